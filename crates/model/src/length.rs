@@ -1,0 +1,223 @@
+//! Exact lengths in millimetres.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, Sub};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A length in millimetres, stored exactly as an integer count of hundredths of a millimetre.
+///
+/// Case files give lengths with at most two decimals, so every sum and comparison the
+/// criteria ask for is exact (AMB-09, AMB-10): no floating point takes part in a decision.
+///
+/// ```
+/// use recist_model::Mm;
+/// let a = Mm::parse_decimal(23.45).unwrap();
+/// assert_eq!(a.hundredths(), 2345);
+/// assert_eq!(a.to_string(), "23.45");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Mm(i64);
+
+/// Why a number could not be taken as a length.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LengthError {
+    /// The number is negative.
+    #[error("length {0} is negative")]
+    Negative(f64),
+    /// The number has more than two decimals.
+    #[error("length {0} has more than two decimals")]
+    TooPrecise(f64),
+    /// The number is not finite or too large to be a length.
+    #[error("length {0} is not a usable number")]
+    NotFinite(f64),
+}
+
+impl Mm {
+    /// Zero millimetres.
+    pub const ZERO: Mm = Mm(0);
+
+    /// A length from whole millimetres.
+    pub const fn from_mm(mm: i64) -> Self {
+        Mm(mm * 100)
+    }
+
+    /// A length from hundredths of a millimetre.
+    pub const fn from_hundredths(h: i64) -> Self {
+        Mm(h)
+    }
+
+    /// The length in hundredths of a millimetre.
+    pub const fn hundredths(self) -> i64 {
+        self.0
+    }
+
+    /// Takes a decimal number of millimetres with at most two decimals, refusing negatives.
+    pub fn parse_decimal(value: f64) -> Result<Self, LengthError> {
+        if !value.is_finite() || value.abs() > 1.0e12 {
+            return Err(LengthError::NotFinite(value));
+        }
+        if value < 0.0 {
+            return Err(LengthError::Negative(value));
+        }
+        let scaled = value * 100.0;
+        let rounded = scaled.round();
+        if (scaled - rounded).abs() > 1e-6 * scaled.abs().max(1.0) {
+            return Err(LengthError::TooPrecise(value));
+        }
+        // The range check above keeps the value well inside i64.
+        Ok(Mm(rounded as i64))
+    }
+
+    /// The length as a floating-point number of millimetres, for display and JSON only.
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
+    /// Whether the length is zero.
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl Add for Mm {
+    type Output = Mm;
+    fn add(self, rhs: Mm) -> Mm {
+        Mm(self.0 + rhs.0)
+    }
+}
+
+impl Sub for Mm {
+    type Output = Mm;
+    fn sub(self, rhs: Mm) -> Mm {
+        Mm(self.0 - rhs.0)
+    }
+}
+
+impl Sum for Mm {
+    fn sum<I: Iterator<Item = Mm>>(iter: I) -> Mm {
+        iter.fold(Mm::ZERO, Add::add)
+    }
+}
+
+impl fmt::Display for Mm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let (whole, frac) = (abs / 100, abs % 100);
+        if frac == 0 {
+            write!(f, "{sign}{whole}")
+        } else if frac % 10 == 0 {
+            write!(f, "{sign}{whole}.{}", frac / 10)
+        } else {
+            write!(f, "{sign}{whole}.{frac:02}")
+        }
+    }
+}
+
+impl Serialize for Mm {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.as_f64())
+    }
+}
+
+impl<'de> Deserialize<'de> for Mm {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        Mm::parse_decimal(v).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Mm {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Millimetres".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "number",
+            "minimum": 0,
+            "multipleOf": 0.01,
+            "description": "a length in millimetres with at most two decimals"
+        })
+    }
+}
+
+/// A percentage with at most two decimals, stored exactly in hundredths of a percent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pct(i64);
+
+impl Pct {
+    /// A percentage from whole percent.
+    pub const fn from_pct(p: i64) -> Self {
+        Pct(p * 100)
+    }
+    /// The percentage in hundredths of a percent (basis points).
+    pub const fn hundredths(self) -> i64 {
+        self.0
+    }
+    /// Takes a decimal percentage with at most two decimals.
+    pub fn parse_decimal(value: f64) -> Result<Self, LengthError> {
+        Mm::parse_decimal(value).map(|m| Pct(m.0))
+    }
+}
+
+impl fmt::Display for Pct {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", Mm(self.0))
+    }
+}
+
+impl Serialize for Pct {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.0 as f64 / 100.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pct {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        Pct::parse_decimal(v).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Pct {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Percent".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1000,
+            "multipleOf": 0.01,
+            "description": "a percentage with at most two decimals"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_decimals_are_exact() {
+        assert_eq!(Mm::parse_decimal(0.1).map(Mm::hundredths), Ok(10));
+        assert_eq!(Mm::parse_decimal(119.99).map(Mm::hundredths), Ok(11999));
+        assert_eq!(Mm::parse_decimal(0.29).map(Mm::hundredths), Ok(29));
+    }
+
+    #[test]
+    fn three_decimals_and_negatives_are_refused() {
+        assert!(matches!(Mm::parse_decimal(1.234), Err(LengthError::TooPrecise(_))));
+        assert!(matches!(Mm::parse_decimal(-1.0), Err(LengthError::Negative(_))));
+        assert!(matches!(Mm::parse_decimal(f64::NAN), Err(LengthError::NotFinite(_))));
+    }
+
+    #[test]
+    fn display_trims_zeros() {
+        assert_eq!(Mm::from_hundredths(1000).to_string(), "10");
+        assert_eq!(Mm::from_hundredths(1050).to_string(), "10.5");
+        assert_eq!(Mm::from_hundredths(-1005).to_string(), "-10.05");
+    }
+}

@@ -1,0 +1,26 @@
+//! Plain data types shared by every recist crate: exact lengths, the subject's history,
+//! the response vocabulary and results.
+//!
+//! ```
+//! use recist_model::{Mm, OverallResponse};
+//! let sum = Mm::from_mm(60) + Mm::parse_decimal(4.5).unwrap();
+//! assert_eq!(sum.to_string(), "64.5");
+//! assert_eq!(OverallResponse::parse("non-cr/non-pd"), Some(OverallResponse::NonCrNonPd));
+//! ```
+
+mod case;
+mod length;
+mod response;
+mod result;
+
+pub use case::{
+    Assessment, Cytology, Diameters, FieldPlacement, Finding, FollowUp, Lesion, LesionKind,
+    Modality, NewLesion, NonTargetFinding, NonTargetStatus, RadiotherapyCourse, Role, Subject,
+    TargetFinding,
+};
+pub use length::{LengthError, Mm, Pct};
+pub use response::{NewLesions, NonTargetResponse, OverallResponse, TargetResponse};
+pub use result::{
+    Explanation, FollowUpResult, Progression, RESULT_ID_NAMESPACE, RuleSetRef, Scope,
+    SubjectResult, TimepointResult, result_id,
+};

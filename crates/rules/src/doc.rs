@@ -1,0 +1,449 @@
+//! The rule-set document: what a file in `rules/` says, typed.
+//!
+//! Every field is documented here; the JSON Schema in `rules/rule-set.schema.json` is
+//! generated from these types, so editors show the same text.
+
+use std::collections::BTreeMap;
+
+use recist_model::{LesionKind, Mm, Modality, Pct};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A complete rule set: criteria, options and decision tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetDoc {
+    /// Version of this file format; only 1 exists.
+    pub schema_version: u32,
+    /// Stable identifier, e.g. `recist-1.1`; named by `--rules`.
+    pub id: String,
+    /// Version of this rule set (semantic versioning).
+    pub version: String,
+    /// Human-readable title.
+    pub title: String,
+    /// CDISC `RSCAT` value written with results, e.g. `RECIST 1.1`.
+    pub rscat: String,
+    /// A bundled rule set this one extends: its keys are taken first, this file overrides them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// Publications the rules come from.
+    pub sources: Vec<Source>,
+    /// Which diameter counts for which lesion.
+    pub measurement: MeasurementRules,
+    /// Baseline checks: measurability, node thresholds, target limits.
+    pub baseline: BaselineRules,
+    /// Target lesion response thresholds.
+    pub target_response: TargetRules,
+    /// Non-target lesion response.
+    pub non_target_response: NonTargetRules,
+    /// What counts as a new lesion.
+    pub new_lesions: NewLesionRules,
+    /// Options of the per-timepoint decision (section 7 of the rules reference).
+    pub timepoint: TimepointOptions,
+    /// Overall response decision tables.
+    pub overall_response: OverallTables,
+    /// Confirmation of CR and PR for the confirmed best overall response.
+    pub confirmation: ConfirmationRules,
+    /// Best overall response.
+    pub best_response: BestResponseRules,
+    /// Radiotherapy fields: scopes, dose and abscopal response.
+    pub radiotherapy: RadiotherapyRules,
+}
+
+/// A publication a rule set follows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Short key used in rule IDs, e.g. `R11`.
+    pub key: String,
+    /// Full citation.
+    pub citation: String,
+}
+
+/// Conditions on a lesion; every condition given must hold (an empty condition matches all).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LesionCondition {
+    /// The lesion is (or is not) a lymph node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodal: Option<bool>,
+    /// The lesion is (or is not) marked `hcc_typical`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hcc_typical: Option<bool>,
+    /// The lesion's site is one of these (case-insensitive; a site matches when it contains the name as a word sequence, e.g. `liver segment 7` matches `liver`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_in: Option<Vec<String>>,
+    /// The lesion's kind is one of these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind_in: Option<Vec<LesionKind>>,
+}
+
+/// Which recorded diameter a rule uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Longest diameter.
+    LongAxis,
+    /// Short axis (lymph nodes).
+    ShortAxis,
+    /// Longest viable (arterially enhancing) diameter.
+    Viable,
+}
+
+/// One measurement selector: for lesions matching `when`, `measure` counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSelector {
+    /// Which lesions this selector applies to.
+    #[serde(default)]
+    pub when: LesionCondition,
+    /// The diameter that counts.
+    pub measure: Measure,
+    /// Rule ID cited when this selector decides.
+    pub rule: String,
+}
+
+/// Which diameter counts for which lesion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurementRules {
+    /// Tried in order; the first whose condition matches decides. Must cover nodal and non-nodal lesions.
+    pub selectors: Vec<MeasureSelector>,
+    /// Value of a target reported too small to measure (R11-TSTM, AMB-04); a measured number always wins.
+    pub too_small_mm: Mm,
+}
+
+/// What happens to a baseline target that the rule set cannot take as a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum IneligibleTarget {
+    /// The case is refused with a message naming the lesion.
+    Refuse,
+    /// The lesion is followed as a non-target, with a warning.
+    NonTarget,
+}
+
+/// Whether targets treated by local therapy before baseline are accepted (R11-PRIORTX).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PriorLocalTherapy {
+    /// Only when the lesion has progressed since that therapy.
+    ProgressedOnly,
+    /// Always.
+    Allowed,
+}
+
+/// Whether subjects without a measurable target are adjudicated (R11-MEASDIS, AMB-M6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NonTargetOnly {
+    /// Adjudicated with the non-target-only table.
+    Allowed,
+    /// Refused.
+    Refused,
+}
+
+/// A site-specific short-axis threshold for pathological lymph nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSiteThreshold {
+    /// Site names this threshold applies to (case-insensitive, matched as in `site_in`).
+    pub sites: Vec<String>,
+    /// A node at these sites is pathological (malignant) only from this short axis.
+    pub pathological_min_short_axis_mm: Mm,
+    /// Rule ID cited.
+    pub rule: String,
+}
+
+/// An extra condition a lesion must meet to be a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetEligibility {
+    /// Which lesions this applies to.
+    pub when: LesionCondition,
+    /// Conditions the lesion must then meet.
+    pub require: LesionCondition,
+    /// Minimum baseline value of the lesion's selected measure, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_measure_mm: Option<Mm>,
+    /// What happens to a lesion that fails.
+    pub otherwise: IneligibleTarget,
+    /// Rule ID cited.
+    pub rule: String,
+}
+
+/// Slice-thickness rule for CT/MRI measurability (R11-MEAS-SLICE).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SliceRule {
+    /// Above this reconstruction slice thickness the minimum becomes `multiplier` × slice.
+    pub max_mm: Mm,
+    /// Multiplier of the slice thickness.
+    pub multiplier: u32,
+}
+
+/// Baseline checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineRules {
+    /// Minimum measurable longest diameter of a non-nodal target by modality; a modality not listed cannot measure a target (R11-MEAS-*).
+    pub measurable_min_mm: BTreeMap<Modality, Mm>,
+    /// Modalities the slice-thickness rule applies to, and the rule.
+    pub slice_thickness: SliceRule,
+    /// A lymph node is a measurable target from this short axis (R11-NODE-TGT).
+    pub node_target_min_short_axis_mm: Mm,
+    /// A lymph node is pathological from this short axis (R11-NODE-NT, R11-NODE-NORMAL).
+    pub node_pathological_min_short_axis_mm: Mm,
+    /// Site-specific node thresholds (mRECIST porta hepatis nodes).
+    #[serde(default)]
+    pub node_site_thresholds: Vec<NodeSiteThreshold>,
+    /// Kinds of lesion that are never measurable (R11-NONMEAS, R11-BONE).
+    pub non_measurable_kinds: Vec<LesionKind>,
+    /// Kinds accepted as targets but with a warning that other lesions are preferred (R11-CYST).
+    #[serde(default)]
+    pub discouraged_target_kinds: Vec<LesionKind>,
+    /// Most targets in total (R11-TGT-MAX).
+    pub max_targets: u32,
+    /// Most targets per organ (R11-TGT-MAX).
+    pub max_targets_per_organ: u32,
+    /// All lymph nodes count as one organ (R11-NODE-ORGAN).
+    pub nodes_one_organ: bool,
+    /// What happens to a target that is not measurable.
+    pub unmeasurable_target: IneligibleTarget,
+    /// Extra target conditions (mRECIST liver targets).
+    #[serde(default)]
+    pub target_eligibility: Vec<TargetEligibility>,
+    /// Targets treated by local therapy before baseline (R11-PRIORTX).
+    pub prior_local_therapy_targets: PriorLocalTherapy,
+    /// Baseline more than this many days before treatment start gives a warning (R11-BL-WINDOW).
+    pub max_days_before_treatment: u32,
+    /// Subjects without a target (R11-MEASDIS, AMB-M6).
+    pub non_target_only: NonTargetOnly,
+}
+
+/// What to do when a target is not evaluated (AMB-05).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingTarget {
+    /// PD when the measured targets alone already meet PD; otherwise NE (R11-MISS-ENGINE).
+    PdIfCertain,
+    /// Always NE.
+    AlwaysNe,
+}
+
+/// Target lesion response thresholds (R11-TGT-*).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRules {
+    /// Target CR needs every nodal target's short axis below this (R11-TGT-CR).
+    pub cr_node_short_axis_below_mm: Mm,
+    /// PR: the sum is at least this many percent below the baseline sum (R11-TGT-PR).
+    pub pr_decrease_pct: Pct,
+    /// PD: the sum is at least this many percent above the nadir (R11-TGT-PD).
+    pub pd_increase_pct: Pct,
+    /// PD also needs this absolute increase over the nadir; `null` for none (AMB-M1).
+    pub pd_min_increase_mm: Option<Mm>,
+    /// A target not evaluated (AMB-05).
+    pub missing_target: MissingTarget,
+}
+
+/// When a non-target is in complete response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NonTargetComplete {
+    /// Only when it has disappeared (R11-NT-CR).
+    Absent,
+    /// When it has disappeared or no longer enhances (`viable: false`, MR-NT-CR).
+    AbsentOrNonViable,
+}
+
+/// Non-target response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NonTargetRules {
+    /// When a non-target counts as gone for CR.
+    pub complete_when: NonTargetComplete,
+    /// Kinds whose progression counts only with positive cytology (MR-EFFUSION).
+    #[serde(default)]
+    pub progression_needs_positive_cytology: Vec<LesionKind>,
+}
+
+/// How a confirmed equivocal new lesion dates progression (AMB-07).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EquivocalConfirmed {
+    /// The progression date moves back to the first sighting; earlier responses stay.
+    BackdateProgression,
+    /// The earlier timepoint is rewritten to PD as well.
+    RewriteEarlier,
+}
+
+/// When an atypical new liver lesion dates progression (AMB-M4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AtypicalDating {
+    /// Dated at the assessment where it has grown enough.
+    AtGrowth,
+    /// Moved back to its first sighting.
+    FirstSighting,
+}
+
+/// New lesions in an organ where only a typical pattern, or growth, makes a finding a lesion (mRECIST liver).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatternedNewLesions {
+    /// Which new lesions this applies to.
+    pub when: LesionCondition,
+    /// A typical (`hcc_typical`) lesion counts from this longest diameter (MR-NEW-TYPICAL).
+    pub typical_min_mm: Mm,
+    /// An atypical lesion counts once it has grown this much since first seen (MR-NEW-ATYPICAL).
+    pub atypical_growth_mm: Mm,
+    /// How an atypical lesion that has grown dates progression (AMB-M4).
+    pub atypical_dating: AtypicalDating,
+    /// Rule IDs cited: typical, atypical.
+    pub rules: [String; 2],
+}
+
+/// What counts as a new lesion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLesionRules {
+    /// A new lymph node counts from this short axis (R11-NEW-NODE, AMB-13).
+    pub node_min_short_axis_mm: Mm,
+    /// How a confirmed equivocal lesion dates progression (AMB-07).
+    pub equivocal_confirmed: EquivocalConfirmed,
+    /// Organ-specific rules (mRECIST liver).
+    #[serde(default)]
+    pub patterned: Vec<PatternedNewLesions>,
+}
+
+/// Disease seen after a CR (AMB-01).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiseaseAfterCr {
+    /// Any disease seen again after an overall CR is PD (R11-REAPPEAR, Table 3 footnote).
+    Progression,
+    /// Arithmetic only.
+    Arithmetic,
+}
+
+/// A PR that drifts back above the PR threshold without reaching PD (AMB-02).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrPersistence {
+    /// The timepoint is SD.
+    Strict,
+    /// It stays PR.
+    Sticky,
+}
+
+/// Options of the per-timepoint decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimepointOptions {
+    /// Disease after a CR (AMB-01).
+    pub disease_after_cr: DiseaseAfterCr,
+    /// PR drift (AMB-02).
+    pub pr_persistence: PrPersistence,
+}
+
+/// A decision-table cell: `any`, or a list of values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Cell {
+    /// `any`.
+    Any(AnyWord),
+    /// These values.
+    Values(Vec<String>),
+}
+
+/// The word `any`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AnyWord {
+    /// Matches every value.
+    Any,
+}
+
+/// A row of an overall-response decision table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableRow {
+    /// Target responses this row covers (`CR`, `PR`, `SD`, `PD`, `NE`); absent in the non-target-only table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Cell>,
+    /// Non-target responses (`CR`, `NON-CR/NON-PD`, `PD`, `NE`, and `none` for no non-target lesions).
+    pub non_target: Cell,
+    /// New lesion indicators (`NO`, `EQUIVOCAL`, `YES`).
+    pub new_lesions: Cell,
+    /// The overall response.
+    pub overall: String,
+    /// Rule ID cited.
+    pub rule: String,
+}
+
+/// Overall response decision tables; every combination must be covered exactly once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverallTables {
+    /// Subjects with target lesions (R11 Table 1).
+    pub with_targets: Vec<TableRow>,
+    /// Subjects with non-target lesions only (R11 Table 2).
+    pub non_target_only: Vec<TableRow>,
+}
+
+/// Confirmation of CR and PR (R11-CONF-*, AMB-11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmationRules {
+    /// Whether the protocol requires confirmation (R11-CONF-WHEN); the confirmed BOR is always reported.
+    pub required: bool,
+    /// Minimum days between a response and its confirmation (R11-CONF-INT).
+    pub min_interval_days: u32,
+    /// Most NE timepoints allowed between a response and its confirmation.
+    pub max_ne_between: u32,
+    /// Whether an SD between a PR and its confirmation is accepted.
+    pub accept_sd_between: bool,
+}
+
+/// Reference date for the SD minimum and days (AMB-12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReferenceDate {
+    /// Treatment start, else the baseline date.
+    TreatmentStart,
+    /// The baseline scan date.
+    Baseline,
+}
+
+/// Best overall response (R11-BOR-DEF, R11-SD-MIN).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BestResponseRules {
+    /// SD and NON-CR/NON-PD count only at or after this many days from the reference date.
+    pub sd_min_days: u32,
+    /// The reference date.
+    pub reference: ReferenceDate,
+}
+
+/// How marginal new lesions are scoped (AMB-RT1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarginalLesions {
+    /// Counted as in-field.
+    InField,
+    /// Counted as out-of-field.
+    OutOfField,
+}
+
+/// Radiotherapy fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RadiotherapyRules {
+    /// α/β ratio for BED and EQD2, gray.
+    pub alpha_beta_gy: f64,
+    /// Marginal new lesions (AMB-RT1).
+    pub marginal_lesions: MarginalLesions,
+    /// A non-irradiated target has an abscopal response when it shrinks at least this much from baseline (RT-ABS-2).
+    pub abscopal_shrink_pct: Pct,
+}

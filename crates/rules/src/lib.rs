@@ -1,0 +1,486 @@
+//! Declarative rule sets: the criteria as data.
+//!
+//! A rule set (`rules/*.yaml`) fixes thresholds, which diameter counts, lesion limits,
+//! overall-response decision tables and confirmation windows. Loading goes raw YAML →
+//! merged value (a rule set may `extend` another) → typed [`RuleSetDoc`] → validated
+//! [`RuleSet`], the only type the engine takes. Every problem is reported with its file,
+//! key path and line.
+//!
+//! ```
+//! use recist_rules::RuleSet;
+//! let rules = RuleSet::bundled("recist-1.1").unwrap();
+//! assert_eq!(rules.doc().rscat, "RECIST 1.1");
+//! assert_eq!(rules.doc().target_response.pr_decrease_pct.to_string(), "30");
+//! // Protocol parameters can be overridden; the hash changes and the override is recorded.
+//! let amended = rules.with_overrides(None, &[("confirmation.min_interval_days".into(), "35".into())]).unwrap();
+//! assert_eq!(amended.doc().confirmation.min_interval_days, 35);
+//! assert_ne!(amended.sha256(), rules.sha256());
+//! ```
+
+mod doc;
+mod error;
+mod table;
+
+use std::path::Path;
+
+use recist_yaml::{PathSegment, display_path, locate};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub use doc::*;
+pub use error::{Problem, RuleSetError};
+pub use table::{Decision, DecisionTable, NonTargetColumn};
+
+/// Bundled rule sets: (file name, text), compiled into the binary.
+pub const BUNDLED: &[(&str, &str)] = &[
+    ("recist-1.1.yaml", include_str!("../../../rules/recist-1.1.yaml")),
+];
+
+/// Keys a protocol file or `--set` may override: the protocol-defined parameters of the
+/// rules reference (sections 4 and 7). The fixed criteria are not among them; changing those
+/// takes a rule set of its own.
+pub const PROTOCOL_PARAMETERS: &[&str] = &[
+    "confirmation.required",
+    "confirmation.min_interval_days",
+    "confirmation.max_ne_between",
+    "confirmation.accept_sd_between",
+    "best_response.sd_min_days",
+    "best_response.reference",
+    "timepoint.disease_after_cr",
+    "timepoint.pr_persistence",
+    "target_response.missing_target",
+    "target_response.pd_min_increase_mm",
+    "measurement.too_small_mm",
+    "new_lesions.equivocal_confirmed",
+    "baseline.max_days_before_treatment",
+    "baseline.non_target_only",
+    "baseline.prior_local_therapy_targets",
+    "radiotherapy.alpha_beta_gy",
+    "radiotherapy.marginal_lesions",
+    "radiotherapy.abscopal_shrink_pct",
+];
+
+/// One applied override of a protocol parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Override {
+    /// Dotted key, e.g. `confirmation.min_interval_days`.
+    pub key: String,
+    /// The value, as given.
+    pub value: String,
+    /// Where it came from: `--set` or the protocol file.
+    pub origin: String,
+}
+
+/// A validated rule set, the only form the engine accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSet {
+    doc: RuleSetDoc,
+    origin: String,
+    sha256: String,
+    overrides: Vec<Override>,
+    with_targets: DecisionTable,
+    non_target_only: DecisionTable,
+    merged: Value,
+}
+
+impl RuleSet {
+    /// The typed content.
+    pub fn doc(&self) -> &RuleSetDoc {
+        &self.doc
+    }
+    /// Where it was loaded from (`bundled:recist-1.1.yaml` or a path).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+    /// SHA-256 (hex) of the effective content, overrides included.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+    /// Overrides applied on top of the file.
+    pub fn overrides(&self) -> &[Override] {
+        &self.overrides
+    }
+    /// The decision table for scopes with target lesions (R11 Table 1).
+    pub fn table_with_targets(&self) -> &DecisionTable {
+        &self.with_targets
+    }
+    /// The decision table for non-target-only scopes (R11 Table 2).
+    pub fn table_non_target_only(&self) -> &DecisionTable {
+        &self.non_target_only
+    }
+    /// The effective rule set as YAML-like JSON, with `extends` resolved (for `rules check`).
+    pub fn effective_json(&self) -> String {
+        serde_json::to_string_pretty(&self.doc).unwrap_or_default()
+    }
+
+    /// Loads a bundled rule set by id.
+    pub fn bundled(id: &str) -> Result<RuleSet, RuleSetError> {
+        let (name, text) = bundled_text(id).ok_or_else(|| unknown(id))?;
+        load_text(text, &format!("bundled:{name}"), None)
+    }
+
+    /// Loads a bundled rule set by id, or a rule file by path.
+    pub fn resolve(id_or_path: &str) -> Result<RuleSet, RuleSetError> {
+        if bundled_text(id_or_path).is_some() {
+            return RuleSet::bundled(id_or_path);
+        }
+        let path = Path::new(id_or_path);
+        if path.is_file() {
+            return RuleSet::from_file(path);
+        }
+        Err(unknown(id_or_path))
+    }
+
+    /// Loads and validates a rule file.
+    pub fn from_file(path: &Path) -> Result<RuleSet, RuleSetError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| RuleSetError::Read { file: file.clone(), source })?;
+        load_text(&text, &file, path.parent())
+    }
+
+    /// Loads and validates rule-set text; `origin` names it in errors.
+    pub fn from_text(text: &str, origin: &str) -> Result<RuleSet, RuleSetError> {
+        load_text(text, origin, None)
+    }
+
+    /// Applies a protocol file (text and its name) and `--set KEY=VALUE` pairs, in that order.
+    ///
+    /// Only [`PROTOCOL_PARAMETERS`] may be overridden; anything else, or a bad value, is refused.
+    pub fn with_overrides(
+        &self,
+        protocol: Option<(&str, &str)>,
+        sets: &[(String, String)],
+    ) -> Result<RuleSet, RuleSetError> {
+        let mut merged = self.merged.clone();
+        let mut overrides = self.overrides.clone();
+        if let Some((text, name)) = protocol {
+            let value = recist_yaml::parse_value(text)
+                .map_err(|source| RuleSetError::Yaml { file: name.to_string(), source })?;
+            let Value::Object(map) = value else {
+                return Err(RuleSetError::Override {
+                    origin: name.to_string(),
+                    message: "a protocol file is a mapping of rule-set keys".into(),
+                });
+            };
+            let mut leaves = Vec::new();
+            for (k, v) in map {
+                if k == "protocol" {
+                    continue;
+                }
+                flatten(&k, v, &mut leaves);
+            }
+            for (key, value) in leaves {
+                let line = locate(text, &key.split('.').map(|s| PathSegment::Key(s.to_string())).collect::<Vec<_>>());
+                let origin = match line {
+                    Some(l) => format!("{name}:{l}"),
+                    None => name.to_string(),
+                };
+                set_parameter(&mut merged, &key, value.clone(), &origin)?;
+                overrides.push(Override { key, value: scalar_text(&value), origin: name.to_string() });
+            }
+        }
+        for (key, raw) in sets {
+            let value = recist_yaml::parse_scalar(raw);
+            set_parameter(&mut merged, key, value, "--set")?;
+            overrides.push(Override { key: key.clone(), value: raw.clone(), origin: "--set".into() });
+        }
+        let mut rules = finish(merged, &self.origin, None)?;
+        rules.overrides = overrides;
+        rules.sha256 = hash(&rules.doc, &rules.overrides);
+        Ok(rules)
+    }
+}
+
+/// Ids of the bundled rule sets with their titles, in file order.
+pub fn bundled_ids() -> Vec<(String, String, String)> {
+    BUNDLED
+        .iter()
+        .filter_map(|(name, _)| {
+            let id = name.trim_end_matches(".yaml");
+            RuleSet::bundled(id).ok().map(|r| (r.doc.id.clone(), r.doc.version.clone(), r.doc.title.clone()))
+        })
+        .collect()
+}
+
+/// The JSON Schema of the rule-set format, pretty-printed.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(RuleSetDoc);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn bundled_text(id: &str) -> Option<(&'static str, &'static str)> {
+    BUNDLED
+        .iter()
+        .find(|(name, _)| name.trim_end_matches(".yaml") == id)
+        .copied()
+}
+
+fn unknown(id: &str) -> RuleSetError {
+    RuleSetError::Unknown {
+        id: id.to_string(),
+        known: BUNDLED
+            .iter()
+            .map(|(n, _)| n.trim_end_matches(".yaml"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn load_text(text: &str, origin: &str, dir: Option<&Path>) -> Result<RuleSet, RuleSetError> {
+    let value = recist_yaml::parse_value(text)
+        .map_err(|source| RuleSetError::Yaml { file: origin.to_string(), source })?;
+    let merged = match value.get("extends").and_then(Value::as_str) {
+        Some(base_id) => {
+            let base = match dir.map(|d| d.join(format!("{base_id}.yaml"))) {
+                Some(p) if p.is_file() => RuleSet::from_file(&p)?,
+                _ => RuleSet::bundled(base_id).map_err(|_| RuleSetError::Invalid {
+                    file: origin.to_string(),
+                    problems: vec![Problem {
+                        path: "extends".into(),
+                        line: locate(text, &[PathSegment::Key("extends".into())]),
+                        message: format!("extends `{base_id}`, which is neither bundled nor beside this file"),
+                    }],
+                })?,
+            };
+            let mut merged = base.merged.clone();
+            merge(&mut merged, value);
+            merged
+        }
+        None => value,
+    };
+    finish(merged, origin, Some(text))
+}
+
+fn finish(merged: Value, origin: &str, text: Option<&str>) -> Result<RuleSet, RuleSetError> {
+    let line_of = |path: &[PathSegment]| text.and_then(|t| locate(t, path));
+    let doc: RuleSetDoc = recist_yaml::from_value(merged.clone()).map_err(|e| RuleSetError::Invalid {
+        file: origin.to_string(),
+        problems: vec![Problem { path: display_path(&e.path), line: line_of(&e.path), message: e.message }],
+    })?;
+    let mut problems = validate(&doc);
+    let with_targets = DecisionTable::compile(
+        &doc.overall_response.with_targets,
+        true,
+        "overall_response.with_targets",
+        &mut problems,
+    );
+    let non_target_only = DecisionTable::compile(
+        &doc.overall_response.non_target_only,
+        false,
+        "overall_response.non_target_only",
+        &mut problems,
+    );
+    if !problems.is_empty() {
+        for p in &mut problems {
+            p.line = line_of(&parse_path(&p.path));
+        }
+        return Err(RuleSetError::Invalid { file: origin.to_string(), problems });
+    }
+    let sha256 = hash(&doc, &[]);
+    Ok(RuleSet {
+        doc,
+        origin: origin.to_string(),
+        sha256,
+        overrides: Vec::new(),
+        with_targets,
+        non_target_only,
+        merged,
+    })
+}
+
+fn hash(doc: &RuleSetDoc, overrides: &[Override]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_vec(doc).unwrap_or_default());
+    let _ = overrides; // Overrides are already part of `doc`; they are listed in results separately.
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn parse_path(path: &str) -> Vec<PathSegment> {
+    let mut out = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let mut rest = part;
+        if let Some(idx) = rest.find('[') {
+            out.push(PathSegment::Key(rest[..idx].to_string()));
+            rest = &rest[idx..];
+            while let Some(stripped) = rest.strip_prefix('[') {
+                let Some(close) = stripped.find(']') else { break };
+                if let Ok(i) = stripped[..close].parse() {
+                    out.push(PathSegment::Index(i));
+                }
+                rest = &stripped[close + 1..];
+            }
+        } else {
+            out.push(PathSegment::Key(rest.to_string()));
+        }
+    }
+    out
+}
+
+fn merge(base: &mut Value, over: Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+fn flatten(prefix: &str, value: Value, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                flatten(&format!("{prefix}.{k}"), v, out);
+            }
+        }
+        v => out.push((prefix.to_string(), v)),
+    }
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn set_parameter(merged: &mut Value, key: &str, value: Value, origin: &str) -> Result<(), RuleSetError> {
+    if !PROTOCOL_PARAMETERS.contains(&key) {
+        return Err(RuleSetError::Override {
+            origin: origin.to_string(),
+            message: format!(
+                "`{key}` is not a protocol parameter; these are: {}",
+                PROTOCOL_PARAMETERS.join(", ")
+            ),
+        });
+    }
+    let mut slot = &mut *merged;
+    for part in key.split('.') {
+        let Some(next) = slot.get_mut(part) else {
+            return Err(RuleSetError::Override {
+                origin: origin.to_string(),
+                message: format!("`{key}` is not in this rule set"),
+            });
+        };
+        slot = next;
+    }
+    // Type-check the single value against the whole document.
+    *slot = value;
+    recist_yaml::from_value::<RuleSetDoc>(merged.clone()).map_err(|e| RuleSetError::Override {
+        origin: origin.to_string(),
+        message: format!("bad value for `{key}`: {}", e.message),
+    })?;
+    Ok(())
+}
+
+fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut bad = |path: &str, message: String| {
+        problems.push(Problem { path: path.to_string(), line: None, message });
+    };
+    if doc.schema_version != 1 {
+        bad("schema_version", format!("schema_version {} is not supported (only 1)", doc.schema_version));
+    }
+    if doc.id.is_empty() || !doc.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.') {
+        bad("id", format!("id `{}` must be lowercase letters, digits, `-` and `.`", doc.id));
+    }
+    if doc.version.trim().is_empty() {
+        bad("version", "version is empty".into());
+    }
+    if doc.rscat.trim().is_empty() {
+        bad("rscat", "rscat is empty".into());
+    }
+    let m = &doc.measurement;
+    let covers = |nodal: bool| {
+        m.selectors.iter().any(|s| {
+            s.when.hcc_typical.is_none()
+                && s.when.site_in.is_none()
+                && s.when.kind_in.is_none()
+                && s.when.nodal.is_none_or(|n| n == nodal)
+        })
+    };
+    if !covers(true) || !covers(false) {
+        bad("measurement.selectors", "the selectors must end with one for nodal and one for non-nodal lesions that have no other condition".into());
+    }
+    for (i, s) in m.selectors.iter().enumerate() {
+        if s.when.nodal == Some(true) && s.measure != Measure::ShortAxis {
+            bad(&format!("measurement.selectors[{i}].measure"), "lymph nodes are measured on the short axis".into());
+        }
+        if s.rule.trim().is_empty() {
+            bad(&format!("measurement.selectors[{i}].rule"), "rule ID is empty".into());
+        }
+    }
+    range(&mut bad, "measurement.too_small_mm", m.too_small_mm.hundredths(), 1, 1000, "mm");
+    let b = &doc.baseline;
+    for (modality, min) in &b.measurable_min_mm {
+        let key = serde_json::to_value(modality).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        range(&mut bad, &format!("baseline.measurable_min_mm.{key}"), min.hundredths(), 1, 10000, "mm");
+    }
+    range(&mut bad, "baseline.slice_thickness.max_mm", b.slice_thickness.max_mm.hundredths(), 1, 5000, "mm");
+    if b.slice_thickness.multiplier == 0 {
+        bad("baseline.slice_thickness.multiplier", "must be at least 1".into());
+    }
+    range(&mut bad, "baseline.node_target_min_short_axis_mm", b.node_target_min_short_axis_mm.hundredths(), 1, 10000, "mm");
+    range(&mut bad, "baseline.node_pathological_min_short_axis_mm", b.node_pathological_min_short_axis_mm.hundredths(), 1, 10000, "mm");
+    if b.node_pathological_min_short_axis_mm > b.node_target_min_short_axis_mm {
+        bad("baseline.node_pathological_min_short_axis_mm", "must not exceed node_target_min_short_axis_mm".into());
+    }
+    if b.max_targets == 0 || b.max_targets > 20 {
+        bad("baseline.max_targets", format!("{} is out of range 1..=20", b.max_targets));
+    }
+    if b.max_targets_per_organ == 0 || b.max_targets_per_organ > b.max_targets {
+        bad("baseline.max_targets_per_organ", format!("{} is out of range 1..=max_targets", b.max_targets_per_organ));
+    }
+    if b.max_days_before_treatment > 365 {
+        bad("baseline.max_days_before_treatment", "must be at most 365".into());
+    }
+    let t = &doc.target_response;
+    range(&mut bad, "target_response.cr_node_short_axis_below_mm", t.cr_node_short_axis_below_mm.hundredths(), 1, 10000, "mm");
+    range(&mut bad, "target_response.pr_decrease_pct", t.pr_decrease_pct.hundredths(), 1, 10000, "%");
+    range(&mut bad, "target_response.pd_increase_pct", t.pd_increase_pct.hundredths(), 1, 100_000, "%");
+    if let Some(mm) = t.pd_min_increase_mm {
+        range(&mut bad, "target_response.pd_min_increase_mm", mm.hundredths(), 1, 10000, "mm");
+    }
+    range(&mut bad, "new_lesions.node_min_short_axis_mm", doc.new_lesions.node_min_short_axis_mm.hundredths(), 1, 10000, "mm");
+    let c = &doc.confirmation;
+    if c.min_interval_days > 365 {
+        bad("confirmation.min_interval_days", "must be at most 365".into());
+    }
+    if c.max_ne_between > 20 {
+        bad("confirmation.max_ne_between", "must be at most 20".into());
+    }
+    if doc.best_response.sd_min_days > 365 {
+        bad("best_response.sd_min_days", "must be at most 365".into());
+    }
+    let r = &doc.radiotherapy;
+    if !(r.alpha_beta_gy > 0.0 && r.alpha_beta_gy <= 100.0) {
+        bad("radiotherapy.alpha_beta_gy", format!("{} is out of range (0, 100] Gy", r.alpha_beta_gy));
+    }
+    range(&mut bad, "radiotherapy.abscopal_shrink_pct", r.abscopal_shrink_pct.hundredths(), 1, 10000, "%");
+    problems
+}
+
+/// Checks a value held in hundredths against an inclusive range (also in hundredths).
+fn range(bad: &mut impl FnMut(&str, String), path: &str, value: i64, lo: i64, hi: i64, unit: &str) {
+    if value < lo || value > hi {
+        let fmt = |v: i64| recist_model::Mm::from_hundredths(v).to_string();
+        bad(path, format!("{} {unit} is out of range {}..={} {unit}", fmt(value), fmt(lo), fmt(hi)));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,163 @@
+//! Overall-response decision tables, compiled from rows and checked for exact coverage.
+
+use std::collections::BTreeMap;
+
+use recist_model::{NewLesions, NonTargetResponse, OverallResponse, TargetResponse};
+
+use crate::doc::{Cell, TableRow};
+use crate::error::Problem;
+
+/// The non-target column of a table: a response, or `none` when the scope has no non-target.
+pub type NonTargetColumn = Option<NonTargetResponse>;
+
+/// A decision: the overall response and the rule row that gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Overall response.
+    pub overall: OverallResponse,
+    /// Rule ID of the row.
+    pub rule: String,
+    /// Index of the row in the table, for explanations.
+    pub row: usize,
+}
+
+/// A compiled decision table: every combination maps to exactly one row.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DecisionTable {
+    cells: BTreeMap<(Option<TargetResponse>, NonTargetColumn, NewLesions), Decision>,
+}
+
+impl DecisionTable {
+    /// Looks a combination up; every combination of the table's domain is present.
+    pub fn decide(
+        &self,
+        target: Option<TargetResponse>,
+        non_target: NonTargetColumn,
+        new_lesions: NewLesions,
+    ) -> Option<&Decision> {
+        self.cells.get(&(target, non_target, new_lesions))
+    }
+
+    /// Compiles rows, reporting unknown values, gaps and overlaps under `path`.
+    pub(crate) fn compile(
+        rows: &[TableRow],
+        with_targets: bool,
+        path: &str,
+        problems: &mut Vec<Problem>,
+    ) -> DecisionTable {
+        let target_domain: Vec<Option<TargetResponse>> = if with_targets {
+            TargetResponse::ALL.iter().copied().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let mut nt_domain: Vec<NonTargetColumn> =
+            NonTargetResponse::ALL.iter().copied().map(Some).collect();
+        if with_targets {
+            nt_domain.push(None);
+        }
+        let mut table = DecisionTable::default();
+        let mut seen: BTreeMap<(Option<TargetResponse>, NonTargetColumn, NewLesions), usize> =
+            BTreeMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            let row_path = format!("{path}[{i}]");
+            let mut problem = |key: &str, message: String| {
+                problems.push(Problem { path: format!("{row_path}.{key}"), line: None, message });
+            };
+            let targets: Vec<Option<TargetResponse>> = match (&row.target, with_targets) {
+                (None, false) => vec![None],
+                (Some(_), false) => {
+                    problem("target", "the non-target-only table has no target column".into());
+                    continue;
+                }
+                (None, true) => {
+                    problem("target", "missing target column".into());
+                    continue;
+                }
+                (Some(cell), true) => match expand(cell, |s| TargetResponse::parse(s).map(Some), &target_domain) {
+                    Ok(v) => v,
+                    Err(bad) => {
+                        problem("target", format!("unknown target response `{bad}` (expected CR, PR, SD, PD, NE or any)"));
+                        continue;
+                    }
+                },
+            };
+            let parse_nt = |s: &str| {
+                if s.eq_ignore_ascii_case("none") {
+                    if with_targets { Some(None) } else { None }
+                } else {
+                    NonTargetResponse::parse(s).map(Some)
+                }
+            };
+            let nts = match expand(&row.non_target, parse_nt, &nt_domain) {
+                Ok(v) => v,
+                Err(bad) => {
+                    problem(
+                        "non_target",
+                        format!("unknown non-target response `{bad}` (expected CR, NON-CR/NON-PD, PD, NE{} or any)", if with_targets { ", none" } else { "" }),
+                    );
+                    continue;
+                }
+            };
+            let news = match expand(&row.new_lesions, NewLesions::parse, NewLesions::ALL) {
+                Ok(v) => v,
+                Err(bad) => {
+                    problem("new_lesions", format!("unknown new-lesion value `{bad}` (expected NO, EQUIVOCAL, YES or any)"));
+                    continue;
+                }
+            };
+            let Some(overall) = OverallResponse::parse(&row.overall) else {
+                problem("overall", format!("unknown overall response `{}`", row.overall));
+                continue;
+            };
+            if !with_targets && matches!(overall, OverallResponse::Pr | OverallResponse::Sd) {
+                problem("overall", format!("`{overall}` needs target lesions; the non-target-only table uses NON-CR/NON-PD"));
+            }
+            for &t in &targets {
+                for &nt in &nts {
+                    for &new in &news {
+                        let key = (t, nt, new);
+                        if let Some(first) = seen.insert(key, i) {
+                            problem("", format!(
+                                "covers {} already covered by row {first}",
+                                describe(key, with_targets)
+                            ));
+                        }
+                        table.cells.insert(key, Decision { overall, rule: row.rule.clone(), row: i });
+                    }
+                }
+            }
+        }
+        for &t in &target_domain {
+            for &nt in &nt_domain {
+                for &new in NewLesions::ALL {
+                    if !seen.contains_key(&(t, nt, new)) {
+                        problems.push(Problem {
+                            path: path.to_string(),
+                            line: None,
+                            message: format!("no row covers {}", describe((t, nt, new), with_targets)),
+                        });
+                    }
+                }
+            }
+        }
+        table
+    }
+}
+
+fn describe(key: (Option<TargetResponse>, NonTargetColumn, NewLesions), with_targets: bool) -> String {
+    let nt = key.1.map(|n| n.as_str()).unwrap_or("none");
+    match (with_targets, key.0) {
+        (true, Some(t)) => format!("target {t}, non-target {nt}, new lesions {}", key.2),
+        _ => format!("non-target {nt}, new lesions {}", key.2),
+    }
+}
+
+fn expand<T: Copy>(cell: &Cell, parse: impl Fn(&str) -> Option<T>, domain: &[T]) -> Result<Vec<T>, String> {
+    match cell {
+        Cell::Any(_) => Ok(domain.to_vec()),
+        Cell::Values(values) => values
+            .iter()
+            .map(|v| parse(v).ok_or_else(|| v.clone()))
+            .collect(),
+    }
+}

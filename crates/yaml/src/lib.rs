@@ -1,0 +1,349 @@
+//! The one place recist reads YAML.
+//!
+//! YAML goes through [`serde_saphyr`], a maintained, panic-free, pure-Rust implementation with
+//! limits on size, depth and aliases (the design card's `serde_yaml` is archived and flagged
+//! unmaintained, RUSTSEC-2024-0320). Text is first parsed into a [`serde_json::Value`] (so rule
+//! sets can be merged and overridden), then typed with [`from_value`], which reports the key
+//! path of any mismatch; [`locate`] turns that path back into a line of the source text.
+//!
+//! ```
+//! use recist_yaml::{locate, parse_documents, PathSegment};
+//! let text = "a: 1\nb:\n  - x: 1\n  - x: 2\n    y: [1, 2]\n";
+//! let docs = parse_documents(text).unwrap();
+//! assert_eq!(docs[0].value["b"][1]["x"], 2);
+//! let path = [PathSegment::Key("b".into()), PathSegment::Index(1), PathSegment::Key("y".into())];
+//! assert_eq!(locate(text, &path), Some(5));
+//! ```
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A YAML text that could not be parsed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+pub struct YamlError {
+    /// 1-based line in the whole text, where the parser gives one.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One YAML document of a text, parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The document's content.
+    pub value: Value,
+    /// 1-based line of the text where the document's content starts.
+    pub first_line: usize,
+    /// The document's own text (lines are relative to `first_line`).
+    pub text: String,
+}
+
+/// One step of a key path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    /// A mapping key.
+    Key(String),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// Renders a path as `a.b[2].c`.
+pub fn display_path(path: &[PathSegment]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            PathSegment::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            PathSegment::Index(i) => {
+                out.push_str(&format!("[{i}]"));
+            }
+        }
+    }
+    out
+}
+
+/// A typed value that did not fit: where, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeError {
+    /// Key path of the offending value.
+    pub path: Vec<PathSegment>,
+    /// Message from the type.
+    pub message: String,
+}
+
+impl fmt::Display for TypeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "`{}`: {}", display_path(&self.path), self.message)
+        }
+    }
+}
+
+fn options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    // `NO`, `YES`, `on` stay strings: response values such as `NO` must not become booleans.
+    options.strict_booleans = true;
+    options
+}
+
+/// Parses one YAML text into a value, with the parser's line on failure.
+pub fn parse_value(text: &str) -> Result<Value, YamlError> {
+    serde_saphyr::from_str_with_options::<Value>(text, options()).map_err(|e| YamlError {
+        line: e.location().map(|l| l.line() as usize),
+        message: e.without_snippet().to_string(),
+    })
+}
+
+/// Splits a text into its `---`-separated documents and parses each.
+///
+/// Empty documents (a leading `---`, a trailing separator) are skipped.
+pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    let mut start_line = 1;
+    let mut flush = |current: &mut String, start_line: usize| -> Result<(), YamlError> {
+        let has_content = current
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        if has_content {
+            let value = parse_value(current).map_err(|e| YamlError {
+                line: e.line.map(|l| l + start_line - 1),
+                message: e.message,
+            })?;
+            docs.push(Document { value, first_line: start_line, text: std::mem::take(current) });
+        }
+        current.clear();
+        Ok(())
+    };
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed.starts_with("--- ") || trimmed == "..." {
+            flush(&mut current, start_line)?;
+            start_line = i + 2;
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    flush(&mut current, start_line)?;
+    Ok(docs)
+}
+
+/// Types a value, reporting the key path of the first mismatch.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, TypeError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e
+            .path()
+            .iter()
+            .filter_map(|seg| match seg {
+                serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+                serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
+                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => None,
+            })
+            .collect();
+        TypeError { path, message: e.into_inner().to_string() }
+    })
+}
+
+/// Finds the 1-based line of a key path in a block-style YAML text.
+///
+/// Best effort: it follows block mappings and sequences by indentation; where a value is
+/// written inline (`{…}` or `[…]`), the line of the deepest key found is returned.
+pub fn locate(text: &str, path: &[PathSegment]) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    // A block is a range of lines plus the column its entries start at; `first_offset`
+    // handles a sequence item whose first key sits on the dash line.
+    let mut start = 0usize;
+    let mut end = lines.len();
+    let mut found: Option<usize> = None;
+    let mut column: Option<usize> = None;
+    for seg in path {
+        let col = match column {
+            Some(c) => c,
+            None => match (start..end).find_map(|i| content_column(lines[i])) {
+                Some(c) => c,
+                None => return found.map(|l| l + 1),
+            },
+        };
+        match seg {
+            PathSegment::Key(key) => {
+                let hit = (start..end).find(|&i| {
+                    effective(lines[i]).is_some_and(|(c, rest)| c == col && key_matches(rest, key))
+                });
+                let Some(line) = hit else { return found.map(|l| l + 1) };
+                found = Some(line);
+                let block_end = (line + 1..end)
+                    .find(|&i| effective(lines[i]).is_some_and(|(c, _)| c <= col))
+                    .unwrap_or(end);
+                // A sequence written at the same indent as its key belongs to the key.
+                let block_end = if block_end < end && lines[block_end].trim_start().starts_with("- ")
+                    && raw_indent(lines[block_end]) == col
+                {
+                    (block_end..end)
+                        .find(|&i| {
+                            effective(lines[i]).is_some_and(|(c, _)| c <= col)
+                                && !(raw_indent(lines[i]) == col && lines[i].trim_start().starts_with("- "))
+                        })
+                        .unwrap_or(end)
+                } else {
+                    block_end
+                };
+                start = line + 1;
+                end = block_end;
+                column = None;
+            }
+            PathSegment::Index(index) => {
+                let dashes: Vec<usize> = (start..end)
+                    .filter(|&i| raw_indent(lines[i]) == col && is_dash(lines[i]))
+                    .collect();
+                let Some(&line) = dashes.get(*index) else { return found.map(|l| l + 1) };
+                found = Some(line);
+                let item_end = dashes.get(index + 1).copied().unwrap_or(end);
+                start = line;
+                end = item_end;
+                column = Some(col + 2);
+            }
+        }
+    }
+    found.map(|l| l + 1)
+}
+
+fn raw_indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+fn is_dash(line: &str) -> bool {
+    let t = line.trim_start_matches(' ');
+    t == "-" || t.starts_with("- ")
+}
+
+/// The column where a line's content starts once leading `- ` markers are read as indentation.
+fn effective(line: &str) -> Option<(usize, &str)> {
+    let mut col = 0;
+    let mut rest = line;
+    loop {
+        let spaces = rest.len() - rest.trim_start_matches(' ').len();
+        col += spaces;
+        rest = &rest[spaces..];
+        if rest.starts_with("- ") {
+            col += 2;
+            rest = &rest[2..];
+        } else {
+            break;
+        }
+    }
+    if rest.is_empty() || rest.starts_with('#') || rest == "-" {
+        None
+    } else {
+        Some((col, rest))
+    }
+}
+
+fn content_column(line: &str) -> Option<usize> {
+    let t = line.trim_start_matches(' ');
+    if t.is_empty() || t.starts_with('#') {
+        None
+    } else {
+        Some(raw_indent(line))
+    }
+}
+
+fn key_matches(rest: &str, key: &str) -> bool {
+    let unquoted = rest
+        .strip_prefix('"')
+        .and_then(|r| r.strip_prefix(key))
+        .and_then(|r| r.strip_prefix('"'))
+        .or_else(|| {
+            rest.strip_prefix('\'')
+                .and_then(|r| r.strip_prefix(key))
+                .and_then(|r| r.strip_prefix('\''))
+        })
+        .or_else(|| rest.strip_prefix(key));
+    unquoted.is_some_and(|r| r.starts_with(':'))
+}
+
+/// Parses a command-line scalar (`28`, `true`, `sticky`) the way YAML would.
+pub fn parse_scalar(text: &str) -> Value {
+    match parse_value(text) {
+        Ok(v @ (Value::Bool(_) | Value::Number(_) | Value::String(_) | Value::Null)) => v,
+        _ => Value::String(text.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str) -> PathSegment {
+        PathSegment::Key(k.to_string())
+    }
+
+    const TEXT: &str = "\
+id: x
+lesions:
+- id: T1
+  site: liver
+- id: T2
+  site: lung
+assessments:
+  - date: 2019-03-01
+    findings:
+      T1: {long_axis: 10}
+      T2:
+        long_axis: 12
+";
+
+    #[test]
+    fn locates_keys_items_and_nested_keys() {
+        assert_eq!(locate(TEXT, &[key("id")]), Some(1));
+        assert_eq!(locate(TEXT, &[key("lesions"), PathSegment::Index(1), key("site")]), Some(6));
+        assert_eq!(locate(TEXT, &[key("assessments"), PathSegment::Index(0), key("date")]), Some(8));
+        assert_eq!(
+            locate(TEXT, &[key("assessments"), PathSegment::Index(0), key("findings"), key("T2"), key("long_axis")]),
+            Some(12)
+        );
+        // Inline values: the deepest key found.
+        assert_eq!(
+            locate(TEXT, &[key("assessments"), PathSegment::Index(0), key("findings"), key("T1"), key("long_axis")]),
+            Some(10)
+        );
+    }
+
+    #[test]
+    fn splits_documents_with_their_lines() {
+        let docs = parse_documents("---\na: 1\n---\nb: 2\nc: [\n").err();
+        assert_eq!(docs.and_then(|e| e.line), Some(5));
+        let docs = parse_documents("a: 1\n---\nb: NO\n").unwrap_or_default();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].first_line, 3);
+        assert_eq!(docs[1].value["b"], "NO");
+    }
+
+    #[test]
+    fn type_errors_name_the_path() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct S {
+            a: Vec<T>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct T {
+            n: u32,
+        }
+        let v = parse_value("a:\n  - n: 1\n  - n: x\n").unwrap_or_default();
+        let err = from_value::<S>(v).err().map(|e| display_path(&e.path));
+        assert_eq!(err.as_deref(), Some("a[1].n"));
+    }
+}
