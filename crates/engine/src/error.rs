@@ -1,0 +1,46 @@
+//! Why a subject could not be adjudicated.
+
+use chrono::NaiveDate;
+
+/// A subject refused by the engine, with the place of the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdjudicationError {
+    /// The subject has no assessment at all.
+    #[error("subject `{subject}`: no assessment: the first assessment is the baseline")]
+    NoAssessment {
+        /// Subject.
+        subject: String,
+    },
+    /// No lesion was identified at baseline (in the whole subject).
+    #[error("subject `{subject}`: no lesion identified at baseline")]
+    NoLesion {
+        /// Subject.
+        subject: String,
+    },
+    /// A baseline check of the rule set failed.
+    #[error("subject `{subject}`: baseline {date}: {}{message} ({rule})", lesion.as_ref().map(|l| format!("lesion `{l}`: ")).unwrap_or_default())]
+    Baseline {
+        /// Subject.
+        subject: String,
+        /// Baseline date.
+        date: NaiveDate,
+        /// The lesion, when one is at fault.
+        lesion: Option<String>,
+        /// Rule ID of the check.
+        rule: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A follow-up assessment is malformed for this subject.
+    #[error("subject `{subject}`: assessment {date}: {}{message}", lesion.as_ref().map(|l| format!("lesion `{l}`: ")).unwrap_or_default())]
+    Assessment {
+        /// Subject.
+        subject: String,
+        /// Assessment date.
+        date: NaiveDate,
+        /// The lesion, when one is at fault.
+        lesion: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+}

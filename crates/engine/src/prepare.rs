@@ -1,0 +1,370 @@
+//! Baseline: which lesions a scope holds, which are targets under this rule set, what each
+//! measured at baseline, and the rule set's baseline checks.
+
+use std::collections::BTreeMap;
+
+use recist_model::{Diameters, Finding, Lesion, LesionKind, Mm, Modality, Role, Scope, Subject, TargetFinding};
+use recist_rules::{IneligibleTarget, LesionCondition, Measure, PriorLocalTherapy, RuleSet};
+
+use crate::AdjudicationError;
+
+/// Lesion attributes that rule-set conditions look at.
+pub(crate) struct LesionFacts<'a> {
+    pub nodal: bool,
+    pub hcc_typical: bool,
+    pub site: &'a str,
+    pub kind: Option<LesionKind>,
+}
+
+impl<'a> LesionFacts<'a> {
+    pub fn of(l: &'a Lesion) -> Self {
+        LesionFacts { nodal: l.nodal, hcc_typical: l.hcc_typical, site: &l.site, kind: l.kind }
+    }
+}
+
+/// Whether a site text names one of the listed sites: case-insensitive, whole words.
+pub(crate) fn site_matches(site: &str, names: &[String]) -> bool {
+    let words: Vec<String> = site
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    names.iter().any(|name| {
+        let want: Vec<String> = name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        !want.is_empty() && words.windows(want.len()).any(|w| w == want.as_slice())
+    })
+}
+
+pub(crate) fn condition_holds(c: &LesionCondition, f: &LesionFacts<'_>) -> bool {
+    c.nodal.is_none_or(|n| n == f.nodal)
+        && c.hcc_typical.is_none_or(|h| h == f.hcc_typical)
+        && c.site_in.as_ref().is_none_or(|s| site_matches(f.site, s))
+        && c.kind_in.as_ref().is_none_or(|k| f.kind.is_some_and(|kind| k.contains(&kind)))
+}
+
+/// The diameter a rule set counts for a lesion, and the rule that says so.
+pub(crate) fn selected_measure<'r>(rules: &'r RuleSet, f: &LesionFacts<'_>) -> (Measure, &'r str) {
+    rules
+        .doc()
+        .measurement
+        .selectors
+        .iter()
+        .find(|s| condition_holds(&s.when, f))
+        .map(|s| (s.measure, s.rule.as_str()))
+        // Validation guarantees a selector for nodal and one for non-nodal lesions.
+        .unwrap_or(if f.nodal { (Measure::ShortAxis, "R11-SUM") } else { (Measure::LongAxis, "R11-SUM") })
+}
+
+pub(crate) fn pick(d: &Diameters, m: Measure) -> Option<Mm> {
+    match m {
+        Measure::LongAxis => d.long_axis,
+        Measure::ShortAxis => d.short_axis,
+        Measure::Viable => d.viable,
+    }
+}
+
+pub(crate) fn measure_name(m: Measure) -> &'static str {
+    match m {
+        Measure::LongAxis => "long axis",
+        Measure::ShortAxis => "short axis",
+        Measure::Viable => "viable diameter",
+    }
+}
+
+/// The short axis from which a node at this site is pathological.
+pub(crate) fn node_threshold<'r>(rules: &'r RuleSet, site: &str, base: Mm) -> (Mm, Option<&'r str>) {
+    rules
+        .doc()
+        .baseline
+        .node_site_thresholds
+        .iter()
+        .filter(|t| site_matches(site, &t.sites))
+        .map(|t| (t.pathological_min_short_axis_mm.max(base), Some(t.rule.as_str())))
+        .max_by_key(|(mm, _)| *mm)
+        .unwrap_or((base, None))
+}
+
+/// A target lesion of a scope, as this rule set measures it.
+#[derive(Debug, Clone)]
+pub(crate) struct TargetLesion {
+    pub id: String,
+    pub nodal: bool,
+    pub measure: Measure,
+    pub baseline: Mm,
+    /// Below this short axis a node is normal for CR and AMB-01 (site thresholds included).
+    pub node_normal_below: Mm,
+}
+
+/// A non-target lesion of a scope; `from_target` when a target was demoted by the rule set.
+#[derive(Debug, Clone)]
+pub(crate) struct NonTargetLesion {
+    pub id: String,
+    pub kind: Option<LesionKind>,
+    pub from_target: Option<Measure>,
+}
+
+/// Everything a scope needs from baseline.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub targets: Vec<TargetLesion>,
+    pub non_targets: Vec<NonTargetLesion>,
+    pub baseline_sum: Mm,
+    pub warnings: Vec<String>,
+    pub explanations: Vec<(String, String)>,
+}
+
+/// Which baseline lesions a scope holds.
+pub(crate) fn in_scope(subject: &Subject, lesion: &Lesion, scope: Scope) -> bool {
+    let irradiated = subject.radiotherapy.iter().any(|rt| rt.lesions.iter().any(|l| l == &lesion.id));
+    match scope {
+        Scope::All => true,
+        Scope::InField => irradiated,
+        Scope::OutOfField => !irradiated,
+    }
+}
+
+/// Runs the baseline checks and prepares a scope. `Ok(None)`: the scope holds no lesion.
+pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Result<Option<Prepared>, AdjudicationError> {
+    let baseline = subject
+        .baseline()
+        .ok_or_else(|| AdjudicationError::NoAssessment { subject: subject.subject.clone() })?;
+    if subject.lesions.is_empty() {
+        return Err(AdjudicationError::NoLesion { subject: subject.subject.clone() });
+    }
+    let doc = rules.doc();
+    let b = &doc.baseline;
+    let refuse = |lesion: Option<&str>, rule: &str, message: String| AdjudicationError::Baseline {
+        subject: subject.subject.clone(),
+        date: baseline.date,
+        lesion: lesion.map(str::to_string),
+        rule: rule.to_string(),
+        message,
+    };
+    let mut warnings = Vec::new();
+    let mut explanations = Vec::new();
+    if let Some(start) = subject.treatment_start {
+        let gap = (start - baseline.date).num_days();
+        if gap > i64::from(b.max_days_before_treatment) {
+            warnings.push(format!(
+                "baseline {} is {gap} days before treatment start {start}, more than {} (R11-BL-WINDOW)",
+                baseline.date, b.max_days_before_treatment
+            ));
+        }
+    }
+
+    let mut targets = Vec::new();
+    let mut non_targets = Vec::new();
+    for lesion in subject.lesions.iter().filter(|l| in_scope(subject, l, scope)) {
+        if lesion.role == Role::NonTarget {
+            non_targets.push(NonTargetLesion { id: lesion.id.clone(), kind: lesion.kind, from_target: None });
+            continue;
+        }
+        let facts = LesionFacts::of(lesion);
+        let (measure, _) = selected_measure(rules, &facts);
+        let id = lesion.id.as_str();
+        // Each check yields Err((rule, message, what to do)) when the lesion cannot be a target.
+        let verdict: Result<(Mm, Mm), (String, String, IneligibleTarget)> = (|| {
+            let unmeasurable = b.unmeasurable_target;
+            if let Some(kind) = lesion.kind.filter(|k| b.non_measurable_kinds.contains(k)) {
+                let rule = if kind == LesionKind::BoneBlastic { "R11-BONE" } else { "R11-NONMEAS" };
+                return Err((rule.into(), format!("a {} lesion is not measurable and cannot be a target", kind_name(kind)), unmeasurable));
+            }
+            let modality = lesion.method.unwrap_or(baseline.modality);
+            let Some(&modality_min) = b.measurable_min_mm.get(&modality) else {
+                return Err(("R11-MEAS-US".into(), format!("{} cannot measure a target lesion", modality_name(modality)), unmeasurable));
+            };
+            if lesion.prior_local_therapy
+                && !lesion.progressed_after_local_therapy
+                && b.prior_local_therapy_targets == PriorLocalTherapy::ProgressedOnly
+            {
+                return Err((
+                    "R11-PRIORTX".into(),
+                    "treated by local therapy before baseline and not progressed since: not measurable as a target".into(),
+                    IneligibleTarget::Refuse,
+                ));
+            }
+            let finding = baseline.findings.get(id);
+            let diameters = match finding {
+                Some(Finding::Target(TargetFinding::Measured(d))) => Some(*d),
+                Some(Finding::Target(TargetFinding::Fragments(parts))) => {
+                    let mut total = Diameters::default();
+                    for p in parts {
+                        total.long_axis = add(total.long_axis, p.long_axis);
+                        total.short_axis = add(total.short_axis, p.short_axis);
+                        total.viable = add(total.viable, p.viable);
+                    }
+                    Some(total)
+                }
+                _ => None,
+            };
+            let value = diameters.as_ref().and_then(|d| pick(d, measure));
+            for rule in &b.target_eligibility {
+                if !condition_holds(&rule.when, &facts) {
+                    continue;
+                }
+                if !condition_holds(&rule.require, &facts) {
+                    return Err((rule.rule.clone(), "does not meet the rule set's target conditions".to_string() + &describe(&rule.require), rule.otherwise));
+                }
+                if let Some(min) = rule.min_measure_mm {
+                    match value {
+                        Some(v) if v >= min => {}
+                        Some(v) => return Err((rule.rule.clone(), format!("{} {v} mm at baseline is below {min} mm", measure_name(measure)), rule.otherwise)),
+                        None => return Err((rule.rule.clone(), format!("no {} at baseline", measure_name(measure)), rule.otherwise)),
+                    }
+                }
+            }
+            let Some(value) = value else {
+                let what = match finding {
+                    None => "no finding at baseline".to_string(),
+                    Some(_) => format!("no {} measured at baseline", measure_name(measure)),
+                };
+                return Err(("R11-SUM".into(), format!("target without a measurement: {what}"), IneligibleTarget::Refuse));
+            };
+            if lesion.nodal {
+                let (pathological, site_rule) = node_threshold(rules, &lesion.site, b.node_pathological_min_short_axis_mm);
+                let target_min = b.node_target_min_short_axis_mm.max(pathological);
+                if value < target_min {
+                    let (rule, what) = if value < pathological {
+                        (site_rule.unwrap_or("R11-NODE-NORMAL"), format!("a node of {value} mm short axis is not pathological (below {pathological} mm)"))
+                    } else {
+                        ("R11-NODE-NT", format!("a node of {value} mm short axis is pathological but not measurable (below {target_min} mm): record it as a non-target"))
+                    };
+                    return Err((rule.into(), what, unmeasurable));
+                }
+                Ok((value, pathological))
+            } else {
+                let mut min = modality_min;
+                let mut rule = match modality {
+                    Modality::Caliper => "R11-MEAS-CALIPER",
+                    Modality::XRay => "R11-MEAS-CXR",
+                    _ => "R11-MEAS-CT",
+                };
+                if matches!(modality, Modality::Ct | Modality::Mri) {
+                    if let Some(slice) = baseline.slice_thickness_mm.filter(|s| *s > b.slice_thickness.max_mm) {
+                        let twice = Mm::from_hundredths(slice.hundredths() * i64::from(b.slice_thickness.multiplier));
+                        if twice > min {
+                            min = twice;
+                            rule = "R11-MEAS-SLICE";
+                        }
+                    }
+                }
+                if value < min {
+                    return Err((rule.into(), format!("{} {value} mm is below the measurable minimum of {min} mm", measure_name(measure)), unmeasurable));
+                }
+                Ok((value, Mm::ZERO))
+            }
+        })();
+        match verdict {
+            Ok((value, node_normal_below)) => {
+                let node_normal_below = if lesion.nodal {
+                    node_normal_below.max(doc.target_response.cr_node_short_axis_below_mm)
+                } else {
+                    Mm::ZERO
+                };
+                if lesion.kind.is_some_and(|k| b.discouraged_target_kinds.contains(&k)) {
+                    warnings.push(format!("target `{id}` is {}: non-cystic lesions are preferred as targets (R11-CYST)", lesion.kind.map(kind_name).unwrap_or("")));
+                }
+                targets.push(TargetLesion { id: lesion.id.clone(), nodal: lesion.nodal, measure, baseline: value, node_normal_below });
+            }
+            Err((rule, message, IneligibleTarget::Refuse)) => return Err(refuse(Some(id), &rule, message)),
+            Err((rule, message, IneligibleTarget::NonTarget)) => {
+                warnings.push(format!("target `{id}` is followed as a non-target under {}: {message} ({rule})", doc.id));
+                explanations.push((rule, format!("`{id}` followed as a non-target: {message}")));
+                non_targets.push(NonTargetLesion { id: lesion.id.clone(), kind: lesion.kind, from_target: Some(measure) });
+            }
+        }
+    }
+
+    if targets.len() > b.max_targets as usize {
+        let extra: Vec<&str> = targets[b.max_targets as usize..].iter().map(|t| t.id.as_str()).collect();
+        return Err(refuse(
+            extra.first().copied(),
+            "R11-TGT-MAX",
+            format!("{} targets, at most {} allowed (beyond the limit: {})", targets.len(), b.max_targets, extra.join(", ")),
+        ));
+    }
+    let mut per_organ: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for t in &targets {
+        if let Some(lesion) = subject.lesion(&t.id) {
+            per_organ.entry(lesion.organ_key(b.nodes_one_organ)).or_default().push(&t.id);
+        }
+    }
+    for (organ, ids) in &per_organ {
+        if ids.len() > b.max_targets_per_organ as usize {
+            let rule = if organ == "lymph node" && b.nodes_one_organ { "R11-NODE-ORGAN" } else { "R11-TGT-MAX" };
+            return Err(refuse(
+                ids.get(b.max_targets_per_organ as usize).copied(),
+                rule,
+                format!("{} targets in organ `{organ}` ({}), at most {} per organ", ids.len(), ids.join(", "), b.max_targets_per_organ),
+            ));
+        }
+    }
+    if targets.is_empty() && non_targets.is_empty() {
+        return Ok(None);
+    }
+    if targets.is_empty() && scope == Scope::All {
+        match b.non_target_only {
+            recist_rules::NonTargetOnly::Allowed => explanations.push((
+                "R11-MEASDIS".into(),
+                "no measurable target lesion: non-target-only response table".into(),
+            )),
+            recist_rules::NonTargetOnly::Refused => {
+                return Err(refuse(None, "R11-MEASDIS", format!("no target lesion, and {} refuses non-target-only disease", doc.id)));
+            }
+        }
+    }
+    let baseline_sum = targets.iter().map(|t| t.baseline).sum();
+    Ok(Some(Prepared { targets, non_targets, baseline_sum, warnings, explanations }))
+}
+
+fn add(a: Option<Mm>, b: Option<Mm>) -> Option<Mm> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+fn describe(c: &LesionCondition) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = c.hcc_typical {
+        parts.push(if h { "hcc_typical" } else { "not hcc_typical" }.to_string());
+    }
+    if let Some(n) = c.nodal {
+        parts.push(if n { "nodal" } else { "non-nodal" }.to_string());
+    }
+    if let Some(s) = &c.site_in {
+        parts.push(format!("site in [{}]", s.join(", ")));
+    }
+    if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) }
+}
+
+pub(crate) fn kind_name(k: LesionKind) -> &'static str {
+    match k {
+        LesionKind::TumourThrombus => "tumour-thrombus",
+        LesionKind::Effusion => "effusion",
+        LesionKind::Ascites => "ascites",
+        LesionKind::LymphNode => "lymph-node",
+        LesionKind::BoneBlastic => "bone-blastic",
+        LesionKind::BoneLytic => "bone-lytic",
+        LesionKind::Cystic => "cystic",
+        LesionKind::Leptomeningeal => "leptomeningeal",
+        LesionKind::Lymphangitic => "lymphangitic",
+        LesionKind::Other => "other",
+    }
+}
+
+fn modality_name(m: Modality) -> &'static str {
+    match m {
+        Modality::Ct => "CT",
+        Modality::Mri => "MRI",
+        Modality::Caliper => "caliper",
+        Modality::XRay => "x-ray",
+        Modality::Ultrasound => "ultrasound",
+        Modality::Pet => "PET",
+    }
+}
