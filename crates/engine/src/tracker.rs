@@ -169,7 +169,7 @@ impl<'r> Tracker<'r> {
         let non_target = (!self.prepared.non_targets.is_empty()).then(|| self.non_target_response(assessment, after_cr, &mut ex));
 
         // New lesions.
-        let (new_lesions, backdate) = self.new_lesions(assessment, index, &mut ex);
+        let (new_lesions, backdate) = self.new_lesions(assessment, &mut ex);
         if after_cr && new_lesions == NewLesions::Yes {
             ex.push(("AMB-01".into(), "a new lesion after an overall CR".into()));
         }
@@ -507,7 +507,7 @@ impl<'r> Tracker<'r> {
     }
 
     /// The new-lesion indicator and, for a confirmed equivocal lesion, the date to move progression back to.
-    fn new_lesions(&mut self, a: &Assessment, index: usize, ex: &mut Vec<(String, String)>) -> (NewLesions, Option<NaiveDate>) {
+    fn new_lesions(&mut self, a: &Assessment, ex: &mut Vec<(String, String)>) -> (NewLesions, Option<NaiveDate>) {
         let doc = self.rules.doc();
         let rules = &doc.new_lesions;
         let marginal_in = doc.radiotherapy.marginal_lesions == MarginalLesions::InField;
