@@ -33,7 +33,11 @@ fn rank(r: OverallResponse) -> u8 {
 /// Derives best responses from timepoint results (the baseline first).
 ///
 /// The window runs from the first assessment after baseline up to and including the first PD.
-pub fn best_responses(rules: &RuleSet, timepoints: &[TimepointResult], reference: NaiveDate) -> BestResponses {
+pub fn best_responses(
+    rules: &RuleSet,
+    timepoints: &[TimepointResult],
+    reference: NaiveDate,
+) -> BestResponses {
     let doc = rules.doc();
     let sd_min = i64::from(doc.best_response.sd_min_days);
     let conf = &doc.confirmation;
@@ -45,17 +49,21 @@ pub fn best_responses(rules: &RuleSet, timepoints: &[TimepointResult], reference
             break;
         }
     }
-    let non_target_only = timepoints
-        .first()
-        .is_some_and(|b| b.sum_mm.is_none());
-    let stable = if non_target_only { OverallResponse::NonCrNonPd } else { OverallResponse::Sd };
+    let non_target_only = timepoints.first().is_some_and(|b| b.sum_mm.is_none());
+    let stable = if non_target_only {
+        OverallResponse::NonCrNonPd
+    } else {
+        OverallResponse::Sd
+    };
 
     // Unconfirmed: SD and NON-CR/NON-PD count only from the SD minimum on.
     let mut unconfirmed = OverallResponse::Ne;
     let mut first_response_date = None;
     for &(date, day, r) in &window {
         let r = match r {
-            OverallResponse::Sd | OverallResponse::NonCrNonPd if day < sd_min => OverallResponse::Ne,
+            OverallResponse::Sd | OverallResponse::NonCrNonPd if day < sd_min => {
+                OverallResponse::Ne
+            }
             r => r,
         };
         if matches!(r, OverallResponse::Cr | OverallResponse::Pr) && first_response_date.is_none() {
@@ -77,7 +85,11 @@ pub fn best_responses(rules: &RuleSet, timepoints: &[TimepointResult], reference
             }
             match r {
                 OverallResponse::Ne => ne += 1,
-                OverallResponse::Sd if conf.accept_sd_between && accept.contains(&OverallResponse::Pr) => sd += 1,
+                OverallResponse::Sd
+                    if conf.accept_sd_between && accept.contains(&OverallResponse::Pr) =>
+                {
+                    sd += 1
+                }
                 r if accept.contains(&r) => {}
                 _ => return None,
             }
@@ -94,9 +106,11 @@ pub fn best_responses(rules: &RuleSet, timepoints: &[TimepointResult], reference
         let candidate = match r {
             OverallResponse::Cr => match confirm(i, &[OverallResponse::Cr]) {
                 Some(c) => Some((OverallResponse::Cr, c)),
-                None => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr]).map(|c| (OverallResponse::Pr, c)),
+                None => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr])
+                    .map(|c| (OverallResponse::Pr, c)),
             },
-            OverallResponse::Pr => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr]).map(|c| (OverallResponse::Pr, c)),
+            OverallResponse::Pr => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr])
+                .map(|c| (OverallResponse::Pr, c)),
             _ => None,
         };
         let value = match (candidate, r) {
@@ -109,8 +123,18 @@ pub fn best_responses(rules: &RuleSet, timepoints: &[TimepointResult], reference
                 }
                 v
             }
-            (None, OverallResponse::Cr | OverallResponse::Pr | OverallResponse::Sd | OverallResponse::NonCrNonPd) => {
-                if day >= sd_min { stable } else { OverallResponse::Ne }
+            (
+                None,
+                OverallResponse::Cr
+                | OverallResponse::Pr
+                | OverallResponse::Sd
+                | OverallResponse::NonCrNonPd,
+            ) => {
+                if day >= sd_min {
+                    stable
+                } else {
+                    OverallResponse::Ne
+                }
             }
             (None, other) => other,
         };
@@ -118,5 +142,11 @@ pub fn best_responses(rules: &RuleSet, timepoints: &[TimepointResult], reference
             confirmed = value;
         }
     }
-    BestResponses { unconfirmed, confirmed, first_response_date, confirmed_response_date, confirmation_date }
+    BestResponses {
+        unconfirmed,
+        confirmed,
+        first_response_date,
+        confirmed_response_date,
+        confirmation_date,
+    }
 }

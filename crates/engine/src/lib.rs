@@ -46,8 +46,14 @@ pub use error::AdjudicationError;
 pub use tracker::Tracker;
 
 /// Adjudicates one scope of a subject. `Ok(None)` when the scope holds no lesion.
-pub fn assess_scope(rules: &RuleSet, subject: &Subject, scope: Scope) -> Result<Option<SubjectResult>, AdjudicationError> {
-    let Some(mut tracker) = Tracker::start(rules, subject, scope)? else { return Ok(None) };
+pub fn assess_scope(
+    rules: &RuleSet,
+    subject: &Subject,
+    scope: Scope,
+) -> Result<Option<SubjectResult>, AdjudicationError> {
+    let Some(mut tracker) = Tracker::start(rules, subject, scope)? else {
+        return Ok(None);
+    };
     for assessment in subject.assessments.iter().skip(1) {
         tracker.assess(assessment)?;
     }
@@ -56,7 +62,10 @@ pub fn assess_scope(rules: &RuleSet, subject: &Subject, scope: Scope) -> Result<
 
 /// Adjudicates a subject: the `all` scope, and with radiotherapy the `in-field` and
 /// `out-of-field` scopes that hold lesions.
-pub fn assess_subject(rules: &RuleSet, subject: &Subject) -> Result<Vec<SubjectResult>, AdjudicationError> {
+pub fn assess_subject(
+    rules: &RuleSet,
+    subject: &Subject,
+) -> Result<Vec<SubjectResult>, AdjudicationError> {
     let mut results = Vec::new();
     let all = assess_scope(rules, subject, Scope::All)?;
     results.extend(all);

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use recist_model::{Diameters, Finding, Lesion, LesionKind, Mm, Modality, Role, Scope, Subject, TargetFinding};
+use recist_model::{
+    Diameters, Finding, Lesion, LesionKind, Mm, Modality, Role, Scope, Subject, TargetFinding,
+};
 use recist_rules::{IneligibleTarget, LesionCondition, Measure, PriorLocalTherapy, RuleSet};
 
 use crate::AdjudicationError;
@@ -18,7 +20,12 @@ pub(crate) struct LesionFacts<'a> {
 
 impl<'a> LesionFacts<'a> {
     pub fn of(l: &'a Lesion) -> Self {
-        LesionFacts { nodal: l.nodal, hcc_typical: l.hcc_typical, site: &l.site, kind: l.kind }
+        LesionFacts {
+            nodal: l.nodal,
+            hcc_typical: l.hcc_typical,
+            site: &l.site,
+            kind: l.kind,
+        }
     }
 }
 
@@ -43,7 +50,9 @@ pub(crate) fn condition_holds(c: &LesionCondition, f: &LesionFacts<'_>) -> bool 
     c.nodal.is_none_or(|n| n == f.nodal)
         && c.hcc_typical.is_none_or(|h| h == f.hcc_typical)
         && c.site_in.as_ref().is_none_or(|s| site_matches(f.site, s))
-        && c.kind_in.as_ref().is_none_or(|k| f.kind.is_some_and(|kind| k.contains(&kind)))
+        && c.kind_in
+            .as_ref()
+            .is_none_or(|k| f.kind.is_some_and(|kind| k.contains(&kind)))
 }
 
 /// The diameter a rule set counts for a lesion, and the rule that says so.
@@ -56,7 +65,11 @@ pub(crate) fn selected_measure<'r>(rules: &'r RuleSet, f: &LesionFacts<'_>) -> (
         .find(|s| condition_holds(&s.when, f))
         .map(|s| (s.measure, s.rule.as_str()))
         // Validation guarantees a selector for nodal and one for non-nodal lesions.
-        .unwrap_or(if f.nodal { (Measure::ShortAxis, "R11-SUM") } else { (Measure::LongAxis, "R11-SUM") })
+        .unwrap_or(if f.nodal {
+            (Measure::ShortAxis, "R11-SUM")
+        } else {
+            (Measure::LongAxis, "R11-SUM")
+        })
 }
 
 pub(crate) fn pick(d: &Diameters, m: Measure) -> Option<Mm> {
@@ -76,14 +89,23 @@ pub(crate) fn measure_name(m: Measure) -> &'static str {
 }
 
 /// The short axis from which a node at this site is pathological.
-pub(crate) fn node_threshold<'r>(rules: &'r RuleSet, site: &str, base: Mm) -> (Mm, Option<&'r str>) {
+pub(crate) fn node_threshold<'r>(
+    rules: &'r RuleSet,
+    site: &str,
+    base: Mm,
+) -> (Mm, Option<&'r str>) {
     rules
         .doc()
         .baseline
         .node_site_thresholds
         .iter()
         .filter(|t| site_matches(site, &t.sites))
-        .map(|t| (t.pathological_min_short_axis_mm.max(base), Some(t.rule.as_str())))
+        .map(|t| {
+            (
+                t.pathological_min_short_axis_mm.max(base),
+                Some(t.rule.as_str()),
+            )
+        })
         .max_by_key(|(mm, _)| *mm)
         .unwrap_or((base, None))
 }
@@ -119,7 +141,10 @@ pub(crate) struct Prepared {
 
 /// Which baseline lesions a scope holds.
 pub(crate) fn in_scope(subject: &Subject, lesion: &Lesion, scope: Scope) -> bool {
-    let irradiated = subject.radiotherapy.iter().any(|rt| rt.lesions.iter().any(|l| l == &lesion.id));
+    let irradiated = subject
+        .radiotherapy
+        .iter()
+        .any(|rt| rt.lesions.iter().any(|l| l == &lesion.id));
     match scope {
         Scope::All => true,
         Scope::InField => irradiated,
@@ -128,12 +153,20 @@ pub(crate) fn in_scope(subject: &Subject, lesion: &Lesion, scope: Scope) -> bool
 }
 
 /// Runs the baseline checks and prepares a scope. `Ok(None)`: the scope holds no lesion.
-pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Result<Option<Prepared>, AdjudicationError> {
+pub(crate) fn prepare(
+    rules: &RuleSet,
+    subject: &Subject,
+    scope: Scope,
+) -> Result<Option<Prepared>, AdjudicationError> {
     let baseline = subject
         .baseline()
-        .ok_or_else(|| AdjudicationError::NoAssessment { subject: subject.subject.clone() })?;
+        .ok_or_else(|| AdjudicationError::NoAssessment {
+            subject: subject.subject.clone(),
+        })?;
     if subject.lesions.is_empty() {
-        return Err(AdjudicationError::NoLesion { subject: subject.subject.clone() });
+        return Err(AdjudicationError::NoLesion {
+            subject: subject.subject.clone(),
+        });
     }
     let doc = rules.doc();
     let b = &doc.baseline;
@@ -158,9 +191,17 @@ pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Resul
 
     let mut targets = Vec::new();
     let mut non_targets = Vec::new();
-    for lesion in subject.lesions.iter().filter(|l| in_scope(subject, l, scope)) {
+    for lesion in subject
+        .lesions
+        .iter()
+        .filter(|l| in_scope(subject, l, scope))
+    {
         if lesion.role == Role::NonTarget {
-            non_targets.push(NonTargetLesion { id: lesion.id.clone(), kind: lesion.kind, from_target: None });
+            non_targets.push(NonTargetLesion {
+                id: lesion.id.clone(),
+                kind: lesion.kind,
+                from_target: None,
+            });
             continue;
         }
         let facts = LesionFacts::of(lesion);
@@ -170,12 +211,27 @@ pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Resul
         let verdict: Result<(Mm, Mm), (String, String, IneligibleTarget)> = (|| {
             let unmeasurable = b.unmeasurable_target;
             if let Some(kind) = lesion.kind.filter(|k| b.non_measurable_kinds.contains(k)) {
-                let rule = if kind == LesionKind::BoneBlastic { "R11-BONE" } else { "R11-NONMEAS" };
-                return Err((rule.into(), format!("a {} lesion is not measurable and cannot be a target", kind_name(kind)), unmeasurable));
+                let rule = if kind == LesionKind::BoneBlastic {
+                    "R11-BONE"
+                } else {
+                    "R11-NONMEAS"
+                };
+                return Err((
+                    rule.into(),
+                    format!(
+                        "a {} lesion is not measurable and cannot be a target",
+                        kind_name(kind)
+                    ),
+                    unmeasurable,
+                ));
             }
             let modality = lesion.method.unwrap_or(baseline.modality);
             let Some(&modality_min) = b.measurable_min_mm.get(&modality) else {
-                return Err(("R11-MEAS-US".into(), format!("{} cannot measure a target lesion", modality_name(modality)), unmeasurable));
+                return Err((
+                    "R11-MEAS-US".into(),
+                    format!("{} cannot measure a target lesion", modality_name(modality)),
+                    unmeasurable,
+                ));
             };
             if lesion.prior_local_therapy
                 && !lesion.progressed_after_local_therapy
@@ -207,13 +263,33 @@ pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Resul
                     continue;
                 }
                 if !condition_holds(&rule.require, &facts) {
-                    return Err((rule.rule.clone(), "does not meet the rule set's target conditions".to_string() + &describe(&rule.require), rule.otherwise));
+                    return Err((
+                        rule.rule.clone(),
+                        "does not meet the rule set's target conditions".to_string()
+                            + &describe(&rule.require),
+                        rule.otherwise,
+                    ));
                 }
                 if let Some(min) = rule.min_measure_mm {
                     match value {
                         Some(v) if v >= min => {}
-                        Some(v) => return Err((rule.rule.clone(), format!("{} {v} mm at baseline is below {min} mm", measure_name(measure)), rule.otherwise)),
-                        None => return Err((rule.rule.clone(), format!("no {} at baseline", measure_name(measure)), rule.otherwise)),
+                        Some(v) => {
+                            return Err((
+                                rule.rule.clone(),
+                                format!(
+                                    "{} {v} mm at baseline is below {min} mm",
+                                    measure_name(measure)
+                                ),
+                                rule.otherwise,
+                            ));
+                        }
+                        None => {
+                            return Err((
+                                rule.rule.clone(),
+                                format!("no {} at baseline", measure_name(measure)),
+                                rule.otherwise,
+                            ));
+                        }
                     }
                 }
             }
@@ -222,16 +298,31 @@ pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Resul
                     None => "no finding at baseline".to_string(),
                     Some(_) => format!("no {} measured at baseline", measure_name(measure)),
                 };
-                return Err(("R11-SUM".into(), format!("target without a measurement: {what}"), IneligibleTarget::Refuse));
+                return Err((
+                    "R11-SUM".into(),
+                    format!("target without a measurement: {what}"),
+                    IneligibleTarget::Refuse,
+                ));
             };
             if lesion.nodal {
-                let (pathological, site_rule) = node_threshold(rules, &lesion.site, b.node_pathological_min_short_axis_mm);
+                let (pathological, site_rule) =
+                    node_threshold(rules, &lesion.site, b.node_pathological_min_short_axis_mm);
                 let target_min = b.node_target_min_short_axis_mm.max(pathological);
                 if value < target_min {
                     let (rule, what) = if value < pathological {
-                        (site_rule.unwrap_or("R11-NODE-NORMAL"), format!("a node of {value} mm short axis is not pathological (below {pathological} mm)"))
+                        (
+                            site_rule.unwrap_or("R11-NODE-NORMAL"),
+                            format!(
+                                "a node of {value} mm short axis is not pathological (below {pathological} mm)"
+                            ),
+                        )
                     } else {
-                        ("R11-NODE-NT", format!("a node of {value} mm short axis is pathological but not measurable (below {target_min} mm): record it as a non-target"))
+                        (
+                            "R11-NODE-NT",
+                            format!(
+                                "a node of {value} mm short axis is pathological but not measurable (below {target_min} mm): record it as a non-target"
+                            ),
+                        )
                     };
                     return Err((rule.into(), what, unmeasurable));
                 }
@@ -244,8 +335,13 @@ pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Resul
                     _ => "R11-MEAS-CT",
                 };
                 if matches!(modality, Modality::Ct | Modality::Mri) {
-                    if let Some(slice) = baseline.slice_thickness_mm.filter(|s| *s > b.slice_thickness.max_mm) {
-                        let twice = Mm::from_hundredths(slice.hundredths() * i64::from(b.slice_thickness.multiplier));
+                    if let Some(slice) = baseline
+                        .slice_thickness_mm
+                        .filter(|s| *s > b.slice_thickness.max_mm)
+                    {
+                        let twice = Mm::from_hundredths(
+                            slice.hundredths() * i64::from(b.slice_thickness.multiplier),
+                        );
                         if twice > min {
                             min = twice;
                             rule = "R11-MEAS-SLICE";
@@ -253,7 +349,14 @@ pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Resul
                     }
                 }
                 if value < min {
-                    return Err((rule.into(), format!("{} {value} mm is below the measurable minimum of {min} mm", measure_name(measure)), unmeasurable));
+                    return Err((
+                        rule.into(),
+                        format!(
+                            "{} {value} mm is below the measurable minimum of {min} mm",
+                            measure_name(measure)
+                        ),
+                        unmeasurable,
+                    ));
                 }
                 Ok((value, Mm::ZERO))
             }
@@ -265,41 +368,79 @@ pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Resul
                 } else {
                     Mm::ZERO
                 };
-                if lesion.kind.is_some_and(|k| b.discouraged_target_kinds.contains(&k)) {
+                if lesion
+                    .kind
+                    .is_some_and(|k| b.discouraged_target_kinds.contains(&k))
+                {
                     warnings.push(format!("target `{id}` is {}: non-cystic lesions are preferred as targets (R11-CYST)", lesion.kind.map(kind_name).unwrap_or("")));
                 }
-                targets.push(TargetLesion { id: lesion.id.clone(), nodal: lesion.nodal, measure, baseline: value, node_normal_below });
+                targets.push(TargetLesion {
+                    id: lesion.id.clone(),
+                    nodal: lesion.nodal,
+                    measure,
+                    baseline: value,
+                    node_normal_below,
+                });
             }
-            Err((rule, message, IneligibleTarget::Refuse)) => return Err(refuse(Some(id), &rule, message)),
+            Err((rule, message, IneligibleTarget::Refuse)) => {
+                return Err(refuse(Some(id), &rule, message));
+            }
             Err((rule, message, IneligibleTarget::NonTarget)) => {
-                warnings.push(format!("target `{id}` is followed as a non-target under {}: {message} ({rule})", doc.id));
+                warnings.push(format!(
+                    "target `{id}` is followed as a non-target under {}: {message} ({rule})",
+                    doc.id
+                ));
                 explanations.push((rule, format!("`{id}` followed as a non-target: {message}")));
-                non_targets.push(NonTargetLesion { id: lesion.id.clone(), kind: lesion.kind, from_target: Some(measure) });
+                non_targets.push(NonTargetLesion {
+                    id: lesion.id.clone(),
+                    kind: lesion.kind,
+                    from_target: Some(measure),
+                });
             }
         }
     }
 
     if targets.len() > b.max_targets as usize {
-        let extra: Vec<&str> = targets[b.max_targets as usize..].iter().map(|t| t.id.as_str()).collect();
+        let extra: Vec<&str> = targets[b.max_targets as usize..]
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
         return Err(refuse(
             extra.first().copied(),
             "R11-TGT-MAX",
-            format!("{} targets, at most {} allowed (beyond the limit: {})", targets.len(), b.max_targets, extra.join(", ")),
+            format!(
+                "{} targets, at most {} allowed (beyond the limit: {})",
+                targets.len(),
+                b.max_targets,
+                extra.join(", ")
+            ),
         ));
     }
     let mut per_organ: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for t in &targets {
         if let Some(lesion) = subject.lesion(&t.id) {
-            per_organ.entry(lesion.organ_key(b.nodes_one_organ)).or_default().push(&t.id);
+            per_organ
+                .entry(lesion.organ_key(b.nodes_one_organ))
+                .or_default()
+                .push(&t.id);
         }
     }
     for (organ, ids) in &per_organ {
         if ids.len() > b.max_targets_per_organ as usize {
-            let rule = if organ == "lymph node" && b.nodes_one_organ { "R11-NODE-ORGAN" } else { "R11-TGT-MAX" };
+            let rule = if organ == "lymph node" && b.nodes_one_organ {
+                "R11-NODE-ORGAN"
+            } else {
+                "R11-TGT-MAX"
+            };
             return Err(refuse(
                 ids.get(b.max_targets_per_organ as usize).copied(),
                 rule,
-                format!("{} targets in organ `{organ}` ({}), at most {} per organ", ids.len(), ids.join(", "), b.max_targets_per_organ),
+                format!(
+                    "{} targets in organ `{organ}` ({}), at most {} per organ",
+                    ids.len(),
+                    ids.join(", "),
+                    b.max_targets_per_organ
+                ),
             ));
         }
     }
@@ -313,12 +454,25 @@ pub(crate) fn prepare(rules: &RuleSet, subject: &Subject, scope: Scope) -> Resul
                 "no measurable target lesion: non-target-only response table".into(),
             )),
             recist_rules::NonTargetOnly::Refused => {
-                return Err(refuse(None, "R11-MEASDIS", format!("no target lesion, and {} refuses non-target-only disease", doc.id)));
+                return Err(refuse(
+                    None,
+                    "R11-MEASDIS",
+                    format!(
+                        "no target lesion, and {} refuses non-target-only disease",
+                        doc.id
+                    ),
+                ));
             }
         }
     }
     let baseline_sum = targets.iter().map(|t| t.baseline).sum();
-    Ok(Some(Prepared { targets, non_targets, baseline_sum, warnings, explanations }))
+    Ok(Some(Prepared {
+        targets,
+        non_targets,
+        baseline_sum,
+        warnings,
+        explanations,
+    }))
 }
 
 fn add(a: Option<Mm>, b: Option<Mm>) -> Option<Mm> {
@@ -340,7 +494,11 @@ fn describe(c: &LesionCondition) -> String {
     if let Some(s) = &c.site_in {
         parts.push(format!("site in [{}]", s.join(", ")));
     }
-    if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
 }
 
 pub(crate) fn kind_name(k: LesionKind) -> &'static str {

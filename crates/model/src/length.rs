@@ -209,9 +209,18 @@ mod tests {
 
     #[test]
     fn three_decimals_and_negatives_are_refused() {
-        assert!(matches!(Mm::parse_decimal(1.234), Err(LengthError::TooPrecise(_))));
-        assert!(matches!(Mm::parse_decimal(-1.0), Err(LengthError::Negative(_))));
-        assert!(matches!(Mm::parse_decimal(f64::NAN), Err(LengthError::NotFinite(_))));
+        assert!(matches!(
+            Mm::parse_decimal(1.234),
+            Err(LengthError::TooPrecise(_))
+        ));
+        assert!(matches!(
+            Mm::parse_decimal(-1.0),
+            Err(LengthError::Negative(_))
+        ));
+        assert!(matches!(
+            Mm::parse_decimal(f64::NAN),
+            Err(LengthError::NotFinite(_))
+        ));
     }
 
     #[test]

@@ -7,7 +7,19 @@ use uuid::Uuid;
 use crate::{Mm, NewLesions, NonTargetResponse, OverallResponse, TargetResponse};
 
 /// Which lesions a result covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     /// Every lesion.
@@ -138,7 +150,12 @@ pub struct SubjectResult {
 pub const RESULT_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a57_93d4_4c0e_9b8f_5e2d_7a41_c3b9);
 
 /// The deterministic id of a result: the same inputs always give the same id.
-pub fn result_id(subject: &str, evaluator: Option<&str>, rule_set_sha256: &str, scope: Scope) -> Uuid {
+pub fn result_id(
+    subject: &str,
+    evaluator: Option<&str>,
+    rule_set_sha256: &str,
+    scope: Scope,
+) -> Uuid {
     let name = format!(
         "{subject}\u{1f}{}\u{1f}{rule_set_sha256}\u{1f}{}",
         evaluator.unwrap_or(""),

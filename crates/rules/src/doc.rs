@@ -380,6 +380,9 @@ pub struct TableRow {
     pub overall: String,
     /// Rule ID cited.
     pub rule: String,
+    /// Further rule IDs this row applies (e.g. `R11-NT-SINGLE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
 }
 
 /// Overall response decision tables; every combination must be covered exactly once.

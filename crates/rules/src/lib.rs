@@ -33,9 +33,10 @@ pub use error::{Problem, RuleSetError};
 pub use table::{Decision, DecisionTable, NonTargetColumn};
 
 /// Bundled rule sets: (file name, text), compiled into the binary.
-pub const BUNDLED: &[(&str, &str)] = &[
-    ("recist-1.1.yaml", include_str!("../../../rules/recist-1.1.yaml")),
-];
+pub const BUNDLED: &[(&str, &str)] = &[(
+    "recist-1.1.yaml",
+    include_str!("../../../rules/recist-1.1.yaml"),
+)];
 
 /// Keys a protocol file or `--set` may override: the protocol-defined parameters of the
 /// rules reference (sections 4 and 7). The fixed criteria are not among them; changing those
@@ -135,8 +136,10 @@ impl RuleSet {
     /// Loads and validates a rule file.
     pub fn from_file(path: &Path) -> Result<RuleSet, RuleSetError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| RuleSetError::Read { file: file.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| RuleSetError::Read {
+            file: file.clone(),
+            source,
+        })?;
         load_text(&text, &file, path.parent())
     }
 
@@ -156,8 +159,10 @@ impl RuleSet {
         let mut merged = self.merged.clone();
         let mut overrides = self.overrides.clone();
         if let Some((text, name)) = protocol {
-            let value = recist_yaml::parse_value(text)
-                .map_err(|source| RuleSetError::Yaml { file: name.to_string(), source })?;
+            let value = recist_yaml::parse_value(text).map_err(|source| RuleSetError::Yaml {
+                file: name.to_string(),
+                source,
+            })?;
             let Value::Object(map) = value else {
                 return Err(RuleSetError::Override {
                     origin: name.to_string(),
@@ -172,19 +177,32 @@ impl RuleSet {
                 flatten(&k, v, &mut leaves);
             }
             for (key, value) in leaves {
-                let line = locate(text, &key.split('.').map(|s| PathSegment::Key(s.to_string())).collect::<Vec<_>>());
+                let line = locate(
+                    text,
+                    &key.split('.')
+                        .map(|s| PathSegment::Key(s.to_string()))
+                        .collect::<Vec<_>>(),
+                );
                 let origin = match line {
                     Some(l) => format!("{name}:{l}"),
                     None => name.to_string(),
                 };
                 set_parameter(&mut merged, &key, value.clone(), &origin)?;
-                overrides.push(Override { key, value: scalar_text(&value), origin: name.to_string() });
+                overrides.push(Override {
+                    key,
+                    value: scalar_text(&value),
+                    origin: name.to_string(),
+                });
             }
         }
         for (key, raw) in sets {
             let value = recist_yaml::parse_scalar(raw);
             set_parameter(&mut merged, key, value, "--set")?;
-            overrides.push(Override { key: key.clone(), value: raw.clone(), origin: "--set".into() });
+            overrides.push(Override {
+                key: key.clone(),
+                value: raw.clone(),
+                origin: "--set".into(),
+            });
         }
         let mut rules = finish(merged, &self.origin, None)?;
         rules.overrides = overrides;
@@ -199,7 +217,9 @@ pub fn bundled_ids() -> Vec<(String, String, String)> {
         .iter()
         .filter_map(|(name, _)| {
             let id = name.trim_end_matches(".yaml");
-            RuleSet::bundled(id).ok().map(|r| (r.doc.id.clone(), r.doc.version.clone(), r.doc.title.clone()))
+            RuleSet::bundled(id)
+                .ok()
+                .map(|r| (r.doc.id.clone(), r.doc.version.clone(), r.doc.title.clone()))
         })
         .collect()
 }
@@ -231,8 +251,10 @@ fn unknown(id: &str) -> RuleSetError {
 }
 
 fn load_text(text: &str, origin: &str, dir: Option<&Path>) -> Result<RuleSet, RuleSetError> {
-    let value = recist_yaml::parse_value(text)
-        .map_err(|source| RuleSetError::Yaml { file: origin.to_string(), source })?;
+    let value = recist_yaml::parse_value(text).map_err(|source| RuleSetError::Yaml {
+        file: origin.to_string(),
+        source,
+    })?;
     let merged = match value.get("extends").and_then(Value::as_str) {
         Some(base_id) => {
             let base = match dir.map(|d| d.join(format!("{base_id}.yaml"))) {
@@ -242,7 +264,9 @@ fn load_text(text: &str, origin: &str, dir: Option<&Path>) -> Result<RuleSet, Ru
                     problems: vec![Problem {
                         path: "extends".into(),
                         line: locate(text, &[PathSegment::Key("extends".into())]),
-                        message: format!("extends `{base_id}`, which is neither bundled nor beside this file"),
+                        message: format!(
+                            "extends `{base_id}`, which is neither bundled nor beside this file"
+                        ),
                     }],
                 })?,
             };
@@ -257,10 +281,15 @@ fn load_text(text: &str, origin: &str, dir: Option<&Path>) -> Result<RuleSet, Ru
 
 fn finish(merged: Value, origin: &str, text: Option<&str>) -> Result<RuleSet, RuleSetError> {
     let line_of = |path: &[PathSegment]| text.and_then(|t| locate(t, path));
-    let doc: RuleSetDoc = recist_yaml::from_value(merged.clone()).map_err(|e| RuleSetError::Invalid {
-        file: origin.to_string(),
-        problems: vec![Problem { path: display_path(&e.path), line: line_of(&e.path), message: e.message }],
-    })?;
+    let doc: RuleSetDoc =
+        recist_yaml::from_value(merged.clone()).map_err(|e| RuleSetError::Invalid {
+            file: origin.to_string(),
+            problems: vec![Problem {
+                path: display_path(&e.path),
+                line: line_of(&e.path),
+                message: e.message,
+            }],
+        })?;
     let mut problems = validate(&doc);
     let with_targets = DecisionTable::compile(
         &doc.overall_response.with_targets,
@@ -278,7 +307,10 @@ fn finish(merged: Value, origin: &str, text: Option<&str>) -> Result<RuleSet, Ru
         for p in &mut problems {
             p.line = line_of(&parse_path(&p.path));
         }
-        return Err(RuleSetError::Invalid { file: origin.to_string(), problems });
+        return Err(RuleSetError::Invalid {
+            file: origin.to_string(),
+            problems,
+        });
     }
     let sha256 = hash(&doc, &[]);
     Ok(RuleSet {
@@ -311,7 +343,9 @@ fn parse_path(path: &str) -> Vec<PathSegment> {
             out.push(PathSegment::Key(rest[..idx].to_string()));
             rest = &rest[idx..];
             while let Some(stripped) = rest.strip_prefix('[') {
-                let Some(close) = stripped.find(']') else { break };
+                let Some(close) = stripped.find(']') else {
+                    break;
+                };
                 if let Ok(i) = stripped[..close].parse() {
                     out.push(PathSegment::Index(i));
                 }
@@ -358,7 +392,12 @@ fn scalar_text(v: &Value) -> String {
     }
 }
 
-fn set_parameter(merged: &mut Value, key: &str, value: Value, origin: &str) -> Result<(), RuleSetError> {
+fn set_parameter(
+    merged: &mut Value,
+    key: &str,
+    value: Value,
+    origin: &str,
+) -> Result<(), RuleSetError> {
     if !PROTOCOL_PARAMETERS.contains(&key) {
         return Err(RuleSetError::Override {
             origin: origin.to_string(),
@@ -390,13 +429,34 @@ fn set_parameter(merged: &mut Value, key: &str, value: Value, origin: &str) -> R
 fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut bad = |path: &str, message: String| {
-        problems.push(Problem { path: path.to_string(), line: None, message });
+        problems.push(Problem {
+            path: path.to_string(),
+            line: None,
+            message,
+        });
     };
     if doc.schema_version != 1 {
-        bad("schema_version", format!("schema_version {} is not supported (only 1)", doc.schema_version));
+        bad(
+            "schema_version",
+            format!(
+                "schema_version {} is not supported (only 1)",
+                doc.schema_version
+            ),
+        );
     }
-    if doc.id.is_empty() || !doc.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.') {
-        bad("id", format!("id `{}` must be lowercase letters, digits, `-` and `.`", doc.id));
+    if doc.id.is_empty()
+        || !doc
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    {
+        bad(
+            "id",
+            format!(
+                "id `{}` must be lowercase letters, digits, `-` and `.`",
+                doc.id
+            ),
+        );
     }
     if doc.version.trim().is_empty() {
         bad("version", "version is empty".into());
@@ -418,47 +478,147 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
     }
     for (i, s) in m.selectors.iter().enumerate() {
         if s.when.nodal == Some(true) && s.measure != Measure::ShortAxis {
-            bad(&format!("measurement.selectors[{i}].measure"), "lymph nodes are measured on the short axis".into());
+            bad(
+                &format!("measurement.selectors[{i}].measure"),
+                "lymph nodes are measured on the short axis".into(),
+            );
         }
         if s.rule.trim().is_empty() {
-            bad(&format!("measurement.selectors[{i}].rule"), "rule ID is empty".into());
+            bad(
+                &format!("measurement.selectors[{i}].rule"),
+                "rule ID is empty".into(),
+            );
         }
     }
-    range(&mut bad, "measurement.too_small_mm", m.too_small_mm.hundredths(), 1, 1000, "mm");
+    range(
+        &mut bad,
+        "measurement.too_small_mm",
+        m.too_small_mm.hundredths(),
+        1,
+        1000,
+        "mm",
+    );
     let b = &doc.baseline;
     for (modality, min) in &b.measurable_min_mm {
-        let key = serde_json::to_value(modality).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        range(&mut bad, &format!("baseline.measurable_min_mm.{key}"), min.hundredths(), 1, 10000, "mm");
+        let key = serde_json::to_value(modality)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        range(
+            &mut bad,
+            &format!("baseline.measurable_min_mm.{key}"),
+            min.hundredths(),
+            1,
+            10000,
+            "mm",
+        );
     }
-    range(&mut bad, "baseline.slice_thickness.max_mm", b.slice_thickness.max_mm.hundredths(), 1, 5000, "mm");
+    range(
+        &mut bad,
+        "baseline.slice_thickness.max_mm",
+        b.slice_thickness.max_mm.hundredths(),
+        1,
+        5000,
+        "mm",
+    );
     if b.slice_thickness.multiplier == 0 {
-        bad("baseline.slice_thickness.multiplier", "must be at least 1".into());
+        bad(
+            "baseline.slice_thickness.multiplier",
+            "must be at least 1".into(),
+        );
     }
-    range(&mut bad, "baseline.node_target_min_short_axis_mm", b.node_target_min_short_axis_mm.hundredths(), 1, 10000, "mm");
-    range(&mut bad, "baseline.node_pathological_min_short_axis_mm", b.node_pathological_min_short_axis_mm.hundredths(), 1, 10000, "mm");
+    range(
+        &mut bad,
+        "baseline.node_target_min_short_axis_mm",
+        b.node_target_min_short_axis_mm.hundredths(),
+        1,
+        10000,
+        "mm",
+    );
+    range(
+        &mut bad,
+        "baseline.node_pathological_min_short_axis_mm",
+        b.node_pathological_min_short_axis_mm.hundredths(),
+        1,
+        10000,
+        "mm",
+    );
     if b.node_pathological_min_short_axis_mm > b.node_target_min_short_axis_mm {
-        bad("baseline.node_pathological_min_short_axis_mm", "must not exceed node_target_min_short_axis_mm".into());
+        bad(
+            "baseline.node_pathological_min_short_axis_mm",
+            "must not exceed node_target_min_short_axis_mm".into(),
+        );
     }
     if b.max_targets == 0 || b.max_targets > 20 {
-        bad("baseline.max_targets", format!("{} is out of range 1..=20", b.max_targets));
+        bad(
+            "baseline.max_targets",
+            format!("{} is out of range 1..=20", b.max_targets),
+        );
     }
     if b.max_targets_per_organ == 0 || b.max_targets_per_organ > b.max_targets {
-        bad("baseline.max_targets_per_organ", format!("{} is out of range 1..=max_targets", b.max_targets_per_organ));
+        bad(
+            "baseline.max_targets_per_organ",
+            format!(
+                "{} is out of range 1..=max_targets",
+                b.max_targets_per_organ
+            ),
+        );
     }
     if b.max_days_before_treatment > 365 {
-        bad("baseline.max_days_before_treatment", "must be at most 365".into());
+        bad(
+            "baseline.max_days_before_treatment",
+            "must be at most 365".into(),
+        );
     }
     let t = &doc.target_response;
-    range(&mut bad, "target_response.cr_node_short_axis_below_mm", t.cr_node_short_axis_below_mm.hundredths(), 1, 10000, "mm");
-    range(&mut bad, "target_response.pr_decrease_pct", t.pr_decrease_pct.hundredths(), 1, 10000, "%");
-    range(&mut bad, "target_response.pd_increase_pct", t.pd_increase_pct.hundredths(), 1, 100_000, "%");
+    range(
+        &mut bad,
+        "target_response.cr_node_short_axis_below_mm",
+        t.cr_node_short_axis_below_mm.hundredths(),
+        1,
+        10000,
+        "mm",
+    );
+    range(
+        &mut bad,
+        "target_response.pr_decrease_pct",
+        t.pr_decrease_pct.hundredths(),
+        1,
+        10000,
+        "%",
+    );
+    range(
+        &mut bad,
+        "target_response.pd_increase_pct",
+        t.pd_increase_pct.hundredths(),
+        1,
+        100_000,
+        "%",
+    );
     if let Some(mm) = t.pd_min_increase_mm {
-        range(&mut bad, "target_response.pd_min_increase_mm", mm.hundredths(), 1, 10000, "mm");
+        range(
+            &mut bad,
+            "target_response.pd_min_increase_mm",
+            mm.hundredths(),
+            1,
+            10000,
+            "mm",
+        );
     }
-    range(&mut bad, "new_lesions.node_min_short_axis_mm", doc.new_lesions.node_min_short_axis_mm.hundredths(), 1, 10000, "mm");
+    range(
+        &mut bad,
+        "new_lesions.node_min_short_axis_mm",
+        doc.new_lesions.node_min_short_axis_mm.hundredths(),
+        1,
+        10000,
+        "mm",
+    );
     let c = &doc.confirmation;
     if c.min_interval_days > 365 {
-        bad("confirmation.min_interval_days", "must be at most 365".into());
+        bad(
+            "confirmation.min_interval_days",
+            "must be at most 365".into(),
+        );
     }
     if c.max_ne_between > 20 {
         bad("confirmation.max_ne_between", "must be at most 20".into());
@@ -468,9 +628,19 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
     }
     let r = &doc.radiotherapy;
     if !(r.alpha_beta_gy > 0.0 && r.alpha_beta_gy <= 100.0) {
-        bad("radiotherapy.alpha_beta_gy", format!("{} is out of range (0, 100] Gy", r.alpha_beta_gy));
+        bad(
+            "radiotherapy.alpha_beta_gy",
+            format!("{} is out of range (0, 100] Gy", r.alpha_beta_gy),
+        );
     }
-    range(&mut bad, "radiotherapy.abscopal_shrink_pct", r.abscopal_shrink_pct.hundredths(), 1, 10000, "%");
+    range(
+        &mut bad,
+        "radiotherapy.abscopal_shrink_pct",
+        r.abscopal_shrink_pct.hundredths(),
+        1,
+        10000,
+        "%",
+    );
     problems
 }
 
@@ -478,7 +648,15 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
 fn range(bad: &mut impl FnMut(&str, String), path: &str, value: i64, lo: i64, hi: i64, unit: &str) {
     if value < lo || value > hi {
         let fmt = |v: i64| recist_model::Mm::from_hundredths(v).to_string();
-        bad(path, format!("{} {unit} is out of range {}..={} {unit}", fmt(value), fmt(lo), fmt(hi)));
+        bad(
+            path,
+            format!(
+                "{} {unit} is out of range {}..={} {unit}",
+                fmt(value),
+                fmt(lo),
+                fmt(hi)
+            ),
+        );
     }
 }
 

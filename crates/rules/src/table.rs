@@ -17,6 +17,8 @@ pub struct Decision {
     pub overall: OverallResponse,
     /// Rule ID of the row.
     pub rule: String,
+    /// Further rule IDs the row applies.
+    pub also: Vec<String>,
     /// Index of the row in the table, for explanations.
     pub row: usize,
 }
@@ -61,25 +63,39 @@ impl DecisionTable {
         for (i, row) in rows.iter().enumerate() {
             let row_path = format!("{path}[{i}]");
             let mut problem = |key: &str, message: String| {
-                problems.push(Problem { path: format!("{row_path}.{key}"), line: None, message });
+                problems.push(Problem {
+                    path: format!("{row_path}.{key}"),
+                    line: None,
+                    message,
+                });
             };
             let targets: Vec<Option<TargetResponse>> = match (&row.target, with_targets) {
                 (None, false) => vec![None],
                 (Some(_), false) => {
-                    problem("target", "the non-target-only table has no target column".into());
+                    problem(
+                        "target",
+                        "the non-target-only table has no target column".into(),
+                    );
                     continue;
                 }
                 (None, true) => {
                     problem("target", "missing target column".into());
                     continue;
                 }
-                (Some(cell), true) => match expand(cell, |s| TargetResponse::parse(s).map(Some), &target_domain) {
-                    Ok(v) => v,
-                    Err(bad) => {
-                        problem("target", format!("unknown target response `{bad}` (expected CR, PR, SD, PD, NE or any)"));
-                        continue;
+                (Some(cell), true) => {
+                    match expand(cell, |s| TargetResponse::parse(s).map(Some), &target_domain) {
+                        Ok(v) => v,
+                        Err(bad) => {
+                            problem(
+                                "target",
+                                format!(
+                                    "unknown target response `{bad}` (expected CR, PR, SD, PD, NE or any)"
+                                ),
+                            );
+                            continue;
+                        }
                     }
-                },
+                }
             };
             let parse_nt = |s: &str| {
                 if s.eq_ignore_ascii_case("none") {
@@ -93,7 +109,10 @@ impl DecisionTable {
                 Err(bad) => {
                     problem(
                         "non_target",
-                        format!("unknown non-target response `{bad}` (expected CR, NON-CR/NON-PD, PD, NE{} or any)", if with_targets { ", none" } else { "" }),
+                        format!(
+                            "unknown non-target response `{bad}` (expected CR, NON-CR/NON-PD, PD, NE{} or any)",
+                            if with_targets { ", none" } else { "" }
+                        ),
                     );
                     continue;
                 }
@@ -101,28 +120,52 @@ impl DecisionTable {
             let news = match expand(&row.new_lesions, NewLesions::parse, NewLesions::ALL) {
                 Ok(v) => v,
                 Err(bad) => {
-                    problem("new_lesions", format!("unknown new-lesion value `{bad}` (expected NO, EQUIVOCAL, YES or any)"));
+                    problem(
+                        "new_lesions",
+                        format!(
+                            "unknown new-lesion value `{bad}` (expected NO, EQUIVOCAL, YES or any)"
+                        ),
+                    );
                     continue;
                 }
             };
             let Some(overall) = OverallResponse::parse(&row.overall) else {
-                problem("overall", format!("unknown overall response `{}`", row.overall));
+                problem(
+                    "overall",
+                    format!("unknown overall response `{}`", row.overall),
+                );
                 continue;
             };
             if !with_targets && matches!(overall, OverallResponse::Pr | OverallResponse::Sd) {
-                problem("overall", format!("`{overall}` needs target lesions; the non-target-only table uses NON-CR/NON-PD"));
+                problem(
+                    "overall",
+                    format!(
+                        "`{overall}` needs target lesions; the non-target-only table uses NON-CR/NON-PD"
+                    ),
+                );
             }
             for &t in &targets {
                 for &nt in &nts {
                     for &new in &news {
                         let key = (t, nt, new);
                         if let Some(first) = seen.insert(key, i) {
-                            problem("", format!(
-                                "covers {} already covered by row {first}",
-                                describe(key, with_targets)
-                            ));
+                            problem(
+                                "",
+                                format!(
+                                    "covers {} already covered by row {first}",
+                                    describe(key, with_targets)
+                                ),
+                            );
                         }
-                        table.cells.insert(key, Decision { overall, rule: row.rule.clone(), row: i });
+                        table.cells.insert(
+                            key,
+                            Decision {
+                                overall,
+                                rule: row.rule.clone(),
+                                also: row.also.clone(),
+                                row: i,
+                            },
+                        );
                     }
                 }
             }
@@ -134,7 +177,10 @@ impl DecisionTable {
                         problems.push(Problem {
                             path: path.to_string(),
                             line: None,
-                            message: format!("no row covers {}", describe((t, nt, new), with_targets)),
+                            message: format!(
+                                "no row covers {}",
+                                describe((t, nt, new), with_targets)
+                            ),
                         });
                     }
                 }
@@ -144,7 +190,10 @@ impl DecisionTable {
     }
 }
 
-fn describe(key: (Option<TargetResponse>, NonTargetColumn, NewLesions), with_targets: bool) -> String {
+fn describe(
+    key: (Option<TargetResponse>, NonTargetColumn, NewLesions),
+    with_targets: bool,
+) -> String {
     let nt = key.1.map(|n| n.as_str()).unwrap_or("none");
     match (with_targets, key.0) {
         (true, Some(t)) => format!("target {t}, non-target {nt}, new lesions {}", key.2),
@@ -152,7 +201,11 @@ fn describe(key: (Option<TargetResponse>, NonTargetColumn, NewLesions), with_tar
     }
 }
 
-fn expand<T: Copy>(cell: &Cell, parse: impl Fn(&str) -> Option<T>, domain: &[T]) -> Result<Vec<T>, String> {
+fn expand<T: Copy>(
+    cell: &Cell,
+    parse: impl Fn(&str) -> Option<T>,
+    domain: &[T],
+) -> Result<Vec<T>, String> {
     match cell {
         Cell::Any(_) => Ok(domain.to_vec()),
         Cell::Values(values) => values

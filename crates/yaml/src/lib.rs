@@ -119,7 +119,11 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                 line: e.line.map(|l| l + start_line - 1),
                 message: e.message,
             })?;
-            docs.push(Document { value, first_line: start_line, text: std::mem::take(current) });
+            docs.push(Document {
+                value,
+                first_line: start_line,
+                text: std::mem::take(current),
+            });
         }
         current.clear();
         Ok(())
@@ -147,10 +151,14 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, TypeError> {
             .filter_map(|seg| match seg {
                 serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
                 serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
-                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => None,
+                serde_path_to_error::Segment::Enum { .. }
+                | serde_path_to_error::Segment::Unknown => None,
             })
             .collect();
-        TypeError { path, message: e.into_inner().to_string() }
+        TypeError {
+            path,
+            message: e.into_inner().to_string(),
+        }
     })
 }
 
@@ -179,19 +187,23 @@ pub fn locate(text: &str, path: &[PathSegment]) -> Option<usize> {
                 let hit = (start..end).find(|&i| {
                     effective(lines[i]).is_some_and(|(c, rest)| c == col && key_matches(rest, key))
                 });
-                let Some(line) = hit else { return found.map(|l| l + 1) };
+                let Some(line) = hit else {
+                    return found.map(|l| l + 1);
+                };
                 found = Some(line);
                 let block_end = (line + 1..end)
                     .find(|&i| effective(lines[i]).is_some_and(|(c, _)| c <= col))
                     .unwrap_or(end);
                 // A sequence written at the same indent as its key belongs to the key.
-                let block_end = if block_end < end && lines[block_end].trim_start().starts_with("- ")
+                let block_end = if block_end < end
+                    && lines[block_end].trim_start().starts_with("- ")
                     && raw_indent(lines[block_end]) == col
                 {
                     (block_end..end)
                         .find(|&i| {
                             effective(lines[i]).is_some_and(|(c, _)| c <= col)
-                                && !(raw_indent(lines[i]) == col && lines[i].trim_start().starts_with("- "))
+                                && !(raw_indent(lines[i]) == col
+                                    && lines[i].trim_start().starts_with("- "))
                         })
                         .unwrap_or(end)
                 } else {
@@ -205,7 +217,9 @@ pub fn locate(text: &str, path: &[PathSegment]) -> Option<usize> {
                 let dashes: Vec<usize> = (start..end)
                     .filter(|&i| raw_indent(lines[i]) == col && is_dash(lines[i]))
                     .collect();
-                let Some(&line) = dashes.get(*index) else { return found.map(|l| l + 1) };
+                let Some(&line) = dashes.get(*index) else {
+                    return found.map(|l| l + 1);
+                };
                 found = Some(line);
                 let item_end = dashes.get(index + 1).copied().unwrap_or(end);
                 start = line;
@@ -305,15 +319,42 @@ assessments:
     #[test]
     fn locates_keys_items_and_nested_keys() {
         assert_eq!(locate(TEXT, &[key("id")]), Some(1));
-        assert_eq!(locate(TEXT, &[key("lesions"), PathSegment::Index(1), key("site")]), Some(6));
-        assert_eq!(locate(TEXT, &[key("assessments"), PathSegment::Index(0), key("date")]), Some(8));
         assert_eq!(
-            locate(TEXT, &[key("assessments"), PathSegment::Index(0), key("findings"), key("T2"), key("long_axis")]),
+            locate(TEXT, &[key("lesions"), PathSegment::Index(1), key("site")]),
+            Some(6)
+        );
+        assert_eq!(
+            locate(
+                TEXT,
+                &[key("assessments"), PathSegment::Index(0), key("date")]
+            ),
+            Some(8)
+        );
+        assert_eq!(
+            locate(
+                TEXT,
+                &[
+                    key("assessments"),
+                    PathSegment::Index(0),
+                    key("findings"),
+                    key("T2"),
+                    key("long_axis")
+                ]
+            ),
             Some(12)
         );
         // Inline values: the deepest key found.
         assert_eq!(
-            locate(TEXT, &[key("assessments"), PathSegment::Index(0), key("findings"), key("T1"), key("long_axis")]),
+            locate(
+                TEXT,
+                &[
+                    key("assessments"),
+                    PathSegment::Index(0),
+                    key("findings"),
+                    key("T1"),
+                    key("long_axis")
+                ]
+            ),
             Some(10)
         );
     }

@@ -1,0 +1,278 @@
+//! The `recist` command line.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use recist::{RuleSet, SubjectResult};
+
+/// Tumour response assessment (RECIST 1.1 and rule sets like it), with the criteria as data.
+#[derive(Parser)]
+#[command(name = "recist", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Rule-set selection shared by the commands that adjudicate.
+#[derive(clap::Args, Clone)]
+struct RuleArgs {
+    /// Rule set: a bundled id (see `recist rules list`) or a path; repeat for several.
+    #[arg(long = "rules", value_name = "ID|PATH", default_value = "recist-1.1")]
+    rules: Vec<String>,
+    /// Protocol file: YAML overrides of protocol parameters (e.g. `confirmation: {min_interval_days: 35}`).
+    #[arg(long, value_name = "FILE")]
+    protocol: Option<PathBuf>,
+    /// Override one protocol parameter, e.g. `--set confirmation.min_interval_days=35`; repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// A JSON array.
+    Json,
+    /// One JSON result per line.
+    Jsonl,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Adjudicate case files (YAML, JSON or JSON Lines) and print the results.
+    Assess {
+        /// Case files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+    },
+    /// Adjudicate and print a readable table per timepoint with every number and rule.
+    Explain {
+        /// Case file.
+        file: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Rule sets: list the bundled ones, check a file, print the format's JSON Schema.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// List the bundled rule sets.
+    List,
+    /// Validate a rule file (or bundled id) and print the effective rule set it loads to.
+    Check {
+        /// Rule file or bundled id.
+        file: String,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+    },
+    /// Print the JSON Schema of the rule-set format.
+    Schema,
+}
+
+#[derive(clap::Args, Clone)]
+struct OverrideArgs {
+    /// Protocol file of overrides to apply before printing.
+    #[arg(long, value_name = "FILE")]
+    protocol: Option<PathBuf>,
+    /// Override one protocol parameter; repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+/// Exit status of `results.md`: 0 success, 1 some input refused, 2 usage or rule-set error.
+const REFUSED: u8 = 1;
+const USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { USAGE } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(USAGE)
+        }
+    }
+}
+
+fn load_rules(args: &RuleArgs) -> Result<Vec<RuleSet>, String> {
+    let sets = parse_sets(&args.set)?;
+    let protocol = match &args.protocol {
+        Some(p) => Some((
+            std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?,
+            p.display().to_string(),
+        )),
+        None => None,
+    };
+    let mut out = Vec::new();
+    for id in &args.rules {
+        let rules = RuleSet::resolve(id).map_err(|e| e.to_string())?;
+        let rules = if sets.is_empty() && protocol.is_none() {
+            rules
+        } else {
+            rules
+                .with_overrides(
+                    protocol.as_ref().map(|(t, n)| (t.as_str(), n.as_str())),
+                    &sets,
+                )
+                .map_err(|e| e.to_string())?
+        };
+        out.push(rules);
+    }
+    Ok(out)
+}
+
+fn parse_sets(sets: &[String]) -> Result<Vec<(String, String)>, String> {
+    sets.iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| format!("--set `{s}`: expected KEY=VALUE"))
+        })
+        .collect()
+}
+
+/// Reads and adjudicates files; refused subjects are reported on stderr and counted.
+fn adjudicate(files: &[PathBuf], rule_sets: &[RuleSet]) -> (Vec<Vec<SubjectResult>>, usize) {
+    let mut per_subject = Vec::new();
+    let mut refused = 0;
+    for file in files {
+        let cases = match recist::read_case_file(file) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                refused += 1;
+                continue;
+            }
+        };
+        for case in cases {
+            let case = match case {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    refused += 1;
+                    continue;
+                }
+            };
+            let mut results = Vec::new();
+            for rules in rule_sets {
+                match recist::assess_subject(rules, &case.subject) {
+                    Ok(r) => results.extend(r),
+                    Err(e) => {
+                        eprintln!(
+                            "error: {}:{}: {} ({})",
+                            case.file,
+                            case.line,
+                            e,
+                            rules.doc().id
+                        );
+                        refused += 1;
+                    }
+                }
+            }
+            per_subject.push(results);
+        }
+    }
+    (per_subject, refused)
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    let mut stdout = std::io::stdout().lock();
+    let write = |out: &mut std::io::StdoutLock<'_>, text: &str| {
+        out.write_all(text.as_bytes())
+            .map_err(|e| format!("writing output: {e}"))
+    };
+    match cli.command {
+        Command::Assess {
+            files,
+            rules,
+            format,
+        } => {
+            let rule_sets = load_rules(&rules)?;
+            let (per_subject, refused) = adjudicate(&files, &rule_sets);
+            let results: Vec<SubjectResult> = per_subject.into_iter().flatten().collect();
+            let text = match format {
+                Format::Json => recist::to_json(&results),
+                Format::Jsonl => recist::to_jsonl(&results),
+            };
+            write(&mut stdout, &text)?;
+            Ok(if refused > 0 { REFUSED } else { 0 })
+        }
+        Command::Explain { file, rules } => {
+            let rule_sets = load_rules(&rules)?;
+            let (per_subject, refused) = adjudicate(std::slice::from_ref(&file), &rule_sets);
+            let mut first = true;
+            for results in per_subject.iter().filter(|r| !r.is_empty()) {
+                if !first {
+                    write(&mut stdout, "\n")?;
+                }
+                first = false;
+                write(&mut stdout, &recist::explain(results))?;
+            }
+            Ok(if refused > 0 { REFUSED } else { 0 })
+        }
+        Command::Rules {
+            command: RulesCommand::List,
+        } => {
+            for (id, version, title) in recist::bundled_ids() {
+                write(&mut stdout, &format!("{id:<14}{version:<9}{title}\n"))?;
+            }
+            Ok(0)
+        }
+        Command::Rules {
+            command: RulesCommand::Check { file, overrides },
+        } => {
+            let rules = load_rules(&RuleArgs {
+                rules: vec![file],
+                protocol: overrides.protocol,
+                set: overrides.set,
+            })?;
+            for r in rules {
+                let mut text = format!(
+                    "ok: {} {} from {}\nsha256: {}\n",
+                    r.doc().id,
+                    r.doc().version,
+                    r.origin(),
+                    r.sha256()
+                );
+                if let Some(base) = &r.doc().extends {
+                    text.push_str(&format!(
+                        "extends: {base} (every key below is the effective value)\n"
+                    ));
+                }
+                for o in r.overrides() {
+                    text.push_str(&format!(
+                        "override: {} = {} ({})\n",
+                        o.key, o.value, o.origin
+                    ));
+                }
+                text.push_str("effective rule set:\n");
+                text.push_str(&r.effective_json());
+                text.push('\n');
+                write(&mut stdout, &text)?;
+            }
+            Ok(0)
+        }
+        Command::Rules {
+            command: RulesCommand::Schema,
+        } => {
+            write(&mut stdout, &recist::json_schema())?;
+            Ok(0)
+        }
+    }
+}

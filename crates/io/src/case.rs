@@ -1,0 +1,759 @@
+//! Case files (`case-format.md`): raw serde structs, then validation into [`Subject`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use recist_model::{
+    Assessment, Cytology, Diameters, FieldPlacement, Finding, FollowUp, Lesion, LesionKind, Mm,
+    Modality, NewLesion, NonTargetFinding, NonTargetStatus, RadiotherapyCourse, Role, Subject,
+    TargetFinding,
+};
+use recist_yaml::{PathSegment, locate};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{CaseError, Place};
+
+/// One subject read from a case file, with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedCase {
+    /// The validated subject.
+    pub subject: Subject,
+    /// What the case shows (fixtures).
+    pub description: Option<String>,
+    /// Expected responses (fixtures), as written.
+    pub expected: Option<Value>,
+    /// The file.
+    pub file: String,
+    /// 1-based line where the subject starts.
+    pub line: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    #[serde(default)]
+    format: Option<String>,
+    subject: String,
+    #[serde(default)]
+    evaluator: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    treatment_start: Option<NaiveDate>,
+    #[serde(default)]
+    covariates: BTreeMap<String, Value>,
+    #[serde(default)]
+    follow_up: Option<RawFollowUp>,
+    #[serde(default)]
+    radiotherapy: Vec<RawCourse>,
+    lesions: Vec<RawLesion>,
+    assessments: Vec<RawAssessment>,
+    #[serde(default)]
+    expected: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFollowUp {
+    #[serde(default)]
+    last_known_alive: Option<NaiveDate>,
+    #[serde(default)]
+    death: Option<NaiveDate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCourse {
+    id: String,
+    site: String,
+    #[serde(default)]
+    start: Option<NaiveDate>,
+    #[serde(default)]
+    end: Option<NaiveDate>,
+    #[serde(default)]
+    total_dose_gy: Option<f64>,
+    #[serde(default)]
+    fractions: Option<u32>,
+    #[serde(default)]
+    lesions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLesion {
+    id: String,
+    site: String,
+    role: Role,
+    #[serde(default)]
+    nodal: bool,
+    #[serde(default)]
+    hcc_typical: bool,
+    #[serde(default)]
+    kind: Option<LesionKind>,
+    #[serde(default)]
+    method: Option<Modality>,
+    #[serde(default)]
+    prior_local_therapy: bool,
+    #[serde(default)]
+    progressed_after_local_therapy: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssessment {
+    date: NaiveDate,
+    #[serde(default)]
+    modality: Modality,
+    #[serde(default)]
+    slice_thickness_mm: Option<Mm>,
+    #[serde(default)]
+    visit: Option<String>,
+    #[serde(default)]
+    visit_number: Option<f64>,
+    #[serde(default)]
+    findings: BTreeMap<String, Value>,
+    #[serde(default)]
+    new_lesions: Vec<RawNewLesion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNewLesion {
+    id: String,
+    site: String,
+    #[serde(default)]
+    nodal: bool,
+    #[serde(default)]
+    kind: Option<LesionKind>,
+    #[serde(default)]
+    long_axis: Option<Mm>,
+    #[serde(default)]
+    short_axis: Option<Mm>,
+    #[serde(default)]
+    viable: Option<Mm>,
+    #[serde(default)]
+    equivocal: bool,
+    #[serde(default)]
+    hcc_typical: bool,
+    #[serde(default)]
+    field: Option<String>,
+}
+
+/// Reads every subject of a case file: YAML (several `---` documents allowed), JSON, or
+/// JSON Lines (`.jsonl`, one subject per line).
+///
+/// A file that cannot be read or parsed gives one error; otherwise each subject is its own
+/// `Ok` or `Err`, so one bad subject does not hide the others.
+pub fn read_case_file(path: &Path) -> Result<Vec<Result<LoadedCase, CaseError>>, CaseError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| CaseError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    let jsonl = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    read_case_text(&text, &file, jsonl)
+}
+
+/// Reads every subject of case-file text; `file` names it in errors.
+pub fn read_case_text(
+    text: &str,
+    file: &str,
+    jsonl: bool,
+) -> Result<Vec<Result<LoadedCase, CaseError>>, CaseError> {
+    if jsonl {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let case = match serde_json::from_str::<Value>(line) {
+                Ok(value) => convert(value, line, i + 1, file),
+                Err(e) => Err(CaseError::Syntax {
+                    file: file.to_string(),
+                    line: Some(i + 1),
+                    message: e.to_string(),
+                }),
+            };
+            out.push(case);
+        }
+        return Ok(out);
+    }
+    let docs = recist_yaml::parse_documents(text).map_err(|e| CaseError::Syntax {
+        file: file.to_string(),
+        line: e.line,
+        message: e.message,
+    })?;
+    Ok(docs
+        .into_iter()
+        .map(|d| convert(d.value, &d.text, d.first_line, file))
+        .collect())
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+    first_line: usize,
+    subject: Option<String>,
+}
+
+impl Ctx<'_> {
+    fn err(
+        &self,
+        path: &[PathSegment],
+        date: Option<NaiveDate>,
+        lesion: Option<&str>,
+        message: impl Into<String>,
+    ) -> CaseError {
+        CaseError::Invalid {
+            place: Place {
+                file: self.file.to_string(),
+                line: locate(self.text, path).map(|l| l + self.first_line - 1),
+                subject: self.subject.clone(),
+                date,
+                lesion: lesion.map(str::to_string),
+            },
+            message: message.into(),
+        }
+    }
+}
+
+fn key(k: &str) -> PathSegment {
+    PathSegment::Key(k.to_string())
+}
+
+fn convert(
+    value: Value,
+    text: &str,
+    first_line: usize,
+    file: &str,
+) -> Result<LoadedCase, CaseError> {
+    let mut ctx = Ctx {
+        file,
+        text,
+        first_line,
+        subject: value
+            .get("subject")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    };
+    let raw: RawCase = recist_yaml::from_value(value).map_err(|e| {
+        let path = e.path.clone();
+        ctx.err(&path, None, None, e.to_string())
+    })?;
+    ctx.subject = Some(raw.subject.clone());
+    if let Some(format) = &raw.format {
+        if !(format == "recist-case/1" || format.starts_with("recist-case/1.")) {
+            return Err(ctx.err(
+                &[key("format")],
+                None,
+                None,
+                format!("format `{format}` is not supported (this reader takes recist-case/1)"),
+            ));
+        }
+    }
+    if raw.subject.trim().is_empty() {
+        return Err(ctx.err(&[key("subject")], None, None, "subject is empty"));
+    }
+
+    // Lesions.
+    let mut lesions = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (i, l) in raw.lesions.into_iter().enumerate() {
+        let path = [key("lesions"), PathSegment::Index(i), key("id")];
+        if l.id.trim().is_empty() {
+            return Err(ctx.err(&path, None, None, "lesion id is empty"));
+        }
+        if !ids.insert(l.id.clone()) {
+            return Err(ctx.err(&path, None, Some(&l.id), "lesion id used twice"));
+        }
+        let nodal = l.nodal || l.kind == Some(LesionKind::LymphNode);
+        lesions.push(Lesion {
+            id: l.id,
+            site: l.site,
+            role: l.role,
+            nodal,
+            hcc_typical: l.hcc_typical,
+            kind: l.kind,
+            method: l.method,
+            prior_local_therapy: l.prior_local_therapy,
+            progressed_after_local_therapy: l.progressed_after_local_therapy,
+        });
+    }
+    if lesions.is_empty() {
+        return Err(ctx.err(
+            &[key("lesions")],
+            None,
+            None,
+            "no lesion identified at baseline",
+        ));
+    }
+
+    // Radiotherapy.
+    let mut courses: Vec<RadiotherapyCourse> = Vec::new();
+    for (i, rt) in raw.radiotherapy.into_iter().enumerate() {
+        let base = [key("radiotherapy"), PathSegment::Index(i)];
+        if courses.iter().any(|c| c.id == rt.id) {
+            return Err(ctx.err(
+                &[base[0].clone(), base[1].clone(), key("id")],
+                None,
+                None,
+                format!("radiotherapy course `{}` listed twice", rt.id),
+            ));
+        }
+        for (j, lesion) in rt.lesions.iter().enumerate() {
+            if !ids.contains(lesion) {
+                return Err(ctx.err(
+                    &[
+                        base[0].clone(),
+                        base[1].clone(),
+                        key("lesions"),
+                        PathSegment::Index(j),
+                    ],
+                    None,
+                    Some(lesion),
+                    format!(
+                        "radiotherapy field `{}` names unknown lesion `{lesion}`",
+                        rt.id
+                    ),
+                ));
+            }
+        }
+        if let (Some(s), Some(e)) = (rt.start, rt.end) {
+            if e < s {
+                return Err(ctx.err(
+                    &[base[0].clone(), base[1].clone(), key("end")],
+                    None,
+                    None,
+                    format!("radiotherapy `{}` ends {e} before it starts {s}", rt.id),
+                ));
+            }
+        }
+        if rt
+            .total_dose_gy
+            .is_some_and(|d| !(d.is_finite() && d > 0.0))
+        {
+            return Err(ctx.err(
+                &[base[0].clone(), base[1].clone(), key("total_dose_gy")],
+                None,
+                None,
+                "total dose must be a positive number of Gy",
+            ));
+        }
+        if rt.fractions == Some(0) {
+            return Err(ctx.err(
+                &[base[0].clone(), base[1].clone(), key("fractions")],
+                None,
+                None,
+                "fractions must be at least 1",
+            ));
+        }
+        courses.push(RadiotherapyCourse {
+            id: rt.id,
+            site: rt.site,
+            start: rt.start,
+            end: rt.end,
+            total_dose_gy: rt.total_dose_gy,
+            fractions: rt.fractions,
+            lesions: rt.lesions,
+        });
+    }
+
+    // Assessments.
+    if raw.assessments.is_empty() {
+        return Err(ctx.err(
+            &[key("assessments")],
+            None,
+            None,
+            "no assessment: the first assessment is the baseline",
+        ));
+    }
+    let mut assessments = Vec::new();
+    let mut previous: Option<NaiveDate> = None;
+    let mut new_ids_seen: BTreeSet<String> = BTreeSet::new();
+    for (i, a) in raw.assessments.into_iter().enumerate() {
+        let here = |k: &str| vec![key("assessments"), PathSegment::Index(i), key(k)];
+        let date = a.date;
+        if let Some(p) = previous {
+            if date == p {
+                return Err(ctx.err(
+                    &here("date"),
+                    Some(date),
+                    None,
+                    "two assessments on the same date",
+                ));
+            }
+            if date < p {
+                return Err(ctx.err(
+                    &here("date"),
+                    Some(date),
+                    None,
+                    format!("assessments out of date order: {date} comes after {p}"),
+                ));
+            }
+        }
+        previous = Some(date);
+        let mut findings = BTreeMap::new();
+        for (lesion_id, value) in a.findings {
+            let mut path = here("findings");
+            path.push(key(&lesion_id));
+            let Some(lesion) = lesions.iter().find(|l| l.id == lesion_id) else {
+                return Err(ctx.err(&path, Some(date), Some(&lesion_id), "finding for a lesion not identified at baseline (list new lesions under `new_lesions`)"));
+            };
+            let finding = match lesion.role {
+                Role::Target => target_finding(&value, lesion, &ids, &lesions).map(Finding::Target),
+                Role::NonTarget => non_target_finding(&value).map(Finding::NonTarget),
+            }
+            .map_err(|(sub, msg)| {
+                let mut p = path.clone();
+                if let Some(sub) = sub {
+                    p.push(key(sub));
+                }
+                ctx.err(&p, Some(date), Some(&lesion_id), msg)
+            })?;
+            findings.insert(lesion_id, finding);
+        }
+        if i == 0 {
+            for l in lesions.iter().filter(|l| l.role == Role::Target) {
+                let measured = matches!(
+                    findings.get(&l.id),
+                    Some(Finding::Target(
+                        TargetFinding::Measured(_) | TargetFinding::Fragments(_)
+                    ))
+                );
+                if !measured {
+                    let mut path = here("findings");
+                    path.push(key(&l.id));
+                    return Err(ctx.err(
+                        &path,
+                        Some(date),
+                        Some(&l.id),
+                        "target without a measurement at baseline",
+                    ));
+                }
+            }
+        }
+        let mut new_lesions = Vec::new();
+        for (j, nl) in a.new_lesions.into_iter().enumerate() {
+            let path = |k: &str| {
+                vec![
+                    key("assessments"),
+                    PathSegment::Index(i),
+                    key("new_lesions"),
+                    PathSegment::Index(j),
+                    key(k),
+                ]
+            };
+            if ids.contains(&nl.id) {
+                return Err(ctx.err(
+                    &path("id"),
+                    Some(date),
+                    Some(&nl.id),
+                    "a new lesion cannot reuse the id of a baseline lesion",
+                ));
+            }
+            if new_lesions.iter().any(|n: &NewLesion| n.id == nl.id) {
+                return Err(ctx.err(
+                    &path("id"),
+                    Some(date),
+                    Some(&nl.id),
+                    "new lesion listed twice in one assessment",
+                ));
+            }
+            let nodal = nl.nodal || nl.kind == Some(LesionKind::LymphNode);
+            if nodal && nl.long_axis.is_some() {
+                return Err(ctx.err(
+                    &path("long_axis"),
+                    Some(date),
+                    Some(&nl.id),
+                    "a lymph node is measured on its short axis, not its long axis",
+                ));
+            }
+            if !nodal && nl.short_axis.is_some() {
+                return Err(ctx.err(
+                    &path("short_axis"),
+                    Some(date),
+                    Some(&nl.id),
+                    "short axis given for a non-nodal lesion (use long_axis)",
+                ));
+            }
+            let field = match nl.field.as_deref().map(str::trim) {
+                None | Some("none") | Some("") => FieldPlacement::None,
+                Some(f) => {
+                    let (marginal, rt) = match f.strip_prefix("marginal:") {
+                        Some(rt) => (true, rt.trim()),
+                        None => (false, f),
+                    };
+                    if !courses.iter().any(|c| c.id == rt) {
+                        return Err(ctx.err(
+                            &path("field"),
+                            Some(date),
+                            Some(&nl.id),
+                            format!("new lesion names unknown radiotherapy field `{rt}`"),
+                        ));
+                    }
+                    if marginal {
+                        FieldPlacement::Marginal(rt.to_string())
+                    } else {
+                        FieldPlacement::Inside(rt.to_string())
+                    }
+                }
+            };
+            if i == 0 {
+                return Err(ctx.err(
+                    &path("id"),
+                    Some(date),
+                    Some(&nl.id),
+                    "new lesions cannot be listed at baseline (identify them under `lesions`)",
+                ));
+            }
+            new_ids_seen.insert(nl.id.clone());
+            new_lesions.push(NewLesion {
+                id: nl.id,
+                site: nl.site,
+                nodal,
+                kind: nl.kind,
+                diameters: Diameters {
+                    long_axis: nl.long_axis,
+                    short_axis: nl.short_axis,
+                    viable: nl.viable,
+                },
+                equivocal: nl.equivocal,
+                hcc_typical: nl.hcc_typical,
+                field,
+            });
+        }
+        assessments.push(Assessment {
+            date,
+            modality: a.modality,
+            slice_thickness_mm: a.slice_thickness_mm,
+            findings,
+            new_lesions,
+            visit: a.visit,
+            visit_number: a.visit_number,
+        });
+    }
+    let subject = Subject {
+        subject: raw.subject,
+        evaluator: raw.evaluator,
+        treatment_start: raw.treatment_start,
+        covariates: raw.covariates,
+        follow_up: raw.follow_up.map(|f| FollowUp {
+            last_known_alive: f.last_known_alive,
+            death: f.death,
+        }),
+        radiotherapy: courses,
+        lesions,
+        assessments,
+    };
+    Ok(LoadedCase {
+        subject,
+        description: raw.description,
+        expected: raw.expected,
+        file: file.to_string(),
+        line: first_line,
+    })
+}
+
+type FindingError = (Option<&'static str>, String);
+
+fn length(v: &Value, name: &'static str) -> Result<Mm, FindingError> {
+    let n = v.as_f64().ok_or_else(|| {
+        (
+            Some(name),
+            format!("`{name}` must be a number of millimetres, not {v}"),
+        )
+    })?;
+    Mm::parse_decimal(n).map_err(|e| (Some(name), format!("`{name}`: {e}")))
+}
+
+fn diameters(
+    map: &serde_json::Map<String, Value>,
+    lesion: &Lesion,
+) -> Result<Diameters, FindingError> {
+    let mut d = Diameters::default();
+    for (k, v) in map {
+        match k.as_str() {
+            "long_axis" => {
+                if lesion.nodal {
+                    return Err((
+                        Some("long_axis"),
+                        "a lymph node is measured on its short axis, not its long axis".into(),
+                    ));
+                }
+                d.long_axis = Some(length(v, "long_axis")?);
+            }
+            "short_axis" => {
+                if !lesion.nodal {
+                    return Err((
+                        Some("short_axis"),
+                        "short axis given for a non-nodal lesion (use long_axis)".into(),
+                    ));
+                }
+                d.short_axis = Some(length(v, "short_axis")?);
+            }
+            "viable" => d.viable = Some(length(v, "viable")?),
+            other => {
+                return Err((
+                    None,
+                    format!(
+                        "unknown key `{other}` in a measurement (expected long_axis, short_axis or viable)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(d)
+}
+
+fn target_finding(
+    value: &Value,
+    lesion: &Lesion,
+    ids: &BTreeSet<String>,
+    lesions: &[Lesion],
+) -> Result<TargetFinding, FindingError> {
+    match value {
+        Value::String(word) => match word.trim() {
+            "absent" => Ok(TargetFinding::Absent),
+            "too-small" => Ok(TargetFinding::TooSmall),
+            "not-evaluated" => Ok(TargetFinding::NotEvaluated),
+            "present" | "progression" => Err((
+                None,
+                format!(
+                    "`{word}` is a non-target finding; a target needs a measurement, `absent`, `too-small` or `not-evaluated`"
+                ),
+            )),
+            other => Err((
+                None,
+                format!(
+                    "unknown target finding `{other}` (expected a measurement, `absent`, `too-small` or `not-evaluated`)"
+                ),
+            )),
+        },
+        Value::Object(map) => {
+            if let Some(parts) = map.get("fragments") {
+                if map.len() > 1 {
+                    return Err((Some("fragments"), "`fragments` stands alone".into()));
+                }
+                let parts = parts.as_array().ok_or_else(|| {
+                    (
+                        Some("fragments"),
+                        "`fragments` is a list of measurements".to_string(),
+                    )
+                })?;
+                if parts.is_empty() {
+                    return Err((Some("fragments"), "`fragments` is empty".into()));
+                }
+                let mut out = Vec::new();
+                for p in parts {
+                    let m = p.as_object().ok_or_else(|| {
+                        (
+                            Some("fragments"),
+                            "each fragment is a measurement such as {long_axis: 10}".to_string(),
+                        )
+                    })?;
+                    out.push(diameters(m, lesion)?);
+                }
+                return Ok(TargetFinding::Fragments(out));
+            }
+            if let Some(other) = map.get("merged_into") {
+                if map.len() > 1 {
+                    return Err((Some("merged_into"), "`merged_into` stands alone".into()));
+                }
+                let other = other.as_str().ok_or_else(|| {
+                    (
+                        Some("merged_into"),
+                        "`merged_into` names a target lesion".to_string(),
+                    )
+                })?;
+                if other == lesion.id {
+                    return Err((
+                        Some("merged_into"),
+                        "a lesion cannot merge into itself".into(),
+                    ));
+                }
+                let is_target = lesions
+                    .iter()
+                    .any(|l| l.id == other && l.role == Role::Target);
+                if !ids.contains(other) || !is_target {
+                    return Err((
+                        Some("merged_into"),
+                        format!(
+                            "`merged_into` names `{other}`, which is not a target lesion of this subject"
+                        ),
+                    ));
+                }
+                return Ok(TargetFinding::MergedInto(other.to_string()));
+            }
+            if map.contains_key("status") {
+                return Err((
+                    Some("status"),
+                    "`status` is for non-target lesions; a target takes a measurement".into(),
+                ));
+            }
+            let d = diameters(map, lesion)?;
+            if d.long_axis.is_none() && d.short_axis.is_none() && d.viable.is_none() {
+                return Err((None, "empty measurement".into()));
+            }
+            Ok(TargetFinding::Measured(d))
+        }
+        other => Err((
+            None,
+            format!("a target finding is a measurement or a word, not {other}"),
+        )),
+    }
+}
+
+fn status_word(word: &str) -> Option<NonTargetStatus> {
+    match word.trim() {
+        "present" => Some(NonTargetStatus::Present),
+        "absent" => Some(NonTargetStatus::Absent),
+        "progression" => Some(NonTargetStatus::Progression),
+        "not-evaluated" => Some(NonTargetStatus::NotEvaluated),
+        _ => None,
+    }
+}
+
+fn non_target_finding(value: &Value) -> Result<NonTargetFinding, FindingError> {
+    match value {
+        Value::String(word) => status_word(word)
+            .map(|status| NonTargetFinding { status, viable: None, cytology: None })
+            .ok_or_else(|| (None, format!("unknown non-target finding `{word}` (expected present, absent, progression or not-evaluated)"))),
+        Value::Object(map) => {
+            let mut f = NonTargetFinding { status: NonTargetStatus::Present, viable: None, cytology: None };
+            let mut has_status = false;
+            for (k, v) in map {
+                match k.as_str() {
+                    "status" => {
+                        has_status = true;
+                        f.status = v.as_str().and_then(status_word).ok_or_else(|| {
+                            (Some("status"), format!("unknown status {v} (expected present, absent, progression or not-evaluated)"))
+                        })?;
+                    }
+                    "viable" => {
+                        f.viable = Some(v.as_bool().ok_or_else(|| (Some("viable"), "`viable` of a non-target is true or false".to_string()))?);
+                    }
+                    "cytology" => {
+                        f.cytology = Some(match v.as_str() {
+                            Some("positive") => Cytology::Positive,
+                            Some("negative") => Cytology::Negative,
+                            _ => return Err((Some("cytology"), "`cytology` is positive or negative".into())),
+                        });
+                    }
+                    "long_axis" | "short_axis" => {
+                        return Err((Some(if k == "long_axis" { "long_axis" } else { "short_axis" }), "a non-target lesion is not measured; give its status".into()));
+                    }
+                    other => return Err((None, format!("unknown key `{other}` in a non-target finding (expected status, viable, cytology)"))),
+                }
+            }
+            if !has_status {
+                return Err((None, "a non-target finding map needs `status`".into()));
+            }
+            Ok(f)
+        }
+        other => Err((None, format!("a non-target finding is a word or a map, not {other}"))),
+    }
+}

@@ -1,0 +1,192 @@
+//! Rendering results: JSON, JSON Lines and the readable `explain` table.
+
+use std::fmt::Write as _;
+
+use recist_model::{Mm, SubjectResult};
+
+/// Results as a pretty JSON array.
+pub fn to_json(results: &[SubjectResult]) -> String {
+    let mut s = serde_json::to_string_pretty(results)
+        .unwrap_or_else(|e| format!("\"serialisation failed: {e}\""));
+    s.push('\n');
+    s
+}
+
+/// Results as JSON Lines, one result per line.
+pub fn to_jsonl(results: &[SubjectResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        out.push_str(
+            &serde_json::to_string(r).unwrap_or_else(|e| format!("\"serialisation failed: {e}\"")),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+fn opt_mm(m: Option<Mm>) -> String {
+    m.map(|m| format!("{m} mm")).unwrap_or_else(|| "-".into())
+}
+
+fn opt_pct(p: Option<f64>) -> String {
+    p.map(|p| format!("{p:+.2} %"))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// The readable table of `recist explain`: for one subject, every timepoint with one column
+/// per rule set and scope, then the rules that decided each column with their numbers.
+///
+/// `results` are the results of one subject (any number of rule sets and scopes).
+pub fn explain(results: &[SubjectResult]) -> String {
+    let mut out = String::new();
+    let Some(first) = results.first() else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "subject {}{}",
+        first.subject,
+        first
+            .evaluator
+            .as_ref()
+            .map(|e| format!(" (evaluator {e})"))
+            .unwrap_or_default()
+    );
+    let mut seen_sets = Vec::new();
+    for r in results {
+        if !seen_sets.contains(&&r.rule_set.id) {
+            seen_sets.push(&r.rule_set.id);
+            let _ = writeln!(
+                out,
+                "rule set {} {} (sha256 {})",
+                r.rule_set.id,
+                r.rule_set.version,
+                &r.rule_set.sha256[..r.rule_set.sha256.len().min(12)]
+            );
+        }
+    }
+    for r in results {
+        for w in &r.warnings {
+            let _ = writeln!(out, "warning [{} {}]: {w}", r.rule_set.id, r.scope);
+        }
+    }
+    let headers: Vec<String> = results
+        .iter()
+        .map(|r| format!("{} {}", r.rule_set.id, r.scope))
+        .collect();
+    let width = headers.iter().map(String::len).max().unwrap_or(0).max(16) + 2;
+    let mut dates: Vec<_> = results
+        .iter()
+        .flat_map(|r| r.timepoints.iter().map(|t| (t.date, t.day)))
+        .collect();
+    dates.sort();
+    dates.dedup();
+    for (date, day) in dates {
+        out.push('\n');
+        let baseline = results.iter().any(|r| {
+            r.timepoints
+                .first()
+                .is_some_and(|t| t.date == date && t.baseline)
+        });
+        let _ = writeln!(
+            out,
+            "{date}  day {day}{}",
+            if baseline { "  baseline" } else { "" }
+        );
+        let row = |out: &mut String, label: &str, cell: &dyn Fn(&SubjectResult) -> String| {
+            let _ = write!(out, "  {label:<16}");
+            for r in results {
+                let _ = write!(out, "{:<width$}", cell(r));
+            }
+            let trimmed = out.trim_end_matches(' ').len();
+            out.truncate(trimmed);
+            out.push('\n');
+        };
+        let tp = |r: &SubjectResult| r.timepoints.iter().find(|t| t.date == date).cloned();
+        row(&mut out, "", &|r| format!("{} {}", r.rule_set.id, r.scope));
+        row(&mut out, "sum", &|r| {
+            tp(r).map(|t| opt_mm(t.sum_mm)).unwrap_or_default()
+        });
+        if baseline {
+            continue;
+        }
+        let fu = |r: &SubjectResult| tp(r).and_then(|t| t.follow_up);
+        row(&mut out, "nadir", &|r| {
+            fu(r).map(|f| opt_mm(f.nadir_mm)).unwrap_or_default()
+        });
+        row(&mut out, "vs baseline", &|r| {
+            fu(r)
+                .map(|f| opt_pct(f.change_from_baseline_pct))
+                .unwrap_or_default()
+        });
+        row(&mut out, "vs nadir", &|r| {
+            fu(r)
+                .map(
+                    |f| match (f.change_from_nadir_pct, f.change_from_nadir_mm) {
+                        (p, Some(mm)) => format!("{} / {:+} mm", opt_pct(p), mm.as_f64()),
+                        _ => "-".into(),
+                    },
+                )
+                .unwrap_or_default()
+        });
+        row(&mut out, "target", &|r| {
+            fu(r)
+                .map(|f| {
+                    f.target
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "none".into())
+                })
+                .unwrap_or_default()
+        });
+        row(&mut out, "non-target", &|r| {
+            fu(r)
+                .map(|f| {
+                    f.non_target
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "none".into())
+                })
+                .unwrap_or_default()
+        });
+        row(&mut out, "new lesions", &|r| {
+            fu(r).map(|f| f.new_lesions.to_string()).unwrap_or_default()
+        });
+        row(&mut out, "overall", &|r| {
+            fu(r).map(|f| f.overall.to_string()).unwrap_or_default()
+        });
+        for r in results {
+            let Some(f) = fu(r) else { continue };
+            let _ = writeln!(out, "  why [{} {}]", r.rule_set.id, r.scope);
+            for e in &f.explanations {
+                let _ = writeln!(out, "    {:<20}{}", e.rule, e.detail);
+            }
+        }
+    }
+    out.push('\n');
+    let mut summary = |label: &str, cell: &dyn Fn(&SubjectResult) -> String| {
+        let _ = write!(out, "{label:<18}");
+        for r in results {
+            let _ = write!(out, "{:<width$}", cell(r));
+        }
+        let trimmed = out.trim_end_matches(' ').len();
+        out.truncate(trimmed);
+        out.push('\n');
+    };
+    summary("", &|r| format!("{} {}", r.rule_set.id, r.scope));
+    summary("best response", &|r| {
+        r.best_overall_response
+            .map(|b| b.to_string())
+            .unwrap_or_else(|| "-".into())
+    });
+    summary("confirmed best", &|r| {
+        r.confirmed_best_overall_response
+            .map(|b| b.to_string())
+            .unwrap_or_else(|| "-".into())
+    });
+    summary("progression", &|r| {
+        r.progression
+            .as_ref()
+            .map(|p| format!("{} (day {})", p.date, p.day))
+            .unwrap_or_else(|| "none".into())
+    });
+    out
+}
