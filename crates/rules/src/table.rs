@@ -63,11 +63,12 @@ impl DecisionTable {
         for (i, row) in rows.iter().enumerate() {
             let row_path = format!("{path}[{i}]");
             let mut problem = |key: &str, message: String| {
-                problems.push(Problem {
-                    path: format!("{row_path}.{key}"),
-                    line: None,
-                    message,
-                });
+                let path = if key.is_empty() {
+                    row_path.clone()
+                } else {
+                    format!("{row_path}.{key}")
+                };
+                problems.push(Problem { path, line: None, message });
             };
             let targets: Vec<Option<TargetResponse>> = match (&row.target, with_targets) {
                 (None, false) => vec![None],
@@ -144,30 +145,23 @@ impl DecisionTable {
                     ),
                 );
             }
+            // Overlaps, grouped by the earlier row they collide with.
+            let mut overlaps: BTreeMap<usize, Vec<String>> = BTreeMap::new();
             for &t in &targets {
                 for &nt in &nts {
                     for &new in &news {
                         let key = (t, nt, new);
                         if let Some(first) = seen.insert(key, i) {
-                            problem(
-                                "",
-                                format!(
-                                    "covers {} already covered by row {first}",
-                                    describe(key, with_targets)
-                                ),
-                            );
+                            overlaps.entry(first).or_default().push(describe(key, with_targets));
                         }
-                        table.cells.insert(
-                            key,
-                            Decision {
-                                overall,
-                                rule: row.rule.clone(),
-                                also: row.also.clone(),
-                                row: i,
-                            },
-                        );
+                        let decision = Decision { overall, rule: row.rule.clone(), also: row.also.clone(), row: i };
+                        table.cells.insert(key, decision);
                     }
                 }
+            }
+            for (first, combos) in overlaps {
+                let what = if combos.len() == 1 { "a combination".to_string() } else { format!("{} combinations", combos.len()) };
+                problem("", format!("covers {what} already covered by row {first}: {}", combos.join("; ")));
             }
         }
         for &t in &target_domain {

@@ -1,0 +1,128 @@
+//! Every refusal of `case-format.md` ("What is an error"), each asserting that the message
+//! names the file, the line, the subject, the assessment and the lesion where they apply.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use rstest::rstest;
+
+const CASE: &str = "\
+subject: S-014
+treatment_start: 2019-03-05
+radiotherapy:
+  - {id: RT1, site: liver, start: 2019-03-05, end: 2019-04-10, total_dose_gy: 55, fractions: 22, lesions: [T1]}
+lesions:
+  - {id: T1, site: liver, role: target}
+  - {id: N1, site: lymph node, role: target, nodal: true}
+  - {id: NT1, site: portal vein, role: non-target, kind: tumour-thrombus}
+assessments:
+  - date: 2019-03-01
+    findings:
+      T1: {long_axis: 82}
+      N1: {short_axis: 18}
+      NT1: present
+  - date: 2019-05-02
+    findings:
+      T1: {long_axis: 60}
+      N1: {short_axis: 9}
+      NT1: present
+    new_lesions:
+      - {id: NEW1, site: lung, long_axis: 12, field: none}
+";
+
+fn refusal(text: &str) -> String {
+    let cases = recist_io::read_case_text(text, "case.yaml", false).map_err(|e| e.to_string());
+    match cases {
+        Err(e) => e,
+        Ok(mut cases) => match cases.remove(0) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("the case was accepted:\n{text}"),
+        },
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap_or_else(|| panic!("{needle}"))
+}
+
+#[test]
+fn the_base_case_is_accepted() {
+    let cases = recist_io::read_case_text(CASE, "case.yaml", false).unwrap();
+    assert!(cases[0].is_ok(), "{:?}", cases[0].as_ref().err().map(|e| e.to_string()));
+}
+
+#[rstest]
+#[case::unknown_key("      T1: {long_axis: 60}\n", "      T1: {long_axis: 60, shape: round}\n", "      T1: {long_axis: 60, shape", Some("2019-05-02"), Some("T1"), "unknown key `shape`")]
+#[case::unknown_top_level_key("treatment_start: 2019-03-05\n", "treatment_start: 2019-03-05\nsmoker: yes\n", "smoker:", None, None, "unknown field `smoker`")]
+#[case::finding_for_unknown_lesion("      NT1: present\n    new_lesions", "      NT2: present\n    new_lesions", "      NT2: present", Some("2019-05-02"), Some("NT2"), "not identified at baseline")]
+#[case::target_without_baseline_measurement("      N1: {short_axis: 18}\n", "      N1: not-evaluated\n", "      N1: not-evaluated", Some("2019-03-01"), Some("N1"), "target without a measurement at baseline")]
+#[case::negative_length("      T1: {long_axis: 60}", "      T1: {long_axis: -6}", "      T1: {long_axis: -6}", Some("2019-05-02"), Some("T1"), "negative")]
+#[case::non_numeric_length("      T1: {long_axis: 60}", "      T1: {long_axis: big}", "      T1: {long_axis: big}", Some("2019-05-02"), Some("T1"), "must be a number")]
+#[case::three_decimals("      T1: {long_axis: 60}", "      T1: {long_axis: 60.125}", "      T1: {long_axis: 60.125}", Some("2019-05-02"), Some("T1"), "more than two decimals")]
+#[case::long_axis_on_a_node("      N1: {short_axis: 9}", "      N1: {long_axis: 9}", "      N1: {long_axis: 9}", Some("2019-05-02"), Some("N1"), "short axis, not its long axis")]
+#[case::short_axis_on_a_non_node("      T1: {long_axis: 60}", "      T1: {short_axis: 60}", "      T1: {short_axis: 60}", Some("2019-05-02"), Some("T1"), "short axis given for a non-nodal lesion")]
+#[case::measurement_on_a_non_target("      NT1: present\n    new", "      NT1: {long_axis: 20}\n    new", "      NT1: {long_axis: 20}", Some("2019-05-02"), Some("NT1"), "not measured")]
+#[case::out_of_date_order("  - date: 2019-05-02", "  - date: 2019-02-02", "  - date: 2019-02-02", Some("2019-02-02"), None, "out of date order")]
+#[case::same_date_twice("  - date: 2019-05-02", "  - date: 2019-03-01", "  - date: 2019-03-01\n    findings:\n      T1: {long_axis: 60}", Some("2019-03-01"), None, "same date")]
+#[case::rt_field_names_unknown_lesion("lesions: [T1]}", "lesions: [T1, T9]}", "lesions: [T1, T9]}", None, Some("T9"), "names unknown lesion `T9`")]
+#[case::new_lesion_names_unknown_field("field: none}", "field: RT7}", "field: RT7}", Some("2019-05-02"), Some("NEW1"), "unknown radiotherapy field `RT7`")]
+#[case::merged_into_unknown("      T1: {long_axis: 60}", "      T1: {merged_into: T5}", "      T1: {merged_into: T5}", Some("2019-05-02"), Some("T1"), "not a target lesion")]
+#[case::unknown_finding_word("      NT1: present\n    new", "      NT1: gone\n    new", "      NT1: gone", Some("2019-05-02"), Some("NT1"), "unknown non-target finding `gone`")]
+#[case::bad_date("  - date: 2019-05-02", "  - date: 2019-13-02", "  - date: 2019-13-02", None, None, "assessments[1].date")]
+#[case::other_format_version("subject: S-014\n", "format: recist-case/2\nsubject: S-014\n", "format:", None, None, "not supported")]
+fn refused_with_its_place(
+    #[case] from: &str,
+    #[case] to: &str,
+    #[case] line_needle: &str,
+    #[case] date: Option<&str>,
+    #[case] lesion: Option<&str>,
+    #[case] message: &str,
+) {
+    assert!(CASE.contains(from), "the base case contains {from:?}");
+    let text = CASE.replacen(from, to, 1);
+    let err = refusal(&text);
+    let line = if line_needle.contains('\n') {
+        // The second of two identical-looking lines: locate the block start.
+        let first = line_of(&text, "  - date: 2019-03-01");
+        text.lines().skip(first).position(|l| l.contains("  - date: 2019-03-01")).map(|i| i + first + 1).unwrap_or(0)
+    } else {
+        line_of(&text, line_needle)
+    };
+    assert!(err.starts_with(&format!("case.yaml:{line}: subject `S-014`")), "expected file, line {line} and subject first: {err}");
+    if let Some(d) = date {
+        assert!(err.contains(&format!("assessment {d}")), "names the assessment {d}: {err}");
+    }
+    if let Some(l) = lesion {
+        assert!(err.contains(&format!("`{l}`")), "names the lesion {l}: {err}");
+    }
+    assert!(err.contains(message), "says `{message}`: {err}");
+}
+
+#[test]
+fn yaml_syntax_errors_name_file_and_line() {
+    let text = CASE.replace("      T1: {long_axis: 60}", "      T1: {long_axis: 60");
+    let err = recist_io::read_case_text(&text, "case.yaml", false).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.starts_with("case.yaml:"), "{err}");
+}
+
+#[test]
+fn one_bad_subject_does_not_hide_the_others() {
+    let bad = CASE.replace("subject: S-014", "subject: S-015").replace("      NT1: present\n    new", "      NT9: present\n    new");
+    let text = format!("{CASE}---\n{bad}---\n{}", CASE.replace("S-014", "S-016"));
+    let cases = recist_io::read_case_text(&text, "many.yaml", false).unwrap();
+    assert_eq!(cases.len(), 3);
+    assert!(cases[0].is_ok() && cases[2].is_ok());
+    let err = cases[1].as_ref().err().map(|e| e.to_string()).unwrap_or_default();
+    let line = text.lines().position(|l| l.contains("NT9: present")).map(|i| i + 1).unwrap_or(0);
+    assert!(err.starts_with(&format!("many.yaml:{line}: subject `S-015`: assessment 2019-05-02: lesion `NT9`")), "{err}");
+}
+
+#[test]
+fn json_lines_report_their_line() {
+    let good = r#"{"subject":"J-1","lesions":[{"id":"T1","site":"lung","role":"target"}],"assessments":[{"date":"2020-01-01","findings":{"T1":{"long_axis":20}}}]}"#;
+    let bad = good.replace("J-1", "J-2").replace("20}", "-1}");
+    let text = format!("{good}\n{bad}\n");
+    let cases = recist_io::read_case_text(&text, "c.jsonl", true).unwrap();
+    assert!(cases[0].is_ok());
+    let err = cases[1].as_ref().err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.starts_with("c.jsonl:2: subject `J-2`: assessment 2020-01-01: lesion `T1`"), "{err}");
+}
