@@ -211,7 +211,9 @@ impl Ctx<'_> {
         CaseError::Invalid {
             place: Place {
                 file: self.file.to_string(),
-                line: Some(locate(self.text, path).map_or(self.first_line, |l| l + self.first_line - 1)),
+                line: Some(
+                    locate(self.text, path).map_or(self.first_line, |l| l + self.first_line - 1),
+                ),
                 subject: self.subject.clone(),
                 date,
                 lesion: lesion.map(str::to_string),

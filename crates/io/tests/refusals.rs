@@ -41,34 +41,167 @@ fn refusal(text: &str) -> String {
 }
 
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap_or_else(|| panic!("{needle}"))
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("{needle}"))
 }
 
 #[test]
 fn the_base_case_is_accepted() {
     let cases = recist_io::read_case_text(CASE, "case.yaml", false).unwrap();
-    assert!(cases[0].is_ok(), "{:?}", cases[0].as_ref().err().map(|e| e.to_string()));
+    assert!(
+        cases[0].is_ok(),
+        "{:?}",
+        cases[0].as_ref().err().map(|e| e.to_string())
+    );
 }
 
 #[rstest]
-#[case::unknown_key("      T1: {long_axis: 60}\n", "      T1: {long_axis: 60, shape: round}\n", "      T1: {long_axis: 60, shape", Some("2019-05-02"), Some("T1"), "unknown key `shape`")]
-#[case::unknown_top_level_key("treatment_start: 2019-03-05\n", "treatment_start: 2019-03-05\nsmoker: yes\n", "smoker:", None, None, "unknown field `smoker`")]
-#[case::finding_for_unknown_lesion("      NT1: present\n    new_lesions", "      NT2: present\n    new_lesions", "      NT2: present", Some("2019-05-02"), Some("NT2"), "not identified at baseline")]
-#[case::target_without_baseline_measurement("      N1: {short_axis: 18}\n", "      N1: not-evaluated\n", "      N1: not-evaluated", Some("2019-03-01"), Some("N1"), "target without a measurement at baseline")]
-#[case::negative_length("      T1: {long_axis: 60}", "      T1: {long_axis: -6}", "      T1: {long_axis: -6}", Some("2019-05-02"), Some("T1"), "negative")]
-#[case::non_numeric_length("      T1: {long_axis: 60}", "      T1: {long_axis: big}", "      T1: {long_axis: big}", Some("2019-05-02"), Some("T1"), "must be a number")]
-#[case::three_decimals("      T1: {long_axis: 60}", "      T1: {long_axis: 60.125}", "      T1: {long_axis: 60.125}", Some("2019-05-02"), Some("T1"), "more than two decimals")]
-#[case::long_axis_on_a_node("      N1: {short_axis: 9}", "      N1: {long_axis: 9}", "      N1: {long_axis: 9}", Some("2019-05-02"), Some("N1"), "short axis, not its long axis")]
-#[case::short_axis_on_a_non_node("      T1: {long_axis: 60}", "      T1: {short_axis: 60}", "      T1: {short_axis: 60}", Some("2019-05-02"), Some("T1"), "short axis given for a non-nodal lesion")]
-#[case::measurement_on_a_non_target("      NT1: present\n    new", "      NT1: {long_axis: 20}\n    new", "      NT1: {long_axis: 20}", Some("2019-05-02"), Some("NT1"), "not measured")]
-#[case::out_of_date_order("  - date: 2019-05-02", "  - date: 2019-02-02", "  - date: 2019-02-02", Some("2019-02-02"), None, "out of date order")]
-#[case::same_date_twice("  - date: 2019-05-02", "  - date: 2019-03-01", "  - date: 2019-03-01\n    findings:\n      T1: {long_axis: 60}", Some("2019-03-01"), None, "same date")]
-#[case::rt_field_names_unknown_lesion("lesions: [T1]}", "lesions: [T1, T9]}", "lesions: [T1, T9]}", None, Some("T9"), "names unknown lesion `T9`")]
-#[case::new_lesion_names_unknown_field("field: none}", "field: RT7}", "field: RT7}", Some("2019-05-02"), Some("NEW1"), "unknown radiotherapy field `RT7`")]
-#[case::merged_into_unknown("      T1: {long_axis: 60}", "      T1: {merged_into: T5}", "      T1: {merged_into: T5}", Some("2019-05-02"), Some("T1"), "not a target lesion")]
-#[case::unknown_finding_word("      NT1: present\n    new", "      NT1: gone\n    new", "      NT1: gone", Some("2019-05-02"), Some("NT1"), "unknown non-target finding `gone`")]
-#[case::bad_date("  - date: 2019-05-02", "  - date: 2019-13-02", "  - date: 2019-13-02", None, None, "assessments[1].date")]
-#[case::other_format_version("subject: S-014\n", "format: recist-case/2\nsubject: S-014\n", "format:", None, None, "not supported")]
+#[case::unknown_key(
+    "      T1: {long_axis: 60}\n",
+    "      T1: {long_axis: 60, shape: round}\n",
+    "      T1: {long_axis: 60, shape",
+    Some("2019-05-02"),
+    Some("T1"),
+    "unknown key `shape`"
+)]
+#[case::unknown_top_level_key(
+    "treatment_start: 2019-03-05\n",
+    "treatment_start: 2019-03-05\nsmoker: yes\n",
+    "smoker:",
+    None,
+    None,
+    "unknown field `smoker`"
+)]
+#[case::finding_for_unknown_lesion(
+    "      NT1: present\n    new_lesions",
+    "      NT2: present\n    new_lesions",
+    "      NT2: present",
+    Some("2019-05-02"),
+    Some("NT2"),
+    "not identified at baseline"
+)]
+#[case::target_without_baseline_measurement(
+    "      N1: {short_axis: 18}\n",
+    "      N1: not-evaluated\n",
+    "      N1: not-evaluated",
+    Some("2019-03-01"),
+    Some("N1"),
+    "target without a measurement at baseline"
+)]
+#[case::negative_length(
+    "      T1: {long_axis: 60}",
+    "      T1: {long_axis: -6}",
+    "      T1: {long_axis: -6}",
+    Some("2019-05-02"),
+    Some("T1"),
+    "negative"
+)]
+#[case::non_numeric_length(
+    "      T1: {long_axis: 60}",
+    "      T1: {long_axis: big}",
+    "      T1: {long_axis: big}",
+    Some("2019-05-02"),
+    Some("T1"),
+    "must be a number"
+)]
+#[case::three_decimals(
+    "      T1: {long_axis: 60}",
+    "      T1: {long_axis: 60.125}",
+    "      T1: {long_axis: 60.125}",
+    Some("2019-05-02"),
+    Some("T1"),
+    "more than two decimals"
+)]
+#[case::long_axis_on_a_node(
+    "      N1: {short_axis: 9}",
+    "      N1: {long_axis: 9}",
+    "      N1: {long_axis: 9}",
+    Some("2019-05-02"),
+    Some("N1"),
+    "short axis, not its long axis"
+)]
+#[case::short_axis_on_a_non_node(
+    "      T1: {long_axis: 60}",
+    "      T1: {short_axis: 60}",
+    "      T1: {short_axis: 60}",
+    Some("2019-05-02"),
+    Some("T1"),
+    "short axis given for a non-nodal lesion"
+)]
+#[case::measurement_on_a_non_target(
+    "      NT1: present\n    new",
+    "      NT1: {long_axis: 20}\n    new",
+    "      NT1: {long_axis: 20}",
+    Some("2019-05-02"),
+    Some("NT1"),
+    "not measured"
+)]
+#[case::out_of_date_order(
+    "  - date: 2019-05-02",
+    "  - date: 2019-02-02",
+    "  - date: 2019-02-02",
+    Some("2019-02-02"),
+    None,
+    "out of date order"
+)]
+#[case::same_date_twice(
+    "  - date: 2019-05-02",
+    "  - date: 2019-03-01",
+    "  - date: 2019-03-01\n    findings:\n      T1: {long_axis: 60}",
+    Some("2019-03-01"),
+    None,
+    "same date"
+)]
+#[case::rt_field_names_unknown_lesion(
+    "lesions: [T1]}",
+    "lesions: [T1, T9]}",
+    "lesions: [T1, T9]}",
+    None,
+    Some("T9"),
+    "names unknown lesion `T9`"
+)]
+#[case::new_lesion_names_unknown_field(
+    "field: none}",
+    "field: RT7}",
+    "field: RT7}",
+    Some("2019-05-02"),
+    Some("NEW1"),
+    "unknown radiotherapy field `RT7`"
+)]
+#[case::merged_into_unknown(
+    "      T1: {long_axis: 60}",
+    "      T1: {merged_into: T5}",
+    "      T1: {merged_into: T5}",
+    Some("2019-05-02"),
+    Some("T1"),
+    "not a target lesion"
+)]
+#[case::unknown_finding_word(
+    "      NT1: present\n    new",
+    "      NT1: gone\n    new",
+    "      NT1: gone",
+    Some("2019-05-02"),
+    Some("NT1"),
+    "unknown non-target finding `gone`"
+)]
+#[case::bad_date(
+    "  - date: 2019-05-02",
+    "  - date: 2019-13-02",
+    "  - date: 2019-13-02",
+    None,
+    None,
+    "assessments[1].date"
+)]
+#[case::other_format_version(
+    "subject: S-014\n",
+    "format: recist-case/2\nsubject: S-014\n",
+    "format:",
+    None,
+    None,
+    "not supported"
+)]
 fn refused_with_its_place(
     #[case] from: &str,
     #[case] to: &str,
@@ -83,16 +216,29 @@ fn refused_with_its_place(
     let line = if line_needle.contains('\n') {
         // The second of two identical-looking lines: locate the block start.
         let first = line_of(&text, "  - date: 2019-03-01");
-        text.lines().skip(first).position(|l| l.contains("  - date: 2019-03-01")).map(|i| i + first + 1).unwrap_or(0)
+        text.lines()
+            .skip(first)
+            .position(|l| l.contains("  - date: 2019-03-01"))
+            .map(|i| i + first + 1)
+            .unwrap_or(0)
     } else {
         line_of(&text, line_needle)
     };
-    assert!(err.starts_with(&format!("case.yaml:{line}: subject `S-014`")), "expected file, line {line} and subject first: {err}");
+    assert!(
+        err.starts_with(&format!("case.yaml:{line}: subject `S-014`")),
+        "expected file, line {line} and subject first: {err}"
+    );
     if let Some(d) = date {
-        assert!(err.contains(&format!("assessment {d}")), "names the assessment {d}: {err}");
+        assert!(
+            err.contains(&format!("assessment {d}")),
+            "names the assessment {d}: {err}"
+        );
     }
     if let Some(l) = lesion {
-        assert!(err.contains(&format!("`{l}`")), "names the lesion {l}: {err}");
+        assert!(
+            err.contains(&format!("`{l}`")),
+            "names the lesion {l}: {err}"
+        );
     }
     assert!(err.contains(message), "says `{message}`: {err}");
 }
@@ -100,20 +246,38 @@ fn refused_with_its_place(
 #[test]
 fn yaml_syntax_errors_name_file_and_line() {
     let text = CASE.replace("      T1: {long_axis: 60}", "      T1: {long_axis: 60");
-    let err = recist_io::read_case_text(&text, "case.yaml", false).err().map(|e| e.to_string()).unwrap_or_default();
+    let err = recist_io::read_case_text(&text, "case.yaml", false)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.starts_with("case.yaml:"), "{err}");
 }
 
 #[test]
 fn one_bad_subject_does_not_hide_the_others() {
-    let bad = CASE.replace("subject: S-014", "subject: S-015").replace("      NT1: present\n    new", "      NT9: present\n    new");
+    let bad = CASE
+        .replace("subject: S-014", "subject: S-015")
+        .replace("      NT1: present\n    new", "      NT9: present\n    new");
     let text = format!("{CASE}---\n{bad}---\n{}", CASE.replace("S-014", "S-016"));
     let cases = recist_io::read_case_text(&text, "many.yaml", false).unwrap();
     assert_eq!(cases.len(), 3);
     assert!(cases[0].is_ok() && cases[2].is_ok());
-    let err = cases[1].as_ref().err().map(|e| e.to_string()).unwrap_or_default();
-    let line = text.lines().position(|l| l.contains("NT9: present")).map(|i| i + 1).unwrap_or(0);
-    assert!(err.starts_with(&format!("many.yaml:{line}: subject `S-015`: assessment 2019-05-02: lesion `NT9`")), "{err}");
+    let err = cases[1]
+        .as_ref()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let line = text
+        .lines()
+        .position(|l| l.contains("NT9: present"))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    assert!(
+        err.starts_with(&format!(
+            "many.yaml:{line}: subject `S-015`: assessment 2019-05-02: lesion `NT9`"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -123,6 +287,13 @@ fn json_lines_report_their_line() {
     let text = format!("{good}\n{bad}\n");
     let cases = recist_io::read_case_text(&text, "c.jsonl", true).unwrap();
     assert!(cases[0].is_ok());
-    let err = cases[1].as_ref().err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(err.starts_with("c.jsonl:2: subject `J-2`: assessment 2020-01-01: lesion `T1`"), "{err}");
+    let err = cases[1]
+        .as_ref()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.starts_with("c.jsonl:2: subject `J-2`: assessment 2020-01-01: lesion `T1`"),
+        "{err}"
+    );
 }

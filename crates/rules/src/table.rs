@@ -68,7 +68,11 @@ impl DecisionTable {
                 } else {
                     format!("{row_path}.{key}")
                 };
-                problems.push(Problem { path, line: None, message });
+                problems.push(Problem {
+                    path,
+                    line: None,
+                    message,
+                });
             };
             let targets: Vec<Option<TargetResponse>> = match (&row.target, with_targets) {
                 (None, false) => vec![None],
@@ -152,16 +156,34 @@ impl DecisionTable {
                     for &new in &news {
                         let key = (t, nt, new);
                         if let Some(first) = seen.insert(key, i) {
-                            overlaps.entry(first).or_default().push(describe(key, with_targets));
+                            overlaps
+                                .entry(first)
+                                .or_default()
+                                .push(describe(key, with_targets));
                         }
-                        let decision = Decision { overall, rule: row.rule.clone(), also: row.also.clone(), row: i };
+                        let decision = Decision {
+                            overall,
+                            rule: row.rule.clone(),
+                            also: row.also.clone(),
+                            row: i,
+                        };
                         table.cells.insert(key, decision);
                     }
                 }
             }
             for (first, combos) in overlaps {
-                let what = if combos.len() == 1 { "a combination".to_string() } else { format!("{} combinations", combos.len()) };
-                problem("", format!("covers {what} already covered by row {first}: {}", combos.join("; ")));
+                let what = if combos.len() == 1 {
+                    "a combination".to_string()
+                } else {
+                    format!("{} combinations", combos.len())
+                };
+                problem(
+                    "",
+                    format!(
+                        "covers {what} already covered by row {first}: {}",
+                        combos.join("; ")
+                    ),
+                );
             }
         }
         for &t in &target_domain {

@@ -40,12 +40,22 @@ fn every_bundled_rule_set_validates_against_itself() {
 
 #[test]
 fn unknown_key_is_refused_with_path_and_line() {
-    let text = RECIST.replace("  pr_decrease_pct: 30", "  pr_decrease_pct: 30\n  pr_decrease_percent: 30");
+    let text = RECIST.replace(
+        "  pr_decrease_pct: 30",
+        "  pr_decrease_pct: 30\n  pr_decrease_percent: 30",
+    );
     let p = problems(&text);
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].path, "target_response.pr_decrease_percent");
-    assert!(p[0].message.contains("pr_decrease_percent"), "{}", p[0].message);
-    let line = text.lines().position(|l| l.starts_with("  pr_decrease_percent:")).map(|i| i + 1);
+    assert!(
+        p[0].message.contains("pr_decrease_percent"),
+        "{}",
+        p[0].message
+    );
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("  pr_decrease_percent:"))
+        .map(|i| i + 1);
     assert_eq!(p[0].line, line);
 }
 
@@ -54,7 +64,10 @@ fn wrong_type_is_refused_with_path_and_line() {
     let text = RECIST.replace("  max_targets: 5 ", "  max_targets: five ");
     let p = problems(&text);
     assert_eq!(p[0].path, "baseline.max_targets");
-    let line = text.lines().position(|l| l.contains("max_targets: five")).map(|i| i + 1);
+    let line = text
+        .lines()
+        .position(|l| l.contains("max_targets: five"))
+        .map(|i| i + 1);
     assert_eq!(p[0].line, line);
 }
 
@@ -65,7 +78,12 @@ fn decision_table_gap_is_refused() {
         "",
     );
     let p = problems(&text);
-    assert!(p.iter().any(|p| p.message == "no row covers target NE, non-target NON-CR/NON-PD, new lesions NO"), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|p| p.message
+                == "no row covers target NE, non-target NON-CR/NON-PD, new lesions NO"),
+        "{p:?}"
+    );
     assert!(p.iter().all(|p| p.path == "overall_response.with_targets"));
     assert!(p[0].line.is_some());
 }
@@ -77,29 +95,63 @@ fn decision_table_overlap_is_refused_with_row_line() {
         "    - {target: [SD, PR], non_target: [CR, NON-CR/NON-PD, NE, none]",
     );
     let p = problems(&text);
-    assert!(p.iter().any(|p| p.path == "overall_response.with_targets[7]" && p.message.contains("already covered by row 6")), "{p:?}");
-    let line = text.lines().position(|l| l.contains("{target: [SD, PR]")).map(|i| i + 1);
+    assert!(
+        p.iter()
+            .any(|p| p.path == "overall_response.with_targets[7]"
+                && p.message.contains("already covered by row 6")),
+        "{p:?}"
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("{target: [SD, PR]"))
+        .map(|i| i + 1);
     assert!(p.iter().any(|p| p.line == line));
 }
 
 #[test]
 fn unknown_table_value_is_refused() {
-    let text = RECIST.replace("overall: PR, rule: R11-OR-T1, also", "overall: PRR, rule: R11-OR-T1, also");
+    let text = RECIST.replace(
+        "overall: PR, rule: R11-OR-T1, also",
+        "overall: PRR, rule: R11-OR-T1, also",
+    );
     let p = problems(&text);
-    assert!(p.iter().any(|p| p.path.ends_with(".overall") && p.message.contains("PRR")), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|p| p.path.ends_with(".overall") && p.message.contains("PRR")),
+        "{p:?}"
+    );
 }
 
 #[rstest]
-#[case("  pr_decrease_pct: 30", "  pr_decrease_pct: 130", "target_response.pr_decrease_pct")]
-#[case("  pd_increase_pct: 20", "  pd_increase_pct: 0", "target_response.pd_increase_pct")]
-#[case("  max_targets_per_organ: 2", "  max_targets_per_organ: 7", "baseline.max_targets_per_organ")]
-#[case("  alpha_beta_gy: 10", "  alpha_beta_gy: -3", "radiotherapy.alpha_beta_gy")]
+#[case(
+    "  pr_decrease_pct: 30",
+    "  pr_decrease_pct: 130",
+    "target_response.pr_decrease_pct"
+)]
+#[case(
+    "  pd_increase_pct: 20",
+    "  pd_increase_pct: 0",
+    "target_response.pd_increase_pct"
+)]
+#[case(
+    "  max_targets_per_organ: 2",
+    "  max_targets_per_organ: 7",
+    "baseline.max_targets_per_organ"
+)]
+#[case(
+    "  alpha_beta_gy: 10",
+    "  alpha_beta_gy: -3",
+    "radiotherapy.alpha_beta_gy"
+)]
 #[case("  too_small_mm: 5 ", "  too_small_mm: 0 ", "measurement.too_small_mm")]
 fn thresholds_out_of_range_are_refused(#[case] from: &str, #[case] to: &str, #[case] path: &str) {
     assert!(RECIST.contains(from), "{from}");
     let text = RECIST.replace(from, to);
     let p = problems(&text);
-    assert!(p.iter().any(|p| p.path == path && p.line.is_some()), "{p:?}");
+    assert!(
+        p.iter().any(|p| p.path == path && p.line.is_some()),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -120,7 +172,10 @@ fn overrides_change_the_hash_and_are_recorded() {
         )
         .unwrap();
     assert_eq!(amended.doc().confirmation.max_ne_between, 0);
-    assert_eq!(amended.doc().timepoint.pr_persistence, PrPersistence::Sticky);
+    assert_eq!(
+        amended.doc().timepoint.pr_persistence,
+        PrPersistence::Sticky
+    );
     assert_eq!(amended.overrides().len(), 2);
     assert_ne!(amended.sha256(), base.sha256());
     let again = base
@@ -129,7 +184,11 @@ fn overrides_change_the_hash_and_are_recorded() {
             &[("timepoint.pr_persistence".into(), "sticky".into())],
         )
         .unwrap();
-    assert_eq!(again.sha256(), amended.sha256(), "the hash is deterministic");
+    assert_eq!(
+        again.sha256(),
+        amended.sha256(),
+        "the hash is deterministic"
+    );
 }
 
 #[rstest]
@@ -139,7 +198,11 @@ fn overrides_change_the_hash_and_are_recorded() {
 #[case("confirmation.no_such_key", "1", "not a protocol parameter")]
 fn bad_overrides_are_refused(#[case] key: &str, #[case] value: &str, #[case] message: &str) {
     let base = RuleSet::bundled("recist-1.1").unwrap();
-    let err = base.with_overrides(None, &[(key.into(), value.into())]).err().map(|e| e.to_string()).unwrap_or_default();
+    let err = base
+        .with_overrides(None, &[(key.into(), value.into())])
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.contains(message) && err.contains(key), "{err}");
 }
 
@@ -147,7 +210,13 @@ fn bad_overrides_are_refused(#[case] key: &str, #[case] value: &str, #[case] mes
 fn protocol_file_errors_name_file_and_line() {
     let base = RuleSet::bundled("recist-1.1").unwrap();
     let err = base
-        .with_overrides(Some(("protocol: X\nconfirmation:\n  min_interval_days: 28\n  window: 3\n", "trial.yaml")), &[])
+        .with_overrides(
+            Some((
+                "protocol: X\nconfirmation:\n  min_interval_days: 28\n  window: 3\n",
+                "trial.yaml",
+            )),
+            &[],
+        )
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
@@ -163,6 +232,12 @@ fn unknown_base_is_refused() {
 
 #[test]
 fn unknown_rule_set_names_the_bundled_ones() {
-    let err = RuleSet::resolve("recist-2.0").err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(err.contains("recist-2.0") && err.contains("recist-1.1"), "{err}");
+    let err = RuleSet::resolve("recist-2.0")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("recist-2.0") && err.contains("recist-1.1"),
+        "{err}"
+    );
 }

@@ -1,0 +1,164 @@
+//! The `recist` command as a user runs it: outputs and the exit statuses of `results.md`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn recist(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_recist"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the recist binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn temp_file(name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("recist-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+#[test]
+fn assess_prints_one_result_per_subject_and_scope() {
+    let out = recist(&[
+        "assess",
+        "examples/cohort.yaml",
+        "examples/hcc-001.yaml",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Three cohort subjects, and HCC-001 with radiotherapy: all, in-field, out-of-field.
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[3]["subject"], "HCC-001");
+    let scopes: Vec<&str> = lines[3..]
+        .iter()
+        .map(|l| l["scope"].as_str().unwrap())
+        .collect();
+    assert_eq!(scopes, ["all", "in-field", "out-of-field"]);
+    assert_eq!(lines[3]["timepoints"][1]["overall"], "PR");
+    assert_eq!(lines[3]["timepoints"][1]["change_from_baseline_pct"], -31.0);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let a = recist(&["assess", "examples/hcc-001.yaml"]);
+    let b = recist(&["assess", "examples/hcc-001.yaml"]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn a_refused_subject_exits_1_and_the_others_are_still_reported() {
+    let bad = temp_file(
+        "bad.yaml",
+        "subject: B-1\nlesions:\n  - {id: T1, site: lung, role: target}\nassessments:\n  - date: 2020-01-01\n    findings: {T1: {long_axis: 4}}\n",
+    );
+    let out = recist(&[
+        "assess",
+        bad.to_str().unwrap(),
+        "examples/cohort.yaml",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("subject `B-1`") && err.contains("lesion `T1`") && err.contains("R11-MEAS-CT"),
+        "{err}"
+    );
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        3,
+        "the three good subjects are still printed"
+    );
+}
+
+#[test]
+fn usage_and_rule_set_errors_exit_2() {
+    assert_eq!(recist(&["assess"]).status.code(), Some(2));
+    let out = recist(&["assess", "examples/cohort.yaml", "--rules", "recist-9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown rule set `recist-9`"));
+    let out = recist(&[
+        "assess",
+        "examples/cohort.yaml",
+        "--set",
+        "confirmation.min_interval_days=soon",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("confirmation.min_interval_days"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn rules_list_and_check() {
+    let out = recist(&["rules", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("recist-1.1"));
+    let out = recist(&["rules", "check", "rules/recist-1.1.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("ok: recist-1.1 1.0.0"));
+    let broken = std::fs::read_to_string(root().join("rules/recist-1.1.yaml"))
+        .unwrap()
+        .replace("max_targets: 5 ", "max_targets: 0 ");
+    let path = temp_file("broken.yaml", &broken);
+    let out = recist(&["rules", "check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let line = broken
+        .lines()
+        .position(|l| l.contains("max_targets: 0"))
+        .unwrap()
+        + 1;
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("line {line}: `baseline.max_targets`")),
+        "{err}"
+    );
+}
+
+#[test]
+fn overrides_are_recorded_in_rules_check() {
+    let out = recist(&[
+        "rules",
+        "check",
+        "recist-1.1",
+        "--set",
+        "best_response.sd_min_days=56",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("override: best_response.sd_min_days = 56 (--set)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"sd_min_days\": 56"));
+}
+
+#[test]
+fn explain_shows_numbers_and_rules() {
+    let out = recist(&["explain", "examples/hcc-001.yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("R11-TGT-PR          sum 69 mm vs baseline 100 mm: -31.00 %"),
+        "{s}"
+    );
+}

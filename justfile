@@ -1,0 +1,35 @@
+# Recipes mirror CI: `just ci` runs exactly what .ci/run runs.
+# Install just with `cargo install just` (it is not needed for building or testing).
+
+default:
+    @just --list
+
+# Everything CI checks.
+ci:
+    bash .ci/run
+
+# The tests (the README's test command).
+test:
+    cargo test --workspace
+
+fmt:
+    cargo fmt --all
+
+clippy:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Per-scan cost of the engine (target: under 5 µs per Tracker::assess call).
+bench:
+    cargo bench -p recist-engine --bench per_scan
+
+# Regenerate the JSON Schema of the rule-set format after changing crates/rules/src/doc.rs.
+schema:
+    cargo run -q -p recist-cli -- rules schema > rules/rule-set.schema.json
+
+# Review snapshot changes after a rule or engine change (needs `cargo install cargo-insta`).
+review:
+    cargo insta review
+
+# The bundled example, explained.
+example:
+    cargo run -q -p recist-cli -- explain examples/hcc-001.yaml
