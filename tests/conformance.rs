@@ -83,3 +83,105 @@ fn recist_1_1_fixtures() {
         failures.join("\n")
     );
 }
+
+/// Best overall response from recorded responses: every row of RECIST 1.1 Table 3 and each
+/// confirmation / SD-minimum parameter. Each CSV states the expected best responses per row;
+/// a sidecar `NAME.protocol.yaml` holds the protocol overrides the file is judged under.
+fn run_best_response_fixture(path: &Path, failures: &mut Vec<String>) {
+    let base = RuleSet::bundled("recist-1.1").unwrap_or_else(|e| panic!("{e}"));
+    let protocol_path = path.with_extension("protocol.yaml");
+    let rules = match std::fs::read_to_string(&protocol_path) {
+        Ok(text) => base
+            .with_overrides(Some((&text, &protocol_path.display().to_string())), &[])
+            .unwrap_or_else(|e| panic!("{e}")),
+        Err(_) => base,
+    };
+    let recorded =
+        recist::read_recorded(path, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        recorded.refused.is_empty(),
+        "{:?}",
+        recorded
+            .refused
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    let mut expected = std::collections::BTreeMap::new();
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{e}"));
+    for rec in reader.records() {
+        let rec = rec.unwrap_or_else(|e| panic!("{e}"));
+        expected.insert(rec[0].to_string(), (rec[4].to_string(), rec[5].to_string()));
+    }
+    let mut snapshot = String::new();
+    for s in &recorded.subjects {
+        let visits: Vec<_> = s.visits.iter().map(|&(d, r, _)| (d, r)).collect();
+        let reference = s
+            .reference_date
+            .unwrap_or_else(|| panic!("{}: reference_date", s.subject));
+        let (best, warnings) = recist::derive_best_recorded(&rules, &visits, reference);
+        let got = (best.unconfirmed.to_string(), best.confirmed.to_string());
+        if expected.get(&s.subject) != Some(&got) {
+            failures.push(format!(
+                "{}: {}: got {got:?}, expected {:?}",
+                path.display(),
+                s.subject,
+                expected.get(&s.subject)
+            ));
+        }
+        let seq: Vec<String> = s
+            .visits
+            .iter()
+            .map(|(d, r, _)| format!("day {} {r}", (*d - reference).num_days()))
+            .collect();
+        snapshot.push_str(&format!(
+            "{}: {}\n  best {} / confirmed {}\n",
+            s.subject,
+            seq.join(", "),
+            got.0,
+            got.1
+        ));
+        for e in &best.explanations {
+            snapshot.push_str(&format!("    {:<14}{}\n", e.rule, e.detail));
+        }
+        for w in &warnings {
+            snapshot.push_str(&format!("    warning: {w}\n"));
+        }
+    }
+    insta::with_settings!({
+        description => format!("best-response fixture {}", path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default()),
+        omit_expression => true,
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!(snapshot);
+    });
+}
+
+#[test]
+fn best_response_fixtures() {
+    let mut failures = Vec::new();
+    insta::glob!("../fixtures", "best-response/*.csv", |path| {
+        run_best_response_fixture(path, &mut failures)
+    });
+    assert!(
+        failures.is_empty(),
+        "{} subjects disagree with their expectations:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn mrecist_fixtures() {
+    let mut failures = Vec::new();
+    insta::glob!("../fixtures", "mrecist/*.yaml", |path| run_fixture(
+        path,
+        &mut failures
+    ));
+    assert!(
+        failures.is_empty(),
+        "{} fixtures disagree with their expectations:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

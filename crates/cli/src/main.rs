@@ -57,6 +57,38 @@ enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Best overall response from responses recorded per visit (CSV or SDTM RS); one JSON line per subject.
+    Bor {
+        /// CSV with `subject,date,response[,reference_date]`, or an SDTM RS CSV.
+        #[arg(long, value_name = "FILE")]
+        responses: PathBuf,
+        /// SDTM DM CSV giving each subject's reference date (`USUBJID`, `RFSTDTC`).
+        #[arg(long, value_name = "FILE")]
+        dm: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Re-adjudicate SDTM TU/TR (or case files) in bulk: results, RS, errors and a summary in --out.
+    Batch {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        args: recist_batch::cli::BatchArgs,
+    },
+    /// Compare the engine with recorded RS, or two rule sets or protocol settings, over the same data.
+    Compare {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        args: recist_batch::cli::CompareArgs,
+    },
+    /// Write a synthetic SDTM study (TU, TR, DM, and RS with some discordance).
+    Generate {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        args: recist_batch::cli::GenerateArgs,
+    },
     /// Rule sets: list the bundled ones, check a file, print the format's JSON Schema.
     Rules {
         #[command(subcommand)]
@@ -225,6 +257,76 @@ fn run(cli: Cli) -> Result<u8, String> {
                 write(&mut stdout, &recist::explain(results))?;
             }
             Ok(if refused > 0 { REFUSED } else { 0 })
+        }
+        Command::Bor {
+            responses,
+            dm,
+            rules,
+        } => {
+            let rule_sets = load_rules(&rules)?;
+            let references = match dm {
+                Some(dm) => recist::read_reference_dates(&dm).map_err(|e| e.to_string())?,
+                None => Default::default(),
+            };
+            let recorded =
+                recist::read_recorded(&responses, &references).map_err(|e| e.to_string())?;
+            let mut refused = recorded.refused.len();
+            for e in &recorded.refused {
+                eprintln!("error: {e}");
+            }
+            for s in &recorded.subjects {
+                let Some(reference) = s.reference_date else {
+                    eprintln!(
+                        "error: {}: subject `{}`: no reference date for the SD minimum (add a reference_date column, or --dm with RFSTDTC)",
+                        responses.display(),
+                        s.subject
+                    );
+                    refused += 1;
+                    continue;
+                };
+                let visits: Vec<_> = s.visits.iter().map(|&(d, r, _)| (d, r)).collect();
+                for rules in &rule_sets {
+                    let (best, warnings) = recist::derive_best_recorded(rules, &visits, reference);
+                    let line = serde_json::json!({
+                        "subject": s.subject,
+                        "evaluator": s.evaluator,
+                        "category": s.category,
+                        "rule_set": {
+                            "id": rules.doc().id,
+                            "version": rules.doc().version,
+                            "sha256": rules.sha256(),
+                            "overrides": rules.overrides(),
+                        },
+                        "reference_date": reference,
+                        "best_overall_response": best.unconfirmed,
+                        "confirmed_best_overall_response": best.confirmed,
+                        "response_dates": {
+                            "first_response": best.first_response_date,
+                            "confirmed_response": best.confirmed_response_date,
+                            "confirmation": best.confirmation_date,
+                        },
+                        "best_response_reasons": best.explanations,
+                        "warnings": warnings,
+                    });
+                    write(&mut stdout, &format!("{line}\n"))?;
+                }
+            }
+            Ok(if refused > 0 { REFUSED } else { 0 })
+        }
+        Command::Batch { rules, args } => recist_batch::cli::batch(&args, load_rules(&rules)?),
+        Command::Compare { rules, args } => {
+            let against = match args.against(&rules.rules, rules.protocol.as_ref(), &rules.set) {
+                Some((rules, protocol, set)) => load_rules(&RuleArgs {
+                    rules,
+                    protocol,
+                    set,
+                })?,
+                None => Vec::new(),
+            };
+            recist_batch::cli::compare(&args, load_rules(&rules)?, against)
+        }
+        Command::Generate { rules, args } => {
+            recist_batch::cli::generate(&args, load_rules(&rules)?)
         }
         Command::Rules {
             command: RulesCommand::List,

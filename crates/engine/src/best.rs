@@ -1,10 +1,11 @@
-//! Best overall response, unconfirmed and confirmed (R11-BOR-*, R11-CONF-*, R11-SD-MIN).
+//! Best overall response, unconfirmed and confirmed (R11-BOR-*, R11-CONF-*, R11-SD-MIN), from
+//! computed timepoints or from responses recorded elsewhere.
 
 use chrono::NaiveDate;
-use recist_model::{OverallResponse, TimepointResult};
+use recist_model::{Explanation, OverallResponse, TimepointResult};
 use recist_rules::RuleSet;
 
-/// Best overall responses with the dates they rest on.
+/// Best overall responses with the dates they rest on and the reasons.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BestResponses {
     /// Best timepoint response, no confirmation asked.
@@ -17,6 +18,8 @@ pub struct BestResponses {
     pub confirmed_response_date: Option<NaiveDate>,
     /// Date of the assessment that confirmed it.
     pub confirmation_date: Option<NaiveDate>,
+    /// How each was derived, with rule IDs.
+    pub explanations: Vec<Explanation>,
 }
 
 fn rank(r: OverallResponse) -> u8 {
@@ -31,37 +34,78 @@ fn rank(r: OverallResponse) -> u8 {
 }
 
 /// Derives best responses from timepoint results (the baseline first).
-///
-/// The window runs from the first assessment after baseline up to and including the first PD.
 pub fn best_responses(
     rules: &RuleSet,
     timepoints: &[TimepointResult],
     reference: NaiveDate,
 ) -> BestResponses {
+    let visits: Vec<(NaiveDate, OverallResponse)> = timepoints
+        .iter()
+        .filter_map(|t| t.follow_up.as_ref().map(|f| (t.date, f.overall)))
+        .collect();
+    let non_target_only = timepoints.first().is_some_and(|b| b.sum_mm.is_none());
+    derive_best(rules, &visits, reference, non_target_only)
+}
+
+/// Derives best responses from overall responses per follow-up assessment (no baseline), in
+/// date order. `non_target_only`: the subject has no target lesion, so the stable category is
+/// NON-CR/NON-PD.
+///
+/// The window runs from the first assessment after baseline up to and including the first PD
+/// (R11-BOR-DEF). SD and NON-CR/NON-PD count only from `best_response.sd_min_days` after the
+/// reference date (R11-SD-MIN). A CR is confirmed by a later CR, a PR by a later CR or PR, at
+/// least `confirmation.min_interval_days` later (R11-CONF-INT), with at most
+/// `confirmation.max_ne_between` NE between and, unless `confirmation.accept_sd_between`, no
+/// SD (with it, one SD). An unconfirmed CR or PR counts as the stable category when the SD
+/// minimum is met (R11-BOR-T3).
+pub fn derive_best(
+    rules: &RuleSet,
+    visits: &[(NaiveDate, OverallResponse)],
+    reference: NaiveDate,
+    non_target_only: bool,
+) -> BestResponses {
     let doc = rules.doc();
     let sd_min = i64::from(doc.best_response.sd_min_days);
     let conf = &doc.confirmation;
+    let mut ex: Vec<Explanation> = Vec::new();
+    let mut note = |rule: &str, detail: String| {
+        ex.push(Explanation {
+            rule: rule.into(),
+            detail,
+        })
+    };
     let mut window: Vec<(NaiveDate, i64, OverallResponse)> = Vec::new();
-    for tp in timepoints.iter().filter(|t| !t.baseline) {
-        let Some(f) = &tp.follow_up else { continue };
-        window.push((tp.date, (tp.date - reference).num_days(), f.overall));
-        if f.overall == OverallResponse::Pd {
+    for &(date, r) in visits {
+        window.push((date, (date - reference).num_days(), r));
+        if r == OverallResponse::Pd {
+            if window.len() < visits.len() {
+                note(
+                    "R11-BOR-DEF",
+                    format!("window ends at the first PD ({date}); later assessments are ignored"),
+                );
+            }
             break;
         }
     }
-    let non_target_only = timepoints.first().is_some_and(|b| b.sum_mm.is_none());
     let stable = if non_target_only {
         OverallResponse::NonCrNonPd
     } else {
         OverallResponse::Sd
     };
+    if window.is_empty() {
+        note("R11-BOR-DEF", "no assessment after baseline: NE".into());
+    }
 
-    // Unconfirmed: SD and NON-CR/NON-PD count only from the SD minimum on.
+    // Unconfirmed.
     let mut unconfirmed = OverallResponse::Ne;
     let mut first_response_date = None;
     for &(date, day, r) in &window {
         let r = match r {
             OverallResponse::Sd | OverallResponse::NonCrNonPd if day < sd_min => {
+                note(
+                    "R11-SD-MIN",
+                    format!("{r} on {date} is day {day}, before day {sd_min}: counts as NE"),
+                );
                 OverallResponse::Ne
             }
             r => r,
@@ -75,13 +119,13 @@ pub fn best_responses(
     }
 
     // Confirmed.
-    let confirm = |i: usize, accept: &[OverallResponse]| -> Option<NaiveDate> {
+    let confirm = |i: usize, accept: &[OverallResponse]| -> Option<(NaiveDate, i64)> {
         let (_, day_i, _) = window[i];
         let mut ne = 0u32;
         let mut sd = 0u32;
         for &(date_j, day_j, r) in &window[i + 1..] {
             if accept.contains(&r) && day_j - day_i >= i64::from(conf.min_interval_days) {
-                return Some(date_j);
+                return Some((date_j, day_j - day_i));
             }
             match r {
                 OverallResponse::Ne => ne += 1,
@@ -114,22 +158,35 @@ pub fn best_responses(
             _ => None,
         };
         let value = match (candidate, r) {
-            (Some((v, c)), _) => {
-                if confirmed_response_date.is_none() || rank(v) > rank(confirmed) {
-                    if confirmed_response_date.is_none() {
-                        confirmed_response_date = Some(date);
-                        confirmation_date = Some(c);
-                    }
+            (Some((v, (by, days))), _) => {
+                note(
+                    "R11-CONF-INT",
+                    format!(
+                        "{r} on {date} confirmed as {v} by {by}, {days} days later (≥ {})",
+                        conf.min_interval_days
+                    ),
+                );
+                if confirmed_response_date.is_none() {
+                    confirmed_response_date = Some(date);
+                    confirmation_date = Some(by);
                 }
                 v
             }
-            (
-                None,
-                OverallResponse::Cr
-                | OverallResponse::Pr
-                | OverallResponse::Sd
-                | OverallResponse::NonCrNonPd,
-            ) => {
+            (None, OverallResponse::Cr | OverallResponse::Pr) => {
+                let as_stable = if day >= sd_min {
+                    stable
+                } else {
+                    OverallResponse::Ne
+                };
+                note(
+                    "R11-BOR-T3",
+                    format!(
+                        "{r} on {date} not confirmed: counts as {as_stable} (day {day}, SD minimum day {sd_min})"
+                    ),
+                );
+                as_stable
+            }
+            (None, OverallResponse::Sd | OverallResponse::NonCrNonPd) => {
                 if day >= sd_min {
                     stable
                 } else {
@@ -148,5 +205,170 @@ pub fn best_responses(
         first_response_date,
         confirmed_response_date,
         confirmation_date,
+        explanations: ex,
+    }
+}
+
+/// Best responses from overall responses recorded elsewhere (a case report form, SDTM RS),
+/// in date order, with the rule set's reading of disease after a CR applied.
+///
+/// With `timepoint.disease_after_cr: progression`, a PR, SD or NON-CR/NON-PD recorded after a
+/// CR is recoded to PD (R11-REAPPEAR, AMB-01, AMB-08) with a warning; with `arithmetic` it is
+/// taken as recorded. A subject with a NON-CR/NON-PD anywhere is taken as non-target only.
+pub fn derive_best_recorded(
+    rules: &RuleSet,
+    visits: &[(NaiveDate, OverallResponse)],
+    reference: NaiveDate,
+) -> (BestResponses, Vec<String>) {
+    let mut warnings = Vec::new();
+    let mut seen_cr = false;
+    let recode =
+        rules.doc().timepoint.disease_after_cr == recist_rules::DiseaseAfterCr::Progression;
+    let recoded: Vec<(NaiveDate, OverallResponse)> = visits
+        .iter()
+        .map(|&(date, r)| {
+            let r = match r {
+                OverallResponse::Pr | OverallResponse::Sd | OverallResponse::NonCrNonPd if seen_cr && recode => {
+                    warnings.push(format!(
+                        "{date}: {r} recorded after a CR recoded to PD (timepoint.disease_after_cr = progression, AMB-01)"
+                    ));
+                    OverallResponse::Pd
+                }
+                r => r,
+            };
+            seen_cr |= r == OverallResponse::Cr;
+            (date, r)
+        })
+        .collect();
+    let non_target_only = visits
+        .iter()
+        .any(|&(_, r)| r == OverallResponse::NonCrNonPd);
+    (
+        derive_best(rules, &recoded, reference, non_target_only),
+        warnings,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use OverallResponse::*;
+    use rstest::rstest;
+
+    fn rules(sets: &[(&str, &str)]) -> RuleSet {
+        let base = RuleSet::bundled("recist-1.1").unwrap();
+        let sets: Vec<(String, String)> = sets
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        base.with_overrides(None, &sets).unwrap()
+    }
+
+    fn day(n: i64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Duration::days(n)
+    }
+
+    fn best(
+        sets: &[(&str, &str)],
+        visits: &[(i64, OverallResponse)],
+    ) -> (OverallResponse, OverallResponse) {
+        let visits: Vec<_> = visits.iter().map(|&(d, r)| (day(d), r)).collect();
+        let b = derive_best(&rules(sets), &visits, day(0), false);
+        (b.unconfirmed, b.confirmed)
+    }
+
+    /// Every row of RECIST 1.1 Table 3 (first timepoint X, subsequent Y), SD minimum met and not.
+    #[rstest]
+    #[case::cr_cr(&[(56, Cr), (112, Cr)], (Cr, Cr))]
+    #[case::cr_pd_sd_min_met(&[(56, Cr), (112, Pd)], (Cr, Sd))]
+    #[case::cr_pd_sd_min_not_met(&[(35, Cr), (70, Pd)], (Cr, Pd))]
+    #[case::cr_sd_sd_min_met(&[(56, Cr), (112, Sd)], (Cr, Sd))]
+    #[case::cr_ne_sd_min_met(&[(56, Cr), (112, Ne)], (Cr, Sd))]
+    #[case::cr_ne_sd_min_not_met(&[(35, Cr), (70, Ne)], (Cr, Ne))]
+    #[case::cr_pr_confirms_pr(&[(56, Cr), (112, Pr)], (Cr, Pr))]
+    #[case::pr_cr(&[(56, Pr), (112, Cr)], (Cr, Pr))]
+    #[case::pr_pr(&[(56, Pr), (112, Pr)], (Pr, Pr))]
+    #[case::pr_sd(&[(56, Pr), (112, Sd)], (Pr, Sd))]
+    #[case::pr_pd_sd_min_met(&[(56, Pr), (112, Pd)], (Pr, Sd))]
+    #[case::pr_pd_sd_min_not_met(&[(35, Pr), (70, Pd)], (Pr, Pd))]
+    #[case::pr_ne_sd_min_met(&[(56, Pr), (112, Ne)], (Pr, Sd))]
+    #[case::pr_ne_sd_min_not_met(&[(35, Pr), (70, Ne)], (Pr, Ne))]
+    #[case::ne_ne(&[(56, Ne), (112, Ne)], (Ne, Ne))]
+    fn r11_bor_t3_rows(
+        #[case] visits: &[(i64, OverallResponse)],
+        #[case] want: (OverallResponse, OverallResponse),
+    ) {
+        assert_eq!(best(&[], visits), want);
+    }
+
+    /// 27 days is too soon: the PR is unconfirmed and counts as SD; 28 days confirms it.
+    #[rstest]
+    #[case::day_27(27, Sd)]
+    #[case::day_28(28, Pr)]
+    fn r11_conf_int_window(#[case] gap: i64, #[case] want: OverallResponse) {
+        assert_eq!(best(&[], &[(56, Pr), (56 + gap, Pr)]).1, want);
+    }
+
+    #[rstest]
+    #[case(41, Ne)]
+    #[case(42, Sd)]
+    fn r11_sd_min_boundary(#[case] sd_day: i64, #[case] want: OverallResponse) {
+        assert_eq!(best(&[], &[(sd_day, Sd)]), (want, want));
+    }
+
+    #[test]
+    fn r11_sd_min_not_met_then_pd_then_ne() {
+        assert_eq!(best(&[], &[(30, Sd), (60, Pd), (90, Ne)]), (Pd, Pd));
+    }
+
+    #[test]
+    fn r11_bor_def_pd_before_any_sd_ends_the_window() {
+        assert_eq!(best(&[], &[(30, Pd), (90, Pr), (130, Pr)]), (Pd, Pd));
+    }
+
+    #[test]
+    fn r11_bor_def_no_follow_up_is_ne() {
+        assert_eq!(best(&[], &[]), (Ne, Ne));
+    }
+
+    #[rstest]
+    #[case::one_ne_allowed(&[], Pr)]
+    #[case::no_ne_allowed(&[("confirmation.max_ne_between", "0")], Sd)]
+    fn amb_11_ne_between(#[case] sets: &[(&str, &str)], #[case] want: OverallResponse) {
+        assert_eq!(best(sets, &[(56, Pr), (84, Ne), (112, Pr)]).1, want);
+    }
+
+    #[rstest]
+    #[case::sd_breaks_confirmation(&[], Sd)]
+    #[case::sd_accepted(&[("confirmation.accept_sd_between", "true")], Pr)]
+    fn amb_11_sd_between(#[case] sets: &[(&str, &str)], #[case] want: OverallResponse) {
+        assert_eq!(best(sets, &[(56, Pr), (84, Sd), (112, Pr)]).1, want);
+    }
+
+    /// SD on day 40 then PD: too early under the default 42 days (best response PD), enough
+    /// under a protocol's 35 days (best response SD).
+    #[rstest]
+    #[case::default_42(&[], Pd)]
+    #[case::protocol_35(&[("best_response.sd_min_days", "35")], Sd)]
+    fn amb_12_sd_min_days(#[case] sets: &[(&str, &str)], #[case] want: OverallResponse) {
+        assert_eq!(best(sets, &[(40, Sd), (80, Pd)]), (want, want));
+    }
+
+    #[test]
+    fn non_target_only_stable_category_is_non_cr_non_pd() {
+        let visits = [(day(56), Cr), (day(112), Pd)];
+        let b = derive_best(&rules(&[]), &visits, day(0), true);
+        assert_eq!((b.unconfirmed, b.confirmed), (Cr, NonCrNonPd));
+    }
+
+    #[test]
+    fn dates_are_reported() {
+        let visits = [(day(56), Sd), (day(84), Pr), (day(126), Pr)];
+        let b = derive_best(&rules(&[]), &visits, day(0), false);
+        assert_eq!(b.first_response_date, Some(day(84)));
+        assert_eq!(b.confirmed_response_date, Some(day(84)));
+        assert_eq!(b.confirmation_date, Some(day(126)));
     }
 }

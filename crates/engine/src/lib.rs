@@ -34,15 +34,19 @@
 //! ```
 
 mod best;
+mod endpoints;
 mod error;
+mod fields;
 mod prepare;
 mod tracker;
 
 use recist_model::{Scope, Subject, SubjectResult};
 use recist_rules::RuleSet;
 
-pub use best::{BestResponses, best_responses};
+pub use best::{BestResponses, best_responses, derive_best, derive_best_recorded};
+pub use endpoints::endpoints;
 pub use error::AdjudicationError;
+pub use fields::{course_doses, progression_site, relapse_free};
 pub use tracker::Tracker;
 
 /// Adjudicates one scope of a subject. `Ok(None)` when the scope holds no lesion.
@@ -62,17 +66,85 @@ pub fn assess_scope(
 
 /// Adjudicates a subject: the `all` scope, and with radiotherapy the `in-field` and
 /// `out-of-field` scopes that hold lesions.
+///
+/// With radiotherapy, every result lists the courses with their BED and EQD2; the `all`
+/// result also says where its first progression came from (`progression.site`) and carries
+/// in-field and out-of-field relapse-free survival; the `out-of-field` result carries the
+/// abscopal response of the non-irradiated targets.
 pub fn assess_subject(
     rules: &RuleSet,
     subject: &Subject,
 ) -> Result<Vec<SubjectResult>, AdjudicationError> {
-    let mut results = Vec::new();
-    let all = assess_scope(rules, subject, Scope::All)?;
-    results.extend(all);
-    if !subject.radiotherapy.is_empty() {
-        for scope in [Scope::InField, Scope::OutOfField] {
-            results.extend(assess_scope(rules, subject, scope)?);
+    let Some(mut all) = assess_scope(rules, subject, Scope::All)? else {
+        return Ok(Vec::new());
+    };
+    if subject.radiotherapy.is_empty() {
+        return Ok(vec![all]);
+    }
+    let doses = fields::course_doses(subject, rules);
+    let in_field = assess_scope(rules, subject, Scope::InField)?;
+    let mut out_of_field = assess_scope(rules, subject, Scope::OutOfField)?;
+    // A scope without baseline lesions is still watched for new lesions: its first unequivocal
+    // new lesion is its relapse (out-of-field relapse-free survival after irradiating all disease).
+    let first_pd = |r: &Option<SubjectResult>,
+                    scope|
+     -> Result<Option<recist_model::Progression>, AdjudicationError> {
+        match r {
+            Some(r) => Ok(r.progression.clone()),
+            None => Tracker::watch(rules, subject, scope),
         }
+    };
+    let in_pd = first_pd(&in_field, Scope::InField)?;
+    let out_pd = first_pd(&out_of_field, Scope::OutOfField)?;
+    if let Some(p) = all.progression.as_mut() {
+        p.site = Some(
+            fields::progression_site(
+                p.first_pd_assessment,
+                in_pd.as_ref().map(|p| p.first_pd_assessment),
+                out_pd.as_ref().map(|p| p.first_pd_assessment),
+            )
+            .to_string(),
+        );
+    }
+    let reference = subject.reference_date();
+    if let (Some(e), Some(reference)) = (all.endpoints.as_mut(), reference) {
+        // Censoring as for PFS: at the scope's last evaluable assessment (the whole subject's
+        // when the scope has no result of its own). Death is not a relapse.
+        let scope_censor = |scope: &Option<SubjectResult>| {
+            scope
+                .as_ref()
+                .and_then(|r| r.endpoints.as_ref())
+                .map(|e| e.progression_free_survival.clone())
+                .filter(|pfs| !pfs.event)
+                .unwrap_or_else(|| recist_model::Endpoint {
+                    event: false,
+                    ..e.progression_free_survival.clone()
+                })
+        };
+        e.in_field_relapse_free_survival = Some(fields::relapse_free(
+            in_pd.as_ref().map(|p| p.date),
+            scope_censor(&in_field),
+            reference,
+        ));
+        e.out_of_field_relapse_free_survival = Some(fields::relapse_free(
+            out_pd.as_ref().map(|p| p.date),
+            scope_censor(&out_of_field),
+            reference,
+        ));
+    }
+    if let Some(r) = out_of_field.as_mut() {
+        r.abscopal = fields::abscopal(rules, subject);
+        if r.abscopal.as_ref().is_some_and(|a| a.after.is_none()) {
+            r.warnings.push(
+                "no radiotherapy end date: every follow-up counts for the abscopal response".into(),
+            );
+        }
+    }
+    let mut results = vec![all];
+    results.extend(in_field);
+    results.extend(out_of_field);
+    for r in &mut results {
+        r.radiotherapy = doses.clone();
     }
     Ok(results)
 }

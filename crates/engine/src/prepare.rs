@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use recist_model::{
     Diameters, Finding, Lesion, LesionKind, Mm, Modality, Role, Scope, Subject, TargetFinding,
 };
-use recist_rules::{IneligibleTarget, LesionCondition, Measure, PriorLocalTherapy, RuleSet};
+use recist_rules::{
+    IneligibleTarget, LesionCondition, Measure, MeasureSelector, NodeSiteThreshold,
+    PriorLocalTherapy, RuleSet,
+};
 
 use crate::AdjudicationError;
 
@@ -55,14 +58,19 @@ pub(crate) fn condition_holds(c: &LesionCondition, f: &LesionFacts<'_>) -> bool 
             .is_none_or(|k| f.kind.is_some_and(|kind| k.contains(&kind)))
 }
 
-/// The diameter a rule set counts for a lesion, and the rule that says so.
-pub(crate) fn selected_measure<'r>(rules: &'r RuleSet, f: &LesionFacts<'_>) -> (Measure, &'r str) {
+/// The selector that decides which diameter a rule set counts for a lesion.
+pub(crate) fn selector<'r>(rules: &'r RuleSet, f: &LesionFacts<'_>) -> Option<&'r MeasureSelector> {
     rules
         .doc()
         .measurement
         .selectors
         .iter()
         .find(|s| condition_holds(&s.when, f))
+}
+
+/// The diameter a rule set counts for a lesion, and the rule that says so.
+pub(crate) fn selected_measure<'r>(rules: &'r RuleSet, f: &LesionFacts<'_>) -> (Measure, &'r str) {
+    selector(rules, f)
         .map(|s| (s.measure, s.rule.as_str()))
         // Validation guarantees a selector for nodal and one for non-nodal lesions.
         .unwrap_or(if f.nodal {
@@ -88,24 +96,20 @@ pub(crate) fn measure_name(m: Measure) -> &'static str {
     }
 }
 
-/// The short axis from which a node at this site is pathological.
+/// The short axis from which a node at this site is pathological, and the site threshold
+/// that raised it above `base` (if one did).
 pub(crate) fn node_threshold<'r>(
     rules: &'r RuleSet,
     site: &str,
     base: Mm,
-) -> (Mm, Option<&'r str>) {
+) -> (Mm, Option<&'r NodeSiteThreshold>) {
     rules
         .doc()
         .baseline
         .node_site_thresholds
         .iter()
-        .filter(|t| site_matches(site, &t.sites))
-        .map(|t| {
-            (
-                t.pathological_min_short_axis_mm.max(base),
-                Some(t.rule.as_str()),
-            )
-        })
+        .filter(|t| site_matches(site, &t.sites) && t.pathological_min_short_axis_mm > base)
+        .map(|t| (t.pathological_min_short_axis_mm, Some(t)))
         .max_by_key(|(mm, _)| *mm)
         .unwrap_or((base, None))
 }
@@ -116,9 +120,15 @@ pub(crate) struct TargetLesion {
     pub id: String,
     pub nodal: bool,
     pub measure: Measure,
+    /// The selector's rule, cited when a finding gives a choice of diameters or lacks this one.
+    pub measure_rule: String,
+    /// The selector's rule for a finding that lacks the measure.
+    pub missing_rule: Option<String>,
     pub baseline: Mm,
     /// Below this short axis a node is normal for CR and AMB-01 (site thresholds included).
     pub node_normal_below: Mm,
+    /// The site threshold's rule, when one set `node_normal_below`.
+    pub node_rule: Option<String>,
 }
 
 /// A non-target lesion of a scope; `from_target` when a target was demoted by the rule set.
@@ -127,6 +137,8 @@ pub(crate) struct NonTargetLesion {
     pub id: String,
     pub kind: Option<LesionKind>,
     pub from_target: Option<Measure>,
+    /// A demoted node: normal while its short axis is below this, citing the rule.
+    pub node_normal_below: Option<(Mm, String)>,
 }
 
 /// Everything a scope needs from baseline.
@@ -191,6 +203,7 @@ pub(crate) fn prepare(
 
     let mut targets = Vec::new();
     let mut non_targets = Vec::new();
+    let mut demoted: Vec<&str> = Vec::new();
     for lesion in subject
         .lesions
         .iter()
@@ -201,28 +214,40 @@ pub(crate) fn prepare(
                 id: lesion.id.clone(),
                 kind: lesion.kind,
                 from_target: None,
+                node_normal_below: None,
             });
             continue;
         }
         let facts = LesionFacts::of(lesion);
-        let (measure, _) = selected_measure(rules, &facts);
+        let (measure, measure_rule) = selected_measure(rules, &facts);
+        let missing_rule = selector(rules, &facts).and_then(|s| s.missing_rule.clone());
         let id = lesion.id.as_str();
-        // Each check yields Err((rule, message, what to do)) when the lesion cannot be a target.
-        let verdict: Result<(Mm, Mm), (String, String, IneligibleTarget)> = (|| {
+        // Each check yields Err((rule, message, what to do, further rules)) when the lesion
+        // cannot be a target.
+        type Verdict =
+            Result<(Mm, Mm, Option<String>), (String, String, IneligibleTarget, Vec<String>)>;
+        let verdict: Verdict = (|| {
             let unmeasurable = b.unmeasurable_target;
             if let Some(kind) = lesion.kind.filter(|k| b.non_measurable_kinds.contains(k)) {
-                let rule = if kind == LesionKind::BoneBlastic {
-                    "R11-BONE"
-                } else {
-                    "R11-NONMEAS"
-                };
+                let rule = b
+                    .rules
+                    .as_ref()
+                    .and_then(|r| r.non_measurable.get(&kind).cloned())
+                    .unwrap_or_else(|| {
+                        if kind == LesionKind::BoneBlastic {
+                            "R11-BONE".into()
+                        } else {
+                            "R11-NONMEAS".into()
+                        }
+                    });
                 return Err((
-                    rule.into(),
+                    rule,
                     format!(
                         "a {} lesion is not measurable and cannot be a target",
                         kind_name(kind)
                     ),
                     unmeasurable,
+                    Vec::new(),
                 ));
             }
             let modality = lesion.method.unwrap_or(baseline.modality);
@@ -231,6 +256,7 @@ pub(crate) fn prepare(
                     "R11-MEAS-US".into(),
                     format!("{} cannot measure a target lesion", modality_name(modality)),
                     unmeasurable,
+                    Vec::new(),
                 ));
             };
             if lesion.prior_local_therapy
@@ -241,6 +267,7 @@ pub(crate) fn prepare(
                     "R11-PRIORTX".into(),
                     "treated by local therapy before baseline and not progressed since: not measurable as a target".into(),
                     IneligibleTarget::Refuse,
+                    Vec::new(),
                 ));
             }
             let finding = baseline.findings.get(id);
@@ -268,6 +295,7 @@ pub(crate) fn prepare(
                         "does not meet the rule set's target conditions".to_string()
                             + &describe(&rule.require),
                         rule.otherwise,
+                        rule.also.clone(),
                     ));
                 }
                 if let Some(min) = rule.min_measure_mm {
@@ -281,6 +309,7 @@ pub(crate) fn prepare(
                                     measure_name(measure)
                                 ),
                                 rule.otherwise,
+                                rule.also.clone(),
                             ));
                         }
                         None => {
@@ -288,6 +317,7 @@ pub(crate) fn prepare(
                                 rule.rule.clone(),
                                 format!("no {} at baseline", measure_name(measure)),
                                 rule.otherwise,
+                                rule.also.clone(),
                             ));
                         }
                     }
@@ -302,19 +332,29 @@ pub(crate) fn prepare(
                     "R11-SUM".into(),
                     format!("target without a measurement: {what}"),
                     IneligibleTarget::Refuse,
+                    Vec::new(),
                 ));
             };
             if lesion.nodal {
-                let (pathological, site_rule) =
-                    node_threshold(rules, &lesion.site, b.node_pathological_min_short_axis_mm);
+                let general = b.node_pathological_min_short_axis_mm;
+                let (pathological, site) = node_threshold(rules, &lesion.site, general);
                 let target_min = b.node_target_min_short_axis_mm.max(pathological);
                 if value < target_min {
-                    let (rule, what) = if value < pathological {
+                    let (rule, what, otherwise) = if value < general {
                         (
-                            site_rule.unwrap_or("R11-NODE-NORMAL"),
+                            "R11-NODE-NORMAL",
                             format!(
-                                "a node of {value} mm short axis is not pathological (below {pathological} mm)"
+                                "a node of {value} mm short axis is not pathological (below {general} mm)"
                             ),
+                            unmeasurable,
+                        )
+                    } else if let Some(t) = site.filter(|_| value < pathological) {
+                        (
+                            t.rule.as_str(),
+                            format!(
+                                "a node of {value} mm short axis at this site is not pathological (below {pathological} mm)"
+                            ),
+                            t.otherwise,
                         )
                     } else {
                         (
@@ -322,11 +362,12 @@ pub(crate) fn prepare(
                             format!(
                                 "a node of {value} mm short axis is pathological but not measurable (below {target_min} mm): record it as a non-target"
                             ),
+                            unmeasurable,
                         )
                     };
-                    return Err((rule.into(), what, unmeasurable));
+                    return Err((rule.into(), what, otherwise, Vec::new()));
                 }
-                Ok((value, pathological))
+                Ok((value, pathological, site.map(|t| t.rule.clone())))
             } else {
                 let mut min = modality_min;
                 let mut rule = match modality {
@@ -334,18 +375,17 @@ pub(crate) fn prepare(
                     Modality::XRay => "R11-MEAS-CXR",
                     _ => "R11-MEAS-CT",
                 };
-                if matches!(modality, Modality::Ct | Modality::Mri) {
-                    if let Some(slice) = baseline
-                        .slice_thickness_mm
-                        .filter(|s| *s > b.slice_thickness.max_mm)
-                    {
-                        let twice = Mm::from_hundredths(
-                            slice.hundredths() * i64::from(b.slice_thickness.multiplier),
-                        );
-                        if twice > min {
-                            min = twice;
-                            rule = "R11-MEAS-SLICE";
-                        }
+                let thick_slice = baseline
+                    .slice_thickness_mm
+                    .filter(|s| *s > b.slice_thickness.max_mm)
+                    .filter(|_| matches!(modality, Modality::Ct | Modality::Mri));
+                if let Some(slice) = thick_slice {
+                    let twice = Mm::from_hundredths(
+                        slice.hundredths() * i64::from(b.slice_thickness.multiplier),
+                    );
+                    if twice > min {
+                        min = twice;
+                        rule = "R11-MEAS-SLICE";
                     }
                 }
                 if value < min {
@@ -356,18 +396,21 @@ pub(crate) fn prepare(
                             measure_name(measure)
                         ),
                         unmeasurable,
+                        Vec::new(),
                     ));
                 }
-                Ok((value, Mm::ZERO))
+                Ok((value, Mm::ZERO, None))
             }
         })();
         match verdict {
-            Ok((value, node_normal_below)) => {
+            Ok((value, node_normal_below, node_rule)) => {
+                let cr_below = doc.target_response.cr_node_short_axis_below_mm;
                 let node_normal_below = if lesion.nodal {
-                    node_normal_below.max(doc.target_response.cr_node_short_axis_below_mm)
+                    node_normal_below.max(cr_below)
                 } else {
                     Mm::ZERO
                 };
+                let node_rule = node_rule.filter(|_| node_normal_below > cr_below);
                 if lesion
                     .kind
                     .is_some_and(|k| b.discouraged_target_kinds.contains(&k))
@@ -378,28 +421,49 @@ pub(crate) fn prepare(
                     id: lesion.id.clone(),
                     nodal: lesion.nodal,
                     measure,
+                    measure_rule: measure_rule.to_string(),
+                    missing_rule,
                     baseline: value,
                     node_normal_below,
+                    node_rule,
                 });
             }
-            Err((rule, message, IneligibleTarget::Refuse)) => {
+            Err((rule, message, IneligibleTarget::Refuse, _)) => {
                 return Err(refuse(Some(id), &rule, message));
             }
-            Err((rule, message, IneligibleTarget::NonTarget)) => {
+            Err((rule, message, IneligibleTarget::NonTarget, also)) => {
+                let cited = std::iter::once(rule.as_str())
+                    .chain(also.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 warnings.push(format!(
-                    "target `{id}` is followed as a non-target under {}: {message} ({rule})",
+                    "target `{id}` is followed as a non-target under {}: {message} ({cited})",
                     doc.id
                 ));
                 explanations.push((rule, format!("`{id}` followed as a non-target: {message}")));
+                for a in also {
+                    explanations.push((a, format!("`{id}` followed as a non-target, not refused")));
+                }
+                // A demoted node counts as normal while below its pathological threshold.
+                let node_normal_below = lesion.nodal.then(|| {
+                    let general = b.node_pathological_min_short_axis_mm;
+                    match node_threshold(rules, &lesion.site, general) {
+                        (mm, Some(t)) => (mm, t.rule.clone()),
+                        (mm, None) => (mm, "R11-NODE-NORMAL".to_string()),
+                    }
+                });
                 non_targets.push(NonTargetLesion {
                     id: lesion.id.clone(),
                     kind: lesion.kind,
                     from_target: Some(measure),
+                    node_normal_below,
                 });
+                demoted.push(lesion.id.as_str());
             }
         }
     }
 
+    let limits_rule = b.rules.as_ref().and_then(|r| r.target_limits.as_deref());
     if targets.len() > b.max_targets as usize {
         let extra: Vec<&str> = targets[b.max_targets as usize..]
             .iter()
@@ -407,7 +471,7 @@ pub(crate) fn prepare(
             .collect();
         return Err(refuse(
             extra.first().copied(),
-            "R11-TGT-MAX",
+            limits_rule.unwrap_or("R11-TGT-MAX"),
             format!(
                 "{} targets, at most {} allowed (beyond the limit: {})",
                 targets.len(),
@@ -430,7 +494,7 @@ pub(crate) fn prepare(
             let rule = if organ == "lymph node" && b.nodes_one_organ {
                 "R11-NODE-ORGAN"
             } else {
-                "R11-TGT-MAX"
+                limits_rule.unwrap_or("R11-TGT-MAX")
             };
             return Err(refuse(
                 ids.get(b.max_targets_per_organ as usize).copied(),
@@ -447,23 +511,38 @@ pub(crate) fn prepare(
     if targets.is_empty() && non_targets.is_empty() {
         return Ok(None);
     }
-    if targets.is_empty() && scope == Scope::All {
-        match b.non_target_only {
-            recist_rules::NonTargetOnly::Allowed => explanations.push((
-                "R11-MEASDIS".into(),
-                "no measurable target lesion: non-target-only response table".into(),
-            )),
-            recist_rules::NonTargetOnly::Refused => {
-                return Err(refuse(
-                    None,
-                    "R11-MEASDIS",
-                    format!(
-                        "no target lesion, and {} refuses non-target-only disease",
-                        doc.id
-                    ),
-                ));
-            }
+    let only_rule = b
+        .rules
+        .as_ref()
+        .and_then(|r| r.non_target_only.as_deref())
+        .unwrap_or("R11-MEASDIS");
+    if targets.is_empty() && (scope == Scope::All || !demoted.is_empty()) {
+        let why = if demoted.is_empty() {
+            "no measurable target lesion".to_string()
+        } else {
+            format!(
+                "no target lesion left under {} (followed as non-targets: {})",
+                doc.id,
+                demoted.join(", ")
+            )
+        };
+        // Only the whole subject is refused; a field scope without targets uses the table.
+        if b.non_target_only == recist_rules::NonTargetOnly::Refused && scope == Scope::All {
+            return Err(refuse(
+                None,
+                only_rule,
+                format!("{why}, and {} refuses non-target-only disease", doc.id),
+            ));
         }
+        if !demoted.is_empty() {
+            warnings.push(format!(
+                "{why}: assessed with the non-target-only table ({only_rule})"
+            ));
+        }
+        explanations.push((
+            only_rule.into(),
+            format!("{why}: non-target-only response table"),
+        ));
     }
     let baseline_sum = targets.iter().map(|t| t.baseline).sum();
     Ok(Some(Prepared {

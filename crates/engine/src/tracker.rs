@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use recist_model::{
-    Assessment, Explanation, FieldPlacement, Finding, FollowUpResult, Mm, NewLesion, NewLesions,
-    NonTargetResponse, NonTargetStatus, OverallResponse, Progression, RuleSetRef, Scope, Subject,
-    SubjectResult, TargetFinding, TargetResponse, TimepointResult, result_id,
+    AppliedOverride, Assessment, Explanation, FieldPlacement, Finding, FollowUpResult, Mm,
+    NewLesion, NewLesions, NonTargetResponse, NonTargetStatus, OverallResponse, Progression,
+    ResponseDates, RuleSetRef, Scope, Subject, SubjectResult, TargetFinding, TargetResponse,
+    TimepointResult, result_id,
 };
 use recist_rules::{
-    AtypicalDating, DiseaseAfterCr, EquivocalConfirmed, MarginalLesions, MissingTarget,
+    AtypicalDating, DiseaseAfterCr, EquivocalConfirmed, MarginalLesions, Measure, MissingTarget,
     NonTargetComplete, PrPersistence, ReferenceDate, RuleSet,
 };
 
@@ -19,6 +20,7 @@ use crate::prepare::{
     LesionFacts, Prepared, condition_holds, measure_name, node_threshold, pick, prepare,
 };
 use crate::{AdjudicationError, best};
+use recist_model::Diameters;
 
 /// Follows one subject in one scope under one rule set, one assessment at a time.
 ///
@@ -44,6 +46,7 @@ pub struct Tracker<'r> {
     evaluator: Option<String>,
     scope: Scope,
     radiotherapy_ids: Vec<String>,
+    follow_up: Option<recist_model::FollowUp>,
     reference: NaiveDate,
     prepared: Prepared,
     nadir: Mm,
@@ -61,7 +64,26 @@ pub struct Tracker<'r> {
 struct Sighting {
     first_date: NaiveDate,
     first_long_axis: Option<Mm>,
+    /// Reported with the typical pattern when first seen.
+    first_typical: bool,
+    /// The first assessment where it was reported EQUIVOCAL: a later confirmation dates
+    /// progression back to it. A sighting that did not count for another reason (a node
+    /// under the size minimum) is not back-dated.
+    equivocal_since: Option<NaiveDate>,
     counted: bool,
+}
+
+/// How one new lesion is classified at one assessment.
+struct Classified {
+    status: NewLesions,
+    rule: String,
+    text: String,
+    /// A later confirmation moves progression back to the first sighting.
+    dated_back: bool,
+    /// Rule cited when progression is moved back (default `R11-NEW-EQUIV`).
+    dating_rule: Option<String>,
+    /// A further citation for this decision.
+    also: Option<(String, String)>,
 }
 
 /// Target values of one assessment.
@@ -69,6 +91,7 @@ struct TargetValues {
     known: Vec<(usize, Mm)>,
     missing: Vec<usize>,
     too_small: Vec<usize>,
+    warnings: Vec<String>,
 }
 
 impl<'r> Tracker<'r> {
@@ -99,6 +122,7 @@ impl<'r> Tracker<'r> {
             evaluator: subject.evaluator.clone(),
             scope,
             radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
+            follow_up: subject.follow_up.clone(),
             reference,
             nadir: prepared.baseline_sum,
             last_date: baseline.date,
@@ -154,13 +178,13 @@ impl<'r> Tracker<'r> {
             ));
         }
         for nl in &assessment.new_lesions {
-            if let FieldPlacement::Inside(rt) | FieldPlacement::Marginal(rt) = &nl.field {
-                if !self.radiotherapy_ids.contains(rt) {
-                    return Err(fail(
-                        Some(&nl.id),
-                        format!("new lesion names unknown radiotherapy field `{rt}`"),
-                    ));
-                }
+            if let FieldPlacement::Inside(rt) | FieldPlacement::Marginal(rt) = &nl.field
+                && !self.radiotherapy_ids.contains(rt)
+            {
+                return Err(fail(
+                    Some(&nl.id),
+                    format!("new lesion names unknown radiotherapy field `{rt}`"),
+                ));
             }
         }
         let doc = self.rules.doc();
@@ -176,9 +200,10 @@ impl<'r> Tracker<'r> {
         let mut change_from_nadir_pct = None;
         let mut change_from_nadir_mm = None;
         let target = if has_targets {
-            let values = self
+            let mut values = self
                 .target_values(assessment, &mut ex)
                 .map_err(|(l, m)| fail(Some(&l), m))?;
+            self.warnings.append(&mut values.warnings);
             let (response, s) = self.target_response(&values, after_cr, &mut ex);
             sum = s;
             if let Some(s) = s {
@@ -234,10 +259,10 @@ impl<'r> Tracker<'r> {
 
         // Running state.
         let nadir_used = self.nadir;
-        if let Some(s) = sum {
-            if s < self.nadir {
-                self.nadir = s;
-            }
+        if let Some(s) = sum
+            && s < self.nadir
+        {
+            self.nadir = s;
         }
         if overall == OverallResponse::Cr {
             self.earlier_overall_cr = true;
@@ -293,7 +318,16 @@ impl<'r> Tracker<'r> {
 
     /// The result so far: every timepoint, best responses and progression.
     pub fn result(&self) -> SubjectResult {
+        let doc = self.rules.doc();
         let best = best::best_responses(self.rules, &self.timepoints, self.reference);
+        let endpoints = crate::endpoints(
+            &self.timepoints,
+            self.progression.as_ref(),
+            self.follow_up.as_ref(),
+            self.reference,
+            &best,
+            doc.confirmation.required,
+        );
         SubjectResult {
             id: result_id(
                 &self.subject,
@@ -304,15 +338,34 @@ impl<'r> Tracker<'r> {
             subject: self.subject.clone(),
             evaluator: self.evaluator.clone(),
             rule_set: RuleSetRef {
-                id: self.rules.doc().id.clone(),
-                version: self.rules.doc().version.clone(),
+                id: doc.id.clone(),
+                version: doc.version.clone(),
                 sha256: self.rules.sha256().to_string(),
+                overrides: self
+                    .rules
+                    .overrides()
+                    .iter()
+                    .map(|o| AppliedOverride {
+                        key: o.key.clone(),
+                        value: o.value.clone(),
+                        origin: o.origin.clone(),
+                    })
+                    .collect(),
             },
             scope: self.scope,
             timepoints: self.timepoints.clone(),
             best_overall_response: Some(best.unconfirmed),
             confirmed_best_overall_response: Some(best.confirmed),
+            response_dates: ResponseDates {
+                first_response: best.first_response_date,
+                confirmed_response: best.confirmed_response_date,
+                confirmation: best.confirmation_date,
+            },
+            best_response_reasons: best.explanations,
             progression: self.progression.clone(),
+            endpoints,
+            radiotherapy: Vec::new(),
+            abscopal: None,
             warnings: self.warnings.clone(),
         }
     }
@@ -326,9 +379,49 @@ impl<'r> Tracker<'r> {
             known: Vec::new(),
             missing: Vec::new(),
             too_small: Vec::new(),
+            warnings: Vec::new(),
         };
         let too_small = self.rules.doc().measurement.too_small_mm;
+        // Where a finding gives a choice of diameters, the selector's rule decided: per rule,
+        // what it chose.
+        let mut chosen: Vec<(String, Vec<String>)> = Vec::new();
+        let mut missing_notes: Vec<(String, String)> = Vec::new();
+        let mut choose = |rule: &str, text: String| match chosen.iter_mut().find(|(r, _)| r == rule)
+        {
+            Some((_, texts)) => texts.push(text),
+            None => chosen.push((rule.to_string(), vec![text])),
+        };
         for (i, t) in self.prepared.targets.iter().enumerate() {
+            let given = |d: &Diameters| {
+                [
+                    (Measure::LongAxis, d.long_axis),
+                    (Measure::ShortAxis, d.short_axis),
+                    (Measure::Viable, d.viable),
+                ]
+                .into_iter()
+                .filter_map(|(m, v)| v.map(|v| (m, v)))
+                .collect::<Vec<_>>()
+            };
+            if let Some(Finding::Target(TargetFinding::Measured(d))) = a.findings.get(&t.id) {
+                let all = given(d);
+                if all.len() > 1 && pick(d, t.measure).is_some() {
+                    let others: Vec<String> = all
+                        .iter()
+                        .filter(|(m, _)| *m != t.measure)
+                        .map(|(m, v)| format!("{} {v} mm", measure_name(*m)))
+                        .collect();
+                    choose(
+                        &t.measure_rule,
+                        format!(
+                            "`{}` counts its {} {} mm (not its {})",
+                            t.id,
+                            measure_name(t.measure),
+                            pick(d, t.measure).unwrap_or_default(),
+                            others.join(", ")
+                        ),
+                    );
+                }
+            }
             match a.findings.get(&t.id) {
                 None | Some(Finding::Target(TargetFinding::NotEvaluated)) => v.missing.push(i),
                 Some(Finding::NonTarget(_)) => {
@@ -351,9 +444,35 @@ impl<'r> Tracker<'r> {
                 Some(Finding::Target(TargetFinding::Measured(d))) => match pick(d, t.measure) {
                     Some(mm) => v.known.push((i, mm)),
                     None => {
-                        ex.push((
-                            "R11-TGT-NE".into(),
-                            format!("`{}`: no {} given", t.id, measure_name(t.measure)),
+                        let what = format!(
+                            "`{}`: no {} given (only {}): not evaluated",
+                            t.id,
+                            measure_name(t.measure),
+                            given(d)
+                                .iter()
+                                .map(|(m, v)| format!("{} {v} mm", measure_name(*m)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                        choose(&t.measure_rule, what.clone());
+                        if let Some(rule) = &t.missing_rule {
+                            missing_notes.push((
+                                rule.clone(),
+                                format!(
+                                    "`{}` needs its {} to be evaluated",
+                                    t.id,
+                                    measure_name(t.measure)
+                                ),
+                            ));
+                        }
+                        let cited = std::iter::once(t.measure_rule.as_str())
+                            .chain(t.missing_rule.as_deref())
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        v.warnings.push(format!(
+                            "assessment {}: {what} under {} ({cited})",
+                            a.date,
+                            self.rules.doc().id
                         ));
                         v.missing.push(i);
                     }
@@ -379,7 +498,17 @@ impl<'r> Tracker<'r> {
                             ));
                             v.known.push((i, total));
                         }
-                        None => v.missing.push(i),
+                        None => {
+                            ex.push((
+                                t.measure_rule.clone(),
+                                format!(
+                                    "`{}`: a fragment has no {}: not evaluated",
+                                    t.id,
+                                    measure_name(t.measure)
+                                ),
+                            ));
+                            v.missing.push(i);
+                        }
                     }
                 }
                 Some(Finding::Target(TargetFinding::MergedInto(other))) => {
@@ -399,6 +528,10 @@ impl<'r> Tracker<'r> {
                 }
             }
         }
+        for (rule, texts) in chosen {
+            ex.push((rule, texts.join("; ")));
+        }
+        ex.append(&mut missing_notes);
         Ok(v)
     }
 
@@ -450,6 +583,22 @@ impl<'r> Tracker<'r> {
         } else {
             Vec::new()
         };
+        let cite = tr.rules.clone().unwrap_or_default();
+        let rule_cr = cite.cr.as_deref().unwrap_or("R11-TGT-CR");
+        let rule_pr = cite.pr.as_deref().unwrap_or("R11-TGT-PR");
+        let rule_pd = cite.pd.as_deref().unwrap_or("R11-TGT-PD");
+        let rule_sd = cite.sd.as_deref().unwrap_or("R11-TGT-SD");
+        let cite_pd_min = |ex: &mut Vec<(String, String)>| {
+            if let Some(rule) = &cite.pd_min_increase {
+                ex.push((
+                    rule.clone(),
+                    match tr.pd_min_increase_mm {
+                        Some(m) => format!("PD also needs an increase of at least {m} mm"),
+                        None => "no absolute minimum increase: the percentage alone decides".into(),
+                    },
+                ));
+            }
+        };
         let reappear_rule = |ids: &[&str]| -> (String, String) {
             let node = ids
                 .iter()
@@ -495,7 +644,8 @@ impl<'r> Tracker<'r> {
                             pd_text(known_sum)
                         ),
                     ));
-                    ex.push(("R11-TGT-PD".into(), "PD is certain".into()));
+                    ex.push((rule_pd.into(), "PD is certain".into()));
+                    cite_pd_min(ex);
                     return (TargetResponse::Pd, None);
                 }
                 ex.push((
@@ -534,7 +684,8 @@ impl<'r> Tracker<'r> {
             return (TargetResponse::Pd, Some(s));
         }
         if meets_pd(s) {
-            ex.push(("R11-TGT-PD".into(), pd_text(s)));
+            ex.push((rule_pd.into(), pd_text(s)));
+            cite_pd_min(ex);
             if is_pr(s, baseline, tr.pr_decrease_pct.hundredths()) {
                 ex.push((
                     "R11-TGT-ORDER".into(),
@@ -556,15 +707,62 @@ impl<'r> Tracker<'r> {
                 }
         });
         if all_gone {
-            let detail = if s.is_zero() {
+            // Targets counted on a diameter other than the whole lesion's (e.g. the viable one).
+            let partial: Vec<String> = targets
+                .iter()
+                .filter(|t| !t.nodal && t.measure != Measure::LongAxis)
+                .map(|t| format!("`{}` {} 0 mm", t.id, measure_name(t.measure)))
+                .collect();
+            let site_nodes: Vec<&crate::prepare::TargetLesion> =
+                targets.iter().filter(|t| t.node_rule.is_some()).collect();
+            let detail = if s.is_zero() && partial.is_empty() {
                 "every target has disappeared".to_string()
-            } else {
+            } else if s.is_zero() {
+                format!(
+                    "every target at 0 mm on the diameter that counts ({}{})",
+                    partial.join(", "),
+                    if partial.len() < targets.len() {
+                        "; the others gone"
+                    } else {
+                        ""
+                    }
+                )
+            } else if site_nodes.is_empty() && partial.is_empty() {
                 format!(
                     "non-nodal targets gone, nodal targets below {} mm short axis (sum {s} mm)",
                     tr.cr_node_short_axis_below_mm
                 )
+            } else {
+                let nodes: Vec<String> = targets
+                    .iter()
+                    .filter(|t| t.nodal)
+                    .map(|t| format!("`{}` below {} mm", t.id, t.node_normal_below))
+                    .collect();
+                format!(
+                    "non-nodal targets at 0 mm{}, nodal targets below their normal short axis: {} (sum {s} mm)",
+                    if partial.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", partial.join(", "))
+                    },
+                    nodes.join(", ")
+                )
             };
-            ex.push(("R11-TGT-CR".into(), detail));
+            ex.push((rule_cr.into(), detail));
+            for t in site_nodes {
+                if let (Some(rule), Some((_, mm))) = (
+                    &t.node_rule,
+                    v.known.iter().find(|(i, _)| targets[*i].id == t.id),
+                ) {
+                    ex.push((
+                        rule.clone(),
+                        format!(
+                            "`{}` {mm} mm short axis: a node at its site is normal below {} mm",
+                            t.id, t.node_normal_below
+                        ),
+                    ));
+                }
+            }
             if !s.is_zero() {
                 ex.push((
                     "R11-NODE-RECORD".into(),
@@ -575,7 +773,7 @@ impl<'r> Tracker<'r> {
         }
         if is_pr(s, baseline, tr.pr_decrease_pct.hundredths()) {
             ex.push((
-                "R11-TGT-PR".into(),
+                rule_pr.into(),
                 format!(
                     "sum {s} mm vs baseline {baseline} mm: {} (PR needs ≤ −{} %)",
                     pct_text(s - baseline, baseline),
@@ -589,7 +787,7 @@ impl<'r> Tracker<'r> {
             return (TargetResponse::Pr, Some(s));
         }
         ex.push((
-            "R11-TGT-SD".into(),
+            rule_sd.into(),
             format!(
                 "sum {s} mm: {} from baseline (PR needs ≤ −{} %), {} from nadir: neither PR nor PD",
                 pct_text(s - baseline, baseline),
@@ -614,9 +812,11 @@ impl<'r> Tracker<'r> {
     ) -> NonTargetResponse {
         let doc = self.rules.doc();
         let nt = &doc.non_target_response;
+        let cite = nt.rules.clone().unwrap_or_default();
         let mut progressed = Vec::new();
         let mut not_evaluated = Vec::new();
         let mut remaining = Vec::new();
+        let mut non_viable = Vec::new();
         for l in &self.prepared.non_targets {
             let (status, viable, cytology) = match (a.findings.get(&l.id), l.from_target) {
                 (None, _) => (NonTargetStatus::NotEvaluated, None, None),
@@ -627,13 +827,27 @@ impl<'r> Tracker<'r> {
                     TargetFinding::TooSmall | TargetFinding::MergedInto(_) => {
                         (NonTargetStatus::Present, None, None)
                     }
-                    TargetFinding::Measured(d) => (
-                        NonTargetStatus::Present,
-                        pick(d, measure)
-                            .map(|v| !v.is_zero())
-                            .or(d.viable.map(|v| !v.is_zero())),
-                        None,
-                    ),
+                    TargetFinding::Measured(d) => match (&l.node_normal_below, d.short_axis) {
+                        // A demoted node below its pathological threshold is normal.
+                        (Some((below, rule)), Some(sa)) if sa < *below => {
+                            ex.push((
+                                rule.clone(),
+                                format!(
+                                    "`{}` {sa} mm short axis is below {below} mm: not pathological, counted as gone",
+                                    l.id
+                                ),
+                            ));
+                            (NonTargetStatus::Absent, None, None)
+                        }
+                        _ => (
+                            NonTargetStatus::Present,
+                            // Enhancement as reported; else a counted diameter of 0 mm.
+                            d.viable
+                                .map(|v| !v.is_zero())
+                                .or(pick(d, measure).map(|v| !v.is_zero())),
+                            None,
+                        ),
+                    },
                     TargetFinding::Fragments(_) => (NonTargetStatus::Present, None, None),
                 },
                 (Some(Finding::Target(_)), None) => (NonTargetStatus::NotEvaluated, None, None),
@@ -644,10 +858,15 @@ impl<'r> Tracker<'r> {
                 && cytology != Some(recist_model::Cytology::Positive)
             {
                 ex.push((
-                    "MR-EFFUSION".into(),
+                    cite.cytology.clone().unwrap_or_else(|| "R11-NT-PD".into()),
                     format!(
-                        "`{}`: progression of an effusion counts only with positive cytology",
-                        l.id
+                        "`{}`: progression of {} counts only with positive cytology ({}): taken as present",
+                        l.id,
+                        l.kind.map(crate::prepare::kind_name).unwrap_or("this kind"),
+                        match cytology {
+                            Some(recist_model::Cytology::Negative) => "cytology negative",
+                            _ => "no cytology given",
+                        }
                     ),
                 ));
                 NonTargetStatus::Present
@@ -662,6 +881,7 @@ impl<'r> Tracker<'r> {
                     if nt.complete_when == NonTargetComplete::AbsentOrNonViable
                         && viable == Some(false)
                     {
+                        non_viable.push(l.id.as_str());
                         continue;
                     }
                     remaining.push(l.id.as_str());
@@ -670,7 +890,7 @@ impl<'r> Tracker<'r> {
         }
         if !progressed.is_empty() {
             ex.push((
-                "R11-NT-PD".into(),
+                cite.pd.clone().unwrap_or_else(|| "R11-NT-PD".into()),
                 format!("unequivocal progression: {}", progressed.join(", ")),
             ));
             return NonTargetResponse::Pd;
@@ -694,20 +914,26 @@ impl<'r> Tracker<'r> {
             return NonTargetResponse::Ne;
         }
         if remaining.is_empty() {
-            let rule = if nt.complete_when == NonTargetComplete::AbsentOrNonViable {
-                "MR-NT-CR"
+            let detail = if non_viable.is_empty() {
+                "every non-target lesion gone".to_string()
             } else {
-                "R11-NT-CR"
+                format!(
+                    "every non-target lesion gone or no longer enhancing (present without viable tumour: {})",
+                    non_viable.join(", ")
+                )
             };
-            ex.push((rule.into(), "every non-target lesion gone".into()));
+            ex.push((
+                cite.cr.clone().unwrap_or_else(|| "R11-NT-CR".into()),
+                detail,
+            ));
             return NonTargetResponse::Cr;
         }
-        let rule = if nt.complete_when == NonTargetComplete::AbsentOrNonViable {
-            "MR-NT-IRSD"
-        } else {
-            "R11-NT-NONCRNONPD"
-        };
-        ex.push((rule.into(), format!("persisting: {}", remaining.join(", "))));
+        ex.push((
+            cite.non_cr_non_pd
+                .clone()
+                .unwrap_or_else(|| "R11-NT-NONCRNONPD".into()),
+            format!("persisting: {}", remaining.join(", ")),
+        ));
         NonTargetResponse::NonCrNonPd
     }
 
@@ -731,12 +957,25 @@ impl<'r> Tracker<'r> {
             let first = seen.clone().unwrap_or(Sighting {
                 first_date: a.date,
                 first_long_axis: nl.diameters.long_axis,
+                first_typical: nl.hcc_typical,
+                equivocal_since: None,
                 counted: false,
             });
-            let (status, rule, text, dated_back) = self.classify(nl, &first, rules);
-            let confirmed_later =
-                status == NewLesions::Yes && seen.as_ref().is_some_and(|s| !s.counted);
-            ex.push((rule.clone(), text));
+            let Classified {
+                status,
+                rule,
+                text,
+                dated_back,
+                dating_rule,
+                also,
+            } = self.classify(nl, &first, rules);
+            let equivocal_since = seen
+                .as_ref()
+                .filter(|s| !s.counted)
+                .and_then(|s| s.equivocal_since);
+            let confirmed_later = status == NewLesions::Yes && equivocal_since.is_some();
+            ex.push((rule, text));
+            ex.extend(also);
             if nl.nodal && status == NewLesions::Yes {
                 let (min, _) = node_threshold(self.rules, &nl.site, rules.node_min_short_axis_mm);
                 let size = nl
@@ -753,51 +992,53 @@ impl<'r> Tracker<'r> {
                 ));
             }
             let mut entry = first.clone();
+            if status == NewLesions::Equivocal && entry.equivocal_since.is_none() {
+                entry.equivocal_since = Some(a.date);
+            }
             if status == NewLesions::Yes {
-                if confirmed_later && dated_back {
-                    let rule = if rule.starts_with("MR-") {
-                        "AMB-M4"
-                    } else {
-                        "R11-NEW-EQUIV"
-                    };
+                if let (true, true, Some(since)) = (confirmed_later, dated_back, equivocal_since) {
                     ex.push((
-                        rule.into(),
+                        dating_rule.unwrap_or_else(|| "R11-NEW-EQUIV".into()),
                         format!(
-                            "`{}` first seen {}: progression dated back to then",
-                            nl.id, first.first_date
+                            "`{}` first reported equivocal {since}: progression dated back to then",
+                            nl.id
                         ),
                     ));
-                    backdate = Some(
-                        backdate.map_or(first.first_date, |d: NaiveDate| d.min(first.first_date)),
-                    );
+                    backdate = Some(backdate.map_or(since, |d: NaiveDate| d.min(since)));
                 }
                 entry.counted = true;
             }
             self.sightings.insert(nl.id.clone(), entry);
             indicator = indicator.max(status);
         }
-        let _ = &rules.patterned;
         (indicator, backdate)
     }
 
-    /// Classifies one new lesion: (indicator, rule, explanation, whether a later confirmation dates back).
+    /// Classifies one new lesion at this assessment.
     fn classify(
         &self,
         nl: &NewLesion,
         first: &Sighting,
         rules: &recist_rules::NewLesionRules,
-    ) -> (NewLesions, String, String, bool) {
+    ) -> Classified {
         let id = &nl.id;
         let equivocal_back = rules.equivocal_confirmed == EquivocalConfirmed::BackdateProgression
             || rules.equivocal_confirmed == EquivocalConfirmed::RewriteEarlier;
+        let done = |status, rule: &str, text: String, dated_back| Classified {
+            status,
+            rule: rule.to_string(),
+            text,
+            dated_back,
+            dating_rule: None,
+            also: None,
+        };
         if nl.nodal {
-            let (min, site_rule) =
-                node_threshold(self.rules, &nl.site, rules.node_min_short_axis_mm);
+            let (min, site) = node_threshold(self.rules, &nl.site, rules.node_min_short_axis_mm);
             match nl.diameters.short_axis {
                 Some(sa) if sa < min => {
-                    return (
+                    return done(
                         NewLesions::No,
-                        site_rule.unwrap_or("R11-NEW-NODE").to_string(),
+                        site.map_or("R11-NEW-NODE", |t| t.rule.as_str()),
                         format!(
                             "new node `{id}` {sa} mm short axis is below {min} mm: not a lesion"
                         ),
@@ -809,6 +1050,27 @@ impl<'r> Tracker<'r> {
                 }
                 _ => {}
             }
+        }
+        let nt = &self.rules.doc().non_target_response;
+        if let Some(kind) = nl
+            .kind
+            .filter(|k| nt.progression_needs_positive_cytology.contains(k))
+        {
+            // A new lesion carries no cytology, so it cannot be proven malignant here.
+            let rule = nt
+                .rules
+                .as_ref()
+                .and_then(|r| r.cytology.clone())
+                .unwrap_or_else(|| "R11-NEW-EQUIV".into());
+            return done(
+                NewLesions::Equivocal,
+                &rule,
+                format!(
+                    "new {} `{id}` counts only with positive cytology: equivocal",
+                    crate::prepare::kind_name(kind)
+                ),
+                false,
+            );
         }
         let facts = LesionFacts {
             nodal: nl.nodal,
@@ -822,16 +1084,20 @@ impl<'r> Tracker<'r> {
             .find(|p| condition_holds(&p.when, &facts))
         {
             let la = nl.diameters.long_axis;
-            if nl.hcc_typical && la.is_some_and(|l| l >= p.typical_min_mm) && !nl.equivocal {
-                return (
+            let typical_size = |l: Option<Mm>| l.is_some_and(|l| l >= p.typical_min_mm);
+            if nl.hcc_typical && typical_size(la) && !nl.equivocal {
+                // Typical and large enough when first seen: only the reader's doubt delayed it,
+                // so a confirmation dates back as for any equivocal lesion (R11-NEW-EQUIV).
+                let qualified_at_first = first.first_typical && typical_size(first.first_long_axis);
+                return done(
                     NewLesions::Yes,
-                    p.rules[0].clone(),
+                    &p.rules[0],
                     format!(
                         "new `{id}` with the typical pattern, {} mm ≥ {} mm",
                         la.unwrap_or_default(),
                         p.typical_min_mm
                     ),
-                    false,
+                    equivocal_back && qualified_at_first,
                 );
             }
             let grown = match (la, first.first_long_axis) {
@@ -839,42 +1105,54 @@ impl<'r> Tracker<'r> {
                 _ => Mm::ZERO,
             };
             if grown >= p.atypical_growth_mm && !nl.equivocal {
-                return (
-                    NewLesions::Yes,
-                    p.rules[1].clone(),
-                    format!(
+                let back = p.atypical_dating == AtypicalDating::FirstSighting;
+                return Classified {
+                    status: NewLesions::Yes,
+                    rule: p.rules[1].clone(),
+                    text: format!(
                         "new `{id}` grew {grown} mm since first seen {} (≥ {} mm)",
                         first.first_date, p.atypical_growth_mm
                     ),
-                    p.atypical_dating == AtypicalDating::FirstSighting,
-                );
+                    dated_back: back,
+                    dating_rule: p.dating_rule.clone(),
+                    also: p.dating_rule.clone().filter(|_| !back).map(|rule| {
+                        (
+                            rule,
+                            format!(
+                                "`{id}` counts from this assessment, not from its first sighting"
+                            ),
+                        )
+                    }),
+                };
             }
-            return (
-                NewLesions::Equivocal,
-                p.rules[if nl.hcc_typical { 0 } else { 1 }].clone(),
+            let why = if nl.equivocal {
+                "the reader marks it equivocal".to_string()
+            } else if nl.hcc_typical {
+                format!("typical pattern but below {} mm", p.typical_min_mm)
+            } else {
                 format!(
-                    "new `{id}` does not count yet ({}; grown {grown} mm since {})",
-                    if nl.hcc_typical {
-                        "typical but below the size minimum"
-                    } else {
-                        "atypical pattern"
-                    },
-                    first.first_date
-                ),
+                    "atypical pattern; grown {grown} mm since first seen {}, needs {} mm",
+                    first.first_date, p.atypical_growth_mm
+                )
+            };
+            return done(
+                NewLesions::Equivocal,
+                &p.rules[if nl.hcc_typical { 0 } else { 1 }],
+                format!("new `{id}` does not count yet ({why})"),
                 false,
             );
         }
         if nl.equivocal {
-            return (
+            return done(
                 NewLesions::Equivocal,
-                "R11-NEW-EQUIV".into(),
+                "R11-NEW-EQUIV",
                 format!("new `{id}` is equivocal: no PD until confirmed"),
                 false,
             );
         }
-        (
+        done(
             NewLesions::Yes,
-            "R11-NEW-PD".into(),
+            rules.rule.as_deref().unwrap_or("R11-NEW-PD"),
             format!("unequivocal new lesion `{id}` ({})", nl.site),
             equivocal_back,
         )
@@ -894,14 +1172,13 @@ impl<'r> Tracker<'r> {
                 f.explanations.push(Explanation { rule: "AMB-07".into(), detail: "rewritten to PD: an equivocal new lesion first seen here was later confirmed".into() });
             }
         }
-        if let Some(p) = self.progression.as_mut() {
-            if let Some(tp) = self
+        if let Some(p) = self.progression.as_mut()
+            && let Some(tp) = self
                 .timepoints
                 .iter()
                 .find(|t| t.date >= first && !t.baseline)
-            {
-                p.first_pd_assessment = tp.date;
-            }
+        {
+            p.first_pd_assessment = tp.date;
         }
     }
 }
@@ -947,5 +1224,65 @@ fn pct_text(change: Mm, reference: Mm) -> String {
     match pct(change, reference) {
         Some(p) => format!("{p:+.2} %"),
         None => "from a nadir of 0".to_string(),
+    }
+}
+
+impl<'r> Tracker<'r> {
+    /// Watches a scope that holds no baseline lesion for new lesions only, and returns its
+    /// first progression: the first unequivocal new lesion in the scope (dated back for a
+    /// confirmed equivocal one, as anywhere else). Used for relapse-free survival and the
+    /// progression site when all disease is irradiated (or none is).
+    pub fn watch(
+        rules: &'r RuleSet,
+        subject: &Subject,
+        scope: Scope,
+    ) -> Result<Option<Progression>, AdjudicationError> {
+        let baseline = subject
+            .baseline()
+            .ok_or_else(|| AdjudicationError::NoAssessment {
+                subject: subject.subject.clone(),
+            })?;
+        let reference = match rules.doc().best_response.reference {
+            ReferenceDate::TreatmentStart => subject.treatment_start.unwrap_or(baseline.date),
+            ReferenceDate::Baseline => baseline.date,
+        };
+        let mut tracker = Tracker {
+            rules,
+            subject: subject.subject.clone(),
+            evaluator: subject.evaluator.clone(),
+            scope,
+            radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
+            follow_up: subject.follow_up.clone(),
+            reference,
+            nadir: Mm::ZERO,
+            last_date: baseline.date,
+            prepared: Prepared {
+                targets: Vec::new(),
+                non_targets: Vec::new(),
+                baseline_sum: Mm::ZERO,
+                warnings: Vec::new(),
+                explanations: Vec::new(),
+            },
+            earlier_overall_cr: false,
+            earlier_target_pr: false,
+            sightings: BTreeMap::new(),
+            timepoints: Vec::new(),
+            progression: None,
+            warnings: Vec::new(),
+        };
+        for a in subject.assessments.iter().skip(1) {
+            let mut ex = Vec::new();
+            let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
+            if indicator == NewLesions::Yes {
+                let date = backdate.map_or(a.date, |d| d.min(a.date));
+                return Ok(Some(Progression {
+                    date,
+                    day: (date - reference).num_days(),
+                    first_pd_assessment: a.date,
+                    site: None,
+                }));
+            }
+        }
+        Ok(None)
     }
 }

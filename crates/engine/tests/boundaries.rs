@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use recist_engine::assess_subject;
 use recist_model::{
-    Assessment, Diameters, Finding, FollowUpResult, Lesion, Mm, Modality, NewLesions, NonTargetResponse,
-    OverallResponse, Role, Subject, TargetFinding, TargetResponse, TimepointResult,
+    Assessment, Diameters, FieldPlacement, Finding, FollowUpResult, Lesion, Mm, Modality,
+    NewLesion, NewLesions, NonTargetResponse, OverallResponse, Role, Subject, TargetFinding,
+    TargetResponse, TimepointResult,
 };
 use recist_rules::RuleSet;
 use rstest::rstest;
@@ -31,7 +32,10 @@ fn mm(hundredths: i64) -> Mm {
 }
 
 fn day(n: u64) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().checked_add_days(Days::new(n)).unwrap()
+    NaiveDate::from_ymd_opt(2024, 1, 1)
+        .unwrap()
+        .checked_add_days(Days::new(n))
+        .unwrap()
 }
 
 fn lesion(id: &str, site: &str, nodal: bool) -> Lesion {
@@ -61,8 +65,14 @@ enum Shows {
 
 fn finding(nodal: bool, shows: Shows) -> Finding {
     Finding::Target(match shows {
-        Shows::Mm(h) if nodal => TargetFinding::Measured(Diameters { short_axis: Some(mm(h)), ..Default::default() }),
-        Shows::Mm(h) => TargetFinding::Measured(Diameters { long_axis: Some(mm(h)), ..Default::default() }),
+        Shows::Mm(h) if nodal => TargetFinding::Measured(Diameters {
+            short_axis: Some(mm(h)),
+            ..Default::default()
+        }),
+        Shows::Mm(h) => TargetFinding::Measured(Diameters {
+            long_axis: Some(mm(h)),
+            ..Default::default()
+        }),
         Shows::Absent => TargetFinding::Absent,
         Shows::Ne => TargetFinding::NotEvaluated,
     })
@@ -71,13 +81,20 @@ fn finding(nodal: bool, shows: Shows) -> Finding {
 /// A subject whose targets are `targets` (id, site, nodal); `scans[0]` is the baseline and
 /// every scan gives one entry per target, in the order of `targets`. Scans are 6 weeks apart.
 fn subject(targets: &[(String, String, bool)], scans: &[Vec<Shows>]) -> Subject {
+    let days: Vec<u64> = (0..scans.len() as u64).map(|i| 42 * i).collect();
+    subject_on(&days, targets, scans)
+}
+
+/// As [`subject`], with the scan days (from the baseline, day 0) given.
+fn subject_on(days: &[u64], targets: &[(String, String, bool)], scans: &[Vec<Shows>]) -> Subject {
+    assert_eq!(days.len(), scans.len(), "one day per scan");
     let assessments = scans
         .iter()
-        .enumerate()
-        .map(|(i, values)| {
+        .zip(days)
+        .map(|(values, &d)| {
             assert_eq!(values.len(), targets.len(), "one value per target");
             Assessment {
-                date: day(42 * i as u64),
+                date: day(d),
                 modality: Modality::Ct,
                 slice_thickness_mm: None,
                 findings: targets
@@ -98,21 +115,34 @@ fn subject(targets: &[(String, String, bool)], scans: &[Vec<Shows>]) -> Subject 
         covariates: BTreeMap::new(),
         follow_up: None,
         radiotherapy: vec![],
-        lesions: targets.iter().map(|(id, site, nodal)| lesion(id, site, *nodal)).collect(),
+        lesions: targets
+            .iter()
+            .map(|(id, site, nodal)| lesion(id, site, *nodal))
+            .collect(),
         assessments,
     }
 }
 
 /// Non-nodal targets T1.. on distinct sites (two per organ at most).
 fn non_nodal(n: usize) -> Vec<(String, String, bool)> {
-    (0..n).map(|i| (format!("T{}", i + 1), SITES[i / 2].to_string(), false)).collect()
+    (0..n)
+        .map(|i| (format!("T{}", i + 1), SITES[i / 2].to_string(), false))
+        .collect()
 }
 
 /// Splits a flat list of values into scans of `per_scan` measured values.
 fn scans_of(baseline: &[i64], follow_ups: &[i64]) -> Vec<Vec<Shows>> {
-    assert_eq!(follow_ups.len() % baseline.len(), 0, "follow-ups come in whole scans");
+    assert_eq!(
+        follow_ups.len() % baseline.len(),
+        0,
+        "follow-ups come in whole scans"
+    );
     std::iter::once(baseline.iter().map(|&h| Shows::Mm(h)).collect())
-        .chain(follow_ups.chunks(baseline.len()).map(|c| c.iter().map(|&h| Shows::Mm(h)).collect()))
+        .chain(
+            follow_ups
+                .chunks(baseline.len())
+                .map(|c| c.iter().map(|&h| Shows::Mm(h)).collect()),
+        )
         .collect()
 }
 
@@ -163,7 +193,11 @@ fn r11_tgt_pr_boundary(
     assert_eq!(tp.sum_mm, Some(mm(follow_up.iter().sum())));
     assert_eq!(f.nadir_mm, Some(mm(baseline.iter().sum())));
     assert_eq!(f.change_from_baseline_pct, Some(pct));
-    let rule = if expected == T::Pr { "R11-TGT-PR" } else { "R11-TGT-SD" };
+    let rule = if expected == T::Pr {
+        "R11-TGT-PR"
+    } else {
+        "R11-TGT-SD"
+    };
     assert!(has_reason(f, rule), "{rule} missing from {:?}", f.reasons);
 }
 
@@ -203,7 +237,11 @@ fn r11_tgt_pd_boundary(
     let s = subject(&non_nodal(baseline.len()), &scans_of(baseline, follow_ups));
     let tps = run(&s);
     let (tp, f) = last(&tps);
-    assert_eq!(f.nadir_mm, Some(mm(nadir)), "the nadir was built as intended");
+    assert_eq!(
+        f.nadir_mm,
+        Some(mm(nadir)),
+        "the nadir was built as intended"
+    );
     assert_eq!(f.target, Some(expected), "{f:#?}");
     let sum = mm(follow_ups[follow_ups.len() - baseline.len()..].iter().sum());
     assert_eq!(tp.sum_mm, Some(sum));
@@ -224,7 +262,11 @@ fn r11_tgt_pd_boundary(
 #[rstest]
 #[case::pd_although_minus_85_from_baseline(&[10000], &[1000, 1500], T::Pd)]
 #[case::pr_when_growth_under_5mm(&[10000], &[1000, 1499], T::Pr)]
-fn r11_tgt_order_pd_tested_before_pr(#[case] baseline: &[i64], #[case] follow_ups: &[i64], #[case] expected: TargetResponse) {
+fn r11_tgt_order_pd_tested_before_pr(
+    #[case] baseline: &[i64],
+    #[case] follow_ups: &[i64],
+    #[case] expected: TargetResponse,
+) {
     let s = subject(&non_nodal(baseline.len()), &scans_of(baseline, follow_ups));
     let tps = run(&s);
     let (_, f) = last(&tps);
@@ -245,16 +287,30 @@ fn r11_tgt_order_pd_tested_before_pr(#[case] baseline: &[i64], #[case] follow_up
 #[case::first_10_00_is_not_cr(1000, 999, T::Pr)]
 #[case::second_10_00_is_not_cr(999, 1000, T::Pr)]
 #[case::both_10_00_is_not_cr(1000, 1000, T::Pr)]
-fn r11_tgt_cr_node_boundary(#[case] first: i64, #[case] second: i64, #[case] expected: TargetResponse) {
+fn r11_tgt_cr_node_boundary(
+    #[case] first: i64,
+    #[case] second: i64,
+    #[case] expected: TargetResponse,
+) {
     let targets = vec![
         ("N1".to_string(), "mediastinal lymph node".to_string(), true),
         ("N2".to_string(), "axillary lymph node".to_string(), true),
     ];
-    let s = subject(&targets, &[vec![Shows::Mm(2000), Shows::Mm(1600)], vec![Shows::Mm(first), Shows::Mm(second)]]);
+    let s = subject(
+        &targets,
+        &[
+            vec![Shows::Mm(2000), Shows::Mm(1600)],
+            vec![Shows::Mm(first), Shows::Mm(second)],
+        ],
+    );
     let tps = run(&s);
     let (tp, f) = last(&tps);
     assert_eq!(f.target, Some(expected), "{f:#?}");
-    assert_eq!(tp.sum_mm, Some(mm(first + second)), "nodes keep their short axis in the sum");
+    assert_eq!(
+        tp.sum_mm,
+        Some(mm(first + second)),
+        "nodes keep their short axis in the sum"
+    );
     if expected == T::Cr {
         assert_eq!(f.overall, O::Cr, "no non-target, no new lesion: overall CR");
         assert!(has_reason(f, "R11-TGT-CR"), "{:?}", f.reasons);
@@ -273,12 +329,22 @@ fn r11_tgt_cr_node_boundary(#[case] first: i64, #[case] second: i64, #[case] exp
 #[case::non_nodal_0_node_9_99_is_cr(Shows::Mm(0), 999, T::Cr)]
 #[case::non_nodal_0_01_is_not_cr(Shows::Mm(1), 999, T::Pr)]
 #[case::non_nodal_absent_node_10_is_not_cr(Shows::Absent, 1000, T::Pr)]
-fn r11_tgt_cr_mixed_boundary(#[case] non_nodal: Shows, #[case] node: i64, #[case] expected: TargetResponse) {
+fn r11_tgt_cr_mixed_boundary(
+    #[case] non_nodal: Shows,
+    #[case] node: i64,
+    #[case] expected: TargetResponse,
+) {
     let targets = vec![
         ("T1".to_string(), "liver".to_string(), false),
         ("N1".to_string(), "mediastinal lymph node".to_string(), true),
     ];
-    let s = subject(&targets, &[vec![Shows::Mm(4000), Shows::Mm(2000)], vec![non_nodal, Shows::Mm(node)]]);
+    let s = subject(
+        &targets,
+        &[
+            vec![Shows::Mm(4000), Shows::Mm(2000)],
+            vec![non_nodal, Shows::Mm(node)],
+        ],
+    );
     let tps = run(&s);
     let (_, f) = last(&tps);
     assert_eq!(f.target, Some(expected), "{f:#?}");
@@ -301,7 +367,11 @@ fn r11_tgt_cr_mixed_boundary(#[case] non_nodal: Shows, #[case] node: i64, #[case
 #[case::b16_s16_02_half_away_from_zero(&[1600], &[1602], 0.13)]
 #[case::b60_unchanged(&[6000], &[6000], 0.0)]
 #[case::gone(&[6000], &[0], -100.0)]
-fn amb_09_change_from_baseline_pct_display(#[case] baseline: &[i64], #[case] follow_up: &[i64], #[case] pct: f64) {
+fn amb_09_change_from_baseline_pct_display(
+    #[case] baseline: &[i64],
+    #[case] follow_up: &[i64],
+    #[case] pct: f64,
+) {
     let s = subject(&non_nodal(baseline.len()), &scans_of(baseline, follow_up));
     let tps = run(&s);
     let (_, f) = last(&tps);
@@ -336,15 +406,30 @@ fn amb_09_display_rounding_does_not_decide() {
     let s = subject(&non_nodal(2), &scans_of(&[10000, 10000], &[7001, 7000]));
     let tps = run(&s);
     let (_, f) = last(&tps);
-    assert_eq!(f.change_from_baseline_pct, Some(-30.0), "−29.995 % displays as −30.00 %");
-    assert_eq!(f.target, Some(T::Sd), "but the exact sum 140.01 > 0.7 × 200 is not PR");
+    assert_eq!(
+        f.change_from_baseline_pct,
+        Some(-30.0),
+        "−29.995 % displays as −30.00 %"
+    );
+    assert_eq!(
+        f.target,
+        Some(T::Sd),
+        "but the exact sum 140.01 > 0.7 × 200 is not PR"
+    );
 }
 
 /// With a nadir of 0 there is no percentage from the nadir; the millimetre change remains.
 #[test]
 fn amb_09_change_from_zero_nadir_has_no_pct() {
     let targets = non_nodal(1);
-    let s = subject(&targets, &[vec![Shows::Mm(2000)], vec![Shows::Absent], vec![Shows::Mm(300)]]);
+    let s = subject(
+        &targets,
+        &[
+            vec![Shows::Mm(2000)],
+            vec![Shows::Absent],
+            vec![Shows::Mm(300)],
+        ],
+    );
     let tps = run(&s);
     let first = tps[0].follow_up.as_ref().unwrap();
     assert_eq!(first.target, Some(T::Cr));
@@ -367,8 +452,18 @@ fn amb_09_change_from_zero_nadir_has_no_pct() {
 #[case::measured_alone_meet_pd(12000, T::Pd, O::Pd)]
 #[case::measured_alone_one_hundredth_short(11999, T::Ne, O::Ne)]
 #[case::measured_alone_small(1000, T::Ne, O::Ne)]
-fn r11_miss_partial_boundary(#[case] measured: i64, #[case] target: TargetResponse, #[case] overall: OverallResponse) {
-    let s = subject(&non_nodal(2), &[vec![Shows::Mm(5000), Shows::Mm(5000)], vec![Shows::Mm(measured), Shows::Ne]]);
+fn r11_miss_partial_boundary(
+    #[case] measured: i64,
+    #[case] target: TargetResponse,
+    #[case] overall: OverallResponse,
+) {
+    let s = subject(
+        &non_nodal(2),
+        &[
+            vec![Shows::Mm(5000), Shows::Mm(5000)],
+            vec![Shows::Mm(measured), Shows::Ne],
+        ],
+    );
     let tps = run(&s);
     let (tp, f) = last(&tps);
     assert_eq!(f.target, Some(target), "{f:#?}");
@@ -383,7 +478,13 @@ fn r11_miss_partial_boundary(#[case] measured: i64, #[case] target: TargetRespon
 /// R11-MISS-NOSCAN: no target evaluated at all is NE.
 #[test]
 fn r11_miss_noscan_is_ne() {
-    let s = subject(&non_nodal(2), &[vec![Shows::Mm(5000), Shows::Mm(5000)], vec![Shows::Ne, Shows::Ne]]);
+    let s = subject(
+        &non_nodal(2),
+        &[
+            vec![Shows::Mm(5000), Shows::Mm(5000)],
+            vec![Shows::Ne, Shows::Ne],
+        ],
+    );
     let tps = run(&s);
     let (_, f) = last(&tps);
     assert_eq!(f.target, Some(T::Ne));
@@ -408,7 +509,11 @@ fn r11_ne_nadir_not_updated() {
     assert_eq!(tps[0].follow_up.as_ref().unwrap().target, Some(T::Ne));
     let (_, f) = last(&tps);
     assert_eq!(f.nadir_mm, Some(mm(10000)));
-    assert_eq!(f.target, Some(T::Pr), "60 mm is −40 % from baseline; vs a nadir of 10 mm it would be PD");
+    assert_eq!(
+        f.target,
+        Some(T::Pr),
+        "60 mm is −40 % from baseline; vs a nadir of 10 mm it would be PD"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,12 +521,48 @@ fn r11_ne_nadir_not_updated() {
 // boundaries the tables above exercise, with a non-target present).
 
 #[rstest]
-#[case::target_cr_nt_present_is_pr(0, recist_model::NonTargetStatus::Present, T::Cr, NonTargetResponse::NonCrNonPd, O::Pr)]
-#[case::target_cr_nt_not_evaluated_is_pr(0, recist_model::NonTargetStatus::NotEvaluated, T::Cr, NonTargetResponse::Ne, O::Pr)]
-#[case::target_cr_nt_absent_is_cr(0, recist_model::NonTargetStatus::Absent, T::Cr, NonTargetResponse::Cr, O::Cr)]
-#[case::target_pr_nt_ne_is_pr(7000, recist_model::NonTargetStatus::NotEvaluated, T::Pr, NonTargetResponse::Ne, O::Pr)]
-#[case::target_sd_nt_present_is_sd(7001, recist_model::NonTargetStatus::Present, T::Sd, NonTargetResponse::NonCrNonPd, O::Sd)]
-#[case::target_pr_nt_pd_is_pd(7000, recist_model::NonTargetStatus::Progression, T::Pr, NonTargetResponse::Pd, O::Pd)]
+#[case::target_cr_nt_present_is_pr(
+    0,
+    recist_model::NonTargetStatus::Present,
+    T::Cr,
+    NonTargetResponse::NonCrNonPd,
+    O::Pr
+)]
+#[case::target_cr_nt_not_evaluated_is_pr(
+    0,
+    recist_model::NonTargetStatus::NotEvaluated,
+    T::Cr,
+    NonTargetResponse::Ne,
+    O::Pr
+)]
+#[case::target_cr_nt_absent_is_cr(
+    0,
+    recist_model::NonTargetStatus::Absent,
+    T::Cr,
+    NonTargetResponse::Cr,
+    O::Cr
+)]
+#[case::target_pr_nt_ne_is_pr(
+    7000,
+    recist_model::NonTargetStatus::NotEvaluated,
+    T::Pr,
+    NonTargetResponse::Ne,
+    O::Pr
+)]
+#[case::target_sd_nt_present_is_sd(
+    7001,
+    recist_model::NonTargetStatus::Present,
+    T::Sd,
+    NonTargetResponse::NonCrNonPd,
+    O::Sd
+)]
+#[case::target_pr_nt_pd_is_pd(
+    7000,
+    recist_model::NonTargetStatus::Progression,
+    T::Pr,
+    NonTargetResponse::Pd,
+    O::Pd
+)]
 fn r11_or_t1_boundary(
     #[case] target_mm: i64,
     #[case] nt: recist_model::NonTargetStatus,
@@ -431,15 +572,218 @@ fn r11_or_t1_boundary(
 ) {
     use recist_model::{NonTargetFinding, NonTargetStatus};
     let mut s = subject(&non_nodal(1), &scans_of(&[10000], &[target_mm]));
-    s.lesions.push(Lesion { role: Role::NonTarget, ..lesion("NT1", "bone", false) });
-    let nt_finding = |status| Finding::NonTarget(NonTargetFinding { status, viable: None, cytology: None });
-    s.assessments[0].findings.insert("NT1".into(), nt_finding(NonTargetStatus::Present));
-    s.assessments[1].findings.insert("NT1".into(), nt_finding(nt));
-    let shows = if target_mm == 0 { Shows::Absent } else { Shows::Mm(target_mm) };
-    s.assessments[1].findings.insert("T1".into(), finding(false, shows));
+    s.lesions.push(Lesion {
+        role: Role::NonTarget,
+        ..lesion("NT1", "bone", false)
+    });
+    let nt_finding = |status| {
+        Finding::NonTarget(NonTargetFinding {
+            status,
+            viable: None,
+            cytology: None,
+        })
+    };
+    s.assessments[0]
+        .findings
+        .insert("NT1".into(), nt_finding(NonTargetStatus::Present));
+    s.assessments[1]
+        .findings
+        .insert("NT1".into(), nt_finding(nt));
+    let shows = if target_mm == 0 {
+        Shows::Absent
+    } else {
+        Shows::Mm(target_mm)
+    };
+    s.assessments[1]
+        .findings
+        .insert("T1".into(), finding(false, shows));
     let tps = run(&s);
     let (_, f) = last(&tps);
     assert_eq!(f.target, Some(target), "{f:#?}");
     assert_eq!(f.non_target, Some(non_target));
     assert_eq!(f.overall, overall);
+}
+
+// ---------------------------------------------------------------------------------------------
+// R11-NEW-NODE / AMB-13: a new node counts from 10 mm short axis.
+
+fn new_node(id: &str, short_axis: i64, equivocal: bool) -> NewLesion {
+    NewLesion {
+        id: id.into(),
+        site: "cervical lymph node".into(),
+        nodal: true,
+        kind: None,
+        diameters: Diameters {
+            short_axis: Some(mm(short_axis)),
+            ..Default::default()
+        },
+        equivocal,
+        hcc_typical: false,
+        field: FieldPlacement::None,
+    }
+}
+
+#[rstest]
+#[case::sa_9_99_is_not_new(999, NewLesions::No, O::Sd)]
+#[case::sa_10_00_is_new(1000, NewLesions::Yes, O::Pd)]
+#[case::sa_15_00_is_new(1500, NewLesions::Yes, O::Pd)]
+fn r11_new_node_boundary(
+    #[case] short_axis: i64,
+    #[case] indicator: NewLesions,
+    #[case] overall: OverallResponse,
+) {
+    let mut s = subject(&non_nodal(1), &scans_of(&[5000], &[5000]));
+    s.assessments[1]
+        .new_lesions
+        .push(new_node("NEW1", short_axis, false));
+    let tps = run(&s);
+    let (_, f) = last(&tps);
+    assert_eq!(f.new_lesions, indicator, "{f:#?}");
+    assert_eq!(f.overall, overall);
+    assert!(has_reason(f, "R11-NEW-NODE"), "{:?}", f.reasons);
+}
+
+/// R11-NEW-EQUIV / AMB-07: an equivocal new lesion later confirmed moves progression back to
+/// its first sighting; the earlier timepoint's response stays as assessed.
+#[test]
+fn r11_new_equiv_confirmed_is_backdated() {
+    let mut s = subject(&non_nodal(1), &scans_of(&[5000], &[5000, 5000]));
+    s.assessments[1]
+        .new_lesions
+        .push(new_node("NEW1", 1200, true));
+    s.assessments[2]
+        .new_lesions
+        .push(new_node("NEW1", 1200, false));
+    let results = assess_subject(&rules(), &s).unwrap();
+    let tps = &results[0].timepoints;
+    let first = tps[1].follow_up.as_ref().unwrap();
+    assert_eq!(first.new_lesions, NewLesions::Equivocal);
+    assert_eq!(
+        first.overall,
+        O::Sd,
+        "AMB-07 default: the earlier response is kept"
+    );
+    let second = tps[2].follow_up.as_ref().unwrap();
+    assert_eq!(second.new_lesions, NewLesions::Yes);
+    assert_eq!(second.overall, O::Pd);
+    let p = results[0].progression.as_ref().expect("progression");
+    assert_eq!(p.date, day(42), "dated back to the first sighting");
+    assert_eq!(p.first_pd_assessment, day(84));
+}
+
+/// R11-NEW-NODE with R11-NEW-EQUIV: a node first seen at 8 mm short axis is a normal node
+/// (R11-NODE-NORMAL), reported `NO`: it is not an equivocal lesion. When it grows to 12 mm at
+/// the next scan it is a new lesion *there*; progression must not be dated back to the scan
+/// where it was normal (AMB-07 and §7.1 back-date only lesions reported `EQUIVOCAL`).
+#[test]
+fn r11_new_node_normal_at_first_sighting_is_not_backdated() {
+    let mut s = subject(&non_nodal(1), &scans_of(&[5000], &[5000, 5000]));
+    s.assessments[1]
+        .new_lesions
+        .push(new_node("NEW1", 800, false));
+    s.assessments[2]
+        .new_lesions
+        .push(new_node("NEW1", 1200, false));
+    let results = assess_subject(&rules(), &s).unwrap();
+    let tps = &results[0].timepoints;
+    let first = tps[1].follow_up.as_ref().unwrap();
+    assert_eq!(first.new_lesions, NewLesions::No, "8 mm is a normal node");
+    assert_eq!(first.overall, O::Sd);
+    let second = tps[2].follow_up.as_ref().unwrap();
+    assert_eq!(second.new_lesions, NewLesions::Yes);
+    assert_eq!(second.overall, O::Pd);
+    let p = results[0].progression.as_ref().expect("progression");
+    assert_eq!(p.first_pd_assessment, day(84));
+    assert_eq!(
+        p.date,
+        day(84),
+        "progression dated to the scan where the node reached 10 mm, not to the scan where it was normal"
+    );
+    assert!(
+        !has_reason(second, "R11-NEW-EQUIV"),
+        "never equivocal: {:?}",
+        second.explanations
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// R11-SD-MIN (AMB-12): SD counts for best response from day 42 on, inclusive.
+
+#[rstest]
+#[case::day_41_is_ne(41, O::Ne)]
+#[case::day_42_is_sd(42, O::Sd)]
+#[case::day_43_is_sd(43, O::Sd)]
+fn r11_sd_min_boundary(#[case] fu_day: u64, #[case] best: OverallResponse) {
+    let s = subject_on(&[0, fu_day], &non_nodal(1), &scans_of(&[5000], &[5000]));
+    let results = assess_subject(&rules(), &s).unwrap();
+    assert_eq!(
+        results[0].timepoints[1].follow_up.as_ref().unwrap().overall,
+        O::Sd
+    );
+    assert_eq!(results[0].best_overall_response, Some(best));
+    assert_eq!(results[0].confirmed_best_overall_response, Some(best));
+}
+
+// R11-CONF-INT (AMB-11): a PR is confirmed by a CR/PR at least 28 days later.
+
+#[rstest]
+#[case::after_27_days_unconfirmed(27, O::Sd)]
+#[case::after_28_days_confirmed(28, O::Pr)]
+#[case::after_35_days_confirmed(35, O::Pr)]
+fn r11_conf_int_boundary(#[case] gap: u64, #[case] confirmed: OverallResponse) {
+    let s = subject_on(
+        &[0, 42, 42 + gap],
+        &non_nodal(1),
+        &scans_of(&[5000], &[3000, 3000]),
+    );
+    let results = assess_subject(&rules(), &s).unwrap();
+    assert_eq!(results[0].best_overall_response, Some(O::Pr));
+    assert_eq!(results[0].confirmed_best_overall_response, Some(confirmed));
+}
+
+/// R11-TGT-PD from a nadir of 0 without an earlier overall CR (a non-target persisted, so the
+/// CR timepoint was an overall PR and AMB-01 does not apply): a reappearing lesion is PD only
+/// by arithmetic, and with a nadir of 0 the 5 mm minimum decides (§7.1 "PD needs growth").
+#[rstest]
+#[case::back_at_4_99_is_not_pd(499, T::Pr)]
+#[case::back_at_5_00_is_pd(500, T::Pd)]
+fn r11_tgt_pd_boundary_from_zero_nadir(#[case] back: i64, #[case] expected: TargetResponse) {
+    use recist_model::{NonTargetFinding, NonTargetStatus};
+    let mut s = subject(
+        &non_nodal(1),
+        &[
+            vec![Shows::Mm(2000)],
+            vec![Shows::Absent],
+            vec![Shows::Mm(back)],
+        ],
+    );
+    s.lesions.push(Lesion {
+        role: Role::NonTarget,
+        ..lesion("NT1", "bone", false)
+    });
+    for a in &mut s.assessments {
+        a.findings.insert(
+            "NT1".into(),
+            Finding::NonTarget(NonTargetFinding {
+                status: NonTargetStatus::Present,
+                viable: None,
+                cytology: None,
+            }),
+        );
+    }
+    let tps = run(&s);
+    let first = tps[0].follow_up.as_ref().unwrap();
+    assert_eq!(
+        (first.target, first.overall),
+        (Some(T::Cr), O::Pr),
+        "target CR with a non-target: overall PR"
+    );
+    let (_, f) = last(&tps);
+    assert_eq!(f.nadir_mm, Some(Mm::ZERO));
+    assert_eq!(f.target, Some(expected), "{f:#?}");
+    assert!(
+        !has_reason(f, "AMB-01"),
+        "no overall CR before: {:?}",
+        f.reasons
+    );
 }

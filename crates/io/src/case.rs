@@ -247,15 +247,15 @@ fn convert(
         ctx.err(&path, None, None, e.to_string())
     })?;
     ctx.subject = Some(raw.subject.clone());
-    if let Some(format) = &raw.format {
-        if !(format == "recist-case/1" || format.starts_with("recist-case/1.")) {
-            return Err(ctx.err(
-                &[key("format")],
-                None,
-                None,
-                format!("format `{format}` is not supported (this reader takes recist-case/1)"),
-            ));
-        }
+    if let Some(format) = &raw.format
+        && !(format == "recist-case/1" || format.starts_with("recist-case/1."))
+    {
+        return Err(ctx.err(
+            &[key("format")],
+            None,
+            None,
+            format!("format `{format}` is not supported (this reader takes recist-case/1)"),
+        ));
     }
     if raw.subject.trim().is_empty() {
         return Err(ctx.err(&[key("subject")], None, None, "subject is empty"));
@@ -324,15 +324,15 @@ fn convert(
                 ));
             }
         }
-        if let (Some(s), Some(e)) = (rt.start, rt.end) {
-            if e < s {
-                return Err(ctx.err(
-                    &[base[0].clone(), base[1].clone(), key("end")],
-                    None,
-                    None,
-                    format!("radiotherapy `{}` ends {e} before it starts {s}", rt.id),
-                ));
-            }
+        if let (Some(s), Some(e)) = (rt.start, rt.end)
+            && e < s
+        {
+            return Err(ctx.err(
+                &[base[0].clone(), base[1].clone(), key("end")],
+                None,
+                None,
+                format!("radiotherapy `{}` ends {e} before it starts {s}", rt.id),
+            ));
         }
         if rt
             .total_dose_gy

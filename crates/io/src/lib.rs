@@ -23,8 +23,10 @@
 
 mod case;
 mod error;
+mod recorded;
 mod render;
 
 pub use case::{LoadedCase, read_case_file, read_case_text};
 pub use error::{CaseError, Place};
+pub use recorded::{Recorded, RecordedSubject, read_recorded, read_reference_dates};
 pub use render::{explain, to_json, to_jsonl};

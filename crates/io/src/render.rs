@@ -74,7 +74,8 @@ pub fn explain(results: &[SubjectResult]) -> String {
         .iter()
         .map(|r| format!("{} {}", r.rule_set.id, r.scope))
         .collect();
-    let width = headers.iter().map(String::len).max().unwrap_or(0).max(16) + 2;
+    // Wide enough for the longest header and for the summary cells (dates with days).
+    let width = headers.iter().map(String::len).max().unwrap_or(0).max(30) + 2;
     let mut dates: Vec<_> = results
         .iter()
         .flat_map(|r| r.timepoints.iter().map(|t| (t.date, t.day)))
@@ -188,5 +189,66 @@ pub fn explain(results: &[SubjectResult]) -> String {
             .map(|p| format!("{} (day {})", p.date, p.day))
             .unwrap_or_else(|| "none".into())
     });
+    summary("first response", &|r| {
+        opt_date(r.response_dates.first_response)
+    });
+    summary("confirmed", &|r| match (
+        r.response_dates.confirmed_response,
+        r.response_dates.confirmation,
+    ) {
+        (Some(a), Some(b)) => format!("{a} by {b}"),
+        _ => "-".into(),
+    });
+    let ep = |e: Option<&recist_model::Endpoint>| match e {
+        Some(e) => format!(
+            "{} {} (day {})",
+            if e.event { "event" } else { "censored" },
+            e.date,
+            e.days
+        ),
+        None => "-".into(),
+    };
+    summary("PFS", &|r| {
+        ep(r.endpoints.as_ref().map(|e| &e.progression_free_survival))
+    });
+    summary("OS", &|r| {
+        ep(r.endpoints
+            .as_ref()
+            .and_then(|e| e.overall_survival.as_ref()))
+    });
+    summary("DoR", &|r| match r
+        .endpoints
+        .as_ref()
+        .and_then(|e| e.duration_of_response.as_ref())
+    {
+        Some(e) => format!(
+            "{} {} days",
+            if e.event { "event" } else { "censored" },
+            e.duration_days.unwrap_or_default()
+        ),
+        None => "-".into(),
+    });
+    for r in results
+        .iter()
+        .filter(|r| !r.best_response_reasons.is_empty())
+    {
+        let _ = writeln!(out, "best response [{} {}]", r.rule_set.id, r.scope);
+        for e in &r.best_response_reasons {
+            let _ = writeln!(out, "    {:<20}{}", e.rule, e.detail);
+        }
+    }
+    for r in results.iter().filter(|r| !r.rule_set.overrides.is_empty()) {
+        for o in &r.rule_set.overrides {
+            let _ = writeln!(
+                out,
+                "override [{} {}]: {} = {} ({})",
+                r.rule_set.id, r.scope, o.key, o.value, o.origin
+            );
+        }
+    }
     out
+}
+
+fn opt_date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
 }

@@ -21,6 +21,7 @@ pub use case::{
 pub use length::{LengthError, Mm, Pct};
 pub use response::{NewLesions, NonTargetResponse, OverallResponse, TargetResponse};
 pub use result::{
-    Explanation, FollowUpResult, Progression, RESULT_ID_NAMESPACE, RuleSetRef, Scope,
+    Abscopal, AbscopalLesion, AppliedOverride, CourseDose, Endpoint, Endpoints, Explanation,
+    FollowUpResult, Progression, RESULT_ID_NAMESPACE, ResponseDates, RuleSetRef, Scope,
     SubjectResult, TimepointResult, result_id,
 };

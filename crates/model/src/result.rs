@@ -56,6 +56,122 @@ pub struct RuleSetRef {
     pub version: String,
     /// SHA-256 of the effective rule set (after protocol overrides), hex.
     pub sha256: String,
+    /// Protocol overrides applied on top of the rule file, in order.
+    #[serde(default)]
+    pub overrides: Vec<AppliedOverride>,
+}
+
+/// A protocol parameter changed from the rule file's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedOverride {
+    /// Dotted key, e.g. `confirmation.min_interval_days`.
+    pub key: String,
+    /// The value, as given.
+    pub value: String,
+    /// `--set` or the protocol file's name.
+    pub origin: String,
+}
+
+/// The dates a best overall response rests on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseDates {
+    /// First CR or PR, confirmed or not.
+    pub first_response: Option<NaiveDate>,
+    /// First CR or PR that was confirmed.
+    pub confirmed_response: Option<NaiveDate>,
+    /// The assessment that confirmed it.
+    pub confirmation: Option<NaiveDate>,
+}
+
+/// A time-to-event endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// Whether the event happened (false: censored at `date`).
+    pub event: bool,
+    /// Date of the event or of censoring.
+    pub date: NaiveDate,
+    /// Days from the reference date.
+    pub days: i64,
+    /// Days from the start of the interval (duration of response: from the first response).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_days: Option<i64>,
+}
+
+/// Time-to-event endpoints of one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoints {
+    /// Progression-free survival: progression or death, else censored at the last evaluable assessment.
+    /// On the `in-field` and `out-of-field` scopes this is in-field and out-of-field relapse-free survival.
+    pub progression_free_survival: Endpoint,
+    /// Overall survival, when `follow_up` allows.
+    pub overall_survival: Option<Endpoint>,
+    /// Duration of response, for responders: from the first CR/PR (confirmed, when the rule set
+    /// requires confirmation) to progression, else censored at the last evaluable assessment.
+    pub duration_of_response: Option<Endpoint>,
+    /// On the `all` scope of a subject with radiotherapy: time to the in-field scope's first PD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_field_relapse_free_survival: Option<Endpoint>,
+    /// On the `all` scope of a subject with radiotherapy: time to the out-of-field scope's first
+    /// PD, a new lesion outside every field included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_of_field_relapse_free_survival: Option<Endpoint>,
+}
+
+/// A radiotherapy course with its dose figures (linear-quadratic model).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseDose {
+    /// Course id.
+    pub id: String,
+    /// Treated site.
+    pub site: String,
+    /// First fraction.
+    pub start: Option<NaiveDate>,
+    /// Last fraction.
+    pub end: Option<NaiveDate>,
+    /// Total physical dose, Gy.
+    pub total_dose_gy: Option<f64>,
+    /// Number of fractions.
+    pub fractions: Option<u32>,
+    /// Dose per fraction d = D / n, Gy.
+    pub dose_per_fraction_gy: Option<f64>,
+    /// α/β used, Gy.
+    pub alpha_beta_gy: f64,
+    /// Biologically effective dose BED = D (1 + d / (α/β)), Gy.
+    pub bed_gy: Option<f64>,
+    /// Equivalent dose in 2 Gy fractions EQD2 = BED / (1 + 2 / (α/β)), Gy.
+    pub eqd2_gy: Option<f64>,
+    /// Baseline lesions inside the field.
+    pub lesions: Vec<String>,
+}
+
+/// One non-irradiated target lesion's shrinkage after radiotherapy (RT-ABS-2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AbscopalLesion {
+    /// Lesion id.
+    pub id: String,
+    /// Baseline diameter.
+    pub baseline_mm: Mm,
+    /// Smallest diameter at an assessment after the radiotherapy end date.
+    pub smallest_mm: Option<Mm>,
+    /// Date of that assessment.
+    pub smallest_date: Option<NaiveDate>,
+    /// Change from baseline at that assessment, percent (display only).
+    pub change_pct: Option<f64>,
+    /// Whether it shrank at least the rule set's `radiotherapy.abscopal_shrink_pct`.
+    pub responded: bool,
+}
+
+/// Abscopal response: do lesions outside the field respond?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Abscopal {
+    /// Assessments after this date count (the last radiotherapy end date); `null` when no course has an end date, and then every follow-up counts.
+    pub after: Option<NaiveDate>,
+    /// Shrinkage from baseline that counts as a response, percent.
+    pub shrink_pct: f64,
+    /// Per non-irradiated target.
+    pub lesions: Vec<AbscopalLesion>,
+    /// Whether any non-irradiated target responded.
+    pub any: bool,
 }
 
 /// A rule of the reference that took part in a decision, with the numbers it used.
@@ -140,8 +256,20 @@ pub struct SubjectResult {
     pub best_overall_response: Option<OverallResponse>,
     /// Confirmed best overall response; `null` until derived.
     pub confirmed_best_overall_response: Option<OverallResponse>,
+    /// The dates the best responses rest on.
+    pub response_dates: ResponseDates,
+    /// How the best responses were derived, with rule IDs.
+    pub best_response_reasons: Vec<Explanation>,
     /// First progression; `null` when there is none.
     pub progression: Option<Progression>,
+    /// Time-to-event endpoints.
+    pub endpoints: Option<Endpoints>,
+    /// Radiotherapy courses with dose per fraction, BED and EQD2 (subjects with radiotherapy).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub radiotherapy: Vec<CourseDose>,
+    /// Abscopal response, on the `out-of-field` scope when it has target lesions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abscopal: Option<Abscopal>,
     /// Things the reader should know that did not stop adjudication.
     pub warnings: Vec<String>,
 }

@@ -36,9 +36,11 @@
 
 pub use recist_engine::{
     AdjudicationError, BestResponses, Tracker, assess_scope, assess_subject, best_responses,
+    derive_best, derive_best_recorded, endpoints,
 };
 pub use recist_io::{
-    CaseError, LoadedCase, Place, explain, read_case_file, read_case_text, to_json, to_jsonl,
+    CaseError, LoadedCase, Place, Recorded, RecordedSubject, explain, read_case_file,
+    read_case_text, read_recorded, read_reference_dates, to_json, to_jsonl,
 };
 pub use recist_model::*;
 pub use recist_rules::{

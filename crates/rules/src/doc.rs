@@ -99,8 +99,13 @@ pub struct MeasureSelector {
     pub when: LesionCondition,
     /// The diameter that counts.
     pub measure: Measure,
-    /// Rule ID cited when this selector decides.
+    /// Rule ID cited when this selector decides: a target's finding gives more than one
+    /// diameter, or lacks this one.
     pub rule: String,
+    /// Rule ID cited besides `rule` when a target's finding lacks this diameter: the lesion is
+    /// then not evaluated at that assessment, and the result carries a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_rule: Option<String>,
 }
 
 /// Which diameter counts for which lesion.
@@ -149,8 +154,15 @@ pub enum NonTargetOnly {
 pub struct NodeSiteThreshold {
     /// Site names this threshold applies to (case-insensitive, matched as in `site_in`).
     pub sites: Vec<String>,
-    /// A node at these sites is pathological (malignant) only from this short axis.
+    /// A node at these sites is pathological (malignant) only from this short axis. It is
+    /// also a target from here (when above `node_target_min_short_axis_mm`), counts as normal
+    /// below it for target CR, and a new node at these sites counts from it.
     pub pathological_min_short_axis_mm: Mm,
+    /// A node given as a target at these sites whose baseline short axis is pathological by
+    /// `node_pathological_min_short_axis_mm` but below this site's threshold: `refuse` the
+    /// case, or follow it as a `non-target` (with a warning) that counts as normal while its
+    /// short axis stays below this threshold.
+    pub otherwise: IneligibleTarget,
     /// Rule ID cited.
     pub rule: String,
 }
@@ -170,6 +182,27 @@ pub struct TargetEligibility {
     pub otherwise: IneligibleTarget,
     /// Rule ID cited.
     pub rule: String,
+    /// Further rule IDs cited with `rule` (e.g. the option that chose `otherwise`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
+}
+
+/// Rule IDs the baseline checks cite. An absent key keeps the RECIST 1.1 ID named here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineCitations {
+    /// Cited when the target limits refuse a case (default `R11-TGT-MAX`; nodes counted as
+    /// one organ cite `R11-NODE-ORGAN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_limits: Option<String>,
+    /// Cited when a scope has no target lesion and the non-target-only table applies, or the
+    /// case is refused for it (default `R11-MEASDIS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_target_only: Option<String>,
+    /// Per kind of `non_measurable_kinds`: cited when a lesion of that kind is given as a
+    /// target (default `R11-BONE` for `bone-blastic`, `R11-NONMEAS` otherwise).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub non_measurable: BTreeMap<LesionKind, String>,
 }
 
 /// Slice-thickness rule for CT/MRI measurability (R11-MEAS-SLICE).
@@ -219,6 +252,9 @@ pub struct BaselineRules {
     pub max_days_before_treatment: u32,
     /// Subjects without a target (R11-MEASDIS, AMB-M6).
     pub non_target_only: NonTargetOnly,
+    /// Rule IDs these checks cite, where they differ from RECIST 1.1's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<BaselineCitations>,
 }
 
 /// What to do when a target is not evaluated (AMB-05).
@@ -245,6 +281,31 @@ pub struct TargetRules {
     pub pd_min_increase_mm: Option<Mm>,
     /// A target not evaluated (AMB-05).
     pub missing_target: MissingTarget,
+    /// Rule IDs the target categories cite, where they differ from RECIST 1.1's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<TargetCitations>,
+}
+
+/// Rule IDs the target response cites. An absent key keeps the RECIST 1.1 ID named here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetCitations {
+    /// Target CR (default `R11-TGT-CR`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cr: Option<String>,
+    /// Target PR (default `R11-TGT-PR`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr: Option<String>,
+    /// Target PD (default `R11-TGT-PD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pd: Option<String>,
+    /// Target SD (default `R11-TGT-SD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<String>,
+    /// Cited with every target PD found by the sum, naming the choice of
+    /// `pd_min_increase_mm` (none by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pd_min_increase: Option<String>,
 }
 
 /// When a non-target is in complete response.
@@ -263,9 +324,34 @@ pub enum NonTargetComplete {
 pub struct NonTargetRules {
     /// When a non-target counts as gone for CR.
     pub complete_when: NonTargetComplete,
-    /// Kinds whose progression counts only with positive cytology (MR-EFFUSION).
+    /// Kinds whose progression counts only with positive cytology (MR-EFFUSION): a non-target
+    /// of these kinds reported `progression` without `cytology: positive` is taken as present,
+    /// and a new lesion of these kinds (which carries no cytology) is reported `EQUIVOCAL`.
+    /// Needs `rules.cytology`.
     #[serde(default)]
     pub progression_needs_positive_cytology: Vec<LesionKind>,
+    /// Rule IDs the non-target categories cite, where they differ from RECIST 1.1's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<NonTargetCitations>,
+}
+
+/// Rule IDs the non-target response cites. An absent key keeps the RECIST 1.1 ID named here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NonTargetCitations {
+    /// Non-target CR (default `R11-NT-CR`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cr: Option<String>,
+    /// Non-target NON-CR/NON-PD (default `R11-NT-NONCRNONPD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_cr_non_pd: Option<String>,
+    /// Non-target PD (default `R11-NT-PD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pd: Option<String>,
+    /// Cited when `progression_needs_positive_cytology` decides (no default: required when
+    /// that list is not empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cytology: Option<String>,
 }
 
 /// How a confirmed equivocal new lesion dates progression (AMB-07).
@@ -298,10 +384,14 @@ pub struct PatternedNewLesions {
     pub typical_min_mm: Mm,
     /// An atypical lesion counts once it has grown this much since first seen (MR-NEW-ATYPICAL).
     pub atypical_growth_mm: Mm,
-    /// How an atypical lesion that has grown dates progression (AMB-M4).
+    /// How an atypical lesion that has grown dates progression (AMB-M4). A typical lesion
+    /// first seen below `typical_min_mm` counts at the assessment where it reaches it.
     pub atypical_dating: AtypicalDating,
     /// Rule IDs cited: typical, atypical.
     pub rules: [String; 2],
+    /// Rule ID cited with `atypical_dating` when an atypical lesion counts (e.g. `AMB-M4`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dating_rule: Option<String>,
 }
 
 /// What counts as a new lesion.
@@ -315,6 +405,10 @@ pub struct NewLesionRules {
     /// Organ-specific rules (mRECIST liver).
     #[serde(default)]
     pub patterned: Vec<PatternedNewLesions>,
+    /// Rule ID cited for an unequivocal new lesion that no `patterned` entry covers (default
+    /// `R11-NEW-PD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// Disease seen after a CR (AMB-01).

@@ -33,10 +33,13 @@ pub use error::{Problem, RuleSetError};
 pub use table::{Decision, DecisionTable, NonTargetColumn};
 
 /// Bundled rule sets: (file name, text), compiled into the binary.
-pub const BUNDLED: &[(&str, &str)] = &[(
-    "recist-1.1.yaml",
-    include_str!("../../../rules/recist-1.1.yaml"),
-)];
+pub const BUNDLED: &[(&str, &str)] = &[
+    (
+        "recist-1.1.yaml",
+        include_str!("../../../rules/recist-1.1.yaml"),
+    ),
+    ("mrecist.yaml", include_str!("../../../rules/mrecist.yaml")),
+];
 
 /// Keys a protocol file or `--set` may override: the protocol-defined parameters of the
 /// rules reference (sections 4 and 7). The fixed criteria are not among them; changing those
@@ -489,6 +492,16 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
                 "rule ID is empty".into(),
             );
         }
+        rule_id(
+            &mut bad,
+            &format!("measurement.selectors[{i}].missing_rule"),
+            s.missing_rule.as_deref(),
+        );
+        condition(
+            &mut bad,
+            &format!("measurement.selectors[{i}].when"),
+            &s.when,
+        );
     }
     range(
         &mut bad,
@@ -549,6 +562,83 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
             "must not exceed node_target_min_short_axis_mm".into(),
         );
     }
+    for (i, t) in b.node_site_thresholds.iter().enumerate() {
+        let path = format!("baseline.node_site_thresholds[{i}]");
+        if t.sites.is_empty() {
+            bad(&format!("{path}.sites"), "name at least one site".into());
+        }
+        sites(&mut bad, &format!("{path}.sites"), &t.sites);
+        range(
+            &mut bad,
+            &format!("{path}.pathological_min_short_axis_mm"),
+            t.pathological_min_short_axis_mm.hundredths(),
+            1,
+            10000,
+            "mm",
+        );
+        if t.pathological_min_short_axis_mm <= b.node_pathological_min_short_axis_mm {
+            bad(
+                &format!("{path}.pathological_min_short_axis_mm"),
+                "must exceed node_pathological_min_short_axis_mm (a site threshold only raises it)"
+                    .into(),
+            );
+        }
+        rule_id(&mut bad, &format!("{path}.rule"), Some(&t.rule));
+    }
+    for (i, e) in b.target_eligibility.iter().enumerate() {
+        let path = format!("baseline.target_eligibility[{i}]");
+        condition(&mut bad, &format!("{path}.when"), &e.when);
+        condition(&mut bad, &format!("{path}.require"), &e.require);
+        if let Some(mm) = e.min_measure_mm {
+            range(
+                &mut bad,
+                &format!("{path}.min_measure_mm"),
+                mm.hundredths(),
+                1,
+                10000,
+                "mm",
+            );
+        }
+        if e.require == LesionCondition::default() && e.min_measure_mm.is_none() {
+            bad(
+                &format!("{path}.require"),
+                "requires nothing: give a condition or min_measure_mm".into(),
+            );
+        }
+        rule_id(&mut bad, &format!("{path}.rule"), Some(&e.rule));
+        for (j, a) in e.also.iter().enumerate() {
+            rule_id(&mut bad, &format!("{path}.also[{j}]"), Some(a));
+        }
+    }
+    if let Some(r) = &b.rules {
+        rule_id(
+            &mut bad,
+            "baseline.rules.target_limits",
+            r.target_limits.as_deref(),
+        );
+        rule_id(
+            &mut bad,
+            "baseline.rules.non_target_only",
+            r.non_target_only.as_deref(),
+        );
+        for (kind, rule) in &r.non_measurable {
+            let key = serde_json::to_value(kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            if !b.non_measurable_kinds.contains(kind) {
+                bad(
+                    &format!("baseline.rules.non_measurable.{key}"),
+                    format!("`{key}` is not among non_measurable_kinds"),
+                );
+            }
+            rule_id(
+                &mut bad,
+                &format!("baseline.rules.non_measurable.{key}"),
+                Some(rule),
+            );
+        }
+    }
     if b.max_targets == 0 || b.max_targets > 20 {
         bad(
             "baseline.max_targets",
@@ -605,6 +695,74 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
             "mm",
         );
     }
+    if let Some(r) = &t.rules {
+        for (key, rule) in [
+            ("cr", &r.cr),
+            ("pr", &r.pr),
+            ("pd", &r.pd),
+            ("sd", &r.sd),
+            ("pd_min_increase", &r.pd_min_increase),
+        ] {
+            rule_id(
+                &mut bad,
+                &format!("target_response.rules.{key}"),
+                rule.as_deref(),
+            );
+        }
+    }
+    let nt = &doc.non_target_response;
+    let nt_rules = nt.rules.clone().unwrap_or_default();
+    for (key, rule) in [
+        ("cr", &nt_rules.cr),
+        ("non_cr_non_pd", &nt_rules.non_cr_non_pd),
+        ("pd", &nt_rules.pd),
+        ("cytology", &nt_rules.cytology),
+    ] {
+        rule_id(
+            &mut bad,
+            &format!("non_target_response.rules.{key}"),
+            rule.as_deref(),
+        );
+    }
+    if !nt.progression_needs_positive_cytology.is_empty() && nt_rules.cytology.is_none() {
+        bad(
+            "non_target_response.progression_needs_positive_cytology",
+            "name the rule it follows in non_target_response.rules.cytology".into(),
+        );
+    }
+    let nl = &doc.new_lesions;
+    rule_id(&mut bad, "new_lesions.rule", nl.rule.as_deref());
+    for (i, p) in nl.patterned.iter().enumerate() {
+        let path = format!("new_lesions.patterned[{i}]");
+        condition(&mut bad, &format!("{path}.when"), &p.when);
+        if p.when.nodal != Some(false) {
+            bad(
+                &format!("{path}.when.nodal"),
+                "patterned new lesions are non-nodal: say `nodal: false`".into(),
+            );
+        }
+        for (key, mm) in [
+            ("typical_min_mm", p.typical_min_mm),
+            ("atypical_growth_mm", p.atypical_growth_mm),
+        ] {
+            range(
+                &mut bad,
+                &format!("{path}.{key}"),
+                mm.hundredths(),
+                1,
+                10000,
+                "mm",
+            );
+        }
+        for (j, r) in p.rules.iter().enumerate() {
+            rule_id(&mut bad, &format!("{path}.rules[{j}]"), Some(r));
+        }
+        rule_id(
+            &mut bad,
+            &format!("{path}.dating_rule"),
+            p.dating_rule.as_deref(),
+        );
+    }
     range(
         &mut bad,
         "new_lesions.node_min_short_axis_mm",
@@ -642,6 +800,44 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
         "%",
     );
     problems
+}
+
+/// A rule ID, where given, must not be blank.
+fn rule_id(bad: &mut impl FnMut(&str, String), path: &str, rule: Option<&str>) {
+    if rule.is_some_and(|r| r.trim().is_empty()) {
+        bad(path, "rule ID is empty".into());
+    }
+}
+
+/// Site names must contain a word, or they never match.
+fn sites(bad: &mut impl FnMut(&str, String), path: &str, names: &[String]) {
+    for (i, name) in names.iter().enumerate() {
+        if !name.chars().any(char::is_alphanumeric) {
+            bad(
+                &format!("{path}[{i}]"),
+                format!("site name `{name}` has no word to match"),
+            );
+        }
+    }
+}
+
+/// A lesion condition's lists must be usable.
+fn condition(bad: &mut impl FnMut(&str, String), path: &str, c: &LesionCondition) {
+    if let Some(names) = &c.site_in {
+        if names.is_empty() {
+            bad(
+                &format!("{path}.site_in"),
+                "an empty list matches no lesion".into(),
+            );
+        }
+        sites(bad, &format!("{path}.site_in"), names);
+    }
+    if c.kind_in.as_ref().is_some_and(Vec::is_empty) {
+        bad(
+            &format!("{path}.kind_in"),
+            "an empty list matches no lesion".into(),
+        );
+    }
 }
 
 /// Checks a value held in hundredths against an inclusive range (also in hundredths).

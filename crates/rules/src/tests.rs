@@ -241,3 +241,92 @@ fn unknown_rule_set_names_the_bundled_ones() {
         "{err}"
     );
 }
+
+const MRECIST: &str = include_str!("../../../rules/mrecist.yaml");
+
+#[test]
+fn mrecist_extends_recist_and_overrides_only_what_differs() {
+    let m = RuleSet::bundled("mrecist").unwrap();
+    let r = RuleSet::bundled("recist-1.1").unwrap();
+    assert_eq!(m.doc().rscat, "mRECIST");
+    assert_eq!(m.doc().extends.as_deref(), Some("recist-1.1"));
+    assert_eq!(m.doc().target_response.pd_min_increase_mm, None, "AMB-M1");
+    assert_eq!(
+        m.doc().target_response.pr_decrease_pct,
+        r.doc().target_response.pr_decrease_pct,
+        "inherited"
+    );
+    assert_eq!(
+        m.doc().confirmation,
+        r.doc().confirmation,
+        "inherited (AMB-M5)"
+    );
+    assert_eq!(
+        m.doc().overall_response.non_target_only,
+        r.doc().overall_response.non_target_only,
+        "inherited (AMB-M6)"
+    );
+    // The effective rule set is printed in full, with what the base contributed.
+    assert!(m.effective_json().contains("\"max_targets_per_organ\": 2"));
+    // A protocol may harmonise AMB-M1 with RECIST 1.1.
+    let harmonised = m
+        .with_overrides(
+            None,
+            &[("target_response.pd_min_increase_mm".into(), "5".into())],
+        )
+        .unwrap();
+    assert_eq!(
+        harmonised
+            .doc()
+            .target_response
+            .pd_min_increase_mm
+            .map(|m| m.to_string()),
+        Some("5".into())
+    );
+}
+
+#[test]
+fn cytology_needs_its_rule() {
+    let text = MRECIST.replace("    cytology: MR-EFFUSION\n", "");
+    let p = problems(&text);
+    assert!(
+        p.iter().any(
+            |p| p.path == "non_target_response.progression_needs_positive_cytology"
+                && p.message.contains("rules.cytology")
+        ),
+        "{p:?}"
+    );
+}
+
+#[rstest]
+#[case(
+    "      pathological_min_short_axis_mm: 20",
+    "      pathological_min_short_axis_mm: 8",
+    "baseline.node_site_thresholds[0].pathological_min_short_axis_mm"
+)]
+#[case(
+    "    - sites: [porta hepatis,",
+    "    - sites: [\" \", porta hepatis,",
+    "baseline.node_site_thresholds[0].sites[0]"
+)]
+#[case(
+    "      min_measure_mm: 10",
+    "      min_measure_mm: 0",
+    "baseline.target_eligibility[0].min_measure_mm"
+)]
+#[case("    pd: MR-TGT-PD", "    pd: \" \"", "target_response.rules.pd")]
+#[case(
+    "      typical_min_mm: 10",
+    "      typical_min_mm: 0",
+    "new_lesions.patterned[0].typical_min_mm"
+)]
+#[case(
+    "      tumour-thrombus: MR-PVT",
+    "      tumour-thrombus: MR-PVT\n      cystic: R11-CYST",
+    "baseline.rules.non_measurable.cystic"
+)]
+fn mrecist_vocabulary_is_validated(#[case] from: &str, #[case] to: &str, #[case] path: &str) {
+    assert!(MRECIST.contains(from), "{from}");
+    let p = problems(&MRECIST.replace(from, to));
+    assert!(p.iter().any(|p| p.path == path), "{p:?}");
+}

@@ -1,0 +1,309 @@
+//! The `recist batch`, `recist compare` and `recist generate` subcommands: their arguments
+//! (flattened into the CLI's own parser) and what each runs. Rule sets are loaded by the CLI
+//! (its `--rules`, `--protocol`, `--set`) and passed in.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use recist_rules::RuleSet;
+use recist_sdtm::generate::{GenerateOptions, generate as generate_study};
+use recist_sdtm::{Mapping, PartialDates, parse_only};
+
+use crate::{BatchConfig, Input, ProgressMode, run_batch};
+
+/// Partial dates, as `--partial-dates` takes them.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PartialArg {
+    /// Refuse the record (default).
+    Refuse,
+    /// Impute the first day of the period.
+    First,
+    /// Impute the last day of the period.
+    Last,
+}
+
+/// Progress display, as `--progress` takes it.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ProgressArg {
+    /// A bar on a terminal, plain lines every ten seconds otherwise.
+    Auto,
+    /// Always a bar.
+    Bar,
+    /// Plain lines.
+    Plain,
+    /// Nothing.
+    Off,
+}
+
+/// Arguments of `recist batch`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BatchArgs {
+    /// SDTM TU (tumour identification) CSV.
+    #[arg(long, value_name = "TU.csv", requires = "tr")]
+    pub tu: Option<PathBuf>,
+    /// SDTM TR (tumour results) CSV.
+    #[arg(long, value_name = "TR.csv", requires = "tu")]
+    pub tr: Option<PathBuf>,
+    /// SDTM DM CSV: each subject's reference date (RFSTDTC, or the mapping's reference_date).
+    #[arg(long, value_name = "DM.csv")]
+    pub dm: Option<PathBuf>,
+    /// Case files instead of SDTM: a directory (*.yaml, *.json, *.jsonl) or one file.
+    #[arg(long, value_name = "DIR|FILE", conflicts_with_all = ["tu", "tr", "dm"], required_unless_present = "tu")]
+    pub cases: Option<PathBuf>,
+    /// Output directory (results.jsonl, rs.csv, errors.jsonl, summary.json, ...).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// A mapping file extending the bundled test-code and site mapping.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Partial dates (2014-03): refused, or imputed to the first or last day.
+    #[arg(long, value_enum, default_value = "refuse")]
+    pub partial_dates: PartialArg,
+    /// Recorded RS to compare with the engine's responses (writes comparison.* and discordant.jsonl).
+    #[arg(long, value_name = "RS.csv")]
+    pub recorded: Option<PathBuf>,
+    /// Worker threads (default: RAYON_NUM_THREADS, else one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Subjects adjudicated per parallel chunk.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub chunk_subjects: usize,
+    /// Largest unsorted input (rows of all files) read into memory; sorted input has no limit.
+    #[arg(long, value_name = "ROWS", default_value_t = 5_000_000)]
+    pub max_unsorted_rows: u64,
+    /// Progress on standard error.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
+    /// STUDYID written in rs.csv for case files.
+    #[arg(long, value_name = "ID", default_value = "")]
+    pub studyid: String,
+    /// Only parse TU and TR with the csv crate and report the speed (the benchmark's floor).
+    #[arg(long)]
+    pub parse_only: bool,
+}
+
+/// Arguments of `recist compare`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    /// The data and outputs, as for `batch`.
+    pub batch: BatchArgs,
+    /// Compare with these rule sets instead of (or besides) recorded RS: one per `--rules`.
+    #[arg(long = "against-rules", value_name = "ID|PATH")]
+    pub against_rules: Vec<String>,
+    /// Compare with the same rule sets under this protocol file (e.g. an amendment).
+    #[arg(long = "against-protocol", value_name = "FILE")]
+    pub against_protocol: Option<PathBuf>,
+    /// Compare with the same rule sets with this parameter changed; repeatable.
+    #[arg(long = "against-set", value_name = "KEY=VALUE")]
+    pub against_set: Vec<String>,
+}
+
+/// The alternative rule-set selection of `recist compare`: rule ids, protocol, `--set`s.
+pub type Against = (Vec<String>, Option<PathBuf>, Vec<String>);
+
+impl CompareArgs {
+    /// The rule sets to compare against, given the base selection: `--against-rules` (else the
+    /// base ids), `--against-protocol` (else the base protocol), the base `--set`s followed by
+    /// `--against-set`s. `None` when no `--against-*` option is given.
+    pub fn against(
+        &self,
+        base_rules: &[String],
+        base_protocol: Option<&PathBuf>,
+        base_set: &[String],
+    ) -> Option<Against> {
+        if self.against_rules.is_empty()
+            && self.against_protocol.is_none()
+            && self.against_set.is_empty()
+        {
+            return None;
+        }
+        let rules = if self.against_rules.is_empty() {
+            base_rules.to_vec()
+        } else {
+            self.against_rules.clone()
+        };
+        let protocol = self
+            .against_protocol
+            .clone()
+            .or_else(|| base_protocol.cloned());
+        let mut set = base_set.to_vec();
+        set.extend(self.against_set.iter().cloned());
+        Some((rules, protocol, set))
+    }
+}
+
+/// Arguments of `recist generate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenerateArgs {
+    /// Number of subjects.
+    #[arg(long, value_name = "N")]
+    pub subjects: u64,
+    /// Seed: the same seed gives byte-identical files.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Output directory (TU.csv, TR.csv, DM.csv, RS.csv).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Fraction of recorded timepoint responses that differ from the engine's.
+    #[arg(long, value_name = "F", default_value_t = 0.03)]
+    pub discordance: f64,
+    /// Fraction of subjects also read by an independent assessor.
+    #[arg(long, value_name = "F", default_value_t = 0.1)]
+    pub independent: f64,
+    /// STUDYID.
+    #[arg(long, value_name = "ID", default_value = "RECIST-SYN")]
+    pub study: String,
+}
+
+/// The command line as typed, quoted where a word needs it.
+pub fn command_line() -> String {
+    std::env::args()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+".contains(c))
+            {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn config(args: &BatchArgs, rule_sets: Vec<RuleSet>) -> Result<BatchConfig, String> {
+    let input = match (&args.tu, &args.tr, &args.cases) {
+        (Some(tu), Some(tr), None) => Input::Sdtm {
+            tu: tu.clone(),
+            tr: tr.clone(),
+            dm: args.dm.clone(),
+        },
+        (None, None, Some(c)) => Input::Cases(c.clone()),
+        _ => return Err("give --tu and --tr, or --cases".into()),
+    };
+    let mut cfg =
+        BatchConfig::new(input, rule_sets, args.out.clone()).map_err(|e| e.to_string())?;
+    cfg.mapping = Mapping::load(args.mapping.as_deref()).map_err(|e| e.to_string())?;
+    cfg.partial_dates = match args.partial_dates {
+        PartialArg::Refuse => PartialDates::Refuse,
+        PartialArg::First => PartialDates::First,
+        PartialArg::Last => PartialDates::Last,
+    };
+    cfg.recorded = args.recorded.clone();
+    cfg.threads = args.threads;
+    cfg.chunk_subjects = args.chunk_subjects.max(1);
+    cfg.max_unsorted_rows = args.max_unsorted_rows;
+    cfg.progress = match args.progress {
+        ProgressArg::Auto => ProgressMode::Auto,
+        ProgressArg::Bar => ProgressMode::Bar,
+        ProgressArg::Plain => ProgressMode::Plain,
+        ProgressArg::Off => ProgressMode::Off,
+    };
+    cfg.command = command_line();
+    cfg.studyid = args.studyid.clone();
+    Ok(cfg)
+}
+
+fn run(cfg: &BatchConfig) -> Result<u8, String> {
+    let report = run_batch(cfg).map_err(|e| e.to_string())?;
+    let t = &report.tally;
+    let rows = t.tr.read + t.tu.read;
+    let secs = report.seconds.max(1e-9);
+    eprintln!(
+        "recist batch: {} subjects ({} subject × evaluator: {} adjudicated, {} refused), {} TU+TR rows, {} error lines; {:.2} s ({:.0} rows/s, {:.0} subjects/s); outputs in {}",
+        t.subjects_seen,
+        t.units_seen,
+        t.units_adjudicated,
+        t.units_refused,
+        rows,
+        report.errors,
+        secs,
+        rows as f64 / secs,
+        t.subjects_seen as f64 / secs,
+        cfg.out.display()
+    );
+    Ok(report.exit_code())
+}
+
+/// `recist batch`.
+pub fn batch(args: &BatchArgs, rule_sets: Vec<RuleSet>) -> Result<u8, String> {
+    if args.parse_only {
+        let (Some(tu), Some(tr)) = (&args.tu, &args.tr) else {
+            return Err("--parse-only reads --tu and --tr".into());
+        };
+        let start = Instant::now();
+        let (tu_rows, _) = parse_only(tu).map_err(|e| e.to_string())?;
+        let (tr_rows, fields) = parse_only(tr).map_err(|e| e.to_string())?;
+        let secs = start.elapsed().as_secs_f64().max(1e-9);
+        let rows = tu_rows + tr_rows;
+        println!(
+            "{}",
+            serde_json::json!({
+                "parse_only": true,
+                "rows": rows,
+                "tr_fields": fields,
+                "seconds": (secs * 1000.0).round() / 1000.0,
+                "rows_per_second": (rows as f64 / secs).round(),
+            })
+        );
+        return Ok(0);
+    }
+    let cfg = config(args, rule_sets)?;
+    run(&cfg)
+}
+
+/// `recist compare`: a batch with recorded RS and/or alternative rule sets to compare with;
+/// prints the comparison report.
+pub fn compare(
+    args: &CompareArgs,
+    rule_sets: Vec<RuleSet>,
+    against: Vec<RuleSet>,
+) -> Result<u8, String> {
+    if args.batch.recorded.is_none() && against.is_empty() {
+        return Err(
+            "compare with what? give --recorded RS.csv, or --against-rules/--against-protocol/--against-set"
+                .into(),
+        );
+    }
+    let mut cfg = config(&args.batch, rule_sets)?;
+    cfg.against = against;
+    let code = run(&cfg)?;
+    let md = std::fs::read_to_string(cfg.out.join("comparison.md"))
+        .map_err(|e| format!("{}: {e}", cfg.out.join("comparison.md").display()))?;
+    print!("{md}");
+    Ok(code)
+}
+
+/// `recist generate`: a synthetic study; RS is recorded under the first rule set.
+pub fn generate(args: &GenerateArgs, rule_sets: Vec<RuleSet>) -> Result<u8, String> {
+    let Some(rules) = rule_sets.first() else {
+        return Err("no rule set".into());
+    };
+    if !(0.0..=1.0).contains(&args.discordance) || !(0.0..=1.0).contains(&args.independent) {
+        return Err("--discordance and --independent are fractions between 0 and 1".into());
+    }
+    let opts = GenerateOptions {
+        subjects: args.subjects,
+        seed: args.seed,
+        discordance: args.discordance,
+        independent: args.independent,
+        study: args.study.clone(),
+    };
+    let start = Instant::now();
+    let s = generate_study(&opts, rules, &args.out).map_err(|e| e.to_string())?;
+    eprintln!(
+        "recist generate: {} subjects ({} subject × evaluator), {} TU, {} TR, {} DM, {} RS rows ({} recorded differently from the engine) in {:.2} s",
+        s.subjects,
+        s.units,
+        s.tu_rows,
+        s.tr_rows,
+        s.dm_rows,
+        s.rs_rows,
+        s.discordant,
+        start.elapsed().as_secs_f64()
+    );
+    println!("{}", serde_json::to_string(&s).unwrap_or_default());
+    Ok(0)
+}

@@ -1,0 +1,493 @@
+//! Comparing the engine's responses with recorded RS, or one rule set with another, per
+//! subject, evaluator, visit and test: agreement, confusion matrices, and every discordant
+//! timepoint with the rules and numbers behind the engine's answer.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use recist_model::{OverallResponse, SubjectResult, TimepointResult};
+use recist_rules::RuleSet;
+use recist_sdtm::{RecordedRow, RsTest, RsVisit, newlind, normalise};
+use serde_json::{Value, json};
+
+/// What the engine is compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reference {
+    /// Recorded RS rows whose `RSCAT` is this (upper case; rows with no `RSCAT` match any).
+    Recorded {
+        /// The rule set's `RSCAT`, upper-cased.
+        rscat: String,
+    },
+    /// Another rule set's results (index into the run's rule sets).
+    RuleSet(usize),
+}
+
+/// One comparison: a reference against a candidate rule set.
+#[derive(Debug, Clone)]
+pub struct ComparePair {
+    /// The reference.
+    pub reference: Reference,
+    /// Index of the candidate rule set.
+    pub candidate: usize,
+    /// How the reference is named in reports.
+    pub reference_label: String,
+    /// How the candidate is named in reports.
+    pub candidate_label: String,
+}
+
+/// Counts of one comparison.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompareTally {
+    /// Per test, (reference value, candidate value) → count.
+    pub confusion: BTreeMap<RsTest, BTreeMap<(String, String), u64>>,
+    /// Reference values with no candidate value for the same subject, evaluator, visit and test.
+    pub reference_only: BTreeMap<RsTest, u64>,
+    /// Candidate values with no reference value.
+    pub candidate_only: BTreeMap<RsTest, u64>,
+    /// Reference rows of subjects and evaluators the engine refused (not compared).
+    pub reference_refused: u64,
+    /// Discordant values written to `discordant.jsonl`.
+    pub discordant: u64,
+}
+
+impl CompareTally {
+    /// Adds another tally.
+    pub fn merge(&mut self, o: &CompareTally) {
+        for (t, m) in &o.confusion {
+            let mine = self.confusion.entry(*t).or_default();
+            for (k, n) in m {
+                *mine.entry(k.clone()).or_default() += n;
+            }
+        }
+        for (t, n) in &o.reference_only {
+            *self.reference_only.entry(*t).or_default() += n;
+        }
+        for (t, n) in &o.candidate_only {
+            *self.candidate_only.entry(*t).or_default() += n;
+        }
+        self.reference_refused += o.reference_refused;
+        self.discordant += o.discordant;
+    }
+}
+
+/// One value of a result: test, timepoint (None for BESTRESP) and value.
+struct Entry {
+    test: RsTest,
+    tp: Option<usize>,
+    value: String,
+}
+
+fn entries(result: &SubjectResult, best: Option<OverallResponse>) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for (i, tp) in result.timepoints.iter().enumerate() {
+        let Some(f) = &tp.follow_up else { continue };
+        if let Some(t) = f.target {
+            out.push(Entry {
+                test: RsTest::Trgresp,
+                tp: Some(i),
+                value: t.as_str().into(),
+            });
+        }
+        if let Some(n) = f.non_target {
+            out.push(Entry {
+                test: RsTest::Ntrgresp,
+                tp: Some(i),
+                value: n.as_str().into(),
+            });
+        }
+        out.push(Entry {
+            test: RsTest::Newlind,
+            tp: Some(i),
+            value: newlind(f.new_lesions).into(),
+        });
+        out.push(Entry {
+            test: RsTest::Ovrlresp,
+            tp: Some(i),
+            value: f.overall.as_str().into(),
+        });
+    }
+    if let Some(b) = best {
+        out.push(Entry {
+            test: RsTest::Bestresp,
+            tp: None,
+            value: b.as_str().into(),
+        });
+    }
+    out
+}
+
+/// The identity of the unit being compared, for discordance lines.
+pub struct UnitId<'a> {
+    /// USUBJID.
+    pub subject: &'a str,
+    /// Evaluator label.
+    pub evaluator: &'a str,
+    /// The unit's visits.
+    pub visits: &'a [RsVisit],
+}
+
+fn visit_of<'a>(id: &'a UnitId<'_>, tp: &TimepointResult) -> Option<&'a RsVisit> {
+    id.visits.iter().find(|v| v.date == tp.date)
+}
+
+fn timepoint_detail(tp: &TimepointResult) -> Value {
+    serde_json::to_value(tp).unwrap_or(Value::Null)
+}
+
+fn best_detail(rules: &RuleSet, result: &SubjectResult) -> Value {
+    let c = &rules.doc().confirmation;
+    json!({
+        "best_overall_response": result.best_overall_response,
+        "confirmed_best_overall_response": result.confirmed_best_overall_response,
+        "bestresp_is": if c.required { "confirmed" } else { "unconfirmed" },
+        "confirmation": {
+            "required": c.required,
+            "min_interval_days": c.min_interval_days,
+            "max_ne_between": c.max_ne_between,
+            "accept_sd_between": c.accept_sd_between,
+        },
+        "sd_min_days": rules.doc().best_response.sd_min_days,
+        "overall_by_date": result.timepoints.iter().filter_map(|t| {
+            t.follow_up.as_ref().map(|f| json!([t.date, f.overall]))
+        }).collect::<Vec<_>>(),
+    })
+}
+
+fn matches_visit(row: &RecordedRow, v: &RsVisit) -> bool {
+    if !row.visitnum.is_empty() {
+        match (row.visitnum.parse::<f64>(), v.visitnum.parse::<f64>()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => row.visitnum == v.visitnum,
+        }
+    } else if !row.visit.is_empty() {
+        row.visit.eq_ignore_ascii_case(&v.visit)
+    } else {
+        row.date == Some(v.date)
+    }
+}
+
+/// Compares recorded rows (already filtered to this unit and category) with a result;
+/// appends discordance lines to `out`.
+#[allow(clippy::too_many_arguments)]
+pub fn compare_recorded(
+    pair: (usize, &ComparePair),
+    tally: &mut CompareTally,
+    out: &mut Vec<u8>,
+    id: &UnitId<'_>,
+    rows: &[&RecordedRow],
+    recorded_file: &str,
+    rules: &RuleSet,
+    result: &SubjectResult,
+    best: Option<OverallResponse>,
+) -> u64 {
+    let ents = entries(result, best);
+    let mut used = vec![false; ents.len()];
+    let mut lines = 0;
+    for row in rows {
+        let tp = if row.test == RsTest::Bestresp {
+            None
+        } else {
+            let Some(v) = id.visits.iter().find(|v| matches_visit(row, v)) else {
+                *tally.reference_only.entry(row.test).or_default() += 1;
+                continue;
+            };
+            match result.timepoints.iter().position(|t| t.date == v.date) {
+                Some(i) => Some(i),
+                None => {
+                    *tally.reference_only.entry(row.test).or_default() += 1;
+                    continue;
+                }
+            }
+        };
+        let found = ents
+            .iter()
+            .enumerate()
+            .position(|(i, e)| !used[i] && e.test == row.test && e.tp == tp);
+        let Some(i) = found else {
+            *tally.reference_only.entry(row.test).or_default() += 1;
+            continue;
+        };
+        used[i] = true;
+        let e = &ents[i];
+        *tally
+            .confusion
+            .entry(row.test)
+            .or_default()
+            .entry((row.value.clone(), e.value.clone()))
+            .or_default() += 1;
+        if row.value != e.value {
+            tally.discordant += 1;
+            lines += 1;
+            let (visit, visitnum, date, detail) = match tp.and_then(|i| result.timepoints.get(i)) {
+                Some(t) => {
+                    let v = visit_of(id, t);
+                    (
+                        v.map(|v| v.visit.clone()),
+                        v.map(|v| v.visitnum.clone()),
+                        Some(t.date),
+                        timepoint_detail(t),
+                    )
+                }
+                None => (None, None, None, best_detail(rules, result)),
+            };
+            let line = json!({
+                "comparison": pair.0,
+                "subject": id.subject,
+                "evaluator": id.evaluator,
+                "test": row.test,
+                "visit": visit,
+                "visitnum": visitnum,
+                "date": date,
+                "reference": row.value,
+                "candidate": e.value,
+                "reference_source": {"file": recorded_file, "row": row.line},
+                "candidate_rule_set": pair.1.candidate_label,
+                "candidate_explanation": detail,
+            });
+            push_json(out, &line);
+        }
+    }
+    for (i, e) in ents.iter().enumerate() {
+        if !used[i] {
+            *tally.candidate_only.entry(e.test).or_default() += 1;
+        }
+    }
+    lines
+}
+
+/// Compares two results of one unit (two rule sets or two protocol settings).
+#[allow(clippy::too_many_arguments)]
+pub fn compare_results(
+    pair: (usize, &ComparePair),
+    tally: &mut CompareTally,
+    out: &mut Vec<u8>,
+    id: &UnitId<'_>,
+    (ref_rules, reference, ref_best): (&RuleSet, &SubjectResult, Option<OverallResponse>),
+    (rules, candidate, best): (&RuleSet, &SubjectResult, Option<OverallResponse>),
+) -> u64 {
+    let a = entries(reference, ref_best);
+    let b = entries(candidate, best);
+    let date_of =
+        |r: &SubjectResult, e: &Entry| e.tp.and_then(|i| r.timepoints.get(i)).map(|t| t.date);
+    let mut used = vec![false; b.len()];
+    let mut lines = 0;
+    for ea in &a {
+        let da = date_of(reference, ea);
+        let found = b
+            .iter()
+            .enumerate()
+            .position(|(i, eb)| !used[i] && eb.test == ea.test && date_of(candidate, eb) == da);
+        let Some(i) = found else {
+            *tally.reference_only.entry(ea.test).or_default() += 1;
+            continue;
+        };
+        used[i] = true;
+        let eb = &b[i];
+        *tally
+            .confusion
+            .entry(ea.test)
+            .or_default()
+            .entry((normalise(ea.test, &ea.value), eb.value.clone()))
+            .or_default() += 1;
+        if ea.value != eb.value {
+            tally.discordant += 1;
+            lines += 1;
+            let ta = ea.tp.and_then(|i| reference.timepoints.get(i));
+            let tb = eb.tp.and_then(|i| candidate.timepoints.get(i));
+            let v = tb.and_then(|t| visit_of(id, t));
+            let line = json!({
+                "comparison": pair.0,
+                "subject": id.subject,
+                "evaluator": id.evaluator,
+                "test": ea.test,
+                "visit": v.map(|v| v.visit.clone()),
+                "visitnum": v.map(|v| v.visitnum.clone()),
+                "date": da,
+                "reference": ea.value,
+                "candidate": eb.value,
+                "reference_rule_set": pair.1.reference_label,
+                "candidate_rule_set": pair.1.candidate_label,
+                "reference_explanation": ta.map_or_else(|| best_detail(ref_rules, reference), timepoint_detail),
+                "candidate_explanation": tb.map_or_else(|| best_detail(rules, candidate), timepoint_detail),
+            });
+            push_json(out, &line);
+        }
+    }
+    for (i, e) in b.iter().enumerate() {
+        if !used[i] {
+            *tally.candidate_only.entry(e.test).or_default() += 1;
+        }
+    }
+    lines
+}
+
+/// Counts reference rows that could not be compared because the unit was refused.
+pub fn count_refused(tally: &mut CompareTally, n: u64) {
+    tally.reference_refused += n;
+}
+
+/// Counts reference rows of a subject or evaluator with no TU/TR data.
+pub fn count_reference_only(tally: &mut CompareTally, rows: &[&RecordedRow]) {
+    for r in rows {
+        *tally.reference_only.entry(r.test).or_default() += 1;
+    }
+}
+
+fn push_json(out: &mut Vec<u8>, v: &Value) {
+    if serde_json::to_writer(&mut *out, v).is_ok() {
+        out.push(b'\n');
+    }
+}
+
+const ORDER: [&str; 10] = [
+    "CR",
+    "PR",
+    "SD",
+    "NON-CR/NON-PD",
+    "PD",
+    "NE",
+    "NA",
+    "Y",
+    "N",
+    "U",
+];
+
+fn labels(m: &BTreeMap<(String, String), u64>) -> Vec<String> {
+    let mut l: Vec<String> = m.keys().flat_map(|(a, b)| [a.clone(), b.clone()]).collect();
+    l.sort_by_key(|v| {
+        (
+            ORDER.iter().position(|o| o == v).unwrap_or(ORDER.len()),
+            v.clone(),
+        )
+    });
+    l.dedup();
+    l
+}
+
+fn kappa(m: &BTreeMap<(String, String), u64>, labels: &[String]) -> Option<f64> {
+    let total: u64 = m.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let n = total as f64;
+    let agreed: u64 = m.iter().filter(|((a, b), _)| a == b).map(|(_, c)| *c).sum();
+    let po = agreed as f64 / n;
+    let pe: f64 = labels
+        .iter()
+        .map(|l| {
+            let row: u64 = m.iter().filter(|((a, _), _)| a == l).map(|(_, c)| c).sum();
+            let col: u64 = m.iter().filter(|((_, b), _)| b == l).map(|(_, c)| c).sum();
+            (row as f64 / n) * (col as f64 / n)
+        })
+        .sum();
+    if (1.0 - pe).abs() < 1e-12 {
+        return None;
+    }
+    Some(((po - pe) / (1.0 - pe) * 10_000.0).round() / 10_000.0)
+}
+
+/// The JSON report of one comparison.
+pub fn report_json(pair: &ComparePair, t: &CompareTally) -> Value {
+    let mut tests = serde_json::Map::new();
+    for test in RsTest::ALL {
+        let empty = BTreeMap::new();
+        let m = t.confusion.get(&test).unwrap_or(&empty);
+        let compared: u64 = m.values().sum();
+        let agreed: u64 = m.iter().filter(|((a, b), _)| a == b).map(|(_, c)| *c).sum();
+        let ls = labels(m);
+        let rows: Vec<Vec<u64>> = ls
+            .iter()
+            .map(|r| {
+                ls.iter()
+                    .map(|c| m.get(&(r.clone(), c.clone())).copied().unwrap_or(0))
+                    .collect()
+            })
+            .collect();
+        tests.insert(
+            test.code().into(),
+            json!({
+                "compared": compared,
+                "agreed": agreed,
+                "agreement_pct": (compared > 0).then(|| ((agreed as f64 / compared as f64) * 10_000.0).round() / 100.0),
+                "kappa": kappa(m, &ls),
+                "reference_only": t.reference_only.get(&test).copied().unwrap_or(0),
+                "candidate_only": t.candidate_only.get(&test).copied().unwrap_or(0),
+                "confusion": {"reference_rows_candidate_columns": ls, "counts": rows},
+            }),
+        );
+    }
+    json!({
+        "reference": pair.reference_label,
+        "candidate": pair.candidate_label,
+        "discordant": t.discordant,
+        "reference_rows_of_refused_subjects": t.reference_refused,
+        "tests": tests,
+    })
+}
+
+/// The readable report of every comparison (Markdown).
+pub fn report_markdown(pairs: &[ComparePair], tallies: &[CompareTally]) -> String {
+    let mut s = String::from("# recist comparison\n");
+    for (i, (pair, t)) in pairs.iter().zip(tallies).enumerate() {
+        let _ = writeln!(
+            s,
+            "\n## Comparison {i}: {} (rows) vs {} (columns)\n",
+            pair.reference_label, pair.candidate_label
+        );
+        let _ = writeln!(
+            s,
+            "{} discordant values (listed in discordant.jsonl with the engine's rules and numbers); {} reference rows of refused subjects not compared.\n",
+            t.discordant, t.reference_refused
+        );
+        let _ = writeln!(
+            s,
+            "| test | compared | agreed | agreement | kappa | reference only | candidate only |"
+        );
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
+        for test in RsTest::ALL {
+            let empty = BTreeMap::new();
+            let m = t.confusion.get(&test).unwrap_or(&empty);
+            let compared: u64 = m.values().sum();
+            let agreed: u64 = m.iter().filter(|((a, b), _)| a == b).map(|(_, c)| *c).sum();
+            let pct = if compared > 0 {
+                format!("{:.2} %", agreed as f64 * 100.0 / compared as f64)
+            } else {
+                "-".into()
+            };
+            let k = kappa(m, &labels(m)).map_or("-".into(), |k| format!("{k:.3}"));
+            let _ = writeln!(
+                s,
+                "| {} | {compared} | {agreed} | {pct} | {k} | {} | {} |",
+                test.code(),
+                t.reference_only.get(&test).copied().unwrap_or(0),
+                t.candidate_only.get(&test).copied().unwrap_or(0)
+            );
+        }
+        for test in RsTest::ALL {
+            let Some(m) = t.confusion.get(&test) else {
+                continue;
+            };
+            let ls = labels(m);
+            let _ = writeln!(s, "\n### {} confusion matrix\n", test.code());
+            let _ = write!(s, "| reference \\ candidate |");
+            for l in &ls {
+                let _ = write!(s, " {l} |");
+            }
+            let _ = writeln!(s);
+            let _ = write!(s, "|---|");
+            for _ in &ls {
+                let _ = write!(s, "---:|");
+            }
+            let _ = writeln!(s);
+            for r in &ls {
+                let _ = write!(s, "| {r} |");
+                for c in &ls {
+                    let n = m.get(&(r.clone(), c.clone())).copied().unwrap_or(0);
+                    let _ = write!(s, " {n} |");
+                }
+                let _ = writeln!(s);
+            }
+        }
+    }
+    s
+}

@@ -1,0 +1,1304 @@
+//! Batch re-adjudication: SDTM TU/TR (or case files) streamed through the engine in
+//! parallel, with results, RS, refusals, a summary and comparisons written atomically.
+//!
+//! # What is written into the output directory
+//! - `results.jsonl`: every result of `results.md` (subject × evaluator × rule set × scope);
+//! - `rs.csv`: SDTM RS rows (TRGRESP, NTRGRESP, NEWLIND, OVRLRESP per visit; BESTRESP per
+//!   subject and evaluator) of the `all` scope for each rule set given with `--rules`;
+//! - `errors.jsonl`: every refused row and subject × evaluator, with file, row, subject,
+//!   evaluator, lesion, visit and reason;
+//! - `summary.json`: counts that reconcile (rows read = used + refused + in refused subjects;
+//!   subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
+//!   their hashes, input hashes, a run id and the exact command;
+//! - with a comparison: `discordant.jsonl`, `comparison.json`, `comparison.md`.
+//!
+//! Each file is written under a temporary name and renamed when complete; `summary.json` is
+//! removed first and written last, so the outputs are complete exactly when it exists.
+//!
+//! # Streaming and memory
+//! SDTM input sorted by USUBJID (byte order: the usual SDTM sort) is read in one pass: TU, TR
+//! (and DM, RS) advance together subject by subject, and only the subjects in flight are held:
+//! a chunk of `chunk_subjects` subjects (1024 by default) being adjudicated, one being read and
+//! up to two chunks queued between them — so memory is bounded by a few thousand subjects,
+//! never by the file. A USUBJID smaller than the one before it means the input is not sorted:
+//! the pass stops, the outputs are started over, and every file is read into memory grouped by
+//! USUBJID (about 120 bytes per row plus the subject index), refused with a message beyond
+//! `max_unsorted_rows` rows. Output order is always input order (subjects as first met in TR,
+//! then subjects only in TU), so outputs are byte-identical whatever the thread count.
+//!
+//! # Run id
+//! `summary.json`'s `run_id` is a UUID v5 over the command, the SHA-256 of every input file,
+//! the mapping sources and the rule sets' hashes: re-running the same command on the same data
+//! gives the same id (and byte-identical outputs).
+
+mod compare;
+mod output;
+mod progress;
+mod source;
+
+pub mod cli;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use recist_engine::{AdjudicationError, assess_subject};
+use recist_io::CaseError;
+use recist_model::{Scope, Subject, SubjectResult};
+use recist_rules::RuleSet;
+use recist_sdtm::{
+    EvalKey, Files, InputError, Mapping, MappingError, PartialDates, Place, RawGroup, ReadOptions,
+    RecordedRow, RowCount, RsTest, RsUnit, RsVisit, SdtmError, bestresp, build_subject, newlind,
+    read_recorded, write_rs,
+};
+use serde_json::{Value, json};
+
+pub use compare::{ComparePair, CompareTally, Reference};
+pub use progress::ProgressMode;
+
+use crate::compare::UnitId;
+use crate::output::{AtomicFile, write_atomic};
+use crate::source::{InputInfo, Item, SdtmItem};
+
+/// Why a run stopped (refused subjects and rows do not stop a run).
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// An input file is unusable.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The mapping file is unusable.
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    /// Reading or writing a file failed.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl BatchError {
+    fn io(path: &Path, source: std::io::Error) -> BatchError {
+        BatchError::Io {
+            file: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// The data to adjudicate.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// SDTM domains.
+    Sdtm {
+        /// TU CSV.
+        tu: PathBuf,
+        /// TR CSV.
+        tr: PathBuf,
+        /// DM CSV, for reference dates.
+        dm: Option<PathBuf>,
+    },
+    /// Case files: a directory (`*.yaml`, `*.yml`, `*.json`, `*.jsonl`) or one file.
+    Cases(PathBuf),
+}
+
+/// Everything a run needs.
+#[derive(Debug, Clone)]
+pub struct BatchConfig {
+    /// The data.
+    pub input: Input,
+    /// Rule sets whose results go to `results.jsonl` and `rs.csv`.
+    pub rule_sets: Vec<RuleSet>,
+    /// Rule sets compared with `rule_sets` pairwise (same length, or empty).
+    pub against: Vec<RuleSet>,
+    /// Recorded RS to compare with.
+    pub recorded: Option<PathBuf>,
+    /// Output directory.
+    pub out: PathBuf,
+    /// The SDTM mapping.
+    pub mapping: Mapping,
+    /// Partial dates: refused or imputed.
+    pub partial_dates: PartialDates,
+    /// Subjects per parallel chunk.
+    pub chunk_subjects: usize,
+    /// Largest unsorted input (rows of all files) read into memory.
+    pub max_unsorted_rows: u64,
+    /// Worker threads (rayon's default when `None`).
+    pub threads: Option<usize>,
+    /// Progress display.
+    pub progress: ProgressMode,
+    /// The command, recorded in the summary and the run id.
+    pub command: String,
+    /// STUDYID for RS rows of case files.
+    pub studyid: String,
+}
+
+impl BatchConfig {
+    /// A configuration with the defaults: the bundled mapping, partial dates refused, chunks of
+    /// 1024 subjects, at most 5 million unsorted rows in memory, progress off.
+    pub fn new(input: Input, rule_sets: Vec<RuleSet>, out: PathBuf) -> Result<Self, BatchError> {
+        Ok(BatchConfig {
+            input,
+            rule_sets,
+            against: Vec::new(),
+            recorded: None,
+            out,
+            mapping: Mapping::bundled()?,
+            partial_dates: PartialDates::Refuse,
+            chunk_subjects: 1024,
+            max_unsorted_rows: 5_000_000,
+            threads: None,
+            progress: ProgressMode::Off,
+            command: String::new(),
+            studyid: String::new(),
+        })
+    }
+}
+
+/// Counts per rule set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetTally {
+    /// Subject × evaluator adjudicated.
+    pub adjudicated: u64,
+    /// Subject × evaluator refused (while reading, or by the engine under this rule set).
+    pub refused: u64,
+    /// Results written (every scope).
+    pub results: u64,
+    /// Per RS test, value → count (the `all` scope).
+    pub responses: BTreeMap<RsTest, BTreeMap<String, u64>>,
+}
+
+/// Counts of a run, merged in input order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    /// USUBJIDs (or case subjects) with tumour data.
+    pub subjects_seen: u64,
+    /// Subjects whose every evaluator was adjudicated by every rule set.
+    pub subjects_adjudicated: u64,
+    /// Subjects with at least one refusal.
+    pub subjects_refused: u64,
+    /// Subject × evaluator units seen.
+    pub units_seen: u64,
+    /// Units adjudicated by every rule set.
+    pub units_adjudicated: u64,
+    /// Units refused (while reading, or by the engine under some rule set).
+    pub units_refused: u64,
+    /// Units refused while reading the data.
+    pub units_refused_reading: u64,
+    /// Units refused by the engine under at least one rule set.
+    pub units_refused_engine: u64,
+    /// TU rows.
+    pub tu: RowCount,
+    /// TR rows.
+    pub tr: RowCount,
+    /// DM rows read.
+    pub dm_rows: u64,
+    /// Subjects in DM with no TU or TR row.
+    pub dm_only_subjects: u64,
+    /// Recorded RS rows read.
+    pub recorded_rows: u64,
+    /// Recorded RS rows of tests recist does not compare.
+    pub recorded_skipped: u64,
+    /// Subjects in recorded RS with no TU or TR row.
+    pub recorded_only_subjects: u64,
+    /// Case-file subjects read (or refused).
+    pub cases: u64,
+    /// Rows refused with no subject to attribute them to.
+    pub unattributed_rows: u64,
+    /// Per rule set (primary then compared).
+    pub per_set: Vec<SetTally>,
+    /// Per comparison.
+    pub compare: Vec<CompareTally>,
+}
+
+impl Tally {
+    fn new(sets: usize, pairs: usize) -> Tally {
+        Tally {
+            per_set: vec![SetTally::default(); sets],
+            compare: vec![CompareTally::default(); pairs],
+            ..Tally::default()
+        }
+    }
+
+    fn merge(&mut self, o: &Tally) {
+        self.subjects_seen += o.subjects_seen;
+        self.subjects_adjudicated += o.subjects_adjudicated;
+        self.subjects_refused += o.subjects_refused;
+        self.units_seen += o.units_seen;
+        self.units_adjudicated += o.units_adjudicated;
+        self.units_refused += o.units_refused;
+        self.units_refused_reading += o.units_refused_reading;
+        self.units_refused_engine += o.units_refused_engine;
+        self.tu.add(&o.tu);
+        self.tr.add(&o.tr);
+        self.dm_rows += o.dm_rows;
+        self.dm_only_subjects += o.dm_only_subjects;
+        self.recorded_rows += o.recorded_rows;
+        self.recorded_skipped += o.recorded_skipped;
+        self.recorded_only_subjects += o.recorded_only_subjects;
+        self.cases += o.cases;
+        self.unattributed_rows += o.unattributed_rows;
+        for (a, b) in self.per_set.iter_mut().zip(&o.per_set) {
+            a.adjudicated += b.adjudicated;
+            a.refused += b.refused;
+            a.results += b.results;
+            for (t, m) in &b.responses {
+                let mine = a.responses.entry(*t).or_default();
+                for (v, n) in m {
+                    *mine.entry(v.clone()).or_default() += n;
+                }
+            }
+        }
+        for (a, b) in self.compare.iter_mut().zip(&o.compare) {
+            a.merge(b);
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct BatchReport {
+    /// The counts.
+    pub tally: Tally,
+    /// `summary.json` as written.
+    pub summary: Value,
+    /// Lines of `errors.jsonl`.
+    pub errors: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl BatchReport {
+    /// Exit status of `results.md`: 0 when nothing was refused, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.errors > 0)
+    }
+}
+
+/// One item's outputs, produced in parallel and written in input order.
+#[derive(Default)]
+struct Piece {
+    results: Vec<u8>,
+    results_n: u64,
+    rs: Vec<u8>,
+    rs_n: u64,
+    errors: Vec<u8>,
+    errors_n: u64,
+    discordant: Vec<u8>,
+    discordant_n: u64,
+    tally: Tally,
+    /// Case mode: (subject, evaluator, adjudicated) of units seen, for distinct subject
+    /// counts and unmatched recorded rows.
+    case_units: Vec<(String, EvalKey, bool)>,
+}
+
+struct Ctx<'a> {
+    cfg: &'a BatchConfig,
+    sets: Vec<&'a RuleSet>,
+    primary: usize,
+    pairs: Vec<ComparePair>,
+    files: Files,
+    recorded_file: String,
+    opts: ReadOptions,
+    /// Case mode: recorded RS by USUBJID.
+    recorded_index: HashMap<String, RawGroup>,
+}
+
+fn push_json(out: &mut Vec<u8>, v: &Value) {
+    if serde_json::to_writer(&mut *out, v).is_ok() {
+        out.push(b'\n');
+    }
+}
+
+fn error_value(
+    level: &str,
+    place: &Place,
+    code: &str,
+    reason: &str,
+    rule_set: Option<&str>,
+) -> Value {
+    json!({
+        "level": level,
+        "file": place.file,
+        "row": place.row,
+        "subject": place.subject,
+        "evaluator": place.evaluator,
+        "lesion": place.lesion,
+        "visit": place.visit,
+        "rule_set": rule_set,
+        "code": code,
+        "reason": reason,
+    })
+}
+
+fn sdtm_error_value(level: &str, e: &SdtmError) -> Value {
+    error_value(level, &e.place, e.problem.code(), &e.to_string(), None)
+}
+
+fn engine_place(e: &AdjudicationError) -> (Option<chrono::NaiveDate>, Option<String>) {
+    match e {
+        AdjudicationError::Baseline { date, lesion, .. }
+        | AdjudicationError::Assessment { date, lesion, .. } => (Some(*date), lesion.clone()),
+        _ => (None, None),
+    }
+}
+
+impl Ctx<'_> {
+    fn pair_rows<'r>(&self, pair: &ComparePair, rows: &[&'r RecordedRow]) -> Vec<&'r RecordedRow> {
+        match &pair.reference {
+            Reference::Recorded { rscat } => rows
+                .iter()
+                .filter(|r| r.cat.is_empty() || r.cat == *rscat)
+                .copied()
+                .collect(),
+            Reference::RuleSet(_) => Vec::new(),
+        }
+    }
+
+    /// Adjudicates one built subject under every rule set and renders its outputs.
+    #[allow(clippy::too_many_arguments)]
+    fn adjudicate(
+        &self,
+        p: &mut Piece,
+        subject: &Subject,
+        unit_ids: (&str, &EvalKey, &str),
+        visits: &[RsVisit],
+        extra_warnings: &[String],
+        recorded_sums: &[Option<(recist_model::Mm, u64)>],
+        rsseq: &mut u32,
+        recorded: &[&RecordedRow],
+        place_of: &dyn Fn(&AdjudicationError) -> Place,
+    ) -> bool {
+        let (studyid, eval, label) = unit_ids;
+        let mut ok = true;
+        let mut by_set: Vec<Option<SubjectResult>> = Vec::with_capacity(self.sets.len());
+        for (si, rules) in self.sets.iter().enumerate() {
+            match assess_subject(rules, subject) {
+                Ok(results) => {
+                    let t = &mut p.tally.per_set[si];
+                    t.adjudicated += 1;
+                    let mut all = None;
+                    for mut r in results {
+                        r.warnings.extend(extra_warnings.iter().cloned());
+                        if r.scope == Scope::All {
+                            for (i, tp) in r.timepoints.iter().enumerate() {
+                                if let (Some((rec, row)), Some(sum)) =
+                                    (recorded_sums.get(i).copied().flatten(), tp.sum_mm)
+                                    && rec != sum
+                                {
+                                    let w = format!(
+                                        "{}: recorded SUMDIAM {rec} mm (row {row}) differs from the sum of the recorded diameters, {sum} mm",
+                                        visits.iter().find(|v| v.date == tp.date).map_or_else(
+                                            || tp.date.to_string(),
+                                            |v| {
+                                                if v.visit.is_empty() {
+                                                    tp.date.to_string()
+                                                } else {
+                                                    v.visit.clone()
+                                                }
+                                            }
+                                        )
+                                    );
+                                    r.warnings.push(w);
+                                }
+                            }
+                        }
+                        if serde_json::to_writer(&mut p.results, &r).is_ok() {
+                            p.results.push(b'\n');
+                            p.results_n += 1;
+                        }
+                        t.results += 1;
+                        if r.scope == Scope::All {
+                            all = Some(r);
+                        }
+                    }
+                    if let Some(r) = &all {
+                        let best = bestresp(rules, r);
+                        for tp in &r.timepoints {
+                            let Some(f) = &tp.follow_up else { continue };
+                            let mut add = |test: RsTest, v: &str| {
+                                *t.responses
+                                    .entry(test)
+                                    .or_default()
+                                    .entry(v.to_string())
+                                    .or_default() += 1;
+                            };
+                            if let Some(x) = f.target {
+                                add(RsTest::Trgresp, x.as_str());
+                            }
+                            if let Some(x) = f.non_target {
+                                add(RsTest::Ntrgresp, x.as_str());
+                            }
+                            add(RsTest::Newlind, newlind(f.new_lesions));
+                            add(RsTest::Ovrlresp, f.overall.as_str());
+                        }
+                        if let Some(b) = best {
+                            *t.responses
+                                .entry(RsTest::Bestresp)
+                                .or_default()
+                                .entry(b.as_str().to_string())
+                                .or_default() += 1;
+                        }
+                        if si < self.primary {
+                            let unit = RsUnit {
+                                studyid,
+                                usubjid: &subject.subject,
+                                eval: &eval.eval,
+                                evalid: &eval.evalid,
+                                rscat: &rules.doc().rscat,
+                                visits,
+                            };
+                            p.rs_n += write_rs(&mut p.rs, rsseq, &unit, r, best) as u64;
+                        }
+                    }
+                    by_set.push(all);
+                }
+                Err(e) => {
+                    ok = false;
+                    p.tally.per_set[si].refused += 1;
+                    let place = place_of(&e);
+                    // The engine's message names the subject, date and lesion itself.
+                    let at = Place {
+                        file: place.file.clone(),
+                        row: place.row,
+                        evaluator: place.evaluator.clone(),
+                        ..Place::default()
+                    };
+                    let v = error_value(
+                        "subject",
+                        &place,
+                        "engine",
+                        &format!("{at}: {e} [{}]", rules.doc().id),
+                        Some(&rules.doc().id),
+                    );
+                    push_json(&mut p.errors, &v);
+                    p.errors_n += 1;
+                    by_set.push(None);
+                }
+            }
+        }
+        let id = UnitId {
+            subject: &subject.subject,
+            evaluator: label,
+            visits,
+        };
+        for (pi, pair) in self.pairs.iter().enumerate() {
+            let tally = &mut p.tally.compare[pi];
+            let cand = by_set.get(pair.candidate).and_then(Option::as_ref);
+            let cand_rules = self.sets[pair.candidate];
+            match &pair.reference {
+                Reference::Recorded { .. } => {
+                    let rows = self.pair_rows(pair, recorded);
+                    match cand {
+                        Some(r) => {
+                            p.discordant_n += compare::compare_recorded(
+                                (pi, pair),
+                                tally,
+                                &mut p.discordant,
+                                &id,
+                                &rows,
+                                &self.recorded_file,
+                                cand_rules,
+                                r,
+                                bestresp(cand_rules, r),
+                            );
+                        }
+                        None => compare::count_refused(tally, rows.len() as u64),
+                    }
+                }
+                Reference::RuleSet(ri) => {
+                    let refr = by_set.get(*ri).and_then(Option::as_ref);
+                    if let (Some(a), Some(b)) = (refr, cand) {
+                        let ref_rules = self.sets[*ri];
+                        p.discordant_n += compare::compare_results(
+                            (pi, pair),
+                            tally,
+                            &mut p.discordant,
+                            &id,
+                            (ref_rules, a, bestresp(ref_rules, a)),
+                            (cand_rules, b, bestresp(cand_rules, b)),
+                        );
+                    }
+                }
+            }
+        }
+        ok
+    }
+
+    fn refuse_unit_everywhere(&self, p: &mut Piece, recorded: &[&RecordedRow]) {
+        for t in &mut p.tally.per_set {
+            t.refused += 1;
+        }
+        for (pi, pair) in self.pairs.iter().enumerate() {
+            let n = self.pair_rows(pair, recorded).len() as u64;
+            compare::count_refused(&mut p.tally.compare[pi], n);
+        }
+    }
+
+    fn process(&self, item: Item) -> Piece {
+        let mut p = Piece {
+            results: Vec::with_capacity(8192),
+            rs: Vec::with_capacity(4096),
+            tally: Tally::new(self.sets.len(), self.pairs.len()),
+            ..Piece::default()
+        };
+        match item {
+            Item::Sdtm(mut s) => {
+                for g in [&mut s.tu, &mut s.tr, &mut s.dm, &mut s.rs]
+                    .into_iter()
+                    .flatten()
+                {
+                    g.decode();
+                }
+                self.process_sdtm(&mut p, &s);
+            }
+            Item::Case {
+                file,
+                line,
+                text,
+                jsonl,
+            } => self.process_cases(&mut p, &file, line, &text, jsonl),
+            Item::CaseFileError { file, message } => {
+                let place = Place {
+                    file,
+                    ..Place::default()
+                };
+                push_json(
+                    &mut p.errors,
+                    &error_value("file", &place, "unreadable-file", &message, None),
+                );
+                p.errors_n += 1;
+            }
+        }
+        p
+    }
+
+    fn process_sdtm(&self, p: &mut Piece, s: &SdtmItem) {
+        let t = &mut p.tally;
+        if let Some(g) = &s.dm {
+            t.dm_rows += g.rows_total();
+        }
+        let (recorded, skipped) = match &s.rs {
+            Some(g) => {
+                t.recorded_rows += g.rows_total();
+                read_recorded(g, &self.cfg.mapping)
+            }
+            None => (Vec::new(), 0),
+        };
+        t.recorded_skipped += skipped;
+        if s.tu.is_none() && s.tr.is_none() {
+            if s.rs.is_some() {
+                t.recorded_only_subjects += 1;
+                let all: Vec<&RecordedRow> = recorded.iter().collect();
+                for (pi, pair) in self.pairs.iter().enumerate() {
+                    let rows = self.pair_rows(pair, &all);
+                    compare::count_reference_only(&mut p.tally.compare[pi], &rows);
+                }
+            } else if s.dm.is_some() {
+                t.dm_only_subjects += 1;
+            }
+            return;
+        }
+        let b = build_subject(
+            &s.key,
+            s.tu.as_ref(),
+            s.tr.as_ref(),
+            s.dm.as_ref(),
+            &self.files,
+            &self.cfg.mapping,
+            self.opts,
+        );
+        t.tu.add(&b.tu_rows);
+        t.tr.add(&b.tr_rows);
+        for e in &b.row_errors {
+            if e.place.subject.is_none() {
+                t.unattributed_rows += 1;
+            }
+            push_json(&mut p.errors, &sdtm_error_value("row", e));
+            p.errors_n += 1;
+        }
+        if b.units.is_empty() {
+            return;
+        }
+        p.tally.subjects_seen += 1;
+        let mut all_ok = true;
+        let mut rsseq = 0u32;
+        let mut matched = vec![false; recorded.len()];
+        for unit in &b.units {
+            p.tally.units_seen += 1;
+            let label = unit.evaluator.label();
+            let rows: Vec<&RecordedRow> = recorded
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.eval == unit.evaluator)
+                .map(|(i, r)| {
+                    matched[i] = true;
+                    r
+                })
+                .collect();
+            match &unit.outcome {
+                Err(problems) => {
+                    all_ok = false;
+                    p.tally.units_refused += 1;
+                    p.tally.units_refused_reading += 1;
+                    self.refuse_unit_everywhere(p, &rows);
+                    let Some(first) = problems.first() else {
+                        continue;
+                    };
+                    let mut v = sdtm_error_value("subject", first);
+                    if let Value::Object(m) = &mut v {
+                        m.insert("evaluator".into(), json!(label));
+                        m.insert(
+                            "problems".into(),
+                            Value::Array(
+                                problems
+                                    .iter()
+                                    .map(|e| {
+                                        json!({
+                                            "file": e.place.file,
+                                            "row": e.place.row,
+                                            "lesion": e.place.lesion,
+                                            "visit": e.place.visit,
+                                            "code": e.problem.code(),
+                                            "reason": e.problem.to_string(),
+                                        })
+                                    })
+                                    .collect(),
+                            ),
+                        );
+                    }
+                    push_json(&mut p.errors, &v);
+                    p.errors_n += 1;
+                }
+                Ok(built) => {
+                    let visits: Vec<RsVisit> = built
+                        .visits
+                        .iter()
+                        .map(|v| RsVisit {
+                            visit: v.visit.clone(),
+                            visitnum: v.visitnum.clone(),
+                            date: v.date,
+                        })
+                        .collect();
+                    let sums: Vec<_> = built.visits.iter().map(|v| v.recorded_sum).collect();
+                    let tr_file = self.files.tr.clone();
+                    let place_of = |e: &AdjudicationError| {
+                        let (date, lesion) = engine_place(e);
+                        Place {
+                            file: tr_file.clone(),
+                            row: date.and_then(|d| built.row_of(d, lesion.as_deref())),
+                            subject: Some(unit.subject.clone()),
+                            evaluator: Some(label.clone()),
+                            lesion,
+                            visit: date.and_then(|d| built.visit_of(d)),
+                        }
+                    };
+                    let ok = self.adjudicate(
+                        p,
+                        &built.subject,
+                        (&unit.studyid, &unit.evaluator, &label),
+                        &visits,
+                        &built.warnings,
+                        &sums,
+                        &mut rsseq,
+                        &rows,
+                        &place_of,
+                    );
+                    if ok {
+                        p.tally.units_adjudicated += 1;
+                    } else {
+                        all_ok = false;
+                        p.tally.units_refused += 1;
+                        p.tally.units_refused_engine += 1;
+                    }
+                }
+            }
+        }
+        let leftover: Vec<&RecordedRow> = recorded
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !matched[*i])
+            .map(|(_, r)| r)
+            .collect();
+        if !leftover.is_empty() {
+            for (pi, pair) in self.pairs.iter().enumerate() {
+                let rows = self.pair_rows(pair, &leftover);
+                compare::count_reference_only(&mut p.tally.compare[pi], &rows);
+            }
+        }
+        if all_ok {
+            p.tally.subjects_adjudicated += 1;
+        } else {
+            p.tally.subjects_refused += 1;
+        }
+    }
+
+    fn process_cases(&self, p: &mut Piece, file: &str, line: usize, text: &str, jsonl: bool) {
+        let cases = match recist_io::read_case_text(text, file, jsonl) {
+            Ok(c) => c,
+            Err(e) => vec![Err(e)],
+        };
+        for case in cases {
+            p.tally.cases += 1;
+            let case = match case {
+                Ok(mut c) => {
+                    if jsonl {
+                        c.line = line;
+                    }
+                    c
+                }
+                Err(e) => {
+                    let (place, message) = case_error_place(&e, file, jsonl.then_some(line));
+                    for t in &mut p.tally.per_set {
+                        t.refused += 1;
+                    }
+                    p.tally.units_seen += 1;
+                    p.tally.units_refused += 1;
+                    p.tally.units_refused_reading += 1;
+                    let key = EvalKey::new("", "", &self.cfg.mapping);
+                    let subject = place
+                        .subject
+                        .clone()
+                        .unwrap_or_else(|| format!("{}:{}", place.file, place.row.unwrap_or(0)));
+                    p.case_units.push((subject, key, false));
+                    push_json(
+                        &mut p.errors,
+                        &error_value("subject", &place, "invalid-case", &message, None),
+                    );
+                    p.errors_n += 1;
+                    continue;
+                }
+            };
+            let subject = &case.subject;
+            let label_in = subject.evaluator.clone().unwrap_or_default();
+            let eval = EvalKey::from_label(&label_in, &self.cfg.mapping);
+            let label = subject.evaluator.clone().unwrap_or_else(|| eval.label());
+            p.tally.units_seen += 1;
+            let recorded: Vec<RecordedRow> = self
+                .recorded_index
+                .get(&subject.subject)
+                .map(|g| read_recorded(g, &self.cfg.mapping).0)
+                .unwrap_or_default();
+            let rows: Vec<&RecordedRow> = recorded.iter().filter(|r| r.eval == eval).collect();
+            let visits: Vec<RsVisit> = subject
+                .assessments
+                .iter()
+                .map(|a| RsVisit {
+                    visit: a.visit.clone().unwrap_or_default(),
+                    visitnum: a.visit_number.map(fmt_visitnum).unwrap_or_default(),
+                    date: a.date,
+                })
+                .collect();
+            let mut rsseq = 0;
+            let case_file = case.file.clone();
+            let case_line = case.line;
+            let place_of = |e: &AdjudicationError| {
+                let (date, lesion) = engine_place(e);
+                Place {
+                    file: case_file.clone(),
+                    row: Some(case_line as u64),
+                    subject: Some(subject.subject.clone()),
+                    evaluator: subject.evaluator.clone(),
+                    lesion,
+                    visit: date.map(|d| d.to_string()),
+                }
+            };
+            let ok = self.adjudicate(
+                p,
+                subject,
+                (&self.cfg.studyid, &eval, &label),
+                &visits,
+                &[],
+                &[],
+                &mut rsseq,
+                &rows,
+                &place_of,
+            );
+            if ok {
+                p.tally.units_adjudicated += 1;
+            } else {
+                p.tally.units_refused += 1;
+                p.tally.units_refused_engine += 1;
+            }
+            p.case_units.push((subject.subject.clone(), eval, ok));
+        }
+    }
+}
+
+fn fmt_visitnum(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn case_error_place(e: &CaseError, file: &str, line: Option<usize>) -> (Place, String) {
+    let mut place = Place {
+        file: file.to_string(),
+        row: line.map(|l| l as u64),
+        ..Place::default()
+    };
+    let message = match e {
+        CaseError::Invalid { place: p, message } => {
+            place.row = line.or(p.line).map(|l| l as u64);
+            place.subject = p.subject.clone();
+            place.lesion = p.lesion.clone();
+            place.visit = p.date.map(|d| d.to_string());
+            format!("{place}: {message}")
+        }
+        CaseError::Syntax {
+            line: l, message, ..
+        } => {
+            place.row = line.or(*l).map(|l| l as u64);
+            format!("{place}: {message}")
+        }
+        other => other.to_string(),
+    };
+    (place, message)
+}
+
+fn rule_set_label(r: &RuleSet) -> String {
+    let sha = r.sha256();
+    let short = sha.get(..12).unwrap_or(sha);
+    if r.overrides().is_empty() {
+        format!("{} {} ({short})", r.doc().id, r.doc().version)
+    } else {
+        let o: Vec<String> = r
+            .overrides()
+            .iter()
+            .map(|o| format!("{}={}", o.key, o.value))
+            .collect();
+        format!(
+            "{} {} with {} ({short})",
+            r.doc().id,
+            r.doc().version,
+            o.join(", ")
+        )
+    }
+}
+
+/// The namespace of run ids (UUID v5).
+pub const RUN_ID_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x2b7e_1516_28ae_4d2a_a6f7_1588_09cf_4f3c);
+
+/// Runs a batch: reads, adjudicates, writes the outputs, returns what it did.
+pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
+    if !cfg.against.is_empty() && cfg.against.len() != cfg.rule_sets.len() {
+        return Err(BatchError::Other(format!(
+            "{} rule sets to compare against {} rule sets: give as many of each",
+            cfg.against.len(),
+            cfg.rule_sets.len()
+        )));
+    }
+    if cfg.rule_sets.is_empty() {
+        return Err(BatchError::Other("no rule set".into()));
+    }
+    let started = Instant::now();
+    std::fs::create_dir_all(&cfg.out).map_err(|e| BatchError::io(&cfg.out, e))?;
+    let summary_path = cfg.out.join("summary.json");
+    if summary_path.exists() {
+        std::fs::remove_file(&summary_path).map_err(|e| BatchError::io(&summary_path, e))?;
+    }
+    let mut sets: Vec<&RuleSet> = cfg.rule_sets.iter().collect();
+    sets.extend(cfg.against.iter());
+    let primary = cfg.rule_sets.len();
+    let mut pairs = Vec::new();
+    if let Some(rec) = &cfg.recorded {
+        for (i, r) in cfg.rule_sets.iter().enumerate() {
+            pairs.push(ComparePair {
+                reference: Reference::Recorded {
+                    rscat: r.doc().rscat.to_ascii_uppercase(),
+                },
+                candidate: i,
+                reference_label: format!("recorded {} (RSCAT {})", rec.display(), r.doc().rscat),
+                candidate_label: rule_set_label(r),
+            });
+        }
+    }
+    for (i, b) in cfg.against.iter().enumerate() {
+        let a = &cfg.rule_sets[i];
+        pairs.push(ComparePair {
+            reference: Reference::RuleSet(i),
+            candidate: primary + i,
+            reference_label: rule_set_label(a),
+            candidate_label: rule_set_label(b),
+        });
+    }
+    let files = match &cfg.input {
+        Input::Sdtm { tu, tr, dm } => Files {
+            tu: tu.display().to_string(),
+            tr: tr.display().to_string(),
+            dm: dm
+                .as_ref()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+        },
+        Input::Cases(_) => Files::default(),
+    };
+    let mut ctx = Ctx {
+        cfg,
+        sets,
+        primary,
+        pairs,
+        files,
+        recorded_file: cfg
+            .recorded
+            .as_ref()
+            .map(|r| r.display().to_string())
+            .unwrap_or_default(),
+        opts: ReadOptions {
+            partial_dates: cfg.partial_dates,
+            dm_given: matches!(&cfg.input, Input::Sdtm { dm: Some(_), .. }),
+        },
+        recorded_index: HashMap::new(),
+    };
+    let mut extra_inputs = Vec::new();
+    if let (Input::Cases(_), Some(rec)) = (&cfg.input, &cfg.recorded) {
+        let (index, info) = source::read_recorded_index(rec, cfg.max_unsorted_rows)?;
+        ctx.recorded_index = index;
+        extra_inputs.push(info);
+    }
+    let pool = {
+        let mut b = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = cfg.threads {
+            b = b.num_threads(n);
+        }
+        b.build()
+            .map_err(|e| BatchError::Other(format!("thread pool: {e}")))?
+    };
+    let compare = !ctx.pairs.is_empty();
+    let mut outs = Outputs::create(&cfg.out, compare)?;
+    let total_bytes = source::total_bytes(cfg);
+    let mut progress = progress::Progress::new(cfg.progress, total_bytes);
+
+    let mut mode = "streaming: input sorted by USUBJID".to_string();
+    let first = run_pass(&ctx, &pool, &mut outs, &mut progress, false);
+    let (tally, mut inputs, case_units) = match first {
+        Err(BatchError::Input(e @ InputError::Unsorted { .. })) => {
+            mode = format!("in memory: {e}");
+            progress.restart(&format!("{e}; reading the input into memory"));
+            outs.reset()?;
+            run_pass(&ctx, &pool, &mut outs, &mut progress, true)
+        }
+        other => other,
+    }
+    .inspect_err(|_| outs.abandon())?;
+    progress.finish();
+    inputs.extend(extra_inputs);
+
+    let mut tally = tally;
+    if matches!(cfg.input, Input::Cases(_)) {
+        // Subjects are counted once however many case files or evaluators they have.
+        let mut by_subject: BTreeMap<&str, bool> = BTreeMap::new();
+        for (s, _, ok) in &case_units {
+            let e = by_subject.entry(s.as_str()).or_insert(true);
+            *e &= *ok;
+        }
+        tally.subjects_seen = by_subject.len() as u64;
+        tally.subjects_adjudicated = by_subject.values().filter(|ok| **ok).count() as u64;
+        tally.subjects_refused = tally.subjects_seen - tally.subjects_adjudicated;
+        // Recorded rows of subject × evaluator with no case.
+        let seen: HashSet<(&str, &EvalKey)> =
+            case_units.iter().map(|(s, e, _)| (s.as_str(), e)).collect();
+        let mut keys: Vec<&String> = ctx.recorded_index.keys().collect();
+        keys.sort();
+        for k in keys {
+            let Some(g) = ctx.recorded_index.get(k) else {
+                continue;
+            };
+            let (rows, skipped) = read_recorded(g, &cfg.mapping);
+            tally.recorded_rows += g.rows_total();
+            tally.recorded_skipped += skipped;
+            let left: Vec<&RecordedRow> = rows
+                .iter()
+                .filter(|r| !seen.contains(&(k.as_str(), &r.eval)))
+                .collect();
+            if !by_subject.contains_key(k.as_str()) {
+                tally.recorded_only_subjects += 1;
+            }
+            for (pi, pair) in ctx.pairs.iter().enumerate() {
+                let rows = ctx.pair_rows(pair, &left);
+                compare::count_reference_only(&mut tally.compare[pi], &rows);
+            }
+        }
+    }
+
+    let summary = summary_json(&ctx, &tally, &inputs, &outs, &mode);
+    let errors = outs.errors.lines();
+    outs.commit(&ctx, &tally, &summary)?;
+    Ok(BatchReport {
+        tally,
+        summary,
+        errors,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+struct Outputs {
+    results: AtomicFile,
+    rs: AtomicFile,
+    errors: AtomicFile,
+    discordant: Option<AtomicFile>,
+    dir: PathBuf,
+}
+
+impl Outputs {
+    fn create(dir: &Path, compare: bool) -> Result<Outputs, BatchError> {
+        Ok(Outputs {
+            results: AtomicFile::create(dir, "results.jsonl", b"")?,
+            rs: AtomicFile::create(dir, "rs.csv", recist_sdtm::RS_HEADER.as_bytes())?,
+            errors: AtomicFile::create(dir, "errors.jsonl", b"")?,
+            discordant: if compare {
+                Some(AtomicFile::create(dir, "discordant.jsonl", b"")?)
+            } else {
+                None
+            },
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    fn reset(&mut self) -> Result<(), BatchError> {
+        self.results.reset()?;
+        self.rs.reset()?;
+        self.errors.reset()?;
+        if let Some(d) = self.discordant.as_mut() {
+            d.reset()?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, p: &Piece) -> Result<(), BatchError> {
+        self.results.write(&p.results, p.results_n)?;
+        self.rs.write(&p.rs, p.rs_n)?;
+        self.errors.write(&p.errors, p.errors_n)?;
+        if let Some(d) = self.discordant.as_mut() {
+            d.write(&p.discordant, p.discordant_n)?;
+        }
+        Ok(())
+    }
+
+    fn abandon(&mut self) {
+        self.results.abandon();
+        self.rs.abandon();
+        self.errors.abandon();
+        if let Some(d) = self.discordant.as_mut() {
+            d.abandon();
+        }
+    }
+
+    fn commit(&mut self, ctx: &Ctx<'_>, tally: &Tally, summary: &Value) -> Result<(), BatchError> {
+        self.results.commit()?;
+        self.rs.commit()?;
+        self.errors.commit()?;
+        if let Some(d) = self.discordant.as_mut() {
+            d.commit()?;
+            let reports: Vec<Value> = ctx
+                .pairs
+                .iter()
+                .zip(&tally.compare)
+                .map(|(p, t)| compare::report_json(p, t))
+                .collect();
+            let mut text = serde_json::to_string_pretty(&json!({ "comparisons": reports }))
+                .unwrap_or_default();
+            text.push('\n');
+            write_atomic(&self.dir, "comparison.json", text.as_bytes())?;
+            let md = compare::report_markdown(&ctx.pairs, &tally.compare);
+            write_atomic(&self.dir, "comparison.md", md.as_bytes())?;
+        }
+        let mut text = serde_json::to_string_pretty(summary).unwrap_or_default();
+        text.push('\n');
+        write_atomic(&self.dir, "summary.json", text.as_bytes())
+    }
+}
+
+type PassResult = (Tally, Vec<InputInfo>, Vec<(String, EvalKey, bool)>);
+
+fn run_pass(
+    ctx: &Ctx<'_>,
+    pool: &rayon::ThreadPool,
+    outs: &mut Outputs,
+    progress: &mut progress::Progress,
+    in_memory: bool,
+) -> Result<PassResult, BatchError> {
+    let bytes = Arc::new(AtomicU64::new(0));
+    let mut tally = Tally::new(ctx.sets.len(), ctx.pairs.len());
+    let mut case_units = Vec::new();
+    let cfg = ctx.cfg;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
+        let reader_bytes = bytes.clone();
+        let reader = scope.spawn(move || source::read(cfg, in_memory, reader_bytes, tx));
+        let mut failure = None;
+        for chunk in rx {
+            let pieces: Vec<Piece> = pool.install(|| {
+                chunk
+                    .into_par_iter()
+                    .map(|item| ctx.process(item))
+                    .collect()
+            });
+            for p in pieces {
+                if let Err(e) = outs.write(&p) {
+                    failure = Some(e);
+                    break;
+                }
+                tally.merge(&p.tally);
+                case_units.extend(p.case_units);
+            }
+            if failure.is_some() {
+                break;
+            }
+            progress.update(
+                bytes.load(Ordering::Relaxed),
+                tally.subjects_seen,
+                tally.tr.read + tally.tu.read,
+            );
+        }
+        let read = reader
+            .join()
+            .map_err(|_| BatchError::Other("the reading thread failed".into()))?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let inputs = read?;
+        Ok((tally, inputs, case_units))
+    })
+}
+
+fn row_count_json(c: &RowCount) -> Value {
+    json!({
+        "read": c.read,
+        "used": c.used,
+        "refused": c.refused,
+        "in_refused_subjects": c.in_refused_subjects,
+        "reconciles": c.reconciles(),
+    })
+}
+
+fn summary_json(
+    ctx: &Ctx<'_>,
+    t: &Tally,
+    inputs: &[InputInfo],
+    outs: &Outputs,
+    mode: &str,
+) -> Value {
+    let cfg = ctx.cfg;
+    let mut name = format!("recist-batch/1\u{1f}{}", cfg.command);
+    for i in inputs {
+        name.push('\u{1f}');
+        name.push_str(&i.sha256);
+    }
+    for s in &ctx.sets {
+        name.push('\u{1f}');
+        name.push_str(s.sha256());
+    }
+    for m in cfg.mapping.sources() {
+        name.push('\u{1f}');
+        name.push_str(m);
+    }
+    let run_id = uuid::Uuid::new_v5(&RUN_ID_NAMESPACE, name.as_bytes());
+    let rule_sets: Vec<Value> = ctx
+        .sets
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let st = &t.per_set[i];
+            let c = &r.doc().confirmation;
+            let responses: serde_json::Map<String, Value> = st
+                .responses
+                .iter()
+                .map(|(test, m)| (test.code().to_string(), json!(m)))
+                .collect();
+            json!({
+                "id": r.doc().id,
+                "version": r.doc().version,
+                "sha256": r.sha256(),
+                "rscat": r.doc().rscat,
+                "origin": r.origin(),
+                "overrides": r.overrides(),
+                "role": if i < ctx.primary { "results and rs.csv" } else { "compared" },
+                "bestresp": if c.required { "confirmed best overall response (confirmation required)" } else { "unconfirmed best overall response (confirmation not required)" },
+                "confirmation": {
+                    "required": c.required,
+                    "min_interval_days": c.min_interval_days,
+                    "max_ne_between": c.max_ne_between,
+                    "accept_sd_between": c.accept_sd_between,
+                },
+                "subject_evaluators": {
+                    "adjudicated": st.adjudicated,
+                    "refused": st.refused,
+                    "reconciles": st.adjudicated + st.refused == t.units_seen,
+                },
+                "results": st.results,
+                "responses": responses,
+            })
+        })
+        .collect();
+    let units_ok = t.units_adjudicated + t.units_refused == t.units_seen;
+    let subjects_ok = t.subjects_adjudicated + t.subjects_refused == t.subjects_seen;
+    let rows_ok = t.tu.reconciles() && t.tr.reconciles();
+    let mut outputs = json!({
+        "results.jsonl": {"lines": outs.results.lines(), "bytes": outs.results.bytes()},
+        "rs.csv": {"rows": outs.rs.lines(), "bytes": outs.rs.bytes()},
+        "errors.jsonl": {"lines": outs.errors.lines(), "bytes": outs.errors.bytes()},
+    });
+    if let (Some(d), Value::Object(m)) = (&outs.discordant, &mut outputs) {
+        m.insert("discordant.jsonl".into(), json!({"lines": d.lines()}));
+    }
+    let comparisons: Vec<Value> = ctx
+        .pairs
+        .iter()
+        .zip(&t.compare)
+        .map(|(p, c)| compare::report_json(p, c))
+        .collect();
+    json!({
+        "format": "recist-batch-summary/1",
+        "run_id": run_id,
+        "command": cfg.command,
+        "recist_version": env!("CARGO_PKG_VERSION"),
+        "mode": mode,
+        "inputs": inputs,
+        "options": {
+            "partial_dates": cfg.partial_dates.as_str(),
+            "mapping": cfg.mapping.sources(),
+            "chunk_subjects": cfg.chunk_subjects,
+        },
+        "rows": {
+            "TU": row_count_json(&t.tu),
+            "TR": row_count_json(&t.tr),
+            "unattributed_refused": t.unattributed_rows,
+            "DM": {"read": t.dm_rows, "subjects_without_tumour_data": t.dm_only_subjects},
+            "RS_recorded": {"read": t.recorded_rows, "tests_not_compared": t.recorded_skipped, "subjects_without_tumour_data": t.recorded_only_subjects},
+            "cases": t.cases,
+        },
+        "subjects": {
+            "seen": t.subjects_seen,
+            "adjudicated": t.subjects_adjudicated,
+            "refused": t.subjects_refused,
+        },
+        "subject_evaluators": {
+            "seen": t.units_seen,
+            "adjudicated": t.units_adjudicated,
+            "refused": t.units_refused,
+            "refused_while_reading": t.units_refused_reading,
+            "refused_by_engine": t.units_refused_engine,
+        },
+        "rule_sets": rule_sets,
+        "outputs": outputs,
+        "comparisons": comparisons,
+        "reconciliation": {
+            "rows": rows_ok,
+            "subjects": subjects_ok,
+            "subject_evaluators": units_ok,
+            "all": rows_ok && subjects_ok && units_ok,
+        },
+    })
+}

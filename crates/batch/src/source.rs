@@ -1,0 +1,533 @@
+//! Reading the inputs into work items, on their own thread, in chunks.
+//!
+//! Sorted SDTM files are merge-joined by USUBJID: TU and TR advance together, DM and recorded
+//! RS follow; each subject becomes one [`SdtmItem`] as soon as its last row is read. Unsorted
+//! files are read whole into memory, grouped by USUBJID (bounded by `max_unsorted_rows`).
+//! Case files become one item per JSON Lines line or per YAML/JSON file.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::SyncSender;
+
+use recist_sdtm::{Domain, GroupStream, InputError, RawGroup, Spec, hex};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{BatchConfig, BatchError, Input};
+
+/// One subject's rows from every SDTM file.
+#[derive(Debug, Clone)]
+pub struct SdtmItem {
+    /// USUBJID.
+    pub key: String,
+    /// TU rows.
+    pub tu: Option<RawGroup>,
+    /// TR rows.
+    pub tr: Option<RawGroup>,
+    /// DM rows.
+    pub dm: Option<RawGroup>,
+    /// Recorded RS rows.
+    pub rs: Option<RawGroup>,
+}
+
+impl SdtmItem {
+    fn new(key: String) -> SdtmItem {
+        SdtmItem {
+            key,
+            tu: None,
+            tr: None,
+            dm: None,
+            rs: None,
+        }
+    }
+
+    fn rows(&self) -> u64 {
+        [&self.tu, &self.tr, &self.dm, &self.rs]
+            .iter()
+            .filter_map(|g| g.as_ref().map(RawGroup::rows_total))
+            .sum()
+    }
+}
+
+/// A unit of work.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// One USUBJID of SDTM data.
+    Sdtm(Box<SdtmItem>),
+    /// Case-file text: one JSON Lines line, or a whole YAML/JSON file.
+    Case {
+        /// The file.
+        file: String,
+        /// 1-based line of the text in the file.
+        line: usize,
+        /// The text.
+        text: String,
+        /// Whether the text is one JSON Lines line.
+        jsonl: bool,
+    },
+    /// A case file that could not be read.
+    CaseFileError {
+        /// The file.
+        file: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// An input file as the summary records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputInfo {
+    /// TU, TR, DM, RS (recorded) or cases.
+    pub role: String,
+    /// The file.
+    pub file: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Data rows (lines of JSON Lines; cases of YAML).
+    pub rows: u64,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Rows per chunk, besides the subject limit, so a chunk of huge subjects stays small.
+const CHUNK_ROWS: u64 = 200_000;
+
+struct Sender {
+    tx: SyncSender<Vec<Item>>,
+    chunk: Vec<Item>,
+    rows: u64,
+    max_items: usize,
+    closed: bool,
+}
+
+impl Sender {
+    fn push(&mut self, item: Item, rows: u64) {
+        self.chunk.push(item);
+        self.rows += rows;
+        if self.chunk.len() >= self.max_items || self.rows >= CHUNK_ROWS {
+            self.flush();
+        }
+    }
+    fn flush(&mut self) {
+        if self.chunk.is_empty() || self.closed {
+            return;
+        }
+        let chunk = std::mem::take(&mut self.chunk);
+        self.rows = 0;
+        if self.tx.send(chunk).is_err() {
+            self.closed = true;
+        }
+    }
+}
+
+/// Total bytes of the inputs, for progress.
+pub fn total_bytes(cfg: &BatchConfig) -> u64 {
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    match &cfg.input {
+        Input::Sdtm { tu, tr, dm } => {
+            size(tu)
+                + size(tr)
+                + dm.as_deref().map_or(0, size)
+                + cfg.recorded.as_deref().map_or(0, size)
+        }
+        Input::Cases(p) => case_files(p).iter().map(|f| size(f)).sum(),
+    }
+}
+
+/// Reads the configured input and sends items in chunks; returns the input files read.
+pub fn read(
+    cfg: &BatchConfig,
+    in_memory: bool,
+    bytes: Arc<AtomicU64>,
+    tx: SyncSender<Vec<Item>>,
+) -> Result<Vec<InputInfo>, BatchError> {
+    let mut sender = Sender {
+        tx,
+        chunk: Vec::with_capacity(cfg.chunk_subjects),
+        rows: 0,
+        max_items: cfg.chunk_subjects.max(1),
+        closed: false,
+    };
+    let infos = match &cfg.input {
+        Input::Sdtm { tu, tr, dm } => {
+            let paths = SdtmPaths {
+                tu,
+                tr,
+                dm: dm.as_deref(),
+                rs: cfg.recorded.as_deref(),
+            };
+            if in_memory {
+                read_in_memory(cfg, &paths, &bytes, &mut sender)?
+            } else {
+                read_sorted(cfg, &paths, &bytes, &mut sender)?
+            }
+        }
+        Input::Cases(p) => read_cases(p, &bytes, &mut sender),
+    };
+    sender.flush();
+    Ok(infos)
+}
+
+struct SdtmPaths<'a> {
+    tu: &'a Path,
+    tr: &'a Path,
+    dm: Option<&'a Path>,
+    rs: Option<&'a Path>,
+}
+
+struct Streams {
+    tu: GroupStream,
+    tr: GroupStream,
+    dm: Option<GroupStream>,
+    rs: Option<GroupStream>,
+}
+
+fn open(
+    cfg: &BatchConfig,
+    p: &SdtmPaths<'_>,
+    check: bool,
+    bytes: &Arc<AtomicU64>,
+) -> Result<Streams, BatchError> {
+    Ok(Streams {
+        tu: GroupStream::open(p.tu, &Spec::tu(), check, bytes.clone())?,
+        tr: GroupStream::open(p.tr, &Spec::tr(), check, bytes.clone())?,
+        dm: p
+            .dm
+            .map(|d| {
+                GroupStream::open(
+                    d,
+                    &Spec::dm(cfg.mapping.reference_date_column()),
+                    check,
+                    bytes.clone(),
+                )
+            })
+            .transpose()?,
+        rs: p
+            .rs
+            .map(|r| GroupStream::open(r, &Spec::rs(), check, bytes.clone()))
+            .transpose()?,
+    })
+}
+
+fn finish(s: Streams) -> Result<Vec<InputInfo>, BatchError> {
+    let mut out = Vec::new();
+    let mut add = |role: &str, g: GroupStream| -> Result<(), BatchError> {
+        let file = g.file().to_string();
+        let t = g.finish()?;
+        let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        out.push(InputInfo {
+            role: role.into(),
+            file,
+            sha256: t.sha256,
+            rows: t.rows,
+            bytes,
+        });
+        Ok(())
+    };
+    add("TU", s.tu)?;
+    add("TR", s.tr)?;
+    if let Some(d) = s.dm {
+        add("DM", d)?;
+    }
+    if let Some(r) = s.rs {
+        add("RS (recorded)", r)?;
+    }
+    Ok(out)
+}
+
+fn read_sorted(
+    cfg: &BatchConfig,
+    paths: &SdtmPaths<'_>,
+    bytes: &Arc<AtomicU64>,
+    sender: &mut Sender,
+) -> Result<Vec<InputInfo>, BatchError> {
+    let mut s = open(cfg, paths, true, bytes)?;
+    loop {
+        if sender.closed {
+            return Ok(Vec::new());
+        }
+        let ktu = s.tu.peek_key()?.map(str::to_string);
+        let ktr = s.tr.peek_key()?;
+        let key = match (ktu.as_deref(), ktr) {
+            (None, None) => break,
+            (Some(a), None) => a.to_string(),
+            (None, Some(b)) => b.to_string(),
+            (Some(a), Some(b)) => a.min(b).to_string(),
+        };
+        let mut item = SdtmItem::new(key);
+        if ktu.as_deref() == Some(item.key.as_str()) {
+            item.tu = s.tu.take();
+        }
+        if s.tr.peek_key()? == Some(item.key.as_str()) {
+            item.tr = s.tr.take();
+        }
+        if let Some(dm) = s.dm.as_mut() {
+            while let Some(k) = dm.peek_key()? {
+                if k < item.key.as_str() {
+                    let g = dm.take();
+                    if let Some(g) = g {
+                        let mut only = SdtmItem::new(g.key.clone());
+                        let rows = g.rows_total();
+                        only.dm = Some(g);
+                        sender.push(Item::Sdtm(Box::new(only)), rows);
+                    }
+                } else {
+                    if k == item.key.as_str() {
+                        item.dm = dm.take();
+                    }
+                    break;
+                }
+            }
+        }
+        if let Some(rs) = s.rs.as_mut() {
+            while let Some(k) = rs.peek_key()? {
+                if k < item.key.as_str() {
+                    if let Some(g) = rs.take() {
+                        let mut only = SdtmItem::new(g.key.clone());
+                        let rows = g.rows_total();
+                        only.rs = Some(g);
+                        sender.push(Item::Sdtm(Box::new(only)), rows);
+                    }
+                } else {
+                    if k == item.key.as_str() {
+                        item.rs = rs.take();
+                    }
+                    break;
+                }
+            }
+        }
+        let rows = item.rows();
+        sender.push(Item::Sdtm(Box::new(item)), rows);
+    }
+    for (which, stream) in [(0, s.dm.as_mut()), (1, s.rs.as_mut())] {
+        let Some(stream) = stream else { continue };
+        while let Some(g) = stream.next_group()? {
+            let mut only = SdtmItem::new(g.key.clone());
+            let rows = g.rows_total();
+            if which == 0 {
+                only.dm = Some(g);
+            } else {
+                only.rs = Some(g);
+            }
+            sender.push(Item::Sdtm(Box::new(only)), rows);
+        }
+    }
+    finish(s)
+}
+
+fn read_in_memory(
+    cfg: &BatchConfig,
+    paths: &SdtmPaths<'_>,
+    bytes: &Arc<AtomicU64>,
+    sender: &mut Sender,
+) -> Result<Vec<InputInfo>, BatchError> {
+    let mut s = open(cfg, paths, false, bytes)?;
+    let mut items: Vec<SdtmItem> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut rows = 0u64;
+    let limit = cfg.max_unsorted_rows;
+    {
+        let mut streams: Vec<(Domain, &mut GroupStream)> =
+            vec![(Domain::Tr, &mut s.tr), (Domain::Tu, &mut s.tu)];
+        if let Some(d) = s.dm.as_mut() {
+            streams.push((Domain::Dm, d));
+        }
+        if let Some(r) = s.rs.as_mut() {
+            streams.push((Domain::Rs, r));
+        }
+        for (domain, stream) in streams {
+            while let Some(g) = stream.next_group()? {
+                rows += g.rows_total();
+                if rows > limit {
+                    return Err(InputError::TooLargeUnsorted { limit }.into());
+                }
+                let i = *index.entry(g.key.clone()).or_insert_with(|| {
+                    items.push(SdtmItem::new(g.key.clone()));
+                    items.len() - 1
+                });
+                let Some(item) = items.get_mut(i) else {
+                    continue;
+                };
+                let slot = match domain {
+                    Domain::Tu => &mut item.tu,
+                    Domain::Tr => &mut item.tr,
+                    Domain::Dm => &mut item.dm,
+                    Domain::Rs => &mut item.rs,
+                };
+                match slot {
+                    Some(existing) => existing.append(g),
+                    None => *slot = Some(g),
+                }
+            }
+        }
+    }
+    drop(index);
+    for item in items {
+        if sender.closed {
+            break;
+        }
+        let rows = item.rows();
+        sender.push(Item::Sdtm(Box::new(item)), rows);
+    }
+    finish(s)
+}
+
+/// The case files of a path: the file itself, or a directory's `*.yaml`, `*.yml`, `*.json`,
+/// `*.jsonl` in name order.
+pub fn case_files(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                            matches!(
+                                e.to_ascii_lowercase().as_str(),
+                                "yaml" | "yml" | "json" | "jsonl"
+                            )
+                        })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<InputInfo> {
+    let mut infos = Vec::new();
+    if path.is_dir() && case_files(path).is_empty() {
+        sender.push(
+            Item::CaseFileError {
+                file: path.display().to_string(),
+                message: format!(
+                    "{}: no case file (*.yaml, *.json, *.jsonl) in it",
+                    path.display()
+                ),
+            },
+            1,
+        );
+    }
+    for f in case_files(path) {
+        let file = f.display().to_string();
+        let jsonl = f
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+        let fail = |message: String| Item::CaseFileError {
+            file: file.clone(),
+            message: format!("{file}: cannot read: {message}"),
+        };
+        let handle = match std::fs::File::open(&f) {
+            Ok(h) => h,
+            Err(e) => {
+                sender.push(fail(e.to_string()), 1);
+                continue;
+            }
+        };
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        let mut rows = 0u64;
+        if jsonl {
+            let mut reader = BufReader::with_capacity(1 << 16, handle);
+            let mut line = String::new();
+            let mut n = 0usize;
+            loop {
+                line.clear();
+                match reader.read_line(&mut line) {
+                    Ok(0) => break,
+                    Ok(k) => {
+                        n += 1;
+                        size += k as u64;
+                        bytes.fetch_add(k as u64, Ordering::Relaxed);
+                        hasher.update(line.as_bytes());
+                        if line.trim().is_empty() {
+                            continue;
+                        }
+                        rows += 1;
+                        sender.push(
+                            Item::Case {
+                                file: file.clone(),
+                                line: n,
+                                text: line.trim_end_matches(['\n', '\r']).to_string(),
+                                jsonl: true,
+                            },
+                            1,
+                        );
+                    }
+                    Err(e) => {
+                        sender.push(fail(format!("line {}: {e}", n + 1)), 1);
+                        break;
+                    }
+                }
+            }
+        } else {
+            let mut text = String::new();
+            let mut handle = handle;
+            if let Err(e) = handle.read_to_string(&mut text) {
+                sender.push(fail(e.to_string()), 1);
+                continue;
+            }
+            size = text.len() as u64;
+            bytes.fetch_add(size, Ordering::Relaxed);
+            hasher.update(text.as_bytes());
+            rows = 1;
+            sender.push(
+                Item::Case {
+                    file: file.clone(),
+                    line: 1,
+                    text,
+                    jsonl: false,
+                },
+                1,
+            );
+        }
+        infos.push(InputInfo {
+            role: "cases".into(),
+            file,
+            sha256: hex(&hasher.finalize()),
+            rows,
+            bytes: size,
+        });
+    }
+    infos
+}
+
+/// Reads a recorded RS file into memory by USUBJID (case-file mode, where subjects come in
+/// any order).
+pub fn read_recorded_index(
+    path: &Path,
+    limit: u64,
+) -> Result<(HashMap<String, RawGroup>, InputInfo), BatchError> {
+    let mut stream = GroupStream::open(path, &Spec::rs(), false, Arc::default())?;
+    let mut index: HashMap<String, RawGroup> = HashMap::new();
+    let mut rows = 0;
+    while let Some(g) = stream.next_group()? {
+        rows += g.rows_total();
+        if rows > limit {
+            return Err(InputError::TooLargeUnsorted { limit }.into());
+        }
+        match index.get_mut(&g.key) {
+            Some(e) => e.append(g),
+            None => {
+                index.insert(g.key.clone(), g);
+            }
+        }
+    }
+    let file = path.display().to_string();
+    let t = stream.finish()?;
+    let info = InputInfo {
+        role: "RS (recorded)".into(),
+        file,
+        sha256: t.sha256,
+        rows: t.rows,
+        bytes: t.bytes,
+    };
+    Ok((index, info))
+}

@@ -1,0 +1,99 @@
+//! Helpers shared by the batch tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use recist_batch::{BatchConfig, BatchReport, Input, run_batch};
+use recist_rules::RuleSet;
+
+/// A fresh, empty directory for one test.
+pub fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("recist-batch-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The repository's `fixtures/sdtm`.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sdtm")
+}
+
+pub fn recist() -> RuleSet {
+    RuleSet::bundled("recist-1.1").unwrap()
+}
+
+/// A configuration over TU/TR (and DM) with the defaults and a fixed command.
+pub fn sdtm_config(tu: &Path, tr: &Path, dm: Option<&Path>, out: &Path) -> BatchConfig {
+    let mut cfg = BatchConfig::new(
+        Input::Sdtm {
+            tu: tu.to_path_buf(),
+            tr: tr.to_path_buf(),
+            dm: dm.map(Path::to_path_buf),
+        },
+        vec![recist()],
+        out.to_path_buf(),
+    )
+    .unwrap();
+    cfg.command = "recist batch (test)".into();
+    cfg
+}
+
+pub fn run(cfg: &BatchConfig) -> BatchReport {
+    run_batch(cfg).unwrap()
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn summary(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(&out.join("summary.json"))).unwrap()
+}
+
+pub fn errors(out: &Path) -> Vec<serde_json::Value> {
+    read(&out.join("errors.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Asserts every count of the summary reconciles.
+pub fn assert_reconciles(s: &serde_json::Value) {
+    for domain in ["TU", "TR"] {
+        let r = &s["rows"][domain];
+        let (read, used, refused, inr) = (
+            r["read"].as_u64().unwrap(),
+            r["used"].as_u64().unwrap(),
+            r["refused"].as_u64().unwrap(),
+            r["in_refused_subjects"].as_u64().unwrap(),
+        );
+        assert_eq!(read, used + refused + inr, "{domain} rows: {r}");
+    }
+    let u = &s["subject_evaluators"];
+    assert_eq!(
+        u["seen"].as_u64().unwrap(),
+        u["adjudicated"].as_u64().unwrap() + u["refused"].as_u64().unwrap(),
+        "{u}"
+    );
+    assert_eq!(
+        u["refused"].as_u64().unwrap(),
+        u["refused_while_reading"].as_u64().unwrap() + u["refused_by_engine"].as_u64().unwrap(),
+        "{u}"
+    );
+    let sub = &s["subjects"];
+    assert_eq!(
+        sub["seen"].as_u64().unwrap(),
+        sub["adjudicated"].as_u64().unwrap() + sub["refused"].as_u64().unwrap(),
+        "{sub}"
+    );
+    for r in s["rule_sets"].as_array().unwrap() {
+        let e = &r["subject_evaluators"];
+        assert_eq!(
+            e["adjudicated"].as_u64().unwrap() + e["refused"].as_u64().unwrap(),
+            u["seen"].as_u64().unwrap(),
+            "{r}"
+        );
+    }
+    assert_eq!(s["reconciliation"]["all"], true, "{}", s["reconciliation"]);
+}

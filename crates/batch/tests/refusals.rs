@@ -1,0 +1,282 @@
+//! Refusals: every refused row and subject is reported with its place, and the counts still
+//! reconcile.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use recist_sdtm::PartialDates;
+use serde_json::Value;
+
+const TU_HEADER: &str =
+    "STUDYID,DOMAIN,USUBJID,TULNKID,TUTESTCD,TUORRES,TUSTRESC,TULOC,TUEVAL,VISITNUM,VISIT,TUDTC";
+const TR_HEADER: &str = "STUDYID,DOMAIN,USUBJID,TRGRPID,TRLNKID,TRTESTCD,TRORRES,TRORRESU,TRSTRESC,TRSTRESN,TRSTRESU,TRSTAT,TREVAL,VISITNUM,VISIT,TRDTC";
+
+/// TU and TR of subject `S-OK` (adjudicable) followed by the given rows.
+fn study(dir: &Path, tu_rows: &[&str], tr_rows: &[&str]) -> (PathBuf, PathBuf) {
+    let mut tu = vec![
+        TU_HEADER.to_string(),
+        "ST,TU,S-OK,T01,TUMIDENT,TARGET,TARGET,LIVER,,1,SCREENING,2021-01-04".into(),
+    ];
+    tu.extend(tu_rows.iter().map(|r| r.to_string()));
+    let mut tr = vec![
+        TR_HEADER.to_string(),
+        "ST,TR,S-OK,TARGET,T01,LDIAM,40,mm,40,40,mm,,,1,SCREENING,2021-01-04".into(),
+        "ST,TR,S-OK,TARGET,T01,LDIAM,20,mm,20,20,mm,,,2,WEEK 6,2021-02-24".into(),
+    ];
+    tr.extend(tr_rows.iter().map(|r| r.to_string()));
+    let (tu_path, tr_path) = (dir.join("TU.csv"), dir.join("TR.csv"));
+    std::fs::write(&tu_path, tu.join("\n") + "\n").unwrap();
+    std::fs::write(&tr_path, tr.join("\n") + "\n").unwrap();
+    (tu_path, tr_path)
+}
+
+/// Runs a study; returns the summary and the error lines.
+fn run_study(name: &str, tu_rows: &[&str], tr_rows: &[&str]) -> (Value, Vec<Value>, PathBuf) {
+    let dir = tmp(name);
+    let (tu, tr) = study(&dir, tu_rows, tr_rows);
+    let out = dir.join("out");
+    let report = run(&sdtm_config(&tu, &tr, None, &out));
+    let s = summary(&out);
+    assert_reconciles(&s);
+    let e = errors(&out);
+    assert_eq!(report.exit_code(), u8::from(!e.is_empty()));
+    (s, e, out)
+}
+
+fn the<'a>(errors: &'a [Value], level: &str, code: &str) -> &'a Value {
+    errors
+        .iter()
+        .find(|e| e["level"] == level && e["code"] == code)
+        .unwrap_or_else(|| panic!("no {level} error {code} in {errors:#?}"))
+}
+
+const T1: &str = "ST,TU,S-X,T01,TUMIDENT,TARGET,TARGET,LUNG,,1,SCREENING,2021-01-04";
+const X_BASE: &str = "ST,TR,S-X,TARGET,T01,LDIAM,30,mm,30,30,mm,,,1,SCREENING,2021-01-04";
+const X_W6: &str = "ST,TR,S-X,TARGET,T01,LDIAM,28,mm,28,28,mm,,,2,WEEK 6,2021-02-24";
+
+#[test]
+fn unknown_trtestcd_refuses_the_row_and_its_subject() {
+    let (s, e, _) = run_study(
+        "unknown-test",
+        &[T1],
+        &[
+            X_BASE,
+            X_W6,
+            "ST,TR,S-X,TARGET,T01,VOLUME,12,mL,12,12,mL,,,2,WEEK 6,2021-02-24",
+        ],
+    );
+    let row = the(&e, "row", "unknown-test");
+    assert_eq!(row["row"], 6);
+    assert_eq!(row["subject"], "S-X");
+    assert_eq!(row["evaluator"], "INVESTIGATOR");
+    assert_eq!(row["lesion"], "T01");
+    assert_eq!(row["visit"], "WEEK 6");
+    assert!(
+        row["reason"].as_str().unwrap().contains("TR.csv:6"),
+        "{row}"
+    );
+    assert!(row["reason"].as_str().unwrap().contains("VOLUME"));
+    let subject = the(&e, "subject", "unknown-test");
+    assert_eq!(subject["subject"], "S-X");
+    assert_eq!(s["rows"]["TR"]["refused"], 1);
+    assert_eq!(s["rows"]["TR"]["in_refused_subjects"], 2);
+    assert_eq!(
+        s["subject_evaluators"]["adjudicated"], 1,
+        "S-OK is still adjudicated"
+    );
+    assert_eq!(s["subject_evaluators"]["refused_while_reading"], 1);
+}
+
+#[test]
+fn an_unknown_code_can_be_mapped_as_ignored() {
+    let dir = tmp("mapped-test");
+    let (tu, tr) = study(
+        &dir,
+        &[T1],
+        &[
+            X_BASE,
+            X_W6,
+            "ST,TR,S-X,TARGET,T01,VOLUME,12,mL,12,12,mL,,,2,WEEK 6,2021-02-24",
+        ],
+    );
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(&tu, &tr, None, &out);
+    cfg.mapping
+        .extend_text("tests: {VOLUME: ignore}", "sponsor.yaml")
+        .unwrap();
+    assert_eq!(run(&cfg).exit_code(), 0);
+    let s = summary(&out);
+    assert_reconciles(&s);
+    assert_eq!(s["rows"]["TR"]["used"], 5);
+}
+
+#[test]
+fn a_duplicate_row_is_refused_and_the_subject_kept() {
+    let (s, e, out) = run_study("duplicate", &[T1], &[X_BASE, X_W6, X_W6]);
+    let row = the(&e, "row", "duplicate-row");
+    assert_eq!(row["row"], 6);
+    assert!(
+        row["reason"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate of row 5"),
+        "{row}"
+    );
+    assert_eq!(s["rows"]["TR"]["refused"], 1);
+    assert_eq!(s["subject_evaluators"]["adjudicated"], 2);
+    assert!(read(&out.join("rs.csv")).contains("S-X"));
+}
+
+#[test]
+fn conflicting_values_for_one_lesion_and_visit_refuse_the_subject() {
+    let (s, e, out) = run_study(
+        "conflict",
+        &[T1],
+        &[
+            X_BASE,
+            X_W6,
+            "ST,TR,S-X,TARGET,T01,LDIAM,32,mm,32,32,mm,,,2,WEEK 6,2021-02-24",
+        ],
+    );
+    let subject = the(&e, "subject", "conflicting-values");
+    assert_eq!(subject["row"], 6);
+    assert_eq!(subject["lesion"], "T01");
+    assert_eq!(subject["visit"], "WEEK 6");
+    assert!(
+        subject["reason"]
+            .as_str()
+            .unwrap()
+            .contains("row 5 says 28 mm, this row says 32 mm"),
+        "{subject}"
+    );
+    assert_eq!(s["rows"]["TR"]["in_refused_subjects"], 3);
+    assert!(!read(&out.join("rs.csv")).contains("S-X"));
+}
+
+#[test]
+fn a_missing_baseline_is_refused() {
+    // S-X: the target's first measurement is at week 6; S-Y: identified in TU, never measured.
+    let (s, e, _) = run_study(
+        "missing-baseline",
+        &[
+            T1,
+            "ST,TU,S-X,NT01,TUMIDENT,NON-TARGET,NON-TARGET,BONE,,1,SCREENING,2021-01-04",
+            "ST,TU,S-Y,T01,TUMIDENT,TARGET,TARGET,LUNG,,1,SCREENING,2021-01-04",
+        ],
+        &[
+            "ST,TR,S-X,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,,1,SCREENING,2021-01-04",
+            X_W6,
+        ],
+    );
+    let engine = the(&e, "subject", "engine");
+    assert_eq!(engine["subject"], "S-X");
+    assert_eq!(engine["lesion"], "T01");
+    assert_eq!(engine["rule_set"], "recist-1.1");
+    assert!(
+        engine["reason"]
+            .as_str()
+            .unwrap()
+            .contains("target without a measurement"),
+        "{engine}"
+    );
+    let no_tr = the(&e, "subject", "no-tr-rows");
+    assert_eq!(no_tr["subject"], "S-Y");
+    assert!(no_tr["file"].as_str().unwrap().ends_with("TU.csv"));
+    assert_eq!(s["subjects"]["seen"], 3);
+    assert_eq!(s["subject_evaluators"]["refused_by_engine"], 1);
+    assert_eq!(s["subject_evaluators"]["refused_while_reading"], 1);
+}
+
+#[test]
+fn a_lesion_in_tr_but_not_tu_is_refused() {
+    let (_, e, _) = run_study(
+        "not-in-tu",
+        &[T1],
+        &[
+            X_BASE,
+            "ST,TR,S-X,TARGET,T02,LDIAM,15,mm,15,15,mm,,,1,SCREENING,2021-01-04",
+            X_W6,
+        ],
+    );
+    let subject = the(&e, "subject", "lesion-not-in-tu");
+    assert_eq!(subject["lesion"], "T02");
+    assert_eq!(subject["row"], 5);
+}
+
+#[test]
+fn partial_dates_are_refused_unless_imputed() {
+    let rows = [
+        X_BASE,
+        "ST,TR,S-X,TARGET,T01,LDIAM,28,mm,28,28,mm,,,2,WEEK 6,2021-02",
+    ];
+    let (_, e, _) = run_study("partial-refused", &[T1], &rows);
+    let subject = the(&e, "subject", "partial-date");
+    assert!(
+        subject["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--partial-dates"),
+        "{subject}"
+    );
+
+    let dir = tmp("partial-first");
+    let (tu, tr) = study(&dir, &[T1], &rows);
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(&tu, &tr, None, &out);
+    cfg.partial_dates = PartialDates::First;
+    assert_eq!(run(&cfg).exit_code(), 0);
+    let results = read(&out.join("results.jsonl"));
+    assert!(
+        results.contains("imputed to 2021-02-01 (--partial-dates first)"),
+        "{results}"
+    );
+}
+
+#[test]
+fn centimetres_not_done_and_too_small_are_read() {
+    let (_, e, out) = run_study(
+        "units",
+        &[
+            T1,
+            "ST,TU,S-X,T02,TUMIDENT,TARGET,TARGET,KIDNEY,,1,SCREENING,2021-01-04",
+        ],
+        &[
+            "ST,TR,S-X,TARGET,T01,LDIAM,3.0,cm,,,,,,1,SCREENING,2021-01-04",
+            "ST,TR,S-X,TARGET,T02,LDIAM,2,cm,20,20,mm,,,1,SCREENING,2021-01-04",
+            "ST,TR,S-X,TARGET,T01,LDIAM,TOO SMALL TO MEASURE,,5,5,mm,,,2,WEEK 6,2021-02-24",
+            "ST,TR,S-X,TARGET,T02,LDIAM,,,,,,NOT DONE,,2,WEEK 6,2021-02-24",
+        ],
+    );
+    assert!(e.is_empty(), "{e:#?}");
+    let rs = read(&out.join("rs.csv"));
+    // T02 not done: the target response is not evaluable.
+    assert!(
+        rs.contains("S-X,1,TRGRESP,Target Response,RECIST 1.1,NE,NE"),
+        "{rs}"
+    );
+    let results = read(&out.join("results.jsonl"));
+    assert!(
+        results.contains(r#""sum_mm":50.0"#),
+        "30 + 20 mm at baseline: {results}"
+    );
+}
+
+#[test]
+fn standard_and_original_results_that_disagree_are_refused() {
+    let (_, e, _) = run_study(
+        "disagree",
+        &[T1],
+        &[
+            "ST,TR,S-X,TARGET,T01,LDIAM,3.0,cm,31,31,mm,,,1,SCREENING,2021-01-04",
+            X_W6,
+        ],
+    );
+    let subject = the(&e, "subject", "invalid");
+    assert!(
+        subject["reason"].as_str().unwrap().contains("disagree"),
+        "{subject}"
+    );
+}

@@ -1,0 +1,325 @@
+//! Generated studies through the whole pipeline: bad rows mixed in (counts reconcile),
+//! byte-identical outputs whatever the thread count, unsorted input, comparisons, atomic
+//! outputs, case files.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use recist_batch::Input;
+use recist_sdtm::generate::{GenerateOptions, generate};
+
+fn study(name: &str, subjects: u64, discordance: f64) -> PathBuf {
+    let dir = tmp(name);
+    let opts = GenerateOptions {
+        subjects,
+        seed: 42,
+        discordance,
+        ..GenerateOptions::default()
+    };
+    generate(&opts, &recist(), &dir).unwrap();
+    dir
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    read(path).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn bad_rows_mixed_in_are_refused_and_the_counts_reconcile() {
+    let dir = study("bad-rows", 300, 0.0);
+    let tr = dir.join("TR.csv");
+    let mut rows = lines(&tr);
+    let header_fields = rows[0].split(',').count();
+    let n = rows.len();
+    // A row with a field too many, in the middle of a subject.
+    let mut extra = rows[40].clone();
+    extra.push_str(",EXTRA");
+    rows.insert(41, extra);
+    // A row with no subject.
+    let mut no_subject: Vec<&str> = rows[100].split(',').collect();
+    no_subject[2] = "";
+    rows.insert(101, no_subject.join(","));
+    // An unknown test code and an exact duplicate.
+    rows.insert(
+        201,
+        rows[200]
+            .replace(",LDIAM,", ",VOLUME,")
+            .replace(",LPERP,", ",VOLUME,")
+            .replace(",TUMSTATE,", ",VOLUME,")
+            .replace(",SUMDIAM,", ",VOLUME,"),
+    );
+    rows.insert(301, rows[300].clone());
+    assert_eq!(rows[0].split(',').count(), header_fields);
+    std::fs::write(&tr, rows.join("\n") + "\n").unwrap();
+
+    let out = dir.join("out");
+    let report = run(&sdtm_config(
+        &dir.join("TU.csv"),
+        &tr,
+        Some(&dir.join("DM.csv")),
+        &out,
+    ));
+    assert_eq!(report.exit_code(), 1);
+    let s = summary(&out);
+    assert_reconciles(&s);
+    assert_eq!(
+        s["rows"]["TR"]["read"].as_u64().unwrap(),
+        (n - 1 + 4) as u64
+    );
+    assert_eq!(s["rows"]["TR"]["refused"], 4, "{}", s["rows"]);
+    assert_eq!(s["rows"]["unattributed_refused"], 1);
+    assert_eq!(s["subjects"]["seen"], 300);
+    let e = errors(&out);
+    let codes: Vec<&str> = e.iter().map(|e| e["code"].as_str().unwrap()).collect();
+    for code in [
+        "malformed-row",
+        "no-subject",
+        "unknown-test",
+        "duplicate-row",
+        "unreadable-row-in-subject",
+    ] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    for err in &e {
+        assert!(err["file"].as_str().unwrap().ends_with(".csv"), "{err}");
+        assert!(err["row"].as_u64().is_some(), "{err}");
+    }
+    let malformed = e.iter().find(|e| e["code"] == "malformed-row").unwrap();
+    assert_eq!(malformed["row"], 42);
+}
+
+#[test]
+fn outputs_are_byte_identical_whatever_the_thread_count() {
+    let dir = study("threads", 1500, 0.05);
+    let mut outs = Vec::new();
+    for threads in [1, 2, 3] {
+        let out = dir.join(format!("out{threads}"));
+        let mut cfg = sdtm_config(
+            &dir.join("TU.csv"),
+            &dir.join("TR.csv"),
+            Some(&dir.join("DM.csv")),
+            &out,
+        );
+        cfg.threads = Some(threads);
+        cfg.chunk_subjects = 37;
+        cfg.recorded = Some(dir.join("RS.csv"));
+        run(&cfg);
+        outs.push(out);
+    }
+    for file in [
+        "results.jsonl",
+        "rs.csv",
+        "errors.jsonl",
+        "discordant.jsonl",
+        "comparison.json",
+        "summary.json",
+    ] {
+        let first = std::fs::read(outs[0].join(file)).unwrap();
+        for o in &outs[1..] {
+            assert!(
+                first == std::fs::read(o.join(file)).unwrap(),
+                "{file} differs in {}",
+                o.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_reader_rebuilds_the_generated_subjects_exactly() {
+    // With no discordance, RS recorded by the generator (from its own model of each subject)
+    // is what the engine answers from TU/TR as read back.
+    let dir = study("roundtrip", 800, 0.0);
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(
+        &dir.join("TU.csv"),
+        &dir.join("TR.csv"),
+        Some(&dir.join("DM.csv")),
+        &out,
+    );
+    cfg.recorded = Some(dir.join("RS.csv"));
+    assert_eq!(run(&cfg).exit_code(), 0);
+    assert_eq!(read(&out.join("rs.csv")), read(&dir.join("RS.csv")));
+    assert_eq!(read(&out.join("discordant.jsonl")), "");
+}
+
+#[test]
+fn unsorted_input_is_read_in_memory_with_the_same_answers() {
+    let dir = study("unsorted", 200, 0.0);
+    let sorted_out = dir.join("sorted");
+    run(&sdtm_config(
+        &dir.join("TU.csv"),
+        &dir.join("TR.csv"),
+        None,
+        &sorted_out,
+    ));
+
+    // Reverse TR's data rows: every subject's rows stay together, in reverse subject order.
+    let tr = dir.join("TR.csv");
+    let mut rows = lines(&tr);
+    let header = rows.remove(0);
+    rows.reverse();
+    let shuffled = dir.join("TR-reversed.csv");
+    std::fs::write(&shuffled, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+    let out = dir.join("reversed");
+    run(&sdtm_config(&dir.join("TU.csv"), &shuffled, None, &out));
+    let s = summary(&out);
+    assert!(
+        s["mode"].as_str().unwrap().starts_with("in memory"),
+        "{}",
+        s["mode"]
+    );
+    assert_reconciles(&s);
+    // Same responses; visits within a subject are in date order either way.
+    let key = |l: &String| {
+        let f: Vec<&str> = l.split(',').collect();
+        format!("{}|{}|{}|{}|{}", f[2], f[9], f[10], f[13], f[4])
+    };
+    let mut a: Vec<String> = lines(&sorted_out.join("rs.csv"))
+        .iter()
+        .skip(1)
+        .map(|l| format!("{}={}", key(l), l.split(',').nth(7).unwrap()))
+        .collect();
+    let mut b: Vec<String> = lines(&out.join("rs.csv"))
+        .iter()
+        .skip(1)
+        .map(|l| format!("{}={}", key(l), l.split(',').nth(7).unwrap()))
+        .collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+
+    // Beyond the in-memory limit, the run stops and says how to sort.
+    let mut cfg = sdtm_config(&dir.join("TU.csv"), &shuffled, None, &dir.join("limited"));
+    cfg.max_unsorted_rows = 100;
+    let err = recist_batch::run_batch(&cfg).unwrap_err();
+    assert!(err.to_string().contains("sort"), "{err}");
+    assert!(!dir.join("limited").join("summary.json").exists());
+}
+
+#[test]
+fn recorded_rs_is_compared_per_test_with_the_rules_behind_each_discordance() {
+    let dir = study("compare", 400, 0.05);
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(
+        &dir.join("TU.csv"),
+        &dir.join("TR.csv"),
+        Some(&dir.join("DM.csv")),
+        &out,
+    );
+    cfg.recorded = Some(dir.join("RS.csv"));
+    run(&cfg);
+    let c: serde_json::Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
+    let o = &c["comparisons"][0]["tests"]["OVRLRESP"];
+    assert!(o["compared"].as_u64().unwrap() > 1000);
+    assert!(o["agreed"].as_u64().unwrap() < o["compared"].as_u64().unwrap());
+    assert_eq!(o["reference_only"], 0);
+    let discordant = lines(&out.join("discordant.jsonl"));
+    assert!(!discordant.is_empty());
+    let d: serde_json::Value = serde_json::from_str(&discordant[0]).unwrap();
+    assert!(
+        d["candidate_explanation"]["reasons"].as_array().is_some() || d["test"] == "BESTRESP",
+        "{d}"
+    );
+    assert!(d["reference_source"]["row"].as_u64().is_some());
+    assert!(read(&out.join("comparison.md")).contains("confusion matrix"));
+}
+
+#[test]
+fn two_protocol_settings_are_compared_over_the_same_data() {
+    let dir = study("amendment", 400, 0.0);
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(
+        &dir.join("TU.csv"),
+        &dir.join("TR.csv"),
+        Some(&dir.join("DM.csv")),
+        &out,
+    );
+    let amended = recist()
+        .with_overrides(None, &[("best_response.sd_min_days".into(), "84".into())])
+        .unwrap();
+    cfg.against = vec![amended];
+    run(&cfg);
+    let c: serde_json::Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
+    let cmp = &c["comparisons"][0];
+    assert!(
+        cmp["candidate"]
+            .as_str()
+            .unwrap()
+            .contains("sd_min_days=84"),
+        "{cmp}"
+    );
+    let best = &cmp["tests"]["BESTRESP"];
+    assert!(
+        best["agreed"].as_u64().unwrap() < best["compared"].as_u64().unwrap(),
+        "{best}"
+    );
+    assert_eq!(
+        cmp["tests"]["OVRLRESP"]["agreed"],
+        cmp["tests"]["OVRLRESP"]["compared"]
+    );
+    let d: serde_json::Value =
+        serde_json::from_str(&lines(&out.join("discordant.jsonl"))[0]).unwrap();
+    assert_eq!(d["test"], "BESTRESP");
+    assert_eq!(d["candidate_explanation"]["sd_min_days"], 84);
+    // rs.csv holds only the rule sets given with --rules.
+    assert!(!read(&out.join("rs.csv")).is_empty());
+    let s = summary(&out);
+    assert_eq!(s["rule_sets"].as_array().unwrap().len(), 2);
+    assert_reconciles(&s);
+}
+
+#[test]
+fn outputs_are_renamed_into_place_and_no_temporary_file_remains() {
+    let dir = study("atomic", 50, 0.0);
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("summary.json"), "stale").unwrap();
+    run(&sdtm_config(
+        &dir.join("TU.csv"),
+        &dir.join("TR.csv"),
+        None,
+        &out,
+    ));
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+    assert!(read(&out.join("summary.json")).starts_with('{'));
+
+    // A run that fails (a missing column) removes the stale summary and leaves no partial file.
+    let bad = dir.join("bad-TR.csv");
+    std::fs::write(&bad, "USUBJID,TRLNKID\nA,T01\n").unwrap();
+    let err =
+        recist_batch::run_batch(&sdtm_config(&dir.join("TU.csv"), &bad, None, &out)).unwrap_err();
+    assert!(err.to_string().contains("no TRTESTCD column"), "{err}");
+    assert!(!out.join("summary.json").exists());
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+}
+
+#[test]
+fn case_files_are_adjudicated_the_same_way() {
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/recist-1.1");
+    let out = tmp("cases");
+    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+    cfg.input = Input::Cases(cases.clone());
+    cfg.studyid = "CONF".into();
+    run(&cfg);
+    let s = summary(&out);
+    assert_reconciles(&s);
+    let files = std::fs::read_dir(&cases).unwrap().count() as u64;
+    assert!(
+        s["subject_evaluators"]["seen"].as_u64().unwrap() >= files,
+        "{}",
+        s["subject_evaluators"]
+    );
+    assert!(read(&out.join("rs.csv")).contains("CONF,RS,"));
+}

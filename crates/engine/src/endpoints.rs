@@ -1,0 +1,76 @@
+//! Time-to-event endpoints of a scope: progression-free survival (in-field and out-of-field
+//! relapse-free survival on those scopes), overall survival and duration of response.
+
+use chrono::NaiveDate;
+use recist_model::{Endpoint, Endpoints, FollowUp, OverallResponse, Progression, TimepointResult};
+
+use crate::BestResponses;
+
+fn endpoint(
+    event: bool,
+    date: NaiveDate,
+    reference: NaiveDate,
+    start: Option<NaiveDate>,
+) -> Endpoint {
+    Endpoint {
+        event,
+        date,
+        days: (date - reference).num_days(),
+        duration_days: start.map(|s| (date - s).num_days()),
+    }
+}
+
+/// Derives the endpoints from a scope's timepoints (the baseline first).
+///
+/// Censoring is at the last evaluable assessment (overall response not NE) up to progression,
+/// or at the baseline when there is none. Death counts for PFS whichever comes first; duration
+/// of response ends at progression only.
+pub fn endpoints(
+    timepoints: &[TimepointResult],
+    progression: Option<&Progression>,
+    follow_up: Option<&FollowUp>,
+    reference: NaiveDate,
+    best: &BestResponses,
+    confirmation_required: bool,
+) -> Option<Endpoints> {
+    let baseline = timepoints.first()?;
+    let last_evaluable = timepoints
+        .iter()
+        .filter(|t| {
+            t.follow_up
+                .as_ref()
+                .is_some_and(|f| f.overall != OverallResponse::Ne)
+        })
+        .filter(|t| progression.is_none_or(|p| t.date <= p.first_pd_assessment))
+        .map(|t| t.date)
+        .next_back()
+        .unwrap_or(baseline.date);
+    let death = follow_up.and_then(|f| f.death);
+    let pfs = match (progression.map(|p| p.date), death) {
+        (Some(p), Some(d)) => endpoint(true, p.min(d), reference, None),
+        (Some(p), None) => endpoint(true, p, reference, None),
+        (None, Some(d)) => endpoint(true, d, reference, None),
+        (None, None) => endpoint(false, last_evaluable, reference, None),
+    };
+    let overall_survival = follow_up.and_then(|f| match (f.death, f.last_known_alive) {
+        (Some(d), _) => Some(endpoint(true, d, reference, None)),
+        (None, Some(alive)) => Some(endpoint(false, alive.max(last_evaluable), reference, None)),
+        (None, None) => None,
+    });
+    let start = if confirmation_required {
+        best.confirmed_response_date
+    } else {
+        best.first_response_date
+    };
+    let duration_of_response = start.map(|s| match progression {
+        Some(p) => endpoint(true, p.date.max(s), reference, Some(s)),
+        None => endpoint(false, last_evaluable.max(s), reference, Some(s)),
+    });
+    Some(Endpoints {
+        progression_free_survival: pfs,
+        overall_survival,
+        duration_of_response,
+        in_field_relapse_free_survival: None,
+        out_of_field_relapse_free_survival: None,
+    })
+}

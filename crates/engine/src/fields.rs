@@ -1,0 +1,218 @@
+//! Radiotherapy fields: dose figures of each course, the progression site, the in-field and
+//! out-of-field relapse-free survival and the abscopal response (rules reference section 6).
+
+use chrono::NaiveDate;
+use recist_model::{CourseDose, Endpoint, Subject};
+use recist_rules::RuleSet;
+
+/// Dose per fraction, BED and EQD2 of every course, with α/β from the rule set.
+///
+/// BED = D (1 + d / (α/β)) and EQD2 = BED / (1 + 2 / (α/β)) (linear-quadratic model, no
+/// time factor). 55 Gy in 22 fractions at α/β 10 Gy: BED 68.75 Gy, EQD2 57.29 Gy.
+pub fn course_doses(subject: &Subject, rules: &RuleSet) -> Vec<CourseDose> {
+    let ab = rules.doc().radiotherapy.alpha_beta_gy;
+    subject
+        .radiotherapy
+        .iter()
+        .map(|c| {
+            let d = match (c.total_dose_gy, c.fractions) {
+                (Some(total), Some(n)) if n > 0 => Some(total / f64::from(n)),
+                _ => None,
+            };
+            let bed = match (c.total_dose_gy, d) {
+                (Some(total), Some(d)) => Some(total * (1.0 + d / ab)),
+                _ => None,
+            };
+            CourseDose {
+                id: c.id.clone(),
+                site: c.site.clone(),
+                start: c.start,
+                end: c.end,
+                total_dose_gy: c.total_dose_gy,
+                fractions: c.fractions,
+                dose_per_fraction_gy: d.map(round2),
+                alpha_beta_gy: ab,
+                bed_gy: bed.map(round2),
+                eqd2_gy: bed.map(|b| round2(b / (1.0 + 2.0 / ab))),
+                lesions: c.lesions.clone(),
+            }
+        })
+        .collect()
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Where the first overall PD came from (section 7.1, AMB-RT3): a scope counts when its own
+/// first PD is at or before the `all` scope's first PD.
+pub fn progression_site(
+    all_first_pd: NaiveDate,
+    in_field: Option<NaiveDate>,
+    out_of_field: Option<NaiveDate>,
+) -> &'static str {
+    let counts = |d: Option<NaiveDate>| d.is_some_and(|d| d <= all_first_pd);
+    match (counts(in_field), counts(out_of_field)) {
+        (true, true) => "both",
+        (true, false) => "in-field",
+        (false, true) => "out-of-field",
+        (false, false) => "combined",
+    }
+}
+
+/// A relapse-free survival endpoint from a scope's progression date, censored like PFS.
+pub fn relapse_free(
+    progression: Option<NaiveDate>,
+    censor: Endpoint,
+    reference: NaiveDate,
+) -> Endpoint {
+    match progression {
+        Some(d) => Endpoint {
+            event: true,
+            date: d,
+            days: (d - reference).num_days(),
+            duration_days: None,
+        },
+        None => Endpoint {
+            event: false,
+            ..censor
+        },
+    }
+}
+
+/// The abscopal response of a subject's non-irradiated targets (RT-ABS-2): per target, the
+/// smallest diameter at an assessment after the last radiotherapy end date, and whether it is
+/// at least `radiotherapy.abscopal_shrink_pct` below baseline. `None` when the out-of-field
+/// scope has no target. Without any end date every follow-up counts (and the result says so).
+pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_model::Abscopal> {
+    use recist_model::{Abscopal, AbscopalLesion, Finding, Mm, Scope, TargetFinding};
+
+    let prepared = crate::prepare::prepare(rules, subject, Scope::OutOfField).ok()??;
+    if prepared.targets.is_empty() {
+        return None;
+    }
+    let after = subject.radiotherapy.iter().filter_map(|c| c.end).max();
+    let shrink = rules.doc().radiotherapy.abscopal_shrink_pct;
+    let too_small = rules.doc().measurement.too_small_mm;
+    let follow_ups = subject
+        .assessments
+        .iter()
+        .skip(1)
+        .filter(|a| after.is_none_or(|end| a.date > end));
+    let mut lesions: Vec<AbscopalLesion> = prepared
+        .targets
+        .iter()
+        .map(|t| AbscopalLesion {
+            id: t.id.clone(),
+            baseline_mm: t.baseline,
+            smallest_mm: None,
+            smallest_date: None,
+            change_pct: None,
+            responded: false,
+        })
+        .collect();
+    for a in follow_ups {
+        for (t, l) in prepared.targets.iter().zip(lesions.iter_mut()) {
+            let value = match a.findings.get(&t.id) {
+                Some(Finding::Target(TargetFinding::Measured(d))) => {
+                    crate::prepare::pick(d, t.measure)
+                }
+                Some(Finding::Target(TargetFinding::Absent)) => Some(Mm::ZERO),
+                Some(Finding::Target(TargetFinding::TooSmall)) => Some(too_small),
+                Some(Finding::Target(TargetFinding::Fragments(parts))) => parts
+                    .iter()
+                    .map(|p| crate::prepare::pick(p, t.measure))
+                    .sum::<Option<Mm>>(),
+                _ => None,
+            };
+            if let Some(v) = value
+                && l.smallest_mm.is_none_or(|m| v < m)
+            {
+                l.smallest_mm = Some(v);
+                l.smallest_date = Some(a.date);
+            }
+        }
+    }
+    for l in &mut lesions {
+        if let Some(m) = l.smallest_mm {
+            l.change_pct = crate::tracker::pct(m - l.baseline_mm, l.baseline_mm);
+            l.responded = i128::from(m.hundredths()) * 10_000
+                <= i128::from(l.baseline_mm.hundredths())
+                    * i128::from(10_000 - shrink.hundredths());
+        }
+    }
+    let any = lesions.iter().any(|l| l.responded);
+    Some(Abscopal {
+        after,
+        shrink_pct: shrink.hundredths() as f64 / 100.0,
+        lesions,
+        any,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use recist_model::RadiotherapyCourse;
+
+    fn subject(total: f64, n: u32) -> Subject {
+        Subject {
+            subject: "RT".into(),
+            evaluator: None,
+            treatment_start: None,
+            covariates: Default::default(),
+            follow_up: None,
+            radiotherapy: vec![RadiotherapyCourse {
+                id: "RT1".into(),
+                site: "liver".into(),
+                start: None,
+                end: None,
+                total_dose_gy: Some(total),
+                fractions: Some(n),
+                lesions: vec![],
+            }],
+            lesions: vec![],
+            assessments: vec![],
+        }
+    }
+
+    #[test]
+    fn rt_bed_eqd2_55_gy_in_22_fractions() {
+        let rules = RuleSet::bundled("recist-1.1").unwrap();
+        let c = &course_doses(&subject(55.0, 22), &rules)[0];
+        assert_eq!(c.dose_per_fraction_gy, Some(2.5));
+        assert_eq!(c.bed_gy, Some(68.75));
+        assert_eq!(c.eqd2_gy, Some(57.29));
+    }
+
+    #[test]
+    fn rt_eqd2_of_2_gy_fractions_is_the_physical_dose() {
+        let rules = RuleSet::bundled("recist-1.1").unwrap();
+        let c = &course_doses(&subject(60.0, 30), &rules)[0];
+        assert_eq!(c.eqd2_gy, Some(60.0));
+    }
+
+    #[test]
+    fn rt_alpha_beta_comes_from_the_rule_set() {
+        let rules = RuleSet::bundled("recist-1.1")
+            .unwrap()
+            .with_overrides(None, &[("radiotherapy.alpha_beta_gy".into(), "3".into())])
+            .unwrap();
+        let c = &course_doses(&subject(50.0, 5), &rules)[0];
+        // d = 10: BED = 50 (1 + 10/3) = 216.67; EQD2 = 216.67 / (1 + 2/3) = 130.
+        assert_eq!(c.bed_gy, Some(216.67));
+        assert_eq!(c.eqd2_gy, Some(130.0));
+    }
+
+    #[test]
+    fn amb_rt3_progression_site() {
+        let d = |n: u32| NaiveDate::from_ymd_opt(2020, 1, n).unwrap();
+        assert_eq!(progression_site(d(10), Some(d(10)), None), "in-field");
+        assert_eq!(progression_site(d(10), None, Some(d(5))), "out-of-field");
+        assert_eq!(progression_site(d(10), Some(d(10)), Some(d(10))), "both");
+        assert_eq!(progression_site(d(10), Some(d(20)), None), "combined");
+        assert_eq!(progression_site(d(10), None, None), "combined");
+    }
+}

@@ -1,0 +1,230 @@
+//! Overall responses recorded elsewhere, for `recist bor`: a plain CSV
+//! (`subject,date,response[,reference_date]`) or an SDTM RS CSV (`USUBJID`, `RSDTC`,
+//! `RSTESTCD` = `OVRLRESP`, `RSSTRESC`, grouped per `RSEVAL`/`RSEVALID` and `RSCAT`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use recist_model::OverallResponse;
+
+use crate::error::{CaseError, Place};
+
+/// One subject's recorded overall responses (one evaluator, one response category).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedSubject {
+    /// Subject.
+    pub subject: String,
+    /// Evaluator (`RSEVAL`, with `RSEVALID` after a slash when given).
+    pub evaluator: Option<String>,
+    /// Response category (`RSCAT`), when given.
+    pub category: Option<String>,
+    /// Reference date for the SD minimum, when known.
+    pub reference_date: Option<NaiveDate>,
+    /// (date, response, 1-based row) in date order.
+    pub visits: Vec<(NaiveDate, OverallResponse, usize)>,
+}
+
+/// What a recorded-responses file gave: subjects, and the refused ones with their reasons.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// Subjects whose every row was read.
+    pub subjects: Vec<RecordedSubject>,
+    /// Refused rows or subjects; a subject with a refused row is refused whole.
+    pub refused: Vec<CaseError>,
+    /// Data rows read.
+    pub rows: usize,
+}
+
+fn date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    // RSDTC may carry a time: 2019-05-02T10:30.
+    NaiveDate::parse_from_str(t.get(..10).unwrap_or(t), "%Y-%m-%d").ok()
+}
+
+/// Reads reference dates from an SDTM DM CSV (`USUBJID`, `RFSTDTC`).
+pub fn read_reference_dates(path: &Path) -> Result<BTreeMap<String, NaiveDate>, CaseError> {
+    let file = path.display().to_string();
+    let mut reader = csv::Reader::from_path(path).map_err(|e| syntax(&file, None, e))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| syntax(&file, Some(1), e))?
+        .clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(subj), Some(start)) = (col("USUBJID"), col("RFSTDTC")) else {
+        return Err(CaseError::Syntax {
+            file,
+            line: Some(1),
+            message: "a DM file needs the columns USUBJID and RFSTDTC".into(),
+        });
+    };
+    let mut out = BTreeMap::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| syntax(&file, Some(i + 2), e))?;
+        if let Some(d) = rec.get(start).and_then(date) {
+            out.insert(rec.get(subj).unwrap_or_default().trim().to_string(), d);
+        }
+    }
+    Ok(out)
+}
+
+fn syntax(file: &str, line: Option<usize>, e: csv::Error) -> CaseError {
+    CaseError::Syntax {
+        file: file.to_string(),
+        line: e.position().map(|p| p.line() as usize).or(line),
+        message: e.to_string(),
+    }
+}
+
+/// Reads a recorded-responses CSV (plain or SDTM RS, told apart by the header).
+pub fn read_recorded(
+    path: &Path,
+    references: &BTreeMap<String, NaiveDate>,
+) -> Result<Recorded, CaseError> {
+    let file = path.display().to_string();
+    let mut reader = csv::Reader::from_path(path).map_err(|e| syntax(&file, None, e))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| syntax(&file, Some(1), e))?
+        .clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let sdtm = col("USUBJID").is_some();
+    let (subj, dt, resp) = if sdtm {
+        (
+            col("USUBJID"),
+            col("RSDTC"),
+            col("RSSTRESC").or(col("RSORRES")),
+        )
+    } else {
+        (col("subject"), col("date"), col("response"))
+    };
+    let (Some(subj), Some(dt), Some(resp)) = (subj, dt, resp) else {
+        return Err(CaseError::Syntax {
+            file,
+            line: Some(1),
+            message: "expected the columns subject,date,response[,reference_date] or an SDTM RS header (USUBJID, RSDTC, RSTESTCD, RSSTRESC)".into(),
+        });
+    };
+    let testcd = col("RSTESTCD");
+    let (eval, evalid, cat, refcol) = (
+        col("RSEVAL"),
+        col("RSEVALID"),
+        col("RSCAT"),
+        col("reference_date").or(col("RFSTDTC")),
+    );
+    /// Subject, evaluator, category.
+    type Key = (String, Option<String>, Option<String>);
+    /// Reference date, visits, refusals of one group.
+    type Group = (
+        Option<NaiveDate>,
+        Vec<(NaiveDate, OverallResponse, usize)>,
+        Vec<CaseError>,
+    );
+    let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
+    let mut order: Vec<Key> = Vec::new();
+    let mut out = Recorded::default();
+    for (i, rec) in reader.records().enumerate() {
+        let row = i + 2;
+        out.rows += 1;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                out.refused.push(syntax(&file, Some(row), e));
+                continue;
+            }
+        };
+        let get = |c: Option<usize>| {
+            c.and_then(|c| rec.get(c))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
+        if sdtm && get(testcd).is_some_and(|t| !t.eq_ignore_ascii_case("OVRLRESP")) {
+            continue;
+        }
+        let subject = get(Some(subj)).unwrap_or_default().to_string();
+        let evaluator = match (get(eval), get(evalid)) {
+            (Some(a), Some(b)) => Some(format!("{a}/{b}")),
+            (Some(a), None) => Some(a.to_string()),
+            (None, b) => b.map(str::to_string),
+        };
+        let key = (subject.clone(), evaluator, get(cat).map(str::to_string));
+        if !groups.contains_key(&key) {
+            order.push(key.clone());
+        }
+        let entry = groups
+            .entry(key)
+            .or_insert_with(|| (None, Vec::new(), Vec::new()));
+        let place = |d: Option<NaiveDate>| Place {
+            file: file.clone(),
+            line: Some(row),
+            subject: Some(subject.clone()),
+            date: d,
+            lesion: None,
+        };
+        if subject.is_empty() {
+            entry.2.push(CaseError::Invalid {
+                place: place(None),
+                message: "no subject".into(),
+            });
+            continue;
+        }
+        let Some(d) = get(Some(dt)).and_then(date) else {
+            entry.2.push(CaseError::Invalid {
+                place: place(None),
+                message: format!(
+                    "date `{}` is not a full ISO 8601 date (partial dates are not imputed)",
+                    get(Some(dt)).unwrap_or("")
+                ),
+            });
+            continue;
+        };
+        let Some(r) = get(Some(resp)).and_then(OverallResponse::parse) else {
+            entry.2.push(CaseError::Invalid {
+                place: place(Some(d)),
+                message: format!(
+                    "unknown response `{}` (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)",
+                    get(Some(resp)).unwrap_or("")
+                ),
+            });
+            continue;
+        };
+        if let Some(rd) = get(refcol).and_then(date) {
+            entry.0 = Some(rd);
+        }
+        if entry.1.iter().any(|(x, _, _)| *x == d) {
+            entry.2.push(CaseError::Invalid {
+                place: place(Some(d)),
+                message: "two responses on the same date".into(),
+            });
+            continue;
+        }
+        entry.1.push((d, r, row));
+    }
+    for key in order {
+        let Some((reference, mut visits, errors)) = groups.remove(&key) else {
+            continue;
+        };
+        if !errors.is_empty() {
+            out.refused.extend(errors);
+            continue;
+        }
+        visits.sort_by_key(|v| v.0);
+        let reference_date = reference.or_else(|| references.get(&key.0).copied());
+        out.subjects.push(RecordedSubject {
+            subject: key.0,
+            evaluator: key.1,
+            category: key.2,
+            reference_date,
+            visits,
+        });
+    }
+    Ok(out)
+}

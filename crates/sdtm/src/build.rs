@@ -1,0 +1,1496 @@
+//! One subject's TU, TR (and DM) rows turned into a [`Subject`] per evaluator.
+//!
+//! Reading follows `cdisc.md`: subjects are adjudicated per evaluator (`TREVAL`/`TREVALID`);
+//! nodes are recognised from `TULOC`; `LDIAM` is the long axis of a non-nodal lesion, `LPERP`
+//! the short axis of a node, `DIAMETER` either by `TULOC`; `TUMSTATE`/`LNSTATE` give status;
+//! `TOO SMALL TO MEASURE` is too small; `TRSTAT = NOT DONE` is not evaluated; a baseline
+//! lesion with no TR row at a later visit is not evaluated there; `cm` is converted; partial
+//! dates are refused unless imputation was chosen.
+//!
+//! Rows are grouped into assessments by visit (`VISITNUM`, else `VISIT`, else the date), in
+//! date order; an assessment is dated by the earliest `TRDTC` of its rows. The first is the
+//! baseline.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use recist_model::{
+    Assessment, Diameters, FieldPlacement, Finding, Lesion, LesionKind, Mm, Modality, NewLesion,
+    NonTargetFinding, NonTargetStatus, Role, Subject, TargetFinding,
+};
+
+use crate::dates::{PartialDates, parse_dtc};
+use crate::error::{Place, Problem, SdtmError};
+use crate::mapping::{Mapping, RoleWord, StateWord, TestKind};
+use crate::raw::{RawGroup, dm, tr, tu};
+
+/// An evaluator as SDTM names it: `--EVAL` and `--EVALID`, upper-cased and trimmed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EvalKey {
+    /// `TREVAL` (the mapping's default evaluator when empty).
+    pub eval: String,
+    /// `TREVALID`, possibly empty.
+    pub evalid: String,
+}
+
+impl EvalKey {
+    /// The key of `--EVAL`, `--EVALID` values.
+    pub fn new(eval: &str, evalid: &str, mapping: &Mapping) -> EvalKey {
+        let eval = eval.trim();
+        EvalKey {
+            eval: if eval.is_empty() {
+                mapping.default_evaluator().to_string()
+            } else {
+                eval.to_ascii_uppercase()
+            },
+            evalid: evalid.trim().to_ascii_uppercase(),
+        }
+    }
+
+    /// Whether raw `--EVAL`, `--EVALID` values name this evaluator (no allocation).
+    pub fn matches(&self, eval: &str, evalid: &str, mapping: &Mapping) -> bool {
+        let (eval, evalid) = (eval.trim(), evalid.trim());
+        let eval_ok = if eval.is_empty() {
+            self.eval == mapping.default_evaluator()
+        } else {
+            self.eval == eval || self.eval.eq_ignore_ascii_case(eval)
+        };
+        eval_ok && (self.evalid == evalid || self.evalid.eq_ignore_ascii_case(evalid))
+    }
+
+    /// `EVAL`, or `EVAL/EVALID` when an id is given: the evaluator of results.
+    pub fn label(&self) -> String {
+        if self.evalid.is_empty() {
+            self.eval.clone()
+        } else {
+            format!("{}/{}", self.eval, self.evalid)
+        }
+    }
+
+    /// The key of a result's evaluator label (the inverse of [`label`](Self::label)).
+    pub fn from_label(label: &str, mapping: &Mapping) -> EvalKey {
+        match label.split_once('/') {
+            Some((e, id)) => EvalKey::new(e, id, mapping),
+            None => EvalKey::new(label, "", mapping),
+        }
+    }
+}
+
+/// Options of SDTM reading.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// Partial dates: refused (default) or imputed.
+    pub partial_dates: PartialDates,
+    /// Whether a DM file was given (a subject missing from it is then worth a warning).
+    pub dm_given: bool,
+}
+
+/// The files the groups came from, for error places.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    /// TU file.
+    pub tu: String,
+    /// TR file.
+    pub tr: String,
+    /// DM file, when given.
+    pub dm: String,
+}
+
+/// An assessment's visit as SDTM gave it, for RS and error places.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitMeta {
+    /// `VISIT`.
+    pub visit: String,
+    /// `VISITNUM`, as written.
+    pub visitnum: String,
+    /// The assessment date (earliest `TRDTC` of the visit).
+    pub date: NaiveDate,
+    /// First TR row of the visit.
+    pub row: u64,
+    /// `SUMDIAM` recorded at this visit, with its row.
+    pub recorded_sum: Option<(Mm, u64)>,
+}
+
+impl VisitMeta {
+    /// How errors name the visit: `VISIT`, else `VISITNUM n`, else the date.
+    pub fn label(&self) -> String {
+        visit_label(&self.visit, &self.visitnum, &self.date.to_string())
+    }
+}
+
+/// A visit's name for messages, formatted only when used.
+struct VisitName<'a> {
+    visit: &'a str,
+    visitnum: &'a str,
+    date: NaiveDate,
+}
+
+impl std::fmt::Display for VisitName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.visit.is_empty() {
+            f.write_str(self.visit)
+        } else if !self.visitnum.is_empty() {
+            write!(f, "VISITNUM {}", self.visitnum)
+        } else {
+            write!(f, "{}", self.date)
+        }
+    }
+}
+
+fn visit_label(visit: &str, visitnum: &str, date: &str) -> String {
+    if !visit.is_empty() {
+        visit.to_string()
+    } else if !visitnum.is_empty() {
+        format!("VISITNUM {visitnum}")
+    } else {
+        date.to_string()
+    }
+}
+
+/// A subject and evaluator read successfully.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The subject, ready for the engine.
+    pub subject: Subject,
+    /// Per assessment, its visit.
+    pub visits: Vec<VisitMeta>,
+    /// Things to add to every result's warnings (imputed dates, equivocal non-targets, ...).
+    pub warnings: Vec<String>,
+    /// (assessment index, lesion index in `lesion_ids`, first TR row).
+    rows: Vec<(usize, usize, u64)>,
+    lesion_ids: Vec<String>,
+}
+
+impl Built {
+    /// The TR row behind an assessment (and lesion), for placing engine refusals.
+    pub fn row_of(&self, date: NaiveDate, lesion: Option<&str>) -> Option<u64> {
+        let v = self.visits.iter().position(|v| v.date == date)?;
+        if let Some(l) = lesion
+            && let Some(li) = self
+                .lesion_ids
+                .iter()
+                .position(|id| id.eq_ignore_ascii_case(l))
+            && let Some((_, _, row)) = self.rows.iter().find(|(vi, lk, _)| *vi == v && *lk == li)
+        {
+            return Some(*row);
+        }
+        self.visits.get(v).map(|m| m.row)
+    }
+
+    /// The visit label of an assessment date.
+    pub fn visit_of(&self, date: NaiveDate) -> Option<String> {
+        self.visits
+            .iter()
+            .find(|v| v.date == date)
+            .map(VisitMeta::label)
+    }
+}
+
+/// One subject × evaluator: built, or refused with every problem found.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// USUBJID.
+    pub subject: String,
+    /// STUDYID (first non-empty of TR, TU).
+    pub studyid: String,
+    /// The evaluator.
+    pub evaluator: EvalKey,
+    /// The subject, or why it was refused (the first problem is the main one).
+    pub outcome: Result<Built, Vec<SdtmError>>,
+    /// TU rows of this unit that were read into it (rows refused by themselves excluded).
+    pub tu_rows: u64,
+    /// TR rows likewise.
+    pub tr_rows: u64,
+}
+
+/// Rows of one domain: every row read is used, refused by itself, or in a refused unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RowCount {
+    /// Rows read (readable or not).
+    pub read: u64,
+    /// Rows read into a subject that was built.
+    pub used: u64,
+    /// Rows refused by themselves (malformed, no subject, duplicate, unknown code).
+    pub refused: u64,
+    /// Readable rows of a subject and evaluator refused while reading.
+    pub in_refused_subjects: u64,
+}
+
+impl RowCount {
+    /// Adds another count.
+    pub fn add(&mut self, o: &RowCount) {
+        self.read += o.read;
+        self.used += o.used;
+        self.refused += o.refused;
+        self.in_refused_subjects += o.in_refused_subjects;
+    }
+
+    /// Whether `read = used + refused + in_refused_subjects`.
+    pub fn reconciles(&self) -> bool {
+        self.read == self.used + self.refused + self.in_refused_subjects
+    }
+}
+
+/// Everything read for one USUBJID.
+#[derive(Debug, Clone, Default)]
+pub struct SubjectBuild {
+    /// USUBJID ("" for rows that belong to no subject).
+    pub key: String,
+    /// One per evaluator, TR's evaluators first in order of appearance, then TU-only ones.
+    pub units: Vec<Unit>,
+    /// Rows refused by themselves, in file then row order.
+    pub row_errors: Vec<SdtmError>,
+    /// TU rows.
+    pub tu_rows: RowCount,
+    /// TR rows.
+    pub tr_rows: RowCount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Val {
+    Len(Mm),
+    TooSmall,
+    NotDone,
+    State(StateWord),
+}
+
+impl Val {
+    fn text(&self) -> String {
+        match self {
+            Val::Len(m) => format!("{m} mm"),
+            Val::TooSmall => "too small to measure".into(),
+            Val::NotDone => "NOT DONE".into(),
+            Val::State(s) => format!("{s:?}").to_ascii_uppercase(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Slot {
+    Long = 0,
+    Short = 1,
+    Diameter = 2,
+    State = 3,
+}
+
+impl UnitAcc {
+    fn obs(&self, lesion: usize, visit: usize, slot: Slot) -> Option<Obs> {
+        self.obs
+            .get(lesion)
+            .and_then(|v| v.get(visit))
+            .and_then(|s| s[slot as usize])
+    }
+
+    fn obs_mut(&mut self, lesion: usize, visit: usize, slot: Slot) -> &mut Option<Obs> {
+        if self.obs.len() <= lesion {
+            self.obs.resize_with(lesion + 1, Vec::new);
+        }
+        let per_visit = &mut self.obs[lesion];
+        if per_visit.capacity() == 0 {
+            per_visit.reserve(16);
+        }
+        if per_visit.len() <= visit {
+            per_visit.resize(visit + 1, [None; 4]);
+        }
+        &mut per_visit[visit][slot as usize]
+    }
+
+    fn has_obs(&self, lesion: usize) -> bool {
+        self.obs
+            .get(lesion)
+            .is_some_and(|v| v.iter().any(|s| s.iter().any(Option::is_some)))
+    }
+}
+
+impl Slot {
+    fn name(self) -> &'static str {
+        match self {
+            Slot::Long => "long axis (LDIAM)",
+            Slot::Short => "short axis (LPERP)",
+            Slot::Diameter => "DIAMETER",
+            Slot::State => "status (TUMSTATE)",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct TuLesion {
+    id: String,
+    role: RoleWord,
+    site: String,
+    nodal: bool,
+    kind: Option<LesionKind>,
+    method: Option<Modality>,
+    row: u64,
+    visit_key: Option<VisitKey>,
+}
+
+#[derive(Debug, Clone)]
+struct VisitAcc {
+    key: VisitKey,
+    label: String,
+    visitnum: String,
+    num: Option<f64>,
+    min: Option<NaiveDate>,
+    max: Option<NaiveDate>,
+    method: Option<Modality>,
+    row: u64,
+    any_value: bool,
+    sum: Option<(Mm, u64)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Obs {
+    val: Val,
+    row: u64,
+}
+
+struct UnitAcc {
+    eval: Arc<EvalKey>,
+    studyid: String,
+    problems: Vec<SdtmError>,
+    lesions: Vec<TuLesion>,
+    visits: Vec<VisitAcc>,
+    /// Per lesion (TU order), per visit (first-seen order), per slot.
+    obs: Vec<Vec<[Option<Obs>; 4]>>,
+    tu_rows: u64,
+    tr_rows: u64,
+    has_tr: bool,
+    warnings: Vec<String>,
+    first_tu_row: u64,
+    /// The last TRDTC read and what it gave (rows of a visit share it).
+    last_dtc: (String, Option<crate::dates::Dtc>),
+}
+
+impl UnitAcc {
+    fn new(eval: EvalKey) -> UnitAcc {
+        UnitAcc {
+            eval: Arc::new(eval),
+            studyid: String::new(),
+            problems: Vec::new(),
+            lesions: Vec::with_capacity(8),
+            visits: Vec::with_capacity(16),
+            obs: Vec::new(),
+            tu_rows: 0,
+            tr_rows: 0,
+            has_tr: false,
+            warnings: Vec::new(),
+            first_tu_row: 0,
+            last_dtc: (String::new(), None),
+        }
+    }
+}
+
+fn unit_index(units: &mut Vec<UnitAcc>, eval: &str, evalid: &str, mapping: &Mapping) -> usize {
+    if let Some(i) = units
+        .iter()
+        .position(|u| u.eval.matches(eval, evalid, mapping))
+    {
+        return i;
+    }
+    units.push(UnitAcc::new(EvalKey::new(eval, evalid, mapping)));
+    units.len() - 1
+}
+
+/// How a row names its visit: `VISITNUM`, else `VISIT`, else the date of `--DTC`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum VisitKey {
+    Num(String),
+    Name(String),
+    Date(String),
+}
+
+impl VisitKey {
+    fn of(visitnum: &str, visit: &str, dtc: &str) -> Option<VisitKey> {
+        if !visitnum.is_empty() {
+            Some(VisitKey::Num(visitnum.to_string()))
+        } else if !visit.is_empty() {
+            Some(VisitKey::Name(visit.to_ascii_uppercase()))
+        } else if !dtc.is_empty() {
+            Some(VisitKey::Date(
+                dtc.split('T').next().unwrap_or(dtc).to_string(),
+            ))
+        } else {
+            None
+        }
+    }
+
+    fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
+        match self {
+            VisitKey::Num(n) => !visitnum.is_empty() && n == visitnum,
+            VisitKey::Name(v) => visitnum.is_empty() && v.eq_ignore_ascii_case(visit),
+            VisitKey::Date(d) => {
+                visitnum.is_empty() && visit.is_empty() && d == dtc.split('T').next().unwrap_or(dtc)
+            }
+        }
+    }
+}
+
+struct Ctx<'a> {
+    key: &'a str,
+    files: &'a Files,
+    mapping: &'a Mapping,
+    opts: ReadOptions,
+}
+
+impl Ctx<'_> {
+    fn err(
+        &self,
+        file: &str,
+        row: u64,
+        eval: Option<&EvalKey>,
+        lesion: Option<&str>,
+        visit: Option<String>,
+        problem: Problem,
+    ) -> SdtmError {
+        SdtmError {
+            place: Place {
+                file: file.to_string(),
+                row: (row > 0).then_some(row),
+                subject: (!self.key.is_empty()).then(|| self.key.to_string()),
+                evaluator: eval.map(EvalKey::label),
+                lesion: lesion.filter(|l| !l.is_empty()).map(str::to_string),
+                visit,
+            },
+            problem,
+        }
+    }
+}
+
+/// Reads one subject's rows into units (one per evaluator).
+pub fn build_subject(
+    key: &str,
+    tu_group: Option<&RawGroup>,
+    tr_group: Option<&RawGroup>,
+    dm_group: Option<&RawGroup>,
+    files: &Files,
+    mapping: &Mapping,
+    opts: ReadOptions,
+) -> SubjectBuild {
+    let ctx = Ctx {
+        key,
+        files,
+        mapping,
+        opts,
+    };
+    let mut out = SubjectBuild {
+        key: key.to_string(),
+        ..SubjectBuild::default()
+    };
+    let mut units: Vec<UnitAcc> = Vec::new();
+    let mut poison: Option<(String, u64)> = None;
+
+    // Unreadable rows.
+    for (group, file, count) in [
+        (tu_group, &files.tu, &mut out.tu_rows),
+        (tr_group, &files.tr, &mut out.tr_rows),
+    ] {
+        let Some(g) = group else { continue };
+        count.read += g.rows_total();
+        for b in &g.bad {
+            count.refused += 1;
+            let mut e = ctx.err(file, b.line, None, None, None, b.problem.clone());
+            if !b.attributed {
+                e.place.subject = None;
+            } else if poison.is_none() {
+                poison = Some((file.clone(), b.line));
+            }
+            out.row_errors.push(e);
+        }
+    }
+
+    // Rows that are not UTF-8 are unreadable rows of this subject.
+    let mut utf8 = |g: Option<&RawGroup>, file: &String, tu_side: bool| -> Vec<bool> {
+        let Some(g) = g else { return Vec::new() };
+        (0..g.len())
+            .map(|r| {
+                let ok = g.row_is_utf8(r);
+                if !ok {
+                    let count = if tu_side {
+                        &mut out.tu_rows
+                    } else {
+                        &mut out.tr_rows
+                    };
+                    count.refused += 1;
+                    out.row_errors.push(ctx.err(
+                        file,
+                        g.line(r),
+                        None,
+                        None,
+                        None,
+                        Problem::Malformed("a field is not valid UTF-8".into()),
+                    ));
+                    if poison.is_none() {
+                        poison = Some((file.clone(), g.line(r)));
+                    }
+                }
+                ok
+            })
+            .collect()
+    };
+    let tu_ok = utf8(tu_group, &files.tu, true);
+    let tr_ok = utf8(tr_group, &files.tr, false);
+
+    // TR first, so evaluators come in TR order.
+    if let Some(g) = tr_group {
+        for r in (0..g.len()).filter(|&r| tr_ok[r]) {
+            unit_index(
+                &mut units,
+                g.get(r, tr::EVAL),
+                g.get(r, tr::EVALID),
+                mapping,
+            );
+        }
+    }
+    if let Some(g) = tu_group {
+        for r in (0..g.len()).filter(|&r| tu_ok[r]) {
+            read_tu_row(&ctx, g, r, &mut units, &mut out);
+        }
+    }
+    if let Some(g) = tr_group {
+        for r in (0..g.len()).filter(|&r| tr_ok[r]) {
+            read_tr_row(&ctx, g, r, &mut units, &mut out);
+        }
+    }
+
+    // DM: day 0.
+    let mut treatment_start: Result<Option<NaiveDate>, SdtmError> = Ok(None);
+    let mut dm_warning = None;
+    match dm_group.filter(|g| !g.is_empty()) {
+        Some(g) => {
+            let text = g.get(0, dm::REFDATE);
+            let column = "DM reference date";
+            match parse_dtc(text, column, opts.partial_dates) {
+                Ok(Some(d)) => {
+                    if d.imputed {
+                        dm_warning = Some(format!(
+                            "DM reference date `{text}` is partial: imputed to {} (--partial-dates {})",
+                            d.date,
+                            opts.partial_dates.as_str()
+                        ));
+                    }
+                    treatment_start = Ok(Some(d.date));
+                }
+                Ok(None) => {
+                    dm_warning = Some(format!(
+                        "DM gives no {}: days count from the baseline scan",
+                        mapping.reference_date_column()
+                    ));
+                }
+                Err(p) => {
+                    treatment_start = Err(ctx.err(&files.dm, g.line(0), None, None, None, p));
+                }
+            }
+        }
+        None if opts.dm_given && !units.is_empty() => {
+            dm_warning =
+                Some("no DM record for this subject: days count from the baseline scan".into());
+        }
+        None => {}
+    }
+
+    for u in units {
+        let eval = EvalKey::clone(&u.eval);
+        let (tu_rows, tr_rows) = (u.tu_rows, u.tr_rows);
+        let studyid = u.studyid.clone();
+        let outcome = if let Some((file, row)) = &poison {
+            Err(vec![ctx.err(
+                file,
+                *row,
+                Some(&eval),
+                None,
+                None,
+                Problem::UnreadableRow {
+                    file: file.clone(),
+                    row: *row,
+                },
+            )])
+        } else {
+            finish_unit(&ctx, u, &treatment_start, dm_warning.as_deref())
+        };
+        if outcome.is_ok() {
+            out.tu_rows.used += tu_rows;
+            out.tr_rows.used += tr_rows;
+        } else {
+            out.tu_rows.in_refused_subjects += tu_rows;
+            out.tr_rows.in_refused_subjects += tr_rows;
+        }
+        out.units.push(Unit {
+            subject: key.to_string(),
+            studyid,
+            evaluator: eval,
+            outcome,
+            tu_rows,
+            tr_rows,
+        });
+    }
+    out.row_errors
+        .sort_by(|a, b| (&a.place.file, a.place.row).cmp(&(&b.place.file, b.place.row)));
+    out
+}
+
+fn read_tu_row(
+    ctx: &Ctx<'_>,
+    g: &RawGroup,
+    r: usize,
+    units: &mut Vec<UnitAcc>,
+    out: &mut SubjectBuild,
+) {
+    let file = &ctx.files.tu;
+    let line = g.line(r);
+    let ui = unit_index(units, g.get(r, tu::EVAL), g.get(r, tu::EVALID), ctx.mapping);
+    let Some(u) = units.get_mut(ui) else { return };
+    let eval = u.eval.clone();
+    if u.studyid.is_empty() {
+        u.studyid = g.get(r, tu::STUDYID).to_string();
+    }
+    if u.first_tu_row == 0 {
+        u.first_tu_row = line;
+    }
+    let id = g.get(r, tu::LNKID);
+    let err = |p: Problem| {
+        let v = visit_label(
+            g.get(r, tu::VISIT),
+            g.get(r, tu::VISITNUM),
+            g.get(r, tu::DTC),
+        );
+        ctx.err(
+            file,
+            line,
+            Some(&eval),
+            Some(id),
+            (!v.is_empty()).then_some(v),
+            p,
+        )
+    };
+    let testcd = g.get(r, tu::TESTCD);
+    if !testcd.is_empty() && !ctx.mapping.identifies(testcd) {
+        let e = err(Problem::UnknownTest {
+            column: "TUTESTCD",
+            code: testcd.to_string(),
+        });
+        out.row_errors.push(e.clone());
+        out.tu_rows.refused += 1;
+        u.problems.push(e);
+        return;
+    }
+    u.tu_rows += 1;
+    if id.is_empty() {
+        u.problems.push(err(Problem::Empty("TULNKID")));
+        return;
+    }
+    let role_text = match g.get(r, tu::STRESC) {
+        "" => g.get(r, tu::ORRES),
+        s => s,
+    };
+    let Some(role) = ctx.mapping.role(role_text) else {
+        u.problems.push(err(if role_text.is_empty() {
+            Problem::Empty("TUSTRESC")
+        } else {
+            Problem::UnknownValue {
+                column: "TUSTRESC",
+                value: role_text.to_string(),
+                expected: "TARGET, NON-TARGET or NEW",
+            }
+        }));
+        return;
+    };
+    let site = g.get(r, tu::LOC);
+    let method_text = g.get(r, tu::METHOD);
+    let method = ctx.mapping.method(method_text);
+    if method.is_none() && !method_text.is_empty() {
+        u.warnings.push(format!(
+            "lesion `{id}`: TUMETHOD `{method_text}` is not in the mapping: read as CT"
+        ));
+    }
+    if let Some(first) = u.lesions.iter().find(|l| l.id.eq_ignore_ascii_case(id)) {
+        if first.role == role && first.site.eq_ignore_ascii_case(site) {
+            let e = err(Problem::Duplicate {
+                test: "TUMIDENT".into(),
+                first_row: first.row,
+            });
+            out.row_errors.push(e);
+            out.tu_rows.refused += 1;
+            u.tu_rows -= 1;
+        } else {
+            let p = Problem::Conflict {
+                test: "TUMIDENT".into(),
+                first_row: first.row,
+                first: format!("{} at {}", role_name(first.role), first.site),
+                second: format!("{} at {site}", role_name(role)),
+            };
+            u.problems.push(err(p));
+        }
+        return;
+    }
+    u.lesions.push(TuLesion {
+        id: id.to_string(),
+        role,
+        nodal: ctx.mapping.is_nodal_site(site),
+        kind: ctx.mapping.site_kind(site),
+        site: site.to_string(),
+        method,
+        row: line,
+        visit_key: VisitKey::of(
+            g.get(r, tu::VISITNUM),
+            g.get(r, tu::VISIT),
+            g.get(r, tu::DTC),
+        ),
+    });
+}
+
+fn role_name(r: RoleWord) -> &'static str {
+    match r {
+        RoleWord::Target => "TARGET",
+        RoleWord::NonTarget => "NON-TARGET",
+        RoleWord::New => "NEW",
+    }
+}
+
+fn read_tr_row(
+    ctx: &Ctx<'_>,
+    g: &RawGroup,
+    r: usize,
+    units: &mut [UnitAcc],
+    out: &mut SubjectBuild,
+) {
+    let file = &ctx.files.tr;
+    let line = g.line(r);
+    let Some(u) = units.iter_mut().find(|u| {
+        u.eval
+            .matches(g.get(r, tr::EVAL), g.get(r, tr::EVALID), ctx.mapping)
+    }) else {
+        return;
+    };
+    let eval = u.eval.clone();
+    u.has_tr = true;
+    if u.tr_rows == 0 {
+        let s = g.get(r, tr::STUDYID);
+        if !s.is_empty() {
+            u.studyid = s.to_string();
+        }
+    }
+    let id = g.get(r, tr::LNKID);
+    let (visit, visitnum, dtc) = (
+        g.get(r, tr::VISIT),
+        g.get(r, tr::VISITNUM),
+        g.get(r, tr::DTC),
+    );
+    let err = |p: Problem| {
+        let label = visit_label(visit, visitnum, dtc);
+        ctx.err(
+            file,
+            line,
+            Some(&eval),
+            Some(id),
+            (!label.is_empty()).then_some(label),
+            p,
+        )
+    };
+    let testcd = g.get(r, tr::TESTCD);
+    let Some(kind) = ctx.mapping.test(testcd) else {
+        let e = err(if testcd.is_empty() {
+            Problem::Empty("TRTESTCD")
+        } else {
+            Problem::UnknownTest {
+                column: "TRTESTCD",
+                code: testcd.to_string(),
+            }
+        });
+        out.row_errors.push(e.clone());
+        out.tr_rows.refused += 1;
+        u.problems.push(e);
+        return;
+    };
+    u.tr_rows += 1;
+    if kind == TestKind::Ignore {
+        return;
+    }
+    let date = if !dtc.is_empty() && u.last_dtc.0 == dtc {
+        u.last_dtc.1
+    } else {
+        match parse_dtc(dtc, "TRDTC", ctx.opts.partial_dates) {
+            Ok(d) => {
+                u.last_dtc = (dtc.to_string(), d);
+                d
+            }
+            Err(p) => {
+                u.problems.push(err(p));
+                return;
+            }
+        }
+    };
+    let vi = match u
+        .visits
+        .iter()
+        .position(|v| v.key.matches(visitnum, visit, dtc))
+    {
+        Some(i) => i,
+        None => {
+            let Some(key) = VisitKey::of(visitnum, visit, dtc) else {
+                u.problems.push(err(Problem::Other(
+                    "no VISITNUM, VISIT or TRDTC: the row belongs to no assessment".into(),
+                )));
+                return;
+            };
+            u.visits.push(VisitAcc {
+                key,
+                label: visit.to_string(),
+                visitnum: visitnum.to_string(),
+                num: visitnum.parse().ok(),
+                min: None,
+                max: None,
+                method: None,
+                row: line,
+                any_value: false,
+                sum: None,
+            });
+            u.visits.len() - 1
+        }
+    };
+    let Some(v) = u.visits.get_mut(vi) else {
+        return;
+    };
+    if let Some(d) = date {
+        if d.imputed {
+            u.warnings.push(format!(
+                "row {line}: TRDTC `{dtc}` is partial: imputed to {} (--partial-dates {})",
+                d.date,
+                ctx.opts.partial_dates.as_str()
+            ));
+        }
+        v.min = Some(v.min.map_or(d.date, |m| m.min(d.date)));
+        v.max = Some(v.max.map_or(d.date, |m| m.max(d.date)));
+    }
+    let method_text = g.get(r, tr::METHOD);
+    if v.method.is_none() && !method_text.is_empty() {
+        v.method = ctx.mapping.method(method_text);
+        if v.method.is_none() {
+            let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
+            if !u.warnings.contains(&w) {
+                u.warnings.push(w);
+            }
+        }
+    }
+    let not_done = ctx.mapping.is_not_done(g.get(r, tr::STAT));
+    if kind == TestKind::Sum {
+        if not_done {
+            return;
+        }
+        match measurement(ctx.mapping, g, r) {
+            Ok(Some(Val::Len(mm))) => match v.sum {
+                Some((first, first_row)) if first != mm => {
+                    u.problems.push(err(Problem::Conflict {
+                        test: "SUMDIAM".into(),
+                        first_row,
+                        first: format!("{first} mm"),
+                        second: format!("{mm} mm"),
+                    }))
+                }
+                Some(_) => {}
+                None => v.sum = Some((mm, line)),
+            },
+            Ok(_) => {}
+            Err(p) => u.problems.push(err(p)),
+        }
+        return;
+    }
+    if id.is_empty() {
+        u.problems.push(err(Problem::Empty("TRLNKID")));
+        return;
+    }
+    let Some(li) = u.lesions.iter().position(|l| l.id.eq_ignore_ascii_case(id)) else {
+        u.problems.push(err(Problem::LesionNotInTu));
+        return;
+    };
+    let Some(lesion) = u.lesions.get(li) else {
+        return;
+    };
+    let grp = g.get(r, tr::GRPID);
+    if !grp.is_empty() {
+        match ctx.mapping.role(grp) {
+            Some(role) if role == lesion.role => {}
+            Some(role) => {
+                let p = Problem::GroupMismatch {
+                    tr: role_name(role).into(),
+                    tu: role_name(lesion.role).into(),
+                };
+                u.problems.push(err(p));
+                return;
+            }
+            None => {
+                u.problems.push(err(Problem::UnknownValue {
+                    column: "TRGRPID",
+                    value: grp.to_string(),
+                    expected: "TARGET, NON-TARGET or NEW",
+                }));
+                return;
+            }
+        }
+    }
+    let slot = match kind {
+        TestKind::LongAxis => Slot::Long,
+        TestKind::ShortAxis => Slot::Short,
+        TestKind::Diameter => Slot::Diameter,
+        _ => Slot::State,
+    };
+    let val = if not_done {
+        Val::NotDone
+    } else if slot == Slot::State {
+        let text = match g.get(r, tr::STRESC) {
+            "" => g.get(r, tr::ORRES),
+            s => s,
+        };
+        match ctx.mapping.state(text) {
+            Some(s) => Val::State(s),
+            None => {
+                u.problems.push(err(if text.is_empty() {
+                    Problem::Empty("TRORRES")
+                } else {
+                    Problem::UnknownValue {
+                        column: "TRORRES",
+                        value: text.to_string(),
+                        expected: "PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION or EQUIVOCAL",
+                    }
+                }));
+                return;
+            }
+        }
+    } else {
+        match measurement(ctx.mapping, g, r) {
+            Ok(Some(v)) => v,
+            Ok(None) => {
+                u.problems.push(err(Problem::Empty("TRORRES")));
+                return;
+            }
+            Err(p) => {
+                u.problems.push(err(p));
+                return;
+            }
+        }
+    };
+    if val != Val::NotDone {
+        v.any_value = true;
+    }
+    match u.obs(li, vi, slot) {
+        Some(first) if first.val == val => {
+            let e = err(Problem::Duplicate {
+                test: testcd.to_ascii_uppercase(),
+                first_row: first.row,
+            });
+            out.row_errors.push(e);
+            out.tr_rows.refused += 1;
+            u.tr_rows -= 1;
+        }
+        Some(first) => {
+            let p = Problem::Conflict {
+                test: slot.name().into(),
+                first_row: first.row,
+                first: first.val.text(),
+                second: val.text(),
+            };
+            u.problems.push(err(p));
+        }
+        None => {
+            *u.obs_mut(li, vi, slot) = Some(Obs { val, row: line });
+        }
+    }
+}
+
+/// A length from the standard result (`TRSTRESN`/`TRSTRESC` in `TRSTRESU`) or the original
+/// (`TRORRES` in `TRORRESU`); when both are given they must agree.
+fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>, Problem> {
+    let orres = g.get(r, tr::ORRES);
+    let stresc = g.get(r, tr::STRESC);
+    if mapping.is_too_small(orres) || mapping.is_too_small(stresc) {
+        return Ok(Some(Val::TooSmall));
+    }
+    let convert = |value: &str, column: &'static str, unit: &str| -> Result<Mm, Problem> {
+        let v: f64 = value.parse().map_err(|_| Problem::BadNumber {
+            column,
+            value: value.to_string(),
+            reason: "not a number".into(),
+        })?;
+        if unit.is_empty() {
+            return Err(Problem::NoUnit(column));
+        }
+        let factor = if unit.eq_ignore_ascii_case("mm") {
+            1.0
+        } else {
+            mapping
+                .unit_factor(unit)
+                .ok_or_else(|| Problem::BadUnit(unit.to_string()))?
+        };
+        Mm::parse_decimal(v * factor).map_err(|e| Problem::BadNumber {
+            column,
+            value: value.to_string(),
+            reason: e.to_string(),
+        })
+    };
+    let stresn = g.get(r, tr::STRESN);
+    let (orresu, stresu) = (g.get(r, tr::ORRESU), g.get(r, tr::STRESU));
+    if !stresn.is_empty()
+        && (orres.is_empty() || (orres == stresn && orresu.eq_ignore_ascii_case(stresu)))
+    {
+        // The usual case: the standard result alone, or the same number in the same unit.
+        return convert(stresn, "TRSTRESN", stresu).map(|m| Some(Val::Len(m)));
+    }
+    let standard = if !stresn.is_empty() {
+        Some(convert(stresn, "TRSTRESN", stresu))
+    } else if !stresc.is_empty() {
+        Some(convert(stresc, "TRSTRESC", stresu))
+    } else {
+        None
+    };
+    let original = (!orres.is_empty()).then(|| convert(orres, "TRORRES", orresu));
+    match (standard, original) {
+        (Some(Ok(s)), Some(Ok(o))) if s != o => Err(Problem::Other(format!(
+            "TRORRES `{orres} {orresu}` ({o} mm) and the standard result {s} mm disagree"
+        ))),
+        (Some(Ok(s)), _) => Ok(Some(Val::Len(s))),
+        (Some(Err(e)), _) => Err(e),
+        (None, Some(o)) => o.map(|m| Some(Val::Len(m))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn finish_unit(
+    ctx: &Ctx<'_>,
+    mut u: UnitAcc,
+    treatment_start: &Result<Option<NaiveDate>, SdtmError>,
+    dm_warning: Option<&str>,
+) -> Result<Built, Vec<SdtmError>> {
+    let eval = EvalKey::clone(&u.eval);
+    if let Err(e) = treatment_start {
+        let mut e = e.clone();
+        e.place.evaluator = Some(eval.label());
+        u.problems.push(e);
+    }
+    if !u.has_tr && u.problems.is_empty() {
+        u.problems.push(ctx.err(
+            &ctx.files.tu,
+            u.first_tu_row,
+            Some(&eval),
+            None,
+            None,
+            Problem::NoTrRows,
+        ));
+    }
+    // Visits in date order; undated visits with nothing but NOT DONE are not assessments.
+    let mut order: Vec<usize> = Vec::new();
+    for (i, v) in u.visits.iter().enumerate() {
+        match v.min {
+            Some(_) => order.push(i),
+            None if v.any_value || v.sum.is_some() => u.problems.push(ctx.err(
+                &ctx.files.tr,
+                v.row,
+                Some(&eval),
+                None,
+                Some(visit_label(&v.label, &v.visitnum, "")),
+                Problem::UndatedVisit,
+            )),
+            None => u.warnings.push(format!(
+                "visit {}: every record NOT DONE and undated: not an assessment",
+                visit_label(&v.label, &v.visitnum, "")
+            )),
+        }
+    }
+    order.sort_by(|&a, &b| {
+        let (va, vb) = (&u.visits[a], &u.visits[b]);
+        va.min
+            .cmp(&vb.min)
+            .then(
+                va.num
+                    .partial_cmp(&vb.num)
+                    .unwrap_or(std::cmp::Ordering::Equal),
+            )
+            .then(va.row.cmp(&vb.row))
+    });
+    for pair in order.windows(2) {
+        if let [a, b] = pair {
+            let (va, vb) = (&u.visits[*a], &u.visits[*b]);
+            if va.min == vb.min {
+                let date = va.min.map(|d| d.to_string()).unwrap_or_default();
+                u.problems.push(ctx.err(
+                    &ctx.files.tr,
+                    vb.row,
+                    Some(&eval),
+                    None,
+                    Some(visit_label(&vb.label, &vb.visitnum, &date)),
+                    Problem::SameDate {
+                        first: visit_label(&va.label, &va.visitnum, &date),
+                        second: visit_label(&vb.label, &vb.visitnum, &date),
+                        date,
+                    },
+                ));
+            }
+        }
+    }
+    let mut metas = Vec::new();
+    for &vi in &order {
+        let v = &u.visits[vi];
+        let Some(date) = v.min else { continue };
+        if let Some(max) = v.max
+            && max != date
+        {
+            u.warnings.push(format!(
+                "visit {}: scans from {date} to {max}; the assessment is dated {date} (the earliest)",
+                visit_label(&v.label, &v.visitnum, "")
+            ));
+        }
+        metas.push(VisitMeta {
+            visit: v.label.clone(),
+            visitnum: v.visitnum.clone(),
+            date,
+            row: v.row,
+            recorded_sum: v.sum,
+        });
+    }
+
+    let mut lesions = Vec::new();
+    let mut assessments: Vec<Assessment> = Vec::new();
+    let mut rows = Vec::new();
+    for l in &u.lesions {
+        let role = match l.role {
+            RoleWord::Target => Role::Target,
+            RoleWord::NonTarget => Role::NonTarget,
+            RoleWord::New => continue,
+        };
+        lesions.push(Lesion {
+            id: l.id.clone(),
+            site: l.site.clone(),
+            role,
+            nodal: l.nodal,
+            hcc_typical: false,
+            kind: l.kind.or(if l.nodal {
+                Some(LesionKind::LymphNode)
+            } else {
+                None
+            }),
+            method: l.method,
+            prior_local_therapy: false,
+            progressed_after_local_therapy: false,
+        });
+    }
+    // NEW lesions with no TR row at all are placed at their TU visit.
+    let mut tu_only_new: Vec<(usize, usize)> = Vec::new();
+    for (li, l) in u.lesions.iter().enumerate() {
+        if l.role != RoleWord::New || u.has_obs(li) {
+            continue;
+        }
+        match l
+            .visit_key
+            .as_ref()
+            .and_then(|k| u.visits.iter().position(|v| v.key == *k))
+            .and_then(|vi| order.iter().position(|&o| o == vi))
+        {
+            Some(pos) => tu_only_new.push((li, pos)),
+            None => u.problems.push(ctx.err(
+                &ctx.files.tu,
+                l.row,
+                Some(&eval),
+                Some(&l.id),
+                None,
+                Problem::NewWithoutVisit,
+            )),
+        }
+    }
+    for (pos, &vi) in order.iter().enumerate() {
+        let meta = &u.visits[vi];
+        let Some(date) = meta.min else { continue };
+        let label = VisitName {
+            visit: &meta.label,
+            visitnum: &meta.visitnum,
+            date,
+        };
+        let mut findings = BTreeMap::new();
+        let mut new_lesions = Vec::new();
+        for (li, l) in u.lesions.iter().enumerate() {
+            let get = |slot| u.obs(li, vi, slot);
+            let slots = [
+                get(Slot::Long),
+                get(Slot::Short),
+                get(Slot::Diameter),
+                get(Slot::State),
+            ];
+            let first_row = slots.iter().flatten().map(|o| o.row).min();
+            let tu_placed = tu_only_new.contains(&(li, pos));
+            if first_row.is_none() && !tu_placed {
+                continue;
+            }
+            if let Some(row) = first_row {
+                rows.push((pos, li, row));
+            }
+            let err = |p: Problem| {
+                ctx.err(
+                    &ctx.files.tr,
+                    first_row.unwrap_or(meta.row),
+                    Some(&eval),
+                    Some(&l.id),
+                    Some(label.to_string()),
+                    p,
+                )
+            };
+            let [long, short, diameter, state] = slots;
+            match l.role {
+                RoleWord::Target => {
+                    match target_finding(l, long, short, diameter, state, &mut u.warnings, &label) {
+                        Ok(Some(f)) => {
+                            findings.insert(l.id.clone(), Finding::Target(f));
+                        }
+                        Ok(None) => {}
+                        Err(p) => u.problems.push(err(p)),
+                    }
+                }
+                RoleWord::NonTarget => {
+                    if let Some(f) =
+                        non_target_finding(l, long, short, diameter, state, &mut u.warnings, &label)
+                    {
+                        findings.insert(l.id.clone(), Finding::NonTarget(f));
+                    }
+                }
+                RoleWord::New => {
+                    let nl = if tu_placed {
+                        Some(new_lesion(l, None, None, None, None))
+                    } else {
+                        present_new(l, long, short, diameter, state)
+                    };
+                    if let Some(nl) = nl {
+                        if pos == 0 {
+                            u.problems.push(err(Problem::NewAtBaseline));
+                        } else {
+                            new_lesions.push(nl);
+                        }
+                    }
+                }
+            }
+        }
+        assessments.push(Assessment {
+            date,
+            modality: meta.method.unwrap_or_default(),
+            slice_thickness_mm: None,
+            findings,
+            new_lesions,
+            visit: (!meta.label.is_empty()).then(|| meta.label.clone()),
+            visit_number: meta.num,
+        });
+    }
+    if !u.problems.is_empty() {
+        return Err(u.problems);
+    }
+    let mut warnings = u.warnings;
+    if let Some(w) = dm_warning {
+        warnings.push(w.to_string());
+    }
+    Ok(Built {
+        subject: Subject {
+            subject: ctx.key.to_string(),
+            evaluator: Some(eval.label()),
+            treatment_start: treatment_start.as_ref().ok().copied().flatten(),
+            covariates: BTreeMap::new(),
+            follow_up: None,
+            radiotherapy: Vec::new(),
+            lesions,
+            assessments,
+        },
+        visits: metas,
+        warnings,
+        rows,
+        lesion_ids: u.lesions.into_iter().map(|l| l.id).collect(),
+    })
+}
+
+fn value_of(o: Option<Obs>) -> Option<Val> {
+    o.map(|o| o.val)
+}
+
+fn target_finding(
+    l: &TuLesion,
+    long: Option<Obs>,
+    short: Option<Obs>,
+    diameter: Option<Obs>,
+    state: Option<Obs>,
+    warnings: &mut Vec<String>,
+    visit: &VisitName<'_>,
+) -> Result<Option<TargetFinding>, Problem> {
+    let (relevant, other) = if l.nodal {
+        ([short, diameter], long)
+    } else {
+        ([long, diameter], short)
+    };
+    let values: Vec<Val> = relevant
+        .iter()
+        .flatten()
+        .map(|o| o.val)
+        .filter(|v| *v != Val::NotDone)
+        .collect();
+    let any_not_done = relevant.iter().flatten().any(|o| o.val == Val::NotDone);
+    let state = value_of(state);
+    if let [first, rest @ ..] = values.as_slice() {
+        if let Some(other) = rest.iter().find(|v| *v != first) {
+            return Err(Problem::Other(format!(
+                "the lesion's diameter is given twice: {} and {}",
+                first.text(),
+                other.text()
+            )));
+        }
+        return match *first {
+            Val::TooSmall => Ok(Some(TargetFinding::TooSmall)),
+            Val::Len(m) if m.is_zero() => Ok(Some(TargetFinding::Absent)),
+            Val::Len(m) => {
+                if state == Some(Val::State(StateWord::Absent)) {
+                    return Err(Problem::Other(format!(
+                        "measured {m} mm but its status is ABSENT"
+                    )));
+                }
+                let d = if l.nodal {
+                    Diameters {
+                        short_axis: Some(m),
+                        ..Diameters::default()
+                    }
+                } else {
+                    Diameters {
+                        long_axis: Some(m),
+                        ..Diameters::default()
+                    }
+                };
+                Ok(Some(TargetFinding::Measured(d)))
+            }
+            _ => Ok(Some(TargetFinding::NotEvaluated)),
+        };
+    }
+    if any_not_done {
+        return Ok(Some(TargetFinding::NotEvaluated));
+    }
+    if let Some(o) = value_of(other)
+        && o != Val::NotDone
+    {
+        return Err(Problem::WrongAxis(if l.nodal {
+            "a lymph node target is measured on its short axis (LPERP); only its long axis (LDIAM) is recorded".into()
+        } else {
+            "only LPERP is recorded for a non-nodal target; RECIST needs its longest diameter (LDIAM)".into()
+        }));
+    }
+    Ok(match state {
+        Some(Val::State(StateWord::Absent)) => Some(TargetFinding::Absent),
+        Some(Val::State(StateWord::NotEvaluated)) | Some(Val::NotDone) => {
+            Some(TargetFinding::NotEvaluated)
+        }
+        Some(Val::State(s)) => {
+            warnings.push(format!(
+                "visit {visit}: target `{}` is {s:?} but not measured: not evaluated",
+                l.id
+            ));
+            Some(TargetFinding::NotEvaluated)
+        }
+        _ if value_of(other) == Some(Val::NotDone) => Some(TargetFinding::NotEvaluated),
+        _ => None,
+    })
+}
+
+fn non_target_finding(
+    l: &TuLesion,
+    long: Option<Obs>,
+    short: Option<Obs>,
+    diameter: Option<Obs>,
+    state: Option<Obs>,
+    warnings: &mut Vec<String>,
+    visit: &VisitName<'_>,
+) -> Option<NonTargetFinding> {
+    let status = match value_of(state) {
+        Some(Val::State(StateWord::Present)) => NonTargetStatus::Present,
+        Some(Val::State(StateWord::Absent)) => NonTargetStatus::Absent,
+        Some(Val::State(StateWord::Progression)) => NonTargetStatus::Progression,
+        Some(Val::State(StateWord::Equivocal)) => {
+            warnings.push(format!(
+                "visit {visit}: non-target `{}` EQUIVOCAL: read as present (equivocal progression is not progression)",
+                l.id
+            ));
+            NonTargetStatus::Present
+        }
+        Some(Val::State(StateWord::NotEvaluated)) | Some(Val::NotDone) => {
+            NonTargetStatus::NotEvaluated
+        }
+        _ => {
+            let vals: Vec<Val> = [long, short, diameter]
+                .iter()
+                .flatten()
+                .map(|o| o.val)
+                .collect();
+            if vals.is_empty() {
+                return None;
+            }
+            if vals.iter().all(|v| *v == Val::NotDone) {
+                NonTargetStatus::NotEvaluated
+            } else if vals
+                .iter()
+                .all(|v| matches!(v, Val::Len(m) if m.is_zero()) || *v == Val::NotDone)
+            {
+                NonTargetStatus::Absent
+            } else {
+                NonTargetStatus::Present
+            }
+        }
+    };
+    Some(NonTargetFinding {
+        status,
+        viable: None,
+        cytology: None,
+    })
+}
+
+fn new_lesion(
+    l: &TuLesion,
+    long: Option<Val>,
+    short: Option<Val>,
+    diameter: Option<Val>,
+    state: Option<Val>,
+) -> NewLesion {
+    let len = |v: Option<Val>| match v {
+        Some(Val::Len(m)) => Some(m),
+        _ => None,
+    };
+    let mut d = Diameters::default();
+    if l.nodal {
+        d.short_axis = len(short).or(len(diameter));
+    } else {
+        d.long_axis = len(long).or(len(diameter));
+    }
+    NewLesion {
+        id: l.id.clone(),
+        site: l.site.clone(),
+        nodal: l.nodal,
+        kind: l.kind,
+        diameters: d,
+        equivocal: state == Some(Val::State(StateWord::Equivocal)),
+        hcc_typical: false,
+        field: FieldPlacement::None,
+    }
+}
+
+fn present_new(
+    l: &TuLesion,
+    long: Option<Obs>,
+    short: Option<Obs>,
+    diameter: Option<Obs>,
+    state: Option<Obs>,
+) -> Option<NewLesion> {
+    let (long, short, diameter, state) = (
+        value_of(long),
+        value_of(short),
+        value_of(diameter),
+        value_of(state),
+    );
+    let seen = match state {
+        Some(Val::State(StateWord::Present | StateWord::Progression | StateWord::Equivocal)) => {
+            true
+        }
+        Some(_) => false,
+        None => [long, short, diameter]
+            .iter()
+            .flatten()
+            .any(|v| matches!(v, Val::Len(_) | Val::TooSmall)),
+    };
+    seen.then(|| new_lesion(l, long, short, diameter, state))
+}

@@ -1,0 +1,196 @@
+//! ISO 8601 dates of SDTM `--DTC` columns, with partial dates refused unless imputed.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::error::Problem;
+
+/// What to do with a partial date (`2014-03`, `2014`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartialDates {
+    /// Refuse the record (the default: dates are never guessed silently).
+    #[default]
+    Refuse,
+    /// Impute the first day of the period.
+    First,
+    /// Impute the last day of the period.
+    Last,
+}
+
+impl PartialDates {
+    /// Parses `refuse`, `first` or `last`.
+    pub fn parse(text: &str) -> Option<PartialDates> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "refuse" => Some(PartialDates::Refuse),
+            "first" => Some(PartialDates::First),
+            "last" => Some(PartialDates::Last),
+            _ => None,
+        }
+    }
+
+    /// The option's name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PartialDates::Refuse => "refuse",
+            PartialDates::First => "first",
+            PartialDates::Last => "last",
+        }
+    }
+}
+
+/// A date read from a `--DTC` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dtc {
+    /// The date used.
+    pub date: NaiveDate,
+    /// Set when the value was partial and imputed.
+    pub imputed: bool,
+}
+
+fn num(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn last_of_month(year: i32, month: u32) -> Option<NaiveDate> {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).and_then(|d| d.pred_opt())
+}
+
+/// Reads a `--DTC` value: `None` when empty; a time part is dropped; a partial date is
+/// refused or imputed per `policy`.
+pub fn parse_dtc(
+    text: &str,
+    column: &'static str,
+    policy: PartialDates,
+) -> Result<Option<Dtc>, Problem> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let bad = || Problem::BadDate {
+        column,
+        value: t.to_string(),
+    };
+    let date_part = t.split('T').next().unwrap_or(t);
+    let mut parts = date_part.split('-');
+    let (y, m, d, rest) = (parts.next(), parts.next(), parts.next(), parts.next());
+    if rest.is_some() {
+        return Err(bad());
+    }
+    let year = match y {
+        Some(y) if y.len() == 4 => num(y).ok_or_else(bad)? as i32,
+        _ => return Err(bad()),
+    };
+    let month = match m {
+        Some(m) if m.len() == 2 => Some(num(m).ok_or_else(bad)?),
+        Some(_) => return Err(bad()),
+        None => None,
+    };
+    let day = match d {
+        Some(d) if d.len() == 2 => Some(num(d).ok_or_else(bad)?),
+        Some(_) => return Err(bad()),
+        None => None,
+    };
+    match (month, day) {
+        (Some(m), Some(d)) => {
+            let date = NaiveDate::from_ymd_opt(year, m, d).ok_or_else(bad)?;
+            Ok(Some(Dtc {
+                date,
+                imputed: false,
+            }))
+        }
+        (Some(m), None) => {
+            let first = NaiveDate::from_ymd_opt(year, m, 1).ok_or_else(bad)?;
+            let date = match policy {
+                PartialDates::Refuse => {
+                    return Err(Problem::PartialDate {
+                        column,
+                        value: t.to_string(),
+                    });
+                }
+                PartialDates::First => first,
+                PartialDates::Last => last_of_month(first.year(), first.month()).ok_or_else(bad)?,
+            };
+            Ok(Some(Dtc {
+                date,
+                imputed: true,
+            }))
+        }
+        _ => {
+            let date = match policy {
+                PartialDates::Refuse => {
+                    return Err(Problem::PartialDate {
+                        column,
+                        value: t.to_string(),
+                    });
+                }
+                PartialDates::First => NaiveDate::from_ymd_opt(year, 1, 1),
+                PartialDates::Last => NaiveDate::from_ymd_opt(year, 12, 31),
+            }
+            .ok_or_else(bad)?;
+            Ok(Some(Dtc {
+                date,
+                imputed: true,
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn full_dates_and_times() {
+        let r = parse_dtc("2020-02-29T10:30", "TRDTC", PartialDates::Refuse).unwrap();
+        assert_eq!(r.unwrap().date, d("2020-02-29"));
+        assert_eq!(parse_dtc(" ", "TRDTC", PartialDates::Refuse).unwrap(), None);
+    }
+
+    #[test]
+    fn partial_dates_are_refused_or_imputed() {
+        assert!(matches!(
+            parse_dtc("2014-03", "TRDTC", PartialDates::Refuse),
+            Err(Problem::PartialDate { .. })
+        ));
+        let first = parse_dtc("2014-03", "TRDTC", PartialDates::First)
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.date, d("2014-03-01"));
+        assert!(first.imputed);
+        let last = parse_dtc("2016-02", "TRDTC", PartialDates::Last)
+            .unwrap()
+            .unwrap();
+        assert_eq!(last.date, d("2016-02-29"));
+        let year = parse_dtc("2014", "TRDTC", PartialDates::Last)
+            .unwrap()
+            .unwrap();
+        assert_eq!(year.date, d("2014-12-31"));
+    }
+
+    #[test]
+    fn nonsense_is_a_bad_date() {
+        for t in ["2014-02-30", "14-03-01", "2014/03/01", "UNK"] {
+            assert!(
+                matches!(
+                    parse_dtc(t, "TRDTC", PartialDates::First),
+                    Err(Problem::BadDate { .. })
+                ),
+                "{t}"
+            );
+        }
+    }
+}

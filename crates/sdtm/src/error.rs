@@ -1,0 +1,277 @@
+//! Why a row or a subject read from SDTM was refused, with its place.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Where a problem is: file, row (1-based line of the CSV file, the header being line 1),
+/// subject, evaluator, lesion and visit, each where known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// The file.
+    pub file: String,
+    /// 1-based line where the row starts.
+    pub row: Option<u64>,
+    /// USUBJID.
+    pub subject: Option<String>,
+    /// Evaluator (`TREVAL`, with `TREVALID` after a slash when given).
+    pub evaluator: Option<String>,
+    /// Lesion (TULNKID / TRLNKID).
+    pub lesion: Option<String>,
+    /// Visit (VISIT, else VISITNUM, else the date).
+    pub visit: Option<String>,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(r) = self.row {
+            write!(f, ":{r}")?;
+        }
+        if let Some(s) = &self.subject {
+            write!(f, ": subject `{s}`")?;
+        }
+        if let Some(e) = &self.evaluator {
+            write!(f, ": evaluator {e}")?;
+        }
+        if let Some(v) = &self.visit {
+            write!(f, ": visit {v}")?;
+        }
+        if let Some(l) = &self.lesion {
+            write!(f, ": lesion `{l}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with a row or a subject.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Problem {
+    /// The CSV row has the wrong number of fields or is not UTF-8.
+    #[error("the row cannot be read: {0}")]
+    Malformed(String),
+    /// The row names no subject.
+    #[error("USUBJID is empty: the row belongs to no subject")]
+    NoSubject,
+    /// Another row of this subject could not be read, so it is not adjudicated without it.
+    #[error("row {row} of {file} belongs to this subject and could not be read")]
+    UnreadableRow {
+        /// The file of the unreadable row.
+        file: String,
+        /// Its line.
+        row: u64,
+    },
+    /// A test code the mapping does not know.
+    #[error(
+        "unknown {column} `{code}` (add it to a --mapping file, as a test or as `ignore`, if it is a sponsor code)"
+    )]
+    UnknownTest {
+        /// TRTESTCD or TUTESTCD.
+        column: &'static str,
+        /// The code.
+        code: String,
+    },
+    /// A value the mapping does not know.
+    #[error("{column} `{value}` is not understood (expected {expected})")]
+    UnknownValue {
+        /// The column.
+        column: &'static str,
+        /// The value.
+        value: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// A required value is empty.
+    #[error("{0} is empty")]
+    Empty(&'static str),
+    /// The same record twice with the same value; the repeat is refused, the first is used.
+    #[error("duplicate of row {first_row}: the same {test} for this lesion and visit")]
+    Duplicate {
+        /// The test.
+        test: String,
+        /// The row kept.
+        first_row: u64,
+    },
+    /// Two rows give different values for one lesion, visit and test.
+    #[error("{test}: row {first_row} says {first}, this row says {second}")]
+    Conflict {
+        /// The test.
+        test: String,
+        /// The other row.
+        first_row: u64,
+        /// Its value.
+        first: String,
+        /// This row's value.
+        second: String,
+    },
+    /// A TR lesion with no TU record for this evaluator.
+    #[error("lesion in TR but not identified in TU for this evaluator")]
+    LesionNotInTu,
+    /// TRGRPID contradicts TU.
+    #[error("TRGRPID says {tr}, TU identifies the lesion as {tu}")]
+    GroupMismatch {
+        /// TRGRPID's role.
+        tr: String,
+        /// TU's role.
+        tu: String,
+    },
+    /// Lesions identified in TU, but no TR row for this evaluator.
+    #[error("lesions identified in TU but no TR row for this evaluator: no assessment")]
+    NoTrRows,
+    /// A partial date with no imputation chosen.
+    #[error(
+        "{column} `{value}` is a partial date (choose --partial-dates first|last to impute it)"
+    )]
+    PartialDate {
+        /// The column.
+        column: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// Not an ISO 8601 date.
+    #[error("{column} `{value}` is not an ISO 8601 date")]
+    BadDate {
+        /// The column.
+        column: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// A result that is not a usable length.
+    #[error("{column} `{value}` is not a length: {reason}")]
+    BadNumber {
+        /// The column.
+        column: &'static str,
+        /// The value.
+        value: String,
+        /// Why.
+        reason: String,
+    },
+    /// A unit that is neither mm nor cm (nor mapped).
+    #[error("unit `{0}` is not a length unit (mm or cm, or one added to the mapping)")]
+    BadUnit(String),
+    /// A measurement without a unit.
+    #[error("{0} has a number but no unit")]
+    NoUnit(&'static str),
+    /// The measurement recorded is not the one the lesion's kind needs.
+    #[error("{0}")]
+    WrongAxis(String),
+    /// A visit with measurements but no date.
+    #[error("no TRDTC on any row of this visit")]
+    UndatedVisit,
+    /// Two visits on one date.
+    #[error("visits {first} and {second} are both dated {date}: an assessment has one date")]
+    SameDate {
+        /// One visit.
+        first: String,
+        /// The other.
+        second: String,
+        /// The date.
+        date: String,
+    },
+    /// A new lesion recorded at the baseline visit.
+    #[error(
+        "a NEW lesion at the baseline visit (identify baseline lesions as TARGET or NON-TARGET)"
+    )]
+    NewAtBaseline,
+    /// A new lesion identified at a visit with no TR rows.
+    #[error("NEW lesion identified in TU at a visit with no TR row")]
+    NewWithoutVisit,
+    /// Anything else, said in words.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Problem {
+    /// A short stable code for the problem, for `errors.jsonl`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Malformed(_) => "malformed-row",
+            Problem::NoSubject => "no-subject",
+            Problem::UnreadableRow { .. } => "unreadable-row-in-subject",
+            Problem::UnknownTest { .. } => "unknown-test",
+            Problem::UnknownValue { .. } => "unknown-value",
+            Problem::Empty(_) => "empty-value",
+            Problem::Duplicate { .. } => "duplicate-row",
+            Problem::Conflict { .. } => "conflicting-values",
+            Problem::LesionNotInTu => "lesion-not-in-tu",
+            Problem::GroupMismatch { .. } => "group-mismatch",
+            Problem::NoTrRows => "no-tr-rows",
+            Problem::PartialDate { .. } => "partial-date",
+            Problem::BadDate { .. } => "bad-date",
+            Problem::BadNumber { .. } => "bad-number",
+            Problem::BadUnit(_) => "bad-unit",
+            Problem::NoUnit(_) => "no-unit",
+            Problem::WrongAxis(_) => "wrong-axis",
+            Problem::UndatedVisit => "undated-visit",
+            Problem::SameDate { .. } => "same-date",
+            Problem::NewAtBaseline => "new-at-baseline",
+            Problem::NewWithoutVisit => "new-without-visit",
+            Problem::Other(_) => "invalid",
+        }
+    }
+}
+
+/// A refused row, or one reason a subject was refused, with its place.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{place}: {problem}")]
+pub struct SdtmError {
+    /// Where.
+    pub place: Place,
+    /// What.
+    pub problem: Problem,
+}
+
+/// A problem with a whole input file (missing column, unreadable file): the run stops.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The file could not be opened or read.
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// The CSV reader failed.
+    #[error("{file}{}: {message}", row.map(|r| format!(":{r}")).unwrap_or_default())]
+    Csv {
+        /// The file.
+        file: String,
+        /// 1-based line, where known.
+        row: Option<u64>,
+        /// The reader's message.
+        message: String,
+    },
+    /// A column the domain needs is missing from the header.
+    #[error("{file}:1: the {domain} header has no {column} column")]
+    MissingColumn {
+        /// The file.
+        file: String,
+        /// TU, TR, DM or RS.
+        domain: &'static str,
+        /// The column (alternatives separated by `|`).
+        column: String,
+    },
+    /// The file is not sorted by USUBJID (streaming needs it; the caller may fall back).
+    #[error(
+        "{file}:{row}: USUBJID `{subject}` comes after `{previous}`: the file is not sorted by USUBJID"
+    )]
+    Unsorted {
+        /// The file.
+        file: String,
+        /// The row.
+        row: u64,
+        /// This row's subject.
+        subject: String,
+        /// The subject before it.
+        previous: String,
+    },
+    /// Unsorted input larger than the in-memory limit.
+    #[error(
+        "the input is not sorted by USUBJID and holds more than {limit} rows, the limit for reading it into memory (--max-unsorted-rows); sort TU, TR (and DM, RS) by USUBJID, e.g. `(head -n1 TR.csv; tail -n+2 TR.csv | LC_ALL=C sort -t, -k3,3 -s) > TR.sorted.csv` when USUBJID is the third column and no field holds a comma"
+    )]
+    TooLargeUnsorted {
+        /// The limit.
+        limit: u64,
+    },
+}

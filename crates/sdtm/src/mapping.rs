@@ -1,0 +1,384 @@
+//! The test-code and site mapping: which SDTM codes and values mean what.
+//!
+//! A bundled default (`mapping/default.yaml`) covers the CDISC controlled terms; a user file
+//! given with `--mapping` extends it (maps merged with the file's entries winning, lists
+//! appended), so sponsor codes need no code change.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use recist_model::{LesionKind, Modality};
+use serde::Deserialize;
+
+/// The bundled default mapping, as YAML text.
+pub const DEFAULT_MAPPING: &str = include_str!("../mapping/default.yaml");
+
+/// What a TR test code holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TestKind {
+    /// Longest diameter (non-nodal lesions).
+    LongAxis,
+    /// Longest perpendicular: the short axis of a lymph node.
+    ShortAxis,
+    /// A diameter whose axis follows the lesion: short axis for a node, else long axis.
+    Diameter,
+    /// Lesion status (TUMSTATE, LNSTATE).
+    State,
+    /// Recorded sum of diameters, cross-checked only.
+    Sum,
+    /// Read and counted, not used.
+    Ignore,
+}
+
+/// A lesion role in TU (and TR's TRGRPID).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoleWord {
+    /// Target lesion.
+    Target,
+    /// Non-target lesion.
+    NonTarget,
+    /// New lesion.
+    New,
+}
+
+/// A lesion status in TUMSTATE / LNSTATE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StateWord {
+    /// Present.
+    Present,
+    /// Absent.
+    Absent,
+    /// Unequivocal progression.
+    Progression,
+    /// Equivocal: possibly a new lesion, or equivocal progression of a non-target.
+    Equivocal,
+    /// Not evaluable.
+    NotEvaluated,
+}
+
+/// The mapping file's keys, all optional (a user file gives only what it adds).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    #[serde(default)]
+    tests: BTreeMap<String, TestKind>,
+    #[serde(default)]
+    identify_tests: Vec<String>,
+    #[serde(default)]
+    roles: BTreeMap<String, RoleWord>,
+    #[serde(default)]
+    states: BTreeMap<String, StateWord>,
+    #[serde(default)]
+    too_small: Vec<String>,
+    #[serde(default)]
+    not_done: Vec<String>,
+    #[serde(default)]
+    units: BTreeMap<String, f64>,
+    #[serde(default)]
+    nodal_sites: Vec<String>,
+    #[serde(default)]
+    site_kinds: BTreeMap<String, LesionKind>,
+    #[serde(default)]
+    methods: BTreeMap<String, Modality>,
+    #[serde(default)]
+    default_evaluator: Option<String>,
+    #[serde(default)]
+    reference_date: Option<String>,
+}
+
+/// A mapping that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// The file is not valid YAML, or a key or value is not understood.
+    #[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Invalid {
+        /// The file.
+        file: String,
+        /// 1-based line, where known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The effective mapping, with every code and value upper-cased and trimmed.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    tests: BTreeMap<String, TestKind>,
+    identify_tests: Vec<String>,
+    roles: BTreeMap<String, RoleWord>,
+    states: BTreeMap<String, StateWord>,
+    too_small: Vec<String>,
+    not_done: Vec<String>,
+    units: BTreeMap<String, f64>,
+    nodal_sites: Vec<String>,
+    site_kinds: Vec<(String, LesionKind)>,
+    methods: BTreeMap<String, Modality>,
+    default_evaluator: String,
+    reference_date: String,
+    sources: Vec<String>,
+}
+
+fn norm(s: &str) -> String {
+    s.trim().to_ascii_uppercase()
+}
+
+fn parse(text: &str, file: &str) -> Result<MappingFile, MappingError> {
+    let value = recist_yaml::parse_value(text).map_err(|e| MappingError::Invalid {
+        file: file.to_string(),
+        line: e.line,
+        message: e.message,
+    })?;
+    if value.is_null() {
+        return Ok(MappingFile::default());
+    }
+    recist_yaml::from_value(value).map_err(|e| MappingError::Invalid {
+        file: file.to_string(),
+        line: recist_yaml::locate(text, &e.path),
+        message: e.to_string(),
+    })
+}
+
+impl Mapping {
+    /// The bundled default mapping.
+    pub fn bundled() -> Result<Mapping, MappingError> {
+        let mut m = Mapping {
+            tests: BTreeMap::new(),
+            identify_tests: Vec::new(),
+            roles: BTreeMap::new(),
+            states: BTreeMap::new(),
+            too_small: Vec::new(),
+            not_done: Vec::new(),
+            units: BTreeMap::new(),
+            nodal_sites: Vec::new(),
+            site_kinds: Vec::new(),
+            methods: BTreeMap::new(),
+            default_evaluator: "INVESTIGATOR".into(),
+            reference_date: "RFSTDTC".into(),
+            sources: Vec::new(),
+        };
+        m.extend_text(DEFAULT_MAPPING, "bundled:mapping/default.yaml")?;
+        Ok(m)
+    }
+
+    /// The bundled mapping extended by a user file, when one is given.
+    pub fn load(extra: Option<&Path>) -> Result<Mapping, MappingError> {
+        let mut m = Mapping::bundled()?;
+        if let Some(path) = extra {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|source| MappingError::Read {
+                file: file.clone(),
+                source,
+            })?;
+            m.extend_text(&text, &file)?;
+        }
+        Ok(m)
+    }
+
+    /// Extends this mapping with mapping-file text (`file` names it in errors).
+    pub fn extend_text(&mut self, text: &str, file: &str) -> Result<(), MappingError> {
+        let f = parse(text, file)?;
+        let bad = |message: String| MappingError::Invalid {
+            file: file.to_string(),
+            line: None,
+            message,
+        };
+        for (k, v) in f.tests {
+            self.tests.insert(norm(&k), v);
+        }
+        self.identify_tests
+            .extend(f.identify_tests.iter().map(|s| norm(s)));
+        for (k, v) in f.roles {
+            self.roles.insert(norm(&k), v);
+        }
+        for (k, v) in f.states {
+            self.states.insert(norm(&k), v);
+        }
+        self.too_small.extend(f.too_small.iter().map(|s| norm(s)));
+        self.not_done.extend(f.not_done.iter().map(|s| norm(s)));
+        for (k, v) in f.units {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(bad(format!(
+                    "unit `{k}`: the factor to millimetres must be positive"
+                )));
+            }
+            self.units.insert(norm(&k), v);
+        }
+        self.nodal_sites
+            .extend(f.nodal_sites.iter().map(|s| norm(s)));
+        for (k, v) in f.site_kinds {
+            let k = norm(&k);
+            self.site_kinds.retain(|(s, _)| *s != k);
+            self.site_kinds.push((k, v));
+        }
+        // Longest names first, so `PLEURAL EFFUSION` wins over `EFFUSION`.
+        self.site_kinds
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        for (k, v) in f.methods {
+            self.methods.insert(norm(&k), v);
+        }
+        if let Some(e) = f.default_evaluator {
+            if e.trim().is_empty() {
+                return Err(bad("default_evaluator is empty".into()));
+            }
+            self.default_evaluator = norm(&e);
+        }
+        if let Some(r) = f.reference_date {
+            self.reference_date = norm(&r);
+        }
+        self.sources.push(file.to_string());
+        Ok(())
+    }
+
+    /// What a TR test code holds; `None` for an unknown code.
+    pub fn test(&self, code: &str) -> Option<TestKind> {
+        lookup(&self.tests, code)
+    }
+
+    /// Whether a TU test code identifies a lesion.
+    pub fn identifies(&self, code: &str) -> bool {
+        self.identify_tests
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(code.trim()))
+    }
+
+    /// The role a TU result or TRGRPID names.
+    pub fn role(&self, word: &str) -> Option<RoleWord> {
+        lookup(&self.roles, word)
+    }
+
+    /// The status a TUMSTATE result names.
+    pub fn state(&self, word: &str) -> Option<StateWord> {
+        lookup(&self.states, word)
+    }
+
+    /// Whether a result means "too small to measure".
+    pub fn is_too_small(&self, word: &str) -> bool {
+        let w = word.trim();
+        !w.is_empty() && self.too_small.iter().any(|c| c.eq_ignore_ascii_case(w))
+    }
+
+    /// Whether a TRSTAT value means "not done".
+    pub fn is_not_done(&self, word: &str) -> bool {
+        let w = word.trim();
+        !w.is_empty() && self.not_done.iter().any(|c| c.eq_ignore_ascii_case(w))
+    }
+
+    /// The factor from a unit to millimetres.
+    pub fn unit_factor(&self, unit: &str) -> Option<f64> {
+        lookup(&self.units, unit)
+    }
+
+    /// Whether a TULOC names a lymph node.
+    pub fn is_nodal_site(&self, site: &str) -> bool {
+        let s = norm(site);
+        self.nodal_sites.iter().any(|n| s.contains(n.as_str()))
+    }
+
+    /// The lesion kind a TULOC implies, if any.
+    pub fn site_kind(&self, site: &str) -> Option<LesionKind> {
+        let s = norm(site);
+        self.site_kinds
+            .iter()
+            .find(|(name, _)| s.contains(name.as_str()))
+            .map(|(_, k)| *k)
+    }
+
+    /// The modality a TUMETHOD / TRMETHOD names.
+    pub fn method(&self, word: &str) -> Option<Modality> {
+        lookup(&self.methods, word)
+    }
+
+    /// Evaluator used when TREVAL / TUEVAL / RSEVAL is empty.
+    pub fn default_evaluator(&self) -> &str {
+        &self.default_evaluator
+    }
+
+    /// The DM column giving day 0.
+    pub fn reference_date_column(&self) -> &str {
+        &self.reference_date
+    }
+
+    /// Where this mapping came from: the bundled file, then user files.
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+}
+
+fn lookup<T: Copy>(map: &BTreeMap<String, T>, key: &str) -> Option<T> {
+    let k = key.trim();
+    if let Some(v) = map.get(k) {
+        return Some(*v);
+    }
+    if k.bytes().any(|b| b.is_ascii_lowercase()) {
+        return map.get(&k.to_ascii_uppercase()).copied();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn bundled_mapping_reads_cdisc_terms() {
+        let m = Mapping::bundled().unwrap();
+        assert_eq!(m.test("ldiam"), Some(TestKind::LongAxis));
+        assert_eq!(m.test(" LPERP "), Some(TestKind::ShortAxis));
+        assert_eq!(m.test("VOLUME"), None);
+        assert_eq!(m.role("Non-Target"), Some(RoleWord::NonTarget));
+        assert_eq!(
+            m.state("UNEQUIVOCAL PROGRESSION"),
+            Some(StateWord::Progression)
+        );
+        assert!(m.is_too_small("too small to measure"));
+        assert!(m.is_not_done("NOT DONE"));
+        assert_eq!(m.unit_factor("cm"), Some(10.0));
+        assert!(m.is_nodal_site("Mediastinal lymph node"));
+        assert!(!m.is_nodal_site("LIVER"));
+        assert_eq!(
+            m.site_kind("RIGHT PLEURAL EFFUSION"),
+            Some(LesionKind::Effusion)
+        );
+        assert_eq!(m.method("CT SCAN"), Some(Modality::Ct));
+    }
+
+    #[test]
+    fn a_user_file_extends_the_default() {
+        let mut m = Mapping::bundled().unwrap();
+        m.extend_text(
+            "tests: {LONGDIAM: long-axis, VOLUME: ignore}\nnodal_sites: [LN]\n",
+            "sponsor.yaml",
+        )
+        .unwrap();
+        assert_eq!(m.test("LONGDIAM"), Some(TestKind::LongAxis));
+        assert_eq!(m.test("VOLUME"), Some(TestKind::Ignore));
+        assert_eq!(m.test("LDIAM"), Some(TestKind::LongAxis));
+        assert!(m.is_nodal_site("HILAR LN"));
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_its_line() {
+        let mut m = Mapping::bundled().unwrap();
+        let err = m
+            .extend_text("tests: {X: long-axis}\nsites: []\n", "bad.yaml")
+            .unwrap_err();
+        assert!(err.to_string().starts_with("bad.yaml"), "{err}");
+        let err = m
+            .extend_text("tests:\n  X: width\n", "bad.yaml")
+            .unwrap_err();
+        assert!(err.to_string().contains("bad.yaml:2"), "{err}");
+    }
+}

@@ -1,0 +1,889 @@
+//! SDTM CSV files read as groups of rows per subject (USUBJID), one pass, streaming.
+//!
+//! A [`GroupStream`] keeps only the subject being read: the rows of one USUBJID are copied
+//! (only the columns recist uses) into one buffer, so a group costs two allocations however
+//! many rows it has. With `check_order` it refuses a USUBJID smaller than the one before
+//! ([`InputError::Unsorted`]); the caller then reads the files into memory instead.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{InputError, Problem};
+
+/// The SDTM domains recist reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Domain {
+    /// Tumour identification.
+    Tu,
+    /// Tumour results.
+    Tr,
+    /// Demographics (reference dates).
+    Dm,
+    /// Disease response (recorded, for comparison).
+    Rs,
+}
+
+impl Domain {
+    /// The domain code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Domain::Tu => "TU",
+            Domain::Tr => "TR",
+            Domain::Dm => "DM",
+            Domain::Rs => "RS",
+        }
+    }
+}
+
+/// Column positions in a TU group.
+pub mod tu {
+    #![allow(missing_docs)]
+    pub const USUBJID: usize = 0;
+    pub const STUDYID: usize = 1;
+    pub const LNKID: usize = 2;
+    pub const TESTCD: usize = 3;
+    pub const ORRES: usize = 4;
+    pub const STRESC: usize = 5;
+    pub const LOC: usize = 6;
+    pub const EVAL: usize = 7;
+    pub const EVALID: usize = 8;
+    pub const METHOD: usize = 9;
+    pub const VISIT: usize = 10;
+    pub const VISITNUM: usize = 11;
+    pub const DTC: usize = 12;
+}
+
+/// Column positions in a TR group.
+pub mod tr {
+    #![allow(missing_docs)]
+    pub const USUBJID: usize = 0;
+    pub const STUDYID: usize = 1;
+    pub const LNKID: usize = 2;
+    pub const GRPID: usize = 3;
+    pub const TESTCD: usize = 4;
+    pub const ORRES: usize = 5;
+    pub const ORRESU: usize = 6;
+    pub const STRESC: usize = 7;
+    pub const STRESN: usize = 8;
+    pub const STRESU: usize = 9;
+    pub const STAT: usize = 10;
+    pub const REASND: usize = 11;
+    pub const EVAL: usize = 12;
+    pub const EVALID: usize = 13;
+    pub const METHOD: usize = 14;
+    pub const VISIT: usize = 15;
+    pub const VISITNUM: usize = 16;
+    pub const DTC: usize = 17;
+}
+
+/// Column positions in a DM group.
+pub mod dm {
+    #![allow(missing_docs)]
+    pub const USUBJID: usize = 0;
+    pub const STUDYID: usize = 1;
+    pub const REFDATE: usize = 2;
+}
+
+/// Column positions in an RS group.
+pub mod rs {
+    #![allow(missing_docs)]
+    pub const USUBJID: usize = 0;
+    pub const STUDYID: usize = 1;
+    pub const TESTCD: usize = 2;
+    pub const ORRES: usize = 3;
+    pub const STRESC: usize = 4;
+    pub const CAT: usize = 5;
+    pub const EVAL: usize = 6;
+    pub const EVALID: usize = 7;
+    pub const VISIT: usize = 8;
+    pub const VISITNUM: usize = 9;
+    pub const DTC: usize = 10;
+}
+
+/// Which header names fill which column of a domain, and which are required.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The domain.
+    pub domain: Domain,
+    /// Per column, the header names accepted (the first found wins).
+    pub columns: Vec<Vec<String>>,
+    /// Sets of columns of which at least one must be present.
+    pub required: Vec<Vec<usize>>,
+}
+
+fn names(list: &[&[&str]]) -> Vec<Vec<String>> {
+    list.iter()
+        .map(|alts| alts.iter().map(|s| s.to_string()).collect())
+        .collect()
+}
+
+impl Spec {
+    /// TU.
+    pub fn tu() -> Spec {
+        Spec {
+            domain: Domain::Tu,
+            columns: names(&[
+                &["USUBJID"],
+                &["STUDYID"],
+                &["TULNKID", "TULINKID"],
+                &["TUTESTCD"],
+                &["TUORRES"],
+                &["TUSTRESC"],
+                &["TULOC"],
+                &["TUEVAL"],
+                &["TUEVALID"],
+                &["TUMETHOD"],
+                &["VISIT"],
+                &["VISITNUM"],
+                &["TUDTC"],
+            ]),
+            required: vec![
+                vec![tu::USUBJID],
+                vec![tu::LNKID],
+                vec![tu::LOC],
+                vec![tu::STRESC, tu::ORRES],
+            ],
+        }
+    }
+
+    /// TR (`TRLINKID`, seen in the wild, is accepted for `TRLNKID`).
+    pub fn tr() -> Spec {
+        Spec {
+            domain: Domain::Tr,
+            columns: names(&[
+                &["USUBJID"],
+                &["STUDYID"],
+                &["TRLNKID", "TRLINKID"],
+                &["TRGRPID"],
+                &["TRTESTCD"],
+                &["TRORRES"],
+                &["TRORRESU"],
+                &["TRSTRESC"],
+                &["TRSTRESN"],
+                &["TRSTRESU"],
+                &["TRSTAT"],
+                &["TRREASND"],
+                &["TREVAL"],
+                &["TREVALID"],
+                &["TRMETHOD"],
+                &["VISIT"],
+                &["VISITNUM"],
+                &["TRDTC"],
+            ]),
+            required: vec![
+                vec![tr::USUBJID],
+                vec![tr::LNKID],
+                vec![tr::TESTCD],
+                vec![tr::DTC],
+                vec![tr::ORRES, tr::STRESC, tr::STRESN],
+            ],
+        }
+    }
+
+    /// DM, with the reference-date column named by the mapping.
+    pub fn dm(reference_column: &str) -> Spec {
+        Spec {
+            domain: Domain::Dm,
+            columns: vec![
+                vec!["USUBJID".into()],
+                vec!["STUDYID".into()],
+                vec![reference_column.to_string()],
+            ],
+            required: vec![vec![dm::USUBJID], vec![dm::REFDATE]],
+        }
+    }
+
+    /// RS.
+    pub fn rs() -> Spec {
+        Spec {
+            domain: Domain::Rs,
+            columns: names(&[
+                &["USUBJID"],
+                &["STUDYID"],
+                &["RSTESTCD"],
+                &["RSORRES"],
+                &["RSSTRESC"],
+                &["RSCAT"],
+                &["RSEVAL"],
+                &["RSEVALID"],
+                &["VISIT"],
+                &["VISITNUM"],
+                &["RSDTC"],
+            ]),
+            required: vec![
+                vec![rs::USUBJID],
+                vec![rs::TESTCD],
+                vec![rs::STRESC, rs::ORRES],
+            ],
+        }
+    }
+}
+
+/// A row that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadRow {
+    /// 1-based line.
+    pub line: u64,
+    /// Whether the row belongs to this group's subject (then the subject is not adjudicated).
+    pub attributed: bool,
+    /// Why.
+    pub problem: Problem,
+}
+
+/// The rows of one subject in one file, kept as the raw bytes of each record; fields are
+/// picked (through the domain's [`Spec`]), trimmed and checked as UTF-8 when read.
+#[derive(Debug, Clone)]
+pub struct RawGroup {
+    /// USUBJID (empty for a group holding only rows that belong to no subject).
+    pub key: String,
+    map: Arc<[Option<usize>]>,
+    nfields: usize,
+    buf: Vec<u8>,
+    /// `buf` checked as UTF-8 by [`decode`](RawGroup::decode) (rows that were not are blanked).
+    text: String,
+    /// Rows found not UTF-8 by `decode`.
+    invalid: Vec<usize>,
+    ends: Vec<u32>,
+    lines: Vec<u64>,
+    /// Rows that could not be read (malformed rows of this subject, and rows of no subject
+    /// met while reading it).
+    pub bad: Vec<BadRow>,
+}
+
+impl RawGroup {
+    /// An empty group whose rows have `nfields` fields; `map` gives, per column of the
+    /// domain's [`Spec`], the field index (or `None` for a column the file does not have).
+    pub fn new(key: String, map: Arc<[Option<usize>]>, nfields: usize) -> RawGroup {
+        RawGroup {
+            key,
+            map,
+            nfields,
+            buf: Vec::new(),
+            text: String::new(),
+            invalid: Vec::new(),
+            ends: Vec::new(),
+            lines: Vec::new(),
+            bad: Vec::new(),
+        }
+    }
+
+    fn with_capacity(
+        key: String,
+        map: Arc<[Option<usize>]>,
+        nfields: usize,
+        hint: (usize, usize, usize),
+    ) -> RawGroup {
+        let mut g = RawGroup::new(key, map, nfields);
+        g.buf.reserve(hint.0);
+        g.ends.reserve(hint.1);
+        g.lines.reserve(hint.2);
+        g
+    }
+
+    fn row_bounds(&self, row: usize) -> (usize, usize) {
+        let first = row * self.nfields;
+        let start = if first == 0 {
+            0
+        } else {
+            self.ends.get(first - 1).copied().unwrap_or(0) as usize
+        };
+        let end = self
+            .ends
+            .get(first + self.nfields - 1)
+            .copied()
+            .unwrap_or(0) as usize;
+        (start, end)
+    }
+
+    /// Checks the rows as UTF-8 once, so fields are then read without checking each one.
+    /// Rows that are not UTF-8 (or whose fields split a character) are blanked and reported
+    /// by [`row_is_utf8`](Self::row_is_utf8).
+    pub fn decode(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
+        let mut bytes = std::mem::take(&mut self.buf);
+        let whole_ok = std::str::from_utf8(&bytes).is_ok()
+            && self
+                .ends
+                .iter()
+                .all(|&e| bytes.get(e as usize).is_none_or(|b| (*b as i8) >= -0x40));
+        if !whole_ok {
+            for r in 0..self.lines.len() {
+                let (start, end) = self.row_bounds(r);
+                let first = r * self.nfields;
+                let row_ok = bytes
+                    .get(start..end)
+                    .is_some_and(|b| std::str::from_utf8(b).is_ok())
+                    && (first..first + self.nfields).all(|i| {
+                        let e = self.ends.get(i).copied().unwrap_or(0) as usize;
+                        bytes.get(e).is_none_or(|b| (*b as i8) >= -0x40)
+                    });
+                if !row_ok {
+                    self.invalid.push(r);
+                    if let Some(b) = bytes.get_mut(start..end) {
+                        b.fill(b' ');
+                    }
+                }
+            }
+        }
+        match String::from_utf8(bytes) {
+            Ok(t) => self.text = t,
+            Err(e) => self.buf = e.into_bytes(),
+        }
+    }
+
+    /// A group whose rows hold exactly the domain's columns, in order (tests, generated data).
+    pub fn with_columns(key: String, ncols: usize) -> RawGroup {
+        let map: Arc<[Option<usize>]> = (0..ncols).map(Some).collect();
+        RawGroup::new(key, map, ncols)
+    }
+
+    /// Number of readable rows.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there is no readable row.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Number of rows, readable or not (bad rows included).
+    pub fn rows_total(&self) -> u64 {
+        (self.lines.len() + self.bad.len()) as u64
+    }
+
+    /// 1-based line of a row.
+    pub fn line(&self, row: usize) -> u64 {
+        self.lines.get(row).copied().unwrap_or(0)
+    }
+
+    fn range(&self, row: usize, field: usize) -> (usize, usize) {
+        let i = row * self.nfields + field;
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0) as usize
+        };
+        (start, self.ends.get(i).copied().unwrap_or(0) as usize)
+    }
+
+    fn span(&self, row: usize, field: usize) -> &[u8] {
+        let (a, b) = self.range(row, field);
+        if self.buf.is_empty() {
+            self.text.as_bytes().get(a..b).unwrap_or_default()
+        } else {
+            self.buf.get(a..b).unwrap_or_default()
+        }
+    }
+
+    /// Whether every field of a row is valid UTF-8.
+    pub fn row_is_utf8(&self, row: usize) -> bool {
+        if !self.buf.is_empty() || self.text.is_empty() {
+            let (start, end) = self.row_bounds(row);
+            return self
+                .buf
+                .get(start..end)
+                .is_some_and(|b| std::str::from_utf8(b).is_ok());
+        }
+        !self.invalid.contains(&row)
+    }
+
+    /// A column of a row, trimmed ("" for a column the file does not have, or not UTF-8).
+    pub fn get(&self, row: usize, col: usize) -> &str {
+        let Some(f) = self.map.get(col).copied().flatten() else {
+            return "";
+        };
+        if self.buf.is_empty() {
+            let (a, b) = self.range(row, f);
+            return self.text.get(a..b).unwrap_or("").trim_ascii();
+        }
+        std::str::from_utf8(self.span(row, f))
+            .unwrap_or("")
+            .trim_ascii()
+    }
+
+    /// Appends a row given as the record's fields.
+    pub fn push_fields<'a>(&mut self, line: u64, fields: impl IntoIterator<Item = &'a [u8]>) {
+        if !self.text.is_empty() {
+            self.buf = std::mem::take(&mut self.text).into_bytes();
+        }
+        let mut n = 0;
+        for f in fields {
+            if n == self.nfields {
+                break;
+            }
+            self.buf.extend_from_slice(f);
+            self.ends.push(self.buf.len() as u32);
+            n += 1;
+        }
+        while n < self.nfields {
+            self.ends.push(self.buf.len() as u32);
+            n += 1;
+        }
+        self.lines.push(line);
+    }
+
+    /// Appends a row given as the domain's columns, in order (for groups made by
+    /// [`with_columns`](Self::with_columns)).
+    pub fn push(&mut self, line: u64, fields: &[&str]) {
+        self.push_fields(line, fields.iter().map(|f| f.as_bytes()));
+    }
+
+    /// Appends every row of another group of the same subject and file (unsorted input).
+    pub fn append(&mut self, other: RawGroup) {
+        for r in 0..other.len() {
+            let fields: Vec<&[u8]> = (0..other.nfields).map(|f| other.span(r, f)).collect();
+            self.push_fields(other.line(r), fields);
+        }
+        self.bad.extend(other.bad);
+    }
+
+    /// Bytes held (for memory accounting of unsorted input).
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.capacity()
+            + self.text.capacity()
+            + self.ends.capacity() * 4
+            + self.lines.capacity() * 8
+    }
+}
+
+/// Counts the bytes read and hashes them (SHA-256) on the way.
+struct Tracked {
+    inner: File,
+    hasher: Sha256,
+    bytes: Arc<AtomicU64>,
+}
+
+impl Read for Tracked {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(chunk) = buf.get(..n) {
+            self.hasher.update(chunk);
+        }
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// What a finished stream read: rows and the file's SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamTotals {
+    /// Data rows (the header excluded), readable or not.
+    pub rows: u64,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// Reads one SDTM CSV file as groups of consecutive rows with the same USUBJID.
+pub struct GroupStream {
+    file: String,
+    reader: csv::Reader<Tracked>,
+    map: Arc<[Option<usize>]>,
+    header_len: usize,
+    rec: csv::ByteRecord,
+    current: Option<RawGroup>,
+    ready: Option<RawGroup>,
+    orphans: Vec<BadRow>,
+    rows: u64,
+    eof: bool,
+    check_order: bool,
+    bytes: Arc<AtomicU64>,
+    /// Sizes of the last group, to size the next one.
+    hint: (usize, usize, usize),
+}
+
+impl GroupStream {
+    /// Opens a file; `bytes` counts bytes read (for progress). Missing required columns are refused.
+    pub fn open(
+        path: &Path,
+        spec: &Spec,
+        check_order: bool,
+        bytes: Arc<AtomicU64>,
+    ) -> Result<GroupStream, InputError> {
+        let file = path.display().to_string();
+        let inner = File::open(path).map_err(|source| InputError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        let tracked = Tracked {
+            inner,
+            hasher: Sha256::new(),
+            bytes: bytes.clone(),
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .buffer_capacity(1 << 18)
+            .from_reader(tracked);
+        let headers = reader
+            .byte_headers()
+            .map_err(|e| csv_error(&file, &e))?
+            .clone();
+        let names: Vec<String> = headers
+            .iter()
+            .map(|h| {
+                String::from_utf8_lossy(h)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .trim()
+                    .to_ascii_uppercase()
+            })
+            .collect();
+        let map: Arc<[Option<usize>]> = spec
+            .columns
+            .iter()
+            .map(|alts| {
+                alts.iter()
+                    .find_map(|a| names.iter().position(|n| n.eq_ignore_ascii_case(a)))
+            })
+            .collect();
+        for req in &spec.required {
+            if !req.iter().any(|&c| map.get(c).copied().flatten().is_some()) {
+                let column = req
+                    .iter()
+                    .filter_map(|&c| spec.columns.get(c).and_then(|a| a.first()))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("|");
+                return Err(InputError::MissingColumn {
+                    file,
+                    domain: spec.domain.code(),
+                    column,
+                });
+            }
+        }
+        Ok(GroupStream {
+            file,
+            reader,
+            header_len: headers.len(),
+            map,
+            rec: csv::ByteRecord::new(),
+            current: None,
+            ready: None,
+            orphans: Vec::new(),
+            rows: 0,
+            eof: false,
+            check_order,
+            bytes,
+            hint: (4096, 512, 32),
+        })
+    }
+
+    /// The file's name as given.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Data rows read so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The key of the next group, reading it if needed.
+    pub fn peek_key(&mut self) -> Result<Option<&str>, InputError> {
+        if self.ready.is_none() {
+            self.ready = self.next_group()?;
+        }
+        Ok(self.ready.as_ref().map(|g| g.key.as_str()))
+    }
+
+    /// Takes the group [`peek_key`](Self::peek_key) read.
+    pub fn take(&mut self) -> Option<RawGroup> {
+        self.ready.take()
+    }
+
+    /// Reads the next group of consecutive rows with one USUBJID.
+    pub fn next_group(&mut self) -> Result<Option<RawGroup>, InputError> {
+        if let Some(g) = self.ready.take() {
+            return Ok(Some(g));
+        }
+        let key_col = self.map.first().copied().flatten();
+        loop {
+            if self.eof {
+                let mut last = self.current.take();
+                if !self.orphans.is_empty() {
+                    let g = last.get_or_insert_with(|| {
+                        RawGroup::new(String::new(), self.map.clone(), self.header_len)
+                    });
+                    g.bad.append(&mut self.orphans);
+                }
+                return Ok(last);
+            }
+            let more = self
+                .reader
+                .read_byte_record(&mut self.rec)
+                .map_err(|e| csv_error(&self.file, &e))?;
+            if !more {
+                self.eof = true;
+                continue;
+            }
+            self.rows += 1;
+            let line = self.rec.position().map(|p| p.line()).unwrap_or(0);
+            let key = key_col
+                .and_then(|c| self.rec.get(c))
+                .unwrap_or_default()
+                .trim_ascii();
+            let malformed = self.rec.len() != self.header_len;
+            let same = self
+                .current
+                .as_ref()
+                .is_some_and(|g| g.key.as_bytes() == key);
+            if same && !malformed {
+                if let Some(g) = self.current.as_mut() {
+                    g.push_fields(line, self.rec.iter());
+                }
+                continue;
+            }
+            let key = match std::str::from_utf8(key) {
+                Ok(k) if !k.is_empty() => k.to_string(),
+                _ => {
+                    let problem = if malformed {
+                        Problem::Malformed(format!(
+                            "{} fields where the header has {}",
+                            self.rec.len(),
+                            self.header_len
+                        ))
+                    } else {
+                        Problem::NoSubject
+                    };
+                    self.orphan(line, problem);
+                    continue;
+                }
+            };
+            if malformed {
+                let bad = BadRow {
+                    line,
+                    attributed: true,
+                    problem: Problem::Malformed(format!(
+                        "{} fields where the header has {}",
+                        self.rec.len(),
+                        self.header_len
+                    )),
+                };
+                if same {
+                    if let Some(g) = self.current.as_mut() {
+                        g.bad.push(bad);
+                    }
+                    continue;
+                }
+                let after = self
+                    .current
+                    .as_ref()
+                    .is_none_or(|g| g.key.as_str() < key.as_str());
+                if !after {
+                    // Its USUBJID cannot be trusted: it breaks the order.
+                    self.orphan(line, bad.problem);
+                    continue;
+                }
+                let mut g = RawGroup::new(key, self.map.clone(), self.header_len);
+                g.bad.push(bad);
+                if let Some(done) = self.start(g) {
+                    return Ok(Some(done));
+                }
+                continue;
+            }
+            if self.check_order
+                && let Some(cur) = &self.current
+                && key.as_str() < cur.key.as_str()
+            {
+                return Err(InputError::Unsorted {
+                    file: self.file.clone(),
+                    row: line,
+                    subject: key,
+                    previous: cur.key.clone(),
+                });
+            }
+            let mut g = RawGroup::with_capacity(key, self.map.clone(), self.header_len, self.hint);
+            g.push_fields(line, self.rec.iter());
+            if let Some(done) = self.start(g) {
+                return Ok(Some(done));
+            }
+        }
+    }
+
+    fn orphan(&mut self, line: u64, problem: Problem) {
+        let bad = BadRow {
+            line,
+            attributed: false,
+            problem,
+        };
+        match self.current.as_mut() {
+            Some(g) => g.bad.push(bad),
+            None => self.orphans.push(bad),
+        }
+    }
+
+    fn start(&mut self, mut g: RawGroup) -> Option<RawGroup> {
+        if !self.orphans.is_empty() {
+            g.bad.append(&mut self.orphans);
+        }
+        let done = self.current.replace(g);
+        if let Some(d) = &done {
+            // A quarter more than the last group (capped), so groups rarely grow while read.
+            let cap = |n: usize, max: usize| (n + n / 2).clamp(16, max);
+            self.hint = (
+                cap(d.buf.len(), 1 << 20),
+                cap(d.ends.len(), 1 << 16),
+                cap(d.lines.len(), 1 << 12),
+            );
+        }
+        done
+    }
+
+    /// Finishes the stream: rows read and the SHA-256 of the bytes read (read to the end).
+    pub fn finish(self) -> Result<StreamTotals, InputError> {
+        let mut tracked = self.reader.into_inner();
+        let mut rest = Vec::new();
+        tracked
+            .read_to_end(&mut rest)
+            .map_err(|source| InputError::Io {
+                file: self.file.clone(),
+                source,
+            })?;
+        let sha256 = hex(&tracked.hasher.finalize());
+        Ok(StreamTotals {
+            rows: self.rows,
+            sha256,
+            bytes: self.bytes.load(Ordering::Relaxed),
+        })
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        s.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// SHA-256 of a file's bytes, hex (for inputs not read through a stream).
+pub fn sha256_file(path: &Path) -> Result<String, InputError> {
+    let mut f = File::open(path).map_err(|source| InputError::Io {
+        file: path.display().to_string(),
+        source,
+    })?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|source| InputError::Io {
+            file: path.display().to_string(),
+            source,
+        })?;
+        if n == 0 {
+            break;
+        }
+        if let Some(chunk) = buf.get(..n) {
+            hasher.update(chunk);
+        }
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> InputError {
+    InputError::Csv {
+        file: file.to_string(),
+        row: e.position().map(|p| p.line()),
+        message: e.to_string(),
+    }
+}
+
+/// Reads a whole file with the csv crate and nothing else (the parse-only floor of the
+/// benchmark): rows and fields counted.
+pub fn parse_only(path: &Path) -> Result<(u64, u64), InputError> {
+    let file = path.display().to_string();
+    let f = File::open(path).map_err(|source| InputError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .buffer_capacity(1 << 18)
+        .from_reader(f);
+    let mut rec = csv::ByteRecord::new();
+    let (mut rows, mut fields) = (0u64, 0u64);
+    while reader
+        .read_byte_record(&mut rec)
+        .map_err(|e| csv_error(&file, &e))?
+    {
+        rows += 1;
+        fields += rec.len() as u64;
+    }
+    Ok((rows, fields))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("recist-sdtm-raw-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn groups_rows_by_subject_and_keeps_lines() {
+        let p = write(
+            "dm1.csv",
+            "STUDYID,USUBJID,RFSTDTC\nS,A,2020-01-01\nS,A,2020-01-02\n,,\nS,B,2020-02-01,extra\nS,C,2020-03-01\n",
+        );
+        let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
+        let a = s.next_group().unwrap().unwrap();
+        assert_eq!(a.key, "A");
+        assert_eq!(a.len(), 2);
+        assert_eq!(a.line(1), 3);
+        assert_eq!(a.get(0, dm::REFDATE), "2020-01-01");
+        assert_eq!(a.bad.len(), 1, "the row with no subject");
+        assert!(!a.bad[0].attributed);
+        let b = s.next_group().unwrap().unwrap();
+        assert_eq!(b.key, "B");
+        assert!(b.is_empty());
+        assert!(a.row_is_utf8(0));
+        let mut a2 = a.clone();
+        a2.decode();
+        assert_eq!(a2.get(1, dm::REFDATE), "2020-01-02");
+        assert!(a2.row_is_utf8(1));
+        assert!(b.bad[0].attributed);
+        assert_eq!(b.bad[0].line, 5);
+        let c = s.next_group().unwrap().unwrap();
+        assert_eq!(c.key, "C");
+        assert!(s.next_group().unwrap().is_none());
+        let totals = s.finish().unwrap();
+        assert_eq!(totals.rows, 5);
+        assert_eq!(totals.sha256.len(), 64);
+    }
+
+    #[test]
+    fn an_earlier_subject_after_a_later_one_is_unsorted() {
+        let p = write("dm2.csv", "USUBJID,RFSTDTC\nB,2020-01-01\nA,2020-01-01\n");
+        let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
+        let err = s.next_group().unwrap_err();
+        assert!(matches!(err, InputError::Unsorted { row: 3, .. }), "{err}");
+        let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), false, Arc::default()).unwrap();
+        assert_eq!(s.next_group().unwrap().unwrap().key, "B");
+        assert_eq!(s.next_group().unwrap().unwrap().key, "A");
+    }
+
+    #[test]
+    fn a_missing_column_is_refused() {
+        let p = write("dm3.csv", "USUBJID,AGE\nA,3\n");
+        let err = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("no RFSTDTC column"), "{err}");
+    }
+}

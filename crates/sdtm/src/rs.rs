@@ -1,0 +1,310 @@
+//! SDTM RS: the engine's responses written as rows, and recorded RS read back for comparison.
+
+use chrono::NaiveDate;
+use recist_model::{NewLesions, OverallResponse, SubjectResult};
+use recist_rules::RuleSet;
+
+use crate::build::EvalKey;
+use crate::mapping::Mapping;
+use crate::raw::{RawGroup, rs};
+
+/// The header of `rs.csv`.
+pub const RS_HEADER: &str = "STUDYID,DOMAIN,USUBJID,RSSEQ,RSTESTCD,RSTEST,RSCAT,RSORRES,RSSTRESC,RSEVAL,RSEVALID,VISIT,VISITNUM,RSDTC\n";
+
+/// The RS tests recist writes and compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum RsTest {
+    /// Target response.
+    #[serde(rename = "TRGRESP")]
+    Trgresp,
+    /// Non-target response.
+    #[serde(rename = "NTRGRESP")]
+    Ntrgresp,
+    /// New lesion indicator.
+    #[serde(rename = "NEWLIND")]
+    Newlind,
+    /// Overall response.
+    #[serde(rename = "OVRLRESP")]
+    Ovrlresp,
+    /// Best overall response.
+    #[serde(rename = "BESTRESP")]
+    Bestresp,
+}
+
+impl RsTest {
+    /// Every test, in the order rows are written.
+    pub const ALL: [RsTest; 5] = [
+        RsTest::Trgresp,
+        RsTest::Ntrgresp,
+        RsTest::Newlind,
+        RsTest::Ovrlresp,
+        RsTest::Bestresp,
+    ];
+
+    /// `RSTESTCD`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            RsTest::Trgresp => "TRGRESP",
+            RsTest::Ntrgresp => "NTRGRESP",
+            RsTest::Newlind => "NEWLIND",
+            RsTest::Ovrlresp => "OVRLRESP",
+            RsTest::Bestresp => "BESTRESP",
+        }
+    }
+
+    /// `RSTEST`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            RsTest::Trgresp => "Target Response",
+            RsTest::Ntrgresp => "Non-target Response",
+            RsTest::Newlind => "New Lesion Indicator",
+            RsTest::Ovrlresp => "Overall Response",
+            RsTest::Bestresp => "Best Overall Response",
+        }
+    }
+
+    /// Parses an `RSTESTCD`.
+    pub fn parse(code: &str) -> Option<RsTest> {
+        RsTest::ALL
+            .into_iter()
+            .find(|t| t.code().eq_ignore_ascii_case(code.trim()))
+    }
+}
+
+/// `NEWLIND` of a new-lesion indicator: `Y`, `N`, and `U` (the CDISC NY codelist's unknown)
+/// for an equivocal finding, which is not yet a new lesion.
+pub const fn newlind(n: NewLesions) -> &'static str {
+    match n {
+        NewLesions::No => "N",
+        NewLesions::Yes => "Y",
+        NewLesions::Equivocal => "U",
+    }
+}
+
+/// `BESTRESP` of a result: the confirmed best overall response when the rule set requires
+/// confirmation, else the unconfirmed one.
+pub fn bestresp(rules: &RuleSet, result: &SubjectResult) -> Option<OverallResponse> {
+    if rules.doc().confirmation.required {
+        result.confirmed_best_overall_response
+    } else {
+        result.best_overall_response
+    }
+}
+
+/// A timepoint's visit, for `VISIT`, `VISITNUM` and `RSDTC`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RsVisit {
+    /// `VISIT`.
+    pub visit: String,
+    /// `VISITNUM`.
+    pub visitnum: String,
+    /// The assessment date (`RSDTC`).
+    pub date: NaiveDate,
+}
+
+/// The identifying columns of one subject and evaluator's RS rows.
+#[derive(Debug, Clone, Copy)]
+pub struct RsUnit<'a> {
+    /// `STUDYID`.
+    pub studyid: &'a str,
+    /// `USUBJID`.
+    pub usubjid: &'a str,
+    /// `RSEVAL`.
+    pub eval: &'a str,
+    /// `RSEVALID`.
+    pub evalid: &'a str,
+    /// `RSCAT`: the rule set's own value.
+    pub rscat: &'a str,
+    /// The assessments' visits.
+    pub visits: &'a [RsVisit],
+}
+
+/// Appends one CSV field (quoted when needed), without separator.
+pub fn push_field(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_row(
+    out: &mut Vec<u8>,
+    u: &RsUnit<'_>,
+    seq: u32,
+    test: RsTest,
+    value: &str,
+    visit: &str,
+    visitnum: &str,
+    dtc: &str,
+) {
+    push_field(out, u.studyid);
+    out.extend_from_slice(b",RS,");
+    push_field(out, u.usubjid);
+    out.push(b',');
+    out.extend_from_slice(seq.to_string().as_bytes());
+    out.push(b',');
+    out.extend_from_slice(test.code().as_bytes());
+    out.push(b',');
+    out.extend_from_slice(test.name().as_bytes());
+    out.push(b',');
+    push_field(out, u.rscat);
+    for f in [value, value, u.eval, u.evalid, visit, visitnum, dtc] {
+        out.push(b',');
+        push_field(out, f);
+    }
+    out.push(b'\n');
+}
+
+/// Writes a result's RS rows (every follow-up timepoint's TRGRESP, NTRGRESP, NEWLIND,
+/// OVRLRESP, then BESTRESP); `seq` is the subject's running RSSEQ. Returns rows written.
+pub fn write_rs(
+    out: &mut Vec<u8>,
+    seq: &mut u32,
+    unit: &RsUnit<'_>,
+    result: &SubjectResult,
+    best: Option<OverallResponse>,
+) -> usize {
+    let mut n = 0;
+    for tp in &result.timepoints {
+        let Some(f) = &tp.follow_up else { continue };
+        let date = tp.date.to_string();
+        let (visit, visitnum) = unit
+            .visits
+            .iter()
+            .find(|v| v.date == tp.date)
+            .map(|v| (v.visit.as_str(), v.visitnum.as_str()))
+            .unwrap_or(("", ""));
+        let values = [
+            (RsTest::Trgresp, f.target.map(|t| t.as_str())),
+            (RsTest::Ntrgresp, f.non_target.map(|t| t.as_str())),
+            (RsTest::Newlind, Some(newlind(f.new_lesions))),
+            (RsTest::Ovrlresp, Some(f.overall.as_str())),
+        ];
+        for (test, value) in values {
+            if let Some(v) = value {
+                *seq += 1;
+                n += 1;
+                push_row(out, unit, *seq, test, v, visit, visitnum, &date);
+            }
+        }
+    }
+    if let Some(b) = best {
+        *seq += 1;
+        n += 1;
+        push_row(out, unit, *seq, RsTest::Bestresp, b.as_str(), "", "", "");
+    }
+    n
+}
+
+/// A recorded RS row, normalised for comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRow {
+    /// 1-based line.
+    pub line: u64,
+    /// Evaluator.
+    pub eval: EvalKey,
+    /// The test.
+    pub test: RsTest,
+    /// The value, normalised ([`normalise`]).
+    pub value: String,
+    /// `RSCAT`, upper-cased.
+    pub cat: String,
+    /// `VISIT`.
+    pub visit: String,
+    /// `VISITNUM`.
+    pub visitnum: String,
+    /// `RSDTC` as a date, when it is one.
+    pub date: Option<NaiveDate>,
+}
+
+/// Normalises a response for comparison: upper case, spaces dropped in `NON-CR/NON-PD`,
+/// `NOT EVALUABLE` as `NE`, `NEWLIND` as `Y`/`N`/`U`.
+pub fn normalise(test: RsTest, value: &str) -> String {
+    let v = value.trim().to_ascii_uppercase();
+    let compact: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+    if test == RsTest::Newlind {
+        return match compact.as_str() {
+            "Y" | "YES" => "Y".into(),
+            "N" | "NO" => "N".into(),
+            "U" | "UNK" | "UNKNOWN" | "EQUIVOCAL" | "EQUIV" => "U".into(),
+            _ => v,
+        };
+    }
+    match compact.as_str() {
+        "NON-CR/NON-PD" | "NONCR/NONPD" | "NON-CR/NONPD" | "NONCR/NON-PD" => "NON-CR/NON-PD".into(),
+        "NE" | "NOTEVALUABLE" | "NOTEVALUATED" | "UNABLETOEVALUATE" => "NE".into(),
+        "NA" | "NOTAPPLICABLE" => "NA".into(),
+        _ => v,
+    }
+}
+
+/// Reads a subject's recorded RS rows; rows with a test recist does not write are counted
+/// and skipped.
+pub fn read_recorded(g: &RawGroup, mapping: &Mapping) -> (Vec<RecordedRow>, u64) {
+    let mut rows = Vec::with_capacity(g.len());
+    let mut skipped = 0;
+    for r in 0..g.len() {
+        let Some(test) = RsTest::parse(g.get(r, rs::TESTCD)) else {
+            skipped += 1;
+            continue;
+        };
+        let value = match g.get(r, rs::STRESC) {
+            "" => g.get(r, rs::ORRES),
+            s => s,
+        };
+        let dtc = g.get(r, rs::DTC);
+        rows.push(RecordedRow {
+            line: g.line(r),
+            eval: EvalKey::new(g.get(r, rs::EVAL), g.get(r, rs::EVALID), mapping),
+            test,
+            value: normalise(test, value),
+            cat: g.get(r, rs::CAT).to_ascii_uppercase(),
+            visit: g.get(r, rs::VISIT).to_string(),
+            visitnum: g.get(r, rs::VISITNUM).to_string(),
+            date: crate::dates::parse_dtc(dtc, "RSDTC", crate::dates::PartialDates::Refuse)
+                .ok()
+                .flatten()
+                .map(|d| d.date),
+        });
+    }
+    (rows, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_when_needed() {
+        let mut out = Vec::new();
+        push_field(&mut out, "a,b");
+        push_field(&mut out, "say \"x\"");
+        push_field(&mut out, "plain");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a,b\"\"say \"\"x\"\"\"plain"
+        );
+    }
+
+    #[test]
+    fn responses_are_normalised() {
+        assert_eq!(
+            normalise(RsTest::Ovrlresp, "Non-CR / Non-PD"),
+            "NON-CR/NON-PD"
+        );
+        assert_eq!(normalise(RsTest::Newlind, "yes"), "Y");
+        assert_eq!(normalise(RsTest::Newlind, "Equivocal"), "U");
+        assert_eq!(normalise(RsTest::Trgresp, "not evaluable"), "NE");
+        assert_eq!(normalise(RsTest::Trgresp, " pr "), "PR");
+    }
+}
