@@ -33,11 +33,46 @@ fn run_fixture(path: &Path, failures: &mut Vec<String>) {
         let mut problems = Vec::new();
         for (key, want) in &per_rule_set {
             let (id, scope) = key.split_once(' ').unwrap_or((key.as_str(), "all"));
-            if !outcomes.iter().any(|(i, _)| i == id) {
+            // Protocol overrides of this expectation, as `--set` pairs.
+            let sets: Vec<(String, String)> = want
+                .get("set")
+                .and_then(serde_json::Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            (
+                                k.clone(),
+                                v.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| v.to_string()),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let label = if sets.is_empty() {
+                id.to_string()
+            } else {
+                format!(
+                    "{id} with {}",
+                    sets.iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            if !outcomes.iter().any(|(i, _)| *i == label) {
                 let rules = RuleSet::bundled(id).unwrap_or_else(|e| panic!("{e}"));
-                outcomes.push((id.to_string(), outcome(&case, &rules)));
+                let rules = if sets.is_empty() {
+                    rules
+                } else {
+                    rules
+                        .with_overrides(None, &sets)
+                        .unwrap_or_else(|e| panic!("{e}"))
+                };
+                outcomes.push((label.clone(), outcome(&case, &rules)));
             }
-            let out = outcomes.iter().find(|(i, _)| i == id).map(|(_, o)| o);
+            let out = outcomes.iter().find(|(i, _)| *i == label).map(|(_, o)| o);
             if let Some(out) = out {
                 problems.extend(
                     check(want, out, scope)
@@ -175,6 +210,21 @@ fn best_response_fixtures() {
 fn mrecist_fixtures() {
     let mut failures = Vec::new();
     insta::glob!("../fixtures", "mrecist/*.yaml", |path| run_fixture(
+        path,
+        &mut failures
+    ));
+    assert!(
+        failures.is_empty(),
+        "{} fixtures disagree with their expectations:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn field_fixtures() {
+    let mut failures = Vec::new();
+    insta::glob!("../fixtures", "fields/*.yaml", |path| run_fixture(
         path,
         &mut failures
     ));

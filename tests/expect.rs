@@ -8,6 +8,12 @@
 //!     progression_date: 2019-07-01
 //!     best_overall_response: PR            # optional
 //!     confirmed_best_overall_response: SD  # optional
+//!     progression_site: out-of-field       # optional (`all` scope of a subject with radiotherapy)
+//!     in_field_rfs: {event: true, date: 2019-07-01}       # optional, `all` scope
+//!     out_of_field_rfs: {event: false, date: 2019-09-01}  # optional, `all` scope
+//!     abscopal_any: true                   # optional (`out-of-field` scope; null: no abscopal result)
+//!     absent: true                         # optional: this scope has no result
+//!     set: {radiotherapy.marginal_lesions: out-of-field}  # optional protocol overrides
 //!   # or, for a case the rule set must refuse:
 //!   # recist-1.1: {refused: "T6"}
 //! ```
@@ -55,10 +61,60 @@ pub fn check(expected: &Value, outcome: &Outcome, scope: &str) -> Vec<String> {
             return problems;
         }
     };
-    let Some(result) = results.iter().find(|r| r.scope.as_str() == scope) else {
+    let found = results.iter().find(|r| r.scope.as_str() == scope);
+    if expected.get("absent").and_then(Value::as_bool) == Some(true) {
+        if found.is_some() {
+            problems.push(format!("scope {scope} has a result, expected none"));
+        }
+        return problems;
+    }
+    let Some(result) = found else {
         problems.push(format!("no result for scope {scope}"));
         return problems;
     };
+    if let Some(want) = expected.get("progression_site") {
+        let got = result.progression.as_ref().and_then(|p| p.site.clone());
+        if text(want) != got {
+            problems.push(format!(
+                "progression site is {}, expected {}",
+                got.as_deref().unwrap_or("null"),
+                text(want).as_deref().unwrap_or("null")
+            ));
+        }
+    }
+    for (key, got) in [
+        (
+            "in_field_rfs",
+            result
+                .endpoints
+                .as_ref()
+                .and_then(|e| e.in_field_relapse_free_survival.clone()),
+        ),
+        (
+            "out_of_field_rfs",
+            result
+                .endpoints
+                .as_ref()
+                .and_then(|e| e.out_of_field_relapse_free_survival.clone()),
+        ),
+    ] {
+        if let Some(want) = expected.get(key) {
+            let got = got.map(|e| (Some(e.event), Some(e.date.to_string())));
+            let want = Some((
+                want.get("event").and_then(Value::as_bool),
+                want.get("date").and_then(text),
+            ));
+            if got != want {
+                problems.push(format!("{key} is {got:?}, expected {want:?}"));
+            }
+        }
+    }
+    if let Some(want) = expected.get("abscopal_any") {
+        let got = result.abscopal.as_ref().map(|a| a.any);
+        if want.as_bool() != got {
+            problems.push(format!("abscopal_any is {got:?}, expected {want}"));
+        }
+    }
     if let Some(Value::Object(tps)) = expected.get("timepoints") {
         let follow_ups = result.timepoints.iter().filter(|t| !t.baseline).count();
         if follow_ups != tps.len() {

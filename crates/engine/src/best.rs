@@ -199,6 +199,10 @@ pub fn derive_best(
             confirmed = value;
         }
     }
+    if matches!(confirmed, OverallResponse::Cr | OverallResponse::Pr) {
+        // A confirmed response is the answer; unconfirmed ones after it explain nothing.
+        ex.retain(|e| e.rule != "R11-BOR-T3");
+    }
     BestResponses {
         unconfirmed,
         confirmed,

@@ -65,6 +65,37 @@ pub fn explain(results: &[SubjectResult]) -> String {
             );
         }
     }
+    if let Some(r) = results.iter().find(|r| !r.radiotherapy.is_empty()) {
+        for c in &r.radiotherapy {
+            let dose = match (c.total_dose_gy, c.fractions) {
+                (Some(d), Some(n)) => format!("{d} Gy in {n} fractions"),
+                (Some(d), None) => format!("{d} Gy"),
+                _ => "dose not given".into(),
+            };
+            let figures = match (c.dose_per_fraction_gy, c.bed_gy, c.eqd2_gy) {
+                (Some(d), Some(bed), Some(eqd2)) => format!(
+                    ": {d} Gy per fraction, BED {bed} Gy, EQD2 {eqd2} Gy (α/β {} Gy)",
+                    c.alpha_beta_gy
+                ),
+                _ => String::new(),
+            };
+            let dates = match (c.start, c.end) {
+                (Some(a), Some(b)) => format!(", {a} to {b}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "radiotherapy {} ({}{dates}): {dose}{figures}; field holds {}",
+                c.id,
+                c.site,
+                if c.lesions.is_empty() {
+                    "no baseline lesion".to_string()
+                } else {
+                    c.lesions.join(", ")
+                }
+            );
+        }
+    }
     for r in results {
         for w in &r.warnings {
             let _ = writeln!(out, "warning [{} {}]: {w}", r.rule_set.id, r.scope);
@@ -74,8 +105,20 @@ pub fn explain(results: &[SubjectResult]) -> String {
         .iter()
         .map(|r| format!("{} {}", r.rule_set.id, r.scope))
         .collect();
-    // Wide enough for the longest header and for the summary cells (dates with days).
-    let width = headers.iter().map(String::len).max().unwrap_or(0).max(30) + 2;
+    // Wide enough for the longest header and for the summary cells (dates with days and site).
+    let longest_cell = results
+        .iter()
+        .map(|r| progression_text(r).chars().count())
+        .max()
+        .unwrap_or(0);
+    let width = headers
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        .max(longest_cell)
+        .max(30)
+        + 2;
     let mut dates: Vec<_> = results
         .iter()
         .flat_map(|r| r.timepoints.iter().map(|t| (t.date, t.day)))
@@ -183,12 +226,7 @@ pub fn explain(results: &[SubjectResult]) -> String {
             .map(|b| b.to_string())
             .unwrap_or_else(|| "-".into())
     });
-    summary("progression", &|r| {
-        r.progression
-            .as_ref()
-            .map(|p| format!("{} (day {})", p.date, p.day))
-            .unwrap_or_else(|| "none".into())
-    });
+    summary("progression", &progression_text);
     summary("first response", &|r| {
         opt_date(r.response_dates.first_response)
     });
@@ -228,6 +266,54 @@ pub fn explain(results: &[SubjectResult]) -> String {
         ),
         None => "-".into(),
     });
+    if results.iter().any(|r| {
+        r.endpoints
+            .as_ref()
+            .is_some_and(|e| e.in_field_relapse_free_survival.is_some())
+    }) {
+        summary("in-field RFS", &|r| {
+            ep(r.endpoints
+                .as_ref()
+                .and_then(|e| e.in_field_relapse_free_survival.as_ref()))
+        });
+        summary("out-of-field RFS", &|r| {
+            ep(r.endpoints
+                .as_ref()
+                .and_then(|e| e.out_of_field_relapse_free_survival.as_ref()))
+        });
+    }
+    for r in results {
+        let Some(a) = &r.abscopal else { continue };
+        let after = a
+            .after
+            .map(|d| format!("after {d}"))
+            .unwrap_or_else(|| "at any follow-up (no RT end date)".into());
+        let _ = writeln!(
+            out,
+            "abscopal [{} {}]: {} (non-irradiated targets shrinking ≥ {} % from baseline {after})",
+            r.rule_set.id,
+            r.scope,
+            if a.any { "yes" } else { "no" },
+            a.shrink_pct
+        );
+        for l in &a.lesions {
+            let smallest = match (l.smallest_mm, l.smallest_date, l.change_pct) {
+                (Some(m), Some(d), Some(p)) => format!("smallest {m} mm on {d} ({p:+.2} %)"),
+                _ => "no measurement in the window".into(),
+            };
+            let _ = writeln!(
+                out,
+                "    {:<20}baseline {} mm, {smallest}{}",
+                l.id,
+                l.baseline_mm,
+                if l.responded {
+                    ": responded (RT-ABS-2)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
     for r in results
         .iter()
         .filter(|r| !r.best_response_reasons.is_empty())
@@ -247,6 +333,16 @@ pub fn explain(results: &[SubjectResult]) -> String {
         }
     }
     out
+}
+
+fn progression_text(r: &SubjectResult) -> String {
+    r.progression
+        .as_ref()
+        .map(|p| match &p.site {
+            Some(site) => format!("{} (day {}, {site})", p.date, p.day),
+            None => format!("{} (day {})", p.date, p.day),
+        })
+        .unwrap_or_else(|| "none".into())
 }
 
 fn opt_date(d: Option<chrono::NaiveDate>) -> String {
