@@ -20,6 +20,28 @@ fn endpoint(
     }
 }
 
+/// The last assessment whose overall response is not NE, up to the first PD assessment when
+/// there is one; the baseline date when there is none.
+pub(crate) fn last_evaluable(
+    timepoints: &[TimepointResult],
+    first_pd: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let baseline = timepoints.first()?;
+    Some(
+        timepoints
+            .iter()
+            .filter(|t| {
+                t.follow_up
+                    .as_ref()
+                    .is_some_and(|f| f.overall != OverallResponse::Ne)
+            })
+            .filter(|t| first_pd.is_none_or(|p| t.date <= p))
+            .map(|t| t.date)
+            .next_back()
+            .unwrap_or(baseline.date),
+    )
+}
+
 /// Derives the endpoints from a scope's timepoints (the baseline first).
 ///
 /// Censoring is at the last evaluable assessment (overall response not NE) up to progression,
@@ -33,18 +55,7 @@ pub fn endpoints(
     best: &BestResponses,
     confirmation_required: bool,
 ) -> Option<Endpoints> {
-    let baseline = timepoints.first()?;
-    let last_evaluable = timepoints
-        .iter()
-        .filter(|t| {
-            t.follow_up
-                .as_ref()
-                .is_some_and(|f| f.overall != OverallResponse::Ne)
-        })
-        .filter(|t| progression.is_none_or(|p| t.date <= p.first_pd_assessment))
-        .map(|t| t.date)
-        .next_back()
-        .unwrap_or(baseline.date);
+    let last_evaluable = last_evaluable(timepoints, progression.map(|p| p.first_pd_assessment))?;
     let death = follow_up.and_then(|f| f.death);
     let pfs = match (progression.map(|p| p.date), death) {
         (Some(p), Some(d)) => endpoint(true, p.min(d), reference, None),

@@ -106,20 +106,30 @@ pub fn assess_subject(
             .to_string(),
         );
     }
-    let reference = subject.reference_date();
+    let reference = match rules.doc().best_response.reference {
+        recist_rules::ReferenceDate::TreatmentStart => subject.reference_date(),
+        recist_rules::ReferenceDate::Baseline => subject.baseline().map(|b| b.date),
+    };
+    let all_censor = match &all.progression {
+        Some(p) => Some(p.date),
+        None => endpoints::last_evaluable(&all.timepoints, None),
+    };
     if let (Some(e), Some(reference)) = (all.endpoints.as_mut(), reference) {
-        // Censoring as for PFS: at the scope's last evaluable assessment (the whole subject's
-        // when the scope has no result of its own). Death is not a relapse.
+        // Censoring as for PFS: at the scope's last evaluable assessment; for a scope without a
+        // result of its own, at the whole subject's progression date or last evaluable
+        // assessment. Death is not a relapse, so it neither ends nor censors these.
         let scope_censor = |scope: &Option<SubjectResult>| {
-            scope
-                .as_ref()
-                .and_then(|r| r.endpoints.as_ref())
-                .map(|e| e.progression_free_survival.clone())
-                .filter(|pfs| !pfs.event)
-                .unwrap_or_else(|| recist_model::Endpoint {
-                    event: false,
-                    ..e.progression_free_survival.clone()
-                })
+            let date = match scope {
+                Some(r) => endpoints::last_evaluable(&r.timepoints, None),
+                None => all_censor,
+            }
+            .unwrap_or(reference);
+            recist_model::Endpoint {
+                event: false,
+                date,
+                days: (date - reference).num_days(),
+                duration_days: None,
+            }
         };
         e.in_field_relapse_free_survival = Some(fields::relapse_free(
             in_pd.as_ref().map(|p| p.date),

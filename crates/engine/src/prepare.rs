@@ -484,7 +484,7 @@ pub(crate) fn prepare(
     for t in &targets {
         if let Some(lesion) = subject.lesion(&t.id) {
             per_organ
-                .entry(lesion.organ_key(b.nodes_one_organ))
+                .entry(organ_of(lesion, &b.organs, b.nodes_one_organ))
                 .or_default()
                 .push(&t.id);
         }
@@ -604,4 +604,18 @@ fn modality_name(m: Modality) -> &'static str {
         Modality::Ultrasound => "ultrasound",
         Modality::Pet => "PET",
     }
+}
+
+/// The organ a lesion counts toward for the per-organ target limit (R11-TGT-MAX,
+/// R11-NODE-ORGAN): every node is `lymph node` when nodes are one organ; a site naming one of
+/// the rule set's organs counts toward it; any other site is its own organ.
+pub(crate) fn organ_of(lesion: &Lesion, organs: &[String], nodes_one_organ: bool) -> String {
+    if lesion.nodal && nodes_one_organ {
+        return "lymph node".to_string();
+    }
+    organs
+        .iter()
+        .find(|o| site_matches(&lesion.site, std::slice::from_ref(*o)))
+        .map(|o| o.to_lowercase())
+        .unwrap_or_else(|| lesion.site.trim().to_lowercase())
 }

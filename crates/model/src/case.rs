@@ -180,17 +180,6 @@ pub struct Lesion {
     pub progressed_after_local_therapy: bool,
 }
 
-impl Lesion {
-    /// The organ this lesion counts toward for the per-organ target limit.
-    pub fn organ_key(&self, nodes_one_organ: bool) -> String {
-        if self.nodal && nodes_one_organ {
-            "lymph node".to_string()
-        } else {
-            self.site.trim().to_lowercase()
-        }
-    }
-}
-
 /// One imaging assessment (scan date) and what was found on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {

@@ -241,6 +241,11 @@ pub struct BaselineRules {
     pub max_targets_per_organ: u32,
     /// All lymph nodes count as one organ (R11-NODE-ORGAN).
     pub nodes_one_organ: bool,
+    /// Organ names for the per-organ target limit: a lesion whose site names one of these
+    /// (as whole words, e.g. `liver segment 7` names `liver`) counts toward that organ;
+    /// any other site counts as its own organ (its text, case-insensitive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organs: Vec<String>,
     /// What happens to a target that is not measurable.
     pub unmeasurable_target: IneligibleTarget,
     /// Extra target conditions (mRECIST liver targets).
