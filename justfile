@@ -18,9 +18,16 @@ fmt:
 clippy:
     cargo clippy --workspace --all-targets -- -D warnings
 
+# Every benchmark: the engine's per-scan cost, then batch throughput on generated data.
+bench: bench-engine bench-batch
+
 # Per-scan cost of the engine (target: under 5 µs per Tracker::assess call).
-bench:
+bench-engine:
     cargo bench -p recist-engine --bench per_scan
+
+# `recist batch` on a generated study: rows/s, subjects/s, peak memory, against a csv-only floor.
+bench-batch subjects="100000":
+    bash scripts/bench-batch.sh {{subjects}}
 
 # Regenerate the JSON Schema of the rule-set format after changing crates/rules/src/doc.rs.
 schema:

@@ -22,7 +22,7 @@
 //! up to two chunks queued between them — so memory is bounded by a few thousand subjects,
 //! never by the file. A USUBJID smaller than the one before it means the input is not sorted:
 //! the pass stops, the outputs are started over, and every file is read into memory grouped by
-//! USUBJID (about 120 bytes per row plus the subject index), refused with a message beyond
+//! USUBJID (about 200 bytes per row: the raw fields and their offsets), refused beyond
 //! `max_unsorted_rows` rows. Output order is always input order (subjects as first met in TR,
 //! then subjects only in TU), so outputs are byte-identical whatever the thread count.
 //!
@@ -1137,7 +1137,26 @@ fn run_pass(
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
         let reader_bytes = bytes.clone();
         let reader = scope.spawn(move || source::read(cfg, in_memory, reader_bytes, tx));
-        let mut failure = None;
+        // Writing runs on its own thread so the workers go on to the next chunk meanwhile.
+        let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(2);
+        let tally_ref = &mut tally;
+        let units_ref = &mut case_units;
+        let writer_bytes = bytes.clone();
+        let writer = scope.spawn(move || -> Result<(), BatchError> {
+            for pieces in wrx {
+                for p in pieces {
+                    outs.write(&p)?;
+                    tally_ref.merge(&p.tally);
+                    units_ref.extend(p.case_units);
+                }
+                progress.update(
+                    writer_bytes.load(Ordering::Relaxed),
+                    tally_ref.subjects_seen,
+                    tally_ref.tr.read + tally_ref.tu.read,
+                );
+            }
+            Ok(())
+        });
         for chunk in rx {
             let pieces: Vec<Piece> = pool.install(|| {
                 chunk
@@ -1145,32 +1164,21 @@ fn run_pass(
                     .map(|item| ctx.process(item))
                     .collect()
             });
-            for p in pieces {
-                if let Err(e) = outs.write(&p) {
-                    failure = Some(e);
-                    break;
-                }
-                tally.merge(&p.tally);
-                case_units.extend(p.case_units);
-            }
-            if failure.is_some() {
+            if wtx.send(pieces).is_err() {
                 break;
             }
-            progress.update(
-                bytes.load(Ordering::Relaxed),
-                tally.subjects_seen,
-                tally.tr.read + tally.tu.read,
-            );
         }
+        drop(wtx);
+        let written = writer
+            .join()
+            .map_err(|_| BatchError::Other("the writing thread failed".into()))?;
         let read = reader
             .join()
             .map_err(|_| BatchError::Other("the reading thread failed".into()))?;
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        let inputs = read?;
-        Ok((tally, inputs, case_units))
+        written?;
+        read
     })
+    .map(|inputs| (tally, inputs, case_units))
 }
 
 fn row_count_json(c: &RowCount) -> Value {

@@ -167,7 +167,10 @@ fn explain_shows_numbers_and_rules() {
 fn bor_from_recorded_responses() {
     let out = recist(&["bor", "--responses", "examples/recorded-responses.csv"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 3);
     // S-101: PR confirmed 56 days later.
     assert_eq!(lines[0]["confirmed_best_overall_response"], "PR");
@@ -176,23 +179,55 @@ fn bor_from_recorded_responses() {
     assert_eq!(lines[1]["confirmed_best_overall_response"], "SD");
     // S-103: PR after CR is recoded to PD with a warning (disease after CR = progression).
     assert_eq!(lines[2]["best_overall_response"], "CR");
-    assert!(lines[2]["warnings"][0].as_str().unwrap().contains("recoded to PD"));
-    let out = recist(&["bor", "--responses", "examples/recorded-responses.csv", "--set", "confirmation.accept_sd_between=true"]);
-    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(
+        lines[2]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("recoded to PD")
+    );
+    let out = recist(&[
+        "bor",
+        "--responses",
+        "examples/recorded-responses.csv",
+        "--set",
+        "confirmation.accept_sd_between=true",
+    ]);
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines[1]["confirmed_best_overall_response"], "PR");
-    assert_eq!(lines[1]["rule_set"]["overrides"][0]["key"], "confirmation.accept_sd_between");
-    let out = recist(&["bor", "--responses", "examples/recorded-responses.csv", "--set", "timepoint.disease_after_cr=arithmetic"]);
-    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        lines[1]["rule_set"]["overrides"][0]["key"],
+        "confirmation.accept_sd_between"
+    );
+    let out = recist(&[
+        "bor",
+        "--responses",
+        "examples/recorded-responses.csv",
+        "--set",
+        "timepoint.disease_after_cr=arithmetic",
+    ]);
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines[2]["warnings"].as_array().map(Vec::len), Some(0));
 }
 
 #[test]
 fn bor_refuses_unknown_responses_with_the_row() {
-    let path = temp_file("rs.csv", "subject,date,response,reference_date\nX-1,2021-02-01,PR,2021-01-01\nX-1,2021-03-01,GOOD,2021-01-01\nX-2,2021-03-01,SD,2021-01-01\n");
+    let path = temp_file(
+        "rs.csv",
+        "subject,date,response,reference_date\nX-1,2021-02-01,PR,2021-01-01\nX-1,2021-03-01,GOOD,2021-01-01\nX-2,2021-03-01,SD,2021-01-01\n",
+    );
     let out = recist(&["bor", "--responses", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains(":3: subject `X-1`: assessment 2021-03-01: unknown response `GOOD`"), "{err}");
+    assert!(
+        err.contains(":3: subject `X-1`: assessment 2021-03-01: unknown response `GOOD`"),
+        "{err}"
+    );
     assert_eq!(text(&out.stdout).lines().count(), 1, "X-2 is still derived");
 }
 
@@ -207,9 +242,18 @@ fn bor_reads_sdtm_rs_per_evaluator() {
          S,RS,U-1,4,OVRLRESP,Overall Response,RECIST 1.1,SD,SD,INDEPENDENT ASSESSOR,RADIOLOGIST 1,WEEK 6,2021-02-15\n",
     );
     let dm = temp_file("dm.csv", "USUBJID,RFSTDTC\nU-1,2021-01-04\n");
-    let out = recist(&["bor", "--responses", path.to_str().unwrap(), "--dm", dm.to_str().unwrap()]);
+    let out = recist(&[
+        "bor",
+        "--responses",
+        path.to_str().unwrap(),
+        "--dm",
+        dm.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     // In input order, one line per evaluator; only OVRLRESP rows count.
     assert_eq!(lines[0]["evaluator"], "INVESTIGATOR");

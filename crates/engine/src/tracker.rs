@@ -951,6 +951,34 @@ impl<'r> Tracker<'r> {
         for nl in a
             .new_lesions
             .iter()
+            .filter(|nl| !new_lesion_in_scope(nl, self.scope, marginal_in))
+        {
+            let (rule, place) = match &nl.field {
+                FieldPlacement::Marginal(rt) => (
+                    "AMB-RT1",
+                    format!(
+                        "at the margin of {rt}, counted {}",
+                        if marginal_in {
+                            "in-field"
+                        } else {
+                            "out-of-field"
+                        }
+                    ),
+                ),
+                FieldPlacement::Inside(rt) => ("AMB-RT2", format!("inside the field of {rt}")),
+                FieldPlacement::None => ("AMB-RT2", "outside every field".to_string()),
+            };
+            ex.push((
+                rule.into(),
+                format!(
+                    "new `{}` {place}: not part of the {} scope",
+                    nl.id, self.scope
+                ),
+            ));
+        }
+        for nl in a
+            .new_lesions
+            .iter()
             .filter(|nl| new_lesion_in_scope(nl, self.scope, marginal_in))
         {
             let seen = self.sightings.get(&nl.id).cloned();

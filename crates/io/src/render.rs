@@ -52,16 +52,27 @@ pub fn explain(results: &[SubjectResult]) -> String {
             .map(|e| format!(" (evaluator {e})"))
             .unwrap_or_default()
     );
-    let mut seen_sets = Vec::new();
+    let mut seen_sets: Vec<(&str, &str)> = Vec::new();
     for r in results {
-        if !seen_sets.contains(&&r.rule_set.id) {
-            seen_sets.push(&r.rule_set.id);
+        if !seen_sets.contains(&(r.rule_set.id.as_str(), r.rule_set.sha256.as_str())) {
+            seen_sets.push((&r.rule_set.id, &r.rule_set.sha256));
+            let overrides: Vec<String> = r
+                .rule_set
+                .overrides
+                .iter()
+                .map(|o| format!("{}={}", o.key, o.value))
+                .collect();
             let _ = writeln!(
                 out,
-                "rule set {} {} (sha256 {})",
-                r.rule_set.id,
+                "rule set {} {} (sha256 {}){}",
+                label(r, results),
                 r.rule_set.version,
-                &r.rule_set.sha256[..r.rule_set.sha256.len().min(12)]
+                &r.rule_set.sha256[..r.rule_set.sha256.len().min(12)],
+                if overrides.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with {}", overrides.join(", "))
+                }
             );
         }
     }
@@ -98,12 +109,12 @@ pub fn explain(results: &[SubjectResult]) -> String {
     }
     for r in results {
         for w in &r.warnings {
-            let _ = writeln!(out, "warning [{} {}]: {w}", r.rule_set.id, r.scope);
+            let _ = writeln!(out, "warning [{} {}]: {w}", label(r, results), r.scope);
         }
     }
     let headers: Vec<String> = results
         .iter()
-        .map(|r| format!("{} {}", r.rule_set.id, r.scope))
+        .map(|r| format!("{} {}", label(r, results), r.scope))
         .collect();
     // Wide enough for the longest header and for the summary cells (dates with days and site).
     let longest_cell = results
@@ -147,7 +158,9 @@ pub fn explain(results: &[SubjectResult]) -> String {
             out.push('\n');
         };
         let tp = |r: &SubjectResult| r.timepoints.iter().find(|t| t.date == date).cloned();
-        row(&mut out, "", &|r| format!("{} {}", r.rule_set.id, r.scope));
+        row(&mut out, "", &|r| {
+            format!("{} {}", label(r, results), r.scope)
+        });
         row(&mut out, "sum", &|r| {
             tp(r).map(|t| opt_mm(t.sum_mm)).unwrap_or_default()
         });
@@ -199,7 +212,7 @@ pub fn explain(results: &[SubjectResult]) -> String {
         });
         for r in results {
             let Some(f) = fu(r) else { continue };
-            let _ = writeln!(out, "  why [{} {}]", r.rule_set.id, r.scope);
+            let _ = writeln!(out, "  why [{} {}]", label(r, results), r.scope);
             for e in &f.explanations {
                 let _ = writeln!(out, "    {:<20}{}", e.rule, e.detail);
             }
@@ -215,7 +228,7 @@ pub fn explain(results: &[SubjectResult]) -> String {
         out.truncate(trimmed);
         out.push('\n');
     };
-    summary("", &|r| format!("{} {}", r.rule_set.id, r.scope));
+    summary("", &|r| format!("{} {}", label(r, results), r.scope));
     summary("best response", &|r| {
         r.best_overall_response
             .map(|b| b.to_string())
@@ -318,7 +331,7 @@ pub fn explain(results: &[SubjectResult]) -> String {
         .iter()
         .filter(|r| !r.best_response_reasons.is_empty())
     {
-        let _ = writeln!(out, "best response [{} {}]", r.rule_set.id, r.scope);
+        let _ = writeln!(out, "best response [{} {}]", label(r, results), r.scope);
         for e in &r.best_response_reasons {
             let _ = writeln!(out, "    {:<20}{}", e.rule, e.detail);
         }
@@ -328,11 +341,32 @@ pub fn explain(results: &[SubjectResult]) -> String {
             let _ = writeln!(
                 out,
                 "override [{} {}]: {} = {} ({})",
-                r.rule_set.id, r.scope, o.key, o.value, o.origin
+                label(r, results),
+                r.scope,
+                o.key,
+                o.value,
+                o.origin
             );
         }
     }
     out
+}
+
+/// A rule set's name in headers: its id, with its hash when the same id appears with two
+/// different hashes (a protocol override beside the plain rule set).
+fn label(r: &SubjectResult, results: &[SubjectResult]) -> String {
+    let ambiguous = results
+        .iter()
+        .any(|o| o.rule_set.id == r.rule_set.id && o.rule_set.sha256 != r.rule_set.sha256);
+    if ambiguous {
+        format!(
+            "{}@{}",
+            r.rule_set.id,
+            &r.rule_set.sha256[..r.rule_set.sha256.len().min(6)]
+        )
+    } else {
+        r.rule_set.id.clone()
+    }
 }
 
 fn progression_text(r: &SubjectResult) -> String {

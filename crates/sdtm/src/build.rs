@@ -532,25 +532,42 @@ pub fn build_subject(
     let tu_ok = utf8(tu_group, &files.tu, true);
     let tr_ok = utf8(tr_group, &files.tr, false);
 
+    // Each row's evaluator, found once (rows of one evaluator usually follow each other);
     // TR first, so evaluators come in TR order.
-    if let Some(g) = tr_group {
-        for r in (0..g.len()).filter(|&r| tr_ok[r]) {
-            unit_index(
-                &mut units,
-                g.get(r, tr::EVAL),
-                g.get(r, tr::EVALID),
-                mapping,
-            );
-        }
-    }
+    let mut unit_of = |g: &RawGroup, ok: &[bool], eval_col: usize, evalid_col: usize| {
+        let mut last: Option<(&str, &str, usize)> = None;
+        (0..g.len())
+            .map(|r| {
+                if !ok[r] {
+                    return usize::MAX;
+                }
+                let (e, id) = (g.get(r, eval_col), g.get(r, evalid_col));
+                if let Some((le, lid, ui)) = last
+                    && le == e
+                    && lid == id
+                {
+                    return ui;
+                }
+                let ui = unit_index(&mut units, e, id, mapping);
+                last = Some((e, id, ui));
+                ui
+            })
+            .collect::<Vec<usize>>()
+    };
+    let tr_units = tr_group.map_or_else(Vec::new, |g| unit_of(g, &tr_ok, tr::EVAL, tr::EVALID));
+    let tu_units = tu_group.map_or_else(Vec::new, |g| unit_of(g, &tu_ok, tu::EVAL, tu::EVALID));
     if let Some(g) = tu_group {
-        for r in (0..g.len()).filter(|&r| tu_ok[r]) {
-            read_tu_row(&ctx, g, r, &mut units, &mut out);
+        for (r, &ui) in tu_units.iter().enumerate() {
+            if let Some(u) = units.get_mut(ui) {
+                read_tu_row(&ctx, g, r, u, &mut out);
+            }
         }
     }
     if let Some(g) = tr_group {
-        for r in (0..g.len()).filter(|&r| tr_ok[r]) {
-            read_tr_row(&ctx, g, r, &mut units, &mut out);
+        for (r, &ui) in tr_units.iter().enumerate() {
+            if let Some(u) = units.get_mut(ui) {
+                read_tr_row(&ctx, g, r, u, &mut out);
+            }
         }
     }
 
@@ -630,17 +647,9 @@ pub fn build_subject(
     out
 }
 
-fn read_tu_row(
-    ctx: &Ctx<'_>,
-    g: &RawGroup,
-    r: usize,
-    units: &mut Vec<UnitAcc>,
-    out: &mut SubjectBuild,
-) {
+fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut SubjectBuild) {
     let file = &ctx.files.tu;
     let line = g.line(r);
-    let ui = unit_index(units, g.get(r, tu::EVAL), g.get(r, tu::EVALID), ctx.mapping);
-    let Some(u) = units.get_mut(ui) else { return };
     let eval = u.eval.clone();
     if u.studyid.is_empty() {
         u.studyid = g.get(r, tu::STUDYID).to_string();
@@ -748,21 +757,9 @@ fn role_name(r: RoleWord) -> &'static str {
     }
 }
 
-fn read_tr_row(
-    ctx: &Ctx<'_>,
-    g: &RawGroup,
-    r: usize,
-    units: &mut [UnitAcc],
-    out: &mut SubjectBuild,
-) {
+fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut SubjectBuild) {
     let file = &ctx.files.tr;
     let line = g.line(r);
-    let Some(u) = units.iter_mut().find(|u| {
-        u.eval
-            .matches(g.get(r, tr::EVAL), g.get(r, tr::EVALID), ctx.mapping)
-    }) else {
-        return;
-    };
     let eval = u.eval.clone();
     u.has_tr = true;
     if u.tr_rows == 0 {
