@@ -1,0 +1,274 @@
+//! Rules of the reference whose behaviour is not a timepoint table: each test is named after
+//! its rule ID and asserts the engine's answer on a small case written in the case format.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use recist_engine::{assess_subject, derive_best, derive_best_recorded};
+use recist_model::{OverallResponse, Scope, SubjectResult};
+use recist_rules::RuleSet;
+
+fn rules(id: &str, sets: &[(&str, &str)]) -> RuleSet {
+    let base = RuleSet::bundled(id).unwrap();
+    let sets: Vec<(String, String)> = sets
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if sets.is_empty() {
+        base
+    } else {
+        base.with_overrides(None, &sets).unwrap()
+    }
+}
+
+fn assess(rules: &RuleSet, yaml: &str) -> Vec<SubjectResult> {
+    let case = recist_io::read_case_text(yaml, "case.yaml", false)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    assess_subject(rules, &case.subject).unwrap()
+}
+
+fn scope(results: &[SubjectResult], s: Scope) -> &SubjectResult {
+    results.iter().find(|r| r.scope == s).unwrap()
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+const RESPONDER: &str = "
+subject: R-1
+treatment_start: 2021-01-11
+lesions:
+  - {id: T1, site: lung, role: target}
+assessments:
+  - date: 2021-01-04
+    findings: {T1: {long_axis: 40}}
+  - date: 2021-02-22
+    findings: {T1: {long_axis: 25}}
+  - date: 2021-04-12
+    findings: {T1: {long_axis: 24}}
+  - date: 2021-06-07
+    findings: {T1: {long_axis: 35}}
+";
+
+/// R11-CONF-WHEN: the confirmed and unconfirmed best responses are both reported; whether the
+/// protocol requires confirmation decides which one starts the duration of response.
+#[test]
+fn r11_conf_when_required_or_not() {
+    let required = assess(&rules("recist-1.1", &[]), RESPONDER);
+    let not_required = assess(
+        &rules("recist-1.1", &[("confirmation.required", "false")]),
+        RESPONDER,
+    );
+    for r in [&required[0], &not_required[0]] {
+        assert_eq!(r.best_overall_response, Some(OverallResponse::Pr));
+        assert_eq!(r.confirmed_best_overall_response, Some(OverallResponse::Pr));
+    }
+    let dor = |r: &SubjectResult| {
+        r.endpoints
+            .as_ref()
+            .unwrap()
+            .duration_of_response
+            .clone()
+            .unwrap()
+    };
+    // 25 → 24 → 35 mm: PD at the last scan (+11 mm, +45.8 % over the nadir 24).
+    assert_eq!(dor(&required[0]).duration_days, Some(105));
+    assert_eq!(dor(&not_required[0]).duration_days, Some(105));
+    assert_eq!(
+        required[0].response_dates.confirmation,
+        Some(date("2021-04-12"))
+    );
+}
+
+/// R11-PD-NOCONF: PD needs no confirmation; a single PD is the best response, confirmed or not.
+#[test]
+fn r11_pd_noconf_single_pd_is_final() {
+    let r = rules("recist-1.1", &[]);
+    let b = derive_best(
+        &r,
+        &[(date("2021-02-01"), OverallResponse::Pd)],
+        date("2021-01-01"),
+        false,
+    );
+    assert_eq!(
+        (b.unconfirmed, b.confirmed),
+        (OverallResponse::Pd, OverallResponse::Pd)
+    );
+}
+
+/// R11-SYMPT: symptomatic deterioration is not a response category: the vocabulary has no such
+/// value, so recorded data cannot smuggle it in as one.
+#[test]
+fn r11_sympt_is_not_a_response_category() {
+    assert_eq!(OverallResponse::parse("SYMPTOMATIC DETERIORATION"), None);
+    assert_eq!(OverallResponse::parse("PD"), Some(OverallResponse::Pd));
+}
+
+/// AMB-08: a CR followed by a recorded PR is recoded to PD under `progression` (with a
+/// warning) and taken as recorded under `arithmetic`.
+#[test]
+fn amb_08_cr_then_pr_recorded() {
+    let visits = [
+        (date("2021-03-01"), OverallResponse::Cr),
+        (date("2021-04-26"), OverallResponse::Pr),
+    ];
+    let (b, warnings) =
+        derive_best_recorded(&rules("recist-1.1", &[]), &visits, date("2021-01-01"));
+    assert_eq!(b.confirmed, OverallResponse::Sd);
+    assert_eq!(warnings.len(), 1);
+    let (b, warnings) = derive_best_recorded(
+        &rules(
+            "recist-1.1",
+            &[("timepoint.disease_after_cr", "arithmetic")],
+        ),
+        &visits,
+        date("2021-01-01"),
+    );
+    assert_eq!(b.confirmed, OverallResponse::Pr);
+    assert!(warnings.is_empty());
+}
+
+/// AMB-10: lengths are exact hundredths of a millimetre; a third decimal is refused rather
+/// than rounded.
+#[test]
+fn amb_10_measurement_precision() {
+    let text = RESPONDER.replace("{long_axis: 25}", "{long_axis: 25.125}");
+    let err = recist_io::read_case_text(&text, "case.yaml", false)
+        .unwrap()
+        .remove(0)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than two decimals"), "{err}");
+    let exact = RESPONDER.replace("{long_axis: 25}", "{long_axis: 28.01}");
+    let r = assess(&rules("recist-1.1", &[]), &exact);
+    // 28.01 / 40 = −29.975 %: not PR, although it displays as −29.98 %.
+    let f = r[0].timepoints[1].follow_up.as_ref().unwrap();
+    assert_eq!(f.change_from_baseline_pct, Some(-29.98));
+    assert_eq!(f.overall, OverallResponse::Sd);
+}
+
+/// AMB-14: unequivocal non-target progression is the reader's judgement, given as input.
+#[test]
+fn amb_14_non_target_progression_is_reader_input() {
+    let text = "
+subject: N-1
+lesions:
+  - {id: T1, site: lung, role: target}
+  - {id: NT1, site: pleura, role: non-target, kind: effusion}
+assessments:
+  - date: 2021-01-04
+    findings: {T1: {long_axis: 40}, NT1: present}
+  - date: 2021-02-22
+    findings: {T1: {long_axis: 20}, NT1: progression}
+";
+    let r = assess(&rules("recist-1.1", &[]), text);
+    let f = r[0].timepoints[1].follow_up.as_ref().unwrap();
+    assert_eq!(f.overall, OverallResponse::Pd);
+    assert!(f.reasons.contains(&"R11-NT-PD".to_string()));
+}
+
+const HCC: &str = "
+subject: H-1
+treatment_start: 2021-01-11
+radiotherapy:
+  - {id: RT1, site: liver, start: 2021-01-11, end: 2021-02-05, total_dose_gy: 50, fractions: 10, lesions: [T1]}
+lesions:
+  - {id: T1, site: liver segment 7, role: target, hcc_typical: true}
+  - {id: T2, site: left lung, role: target}
+assessments:
+  - date: 2021-01-04
+    findings: {T1: {long_axis: 60, viable: 50}, T2: {long_axis: 20}}
+  - date: 2021-03-01
+    findings: {T1: {long_axis: 58, viable: 30}, T2: {long_axis: 13}}
+  - date: 2021-04-26
+    findings: {T1: {long_axis: 55, viable: 30}, T2: {long_axis: 15}}
+";
+
+/// AMB-M2: mRECIST PR is judged against the baseline viable sum (50 + 20 = 70 mm), not the
+/// whole-lesion sum (80 mm): 30 + 13 = 43 mm is −38.6 % (PR).
+#[test]
+fn amb_m2_pr_against_baseline_viable_sum() {
+    let r = assess(&rules("mrecist", &[]), HCC);
+    let all = scope(&r, Scope::All);
+    assert_eq!(
+        all.timepoints[0].sum_mm.map(|m| m.to_string()),
+        Some("70".into())
+    );
+    assert_eq!(
+        all.timepoints[1].follow_up.as_ref().unwrap().overall,
+        OverallResponse::Pr
+    );
+    let recist = assess(&rules("recist-1.1", &[]), HCC);
+    // RECIST 1.1: 58 + 13 = 71 of 80 mm, −11.25 %: SD.
+    assert_eq!(
+        scope(&recist, Scope::All).timepoints[1]
+            .follow_up
+            .as_ref()
+            .unwrap()
+            .overall,
+        OverallResponse::Sd
+    );
+}
+
+/// AMB-M5: NE handling is inherited from RECIST 1.1 under mRECIST: a target not evaluated
+/// whose absence could change the category gives NE.
+#[test]
+fn amb_m5_ne_inherited() {
+    let text = HCC.replace(
+        "findings: {T1: {long_axis: 58, viable: 30}, T2: {long_axis: 13}}",
+        "findings: {T1: not-evaluated, T2: {long_axis: 13}}",
+    );
+    let r = assess(&rules("mrecist", &[]), &text);
+    let f = scope(&r, Scope::All).timepoints[1]
+        .follow_up
+        .as_ref()
+        .unwrap()
+        .clone();
+    assert_eq!(f.target, Some(recist_model::TargetResponse::Ne));
+    assert_eq!(f.overall, OverallResponse::Ne);
+}
+
+/// RT-IN-PTV, RT-IN-CENTROID, RT-COM-VOL, RT-ISODOSE, RT-MARGINAL, RT-OUT: the engine does not
+/// guess field membership from geometry; the field's lesion list and each new lesion's `field`
+/// (inside, `marginal:`, or none) are the input, however the centre decided them.
+#[test]
+fn rt_in_ptv_and_rt_out_membership_is_input() {
+    let r = assess(&rules("recist-1.1", &[]), HCC);
+    let in_field = scope(&r, Scope::InField);
+    let out = scope(&r, Scope::OutOfField);
+    assert_eq!(
+        in_field.timepoints[0].sum_mm.map(|m| m.to_string()),
+        Some("60".into())
+    );
+    assert_eq!(
+        out.timepoints[0].sum_mm.map(|m| m.to_string()),
+        Some("20".into())
+    );
+}
+
+/// RT-ABS-1, RT-ABS-2: the non-irradiated lung target shrinks 20 → 13 mm (−35 %) after the end
+/// of radiotherapy: an abscopal response. RT-ABS-3: the out-of-field scope has its own best
+/// response (PR unconfirmed: 15 mm is −25 % at the next scan).
+#[test]
+fn rt_abs_1_rt_abs_2_rt_abs_3_abscopal_response() {
+    let r = assess(&rules("recist-1.1", &[]), HCC);
+    let out = scope(&r, Scope::OutOfField);
+    let a = out.abscopal.as_ref().unwrap();
+    assert!(a.any);
+    assert_eq!(
+        a.lesions[0].smallest_mm.map(|m| m.to_string()),
+        Some("13".into())
+    );
+    assert_eq!(out.best_overall_response, Some(OverallResponse::Pr));
+    assert_eq!(
+        out.confirmed_best_overall_response,
+        Some(OverallResponse::Sd)
+    );
+    // Only shrinkage after the end date counts: move the end past the first follow-up.
+    let late = HCC.replace("end: 2021-02-05", "end: 2021-03-05");
+    let r = assess(&rules("recist-1.1", &[]), &late);
+    let a = scope(&r, Scope::OutOfField).abscopal.clone().unwrap();
+    assert!(!a.any, "15 mm on 2021-04-26 is −25 %");
+}
