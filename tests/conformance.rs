@@ -95,28 +95,18 @@ fn run_fixture(path: &Path, failures: &mut Vec<String>) {
             snapshot.push_str(&recist::explain(&all_results));
         }
     }
+    assert_fixture_snapshot("run_fixture", path, "fixture", &snapshot);
+}
+
+/// One snapshot per fixture file (`NAME@FILE.snap`), described by the file's name.
+fn assert_fixture_snapshot(name: &str, path: &Path, kind: &str, snapshot: &str) {
     insta::with_settings!({
-        description => format!("fixture {}", path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default()),
+        description => format!("{kind} {}", path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default()),
         omit_expression => true,
         prepend_module_to_snapshot => false,
     }, {
-        insta::assert_snapshot!(snapshot);
+        insta::assert_snapshot!(name, snapshot);
     });
-}
-
-#[test]
-fn recist_1_1_fixtures() {
-    let mut failures = Vec::new();
-    insta::glob!("../fixtures", "recist-1.1/*.yaml", |path| run_fixture(
-        path,
-        &mut failures
-    ));
-    assert!(
-        failures.is_empty(),
-        "{} fixtures disagree with their expectations:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 /// Best overall response from recorded responses: every row of RECIST 1.1 Table 3 and each
@@ -183,55 +173,36 @@ fn run_best_response_fixture(path: &Path, failures: &mut Vec<String>) {
             snapshot.push_str(&format!("    warning: {w}\n"));
         }
     }
-    insta::with_settings!({
-        description => format!("best-response fixture {}", path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default()),
-        omit_expression => true,
-        prepend_module_to_snapshot => false,
-    }, {
-        insta::assert_snapshot!(snapshot);
-    });
-}
-
-#[test]
-fn best_response_fixtures() {
-    let mut failures = Vec::new();
-    insta::glob!("../fixtures", "best-response/*.csv", |path| {
-        run_best_response_fixture(path, &mut failures)
-    });
-    assert!(
-        failures.is_empty(),
-        "{} subjects disagree with their expectations:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
-#[test]
-fn mrecist_fixtures() {
-    let mut failures = Vec::new();
-    insta::glob!("../fixtures", "mrecist/*.yaml", |path| run_fixture(
+    assert_fixture_snapshot(
+        "run_best_response_fixture",
         path,
-        &mut failures
-    ));
-    assert!(
-        failures.is_empty(),
-        "{} fixtures disagree with their expectations:\n{}",
-        failures.len(),
-        failures.join("\n")
+        "best-response fixture",
+        &snapshot,
     );
 }
 
-#[test]
-fn field_fixtures() {
-    let mut failures = Vec::new();
-    insta::glob!("../fixtures", "fields/*.yaml", |path| run_fixture(
-        path,
-        &mut failures
-    ));
-    assert!(
-        failures.is_empty(),
-        "{} fixtures disagree with their expectations:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+/// A test that runs every fixture matching a glob and fails listing every disagreement.
+macro_rules! fixture_test {
+    ($name:ident, $pattern:literal, $runner:path) => {
+        #[test]
+        fn $name() {
+            let mut failures = Vec::new();
+            insta::glob!("../fixtures", $pattern, |path| $runner(path, &mut failures));
+            assert!(
+                failures.is_empty(),
+                "{} fixtures disagree with their expectations:\n{}",
+                failures.len(),
+                failures.join("\n")
+            );
+        }
+    };
 }
+
+fixture_test!(recist_1_1_fixtures, "recist-1.1/*.yaml", run_fixture);
+fixture_test!(mrecist_fixtures, "mrecist/*.yaml", run_fixture);
+fixture_test!(field_fixtures, "fields/*.yaml", run_fixture);
+fixture_test!(
+    best_response_fixtures,
+    "best-response/*.csv",
+    run_best_response_fixture
+);

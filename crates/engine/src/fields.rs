@@ -24,17 +24,11 @@ pub fn course_doses(subject: &Subject, rules: &RuleSet) -> Vec<CourseDose> {
                 _ => None,
             };
             CourseDose {
-                id: c.id.clone(),
-                site: c.site.clone(),
-                start: c.start,
-                end: c.end,
-                total_dose_gy: c.total_dose_gy,
-                fractions: c.fractions,
+                course: c.clone(),
                 dose_per_fraction_gy: d.map(round2),
                 alpha_beta_gy: ab,
                 bed_gy: bed.map(round2),
                 eqd2_gy: bed.map(|b| round2(b / (1.0 + 2.0 / ab))),
-                lesions: c.lesions.clone(),
             }
         })
         .collect()

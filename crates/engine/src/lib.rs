@@ -47,7 +47,7 @@ pub use best::{BestResponses, best_responses, derive_best, derive_best_recorded}
 pub use endpoints::endpoints;
 pub use error::AdjudicationError;
 pub use fields::{course_doses, progression_site, relapse_free};
-pub use tracker::Tracker;
+pub use tracker::{Tracker, reference_date};
 
 /// Adjudicates one scope of a subject. `Ok(None)` when the scope holds no lesion.
 pub fn assess_scope(
@@ -106,10 +106,7 @@ pub fn assess_subject(
             .to_string(),
         );
     }
-    let reference = match rules.doc().best_response.reference {
-        recist_rules::ReferenceDate::TreatmentStart => subject.reference_date(),
-        recist_rules::ReferenceDate::Baseline => subject.baseline().map(|b| b.date),
-    };
+    let reference = tracker::reference_date(rules, subject);
     let all_censor = match &all.progression {
         Some(p) => Some(p.date),
         None => endpoints::last_evaluable(&all.timepoints, None),

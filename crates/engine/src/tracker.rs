@@ -106,34 +106,13 @@ impl<'r> Tracker<'r> {
         let Some(prepared) = prepare(rules, subject, scope)? else {
             return Ok(None);
         };
+        let mut tracker = Tracker::fresh(rules, subject, scope, prepared)?;
         let baseline = subject
             .baseline()
             .ok_or_else(|| AdjudicationError::NoAssessment {
                 subject: subject.subject.clone(),
             })?;
-        let reference = match rules.doc().best_response.reference {
-            ReferenceDate::TreatmentStart => subject.treatment_start.unwrap_or(baseline.date),
-            ReferenceDate::Baseline => baseline.date,
-        };
-        let warnings = prepared.warnings.clone();
-        let mut tracker = Tracker {
-            rules,
-            subject: subject.subject.clone(),
-            evaluator: subject.evaluator.clone(),
-            scope,
-            radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
-            follow_up: subject.follow_up.clone(),
-            reference,
-            nadir: prepared.baseline_sum,
-            last_date: baseline.date,
-            prepared,
-            earlier_overall_cr: false,
-            earlier_target_pr: false,
-            sightings: BTreeMap::new(),
-            timepoints: Vec::new(),
-            progression: None,
-            warnings,
-        };
+        let reference = tracker.reference;
         let has_targets = !tracker.prepared.targets.is_empty();
         tracker.timepoints.push(TimepointResult {
             date: baseline.date,
@@ -1256,6 +1235,39 @@ fn pct_text(change: Mm, reference: Mm) -> String {
 }
 
 impl<'r> Tracker<'r> {
+    /// A tracker at the baseline of a prepared scope, before any timepoint is recorded.
+    fn fresh(
+        rules: &'r RuleSet,
+        subject: &Subject,
+        scope: Scope,
+        prepared: Prepared,
+    ) -> Result<Tracker<'r>, AdjudicationError> {
+        let baseline = subject
+            .baseline()
+            .ok_or_else(|| AdjudicationError::NoAssessment {
+                subject: subject.subject.clone(),
+            })?;
+        let reference = reference_date(rules, subject).unwrap_or(baseline.date);
+        Ok(Tracker {
+            rules,
+            subject: subject.subject.clone(),
+            evaluator: subject.evaluator.clone(),
+            scope,
+            radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
+            follow_up: subject.follow_up.clone(),
+            reference,
+            nadir: prepared.baseline_sum,
+            last_date: baseline.date,
+            warnings: prepared.warnings.clone(),
+            prepared,
+            earlier_overall_cr: false,
+            earlier_target_pr: false,
+            sightings: BTreeMap::new(),
+            timepoints: Vec::new(),
+            progression: None,
+        })
+    }
+
     /// Watches a scope that holds no baseline lesion for new lesions only, and returns its
     /// first progression: the first unequivocal new lesion in the scope (dated back for a
     /// confirmed equivocal one, as anywhere else). Used for relapse-free survival and the
@@ -1265,39 +1277,15 @@ impl<'r> Tracker<'r> {
         subject: &Subject,
         scope: Scope,
     ) -> Result<Option<Progression>, AdjudicationError> {
-        let baseline = subject
-            .baseline()
-            .ok_or_else(|| AdjudicationError::NoAssessment {
-                subject: subject.subject.clone(),
-            })?;
-        let reference = match rules.doc().best_response.reference {
-            ReferenceDate::TreatmentStart => subject.treatment_start.unwrap_or(baseline.date),
-            ReferenceDate::Baseline => baseline.date,
-        };
-        let mut tracker = Tracker {
-            rules,
-            subject: subject.subject.clone(),
-            evaluator: subject.evaluator.clone(),
-            scope,
-            radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
-            follow_up: subject.follow_up.clone(),
-            reference,
-            nadir: Mm::ZERO,
-            last_date: baseline.date,
-            prepared: Prepared {
-                targets: Vec::new(),
-                non_targets: Vec::new(),
-                baseline_sum: Mm::ZERO,
-                warnings: Vec::new(),
-                explanations: Vec::new(),
-            },
-            earlier_overall_cr: false,
-            earlier_target_pr: false,
-            sightings: BTreeMap::new(),
-            timepoints: Vec::new(),
-            progression: None,
+        let empty = Prepared {
+            targets: Vec::new(),
+            non_targets: Vec::new(),
+            baseline_sum: Mm::ZERO,
             warnings: Vec::new(),
+            explanations: Vec::new(),
         };
+        let mut tracker = Tracker::fresh(rules, subject, scope, empty)?;
+        let reference = tracker.reference;
         for a in subject.assessments.iter().skip(1) {
             let mut ex = Vec::new();
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
@@ -1313,4 +1301,14 @@ impl<'r> Tracker<'r> {
         }
         Ok(None)
     }
+}
+
+/// Day 0 of a subject under a rule set (`best_response.reference`, AMB-12): treatment start
+/// (the baseline date when absent), or the baseline date. `None` without any assessment.
+pub fn reference_date(rules: &RuleSet, subject: &Subject) -> Option<NaiveDate> {
+    let baseline = subject.baseline()?.date;
+    Some(match rules.doc().best_response.reference {
+        ReferenceDate::TreatmentStart => subject.treatment_start.unwrap_or(baseline),
+        ReferenceDate::Baseline => baseline,
+    })
 }

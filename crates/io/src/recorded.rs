@@ -42,19 +42,31 @@ fn date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(t.get(..10).unwrap_or(t), "%Y-%m-%d").ok()
 }
 
+/// Opens a CSV file and reads its header row.
+fn open_csv(
+    path: &Path,
+    file: &str,
+) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord), CaseError> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| syntax(file, None, e))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| syntax(file, Some(1), e))?
+        .clone();
+    Ok((reader, headers))
+}
+
+/// The position of a column, by name, ignoring case and surrounding space.
+fn column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case(name))
+}
+
 /// Reads reference dates from an SDTM DM CSV (`USUBJID`, `RFSTDTC`).
 pub fn read_reference_dates(path: &Path) -> Result<BTreeMap<String, NaiveDate>, CaseError> {
     let file = path.display().to_string();
-    let mut reader = csv::Reader::from_path(path).map_err(|e| syntax(&file, None, e))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| syntax(&file, Some(1), e))?
-        .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    let (mut reader, headers) = open_csv(path, &file)?;
+    let col = |name: &str| column(&headers, name);
     let (Some(subj), Some(start)) = (col("USUBJID"), col("RFSTDTC")) else {
         return Err(CaseError::Syntax {
             file,
@@ -86,16 +98,8 @@ pub fn read_recorded(
     references: &BTreeMap<String, NaiveDate>,
 ) -> Result<Recorded, CaseError> {
     let file = path.display().to_string();
-    let mut reader = csv::Reader::from_path(path).map_err(|e| syntax(&file, None, e))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| syntax(&file, Some(1), e))?
-        .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    let (mut reader, headers) = open_csv(path, &file)?;
+    let col = |name: &str| column(&headers, name);
     let sdtm = col("USUBJID").is_some();
     let (subj, dt, resp) = if sdtm {
         (

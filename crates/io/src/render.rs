@@ -77,16 +77,21 @@ pub fn explain(results: &[SubjectResult]) -> String {
         }
     }
     if let Some(r) = results.iter().find(|r| !r.radiotherapy.is_empty()) {
-        for c in &r.radiotherapy {
+        for course_dose in &r.radiotherapy {
+            let c = &course_dose.course;
             let dose = match (c.total_dose_gy, c.fractions) {
                 (Some(d), Some(n)) => format!("{d} Gy in {n} fractions"),
                 (Some(d), None) => format!("{d} Gy"),
                 _ => "dose not given".into(),
             };
-            let figures = match (c.dose_per_fraction_gy, c.bed_gy, c.eqd2_gy) {
+            let figures = match (
+                course_dose.dose_per_fraction_gy,
+                course_dose.bed_gy,
+                course_dose.eqd2_gy,
+            ) {
                 (Some(d), Some(bed), Some(eqd2)) => format!(
                     ": {d} Gy per fraction, BED {bed} Gy, EQD2 {eqd2} Gy (α/β {} Gy)",
-                    c.alpha_beta_gy
+                    course_dose.alpha_beta_gy
                 ),
                 _ => String::new(),
             };

@@ -120,18 +120,9 @@ pub struct Endpoints {
 /// A radiotherapy course with its dose figures (linear-quadratic model).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CourseDose {
-    /// Course id.
-    pub id: String,
-    /// Treated site.
-    pub site: String,
-    /// First fraction.
-    pub start: Option<NaiveDate>,
-    /// Last fraction.
-    pub end: Option<NaiveDate>,
-    /// Total physical dose, Gy.
-    pub total_dose_gy: Option<f64>,
-    /// Number of fractions.
-    pub fractions: Option<u32>,
+    /// The course as given.
+    #[serde(flatten)]
+    pub course: crate::RadiotherapyCourse,
     /// Dose per fraction d = D / n, Gy.
     pub dose_per_fraction_gy: Option<f64>,
     /// α/β used, Gy.
@@ -140,8 +131,6 @@ pub struct CourseDose {
     pub bed_gy: Option<f64>,
     /// Equivalent dose in 2 Gy fractions EQD2 = BED / (1 + 2 / (α/β)), Gy.
     pub eqd2_gy: Option<f64>,
-    /// Baseline lesions inside the field.
-    pub lesions: Vec<String>,
 }
 
 /// One non-irradiated target lesion's shrinkage after radiotherapy (RT-ABS-2).
