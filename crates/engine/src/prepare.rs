@@ -34,18 +34,36 @@ impl<'a> LesionFacts<'a> {
 
 /// Whether a site text names one of the listed sites: case-insensitive, whole words.
 pub(crate) fn site_matches(site: &str, names: &[String]) -> bool {
-    let words: Vec<String> = site
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    names.iter().any(|name| {
-        let want: Vec<String> = name
-            .split(|c: char| !c.is_alphanumeric())
+    // Allocation-free: it runs for every lesion against every site list of the rule set.
+    fn words(text: &str) -> impl Iterator<Item = &str> + Clone {
+        text.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        !want.is_empty() && words.windows(want.len()).any(|w| w == want.as_slice())
+    }
+    fn same_word(a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+            || a.chars()
+                .flat_map(char::to_lowercase)
+                .eq(b.chars().flat_map(char::to_lowercase))
+    }
+    names.iter().any(|name| {
+        let want = words(name);
+        let n = want.clone().count();
+        if n == 0 {
+            return false;
+        }
+        let mut start = words(site);
+        loop {
+            let mut candidate = start.clone();
+            if want
+                .clone()
+                .all(|w| candidate.next().is_some_and(|s| same_word(s, w)))
+            {
+                return true;
+            }
+            if start.next().is_none() {
+                return false;
+            }
+        }
     })
 }
 
@@ -618,4 +636,24 @@ pub(crate) fn organ_of(lesion: &Lesion, organs: &[String], nodes_one_organ: bool
         .find(|o| site_matches(&lesion.site, std::slice::from_ref(*o)))
         .map(|o| o.to_lowercase())
         .unwrap_or_else(|| lesion.site.trim().to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::site_matches;
+
+    fn names(n: &[&str]) -> Vec<String> {
+        n.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn sites_match_whole_words_ignoring_case() {
+        assert!(site_matches("liver segment 7", &names(&["liver"])));
+        assert!(site_matches("Node at the PORTA HEPATIS", &names(&["porta hepatis"])));
+        assert!(site_matches("hepatic-hilum", &names(&["lung", "hepatic hilum"])));
+        assert!(!site_matches("deliver", &names(&["liver"])));
+        assert!(!site_matches("porta", &names(&["porta hepatis"])));
+        assert!(!site_matches("liver", &names(&[""])));
+        assert!(site_matches("FOIE ÉPAULE", &names(&["épaule"])));
+    }
 }
