@@ -53,12 +53,7 @@ pub struct CompareTally {
 impl CompareTally {
     /// Adds another tally.
     pub fn merge(&mut self, o: &CompareTally) {
-        for (t, m) in &o.confusion {
-            let mine = self.confusion.entry(*t).or_default();
-            for (k, n) in m {
-                *mine.entry(k.clone()).or_default() += n;
-            }
-        }
+        add_counts(&mut self.confusion, &o.confusion);
         for (t, n) in &o.reference_only {
             *self.reference_only.entry(*t).or_default() += n;
         }
@@ -68,6 +63,34 @@ impl CompareTally {
         self.reference_refused += o.reference_refused;
         self.discordant += o.discordant;
     }
+
+    /// Counts a matched (reference, candidate) pair under `test`, and as discordant when it
+    /// is; returns `discordant`.
+    fn matched(&mut self, test: RsTest, key: (String, String), discordant: bool) -> bool {
+        *self
+            .confusion
+            .entry(test)
+            .or_default()
+            .entry(key)
+            .or_default() += 1;
+        if discordant {
+            self.discordant += 1;
+        }
+        discordant
+    }
+}
+
+/// Adds per-test counts.
+pub(crate) fn add_counts<K: Ord + Clone>(
+    into: &mut BTreeMap<RsTest, BTreeMap<K, u64>>,
+    from: &BTreeMap<RsTest, BTreeMap<K, u64>>,
+) {
+    for (t, m) in from {
+        let mine = into.entry(*t).or_default();
+        for (k, n) in m {
+            *mine.entry(k.clone()).or_default() += n;
+        }
+    }
 }
 
 /// One value of a result: test, timepoint (None for BESTRESP) and value.
@@ -75,6 +98,51 @@ struct Entry {
     test: RsTest,
     tp: Option<usize>,
     value: String,
+}
+
+/// The candidate values of one comparison, each matched to at most one reference value.
+struct Candidates<'e> {
+    ents: &'e [Entry],
+    used: Vec<bool>,
+}
+
+impl<'e> Candidates<'e> {
+    fn new(ents: &'e [Entry]) -> Self {
+        Candidates {
+            ents,
+            used: vec![false; ents.len()],
+        }
+    }
+
+    /// Matches the first unmatched value of `test` that `at` accepts; without one, the
+    /// reference value is counted as reference-only.
+    fn take(
+        &mut self,
+        tally: &mut CompareTally,
+        test: RsTest,
+        at: impl Fn(&Entry) -> bool,
+    ) -> Option<&'e Entry> {
+        let found = self
+            .ents
+            .iter()
+            .zip(&self.used)
+            .position(|(e, used)| !used && e.test == test && at(e));
+        let Some(i) = found else {
+            *tally.reference_only.entry(test).or_default() += 1;
+            return None;
+        };
+        self.used[i] = true;
+        self.ents.get(i)
+    }
+
+    /// Counts the values no reference value matched as candidate-only.
+    fn finish(self, tally: &mut CompareTally) {
+        for (e, used) in self.ents.iter().zip(&self.used) {
+            if !used {
+                *tally.candidate_only.entry(e.test).or_default() += 1;
+            }
+        }
+    }
 }
 
 fn entries(result: &SubjectResult, best: Option<OverallResponse>) -> Vec<Entry> {
@@ -181,7 +249,7 @@ pub fn compare_recorded(
     best: Option<OverallResponse>,
 ) -> u64 {
     let ents = entries(result, best);
-    let mut used = vec![false; ents.len()];
+    let mut cands = Candidates::new(&ents);
     let mut lines = 0;
     for row in rows {
         let tp = if row.test == RsTest::Bestresp {
@@ -199,24 +267,11 @@ pub fn compare_recorded(
                 }
             }
         };
-        let found = ents
-            .iter()
-            .enumerate()
-            .position(|(i, e)| !used[i] && e.test == row.test && e.tp == tp);
-        let Some(i) = found else {
-            *tally.reference_only.entry(row.test).or_default() += 1;
+        let Some(e) = cands.take(tally, row.test, |e| e.tp == tp) else {
             continue;
         };
-        used[i] = true;
-        let e = &ents[i];
-        *tally
-            .confusion
-            .entry(row.test)
-            .or_default()
-            .entry((row.value.clone(), e.value.clone()))
-            .or_default() += 1;
-        if row.value != e.value {
-            tally.discordant += 1;
+        let key = (row.value.clone(), e.value.clone());
+        if tally.matched(row.test, key, row.value != e.value) {
             lines += 1;
             let (visit, visitnum, date, detail) = match tp.and_then(|i| result.timepoints.get(i)) {
                 Some(t) => {
@@ -247,11 +302,7 @@ pub fn compare_recorded(
             push_json(out, &line);
         }
     }
-    for (i, e) in ents.iter().enumerate() {
-        if !used[i] {
-            *tally.candidate_only.entry(e.test).or_default() += 1;
-        }
-    }
+    cands.finish(tally);
     lines
 }
 
@@ -269,28 +320,15 @@ pub fn compare_results(
     let b = entries(candidate, best);
     let date_of =
         |r: &SubjectResult, e: &Entry| e.tp.and_then(|i| r.timepoints.get(i)).map(|t| t.date);
-    let mut used = vec![false; b.len()];
+    let mut cands = Candidates::new(&b);
     let mut lines = 0;
     for ea in &a {
         let da = date_of(reference, ea);
-        let found = b
-            .iter()
-            .enumerate()
-            .position(|(i, eb)| !used[i] && eb.test == ea.test && date_of(candidate, eb) == da);
-        let Some(i) = found else {
-            *tally.reference_only.entry(ea.test).or_default() += 1;
+        let Some(eb) = cands.take(tally, ea.test, |eb| date_of(candidate, eb) == da) else {
             continue;
         };
-        used[i] = true;
-        let eb = &b[i];
-        *tally
-            .confusion
-            .entry(ea.test)
-            .or_default()
-            .entry((normalise(ea.test, &ea.value), eb.value.clone()))
-            .or_default() += 1;
-        if ea.value != eb.value {
-            tally.discordant += 1;
+        let key = (normalise(ea.test, &ea.value), eb.value.clone());
+        if tally.matched(ea.test, key, ea.value != eb.value) {
             lines += 1;
             let ta = ea.tp.and_then(|i| reference.timepoints.get(i));
             let tb = eb.tp.and_then(|i| candidate.timepoints.get(i));
@@ -313,11 +351,7 @@ pub fn compare_results(
             push_json(out, &line);
         }
     }
-    for (i, e) in b.iter().enumerate() {
-        if !used[i] {
-            *tally.candidate_only.entry(e.test).or_default() += 1;
-        }
-    }
+    cands.finish(tally);
     lines
 }
 

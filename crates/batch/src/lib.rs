@@ -228,34 +228,48 @@ impl Tally {
         }
     }
 
+    /// Counts a subject × evaluator the engine adjudicated (`ok`) or refused.
+    fn count_engine_outcome(&mut self, ok: bool) {
+        if ok {
+            self.units_adjudicated += 1;
+        } else {
+            self.units_refused += 1;
+            self.units_refused_engine += 1;
+        }
+    }
+
     fn merge(&mut self, o: &Tally) {
-        self.subjects_seen += o.subjects_seen;
-        self.subjects_adjudicated += o.subjects_adjudicated;
-        self.subjects_refused += o.subjects_refused;
-        self.units_seen += o.units_seen;
-        self.units_adjudicated += o.units_adjudicated;
-        self.units_refused += o.units_refused;
-        self.units_refused_reading += o.units_refused_reading;
-        self.units_refused_engine += o.units_refused_engine;
+        macro_rules! add {
+            ($($field:ident),*) => {
+                $(self.$field += o.$field;)*
+            };
+        }
+        add!(
+            subjects_seen,
+            subjects_adjudicated,
+            subjects_refused,
+            units_seen,
+            units_adjudicated,
+            units_refused,
+            units_refused_reading,
+            units_refused_engine
+        );
         self.tu.add(&o.tu);
         self.tr.add(&o.tr);
-        self.dm_rows += o.dm_rows;
-        self.dm_only_subjects += o.dm_only_subjects;
-        self.recorded_rows += o.recorded_rows;
-        self.recorded_skipped += o.recorded_skipped;
-        self.recorded_only_subjects += o.recorded_only_subjects;
-        self.cases += o.cases;
-        self.unattributed_rows += o.unattributed_rows;
+        add!(
+            dm_rows,
+            dm_only_subjects,
+            recorded_rows,
+            recorded_skipped,
+            recorded_only_subjects,
+            cases,
+            unattributed_rows
+        );
         for (a, b) in self.per_set.iter_mut().zip(&o.per_set) {
             a.adjudicated += b.adjudicated;
             a.refused += b.refused;
             a.results += b.results;
-            for (t, m) in &b.responses {
-                let mine = a.responses.entry(*t).or_default();
-                for (v, n) in m {
-                    *mine.entry(v.clone()).or_default() += n;
-                }
-            }
+            compare::add_counts(&mut a.responses, &b.responses);
         }
         for (a, b) in self.compare.iter_mut().zip(&o.compare) {
             a.merge(b);
@@ -712,13 +726,8 @@ impl Ctx<'_> {
                         &rows,
                         &place_of,
                     );
-                    if ok {
-                        p.tally.units_adjudicated += 1;
-                    } else {
-                        all_ok = false;
-                        p.tally.units_refused += 1;
-                        p.tally.units_refused_engine += 1;
-                    }
+                    p.tally.count_engine_outcome(ok);
+                    all_ok &= ok;
                 }
             }
         }
@@ -822,12 +831,7 @@ impl Ctx<'_> {
                 &rows,
                 &place_of,
             );
-            if ok {
-                p.tally.units_adjudicated += 1;
-            } else {
-                p.tally.units_refused += 1;
-                p.tally.units_refused_engine += 1;
-            }
+            p.tally.count_engine_outcome(ok);
             p.case_units.push((subject.subject.clone(), eval, ok));
         }
     }

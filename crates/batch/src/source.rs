@@ -44,6 +44,23 @@ impl SdtmItem {
         }
     }
 
+    /// An item of one group only: a subject's DM or RS rows with no TU or TR row before them.
+    fn alone(domain: Domain, g: RawGroup) -> SdtmItem {
+        let mut only = SdtmItem::new(g.key.clone());
+        *only.slot(domain) = Some(g);
+        only
+    }
+
+    /// Where the rows of `domain` go.
+    fn slot(&mut self, domain: Domain) -> &mut Option<RawGroup> {
+        match domain {
+            Domain::Tu => &mut self.tu,
+            Domain::Tr => &mut self.tr,
+            Domain::Dm => &mut self.dm,
+            Domain::Rs => &mut self.rs,
+        }
+    }
+
     fn rows(&self) -> u64 {
         [&self.tu, &self.tr, &self.dm, &self.rs]
             .iter()
@@ -264,36 +281,16 @@ fn read_sorted(
         if s.tr.peek_key()? == Some(item.key.as_str()) {
             item.tr = s.tr.take();
         }
-        if let Some(dm) = s.dm.as_mut() {
-            while let Some(k) = dm.peek_key()? {
+        for (domain, stream) in [(Domain::Dm, s.dm.as_mut()), (Domain::Rs, s.rs.as_mut())] {
+            let Some(stream) = stream else { continue };
+            while let Some(k) = stream.peek_key()? {
                 if k < item.key.as_str() {
-                    let g = dm.take();
-                    if let Some(g) = g {
-                        let mut only = SdtmItem::new(g.key.clone());
-                        let rows = g.rows_total();
-                        only.dm = Some(g);
-                        sender.push(Item::Sdtm(Box::new(only)), rows);
+                    if let Some(g) = stream.take() {
+                        send_alone(sender, domain, g);
                     }
                 } else {
                     if k == item.key.as_str() {
-                        item.dm = dm.take();
-                    }
-                    break;
-                }
-            }
-        }
-        if let Some(rs) = s.rs.as_mut() {
-            while let Some(k) = rs.peek_key()? {
-                if k < item.key.as_str() {
-                    if let Some(g) = rs.take() {
-                        let mut only = SdtmItem::new(g.key.clone());
-                        let rows = g.rows_total();
-                        only.rs = Some(g);
-                        sender.push(Item::Sdtm(Box::new(only)), rows);
-                    }
-                } else {
-                    if k == item.key.as_str() {
-                        item.rs = rs.take();
+                        *item.slot(domain) = stream.take();
                     }
                     break;
                 }
@@ -302,20 +299,19 @@ fn read_sorted(
         let rows = item.rows();
         sender.push(Item::Sdtm(Box::new(item)), rows);
     }
-    for (which, stream) in [(0, s.dm.as_mut()), (1, s.rs.as_mut())] {
+    for (domain, stream) in [(Domain::Dm, s.dm.as_mut()), (Domain::Rs, s.rs.as_mut())] {
         let Some(stream) = stream else { continue };
         while let Some(g) = stream.next_group()? {
-            let mut only = SdtmItem::new(g.key.clone());
-            let rows = g.rows_total();
-            if which == 0 {
-                only.dm = Some(g);
-            } else {
-                only.rs = Some(g);
-            }
-            sender.push(Item::Sdtm(Box::new(only)), rows);
+            send_alone(sender, domain, g);
         }
     }
     finish(s)
+}
+
+/// Sends a subject's DM or RS group that has no TU or TR row as an item of its own.
+fn send_alone(sender: &mut Sender, domain: Domain, g: RawGroup) {
+    let rows = g.rows_total();
+    sender.push(Item::Sdtm(Box::new(SdtmItem::alone(domain, g))), rows);
 }
 
 fn read_in_memory(
@@ -351,12 +347,7 @@ fn read_in_memory(
                 let Some(item) = items.get_mut(i) else {
                     continue;
                 };
-                let slot = match domain {
-                    Domain::Tu => &mut item.tu,
-                    Domain::Tr => &mut item.tr,
-                    Domain::Dm => &mut item.dm,
-                    Domain::Rs => &mut item.rs,
-                };
+                let slot = item.slot(domain);
                 match slot {
                     Some(existing) => existing.append(g),
                     None => *slot = Some(g),

@@ -15,12 +15,7 @@ fn redact(text: &str) -> String {
 fn fixture_study_gives_the_rs_computed_by_hand() {
     let f = fixtures();
     let out = tmp("fixture");
-    let cfg = sdtm_config(
-        &f.join("TU.csv"),
-        &f.join("TR.csv"),
-        Some(&f.join("DM.csv")),
-        &out,
-    );
+    let cfg = study_config(&f, &out);
     let report = run(&cfg);
     assert_eq!(read(&out.join("rs.csv")), read(&f.join("expected-rs.csv")));
     // FIX-007 has a target with no measurement at baseline: refused, so exit status 1.
@@ -49,12 +44,7 @@ fn fixture_study_gives_the_rs_computed_by_hand() {
 fn fixture_study_against_its_own_rs_agrees_everywhere() {
     let f = fixtures();
     let out = tmp("fixture-compare");
-    let mut cfg = sdtm_config(
-        &f.join("TU.csv"),
-        &f.join("TR.csv"),
-        Some(&f.join("DM.csv")),
-        &out,
-    );
+    let mut cfg = study_config(&f, &out);
     cfg.recorded = Some(f.join("expected-rs.csv"));
     run(&cfg);
     let c: serde_json::Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();

@@ -97,12 +97,7 @@ fn outputs_are_byte_identical_whatever_the_thread_count() {
     let mut outs = Vec::new();
     for threads in [1, 2, 3] {
         let out = dir.join(format!("out{threads}"));
-        let mut cfg = sdtm_config(
-            &dir.join("TU.csv"),
-            &dir.join("TR.csv"),
-            Some(&dir.join("DM.csv")),
-            &out,
-        );
+        let mut cfg = study_config(&dir, &out);
         cfg.threads = Some(threads);
         cfg.chunk_subjects = 37;
         cfg.recorded = Some(dir.join("RS.csv"));
@@ -134,12 +129,7 @@ fn the_reader_rebuilds_the_generated_subjects_exactly() {
     // is what the engine answers from TU/TR as read back.
     let dir = study("roundtrip", 800, 0.0);
     let out = dir.join("out");
-    let mut cfg = sdtm_config(
-        &dir.join("TU.csv"),
-        &dir.join("TR.csv"),
-        Some(&dir.join("DM.csv")),
-        &out,
-    );
+    let mut cfg = study_config(&dir, &out);
     cfg.recorded = Some(dir.join("RS.csv"));
     assert_eq!(run(&cfg).exit_code(), 0);
     assert_eq!(read(&out.join("rs.csv")), read(&dir.join("RS.csv")));
@@ -204,12 +194,7 @@ fn unsorted_input_is_read_in_memory_with_the_same_answers() {
 fn recorded_rs_is_compared_per_test_with_the_rules_behind_each_discordance() {
     let dir = study("compare", 400, 0.05);
     let out = dir.join("out");
-    let mut cfg = sdtm_config(
-        &dir.join("TU.csv"),
-        &dir.join("TR.csv"),
-        Some(&dir.join("DM.csv")),
-        &out,
-    );
+    let mut cfg = study_config(&dir, &out);
     cfg.recorded = Some(dir.join("RS.csv"));
     run(&cfg);
     let c: serde_json::Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
@@ -232,12 +217,7 @@ fn recorded_rs_is_compared_per_test_with_the_rules_behind_each_discordance() {
 fn two_protocol_settings_are_compared_over_the_same_data() {
     let dir = study("amendment", 400, 0.0);
     let out = dir.join("out");
-    let mut cfg = sdtm_config(
-        &dir.join("TU.csv"),
-        &dir.join("TR.csv"),
-        Some(&dir.join("DM.csv")),
-        &out,
-    );
+    let mut cfg = study_config(&dir, &out);
     let amended = recist()
         .with_overrides(None, &[("best_response.sd_min_days".into(), "84".into())])
         .unwrap();

@@ -456,6 +456,22 @@ impl Ctx<'_> {
             problem,
         }
     }
+
+    /// An error on a TU or TR row, placed at its lesion and its visit (when the row names
+    /// one, by VISIT, VISITNUM or date).
+    fn row_err(
+        &self,
+        file: &str,
+        row: u64,
+        eval: &EvalKey,
+        lesion: &str,
+        (visit, visitnum, date): (&str, &str, &str),
+        problem: Problem,
+    ) -> SdtmError {
+        let v = visit_label(visit, visitnum, date);
+        let v = (!v.is_empty()).then_some(v);
+        self.err(file, row, Some(eval), Some(lesion), v, problem)
+    }
 }
 
 /// Reads one subject's rows into units (one per evaluator).
@@ -647,6 +663,14 @@ pub fn build_subject(
     out
 }
 
+/// Refuses a TU or TR row for its test code: among the row errors, counted as refused in
+/// `count`, and among the unit's problems.
+fn refuse_test(errors: &mut Vec<SdtmError>, count: &mut RowCount, u: &mut UnitAcc, e: SdtmError) {
+    errors.push(e.clone());
+    count.refused += 1;
+    u.problems.push(e);
+}
+
 fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut SubjectBuild) {
     let file = &ctx.files.tu;
     let line = g.line(r);
@@ -658,30 +682,19 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         u.first_tu_row = line;
     }
     let id = g.get(r, tu::LNKID);
-    let err = |p: Problem| {
-        let v = visit_label(
-            g.get(r, tu::VISIT),
-            g.get(r, tu::VISITNUM),
-            g.get(r, tu::DTC),
-        );
-        ctx.err(
-            file,
-            line,
-            Some(&eval),
-            Some(id),
-            (!v.is_empty()).then_some(v),
-            p,
-        )
-    };
+    let visit = (
+        g.get(r, tu::VISIT),
+        g.get(r, tu::VISITNUM),
+        g.get(r, tu::DTC),
+    );
+    let err = |p: Problem| ctx.row_err(file, line, &eval, id, visit, p);
     let testcd = g.get(r, tu::TESTCD);
     if !testcd.is_empty() && !ctx.mapping.identifies(testcd) {
         let e = err(Problem::UnknownTest {
             column: "TUTESTCD",
             code: testcd.to_string(),
         });
-        out.row_errors.push(e.clone());
-        out.tu_rows.refused += 1;
-        u.problems.push(e);
+        refuse_test(&mut out.row_errors, &mut out.tu_rows, u, e);
         return;
     }
     u.tu_rows += 1;
@@ -694,15 +707,11 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         s => s,
     };
     let Some(role) = ctx.mapping.role(role_text) else {
-        u.problems.push(err(if role_text.is_empty() {
-            Problem::Empty("TUSTRESC")
-        } else {
-            Problem::UnknownValue {
-                column: "TUSTRESC",
-                value: role_text.to_string(),
-                expected: "TARGET, NON-TARGET or NEW",
-            }
-        }));
+        u.problems.push(err(not_understood(
+            "TUSTRESC",
+            role_text,
+            "TARGET, NON-TARGET or NEW",
+        )));
         return;
     };
     let site = g.get(r, tu::LOC);
@@ -749,6 +758,20 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
     });
 }
 
+/// The problem with a value the mapping did not understand: [`Problem::Empty`] when it is
+/// empty, else [`Problem::UnknownValue`] naming what was `expected`.
+fn not_understood(column: &'static str, value: &str, expected: &'static str) -> Problem {
+    if value.is_empty() {
+        Problem::Empty(column)
+    } else {
+        Problem::UnknownValue {
+            column,
+            value: value.to_string(),
+            expected,
+        }
+    }
+}
+
 fn role_name(r: RoleWord) -> &'static str {
     match r {
         RoleWord::Target => "TARGET",
@@ -774,17 +797,7 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         g.get(r, tr::VISITNUM),
         g.get(r, tr::DTC),
     );
-    let err = |p: Problem| {
-        let label = visit_label(visit, visitnum, dtc);
-        ctx.err(
-            file,
-            line,
-            Some(&eval),
-            Some(id),
-            (!label.is_empty()).then_some(label),
-            p,
-        )
-    };
+    let err = |p: Problem| ctx.row_err(file, line, &eval, id, (visit, visitnum, dtc), p);
     let testcd = g.get(r, tr::TESTCD);
     let Some(kind) = ctx.mapping.test(testcd) else {
         let e = err(if testcd.is_empty() {
@@ -795,9 +808,7 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
                 code: testcd.to_string(),
             }
         });
-        out.row_errors.push(e.clone());
-        out.tr_rows.refused += 1;
-        u.problems.push(e);
+        refuse_test(&mut out.row_errors, &mut out.tr_rows, u, e);
         return;
     };
     u.tr_rows += 1;
@@ -942,15 +953,11 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         match ctx.mapping.state(text) {
             Some(s) => Val::State(s),
             None => {
-                u.problems.push(err(if text.is_empty() {
-                    Problem::Empty("TRORRES")
-                } else {
-                    Problem::UnknownValue {
-                        column: "TRORRES",
-                        value: text.to_string(),
-                        expected: "PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION or EQUIVOCAL",
-                    }
-                }));
+                u.problems.push(err(not_understood(
+                    "TRORRES",
+                    text,
+                    "PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION or EQUIVOCAL",
+                )));
                 return;
             }
         }

@@ -588,6 +588,119 @@ fn target_of(r: OverallResponse) -> Option<TargetResponse> {
     }
 }
 
+/// Where one subject × evaluator's TU and TR rows go: the fields every row shares, and the
+/// subject's running TUSEQ/TRSEQ (shared across evaluators).
+struct UnitRows<'a> {
+    t: &'a mut Text,
+    study: &'a str,
+    usubjid: &'a str,
+    method: &'a str,
+    eval: &'a str,
+    evalid: &'a str,
+    tu_seq: &'a mut u32,
+    tr_seq: &'a mut u32,
+}
+
+/// The visit a row is written at: VISITNUM, VISIT and the date.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    num: &'a str,
+    name: &'a str,
+    date: &'a str,
+}
+
+/// What varies between a unit's TR rows at one visit: the lesion, the test and its result.
+#[derive(Default)]
+struct TrRow<'a> {
+    grp: &'a str,
+    id: &'a str,
+    testcd: &'a str,
+    test: &'a str,
+    orres: &'a str,
+    orresu: &'a str,
+    stresc: &'a str,
+    stresn: &'a str,
+    stresu: &'a str,
+    stat: &'a str,
+    reas: &'a str,
+}
+
+impl<'a> TrRow<'a> {
+    /// A row with the lesion and test set and every result field empty.
+    fn new(grp: &'a str, id: &'a str, (testcd, test): (&'a str, &'a str)) -> Self {
+        TrRow {
+            grp,
+            id,
+            testcd,
+            test,
+            ..TrRow::default()
+        }
+    }
+
+    /// A measurement in millimetres, original and standard.
+    fn mm(self, mm: &'a str) -> Self {
+        TrRow {
+            orres: mm,
+            orresu: "mm",
+            stresc: mm,
+            stresn: mm,
+            stresu: "mm",
+            ..self
+        }
+    }
+
+    /// A qualitative state, original and standard (character) result.
+    fn state(self, st: &'a str) -> Self {
+        TrRow {
+            orres: st,
+            stresc: st,
+            ..self
+        }
+    }
+}
+
+impl UnitRows<'_> {
+    /// Writes a TUMIDENT row (`role` as both TUORRES and TULOCROLE).
+    fn tu(&mut self, at: At<'_>, id: &str, role: &str, site: &str) {
+        let fields = [id, "TUMIDENT", "Tumor Identification", role, role, site];
+        self.write(false, at, &fields);
+    }
+
+    /// Writes a TR row.
+    fn tr(&mut self, at: At<'_>, r: TrRow<'_>) {
+        let fields = [
+            r.grp, r.id, r.testcd, r.test, r.orres, r.orresu, r.stresc, r.stresn, r.stresu, r.stat,
+            r.reas,
+        ];
+        self.write(true, at, &fields);
+    }
+
+    /// Writes one TR (`tr`) or TU row: the unit's keys and next sequence number, `fields`,
+    /// then the method, evaluator and visit; bumps the sequence and the row count.
+    fn write(&mut self, tr: bool, at: At<'_>, fields: &[&str]) {
+        let t = &mut *self.t;
+        let (domain, out, seq, rows) = if tr {
+            ("TR", &mut t.tr, &mut *self.tr_seq, &mut t.counts.tr_rows)
+        } else {
+            ("TU", &mut t.tu, &mut *self.tu_seq, &mut t.counts.tu_rows)
+        };
+        *seq += 1;
+        let seq = seq.to_string();
+        let head = [self.study, domain, self.usubjid, &seq];
+        let tail = [
+            self.method,
+            self.eval,
+            self.evalid,
+            at.num,
+            at.name,
+            at.date,
+        ];
+        let row: Vec<&str> = head.iter().chain(fields).chain(&tail).copied().collect();
+        line(out, &row);
+        *rows += 1;
+    }
+}
+
 fn emit_unit(
     t: &mut Text,
     s: &GSubject,
@@ -597,202 +710,115 @@ fn emit_unit(
     tr_seq: &mut u32,
     tu_seq: &mut u32,
 ) {
+    let mut rows = UnitRows {
+        t,
+        study,
+        usubjid: &s.usubjid,
+        method: s.method,
+        eval,
+        evalid,
+        tu_seq,
+        tr_seq,
+    };
     let base = &visits[0];
     let base_num = base.num.to_string();
     let base_date = base.date.to_string();
+    let at = At {
+        num: &base_num,
+        name: &base.name,
+        date: &base_date,
+    };
     for l in &s.lesions {
-        *tu_seq += 1;
         let role = match l.role {
             Role::Target => "TARGET",
             Role::NonTarget => "NON-TARGET",
         };
-        line(
-            &mut t.tu,
-            &[
-                study,
-                "TU",
-                &s.usubjid,
-                &tu_seq.to_string(),
-                &l.id,
-                "TUMIDENT",
-                "Tumor Identification",
-                role,
-                role,
-                l.site,
-                s.method,
-                eval,
-                evalid,
-                &base_num,
-                &base.name,
-                &base_date,
-            ],
-        );
-        t.counts.tu_rows += 1;
+        rows.tu(at, &l.id, role, l.site);
     }
     let mut new_identified: Vec<&str> = Vec::new();
     for v in visits {
         let num = v.num.to_string();
         let date = v.date.to_string();
+        let at = At {
+            num: &num,
+            name: &v.name,
+            date: &date,
+        };
         let mut sum: Option<i64> = Some(0);
         for (l, val) in s.lesions.iter().zip(&v.values) {
-            *tr_seq += 1;
-            let seq = tr_seq.to_string();
             let (grp, testcd, test) = match (l.role, l.nodal) {
                 (Role::Target, false) => ("TARGET", "LDIAM", "Longest Diameter"),
                 (Role::Target, true) => ("TARGET", "LPERP", "Longest Perpendicular"),
                 (Role::NonTarget, true) => ("NON-TARGET", "LNSTATE", "Lymph Node State"),
                 (Role::NonTarget, false) => ("NON-TARGET", "TUMSTATE", "Tumor State"),
             };
-            let mut row =
-                |orres: &str, orresu: &str, stresc: &str, stresn: &str, stresu, stat, reas| {
-                    line(
-                        &mut t.tr,
-                        &[
-                            study, "TR", &s.usubjid, &seq, grp, &l.id, testcd, test, orres, orresu,
-                            stresc, stresn, stresu, stat, reas, s.method, eval, evalid, &num,
-                            &v.name, &date,
-                        ],
-                    );
-                };
+            let row = TrRow::new(grp, &l.id, (testcd, test));
             match val {
                 GVal::Mm(m) => {
                     let mm = m.to_string();
                     if s.cm {
-                        row(&cm_text(*m), "cm", &mm, &mm, "mm", "", "");
+                        let cm = cm_text(*m);
+                        rows.tr(
+                            at,
+                            TrRow {
+                                orres: &cm,
+                                orresu: "cm",
+                                ..row.mm(&mm)
+                            },
+                        );
                     } else {
-                        row(&mm, "mm", &mm, &mm, "mm", "", "");
+                        rows.tr(at, row.mm(&mm));
                     }
                     sum = sum.map(|x| x + m);
                 }
                 GVal::TooSmall => {
-                    row("TOO SMALL TO MEASURE", "", "5", "5", "mm", "", "");
+                    rows.tr(
+                        at,
+                        TrRow {
+                            orres: "TOO SMALL TO MEASURE",
+                            orresu: "",
+                            ..row.mm("5")
+                        },
+                    );
                     sum = sum.map(|x| x + 5);
                 }
                 GVal::NotDone => {
-                    row("", "", "", "", "", "NOT DONE", "SCAN NOT PERFORMED");
+                    rows.tr(
+                        at,
+                        TrRow {
+                            stat: "NOT DONE",
+                            reas: "SCAN NOT PERFORMED",
+                            ..row
+                        },
+                    );
                     sum = None;
                 }
-                GVal::State(st) => row(st, "", st, "", "", "", ""),
+                GVal::State(st) => rows.tr(at, row.state(st)),
             }
-            t.counts.tr_rows += 1;
         }
         for n in &v.new {
             if !new_identified.contains(&n.id.as_str()) {
                 new_identified.push(&n.id);
-                *tu_seq += 1;
-                line(
-                    &mut t.tu,
-                    &[
-                        study,
-                        "TU",
-                        &s.usubjid,
-                        &tu_seq.to_string(),
-                        &n.id,
-                        "TUMIDENT",
-                        "Tumor Identification",
-                        "NEW",
-                        "NEW",
-                        n.site,
-                        s.method,
-                        eval,
-                        evalid,
-                        &num,
-                        &v.name,
-                        &date,
-                    ],
-                );
-                t.counts.tu_rows += 1;
+                rows.tu(at, &n.id, "NEW", n.site);
             }
-            *tr_seq += 1;
-            line(
-                &mut t.tr,
-                &[
-                    study,
-                    "TR",
-                    &s.usubjid,
-                    &tr_seq.to_string(),
-                    "NEW",
-                    &n.id,
-                    "TUMSTATE",
-                    "Tumor State",
-                    n.state,
-                    "",
-                    n.state,
-                    "",
-                    "",
-                    "",
-                    "",
-                    s.method,
-                    eval,
-                    evalid,
-                    &num,
-                    &v.name,
-                    &date,
-                ],
+            rows.tr(
+                at,
+                TrRow::new("NEW", &n.id, ("TUMSTATE", "Tumor State")).state(n.state),
             );
-            t.counts.tr_rows += 1;
             if let Some(size) = n.size {
-                *tr_seq += 1;
                 let mm = size.to_string();
-                line(
-                    &mut t.tr,
-                    &[
-                        study,
-                        "TR",
-                        &s.usubjid,
-                        &tr_seq.to_string(),
-                        "NEW",
-                        &n.id,
-                        "LDIAM",
-                        "Longest Diameter",
-                        &mm,
-                        "mm",
-                        &mm,
-                        &mm,
-                        "mm",
-                        "",
-                        "",
-                        s.method,
-                        eval,
-                        evalid,
-                        &num,
-                        &v.name,
-                        &date,
-                    ],
+                rows.tr(
+                    at,
+                    TrRow::new("NEW", &n.id, ("LDIAM", "Longest Diameter")).mm(&mm),
                 );
-                t.counts.tr_rows += 1;
             }
         }
         if let Some(sum) = sum {
-            *tr_seq += 1;
             let mm = sum.to_string();
-            line(
-                &mut t.tr,
-                &[
-                    study,
-                    "TR",
-                    &s.usubjid,
-                    &tr_seq.to_string(),
-                    "TARGET",
-                    "",
-                    "SUMDIAM",
-                    "Sum of Diameter",
-                    &mm,
-                    "mm",
-                    &mm,
-                    &mm,
-                    "mm",
-                    "",
-                    "",
-                    s.method,
-                    eval,
-                    evalid,
-                    &num,
-                    &v.name,
-                    &date,
-                ],
+            rows.tr(
+                at,
+                TrRow::new("TARGET", "", ("SUMDIAM", "Sum of Diameter")).mm(&mm),
             );
-            t.counts.tr_rows += 1;
         }
     }
 }

@@ -39,6 +39,16 @@ pub fn sdtm_config(tu: &Path, tr: &Path, dm: Option<&Path>, out: &Path) -> Batch
     cfg
 }
 
+/// [`sdtm_config`] over a study directory's `TU.csv`, `TR.csv` and `DM.csv`.
+pub fn study_config(dir: &Path, out: &Path) -> BatchConfig {
+    sdtm_config(
+        &dir.join("TU.csv"),
+        &dir.join("TR.csv"),
+        Some(&dir.join("DM.csv")),
+        out,
+    )
+}
+
 pub fn run(cfg: &BatchConfig) -> BatchReport {
     run_batch(cfg).unwrap()
 }
