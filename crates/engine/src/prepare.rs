@@ -649,8 +649,14 @@ mod tests {
     #[test]
     fn sites_match_whole_words_ignoring_case() {
         assert!(site_matches("liver segment 7", &names(&["liver"])));
-        assert!(site_matches("Node at the PORTA HEPATIS", &names(&["porta hepatis"])));
-        assert!(site_matches("hepatic-hilum", &names(&["lung", "hepatic hilum"])));
+        assert!(site_matches(
+            "Node at the PORTA HEPATIS",
+            &names(&["porta hepatis"])
+        ));
+        assert!(site_matches(
+            "hepatic-hilum",
+            &names(&["lung", "hepatic hilum"])
+        ));
         assert!(!site_matches("deliver", &names(&["liver"])));
         assert!(!site_matches("porta", &names(&["porta hepatis"])));
         assert!(!site_matches("liver", &names(&[""])));
