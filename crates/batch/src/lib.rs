@@ -326,6 +326,17 @@ struct Ctx<'a> {
     recorded_index: HashMap<String, RawGroup>,
 }
 
+/// Counts one response (allocating its key only the first time it is met).
+fn count_response(into: &mut BTreeMap<RsTest, BTreeMap<String, u64>>, test: RsTest, v: &str) {
+    let m = into.entry(test).or_default();
+    match m.get_mut(v) {
+        Some(n) => *n += 1,
+        None => {
+            m.insert(v.to_string(), 1);
+        }
+    }
+}
+
 fn push_json(out: &mut Vec<u8>, v: &Value) {
     if serde_json::to_writer(&mut *out, v).is_ok() {
         out.push(b'\n');
@@ -439,11 +450,7 @@ impl Ctx<'_> {
                         for tp in &r.timepoints {
                             let Some(f) = &tp.follow_up else { continue };
                             let mut add = |test: RsTest, v: &str| {
-                                *t.responses
-                                    .entry(test)
-                                    .or_default()
-                                    .entry(v.to_string())
-                                    .or_default() += 1;
+                                count_response(&mut t.responses, test, v);
                             };
                             if let Some(x) = f.target {
                                 add(RsTest::Trgresp, x.as_str());
@@ -455,11 +462,7 @@ impl Ctx<'_> {
                             add(RsTest::Ovrlresp, f.overall.as_str());
                         }
                         if let Some(b) = best {
-                            *t.responses
-                                .entry(RsTest::Bestresp)
-                                .or_default()
-                                .entry(b.as_str().to_string())
-                                .or_default() += 1;
+                            count_response(&mut t.responses, RsTest::Bestresp, b.as_str());
                         }
                         if si < self.primary {
                             let unit = RsUnit {
@@ -557,42 +560,50 @@ impl Ctx<'_> {
         }
     }
 
-    fn process(&self, item: Item) -> Piece {
+    /// Processes consecutive items into one piece: their outputs in order, their counts
+    /// summed (one set of buffers and one tally per run of items, not per subject).
+    fn process_run(&self, items: &mut [Item]) -> Piece {
         let mut p = Piece {
-            results: Vec::with_capacity(8192),
-            rs: Vec::with_capacity(4096),
+            results: Vec::with_capacity(items.len() * 4096),
+            rs: Vec::with_capacity(items.len() * 2048),
             tally: Tally::new(self.sets.len(), self.pairs.len()),
             ..Piece::default()
         };
+        for item in items {
+            self.process(&mut p, item);
+        }
+        p
+    }
+
+    fn process(&self, p: &mut Piece, item: &mut Item) {
         match item {
-            Item::Sdtm(mut s) => {
+            Item::Sdtm(s) => {
                 for g in [&mut s.tu, &mut s.tr, &mut s.dm, &mut s.rs]
                     .into_iter()
                     .flatten()
                 {
                     g.decode();
                 }
-                self.process_sdtm(&mut p, &s);
+                self.process_sdtm(p, s);
             }
             Item::Case {
                 file,
                 line,
                 text,
                 jsonl,
-            } => self.process_cases(&mut p, &file, line, &text, jsonl),
+            } => self.process_cases(p, file, *line, text, *jsonl),
             Item::CaseFileError { file, message } => {
                 let place = Place {
-                    file,
+                    file: std::mem::take(file),
                     ..Place::default()
                 };
                 push_json(
                     &mut p.errors,
-                    &error_value("file", &place, "unreadable-file", &message, None),
+                    &error_value("file", &place, "unreadable-file", message, None),
                 );
                 p.errors_n += 1;
             }
         }
-        p
     }
 
     fn process_sdtm(&self, p: &mut Piece, s: &SdtmItem) {
@@ -1124,6 +1135,10 @@ impl Outputs {
     }
 }
 
+/// Items processed into one piece: enough that buffers and tallies are made and merged once
+/// per run of subjects rather than per subject, few enough that the workers share a chunk.
+const ITEMS_PER_PIECE: usize = 32;
+
 type PassResult = (Tally, Vec<InputInfo>, Vec<(String, EvalKey, bool)>);
 
 fn run_pass(
@@ -1162,12 +1177,14 @@ fn run_pass(
             Ok(())
         });
         for chunk in rx {
+            let mut chunk = chunk;
             let pieces: Vec<Piece> = pool.install(|| {
                 chunk
-                    .into_par_iter()
-                    .map(|item| ctx.process(item))
+                    .par_chunks_mut(ITEMS_PER_PIECE)
+                    .map(|items| ctx.process_run(items))
                     .collect()
             });
+            drop(chunk);
             if wtx.send(pieces).is_err() {
                 break;
             }
