@@ -61,7 +61,7 @@ pub fn assess_scope(
     for assessment in subject.assessments.iter().skip(1) {
         tracker.assess(assessment)?;
     }
-    Ok(Some(tracker.result()))
+    Ok(Some(tracker.into_result()))
 }
 
 /// Adjudicates a subject: the `all` scope, and with radiotherapy the `in-field` and

@@ -297,11 +297,33 @@ impl<'r> Tracker<'r> {
 
     /// The result so far: every timepoint, best responses and progression.
     pub fn result(&self) -> SubjectResult {
+        self.make_result(
+            self.timepoints.clone(),
+            self.progression.clone(),
+            self.warnings.clone(),
+        )
+    }
+
+    /// The result, the tracker consumed: [`result`](Self::result) without copying the
+    /// timepoints (what a finished adjudication returns).
+    pub fn into_result(mut self) -> SubjectResult {
+        let timepoints = std::mem::take(&mut self.timepoints);
+        let progression = self.progression.take();
+        let warnings = std::mem::take(&mut self.warnings);
+        self.make_result(timepoints, progression, warnings)
+    }
+
+    fn make_result(
+        &self,
+        timepoints: Vec<TimepointResult>,
+        progression: Option<Progression>,
+        warnings: Vec<String>,
+    ) -> SubjectResult {
         let doc = self.rules.doc();
-        let best = best::best_responses(self.rules, &self.timepoints, self.reference);
+        let best = best::best_responses(self.rules, &timepoints, self.reference);
         let endpoints = crate::endpoints(
-            &self.timepoints,
-            self.progression.as_ref(),
+            &timepoints,
+            progression.as_ref(),
             self.follow_up.as_ref(),
             self.reference,
             &best,
@@ -332,7 +354,7 @@ impl<'r> Tracker<'r> {
                     .collect(),
             },
             scope: self.scope,
-            timepoints: self.timepoints.clone(),
+            timepoints,
             best_overall_response: Some(best.unconfirmed),
             confirmed_best_overall_response: Some(best.confirmed),
             response_dates: ResponseDates {
@@ -341,11 +363,11 @@ impl<'r> Tracker<'r> {
                 confirmation: best.confirmation_date,
             },
             best_response_reasons: best.explanations,
-            progression: self.progression.clone(),
+            progression,
             endpoints,
             radiotherapy: Vec::new(),
             abscopal: None,
-            warnings: self.warnings.clone(),
+            warnings,
         }
     }
 
