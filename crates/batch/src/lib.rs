@@ -562,10 +562,19 @@ impl Ctx<'_> {
 
     /// Processes consecutive items into one piece: their outputs in order, their counts
     /// summed (one set of buffers and one tally per run of items, not per subject).
-    fn process_run(&self, items: &mut [Item]) -> Piece {
+    ///
+    /// The results and rs buffers come from `spare` (buffers the writer is done with) when
+    /// it has some, so output is serialised into memory already allocated and touched.
+    fn process_run(&self, items: &mut [Item], spare: &SpareBuffers) -> Piece {
+        let (results, rs) = spare.take().unwrap_or_else(|| {
+            (
+                Vec::with_capacity(items.len() * 6144),
+                Vec::with_capacity(items.len() * 3072),
+            )
+        });
         let mut p = Piece {
-            results: Vec::with_capacity(items.len() * 4096),
-            rs: Vec::with_capacity(items.len() * 2048),
+            results,
+            rs,
             tally: Tally::new(self.sets.len(), self.pairs.len()),
             ..Piece::default()
         };
@@ -1139,6 +1148,29 @@ impl Outputs {
 /// per run of subjects rather than per subject, few enough that the workers share a chunk.
 const ITEMS_PER_PIECE: usize = 32;
 
+/// Most pairs of piece buffers kept for reuse (a chunk's worth of pieces).
+const SPARE_MAX: usize = 32;
+
+/// Results and rs buffers of written pieces, handed back by the writer to the workers.
+#[derive(Default)]
+struct SpareBuffers(std::sync::Mutex<Vec<(Vec<u8>, Vec<u8>)>>);
+
+impl SpareBuffers {
+    fn take(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+        self.0.lock().ok()?.pop()
+    }
+
+    fn give(&self, mut results: Vec<u8>, mut rs: Vec<u8>) {
+        if let Ok(mut v) = self.0.lock()
+            && v.len() < SPARE_MAX
+        {
+            results.clear();
+            rs.clear();
+            v.push((results, rs));
+        }
+    }
+}
+
 type PassResult = (Tally, Vec<InputInfo>, Vec<(String, EvalKey, bool)>);
 
 fn run_pass(
@@ -1152,6 +1184,7 @@ fn run_pass(
     let mut tally = Tally::new(ctx.sets.len(), ctx.pairs.len());
     let mut case_units = Vec::new();
     let cfg = ctx.cfg;
+    let spare = SpareBuffers::default();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
         let reader_bytes = bytes.clone();
@@ -1161,12 +1194,14 @@ fn run_pass(
         let tally_ref = &mut tally;
         let units_ref = &mut case_units;
         let writer_bytes = bytes.clone();
+        let spare_ref = &spare;
         let writer = scope.spawn(move || -> Result<(), BatchError> {
             for pieces in wrx {
                 for p in pieces {
                     outs.write(&p)?;
                     tally_ref.merge(&p.tally);
                     units_ref.extend(p.case_units);
+                    spare_ref.give(p.results, p.rs);
                 }
                 progress.update(
                     writer_bytes.load(Ordering::Relaxed),
@@ -1181,7 +1216,7 @@ fn run_pass(
             let pieces: Vec<Piece> = pool.install(|| {
                 chunk
                     .par_chunks_mut(ITEMS_PER_PIECE)
-                    .map(|items| ctx.process_run(items))
+                    .map(|items| ctx.process_run(items, &spare))
                     .collect()
             });
             drop(chunk);

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use crate::BatchError;
 
+/// Pieces at least this large are written without going through the buffer.
+const DIRECT_WRITE: usize = 1 << 16;
+
 /// One output file being written.
 pub struct AtomicFile {
     path: PathBuf,
@@ -61,8 +64,14 @@ impl AtomicFile {
                 self.tmp.display()
             )));
         };
-        w.write_all(bytes)
-            .map_err(|e| BatchError::io(&self.tmp, e))?;
+        // Large pieces go straight to the file (after what is buffered), not through the
+        // buffer: copying them first would only cost a pass over the bytes.
+        let done = if bytes.len() >= DIRECT_WRITE {
+            w.flush().and_then(|()| w.get_mut().write_all(bytes))
+        } else {
+            w.write_all(bytes)
+        };
+        done.map_err(|e| BatchError::io(&self.tmp, e))?;
         self.lines += lines;
         self.bytes += bytes.len() as u64;
         Ok(())
