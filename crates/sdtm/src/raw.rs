@@ -307,28 +307,38 @@ impl RawGroup {
         if self.buf.is_empty() {
             return;
         }
-        let mut bytes = std::mem::take(&mut self.buf);
-        let whole_ok = std::str::from_utf8(&bytes).is_ok()
-            && self
-                .ends
-                .iter()
-                .all(|&e| bytes.get(e as usize).is_none_or(|b| (*b as i8) >= -0x40));
-        if !whole_ok {
-            for r in 0..self.lines.len() {
-                let (start, end) = self.row_bounds(r);
-                let first = r * self.nfields;
-                let row_ok = bytes
-                    .get(start..end)
-                    .is_some_and(|b| std::str::from_utf8(b).is_ok())
-                    && (first..first + self.nfields).all(|i| {
-                        let e = self.ends.get(i).copied().unwrap_or(0) as usize;
-                        bytes.get(e).is_none_or(|b| (*b as i8) >= -0x40)
-                    });
-                if !row_ok {
-                    self.invalid.push(r);
-                    if let Some(b) = bytes.get_mut(start..end) {
-                        b.fill(b' ');
-                    }
+        // One validation pass: the usual case (all UTF-8, no field splitting a character)
+        // becomes the text at once.
+        let bytes = std::mem::take(&mut self.buf);
+        let mut bytes = match String::from_utf8(bytes) {
+            Ok(t) => {
+                let b = t.as_bytes();
+                if self
+                    .ends
+                    .iter()
+                    .all(|&e| b.get(e as usize).is_none_or(|b| (*b as i8) >= -0x40))
+                {
+                    self.text = t;
+                    return;
+                }
+                t.into_bytes()
+            }
+            Err(e) => e.into_bytes(),
+        };
+        for r in 0..self.lines.len() {
+            let (start, end) = self.row_bounds(r);
+            let first = r * self.nfields;
+            let row_ok = bytes
+                .get(start..end)
+                .is_some_and(|b| std::str::from_utf8(b).is_ok())
+                && (first..first + self.nfields).all(|i| {
+                    let e = self.ends.get(i).copied().unwrap_or(0) as usize;
+                    bytes.get(e).is_none_or(|b| (*b as i8) >= -0x40)
+                });
+            if !row_ok {
+                self.invalid.push(r);
+                if let Some(b) = bytes.get_mut(start..end) {
+                    b.fill(b' ');
                 }
             }
         }
@@ -865,6 +875,31 @@ mod tests {
         let totals = s.finish().unwrap();
         assert_eq!(totals.rows, 5);
         assert_eq!(totals.sha256.len(), 64);
+    }
+
+    #[test]
+    fn decode_blanks_only_the_rows_that_are_not_utf8() {
+        let mut g = RawGroup::with_columns("A".into(), 2);
+        g.push_fields(2, [&b"A"[..], "d\u{e9}j\u{e0}".as_bytes()]);
+        g.push_fields(3, [&b"A"[..], &b"\xff"[..]]);
+        // A character split between two fields: each field alone is not UTF-8.
+        g.push_fields(4, [&b"A\xc3"[..], &b"\xa9"[..]]);
+        g.push_fields(5, [&b"A"[..], &b"ok"[..]]);
+        g.decode();
+        assert_eq!(g.get(0, 1), "d\u{e9}j\u{e0}");
+        assert!(g.row_is_utf8(0));
+        assert!(!g.row_is_utf8(1));
+        assert_eq!(g.get(1, 1), "");
+        assert!(!g.row_is_utf8(2));
+        assert_eq!(g.get(2, 0), "");
+        assert!(g.row_is_utf8(3));
+        assert_eq!(g.get(3, 1), "ok");
+
+        let mut ok = RawGroup::with_columns("B".into(), 2);
+        ok.push(2, &["B", "\u{e9}t\u{e9}"]);
+        ok.decode();
+        assert!(ok.row_is_utf8(0));
+        assert_eq!(ok.get(0, 1), "\u{e9}t\u{e9}");
     }
 
     #[test]
