@@ -1131,7 +1131,6 @@ fn finish_unit(
             }
         }
     }
-    let mut metas = Vec::new();
     for &vi in &order {
         let v = &u.visits[vi];
         let Some(date) = v.min else { continue };
@@ -1143,19 +1142,12 @@ fn finish_unit(
                 visit_label(&v.label, &v.visitnum, "")
             ));
         }
-        metas.push(VisitMeta {
-            visit: v.label.clone(),
-            visitnum: v.visitnum.clone(),
-            date,
-            row: v.row,
-            recorded_sum: v.sum,
-        });
     }
 
-    let mut lesions = Vec::new();
-    let mut assessments: Vec<Assessment> = Vec::new();
+    let mut lesions = Vec::with_capacity(u.lesions.len());
+    let mut assessments: Vec<Assessment> = Vec::with_capacity(order.len());
     let mut rows = Vec::new();
-    for l in &u.lesions {
+    for l in &mut u.lesions {
         let role = match l.role {
             RoleWord::Target => Role::Target,
             RoleWord::NonTarget => Role::NonTarget,
@@ -1163,7 +1155,8 @@ fn finish_unit(
         };
         lesions.push(Lesion {
             id: l.id.clone(),
-            site: l.site.clone(),
+            // Only NEW lesions (not taken here) need their site again.
+            site: std::mem::take(&mut l.site),
             role,
             nodal: l.nodal,
             hcc_typical: false,
@@ -1283,6 +1276,21 @@ fn finish_unit(
     if !u.problems.is_empty() {
         return Err(u.problems);
     }
+    // The visits' names move into their metadata (the assessments have their copies).
+    let metas = order
+        .iter()
+        .filter_map(|&vi| {
+            let v = u.visits.get_mut(vi)?;
+            let date = v.min?;
+            Some(VisitMeta {
+                visit: std::mem::take(&mut v.label),
+                visitnum: std::mem::take(&mut v.visitnum),
+                date,
+                row: v.row,
+                recorded_sum: v.sum,
+            })
+        })
+        .collect();
     let mut warnings = u.warnings;
     if let Some(w) = dm_warning {
         warnings.push(w.to_string());
