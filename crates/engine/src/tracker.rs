@@ -1234,6 +1234,11 @@ fn is_pr(s: Mm, baseline: Mm, decrease_hundredths: i64) -> bool {
 /// A change in percent of a reference, rounded half away from zero to two decimals (display
 /// only); `None` when the reference is 0.
 pub(crate) fn pct(change: Mm, reference: Mm) -> Option<f64> {
+    pct_hundredths(change, reference).map(|q| q as f64 / 100.0)
+}
+
+/// [`pct`] in whole hundredths of a percent.
+fn pct_hundredths(change: Mm, reference: Mm) -> Option<i128> {
     if reference.is_zero() {
         return None;
     }
@@ -1241,18 +1246,34 @@ pub(crate) fn pct(change: Mm, reference: Mm) -> Option<f64> {
     let num = i128::from(change.hundredths()) * 10_000;
     let den = i128::from(reference.hundredths());
     let (q, r) = (num / den, num % den);
-    let q = if 2 * r.abs() >= den.abs() {
+    Some(if 2 * r.abs() >= den.abs() {
         q + num.signum() * den.signum()
     } else {
         q
-    };
-    Some(q as f64 / 100.0)
+    })
 }
 
-fn pct_text(change: Mm, reference: Mm) -> String {
-    match pct(change, reference) {
-        Some(p) => format!("{p:+.2} %"),
-        None => "from a nadir of 0".to_string(),
+/// A change in percent as explanations write it: `{:+.2} %` of [`pct`] (`+12.50 %`,
+/// `-3.00 %`), or `from a nadir of 0`. Written from the whole hundredths, without formatting
+/// a float or an intermediate `String` (the text is the same: a hundredth below 2^53 is
+/// exactly what two decimals of its `f64` show).
+fn pct_text(change: Mm, reference: Mm) -> PctText {
+    PctText(pct_hundredths(change, reference))
+}
+
+struct PctText(Option<i128>);
+
+impl std::fmt::Display for PctText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(q) if q.unsigned_abs() < 1 << 53 => {
+                let sign = if q < 0 { '-' } else { '+' };
+                let a = q.unsigned_abs();
+                write!(f, "{sign}{}.{:02} %", a / 100, a % 100)
+            }
+            Some(q) => write!(f, "{:+.2} %", q as f64 / 100.0),
+            None => f.write_str("from a nadir of 0"),
+        }
     }
 }
 
@@ -1333,4 +1354,29 @@ pub fn reference_date(rules: &RuleSet, subject: &Subject) -> Option<NaiveDate> {
         ReferenceDate::TreatmentStart => subject.treatment_start.unwrap_or(baseline),
         ReferenceDate::Baseline => baseline,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pct_text_is_the_float_format_of_pct() {
+        let mut refs: Vec<i64> = (1..400).collect();
+        refs.extend([997, 1234, 4567, 10_000, 123_457, 999_999]);
+        for &r in &refs {
+            for c in (-1500..1500).chain([-99_999, 77_777, 1_000_000]) {
+                let (change, reference) = (Mm::from_hundredths(c), Mm::from_hundredths(r));
+                let float = format!("{:+.2} %", pct(change, reference).unwrap_or(f64::NAN));
+                assert_eq!(pct_text(change, reference).to_string(), float, "{c}/{r}");
+                let (change, reference) = (Mm::from_hundredths(-c), Mm::from_hundredths(-r));
+                let float = format!("{:+.2} %", pct(change, reference).unwrap_or(f64::NAN));
+                assert_eq!(pct_text(change, reference).to_string(), float, "-{c}/-{r}");
+            }
+        }
+        assert_eq!(
+            pct_text(Mm::from_mm(5), Mm::from_mm(0)).to_string(),
+            "from a nadir of 0"
+        );
+    }
 }
