@@ -102,17 +102,39 @@ impl Sum for Mm {
 }
 
 impl fmt::Display for Mm {
+    /// `12`, `12.5`, `12.25`, `-0.5`: no trailing zero. Written into a stack buffer and
+    /// passed on in one piece (explanations print many lengths), ignoring width and
+    /// precision as it always has.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
+        // Sign, 20 digits of u64, point, two decimals.
+        let mut buf = [0u8; 24];
+        let mut at = buf.len();
+        let mut put = |b: u8, at: &mut usize| {
+            *at -= 1;
+            if let Some(slot) = buf.get_mut(*at) {
+                *slot = b;
+            }
+        };
         let abs = self.0.unsigned_abs();
-        let (whole, frac) = (abs / 100, abs % 100);
-        if frac == 0 {
-            write!(f, "{sign}{whole}")
-        } else if frac % 10 == 0 {
-            write!(f, "{sign}{whole}.{}", frac / 10)
-        } else {
-            write!(f, "{sign}{whole}.{frac:02}")
+        let (mut whole, frac) = (abs / 100, abs % 100);
+        if frac != 0 {
+            if frac % 10 != 0 {
+                put(b'0' + (frac % 10) as u8, &mut at);
+            }
+            put(b'0' + (frac / 10) as u8, &mut at);
+            put(b'.', &mut at);
         }
+        loop {
+            put(b'0' + (whole % 10) as u8, &mut at);
+            whole /= 10;
+            if whole == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            put(b'-', &mut at);
+        }
+        f.write_str(std::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default())
     }
 }
 
@@ -199,6 +221,28 @@ impl schemars::JsonSchema for Pct {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The display as it was written with `write!`, for comparison.
+    fn mm_text(h: i64) -> String {
+        let sign = if h < 0 { "-" } else { "" };
+        let abs = h.unsigned_abs();
+        let (whole, frac) = (abs / 100, abs % 100);
+        if frac == 0 {
+            format!("{sign}{whole}")
+        } else if frac % 10 == 0 {
+            format!("{sign}{whole}.{}", frac / 10)
+        } else {
+            format!("{sign}{whole}.{frac:02}")
+        }
+    }
+
+    #[test]
+    fn mm_display_drops_trailing_zeros() {
+        for h in (-20_000..20_000).chain([i64::MIN, i64::MIN + 1, i64::MAX, 123_456_789_012]) {
+            assert_eq!(Mm::from_hundredths(h).to_string(), mm_text(h), "{h}");
+        }
+        assert_eq!(format!("{:>6}|", Mm::from_hundredths(1250)), "12.5|");
+    }
 
     #[test]
     fn two_decimals_are_exact() {
