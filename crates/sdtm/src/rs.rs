@@ -135,6 +135,24 @@ pub fn push_field(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// Appends a number's decimal digits (RSSEQ, once per row: no `String` for it).
+fn push_u32(out: &mut Vec<u8>, n: u32) {
+    let mut buf = [0u8; 10];
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(buf.get(at..).unwrap_or_default());
+}
+
 #[allow(clippy::too_many_arguments)]
 fn push_row(
     out: &mut Vec<u8>,
@@ -150,7 +168,7 @@ fn push_row(
     out.extend_from_slice(b",RS,");
     push_field(out, u.usubjid);
     out.push(b',');
-    out.extend_from_slice(seq.to_string().as_bytes());
+    push_u32(out, seq);
     out.push(b',');
     out.extend_from_slice(test.code().as_bytes());
     out.push(b',');
@@ -283,6 +301,15 @@ pub fn read_recorded(g: &RawGroup, mapping: &Mapping) -> (Vec<RecordedRow>, u64)
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn push_u32_writes_decimal_digits() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u32::MAX] {
+            let mut out = b"x".to_vec();
+            push_u32(&mut out, n);
+            assert_eq!(out, format!("x{n}").into_bytes());
+        }
+    }
 
     #[test]
     fn fields_are_quoted_when_needed() {
