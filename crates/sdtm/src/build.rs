@@ -674,7 +674,7 @@ fn refuse_test(errors: &mut Vec<SdtmError>, count: &mut RowCount, u: &mut UnitAc
 fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut SubjectBuild) {
     let file = &ctx.files.tu;
     let line = g.line(r);
-    let eval = u.eval.clone();
+    let eval: &EvalKey = &u.eval;
     if u.studyid.is_empty() {
         u.studyid = g.get(r, tu::STUDYID).to_string();
     }
@@ -687,7 +687,7 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         g.get(r, tu::VISITNUM),
         g.get(r, tu::DTC),
     );
-    let err = |p: Problem| ctx.row_err(file, line, &eval, id, visit, p);
+    let err = |p: Problem| ctx.row_err(file, line, eval, id, visit, p);
     let testcd = g.get(r, tu::TESTCD);
     if !testcd.is_empty() && !ctx.mapping.identifies(testcd) {
         let e = err(Problem::UnknownTest {
@@ -783,7 +783,7 @@ fn role_name(r: RoleWord) -> &'static str {
 fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut SubjectBuild) {
     let file = &ctx.files.tr;
     let line = g.line(r);
-    let eval = u.eval.clone();
+    let eval: &EvalKey = &u.eval;
     u.has_tr = true;
     if u.tr_rows == 0 {
         let s = g.get(r, tr::STUDYID);
@@ -797,7 +797,7 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         g.get(r, tr::VISITNUM),
         g.get(r, tr::DTC),
     );
-    let err = |p: Problem| ctx.row_err(file, line, &eval, id, (visit, visitnum, dtc), p);
+    let err = |p: Problem| ctx.row_err(file, line, eval, id, (visit, visitnum, dtc), p);
     let testcd = g.get(r, tr::TESTCD);
     let Some(kind) = ctx.mapping.test(testcd) else {
         let e = err(if testcd.is_empty() {
