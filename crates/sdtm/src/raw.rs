@@ -272,19 +272,6 @@ impl RawGroup {
         }
     }
 
-    fn with_capacity(
-        key: String,
-        map: Arc<[Option<usize>]>,
-        nfields: usize,
-        hint: (usize, usize, usize),
-    ) -> RawGroup {
-        let mut g = RawGroup::new(key, map, nfields);
-        g.buf.reserve(hint.0);
-        g.ends.reserve(hint.1);
-        g.lines.reserve(hint.2);
-        g
-    }
-
     fn row_bounds(&self, row: usize) -> (usize, usize) {
         let first = row * self.nfields;
         let start = if first == 0 {
@@ -440,6 +427,26 @@ impl RawGroup {
         self.lines.push(line);
     }
 
+    /// Appends a record of exactly `nfields` fields (else as [`push_fields`](Self::push_fields)):
+    /// its bytes are contiguous in the record, so they are copied at once.
+    pub fn push_record(&mut self, line: u64, rec: &csv::ByteRecord) {
+        if rec.len() != self.nfields {
+            self.push_fields(line, rec.iter());
+            return;
+        }
+        if !self.text.is_empty() {
+            self.buf = std::mem::take(&mut self.text).into_bytes();
+        }
+        let mut end = self.buf.len();
+        self.buf.extend_from_slice(rec.as_slice());
+        self.ends.reserve(self.nfields);
+        for f in rec {
+            end += f.len();
+            self.ends.push(end as u32);
+        }
+        self.lines.push(line);
+    }
+
     /// Appends a row given as the domain's columns, in order (for groups made by
     /// [`with_columns`](Self::with_columns)).
     pub fn push(&mut self, line: u64, fields: &[&str]) {
@@ -464,10 +471,89 @@ impl RawGroup {
     }
 }
 
+/// Bytes handed to the hashing thread at once.
+const HASH_BLOCK: usize = 1 << 20;
+
+/// SHA-256 of a stream's bytes, computed on a thread of its own so the reading thread only
+/// copies the bytes into blocks (hashing costs about half as much as parsing). Blocks go back
+/// to the reader to be filled again. Without a thread (spawning failed) it hashes inline.
+struct BackgroundHash {
+    block: Vec<u8>,
+    worker: Option<HashWorker>,
+    inline: Sha256,
+    /// Set when the thread went away with bytes it had not hashed.
+    failed: bool,
+}
+
+struct HashWorker {
+    tx: std::sync::mpsc::SyncSender<Vec<u8>>,
+    back: std::sync::mpsc::Receiver<Vec<u8>>,
+    thread: std::thread::JoinHandle<[u8; 32]>,
+}
+
+impl BackgroundHash {
+    fn new() -> BackgroundHash {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let (back_tx, back) = std::sync::mpsc::channel::<Vec<u8>>();
+        let thread = std::thread::Builder::new()
+            .name("recist-sha256".into())
+            .spawn(move || {
+                let mut hasher = Sha256::new();
+                for mut block in rx {
+                    hasher.update(&block);
+                    block.clear();
+                    // The reader may be gone (an error): the block is then dropped here.
+                    let _ = back_tx.send(block);
+                }
+                hasher.finalize().into()
+            });
+        BackgroundHash {
+            block: Vec::with_capacity(HASH_BLOCK),
+            worker: thread.ok().map(|thread| HashWorker { tx, back, thread }),
+            inline: Sha256::new(),
+            failed: false,
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        let Some(w) = &self.worker else {
+            self.inline.update(bytes);
+            return;
+        };
+        self.block.extend_from_slice(bytes);
+        if self.block.len() >= HASH_BLOCK {
+            let next = w
+                .back
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(HASH_BLOCK));
+            let full = std::mem::replace(&mut self.block, next);
+            if w.tx.send(full).is_err() {
+                // The thread is gone with part of the bytes: the hash is lost.
+                self.worker = None;
+                self.failed = true;
+            }
+        }
+    }
+
+    /// The hash of every byte given, or `None` if the hashing thread failed.
+    fn finish(mut self) -> Option<[u8; 32]> {
+        let Some(w) = self.worker.take() else {
+            return (!self.failed).then(|| self.inline.finalize().into());
+        };
+        let HashWorker { tx, back, thread } = w;
+        let last = std::mem::take(&mut self.block);
+        let sent = last.is_empty() || tx.send(last).is_ok();
+        drop(tx);
+        drop(back);
+        let digest = thread.join().ok()?;
+        sent.then_some(digest)
+    }
+}
+
 /// Counts the bytes read and hashes them (SHA-256) on the way.
 struct Tracked {
     inner: File,
-    hasher: Sha256,
+    hash: BackgroundHash,
     bytes: Arc<AtomicU64>,
 }
 
@@ -475,7 +561,7 @@ impl Read for Tracked {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if let Some(chunk) = buf.get(..n) {
-            self.hasher.update(chunk);
+            self.hash.update(chunk);
         }
         self.bytes.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
@@ -526,7 +612,7 @@ impl GroupStream {
         })?;
         let tracked = Tracked {
             inner,
-            hasher: Sha256::new(),
+            hash: BackgroundHash::new(),
             bytes: bytes.clone(),
         };
         let mut reader = csv::ReaderBuilder::new()
@@ -585,6 +671,15 @@ impl GroupStream {
             bytes,
             hint: (4096, 512, 32),
         })
+    }
+
+    /// An empty group for `key`, sized like the last one.
+    fn fresh(&self, key: String) -> RawGroup {
+        let mut g = RawGroup::new(key, self.map.clone(), self.header_len);
+        g.buf.reserve(self.hint.0);
+        g.ends.reserve(self.hint.1);
+        g.lines.reserve(self.hint.2);
+        g
     }
 
     /// The file's name as given.
@@ -648,7 +743,7 @@ impl GroupStream {
                 .is_some_and(|g| g.key.as_bytes() == key);
             if same && !malformed {
                 if let Some(g) = self.current.as_mut() {
-                    g.push_fields(line, self.rec.iter());
+                    g.push_record(line, &self.rec);
                 }
                 continue;
             }
@@ -711,8 +806,8 @@ impl GroupStream {
                     previous: cur.key.clone(),
                 });
             }
-            let mut g = RawGroup::with_capacity(key, self.map.clone(), self.header_len, self.hint);
-            g.push_fields(line, self.rec.iter());
+            let mut g = self.fresh(key);
+            g.push_record(line, &self.rec);
             if let Some(done) = self.start(g) {
                 return Ok(Some(done));
             }
@@ -758,7 +853,11 @@ impl GroupStream {
                 file: self.file.clone(),
                 source,
             })?;
-        let sha256 = hex(&tracked.hasher.finalize());
+        let digest = tracked.hash.finish().ok_or_else(|| InputError::Io {
+            file: self.file.clone(),
+            source: std::io::Error::other("the hashing thread failed"),
+        })?;
+        let sha256 = hex(&digest);
         Ok(StreamTotals {
             rows: self.rows,
             sha256,
@@ -874,7 +973,7 @@ mod tests {
         assert!(s.next_group().unwrap().is_none());
         let totals = s.finish().unwrap();
         assert_eq!(totals.rows, 5);
-        assert_eq!(totals.sha256.len(), 64);
+        assert_eq!(totals.sha256, sha256_file(&p).unwrap());
     }
 
     #[test]
