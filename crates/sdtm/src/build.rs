@@ -288,7 +288,7 @@ impl UnitAcc {
         }
         let per_visit = &mut self.obs[lesion];
         if per_visit.capacity() == 0 {
-            per_visit.reserve(16);
+            per_visit.reserve(8);
         }
         if per_visit.len() <= visit {
             per_visit.resize(visit + 1, [None; 4]);
@@ -361,24 +361,71 @@ struct UnitAcc {
     first_tu_row: u64,
     /// The last TRDTC read and what it gave (rows of a visit share it).
     last_dtc: (String, Option<crate::dates::Dtc>),
+    /// The visit of the last TR row (rows of a visit usually follow each other).
+    last_visit: usize,
+}
+
+/// The buffers of a finished [`UnitAcc`], kept per thread for the next one: a unit's
+/// lesions, visits and observations are read into reused memory instead of a dozen fresh
+/// allocations (some large) per subject.
+#[derive(Default)]
+struct Scratch {
+    lesions: Vec<TuLesion>,
+    visits: Vec<VisitAcc>,
+    obs: Vec<Vec<[Option<Obs>; 4]>>,
+    last_dtc: String,
+}
+
+/// Most scratch sets kept per thread, and most lesions whose buffers are kept in one.
+const SCRATCH_KEPT: usize = 8;
+const SCRATCH_LESIONS: usize = 64;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<Scratch>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl UnitAcc {
     fn new(eval: EvalKey) -> UnitAcc {
+        let s = SCRATCH
+            .with(|k| k.try_borrow_mut().ok().and_then(|mut v| v.pop()))
+            .unwrap_or_default();
         UnitAcc {
             eval: Arc::new(eval),
             studyid: String::new(),
             problems: Vec::new(),
-            lesions: Vec::with_capacity(8),
-            visits: Vec::with_capacity(16),
-            obs: Vec::new(),
+            lesions: s.lesions,
+            visits: s.visits,
+            obs: s.obs,
             tu_rows: 0,
             tr_rows: 0,
             has_tr: false,
             warnings: Vec::new(),
             first_tu_row: 0,
-            last_dtc: (String::new(), None),
+            last_dtc: (s.last_dtc, None),
+            last_visit: 0,
         }
+    }
+
+    /// Gives the unit's buffers back to this thread's scratch, emptied.
+    fn recycle(mut self) {
+        self.lesions.clear();
+        self.visits.clear();
+        self.obs.truncate(SCRATCH_LESIONS);
+        self.obs.iter_mut().for_each(Vec::clear);
+        self.last_dtc.0.clear();
+        let s = Scratch {
+            lesions: self.lesions,
+            visits: self.visits,
+            obs: self.obs,
+            last_dtc: self.last_dtc.0,
+        };
+        SCRATCH.with(|k| {
+            if let Ok(mut v) = k.try_borrow_mut()
+                && v.len() < SCRATCH_KEPT
+            {
+                v.push(s);
+            }
+        });
     }
 }
 
@@ -623,7 +670,8 @@ pub fn build_subject(
         None => {}
     }
 
-    for u in units {
+    out.units.reserve_exact(units.len());
+    for mut u in units {
         let eval = EvalKey::clone(&u.eval);
         let (tu_rows, tr_rows) = (u.tu_rows, u.tr_rows);
         let studyid = u.studyid.clone();
@@ -640,8 +688,9 @@ pub fn build_subject(
                 },
             )])
         } else {
-            finish_unit(&ctx, u, &treatment_start, dm_warning.as_deref())
+            finish_unit(&ctx, &mut u, &treatment_start, dm_warning.as_deref())
         };
+        u.recycle();
         if outcome.is_ok() {
             out.tu_rows.used += tu_rows;
             out.tr_rows.used += tr_rows;
@@ -820,7 +869,9 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
     } else {
         match parse_dtc(dtc, "TRDTC", ctx.opts.partial_dates) {
             Ok(d) => {
-                u.last_dtc = (dtc.to_string(), d);
+                u.last_dtc.0.clear();
+                u.last_dtc.0.push_str(dtc);
+                u.last_dtc.1 = d;
                 d
             }
             Err(p) => {
@@ -829,11 +880,20 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
             }
         }
     };
-    let vi = match u
+    let last_matches = u
         .visits
-        .iter()
-        .position(|v| v.key.matches(visitnum, visit, dtc))
-    {
+        .get(u.last_visit)
+        .is_some_and(|v| v.key.matches(visitnum, visit, dtc));
+    let found = if last_matches {
+        Some(u.last_visit)
+    } else {
+        // The first visit that matches, as before the cache (keys of visits differ, so
+        // at most one matches).
+        u.visits
+            .iter()
+            .position(|v| v.key.matches(visitnum, visit, dtc))
+    };
+    let vi = match found {
         Some(i) => i,
         None => {
             let Some(key) = VisitKey::of(visitnum, visit, dtc) else {
@@ -857,6 +917,7 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
             u.visits.len() - 1
         }
     };
+    u.last_visit = vi;
     let Some(v) = u.visits.get_mut(vi) else {
         return;
     };
@@ -1061,7 +1122,7 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
 
 fn finish_unit(
     ctx: &Ctx<'_>,
-    mut u: UnitAcc,
+    u: &mut UnitAcc,
     treatment_start: &Result<Option<NaiveDate>, SdtmError>,
     dm_warning: Option<&str>,
 ) -> Result<Built, Vec<SdtmError>> {
@@ -1274,7 +1335,7 @@ fn finish_unit(
         });
     }
     if !u.problems.is_empty() {
-        return Err(u.problems);
+        return Err(std::mem::take(&mut u.problems));
     }
     // The visits' names move into their metadata (the assessments have their copies).
     let metas = order
@@ -1291,7 +1352,7 @@ fn finish_unit(
             })
         })
         .collect();
-    let mut warnings = u.warnings;
+    let mut warnings = std::mem::take(&mut u.warnings);
     if let Some(w) = dm_warning {
         warnings.push(w.to_string());
     }
@@ -1309,7 +1370,11 @@ fn finish_unit(
         visits: metas,
         warnings,
         rows,
-        lesion_ids: u.lesions.into_iter().map(|l| l.id).collect(),
+        lesion_ids: u
+            .lesions
+            .iter_mut()
+            .map(|l| std::mem::take(&mut l.id))
+            .collect(),
     })
 }
 

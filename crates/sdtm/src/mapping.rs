@@ -134,6 +134,21 @@ fn norm(s: &str) -> String {
     s.trim().to_ascii_uppercase()
 }
 
+/// Calls `f` with [`norm`] of `s`, upper-cased on the stack when short (a site per TU row).
+fn with_norm<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let t = s.trim();
+    let mut buf = [0u8; 96];
+    if let Some(b) = buf.get_mut(..t.len()) {
+        b.copy_from_slice(t.as_bytes());
+        b.make_ascii_uppercase();
+        // ASCII upper-casing keeps UTF-8 valid.
+        if let Ok(upper) = std::str::from_utf8(b) {
+            return f(upper);
+        }
+    }
+    f(&norm(t))
+}
+
 fn parse(text: &str, file: &str) -> Result<MappingFile, MappingError> {
     let value = recist_yaml::parse_value(text).map_err(|e| MappingError::Invalid {
         file: file.to_string(),
@@ -282,17 +297,19 @@ impl Mapping {
 
     /// Whether a TULOC names a lymph node.
     pub fn is_nodal_site(&self, site: &str) -> bool {
-        let s = norm(site);
-        self.nodal_sites.iter().any(|n| s.contains(n.as_str()))
+        with_norm(site, |s| {
+            self.nodal_sites.iter().any(|n| s.contains(n.as_str()))
+        })
     }
 
     /// The lesion kind a TULOC implies, if any.
     pub fn site_kind(&self, site: &str) -> Option<LesionKind> {
-        let s = norm(site);
-        self.site_kinds
-            .iter()
-            .find(|(name, _)| s.contains(name.as_str()))
-            .map(|(_, k)| *k)
+        with_norm(site, |s| {
+            self.site_kinds
+                .iter()
+                .find(|(name, _)| s.contains(name.as_str()))
+                .map(|(_, k)| *k)
+        })
     }
 
     /// The modality a TUMETHOD / TRMETHOD names.

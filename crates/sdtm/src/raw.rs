@@ -300,10 +300,12 @@ impl RawGroup {
         let mut bytes = match String::from_utf8(bytes) {
             Ok(t) => {
                 let b = t.as_bytes();
-                if self
-                    .ends
-                    .iter()
-                    .all(|&e| b.get(e as usize).is_none_or(|b| (*b as i8) >= -0x40))
+                // ASCII text (the usual case) cannot have a field splitting a character.
+                if b.is_ascii()
+                    || self
+                        .ends
+                        .iter()
+                        .all(|&e| b.get(e as usize).is_none_or(|b| (*b as i8) >= -0x40))
                 {
                     self.text = t;
                     return;
