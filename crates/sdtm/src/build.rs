@@ -1396,23 +1396,22 @@ fn target_finding(
     } else {
         ([long, diameter], short)
     };
-    let values: Vec<Val> = relevant
+    let mut values = relevant
         .iter()
         .flatten()
         .map(|o| o.val)
-        .filter(|v| *v != Val::NotDone)
-        .collect();
+        .filter(|v| *v != Val::NotDone);
     let any_not_done = relevant.iter().flatten().any(|o| o.val == Val::NotDone);
     let state = value_of(state);
-    if let [first, rest @ ..] = values.as_slice() {
-        if let Some(other) = rest.iter().find(|v| *v != first) {
+    if let Some(first) = values.next() {
+        if let Some(other) = values.find(|v| *v != first) {
             return Err(Problem::Other(format!(
                 "the lesion's diameter is given twice: {} and {}",
                 first.text(),
                 other.text()
             )));
         }
-        return match *first {
+        return match first {
             Val::TooSmall => Ok(Some(TargetFinding::TooSmall)),
             Val::Len(m) if m.is_zero() => Ok(Some(TargetFinding::Absent)),
             Val::Len(m) => {
@@ -1490,20 +1489,13 @@ fn non_target_finding(
             NonTargetStatus::NotEvaluated
         }
         _ => {
-            let vals: Vec<Val> = [long, short, diameter]
-                .iter()
-                .flatten()
-                .map(|o| o.val)
-                .collect();
-            if vals.is_empty() {
-                return None;
-            }
-            if vals.iter().all(|v| *v == Val::NotDone) {
+            let measured = [long, short, diameter];
+            let mut vals = measured.iter().flatten().map(|o| o.val);
+            // No measurement either: no finding.
+            vals.clone().next()?;
+            if vals.clone().all(|v| v == Val::NotDone) {
                 NonTargetStatus::NotEvaluated
-            } else if vals
-                .iter()
-                .all(|v| matches!(v, Val::Len(m) if m.is_zero()) || *v == Val::NotDone)
-            {
+            } else if vals.all(|v| matches!(v, Val::Len(m) if m.is_zero()) || v == Val::NotDone) {
                 NonTargetStatus::Absent
             } else {
                 NonTargetStatus::Present

@@ -115,19 +115,72 @@ pub enum MappingError {
 /// The effective mapping, with every code and value upper-cased and trimmed.
 #[derive(Debug, Clone)]
 pub struct Mapping {
-    tests: BTreeMap<String, TestKind>,
+    tests: Codes<TestKind>,
     identify_tests: Vec<String>,
-    roles: BTreeMap<String, RoleWord>,
-    states: BTreeMap<String, StateWord>,
+    roles: Codes<RoleWord>,
+    states: Codes<StateWord>,
     too_small: Vec<String>,
     not_done: Vec<String>,
-    units: BTreeMap<String, f64>,
+    units: Codes<f64>,
     nodal_sites: Vec<String>,
     site_kinds: Vec<(String, LesionKind)>,
-    methods: BTreeMap<String, Modality>,
+    methods: Codes<Modality>,
     default_evaluator: String,
     reference_date: String,
     sources: Vec<String>,
+}
+
+/// Codes (upper-cased) and what they mean. Lookups happen several times per TR row: a
+/// short list is scanned, where most codes differ by length and the rest by a byte compare,
+/// which is cheaper than walking a tree that compares bytes at every node.
+#[derive(Debug, Clone)]
+struct Codes<T> {
+    map: BTreeMap<String, T>,
+    /// `map`'s entries, for scanning (rebuilt by [`Codes::seal`]).
+    list: Vec<(String, T)>,
+}
+
+/// Above this many codes a lookup goes through the tree.
+const CODES_SCANNED: usize = 32;
+
+impl<T: Copy> Codes<T> {
+    fn new() -> Codes<T> {
+        Codes {
+            map: BTreeMap::new(),
+            list: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, code: String, value: T) {
+        self.map.insert(code, value);
+    }
+
+    /// Makes lookups see the codes inserted.
+    fn seal(&mut self) {
+        self.list = self.map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    }
+
+    fn find(&self, code: &str) -> Option<T> {
+        if self.list.len() > CODES_SCANNED {
+            return self.map.get(code).copied();
+        }
+        self.list
+            .iter()
+            .find(|(k, _)| k.len() == code.len() && k == code)
+            .map(|(_, v)| *v)
+    }
+
+    /// The value of a code, trimmed and compared case-insensitively.
+    fn get(&self, code: &str) -> Option<T> {
+        let k = code.trim();
+        if let Some(v) = self.find(k) {
+            return Some(v);
+        }
+        if k.bytes().any(|b| b.is_ascii_lowercase()) {
+            return self.find(&k.to_ascii_uppercase());
+        }
+        None
+    }
 }
 
 fn norm(s: &str) -> String {
@@ -169,16 +222,16 @@ impl Mapping {
     /// The bundled default mapping.
     pub fn bundled() -> Result<Mapping, MappingError> {
         let mut m = Mapping {
-            tests: BTreeMap::new(),
+            tests: Codes::new(),
             identify_tests: Vec::new(),
-            roles: BTreeMap::new(),
-            states: BTreeMap::new(),
+            roles: Codes::new(),
+            states: Codes::new(),
             too_small: Vec::new(),
             not_done: Vec::new(),
-            units: BTreeMap::new(),
+            units: Codes::new(),
             nodal_sites: Vec::new(),
             site_kinds: Vec::new(),
-            methods: BTreeMap::new(),
+            methods: Codes::new(),
             default_evaluator: "INVESTIGATOR".into(),
             reference_date: "RFSTDTC".into(),
             sources: Vec::new(),
@@ -203,6 +256,17 @@ impl Mapping {
 
     /// Extends this mapping with mapping-file text (`file` names it in errors).
     pub fn extend_text(&mut self, text: &str, file: &str) -> Result<(), MappingError> {
+        let read = self.read_text(text, file);
+        // Whatever was merged (all of it, or what came before an error) is looked up.
+        self.tests.seal();
+        self.roles.seal();
+        self.states.seal();
+        self.units.seal();
+        self.methods.seal();
+        read
+    }
+
+    fn read_text(&mut self, text: &str, file: &str) -> Result<(), MappingError> {
         let f = parse(text, file)?;
         let bad = |message: String| MappingError::Invalid {
             file: file.to_string(),
@@ -243,6 +307,7 @@ impl Mapping {
         for (k, v) in f.methods {
             self.methods.insert(norm(&k), v);
         }
+
         if let Some(e) = f.default_evaluator {
             if e.trim().is_empty() {
                 return Err(bad("default_evaluator is empty".into()));
@@ -258,7 +323,7 @@ impl Mapping {
 
     /// What a TR test code holds; `None` for an unknown code.
     pub fn test(&self, code: &str) -> Option<TestKind> {
-        lookup(&self.tests, code)
+        self.tests.get(code)
     }
 
     /// Whether a TU test code identifies a lesion.
@@ -270,12 +335,12 @@ impl Mapping {
 
     /// The role a TU result or TRGRPID names.
     pub fn role(&self, word: &str) -> Option<RoleWord> {
-        lookup(&self.roles, word)
+        self.roles.get(word)
     }
 
     /// The status a TUMSTATE result names.
     pub fn state(&self, word: &str) -> Option<StateWord> {
-        lookup(&self.states, word)
+        self.states.get(word)
     }
 
     /// Whether a result means "too small to measure".
@@ -292,7 +357,7 @@ impl Mapping {
 
     /// The factor from a unit to millimetres.
     pub fn unit_factor(&self, unit: &str) -> Option<f64> {
-        lookup(&self.units, unit)
+        self.units.get(unit)
     }
 
     /// Whether a TULOC names a lymph node.
@@ -314,7 +379,7 @@ impl Mapping {
 
     /// The modality a TUMETHOD / TRMETHOD names.
     pub fn method(&self, word: &str) -> Option<Modality> {
-        lookup(&self.methods, word)
+        self.methods.get(word)
     }
 
     /// Evaluator used when TREVAL / TUEVAL / RSEVAL is empty.
@@ -331,17 +396,6 @@ impl Mapping {
     pub fn sources(&self) -> &[String] {
         &self.sources
     }
-}
-
-fn lookup<T: Copy>(map: &BTreeMap<String, T>, key: &str) -> Option<T> {
-    let k = key.trim();
-    if let Some(v) = map.get(k) {
-        return Some(*v);
-    }
-    if k.bytes().any(|b| b.is_ascii_lowercase()) {
-        return map.get(&k.to_ascii_uppercase()).copied();
-    }
-    None
 }
 
 #[cfg(test)]
