@@ -1143,7 +1143,7 @@ fn finish_unit(
         ));
     }
     // Visits in date order; undated visits with nothing but NOT DONE are not assessments.
-    let mut order: Vec<usize> = Vec::new();
+    let mut order: Vec<usize> = Vec::with_capacity(u.visits.len());
     for (i, v) in u.visits.iter().enumerate() {
         match v.min {
             Some(_) => order.push(i),
@@ -1207,7 +1207,8 @@ fn finish_unit(
 
     let mut lesions = Vec::with_capacity(u.lesions.len());
     let mut assessments: Vec<Assessment> = Vec::with_capacity(order.len());
-    let mut rows = Vec::new();
+    // About one first row per lesion and visit.
+    let mut rows = Vec::with_capacity(u.lesions.len() * order.len());
     for l in &mut u.lesions {
         let role = match l.role {
             RoleWord::Target => Role::Target,
@@ -1338,20 +1339,18 @@ fn finish_unit(
         return Err(std::mem::take(&mut u.problems));
     }
     // The visits' names move into their metadata (the assessments have their copies).
-    let metas = order
-        .iter()
-        .filter_map(|&vi| {
-            let v = u.visits.get_mut(vi)?;
-            let date = v.min?;
-            Some(VisitMeta {
-                visit: std::mem::take(&mut v.label),
-                visitnum: std::mem::take(&mut v.visitnum),
-                date,
-                row: v.row,
-                recorded_sum: v.sum,
-            })
+    let mut metas = Vec::with_capacity(order.len());
+    metas.extend(order.iter().filter_map(|&vi| {
+        let v = u.visits.get_mut(vi)?;
+        let date = v.min?;
+        Some(VisitMeta {
+            visit: std::mem::take(&mut v.label),
+            visitnum: std::mem::take(&mut v.visitnum),
+            date,
+            row: v.row,
+            recorded_sum: v.sum,
         })
-        .collect();
+    }));
     let mut warnings = std::mem::take(&mut u.warnings);
     if let Some(w) = dm_warning {
         warnings.push(w.to_string());
