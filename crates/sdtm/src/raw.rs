@@ -463,68 +463,73 @@ impl RawGroup {
     }
 }
 
-/// Bytes handed to the hashing thread at once.
-const HASH_BLOCK: usize = 1 << 18;
-
-/// SHA-256 of a stream's bytes, computed on a thread of its own so the reading thread only
-/// copies the bytes into blocks (hashing costs about half as much as parsing). Blocks go back
-/// to the reader to be filled again. Without a thread (spawning failed) it hashes inline.
+/// SHA-256 of a stream's bytes, computed on a thread of its own: the reader hands over each
+/// input buffer once read (no copy) and continues in a spare one, which comes back from the
+/// thread once hashed. Without a thread (spawning failed) it hashes inline.
 struct BackgroundHash {
-    block: Vec<u8>,
     worker: Option<HashWorker>,
     inline: Sha256,
+    /// Buffers back from hashing (inline mode).
+    spare: Vec<Vec<u8>>,
     /// Set when the thread went away with bytes it had not hashed.
     failed: bool,
 }
 
+/// A buffer and the range of it to hash.
+type HashJob = (Vec<u8>, std::ops::Range<usize>);
+
 struct HashWorker {
-    tx: std::sync::mpsc::SyncSender<Vec<u8>>,
+    tx: std::sync::mpsc::SyncSender<HashJob>,
     back: std::sync::mpsc::Receiver<Vec<u8>>,
     thread: std::thread::JoinHandle<[u8; 32]>,
 }
 
 impl BackgroundHash {
     fn new() -> BackgroundHash {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<HashJob>(2);
         let (back_tx, back) = std::sync::mpsc::channel::<Vec<u8>>();
         let thread = std::thread::Builder::new()
             .name("recist-sha256".into())
             .spawn(move || {
                 let mut hasher = Sha256::new();
-                for mut block in rx {
-                    hasher.update(&block);
-                    block.clear();
+                for (block, range) in rx {
+                    hasher.update(block.get(range).unwrap_or_default());
                     // The reader may be gone (an error): the block is then dropped here.
                     let _ = back_tx.send(block);
                 }
                 hasher.finalize().into()
             });
         BackgroundHash {
-            block: Vec::with_capacity(HASH_BLOCK),
             worker: thread.ok().map(|thread| HashWorker { tx, back, thread }),
             inline: Sha256::new(),
+            spare: Vec::new(),
             failed: false,
         }
     }
 
-    fn update(&mut self, bytes: &[u8]) {
-        let Some(w) = &self.worker else {
-            self.inline.update(bytes);
-            return;
-        };
-        self.block.extend_from_slice(bytes);
-        if self.block.len() >= HASH_BLOCK {
-            let next = w
-                .back
-                .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(HASH_BLOCK));
-            let full = std::mem::replace(&mut self.block, next);
-            if w.tx.send(full).is_err() {
+    /// Hashes `block[range]` (the next bytes of the stream), taking the buffer.
+    fn give(&mut self, block: Vec<u8>, range: std::ops::Range<usize>) {
+        if let Some(w) = &self.worker {
+            if w.tx.send((block, range)).is_err() {
                 // The thread is gone with part of the bytes: the hash is lost.
                 self.worker = None;
                 self.failed = true;
             }
+            return;
         }
+        self.inline.update(block.get(range).unwrap_or_default());
+        self.spare.push(block);
+    }
+
+    /// A buffer of `len` bytes for the reader: one back from hashing, or a new one.
+    fn spare(&mut self, len: usize) -> Vec<u8> {
+        let back = match &self.worker {
+            Some(w) => w.back.try_recv().ok(),
+            None => self.spare.pop(),
+        };
+        let mut buf = back.unwrap_or_default();
+        buf.resize(len, 0);
+        buf
     }
 
     /// The hash of every byte given, or `None` if the hashing thread failed.
@@ -533,16 +538,13 @@ impl BackgroundHash {
             return (!self.failed).then(|| self.inline.finalize().into());
         };
         let HashWorker { tx, back, thread } = w;
-        let last = std::mem::take(&mut self.block);
-        let sent = last.is_empty() || tx.send(last).is_ok();
         drop(tx);
         drop(back);
-        let digest = thread.join().ok()?;
-        sent.then_some(digest)
+        thread.join().ok()
     }
 }
 
-/// Counts the bytes read and hashes them (SHA-256) on the way.
+/// Counts the bytes read (for progress); [`Records`] hashes them.
 struct Tracked {
     inner: File,
     hash: BackgroundHash,
@@ -552,9 +554,6 @@ struct Tracked {
 impl Read for Tracked {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Some(chunk) = buf.get(..n) {
-            self.hash.update(chunk);
-        }
         self.bytes.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
@@ -599,9 +598,10 @@ const INPUT_BUFFER: usize = 1 << 20;
 struct Records {
     src: Tracked,
     buf: Vec<u8>,
-    /// Unread input is `buf[pos..end]`.
+    /// Unread input is `buf[pos..end]`; `buf[hashed..end]` is not hashed yet.
     pos: usize,
     end: usize,
+    hashed: usize,
     /// The file is read to its end.
     eof: bool,
     core: csv_core::Reader,
@@ -628,6 +628,7 @@ impl Records {
             buf: vec![0; capacity.max(1)],
             pos: 0,
             end: 0,
+            hashed: 0,
             eof: false,
             core: csv_core::Reader::new(),
             started: false,
@@ -663,18 +664,31 @@ impl Records {
         self.bytes().get(start..end)
     }
 
-    /// Reads more input after the unread part; `false` at the end of the file.
+    /// Reads more input after the unread part; `false` at the end of the file. A buffer
+    /// with read bytes goes to the hasher, the unread part moving to a spare buffer.
     fn fill(&mut self) -> std::io::Result<bool> {
         if self.eof {
             return Ok(false);
         }
-        if self.pos > 0 {
-            self.buf.copy_within(self.pos..self.end, 0);
-            self.end -= self.pos;
+        if self.pos > 0 || self.end == self.buf.len() {
+            let unread = self.end - self.pos;
+            // A line longer than the buffer: a larger one.
+            let len = if unread == self.buf.len() {
+                self.buf.len() * 2
+            } else {
+                self.buf.len()
+            };
+            let mut next = self.src.hash.spare(len);
+            if let (Some(to), Some(from)) =
+                (next.get_mut(..unread), self.buf.get(self.pos..self.end))
+            {
+                to.copy_from_slice(from);
+            }
+            let read = std::mem::replace(&mut self.buf, next);
+            self.src.hash.give(read, self.hashed..self.end);
             self.pos = 0;
-        }
-        if self.end == self.buf.len() {
-            self.buf.resize(self.buf.len() * 2, 0);
+            self.end = unread;
+            self.hashed = unread;
         }
         loop {
             let Some(space) = self.buf.get_mut(self.end..) else {
@@ -1056,7 +1070,14 @@ impl GroupStream {
 
     /// Finishes the stream: rows read and the SHA-256 of the bytes read (read to the end).
     pub fn finish(self) -> Result<StreamTotals, InputError> {
-        let mut tracked = self.records.src;
+        let Records {
+            src: mut tracked,
+            buf,
+            hashed,
+            end,
+            ..
+        } = self.records;
+        tracked.hash.give(buf, hashed..end);
         let mut rest = Vec::new();
         tracked
             .read_to_end(&mut rest)
@@ -1064,6 +1085,8 @@ impl GroupStream {
                 file: self.file.clone(),
                 source,
             })?;
+        let rest_len = rest.len();
+        tracked.hash.give(rest, 0..rest_len);
         let digest = tracked.hash.finish().ok_or_else(|| InputError::Io {
             file: self.file.clone(),
             source: std::io::Error::other("the hashing thread failed"),
@@ -1248,6 +1271,17 @@ mod tests {
             let fields = (0..r.len()).map(|i| r.field(i).unwrap().to_vec()).collect();
             out.push((line, fields));
         }
+        // The bytes handed to the hasher, buffer after buffer, are the file's.
+        let Records {
+            mut src,
+            buf,
+            hashed,
+            end,
+            ..
+        } = r;
+        src.hash.give(buf, hashed..end);
+        let digest = src.hash.finish().unwrap();
+        assert_eq!(hex(&digest), sha256_file(path).unwrap());
         out
     }
 
