@@ -266,19 +266,19 @@ fn read_sorted(
         if sender.closed {
             return Ok(Vec::new());
         }
-        let ktu = s.tu.peek_key()?.map(str::to_string);
-        let ktr = s.tr.peek_key()?;
-        let key = match (ktu.as_deref(), ktr) {
+        // The next subject is the smaller of the next TU and TR keys (both, when equal).
+        let (ktu, ktr) = (s.tu.peek_key()?, s.tr.peek_key()?);
+        let (key, from_tu, from_tr) = match (ktu, ktr) {
             (None, None) => break,
-            (Some(a), None) => a.to_string(),
-            (None, Some(b)) => b.to_string(),
-            (Some(a), Some(b)) => a.min(b).to_string(),
+            (Some(a), None) => (a.to_string(), true, false),
+            (None, Some(b)) => (b.to_string(), false, true),
+            (Some(a), Some(b)) => (a.min(b).to_string(), a <= b, b <= a),
         };
         let mut item = SdtmItem::new(key);
-        if ktu.as_deref() == Some(item.key.as_str()) {
+        if from_tu {
             item.tu = s.tu.take();
         }
-        if s.tr.peek_key()? == Some(item.key.as_str()) {
+        if from_tr {
             item.tr = s.tr.take();
         }
         for (domain, stream) in [(Domain::Dm, s.dm.as_mut()), (Domain::Rs, s.rs.as_mut())] {
