@@ -34,6 +34,7 @@
 mod compare;
 mod output;
 mod progress;
+mod result_json;
 mod source;
 
 pub mod cli;
@@ -436,10 +437,9 @@ impl Ctx<'_> {
                                 }
                             }
                         }
-                        if serde_json::to_writer(&mut p.results, &r).is_ok() {
-                            p.results.push(b'\n');
-                            p.results_n += 1;
-                        }
+                        result_json::write_result(&mut p.results, &r);
+                        p.results.push(b'\n');
+                        p.results_n += 1;
                         t.results += 1;
                         if r.scope == Scope::All {
                             all = Some(r);
