@@ -48,7 +48,9 @@ use std::time::Instant;
 use rayon::prelude::*;
 use recist_engine::{AdjudicationError, assess_subject};
 use recist_io::CaseError;
-use recist_model::{Scope, Subject, SubjectResult};
+use recist_model::{
+    NewLesions, NonTargetResponse, OverallResponse, Scope, Subject, SubjectResult, TargetResponse,
+};
 use recist_rules::RuleSet;
 use recist_sdtm::{
     EvalKey, Files, InputError, Mapping, MappingError, PartialDates, Place, RawGroup, ReadOptions,
@@ -175,6 +177,61 @@ pub struct SetTally {
     pub results: u64,
     /// Per RS test, value → count (the `all` scope).
     pub responses: BTreeMap<RsTest, BTreeMap<String, u64>>,
+    /// The same counts while a piece is processed, by test and value (no key to allocate or
+    /// compare per response); folded into `responses` when the piece is merged.
+    counts: ResponseCounts,
+}
+
+/// Responses counted by test ([`RsTest::ALL`] order) and value (its position in the
+/// vocabulary's `ALL`, which is its declaration order).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ResponseCounts([[u64; ResponseCounts::VALUES]; 5]);
+
+impl ResponseCounts {
+    /// Room for every value of the largest vocabulary.
+    const VALUES: usize = 8;
+
+    fn add(&mut self, test: RsTest, value: usize) {
+        if let Some(n) = self.0.get_mut(test as usize).and_then(|c| c.get_mut(value)) {
+            *n += 1;
+        }
+    }
+
+    /// The value at `value` of `test`'s vocabulary, as written in rs.csv.
+    fn name(test: RsTest, value: usize) -> Option<&'static str> {
+        match test {
+            RsTest::Trgresp => TargetResponse::ALL.get(value).map(|x| x.as_str()),
+            RsTest::Ntrgresp => NonTargetResponse::ALL.get(value).map(|x| x.as_str()),
+            RsTest::Newlind => NewLesions::ALL.get(value).map(|x| newlind(*x)),
+            RsTest::Ovrlresp | RsTest::Bestresp => {
+                OverallResponse::ALL.get(value).map(|x| x.as_str())
+            }
+        }
+    }
+
+    /// Adds these counts to `into` (allocating a key only the first time it is met).
+    fn fold_into(&self, into: &mut BTreeMap<RsTest, BTreeMap<String, u64>>) {
+        for test in RsTest::ALL {
+            let Some(counts) = self.0.get(test as usize) else {
+                continue;
+            };
+            for (i, &n) in counts.iter().enumerate() {
+                if n == 0 {
+                    continue;
+                }
+                let Some(v) = ResponseCounts::name(test, i) else {
+                    continue;
+                };
+                let m = into.entry(test).or_default();
+                match m.get_mut(v) {
+                    Some(c) => *c += n,
+                    None => {
+                        m.insert(v.to_string(), n);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Counts of a run, merged in input order.
@@ -271,6 +328,7 @@ impl Tally {
             a.refused += b.refused;
             a.results += b.results;
             compare::add_counts(&mut a.responses, &b.responses);
+            b.counts.fold_into(&mut a.responses);
         }
         for (a, b) in self.compare.iter_mut().zip(&o.compare) {
             a.merge(b);
@@ -325,17 +383,6 @@ struct Ctx<'a> {
     opts: ReadOptions,
     /// Case mode: recorded RS by USUBJID.
     recorded_index: HashMap<String, RawGroup>,
-}
-
-/// Counts one response (allocating its key only the first time it is met).
-fn count_response(into: &mut BTreeMap<RsTest, BTreeMap<String, u64>>, test: RsTest, v: &str) {
-    let m = into.entry(test).or_default();
-    match m.get_mut(v) {
-        Some(n) => *n += 1,
-        None => {
-            m.insert(v.to_string(), 1);
-        }
-    }
 }
 
 fn push_json(out: &mut Vec<u8>, v: &Value) {
@@ -447,22 +494,20 @@ impl Ctx<'_> {
                     }
                     if let Some(r) = &all {
                         let best = bestresp(rules, r);
+                        let c = &mut t.counts;
                         for tp in &r.timepoints {
                             let Some(f) = &tp.follow_up else { continue };
-                            let mut add = |test: RsTest, v: &str| {
-                                count_response(&mut t.responses, test, v);
-                            };
                             if let Some(x) = f.target {
-                                add(RsTest::Trgresp, x.as_str());
+                                c.add(RsTest::Trgresp, x as usize);
                             }
                             if let Some(x) = f.non_target {
-                                add(RsTest::Ntrgresp, x.as_str());
+                                c.add(RsTest::Ntrgresp, x as usize);
                             }
-                            add(RsTest::Newlind, newlind(f.new_lesions));
-                            add(RsTest::Ovrlresp, f.overall.as_str());
+                            c.add(RsTest::Newlind, f.new_lesions as usize);
+                            c.add(RsTest::Ovrlresp, f.overall as usize);
                         }
                         if let Some(b) = best {
-                            count_response(&mut t.responses, RsTest::Bestresp, b.as_str());
+                            c.add(RsTest::Bestresp, b as usize);
                         }
                         if si < self.primary {
                             let unit = RsUnit {
@@ -1365,4 +1410,57 @@ fn summary_json(
             "all": rows_ok && subjects_ok && units_ok,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn response_counts_name_every_value_at_its_index() {
+        assert!(TargetResponse::ALL.len() <= ResponseCounts::VALUES);
+        assert!(NonTargetResponse::ALL.len() <= ResponseCounts::VALUES);
+        assert!(NewLesions::ALL.len() <= ResponseCounts::VALUES);
+        assert!(OverallResponse::ALL.len() <= ResponseCounts::VALUES);
+        for (i, t) in RsTest::ALL.into_iter().enumerate() {
+            assert_eq!(t as usize, i);
+        }
+        for x in TargetResponse::ALL {
+            assert_eq!(
+                ResponseCounts::name(RsTest::Trgresp, *x as usize),
+                Some(x.as_str())
+            );
+        }
+        for x in NonTargetResponse::ALL {
+            let name = ResponseCounts::name(RsTest::Ntrgresp, *x as usize);
+            assert_eq!(name, Some(x.as_str()));
+        }
+        for x in NewLesions::ALL {
+            assert_eq!(
+                ResponseCounts::name(RsTest::Newlind, *x as usize),
+                Some(newlind(*x))
+            );
+        }
+        for x in OverallResponse::ALL {
+            assert_eq!(
+                ResponseCounts::name(RsTest::Ovrlresp, *x as usize),
+                Some(x.as_str())
+            );
+            assert_eq!(
+                ResponseCounts::name(RsTest::Bestresp, *x as usize),
+                Some(x.as_str())
+            );
+        }
+        let mut c = ResponseCounts::default();
+        c.add(RsTest::Ovrlresp, OverallResponse::ALL.len() - 1);
+        c.add(RsTest::Ovrlresp, OverallResponse::ALL.len() - 1);
+        c.add(RsTest::Newlind, NewLesions::Yes as usize);
+        let mut m = BTreeMap::new();
+        c.fold_into(&mut m);
+        c.fold_into(&mut m);
+        let last = OverallResponse::ALL.last().unwrap().as_str();
+        assert_eq!(m[&RsTest::Ovrlresp][last], 4);
+        assert_eq!(m[&RsTest::Newlind]["Y"], 2);
+    }
 }
