@@ -215,13 +215,39 @@ fn serde<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
 
 /// A string as serde_json writes it: quoted, with `"`, `\` and control characters escaped.
 fn string(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if needs_escape(s.as_bytes()) {
         serde(out, s);
     } else {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
     }
+}
+
+/// Whether any byte is a control character, `"` or `\`: eight bytes at a time (bit tricks
+/// on a `u64`: a byte of `x` is zero exactly when `has_zero` sets its top bit, and below
+/// `0x20` exactly when `has_less_0x20` does), then the bytes left over.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    let has_less_0x20 = |x: u64| x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        let x = u64::from_le_bytes(word);
+        if has_less_0x20(x)
+            || has_zero(x ^ (ONES * u64::from(b'"')))
+            || has_zero(x ^ (ONES * u64::from(b'\\')))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
@@ -357,6 +383,28 @@ mod tests {
             String::from_utf8(ours).unwrap(),
             String::from_utf8(theirs).unwrap()
         );
+    }
+
+    #[test]
+    fn needs_escape_finds_every_escaped_byte_at_every_position() {
+        for len in 0..24 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut v = vec![b'a'; len];
+                    v[at] = b;
+                    let want = b < 0x20 || b == b'"' || b == b'\\';
+                    assert_eq!(needs_escape(&v), want, "{len} {at} {b}");
+                }
+            }
+        }
+        // Bytes next to each other that could borrow into each other.
+        for a in 0..=255u8 {
+            for b in [0u8, 0x1f, 0x20, 0x21, 0x22, 0x5c, 0x7f, 0x80, 0xff] {
+                let v = [a, b, a, b, a, b, a, b];
+                let want = v.iter().any(|&x| x < 0x20 || x == b'"' || x == b'\\');
+                assert_eq!(needs_escape(&v), want, "{a} {b}");
+            }
+        }
     }
 
     #[test]
