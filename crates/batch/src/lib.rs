@@ -19,7 +19,8 @@
 //! SDTM input sorted by USUBJID (byte order: the usual SDTM sort) is read in one pass: TU, TR
 //! (and DM, RS) advance together subject by subject, and only the subjects in flight are held:
 //! a chunk of `chunk_subjects` subjects (1024 by default) being adjudicated, one being read and
-//! up to two chunks queued between them — so memory is bounded by a few thousand subjects,
+//! up to two chunks queued between them, and up to two adjudicated chunks queued for the
+//! writer (which frees their items) — so memory is bounded by a few thousand subjects,
 //! never by the file. A USUBJID smaller than the one before it means the input is not sorted:
 //! the pass stops, the outputs are started over, and every file is read into memory grouped by
 //! USUBJID (about 200 bytes per row: the raw fields and their offsets), refused beyond
@@ -1235,13 +1236,15 @@ fn run_pass(
         let reader_bytes = bytes.clone();
         let reader = scope.spawn(move || source::read(cfg, in_memory, reader_bytes, tx));
         // Writing runs on its own thread so the workers go on to the next chunk meanwhile.
-        let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(2);
+        // The chunk's items travel with its pieces so the writer frees them, not the thread
+        // that hands the workers their next chunk.
+        let (wtx, wrx) = std::sync::mpsc::sync_channel::<(Vec<Piece>, Vec<Item>)>(2);
         let tally_ref = &mut tally;
         let units_ref = &mut case_units;
         let writer_bytes = bytes.clone();
         let spare_ref = &spare;
         let writer = scope.spawn(move || -> Result<(), BatchError> {
-            for pieces in wrx {
+            for (pieces, items) in wrx {
                 for p in pieces {
                     outs.write(&p)?;
                     tally_ref.merge(&p.tally);
@@ -1253,6 +1256,7 @@ fn run_pass(
                     tally_ref.subjects_seen,
                     tally_ref.tr.read + tally_ref.tu.read,
                 );
+                drop(items);
             }
             Ok(())
         });
@@ -1264,8 +1268,7 @@ fn run_pass(
                     .map(|items| ctx.process_run(items, &spare))
                     .collect()
             });
-            drop(chunk);
-            if wtx.send(pieces).is_err() {
+            if wtx.send((pieces, chunk)).is_err() {
                 break;
             }
         }
