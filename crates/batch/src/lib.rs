@@ -485,6 +485,13 @@ impl Ctx<'_> {
                                 }
                             }
                         }
+                        #[cfg(test)]
+                        if tests::SERDE_RESULTS.load(Ordering::Relaxed) {
+                            let _ = serde_json::to_writer(&mut p.results, &r);
+                        } else {
+                            result_json::write_result(&mut p.results, &r);
+                        }
+                        #[cfg(not(test))]
                         result_json::write_result(&mut p.results, &r);
                         p.results.push(b'\n');
                         p.results_n += 1;
@@ -1419,6 +1426,52 @@ fn summary_json(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    /// Set by a test: results are written through serde_json, to compare with the hand-written
+    /// lines (other tests running meanwhile get the same bytes either way).
+    pub(crate) static SERDE_RESULTS: std::sync::atomic::AtomicBool =
+        std::sync::atomic::AtomicBool::new(false);
+
+    #[test]
+    fn generated_study_results_are_serde_json_bytes() {
+        let dir = std::env::temp_dir().join(format!(
+            "recist-batch-unit-{}-results-json",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let opts = recist_sdtm::generate::GenerateOptions {
+            subjects: 600,
+            seed: 7,
+            ..Default::default()
+        };
+        let sets: Vec<RuleSet> = recist_rules::bundled_ids()
+            .into_iter()
+            .map(|(id, _, _)| RuleSet::bundled(&id).unwrap())
+            .collect();
+        assert!(sets.len() > 1);
+        recist_sdtm::generate::generate(&opts, &sets[0], &dir).unwrap();
+        let run = |out: &str| {
+            let cfg = BatchConfig::new(
+                Input::Sdtm {
+                    tu: dir.join("TU.csv"),
+                    tr: dir.join("TR.csv"),
+                    dm: Some(dir.join("DM.csv")),
+                },
+                sets.clone(),
+                dir.join(out),
+            )
+            .unwrap();
+            run_batch(&cfg).unwrap();
+            std::fs::read(dir.join(out).join("results.jsonl")).unwrap()
+        };
+        let ours = run("ours");
+        SERDE_RESULTS.store(true, Ordering::Relaxed);
+        let theirs = run("serde");
+        SERDE_RESULTS.store(false, Ordering::Relaxed);
+        assert!(ours.iter().filter(|&&b| b == b'\n').count() >= 600 * sets.len());
+        assert!(ours == theirs, "results.jsonl differs from serde_json's");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn response_counts_name_every_value_at_its_index() {
