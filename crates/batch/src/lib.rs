@@ -19,8 +19,7 @@
 //! SDTM input sorted by USUBJID (byte order: the usual SDTM sort) is read in one pass: TU, TR
 //! (and DM, RS) advance together subject by subject, and only the subjects in flight are held:
 //! a chunk of `chunk_subjects` subjects (1024 by default) being adjudicated, one being read and
-//! up to two chunks queued between them, and up to two adjudicated chunks queued for the
-//! writer (which frees their items) — so memory is bounded by a few thousand subjects,
+//! up to two chunks queued between them — so memory is bounded by a few thousand subjects,
 //! never by the file. A USUBJID smaller than the one before it means the input is not sorted:
 //! the pass stops, the outputs are started over, and every file is read into memory grouped by
 //! USUBJID (about 200 bytes per row: the raw fields and their offsets), refused beyond
@@ -614,11 +613,12 @@ impl Ctx<'_> {
     }
 
     /// Processes consecutive items into one piece: their outputs in order, their counts
-    /// summed (one set of buffers and one tally per run of items, not per subject).
+    /// summed (one set of buffers and one tally per run of items, not per subject); each item
+    /// is freed as soon as it is processed.
     ///
     /// The results and rs buffers come from `spare` (buffers the writer is done with) when
     /// it has some, so output is serialised into memory already allocated and touched.
-    fn process_run(&self, items: &mut [Item], spare: &SpareBuffers) -> Piece {
+    fn process_run(&self, items: Vec<Item>, spare: &SpareBuffers) -> Piece {
         let (results, rs) = spare.take().unwrap_or_else(|| {
             (
                 Vec::with_capacity(items.len() * 6144),
@@ -631,8 +631,8 @@ impl Ctx<'_> {
             tally: Tally::new(self.sets.len(), self.pairs.len()),
             ..Piece::default()
         };
-        for item in items {
-            self.process(&mut p, item);
+        for mut item in items {
+            self.process(&mut p, &mut item);
         }
         p
     }
@@ -776,7 +776,7 @@ impl Ctx<'_> {
                         })
                         .collect();
                     let sums: Vec<_> = built.visits.iter().map(|v| v.recorded_sum).collect();
-                    let tr_file = self.files.tr.clone();
+                    let tr_file = &self.files.tr;
                     let place_of = |e: &AdjudicationError| {
                         let (date, lesion) = engine_place(e);
                         Place {
@@ -1243,15 +1243,13 @@ fn run_pass(
         let reader_bytes = bytes.clone();
         let reader = scope.spawn(move || source::read(cfg, in_memory, reader_bytes, tx));
         // Writing runs on its own thread so the workers go on to the next chunk meanwhile.
-        // The chunk's items travel with its pieces so the writer frees them, not the thread
-        // that hands the workers their next chunk.
-        let (wtx, wrx) = std::sync::mpsc::sync_channel::<(Vec<Piece>, Vec<Item>)>(2);
+        let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(2);
         let tally_ref = &mut tally;
         let units_ref = &mut case_units;
         let writer_bytes = bytes.clone();
         let spare_ref = &spare;
         let writer = scope.spawn(move || -> Result<(), BatchError> {
-            for (pieces, items) in wrx {
+            for pieces in wrx {
                 for p in pieces {
                     outs.write(&p)?;
                     tally_ref.merge(&p.tally);
@@ -1263,19 +1261,20 @@ fn run_pass(
                     tally_ref.subjects_seen,
                     tally_ref.tr.read + tally_ref.tu.read,
                 );
-                drop(items);
             }
             Ok(())
         });
         for chunk in rx {
-            let mut chunk = chunk;
+            // The workers take the items and free each once processed, in parallel, rather
+            // than this thread freeing the whole chunk while they wait for the next.
             let pieces: Vec<Piece> = pool.install(|| {
                 chunk
-                    .par_chunks_mut(ITEMS_PER_PIECE)
+                    .into_par_iter()
+                    .chunks(ITEMS_PER_PIECE)
                     .map(|items| ctx.process_run(items, &spare))
                     .collect()
             });
-            if wtx.send((pieces, chunk)).is_err() {
+            if wtx.send(pieces).is_err() {
                 break;
             }
         }
