@@ -34,6 +34,7 @@
 mod compare;
 mod output;
 mod progress;
+mod result_json;
 mod source;
 
 pub mod cli;
@@ -47,7 +48,9 @@ use std::time::Instant;
 use rayon::prelude::*;
 use recist_engine::{AdjudicationError, assess_subject};
 use recist_io::CaseError;
-use recist_model::{Scope, Subject, SubjectResult};
+use recist_model::{
+    NewLesions, NonTargetResponse, OverallResponse, Scope, Subject, SubjectResult, TargetResponse,
+};
 use recist_rules::RuleSet;
 use recist_sdtm::{
     EvalKey, Files, InputError, Mapping, MappingError, PartialDates, Place, RawGroup, ReadOptions,
@@ -174,6 +177,61 @@ pub struct SetTally {
     pub results: u64,
     /// Per RS test, value → count (the `all` scope).
     pub responses: BTreeMap<RsTest, BTreeMap<String, u64>>,
+    /// The same counts while a piece is processed, by test and value (no key to allocate or
+    /// compare per response); folded into `responses` when the piece is merged.
+    counts: ResponseCounts,
+}
+
+/// Responses counted by test ([`RsTest::ALL`] order) and value (its position in the
+/// vocabulary's `ALL`, which is its declaration order).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ResponseCounts([[u64; ResponseCounts::VALUES]; 5]);
+
+impl ResponseCounts {
+    /// Room for every value of the largest vocabulary.
+    const VALUES: usize = 8;
+
+    fn add(&mut self, test: RsTest, value: usize) {
+        if let Some(n) = self.0.get_mut(test as usize).and_then(|c| c.get_mut(value)) {
+            *n += 1;
+        }
+    }
+
+    /// The value at `value` of `test`'s vocabulary, as written in rs.csv.
+    fn name(test: RsTest, value: usize) -> Option<&'static str> {
+        match test {
+            RsTest::Trgresp => TargetResponse::ALL.get(value).map(|x| x.as_str()),
+            RsTest::Ntrgresp => NonTargetResponse::ALL.get(value).map(|x| x.as_str()),
+            RsTest::Newlind => NewLesions::ALL.get(value).map(|x| newlind(*x)),
+            RsTest::Ovrlresp | RsTest::Bestresp => {
+                OverallResponse::ALL.get(value).map(|x| x.as_str())
+            }
+        }
+    }
+
+    /// Adds these counts to `into` (allocating a key only the first time it is met).
+    fn fold_into(&self, into: &mut BTreeMap<RsTest, BTreeMap<String, u64>>) {
+        for test in RsTest::ALL {
+            let Some(counts) = self.0.get(test as usize) else {
+                continue;
+            };
+            for (i, &n) in counts.iter().enumerate() {
+                if n == 0 {
+                    continue;
+                }
+                let Some(v) = ResponseCounts::name(test, i) else {
+                    continue;
+                };
+                let m = into.entry(test).or_default();
+                match m.get_mut(v) {
+                    Some(c) => *c += n,
+                    None => {
+                        m.insert(v.to_string(), n);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Counts of a run, merged in input order.
@@ -270,6 +328,7 @@ impl Tally {
             a.refused += b.refused;
             a.results += b.results;
             compare::add_counts(&mut a.responses, &b.responses);
+            b.counts.fold_into(&mut a.responses);
         }
         for (a, b) in self.compare.iter_mut().zip(&o.compare) {
             a.merge(b);
@@ -324,17 +383,6 @@ struct Ctx<'a> {
     opts: ReadOptions,
     /// Case mode: recorded RS by USUBJID.
     recorded_index: HashMap<String, RawGroup>,
-}
-
-/// Counts one response (allocating its key only the first time it is met).
-fn count_response(into: &mut BTreeMap<RsTest, BTreeMap<String, u64>>, test: RsTest, v: &str) {
-    let m = into.entry(test).or_default();
-    match m.get_mut(v) {
-        Some(n) => *n += 1,
-        None => {
-            m.insert(v.to_string(), 1);
-        }
-    }
 }
 
 fn push_json(out: &mut Vec<u8>, v: &Value) {
@@ -436,10 +484,16 @@ impl Ctx<'_> {
                                 }
                             }
                         }
-                        if serde_json::to_writer(&mut p.results, &r).is_ok() {
-                            p.results.push(b'\n');
-                            p.results_n += 1;
+                        #[cfg(test)]
+                        if tests::SERDE_RESULTS.load(Ordering::Relaxed) {
+                            let _ = serde_json::to_writer(&mut p.results, &r);
+                        } else {
+                            result_json::write_result(&mut p.results, &r);
                         }
+                        #[cfg(not(test))]
+                        result_json::write_result(&mut p.results, &r);
+                        p.results.push(b'\n');
+                        p.results_n += 1;
                         t.results += 1;
                         if r.scope == Scope::All {
                             all = Some(r);
@@ -447,22 +501,20 @@ impl Ctx<'_> {
                     }
                     if let Some(r) = &all {
                         let best = bestresp(rules, r);
+                        let c = &mut t.counts;
                         for tp in &r.timepoints {
                             let Some(f) = &tp.follow_up else { continue };
-                            let mut add = |test: RsTest, v: &str| {
-                                count_response(&mut t.responses, test, v);
-                            };
                             if let Some(x) = f.target {
-                                add(RsTest::Trgresp, x.as_str());
+                                c.add(RsTest::Trgresp, x as usize);
                             }
                             if let Some(x) = f.non_target {
-                                add(RsTest::Ntrgresp, x.as_str());
+                                c.add(RsTest::Ntrgresp, x as usize);
                             }
-                            add(RsTest::Newlind, newlind(f.new_lesions));
-                            add(RsTest::Ovrlresp, f.overall.as_str());
+                            c.add(RsTest::Newlind, f.new_lesions as usize);
+                            c.add(RsTest::Ovrlresp, f.overall as usize);
                         }
                         if let Some(b) = best {
-                            count_response(&mut t.responses, RsTest::Bestresp, b.as_str());
+                            c.add(RsTest::Bestresp, b as usize);
                         }
                         if si < self.primary {
                             let unit = RsUnit {
@@ -561,11 +613,12 @@ impl Ctx<'_> {
     }
 
     /// Processes consecutive items into one piece: their outputs in order, their counts
-    /// summed (one set of buffers and one tally per run of items, not per subject).
+    /// summed (one set of buffers and one tally per run of items, not per subject); each item
+    /// is freed as soon as it is processed.
     ///
     /// The results and rs buffers come from `spare` (buffers the writer is done with) when
     /// it has some, so output is serialised into memory already allocated and touched.
-    fn process_run(&self, items: &mut [Item], spare: &SpareBuffers) -> Piece {
+    fn process_run(&self, items: Vec<Item>, spare: &SpareBuffers) -> Piece {
         let (results, rs) = spare.take().unwrap_or_else(|| {
             (
                 Vec::with_capacity(items.len() * 6144),
@@ -578,8 +631,8 @@ impl Ctx<'_> {
             tally: Tally::new(self.sets.len(), self.pairs.len()),
             ..Piece::default()
         };
-        for item in items {
-            self.process(&mut p, item);
+        for mut item in items {
+            self.process(&mut p, &mut item);
         }
         p
     }
@@ -723,7 +776,7 @@ impl Ctx<'_> {
                         })
                         .collect();
                     let sums: Vec<_> = built.visits.iter().map(|v| v.recorded_sum).collect();
-                    let tr_file = self.files.tr.clone();
+                    let tr_file = &self.files.tr;
                     let place_of = |e: &AdjudicationError| {
                         let (date, lesion) = engine_place(e);
                         Place {
@@ -1212,14 +1265,15 @@ fn run_pass(
             Ok(())
         });
         for chunk in rx {
-            let mut chunk = chunk;
+            // The workers take the items and free each once processed, in parallel, rather
+            // than this thread freeing the whole chunk while they wait for the next.
             let pieces: Vec<Piece> = pool.install(|| {
                 chunk
-                    .par_chunks_mut(ITEMS_PER_PIECE)
+                    .into_par_iter()
+                    .chunks(ITEMS_PER_PIECE)
                     .map(|items| ctx.process_run(items, &spare))
                     .collect()
             });
-            drop(chunk);
             if wtx.send(pieces).is_err() {
                 break;
             }
@@ -1365,4 +1419,103 @@ fn summary_json(
             "all": rows_ok && subjects_ok && units_ok,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// Set by a test: results are written through serde_json, to compare with the hand-written
+    /// lines (other tests running meanwhile get the same bytes either way).
+    pub(crate) static SERDE_RESULTS: std::sync::atomic::AtomicBool =
+        std::sync::atomic::AtomicBool::new(false);
+
+    #[test]
+    fn generated_study_results_are_serde_json_bytes() {
+        let dir = std::env::temp_dir().join(format!(
+            "recist-batch-unit-{}-results-json",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let opts = recist_sdtm::generate::GenerateOptions {
+            subjects: 600,
+            seed: 7,
+            ..Default::default()
+        };
+        let sets: Vec<RuleSet> = recist_rules::bundled_ids()
+            .into_iter()
+            .map(|(id, _, _)| RuleSet::bundled(&id).unwrap())
+            .collect();
+        assert!(sets.len() > 1);
+        recist_sdtm::generate::generate(&opts, &sets[0], &dir).unwrap();
+        let run = |out: &str| {
+            let cfg = BatchConfig::new(
+                Input::Sdtm {
+                    tu: dir.join("TU.csv"),
+                    tr: dir.join("TR.csv"),
+                    dm: Some(dir.join("DM.csv")),
+                },
+                sets.clone(),
+                dir.join(out),
+            )
+            .unwrap();
+            run_batch(&cfg).unwrap();
+            std::fs::read(dir.join(out).join("results.jsonl")).unwrap()
+        };
+        let ours = run("ours");
+        SERDE_RESULTS.store(true, Ordering::Relaxed);
+        let theirs = run("serde");
+        SERDE_RESULTS.store(false, Ordering::Relaxed);
+        assert!(ours.iter().filter(|&&b| b == b'\n').count() >= 600 * sets.len());
+        assert!(ours == theirs, "results.jsonl differs from serde_json's");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn response_counts_name_every_value_at_its_index() {
+        assert!(TargetResponse::ALL.len() <= ResponseCounts::VALUES);
+        assert!(NonTargetResponse::ALL.len() <= ResponseCounts::VALUES);
+        assert!(NewLesions::ALL.len() <= ResponseCounts::VALUES);
+        assert!(OverallResponse::ALL.len() <= ResponseCounts::VALUES);
+        for (i, t) in RsTest::ALL.into_iter().enumerate() {
+            assert_eq!(t as usize, i);
+        }
+        for x in TargetResponse::ALL {
+            assert_eq!(
+                ResponseCounts::name(RsTest::Trgresp, *x as usize),
+                Some(x.as_str())
+            );
+        }
+        for x in NonTargetResponse::ALL {
+            let name = ResponseCounts::name(RsTest::Ntrgresp, *x as usize);
+            assert_eq!(name, Some(x.as_str()));
+        }
+        for x in NewLesions::ALL {
+            assert_eq!(
+                ResponseCounts::name(RsTest::Newlind, *x as usize),
+                Some(newlind(*x))
+            );
+        }
+        for x in OverallResponse::ALL {
+            assert_eq!(
+                ResponseCounts::name(RsTest::Ovrlresp, *x as usize),
+                Some(x.as_str())
+            );
+            assert_eq!(
+                ResponseCounts::name(RsTest::Bestresp, *x as usize),
+                Some(x.as_str())
+            );
+        }
+        let mut c = ResponseCounts::default();
+        c.add(RsTest::Ovrlresp, OverallResponse::ALL.len() - 1);
+        c.add(RsTest::Ovrlresp, OverallResponse::ALL.len() - 1);
+        c.add(RsTest::Newlind, NewLesions::Yes as usize);
+        let mut m = BTreeMap::new();
+        c.fold_into(&mut m);
+        c.fold_into(&mut m);
+        let last = OverallResponse::ALL.last().unwrap().as_str();
+        assert_eq!(m[&RsTest::Ovrlresp][last], 4);
+        assert_eq!(m[&RsTest::Newlind]["Y"], 2);
+    }
 }

@@ -153,33 +153,73 @@ fn push_u32(out: &mut Vec<u8>, n: u32) {
     out.extend_from_slice(buf.get(at..).unwrap_or_default());
 }
 
-#[allow(clippy::too_many_arguments)]
-fn push_row(
-    out: &mut Vec<u8>,
-    u: &RsUnit<'_>,
-    seq: u32,
-    test: RsTest,
-    value: &str,
-    visit: &str,
-    visitnum: &str,
-    dtc: &str,
-) {
-    push_field(out, u.studyid);
-    out.extend_from_slice(b",RS,");
-    push_field(out, u.usubjid);
-    out.push(b',');
-    push_u32(out, seq);
-    out.push(b',');
-    out.extend_from_slice(test.code().as_bytes());
-    out.push(b',');
-    out.extend_from_slice(test.name().as_bytes());
-    out.push(b',');
-    push_field(out, u.rscat);
-    for f in [value, value, u.eval, u.evalid, visit, visitnum, dtc] {
-        out.push(b',');
-        push_field(out, f);
+/// Appends a date as `YYYY-MM-DD` (its `Display` for years 0 to 9999) without a `String`.
+fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
+    use chrono::Datelike;
+    let y = d.year();
+    if !(0..=9999).contains(&y) {
+        out.extend_from_slice(d.to_string().as_bytes());
+        return;
     }
-    out.push(b'\n');
+    let (y, m, day) = (y as u32, d.month(), d.day());
+    out.extend_from_slice(&[
+        b'0' + (y / 1000) as u8,
+        b'0' + (y / 100 % 10) as u8,
+        b'0' + (y / 10 % 10) as u8,
+        b'0' + (y % 10) as u8,
+        b'-',
+        b'0' + (m / 10) as u8,
+        b'0' + (m % 10) as u8,
+        b'-',
+        b'0' + (day / 10) as u8,
+        b'0' + (day % 10) as u8,
+    ]);
+}
+
+/// The parts of a unit's rows that do not change from row to row, quoted once.
+struct RowParts {
+    /// `STUDYID,RS,USUBJID,`.
+    head: Vec<u8>,
+    /// `,RSCAT,` (after `RSTEST`, before `RSORRES`).
+    cat: Vec<u8>,
+    /// `,RSEVAL,RSEVALID,` (after `RSSTRESC`, before `VISIT`).
+    eval: Vec<u8>,
+}
+
+impl RowParts {
+    fn new(u: &RsUnit<'_>) -> RowParts {
+        let mut head = Vec::with_capacity(u.studyid.len() + u.usubjid.len() + 8);
+        push_field(&mut head, u.studyid);
+        head.extend_from_slice(b",RS,");
+        push_field(&mut head, u.usubjid);
+        head.push(b',');
+        let mut cat = vec![b','];
+        push_field(&mut cat, u.rscat);
+        cat.push(b',');
+        let mut eval = vec![b','];
+        push_field(&mut eval, u.eval);
+        eval.push(b',');
+        push_field(&mut eval, u.evalid);
+        eval.push(b',');
+        RowParts { head, cat, eval }
+    }
+
+    /// One row; `visit` is `VISIT,VISITNUM,RSDTC` already joined and quoted.
+    fn push(&self, out: &mut Vec<u8>, seq: u32, test: RsTest, value: &str, visit: &[u8]) {
+        out.extend_from_slice(&self.head);
+        push_u32(out, seq);
+        out.push(b',');
+        out.extend_from_slice(test.code().as_bytes());
+        out.push(b',');
+        out.extend_from_slice(test.name().as_bytes());
+        out.extend_from_slice(&self.cat);
+        push_field(out, value);
+        out.push(b',');
+        push_field(out, value);
+        out.extend_from_slice(&self.eval);
+        out.extend_from_slice(visit);
+        out.push(b'\n');
+    }
 }
 
 /// Writes a result's RS rows (every follow-up timepoint's TRGRESP, NTRGRESP, NEWLIND,
@@ -191,16 +231,23 @@ pub fn write_rs(
     result: &SubjectResult,
     best: Option<OverallResponse>,
 ) -> usize {
+    let parts = RowParts::new(unit);
+    let mut visit_cols = Vec::with_capacity(48);
     let mut n = 0;
     for tp in &result.timepoints {
         let Some(f) = &tp.follow_up else { continue };
-        let date = tp.date.to_string();
         let (visit, visitnum) = unit
             .visits
             .iter()
             .find(|v| v.date == tp.date)
             .map(|v| (v.visit.as_str(), v.visitnum.as_str()))
             .unwrap_or(("", ""));
+        visit_cols.clear();
+        push_field(&mut visit_cols, visit);
+        visit_cols.push(b',');
+        push_field(&mut visit_cols, visitnum);
+        visit_cols.push(b',');
+        push_date(&mut visit_cols, tp.date);
         let values = [
             (RsTest::Trgresp, f.target.map(|t| t.as_str())),
             (RsTest::Ntrgresp, f.non_target.map(|t| t.as_str())),
@@ -211,14 +258,14 @@ pub fn write_rs(
             if let Some(v) = value {
                 *seq += 1;
                 n += 1;
-                push_row(out, unit, *seq, test, v, visit, visitnum, &date);
+                parts.push(out, *seq, test, v, &visit_cols);
             }
         }
     }
     if let Some(b) = best {
         *seq += 1;
         n += 1;
-        push_row(out, unit, *seq, RsTest::Bestresp, b.as_str(), "", "", "");
+        parts.push(out, *seq, RsTest::Bestresp, b.as_str(), b",,");
     }
     n
 }
@@ -308,6 +355,22 @@ mod tests {
             let mut out = b"x".to_vec();
             push_u32(&mut out, n);
             assert_eq!(out, format!("x{n}").into_bytes());
+        }
+    }
+
+    #[test]
+    fn push_date_writes_display() {
+        for (y, m, d) in [
+            (2020, 2, 13),
+            (1, 1, 1),
+            (0, 12, 31),
+            (-5, 1, 1),
+            (12_345, 6, 7),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let mut out = Vec::new();
+            push_date(&mut out, date);
+            assert_eq!(out, date.to_string().into_bytes());
         }
     }
 
