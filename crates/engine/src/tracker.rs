@@ -16,10 +16,11 @@ use recist_rules::{
     NonTargetComplete, PrPersistence, ReferenceDate, RuleSet,
 };
 
+use crate::notes::Notes;
 use crate::prepare::{
     LesionFacts, Prepared, condition_holds, measure_name, node_threshold, pick, prepare,
 };
-use crate::{AdjudicationError, best};
+use crate::{AdjudicationError, AssessOptions, best};
 use recist_model::Diameters;
 
 /// Follows one subject in one scope under one rule set, one assessment at a time.
@@ -57,6 +58,8 @@ pub struct Tracker<'r> {
     timepoints: Vec<TimepointResult>,
     progression: Option<Progression>,
     warnings: Vec<String>,
+    /// Whether follow-up timepoints carry explanation texts ([`AssessOptions::explanations`]).
+    explanations: bool,
 }
 
 /// What is remembered of a new lesion between assessments.
@@ -103,10 +106,21 @@ impl<'r> Tracker<'r> {
         subject: &Subject,
         scope: Scope,
     ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
+        Tracker::start_with(rules, subject, scope, AssessOptions::default())
+    }
+
+    /// [`start`](Self::start) with options (explanation texts on or off).
+    pub fn start_with(
+        rules: &'r RuleSet,
+        subject: &Subject,
+        scope: Scope,
+        options: AssessOptions,
+    ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
         let Some(prepared) = prepare(rules, subject, scope)? else {
             return Ok(None);
         };
         let mut tracker = Tracker::fresh(rules, subject, scope, prepared)?;
+        tracker.explanations = options.explanations;
         let baseline = subject
             .baseline()
             .ok_or_else(|| AdjudicationError::NoAssessment {
@@ -168,7 +182,7 @@ impl<'r> Tracker<'r> {
         }
         let doc = self.rules.doc();
         let index = self.timepoints.len();
-        let mut ex: Vec<(String, String)> = self.prepared.explanations.clone();
+        let mut ex = Notes::starting_with(self.explanations, &self.prepared.explanations);
         let after_cr = self.earlier_overall_cr
             && doc.timepoint.disease_after_cr == DiseaseAfterCr::Progression;
 
@@ -203,7 +217,7 @@ impl<'r> Tracker<'r> {
         // New lesions.
         let (new_lesions, backdate) = self.new_lesions(assessment, &mut ex);
         if after_cr && new_lesions == NewLesions::Yes {
-            ex.push(("AMB-01".into(), "a new lesion after an overall CR".into()));
+            ex.note("AMB-01", || "a new lesion after an overall CR".into());
         }
 
         // Overall.
@@ -223,17 +237,16 @@ impl<'r> Tracker<'r> {
             ));
         };
         let overall = decision.overall;
-        ex.push((
-            decision.rule.clone(),
+        ex.note(decision.rule.clone(), || {
             format!(
                 "{}non-target {}, new lesions {new_lesions} → overall {overall} (row {})",
                 target.map(|t| format!("target {t}, ")).unwrap_or_default(),
                 non_target.map(|n| n.as_str()).unwrap_or("none"),
                 decision.row
-            ),
-        ));
+            )
+        });
         for rule in &decision.also {
-            ex.push((rule.clone(), "applies to this combination".into()));
+            ex.note(rule.clone(), || "applies to this combination".into());
         }
 
         // Running state.
@@ -265,12 +278,7 @@ impl<'r> Tracker<'r> {
             }
         }
 
-        let mut reasons: Vec<String> = Vec::new();
-        for (rule, _) in &ex {
-            if !reasons.contains(rule) {
-                reasons.push(rule.clone());
-            }
-        }
+        let (reasons, explanations) = ex.finish();
         self.timepoints.push(TimepointResult {
             date: assessment.date,
             day: (assessment.date - self.reference).num_days(),
@@ -286,10 +294,7 @@ impl<'r> Tracker<'r> {
                 new_lesions,
                 overall,
                 reasons,
-                explanations: ex
-                    .into_iter()
-                    .map(|(rule, detail)| Explanation { rule, detail })
-                    .collect(),
+                explanations,
             }),
         });
         Ok(&self.timepoints[index])
@@ -374,7 +379,7 @@ impl<'r> Tracker<'r> {
     fn target_values(
         &self,
         a: &Assessment,
-        ex: &mut Vec<(String, String)>,
+        ex: &mut Notes,
     ) -> Result<TargetValues, (String, String)> {
         let mut v = TargetValues {
             known: Vec::new(),
@@ -405,7 +410,10 @@ impl<'r> Tracker<'r> {
             };
             if let Some(Finding::Target(TargetFinding::Measured(d))) = a.findings.get(&t.id) {
                 let all = given(d);
-                if all.len() > 1 && pick(d, t.measure).is_some() {
+                // The choice is cited either way; its text is made only for explanations.
+                if all.len() > 1 && pick(d, t.measure).is_some() && !ex.on() {
+                    choose(&t.measure_rule, String::new());
+                } else if all.len() > 1 && pick(d, t.measure).is_some() {
                     let others: Vec<String> = all
                         .iter()
                         .filter(|(m, _)| *m != t.measure)
@@ -437,10 +445,9 @@ impl<'r> Tracker<'r> {
                 Some(Finding::Target(TargetFinding::TooSmall)) => {
                     v.known.push((i, too_small));
                     v.too_small.push(i);
-                    ex.push((
-                        "R11-TSTM".into(),
-                        format!("`{}` too small to measure: counted {too_small} mm", t.id),
-                    ));
+                    ex.note("R11-TSTM", || {
+                        format!("`{}` too small to measure: counted {too_small} mm", t.id)
+                    });
                 }
                 Some(Finding::Target(TargetFinding::Measured(d))) => match pick(d, t.measure) {
                     Some(mm) => v.known.push((i, mm)),
@@ -484,8 +491,7 @@ impl<'r> Tracker<'r> {
                     match values {
                         Some(values) => {
                             let total: Mm = values.iter().copied().sum();
-                            ex.push((
-                                "R11-SPLIT".into(),
+                            ex.note("R11-SPLIT", || {
                                 format!(
                                     "`{}` split into {} fragments: {} = {total} mm",
                                     t.id,
@@ -495,19 +501,18 @@ impl<'r> Tracker<'r> {
                                         .map(|m| m.to_string())
                                         .collect::<Vec<_>>()
                                         .join(" + ")
-                                ),
-                            ));
+                                )
+                            });
                             v.known.push((i, total));
                         }
                         None => {
-                            ex.push((
-                                t.measure_rule.clone(),
+                            ex.note(t.measure_rule.clone(), || {
                                 format!(
                                     "`{}`: a fragment has no {}: not evaluated",
                                     t.id,
                                     measure_name(t.measure)
-                                ),
-                            ));
+                                )
+                            });
                             v.missing.push(i);
                         }
                     }
@@ -515,24 +520,25 @@ impl<'r> Tracker<'r> {
                 Some(Finding::Target(TargetFinding::MergedInto(other))) => {
                     if !self.prepared.targets.iter().any(|o| &o.id == other) && !other.is_empty() {
                         // The carrier may lie in another scope; this lesion still counts 0 here.
-                        ex.push((
-                            "R11-COALESCE".into(),
+                        ex.note("R11-COALESCE", || {
                             format!(
                                 "`{}` coalesced into `{other}` (outside this scope): 0 mm here",
                                 t.id
-                            ),
-                        ));
+                            )
+                        });
                     } else {
-                        ex.push(("R11-COALESCE".into(), format!("`{}` coalesced into `{other}`, which carries the measurement: 0 mm", t.id)));
+                        ex.note("R11-COALESCE", || format!("`{}` coalesced into `{other}`, which carries the measurement: 0 mm", t.id));
                     }
                     v.known.push((i, Mm::ZERO));
                 }
             }
         }
         for (rule, texts) in chosen {
-            ex.push((rule, texts.join("; ")));
+            ex.note(rule, || texts.join("; "));
         }
-        ex.append(&mut missing_notes);
+        for note in missing_notes {
+            ex.push(note);
+        }
         Ok(v)
     }
 
@@ -540,7 +546,7 @@ impl<'r> Tracker<'r> {
         &self,
         v: &TargetValues,
         after_cr: bool,
-        ex: &mut Vec<(String, String)>,
+        ex: &mut Notes,
     ) -> (TargetResponse, Option<Mm>) {
         let doc = self.rules.doc();
         let tr = &doc.target_response;
@@ -589,112 +595,96 @@ impl<'r> Tracker<'r> {
         let rule_pr = cite.pr.as_deref().unwrap_or("R11-TGT-PR");
         let rule_pd = cite.pd.as_deref().unwrap_or("R11-TGT-PD");
         let rule_sd = cite.sd.as_deref().unwrap_or("R11-TGT-SD");
-        let cite_pd_min = |ex: &mut Vec<(String, String)>| {
+        let cite_pd_min = |ex: &mut Notes| {
             if let Some(rule) = &cite.pd_min_increase {
-                ex.push((
-                    rule.clone(),
-                    match tr.pd_min_increase_mm {
-                        Some(m) => format!("PD also needs an increase of at least {m} mm"),
-                        None => "no absolute minimum increase: the percentage alone decides".into(),
-                    },
-                ));
+                ex.note(rule.clone(), || match tr.pd_min_increase_mm {
+                    Some(m) => format!("PD also needs an increase of at least {m} mm"),
+                    None => "no absolute minimum increase: the percentage alone decides".into(),
+                });
             }
         };
-        let reappear_rule = |ids: &[&str]| -> (String, String) {
+        let reappear_rule = |ex: &mut Notes, ids: &[&str]| {
             let node = ids
                 .iter()
                 .any(|id| targets.iter().any(|t| &t.id == id && t.nodal));
-            (
-                if node {
-                    "R11-REAPPEAR-NODE"
-                } else {
-                    "R11-REAPPEAR"
-                }
-                .to_string(),
-                format!("disease seen again after an overall CR: {}", ids.join(", ")),
-            )
+            let rule = if node {
+                "R11-REAPPEAR-NODE"
+            } else {
+                "R11-REAPPEAR"
+            };
+            ex.note(rule, || {
+                format!("disease seen again after an overall CR: {}", ids.join(", "))
+            });
         };
 
         if !v.missing.is_empty() {
             let missing: Vec<&str> = v.missing.iter().map(|&i| targets[i].id.as_str()).collect();
             if v.known.is_empty() {
-                ex.push((
-                    "R11-MISS-NOSCAN".into(),
-                    "no target lesion evaluated".into(),
-                ));
+                ex.note("R11-MISS-NOSCAN", || "no target lesion evaluated".into());
                 return (TargetResponse::Ne, None);
             }
             if tr.missing_target == MissingTarget::PdIfCertain {
                 if !reappeared.is_empty() {
-                    ex.push((
-                        "AMB-01".into(),
-                        "PD after CR whatever the missing targets measure".into(),
-                    ));
-                    ex.push(reappear_rule(&reappeared));
+                    ex.note("AMB-01", || {
+                        "PD after CR whatever the missing targets measure".into()
+                    });
+                    reappear_rule(ex, &reappeared);
                     return (TargetResponse::Pd, None);
                 }
                 if meets_pd(known_sum) {
-                    ex.push((
-                        "R11-MISS-PARTIAL".into(),
-                        format!("not evaluated: {}", missing.join(", ")),
-                    ));
-                    ex.push((
-                        "R11-MISS-ENGINE".into(),
+                    ex.note("R11-MISS-PARTIAL", || {
+                        format!("not evaluated: {}", missing.join(", "))
+                    });
+                    ex.note("R11-MISS-ENGINE", || {
                         format!(
                             "measured targets alone: {}: PD whatever the missing ones measure",
                             pd_text(known_sum)
-                        ),
-                    ));
-                    ex.push((rule_pd.into(), "PD is certain".into()));
+                        )
+                    });
+                    ex.note(rule_pd, || "PD is certain".into());
                     cite_pd_min(ex);
                     return (TargetResponse::Pd, None);
                 }
-                ex.push((
-                    "R11-MISS-PARTIAL".into(),
-                    format!("not evaluated: {}", missing.join(", ")),
-                ));
-                ex.push(("R11-MISS-ENGINE".into(), format!("with the missing targets at 0 mm the sum is {known_sum} mm: {}; PD is not certain and CR/PR never are", pd_text(known_sum))));
-                ex.push((
-                    "R11-TGT-NE".into(),
-                    "the missing targets could change the category".into(),
-                ));
+                ex.note("R11-MISS-PARTIAL", || {
+                    format!("not evaluated: {}", missing.join(", "))
+                });
+                ex.note("R11-MISS-ENGINE", || format!("with the missing targets at 0 mm the sum is {known_sum} mm: {}; PD is not certain and CR/PR never are", pd_text(known_sum)));
+                ex.note("R11-TGT-NE", || {
+                    "the missing targets could change the category".into()
+                });
             } else {
-                ex.push((
-                    "AMB-05".into(),
+                ex.note("AMB-05", || {
                     format!(
                         "not evaluated: {}; rule set says always NE",
                         missing.join(", ")
-                    ),
-                ));
-                ex.push(("R11-TGT-NE".into(), "a target was not evaluated".into()));
+                    )
+                });
+                ex.note("R11-TGT-NE", || "a target was not evaluated".into());
             }
             return (TargetResponse::Ne, None);
         }
 
         let s = known_sum;
-        ex.push((
-            "R11-SUM".into(),
-            format!("sum of diameters {s} mm (baseline {baseline} mm, nadir {nadir} mm)"),
-        ));
+        ex.note("R11-SUM", || {
+            format!("sum of diameters {s} mm (baseline {baseline} mm, nadir {nadir} mm)")
+        });
         if !reappeared.is_empty() {
-            ex.push((
-                "AMB-01".into(),
-                "after an overall CR, disease seen again is PD".into(),
-            ));
-            ex.push(reappear_rule(&reappeared));
+            ex.note("AMB-01", || {
+                "after an overall CR, disease seen again is PD".into()
+            });
+            reappear_rule(ex, &reappeared);
             return (TargetResponse::Pd, Some(s));
         }
         if meets_pd(s) {
-            ex.push((rule_pd.into(), pd_text(s)));
+            ex.note(rule_pd, || pd_text(s));
             cite_pd_min(ex);
             if is_pr(s, baseline, tr.pr_decrease_pct.hundredths()) {
-                ex.push((
-                    "R11-TGT-ORDER".into(),
+                ex.note("R11-TGT-ORDER", || {
                     format!(
                         "PD tested first: the sum is also {} from baseline",
                         pct_text(s - baseline, baseline)
-                    ),
-                ));
+                    )
+                });
             }
             return (TargetResponse::Pd, Some(s));
         }
@@ -749,58 +739,53 @@ impl<'r> Tracker<'r> {
                     nodes.join(", ")
                 )
             };
-            ex.push((rule_cr.into(), detail));
+            ex.note(rule_cr, || detail);
             for t in site_nodes {
                 if let (Some(rule), Some((_, mm))) = (
                     &t.node_rule,
                     v.known.iter().find(|(i, _)| targets[*i].id == t.id),
                 ) {
-                    ex.push((
-                        rule.clone(),
+                    ex.note(rule.clone(), || {
                         format!(
                             "`{}` {mm} mm short axis: a node at its site is normal below {} mm",
                             t.id, t.node_normal_below
-                        ),
-                    ));
+                        )
+                    });
                 }
             }
             if !s.is_zero() {
-                ex.push((
-                    "R11-NODE-RECORD".into(),
-                    "nodes keep their short axis in the sum".into(),
-                ));
+                ex.note("R11-NODE-RECORD", || {
+                    "nodes keep their short axis in the sum".into()
+                });
             }
             return (TargetResponse::Cr, Some(s));
         }
         if is_pr(s, baseline, tr.pr_decrease_pct.hundredths()) {
-            ex.push((
-                rule_pr.into(),
+            ex.note(rule_pr, || {
                 format!(
                     "sum {s} mm vs baseline {baseline} mm: {} (PR needs ≤ −{} %)",
                     pct_text(s - baseline, baseline),
                     tr.pr_decrease_pct
-                ),
-            ));
+                )
+            });
             return (TargetResponse::Pr, Some(s));
         }
         if self.earlier_target_pr && doc.timepoint.pr_persistence == PrPersistence::Sticky {
-            ex.push(("AMB-02".into(), format!("sum {s} mm is {} from baseline, above the PR threshold without PD: PR kept (sticky)", pct_text(s - baseline, baseline))));
+            ex.note("AMB-02", || format!("sum {s} mm is {} from baseline, above the PR threshold without PD: PR kept (sticky)", pct_text(s - baseline, baseline)));
             return (TargetResponse::Pr, Some(s));
         }
-        ex.push((
-            rule_sd.into(),
+        ex.note(rule_sd, || {
             format!(
                 "sum {s} mm: {} from baseline (PR needs ≤ −{} %), {} from nadir: neither PR nor PD",
                 pct_text(s - baseline, baseline),
                 tr.pr_decrease_pct,
                 pct_text(s - nadir, nadir)
-            ),
-        ));
+            )
+        });
         if self.earlier_target_pr {
-            ex.push((
-                "AMB-02".into(),
-                "an earlier PR drifted back above the PR threshold: SD (strict)".into(),
-            ));
+            ex.note("AMB-02", || {
+                "an earlier PR drifted back above the PR threshold: SD (strict)".into()
+            });
         }
         (TargetResponse::Sd, Some(s))
     }
@@ -809,7 +794,7 @@ impl<'r> Tracker<'r> {
         &self,
         a: &Assessment,
         after_cr: bool,
-        ex: &mut Vec<(String, String)>,
+        ex: &mut Notes,
     ) -> NonTargetResponse {
         let doc = self.rules.doc();
         let nt = &doc.non_target_response;
@@ -831,13 +816,10 @@ impl<'r> Tracker<'r> {
                     TargetFinding::Measured(d) => match (&l.node_normal_below, d.short_axis) {
                         // A demoted node below its pathological threshold is normal.
                         (Some((below, rule)), Some(sa)) if sa < *below => {
-                            ex.push((
-                                rule.clone(),
-                                format!(
+                            ex.note(rule.clone(), || format!(
                                     "`{}` {sa} mm short axis is below {below} mm: not pathological, counted as gone",
                                     l.id
-                                ),
-                            ));
+                                ));
                             (NonTargetStatus::Absent, None, None)
                         }
                         _ => (
@@ -858,9 +840,7 @@ impl<'r> Tracker<'r> {
                     .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
                 && cytology != Some(recist_model::Cytology::Positive)
             {
-                ex.push((
-                    cite.cytology.clone().unwrap_or_else(|| "R11-NT-PD".into()),
-                    format!(
+                ex.note(cite.cytology.clone().unwrap_or_else(|| "R11-NT-PD".into()), || format!(
                         "`{}`: progression of {} counts only with positive cytology ({}): taken as present",
                         l.id,
                         l.kind.map(crate::prepare::kind_name).unwrap_or("this kind"),
@@ -868,8 +848,7 @@ impl<'r> Tracker<'r> {
                             Some(recist_model::Cytology::Negative) => "cytology negative",
                             _ => "no cytology given",
                         }
-                    ),
-                ));
+                    ));
                 NonTargetStatus::Present
             } else {
                 status
@@ -890,28 +869,25 @@ impl<'r> Tracker<'r> {
             }
         }
         if !progressed.is_empty() {
-            ex.push((
+            ex.note(
                 cite.pd.clone().unwrap_or_else(|| "R11-NT-PD".into()),
-                format!("unequivocal progression: {}", progressed.join(", ")),
-            ));
+                || format!("unequivocal progression: {}", progressed.join(", ")),
+            );
             return NonTargetResponse::Pd;
         }
         if after_cr && !remaining.is_empty() {
-            ex.push((
-                "AMB-01".into(),
-                "after an overall CR, a non-target present again is PD".into(),
-            ));
-            ex.push((
-                "R11-REAPPEAR".into(),
-                format!("present again: {}", remaining.join(", ")),
-            ));
+            ex.note("AMB-01", || {
+                "after an overall CR, a non-target present again is PD".into()
+            });
+            ex.note("R11-REAPPEAR", || {
+                format!("present again: {}", remaining.join(", "))
+            });
             return NonTargetResponse::Pd;
         }
         if !not_evaluated.is_empty() {
-            ex.push((
-                "R11-NT-NE".into(),
-                format!("not evaluated: {}", not_evaluated.join(", ")),
-            ));
+            ex.note("R11-NT-NE", || {
+                format!("not evaluated: {}", not_evaluated.join(", "))
+            });
             return NonTargetResponse::Ne;
         }
         if remaining.is_empty() {
@@ -923,27 +899,23 @@ impl<'r> Tracker<'r> {
                     non_viable.join(", ")
                 )
             };
-            ex.push((
+            ex.note(
                 cite.cr.clone().unwrap_or_else(|| "R11-NT-CR".into()),
-                detail,
-            ));
+                || detail,
+            );
             return NonTargetResponse::Cr;
         }
-        ex.push((
+        ex.note(
             cite.non_cr_non_pd
                 .clone()
                 .unwrap_or_else(|| "R11-NT-NONCRNONPD".into()),
-            format!("persisting: {}", remaining.join(", ")),
-        ));
+            || format!("persisting: {}", remaining.join(", ")),
+        );
         NonTargetResponse::NonCrNonPd
     }
 
     /// The new-lesion indicator and, for a confirmed equivocal lesion, the date to move progression back to.
-    fn new_lesions(
-        &mut self,
-        a: &Assessment,
-        ex: &mut Vec<(String, String)>,
-    ) -> (NewLesions, Option<NaiveDate>) {
+    fn new_lesions(&mut self, a: &Assessment, ex: &mut Notes) -> (NewLesions, Option<NaiveDate>) {
         let doc = self.rules.doc();
         let rules = &doc.new_lesions;
         let marginal_in = doc.radiotherapy.marginal_lesions == MarginalLesions::InField;
@@ -969,13 +941,12 @@ impl<'r> Tracker<'r> {
                 FieldPlacement::Inside(rt) => ("AMB-RT2", format!("inside the field of {rt}")),
                 FieldPlacement::None => ("AMB-RT2", "outside every field".to_string()),
             };
-            ex.push((
-                rule.into(),
+            ex.note(rule, || {
                 format!(
                     "new `{}` {place}: not part of the {} scope",
                     nl.id, self.scope
-                ),
-            ));
+                )
+            });
         }
         for nl in a
             .new_lesions
@@ -1003,8 +974,10 @@ impl<'r> Tracker<'r> {
                 .filter(|s| !s.counted)
                 .and_then(|s| s.equivocal_since);
             let confirmed_later = status == NewLesions::Yes && equivocal_since.is_some();
-            ex.push((rule, text));
-            ex.extend(also);
+            ex.note(rule, || text);
+            if let Some(also) = also {
+                ex.push(also);
+            }
             if nl.nodal && status == NewLesions::Yes {
                 let (min, _) = node_threshold(self.rules, &nl.site, rules.node_min_short_axis_mm);
                 let size = nl
@@ -1012,13 +985,12 @@ impl<'r> Tracker<'r> {
                     .short_axis
                     .map(|sa| format!("{sa} mm short axis"))
                     .unwrap_or_else(|| "no short axis given".into());
-                ex.push((
-                    "R11-NEW-NODE".into(),
+                ex.note("R11-NEW-NODE", || {
                     format!(
                         "new node `{}`: {size}; a new node counts from {min} mm",
                         nl.id
-                    ),
-                ));
+                    )
+                });
             }
             let mut entry = first.clone();
             if status == NewLesions::Equivocal && entry.equivocal_since.is_none() {
@@ -1026,13 +998,10 @@ impl<'r> Tracker<'r> {
             }
             if status == NewLesions::Yes {
                 if let (true, true, Some(since)) = (confirmed_later, dated_back, equivocal_since) {
-                    ex.push((
-                        dating_rule.unwrap_or_else(|| "R11-NEW-EQUIV".into()),
-                        format!(
+                    ex.note(dating_rule.unwrap_or_else(|| "R11-NEW-EQUIV".into()), || format!(
                             "`{}` first reported equivocal {since}: progression dated back to then",
                             nl.id
-                        ),
-                    ));
+                        ));
                     backdate = Some(backdate.map_or(since, |d: NaiveDate| d.min(since)));
                 }
                 entry.counted = true;
@@ -1198,7 +1167,12 @@ impl<'r> Tracker<'r> {
                 f.new_lesions = NewLesions::Yes;
                 f.overall = OverallResponse::Pd;
                 f.reasons.push("AMB-07".into());
-                f.explanations.push(Explanation { rule: "AMB-07".into(), detail: "rewritten to PD: an equivocal new lesion first seen here was later confirmed".into() });
+                if self.explanations {
+                    f.explanations.push(Explanation {
+                        rule: "AMB-07".into(),
+                        detail: "rewritten to PD: an equivocal new lesion first seen here was later confirmed".into(),
+                    });
+                }
             }
         }
         if let Some(p) = self.progression.as_mut()
@@ -1308,6 +1282,7 @@ impl<'r> Tracker<'r> {
             sightings: BTreeMap::new(),
             timepoints: Vec::new(),
             progression: None,
+            explanations: true,
         })
     }
 
@@ -1330,7 +1305,7 @@ impl<'r> Tracker<'r> {
         let mut tracker = Tracker::fresh(rules, subject, scope, empty)?;
         let reference = tracker.reference;
         for a in subject.assessments.iter().skip(1) {
-            let mut ex = Vec::new();
+            let mut ex = Notes::new(false);
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
             if indicator == NewLesions::Yes {
                 let date = backdate.map_or(a.date, |d| d.min(a.date));
