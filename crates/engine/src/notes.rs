@@ -10,8 +10,10 @@ use recist_model::Explanation;
 #[derive(Debug)]
 pub(crate) struct Notes {
     on: bool,
-    /// Citations in order; with explanations off the detail is an empty string.
+    /// With explanations on: the citations in order.
     items: Vec<(String, String)>,
+    /// With explanations off: each cited rule once, in first-cited order (the reasons).
+    rules: Vec<String>,
 }
 
 impl Notes {
@@ -20,20 +22,17 @@ impl Notes {
         Notes {
             on,
             items: Vec::new(),
+            rules: Vec::new(),
         }
     }
 
     /// Starts from earlier citations (the baseline's, from `prepare`).
     pub(crate) fn starting_with(on: bool, earlier: &[(String, String)]) -> Notes {
-        let items = if on {
-            earlier.to_vec()
-        } else {
-            earlier
-                .iter()
-                .map(|(rule, _)| (rule.clone(), String::new()))
-                .collect()
-        };
-        Notes { on, items }
+        let mut notes = Notes::new(on);
+        for (rule, detail) in earlier {
+            notes.note(rule, || detail.clone());
+        }
+        notes
     }
 
     /// Whether detail texts are made.
@@ -42,9 +41,15 @@ impl Notes {
     }
 
     /// Cites `rule`; `detail` is called only when explanations are on.
-    pub(crate) fn note(&mut self, rule: impl Into<String>, detail: impl FnOnce() -> String) {
-        let detail = if self.on { detail() } else { String::new() };
-        self.items.push((rule.into(), detail));
+    pub(crate) fn note<R>(&mut self, rule: R, detail: impl FnOnce() -> String)
+    where
+        R: AsRef<str> + Into<String>,
+    {
+        if self.on {
+            self.items.push((rule.into(), detail()));
+        } else if !self.rules.iter().any(|r| r == rule.as_ref()) {
+            self.rules.push(rule.into());
+        }
     }
 
     /// Cites a rule with a detail already made (dropped when explanations are off).
@@ -55,26 +60,20 @@ impl Notes {
     /// The timepoint's reasons (each rule once, in first-cited order) and its explanations
     /// (empty when explanations are off).
     pub(crate) fn finish(self) -> (Vec<String>, Vec<Explanation>) {
-        let mut reasons: Vec<String> = Vec::with_capacity(self.items.len());
-        if self.on {
-            for (rule, _) in &self.items {
-                if !reasons.contains(rule) {
-                    reasons.push(rule.clone());
-                }
-            }
-            let explanations = self
-                .items
-                .into_iter()
-                .map(|(rule, detail)| Explanation { rule, detail })
-                .collect();
-            (reasons, explanations)
-        } else {
-            for (rule, _) in self.items {
-                if !reasons.contains(&rule) {
-                    reasons.push(rule);
-                }
-            }
-            (reasons, Vec::new())
+        if !self.on {
+            return (self.rules, Vec::new());
         }
+        let mut reasons: Vec<String> = Vec::with_capacity(self.items.len());
+        for (rule, _) in &self.items {
+            if !reasons.contains(rule) {
+                reasons.push(rule.clone());
+            }
+        }
+        let explanations = self
+            .items
+            .into_iter()
+            .map(|(rule, detail)| Explanation { rule, detail })
+            .collect();
+        (reasons, explanations)
     }
 }

@@ -237,7 +237,7 @@ impl<'r> Tracker<'r> {
             ));
         };
         let overall = decision.overall;
-        ex.note(decision.rule.clone(), || {
+        ex.note(&decision.rule, || {
             format!(
                 "{}non-target {}, new lesions {new_lesions} → overall {overall} (row {})",
                 target.map(|t| format!("target {t}, ")).unwrap_or_default(),
@@ -246,7 +246,7 @@ impl<'r> Tracker<'r> {
             )
         });
         for rule in &decision.also {
-            ex.note(rule.clone(), || "applies to this combination".into());
+            ex.note(rule, || "applies to this combination".into());
         }
 
         // Running state.
@@ -506,7 +506,7 @@ impl<'r> Tracker<'r> {
                             v.known.push((i, total));
                         }
                         None => {
-                            ex.note(t.measure_rule.clone(), || {
+                            ex.note(&t.measure_rule, || {
                                 format!(
                                     "`{}`: a fragment has no {}: not evaluated",
                                     t.id,
@@ -590,14 +590,15 @@ impl<'r> Tracker<'r> {
         } else {
             Vec::new()
         };
-        let cite = tr.rules.clone().unwrap_or_default();
+        let no_citations = Default::default();
+        let cite = tr.rules.as_ref().unwrap_or(&no_citations);
         let rule_cr = cite.cr.as_deref().unwrap_or("R11-TGT-CR");
         let rule_pr = cite.pr.as_deref().unwrap_or("R11-TGT-PR");
         let rule_pd = cite.pd.as_deref().unwrap_or("R11-TGT-PD");
         let rule_sd = cite.sd.as_deref().unwrap_or("R11-TGT-SD");
         let cite_pd_min = |ex: &mut Notes| {
             if let Some(rule) = &cite.pd_min_increase {
-                ex.note(rule.clone(), || match tr.pd_min_increase_mm {
+                ex.note(rule, || match tr.pd_min_increase_mm {
                     Some(m) => format!("PD also needs an increase of at least {m} mm"),
                     None => "no absolute minimum increase: the percentage alone decides".into(),
                 });
@@ -745,7 +746,7 @@ impl<'r> Tracker<'r> {
                     &t.node_rule,
                     v.known.iter().find(|(i, _)| targets[*i].id == t.id),
                 ) {
-                    ex.note(rule.clone(), || {
+                    ex.note(rule, || {
                         format!(
                             "`{}` {mm} mm short axis: a node at its site is normal below {} mm",
                             t.id, t.node_normal_below
@@ -798,7 +799,8 @@ impl<'r> Tracker<'r> {
     ) -> NonTargetResponse {
         let doc = self.rules.doc();
         let nt = &doc.non_target_response;
-        let cite = nt.rules.clone().unwrap_or_default();
+        let no_citations = Default::default();
+        let cite = nt.rules.as_ref().unwrap_or(&no_citations);
         let mut progressed = Vec::new();
         let mut not_evaluated = Vec::new();
         let mut remaining = Vec::new();
@@ -816,7 +818,7 @@ impl<'r> Tracker<'r> {
                     TargetFinding::Measured(d) => match (&l.node_normal_below, d.short_axis) {
                         // A demoted node below its pathological threshold is normal.
                         (Some((below, rule)), Some(sa)) if sa < *below => {
-                            ex.note(rule.clone(), || format!(
+                            ex.note(rule, || format!(
                                     "`{}` {sa} mm short axis is below {below} mm: not pathological, counted as gone",
                                     l.id
                                 ));
@@ -840,7 +842,7 @@ impl<'r> Tracker<'r> {
                     .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
                 && cytology != Some(recist_model::Cytology::Positive)
             {
-                ex.note(cite.cytology.clone().unwrap_or_else(|| "R11-NT-PD".into()), || format!(
+                ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || format!(
                         "`{}`: progression of {} counts only with positive cytology ({}): taken as present",
                         l.id,
                         l.kind.map(crate::prepare::kind_name).unwrap_or("this kind"),
@@ -869,10 +871,9 @@ impl<'r> Tracker<'r> {
             }
         }
         if !progressed.is_empty() {
-            ex.note(
-                cite.pd.clone().unwrap_or_else(|| "R11-NT-PD".into()),
-                || format!("unequivocal progression: {}", progressed.join(", ")),
-            );
+            ex.note(cite.pd.as_deref().unwrap_or("R11-NT-PD"), || {
+                format!("unequivocal progression: {}", progressed.join(", "))
+            });
             return NonTargetResponse::Pd;
         }
         if after_cr && !remaining.is_empty() {
@@ -899,16 +900,11 @@ impl<'r> Tracker<'r> {
                     non_viable.join(", ")
                 )
             };
-            ex.note(
-                cite.cr.clone().unwrap_or_else(|| "R11-NT-CR".into()),
-                || detail,
-            );
+            ex.note(cite.cr.as_deref().unwrap_or("R11-NT-CR"), || detail);
             return NonTargetResponse::Cr;
         }
         ex.note(
-            cite.non_cr_non_pd
-                .clone()
-                .unwrap_or_else(|| "R11-NT-NONCRNONPD".into()),
+            cite.non_cr_non_pd.as_deref().unwrap_or("R11-NT-NONCRNONPD"),
             || format!("persisting: {}", remaining.join(", ")),
         );
         NonTargetResponse::NonCrNonPd
