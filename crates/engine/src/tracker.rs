@@ -154,15 +154,17 @@ impl<'r> Tracker<'r> {
         &mut self,
         assessment: &Assessment,
     ) -> Result<&TimepointResult, AdjudicationError> {
-        let subject = self.subject.clone();
-        let fail = |lesion: Option<&str>, message: String| AdjudicationError::Assessment {
-            subject: subject.clone(),
-            date: assessment.date,
-            lesion: lesion.map(str::to_string),
-            message,
-        };
+        // The subject's name is copied into an error only when there is one.
+        let fail =
+            |subject: &str, lesion: Option<&str>, message: String| AdjudicationError::Assessment {
+                subject: subject.to_string(),
+                date: assessment.date,
+                lesion: lesion.map(str::to_string),
+                message,
+            };
         if assessment.date <= self.last_date {
             return Err(fail(
+                &self.subject,
                 None,
                 format!(
                     "assessments must be in increasing date order; the previous one is {}",
@@ -175,6 +177,7 @@ impl<'r> Tracker<'r> {
                 && !self.radiotherapy_ids.contains(rt)
             {
                 return Err(fail(
+                    &self.subject,
                     Some(&nl.id),
                     format!("new lesion names unknown radiotherapy field `{rt}`"),
                 ));
@@ -195,7 +198,7 @@ impl<'r> Tracker<'r> {
         let target = if has_targets {
             let mut values = self
                 .target_values(assessment, &mut ex)
-                .map_err(|(l, m)| fail(Some(&l), m))?;
+                .map_err(|(l, m)| fail(&self.subject, Some(&l), m))?;
             self.warnings.append(&mut values.warnings);
             let (response, s) = self.target_response(&values, after_cr, &mut ex);
             sum = s;
@@ -232,6 +235,7 @@ impl<'r> Tracker<'r> {
         };
         let Some(decision) = decision else {
             return Err(fail(
+                &self.subject,
                 None,
                 "the rule set's decision table has no row for this combination".into(),
             ));
