@@ -23,6 +23,14 @@ use crate::prepare::{
 use crate::{AdjudicationError, AssessOptions, best};
 use recist_model::Diameters;
 
+/// `format!` when explanations are on (`$on`), else an empty `String`: for detail text made
+/// before it is known where it goes.
+macro_rules! detail {
+    ($on:expr, $($arg:tt)*) => {
+        if $on { format!($($arg)*) } else { String::new() }
+    };
+}
+
 /// Follows one subject in one scope under one rule set, one assessment at a time.
 ///
 /// ```
@@ -929,7 +937,8 @@ impl<'r> Tracker<'r> {
             let (rule, place) = match &nl.field {
                 FieldPlacement::Marginal(rt) => (
                     "AMB-RT1",
-                    format!(
+                    detail!(
+                        ex.on(),
                         "at the margin of {rt}, counted {}",
                         if marginal_in {
                             "in-field"
@@ -938,7 +947,9 @@ impl<'r> Tracker<'r> {
                         }
                     ),
                 ),
-                FieldPlacement::Inside(rt) => ("AMB-RT2", format!("inside the field of {rt}")),
+                FieldPlacement::Inside(rt) => {
+                    ("AMB-RT2", detail!(ex.on(), "inside the field of {rt}"))
+                }
                 FieldPlacement::None => ("AMB-RT2", "outside every field".to_string()),
             };
             ex.note(rule, || {
@@ -1020,6 +1031,7 @@ impl<'r> Tracker<'r> {
         rules: &recist_rules::NewLesionRules,
     ) -> Classified {
         let id = &nl.id;
+        let on = self.explanations;
         let equivocal_back = rules.equivocal_confirmed == EquivocalConfirmed::BackdateProgression
             || rules.equivocal_confirmed == EquivocalConfirmed::RewriteEarlier;
         let done = |status, rule: &str, text: String, dated_back| Classified {
@@ -1037,7 +1049,8 @@ impl<'r> Tracker<'r> {
                     return done(
                         NewLesions::No,
                         site.map_or("R11-NEW-NODE", |t| t.rule.as_str()),
-                        format!(
+                        detail!(
+                            on,
                             "new node `{id}` {sa} mm short axis is below {min} mm: not a lesion"
                         ),
                         false,
@@ -1063,7 +1076,8 @@ impl<'r> Tracker<'r> {
             return done(
                 NewLesions::Equivocal,
                 &rule,
-                format!(
+                detail!(
+                    on,
                     "new {} `{id}` counts only with positive cytology: equivocal",
                     crate::prepare::kind_name(kind)
                 ),
@@ -1090,7 +1104,8 @@ impl<'r> Tracker<'r> {
                 return done(
                     NewLesions::Yes,
                     &p.rules[0],
-                    format!(
+                    detail!(
+                        on,
                         "new `{id}` with the typical pattern, {} mm ≥ {} mm",
                         la.unwrap_or_default(),
                         p.typical_min_mm
@@ -1107,16 +1122,19 @@ impl<'r> Tracker<'r> {
                 return Classified {
                     status: NewLesions::Yes,
                     rule: p.rules[1].clone(),
-                    text: format!(
+                    text: detail!(
+                        on,
                         "new `{id}` grew {grown} mm since first seen {} (≥ {} mm)",
-                        first.first_date, p.atypical_growth_mm
+                        first.first_date,
+                        p.atypical_growth_mm
                     ),
                     dated_back: back,
                     dating_rule: p.dating_rule.clone(),
                     also: p.dating_rule.clone().filter(|_| !back).map(|rule| {
                         (
                             rule,
-                            format!(
+                            detail!(
+                                on,
                                 "`{id}` counts from this assessment, not from its first sighting"
                             ),
                         )
@@ -1126,17 +1144,19 @@ impl<'r> Tracker<'r> {
             let why = if nl.equivocal {
                 "the reader marks it equivocal".to_string()
             } else if nl.hcc_typical {
-                format!("typical pattern but below {} mm", p.typical_min_mm)
+                detail!(on, "typical pattern but below {} mm", p.typical_min_mm)
             } else {
-                format!(
+                detail!(
+                    on,
                     "atypical pattern; grown {grown} mm since first seen {}, needs {} mm",
-                    first.first_date, p.atypical_growth_mm
+                    first.first_date,
+                    p.atypical_growth_mm
                 )
             };
             return done(
                 NewLesions::Equivocal,
                 &p.rules[if nl.hcc_typical { 0 } else { 1 }],
-                format!("new `{id}` does not count yet ({why})"),
+                detail!(on, "new `{id}` does not count yet ({why})"),
                 false,
             );
         }
@@ -1144,14 +1164,14 @@ impl<'r> Tracker<'r> {
             return done(
                 NewLesions::Equivocal,
                 "R11-NEW-EQUIV",
-                format!("new `{id}` is equivocal: no PD until confirmed"),
+                detail!(on, "new `{id}` is equivocal: no PD until confirmed"),
                 false,
             );
         }
         done(
             NewLesions::Yes,
             rules.rule.as_deref().unwrap_or("R11-NEW-PD"),
-            format!("unequivocal new lesion `{id}` ({})", nl.site),
+            detail!(on, "unequivocal new lesion `{id}` ({})", nl.site),
             equivocal_back,
         )
     }
@@ -1303,6 +1323,8 @@ impl<'r> Tracker<'r> {
             explanations: Vec::new(),
         };
         let mut tracker = Tracker::fresh(rules, subject, scope, empty)?;
+        // Only the progression is kept: no explanation is made.
+        tracker.explanations = false;
         let reference = tracker.reference;
         for a in subject.assessments.iter().skip(1) {
             let mut ex = Notes::new(false);
