@@ -77,6 +77,10 @@ pub struct BatchArgs {
     /// STUDYID written in rs.csv for case files.
     #[arg(long, value_name = "ID", default_value = "")]
     pub studyid: String,
+    /// Write the prose explanation of every follow-up timepoint into results.jsonl (off by
+    /// default: `reasons` and every number are written either way; on whenever comparing).
+    #[arg(long)]
+    pub explanations: bool,
     /// Only parse TU and TR with the csv crate and report the speed (the benchmark's floor).
     #[arg(long)]
     pub parse_only: bool,
@@ -203,6 +207,7 @@ fn config(args: &BatchArgs, rule_sets: Vec<RuleSet>) -> Result<BatchConfig, Stri
     };
     cfg.command = command_line();
     cfg.studyid = args.studyid.clone();
+    cfg.explanations = args.explanations;
     Ok(cfg)
 }
 

@@ -46,7 +46,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use recist_engine::{AdjudicationError, assess_subject};
+use recist_engine::{AdjudicationError, AssessOptions, assess_subject_with};
 use recist_io::CaseError;
 use recist_model::{
     NewLesions, NonTargetResponse, OverallResponse, Scope, Subject, SubjectResult, TargetResponse,
@@ -142,6 +142,11 @@ pub struct BatchConfig {
     pub command: String,
     /// STUDYID for RS rows of case files.
     pub studyid: String,
+    /// Whether results carry the prose `explanations` of each follow-up timepoint. Off by
+    /// default: every other field (responses, sums, percentages, `reasons`) is written
+    /// either way, and the prose roughly triples `results.jsonl`. Any comparison (recorded
+    /// RS or `against` rule sets) turns them on, as `discordant.jsonl` prints them.
+    pub explanations: bool,
 }
 
 impl BatchConfig {
@@ -162,7 +167,20 @@ impl BatchConfig {
             progress: ProgressMode::Off,
             command: String::new(),
             studyid: String::new(),
+            explanations: false,
         })
+    }
+
+    /// Whether this run writes explanations: when asked for, and whenever it compares.
+    pub fn explanations_on(&self) -> bool {
+        self.explanations || self.recorded.is_some() || !self.against.is_empty()
+    }
+
+    /// The engine's options for this run.
+    fn assess_options(&self) -> AssessOptions {
+        AssessOptions {
+            explanations: self.explanations_on(),
+        }
     }
 }
 
@@ -454,7 +472,7 @@ impl Ctx<'_> {
         let mut ok = true;
         let mut by_set: Vec<Option<SubjectResult>> = Vec::with_capacity(self.sets.len());
         for (si, rules) in self.sets.iter().enumerate() {
-            match assess_subject(rules, subject) {
+            match assess_subject_with(rules, subject, self.cfg.assess_options()) {
                 Ok(results) => {
                     let t = &mut p.tally.per_set[si];
                     t.adjudicated += 1;
@@ -1388,6 +1406,7 @@ fn summary_json(
             "partial_dates": cfg.partial_dates.as_str(),
             "mapping": cfg.mapping.sources(),
             "chunk_subjects": cfg.chunk_subjects,
+            "explanations": cfg.explanations_on(),
         },
         "rows": {
             "TU": row_count_json(&t.tu),

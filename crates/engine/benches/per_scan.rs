@@ -5,7 +5,9 @@
 //!
 //! - scan by scan: a `Tracker` primed with the baseline is cloned and fed the 9 follow-ups,
 //!   many times over (the figure includes a ninth of the clone and of the drop);
-//! - as a whole with `assess_subject`.
+//! - as a whole with `assess_subject`;
+//! - as a whole without explanation texts (`assess_subject_with`, as `recist batch` runs by
+//!   default).
 //!
 //! Each measurement runs in 15 batches; the median batch is reported with the overall mean.
 //! Run with `cargo bench -p recist-engine --bench per_scan`.
@@ -16,7 +18,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
-use recist_engine::{Tracker, assess_subject};
+use recist_engine::{AssessOptions, Tracker, assess_subject, assess_subject_with};
 use recist_model::{
     Assessment, Diameters, FieldPlacement, Finding, Lesion, Mm, Modality, NewLesion,
     NonTargetFinding, NonTargetStatus, Role, Scope, Subject, TargetFinding,
@@ -254,6 +256,29 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (median, mean) = summarise(&batches, SUBJECT_RUNS_PER_BATCH);
     println!(
         "whole-subject assess_subject: {median:.0} ns/subject (median of {BATCHES} batches; mean {mean:.0} ns over {} subjects), {:.0} ns per assessment",
+        SUBJECT_RUNS_PER_BATCH * BATCHES,
+        median / subject.assessments.len() as f64
+    );
+
+    // (c) assess_subject without explanations.
+    let off = AssessOptions {
+        explanations: false,
+    };
+    let mut batches = Vec::with_capacity(BATCHES);
+    for _ in 0..BATCHES {
+        let started = Instant::now();
+        for _ in 0..SUBJECT_RUNS_PER_BATCH {
+            black_box(assess_subject_with(
+                black_box(&rules),
+                black_box(&subject),
+                off,
+            )?);
+        }
+        batches.push(started.elapsed());
+    }
+    let (median, mean) = summarise(&batches, SUBJECT_RUNS_PER_BATCH);
+    println!(
+        "whole-subject without explanations: {median:.0} ns/subject (median of {BATCHES} batches; mean {mean:.0} ns over {} subjects), {:.0} ns per assessment",
         SUBJECT_RUNS_PER_BATCH * BATCHES,
         median / subject.assessments.len() as f64
     );

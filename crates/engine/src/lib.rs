@@ -37,6 +37,7 @@ mod best;
 mod endpoints;
 mod error;
 mod fields;
+mod notes;
 mod prepare;
 mod tracker;
 
@@ -49,13 +50,38 @@ pub use error::AdjudicationError;
 pub use fields::{course_doses, progression_site, relapse_free};
 pub use tracker::{Tracker, reference_date};
 
+/// How the engine adjudicates: what it writes besides the results themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssessOptions {
+    /// Whether each follow-up timepoint carries `explanations` (the prose behind every cited
+    /// rule). Off, no explanation text is formatted and `explanations` stays empty; every
+    /// other field, `reasons` included, is the same. On by default.
+    pub explanations: bool,
+}
+
+impl Default for AssessOptions {
+    fn default() -> Self {
+        AssessOptions { explanations: true }
+    }
+}
+
 /// Adjudicates one scope of a subject. `Ok(None)` when the scope holds no lesion.
 pub fn assess_scope(
     rules: &RuleSet,
     subject: &Subject,
     scope: Scope,
 ) -> Result<Option<SubjectResult>, AdjudicationError> {
-    let Some(mut tracker) = Tracker::start(rules, subject, scope)? else {
+    assess_scope_with(rules, subject, scope, AssessOptions::default())
+}
+
+/// [`assess_scope`] with options.
+pub fn assess_scope_with(
+    rules: &RuleSet,
+    subject: &Subject,
+    scope: Scope,
+    options: AssessOptions,
+) -> Result<Option<SubjectResult>, AdjudicationError> {
+    let Some(mut tracker) = Tracker::start_with(rules, subject, scope, options)? else {
         return Ok(None);
     };
     for assessment in subject.assessments.iter().skip(1) {
@@ -75,15 +101,24 @@ pub fn assess_subject(
     rules: &RuleSet,
     subject: &Subject,
 ) -> Result<Vec<SubjectResult>, AdjudicationError> {
-    let Some(mut all) = assess_scope(rules, subject, Scope::All)? else {
+    assess_subject_with(rules, subject, AssessOptions::default())
+}
+
+/// [`assess_subject`] with options (explanation texts on or off).
+pub fn assess_subject_with(
+    rules: &RuleSet,
+    subject: &Subject,
+    options: AssessOptions,
+) -> Result<Vec<SubjectResult>, AdjudicationError> {
+    let Some(mut all) = assess_scope_with(rules, subject, Scope::All, options)? else {
         return Ok(Vec::new());
     };
     if subject.radiotherapy.is_empty() {
         return Ok(vec![all]);
     }
     let doses = fields::course_doses(subject, rules);
-    let in_field = assess_scope(rules, subject, Scope::InField)?;
-    let mut out_of_field = assess_scope(rules, subject, Scope::OutOfField)?;
+    let in_field = assess_scope_with(rules, subject, Scope::InField, options)?;
+    let mut out_of_field = assess_scope_with(rules, subject, Scope::OutOfField, options)?;
     // A scope without baseline lesions is still watched for new lesions: its first unequivocal
     // new lesion is its relapse (out-of-field relapse-free survival after irradiating all disease).
     let first_pd = |r: &Option<SubjectResult>,

@@ -16,11 +16,20 @@ use recist_rules::{
     NonTargetComplete, PrPersistence, ReferenceDate, RuleSet,
 };
 
+use crate::notes::Notes;
 use crate::prepare::{
     LesionFacts, Prepared, condition_holds, measure_name, node_threshold, pick, prepare,
 };
-use crate::{AdjudicationError, best};
+use crate::{AdjudicationError, AssessOptions, best};
 use recist_model::Diameters;
+
+/// `format!` when explanations are on (`$on`), else an empty `String`: for detail text made
+/// before it is known where it goes.
+macro_rules! detail {
+    ($on:expr, $($arg:tt)*) => {
+        if $on { format!($($arg)*) } else { String::new() }
+    };
+}
 
 /// Follows one subject in one scope under one rule set, one assessment at a time.
 ///
@@ -57,6 +66,8 @@ pub struct Tracker<'r> {
     timepoints: Vec<TimepointResult>,
     progression: Option<Progression>,
     warnings: Vec<String>,
+    /// Whether follow-up timepoints carry explanation texts ([`AssessOptions::explanations`]).
+    explanations: bool,
 }
 
 /// What is remembered of a new lesion between assessments.
@@ -103,10 +114,21 @@ impl<'r> Tracker<'r> {
         subject: &Subject,
         scope: Scope,
     ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
+        Tracker::start_with(rules, subject, scope, AssessOptions::default())
+    }
+
+    /// [`start`](Self::start) with options (explanation texts on or off).
+    pub fn start_with(
+        rules: &'r RuleSet,
+        subject: &Subject,
+        scope: Scope,
+        options: AssessOptions,
+    ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
         let Some(prepared) = prepare(rules, subject, scope)? else {
             return Ok(None);
         };
         let mut tracker = Tracker::fresh(rules, subject, scope, prepared)?;
+        tracker.explanations = options.explanations;
         let baseline = subject
             .baseline()
             .ok_or_else(|| AdjudicationError::NoAssessment {
@@ -140,15 +162,17 @@ impl<'r> Tracker<'r> {
         &mut self,
         assessment: &Assessment,
     ) -> Result<&TimepointResult, AdjudicationError> {
-        let subject = self.subject.clone();
-        let fail = |lesion: Option<&str>, message: String| AdjudicationError::Assessment {
-            subject: subject.clone(),
-            date: assessment.date,
-            lesion: lesion.map(str::to_string),
-            message,
-        };
+        // The subject's name is copied into an error only when there is one.
+        let fail =
+            |subject: &str, lesion: Option<&str>, message: String| AdjudicationError::Assessment {
+                subject: subject.to_string(),
+                date: assessment.date,
+                lesion: lesion.map(str::to_string),
+                message,
+            };
         if assessment.date <= self.last_date {
             return Err(fail(
+                &self.subject,
                 None,
                 format!(
                     "assessments must be in increasing date order; the previous one is {}",
@@ -161,6 +185,7 @@ impl<'r> Tracker<'r> {
                 && !self.radiotherapy_ids.contains(rt)
             {
                 return Err(fail(
+                    &self.subject,
                     Some(&nl.id),
                     format!("new lesion names unknown radiotherapy field `{rt}`"),
                 ));
@@ -168,7 +193,7 @@ impl<'r> Tracker<'r> {
         }
         let doc = self.rules.doc();
         let index = self.timepoints.len();
-        let mut ex: Vec<(String, String)> = self.prepared.explanations.clone();
+        let mut ex = Notes::starting_with(self.explanations, &self.prepared.explanations);
         let after_cr = self.earlier_overall_cr
             && doc.timepoint.disease_after_cr == DiseaseAfterCr::Progression;
 
@@ -181,7 +206,7 @@ impl<'r> Tracker<'r> {
         let target = if has_targets {
             let mut values = self
                 .target_values(assessment, &mut ex)
-                .map_err(|(l, m)| fail(Some(&l), m))?;
+                .map_err(|(l, m)| fail(&self.subject, Some(&l), m))?;
             self.warnings.append(&mut values.warnings);
             let (response, s) = self.target_response(&values, after_cr, &mut ex);
             sum = s;
@@ -203,7 +228,7 @@ impl<'r> Tracker<'r> {
         // New lesions.
         let (new_lesions, backdate) = self.new_lesions(assessment, &mut ex);
         if after_cr && new_lesions == NewLesions::Yes {
-            ex.push(("AMB-01".into(), "a new lesion after an overall CR".into()));
+            ex.note("AMB-01", || "a new lesion after an overall CR".into());
         }
 
         // Overall.
@@ -218,22 +243,22 @@ impl<'r> Tracker<'r> {
         };
         let Some(decision) = decision else {
             return Err(fail(
+                &self.subject,
                 None,
                 "the rule set's decision table has no row for this combination".into(),
             ));
         };
         let overall = decision.overall;
-        ex.push((
-            decision.rule.clone(),
+        ex.note(&decision.rule, || {
             format!(
                 "{}non-target {}, new lesions {new_lesions} → overall {overall} (row {})",
                 target.map(|t| format!("target {t}, ")).unwrap_or_default(),
                 non_target.map(|n| n.as_str()).unwrap_or("none"),
                 decision.row
-            ),
-        ));
+            )
+        });
         for rule in &decision.also {
-            ex.push((rule.clone(), "applies to this combination".into()));
+            ex.note(rule, || "applies to this combination".into());
         }
 
         // Running state.
@@ -265,12 +290,7 @@ impl<'r> Tracker<'r> {
             }
         }
 
-        let mut reasons: Vec<String> = Vec::new();
-        for (rule, _) in &ex {
-            if !reasons.contains(rule) {
-                reasons.push(rule.clone());
-            }
-        }
+        let (reasons, explanations) = ex.finish();
         self.timepoints.push(TimepointResult {
             date: assessment.date,
             day: (assessment.date - self.reference).num_days(),
@@ -286,10 +306,7 @@ impl<'r> Tracker<'r> {
                 new_lesions,
                 overall,
                 reasons,
-                explanations: ex
-                    .into_iter()
-                    .map(|(rule, detail)| Explanation { rule, detail })
-                    .collect(),
+                explanations,
             }),
         });
         Ok(&self.timepoints[index])
@@ -374,7 +391,7 @@ impl<'r> Tracker<'r> {
     fn target_values(
         &self,
         a: &Assessment,
-        ex: &mut Vec<(String, String)>,
+        ex: &mut Notes,
     ) -> Result<TargetValues, (String, String)> {
         let mut v = TargetValues {
             known: Vec::new(),
@@ -405,7 +422,10 @@ impl<'r> Tracker<'r> {
             };
             if let Some(Finding::Target(TargetFinding::Measured(d))) = a.findings.get(&t.id) {
                 let all = given(d);
-                if all.len() > 1 && pick(d, t.measure).is_some() {
+                // The choice is cited either way; its text is made only for explanations.
+                if all.len() > 1 && pick(d, t.measure).is_some() && !ex.on() {
+                    choose(&t.measure_rule, String::new());
+                } else if all.len() > 1 && pick(d, t.measure).is_some() {
                     let others: Vec<String> = all
                         .iter()
                         .filter(|(m, _)| *m != t.measure)
@@ -437,10 +457,9 @@ impl<'r> Tracker<'r> {
                 Some(Finding::Target(TargetFinding::TooSmall)) => {
                     v.known.push((i, too_small));
                     v.too_small.push(i);
-                    ex.push((
-                        "R11-TSTM".into(),
-                        format!("`{}` too small to measure: counted {too_small} mm", t.id),
-                    ));
+                    ex.note("R11-TSTM", || {
+                        format!("`{}` too small to measure: counted {too_small} mm", t.id)
+                    });
                 }
                 Some(Finding::Target(TargetFinding::Measured(d))) => match pick(d, t.measure) {
                     Some(mm) => v.known.push((i, mm)),
@@ -484,8 +503,7 @@ impl<'r> Tracker<'r> {
                     match values {
                         Some(values) => {
                             let total: Mm = values.iter().copied().sum();
-                            ex.push((
-                                "R11-SPLIT".into(),
+                            ex.note("R11-SPLIT", || {
                                 format!(
                                     "`{}` split into {} fragments: {} = {total} mm",
                                     t.id,
@@ -495,19 +513,18 @@ impl<'r> Tracker<'r> {
                                         .map(|m| m.to_string())
                                         .collect::<Vec<_>>()
                                         .join(" + ")
-                                ),
-                            ));
+                                )
+                            });
                             v.known.push((i, total));
                         }
                         None => {
-                            ex.push((
-                                t.measure_rule.clone(),
+                            ex.note(&t.measure_rule, || {
                                 format!(
                                     "`{}`: a fragment has no {}: not evaluated",
                                     t.id,
                                     measure_name(t.measure)
-                                ),
-                            ));
+                                )
+                            });
                             v.missing.push(i);
                         }
                     }
@@ -515,24 +532,25 @@ impl<'r> Tracker<'r> {
                 Some(Finding::Target(TargetFinding::MergedInto(other))) => {
                     if !self.prepared.targets.iter().any(|o| &o.id == other) && !other.is_empty() {
                         // The carrier may lie in another scope; this lesion still counts 0 here.
-                        ex.push((
-                            "R11-COALESCE".into(),
+                        ex.note("R11-COALESCE", || {
                             format!(
                                 "`{}` coalesced into `{other}` (outside this scope): 0 mm here",
                                 t.id
-                            ),
-                        ));
+                            )
+                        });
                     } else {
-                        ex.push(("R11-COALESCE".into(), format!("`{}` coalesced into `{other}`, which carries the measurement: 0 mm", t.id)));
+                        ex.note("R11-COALESCE", || format!("`{}` coalesced into `{other}`, which carries the measurement: 0 mm", t.id));
                     }
                     v.known.push((i, Mm::ZERO));
                 }
             }
         }
         for (rule, texts) in chosen {
-            ex.push((rule, texts.join("; ")));
+            ex.note(rule, || texts.join("; "));
         }
-        ex.append(&mut missing_notes);
+        for note in missing_notes {
+            ex.push(note);
+        }
         Ok(v)
     }
 
@@ -540,7 +558,7 @@ impl<'r> Tracker<'r> {
         &self,
         v: &TargetValues,
         after_cr: bool,
-        ex: &mut Vec<(String, String)>,
+        ex: &mut Notes,
     ) -> (TargetResponse, Option<Mm>) {
         let doc = self.rules.doc();
         let tr = &doc.target_response;
@@ -584,117 +602,102 @@ impl<'r> Tracker<'r> {
         } else {
             Vec::new()
         };
-        let cite = tr.rules.clone().unwrap_or_default();
+        let no_citations = Default::default();
+        let cite = tr.rules.as_ref().unwrap_or(&no_citations);
         let rule_cr = cite.cr.as_deref().unwrap_or("R11-TGT-CR");
         let rule_pr = cite.pr.as_deref().unwrap_or("R11-TGT-PR");
         let rule_pd = cite.pd.as_deref().unwrap_or("R11-TGT-PD");
         let rule_sd = cite.sd.as_deref().unwrap_or("R11-TGT-SD");
-        let cite_pd_min = |ex: &mut Vec<(String, String)>| {
+        let cite_pd_min = |ex: &mut Notes| {
             if let Some(rule) = &cite.pd_min_increase {
-                ex.push((
-                    rule.clone(),
-                    match tr.pd_min_increase_mm {
-                        Some(m) => format!("PD also needs an increase of at least {m} mm"),
-                        None => "no absolute minimum increase: the percentage alone decides".into(),
-                    },
-                ));
+                ex.note(rule, || match tr.pd_min_increase_mm {
+                    Some(m) => format!("PD also needs an increase of at least {m} mm"),
+                    None => "no absolute minimum increase: the percentage alone decides".into(),
+                });
             }
         };
-        let reappear_rule = |ids: &[&str]| -> (String, String) {
+        let reappear_rule = |ex: &mut Notes, ids: &[&str]| {
             let node = ids
                 .iter()
                 .any(|id| targets.iter().any(|t| &t.id == id && t.nodal));
-            (
-                if node {
-                    "R11-REAPPEAR-NODE"
-                } else {
-                    "R11-REAPPEAR"
-                }
-                .to_string(),
-                format!("disease seen again after an overall CR: {}", ids.join(", ")),
-            )
+            let rule = if node {
+                "R11-REAPPEAR-NODE"
+            } else {
+                "R11-REAPPEAR"
+            };
+            ex.note(rule, || {
+                format!("disease seen again after an overall CR: {}", ids.join(", "))
+            });
         };
 
         if !v.missing.is_empty() {
             let missing: Vec<&str> = v.missing.iter().map(|&i| targets[i].id.as_str()).collect();
             if v.known.is_empty() {
-                ex.push((
-                    "R11-MISS-NOSCAN".into(),
-                    "no target lesion evaluated".into(),
-                ));
+                ex.note("R11-MISS-NOSCAN", || "no target lesion evaluated".into());
                 return (TargetResponse::Ne, None);
             }
             if tr.missing_target == MissingTarget::PdIfCertain {
                 if !reappeared.is_empty() {
-                    ex.push((
-                        "AMB-01".into(),
-                        "PD after CR whatever the missing targets measure".into(),
-                    ));
-                    ex.push(reappear_rule(&reappeared));
+                    ex.note("AMB-01", || {
+                        "PD after CR whatever the missing targets measure".into()
+                    });
+                    reappear_rule(ex, &reappeared);
                     return (TargetResponse::Pd, None);
                 }
                 if meets_pd(known_sum) {
-                    ex.push((
-                        "R11-MISS-PARTIAL".into(),
-                        format!("not evaluated: {}", missing.join(", ")),
-                    ));
-                    ex.push((
-                        "R11-MISS-ENGINE".into(),
+                    ex.note("R11-MISS-PARTIAL", || {
+                        format!("not evaluated: {}", missing.join(", "))
+                    });
+                    ex.note("R11-MISS-ENGINE", || {
                         format!(
                             "measured targets alone: {}: PD whatever the missing ones measure",
                             pd_text(known_sum)
-                        ),
-                    ));
-                    ex.push((rule_pd.into(), "PD is certain".into()));
+                        )
+                    });
+                    ex.note(rule_pd, || "PD is certain".into());
                     cite_pd_min(ex);
                     return (TargetResponse::Pd, None);
                 }
-                ex.push((
-                    "R11-MISS-PARTIAL".into(),
-                    format!("not evaluated: {}", missing.join(", ")),
-                ));
-                ex.push(("R11-MISS-ENGINE".into(), format!("with the missing targets at 0 mm the sum is {known_sum} mm: {}; PD is not certain and CR/PR never are", pd_text(known_sum))));
-                ex.push((
-                    "R11-TGT-NE".into(),
-                    "the missing targets could change the category".into(),
-                ));
+                ex.note("R11-MISS-PARTIAL", || {
+                    format!("not evaluated: {}", missing.join(", "))
+                });
+                ex.note("R11-MISS-ENGINE", || format!("with the missing targets at 0 mm the sum is {known_sum} mm: {}; PD is not certain and CR/PR never are", pd_text(known_sum)));
+                ex.note("R11-TGT-NE", || {
+                    "the missing targets could change the category".into()
+                });
             } else {
-                ex.push((
-                    "AMB-05".into(),
+                ex.note("AMB-05", || {
                     format!(
                         "not evaluated: {}; rule set says always NE",
                         missing.join(", ")
-                    ),
-                ));
-                ex.push(("R11-TGT-NE".into(), "a target was not evaluated".into()));
+                    )
+                });
+                ex.note("R11-TGT-NE", || "a target was not evaluated".into());
             }
             return (TargetResponse::Ne, None);
         }
 
         let s = known_sum;
-        ex.push((
-            "R11-SUM".into(),
-            format!("sum of diameters {s} mm (baseline {baseline} mm, nadir {nadir} mm)"),
-        ));
+        ex.note("R11-SUM", || {
+            format!("sum of diameters {s} mm (baseline {baseline} mm, nadir {nadir} mm)")
+        });
         if !reappeared.is_empty() {
-            ex.push((
-                "AMB-01".into(),
-                "after an overall CR, disease seen again is PD".into(),
-            ));
-            ex.push(reappear_rule(&reappeared));
+            ex.note("AMB-01", || {
+                "after an overall CR, disease seen again is PD".into()
+            });
+            reappear_rule(ex, &reappeared);
             return (TargetResponse::Pd, Some(s));
         }
         if meets_pd(s) {
-            ex.push((rule_pd.into(), pd_text(s)));
+            ex.note(rule_pd, || pd_text(s));
             cite_pd_min(ex);
             if is_pr(s, baseline, tr.pr_decrease_pct.hundredths()) {
-                ex.push((
-                    "R11-TGT-ORDER".into(),
+                ex.note("R11-TGT-ORDER", || {
                     format!(
                         "PD tested first: the sum is also {} from baseline",
                         pct_text(s - baseline, baseline)
-                    ),
-                ));
+                    )
+                });
             }
             return (TargetResponse::Pd, Some(s));
         }
@@ -749,58 +752,53 @@ impl<'r> Tracker<'r> {
                     nodes.join(", ")
                 )
             };
-            ex.push((rule_cr.into(), detail));
+            ex.note(rule_cr, || detail);
             for t in site_nodes {
                 if let (Some(rule), Some((_, mm))) = (
                     &t.node_rule,
                     v.known.iter().find(|(i, _)| targets[*i].id == t.id),
                 ) {
-                    ex.push((
-                        rule.clone(),
+                    ex.note(rule, || {
                         format!(
                             "`{}` {mm} mm short axis: a node at its site is normal below {} mm",
                             t.id, t.node_normal_below
-                        ),
-                    ));
+                        )
+                    });
                 }
             }
             if !s.is_zero() {
-                ex.push((
-                    "R11-NODE-RECORD".into(),
-                    "nodes keep their short axis in the sum".into(),
-                ));
+                ex.note("R11-NODE-RECORD", || {
+                    "nodes keep their short axis in the sum".into()
+                });
             }
             return (TargetResponse::Cr, Some(s));
         }
         if is_pr(s, baseline, tr.pr_decrease_pct.hundredths()) {
-            ex.push((
-                rule_pr.into(),
+            ex.note(rule_pr, || {
                 format!(
                     "sum {s} mm vs baseline {baseline} mm: {} (PR needs ≤ −{} %)",
                     pct_text(s - baseline, baseline),
                     tr.pr_decrease_pct
-                ),
-            ));
+                )
+            });
             return (TargetResponse::Pr, Some(s));
         }
         if self.earlier_target_pr && doc.timepoint.pr_persistence == PrPersistence::Sticky {
-            ex.push(("AMB-02".into(), format!("sum {s} mm is {} from baseline, above the PR threshold without PD: PR kept (sticky)", pct_text(s - baseline, baseline))));
+            ex.note("AMB-02", || format!("sum {s} mm is {} from baseline, above the PR threshold without PD: PR kept (sticky)", pct_text(s - baseline, baseline)));
             return (TargetResponse::Pr, Some(s));
         }
-        ex.push((
-            rule_sd.into(),
+        ex.note(rule_sd, || {
             format!(
                 "sum {s} mm: {} from baseline (PR needs ≤ −{} %), {} from nadir: neither PR nor PD",
                 pct_text(s - baseline, baseline),
                 tr.pr_decrease_pct,
                 pct_text(s - nadir, nadir)
-            ),
-        ));
+            )
+        });
         if self.earlier_target_pr {
-            ex.push((
-                "AMB-02".into(),
-                "an earlier PR drifted back above the PR threshold: SD (strict)".into(),
-            ));
+            ex.note("AMB-02", || {
+                "an earlier PR drifted back above the PR threshold: SD (strict)".into()
+            });
         }
         (TargetResponse::Sd, Some(s))
     }
@@ -809,11 +807,12 @@ impl<'r> Tracker<'r> {
         &self,
         a: &Assessment,
         after_cr: bool,
-        ex: &mut Vec<(String, String)>,
+        ex: &mut Notes,
     ) -> NonTargetResponse {
         let doc = self.rules.doc();
         let nt = &doc.non_target_response;
-        let cite = nt.rules.clone().unwrap_or_default();
+        let no_citations = Default::default();
+        let cite = nt.rules.as_ref().unwrap_or(&no_citations);
         let mut progressed = Vec::new();
         let mut not_evaluated = Vec::new();
         let mut remaining = Vec::new();
@@ -831,13 +830,10 @@ impl<'r> Tracker<'r> {
                     TargetFinding::Measured(d) => match (&l.node_normal_below, d.short_axis) {
                         // A demoted node below its pathological threshold is normal.
                         (Some((below, rule)), Some(sa)) if sa < *below => {
-                            ex.push((
-                                rule.clone(),
-                                format!(
+                            ex.note(rule, || format!(
                                     "`{}` {sa} mm short axis is below {below} mm: not pathological, counted as gone",
                                     l.id
-                                ),
-                            ));
+                                ));
                             (NonTargetStatus::Absent, None, None)
                         }
                         _ => (
@@ -858,9 +854,7 @@ impl<'r> Tracker<'r> {
                     .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
                 && cytology != Some(recist_model::Cytology::Positive)
             {
-                ex.push((
-                    cite.cytology.clone().unwrap_or_else(|| "R11-NT-PD".into()),
-                    format!(
+                ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || format!(
                         "`{}`: progression of {} counts only with positive cytology ({}): taken as present",
                         l.id,
                         l.kind.map(crate::prepare::kind_name).unwrap_or("this kind"),
@@ -868,8 +862,7 @@ impl<'r> Tracker<'r> {
                             Some(recist_model::Cytology::Negative) => "cytology negative",
                             _ => "no cytology given",
                         }
-                    ),
-                ));
+                    ));
                 NonTargetStatus::Present
             } else {
                 status
@@ -890,28 +883,24 @@ impl<'r> Tracker<'r> {
             }
         }
         if !progressed.is_empty() {
-            ex.push((
-                cite.pd.clone().unwrap_or_else(|| "R11-NT-PD".into()),
-                format!("unequivocal progression: {}", progressed.join(", ")),
-            ));
+            ex.note(cite.pd.as_deref().unwrap_or("R11-NT-PD"), || {
+                format!("unequivocal progression: {}", progressed.join(", "))
+            });
             return NonTargetResponse::Pd;
         }
         if after_cr && !remaining.is_empty() {
-            ex.push((
-                "AMB-01".into(),
-                "after an overall CR, a non-target present again is PD".into(),
-            ));
-            ex.push((
-                "R11-REAPPEAR".into(),
-                format!("present again: {}", remaining.join(", ")),
-            ));
+            ex.note("AMB-01", || {
+                "after an overall CR, a non-target present again is PD".into()
+            });
+            ex.note("R11-REAPPEAR", || {
+                format!("present again: {}", remaining.join(", "))
+            });
             return NonTargetResponse::Pd;
         }
         if !not_evaluated.is_empty() {
-            ex.push((
-                "R11-NT-NE".into(),
-                format!("not evaluated: {}", not_evaluated.join(", ")),
-            ));
+            ex.note("R11-NT-NE", || {
+                format!("not evaluated: {}", not_evaluated.join(", "))
+            });
             return NonTargetResponse::Ne;
         }
         if remaining.is_empty() {
@@ -923,27 +912,18 @@ impl<'r> Tracker<'r> {
                     non_viable.join(", ")
                 )
             };
-            ex.push((
-                cite.cr.clone().unwrap_or_else(|| "R11-NT-CR".into()),
-                detail,
-            ));
+            ex.note(cite.cr.as_deref().unwrap_or("R11-NT-CR"), || detail);
             return NonTargetResponse::Cr;
         }
-        ex.push((
-            cite.non_cr_non_pd
-                .clone()
-                .unwrap_or_else(|| "R11-NT-NONCRNONPD".into()),
-            format!("persisting: {}", remaining.join(", ")),
-        ));
+        ex.note(
+            cite.non_cr_non_pd.as_deref().unwrap_or("R11-NT-NONCRNONPD"),
+            || format!("persisting: {}", remaining.join(", ")),
+        );
         NonTargetResponse::NonCrNonPd
     }
 
     /// The new-lesion indicator and, for a confirmed equivocal lesion, the date to move progression back to.
-    fn new_lesions(
-        &mut self,
-        a: &Assessment,
-        ex: &mut Vec<(String, String)>,
-    ) -> (NewLesions, Option<NaiveDate>) {
+    fn new_lesions(&mut self, a: &Assessment, ex: &mut Notes) -> (NewLesions, Option<NaiveDate>) {
         let doc = self.rules.doc();
         let rules = &doc.new_lesions;
         let marginal_in = doc.radiotherapy.marginal_lesions == MarginalLesions::InField;
@@ -957,7 +937,8 @@ impl<'r> Tracker<'r> {
             let (rule, place) = match &nl.field {
                 FieldPlacement::Marginal(rt) => (
                     "AMB-RT1",
-                    format!(
+                    detail!(
+                        ex.on(),
                         "at the margin of {rt}, counted {}",
                         if marginal_in {
                             "in-field"
@@ -966,16 +947,17 @@ impl<'r> Tracker<'r> {
                         }
                     ),
                 ),
-                FieldPlacement::Inside(rt) => ("AMB-RT2", format!("inside the field of {rt}")),
+                FieldPlacement::Inside(rt) => {
+                    ("AMB-RT2", detail!(ex.on(), "inside the field of {rt}"))
+                }
                 FieldPlacement::None => ("AMB-RT2", "outside every field".to_string()),
             };
-            ex.push((
-                rule.into(),
+            ex.note(rule, || {
                 format!(
                     "new `{}` {place}: not part of the {} scope",
                     nl.id, self.scope
-                ),
-            ));
+                )
+            });
         }
         for nl in a
             .new_lesions
@@ -1003,8 +985,10 @@ impl<'r> Tracker<'r> {
                 .filter(|s| !s.counted)
                 .and_then(|s| s.equivocal_since);
             let confirmed_later = status == NewLesions::Yes && equivocal_since.is_some();
-            ex.push((rule, text));
-            ex.extend(also);
+            ex.note(rule, || text);
+            if let Some(also) = also {
+                ex.push(also);
+            }
             if nl.nodal && status == NewLesions::Yes {
                 let (min, _) = node_threshold(self.rules, &nl.site, rules.node_min_short_axis_mm);
                 let size = nl
@@ -1012,13 +996,12 @@ impl<'r> Tracker<'r> {
                     .short_axis
                     .map(|sa| format!("{sa} mm short axis"))
                     .unwrap_or_else(|| "no short axis given".into());
-                ex.push((
-                    "R11-NEW-NODE".into(),
+                ex.note("R11-NEW-NODE", || {
                     format!(
                         "new node `{}`: {size}; a new node counts from {min} mm",
                         nl.id
-                    ),
-                ));
+                    )
+                });
             }
             let mut entry = first.clone();
             if status == NewLesions::Equivocal && entry.equivocal_since.is_none() {
@@ -1026,13 +1009,10 @@ impl<'r> Tracker<'r> {
             }
             if status == NewLesions::Yes {
                 if let (true, true, Some(since)) = (confirmed_later, dated_back, equivocal_since) {
-                    ex.push((
-                        dating_rule.unwrap_or_else(|| "R11-NEW-EQUIV".into()),
-                        format!(
+                    ex.note(dating_rule.unwrap_or_else(|| "R11-NEW-EQUIV".into()), || format!(
                             "`{}` first reported equivocal {since}: progression dated back to then",
                             nl.id
-                        ),
-                    ));
+                        ));
                     backdate = Some(backdate.map_or(since, |d: NaiveDate| d.min(since)));
                 }
                 entry.counted = true;
@@ -1051,6 +1031,7 @@ impl<'r> Tracker<'r> {
         rules: &recist_rules::NewLesionRules,
     ) -> Classified {
         let id = &nl.id;
+        let on = self.explanations;
         let equivocal_back = rules.equivocal_confirmed == EquivocalConfirmed::BackdateProgression
             || rules.equivocal_confirmed == EquivocalConfirmed::RewriteEarlier;
         let done = |status, rule: &str, text: String, dated_back| Classified {
@@ -1068,7 +1049,8 @@ impl<'r> Tracker<'r> {
                     return done(
                         NewLesions::No,
                         site.map_or("R11-NEW-NODE", |t| t.rule.as_str()),
-                        format!(
+                        detail!(
+                            on,
                             "new node `{id}` {sa} mm short axis is below {min} mm: not a lesion"
                         ),
                         false,
@@ -1094,7 +1076,8 @@ impl<'r> Tracker<'r> {
             return done(
                 NewLesions::Equivocal,
                 &rule,
-                format!(
+                detail!(
+                    on,
                     "new {} `{id}` counts only with positive cytology: equivocal",
                     crate::prepare::kind_name(kind)
                 ),
@@ -1121,7 +1104,8 @@ impl<'r> Tracker<'r> {
                 return done(
                     NewLesions::Yes,
                     &p.rules[0],
-                    format!(
+                    detail!(
+                        on,
                         "new `{id}` with the typical pattern, {} mm ≥ {} mm",
                         la.unwrap_or_default(),
                         p.typical_min_mm
@@ -1138,16 +1122,19 @@ impl<'r> Tracker<'r> {
                 return Classified {
                     status: NewLesions::Yes,
                     rule: p.rules[1].clone(),
-                    text: format!(
+                    text: detail!(
+                        on,
                         "new `{id}` grew {grown} mm since first seen {} (≥ {} mm)",
-                        first.first_date, p.atypical_growth_mm
+                        first.first_date,
+                        p.atypical_growth_mm
                     ),
                     dated_back: back,
                     dating_rule: p.dating_rule.clone(),
                     also: p.dating_rule.clone().filter(|_| !back).map(|rule| {
                         (
                             rule,
-                            format!(
+                            detail!(
+                                on,
                                 "`{id}` counts from this assessment, not from its first sighting"
                             ),
                         )
@@ -1157,17 +1144,19 @@ impl<'r> Tracker<'r> {
             let why = if nl.equivocal {
                 "the reader marks it equivocal".to_string()
             } else if nl.hcc_typical {
-                format!("typical pattern but below {} mm", p.typical_min_mm)
+                detail!(on, "typical pattern but below {} mm", p.typical_min_mm)
             } else {
-                format!(
+                detail!(
+                    on,
                     "atypical pattern; grown {grown} mm since first seen {}, needs {} mm",
-                    first.first_date, p.atypical_growth_mm
+                    first.first_date,
+                    p.atypical_growth_mm
                 )
             };
             return done(
                 NewLesions::Equivocal,
                 &p.rules[if nl.hcc_typical { 0 } else { 1 }],
-                format!("new `{id}` does not count yet ({why})"),
+                detail!(on, "new `{id}` does not count yet ({why})"),
                 false,
             );
         }
@@ -1175,14 +1164,14 @@ impl<'r> Tracker<'r> {
             return done(
                 NewLesions::Equivocal,
                 "R11-NEW-EQUIV",
-                format!("new `{id}` is equivocal: no PD until confirmed"),
+                detail!(on, "new `{id}` is equivocal: no PD until confirmed"),
                 false,
             );
         }
         done(
             NewLesions::Yes,
             rules.rule.as_deref().unwrap_or("R11-NEW-PD"),
-            format!("unequivocal new lesion `{id}` ({})", nl.site),
+            detail!(on, "unequivocal new lesion `{id}` ({})", nl.site),
             equivocal_back,
         )
     }
@@ -1198,7 +1187,12 @@ impl<'r> Tracker<'r> {
                 f.new_lesions = NewLesions::Yes;
                 f.overall = OverallResponse::Pd;
                 f.reasons.push("AMB-07".into());
-                f.explanations.push(Explanation { rule: "AMB-07".into(), detail: "rewritten to PD: an equivocal new lesion first seen here was later confirmed".into() });
+                if self.explanations {
+                    f.explanations.push(Explanation {
+                        rule: "AMB-07".into(),
+                        detail: "rewritten to PD: an equivocal new lesion first seen here was later confirmed".into(),
+                    });
+                }
             }
         }
         if let Some(p) = self.progression.as_mut()
@@ -1308,6 +1302,7 @@ impl<'r> Tracker<'r> {
             sightings: BTreeMap::new(),
             timepoints: Vec::new(),
             progression: None,
+            explanations: true,
         })
     }
 
@@ -1328,9 +1323,11 @@ impl<'r> Tracker<'r> {
             explanations: Vec::new(),
         };
         let mut tracker = Tracker::fresh(rules, subject, scope, empty)?;
+        // Only the progression is kept: no explanation is made.
+        tracker.explanations = false;
         let reference = tracker.reference;
         for a in subject.assessments.iter().skip(1) {
-            let mut ex = Vec::new();
+            let mut ex = Notes::new(false);
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
             if indicator == NewLesions::Yes {
                 let date = backdate.map_or(a.date, |d| d.min(a.date));

@@ -209,7 +209,9 @@ pub struct FollowUpResult {
     pub overall: OverallResponse,
     /// Rule IDs that decided this timepoint.
     pub reasons: Vec<String>,
-    /// The same rules with the numbers each used.
+    /// The same rules with the numbers each used. Left out when the engine ran without
+    /// explanations (every follow-up timepoint adjudicated with them has at least one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub explanations: Vec<Explanation>,
 }
 

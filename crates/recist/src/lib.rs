@@ -35,8 +35,9 @@
 //! For one scan at a time, start a [`Tracker`] from the baseline and feed it assessments.
 
 pub use recist_engine::{
-    AdjudicationError, BestResponses, Tracker, assess_scope, assess_subject, best_responses,
-    derive_best, derive_best_recorded, endpoints,
+    AdjudicationError, AssessOptions, BestResponses, Tracker, assess_scope, assess_scope_with,
+    assess_subject, assess_subject_with, best_responses, derive_best, derive_best_recorded,
+    endpoints,
 };
 pub use recist_io::{
     CaseError, LoadedCase, Place, Recorded, RecordedSubject, explain, read_case_file,
