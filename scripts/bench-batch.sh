@@ -7,7 +7,8 @@
 # measures, three runs each, the median:
 #   - the floor: TU.csv + TR.csv read with the csv crate alone (recist batch --parse-only);
 #   - recist batch over TU, TR and DM (every output written: results.jsonl, rs.csv, errors.jsonl,
-#     summary.json), with wall time, CPU time and peak memory (GNU time's maximum RSS).
+#     summary.json), with wall time, CPU time and peak memory (GNU time's maximum RSS);
+#   - the same with --explanations (results.jsonl with every explanation text, as compare writes).
 # Needs GNU time for peak memory (`apt-get install time`); without it, memory is not reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,7 @@ median() { sort -n | sed -n 2p; }
 
 floor=()
 batch=()
+explained=()
 for i in 1 2 3; do
   floor+=("$(measure "$BIN" batch --tu "$STUDY/TU.csv" --tr "$STUDY/TR.csv" --parse-only --out "$DIR/out")")
 done
@@ -47,13 +49,23 @@ for i in 1 2 3; do
   rm -rf "$DIR/out"
   batch+=("$(measure "$BIN" batch --tu "$STUDY/TU.csv" --tr "$STUDY/TR.csv" --dm "$STUDY/DM.csv" --out "$DIR/out" --progress off)")
 done
+for i in 1 2 3; do
+  rm -rf "$DIR/out-explained"
+  explained+=("$(measure "$BIN" batch --tu "$STUDY/TU.csv" --tr "$STUDY/TR.csv" --dm "$STUDY/DM.csv" --out "$DIR/out-explained" --progress off --explanations)")
+done
 fw=$(printf '%s\n' "${floor[@]}" | awk '{print $1}' | median)
 bw=$(printf '%s\n' "${batch[@]}" | awk '{print $1}' | median)
 bcpu=$(printf '%s\n' "${batch[@]}" | awk '{print $2 + $3}' | median)
 brss=$(printf '%s\n' "${batch[@]}" | awk '{print $4}' | sort -n | tail -1)
-awk -v n="$N" -v rows="$ROWS" -v fw="$fw" -v bw="$bw" -v cpu="$bcpu" -v rss="$brss" 'BEGIN {
+ew=$(printf '%s\n' "${explained[@]}" | awk '{print $1}' | median)
+ecpu=$(printf '%s\n' "${explained[@]}" | awk '{print $2 + $3}' | median)
+erss=$(printf '%s\n' "${explained[@]}" | awk '{print $4}' | sort -n | tail -1)
+awk -v n="$N" -v rows="$ROWS" -v fw="$fw" -v bw="$bw" -v cpu="$bcpu" -v rss="$brss" \
+    -v ew="$ew" -v ecpu="$ecpu" -v erss="$erss" 'BEGIN {
   printf "parse-only floor (csv crate, TU+TR): %.2f s   %.0f rows/s\n", fw, rows / fw
   printf "recist batch (all outputs):          %.2f s   %.0f rows/s   %.0f subjects/s   %.2fx the floor\n", bw, rows / bw, n / bw, bw / fw
   printf "  CPU time %.2f s (user+sys); peak RSS %.1f MB\n", cpu, rss / 1024
+  printf "recist batch --explanations:         %.2f s   %.0f rows/s   %.0f subjects/s   %.2fx the floor\n", ew, rows / ew, n / ew, ew / fw
+  printf "  CPU time %.2f s (user+sys); peak RSS %.1f MB\n", ecpu, erss / 1024
 }'
 ls -l "$DIR/out" | awk 'NR > 1 { printf "  %-16s %8.1f MB\n", $9, $5 / 1048576 }'
