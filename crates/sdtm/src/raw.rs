@@ -453,8 +453,14 @@ impl RawGroup {
 
     fn range(&self, row: usize, field: usize) -> (usize, usize) {
         let i = row * self.nfields + field;
-        let start = self.start_of(i);
-        (start, self.ends.get(i).map_or(start, |&e| e as usize))
+        // The field ends where `ends[i]` says, and starts after the previous field's end.
+        match i.checked_sub(1).and_then(|p| self.ends.get(p..=i)) {
+            Some(&[before, end]) => (before as usize + 1, end as usize),
+            _ => {
+                let start = self.start_of(i);
+                (start, self.ends.get(i).map_or(start, |&e| e as usize))
+            }
+        }
     }
 
     fn span(&self, row: usize, field: usize) -> &[u8] {
@@ -485,11 +491,9 @@ impl RawGroup {
         };
         if self.buf.is_empty() {
             let (a, b) = self.range(row, f);
-            return self.text.get(a..b).unwrap_or("").trim_ascii();
+            return trim(self.text.get(a..b).unwrap_or(""));
         }
-        std::str::from_utf8(self.span(row, f))
-            .unwrap_or("")
-            .trim_ascii()
+        trim(std::str::from_utf8(self.span(row, f)).unwrap_or(""))
     }
 
     /// Appends a row given as the record's fields.
@@ -553,6 +557,16 @@ impl RawGroup {
             + self.text.capacity()
             + self.ends.capacity() * 4
             + self.lines.capacity() * 8
+    }
+}
+
+/// `s` without ASCII white space around it; most fields have none, seen at once.
+fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        // Bytes above the space are not white space (nor part of an ASCII one).
+        [first, .., last] if *first > b' ' && *last > b' ' => s,
+        [only] if *only > b' ' => s,
+        _ => s.trim_ascii(),
     }
 }
 
@@ -877,8 +891,11 @@ impl Records {
         self.ends.clear();
         while self.started {
             let avail = self.buf.get(self.pos..self.end).unwrap_or_default();
-            let (len, next) = match memchr::memchr(b'\n', avail) {
-                Some(nl) => (nl, nl + 1),
+            // One search finds the line's end, or a quote or carriage return in it first.
+            let (len, next) = match memchr::memchr3(b'\n', b'"', b'\r', avail) {
+                Some(nl) if avail.get(nl) == Some(&b'\n') => (nl, nl + 1),
+                // A quote or a carriage return: a line for csv_core.
+                Some(_) => break,
                 None if !self.eof => {
                     self.fill()?;
                     continue;
@@ -887,9 +904,6 @@ impl Records {
                 None => (avail.len(), avail.len()),
             };
             let line = avail.get(..len).unwrap_or_default();
-            if memchr::memchr2(b'"', b'\r', line).is_some() {
-                break;
-            }
             if next == 0 {
                 return Ok(None);
             }
