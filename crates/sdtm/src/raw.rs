@@ -532,7 +532,7 @@ impl RawGroup {
         let base = self.buf.len();
         self.buf.extend_from_slice(rec.bytes());
         self.ends
-            .extend(rec.ends.iter().map(|&e| (base + e as usize) as u32));
+            .extend(rec.ends().iter().map(|&e| (base + e as usize) as u32));
         self.lines.push(line);
     }
 
@@ -666,11 +666,13 @@ impl Read for Tracked {
     }
 }
 
-/// Appends the position of every comma of `line` to `ends`, eight bytes at a time (fields
-/// are short, so searching from comma to comma would cost a call per field).
-fn push_commas(line: &[u8], ends: &mut Vec<u32>) {
+/// Writes the position of every comma of `line` to `out` (room for one per byte), eight
+/// bytes at a time (fields are short, so searching from comma to comma would cost a call
+/// per field); returns how many.
+fn find_commas(line: &[u8], out: &mut [u32]) -> usize {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+    let mut n = 0;
     let chunks = line.chunks_exact(8);
     let tail = chunks.remainder();
     for (c, chunk) in chunks.enumerate() {
@@ -681,17 +683,23 @@ fn push_commas(line: &[u8], ends: &mut Vec<u32>) {
         let x = u64::from_le_bytes(bytes) ^ COMMAS;
         let mut hits = !(((x & LOW7) + LOW7) | x | LOW7);
         while hits != 0 {
-            let at = c * 8 + (hits.trailing_zeros() / 8) as usize;
-            ends.push(at as u32);
+            if let Some(slot) = out.get_mut(n) {
+                *slot = (c * 8 + (hits.trailing_zeros() / 8) as usize) as u32;
+            }
+            n += 1;
             hits &= hits - 1;
         }
     }
     let base = line.len() - tail.len();
     for (i, &b) in tail.iter().enumerate() {
         if b == b',' {
-            ends.push((base + i) as u32);
+            if let Some(slot) = out.get_mut(n) {
+                *slot = (base + i) as u32;
+            }
+            n += 1;
         }
     }
+    n
 }
 
 /// Input buffer of a [`Records`] reader (grown for a longer line).
@@ -723,8 +731,10 @@ struct Records {
     /// fields), each field followed by one separator byte.
     fast: Option<(usize, usize)>,
     rec: Vec<u8>,
-    /// End of each field of the current record, relative to its bytes.
+    /// End of each field of the current record, relative to its bytes: `ends[..nends]`
+    /// (the vector is kept longer than the longest line read, not cleared per record).
     ends: Vec<u32>,
+    nends: usize,
     /// A run of records kept in `buf` for the caller to copy at once (consecutive lines read
     /// by the fast path, see [`join_run`](Self::join_run)): `buf[run_start..run_end]`, the
     /// end of each field relative to `run_start`, and the line of each record.
@@ -752,6 +762,7 @@ impl Records {
             fast: None,
             rec: Vec::new(),
             ends: Vec::new(),
+            nends: 0,
             run_start: 0,
             run_end: 0,
             run_ends: Vec::new(),
@@ -772,8 +783,9 @@ impl Records {
             return false;
         }
         let base = a - self.run_start;
+        let ends = self.ends.get(..self.nends).unwrap_or_default();
         self.run_ends
-            .extend(self.ends.iter().map(|&e| (base + e as usize) as u32));
+            .extend(ends.iter().map(|&e| (base + e as usize) as u32));
         self.run_end = b;
         self.run_lines.push(line);
         true
@@ -811,7 +823,12 @@ impl Records {
 
     /// Number of fields of the current record.
     fn len(&self) -> usize {
-        self.ends.len()
+        self.nends
+    }
+
+    /// Where each field of the current record ends, relative to its bytes.
+    fn ends(&self) -> &[u32] {
+        self.ends.get(..self.nends).unwrap_or_default()
     }
 
     /// The current record's bytes (fields and their separators).
@@ -824,9 +841,10 @@ impl Records {
 
     /// A field of the current record.
     fn field(&self, i: usize) -> Option<&[u8]> {
-        let end = *self.ends.get(i)? as usize;
+        let ends = self.ends();
+        let end = *ends.get(i)? as usize;
         let start = match i.checked_sub(1) {
-            Some(p) => *self.ends.get(p)? as usize + 1,
+            Some(p) => *ends.get(p)? as usize + 1,
             None => 0,
         };
         self.bytes().get(start..end)
@@ -888,7 +906,7 @@ impl Records {
     fn next(&mut self) -> std::io::Result<Option<u64>> {
         let start_line = self.line;
         self.fast = None;
-        self.ends.clear();
+        self.nends = 0;
         while self.started {
             let avail = self.buf.get(self.pos..self.end).unwrap_or_default();
             // One search finds the line's end, or a quote or carriage return in it first.
@@ -913,8 +931,14 @@ impl Records {
                 self.line += 1;
                 continue;
             }
-            push_commas(line, &mut self.ends);
-            self.ends.push(len as u32);
+            if self.ends.len() <= len {
+                self.ends.resize(len + 1, 0);
+            }
+            let commas = find_commas(line, &mut self.ends);
+            if let Some(last) = self.ends.get_mut(commas) {
+                *last = len as u32;
+            }
+            self.nends = commas + 1;
             if next == len {
                 // No separator after the last field in the buffer: copy the record.
                 self.rec.clear();
@@ -959,6 +983,7 @@ impl Records {
                     self.line = self.core.line();
                     self.started = true;
                     self.rec.clear();
+                    self.ends.clear();
                     let mut start = 0;
                     for &end in self.out_ends.get(..nend).unwrap_or_default() {
                         self.rec
@@ -967,6 +992,7 @@ impl Records {
                         self.rec.push(b',');
                         start = end;
                     }
+                    self.nends = self.ends.len();
                     return Ok(Some(start_line));
                 }
                 R::End => {
