@@ -1031,6 +1031,9 @@ pub struct GroupStream {
     bytes: Arc<AtomicU64>,
     /// Buffers of the groups dropped, for the next ones.
     recycler: Arc<Recycler>,
+    /// Most bytes of a run of lines kept in the input buffer before they are copied (a
+    /// quarter of the buffer).
+    run_max: usize,
 }
 
 impl GroupStream {
@@ -1111,6 +1114,7 @@ impl GroupStream {
             check_order,
             bytes,
             recycler: Arc::default(),
+            run_max: capacity / 4,
         })
     }
 
@@ -1133,6 +1137,11 @@ impl GroupStream {
     /// when it can, else (a record read by `csv_core`) copied now, after the run.
     fn add_record(&mut self, line: u64) {
         if self.records.join_run(line) {
+            if self.records.run_end - self.records.run_start > self.run_max {
+                // A subject with very many rows: copied in parts, so the input buffer
+                // need not grow to hold them all.
+                self.flush_run();
+            }
             return;
         }
         self.flush_run();
