@@ -132,7 +132,8 @@ impl Sender {
         if self.chunk.is_empty() || self.closed {
             return;
         }
-        let chunk = std::mem::take(&mut self.chunk);
+        // The next chunk gets its full size at once (not grown item by item).
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(self.max_items));
         self.rows = 0;
         if self.tx.send(chunk).is_err() {
             self.closed = true;

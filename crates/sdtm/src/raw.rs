@@ -9,8 +9,8 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
@@ -258,6 +258,98 @@ pub struct RawGroup {
     /// Rows that could not be read (malformed rows of this subject, and rows of no subject
     /// met while reading it).
     pub bad: Vec<BadRow>,
+    /// Where the buffers go when the group is dropped (groups read by a [`GroupStream`]).
+    recycle: Option<Arc<Recycler>>,
+}
+
+/// Spare buffers of one kind, by size class: class `k` holds capacities in `2^k..2^(k+1)`.
+struct Classes<T>(Vec<Vec<Vec<T>>>);
+
+impl<T> Default for Classes<T> {
+    fn default() -> Self {
+        Classes(Vec::new())
+    }
+}
+
+/// Most spare buffers kept per size class (about the groups of the chunks in flight).
+const POOL_PER_CLASS: usize = 4096;
+
+/// Buffers above this size class (a subject with very many rows) are freed, not kept.
+const POOL_MAX_CLASS: usize = 22;
+
+impl<T> Classes<T> {
+    /// A cleared buffer of capacity at least `need`: a spare one of the smallest class that
+    /// is sure to hold it, or a new one of that class's size (so at most twice `need`).
+    fn take(&mut self, need: usize) -> Vec<T> {
+        let k = need.max(1).next_power_of_two().trailing_zeros() as usize;
+        self.0
+            .get_mut(k)
+            .and_then(Vec::pop)
+            .unwrap_or_else(|| Vec::with_capacity(1 << k))
+    }
+
+    fn give(&mut self, mut v: Vec<T>) {
+        let cap = v.capacity();
+        if cap == 0 {
+            return;
+        }
+        let k = cap.ilog2() as usize;
+        if k > POOL_MAX_CLASS {
+            return;
+        }
+        if self.0.len() <= k {
+            self.0.resize_with(k + 1, Vec::new);
+        }
+        if let Some(class) = self.0.get_mut(k)
+            && class.len() < POOL_PER_CLASS
+        {
+            v.clear();
+            class.push(v);
+        }
+    }
+}
+
+/// Buffers of the groups a [`GroupStream`] read, handed back when the groups are dropped
+/// (on the workers) and reused by the stream: reading a subject then rarely allocates, and
+/// the memory a thread allocated is rarely freed by another.
+#[derive(Default)]
+struct Pools {
+    bytes: Classes<u8>,
+    ends: Classes<u32>,
+    lines: Classes<u64>,
+    keys: Vec<String>,
+}
+
+/// The pools of a stream, shared with its groups.
+#[derive(Default)]
+struct Recycler(Mutex<Pools>);
+
+impl std::fmt::Debug for Recycler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recycler")
+    }
+}
+
+impl Drop for RawGroup {
+    fn drop(&mut self) {
+        let Some(r) = self.recycle.take() else {
+            return;
+        };
+        let Ok(mut pools) = r.0.lock() else {
+            return;
+        };
+        pools.bytes.give(std::mem::take(&mut self.buf));
+        pools
+            .bytes
+            .give(std::mem::take(&mut self.text).into_bytes());
+        pools.ends.give(std::mem::take(&mut self.ends));
+        pools.lines.give(std::mem::take(&mut self.lines));
+        if pools.keys.len() < POOL_PER_CLASS {
+            let mut key = std::mem::take(&mut self.key);
+            key.clear();
+            pools.keys.push(key);
+        }
+    }
 }
 
 impl RawGroup {
@@ -274,6 +366,7 @@ impl RawGroup {
             ends: Vec::new(),
             lines: Vec::new(),
             bad: Vec::new(),
+            recycle: None,
         }
     }
 
@@ -360,8 +453,14 @@ impl RawGroup {
 
     fn range(&self, row: usize, field: usize) -> (usize, usize) {
         let i = row * self.nfields + field;
-        let start = self.start_of(i);
-        (start, self.ends.get(i).map_or(start, |&e| e as usize))
+        // The field ends where `ends[i]` says, and starts after the previous field's end.
+        match i.checked_sub(1).and_then(|p| self.ends.get(p..=i)) {
+            Some(&[before, end]) => (before as usize + 1, end as usize),
+            _ => {
+                let start = self.start_of(i);
+                (start, self.ends.get(i).map_or(start, |&e| e as usize))
+            }
+        }
     }
 
     fn span(&self, row: usize, field: usize) -> &[u8] {
@@ -392,11 +491,9 @@ impl RawGroup {
         };
         if self.buf.is_empty() {
             let (a, b) = self.range(row, f);
-            return self.text.get(a..b).unwrap_or("").trim_ascii();
+            return trim(self.text.get(a..b).unwrap_or(""));
         }
-        std::str::from_utf8(self.span(row, f))
-            .unwrap_or("")
-            .trim_ascii()
+        trim(std::str::from_utf8(self.span(row, f)).unwrap_or(""))
     }
 
     /// Appends a row given as the record's fields.
@@ -435,7 +532,7 @@ impl RawGroup {
         let base = self.buf.len();
         self.buf.extend_from_slice(rec.bytes());
         self.ends
-            .extend(rec.ends.iter().map(|&e| (base + e as usize) as u32));
+            .extend(rec.ends().iter().map(|&e| (base + e as usize) as u32));
         self.lines.push(line);
     }
 
@@ -446,12 +543,12 @@ impl RawGroup {
     }
 
     /// Appends every row of another group of the same subject and file (unsorted input).
-    pub fn append(&mut self, other: RawGroup) {
+    pub fn append(&mut self, mut other: RawGroup) {
         for r in 0..other.len() {
             let fields: Vec<&[u8]> = (0..other.nfields).map(|f| other.span(r, f)).collect();
             self.push_fields(other.line(r), fields);
         }
-        self.bad.extend(other.bad);
+        self.bad.append(&mut other.bad);
     }
 
     /// Bytes held (for memory accounting of unsorted input).
@@ -460,6 +557,16 @@ impl RawGroup {
             + self.text.capacity()
             + self.ends.capacity() * 4
             + self.lines.capacity() * 8
+    }
+}
+
+/// `s` without ASCII white space around it; most fields have none, seen at once.
+fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        // Bytes above the space are not white space (nor part of an ASCII one).
+        [first, .., last] if *first > b' ' && *last > b' ' => s,
+        [only] if *only > b' ' => s,
+        _ => s.trim_ascii(),
     }
 }
 
@@ -559,11 +666,13 @@ impl Read for Tracked {
     }
 }
 
-/// Appends the position of every comma of `line` to `ends`, eight bytes at a time (fields
-/// are short, so searching from comma to comma would cost a call per field).
-fn push_commas(line: &[u8], ends: &mut Vec<u32>) {
+/// Writes the position of every comma of `line` to `out` (room for one per byte), eight
+/// bytes at a time (fields are short, so searching from comma to comma would cost a call
+/// per field); returns how many.
+fn find_commas(line: &[u8], out: &mut [u32]) -> usize {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+    let mut n = 0;
     let chunks = line.chunks_exact(8);
     let tail = chunks.remainder();
     for (c, chunk) in chunks.enumerate() {
@@ -574,17 +683,23 @@ fn push_commas(line: &[u8], ends: &mut Vec<u32>) {
         let x = u64::from_le_bytes(bytes) ^ COMMAS;
         let mut hits = !(((x & LOW7) + LOW7) | x | LOW7);
         while hits != 0 {
-            let at = c * 8 + (hits.trailing_zeros() / 8) as usize;
-            ends.push(at as u32);
+            if let Some(slot) = out.get_mut(n) {
+                *slot = (c * 8 + (hits.trailing_zeros() / 8) as usize) as u32;
+            }
+            n += 1;
             hits &= hits - 1;
         }
     }
     let base = line.len() - tail.len();
     for (i, &b) in tail.iter().enumerate() {
         if b == b',' {
-            ends.push((base + i) as u32);
+            if let Some(slot) = out.get_mut(n) {
+                *slot = (base + i) as u32;
+            }
+            n += 1;
         }
     }
+    n
 }
 
 /// Input buffer of a [`Records`] reader (grown for a longer line).
@@ -616,8 +731,17 @@ struct Records {
     /// fields), each field followed by one separator byte.
     fast: Option<(usize, usize)>,
     rec: Vec<u8>,
-    /// End of each field of the current record, relative to its bytes.
+    /// End of each field of the current record, relative to its bytes: `ends[..nends]`
+    /// (the vector is kept longer than the longest line read, not cleared per record).
     ends: Vec<u32>,
+    nends: usize,
+    /// A run of records kept in `buf` for the caller to copy at once (consecutive lines read
+    /// by the fast path, see [`join_run`](Self::join_run)): `buf[run_start..run_end]`, the
+    /// end of each field relative to `run_start`, and the line of each record.
+    run_start: usize,
+    run_end: usize,
+    run_ends: Vec<u32>,
+    run_lines: Vec<u64>,
 }
 
 impl Records {
@@ -638,12 +762,73 @@ impl Records {
             fast: None,
             rec: Vec::new(),
             ends: Vec::new(),
+            nends: 0,
+            run_start: 0,
+            run_end: 0,
+            run_ends: Vec::new(),
+            run_lines: Vec::new(),
         }
+    }
+
+    /// Adds the current record (line `line`) to the run, if it is a line read by the fast
+    /// path right after the run's last one (or the run is empty); `false` otherwise.
+    fn join_run(&mut self, line: u64) -> bool {
+        let Some((a, b)) = self.fast else {
+            return false;
+        };
+        if self.run_lines.is_empty() {
+            self.run_start = a;
+            self.run_end = a;
+        } else if a != self.run_end {
+            return false;
+        }
+        let base = a - self.run_start;
+        let ends = self.ends.get(..self.nends).unwrap_or_default();
+        self.run_ends
+            .extend(ends.iter().map(|&e| (base + e as usize) as u32));
+        self.run_end = b;
+        self.run_lines.push(line);
+        true
+    }
+
+    /// Appends the run to a group (each record with the group's number of fields) and
+    /// empties it; a group with no row yet takes buffers of the run's size from `pools`.
+    fn take_run(&mut self, g: &mut RawGroup, pools: &Recycler) {
+        if self.run_lines.is_empty() {
+            return;
+        }
+        let bytes = self
+            .buf
+            .get(self.run_start..self.run_end)
+            .unwrap_or_default();
+        if g.buf.is_empty() && g.text.is_empty() && g.lines.is_empty() {
+            if let Ok(mut p) = pools.0.lock() {
+                g.buf = p.bytes.take(bytes.len());
+                g.ends = p.ends.take(self.run_ends.len());
+                g.lines = p.lines.take(self.run_lines.len());
+            }
+        } else if !g.text.is_empty() {
+            g.buf = std::mem::take(&mut g.text).into_bytes();
+        }
+        let base = g.buf.len();
+        g.buf.extend_from_slice(bytes);
+        g.ends
+            .extend(self.run_ends.iter().map(|&e| (base + e as usize) as u32));
+        g.lines.extend_from_slice(&self.run_lines);
+        self.run_ends.clear();
+        self.run_lines.clear();
+        self.run_start = 0;
+        self.run_end = 0;
     }
 
     /// Number of fields of the current record.
     fn len(&self) -> usize {
-        self.ends.len()
+        self.nends
+    }
+
+    /// Where each field of the current record ends, relative to its bytes.
+    fn ends(&self) -> &[u32] {
+        self.ends.get(..self.nends).unwrap_or_default()
     }
 
     /// The current record's bytes (fields and their separators).
@@ -656,9 +841,10 @@ impl Records {
 
     /// A field of the current record.
     fn field(&self, i: usize) -> Option<&[u8]> {
-        let end = *self.ends.get(i)? as usize;
+        let ends = self.ends();
+        let end = *ends.get(i)? as usize;
         let start = match i.checked_sub(1) {
-            Some(p) => *self.ends.get(p)? as usize + 1,
+            Some(p) => *ends.get(p)? as usize + 1,
             None => 0,
         };
         self.bytes().get(start..end)
@@ -670,25 +856,31 @@ impl Records {
         if self.eof {
             return Ok(false);
         }
-        if self.pos > 0 || self.end == self.buf.len() {
-            let unread = self.end - self.pos;
-            // A line longer than the buffer: a larger one.
-            let len = if unread == self.buf.len() {
+        // The run, if any, is kept with the unread part.
+        let keep = if self.run_lines.is_empty() {
+            self.pos
+        } else {
+            self.run_start.min(self.pos)
+        };
+        if keep > 0 || self.end == self.buf.len() {
+            let kept = self.end - keep;
+            // A line (or run) filling half the buffer: a larger one.
+            let len = if kept > self.buf.len() / 2 {
                 self.buf.len() * 2
             } else {
                 self.buf.len()
             };
             let mut next = self.src.hash.spare(len);
-            if let (Some(to), Some(from)) =
-                (next.get_mut(..unread), self.buf.get(self.pos..self.end))
-            {
+            if let (Some(to), Some(from)) = (next.get_mut(..kept), self.buf.get(keep..self.end)) {
                 to.copy_from_slice(from);
             }
             let read = std::mem::replace(&mut self.buf, next);
             self.src.hash.give(read, self.hashed..self.end);
-            self.pos = 0;
-            self.end = unread;
-            self.hashed = unread;
+            self.pos -= keep;
+            self.run_start -= keep.min(self.run_start);
+            self.run_end -= keep.min(self.run_end);
+            self.end = kept;
+            self.hashed = kept;
         }
         loop {
             let Some(space) = self.buf.get_mut(self.end..) else {
@@ -714,11 +906,14 @@ impl Records {
     fn next(&mut self) -> std::io::Result<Option<u64>> {
         let start_line = self.line;
         self.fast = None;
-        self.ends.clear();
+        self.nends = 0;
         while self.started {
             let avail = self.buf.get(self.pos..self.end).unwrap_or_default();
-            let (len, next) = match memchr::memchr(b'\n', avail) {
-                Some(nl) => (nl, nl + 1),
+            // One search finds the line's end, or a quote or carriage return in it first.
+            let (len, next) = match memchr::memchr3(b'\n', b'"', b'\r', avail) {
+                Some(nl) if avail.get(nl) == Some(&b'\n') => (nl, nl + 1),
+                // A quote or a carriage return: a line for csv_core.
+                Some(_) => break,
                 None if !self.eof => {
                     self.fill()?;
                     continue;
@@ -727,9 +922,6 @@ impl Records {
                 None => (avail.len(), avail.len()),
             };
             let line = avail.get(..len).unwrap_or_default();
-            if memchr::memchr2(b'"', b'\r', line).is_some() {
-                break;
-            }
             if next == 0 {
                 return Ok(None);
             }
@@ -739,8 +931,14 @@ impl Records {
                 self.line += 1;
                 continue;
             }
-            push_commas(line, &mut self.ends);
-            self.ends.push(len as u32);
+            if self.ends.len() <= len {
+                self.ends.resize(len + 1, 0);
+            }
+            let commas = find_commas(line, &mut self.ends);
+            if let Some(last) = self.ends.get_mut(commas) {
+                *last = len as u32;
+            }
+            self.nends = commas + 1;
             if next == len {
                 // No separator after the last field in the buffer: copy the record.
                 self.rec.clear();
@@ -785,6 +983,7 @@ impl Records {
                     self.line = self.core.line();
                     self.started = true;
                     self.rec.clear();
+                    self.ends.clear();
                     let mut start = 0;
                     for &end in self.out_ends.get(..nend).unwrap_or_default() {
                         self.rec
@@ -793,6 +992,7 @@ impl Records {
                         self.rec.push(b',');
                         start = end;
                     }
+                    self.nends = self.ends.len();
                     return Ok(Some(start_line));
                 }
                 R::End => {
@@ -829,8 +1029,11 @@ pub struct GroupStream {
     eof: bool,
     check_order: bool,
     bytes: Arc<AtomicU64>,
-    /// Sizes of the last group, to size the next one.
-    hint: (usize, usize, usize),
+    /// Buffers of the groups dropped, for the next ones.
+    recycler: Arc<Recycler>,
+    /// Most bytes of a run of lines kept in the input buffer before they are copied (a
+    /// quarter of the buffer).
+    run_max: usize,
 }
 
 impl GroupStream {
@@ -840,6 +1043,17 @@ impl GroupStream {
         spec: &Spec,
         check_order: bool,
         bytes: Arc<AtomicU64>,
+    ) -> Result<GroupStream, InputError> {
+        GroupStream::open_with(path, spec, check_order, bytes, INPUT_BUFFER)
+    }
+
+    /// [`open`](Self::open) with an input buffer of `capacity` bytes (tests use small ones).
+    fn open_with(
+        path: &Path,
+        spec: &Spec,
+        check_order: bool,
+        bytes: Arc<AtomicU64>,
+        capacity: usize,
     ) -> Result<GroupStream, InputError> {
         let file = path.display().to_string();
         let inner = File::open(path).map_err(|source| InputError::Io {
@@ -851,7 +1065,7 @@ impl GroupStream {
             hash: BackgroundHash::new(),
             bytes: bytes.clone(),
         };
-        let mut records = Records::new(tracked, INPUT_BUFFER);
+        let mut records = Records::new(tracked, capacity);
         records.next().map_err(|e| io_error(&file, &e))?;
         let header_len = records.len();
         let names: Vec<String> = (0..header_len)
@@ -899,17 +1113,50 @@ impl GroupStream {
             eof: false,
             check_order,
             bytes,
-            hint: (4096, 512, 32),
+            recycler: Arc::default(),
+            run_max: capacity / 4,
         })
     }
 
-    /// An empty group for `key`, sized like the last one.
-    fn fresh(&self, key: String) -> RawGroup {
-        let mut g = RawGroup::new(key, self.map.clone(), self.header_len);
-        g.buf.reserve(self.hint.0);
-        g.ends.reserve(self.hint.1);
-        g.lines.reserve(self.hint.2);
+    /// An empty group for `key` (its buffers are taken when its rows are copied).
+    fn fresh(&self, key: &str) -> RawGroup {
+        let spare = self
+            .recycler
+            .0
+            .lock()
+            .ok()
+            .and_then(|mut p| p.keys.pop())
+            .unwrap_or_default();
+        let mut g = RawGroup::new(spare, self.map.clone(), self.header_len);
+        g.key.push_str(key);
+        g.recycle = Some(self.recycler.clone());
         g
+    }
+
+    /// Adds the record just read to the current group: to the run of lines copied at once
+    /// when it can, else (a record read by `csv_core`) copied now, after the run.
+    fn add_record(&mut self, line: u64) {
+        if self.records.join_run(line) {
+            if self.records.run_end - self.records.run_start > self.run_max {
+                // A subject with very many rows: copied in parts, so the input buffer
+                // need not grow to hold them all.
+                self.flush_run();
+            }
+            return;
+        }
+        self.flush_run();
+        if !self.records.join_run(line)
+            && let Some(g) = self.current.as_mut()
+        {
+            g.push_record(line, &self.records);
+        }
+    }
+
+    /// Copies the run of lines read into the current group.
+    fn flush_run(&mut self) {
+        if let Some(g) = self.current.as_mut() {
+            self.records.take_run(g, &self.recycler);
+        }
     }
 
     /// The file's name as given.
@@ -943,6 +1190,7 @@ impl GroupStream {
         let key_col = self.map.first().copied().flatten();
         loop {
             if self.eof {
+                self.flush_run();
                 let mut last = self.current.take();
                 if !self.orphans.is_empty() {
                     let g = last.get_or_insert_with(|| {
@@ -967,13 +1215,11 @@ impl GroupStream {
                 .as_ref()
                 .is_some_and(|g| g.key.as_bytes() == key);
             if same && !malformed {
-                if let Some(g) = self.current.as_mut() {
-                    g.push_record(line, &self.records);
-                }
+                self.add_record(line);
                 continue;
             }
             let key = match std::str::from_utf8(key) {
-                Ok(k) if !k.is_empty() => k.to_string(),
+                Ok(k) if !k.is_empty() => k,
                 _ => {
                     let problem = if malformed {
                         Problem::Malformed(format!(
@@ -1004,16 +1250,13 @@ impl GroupStream {
                     }
                     continue;
                 }
-                let after = self
-                    .current
-                    .as_ref()
-                    .is_none_or(|g| g.key.as_str() < key.as_str());
+                let after = self.current.as_ref().is_none_or(|g| g.key.as_str() < key);
                 if !after {
                     // Its USUBJID cannot be trusted: it breaks the order.
                     self.orphan(line, bad.problem);
                     continue;
                 }
-                let mut g = RawGroup::new(key, self.map.clone(), self.header_len);
+                let mut g = RawGroup::new(key.to_string(), self.map.clone(), self.header_len);
                 g.bad.push(bad);
                 if let Some(done) = self.start(g) {
                     return Ok(Some(done));
@@ -1022,19 +1265,20 @@ impl GroupStream {
             }
             if self.check_order
                 && let Some(cur) = &self.current
-                && key.as_str() < cur.key.as_str()
+                && key < cur.key.as_str()
             {
                 return Err(InputError::Unsorted {
                     file: self.file.clone(),
                     row: line,
-                    subject: key,
+                    subject: key.to_string(),
                     previous: cur.key.clone(),
                 });
             }
-            let mut g = self.fresh(key);
-            g.push_record(line, &self.records);
-            if let Some(done) = self.start(g) {
-                return Ok(Some(done));
+            let g = self.fresh(key);
+            let done = self.start(g);
+            self.add_record(line);
+            if done.is_some() {
+                return Ok(done);
             }
         }
     }
@@ -1051,21 +1295,13 @@ impl GroupStream {
         }
     }
 
+    /// Makes `g` the current group; returns the one it ends, with all its rows.
     fn start(&mut self, mut g: RawGroup) -> Option<RawGroup> {
         if !self.orphans.is_empty() {
             g.bad.append(&mut self.orphans);
         }
-        let done = self.current.replace(g);
-        if let Some(d) = &done {
-            // A quarter more than the last group (capped), so groups rarely grow while read.
-            let cap = |n: usize, max: usize| (n + n / 2).clamp(16, max);
-            self.hint = (
-                cap(d.buf.len(), 1 << 20),
-                cap(d.ends.len(), 1 << 16),
-                cap(d.lines.len(), 1 << 12),
-            );
-        }
-        done
+        self.flush_run();
+        self.current.replace(g)
     }
 
     /// Finishes the stream: rows read and the SHA-256 of the bytes read (read to the end).
@@ -1331,6 +1567,95 @@ mod tests {
                     "{:?} (buffer {capacity})",
                     String::from_utf8_lossy(case)
                 );
+            }
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+
+    /// Groups as read with an input buffer of `capacity`: per group its key, rows (line and
+    /// the two columns) and bad rows.
+    type Read = Vec<(String, Vec<(u64, String, String)>, Vec<BadRow>)>;
+
+    fn groups(path: &Path, capacity: usize) -> Read {
+        let mut s =
+            GroupStream::open_with(path, &Spec::dm("V"), false, Arc::default(), capacity).unwrap();
+        let mut out = Vec::new();
+        while let Some(mut g) = s.next_group().unwrap() {
+            g.decode();
+            let rows = (0..g.len())
+                .map(|r| {
+                    let (k, v) = (g.get(r, dm::USUBJID), g.get(r, dm::REFDATE));
+                    (g.line(r), k.to_string(), v.to_string())
+                })
+                .collect();
+            out.push((g.key.clone(), rows, g.bad.clone()));
+        }
+        let totals = s.finish().unwrap();
+        assert_eq!(totals.sha256, sha256_file(path).unwrap());
+        out
+    }
+
+    #[test]
+    fn groups_are_read_the_same_whatever_the_buffer() {
+        let values = [
+            "x",
+            "",
+            " y ",
+            "\"q\"\"r\"",
+            "\"a\nb\"",
+            "\"a,b\"",
+            "d\u{e9}j\u{e0}",
+            "long-value-0123456789",
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut rnd = |n: usize| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) as usize % n
+        };
+        for case in 0..300 {
+            let malformed = case % 3 == 2;
+            let mut text = String::from("USUBJID,V\n");
+            let mut key = 0;
+            for _ in 0..rnd(40) {
+                if rnd(4) == 0 {
+                    key += 1;
+                }
+                let k = if rnd(20) == 0 {
+                    String::new()
+                } else {
+                    format!("S{key:02}")
+                };
+                text.push_str(&k);
+                text.push(',');
+                text.push_str(values[rnd(values.len())]);
+                if malformed && rnd(8) == 0 {
+                    text.push_str(",extra");
+                }
+                text.push_str(["\n", "\n", "\n", "\r\n", "\n\n"][rnd(5)]);
+            }
+            let p = write(&format!("groups-{case}.csv"), &text);
+            let want = groups(&p, 1 << 20);
+            if !malformed {
+                // Against the csv crate: the rows with a USUBJID, in order.
+                let recs = csv_crate_records(text.as_bytes());
+                let rows: Vec<(u64, String, String)> =
+                    want.iter().flat_map(|g| g.1.clone()).collect();
+                let expected: Vec<(u64, String, String)> = recs
+                    .iter()
+                    .skip(1)
+                    .filter(|(_, f)| !f[0].is_empty())
+                    .map(|(line, f)| {
+                        let s =
+                            |b: &[u8]| String::from_utf8(b.to_vec()).unwrap().trim().to_string();
+                        (*line, s(&f[0]), s(&f[1]))
+                    })
+                    .collect();
+                assert_eq!(rows, expected, "{text:?}");
+            }
+            for capacity in [4, 7, 16, 64] {
+                assert_eq!(groups(&p, capacity), want, "{text:?} (buffer {capacity})");
             }
             std::fs::remove_file(&p).unwrap();
         }
