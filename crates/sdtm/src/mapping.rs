@@ -172,7 +172,7 @@ impl<T: Copy> Codes<T> {
 
     /// The value of a code, trimmed and compared case-insensitively.
     fn get(&self, code: &str) -> Option<T> {
-        let k = code.trim();
+        let k = trim(code);
         if let Some(v) = self.find(k) {
             return Some(v);
         }
@@ -183,13 +183,37 @@ impl<T: Copy> Codes<T> {
     }
 }
 
+/// `s.trim()`, without its scan for Unicode white space in the usual case: a value that
+/// starts and ends with a visible ASCII character has nothing to trim.
+pub(crate) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// Whether `needle` occurs in `hay` (as `str::contains`, by a plain scan: haystacks are
+/// short site names, where the general searcher's setup costs more than the search).
+fn contains(hay: &str, needle: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let Some(starts) = hay.len().checked_sub(rest.len()) else {
+        return false;
+    };
+    (0..starts)
+        .any(|i| hay.get(i) == Some(&first) && hay.get(i + 1..i + needle.len()) == Some(rest))
+}
+
 fn norm(s: &str) -> String {
     s.trim().to_ascii_uppercase()
 }
 
 /// Calls `f` with [`norm`] of `s`, upper-cased on the stack when short (a site per TU row).
 fn with_norm<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
-    let t = s.trim();
+    let t = trim(s);
     let mut buf = [0u8; 96];
     if let Some(b) = buf.get_mut(..t.len()) {
         b.copy_from_slice(t.as_bytes());
@@ -330,7 +354,7 @@ impl Mapping {
     pub fn identifies(&self, code: &str) -> bool {
         self.identify_tests
             .iter()
-            .any(|c| c.eq_ignore_ascii_case(code.trim()))
+            .any(|c| c.eq_ignore_ascii_case(trim(code)))
     }
 
     /// The role a TU result or TRGRPID names.
@@ -345,13 +369,13 @@ impl Mapping {
 
     /// Whether a result means "too small to measure".
     pub fn is_too_small(&self, word: &str) -> bool {
-        let w = word.trim();
+        let w = trim(word);
         !w.is_empty() && self.too_small.iter().any(|c| c.eq_ignore_ascii_case(w))
     }
 
     /// Whether a TRSTAT value means "not done".
     pub fn is_not_done(&self, word: &str) -> bool {
-        let w = word.trim();
+        let w = trim(word);
         !w.is_empty() && self.not_done.iter().any(|c| c.eq_ignore_ascii_case(w))
     }
 
@@ -362,9 +386,7 @@ impl Mapping {
 
     /// Whether a TULOC names a lymph node.
     pub fn is_nodal_site(&self, site: &str) -> bool {
-        with_norm(site, |s| {
-            self.nodal_sites.iter().any(|n| s.contains(n.as_str()))
-        })
+        with_norm(site, |s| self.nodal_sites.iter().any(|n| contains(s, n)))
     }
 
     /// The lesion kind a TULOC implies, if any.
@@ -372,8 +394,22 @@ impl Mapping {
         with_norm(site, |s| {
             self.site_kinds
                 .iter()
-                .find(|(name, _)| s.contains(name.as_str()))
+                .find(|(name, _)| contains(s, name))
                 .map(|(_, k)| *k)
+        })
+    }
+
+    /// Both of [`is_nodal_site`](Self::is_nodal_site) and [`site_kind`](Self::site_kind)
+    /// for one TULOC, normalised once.
+    pub fn site_class(&self, site: &str) -> (bool, Option<LesionKind>) {
+        with_norm(site, |s| {
+            (
+                self.nodal_sites.iter().any(|n| contains(s, n)),
+                self.site_kinds
+                    .iter()
+                    .find(|(name, _)| contains(s, name))
+                    .map(|(_, k)| *k),
+            )
         })
     }
 
@@ -424,6 +460,42 @@ mod tests {
             Some(LesionKind::Effusion)
         );
         assert_eq!(m.method("CT SCAN"), Some(Modality::Ct));
+    }
+
+    #[test]
+    fn quick_trim_and_contains_agree_with_str() {
+        for t in [
+            "",
+            " ",
+            "X",
+            " X",
+            "X ",
+            "\u{a0}X",
+            "X\u{a0}",
+            "\u{2003}",
+            "é",
+            "éX",
+            "Xé",
+            "\tX\n",
+            "LYMPH NODE",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+        let hays = [
+            "",
+            "N",
+            "NODAL",
+            "LYMPH NODES",
+            "AXILLARY LYMPH NODE",
+            "XNODA",
+            "ÉNODAL",
+        ];
+        let needles = ["", "N", "NODAL", "LYMPH NODE", "E", "ODAL", "NODALS", "É"];
+        for h in hays {
+            for n in needles {
+                assert_eq!(contains(h, n), h.contains(n), "{h:?} {n:?}");
+            }
+        }
     }
 
     #[test]
