@@ -281,6 +281,15 @@ impl UnitAcc {
             .and_then(|s| s[slot as usize])
     }
 
+    /// A lesion's observations at a visit, by slot.
+    fn visit_obs(&self, lesion: usize, visit: usize) -> [Option<Obs>; 4] {
+        self.obs
+            .get(lesion)
+            .and_then(|v| v.get(visit))
+            .copied()
+            .unwrap_or_default()
+    }
+
     fn obs_mut(&mut self, lesion: usize, visit: usize, slot: Slot) -> &mut Option<Obs> {
         if self.obs.len() <= lesion {
             self.obs.resize_with(lesion + 1, Vec::new);
@@ -805,12 +814,15 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         u.first_tu_row = line;
     }
     let id = g.get(r, tu::LNKID);
-    let visit = (
-        g.get(r, tu::VISIT),
-        g.get(r, tu::VISITNUM),
-        g.get(r, tu::DTC),
-    );
-    let err = |p: Problem| ctx.row_err(file, line, eval, id, visit, p);
+    // The row's visit is read only for an error or a NEW lesion.
+    let visit = || {
+        (
+            g.get(r, tu::VISIT),
+            g.get(r, tu::VISITNUM),
+            g.get(r, tu::DTC),
+        )
+    };
+    let err = |p: Problem| ctx.row_err(file, line, eval, id, visit(), p);
     let testcd = g.get(r, tu::TESTCD);
     if !testcd.is_empty() && !ctx.mapping.identifies(testcd) {
         let e = err(Problem::UnknownTest {
@@ -876,7 +888,8 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         row: line,
         // Only a NEW lesion's visit is looked up again (when it has no TR row).
         visit_key: if role == RoleWord::New {
-            VisitKey::of(visit.1, visit.0, visit.2)
+            let (visit, visitnum, dtc) = visit();
+            VisitKey::of(visitnum, visit, dtc)
         } else {
             None
         },
@@ -917,12 +930,18 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         }
     }
     let id = g.get(r, tr::LNKID);
-    let (visit, visitnum, dtc) = (
-        g.get(r, tr::VISIT),
-        g.get(r, tr::VISITNUM),
-        g.get(r, tr::DTC),
-    );
-    let err = |p: Problem| ctx.row_err(file, line, eval, id, (visit, visitnum, dtc), p);
+    let (visitnum, dtc) = (g.get(r, tr::VISITNUM), g.get(r, tr::DTC));
+    // VISIT names the visit only without VISITNUM: only then is it needed to find the
+    // visit (else it is read for a new visit's label or an error).
+    let visit_name = if visitnum.is_empty() {
+        g.get(r, tr::VISIT)
+    } else {
+        ""
+    };
+    let err = |p: Problem| {
+        let visit = g.get(r, tr::VISIT);
+        ctx.row_err(file, line, eval, id, (visit, visitnum, dtc), p)
+    };
     let testcd = g.get(r, tr::TESTCD);
     let Some(kind) = ctx.mapping.test(testcd) else {
         let e = err(if testcd.is_empty() {
@@ -959,7 +978,7 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
     let last_matches = u
         .visits
         .get(u.last_visit)
-        .is_some_and(|v| v.matches(visitnum, visit, dtc));
+        .is_some_and(|v| v.matches(visitnum, visit_name, dtc));
     let found = if last_matches {
         Some(u.last_visit)
     } else {
@@ -967,12 +986,12 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         // at most one matches).
         u.visits
             .iter()
-            .position(|v| v.matches(visitnum, visit, dtc))
+            .position(|v| v.matches(visitnum, visit_name, dtc))
     };
     let vi = match found {
         Some(i) => i,
         None => {
-            let Some(by) = VisitBy::of(visitnum, visit, dtc) else {
+            let Some(by) = VisitBy::of(visitnum, visit_name, dtc) else {
                 u.problems.push(err(Problem::Other(
                     "no VISITNUM, VISIT or TRDTC: the row belongs to no assessment".into(),
                 )));
@@ -980,7 +999,7 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
             };
             u.visits.push(VisitAcc {
                 by,
-                label: visit.to_string(),
+                label: g.get(r, tr::VISIT).to_string(),
                 visitnum: visitnum.to_string(),
                 date_key: if by == VisitBy::Date {
                     date_key(dtc).to_string()
@@ -1164,25 +1183,26 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
 /// the point and 2 after) read exactly, as `Mm::parse_decimal(value.parse()?)` would read
 /// it; `None` for anything else (read the general way).
 fn plain_mm(value: &str) -> Option<Mm> {
-    let (int, frac) = match value.split_once('.') {
-        Some((i, f)) if !f.is_empty() && f.len() <= 2 => (i, f),
-        Some(_) => return None,
-        None => (value, ""),
-    };
-    if int.is_empty() || int.len() > 9 {
-        return None;
-    }
-    let mut h: i64 = 0;
-    for b in int.bytes().chain(frac.bytes()) {
-        if !b.is_ascii_digit() {
-            return None;
+    let (mut h, mut int_digits, mut frac_digits) = (0i64, 0usize, None::<usize>);
+    for &b in value.as_bytes() {
+        match (b, &mut frac_digits) {
+            (b'0'..=b'9', None) if int_digits < 9 => int_digits += 1,
+            (b'0'..=b'9', Some(n)) if *n < 2 => *n += 1,
+            (b'.', None) => {
+                frac_digits = Some(0);
+                continue;
+            }
+            _ => return None,
         }
         h = h * 10 + i64::from(b - b'0');
     }
-    for _ in frac.len()..2 {
-        h *= 10;
-    }
-    Some(Mm::from_hundredths(h))
+    let scale = match frac_digits {
+        None => 100,
+        Some(1) => 10,
+        Some(2) => 1,
+        Some(_) => return None,
+    };
+    (int_digits > 0).then(|| Mm::from_hundredths(h * scale))
 }
 
 /// A length from the standard result (`TRSTRESN`/`TRSTRESC` in `TRSTRESU`) or the original
@@ -1393,13 +1413,7 @@ fn finish_unit(
         let mut findings = BTreeMap::new();
         let mut new_lesions = Vec::new();
         for (li, l) in u.lesions.iter().enumerate() {
-            let get = |slot| u.obs(li, vi, slot);
-            let slots = [
-                get(Slot::Long),
-                get(Slot::Short),
-                get(Slot::Diameter),
-                get(Slot::State),
-            ];
+            let slots = u.visit_obs(li, vi);
             let first_row = slots.iter().flatten().map(|o| o.row).min();
             let tu_placed = tu_only_new.contains(&(li, pos));
             if first_row.is_none() && !tu_placed {

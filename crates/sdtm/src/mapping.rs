@@ -166,7 +166,11 @@ impl<T: Copy> Codes<T> {
         }
         self.list
             .iter()
-            .find(|(k, _)| k.len() == code.len() && k == code)
+            .find(|(k, _)| {
+                k.len() == code.len()
+                    && k.as_bytes().first() == code.as_bytes().first()
+                    && k == code
+            })
             .map(|(_, v)| *v)
     }
 
