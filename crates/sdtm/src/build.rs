@@ -698,9 +698,10 @@ pub fn build_subject(
         }
     }
     if let Some(g) = tr_group {
+        let mut memo = TrMemo::default();
         for (r, &ui) in tr_units.iter().enumerate() {
             if let Some(u) = units.get_mut(ui) {
-                read_tr_row(&ctx, g, r, u, &mut out);
+                read_tr_row(&ctx, g, r, u, &mut out, &mut memo);
             }
         }
     }
@@ -918,7 +919,52 @@ fn role_name(r: RoleWord) -> &'static str {
     }
 }
 
-fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut SubjectBuild) {
+/// The last few values a mapping lookup was made for, and what it gave: TR rows repeat a
+/// handful of test codes and groups, compared here faster than looked up again.
+struct Memo<'g, T> {
+    seen: [Option<(&'g str, T)>; 4],
+    next: usize,
+}
+
+impl<T> Default for Memo<'_, T> {
+    fn default() -> Self {
+        Memo {
+            seen: [None, None, None, None],
+            next: 0,
+        }
+    }
+}
+
+impl<'g, T: Copy> Memo<'g, T> {
+    /// `look_up(value)`, or what it gave for an equal value lately.
+    fn get(&mut self, value: &'g str, look_up: impl FnOnce(&str) -> T) -> T {
+        if let Some((_, t)) = self.seen.iter().flatten().find(|(v, _)| *v == value) {
+            return *t;
+        }
+        let t = look_up(value);
+        if let Some(slot) = self.seen.get_mut(self.next % 4) {
+            *slot = Some((value, t));
+        }
+        self.next = self.next.wrapping_add(1);
+        t
+    }
+}
+
+/// Mapping lookups of a subject's TR rows.
+#[derive(Default)]
+struct TrMemo<'g> {
+    test: Memo<'g, Option<TestKind>>,
+    group: Memo<'g, Option<RoleWord>>,
+}
+
+fn read_tr_row<'g>(
+    ctx: &Ctx<'_>,
+    g: &'g RawGroup,
+    r: usize,
+    u: &mut UnitAcc,
+    out: &mut SubjectBuild,
+    memo: &mut TrMemo<'g>,
+) {
     let file = &ctx.files.tr;
     let line = g.line(r);
     let eval: &EvalKey = &u.eval;
@@ -943,7 +989,7 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         ctx.row_err(file, line, eval, id, (visit, visitnum, dtc), p)
     };
     let testcd = g.get(r, tr::TESTCD);
-    let Some(kind) = ctx.mapping.test(testcd) else {
+    let Some(kind) = memo.test.get(testcd, |t| ctx.mapping.test(t)) else {
         let e = err(if testcd.is_empty() {
             Problem::Empty("TRTESTCD")
         } else {
@@ -1094,7 +1140,7 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
     };
     let grp = g.get(r, tr::GRPID);
     if !grp.is_empty() {
-        match ctx.mapping.role(grp) {
+        match memo.group.get(grp, |t| ctx.mapping.role(t)) {
             Some(role) if role == lesion.role => {}
             Some(role) => {
                 let p = Problem::GroupMismatch {
