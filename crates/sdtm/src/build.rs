@@ -156,8 +156,10 @@ pub struct Built {
     pub visits: Vec<VisitMeta>,
     /// Things to add to every result's warnings (imputed dates, equivocal non-targets, ...).
     pub warnings: Vec<String>,
-    /// (assessment index, lesion index in `lesion_ids`, first TR row).
-    rows: Vec<(usize, usize, u64)>,
+    /// The first TR row of each assessment and lesion, at `assessment * lesion_ids.len() +
+    /// lesion` (0 where the lesion has no row there): a table of 8 bytes a cell keeps
+    /// below malloc's large requests, which cost a consolidation of its free lists.
+    rows: Vec<u64>,
     lesion_ids: Vec<String>,
 }
 
@@ -170,9 +172,10 @@ impl Built {
                 .lesion_ids
                 .iter()
                 .position(|id| id.eq_ignore_ascii_case(l))
-            && let Some((_, _, row)) = self.rows.iter().find(|(vi, lk, _)| *vi == v && *lk == li)
+            && let Some(&row) = self.rows.get(v * self.lesion_ids.len() + li)
+            && row > 0
         {
-            return Some(*row);
+            return Some(row);
         }
         self.visits.get(v).map(|m| m.row)
     }
@@ -1400,8 +1403,7 @@ fn finish_unit(
 
     let mut lesions = Vec::with_capacity(u.lesions.len());
     let mut assessments: Vec<Assessment> = Vec::with_capacity(order.len());
-    // About one first row per lesion and visit.
-    let mut rows = Vec::with_capacity(u.lesions.len() * order.len());
+    let mut rows = vec![0; u.lesions.len() * order.len()];
     for l in &mut u.lesions {
         let role = match l.role {
             RoleWord::Target => Role::Target,
@@ -1465,8 +1467,10 @@ fn finish_unit(
             if first_row.is_none() && !tu_placed {
                 continue;
             }
-            if let Some(row) = first_row {
-                rows.push((pos, li, row));
+            if let Some(row) = first_row
+                && let Some(cell) = rows.get_mut(pos * u.lesions.len() + li)
+            {
+                *cell = row;
             }
             let err = |p: Problem| {
                 ctx.err(
