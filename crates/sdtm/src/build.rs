@@ -12,7 +12,6 @@
 //! baseline.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use recist_model::{
@@ -22,7 +21,7 @@ use recist_model::{
 
 use crate::dates::{PartialDates, parse_dtc};
 use crate::error::{Place, Problem, SdtmError};
-use crate::mapping::{Mapping, RoleWord, StateWord, TestKind};
+use crate::mapping::{Mapping, RoleWord, StateWord, TestKind, trim};
 use crate::raw::{RawGroup, dm, tr, tu};
 
 /// An evaluator as SDTM names it: `--EVAL` and `--EVALID`, upper-cased and trimmed.
@@ -37,20 +36,20 @@ pub struct EvalKey {
 impl EvalKey {
     /// The key of `--EVAL`, `--EVALID` values.
     pub fn new(eval: &str, evalid: &str, mapping: &Mapping) -> EvalKey {
-        let eval = eval.trim();
+        let eval = trim(eval);
         EvalKey {
             eval: if eval.is_empty() {
                 mapping.default_evaluator().to_string()
             } else {
                 eval.to_ascii_uppercase()
             },
-            evalid: evalid.trim().to_ascii_uppercase(),
+            evalid: trim(evalid).to_ascii_uppercase(),
         }
     }
 
     /// Whether raw `--EVAL`, `--EVALID` values name this evaluator (no allocation).
     pub fn matches(&self, eval: &str, evalid: &str, mapping: &Mapping) -> bool {
-        let (eval, evalid) = (eval.trim(), evalid.trim());
+        let (eval, evalid) = (trim(eval), trim(evalid));
         let eval_ok = if eval.is_empty() {
             self.eval == mapping.default_evaluator()
         } else {
@@ -157,8 +156,10 @@ pub struct Built {
     pub visits: Vec<VisitMeta>,
     /// Things to add to every result's warnings (imputed dates, equivocal non-targets, ...).
     pub warnings: Vec<String>,
-    /// (assessment index, lesion index in `lesion_ids`, first TR row).
-    rows: Vec<(usize, usize, u64)>,
+    /// The first TR row of each assessment and lesion, at `assessment * lesion_ids.len() +
+    /// lesion` (0 where the lesion has no row there): a table of 8 bytes a cell keeps
+    /// below malloc's large requests, which cost a consolidation of its free lists.
+    rows: Vec<u64>,
     lesion_ids: Vec<String>,
 }
 
@@ -171,9 +172,10 @@ impl Built {
                 .lesion_ids
                 .iter()
                 .position(|id| id.eq_ignore_ascii_case(l))
-            && let Some((_, _, row)) = self.rows.iter().find(|(vi, lk, _)| *vi == v && *lk == li)
+            && let Some(&row) = self.rows.get(v * self.lesion_ids.len() + li)
+            && row > 0
         {
-            return Some(*row);
+            return Some(row);
         }
         self.visits.get(v).map(|m| m.row)
     }
@@ -282,6 +284,15 @@ impl UnitAcc {
             .and_then(|s| s[slot as usize])
     }
 
+    /// A lesion's observations at a visit, by slot.
+    fn visit_obs(&self, lesion: usize, visit: usize) -> [Option<Obs>; 4] {
+        self.obs
+            .get(lesion)
+            .and_then(|v| v.get(visit))
+            .copied()
+            .unwrap_or_default()
+    }
+
     fn obs_mut(&mut self, lesion: usize, visit: usize, slot: Slot) -> &mut Option<Obs> {
         if self.obs.len() <= lesion {
             self.obs.resize_with(lesion + 1, Vec::new);
@@ -323,14 +334,18 @@ struct TuLesion {
     kind: Option<LesionKind>,
     method: Option<Modality>,
     row: u64,
+    /// The TU row's visit, for NEW lesions only.
     visit_key: Option<VisitKey>,
 }
 
 #[derive(Debug, Clone)]
 struct VisitAcc {
-    key: VisitKey,
+    /// What names the visit; its value is `visitnum`, `label` or `date_key`.
+    by: VisitBy,
     label: String,
     visitnum: String,
+    /// The date part of `TRDTC` when the date names the visit (else empty).
+    date_key: String,
     num: Option<f64>,
     min: Option<NaiveDate>,
     max: Option<NaiveDate>,
@@ -347,7 +362,7 @@ struct Obs {
 }
 
 struct UnitAcc {
-    eval: Arc<EvalKey>,
+    eval: EvalKey,
     studyid: String,
     problems: Vec<SdtmError>,
     lesions: Vec<TuLesion>,
@@ -363,6 +378,8 @@ struct UnitAcc {
     last_dtc: (String, Option<crate::dates::Dtc>),
     /// The visit of the last TR row (rows of a visit usually follow each other).
     last_visit: usize,
+    /// The lesion after the last TR row's.
+    next_lesion: usize,
 }
 
 /// The buffers of a finished [`UnitAcc`], kept per thread for the next one: a unit's
@@ -382,6 +399,8 @@ const SCRATCH_LESIONS: usize = 64;
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<Scratch>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The unit of each TR row of the subject being read (reused).
+    static TR_UNITS: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl UnitAcc {
@@ -390,7 +409,7 @@ impl UnitAcc {
             .with(|k| k.try_borrow_mut().ok().and_then(|mut v| v.pop()))
             .unwrap_or_default();
         UnitAcc {
-            eval: Arc::new(eval),
+            eval,
             studyid: String::new(),
             problems: Vec::new(),
             lesions: s.lesions,
@@ -403,6 +422,7 @@ impl UnitAcc {
             first_tu_row: 0,
             last_dtc: (s.last_dtc, None),
             last_visit: 0,
+            next_lesion: 0,
         }
     }
 
@@ -427,6 +447,26 @@ impl UnitAcc {
             }
         });
     }
+}
+
+/// The unit of a row's `--EVAL`, `--EVALID`, found once per run of rows naming the same
+/// evaluator (`last` holds the run's values and unit).
+fn unit_of_row<'g>(
+    units: &mut Vec<UnitAcc>,
+    last: &mut Option<(&'g str, &'g str, usize)>,
+    eval: &'g str,
+    evalid: &'g str,
+    mapping: &Mapping,
+) -> usize {
+    if let Some((le, lid, ui)) = *last
+        && le == eval
+        && lid == evalid
+    {
+        return ui;
+    }
+    let ui = unit_index(units, eval, evalid, mapping);
+    *last = Some((eval, evalid, ui));
+    ui
 }
 
 fn unit_index(units: &mut Vec<UnitAcc>, eval: &str, evalid: &str, mapping: &Mapping) -> usize {
@@ -455,21 +495,62 @@ impl VisitKey {
         } else if !visit.is_empty() {
             Some(VisitKey::Name(visit.to_ascii_uppercase()))
         } else if !dtc.is_empty() {
-            Some(VisitKey::Date(
-                dtc.split('T').next().unwrap_or(dtc).to_string(),
-            ))
+            Some(VisitKey::Date(date_key(dtc).to_string()))
         } else {
             None
         }
     }
+}
 
+/// Which of `VISITNUM`, `VISIT` or the date names a visit (see [`VisitKey`]); the value is
+/// kept once, in the visit's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VisitBy {
+    Num,
+    Name,
+    Date,
+}
+
+impl VisitBy {
+    /// What names the visit of a row, as [`VisitKey::of`] (`None` when nothing does).
+    fn of(visitnum: &str, visit: &str, dtc: &str) -> Option<VisitBy> {
+        if !visitnum.is_empty() {
+            Some(VisitBy::Num)
+        } else if !visit.is_empty() {
+            Some(VisitBy::Name)
+        } else if !dtc.is_empty() {
+            Some(VisitBy::Date)
+        } else {
+            None
+        }
+    }
+}
+
+/// The date part of a `--DTC` value (what names a visit with neither number nor name).
+fn date_key(dtc: &str) -> &str {
+    dtc.split('T').next().unwrap_or(dtc)
+}
+
+impl VisitAcc {
+    /// Whether a row's `VISITNUM`, `VISIT` and `--DTC` name this visit (as its
+    /// [`VisitKey`] would match them).
     fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
-        match self {
-            VisitKey::Num(n) => !visitnum.is_empty() && n == visitnum,
-            VisitKey::Name(v) => visitnum.is_empty() && v.eq_ignore_ascii_case(visit),
-            VisitKey::Date(d) => {
-                visitnum.is_empty() && visit.is_empty() && d == dtc.split('T').next().unwrap_or(dtc)
+        match self.by {
+            VisitBy::Num => !visitnum.is_empty() && self.visitnum == visitnum,
+            VisitBy::Name => visitnum.is_empty() && self.label.eq_ignore_ascii_case(visit),
+            VisitBy::Date => {
+                visitnum.is_empty() && visit.is_empty() && self.date_key == date_key(dtc)
             }
+        }
+    }
+
+    /// Whether this visit's key equals `key` (a TU row's visit).
+    fn has_key(&self, key: &VisitKey) -> bool {
+        match key {
+            VisitKey::Num(n) => self.by == VisitBy::Num && self.visitnum == *n,
+            // `n` is upper-cased: equal keys are the names equal but for ASCII case.
+            VisitKey::Name(n) => self.by == VisitBy::Name && self.label.eq_ignore_ascii_case(n),
+            VisitKey::Date(d) => self.by == VisitBy::Date && self.date_key == *d,
         }
     }
 }
@@ -541,7 +622,8 @@ pub fn build_subject(
         key: key.to_string(),
         ..SubjectBuild::default()
     };
-    let mut units: Vec<UnitAcc> = Vec::new();
+    // Room for two evaluators: four units would be a large request, slower in malloc.
+    let mut units: Vec<UnitAcc> = Vec::with_capacity(2);
     let mut poison: Option<(String, u64)> = None;
 
     // Unreadable rows.
@@ -563,76 +645,74 @@ pub fn build_subject(
         }
     }
 
-    // Rows that are not UTF-8 are unreadable rows of this subject.
-    let mut utf8 = |g: Option<&RawGroup>, file: &String, tu_side: bool| -> Vec<bool> {
-        let Some(g) = g else { return Vec::new() };
-        (0..g.len())
-            .map(|r| {
-                let ok = g.row_is_utf8(r);
-                if !ok {
-                    let count = if tu_side {
-                        &mut out.tu_rows
-                    } else {
-                        &mut out.tr_rows
-                    };
-                    count.refused += 1;
-                    out.row_errors.push(ctx.err(
-                        file,
-                        g.line(r),
-                        None,
-                        None,
-                        None,
-                        Problem::Malformed("a field is not valid UTF-8".into()),
-                    ));
-                    if poison.is_none() {
-                        poison = Some((file.clone(), g.line(r)));
-                    }
-                }
-                ok
-            })
-            .collect()
-    };
-    let tu_ok = utf8(tu_group, &files.tu, true);
-    let tr_ok = utf8(tr_group, &files.tr, false);
+    // Rows that are not UTF-8 are unreadable rows of this subject (they are skipped below).
+    for (group, file, count) in [
+        (tu_group, &files.tu, &mut out.tu_rows),
+        (tr_group, &files.tr, &mut out.tr_rows),
+    ] {
+        let Some(g) = group else { continue };
+        for r in 0..g.len() {
+            if g.row_is_utf8(r) {
+                continue;
+            }
+            count.refused += 1;
+            out.row_errors.push(ctx.err(
+                file,
+                g.line(r),
+                None,
+                None,
+                None,
+                Problem::Malformed("a field is not valid UTF-8".into()),
+            ));
+            if poison.is_none() {
+                poison = Some((file.clone(), g.line(r)));
+            }
+        }
+    }
 
-    // Each row's evaluator, found once (rows of one evaluator usually follow each other);
-    // TR first, so evaluators come in TR order.
-    let mut unit_of = |g: &RawGroup, ok: &[bool], eval_col: usize, evalid_col: usize| {
-        let mut last: Option<(&str, &str, usize)> = None;
-        (0..g.len())
-            .map(|r| {
-                if !ok[r] {
-                    return usize::MAX;
-                }
-                let (e, id) = (g.get(r, eval_col), g.get(r, evalid_col));
-                if let Some((le, lid, ui)) = last
-                    && le == e
-                    && lid == id
-                {
-                    return ui;
-                }
-                let ui = unit_index(&mut units, e, id, mapping);
-                last = Some((e, id, ui));
-                ui
-            })
-            .collect::<Vec<usize>>()
-    };
-    let tr_units = tr_group.map_or_else(Vec::new, |g| unit_of(g, &tr_ok, tr::EVAL, tr::EVALID));
-    let tu_units = tu_group.map_or_else(Vec::new, |g| unit_of(g, &tu_ok, tu::EVAL, tu::EVALID));
+    // Each row's evaluator: TR's first, so evaluators come in TR order; TU rows are read
+    // before TR rows (their lesions are needed), so TR rows' units are kept meanwhile, in a
+    // buffer reused from subject to subject.
+    let mut tr_units = TR_UNITS
+        .with(|k| k.try_borrow_mut().map(|mut v| std::mem::take(&mut *v)))
+        .unwrap_or_default();
+    tr_units.clear();
+    if let Some(g) = tr_group {
+        let mut last = None;
+        tr_units.extend((0..g.len()).map(|r| {
+            if !g.row_is_utf8(r) {
+                return usize::MAX;
+            }
+            let (e, id) = (g.get(r, tr::EVAL), g.get(r, tr::EVALID));
+            unit_of_row(&mut units, &mut last, e, id, mapping)
+        }));
+    }
     if let Some(g) = tu_group {
-        for (r, &ui) in tu_units.iter().enumerate() {
+        let mut last = None;
+        for r in 0..g.len() {
+            if !g.row_is_utf8(r) {
+                continue;
+            }
+            let (e, id) = (g.get(r, tu::EVAL), g.get(r, tu::EVALID));
+            let ui = unit_of_row(&mut units, &mut last, e, id, mapping);
             if let Some(u) = units.get_mut(ui) {
                 read_tu_row(&ctx, g, r, u, &mut out);
             }
         }
     }
     if let Some(g) = tr_group {
+        let mut memo = TrMemo::default();
         for (r, &ui) in tr_units.iter().enumerate() {
             if let Some(u) = units.get_mut(ui) {
-                read_tr_row(&ctx, g, r, u, &mut out);
+                read_tr_row(&ctx, g, r, u, &mut out, &mut memo);
             }
         }
     }
+    TR_UNITS.with(|k| {
+        if let Ok(mut v) = k.try_borrow_mut() {
+            *v = tr_units;
+        }
+    });
 
     // DM: day 0.
     let mut treatment_start: Result<Option<NaiveDate>, SdtmError> = Ok(None);
@@ -672,9 +752,16 @@ pub fn build_subject(
 
     out.units.reserve_exact(units.len());
     for mut u in units {
-        let eval = EvalKey::clone(&u.eval);
+        // The unit's evaluator and study move to its result.
+        let eval = std::mem::replace(
+            &mut u.eval,
+            EvalKey {
+                eval: String::new(),
+                evalid: String::new(),
+            },
+        );
         let (tu_rows, tr_rows) = (u.tu_rows, u.tr_rows);
-        let studyid = u.studyid.clone();
+        let studyid = std::mem::take(&mut u.studyid);
         let outcome = if let Some((file, row)) = &poison {
             Err(vec![ctx.err(
                 file,
@@ -688,7 +775,7 @@ pub fn build_subject(
                 },
             )])
         } else {
-            finish_unit(&ctx, &mut u, &treatment_start, dm_warning.as_deref())
+            finish_unit(&ctx, &mut u, &eval, &treatment_start, dm_warning.as_deref())
         };
         u.recycle();
         if outcome.is_ok() {
@@ -731,12 +818,15 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         u.first_tu_row = line;
     }
     let id = g.get(r, tu::LNKID);
-    let visit = (
-        g.get(r, tu::VISIT),
-        g.get(r, tu::VISITNUM),
-        g.get(r, tu::DTC),
-    );
-    let err = |p: Problem| ctx.row_err(file, line, eval, id, visit, p);
+    // The row's visit is read only for an error or a NEW lesion.
+    let visit = || {
+        (
+            g.get(r, tu::VISIT),
+            g.get(r, tu::VISITNUM),
+            g.get(r, tu::DTC),
+        )
+    };
+    let err = |p: Problem| ctx.row_err(file, line, eval, id, visit(), p);
     let testcd = g.get(r, tu::TESTCD);
     if !testcd.is_empty() && !ctx.mapping.identifies(testcd) {
         let e = err(Problem::UnknownTest {
@@ -791,19 +881,22 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         }
         return;
     }
+    let (nodal, kind) = ctx.mapping.site_class(site);
     u.lesions.push(TuLesion {
         id: id.to_string(),
         role,
-        nodal: ctx.mapping.is_nodal_site(site),
-        kind: ctx.mapping.site_kind(site),
+        nodal,
+        kind,
         site: site.to_string(),
         method,
         row: line,
-        visit_key: VisitKey::of(
-            g.get(r, tu::VISITNUM),
-            g.get(r, tu::VISIT),
-            g.get(r, tu::DTC),
-        ),
+        // Only a NEW lesion's visit is looked up again (when it has no TR row).
+        visit_key: if role == RoleWord::New {
+            let (visit, visitnum, dtc) = visit();
+            VisitKey::of(visitnum, visit, dtc)
+        } else {
+            None
+        },
     });
 }
 
@@ -829,7 +922,52 @@ fn role_name(r: RoleWord) -> &'static str {
     }
 }
 
-fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut SubjectBuild) {
+/// The last few values a mapping lookup was made for, and what it gave: TR rows repeat a
+/// handful of test codes and groups, compared here faster than looked up again.
+struct Memo<'g, T> {
+    seen: [Option<(&'g str, T)>; 4],
+    next: usize,
+}
+
+impl<T> Default for Memo<'_, T> {
+    fn default() -> Self {
+        Memo {
+            seen: [None, None, None, None],
+            next: 0,
+        }
+    }
+}
+
+impl<'g, T: Copy> Memo<'g, T> {
+    /// `look_up(value)`, or what it gave for an equal value lately.
+    fn get(&mut self, value: &'g str, look_up: impl FnOnce(&str) -> T) -> T {
+        if let Some((_, t)) = self.seen.iter().flatten().find(|(v, _)| *v == value) {
+            return *t;
+        }
+        let t = look_up(value);
+        if let Some(slot) = self.seen.get_mut(self.next % 4) {
+            *slot = Some((value, t));
+        }
+        self.next = self.next.wrapping_add(1);
+        t
+    }
+}
+
+/// Mapping lookups of a subject's TR rows.
+#[derive(Default)]
+struct TrMemo<'g> {
+    test: Memo<'g, Option<TestKind>>,
+    group: Memo<'g, Option<RoleWord>>,
+}
+
+fn read_tr_row<'g>(
+    ctx: &Ctx<'_>,
+    g: &'g RawGroup,
+    r: usize,
+    u: &mut UnitAcc,
+    out: &mut SubjectBuild,
+    memo: &mut TrMemo<'g>,
+) {
     let file = &ctx.files.tr;
     let line = g.line(r);
     let eval: &EvalKey = &u.eval;
@@ -841,14 +979,20 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         }
     }
     let id = g.get(r, tr::LNKID);
-    let (visit, visitnum, dtc) = (
-        g.get(r, tr::VISIT),
-        g.get(r, tr::VISITNUM),
-        g.get(r, tr::DTC),
-    );
-    let err = |p: Problem| ctx.row_err(file, line, eval, id, (visit, visitnum, dtc), p);
+    let (visitnum, dtc) = (g.get(r, tr::VISITNUM), g.get(r, tr::DTC));
+    // VISIT names the visit only without VISITNUM: only then is it needed to find the
+    // visit (else it is read for a new visit's label or an error).
+    let visit_name = if visitnum.is_empty() {
+        g.get(r, tr::VISIT)
+    } else {
+        ""
+    };
+    let err = |p: Problem| {
+        let visit = g.get(r, tr::VISIT);
+        ctx.row_err(file, line, eval, id, (visit, visitnum, dtc), p)
+    };
     let testcd = g.get(r, tr::TESTCD);
-    let Some(kind) = ctx.mapping.test(testcd) else {
+    let Some(kind) = memo.test.get(testcd, |t| ctx.mapping.test(t)) else {
         let e = err(if testcd.is_empty() {
             Problem::Empty("TRTESTCD")
         } else {
@@ -883,7 +1027,7 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
     let last_matches = u
         .visits
         .get(u.last_visit)
-        .is_some_and(|v| v.key.matches(visitnum, visit, dtc));
+        .is_some_and(|v| v.matches(visitnum, visit_name, dtc));
     let found = if last_matches {
         Some(u.last_visit)
     } else {
@@ -891,21 +1035,26 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         // at most one matches).
         u.visits
             .iter()
-            .position(|v| v.key.matches(visitnum, visit, dtc))
+            .position(|v| v.matches(visitnum, visit_name, dtc))
     };
     let vi = match found {
         Some(i) => i,
         None => {
-            let Some(key) = VisitKey::of(visitnum, visit, dtc) else {
+            let Some(by) = VisitBy::of(visitnum, visit_name, dtc) else {
                 u.problems.push(err(Problem::Other(
                     "no VISITNUM, VISIT or TRDTC: the row belongs to no assessment".into(),
                 )));
                 return;
             };
             u.visits.push(VisitAcc {
-                key,
-                label: visit.to_string(),
+                by,
+                label: g.get(r, tr::VISIT).to_string(),
                 visitnum: visitnum.to_string(),
+                date_key: if by == VisitBy::Date {
+                    date_key(dtc).to_string()
+                } else {
+                    String::new()
+                },
                 num: visitnum.parse().ok(),
                 min: None,
                 max: None,
@@ -932,13 +1081,16 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         v.min = Some(v.min.map_or(d.date, |m| m.min(d.date)));
         v.max = Some(v.max.map_or(d.date, |m| m.max(d.date)));
     }
-    let method_text = g.get(r, tr::METHOD);
-    if v.method.is_none() && !method_text.is_empty() {
-        v.method = ctx.mapping.method(method_text);
-        if v.method.is_none() {
-            let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
-            if !u.warnings.contains(&w) {
-                u.warnings.push(w);
+    // TRMETHOD: the first one the visit gives.
+    if v.method.is_none() {
+        let method_text = g.get(r, tr::METHOD);
+        if !method_text.is_empty() {
+            v.method = ctx.mapping.method(method_text);
+            if v.method.is_none() {
+                let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
+                if !u.warnings.contains(&w) {
+                    u.warnings.push(w);
+                }
             }
         }
     }
@@ -969,16 +1121,29 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         u.problems.push(err(Problem::Empty("TRLNKID")));
         return;
     }
-    let Some(li) = u.lesions.iter().position(|l| l.id.eq_ignore_ascii_case(id)) else {
-        u.problems.push(err(Problem::LesionNotInTu));
-        return;
+    // Rows usually follow TU's lesion order: the lesion after the last row's is tried
+    // first (ids differ but for case, so it is the one found if it matches).
+    let next = u.next_lesion;
+    let li = if u
+        .lesions
+        .get(next)
+        .is_some_and(|l| l.id.eq_ignore_ascii_case(id))
+    {
+        next
+    } else {
+        let Some(li) = u.lesions.iter().position(|l| l.id.eq_ignore_ascii_case(id)) else {
+            u.problems.push(err(Problem::LesionNotInTu));
+            return;
+        };
+        li
     };
+    u.next_lesion = li + 1;
     let Some(lesion) = u.lesions.get(li) else {
         return;
     };
     let grp = g.get(r, tr::GRPID);
     if !grp.is_empty() {
-        match ctx.mapping.role(grp) {
+        match memo.group.get(grp, |t| ctx.mapping.role(t)) {
             Some(role) if role == lesion.role => {}
             Some(role) => {
                 let p = Problem::GroupMismatch {
@@ -1063,6 +1228,32 @@ fn read_tr_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
     }
 }
 
+/// A plain decimal number of millimetres (`12`, `12.5`, `12.25`: at most 9 digits before
+/// the point and 2 after) read exactly, as `Mm::parse_decimal(value.parse()?)` would read
+/// it; `None` for anything else (read the general way).
+fn plain_mm(value: &str) -> Option<Mm> {
+    let (mut h, mut int_digits, mut frac_digits) = (0i64, 0usize, None::<usize>);
+    for &b in value.as_bytes() {
+        match (b, &mut frac_digits) {
+            (b'0'..=b'9', None) if int_digits < 9 => int_digits += 1,
+            (b'0'..=b'9', Some(n)) if *n < 2 => *n += 1,
+            (b'.', None) => {
+                frac_digits = Some(0);
+                continue;
+            }
+            _ => return None,
+        }
+        h = h * 10 + i64::from(b - b'0');
+    }
+    let scale = match frac_digits {
+        None => 100,
+        Some(1) => 10,
+        Some(2) => 1,
+        Some(_) => return None,
+    };
+    (int_digits > 0).then(|| Mm::from_hundredths(h * scale))
+}
+
 /// A length from the standard result (`TRSTRESN`/`TRSTRESC` in `TRSTRESU`) or the original
 /// (`TRORRES` in `TRORRESU`); when both are given they must agree.
 fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>, Problem> {
@@ -1072,6 +1263,11 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
         return Ok(Some(Val::TooSmall));
     }
     let convert = |value: &str, column: &'static str, unit: &str| -> Result<Mm, Problem> {
+        if unit.eq_ignore_ascii_case("mm")
+            && let Some(m) = plain_mm(value)
+        {
+            return Ok(m);
+        }
         let v: f64 = value.parse().map_err(|_| Problem::BadNumber {
             column,
             value: value.to_string(),
@@ -1123,10 +1319,10 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
 fn finish_unit(
     ctx: &Ctx<'_>,
     u: &mut UnitAcc,
+    eval: &EvalKey,
     treatment_start: &Result<Option<NaiveDate>, SdtmError>,
     dm_warning: Option<&str>,
 ) -> Result<Built, Vec<SdtmError>> {
-    let eval = EvalKey::clone(&u.eval);
     if let Err(e) = treatment_start {
         let mut e = e.clone();
         e.place.evaluator = Some(eval.label());
@@ -1136,7 +1332,7 @@ fn finish_unit(
         u.problems.push(ctx.err(
             &ctx.files.tu,
             u.first_tu_row,
-            Some(&eval),
+            Some(eval),
             None,
             None,
             Problem::NoTrRows,
@@ -1150,7 +1346,7 @@ fn finish_unit(
             None if v.any_value || v.sum.is_some() => u.problems.push(ctx.err(
                 &ctx.files.tr,
                 v.row,
-                Some(&eval),
+                Some(eval),
                 None,
                 Some(visit_label(&v.label, &v.visitnum, "")),
                 Problem::UndatedVisit,
@@ -1180,7 +1376,7 @@ fn finish_unit(
                 u.problems.push(ctx.err(
                     &ctx.files.tr,
                     vb.row,
-                    Some(&eval),
+                    Some(eval),
                     None,
                     Some(visit_label(&vb.label, &vb.visitnum, &date)),
                     Problem::SameDate {
@@ -1207,8 +1403,7 @@ fn finish_unit(
 
     let mut lesions = Vec::with_capacity(u.lesions.len());
     let mut assessments: Vec<Assessment> = Vec::with_capacity(order.len());
-    // About one first row per lesion and visit.
-    let mut rows = Vec::with_capacity(u.lesions.len() * order.len());
+    let mut rows = vec![0; u.lesions.len() * order.len()];
     for l in &mut u.lesions {
         let role = match l.role {
             RoleWord::Target => Role::Target,
@@ -1241,14 +1436,14 @@ fn finish_unit(
         match l
             .visit_key
             .as_ref()
-            .and_then(|k| u.visits.iter().position(|v| v.key == *k))
+            .and_then(|k| u.visits.iter().position(|v| v.has_key(k)))
             .and_then(|vi| order.iter().position(|&o| o == vi))
         {
             Some(pos) => tu_only_new.push((li, pos)),
             None => u.problems.push(ctx.err(
                 &ctx.files.tu,
                 l.row,
-                Some(&eval),
+                Some(eval),
                 Some(&l.id),
                 None,
                 Problem::NewWithoutVisit,
@@ -1266,26 +1461,22 @@ fn finish_unit(
         let mut findings = BTreeMap::new();
         let mut new_lesions = Vec::new();
         for (li, l) in u.lesions.iter().enumerate() {
-            let get = |slot| u.obs(li, vi, slot);
-            let slots = [
-                get(Slot::Long),
-                get(Slot::Short),
-                get(Slot::Diameter),
-                get(Slot::State),
-            ];
+            let slots = u.visit_obs(li, vi);
             let first_row = slots.iter().flatten().map(|o| o.row).min();
             let tu_placed = tu_only_new.contains(&(li, pos));
             if first_row.is_none() && !tu_placed {
                 continue;
             }
-            if let Some(row) = first_row {
-                rows.push((pos, li, row));
+            if let Some(row) = first_row
+                && let Some(cell) = rows.get_mut(pos * u.lesions.len() + li)
+            {
+                *cell = row;
             }
             let err = |p: Problem| {
                 ctx.err(
                     &ctx.files.tr,
                     first_row.unwrap_or(meta.row),
-                    Some(&eval),
+                    Some(eval),
                     Some(&l.id),
                     Some(label.to_string()),
                     p,
@@ -1561,4 +1752,47 @@ fn present_new(
             .any(|v| matches!(v, Val::Len(_) | Val::TooSmall)),
     };
     seen.then(|| new_lesion(l, long, short, diameter, state))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn plain_lengths_read_as_the_general_way() {
+        for v in [
+            "0",
+            "7",
+            "19",
+            "019",
+            "12.5",
+            "12.25",
+            "0.01",
+            "999999999.99",
+            "123456789",
+            "1.005",
+            "1.",
+            ".5",
+            "1e3",
+            "+5",
+            "-5",
+            "1,5",
+            "12.5.1",
+            "1234567890",
+            "",
+            " 5",
+            "NaN",
+        ] {
+            let general = v
+                .parse::<f64>()
+                .ok()
+                .and_then(|f| Mm::parse_decimal(f).ok());
+            if let Some(m) = plain_mm(v) {
+                assert_eq!(Some(m), general, "{v}");
+            }
+        }
+        assert_eq!(plain_mm("12.25"), Some(Mm::from_hundredths(1225)));
+        assert_eq!(plain_mm("1.005"), None);
+    }
 }

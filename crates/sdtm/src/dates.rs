@@ -64,6 +64,25 @@ fn last_of_month(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, 1).and_then(|d| d.pred_opt())
 }
 
+/// A full date `YYYY-MM-DD` (alone or before `T` and a time) read at once: the date the
+/// general reading in [`parse_dtc`] gives it; `None` for anything else (read the general way).
+fn full_date(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    if b.len() < 10 || (b.len() > 10 && b.get(10) != Some(&b'T')) {
+        return None;
+    }
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<u32> {
+        b.get(from..to)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)
+}
+
 /// Reads a `--DTC` value: `None` when empty; a time part is dropped; a partial date is
 /// refused or imputed per `policy`.
 pub fn parse_dtc(
@@ -71,10 +90,25 @@ pub fn parse_dtc(
     column: &'static str,
     policy: PartialDates,
 ) -> Result<Option<Dtc>, Problem> {
-    let t = text.trim();
+    let t = crate::mapping::trim(text);
     if t.is_empty() {
         return Ok(None);
     }
+    if let Some(date) = full_date(t) {
+        return Ok(Some(Dtc {
+            date,
+            imputed: false,
+        }));
+    }
+    parse_trimmed(t, column, policy)
+}
+
+/// [`parse_dtc`] of a trimmed, non-empty value, the general way.
+fn parse_trimmed(
+    t: &str,
+    column: &'static str,
+    policy: PartialDates,
+) -> Result<Option<Dtc>, Problem> {
     let bad = || Problem::BadDate {
         column,
         value: t.to_string(),
@@ -179,6 +213,48 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(year.date, d("2014-12-31"));
+    }
+
+    #[test]
+    fn full_dates_read_at_once_read_as_the_general_way() {
+        for t in [
+            "2020-02-29",
+            "2021-02-29",
+            "2020-13-01",
+            "2020-00-10",
+            "2020-01-00",
+            "2020-12-31T23:59",
+            "2020-12-31T",
+            "2020-12-31X",
+            "2020-12-3",
+            "2020-1-31",
+            "+020-01-31",
+            "2020-01-3a",
+            "0000-01-01",
+            "9999-12-31",
+            "2020-01-01T10:00T11",
+            "2020-01",
+            "2020",
+        ] {
+            for policy in [PartialDates::Refuse, PartialDates::First] {
+                let general = parse_trimmed(t, "TRDTC", policy);
+                match full_date(t) {
+                    Some(date) => assert_eq!(
+                        general,
+                        Ok(Some(Dtc {
+                            date,
+                            imputed: false
+                        })),
+                        "{t}"
+                    ),
+                    None => assert!(
+                        !matches!(general, Ok(Some(Dtc { imputed: false, .. }))) || t.len() != 10,
+                        "{t}: a full date the quick reading missed"
+                    ),
+                }
+                assert_eq!(parse_dtc(t, "TRDTC", policy), general, "{t}");
+            }
+        }
     }
 
     #[test]

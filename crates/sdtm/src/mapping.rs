@@ -166,13 +166,17 @@ impl<T: Copy> Codes<T> {
         }
         self.list
             .iter()
-            .find(|(k, _)| k.len() == code.len() && k == code)
+            .find(|(k, _)| {
+                k.len() == code.len()
+                    && k.as_bytes().first() == code.as_bytes().first()
+                    && k == code
+            })
             .map(|(_, v)| *v)
     }
 
     /// The value of a code, trimmed and compared case-insensitively.
     fn get(&self, code: &str) -> Option<T> {
-        let k = code.trim();
+        let k = trim(code);
         if let Some(v) = self.find(k) {
             return Some(v);
         }
@@ -183,23 +187,34 @@ impl<T: Copy> Codes<T> {
     }
 }
 
-fn norm(s: &str) -> String {
-    s.trim().to_ascii_uppercase()
+/// `s.trim()`, without its scan for Unicode white space in the usual case: a value that
+/// starts and ends with a visible ASCII character has nothing to trim.
+pub(crate) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
 }
 
-/// Calls `f` with [`norm`] of `s`, upper-cased on the stack when short (a site per TU row).
-fn with_norm<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
-    let t = s.trim();
-    let mut buf = [0u8; 96];
-    if let Some(b) = buf.get_mut(..t.len()) {
-        b.copy_from_slice(t.as_bytes());
-        b.make_ascii_uppercase();
-        // ASCII upper-casing keeps UTF-8 valid.
-        if let Ok(upper) = std::str::from_utf8(b) {
-            return f(upper);
-        }
+/// Whether `needle` (upper-cased) occurs in `hay` upper-cased, i.e.
+/// `hay.to_ascii_uppercase().contains(needle)` without making the copy, by a plain scan
+/// (haystacks are short site names, where the general searcher's setup costs more than
+/// the search).
+fn contains_upper(hay: &str, needle: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    if needle.is_empty() {
+        return true;
     }
-    f(&norm(t))
+    hay.windows(needle.len()).any(|w| {
+        w.iter()
+            .zip(needle)
+            .all(|(h, n)| h.to_ascii_uppercase() == *n)
+    })
+}
+
+fn norm(s: &str) -> String {
+    s.trim().to_ascii_uppercase()
 }
 
 fn parse(text: &str, file: &str) -> Result<MappingFile, MappingError> {
@@ -330,7 +345,7 @@ impl Mapping {
     pub fn identifies(&self, code: &str) -> bool {
         self.identify_tests
             .iter()
-            .any(|c| c.eq_ignore_ascii_case(code.trim()))
+            .any(|c| c.eq_ignore_ascii_case(trim(code)))
     }
 
     /// The role a TU result or TRGRPID names.
@@ -345,13 +360,13 @@ impl Mapping {
 
     /// Whether a result means "too small to measure".
     pub fn is_too_small(&self, word: &str) -> bool {
-        let w = word.trim();
+        let w = trim(word);
         !w.is_empty() && self.too_small.iter().any(|c| c.eq_ignore_ascii_case(w))
     }
 
     /// Whether a TRSTAT value means "not done".
     pub fn is_not_done(&self, word: &str) -> bool {
-        let w = word.trim();
+        let w = trim(word);
         !w.is_empty() && self.not_done.iter().any(|c| c.eq_ignore_ascii_case(w))
     }
 
@@ -362,19 +377,30 @@ impl Mapping {
 
     /// Whether a TULOC names a lymph node.
     pub fn is_nodal_site(&self, site: &str) -> bool {
-        with_norm(site, |s| {
-            self.nodal_sites.iter().any(|n| s.contains(n.as_str()))
-        })
+        let s = trim(site);
+        self.nodal_sites.iter().any(|n| contains_upper(s, n))
     }
 
     /// The lesion kind a TULOC implies, if any.
     pub fn site_kind(&self, site: &str) -> Option<LesionKind> {
-        with_norm(site, |s| {
+        let s = trim(site);
+        self.site_kinds
+            .iter()
+            .find(|(name, _)| contains_upper(s, name))
+            .map(|(_, k)| *k)
+    }
+
+    /// Both of [`is_nodal_site`](Self::is_nodal_site) and [`site_kind`](Self::site_kind)
+    /// for one TULOC, trimmed once.
+    pub fn site_class(&self, site: &str) -> (bool, Option<LesionKind>) {
+        let s = trim(site);
+        (
+            self.nodal_sites.iter().any(|n| contains_upper(s, n)),
             self.site_kinds
                 .iter()
-                .find(|(name, _)| s.contains(name.as_str()))
-                .map(|(_, k)| *k)
-        })
+                .find(|(name, _)| contains_upper(s, name))
+                .map(|(_, k)| *k),
+        )
     }
 
     /// The modality a TUMETHOD / TRMETHOD names.
@@ -424,6 +450,57 @@ mod tests {
             Some(LesionKind::Effusion)
         );
         assert_eq!(m.method("CT SCAN"), Some(Modality::Ct));
+    }
+
+    #[test]
+    fn quick_trim_and_contains_agree_with_str() {
+        for t in [
+            "",
+            " ",
+            "X",
+            " X",
+            "X ",
+            "\u{a0}X",
+            "X\u{a0}",
+            "\u{2003}",
+            "é",
+            "éX",
+            "Xé",
+            "\tX\n",
+            "LYMPH NODE",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+        let hays = [
+            "",
+            "N",
+            "NODAL",
+            "nodal",
+            "LYMPH NODES",
+            "Axillary Lymph Node",
+            "XNODA",
+            "ÉNODAL",
+            "énodal",
+            "pleural effusion",
+        ];
+        let needles = [
+            "",
+            "N",
+            "NODAL",
+            "LYMPH NODE",
+            "E",
+            "ODAL",
+            "NODALS",
+            "É",
+            "é",
+            "EFFUSION",
+        ];
+        for h in hays {
+            for n in needles {
+                let n = norm(n);
+                assert_eq!(contains_upper(h, &n), norm(h).contains(&n), "{h:?} {n:?}");
+            }
+        }
     }
 
     #[test]
