@@ -74,19 +74,21 @@ pub fn derive_best(
             detail,
         })
     };
-    let mut window: Vec<(NaiveDate, i64, OverallResponse)> = Vec::new();
-    for &(date, r) in visits {
-        window.push((date, (date - reference).num_days(), r));
-        if r == OverallResponse::Pd {
-            if window.len() < visits.len() {
+    // The window: up to and including the first PD.
+    let window = match visits.iter().position(|&(_, r)| r == OverallResponse::Pd) {
+        Some(pd) => {
+            if pd + 1 < visits.len() {
+                let date = visits[pd].0;
                 note(
                     "R11-BOR-DEF",
                     format!("window ends at the first PD ({date}); later assessments are ignored"),
                 );
             }
-            break;
+            &visits[..=pd]
         }
-    }
+        None => visits,
+    };
+    let day = |date: NaiveDate| (date - reference).num_days();
     let stable = if non_target_only {
         OverallResponse::NonCrNonPd
     } else {
@@ -99,7 +101,8 @@ pub fn derive_best(
     // Unconfirmed.
     let mut unconfirmed = OverallResponse::Ne;
     let mut first_response_date = None;
-    for &(date, day, r) in &window {
+    for &(date, r) in window {
+        let day = day(date);
         let r = match r {
             OverallResponse::Sd | OverallResponse::NonCrNonPd if day < sd_min => {
                 note(
@@ -120,10 +123,11 @@ pub fn derive_best(
 
     // Confirmed.
     let confirm = |i: usize, accept: &[OverallResponse]| -> Option<(NaiveDate, i64)> {
-        let (_, day_i, _) = window[i];
+        let day_i = day(window[i].0);
         let mut ne = 0u32;
         let mut sd = 0u32;
-        for &(date_j, day_j, r) in &window[i + 1..] {
+        for &(date_j, r) in &window[i + 1..] {
+            let day_j = day(date_j);
             if accept.contains(&r) && day_j - day_i >= i64::from(conf.min_interval_days) {
                 return Some((date_j, day_j - day_i));
             }
@@ -146,7 +150,8 @@ pub fn derive_best(
     let mut confirmed = OverallResponse::Ne;
     let mut confirmed_response_date = None;
     let mut confirmation_date = None;
-    for (i, &(date, day, r)) in window.iter().enumerate() {
+    for (i, &(date, r)) in window.iter().enumerate() {
+        let day = day(date);
         let candidate = match r {
             OverallResponse::Cr => match confirm(i, &[OverallResponse::Cr]) {
                 Some(c) => Some((OverallResponse::Cr, c)),
