@@ -34,31 +34,81 @@ impl<'a> LesionFacts<'a> {
 
 /// Whether a site text names one of the listed sites: case-insensitive, whole words.
 pub(crate) fn site_matches(site: &str, names: &[String]) -> bool {
-    // Allocation-free: it runs for every lesion against every site list of the rule set.
-    // ASCII texts (the usual case) are compared byte by byte: for them `char::is_alphanumeric`
-    // is `u8::is_ascii_alphanumeric` and lowercase equality is `eq_ignore_ascii_case`.
-    let ascii_site = site.is_ascii();
-    names.iter().any(|name| {
-        if ascii_site && name.is_ascii() {
-            ascii_phrase_in(site.as_bytes(), name.as_bytes())
-        } else {
-            phrase_in(site, name)
+    let site = Site::new(site);
+    names.iter().any(|name| site.names(name))
+}
+
+/// A site text split into words once, to be compared with many names (allocation-free: it
+/// runs for every lesion against the rule set's site lists and organs).
+///
+/// ASCII texts (the usual case) are compared byte by byte: for them `char::is_alphanumeric`
+/// is `u8::is_ascii_alphanumeric` and lowercase equality is `eq_ignore_ascii_case`. Other
+/// texts go through [`phrase_in`].
+pub(crate) struct Site<'a> {
+    text: &'a str,
+    /// The words of an ASCII text of at most [`Site::MAX_WORDS`] words.
+    words: Option<([&'a [u8]; Site::MAX_WORDS], usize)>,
+}
+
+impl<'a> Site<'a> {
+    const MAX_WORDS: usize = 8;
+
+    pub(crate) fn new(text: &'a str) -> Site<'a> {
+        let words = text.is_ascii().then(|| {
+            let mut words: [&[u8]; Site::MAX_WORDS] = [&[]; Site::MAX_WORDS];
+            let mut n = 0;
+            for w in ascii_words(text.as_bytes()) {
+                if n == Site::MAX_WORDS {
+                    return None;
+                }
+                words[n] = w;
+                n += 1;
+            }
+            Some((words, n))
+        });
+        Site {
+            text,
+            words: words.flatten(),
         }
-    })
+    }
+
+    /// Whether the words of `name` appear one after the other in this site, ignoring case;
+    /// `false` for a name without words.
+    pub(crate) fn names(&self, name: &str) -> bool {
+        match &self.words {
+            Some((words, n)) if name.is_ascii() => {
+                let want = ascii_words(name.as_bytes());
+                let k = want.clone().count();
+                k > 0
+                    && k <= *n
+                    && (0..=n - k).any(|start| {
+                        want.clone()
+                            .zip(&words[start..])
+                            .all(|(w, s)| s.eq_ignore_ascii_case(w))
+                    })
+            }
+            _ if self.text.is_ascii() && name.is_ascii() => {
+                ascii_phrase_in(self.text.as_bytes(), name.as_bytes())
+            }
+            _ => phrase_in(self.text, name),
+        }
+    }
+}
+
+/// The words of an ASCII text: runs of ASCII letters and digits.
+fn ascii_words(text: &[u8]) -> impl Iterator<Item = &[u8]> + Clone {
+    text.split(|b| !b.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// Whether the words of `name` (ASCII) appear one after the other among the words of `site`
 /// (ASCII), ignoring case; `false` for a name without words.
 fn ascii_phrase_in(site: &[u8], name: &[u8]) -> bool {
-    fn words(text: &[u8]) -> impl Iterator<Item = &[u8]> + Clone {
-        text.split(|b| !b.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-    }
-    let want = words(name);
+    let want = ascii_words(name);
     if want.clone().next().is_none() {
         return false;
     }
-    let mut start = words(site);
+    let mut start = ascii_words(site);
     loop {
         let mut candidate = start.clone();
         if want
@@ -683,10 +733,11 @@ pub(crate) fn organ_of<'a>(
     if lesion.nodal && nodes_one_organ {
         return Cow::Borrowed("lymph node");
     }
+    let site = Site::new(&lesion.site);
     lowercase(
         organs
             .iter()
-            .find(|o| site_matches(&lesion.site, std::slice::from_ref(*o)))
+            .find(|o| site.names(o))
             .map_or_else(|| lesion.site.trim(), String::as_str),
     )
 }
@@ -746,6 +797,10 @@ mod tests {
             "lymph node, mediastinal",
             "a1 b2",
             "--",
+            "a b c d e f g h liver",
+            "1 2 3 4 5 6 7 soft tissue",
+            "1 2 3 4 5 6 soft tissue",
+            "lymph node, épaule",
         ];
         let lists = [
             vec![""],
@@ -759,6 +814,8 @@ mod tests {
             vec!["b2"],
             vec!["- -"],
             vec!["mediastinal lymph"],
+            vec!["épaule"],
+            vec!["ÉPAULE", "lymph node"],
         ];
         for site in sites {
             for list in &lists {
