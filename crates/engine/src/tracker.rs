@@ -358,6 +358,7 @@ impl<'r> Tracker<'r> {
     /// The result so far: every timepoint, best responses and progression.
     pub fn result(&self) -> SubjectResult {
         self.make_result(
+            (self.subject.clone(), self.evaluator.clone()),
             self.timepoints.clone(),
             self.progression.clone(),
             self.warnings.clone(),
@@ -365,16 +366,20 @@ impl<'r> Tracker<'r> {
     }
 
     /// The result, the tracker consumed: [`result`](Self::result) without copying the
-    /// timepoints (what a finished adjudication returns).
+    /// timepoints or the subject's name (what a finished adjudication returns).
     pub fn into_result(mut self) -> SubjectResult {
+        let who = (std::mem::take(&mut self.subject), self.evaluator.take());
         let timepoints = std::mem::take(&mut self.timepoints);
         let progression = self.progression.take();
         let warnings = std::mem::take(&mut self.warnings);
-        self.make_result(timepoints, progression, warnings)
+        self.make_result(who, timepoints, progression, warnings)
     }
 
+    /// The result of the subject and evaluator `who` from the parts given and the tracker's
+    /// running state.
     fn make_result(
         &self,
+        (subject, evaluator): (String, Option<String>),
         timepoints: Vec<TimepointResult>,
         progression: Option<Progression>,
         warnings: Vec<String>,
@@ -391,13 +396,13 @@ impl<'r> Tracker<'r> {
         );
         SubjectResult {
             id: result_id(
-                &self.subject,
-                self.evaluator.as_deref(),
+                &subject,
+                evaluator.as_deref(),
                 self.rules.sha256(),
                 self.scope,
             ),
-            subject: self.subject.clone(),
-            evaluator: self.evaluator.clone(),
+            subject,
+            evaluator,
             rule_set: RuleSetRef {
                 id: doc.id.clone(),
                 version: doc.version.clone(),
