@@ -590,18 +590,19 @@ pub(crate) fn prepare<'r>(
         ));
     }
     // Each target's organ; sorted by organ name (stable: targets keep their order within an
-    // organ), the organs are checked in name order.
-    let mut per_organ: Vec<(Cow<'_, str>, &str)> = targets
-        .iter()
-        .filter_map(|t| {
+    // organ), the organs are checked in name order. No organ can hold more targets than there
+    // are: with no more than the per-organ limit, there is nothing to check.
+    let mut per_organ: Vec<(Cow<'_, str>, &str)> = Vec::new();
+    if targets.len() > b.max_targets_per_organ as usize {
+        per_organ.extend(targets.iter().filter_map(|t| {
             subject.lesion(&t.id).map(|lesion| {
                 (
                     organ_of(lesion, &b.organs, b.nodes_one_organ),
                     t.id.as_str(),
                 )
             })
-        })
-        .collect();
+        }));
+    }
     per_organ.sort_by(|x, y| x.0.cmp(&y.0));
     for group in per_organ.chunk_by(|x, y| x.0 == y.0) {
         let organ = &group[0].0;
