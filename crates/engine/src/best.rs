@@ -1,7 +1,7 @@
 //! Best overall response, unconfirmed and confirmed (R11-BOR-*, R11-CONF-*, R11-SD-MIN), from
 //! computed timepoints or from responses recorded elsewhere.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use recist_model::{Explanation, OverallResponse, TimepointResult};
 use recist_rules::RuleSet;
 
@@ -20,6 +20,37 @@ pub struct BestResponses {
     pub confirmation_date: Option<NaiveDate>,
     /// How each was derived, with rule IDs.
     pub explanations: Vec<Explanation>,
+}
+
+/// A date as chrono displays it (`2020-03-22`; a year beyond 0..=9999 with its sign), written
+/// in one piece rather than character by character: best-response reasons are written for
+/// every result.
+struct Iso(NaiveDate);
+
+impl std::fmt::Display for Iso {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (year, month, day) = (self.0.year(), self.0.month(), self.0.day());
+        let Ok(year) = u32::try_from(year) else {
+            return self.0.fmt(f);
+        };
+        if year > 9999 {
+            return self.0.fmt(f);
+        }
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let text = [
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ];
+        f.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+    }
 }
 
 fn rank(r: OverallResponse) -> u8 {
@@ -74,19 +105,21 @@ pub fn derive_best(
             detail,
         })
     };
-    let mut window: Vec<(NaiveDate, i64, OverallResponse)> = Vec::new();
-    for &(date, r) in visits {
-        window.push((date, (date - reference).num_days(), r));
-        if r == OverallResponse::Pd {
-            if window.len() < visits.len() {
+    // The window: up to and including the first PD.
+    let window = match visits.iter().position(|&(_, r)| r == OverallResponse::Pd) {
+        Some(pd) => {
+            if pd + 1 < visits.len() {
+                let date = Iso(visits[pd].0);
                 note(
                     "R11-BOR-DEF",
                     format!("window ends at the first PD ({date}); later assessments are ignored"),
                 );
             }
-            break;
+            &visits[..=pd]
         }
-    }
+        None => visits,
+    };
+    let day = |date: NaiveDate| (date - reference).num_days();
     let stable = if non_target_only {
         OverallResponse::NonCrNonPd
     } else {
@@ -99,12 +132,16 @@ pub fn derive_best(
     // Unconfirmed.
     let mut unconfirmed = OverallResponse::Ne;
     let mut first_response_date = None;
-    for &(date, day, r) in &window {
+    for &(date, r) in window {
+        let day = day(date);
         let r = match r {
             OverallResponse::Sd | OverallResponse::NonCrNonPd if day < sd_min => {
                 note(
                     "R11-SD-MIN",
-                    format!("{r} on {date} is day {day}, before day {sd_min}: counts as NE"),
+                    format!(
+                        "{r} on {} is day {day}, before day {sd_min}: counts as NE",
+                        Iso(date)
+                    ),
                 );
                 OverallResponse::Ne
             }
@@ -120,10 +157,11 @@ pub fn derive_best(
 
     // Confirmed.
     let confirm = |i: usize, accept: &[OverallResponse]| -> Option<(NaiveDate, i64)> {
-        let (_, day_i, _) = window[i];
+        let day_i = day(window[i].0);
         let mut ne = 0u32;
         let mut sd = 0u32;
-        for &(date_j, day_j, r) in &window[i + 1..] {
+        for &(date_j, r) in &window[i + 1..] {
+            let day_j = day(date_j);
             if accept.contains(&r) && day_j - day_i >= i64::from(conf.min_interval_days) {
                 return Some((date_j, day_j - day_i));
             }
@@ -146,7 +184,8 @@ pub fn derive_best(
     let mut confirmed = OverallResponse::Ne;
     let mut confirmed_response_date = None;
     let mut confirmation_date = None;
-    for (i, &(date, day, r)) in window.iter().enumerate() {
+    for (i, &(date, r)) in window.iter().enumerate() {
+        let day = day(date);
         let candidate = match r {
             OverallResponse::Cr => match confirm(i, &[OverallResponse::Cr]) {
                 Some(c) => Some((OverallResponse::Cr, c)),
@@ -162,7 +201,9 @@ pub fn derive_best(
                 note(
                     "R11-CONF-INT",
                     format!(
-                        "{r} on {date} confirmed as {v} by {by}, {days} days later (≥ {})",
+                        "{r} on {} confirmed as {v} by {}, {days} days later (≥ {})",
+                        Iso(date),
+                        Iso(by),
                         conf.min_interval_days
                     ),
                 );
@@ -181,7 +222,8 @@ pub fn derive_best(
                 note(
                     "R11-BOR-T3",
                     format!(
-                        "{r} on {date} not confirmed: counts as {as_stable} (day {day}, SD minimum day {sd_min})"
+                        "{r} on {} not confirmed: counts as {as_stable} (day {day}, SD minimum day {sd_min})",
+                        Iso(date)
                     ),
                 );
                 as_stable
@@ -365,6 +407,19 @@ mod tests {
         let visits = [(day(56), Cr), (day(112), Pd)];
         let b = derive_best(&rules(&[]), &visits, day(0), true);
         assert_eq!((b.unconfirmed, b.confirmed), (Cr, NonCrNonPd));
+    }
+
+    #[test]
+    fn iso_dates_are_written_as_chrono_writes_them() {
+        let mut dates: Vec<NaiveDate> = (-800..800).map(|n| day(n * 37)).collect();
+        for y in [-10_000, -1, 0, 1, 9, 99, 999, 1000, 9999, 10_000, 262_142] {
+            dates.extend(NaiveDate::from_ymd_opt(y, 12, 31));
+            dates.extend(NaiveDate::from_ymd_opt(y, 1, 1));
+        }
+        dates.extend([NaiveDate::MIN, NaiveDate::MAX]);
+        for d in dates {
+            assert_eq!(Iso(d).to_string(), d.to_string());
+        }
     }
 
     #[test]

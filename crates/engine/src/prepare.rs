@@ -1,7 +1,7 @@
 //! Baseline: which lesions a scope holds, which are targets under this rule set, what each
 //! measured at baseline, and the rule set's baseline checks.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 use recist_model::{
     Diameters, Finding, Lesion, LesionKind, Mm, Modality, Role, Scope, Subject, TargetFinding,
@@ -34,7 +34,98 @@ impl<'a> LesionFacts<'a> {
 
 /// Whether a site text names one of the listed sites: case-insensitive, whole words.
 pub(crate) fn site_matches(site: &str, names: &[String]) -> bool {
-    // Allocation-free: it runs for every lesion against every site list of the rule set.
+    let site = Site::new(site);
+    names.iter().any(|name| site.names(name))
+}
+
+/// A site text split into words once, to be compared with many names (allocation-free: it
+/// runs for every lesion against the rule set's site lists and organs).
+///
+/// ASCII texts (the usual case) are compared byte by byte: for them `char::is_alphanumeric`
+/// is `u8::is_ascii_alphanumeric` and lowercase equality is `eq_ignore_ascii_case`. Other
+/// texts go through [`phrase_in`].
+pub(crate) struct Site<'a> {
+    text: &'a str,
+    /// The words of an ASCII text of at most [`Site::MAX_WORDS`] words.
+    words: Option<([&'a [u8]; Site::MAX_WORDS], usize)>,
+}
+
+impl<'a> Site<'a> {
+    const MAX_WORDS: usize = 8;
+
+    pub(crate) fn new(text: &'a str) -> Site<'a> {
+        let words = text.is_ascii().then(|| {
+            let mut words: [&[u8]; Site::MAX_WORDS] = [&[]; Site::MAX_WORDS];
+            let mut n = 0;
+            for w in ascii_words(text.as_bytes()) {
+                if n == Site::MAX_WORDS {
+                    return None;
+                }
+                words[n] = w;
+                n += 1;
+            }
+            Some((words, n))
+        });
+        Site {
+            text,
+            words: words.flatten(),
+        }
+    }
+
+    /// Whether the words of `name` appear one after the other in this site, ignoring case;
+    /// `false` for a name without words.
+    pub(crate) fn names(&self, name: &str) -> bool {
+        match &self.words {
+            Some((words, n)) if name.is_ascii() => {
+                let want = ascii_words(name.as_bytes());
+                let k = want.clone().count();
+                k > 0
+                    && k <= *n
+                    && (0..=n - k).any(|start| {
+                        want.clone()
+                            .zip(&words[start..])
+                            .all(|(w, s)| s.eq_ignore_ascii_case(w))
+                    })
+            }
+            _ if self.text.is_ascii() && name.is_ascii() => {
+                ascii_phrase_in(self.text.as_bytes(), name.as_bytes())
+            }
+            _ => phrase_in(self.text, name),
+        }
+    }
+}
+
+/// The words of an ASCII text: runs of ASCII letters and digits.
+fn ascii_words(text: &[u8]) -> impl Iterator<Item = &[u8]> + Clone {
+    text.split(|b| !b.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Whether the words of `name` (ASCII) appear one after the other among the words of `site`
+/// (ASCII), ignoring case; `false` for a name without words.
+fn ascii_phrase_in(site: &[u8], name: &[u8]) -> bool {
+    let want = ascii_words(name);
+    if want.clone().next().is_none() {
+        return false;
+    }
+    let mut start = ascii_words(site);
+    loop {
+        let mut candidate = start.clone();
+        if want
+            .clone()
+            .all(|w| candidate.next().is_some_and(|s| s.eq_ignore_ascii_case(w)))
+        {
+            return true;
+        }
+        if start.next().is_none() {
+            return false;
+        }
+    }
+}
+
+/// [`ascii_phrase_in`] for any text: words split at characters that are not alphanumeric,
+/// compared ignoring case (ASCII, then full lowercase).
+fn phrase_in(site: &str, name: &str) -> bool {
     fn words(text: &str) -> impl Iterator<Item = &str> + Clone {
         text.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -45,26 +136,24 @@ pub(crate) fn site_matches(site: &str, names: &[String]) -> bool {
                 .flat_map(char::to_lowercase)
                 .eq(b.chars().flat_map(char::to_lowercase))
     }
-    names.iter().any(|name| {
-        let want = words(name);
-        let n = want.clone().count();
-        if n == 0 {
+    let want = words(name);
+    let n = want.clone().count();
+    if n == 0 {
+        return false;
+    }
+    let mut start = words(site);
+    loop {
+        let mut candidate = start.clone();
+        if want
+            .clone()
+            .all(|w| candidate.next().is_some_and(|s| same_word(s, w)))
+        {
+            return true;
+        }
+        if start.next().is_none() {
             return false;
         }
-        let mut start = words(site);
-        loop {
-            let mut candidate = start.clone();
-            if want
-                .clone()
-                .all(|w| candidate.next().is_some_and(|s| same_word(s, w)))
-            {
-                return true;
-            }
-            if start.next().is_none() {
-                return false;
-            }
-        }
-    })
+    }
 }
 
 pub(crate) fn condition_holds(c: &LesionCondition, f: &LesionFacts<'_>) -> bool {
@@ -132,38 +221,39 @@ pub(crate) fn node_threshold<'r>(
         .unwrap_or((base, None))
 }
 
-/// A target lesion of a scope, as this rule set measures it.
+/// A target lesion of a scope, as this rule set measures it (rule IDs borrowed from the rule
+/// set).
 #[derive(Debug, Clone)]
-pub(crate) struct TargetLesion {
+pub(crate) struct TargetLesion<'r> {
     pub id: String,
     pub nodal: bool,
     pub measure: Measure,
     /// The selector's rule, cited when a finding gives a choice of diameters or lacks this one.
-    pub measure_rule: String,
+    pub measure_rule: &'r str,
     /// The selector's rule for a finding that lacks the measure.
-    pub missing_rule: Option<String>,
+    pub missing_rule: Option<&'r str>,
     pub baseline: Mm,
     /// Below this short axis a node is normal for CR and AMB-01 (site thresholds included).
     pub node_normal_below: Mm,
     /// The site threshold's rule, when one set `node_normal_below`.
-    pub node_rule: Option<String>,
+    pub node_rule: Option<&'r str>,
 }
 
 /// A non-target lesion of a scope; `from_target` when a target was demoted by the rule set.
 #[derive(Debug, Clone)]
-pub(crate) struct NonTargetLesion {
+pub(crate) struct NonTargetLesion<'r> {
     pub id: String,
     pub kind: Option<LesionKind>,
     pub from_target: Option<Measure>,
     /// A demoted node: normal while its short axis is below this, citing the rule.
-    pub node_normal_below: Option<(Mm, String)>,
+    pub node_normal_below: Option<(Mm, &'r str)>,
 }
 
 /// Everything a scope needs from baseline.
 #[derive(Debug, Clone)]
-pub(crate) struct Prepared {
-    pub targets: Vec<TargetLesion>,
-    pub non_targets: Vec<NonTargetLesion>,
+pub(crate) struct Prepared<'r> {
+    pub targets: Vec<TargetLesion<'r>>,
+    pub non_targets: Vec<NonTargetLesion<'r>>,
     pub baseline_sum: Mm,
     pub warnings: Vec<String>,
     pub explanations: Vec<(String, String)>,
@@ -183,11 +273,11 @@ pub(crate) fn in_scope(subject: &Subject, lesion: &Lesion, scope: Scope) -> bool
 }
 
 /// Runs the baseline checks and prepares a scope. `Ok(None)`: the scope holds no lesion.
-pub(crate) fn prepare(
-    rules: &RuleSet,
+pub(crate) fn prepare<'r>(
+    rules: &'r RuleSet,
     subject: &Subject,
     scope: Scope,
-) -> Result<Option<Prepared>, AdjudicationError> {
+) -> Result<Option<Prepared<'r>>, AdjudicationError> {
     let baseline = subject
         .baseline()
         .ok_or_else(|| AdjudicationError::NoAssessment {
@@ -219,8 +309,9 @@ pub(crate) fn prepare(
         }
     }
 
-    let mut targets = Vec::new();
-    let mut non_targets = Vec::new();
+    // At most every lesion in either list: one allocation each.
+    let mut targets = Vec::with_capacity(subject.lesions.len());
+    let mut non_targets = Vec::with_capacity(subject.lesions.len());
     let mut demoted: Vec<&str> = Vec::new();
     for lesion in subject
         .lesions
@@ -238,12 +329,12 @@ pub(crate) fn prepare(
         }
         let facts = LesionFacts::of(lesion);
         let (measure, measure_rule) = selected_measure(rules, &facts);
-        let missing_rule = selector(rules, &facts).and_then(|s| s.missing_rule.clone());
+        let missing_rule = selector(rules, &facts).and_then(|s| s.missing_rule.as_deref());
         let id = lesion.id.as_str();
         // Each check yields Err((rule, message, what to do, further rules)) when the lesion
         // cannot be a target.
-        type Verdict =
-            Result<(Mm, Mm, Option<String>), (String, String, IneligibleTarget, Vec<String>)>;
+        type Verdict<'r> =
+            Result<(Mm, Mm, Option<&'r str>), (String, String, IneligibleTarget, Vec<String>)>;
         let verdict: Verdict = (|| {
             let unmeasurable = b.unmeasurable_target;
             if let Some(kind) = lesion.kind.filter(|k| b.non_measurable_kinds.contains(k)) {
@@ -385,7 +476,7 @@ pub(crate) fn prepare(
                     };
                     return Err((rule.into(), what, otherwise, Vec::new()));
                 }
-                Ok((value, pathological, site.map(|t| t.rule.clone())))
+                Ok((value, pathological, site.map(|t| t.rule.as_str())))
             } else {
                 let mut min = modality_min;
                 let mut rule = match modality {
@@ -439,7 +530,7 @@ pub(crate) fn prepare(
                     id: lesion.id.clone(),
                     nodal: lesion.nodal,
                     measure,
-                    measure_rule: measure_rule.to_string(),
+                    measure_rule,
                     missing_rule,
                     baseline: value,
                     node_normal_below,
@@ -466,8 +557,8 @@ pub(crate) fn prepare(
                 let node_normal_below = lesion.nodal.then(|| {
                     let general = b.node_pathological_min_short_axis_mm;
                     match node_threshold(rules, &lesion.site, general) {
-                        (mm, Some(t)) => (mm, t.rule.clone()),
-                        (mm, None) => (mm, "R11-NODE-NORMAL".to_string()),
+                        (mm, Some(t)) => (mm, t.rule.as_str()),
+                        (mm, None) => (mm, "R11-NODE-NORMAL"),
                     }
                 });
                 non_targets.push(NonTargetLesion {
@@ -498,17 +589,25 @@ pub(crate) fn prepare(
             ),
         ));
     }
-    let mut per_organ: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for t in &targets {
-        if let Some(lesion) = subject.lesion(&t.id) {
-            per_organ
-                .entry(organ_of(lesion, &b.organs, b.nodes_one_organ))
-                .or_default()
-                .push(&t.id);
-        }
+    // Each target's organ; sorted by organ name (stable: targets keep their order within an
+    // organ), the organs are checked in name order. No organ can hold more targets than there
+    // are: with no more than the per-organ limit, there is nothing to check.
+    let mut per_organ: Vec<(Cow<'_, str>, &str)> = Vec::new();
+    if targets.len() > b.max_targets_per_organ as usize {
+        per_organ.extend(targets.iter().filter_map(|t| {
+            subject.lesion(&t.id).map(|lesion| {
+                (
+                    organ_of(lesion, &b.organs, b.nodes_one_organ),
+                    t.id.as_str(),
+                )
+            })
+        }));
     }
-    for (organ, ids) in &per_organ {
-        if ids.len() > b.max_targets_per_organ as usize {
+    per_organ.sort_by(|x, y| x.0.cmp(&y.0));
+    for group in per_organ.chunk_by(|x, y| x.0 == y.0) {
+        let organ = &group[0].0;
+        if group.len() > b.max_targets_per_organ as usize {
+            let ids: Vec<&str> = group.iter().map(|(_, id)| *id).collect();
             let rule = if organ == "lymph node" && b.nodes_one_organ {
                 "R11-NODE-ORGAN"
             } else {
@@ -627,15 +726,31 @@ fn modality_name(m: Modality) -> &'static str {
 /// The organ a lesion counts toward for the per-organ target limit (R11-TGT-MAX,
 /// R11-NODE-ORGAN): every node is `lymph node` when nodes are one organ; a site naming one of
 /// the rule set's organs counts toward it; any other site is its own organ.
-pub(crate) fn organ_of(lesion: &Lesion, organs: &[String], nodes_one_organ: bool) -> String {
+pub(crate) fn organ_of<'a>(
+    lesion: &'a Lesion,
+    organs: &'a [String],
+    nodes_one_organ: bool,
+) -> Cow<'a, str> {
     if lesion.nodal && nodes_one_organ {
-        return "lymph node".to_string();
+        return Cow::Borrowed("lymph node");
     }
-    organs
-        .iter()
-        .find(|o| site_matches(&lesion.site, std::slice::from_ref(*o)))
-        .map(|o| o.to_lowercase())
-        .unwrap_or_else(|| lesion.site.trim().to_lowercase())
+    let site = Site::new(&lesion.site);
+    lowercase(
+        organs
+            .iter()
+            .find(|o| site.names(o))
+            .map_or_else(|| lesion.site.trim(), String::as_str),
+    )
+}
+
+/// `text.to_lowercase()`, borrowed when that is `text` itself (every character its own
+/// lowercase).
+fn lowercase(text: &str) -> Cow<'_, str> {
+    if text.chars().flat_map(char::to_lowercase).eq(text.chars()) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
 }
 
 #[cfg(test)]
@@ -661,5 +776,57 @@ mod tests {
         assert!(!site_matches("porta", &names(&["porta hepatis"])));
         assert!(!site_matches("liver", &names(&[""])));
         assert!(site_matches("FOIE ÉPAULE", &names(&["épaule"])));
+    }
+
+    /// The ASCII comparison answers as the general one.
+    #[test]
+    fn ascii_sites_match_as_any_text() {
+        let sites = [
+            "",
+            " ",
+            "liver",
+            "LIVER segment 7",
+            "right liver lobe",
+            "deliver",
+            "liver-lung",
+            "lung, liver",
+            "soft  tissue of the thigh",
+            "soft-tissue",
+            "porta hepatis node",
+            "porta",
+            "hepatic hilum",
+            "lymph node, mediastinal",
+            "a1 b2",
+            "--",
+            "a b c d e f g h liver",
+            "1 2 3 4 5 6 7 soft tissue",
+            "1 2 3 4 5 6 soft tissue",
+            "lymph node, épaule",
+        ];
+        let lists = [
+            vec![""],
+            vec!["liver"],
+            vec!["Liver"],
+            vec!["soft tissue"],
+            vec!["porta hepatis", "hepatic hilum"],
+            vec!["lung", "bone"],
+            vec!["node"],
+            vec!["a1 b2"],
+            vec!["b2"],
+            vec!["- -"],
+            vec!["mediastinal lymph"],
+            vec!["épaule"],
+            vec!["ÉPAULE", "lymph node"],
+        ];
+        for site in sites {
+            for list in &lists {
+                let by_words = list.iter().any(|n| super::phrase_in(site, n));
+                assert_eq!(
+                    site_matches(site, &names(list)),
+                    by_words,
+                    "{site:?} {list:?}"
+                );
+            }
+        }
     }
 }

@@ -57,7 +57,7 @@ pub struct Tracker<'r> {
     radiotherapy_ids: Vec<String>,
     follow_up: Option<recist_model::FollowUp>,
     reference: NaiveDate,
-    prepared: Prepared,
+    prepared: Prepared<'r>,
     nadir: Mm,
     last_date: NaiveDate,
     earlier_overall_cr: bool,
@@ -68,6 +68,8 @@ pub struct Tracker<'r> {
     warnings: Vec<String>,
     /// Whether follow-up timepoints carry explanation texts ([`AssessOptions::explanations`]).
     explanations: bool,
+    /// The buffer of target values, kept from one assessment to the next.
+    target_values: Vec<TargetValue>,
 }
 
 /// What is remembered of a new lesion between assessments.
@@ -97,12 +99,49 @@ struct Classified {
     also: Option<(String, String)>,
 }
 
-/// Target values of one assessment.
+/// What one target counts at one assessment.
+#[derive(Debug, Clone, Copy)]
+enum TargetValue {
+    /// Not evaluated: no finding, or not the diameter the rule set counts.
+    Missing,
+    /// Counted: the diameter, and whether the lesion was too small to measure.
+    Known { mm: Mm, too_small: bool },
+}
+
+/// Target values of one assessment: one per target of the scope, in their order.
 struct TargetValues {
-    known: Vec<(usize, Mm)>,
-    missing: Vec<usize>,
-    too_small: Vec<usize>,
+    values: Vec<TargetValue>,
     warnings: Vec<String>,
+}
+
+impl TargetValues {
+    /// The counted targets (index, diameter), in target order.
+    fn known(&self) -> impl Iterator<Item = (usize, Mm)> + '_ {
+        self.values.iter().enumerate().filter_map(|(i, v)| match v {
+            TargetValue::Known { mm, .. } => Some((i, *mm)),
+            TargetValue::Missing => None,
+        })
+    }
+
+    /// The targets not evaluated (index), in target order.
+    fn missing(&self) -> impl Iterator<Item = usize> + '_ {
+        self.values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| matches!(v, TargetValue::Missing))
+            .map(|(i, _)| i)
+    }
+
+    /// Whether target `i` was too small to measure.
+    fn too_small(&self, i: usize) -> bool {
+        matches!(
+            self.values.get(i),
+            Some(TargetValue::Known {
+                too_small: true,
+                ..
+            })
+        )
+    }
 }
 
 impl<'r> Tracker<'r> {
@@ -136,6 +175,8 @@ impl<'r> Tracker<'r> {
             })?;
         let reference = tracker.reference;
         let has_targets = !tracker.prepared.targets.is_empty();
+        // A timepoint per assessment (a header holding the baseline alone grows as it goes).
+        tracker.timepoints.reserve_exact(subject.assessments.len());
         tracker.timepoints.push(TimepointResult {
             date: baseline.date,
             day: (baseline.date - reference).num_days(),
@@ -204,11 +245,13 @@ impl<'r> Tracker<'r> {
         let mut change_from_nadir_pct = None;
         let mut change_from_nadir_mm = None;
         let target = if has_targets {
+            let buffer = std::mem::take(&mut self.target_values);
             let mut values = self
-                .target_values(assessment, &mut ex)
+                .target_values(assessment, buffer, &mut ex)
                 .map_err(|(l, m)| fail(&self.subject, Some(&l), m))?;
             self.warnings.append(&mut values.warnings);
             let (response, s) = self.target_response(&values, after_cr, &mut ex);
+            self.target_values = values.values;
             sum = s;
             if let Some(s) = s {
                 change_from_baseline_pct =
@@ -315,6 +358,7 @@ impl<'r> Tracker<'r> {
     /// The result so far: every timepoint, best responses and progression.
     pub fn result(&self) -> SubjectResult {
         self.make_result(
+            (self.subject.clone(), self.evaluator.clone()),
             self.timepoints.clone(),
             self.progression.clone(),
             self.warnings.clone(),
@@ -322,16 +366,20 @@ impl<'r> Tracker<'r> {
     }
 
     /// The result, the tracker consumed: [`result`](Self::result) without copying the
-    /// timepoints (what a finished adjudication returns).
+    /// timepoints or the subject's name (what a finished adjudication returns).
     pub fn into_result(mut self) -> SubjectResult {
+        let who = (std::mem::take(&mut self.subject), self.evaluator.take());
         let timepoints = std::mem::take(&mut self.timepoints);
         let progression = self.progression.take();
         let warnings = std::mem::take(&mut self.warnings);
-        self.make_result(timepoints, progression, warnings)
+        self.make_result(who, timepoints, progression, warnings)
     }
 
+    /// The result of the subject and evaluator `who` from the parts given and the tracker's
+    /// running state.
     fn make_result(
         &self,
+        (subject, evaluator): (String, Option<String>),
         timepoints: Vec<TimepointResult>,
         progression: Option<Progression>,
         warnings: Vec<String>,
@@ -348,13 +396,13 @@ impl<'r> Tracker<'r> {
         );
         SubjectResult {
             id: result_id(
-                &self.subject,
-                self.evaluator.as_deref(),
+                &subject,
+                evaluator.as_deref(),
                 self.rules.sha256(),
                 self.scope,
             ),
-            subject: self.subject.clone(),
-            evaluator: self.evaluator.clone(),
+            subject,
+            evaluator,
             rule_set: RuleSetRef {
                 id: doc.id.clone(),
                 version: doc.version.clone(),
@@ -388,27 +436,42 @@ impl<'r> Tracker<'r> {
         }
     }
 
+    /// The value of every target at this assessment, written into `values` (emptied first:
+    /// a buffer the tracker keeps from one assessment to the next).
     fn target_values(
         &self,
         a: &Assessment,
+        mut values: Vec<TargetValue>,
         ex: &mut Notes,
     ) -> Result<TargetValues, (String, String)> {
+        values.clear();
         let mut v = TargetValues {
-            known: Vec::new(),
-            missing: Vec::new(),
-            too_small: Vec::new(),
+            values,
             warnings: Vec::new(),
         };
         let too_small = self.rules.doc().measurement.too_small_mm;
         // Where a finding gives a choice of diameters, the selector's rule decided: per rule,
-        // what it chose.
-        let mut chosen: Vec<(String, Vec<String>)> = Vec::new();
+        // what it chose (the texts only for explanations).
+        let on = ex.on();
+        let mut chosen: Vec<(&str, Vec<String>)> = Vec::new();
         let mut missing_notes: Vec<(String, String)> = Vec::new();
-        let mut choose = |rule: &str, text: String| match chosen.iter_mut().find(|(r, _)| r == rule)
-        {
-            Some((_, texts)) => texts.push(text),
-            None => chosen.push((rule.to_string(), vec![text])),
-        };
+        fn choose<'t>(
+            chosen: &mut Vec<(&'t str, Vec<String>)>,
+            on: bool,
+            rule: &'t str,
+            text: String,
+        ) {
+            let at = match chosen.iter().position(|(r, _)| *r == rule) {
+                Some(at) => at,
+                None => {
+                    chosen.push((rule, Vec::new()));
+                    chosen.len() - 1
+                }
+            };
+            if on {
+                chosen[at].1.push(text);
+            }
+        }
         for (i, t) in self.prepared.targets.iter().enumerate() {
             let given = |d: &Diameters| {
                 [
@@ -420,19 +483,26 @@ impl<'r> Tracker<'r> {
                 .filter_map(|(m, v)| v.map(|v| (m, v)))
                 .collect::<Vec<_>>()
             };
-            if let Some(Finding::Target(TargetFinding::Measured(d))) = a.findings.get(&t.id) {
-                let all = given(d);
+            let finding = a.findings.get(&t.id);
+            if let Some(Finding::Target(TargetFinding::Measured(d))) = finding {
+                let several = [d.long_axis, d.short_axis, d.viable]
+                    .iter()
+                    .filter(|v| v.is_some())
+                    .count()
+                    > 1;
                 // The choice is cited either way; its text is made only for explanations.
-                if all.len() > 1 && pick(d, t.measure).is_some() && !ex.on() {
-                    choose(&t.measure_rule, String::new());
-                } else if all.len() > 1 && pick(d, t.measure).is_some() {
-                    let others: Vec<String> = all
+                if several && pick(d, t.measure).is_some() && !on {
+                    choose(&mut chosen, on, t.measure_rule, String::new());
+                } else if several && pick(d, t.measure).is_some() {
+                    let others: Vec<String> = given(d)
                         .iter()
                         .filter(|(m, _)| *m != t.measure)
                         .map(|(m, v)| format!("{} {v} mm", measure_name(*m)))
                         .collect();
                     choose(
-                        &t.measure_rule,
+                        &mut chosen,
+                        on,
+                        t.measure_rule,
                         format!(
                             "`{}` counts its {} {} mm (not its {})",
                             t.id,
@@ -443,8 +513,10 @@ impl<'r> Tracker<'r> {
                     );
                 }
             }
-            match a.findings.get(&t.id) {
-                None | Some(Finding::Target(TargetFinding::NotEvaluated)) => v.missing.push(i),
+            match finding {
+                None | Some(Finding::Target(TargetFinding::NotEvaluated)) => {
+                    v.values.push(TargetValue::Missing)
+                }
                 Some(Finding::NonTarget(_)) => {
                     return Err((
                         t.id.clone(),
@@ -452,17 +524,25 @@ impl<'r> Tracker<'r> {
                     ));
                 }
                 Some(Finding::Target(TargetFinding::Absent)) => {
-                    v.known.push((i, Mm::ZERO));
+                    v.values.push(TargetValue::Known {
+                        mm: Mm::ZERO,
+                        too_small: false,
+                    });
                 }
                 Some(Finding::Target(TargetFinding::TooSmall)) => {
-                    v.known.push((i, too_small));
-                    v.too_small.push(i);
+                    v.values.push(TargetValue::Known {
+                        mm: too_small,
+                        too_small: true,
+                    });
                     ex.note("R11-TSTM", || {
                         format!("`{}` too small to measure: counted {too_small} mm", t.id)
                     });
                 }
                 Some(Finding::Target(TargetFinding::Measured(d))) => match pick(d, t.measure) {
-                    Some(mm) => v.known.push((i, mm)),
+                    Some(mm) => v.values.push(TargetValue::Known {
+                        mm,
+                        too_small: false,
+                    }),
                     None => {
                         let what = format!(
                             "`{}`: no {} given (only {}): not evaluated",
@@ -474,10 +554,10 @@ impl<'r> Tracker<'r> {
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         );
-                        choose(&t.measure_rule, what.clone());
-                        if let Some(rule) = &t.missing_rule {
+                        choose(&mut chosen, on, t.measure_rule, what.clone());
+                        if let Some(rule) = t.missing_rule {
                             missing_notes.push((
-                                rule.clone(),
+                                rule.to_string(),
                                 format!(
                                     "`{}` needs its {} to be evaluated",
                                     t.id,
@@ -485,8 +565,8 @@ impl<'r> Tracker<'r> {
                                 ),
                             ));
                         }
-                        let cited = std::iter::once(t.measure_rule.as_str())
-                            .chain(t.missing_rule.as_deref())
+                        let cited = std::iter::once(t.measure_rule)
+                            .chain(t.missing_rule)
                             .collect::<Vec<_>>()
                             .join(", ");
                         v.warnings.push(format!(
@@ -494,7 +574,7 @@ impl<'r> Tracker<'r> {
                             a.date,
                             self.rules.doc().id
                         ));
-                        v.missing.push(i);
+                        v.values.push(TargetValue::Missing);
                     }
                 },
                 Some(Finding::Target(TargetFinding::Fragments(parts))) => {
@@ -515,17 +595,20 @@ impl<'r> Tracker<'r> {
                                         .join(" + ")
                                 )
                             });
-                            v.known.push((i, total));
+                            v.values.push(TargetValue::Known {
+                                mm: total,
+                                too_small: false,
+                            });
                         }
                         None => {
-                            ex.note(&t.measure_rule, || {
+                            ex.note(t.measure_rule, || {
                                 format!(
                                     "`{}`: a fragment has no {}: not evaluated",
                                     t.id,
                                     measure_name(t.measure)
                                 )
                             });
-                            v.missing.push(i);
+                            v.values.push(TargetValue::Missing);
                         }
                     }
                 }
@@ -541,9 +624,13 @@ impl<'r> Tracker<'r> {
                     } else {
                         ex.note("R11-COALESCE", || format!("`{}` coalesced into `{other}`, which carries the measurement: 0 mm", t.id));
                     }
-                    v.known.push((i, Mm::ZERO));
+                    v.values.push(TargetValue::Known {
+                        mm: Mm::ZERO,
+                        too_small: false,
+                    });
                 }
             }
+            debug_assert_eq!(v.values.len(), i + 1, "one value per target");
         }
         for (rule, texts) in chosen {
             ex.note(rule, || texts.join("; "));
@@ -563,7 +650,7 @@ impl<'r> Tracker<'r> {
         let doc = self.rules.doc();
         let tr = &doc.target_response;
         let targets = &self.prepared.targets;
-        let known_sum: Mm = v.known.iter().map(|(_, m)| *m).sum();
+        let known_sum: Mm = v.known().map(|(_, m)| m).sum();
         let nadir = self.nadir;
         let baseline = self.prepared.baseline_sum;
         let meets_pd = |s: Mm| {
@@ -586,18 +673,17 @@ impl<'r> Tracker<'r> {
         };
         // Disease seen again after an overall CR (AMB-01).
         let reappeared: Vec<&str> = if after_cr {
-            v.known
-                .iter()
-                .filter(|(i, mm)| {
-                    let t = &targets[*i];
-                    v.too_small.contains(i)
+            v.known()
+                .filter(|&(i, mm)| {
+                    let t = &targets[i];
+                    v.too_small(i)
                         || if t.nodal {
-                            *mm >= t.node_normal_below
+                            mm >= t.node_normal_below
                         } else {
-                            *mm > Mm::ZERO
+                            mm > Mm::ZERO
                         }
                 })
-                .map(|(i, _)| targets[*i].id.as_str())
+                .map(|(i, _)| targets[i].id.as_str())
                 .collect()
         } else {
             Vec::new()
@@ -630,9 +716,15 @@ impl<'r> Tracker<'r> {
             });
         };
 
-        if !v.missing.is_empty() {
-            let missing: Vec<&str> = v.missing.iter().map(|&i| targets[i].id.as_str()).collect();
-            if v.known.is_empty() {
+        if v.missing().next().is_some() {
+            // The ids not evaluated, for explanation texts.
+            let missing = || {
+                v.missing()
+                    .map(|i| targets[i].id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if v.known().next().is_none() {
                 ex.note("R11-MISS-NOSCAN", || "no target lesion evaluated".into());
                 return (TargetResponse::Ne, None);
             }
@@ -646,7 +738,7 @@ impl<'r> Tracker<'r> {
                 }
                 if meets_pd(known_sum) {
                     ex.note("R11-MISS-PARTIAL", || {
-                        format!("not evaluated: {}", missing.join(", "))
+                        format!("not evaluated: {}", missing())
                     });
                     ex.note("R11-MISS-ENGINE", || {
                         format!(
@@ -659,7 +751,7 @@ impl<'r> Tracker<'r> {
                     return (TargetResponse::Pd, None);
                 }
                 ex.note("R11-MISS-PARTIAL", || {
-                    format!("not evaluated: {}", missing.join(", "))
+                    format!("not evaluated: {}", missing())
                 });
                 ex.note("R11-MISS-ENGINE", || format!("with the missing targets at 0 mm the sum is {known_sum} mm: {}; PD is not certain and CR/PR never are", pd_text(known_sum)));
                 ex.note("R11-TGT-NE", || {
@@ -667,10 +759,7 @@ impl<'r> Tracker<'r> {
                 });
             } else {
                 ex.note("AMB-05", || {
-                    format!(
-                        "not evaluated: {}; rule set says always NE",
-                        missing.join(", ")
-                    )
+                    format!("not evaluated: {}; rule set says always NE", missing())
                 });
                 ex.note("R11-TGT-NE", || "a target was not evaluated".into());
             }
@@ -701,63 +790,63 @@ impl<'r> Tracker<'r> {
             }
             return (TargetResponse::Pd, Some(s));
         }
-        let all_gone = v.known.iter().all(|(i, mm)| {
-            let t = &targets[*i];
-            !v.too_small.contains(i)
+        let all_gone = v.known().all(|(i, mm)| {
+            let t = &targets[i];
+            !v.too_small(i)
                 && if t.nodal {
-                    *mm < t.node_normal_below
+                    mm < t.node_normal_below
                 } else {
                     mm.is_zero()
                 }
         });
         if all_gone {
-            // Targets counted on a diameter other than the whole lesion's (e.g. the viable one).
-            let partial: Vec<String> = targets
-                .iter()
-                .filter(|t| !t.nodal && t.measure != Measure::LongAxis)
-                .map(|t| format!("`{}` {} 0 mm", t.id, measure_name(t.measure)))
-                .collect();
-            let site_nodes: Vec<&crate::prepare::TargetLesion> =
-                targets.iter().filter(|t| t.node_rule.is_some()).collect();
-            let detail = if s.is_zero() && partial.is_empty() {
-                "every target has disappeared".to_string()
-            } else if s.is_zero() {
-                format!(
-                    "every target at 0 mm on the diameter that counts ({}{})",
-                    partial.join(", "),
-                    if partial.len() < targets.len() {
-                        "; the others gone"
-                    } else {
-                        ""
-                    }
-                )
-            } else if site_nodes.is_empty() && partial.is_empty() {
-                format!(
-                    "non-nodal targets gone, nodal targets below {} mm short axis (sum {s} mm)",
-                    tr.cr_node_short_axis_below_mm
-                )
-            } else {
-                let nodes: Vec<String> = targets
+            let site_nodes = || targets.iter().filter(|t| t.node_rule.is_some());
+            let detail = || {
+                // Targets counted on a diameter other than the whole lesion's (e.g. the viable one).
+                let partial: Vec<String> = targets
                     .iter()
-                    .filter(|t| t.nodal)
-                    .map(|t| format!("`{}` below {} mm", t.id, t.node_normal_below))
+                    .filter(|t| !t.nodal && t.measure != Measure::LongAxis)
+                    .map(|t| format!("`{}` {} 0 mm", t.id, measure_name(t.measure)))
                     .collect();
-                format!(
-                    "non-nodal targets at 0 mm{}, nodal targets below their normal short axis: {} (sum {s} mm)",
-                    if partial.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", partial.join(", "))
-                    },
-                    nodes.join(", ")
-                )
+                if s.is_zero() && partial.is_empty() {
+                    "every target has disappeared".to_string()
+                } else if s.is_zero() {
+                    format!(
+                        "every target at 0 mm on the diameter that counts ({}{})",
+                        partial.join(", "),
+                        if partial.len() < targets.len() {
+                            "; the others gone"
+                        } else {
+                            ""
+                        }
+                    )
+                } else if site_nodes().next().is_none() && partial.is_empty() {
+                    format!(
+                        "non-nodal targets gone, nodal targets below {} mm short axis (sum {s} mm)",
+                        tr.cr_node_short_axis_below_mm
+                    )
+                } else {
+                    let nodes: Vec<String> = targets
+                        .iter()
+                        .filter(|t| t.nodal)
+                        .map(|t| format!("`{}` below {} mm", t.id, t.node_normal_below))
+                        .collect();
+                    format!(
+                        "non-nodal targets at 0 mm{}, nodal targets below their normal short axis: {} (sum {s} mm)",
+                        if partial.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", partial.join(", "))
+                        },
+                        nodes.join(", ")
+                    )
+                }
             };
-            ex.note(rule_cr, || detail);
-            for t in site_nodes {
-                if let (Some(rule), Some((_, mm))) = (
-                    &t.node_rule,
-                    v.known.iter().find(|(i, _)| targets[*i].id == t.id),
-                ) {
+            ex.note(rule_cr, detail);
+            for t in site_nodes() {
+                if let (Some(rule), Some((_, mm))) =
+                    (t.node_rule, v.known().find(|&(i, _)| targets[i].id == t.id))
+                {
                     ex.note(rule, || {
                         format!(
                             "`{}` {mm} mm short axis: a node at its site is normal below {} mm",
@@ -813,10 +902,11 @@ impl<'r> Tracker<'r> {
         let nt = &doc.non_target_response;
         let no_citations = Default::default();
         let cite = nt.rules.as_ref().unwrap_or(&no_citations);
-        let mut progressed = Vec::new();
-        let mut not_evaluated = Vec::new();
-        let mut remaining = Vec::new();
-        let mut non_viable = Vec::new();
+        let on = ex.on();
+        let mut progressed = Ids::new(on);
+        let mut not_evaluated = Ids::new(on);
+        let mut remaining = Ids::new(on);
+        let mut non_viable = Ids::new(on);
         for l in &self.prepared.non_targets {
             let (status, viable, cytology) = match (a.findings.get(&l.id), l.from_target) {
                 (None, _) => (NonTargetStatus::NotEvaluated, None, None),
@@ -830,7 +920,7 @@ impl<'r> Tracker<'r> {
                     TargetFinding::Measured(d) => match (&l.node_normal_below, d.short_axis) {
                         // A demoted node below its pathological threshold is normal.
                         (Some((below, rule)), Some(sa)) if sa < *below => {
-                            ex.note(rule, || format!(
+                            ex.note(*rule, || format!(
                                     "`{}` {sa} mm short axis is below {below} mm: not pathological, counted as gone",
                                     l.id
                                 ));
@@ -1219,6 +1309,40 @@ fn new_lesion_in_scope(nl: &NewLesion, scope: Scope, marginal_in: bool) -> bool 
     }
 }
 
+/// Lesion ids of one kind at one assessment: always counted, listed only when explanation
+/// texts are made (the list is for them alone).
+struct Ids<'a> {
+    listed: bool,
+    count: usize,
+    ids: Vec<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    fn new(listed: bool) -> Self {
+        Ids {
+            listed,
+            count: 0,
+            ids: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, id: &'a str) {
+        self.count += 1;
+        if self.listed {
+            self.ids.push(id);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The listed ids joined by `sep` (empty when they were not listed).
+    fn join(&self, sep: &str) -> String {
+        self.ids.join(sep)
+    }
+}
+
 /// PR test without rounding: `10000·S ≤ B·(10000 − decrease)` with the decrease in hundredths of a percent.
 fn is_pr(s: Mm, baseline: Mm, decrease_hundredths: i64) -> bool {
     i128::from(s.hundredths()) * 10_000
@@ -1277,7 +1401,7 @@ impl<'r> Tracker<'r> {
         rules: &'r RuleSet,
         subject: &Subject,
         scope: Scope,
-        prepared: Prepared,
+        prepared: Prepared<'r>,
     ) -> Result<Tracker<'r>, AdjudicationError> {
         let baseline = subject
             .baseline()
@@ -1303,6 +1427,7 @@ impl<'r> Tracker<'r> {
             timepoints: Vec::new(),
             progression: None,
             explanations: true,
+            target_values: Vec::new(),
         })
     }
 
