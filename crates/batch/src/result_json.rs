@@ -7,9 +7,10 @@
 //! Tests compare it with serde_json over every result of the conformance fixtures and of a
 //! generated study.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use recist_model::{
     Endpoint, Endpoints, Explanation, FollowUpResult, Mm, SubjectResult, TimepointResult,
+    iso_date_bytes,
 };
 use serde_json::ser::Formatter;
 
@@ -289,28 +290,16 @@ fn int(out: &mut Vec<u8>, n: i64) {
     out.extend_from_slice(buf.get(at..).unwrap_or_default());
 }
 
-/// A date as chrono serialises it (`YYYY-MM-DD` for years 0 to 9999).
+/// A date as chrono serialises it (its `Display`, quoted).
 fn date(out: &mut Vec<u8>, d: NaiveDate) {
-    let y = d.year();
-    if !(0..=9999).contains(&y) {
-        serde(out, &d);
-        return;
+    match iso_date_bytes(d) {
+        Some(bytes) => {
+            out.push(b'"');
+            out.extend_from_slice(&bytes);
+            out.push(b'"');
+        }
+        None => serde(out, &d),
     }
-    let (y, m, day) = (y as u32, d.month(), d.day());
-    out.extend_from_slice(&[
-        b'"',
-        b'0' + (y / 1000) as u8,
-        b'0' + (y / 100 % 10) as u8,
-        b'0' + (y / 10 % 10) as u8,
-        b'0' + (y % 10) as u8,
-        b'-',
-        b'0' + (m / 10) as u8,
-        b'0' + (m % 10) as u8,
-        b'-',
-        b'0' + (day / 10) as u8,
-        b'0' + (day % 10) as u8,
-        b'"',
-    ]);
 }
 
 fn opt_date(out: &mut Vec<u8>, d: Option<NaiveDate>) {

@@ -9,6 +9,7 @@
 //! ```
 
 mod case;
+mod date;
 mod length;
 mod response;
 mod result;
@@ -18,6 +19,7 @@ pub use case::{
     Modality, NewLesion, NonTargetFinding, NonTargetStatus, RadiotherapyCourse, Role, Subject,
     TargetFinding,
 };
+pub use date::{IsoDate, iso_date_bytes, push_iso_date};
 pub use length::{LengthError, Mm, Pct};
 pub use response::{NewLesions, NonTargetResponse, OverallResponse, TargetResponse};
 pub use result::{

@@ -1,7 +1,7 @@
 //! SDTM RS: the engine's responses written as rows, and recorded RS read back for comparison.
 
 use chrono::NaiveDate;
-use recist_model::{NewLesions, OverallResponse, SubjectResult};
+use recist_model::{NewLesions, OverallResponse, SubjectResult, push_iso_date};
 use recist_rules::RuleSet;
 
 use crate::build::EvalKey;
@@ -153,29 +153,6 @@ fn push_u32(out: &mut Vec<u8>, n: u32) {
     out.extend_from_slice(buf.get(at..).unwrap_or_default());
 }
 
-/// Appends a date as `YYYY-MM-DD` (its `Display` for years 0 to 9999) without a `String`.
-fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
-    use chrono::Datelike;
-    let y = d.year();
-    if !(0..=9999).contains(&y) {
-        out.extend_from_slice(d.to_string().as_bytes());
-        return;
-    }
-    let (y, m, day) = (y as u32, d.month(), d.day());
-    out.extend_from_slice(&[
-        b'0' + (y / 1000) as u8,
-        b'0' + (y / 100 % 10) as u8,
-        b'0' + (y / 10 % 10) as u8,
-        b'0' + (y % 10) as u8,
-        b'-',
-        b'0' + (m / 10) as u8,
-        b'0' + (m % 10) as u8,
-        b'-',
-        b'0' + (day / 10) as u8,
-        b'0' + (day % 10) as u8,
-    ]);
-}
-
 /// The parts of a unit's rows that do not change from row to row, quoted once.
 struct RowParts {
     /// `STUDYID,RS,USUBJID,`.
@@ -247,7 +224,7 @@ pub fn write_rs(
         visit_cols.push(b',');
         push_field(&mut visit_cols, visitnum);
         visit_cols.push(b',');
-        push_date(&mut visit_cols, tp.date);
+        push_iso_date(&mut visit_cols, tp.date);
         let values = [
             (RsTest::Trgresp, f.target.map(|t| t.as_str())),
             (RsTest::Ntrgresp, f.non_target.map(|t| t.as_str())),
@@ -355,22 +332,6 @@ mod tests {
             let mut out = b"x".to_vec();
             push_u32(&mut out, n);
             assert_eq!(out, format!("x{n}").into_bytes());
-        }
-    }
-
-    #[test]
-    fn push_date_writes_display() {
-        for (y, m, d) in [
-            (2020, 2, 13),
-            (1, 1, 1),
-            (0, 12, 31),
-            (-5, 1, 1),
-            (12_345, 6, 7),
-        ] {
-            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
-            let mut out = Vec::new();
-            push_date(&mut out, date);
-            assert_eq!(out, date.to_string().into_bytes());
         }
     }
 
