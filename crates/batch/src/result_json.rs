@@ -29,11 +29,8 @@ pub fn write_result(out: &mut Vec<u8>, r: &SubjectResult) {
     string(out, &r.rule_set.version);
     out.extend_from_slice(b",\"sha256\":");
     string(out, &r.rule_set.sha256);
-    out.extend_from_slice(b",\"overrides\":[");
-    for (i, o) in r.rule_set.overrides.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"overrides\":");
+    array(out, &r.rule_set.overrides, |out, o| {
         out.extend_from_slice(b"{\"key\":");
         string(out, &o.key);
         out.extend_from_slice(b",\"value\":");
@@ -41,17 +38,12 @@ pub fn write_result(out: &mut Vec<u8>, r: &SubjectResult) {
         out.extend_from_slice(b",\"origin\":");
         string(out, &o.origin);
         out.push(b'}');
-    }
-    out.extend_from_slice(b"]},\"scope\":\"");
+    });
+    out.extend_from_slice(b"},\"scope\":\"");
     out.extend_from_slice(r.scope.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"timepoints\":[");
-    for (i, tp) in r.timepoints.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        timepoint(out, tp);
-    }
-    out.extend_from_slice(b"],\"best_overall_response\":");
+    out.extend_from_slice(b"\",\"timepoints\":");
+    array(out, &r.timepoints, timepoint);
+    out.extend_from_slice(b",\"best_overall_response\":");
     opt_static(out, r.best_overall_response.map(|x| x.as_str()));
     out.extend_from_slice(b",\"confirmed_best_overall_response\":");
     opt_static(out, r.confirmed_best_overall_response.map(|x| x.as_str()));
@@ -91,14 +83,9 @@ pub fn write_result(out: &mut Vec<u8>, r: &SubjectResult) {
         out.extend_from_slice(b",\"abscopal\":");
         serde(out, a);
     }
-    out.extend_from_slice(b",\"warnings\":[");
-    for (i, w) in r.warnings.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, w);
-    }
-    out.extend_from_slice(b"]}");
+    out.extend_from_slice(b",\"warnings\":");
+    array(out, &r.warnings, |out, w| string(out, w));
+    out.push(b'}');
 }
 
 fn timepoint(out: &mut Vec<u8>, tp: &TimepointResult) {
@@ -136,14 +123,8 @@ fn follow_up(out: &mut Vec<u8>, f: &FollowUpResult) {
     out.extend_from_slice(f.new_lesions.as_str().as_bytes());
     out.extend_from_slice(b"\",\"overall\":\"");
     out.extend_from_slice(f.overall.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"reasons\":[");
-    for (i, s) in f.reasons.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, s);
-    }
-    out.push(b']');
+    out.extend_from_slice(b"\",\"reasons\":");
+    array(out, &f.reasons, |out, s| string(out, s));
     // Left out when empty (explanations switched off), as the field's serde attribute says.
     if !f.explanations.is_empty() {
         out.extend_from_slice(b",\"explanations\":");
@@ -152,16 +133,23 @@ fn follow_up(out: &mut Vec<u8>, f: &FollowUpResult) {
 }
 
 fn explanations(out: &mut Vec<u8>, list: &[Explanation]) {
-    out.push(b'[');
-    for (i, e) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    array(out, list, |out, e| {
         out.extend_from_slice(b"{\"rule\":");
         string(out, &e.rule);
         out.extend_from_slice(b",\"detail\":");
         string(out, &e.detail);
         out.push(b'}');
+    });
+}
+
+/// A JSON array: `[`, each item written by `item`, separated by commas, `]`.
+fn array<T>(out: &mut Vec<u8>, items: &[T], mut item: impl FnMut(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        item(out, x);
     }
     out.push(b']');
 }
