@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use recist_model::{
     Endpoint, Endpoints, Explanation, FollowUpResult, Mm, SubjectResult, TimepointResult,
-    iso_date_bytes,
+    iso_date_bytes, push_int,
 };
 use serde_json::ser::Formatter;
 
@@ -62,7 +62,7 @@ pub fn write_result(out: &mut Vec<u8>, r: &SubjectResult) {
             out.extend_from_slice(b"{\"date\":");
             date(out, p.date);
             out.extend_from_slice(b",\"day\":");
-            int(out, p.day);
+            push_int(out, p.day);
             out.extend_from_slice(b",\"first_pd_assessment\":");
             date(out, p.first_pd_assessment);
             out.extend_from_slice(b",\"site\":");
@@ -92,7 +92,7 @@ fn timepoint(out: &mut Vec<u8>, tp: &TimepointResult) {
     out.extend_from_slice(b"{\"date\":");
     date(out, tp.date);
     out.extend_from_slice(b",\"day\":");
-    int(out, tp.day);
+    push_int(out, tp.day);
     out.extend_from_slice(if tp.baseline {
         b",\"baseline\":true,\"sum_mm\":"
     } else {
@@ -187,10 +187,10 @@ fn endpoint(out: &mut Vec<u8>, e: &Endpoint) {
     });
     date(out, e.date);
     out.extend_from_slice(b",\"days\":");
-    int(out, e.days);
+    push_int(out, e.days);
     if let Some(d) = e.duration_days {
         out.extend_from_slice(b",\"duration_days\":");
-        int(out, d);
+        push_int(out, d);
     }
     out.push(b'}');
 }
@@ -258,26 +258,6 @@ fn opt_static(out: &mut Vec<u8>, s: Option<&'static str>) {
     }
 }
 
-fn int(out: &mut Vec<u8>, n: i64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        at -= 1;
-        if let Some(slot) = buf.get_mut(at) {
-            *slot = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(buf.get(at..).unwrap_or_default());
-}
-
 /// A date as chrono serialises it (its `Display`, quoted).
 fn date(out: &mut Vec<u8>, d: NaiveDate) {
     match iso_date_bytes(d) {
@@ -330,7 +310,7 @@ fn mm(out: &mut Vec<u8>, v: Mm) {
     if h < 0 {
         out.push(b'-');
     }
-    int(out, (abs / 100) as i64);
+    push_int(out, (abs / 100) as i64);
     let frac = abs % 100;
     out.push(b'.');
     out.push(b'0' + (frac / 10) as u8);
@@ -444,7 +424,7 @@ mod tests {
         }
         for n in [0, 1, -1, 9, 10, -10, 123_456, i64::MAX, i64::MIN] {
             let mut ours = Vec::new();
-            int(&mut ours, n);
+            push_int(&mut ours, n);
             assert_eq!(ours, serde_json::to_vec(&n).unwrap(), "{n}");
         }
         for v in [

@@ -9,17 +9,16 @@
 //! ```
 
 mod case;
-mod date;
 mod length;
 mod response;
 mod result;
+mod text;
 
 pub use case::{
     Assessment, Cytology, Diameters, FieldPlacement, Finding, FollowUp, Lesion, LesionKind,
     Modality, NewLesion, NonTargetFinding, NonTargetStatus, RadiotherapyCourse, Role, Subject,
     TargetFinding,
 };
-pub use date::{IsoDate, iso_date_bytes, push_iso_date};
 pub use length::{LengthError, Mm, Pct};
 pub use response::{NewLesions, NonTargetResponse, OverallResponse, TargetResponse};
 pub use result::{
@@ -27,3 +26,4 @@ pub use result::{
     FollowUpResult, Progression, RESULT_ID_NAMESPACE, ResponseDates, RuleSetRef, Scope,
     SubjectResult, TimepointResult, result_id,
 };
+pub use text::{IsoDate, iso_date_bytes, push_int, push_iso_date};

@@ -1,7 +1,7 @@
 //! SDTM RS: the engine's responses written as rows, and recorded RS read back for comparison.
 
 use chrono::NaiveDate;
-use recist_model::{NewLesions, OverallResponse, SubjectResult, push_iso_date};
+use recist_model::{NewLesions, OverallResponse, SubjectResult, push_int, push_iso_date};
 use recist_rules::RuleSet;
 
 use crate::build::EvalKey;
@@ -135,24 +135,6 @@ pub fn push_field(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Appends a number's decimal digits (RSSEQ, once per row: no `String` for it).
-fn push_u32(out: &mut Vec<u8>, n: u32) {
-    let mut buf = [0u8; 10];
-    let mut at = buf.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        if let Some(slot) = buf.get_mut(at) {
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(buf.get(at..).unwrap_or_default());
-}
-
 /// The parts of a unit's rows that do not change from row to row, quoted once.
 struct RowParts {
     /// `STUDYID,RS,USUBJID,`.
@@ -184,7 +166,7 @@ impl RowParts {
     /// One row; `visit` is `VISIT,VISITNUM,RSDTC` already joined and quoted.
     fn push(&self, out: &mut Vec<u8>, seq: u32, test: RsTest, value: &str, visit: &[u8]) {
         out.extend_from_slice(&self.head);
-        push_u32(out, seq);
+        push_int(out, i64::from(seq));
         out.push(b',');
         out.extend_from_slice(test.code().as_bytes());
         out.push(b',');
@@ -325,15 +307,6 @@ pub fn read_recorded(g: &RawGroup, mapping: &Mapping) -> (Vec<RecordedRow>, u64)
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-
-    #[test]
-    fn push_u32_writes_decimal_digits() {
-        for n in [0, 1, 9, 10, 99, 100, 12_345, u32::MAX] {
-            let mut out = b"x".to_vec();
-            push_u32(&mut out, n);
-            assert_eq!(out, format!("x{n}").into_bytes());
-        }
-    }
 
     #[test]
     fn fields_are_quoted_when_needed() {

@@ -1,5 +1,6 @@
-//! Dates written as `YYYY-MM-DD` without going through chrono's formatter, which writes
-//! character by character: results, RS rows and best-response reasons write millions of them.
+//! Dates and integers written as their `Display` writes them, straight into a byte buffer:
+//! results, RS rows and best-response reasons write millions of them, and chrono's formatter
+//! goes character by character.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -32,6 +33,27 @@ pub fn push_iso_date(out: &mut Vec<u8>, d: NaiveDate) {
     }
 }
 
+/// Appends an integer's decimal digits (with `-` when negative), as its `Display` writes them.
+pub fn push_int(out: &mut Vec<u8>, n: i64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        at -= 1;
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(buf.get(at..).unwrap_or_default());
+}
+
 /// A date that displays as chrono displays it, written in one piece.
 ///
 /// ```
@@ -56,6 +78,20 @@ impl std::fmt::Display for IsoDate {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        let mut cases = vec![i64::MIN, i64::MIN + 1, i64::MAX, -1, 0, 1];
+        for p in 0..19 {
+            let ten = 10i64.pow(p);
+            cases.extend([ten - 1, ten, ten + 1, -ten, -(ten - 1)]);
+        }
+        for n in cases {
+            let mut out = b"x".to_vec();
+            push_int(&mut out, n);
+            assert_eq!(out, format!("x{n}").into_bytes());
+        }
+    }
 
     #[test]
     fn dates_are_written_as_chrono_writes_them() {
