@@ -76,17 +76,11 @@ impl<'a> Site<'a> {
     /// `false` for a name without words.
     pub(crate) fn names(&self, name: &str) -> bool {
         match &self.words {
-            Some((words, n)) if name.is_ascii() => {
-                let want = ascii_words(name.as_bytes());
-                let k = want.clone().count();
-                k > 0
-                    && k <= *n
-                    && (0..=n - k).any(|start| {
-                        want.clone()
-                            .zip(&words[start..])
-                            .all(|(w, s)| s.eq_ignore_ascii_case(w))
-                    })
-            }
+            Some((words, n)) if name.is_ascii() => follow_each_other(
+                words.get(..*n).unwrap_or_default().iter().copied(),
+                ascii_words(name.as_bytes()),
+                |s, w| s.eq_ignore_ascii_case(w),
+            ),
             _ if self.text.is_ascii() && name.is_ascii() => {
                 ascii_phrase_in(self.text.as_bytes(), name.as_bytes())
             }
@@ -104,16 +98,27 @@ fn ascii_words(text: &[u8]) -> impl Iterator<Item = &[u8]> + Clone {
 /// Whether the words of `name` (ASCII) appear one after the other among the words of `site`
 /// (ASCII), ignoring case; `false` for a name without words.
 fn ascii_phrase_in(site: &[u8], name: &[u8]) -> bool {
-    let want = ascii_words(name);
+    follow_each_other(ascii_words(site), ascii_words(name), |s, w| {
+        s.eq_ignore_ascii_case(w)
+    })
+}
+
+/// Whether the words `want` appear one after the other among `site`'s words, each pair
+/// compared with `same`; `false` when `want` is empty.
+fn follow_each_other<W: Copy>(
+    site: impl Iterator<Item = W> + Clone,
+    want: impl Iterator<Item = W> + Clone,
+    same: impl Fn(W, W) -> bool,
+) -> bool {
     if want.clone().next().is_none() {
         return false;
     }
-    let mut start = ascii_words(site);
+    let mut start = site;
     loop {
         let mut candidate = start.clone();
         if want
             .clone()
-            .all(|w| candidate.next().is_some_and(|s| s.eq_ignore_ascii_case(w)))
+            .all(|w| candidate.next().is_some_and(|s| same(s, w)))
         {
             return true;
         }
@@ -136,24 +141,7 @@ fn phrase_in(site: &str, name: &str) -> bool {
                 .flat_map(char::to_lowercase)
                 .eq(b.chars().flat_map(char::to_lowercase))
     }
-    let want = words(name);
-    let n = want.clone().count();
-    if n == 0 {
-        return false;
-    }
-    let mut start = words(site);
-    loop {
-        let mut candidate = start.clone();
-        if want
-            .clone()
-            .all(|w| candidate.next().is_some_and(|s| same_word(s, w)))
-        {
-            return true;
-        }
-        if start.next().is_none() {
-            return false;
-        }
-    }
+    follow_each_other(words(site), words(name), same_word)
 }
 
 pub(crate) fn condition_holds(c: &LesionCondition, f: &LesionFacts<'_>) -> bool {
