@@ -157,8 +157,7 @@ pub struct Built {
     /// Things to add to every result's warnings (imputed dates, equivocal non-targets, ...).
     pub warnings: Vec<String>,
     /// The first TR row of each assessment and lesion, at `assessment * lesion_ids.len() +
-    /// lesion` (0 where the lesion has no row there): a table of 8 bytes a cell keeps
-    /// below malloc's large requests, which cost a consolidation of its free lists.
+    /// lesion`: its file line, or 0 where the lesion has no row there (lines count from 1).
     rows: Vec<u64>,
     lesion_ids: Vec<String>,
 }
@@ -881,7 +880,7 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         }
         return;
     }
-    let (nodal, kind) = ctx.mapping.site_class(site);
+    let (nodal, kind) = (ctx.mapping.is_nodal_site(site), ctx.mapping.site_kind(site));
     u.lesions.push(TuLesion {
         id: id.to_string(),
         role,

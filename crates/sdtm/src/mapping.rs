@@ -130,48 +130,28 @@ pub struct Mapping {
     sources: Vec<String>,
 }
 
-/// Codes (upper-cased) and what they mean. Lookups happen several times per TR row: a
-/// short list is scanned, where most codes differ by length and the rest by a byte compare,
-/// which is cheaper than walking a tree that compares bytes at every node.
+/// Codes (upper-cased) and what they mean. Lookups happen several times per TR row, and a
+/// mapping holds tens of codes: a short list is scanned, where most codes differ by length
+/// and the rest by a byte compare, which is cheaper than walking a tree that compares bytes
+/// at every node.
 #[derive(Debug, Clone)]
-struct Codes<T> {
-    map: BTreeMap<String, T>,
-    /// `map`'s entries, for scanning (rebuilt by [`Codes::seal`]).
-    list: Vec<(String, T)>,
-}
-
-/// Above this many codes a lookup goes through the tree.
-const CODES_SCANNED: usize = 32;
+struct Codes<T>(Vec<(String, T)>);
 
 impl<T: Copy> Codes<T> {
     fn new() -> Codes<T> {
-        Codes {
-            map: BTreeMap::new(),
-            list: Vec::new(),
-        }
+        Codes(Vec::new())
     }
 
+    /// Adds a code, or gives an existing one its new meaning (a later file wins).
     fn insert(&mut self, code: String, value: T) {
-        self.map.insert(code, value);
-    }
-
-    /// Makes lookups see the codes inserted.
-    fn seal(&mut self) {
-        self.list = self.map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        match self.0.iter_mut().find(|(k, _)| *k == code) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((code, value)),
+        }
     }
 
     fn find(&self, code: &str) -> Option<T> {
-        if self.list.len() > CODES_SCANNED {
-            return self.map.get(code).copied();
-        }
-        self.list
-            .iter()
-            .find(|(k, _)| {
-                k.len() == code.len()
-                    && k.as_bytes().first() == code.as_bytes().first()
-                    && k == code
-            })
-            .map(|(_, v)| *v)
+        self.0.iter().find(|(k, _)| k == code).map(|(_, v)| *v)
     }
 
     /// The value of a code, trimmed and compared case-insensitively.
@@ -271,17 +251,6 @@ impl Mapping {
 
     /// Extends this mapping with mapping-file text (`file` names it in errors).
     pub fn extend_text(&mut self, text: &str, file: &str) -> Result<(), MappingError> {
-        let read = self.read_text(text, file);
-        // Whatever was merged (all of it, or what came before an error) is looked up.
-        self.tests.seal();
-        self.roles.seal();
-        self.states.seal();
-        self.units.seal();
-        self.methods.seal();
-        read
-    }
-
-    fn read_text(&mut self, text: &str, file: &str) -> Result<(), MappingError> {
         let f = parse(text, file)?;
         let bad = |message: String| MappingError::Invalid {
             file: file.to_string(),
@@ -388,19 +357,6 @@ impl Mapping {
             .iter()
             .find(|(name, _)| contains_upper(s, name))
             .map(|(_, k)| *k)
-    }
-
-    /// Both of [`is_nodal_site`](Self::is_nodal_site) and [`site_kind`](Self::site_kind)
-    /// for one TULOC, trimmed once.
-    pub fn site_class(&self, site: &str) -> (bool, Option<LesionKind>) {
-        let s = trim(site);
-        (
-            self.nodal_sites.iter().any(|n| contains_upper(s, n)),
-            self.site_kinds
-                .iter()
-                .find(|(name, _)| contains_upper(s, name))
-                .map(|(_, k)| *k),
-        )
     }
 
     /// The modality a TUMETHOD / TRMETHOD names.
