@@ -132,8 +132,9 @@ impl Sender {
         if self.chunk.is_empty() || self.closed {
             return;
         }
-        // The next chunk gets its full size at once (not grown item by item).
-        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(self.max_items));
+        // The next chunk gets the size of this one at once (not grown item by item).
+        let size = self.chunk.len();
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(size));
         self.rows = 0;
         if self.tx.send(chunk).is_err() {
             self.closed = true;
@@ -164,7 +165,7 @@ pub fn read(
 ) -> Result<Vec<InputInfo>, BatchError> {
     let mut sender = Sender {
         tx,
-        chunk: Vec::with_capacity(cfg.chunk_subjects),
+        chunk: Vec::new(),
         rows: 0,
         max_items: cfg.chunk_subjects.max(1),
         closed: false,
