@@ -496,11 +496,45 @@ impl RawGroup {
         trim(std::str::from_utf8(self.span(row, f)).unwrap_or(""))
     }
 
-    /// Appends a row given as the record's fields.
+    /// The group's sizes (bytes, field ends, rows), to undo an append with
+    /// [`keep_within_offsets`](Self::keep_within_offsets).
+    fn mark(&self) -> (usize, usize, usize) {
+        (self.buf.len(), self.ends.len(), self.lines.len())
+    }
+
+    /// Undoes the rows appended since `mark` if they took the buffer past what 32-bit field
+    /// offsets reach (4 GiB of one subject in one file), keeping them as unreadable rows of
+    /// this subject instead: it is then refused, and every row is still counted.
+    fn keep_within_offsets(&mut self, mark: (usize, usize, usize)) {
+        self.keep_within(mark, u32::MAX as usize);
+    }
+
+    /// [`keep_within_offsets`](Self::keep_within_offsets) with the limit given.
+    fn keep_within(&mut self, (bytes, ends, lines): (usize, usize, usize), limit: usize) {
+        if self.buf.len() <= limit {
+            return;
+        }
+        self.buf.truncate(bytes);
+        self.ends.truncate(ends);
+        for line in self.lines.drain(lines..) {
+            self.bad.push(BadRow {
+                line,
+                attributed: true,
+                problem: Problem::Malformed(
+                    "this subject's rows in this file pass 4 GiB, more than recist reads for one subject"
+                        .into(),
+                ),
+            });
+        }
+    }
+
+    /// Appends a row given as the record's fields (the first `nfields` of them; missing ones
+    /// are left empty).
     pub fn push_fields<'a>(&mut self, line: u64, fields: impl IntoIterator<Item = &'a [u8]>) {
         if !self.text.is_empty() {
             self.buf = std::mem::take(&mut self.text).into_bytes();
         }
+        let mark = self.mark();
         let mut n = 0;
         for f in fields {
             if n == self.nfields {
@@ -517,6 +551,7 @@ impl RawGroup {
             n += 1;
         }
         self.lines.push(line);
+        self.keep_within_offsets(mark);
     }
 
     /// Appends a record as [`Records`] holds it: its fields each followed by a separator
@@ -529,11 +564,13 @@ impl RawGroup {
         if !self.text.is_empty() {
             self.buf = std::mem::take(&mut self.text).into_bytes();
         }
+        let mark = self.mark();
         let base = self.buf.len();
         self.buf.extend_from_slice(rec.bytes());
         self.ends
             .extend(rec.ends().iter().map(|&e| (base + e as usize) as u32));
         self.lines.push(line);
+        self.keep_within_offsets(mark);
     }
 
     /// Appends a row given as the domain's columns, in order (for groups made by
@@ -705,6 +742,21 @@ fn find_commas(line: &[u8], out: &mut [u32]) -> usize {
 /// Input buffer of a [`Records`] reader (grown for a longer line).
 const INPUT_BUFFER: usize = 1 << 20;
 
+/// The longest record read (far beyond any SDTM row): a longer line is most likely not a
+/// CSV file at all, and field offsets are kept in 32 bits.
+const MAX_RECORD: usize = 256 << 20;
+
+/// The error for a record longer than [`MAX_RECORD`], starting at `line`.
+fn record_too_long(line: u64) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "the record at line {line} is longer than {} MiB: is this an SDTM CSV file?",
+            MAX_RECORD >> 20
+        ),
+    )
+}
+
 /// CSV records of a file, read as the csv crate reads them (its `csv_core` parser, default
 /// dialect: comma, double quotes, CR, LF or CRLF ending a record, blank lines skipped, a
 /// UTF-8 BOM dropped) but with a fast path: a line with no quote and no carriage return is
@@ -732,7 +784,8 @@ struct Records {
     fast: Option<(usize, usize)>,
     rec: Vec<u8>,
     /// End of each field of the current record, relative to its bytes: `ends[..nends]`
-    /// (the vector is kept longer than the longest line read, not cleared per record).
+    /// (the fast path writes into it by index, growing it to the line's length when
+    /// shorter; the csv_core path rebuilds it).
     ends: Vec<u32>,
     nends: usize,
     /// A run of records kept in `buf` for the caller to copy at once (consecutive lines read
@@ -742,6 +795,8 @@ struct Records {
     run_end: usize,
     run_ends: Vec<u32>,
     run_lines: Vec<u64>,
+    /// The longest record read ([`MAX_RECORD`]; smaller in tests).
+    max_record: usize,
 }
 
 impl Records {
@@ -767,6 +822,7 @@ impl Records {
             run_end: 0,
             run_ends: Vec::new(),
             run_lines: Vec::new(),
+            max_record: MAX_RECORD,
         }
     }
 
@@ -810,11 +866,13 @@ impl Records {
         } else if !g.text.is_empty() {
             g.buf = std::mem::take(&mut g.text).into_bytes();
         }
+        let mark = g.mark();
         let base = g.buf.len();
         g.buf.extend_from_slice(bytes);
         g.ends
             .extend(self.run_ends.iter().map(|&e| (base + e as usize) as u32));
         g.lines.extend_from_slice(&self.run_lines);
+        g.keep_within_offsets(mark);
         self.run_ends.clear();
         self.run_lines.clear();
         self.run_start = 0;
@@ -864,6 +922,9 @@ impl Records {
         };
         if keep > 0 || self.end == self.buf.len() {
             let kept = self.end - keep;
+            if self.end - self.pos > self.max_record {
+                return Err(record_too_long(self.line));
+            }
             // A line (or run) filling half the buffer: a larger one.
             let len = if kept > self.buf.len() / 2 {
                 self.buf.len() * 2
@@ -969,7 +1030,11 @@ impl Records {
             let (Some(out), Some(out_ends)) =
                 (self.out.get_mut(nout..), self.out_ends.get_mut(nend..))
             else {
-                return Ok(None);
+                // csv_core never writes past the space it is given: not reached, but never
+                // read as the end of the file either.
+                return Err(std::io::Error::other(format!(
+                    "CSV reader lost its place at line {start_line}"
+                )));
             };
             let (res, i, o, e) = self.core.read_record(input, out, out_ends);
             self.pos += i;
@@ -977,6 +1042,9 @@ impl Records {
             nend += e;
             match res {
                 R::InputEmpty => {}
+                R::OutputFull if self.out.len() > self.max_record => {
+                    return Err(record_too_long(start_line));
+                }
                 R::OutputFull => self.out.resize(self.out.len() * 2, 0),
                 R::OutputEndsFull => self.out_ends.resize(self.out_ends.len() * 2, 0),
                 R::Record => {
@@ -1256,7 +1324,7 @@ impl GroupStream {
                     self.orphan(line, bad.problem);
                     continue;
                 }
-                let mut g = RawGroup::new(key.to_string(), self.map.clone(), self.header_len);
+                let mut g = self.fresh(key);
                 g.bad.push(bad);
                 if let Some(done) = self.start(g) {
                     return Ok(Some(done));
@@ -1519,6 +1587,60 @@ mod tests {
         let digest = src.hash.finish().unwrap();
         assert_eq!(hex(&digest), sha256_file(path).unwrap());
         out
+    }
+
+    #[test]
+    fn a_record_longer_than_the_limit_is_an_error_naming_its_line() {
+        let dir = std::env::temp_dir().join(format!("recist-raw-long-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let long = "x".repeat(5000);
+        for (name, text, line) in [
+            ("plain.csv", format!("A,B\nx,y\n{long},z\nq,r\n"), 3),
+            ("quoted.csv", format!("A,B\nx,\"{long}\"\nq,r\n"), 2),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            let src = Tracked {
+                inner: File::open(&path).unwrap(),
+                hash: BackgroundHash::new(),
+                bytes: Arc::default(),
+            };
+            let mut r = Records::new(src, 64);
+            r.max_record = 1000;
+            let mut read = 0;
+            let err = loop {
+                match r.next() {
+                    Ok(Some(_)) => read += 1,
+                    Ok(None) => panic!("{name}: the long record was read"),
+                    Err(e) => break e,
+                }
+            };
+            assert_eq!(read, line - 1, "{name}: records before the long one");
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+            let message = err.to_string();
+            assert!(
+                message.contains(&format!("line {line} ")),
+                "{name}: {message}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn rows_past_the_offset_limit_become_unreadable_rows_of_the_subject() {
+        let map: Arc<[Option<usize>]> = Arc::from(vec![Some(0), Some(1)]);
+        let mut g = RawGroup::new("S1".into(), map, 2);
+        g.push_fields(2, [&b"ab"[..], b"cd"]);
+        let mark = g.mark();
+        g.push_fields(3, [&b"efgh"[..], b"ij"]);
+        g.push_fields(4, [&b"k"[..], b"l"]);
+        g.keep_within(mark, 10);
+        assert_eq!(g.len(), 1);
+        assert_eq!((g.get(0, 0), g.get(0, 1)), ("ab", "cd"));
+        assert_eq!(g.rows_total(), 3);
+        let bad: Vec<(u64, bool)> = g.bad.iter().map(|b| (b.line, b.attributed)).collect();
+        assert_eq!(bad, [(3, true), (4, true)]);
+        assert!(g.bad[0].problem.to_string().contains("4 GiB"));
     }
 
     #[test]
