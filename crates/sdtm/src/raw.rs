@@ -742,9 +742,10 @@ fn find_commas(line: &[u8], out: &mut [u32]) -> usize {
 /// Input buffer of a [`Records`] reader (grown for a longer line).
 const INPUT_BUFFER: usize = 1 << 20;
 
-/// The longest record read (far beyond any SDTM row): a longer line is most likely not a
-/// CSV file at all, and field offsets are kept in 32 bits.
-const MAX_RECORD: usize = 256 << 20;
+/// The longest record read (far beyond any SDTM row: a longer line is most likely not a CSV
+/// file at all). Reading one costs several times its size (input buffers on their way to
+/// the hashing thread, 4 bytes of field offsets per byte), so the limit also bounds memory.
+const MAX_RECORD: usize = 64 << 20;
 
 /// The error for a record longer than [`MAX_RECORD`], starting at `line`.
 fn record_too_long(line: u64) -> std::io::Error {
