@@ -489,15 +489,11 @@ enum VisitKey {
 
 impl VisitKey {
     fn of(visitnum: &str, visit: &str, dtc: &str) -> Option<VisitKey> {
-        if !visitnum.is_empty() {
-            Some(VisitKey::Num(visitnum.to_string()))
-        } else if !visit.is_empty() {
-            Some(VisitKey::Name(visit.to_ascii_uppercase()))
-        } else if !dtc.is_empty() {
-            Some(VisitKey::Date(date_key(dtc).to_string()))
-        } else {
-            None
-        }
+        VisitBy::of(visitnum, visit, dtc).map(|by| match by {
+            VisitBy::Num => VisitKey::Num(visitnum.to_string()),
+            VisitBy::Name => VisitKey::Name(visit.to_ascii_uppercase()),
+            VisitBy::Date => VisitKey::Date(date_key(dtc).to_string()),
+        })
     }
 }
 
@@ -511,7 +507,8 @@ enum VisitBy {
 }
 
 impl VisitBy {
-    /// What names the visit of a row, as [`VisitKey::of`] (`None` when nothing does).
+    /// What names the visit of a row: `VISITNUM`, else `VISIT`, else the date (`None` when
+    /// nothing does).
     fn of(visitnum: &str, visit: &str, dtc: &str) -> Option<VisitBy> {
         if !visitnum.is_empty() {
             Some(VisitBy::Num)
@@ -543,13 +540,13 @@ impl VisitAcc {
         }
     }
 
-    /// Whether this visit's key equals `key` (a TU row's visit).
+    /// Whether this visit's key equals `key` (a TU row's visit): the row that gave it would
+    /// match.
     fn has_key(&self, key: &VisitKey) -> bool {
         match key {
-            VisitKey::Num(n) => self.by == VisitBy::Num && self.visitnum == *n,
-            // `n` is upper-cased: equal keys are the names equal but for ASCII case.
-            VisitKey::Name(n) => self.by == VisitBy::Name && self.label.eq_ignore_ascii_case(n),
-            VisitKey::Date(d) => self.by == VisitBy::Date && self.date_key == *d,
+            VisitKey::Num(n) => self.matches(n, "", ""),
+            VisitKey::Name(n) => self.matches("", n, ""),
+            VisitKey::Date(d) => self.matches("", "", d),
         }
     }
 }
