@@ -392,8 +392,9 @@ struct Scratch {
     last_dtc: String,
 }
 
-/// Most scratch sets kept per thread, and most lesions whose buffers are kept in one.
+/// Most scratch sets kept per thread.
 const SCRATCH_KEPT: usize = 8;
+/// Most lesions whose observation buffers a scratch set keeps.
 const SCRATCH_LESIONS: usize = 64;
 
 thread_local! {
