@@ -2,8 +2,10 @@
 //! computed timepoints or from responses recorded elsewhere.
 
 use chrono::NaiveDate;
-use recist_model::{Explanation, IsoDate, OverallResponse, TimepointResult};
+use recist_model::{Explanation, OverallResponse, TimepointResult};
 use recist_rules::RuleSet;
+
+use crate::text::Text;
 
 /// Best overall responses with the dates they rest on and the reasons.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,10 +80,13 @@ pub fn derive_best(
     let window = match visits.iter().position(|&(_, r)| r == OverallResponse::Pd) {
         Some(pd) => {
             if pd + 1 < visits.len() {
-                let date = IsoDate(visits[pd].0);
                 note(
                     "R11-BOR-DEF",
-                    format!("window ends at the first PD ({date}); later assessments are ignored"),
+                    Text::with_capacity(72)
+                        .s("window ends at the first PD (")
+                        .date(visits[pd].0)
+                        .s("); later assessments are ignored")
+                        .done(),
                 );
             }
             &visits[..=pd]
@@ -107,10 +112,16 @@ pub fn derive_best(
             OverallResponse::Sd | OverallResponse::NonCrNonPd if day < sd_min => {
                 note(
                     "R11-SD-MIN",
-                    format!(
-                        "{r} on {} is day {day}, before day {sd_min}: counts as NE",
-                        IsoDate(date)
-                    ),
+                    Text::with_capacity(64)
+                        .s(r.as_str())
+                        .s(" on ")
+                        .date(date)
+                        .s(" is day ")
+                        .int(day)
+                        .s(", before day ")
+                        .int(sd_min)
+                        .s(": counts as NE")
+                        .done(),
                 );
                 OverallResponse::Ne
             }
@@ -169,12 +180,20 @@ pub fn derive_best(
             (Some((v, (by, days))), _) => {
                 note(
                     "R11-CONF-INT",
-                    format!(
-                        "{r} on {} confirmed as {v} by {}, {days} days later (≥ {})",
-                        IsoDate(date),
-                        IsoDate(by),
-                        conf.min_interval_days
-                    ),
+                    Text::with_capacity(72)
+                        .s(r.as_str())
+                        .s(" on ")
+                        .date(date)
+                        .s(" confirmed as ")
+                        .s(v.as_str())
+                        .s(" by ")
+                        .date(by)
+                        .s(", ")
+                        .int(days)
+                        .s(" days later (≥ ")
+                        .int(i64::from(conf.min_interval_days))
+                        .s(")")
+                        .done(),
                 );
                 if confirmed_response_date.is_none() {
                     confirmed_response_date = Some(date);
@@ -190,10 +209,18 @@ pub fn derive_best(
                 };
                 note(
                     "R11-BOR-T3",
-                    format!(
-                        "{r} on {} not confirmed: counts as {as_stable} (day {day}, SD minimum day {sd_min})",
-                        IsoDate(date)
-                    ),
+                    Text::with_capacity(88)
+                        .s(r.as_str())
+                        .s(" on ")
+                        .date(date)
+                        .s(" not confirmed: counts as ")
+                        .s(as_stable.as_str())
+                        .s(" (day ")
+                        .int(day)
+                        .s(", SD minimum day ")
+                        .int(sd_min)
+                        .s(")")
+                        .done(),
                 );
                 as_stable
             }
@@ -376,6 +403,65 @@ mod tests {
         let visits = [(day(56), Cr), (day(112), Pd)];
         let b = derive_best(&rules(&[]), &visits, day(0), true);
         assert_eq!((b.unconfirmed, b.confirmed), (Cr, NonCrNonPd));
+    }
+
+    /// The reasons' texts are those `format!` writes (R11-BOR-DEF, R11-SD-MIN, R11-CONF-INT,
+    /// R11-BOR-T3).
+    #[test]
+    fn reasons_read_as_formatted() {
+        let rules = rules(&[]);
+        let d = |n| recist_model::IsoDate(day(n));
+        let b = derive_best(
+            &rules,
+            &[
+                (day(30), Sd),
+                (day(56), Pr),
+                (day(90), Pr),
+                (day(120), Pd),
+                (day(150), Cr),
+            ],
+            day(0),
+            false,
+        );
+        let texts: Vec<(&str, &str)> = b
+            .explanations
+            .iter()
+            .map(|e| (e.rule.as_str(), e.detail.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                (
+                    "R11-BOR-DEF",
+                    format!(
+                        "window ends at the first PD ({}); later assessments are ignored",
+                        d(120)
+                    )
+                    .as_str()
+                ),
+                (
+                    "R11-SD-MIN",
+                    format!("SD on {} is day 30, before day 42: counts as NE", d(30)).as_str()
+                ),
+                (
+                    "R11-CONF-INT",
+                    format!(
+                        "PR on {} confirmed as PR by {}, 34 days later (≥ 28)",
+                        d(56),
+                        d(90)
+                    )
+                    .as_str()
+                ),
+            ]
+        );
+        let b = derive_best(&rules, &[(day(-5), Cr)], day(0), true);
+        assert_eq!(
+            b.explanations[0].detail,
+            format!(
+                "CR on {} not confirmed: counts as NE (day -5, SD minimum day 42)",
+                d(-5)
+            )
+        );
     }
 
     #[test]

@@ -39,6 +39,7 @@ mod error;
 mod fields;
 mod notes;
 mod prepare;
+mod text;
 mod tracker;
 
 use recist_model::{Scope, Subject, SubjectResult};

@@ -275,10 +275,48 @@ pub fn result_id(
     rule_set_sha256: &str,
     scope: Scope,
 ) -> Uuid {
-    let name = format!(
-        "{subject}\u{1f}{}\u{1f}{rule_set_sha256}\u{1f}{}",
-        evaluator.unwrap_or(""),
-        scope.as_str()
+    // `subject US evaluator US sha256 US scope`, joined without the formatting machinery (one
+    // id per result).
+    let evaluator = evaluator.unwrap_or("");
+    let scope = scope.as_str();
+    let mut name = Vec::with_capacity(
+        subject.len() + evaluator.len() + rule_set_sha256.len() + scope.len() + 3,
     );
-    Uuid::new_v5(&RESULT_ID_NAMESPACE, name.as_bytes())
+    for (i, part) in [subject, evaluator, rule_set_sha256, scope]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            name.push(0x1f);
+        }
+        name.extend_from_slice(part.as_bytes());
+    }
+    Uuid::new_v5(&RESULT_ID_NAMESPACE, &name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The name hashed is `subject US evaluator US sha256 US scope`, as `format!` joins it.
+    #[test]
+    fn result_id_hashes_the_joined_name() {
+        for (subject, evaluator) in [
+            ("S-1", Some("READER 1")),
+            ("", None),
+            ("ü\u{1f}x", Some("")),
+        ] {
+            for scope in [Scope::All, Scope::InField, Scope::OutOfField] {
+                let name = format!(
+                    "{subject}\u{1f}{}\u{1f}abc123\u{1f}{}",
+                    evaluator.unwrap_or(""),
+                    scope.as_str()
+                );
+                assert_eq!(
+                    result_id(subject, evaluator, "abc123", scope),
+                    Uuid::new_v5(&RESULT_ID_NAMESPACE, name.as_bytes())
+                );
+            }
+        }
+    }
 }
