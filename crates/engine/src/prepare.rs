@@ -75,6 +75,17 @@ impl<'a> Site<'a> {
     /// Whether the words of `name` appear one after the other in this site, ignoring case;
     /// `false` for a name without words.
     pub(crate) fn names(&self, name: &str) -> bool {
+        // One ASCII word (most organ and site names): any word of the site equal to it.
+        if let Some((words, n)) = &self.words
+            && !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return words
+                .get(..*n)
+                .unwrap_or_default()
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(name.as_bytes()));
+        }
         match &self.words {
             Some((words, n)) if name.is_ascii() => follow_each_other(
                 words.get(..*n).unwrap_or_default().iter().copied(),
@@ -801,6 +812,7 @@ mod tests {
             vec!["node"],
             vec!["a1 b2"],
             vec!["b2"],
+            vec!["LUNG", "Lung2", "soft", "tissue", "7", "a", "lobe"],
             vec!["- -"],
             vec!["mediastinal lymph"],
             vec!["épaule"],
