@@ -1,7 +1,7 @@
 //! SDTM RS: the engine's responses written as rows, and recorded RS read back for comparison.
 
 use chrono::NaiveDate;
-use recist_model::{NewLesions, OverallResponse, SubjectResult, push_int, push_iso_date};
+use recist_model::{NewLesions, OverallResponse, SubjectResult, push_iso_date};
 use recist_rules::RuleSet;
 
 use crate::build::EvalKey;
@@ -121,7 +121,7 @@ pub struct RsUnit<'a> {
 
 /// Appends one CSV field (quoted when needed), without separator.
 pub fn push_field(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if needs_quotes(s) {
         out.push(b'"');
         for b in s.bytes() {
             if b == b'"' {
@@ -133,6 +133,40 @@ pub fn push_field(out: &mut Vec<u8>, s: &str) {
     } else {
         out.extend_from_slice(s.as_bytes());
     }
+}
+
+/// Whether a CSV field needs quoting.
+fn needs_quotes(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+}
+
+/// `,RSTESTCD,RSTEST` of a test, in one piece.
+const fn code_and_name(test: RsTest) -> &'static str {
+    match test {
+        RsTest::Trgresp => ",TRGRESP,Target Response",
+        RsTest::Ntrgresp => ",NTRGRESP,Non-target Response",
+        RsTest::Newlind => ",NEWLIND,New Lesion Indicator",
+        RsTest::Ovrlresp => ",OVRLRESP,Overall Response",
+        RsTest::Bestresp => ",BESTRESP,Best Overall Response",
+    }
+}
+
+/// Appends an `RSSEQ` as its `Display` writes it.
+fn push_seq(out: &mut Vec<u8>, seq: u32) {
+    let mut buf = [0u8; 10];
+    let mut at = buf.len();
+    let mut v = seq;
+    loop {
+        at -= 1;
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(buf.get(at..).unwrap_or_default());
 }
 
 /// The parts of a unit's rows that do not change from row to row, quoted once.
@@ -163,21 +197,24 @@ impl RowParts {
         RowParts { head, cat, eval }
     }
 
-    /// One row; `visit` is `VISIT,VISITNUM,RSDTC` already joined and quoted.
-    fn push(&self, out: &mut Vec<u8>, seq: u32, test: RsTest, value: &str, visit: &[u8]) {
+    /// One row; `tail` is `,RSEVAL,RSEVALID,VISIT,VISITNUM,RSDTC` and the newline, already
+    /// joined and quoted.
+    fn push(&self, out: &mut Vec<u8>, seq: u32, test: RsTest, value: &str, tail: &[u8]) {
         out.extend_from_slice(&self.head);
-        push_int(out, i64::from(seq));
-        out.push(b',');
-        out.extend_from_slice(test.code().as_bytes());
-        out.push(b',');
-        out.extend_from_slice(test.name().as_bytes());
+        push_seq(out, seq);
+        out.extend_from_slice(code_and_name(test).as_bytes());
         out.extend_from_slice(&self.cat);
-        push_field(out, value);
-        out.push(b',');
-        push_field(out, value);
-        out.extend_from_slice(&self.eval);
-        out.extend_from_slice(visit);
-        out.push(b'\n');
+        // RSORRES and RSSTRESC: the same value (a vocabulary word: quoted only if it had to be).
+        if needs_quotes(value) {
+            push_field(out, value);
+            out.push(b',');
+            push_field(out, value);
+        } else {
+            out.extend_from_slice(value.as_bytes());
+            out.push(b',');
+            out.extend_from_slice(value.as_bytes());
+        }
+        out.extend_from_slice(tail);
     }
 }
 
@@ -191,7 +228,7 @@ pub fn write_rs(
     best: Option<OverallResponse>,
 ) -> usize {
     let parts = RowParts::new(unit);
-    let mut visit_cols = Vec::with_capacity(48);
+    let mut tail = Vec::with_capacity(parts.eval.len() + 48);
     let mut n = 0;
     for tp in &result.timepoints {
         let Some(f) = &tp.follow_up else { continue };
@@ -201,12 +238,14 @@ pub fn write_rs(
             .find(|v| v.date == tp.date)
             .map(|v| (v.visit.as_str(), v.visitnum.as_str()))
             .unwrap_or(("", ""));
-        visit_cols.clear();
-        push_field(&mut visit_cols, visit);
-        visit_cols.push(b',');
-        push_field(&mut visit_cols, visitnum);
-        visit_cols.push(b',');
-        push_iso_date(&mut visit_cols, tp.date);
+        tail.clear();
+        tail.extend_from_slice(&parts.eval);
+        push_field(&mut tail, visit);
+        tail.push(b',');
+        push_field(&mut tail, visitnum);
+        tail.push(b',');
+        push_iso_date(&mut tail, tp.date);
+        tail.push(b'\n');
         let values = [
             (RsTest::Trgresp, f.target.map(|t| t.as_str())),
             (RsTest::Ntrgresp, f.non_target.map(|t| t.as_str())),
@@ -217,14 +256,17 @@ pub fn write_rs(
             if let Some(v) = value {
                 *seq += 1;
                 n += 1;
-                parts.push(out, *seq, test, v, &visit_cols);
+                parts.push(out, *seq, test, v, &tail);
             }
         }
     }
     if let Some(b) = best {
         *seq += 1;
         n += 1;
-        parts.push(out, *seq, RsTest::Bestresp, b.as_str(), b",,");
+        tail.clear();
+        tail.extend_from_slice(&parts.eval);
+        tail.extend_from_slice(b",,\n");
+        parts.push(out, *seq, RsTest::Bestresp, b.as_str(), &tail);
     }
     n
 }
@@ -318,6 +360,52 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "\"a,b\"\"say \"\"x\"\"\"plain"
         );
+    }
+
+    /// The row pieces written in one go are those of the general code.
+    #[test]
+    fn row_pieces_are_the_fields() {
+        for t in RsTest::ALL {
+            assert_eq!(code_and_name(t), format!(",{},{}", t.code(), t.name()));
+        }
+        let mut seqs = vec![0, u32::MAX];
+        for p in 0..10 {
+            let ten = 10u32.pow(p);
+            seqs.extend([ten - 1, ten, ten + 1]);
+        }
+        for seq in seqs {
+            let mut out = b"x".to_vec();
+            push_seq(&mut out, seq);
+            assert_eq!(out, format!("x{seq}").into_bytes());
+        }
+        let unit = RsUnit {
+            studyid: "S,1",
+            usubjid: "U",
+            eval: "E",
+            evalid: "",
+            rscat: "C",
+            visits: &[],
+        };
+        let parts = RowParts::new(&unit);
+        for value in ["PR", "NON-CR/NON-PD", "a,\"b\""] {
+            let mut out = Vec::new();
+            parts.push(
+                &mut out,
+                7,
+                RsTest::Ovrlresp,
+                value,
+                b",E,,V,1,2020-01-01\n",
+            );
+            let mut want = b"\"S,1\",RS,U,7,OVRLRESP,Overall Response,C,".to_vec();
+            push_field(&mut want, value);
+            want.push(b',');
+            push_field(&mut want, value);
+            want.extend_from_slice(b",E,,V,1,2020-01-01\n");
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
     }
 
     #[test]
