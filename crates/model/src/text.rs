@@ -35,6 +35,18 @@ pub fn push_iso_date(out: &mut Vec<u8>, d: NaiveDate) {
 
 /// Appends an integer's decimal digits (with `-` when negative), as its `Display` writes them.
 pub fn push_int(out: &mut Vec<u8>, n: i64) {
+    // Up to three digits (days, lengths, sequence numbers: most integers written) as one
+    // fixed-size append.
+    let digit = |v: u64| b'0' + (v % 10) as u8;
+    match n {
+        0..=9 => return out.push(digit(n as u64)),
+        10..=99 => return out.extend_from_slice(&[digit(n as u64 / 10), digit(n as u64)]),
+        100..=999 => {
+            let v = n as u64;
+            return out.extend_from_slice(&[digit(v / 100), digit(v / 10), digit(v)]);
+        }
+        _ => {}
+    }
     let mut buf = [0u8; 20];
     let mut at = buf.len();
     let mut v = n.unsigned_abs();
