@@ -3,59 +3,41 @@
 //! `Display` of each piece.
 
 use chrono::NaiveDate;
-use recist_model::iso_date_bytes;
+use recist_model::{push_int, push_iso_date};
 
-/// A text under construction.
-pub(crate) struct Text(String);
+/// A text under construction (bytes appended from `&str` pieces and ASCII digits only, so
+/// always UTF-8).
+pub(crate) struct Text(Vec<u8>);
 
 impl Text {
     /// An empty text with room for `capacity` bytes.
     pub(crate) fn with_capacity(capacity: usize) -> Text {
-        Text(String::with_capacity(capacity))
+        Text(Vec::with_capacity(capacity))
     }
 
     /// Appends `s`.
     pub(crate) fn s(mut self, s: &str) -> Text {
-        self.0.push_str(s);
+        self.0.extend_from_slice(s.as_bytes());
         self
     }
 
     /// Appends an integer as its `Display` writes it.
     pub(crate) fn int(mut self, n: i64) -> Text {
-        let mut buf = [0u8; 20];
-        let mut at = buf.len();
-        let mut v = n.unsigned_abs();
-        loop {
-            at -= 1;
-            if let Some(slot) = buf.get_mut(at) {
-                *slot = b'0' + (v % 10) as u8;
-            }
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        if n < 0 {
-            self.0.push('-');
-        }
-        for &b in buf.get(at..).unwrap_or_default() {
-            self.0.push(char::from(b));
-        }
+        push_int(&mut self.0, n);
         self
     }
 
     /// Appends a date as chrono's `Display` writes it.
     pub(crate) fn date(mut self, d: NaiveDate) -> Text {
-        match iso_date_bytes(d) {
-            Some(bytes) => bytes.iter().for_each(|&b| self.0.push(char::from(b))),
-            None => self.0.push_str(&d.to_string()),
-        }
+        push_iso_date(&mut self.0, d);
         self
     }
 
     /// The text.
     pub(crate) fn done(self) -> String {
-        self.0
+        // Only `&str` pieces and ASCII were appended: the conversion cannot fail.
+        String::from_utf8(self.0)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
