@@ -151,41 +151,69 @@ const fn code_and_name(test: RsTest) -> &'static str {
     }
 }
 
-/// The parts of a unit's rows that do not change from row to row, quoted once.
+/// The parts of a unit's rows that do not change from row to row, quoted once, in one
+/// buffer: `STUDYID,RS,USUBJID,` (before `RSSEQ`), `,RSCAT,` (after `RSTEST`, before
+/// `RSORRES`), then the tail `,RSEVAL,RSEVALID,VISIT,VISITNUM,RSDTC` and the newline (after
+/// `RSSTRESC`), whose visit part changes from timepoint to timepoint.
 struct RowParts {
-    /// `STUDYID,RS,USUBJID,`.
-    head: Vec<u8>,
-    /// `,RSCAT,` (after `RSTEST`, before `RSORRES`).
-    cat: Vec<u8>,
-    /// `,RSEVAL,RSEVALID,` (after `RSSTRESC`, before `VISIT`).
-    eval: Vec<u8>,
+    buf: Vec<u8>,
+    /// Where `,RSCAT,` starts.
+    cat_at: usize,
+    /// Where the tail starts.
+    tail_at: usize,
+    /// Where the visit part of the tail starts.
+    visit_at: usize,
 }
 
 impl RowParts {
     fn new(u: &RsUnit<'_>) -> RowParts {
-        let mut head = Vec::with_capacity(u.studyid.len() + u.usubjid.len() + 8);
-        push_field(&mut head, u.studyid);
-        head.extend_from_slice(b",RS,");
-        push_field(&mut head, u.usubjid);
-        head.push(b',');
-        let mut cat = vec![b','];
-        push_field(&mut cat, u.rscat);
-        cat.push(b',');
-        let mut eval = vec![b','];
-        push_field(&mut eval, u.eval);
-        eval.push(b',');
-        push_field(&mut eval, u.evalid);
-        eval.push(b',');
-        RowParts { head, cat, eval }
+        let mut buf = Vec::with_capacity(
+            u.studyid.len() + u.usubjid.len() + u.rscat.len() + u.eval.len() + u.evalid.len() + 64,
+        );
+        push_field(&mut buf, u.studyid);
+        buf.extend_from_slice(b",RS,");
+        push_field(&mut buf, u.usubjid);
+        buf.push(b',');
+        let cat_at = buf.len();
+        buf.push(b',');
+        push_field(&mut buf, u.rscat);
+        buf.push(b',');
+        let tail_at = buf.len();
+        buf.push(b',');
+        push_field(&mut buf, u.eval);
+        buf.push(b',');
+        push_field(&mut buf, u.evalid);
+        buf.push(b',');
+        let visit_at = buf.len();
+        RowParts {
+            buf,
+            cat_at,
+            tail_at,
+            visit_at,
+        }
     }
 
-    /// One row; `tail` is `,RSEVAL,RSEVALID,VISIT,VISITNUM,RSDTC` and the newline, already
-    /// joined and quoted.
-    fn push(&self, out: &mut Vec<u8>, seq: u32, test: RsTest, value: &str, tail: &[u8]) {
-        out.extend_from_slice(&self.head);
+    /// Sets the visit part of the tail: `VISIT,VISITNUM,RSDTC` (RSDTC empty without a date).
+    fn set_visit(&mut self, visit: &str, visitnum: &str, date: Option<NaiveDate>) {
+        self.buf.truncate(self.visit_at);
+        push_field(&mut self.buf, visit);
+        self.buf.push(b',');
+        push_field(&mut self.buf, visitnum);
+        self.buf.push(b',');
+        if let Some(date) = date {
+            push_iso_date(&mut self.buf, date);
+        }
+        self.buf.push(b'\n');
+    }
+
+    /// One row, with the visit last set.
+    fn push(&self, out: &mut Vec<u8>, seq: u32, test: RsTest, value: &str) {
+        let (head, rest) = self.buf.split_at(self.cat_at);
+        let (cat, tail) = rest.split_at(self.tail_at - self.cat_at);
+        out.extend_from_slice(head);
         push_int(out, i64::from(seq));
         out.extend_from_slice(code_and_name(test).as_bytes());
-        out.extend_from_slice(&self.cat);
+        out.extend_from_slice(cat);
         // RSORRES and RSSTRESC: the same value (a vocabulary word: quoted only if it had to be).
         if needs_quotes(value) {
             push_field(out, value);
@@ -209,8 +237,7 @@ pub fn write_rs(
     result: &SubjectResult,
     best: Option<OverallResponse>,
 ) -> usize {
-    let parts = RowParts::new(unit);
-    let mut tail = Vec::with_capacity(parts.eval.len() + 48);
+    let mut parts = RowParts::new(unit);
     let mut n = 0;
     for tp in &result.timepoints {
         let Some(f) = &tp.follow_up else { continue };
@@ -220,14 +247,7 @@ pub fn write_rs(
             .find(|v| v.date == tp.date)
             .map(|v| (v.visit.as_str(), v.visitnum.as_str()))
             .unwrap_or(("", ""));
-        tail.clear();
-        tail.extend_from_slice(&parts.eval);
-        push_field(&mut tail, visit);
-        tail.push(b',');
-        push_field(&mut tail, visitnum);
-        tail.push(b',');
-        push_iso_date(&mut tail, tp.date);
-        tail.push(b'\n');
+        parts.set_visit(visit, visitnum, Some(tp.date));
         let values = [
             (RsTest::Trgresp, f.target.map(|t| t.as_str())),
             (RsTest::Ntrgresp, f.non_target.map(|t| t.as_str())),
@@ -238,17 +258,15 @@ pub fn write_rs(
             if let Some(v) = value {
                 *seq += 1;
                 n += 1;
-                parts.push(out, *seq, test, v, &tail);
+                parts.push(out, *seq, test, v);
             }
         }
     }
     if let Some(b) = best {
         *seq += 1;
         n += 1;
-        tail.clear();
-        tail.extend_from_slice(&parts.eval);
-        tail.extend_from_slice(b",,\n");
-        parts.push(out, *seq, RsTest::Bestresp, b.as_str(), &tail);
+        parts.set_visit("", "", None);
+        parts.push(out, *seq, RsTest::Bestresp, b.as_str());
     }
     n
 }
@@ -358,16 +376,11 @@ mod tests {
             rscat: "C",
             visits: &[],
         };
-        let parts = RowParts::new(&unit);
+        let mut parts = RowParts::new(&unit);
+        parts.set_visit("V", "1", NaiveDate::from_ymd_opt(2020, 1, 1));
         for value in ["PR", "NON-CR/NON-PD", "a,\"b\""] {
             let mut out = Vec::new();
-            parts.push(
-                &mut out,
-                7,
-                RsTest::Ovrlresp,
-                value,
-                b",E,,V,1,2020-01-01\n",
-            );
+            parts.push(&mut out, 7, RsTest::Ovrlresp, value);
             let mut want = b"\"S,1\",RS,U,7,OVRLRESP,Overall Response,C,".to_vec();
             push_field(&mut want, value);
             want.push(b',');
