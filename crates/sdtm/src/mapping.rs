@@ -173,6 +173,8 @@ pub(crate) fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        // Empty fields are common (TRSTAT, TREVALID, ...): nothing to trim.
+        (None, _) => s,
         _ => s.trim(),
     }
 }
