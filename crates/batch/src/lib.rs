@@ -55,7 +55,7 @@ use recist_rules::RuleSet;
 use recist_sdtm::{
     EvalKey, Files, InputError, Mapping, MappingError, PartialDates, Place, RawGroup, ReadOptions,
     RecordedRow, RowCount, RsTest, RsUnit, RsVisit, SdtmError, bestresp, build_subject, newlind,
-    read_recorded, write_rs,
+    read_recorded, visit_name, write_rs,
 };
 use serde_json::{Value, json};
 
@@ -712,7 +712,7 @@ impl Ctx<'_> {
             }
             return;
         }
-        let b = build_subject(
+        let mut b = build_subject(
             &s.key,
             s.tu.as_ref(),
             s.tr.as_ref(),
@@ -737,7 +737,7 @@ impl Ctx<'_> {
         let mut all_ok = true;
         let mut rsseq = 0u32;
         let mut matched = vec![false; recorded.len()];
-        for unit in &b.units {
+        for unit in &mut b.units {
             p.tally.units_seen += 1;
             let label = unit.evaluator.label();
             let rows: Vec<&RecordedRow> = recorded
@@ -749,7 +749,7 @@ impl Ctx<'_> {
                     r
                 })
                 .collect();
-            match &unit.outcome {
+            match &mut unit.outcome {
                 Err(problems) => {
                     all_ok = false;
                     p.tally.units_refused += 1;
@@ -784,15 +784,17 @@ impl Ctx<'_> {
                     p.errors_n += 1;
                 }
                 Ok(built) => {
+                    // The visits' names move to RS (errors name visits from there).
                     let visits: Vec<RsVisit> = built
                         .visits
-                        .iter()
+                        .iter_mut()
                         .map(|v| RsVisit {
-                            visit: v.visit.clone(),
-                            visitnum: v.visitnum.clone(),
+                            visit: std::mem::take(&mut v.visit),
+                            visitnum: std::mem::take(&mut v.visitnum),
                             date: v.date,
                         })
                         .collect();
+                    let built = &*built;
                     let sums: Vec<_> = built.visits.iter().map(|v| v.recorded_sum).collect();
                     let tr_file = &self.files.tr;
                     let place_of = |e: &AdjudicationError| {
@@ -803,7 +805,10 @@ impl Ctx<'_> {
                             subject: Some(unit.subject.clone()),
                             evaluator: Some(label.clone()),
                             lesion,
-                            visit: date.and_then(|d| built.visit_of(d)),
+                            visit: date.and_then(|d| {
+                                let v = visits.iter().find(|v| v.date == d)?;
+                                Some(visit_name(&v.visit, &v.visitnum, v.date))
+                            }),
                         }
                     };
                     let ok = self.adjudicate(

@@ -114,8 +114,19 @@ pub struct VisitMeta {
 impl VisitMeta {
     /// How errors name the visit: `VISIT`, else `VISITNUM n`, else the date.
     pub fn label(&self) -> String {
-        visit_label(&self.visit, &self.visitnum, &self.date.to_string())
+        visit_name(&self.visit, &self.visitnum, self.date)
     }
+}
+
+/// How errors name a visit: `VISIT`, else `VISITNUM n`, else the date (as
+/// [`VisitMeta::label`]).
+pub fn visit_name(visit: &str, visitnum: &str, date: NaiveDate) -> String {
+    VisitName {
+        visit,
+        visitnum,
+        date,
+    }
+    .to_string()
 }
 
 /// A visit's name for messages, formatted only when used.
@@ -1755,6 +1766,17 @@ fn present_new(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn visit_names_are_the_visit_labels() {
+        let date = NaiveDate::from_ymd_opt(2020, 3, 4).unwrap();
+        for (visit, visitnum) in [("WEEK 6", "3"), ("", "3"), ("", ""), ("WEEK 6", "")] {
+            assert_eq!(
+                visit_name(visit, visitnum, date),
+                visit_label(visit, visitnum, &date.to_string())
+            );
+        }
+    }
 
     #[test]
     fn plain_lengths_read_as_the_general_way() {
