@@ -653,16 +653,22 @@ pub fn build_subject(
         }
     }
 
-    // Rows that are not UTF-8 are unreadable rows of this subject (they are skipped below).
-    for (group, file, count) in [
+    // Rows that are not UTF-8 are unreadable rows of this subject (they are skipped below):
+    // TU's and TR's, in row order (usually none).
+    let mut not_utf8: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for ((group, file, count), skipped) in [
         (tu_group, &files.tu, &mut out.tu_rows),
         (tr_group, &files.tr, &mut out.tr_rows),
-    ] {
+    ]
+    .into_iter()
+    .zip(&mut not_utf8)
+    {
         let Some(g) = group else { continue };
         for r in 0..g.len() {
             if g.row_is_utf8(r) {
                 continue;
             }
+            skipped.push(r);
             count.refused += 1;
             out.row_errors.push(ctx.err(
                 file,
@@ -687,8 +693,9 @@ pub fn build_subject(
     tr_units.clear();
     if let Some(g) = tr_group {
         let mut last = None;
+        let skipped = &not_utf8[1];
         tr_units.extend((0..g.len()).map(|r| {
-            if !g.row_is_utf8(r) {
+            if !skipped.is_empty() && skipped.binary_search(&r).is_ok() {
                 return usize::MAX;
             }
             let (e, id) = (g.get(r, tr::EVAL), g.get(r, tr::EVALID));
@@ -697,14 +704,16 @@ pub fn build_subject(
     }
     if let Some(g) = tu_group {
         let mut last = None;
+        let skipped = &not_utf8[0];
+        let mut memo = TuMemo::default();
         for r in 0..g.len() {
-            if !g.row_is_utf8(r) {
+            if !skipped.is_empty() && skipped.binary_search(&r).is_ok() {
                 continue;
             }
             let (e, id) = (g.get(r, tu::EVAL), g.get(r, tu::EVALID));
             let ui = unit_of_row(&mut units, &mut last, e, id, mapping);
             if let Some(u) = units.get_mut(ui) {
-                read_tu_row(&ctx, g, r, u, &mut out);
+                read_tu_row(&ctx, g, r, u, &mut out, &mut memo);
             }
         }
     }
@@ -815,7 +824,21 @@ fn refuse_test(errors: &mut Vec<SdtmError>, count: &mut RowCount, u: &mut UnitAc
     u.problems.push(e);
 }
 
-fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut SubjectBuild) {
+/// Mapping lookups of a subject's TU rows.
+#[derive(Default)]
+struct TuMemo<'g> {
+    role: Memo<'g, Option<RoleWord>>,
+    method: Memo<'g, Option<Modality>>,
+}
+
+fn read_tu_row<'g>(
+    ctx: &Ctx<'_>,
+    g: &'g RawGroup,
+    r: usize,
+    u: &mut UnitAcc,
+    out: &mut SubjectBuild,
+    memo: &mut TuMemo<'g>,
+) {
     let file = &ctx.files.tu;
     let line = g.line(r);
     let eval: &EvalKey = &u.eval;
@@ -853,7 +876,7 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         "" => g.get(r, tu::ORRES),
         s => s,
     };
-    let Some(role) = ctx.mapping.role(role_text) else {
+    let Some(role) = memo.role.get(role_text, |t| ctx.mapping.role(t)) else {
         u.problems.push(err(not_understood(
             "TUSTRESC",
             role_text,
@@ -863,7 +886,7 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
     };
     let site = g.get(r, tu::LOC);
     let method_text = g.get(r, tu::METHOD);
-    let method = ctx.mapping.method(method_text);
+    let method = memo.method.get(method_text, |t| ctx.mapping.method(t));
     if method.is_none() && !method_text.is_empty() {
         u.warnings.push(format!(
             "lesion `{id}`: TUMETHOD `{method_text}` is not in the mapping: read as CT"
