@@ -739,7 +739,6 @@ impl Ctx<'_> {
         let mut matched = vec![false; recorded.len()];
         for unit in &mut b.units {
             p.tally.units_seen += 1;
-            let label = unit.evaluator.label();
             let rows: Vec<&RecordedRow> = recorded
                 .iter()
                 .enumerate()
@@ -758,6 +757,7 @@ impl Ctx<'_> {
                     let Some(first) = problems.first() else {
                         continue;
                     };
+                    let label = unit.evaluator.label();
                     let mut v = sdtm_error_value("subject", first);
                     if let Value::Object(m) = &mut v {
                         m.insert("evaluator".into(), json!(label));
@@ -795,6 +795,15 @@ impl Ctx<'_> {
                         })
                         .collect();
                     let built = &*built;
+                    // The subject's evaluator is the unit's label (computed only without it).
+                    let own_label;
+                    let label = match built.subject.evaluator.as_deref() {
+                        Some(l) => l,
+                        None => {
+                            own_label = unit.evaluator.label();
+                            own_label.as_str()
+                        }
+                    };
                     let sums: Vec<_> = built.visits.iter().map(|v| v.recorded_sum).collect();
                     let tr_file = &self.files.tr;
                     let place_of = |e: &AdjudicationError| {
@@ -803,7 +812,7 @@ impl Ctx<'_> {
                             file: tr_file.clone(),
                             row: date.and_then(|d| built.row_of(d, lesion.as_deref())),
                             subject: Some(unit.subject.clone()),
-                            evaluator: Some(label.clone()),
+                            evaluator: Some(label.to_string()),
                             lesion,
                             visit: date.and_then(|d| {
                                 let v = visits.iter().find(|v| v.date == d)?;
@@ -814,7 +823,7 @@ impl Ctx<'_> {
                     let ok = self.adjudicate(
                         p,
                         &built.subject,
-                        (&unit.studyid, &unit.evaluator, &label),
+                        (&unit.studyid, &unit.evaluator, label),
                         &visits,
                         &built.warnings,
                         &sums,
