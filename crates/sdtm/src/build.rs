@@ -167,10 +167,15 @@ pub struct Built {
     pub visits: Vec<VisitMeta>,
     /// Things to add to every result's warnings (imputed dates, equivocal non-targets, ...).
     pub warnings: Vec<String>,
-    /// The first TR row of each assessment and lesion, at `assessment * lesion_ids.len() +
-    /// lesion`: its file line, or 0 where the lesion has no row there (lines count from 1).
+    /// The first TR row of each assessment and lesion, at `assessment * stride + lesion`
+    /// (lesions in TU order, NEW ones included): its file line, or 0 where the lesion has no
+    /// row there (lines count from 1).
     rows: Vec<u64>,
-    lesion_ids: Vec<String>,
+    stride: usize,
+    /// The TU index of each of the subject's lesions, in order.
+    lesion_at: Vec<usize>,
+    /// The TU index and id of each NEW lesion (not among the subject's lesions).
+    new_ids: Vec<(usize, String)>,
 }
 
 impl Built {
@@ -178,16 +183,23 @@ impl Built {
     pub fn row_of(&self, date: NaiveDate, lesion: Option<&str>) -> Option<u64> {
         let v = self.visits.iter().position(|v| v.date == date)?;
         if let Some(l) = lesion
-            && let Some(li) = self
-                .lesion_ids
-                .iter()
-                .position(|id| id.eq_ignore_ascii_case(l))
-            && let Some(&row) = self.rows.get(v * self.lesion_ids.len() + li)
+            && let Some(li) = self.tu_index(l)
+            && let Some(&row) = self.rows.get(v * self.stride + li)
             && row > 0
         {
             return Some(row);
         }
         self.visits.get(v).map(|m| m.row)
+    }
+
+    /// The TU index of a lesion id (ids differ but for ASCII case: at most one matches).
+    fn tu_index(&self, id: &str) -> Option<usize> {
+        let lesions = self.subject.lesions.iter().zip(&self.lesion_at);
+        lesions
+            .map(|(l, &li)| (l.id.as_str(), li))
+            .chain(self.new_ids.iter().map(|(li, i)| (i.as_str(), *li)))
+            .find(|(i, _)| i.eq_ignore_ascii_case(id))
+            .map(|(_, li)| li)
     }
 
     /// The visit label of an assessment date.
@@ -1432,32 +1444,8 @@ fn finish_unit(
         }
     }
 
-    let mut lesions = Vec::with_capacity(u.lesions.len());
     let mut assessments: Vec<Assessment> = Vec::with_capacity(order.len());
     let mut rows = vec![0; u.lesions.len() * order.len()];
-    for l in &mut u.lesions {
-        let role = match l.role {
-            RoleWord::Target => Role::Target,
-            RoleWord::NonTarget => Role::NonTarget,
-            RoleWord::New => continue,
-        };
-        lesions.push(Lesion {
-            id: l.id.clone(),
-            // Only NEW lesions (not taken here) need their site again.
-            site: std::mem::take(&mut l.site),
-            role,
-            nodal: l.nodal,
-            hcc_typical: false,
-            kind: l.kind.or(if l.nodal {
-                Some(LesionKind::LymphNode)
-            } else {
-                None
-            }),
-            method: l.method,
-            prior_local_therapy: false,
-            progressed_after_local_therapy: false,
-        });
-    }
     // NEW lesions with no TR row at all are placed at their TU visit.
     let mut tu_only_new: Vec<(usize, usize)> = Vec::new();
     for (li, l) in u.lesions.iter().enumerate() {
@@ -1560,6 +1548,36 @@ fn finish_unit(
     if !u.problems.is_empty() {
         return Err(std::mem::take(&mut u.problems));
     }
+    // The lesions' ids and sites move into the subject (the findings have their copies).
+    let mut lesions = Vec::with_capacity(u.lesions.len());
+    let mut lesion_at = Vec::with_capacity(u.lesions.len());
+    let mut new_ids = Vec::new();
+    for (li, l) in u.lesions.iter_mut().enumerate() {
+        let role = match l.role {
+            RoleWord::Target => Role::Target,
+            RoleWord::NonTarget => Role::NonTarget,
+            RoleWord::New => {
+                new_ids.push((li, std::mem::take(&mut l.id)));
+                continue;
+            }
+        };
+        lesion_at.push(li);
+        lesions.push(Lesion {
+            id: std::mem::take(&mut l.id),
+            site: std::mem::take(&mut l.site),
+            role,
+            nodal: l.nodal,
+            hcc_typical: false,
+            kind: l.kind.or(if l.nodal {
+                Some(LesionKind::LymphNode)
+            } else {
+                None
+            }),
+            method: l.method,
+            prior_local_therapy: false,
+            progressed_after_local_therapy: false,
+        });
+    }
     // The visits' names move into their metadata (the assessments have their copies).
     let mut metas = Vec::with_capacity(order.len());
     metas.extend(order.iter().filter_map(|&vi| {
@@ -1590,12 +1608,10 @@ fn finish_unit(
         },
         visits: metas,
         warnings,
+        stride: u.lesions.len(),
         rows,
-        lesion_ids: u
-            .lesions
-            .iter_mut()
-            .map(|l| std::mem::take(&mut l.id))
-            .collect(),
+        lesion_at,
+        new_ids,
     })
 }
 
@@ -1789,6 +1805,91 @@ fn present_new(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    /// A TU row: id, role, site, visit number, date.
+    fn tu_row(
+        g: &mut RawGroup,
+        line: u64,
+        (id, role, site, vnum, dtc): (&str, &str, &str, &str, &str),
+    ) {
+        let mut f = [""; 13];
+        (f[tu::USUBJID], f[tu::LNKID], f[tu::TESTCD]) = ("S1", id, "TUMIDENT");
+        (f[tu::STRESC], f[tu::LOC], f[tu::VISITNUM], f[tu::DTC]) = (role, site, vnum, dtc);
+        g.push(line, &f);
+    }
+
+    /// A TR row: id, test code, result, visit number, date.
+    fn tr_row(
+        g: &mut RawGroup,
+        line: u64,
+        (id, test, res, vnum, dtc): (&str, &str, &str, &str, &str),
+    ) {
+        let mut f = [""; 18];
+        (f[tr::USUBJID], f[tr::LNKID], f[tr::TESTCD]) = ("S1", id, test);
+        (f[tr::STRESC], f[tr::VISITNUM], f[tr::DTC]) = (res, vnum, dtc);
+        if test != "TUMSTATE" {
+            (f[tr::STRESN], f[tr::STRESU]) = (res, "mm");
+        }
+        g.push(line, &f);
+    }
+
+    #[test]
+    fn rows_of_lesions_are_found_by_id_new_lesions_included() {
+        let mapping = Mapping::bundled().unwrap();
+        let mut tu_g = RawGroup::with_columns("S1".into(), 13);
+        tu_row(&mut tu_g, 2, ("T01", "TARGET", "LIVER", "1", "2020-01-01"));
+        tu_row(&mut tu_g, 3, ("NEW01", "NEW", "LUNG", "2", "2020-03-01"));
+        tu_row(
+            &mut tu_g,
+            4,
+            ("NT01", "NON-TARGET", "BONE", "1", "2020-01-01"),
+        );
+        let mut tr_g = RawGroup::with_columns("S1".into(), 18);
+        tr_row(&mut tr_g, 2, ("T01", "LDIAM", "20", "1", "2020-01-01"));
+        tr_row(
+            &mut tr_g,
+            3,
+            ("NT01", "TUMSTATE", "PRESENT", "1", "2020-01-01"),
+        );
+        tr_row(&mut tr_g, 4, ("T01", "LDIAM", "30", "2", "2020-03-01"));
+        tr_row(
+            &mut tr_g,
+            5,
+            ("NEW01", "TUMSTATE", "PRESENT", "2", "2020-03-01"),
+        );
+        tr_row(
+            &mut tr_g,
+            6,
+            ("NT01", "TUMSTATE", "PRESENT", "2", "2020-03-01"),
+        );
+        let b = build_subject(
+            "S1",
+            Some(&tu_g),
+            Some(&tr_g),
+            None,
+            &Files::default(),
+            &mapping,
+            ReadOptions::default(),
+        );
+        let built = b.units[0].outcome.as_ref().unwrap();
+        let lesions: Vec<&str> = built
+            .subject
+            .lesions
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect();
+        assert_eq!(lesions, ["T01", "NT01"]);
+        let (d1, d2) = (built.visits[0].date, built.visits[1].date);
+        assert_eq!(built.row_of(d1, Some("T01")), Some(2));
+        assert_eq!(built.row_of(d1, Some("nt01")), Some(3));
+        assert_eq!(built.row_of(d2, Some("T01")), Some(4));
+        assert_eq!(built.row_of(d2, Some("New01")), Some(5));
+        assert_eq!(built.row_of(d2, Some("NT01")), Some(6));
+        // No row of the lesion there, or no such lesion: the visit's first row.
+        assert_eq!(built.row_of(d1, Some("NEW01")), Some(2));
+        assert_eq!(built.row_of(d2, Some("X")), Some(4));
+        assert_eq!(built.row_of(d2, None), Some(4));
+    }
 
     #[test]
     fn visit_names_are_the_visit_labels() {
