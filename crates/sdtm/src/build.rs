@@ -315,6 +315,7 @@ impl UnitAcc {
             .unwrap_or_default()
     }
 
+    #[inline]
     fn obs_mut(&mut self, lesion: usize, visit: usize, slot: Slot) -> &mut Option<Obs> {
         if self.obs.len() <= lesion {
             self.obs.resize_with(lesion + 1, Vec::new);
@@ -474,6 +475,7 @@ impl UnitAcc {
 
 /// The unit of a row's `--EVAL`, `--EVALID`, found once per run of rows naming the same
 /// evaluator (`last` holds the run's values and unit).
+#[inline]
 fn unit_of_row<'g>(
     units: &mut Vec<UnitAcc>,
     last: &mut Option<(&'g str, &'g str, usize)>,
@@ -554,6 +556,7 @@ fn date_key(dtc: &str) -> &str {
 impl VisitAcc {
     /// Whether a row's `VISITNUM`, `VISIT` and `--DTC` name this visit (as its
     /// [`VisitKey`] would match them).
+    #[inline]
     fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
         match self.by {
             VisitBy::Num => !visitnum.is_empty() && self.visitnum == visitnum,
@@ -1030,13 +1033,23 @@ fn read_tr_row<'g>(
     } else {
         ""
     };
-    let err = |p: Problem| {
-        let visit = g.get(r, tr::VISIT);
-        ctx.row_err(file, line, eval, id, (visit, visitnum, dtc), p)
-    };
+    // The error of a problem with this row (a macro: a closure would gather its captures on
+    // every row, though errors are rare).
+    macro_rules! err {
+        ($p:expr) => {
+            ctx.row_err(
+                file,
+                line,
+                eval,
+                id,
+                (g.get(r, tr::VISIT), visitnum, dtc),
+                $p,
+            )
+        };
+    }
     let testcd = g.get(r, tr::TESTCD);
     let Some(kind) = memo.test.get(testcd, |t| ctx.mapping.test(t)) else {
-        let e = err(if testcd.is_empty() {
+        let e = err!(if testcd.is_empty() {
             Problem::Empty("TRTESTCD")
         } else {
             Problem::UnknownTest {
@@ -1062,7 +1075,7 @@ fn read_tr_row<'g>(
                 d
             }
             Err(p) => {
-                u.problems.push(err(p));
+                u.problems.push(err!(p));
                 return;
             }
         }
@@ -1084,7 +1097,7 @@ fn read_tr_row<'g>(
         Some(i) => i,
         None => {
             let Some(by) = VisitBy::of(visitnum, visit_name, dtc) else {
-                u.problems.push(err(Problem::Other(
+                u.problems.push(err!(Problem::Other(
                     "no VISITNUM, VISIT or TRDTC: the row belongs to no assessment".into(),
                 )));
                 return;
@@ -1145,7 +1158,7 @@ fn read_tr_row<'g>(
         match measurement(ctx.mapping, g, r) {
             Ok(Some(Val::Len(mm))) => match v.sum {
                 Some((first, first_row)) if first != mm => {
-                    u.problems.push(err(Problem::Conflict {
+                    u.problems.push(err!(Problem::Conflict {
                         test: "SUMDIAM".into(),
                         first_row,
                         first: format!("{first} mm"),
@@ -1156,12 +1169,12 @@ fn read_tr_row<'g>(
                 None => v.sum = Some((mm, line)),
             },
             Ok(_) => {}
-            Err(p) => u.problems.push(err(p)),
+            Err(p) => u.problems.push(err!(p)),
         }
         return;
     }
     if id.is_empty() {
-        u.problems.push(err(Problem::Empty("TRLNKID")));
+        u.problems.push(err!(Problem::Empty("TRLNKID")));
         return;
     }
     // Rows usually follow TU's lesion order: the lesion after the last row's is tried
@@ -1175,7 +1188,7 @@ fn read_tr_row<'g>(
         next
     } else {
         let Some(li) = u.lesions.iter().position(|l| l.id.eq_ignore_ascii_case(id)) else {
-            u.problems.push(err(Problem::LesionNotInTu));
+            u.problems.push(err!(Problem::LesionNotInTu));
             return;
         };
         li
@@ -1193,11 +1206,11 @@ fn read_tr_row<'g>(
                     tr: role_name(role).into(),
                     tu: role_name(lesion.role).into(),
                 };
-                u.problems.push(err(p));
+                u.problems.push(err!(p));
                 return;
             }
             None => {
-                u.problems.push(err(Problem::UnknownValue {
+                u.problems.push(err!(Problem::UnknownValue {
                     column: "TRGRPID",
                     value: grp.to_string(),
                     expected: "TARGET, NON-TARGET or NEW",
@@ -1222,7 +1235,7 @@ fn read_tr_row<'g>(
         match ctx.mapping.state(text) {
             Some(s) => Val::State(s),
             None => {
-                u.problems.push(err(not_understood(
+                u.problems.push(err!(not_understood(
                     "TRORRES",
                     text,
                     "PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION or EQUIVOCAL",
@@ -1234,11 +1247,11 @@ fn read_tr_row<'g>(
         match measurement(ctx.mapping, g, r) {
             Ok(Some(v)) => v,
             Ok(None) => {
-                u.problems.push(err(Problem::Empty("TRORRES")));
+                u.problems.push(err!(Problem::Empty("TRORRES")));
                 return;
             }
             Err(p) => {
-                u.problems.push(err(p));
+                u.problems.push(err!(p));
                 return;
             }
         }
@@ -1248,7 +1261,7 @@ fn read_tr_row<'g>(
     }
     match u.obs(li, vi, slot) {
         Some(first) if first.val == val => {
-            let e = err(Problem::Duplicate {
+            let e = err!(Problem::Duplicate {
                 test: testcd.to_ascii_uppercase(),
                 first_row: first.row,
             });
@@ -1263,7 +1276,7 @@ fn read_tr_row<'g>(
                 first: first.val.text(),
                 second: val.text(),
             };
-            u.problems.push(err(p));
+            u.problems.push(err!(p));
         }
         None => {
             *u.obs_mut(li, vi, slot) = Some(Obs { val, row: line });
