@@ -1004,6 +1004,8 @@ impl<'g, T: Copy> Memo<'g, T> {
 struct TrMemo<'g> {
     test: Memo<'g, Option<TestKind>>,
     group: Memo<'g, Option<RoleWord>>,
+    state: Memo<'g, Option<StateWord>>,
+    method: Memo<'g, Option<Modality>>,
 }
 
 fn read_tr_row<'g>(
@@ -1141,7 +1143,7 @@ fn read_tr_row<'g>(
     if v.method.is_none() {
         let method_text = g.get(r, tr::METHOD);
         if !method_text.is_empty() {
-            v.method = ctx.mapping.method(method_text);
+            v.method = memo.method.get(method_text, |t| ctx.mapping.method(t));
             if v.method.is_none() {
                 let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
                 if !u.warnings.contains(&w) {
@@ -1232,7 +1234,7 @@ fn read_tr_row<'g>(
             "" => g.get(r, tr::ORRES),
             s => s,
         };
-        match ctx.mapping.state(text) {
+        match memo.state.get(text, |t| ctx.mapping.state(t)) {
             Some(s) => Val::State(s),
             None => {
                 u.problems.push(err!(not_understood(
@@ -1312,6 +1314,7 @@ fn plain_mm(value: &str) -> Option<Mm> {
 
 /// A length from the standard result (`TRSTRESN`/`TRSTRESC` in `TRSTRESU`) or the original
 /// (`TRORRES` in `TRORRESU`); when both are given they must agree.
+#[inline]
 fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>, Problem> {
     let orres = g.get(r, tr::ORRES);
     let stresc = g.get(r, tr::STRESC);
