@@ -548,6 +548,16 @@ impl VisitBy {
     }
 }
 
+/// Whether two values are equal ignoring ASCII case (as [`str::eq_ignore_ascii_case`]),
+/// quicker when their bytes are equal, as ids, units and visits of one subject usually are.
+#[inline]
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .all(|(x, y)| x == y || x.eq_ignore_ascii_case(&y))
+}
+
 /// The date part of a `--DTC` value (what names a visit with neither number nor name).
 fn date_key(dtc: &str) -> &str {
     dtc.split('T').next().unwrap_or(dtc)
@@ -560,7 +570,7 @@ impl VisitAcc {
     fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
         match self.by {
             VisitBy::Num => !visitnum.is_empty() && self.visitnum == visitnum,
-            VisitBy::Name => visitnum.is_empty() && self.label.eq_ignore_ascii_case(visit),
+            VisitBy::Name => visitnum.is_empty() && same_text(&self.label, visit),
             VisitBy::Date => {
                 visitnum.is_empty() && visit.is_empty() && self.date_key == date_key(dtc)
             }
@@ -907,7 +917,7 @@ fn read_tu_row<'g>(
             "lesion `{id}`: TUMETHOD `{method_text}` is not in the mapping: read as CT"
         ));
     }
-    if let Some(first) = u.lesions.iter().find(|l| l.id.eq_ignore_ascii_case(id)) {
+    if let Some(first) = u.lesions.iter().find(|l| same_text(&l.id, id)) {
         if first.role == role && first.site.eq_ignore_ascii_case(site) {
             let e = err(Problem::Duplicate {
                 test: "TUMIDENT".into(),
@@ -1182,14 +1192,10 @@ fn read_tr_row<'g>(
     // Rows usually follow TU's lesion order: the lesion after the last row's is tried
     // first (ids differ but for case, so it is the one found if it matches).
     let next = u.next_lesion;
-    let li = if u
-        .lesions
-        .get(next)
-        .is_some_and(|l| l.id.eq_ignore_ascii_case(id))
-    {
+    let li = if u.lesions.get(next).is_some_and(|l| same_text(&l.id, id)) {
         next
     } else {
-        let Some(li) = u.lesions.iter().position(|l| l.id.eq_ignore_ascii_case(id)) else {
+        let Some(li) = u.lesions.iter().position(|l| same_text(&l.id, id)) else {
             u.problems.push(err!(Problem::LesionNotInTu));
             return;
         };
@@ -1322,7 +1328,7 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
         return Ok(Some(Val::TooSmall));
     }
     let convert = |value: &str, column: &'static str, unit: &str| -> Result<Mm, Problem> {
-        if unit.eq_ignore_ascii_case("mm")
+        if same_text(unit, "mm")
             && let Some(m) = plain_mm(value)
         {
             return Ok(m);
@@ -1350,9 +1356,7 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
     };
     let stresn = g.get(r, tr::STRESN);
     let (orresu, stresu) = (g.get(r, tr::ORRESU), g.get(r, tr::STRESU));
-    if !stresn.is_empty()
-        && (orres.is_empty() || (orres == stresn && orresu.eq_ignore_ascii_case(stresu)))
-    {
+    if !stresn.is_empty() && (orres.is_empty() || (orres == stresn && same_text(orresu, stresu))) {
         // The usual case: the standard result alone, or the same number in the same unit.
         return convert(stresn, "TRSTRESN", stresu).map(|m| Some(Val::Len(m)));
     }
@@ -1905,6 +1909,19 @@ mod tests {
         assert_eq!(built.row_of(d1, Some("NEW01")), Some(2));
         assert_eq!(built.row_of(d2, Some("X")), Some(4));
         assert_eq!(built.row_of(d2, None), Some(4));
+    }
+
+    #[test]
+    fn same_text_is_eq_ignore_ascii_case() {
+        let words = [
+            "", "T01", "t01", "T02", "T0", "NT01", "mm", "MM", "mM", "cm", "é", "É", "éa", "éA",
+            "\u{130}", "i", "I", "[", "{", "@", "`",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(same_text(a, b), a.eq_ignore_ascii_case(b), "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
