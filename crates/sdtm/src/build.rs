@@ -1295,6 +1295,7 @@ fn read_tr_row<'g>(
 /// A plain decimal number of millimetres (`12`, `12.5`, `12.25`: at most 9 digits before
 /// the point and 2 after) read exactly, as `Mm::parse_decimal(value.parse()?)` would read
 /// it; `None` for anything else (read the general way).
+#[inline]
 fn plain_mm(value: &str) -> Option<Mm> {
     let (mut h, mut int_digits, mut frac_digits) = (0i64, 0usize, None::<usize>);
     for &b in value.as_bytes() {
@@ -1318,6 +1319,36 @@ fn plain_mm(value: &str) -> Option<Mm> {
     (int_digits > 0).then(|| Mm::from_hundredths(h * scale))
 }
 
+/// A result in a unit as millimetres, in general (see [`plain_mm`] for the usual case).
+#[inline(never)]
+fn length_of(
+    mapping: &Mapping,
+    value: &str,
+    column: &'static str,
+    unit: &str,
+) -> Result<Mm, Problem> {
+    let v: f64 = value.parse().map_err(|_| Problem::BadNumber {
+        column,
+        value: value.to_string(),
+        reason: "not a number".into(),
+    })?;
+    if unit.is_empty() {
+        return Err(Problem::NoUnit(column));
+    }
+    let factor = if unit.eq_ignore_ascii_case("mm") {
+        1.0
+    } else {
+        mapping
+            .unit_factor(unit)
+            .ok_or_else(|| Problem::BadUnit(unit.to_string()))?
+    };
+    Mm::parse_decimal(v * factor).map_err(|e| Problem::BadNumber {
+        column,
+        value: value.to_string(),
+        reason: e.to_string(),
+    })
+}
+
 /// A length from the standard result (`TRSTRESN`/`TRSTRESC` in `TRSTRESU`) or the original
 /// (`TRORRES` in `TRORRESU`); when both are given they must agree.
 #[inline]
@@ -1327,32 +1358,14 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
     if mapping.is_too_small(orres) || mapping.is_too_small(stresc) {
         return Ok(Some(Val::TooSmall));
     }
-    let convert = |value: &str, column: &'static str, unit: &str| -> Result<Mm, Problem> {
+    let convert = |value: &str, column: &'static str, unit: &str| {
+        // The usual case, a plain number of millimetres, is read here; the rest out of line.
         if same_text(unit, "mm")
             && let Some(m) = plain_mm(value)
         {
             return Ok(m);
         }
-        let v: f64 = value.parse().map_err(|_| Problem::BadNumber {
-            column,
-            value: value.to_string(),
-            reason: "not a number".into(),
-        })?;
-        if unit.is_empty() {
-            return Err(Problem::NoUnit(column));
-        }
-        let factor = if unit.eq_ignore_ascii_case("mm") {
-            1.0
-        } else {
-            mapping
-                .unit_factor(unit)
-                .ok_or_else(|| Problem::BadUnit(unit.to_string()))?
-        };
-        Mm::parse_decimal(v * factor).map_err(|e| Problem::BadNumber {
-            column,
-            value: value.to_string(),
-            reason: e.to_string(),
-        })
+        length_of(mapping, value, column, unit)
     };
     let stresn = g.get(r, tr::STRESN);
     let (orresu, stresu) = (g.get(r, tr::ORRESU), g.get(r, tr::STRESU));
