@@ -315,7 +315,7 @@ impl UnitAcc {
             .unwrap_or_default()
     }
 
-    #[inline]
+    #[inline(always)]
     fn obs_mut(&mut self, lesion: usize, visit: usize, slot: Slot) -> &mut Option<Obs> {
         if self.obs.len() <= lesion {
             self.obs.resize_with(lesion + 1, Vec::new);
@@ -566,7 +566,7 @@ fn date_key(dtc: &str) -> &str {
 impl VisitAcc {
     /// Whether a row's `VISITNUM`, `VISIT` and `--DTC` name this visit (as its
     /// [`VisitKey`] would match them).
-    #[inline]
+    #[inline(always)]
     fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
         match self.by {
             VisitBy::Num => !visitnum.is_empty() && self.visitnum == visitnum,
