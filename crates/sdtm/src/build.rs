@@ -550,7 +550,7 @@ impl VisitBy {
 
 /// Whether two values are equal ignoring ASCII case (as [`str::eq_ignore_ascii_case`]),
 /// quicker when their bytes are equal, as ids, units and visits of one subject usually are.
-#[inline(always)]
+#[inline]
 fn same_text(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
