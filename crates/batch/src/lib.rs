@@ -55,7 +55,7 @@ use recist_rules::RuleSet;
 use recist_sdtm::{
     EvalKey, Files, InputError, Mapping, MappingError, PartialDates, Place, RawGroup, ReadOptions,
     RecordedRow, RowCount, RsTest, RsUnit, RsVisit, SdtmError, bestresp, build_subject, newlind,
-    read_recorded, write_rs,
+    read_recorded, visit_name, write_rs,
 };
 use serde_json::{Value, json};
 
@@ -712,7 +712,7 @@ impl Ctx<'_> {
             }
             return;
         }
-        let b = build_subject(
+        let mut b = build_subject(
             &s.key,
             s.tu.as_ref(),
             s.tr.as_ref(),
@@ -737,9 +737,8 @@ impl Ctx<'_> {
         let mut all_ok = true;
         let mut rsseq = 0u32;
         let mut matched = vec![false; recorded.len()];
-        for unit in &b.units {
+        for unit in &mut b.units {
             p.tally.units_seen += 1;
-            let label = unit.evaluator.label();
             let rows: Vec<&RecordedRow> = recorded
                 .iter()
                 .enumerate()
@@ -749,7 +748,7 @@ impl Ctx<'_> {
                     r
                 })
                 .collect();
-            match &unit.outcome {
+            match &mut unit.outcome {
                 Err(problems) => {
                     all_ok = false;
                     p.tally.units_refused += 1;
@@ -758,6 +757,7 @@ impl Ctx<'_> {
                     let Some(first) = problems.first() else {
                         continue;
                     };
+                    let label = unit.evaluator.label();
                     let mut v = sdtm_error_value("subject", first);
                     if let Value::Object(m) = &mut v {
                         m.insert("evaluator".into(), json!(label));
@@ -784,15 +784,26 @@ impl Ctx<'_> {
                     p.errors_n += 1;
                 }
                 Ok(built) => {
+                    // The visits' names move to RS (errors name visits from there).
                     let visits: Vec<RsVisit> = built
                         .visits
-                        .iter()
+                        .iter_mut()
                         .map(|v| RsVisit {
-                            visit: v.visit.clone(),
-                            visitnum: v.visitnum.clone(),
+                            visit: std::mem::take(&mut v.visit),
+                            visitnum: std::mem::take(&mut v.visitnum),
                             date: v.date,
                         })
                         .collect();
+                    let built = &*built;
+                    // The subject's evaluator is the unit's label (computed only without it).
+                    let own_label;
+                    let label = match built.subject.evaluator.as_deref() {
+                        Some(l) => l,
+                        None => {
+                            own_label = unit.evaluator.label();
+                            own_label.as_str()
+                        }
+                    };
                     let sums: Vec<_> = built.visits.iter().map(|v| v.recorded_sum).collect();
                     let tr_file = &self.files.tr;
                     let place_of = |e: &AdjudicationError| {
@@ -801,15 +812,18 @@ impl Ctx<'_> {
                             file: tr_file.clone(),
                             row: date.and_then(|d| built.row_of(d, lesion.as_deref())),
                             subject: Some(unit.subject.clone()),
-                            evaluator: Some(label.clone()),
+                            evaluator: Some(label.to_string()),
                             lesion,
-                            visit: date.and_then(|d| built.visit_of(d)),
+                            visit: date.and_then(|d| {
+                                let v = visits.iter().find(|v| v.date == d)?;
+                                Some(visit_name(&v.visit, &v.visitnum, v.date))
+                            }),
                         }
                     };
                     let ok = self.adjudicate(
                         p,
                         &built.subject,
-                        (&unit.studyid, &unit.evaluator, &label),
+                        (&unit.studyid, &unit.evaluator, label),
                         &visits,
                         &built.warnings,
                         &sums,

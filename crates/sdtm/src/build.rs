@@ -114,8 +114,19 @@ pub struct VisitMeta {
 impl VisitMeta {
     /// How errors name the visit: `VISIT`, else `VISITNUM n`, else the date.
     pub fn label(&self) -> String {
-        visit_label(&self.visit, &self.visitnum, &self.date.to_string())
+        visit_name(&self.visit, &self.visitnum, self.date)
     }
+}
+
+/// How errors name a visit: `VISIT`, else `VISITNUM n`, else the date (as
+/// [`VisitMeta::label`]).
+pub fn visit_name(visit: &str, visitnum: &str, date: NaiveDate) -> String {
+    VisitName {
+        visit,
+        visitnum,
+        date,
+    }
+    .to_string()
 }
 
 /// A visit's name for messages, formatted only when used.
@@ -156,10 +167,15 @@ pub struct Built {
     pub visits: Vec<VisitMeta>,
     /// Things to add to every result's warnings (imputed dates, equivocal non-targets, ...).
     pub warnings: Vec<String>,
-    /// The first TR row of each assessment and lesion, at `assessment * lesion_ids.len() +
-    /// lesion`: its file line, or 0 where the lesion has no row there (lines count from 1).
+    /// The first TR row of each assessment and lesion, at `assessment * stride + lesion`
+    /// (lesions in TU order, NEW ones included): its file line, or 0 where the lesion has no
+    /// row there (lines count from 1).
     rows: Vec<u64>,
-    lesion_ids: Vec<String>,
+    stride: usize,
+    /// The TU index of each of the subject's lesions, in order.
+    lesion_at: Vec<usize>,
+    /// The TU index and id of each NEW lesion (not among the subject's lesions).
+    new_ids: Vec<(usize, String)>,
 }
 
 impl Built {
@@ -167,16 +183,23 @@ impl Built {
     pub fn row_of(&self, date: NaiveDate, lesion: Option<&str>) -> Option<u64> {
         let v = self.visits.iter().position(|v| v.date == date)?;
         if let Some(l) = lesion
-            && let Some(li) = self
-                .lesion_ids
-                .iter()
-                .position(|id| id.eq_ignore_ascii_case(l))
-            && let Some(&row) = self.rows.get(v * self.lesion_ids.len() + li)
+            && let Some(li) = self.tu_index(l)
+            && let Some(&row) = self.rows.get(v * self.stride + li)
             && row > 0
         {
             return Some(row);
         }
         self.visits.get(v).map(|m| m.row)
+    }
+
+    /// The TU index of a lesion id (ids differ but for ASCII case: at most one matches).
+    fn tu_index(&self, id: &str) -> Option<usize> {
+        let lesions = self.subject.lesions.iter().zip(&self.lesion_at);
+        lesions
+            .map(|(l, &li)| (l.id.as_str(), li))
+            .chain(self.new_ids.iter().map(|(li, i)| (i.as_str(), *li)))
+            .find(|(i, _)| i.eq_ignore_ascii_case(id))
+            .map(|(_, li)| li)
     }
 
     /// The visit label of an assessment date.
@@ -292,6 +315,7 @@ impl UnitAcc {
             .unwrap_or_default()
     }
 
+    #[inline(always)]
     fn obs_mut(&mut self, lesion: usize, visit: usize, slot: Slot) -> &mut Option<Obs> {
         if self.obs.len() <= lesion {
             self.obs.resize_with(lesion + 1, Vec::new);
@@ -451,6 +475,7 @@ impl UnitAcc {
 
 /// The unit of a row's `--EVAL`, `--EVALID`, found once per run of rows naming the same
 /// evaluator (`last` holds the run's values and unit).
+#[inline]
 fn unit_of_row<'g>(
     units: &mut Vec<UnitAcc>,
     last: &mut Option<(&'g str, &'g str, usize)>,
@@ -523,6 +548,16 @@ impl VisitBy {
     }
 }
 
+/// Whether two values are equal ignoring ASCII case (as [`str::eq_ignore_ascii_case`]),
+/// quicker when their bytes are equal, as ids, units and visits of one subject usually are.
+#[inline]
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .all(|(x, y)| x == y || x.eq_ignore_ascii_case(&y))
+}
+
 /// The date part of a `--DTC` value (what names a visit with neither number nor name).
 fn date_key(dtc: &str) -> &str {
     dtc.split('T').next().unwrap_or(dtc)
@@ -531,10 +566,11 @@ fn date_key(dtc: &str) -> &str {
 impl VisitAcc {
     /// Whether a row's `VISITNUM`, `VISIT` and `--DTC` name this visit (as its
     /// [`VisitKey`] would match them).
+    #[inline(always)]
     fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
         match self.by {
             VisitBy::Num => !visitnum.is_empty() && self.visitnum == visitnum,
-            VisitBy::Name => visitnum.is_empty() && self.label.eq_ignore_ascii_case(visit),
+            VisitBy::Name => visitnum.is_empty() && same_text(&self.label, visit),
             VisitBy::Date => {
                 visitnum.is_empty() && visit.is_empty() && self.date_key == date_key(dtc)
             }
@@ -642,16 +678,22 @@ pub fn build_subject(
         }
     }
 
-    // Rows that are not UTF-8 are unreadable rows of this subject (they are skipped below).
-    for (group, file, count) in [
+    // Rows that are not UTF-8 are unreadable rows of this subject (they are skipped below):
+    // TU's and TR's, in row order (usually none).
+    let mut not_utf8: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for ((group, file, count), skipped) in [
         (tu_group, &files.tu, &mut out.tu_rows),
         (tr_group, &files.tr, &mut out.tr_rows),
-    ] {
+    ]
+    .into_iter()
+    .zip(&mut not_utf8)
+    {
         let Some(g) = group else { continue };
         for r in 0..g.len() {
             if g.row_is_utf8(r) {
                 continue;
             }
+            skipped.push(r);
             count.refused += 1;
             out.row_errors.push(ctx.err(
                 file,
@@ -676,8 +718,9 @@ pub fn build_subject(
     tr_units.clear();
     if let Some(g) = tr_group {
         let mut last = None;
+        let skipped = &not_utf8[1];
         tr_units.extend((0..g.len()).map(|r| {
-            if !g.row_is_utf8(r) {
+            if !skipped.is_empty() && skipped.binary_search(&r).is_ok() {
                 return usize::MAX;
             }
             let (e, id) = (g.get(r, tr::EVAL), g.get(r, tr::EVALID));
@@ -686,14 +729,16 @@ pub fn build_subject(
     }
     if let Some(g) = tu_group {
         let mut last = None;
+        let skipped = &not_utf8[0];
+        let mut memo = TuMemo::default();
         for r in 0..g.len() {
-            if !g.row_is_utf8(r) {
+            if !skipped.is_empty() && skipped.binary_search(&r).is_ok() {
                 continue;
             }
             let (e, id) = (g.get(r, tu::EVAL), g.get(r, tu::EVALID));
             let ui = unit_of_row(&mut units, &mut last, e, id, mapping);
             if let Some(u) = units.get_mut(ui) {
-                read_tu_row(&ctx, g, r, u, &mut out);
+                read_tu_row(&ctx, g, r, u, &mut out, &mut memo);
             }
         }
     }
@@ -804,7 +849,21 @@ fn refuse_test(errors: &mut Vec<SdtmError>, count: &mut RowCount, u: &mut UnitAc
     u.problems.push(e);
 }
 
-fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut SubjectBuild) {
+/// Mapping lookups of a subject's TU rows.
+#[derive(Default)]
+struct TuMemo<'g> {
+    role: Memo<'g, Option<RoleWord>>,
+    method: Memo<'g, Option<Modality>>,
+}
+
+fn read_tu_row<'g>(
+    ctx: &Ctx<'_>,
+    g: &'g RawGroup,
+    r: usize,
+    u: &mut UnitAcc,
+    out: &mut SubjectBuild,
+    memo: &mut TuMemo<'g>,
+) {
     let file = &ctx.files.tu;
     let line = g.line(r);
     let eval: &EvalKey = &u.eval;
@@ -842,7 +901,7 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
         "" => g.get(r, tu::ORRES),
         s => s,
     };
-    let Some(role) = ctx.mapping.role(role_text) else {
+    let Some(role) = memo.role.get(role_text, |t| ctx.mapping.role(t)) else {
         u.problems.push(err(not_understood(
             "TUSTRESC",
             role_text,
@@ -852,13 +911,13 @@ fn read_tu_row(ctx: &Ctx<'_>, g: &RawGroup, r: usize, u: &mut UnitAcc, out: &mut
     };
     let site = g.get(r, tu::LOC);
     let method_text = g.get(r, tu::METHOD);
-    let method = ctx.mapping.method(method_text);
+    let method = memo.method.get(method_text, |t| ctx.mapping.method(t));
     if method.is_none() && !method_text.is_empty() {
         u.warnings.push(format!(
             "lesion `{id}`: TUMETHOD `{method_text}` is not in the mapping: read as CT"
         ));
     }
-    if let Some(first) = u.lesions.iter().find(|l| l.id.eq_ignore_ascii_case(id)) {
+    if let Some(first) = u.lesions.iter().find(|l| same_text(&l.id, id)) {
         if first.role == role && first.site.eq_ignore_ascii_case(site) {
             let e = err(Problem::Duplicate {
                 test: "TUMIDENT".into(),
@@ -955,6 +1014,8 @@ impl<'g, T: Copy> Memo<'g, T> {
 struct TrMemo<'g> {
     test: Memo<'g, Option<TestKind>>,
     group: Memo<'g, Option<RoleWord>>,
+    state: Memo<'g, Option<StateWord>>,
+    method: Memo<'g, Option<Modality>>,
 }
 
 fn read_tr_row<'g>(
@@ -984,13 +1045,23 @@ fn read_tr_row<'g>(
     } else {
         ""
     };
-    let err = |p: Problem| {
-        let visit = g.get(r, tr::VISIT);
-        ctx.row_err(file, line, eval, id, (visit, visitnum, dtc), p)
-    };
+    // The error of a problem with this row (a macro: a closure would gather its captures on
+    // every row, though errors are rare).
+    macro_rules! err {
+        ($p:expr) => {
+            ctx.row_err(
+                file,
+                line,
+                eval,
+                id,
+                (g.get(r, tr::VISIT), visitnum, dtc),
+                $p,
+            )
+        };
+    }
     let testcd = g.get(r, tr::TESTCD);
     let Some(kind) = memo.test.get(testcd, |t| ctx.mapping.test(t)) else {
-        let e = err(if testcd.is_empty() {
+        let e = err!(if testcd.is_empty() {
             Problem::Empty("TRTESTCD")
         } else {
             Problem::UnknownTest {
@@ -1016,7 +1087,7 @@ fn read_tr_row<'g>(
                 d
             }
             Err(p) => {
-                u.problems.push(err(p));
+                u.problems.push(err!(p));
                 return;
             }
         }
@@ -1038,7 +1109,7 @@ fn read_tr_row<'g>(
         Some(i) => i,
         None => {
             let Some(by) = VisitBy::of(visitnum, visit_name, dtc) else {
-                u.problems.push(err(Problem::Other(
+                u.problems.push(err!(Problem::Other(
                     "no VISITNUM, VISIT or TRDTC: the row belongs to no assessment".into(),
                 )));
                 return;
@@ -1082,7 +1153,7 @@ fn read_tr_row<'g>(
     if v.method.is_none() {
         let method_text = g.get(r, tr::METHOD);
         if !method_text.is_empty() {
-            v.method = ctx.mapping.method(method_text);
+            v.method = memo.method.get(method_text, |t| ctx.mapping.method(t));
             if v.method.is_none() {
                 let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
                 if !u.warnings.contains(&w) {
@@ -1099,7 +1170,7 @@ fn read_tr_row<'g>(
         match measurement(ctx.mapping, g, r) {
             Ok(Some(Val::Len(mm))) => match v.sum {
                 Some((first, first_row)) if first != mm => {
-                    u.problems.push(err(Problem::Conflict {
+                    u.problems.push(err!(Problem::Conflict {
                         test: "SUMDIAM".into(),
                         first_row,
                         first: format!("{first} mm"),
@@ -1110,26 +1181,22 @@ fn read_tr_row<'g>(
                 None => v.sum = Some((mm, line)),
             },
             Ok(_) => {}
-            Err(p) => u.problems.push(err(p)),
+            Err(p) => u.problems.push(err!(p)),
         }
         return;
     }
     if id.is_empty() {
-        u.problems.push(err(Problem::Empty("TRLNKID")));
+        u.problems.push(err!(Problem::Empty("TRLNKID")));
         return;
     }
     // Rows usually follow TU's lesion order: the lesion after the last row's is tried
     // first (ids differ but for case, so it is the one found if it matches).
     let next = u.next_lesion;
-    let li = if u
-        .lesions
-        .get(next)
-        .is_some_and(|l| l.id.eq_ignore_ascii_case(id))
-    {
+    let li = if u.lesions.get(next).is_some_and(|l| same_text(&l.id, id)) {
         next
     } else {
-        let Some(li) = u.lesions.iter().position(|l| l.id.eq_ignore_ascii_case(id)) else {
-            u.problems.push(err(Problem::LesionNotInTu));
+        let Some(li) = u.lesions.iter().position(|l| same_text(&l.id, id)) else {
+            u.problems.push(err!(Problem::LesionNotInTu));
             return;
         };
         li
@@ -1147,11 +1214,11 @@ fn read_tr_row<'g>(
                     tr: role_name(role).into(),
                     tu: role_name(lesion.role).into(),
                 };
-                u.problems.push(err(p));
+                u.problems.push(err!(p));
                 return;
             }
             None => {
-                u.problems.push(err(Problem::UnknownValue {
+                u.problems.push(err!(Problem::UnknownValue {
                     column: "TRGRPID",
                     value: grp.to_string(),
                     expected: "TARGET, NON-TARGET or NEW",
@@ -1173,10 +1240,10 @@ fn read_tr_row<'g>(
             "" => g.get(r, tr::ORRES),
             s => s,
         };
-        match ctx.mapping.state(text) {
+        match memo.state.get(text, |t| ctx.mapping.state(t)) {
             Some(s) => Val::State(s),
             None => {
-                u.problems.push(err(not_understood(
+                u.problems.push(err!(not_understood(
                     "TRORRES",
                     text,
                     "PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION or EQUIVOCAL",
@@ -1188,11 +1255,11 @@ fn read_tr_row<'g>(
         match measurement(ctx.mapping, g, r) {
             Ok(Some(v)) => v,
             Ok(None) => {
-                u.problems.push(err(Problem::Empty("TRORRES")));
+                u.problems.push(err!(Problem::Empty("TRORRES")));
                 return;
             }
             Err(p) => {
-                u.problems.push(err(p));
+                u.problems.push(err!(p));
                 return;
             }
         }
@@ -1202,7 +1269,7 @@ fn read_tr_row<'g>(
     }
     match u.obs(li, vi, slot) {
         Some(first) if first.val == val => {
-            let e = err(Problem::Duplicate {
+            let e = err!(Problem::Duplicate {
                 test: testcd.to_ascii_uppercase(),
                 first_row: first.row,
             });
@@ -1217,7 +1284,7 @@ fn read_tr_row<'g>(
                 first: first.val.text(),
                 second: val.text(),
             };
-            u.problems.push(err(p));
+            u.problems.push(err!(p));
         }
         None => {
             *u.obs_mut(li, vi, slot) = Some(Obs { val, row: line });
@@ -1228,6 +1295,7 @@ fn read_tr_row<'g>(
 /// A plain decimal number of millimetres (`12`, `12.5`, `12.25`: at most 9 digits before
 /// the point and 2 after) read exactly, as `Mm::parse_decimal(value.parse()?)` would read
 /// it; `None` for anything else (read the general way).
+#[inline]
 fn plain_mm(value: &str) -> Option<Mm> {
     let (mut h, mut int_digits, mut frac_digits) = (0i64, 0usize, None::<usize>);
     for &b in value.as_bytes() {
@@ -1251,46 +1319,57 @@ fn plain_mm(value: &str) -> Option<Mm> {
     (int_digits > 0).then(|| Mm::from_hundredths(h * scale))
 }
 
+/// A result in a unit as millimetres, in general (see [`plain_mm`] for the usual case).
+#[inline(never)]
+fn length_of(
+    mapping: &Mapping,
+    value: &str,
+    column: &'static str,
+    unit: &str,
+) -> Result<Mm, Problem> {
+    let v: f64 = value.parse().map_err(|_| Problem::BadNumber {
+        column,
+        value: value.to_string(),
+        reason: "not a number".into(),
+    })?;
+    if unit.is_empty() {
+        return Err(Problem::NoUnit(column));
+    }
+    let factor = if unit.eq_ignore_ascii_case("mm") {
+        1.0
+    } else {
+        mapping
+            .unit_factor(unit)
+            .ok_or_else(|| Problem::BadUnit(unit.to_string()))?
+    };
+    Mm::parse_decimal(v * factor).map_err(|e| Problem::BadNumber {
+        column,
+        value: value.to_string(),
+        reason: e.to_string(),
+    })
+}
+
 /// A length from the standard result (`TRSTRESN`/`TRSTRESC` in `TRSTRESU`) or the original
 /// (`TRORRES` in `TRORRESU`); when both are given they must agree.
+#[inline]
 fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>, Problem> {
     let orres = g.get(r, tr::ORRES);
     let stresc = g.get(r, tr::STRESC);
     if mapping.is_too_small(orres) || mapping.is_too_small(stresc) {
         return Ok(Some(Val::TooSmall));
     }
-    let convert = |value: &str, column: &'static str, unit: &str| -> Result<Mm, Problem> {
-        if unit.eq_ignore_ascii_case("mm")
+    let convert = |value: &str, column: &'static str, unit: &str| {
+        // The usual case, a plain number of millimetres, is read here; the rest out of line.
+        if same_text(unit, "mm")
             && let Some(m) = plain_mm(value)
         {
             return Ok(m);
         }
-        let v: f64 = value.parse().map_err(|_| Problem::BadNumber {
-            column,
-            value: value.to_string(),
-            reason: "not a number".into(),
-        })?;
-        if unit.is_empty() {
-            return Err(Problem::NoUnit(column));
-        }
-        let factor = if unit.eq_ignore_ascii_case("mm") {
-            1.0
-        } else {
-            mapping
-                .unit_factor(unit)
-                .ok_or_else(|| Problem::BadUnit(unit.to_string()))?
-        };
-        Mm::parse_decimal(v * factor).map_err(|e| Problem::BadNumber {
-            column,
-            value: value.to_string(),
-            reason: e.to_string(),
-        })
+        length_of(mapping, value, column, unit)
     };
     let stresn = g.get(r, tr::STRESN);
     let (orresu, stresu) = (g.get(r, tr::ORRESU), g.get(r, tr::STRESU));
-    if !stresn.is_empty()
-        && (orres.is_empty() || (orres == stresn && orresu.eq_ignore_ascii_case(stresu)))
-    {
+    if !stresn.is_empty() && (orres.is_empty() || (orres == stresn && same_text(orresu, stresu))) {
         // The usual case: the standard result alone, or the same number in the same unit.
         return convert(stresn, "TRSTRESN", stresu).map(|m| Some(Val::Len(m)));
     }
@@ -1398,32 +1477,8 @@ fn finish_unit(
         }
     }
 
-    let mut lesions = Vec::with_capacity(u.lesions.len());
     let mut assessments: Vec<Assessment> = Vec::with_capacity(order.len());
     let mut rows = vec![0; u.lesions.len() * order.len()];
-    for l in &mut u.lesions {
-        let role = match l.role {
-            RoleWord::Target => Role::Target,
-            RoleWord::NonTarget => Role::NonTarget,
-            RoleWord::New => continue,
-        };
-        lesions.push(Lesion {
-            id: l.id.clone(),
-            // Only NEW lesions (not taken here) need their site again.
-            site: std::mem::take(&mut l.site),
-            role,
-            nodal: l.nodal,
-            hcc_typical: false,
-            kind: l.kind.or(if l.nodal {
-                Some(LesionKind::LymphNode)
-            } else {
-                None
-            }),
-            method: l.method,
-            prior_local_therapy: false,
-            progressed_after_local_therapy: false,
-        });
-    }
     // NEW lesions with no TR row at all are placed at their TU visit.
     let mut tu_only_new: Vec<(usize, usize)> = Vec::new();
     for (li, l) in u.lesions.iter().enumerate() {
@@ -1526,6 +1581,36 @@ fn finish_unit(
     if !u.problems.is_empty() {
         return Err(std::mem::take(&mut u.problems));
     }
+    // The lesions' ids and sites move into the subject (the findings have their copies).
+    let mut lesions = Vec::with_capacity(u.lesions.len());
+    let mut lesion_at = Vec::with_capacity(u.lesions.len());
+    let mut new_ids = Vec::new();
+    for (li, l) in u.lesions.iter_mut().enumerate() {
+        let role = match l.role {
+            RoleWord::Target => Role::Target,
+            RoleWord::NonTarget => Role::NonTarget,
+            RoleWord::New => {
+                new_ids.push((li, std::mem::take(&mut l.id)));
+                continue;
+            }
+        };
+        lesion_at.push(li);
+        lesions.push(Lesion {
+            id: std::mem::take(&mut l.id),
+            site: std::mem::take(&mut l.site),
+            role,
+            nodal: l.nodal,
+            hcc_typical: false,
+            kind: l.kind.or(if l.nodal {
+                Some(LesionKind::LymphNode)
+            } else {
+                None
+            }),
+            method: l.method,
+            prior_local_therapy: false,
+            progressed_after_local_therapy: false,
+        });
+    }
     // The visits' names move into their metadata (the assessments have their copies).
     let mut metas = Vec::with_capacity(order.len());
     metas.extend(order.iter().filter_map(|&vi| {
@@ -1556,12 +1641,10 @@ fn finish_unit(
         },
         visits: metas,
         warnings,
+        stride: u.lesions.len(),
         rows,
-        lesion_ids: u
-            .lesions
-            .iter_mut()
-            .map(|l| std::mem::take(&mut l.id))
-            .collect(),
+        lesion_at,
+        new_ids,
     })
 }
 
@@ -1755,6 +1838,115 @@ fn present_new(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    /// A TU row: id, role, site, visit number, date.
+    fn tu_row(
+        g: &mut RawGroup,
+        line: u64,
+        (id, role, site, vnum, dtc): (&str, &str, &str, &str, &str),
+    ) {
+        let mut f = [""; 13];
+        (f[tu::USUBJID], f[tu::LNKID], f[tu::TESTCD]) = ("S1", id, "TUMIDENT");
+        (f[tu::STRESC], f[tu::LOC], f[tu::VISITNUM], f[tu::DTC]) = (role, site, vnum, dtc);
+        g.push(line, &f);
+    }
+
+    /// A TR row: id, test code, result, visit number, date.
+    fn tr_row(
+        g: &mut RawGroup,
+        line: u64,
+        (id, test, res, vnum, dtc): (&str, &str, &str, &str, &str),
+    ) {
+        let mut f = [""; 18];
+        (f[tr::USUBJID], f[tr::LNKID], f[tr::TESTCD]) = ("S1", id, test);
+        (f[tr::STRESC], f[tr::VISITNUM], f[tr::DTC]) = (res, vnum, dtc);
+        if test != "TUMSTATE" {
+            (f[tr::STRESN], f[tr::STRESU]) = (res, "mm");
+        }
+        g.push(line, &f);
+    }
+
+    #[test]
+    fn rows_of_lesions_are_found_by_id_new_lesions_included() {
+        let mapping = Mapping::bundled().unwrap();
+        let mut tu_g = RawGroup::with_columns("S1".into(), 13);
+        tu_row(&mut tu_g, 2, ("T01", "TARGET", "LIVER", "1", "2020-01-01"));
+        tu_row(&mut tu_g, 3, ("NEW01", "NEW", "LUNG", "2", "2020-03-01"));
+        tu_row(
+            &mut tu_g,
+            4,
+            ("NT01", "NON-TARGET", "BONE", "1", "2020-01-01"),
+        );
+        let mut tr_g = RawGroup::with_columns("S1".into(), 18);
+        tr_row(&mut tr_g, 2, ("T01", "LDIAM", "20", "1", "2020-01-01"));
+        tr_row(
+            &mut tr_g,
+            3,
+            ("NT01", "TUMSTATE", "PRESENT", "1", "2020-01-01"),
+        );
+        tr_row(&mut tr_g, 4, ("T01", "LDIAM", "30", "2", "2020-03-01"));
+        tr_row(
+            &mut tr_g,
+            5,
+            ("NEW01", "TUMSTATE", "PRESENT", "2", "2020-03-01"),
+        );
+        tr_row(
+            &mut tr_g,
+            6,
+            ("NT01", "TUMSTATE", "PRESENT", "2", "2020-03-01"),
+        );
+        let b = build_subject(
+            "S1",
+            Some(&tu_g),
+            Some(&tr_g),
+            None,
+            &Files::default(),
+            &mapping,
+            ReadOptions::default(),
+        );
+        let built = b.units[0].outcome.as_ref().unwrap();
+        let lesions: Vec<&str> = built
+            .subject
+            .lesions
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect();
+        assert_eq!(lesions, ["T01", "NT01"]);
+        let (d1, d2) = (built.visits[0].date, built.visits[1].date);
+        assert_eq!(built.row_of(d1, Some("T01")), Some(2));
+        assert_eq!(built.row_of(d1, Some("nt01")), Some(3));
+        assert_eq!(built.row_of(d2, Some("T01")), Some(4));
+        assert_eq!(built.row_of(d2, Some("New01")), Some(5));
+        assert_eq!(built.row_of(d2, Some("NT01")), Some(6));
+        // No row of the lesion there, or no such lesion: the visit's first row.
+        assert_eq!(built.row_of(d1, Some("NEW01")), Some(2));
+        assert_eq!(built.row_of(d2, Some("X")), Some(4));
+        assert_eq!(built.row_of(d2, None), Some(4));
+    }
+
+    #[test]
+    fn same_text_is_eq_ignore_ascii_case() {
+        let words = [
+            "", "T01", "t01", "T02", "T0", "NT01", "mm", "MM", "mM", "cm", "é", "É", "éa", "éA",
+            "\u{130}", "i", "I", "[", "{", "@", "`",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(same_text(a, b), a.eq_ignore_ascii_case(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn visit_names_are_the_visit_labels() {
+        let date = NaiveDate::from_ymd_opt(2020, 3, 4).unwrap();
+        for (visit, visitnum) in [("WEEK 6", "3"), ("", "3"), ("", ""), ("WEEK 6", "")] {
+            assert_eq!(
+                visit_name(visit, visitnum, date),
+                visit_label(visit, visitnum, &date.to_string())
+            );
+        }
+    }
 
     #[test]
     fn plain_lengths_read_as_the_general_way() {

@@ -25,6 +25,7 @@ pub mod generate;
 
 pub use build::{
     Built, EvalKey, Files, ReadOptions, RowCount, SubjectBuild, Unit, VisitMeta, build_subject,
+    visit_name,
 };
 pub use dates::{Dtc, PartialDates, parse_dtc};
 pub use error::{InputError, Place, Problem, SdtmError};

@@ -120,6 +120,8 @@ pub struct Mapping {
     roles: Codes<RoleWord>,
     states: Codes<StateWord>,
     too_small: Vec<String>,
+    /// The lengths of the `too_small` words: most results (numbers) are told apart by length.
+    too_small_lens: Lengths,
     not_done: Vec<String>,
     units: Codes<f64>,
     nodal_sites: Vec<String>,
@@ -169,10 +171,32 @@ impl<T: Copy> Codes<T> {
 
 /// `s.trim()`, without its scan for Unicode white space in the usual case: a value that
 /// starts and ends with a visible ASCII character has nothing to trim.
+/// The byte lengths of a list of words (lengths of 63 and more share one mark): a word of
+/// another length equals none of them, even ignoring ASCII case.
+#[derive(Debug, Clone, Copy, Default)]
+struct Lengths(u64);
+
+impl Lengths {
+    fn mark(len: usize) -> u64 {
+        1 << len.min(63)
+    }
+
+    fn of(words: &[String]) -> Lengths {
+        Lengths(words.iter().fold(0, |m, w| m | Lengths::mark(w.len())))
+    }
+
+    /// Whether a word of `len` bytes may be one of the words.
+    fn may_hold(self, len: usize) -> bool {
+        self.0 & Lengths::mark(len) != 0
+    }
+}
+
 pub(crate) fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        // Empty fields are common (TRSTAT, TREVALID, ...): nothing to trim.
+        (None, _) => s,
         _ => s.trim(),
     }
 }
@@ -222,6 +246,7 @@ impl Mapping {
             roles: Codes::new(),
             states: Codes::new(),
             too_small: Vec::new(),
+            too_small_lens: Lengths::default(),
             not_done: Vec::new(),
             units: Codes::new(),
             nodal_sites: Vec::new(),
@@ -269,6 +294,7 @@ impl Mapping {
             self.states.insert(norm(&k), v);
         }
         self.too_small.extend(f.too_small.iter().map(|s| norm(s)));
+        self.too_small_lens = Lengths::of(&self.too_small);
         self.not_done.extend(f.not_done.iter().map(|s| norm(s)));
         for (k, v) in f.units {
             if !(v.is_finite() && v > 0.0) {
@@ -312,9 +338,10 @@ impl Mapping {
 
     /// Whether a TU test code identifies a lesion.
     pub fn identifies(&self, code: &str) -> bool {
+        let code = trim(code);
         self.identify_tests
             .iter()
-            .any(|c| c.eq_ignore_ascii_case(trim(code)))
+            .any(|c| c == code || c.eq_ignore_ascii_case(code))
     }
 
     /// The role a TU result or TRGRPID names.
@@ -330,7 +357,9 @@ impl Mapping {
     /// Whether a result means "too small to measure".
     pub fn is_too_small(&self, word: &str) -> bool {
         let w = trim(word);
-        !w.is_empty() && self.too_small.iter().any(|c| c.eq_ignore_ascii_case(w))
+        !w.is_empty()
+            && self.too_small_lens.may_hold(w.len())
+            && self.too_small.iter().any(|c| c.eq_ignore_ascii_case(w))
     }
 
     /// Whether a TRSTAT value means "not done".
@@ -406,6 +435,34 @@ mod tests {
             Some(LesionKind::Effusion)
         );
         assert_eq!(m.method("CT SCAN"), Some(Modality::Ct));
+    }
+
+    #[test]
+    fn too_small_by_length_agrees_with_the_list() {
+        let mut m = Mapping::bundled().unwrap();
+        let long = "X".repeat(70);
+        m.extend_text(&format!("too_small: [\"0\", \"{long}\"]"), "t")
+            .unwrap();
+        for w in [
+            "",
+            "0",
+            " 0 ",
+            "00",
+            "19",
+            "12.5",
+            "too small",
+            "TOO SMALL TO MEASURE",
+            "Too Small To Measure ",
+            "TOO SMALL TO MEASUR",
+            &long,
+            &"x".repeat(70),
+            &"X".repeat(71),
+            &"X".repeat(63),
+        ] {
+            let t = w.trim();
+            let listed = !t.is_empty() && m.too_small.iter().any(|c| c.eq_ignore_ascii_case(t));
+            assert_eq!(m.is_too_small(w), listed, "{w:?}");
+        }
     }
 
     #[test]
