@@ -451,6 +451,7 @@ impl RawGroup {
         self.lines.get(row).copied().unwrap_or(0)
     }
 
+    #[inline]
     fn range(&self, row: usize, field: usize) -> (usize, usize) {
         let i = row * self.nfields + field;
         // The field ends where `ends[i]` says, and starts after the previous field's end.
@@ -485,14 +486,26 @@ impl RawGroup {
     }
 
     /// A column of a row, trimmed ("" for a column the file does not have, or not UTF-8).
+    ///
+    /// Inlined into its callers (other crates, called about a dozen times per row): the usual
+    /// case, a decoded group, is a few loads and checks; an undecoded one takes
+    /// [`get_undecoded`](Self::get_undecoded).
+    #[inline]
     pub fn get(&self, row: usize, col: usize) -> &str {
         let Some(f) = self.map.get(col).copied().flatten() else {
             return "";
         };
-        if self.buf.is_empty() {
-            let (a, b) = self.range(row, f);
-            return trim(self.text.get(a..b).unwrap_or(""));
+        if !self.buf.is_empty() {
+            return self.get_undecoded(row, f);
         }
+        let (a, b) = self.range(row, f);
+        trim(self.text.get(a..b).unwrap_or(""))
+    }
+
+    /// [`get`](Self::get) of field `f` of a group not decoded: the field checked alone.
+    #[cold]
+    #[inline(never)]
+    fn get_undecoded(&self, row: usize, f: usize) -> &str {
         trim(std::str::from_utf8(self.span(row, f)).unwrap_or(""))
     }
 
@@ -598,6 +611,7 @@ impl RawGroup {
 }
 
 /// `s` without ASCII white space around it; most fields have none, seen at once.
+#[inline]
 fn trim(s: &str) -> &str {
     match s.as_bytes() {
         // Bytes above the space are not white space (nor part of an ASCII one).
