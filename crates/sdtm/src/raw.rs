@@ -872,13 +872,15 @@ impl Records {
             .buf
             .get(self.run_start..self.run_end)
             .unwrap_or_default();
-        if g.buf.is_empty() && g.text.is_empty() && g.lines.is_empty() {
-            if let Ok(mut p) = pools.0.lock() {
-                // (Empty, so UTF-8: the group starts as text.)
-                g.text = String::from_utf8(p.bytes.take(bytes.len())).unwrap_or_default();
-                g.ends = p.ends.take(self.run_ends.len());
-                g.lines = p.lines.take(self.run_lines.len());
-            }
+        if g.buf.is_empty()
+            && g.text.is_empty()
+            && g.lines.is_empty()
+            && let Ok(mut p) = pools.0.lock()
+        {
+            // (Empty, so UTF-8: the group starts as text.)
+            g.text = String::from_utf8(p.bytes.take(bytes.len())).unwrap_or_default();
+            g.ends = p.ends.take(self.run_ends.len());
+            g.lines = p.lines.take(self.run_lines.len());
         }
         // A group all text so far stays text when the run is UTF-8, checked here while its
         // bytes are in this core's cache (they were just split): the worker's `decode` then
