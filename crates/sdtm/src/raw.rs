@@ -487,9 +487,9 @@ impl RawGroup {
 
     /// A column of a row, trimmed ("" for a column the file does not have, or not UTF-8).
     ///
-    /// Inlined into its callers (other crates, called about a dozen times per row): the usual
-    /// case, a decoded group, is a few loads and checks; an undecoded one takes
-    /// [`get_undecoded`](Self::get_undecoded).
+    /// Called about a dozen times per row, so kept small (and inlinable in other crates): the
+    /// usual case, a decoded group, is a few loads and checks; an undecoded one takes
+    /// [`get_undecoded`](Self::get_undecoded), out of line.
     #[inline]
     pub fn get(&self, row: usize, col: usize) -> &str {
         let Some(f) = self.map.get(col).copied().flatten() else {
