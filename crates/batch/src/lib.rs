@@ -713,7 +713,7 @@ impl Ctx<'_> {
             return;
         }
         let mut b = build_subject(
-            &s.key,
+            s.key(),
             s.tu.as_ref(),
             s.tr.as_ref(),
             s.dm.as_ref(),

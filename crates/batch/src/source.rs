@@ -18,11 +18,10 @@ use sha2::{Digest, Sha256};
 
 use crate::{BatchConfig, BatchError, Input};
 
-/// One subject's rows from every SDTM file.
-#[derive(Debug, Clone)]
+/// One subject's rows from every SDTM file (at least one group; all have its USUBJID as
+/// their key, so the item keeps no copy of it: one allocation less per subject).
+#[derive(Debug, Clone, Default)]
 pub struct SdtmItem {
-    /// USUBJID.
-    pub key: String,
     /// TU rows.
     pub tu: Option<RawGroup>,
     /// TR rows.
@@ -34,19 +33,18 @@ pub struct SdtmItem {
 }
 
 impl SdtmItem {
-    fn new(key: String) -> SdtmItem {
-        SdtmItem {
-            key,
-            tu: None,
-            tr: None,
-            dm: None,
-            rs: None,
-        }
+    /// USUBJID: the key of the item's groups.
+    pub fn key(&self) -> &str {
+        [&self.tu, &self.tr, &self.dm, &self.rs]
+            .into_iter()
+            .flatten()
+            .next()
+            .map_or("", |g| g.key.as_str())
     }
 
     /// An item of one group only: a subject's DM or RS rows with no TU or TR row before them.
-    fn alone(domain: Domain, g: RawGroup) -> SdtmItem {
-        let mut only = SdtmItem::new(g.key.clone());
+    fn alone(domain: Domain, g: RawGroup) -> Box<SdtmItem> {
+        let mut only = Box::<SdtmItem>::default();
         *only.slot(domain) = Some(g);
         only
     }
@@ -270,13 +268,14 @@ fn read_sorted(
         }
         // The next subject is the smaller of the next TU and TR keys (both, when equal).
         let (ktu, ktr) = (s.tu.peek_key()?, s.tr.peek_key()?);
-        let (key, from_tu, from_tr) = match (ktu, ktr) {
+        let (from_tu, from_tr) = match (ktu, ktr) {
             (None, None) => break,
-            (Some(a), None) => (a.to_string(), true, false),
-            (None, Some(b)) => (b.to_string(), false, true),
-            (Some(a), Some(b)) => (a.min(b).to_string(), a <= b, b <= a),
+            (Some(_), None) => (true, false),
+            (None, Some(_)) => (false, true),
+            (Some(a), Some(b)) => (a <= b, b <= a),
         };
-        let mut item = SdtmItem::new(key);
+        // Filled in place (an item is a few hundred bytes, not moved into its box).
+        let mut item = Box::<SdtmItem>::default();
         if from_tu {
             item.tu = s.tu.take();
         }
@@ -286,12 +285,12 @@ fn read_sorted(
         for (domain, stream) in [(Domain::Dm, s.dm.as_mut()), (Domain::Rs, s.rs.as_mut())] {
             let Some(stream) = stream else { continue };
             while let Some(k) = stream.peek_key()? {
-                if k < item.key.as_str() {
+                if k < item.key() {
                     if let Some(g) = stream.take() {
                         send_alone(sender, domain, g);
                     }
                 } else {
-                    if k == item.key.as_str() {
+                    if k == item.key() {
                         *item.slot(domain) = stream.take();
                     }
                     break;
@@ -299,7 +298,7 @@ fn read_sorted(
             }
         }
         let rows = item.rows();
-        sender.push(Item::Sdtm(Box::new(item)), rows);
+        sender.push(Item::Sdtm(item), rows);
     }
     for (domain, stream) in [(Domain::Dm, s.dm.as_mut()), (Domain::Rs, s.rs.as_mut())] {
         let Some(stream) = stream else { continue };
@@ -313,7 +312,7 @@ fn read_sorted(
 /// Sends a subject's DM or RS group that has no TU or TR row as an item of its own.
 fn send_alone(sender: &mut Sender, domain: Domain, g: RawGroup) {
     let rows = g.rows_total();
-    sender.push(Item::Sdtm(Box::new(SdtmItem::alone(domain, g))), rows);
+    sender.push(Item::Sdtm(SdtmItem::alone(domain, g)), rows);
 }
 
 fn read_in_memory(
@@ -343,7 +342,7 @@ fn read_in_memory(
                     return Err(InputError::TooLargeUnsorted { limit }.into());
                 }
                 let i = *index.entry(g.key.clone()).or_insert_with(|| {
-                    items.push(SdtmItem::new(g.key.clone()));
+                    items.push(SdtmItem::default());
                     items.len() - 1
                 });
                 let Some(item) = items.get_mut(i) else {

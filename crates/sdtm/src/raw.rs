@@ -451,6 +451,7 @@ impl RawGroup {
         self.lines.get(row).copied().unwrap_or(0)
     }
 
+    #[inline]
     fn range(&self, row: usize, field: usize) -> (usize, usize) {
         let i = row * self.nfields + field;
         // The field ends where `ends[i]` says, and starts after the previous field's end.
@@ -485,14 +486,26 @@ impl RawGroup {
     }
 
     /// A column of a row, trimmed ("" for a column the file does not have, or not UTF-8).
+    ///
+    /// Called about a dozen times per row, so kept small (and inlinable in other crates): the
+    /// usual case, a decoded group, is a few loads and checks; an undecoded one takes
+    /// [`get_undecoded`](Self::get_undecoded), out of line.
+    #[inline]
     pub fn get(&self, row: usize, col: usize) -> &str {
         let Some(f) = self.map.get(col).copied().flatten() else {
             return "";
         };
-        if self.buf.is_empty() {
-            let (a, b) = self.range(row, f);
-            return trim(self.text.get(a..b).unwrap_or(""));
+        if !self.buf.is_empty() {
+            return self.get_undecoded(row, f);
         }
+        let (a, b) = self.range(row, f);
+        trim(self.text.get(a..b).unwrap_or(""))
+    }
+
+    /// [`get`](Self::get) of field `f` of a group not decoded: the field checked alone.
+    #[cold]
+    #[inline(never)]
+    fn get_undecoded(&self, row: usize, f: usize) -> &str {
         trim(std::str::from_utf8(self.span(row, f)).unwrap_or(""))
     }
 
@@ -598,6 +611,7 @@ impl RawGroup {
 }
 
 /// `s` without ASCII white space around it; most fields have none, seen at once.
+#[inline]
 fn trim(s: &str) -> &str {
     match s.as_bytes() {
         // Bytes above the space are not white space (nor part of an ASCII one).
@@ -858,18 +872,37 @@ impl Records {
             .buf
             .get(self.run_start..self.run_end)
             .unwrap_or_default();
-        if g.buf.is_empty() && g.text.is_empty() && g.lines.is_empty() {
-            if let Ok(mut p) = pools.0.lock() {
-                g.buf = p.bytes.take(bytes.len());
-                g.ends = p.ends.take(self.run_ends.len());
-                g.lines = p.lines.take(self.run_lines.len());
-            }
-        } else if !g.text.is_empty() {
+        if g.buf.is_empty()
+            && g.text.is_empty()
+            && g.lines.is_empty()
+            && let Ok(mut p) = pools.0.lock()
+        {
+            // (Empty, so UTF-8: the group starts as text.)
+            g.text = String::from_utf8(p.bytes.take(bytes.len())).unwrap_or_default();
+            g.ends = p.ends.take(self.run_ends.len());
+            g.lines = p.lines.take(self.run_lines.len());
+        }
+        // A group all text so far stays text when the run is UTF-8, checked here while its
+        // bytes are in this core's cache (they were just split): the worker's `decode` then
+        // has nothing left to do. Other runs are kept as bytes, for `decode`.
+        let text = if g.buf.is_empty() && g.text.len() + bytes.len() <= u32::MAX as usize {
+            std::str::from_utf8(bytes).ok()
+        } else {
+            None
+        };
+        if text.is_none() && !g.text.is_empty() {
             g.buf = std::mem::take(&mut g.text).into_bytes();
         }
         let mark = g.mark();
-        let base = g.buf.len();
-        g.buf.extend_from_slice(bytes);
+        let base = if let Some(run) = text {
+            let base = g.text.len();
+            g.text.push_str(run);
+            base
+        } else {
+            let base = g.buf.len();
+            g.buf.extend_from_slice(bytes);
+            base
+        };
         g.ends
             .extend(self.run_ends.iter().map(|&e| (base + e as usize) as u32));
         g.lines.extend_from_slice(&self.run_lines);
@@ -1782,6 +1815,85 @@ mod tests {
             }
             std::fs::remove_file(&p).unwrap();
         }
+    }
+
+    /// Groups read by a stream are text at once when UTF-8 (checked on the reader); they read
+    /// the same as groups of the same rows pushed field by field and decoded on the worker,
+    /// whatever the buffer, with rows not UTF-8 and rows read by `csv_core` among them.
+    #[test]
+    fn groups_checked_on_the_reader_read_as_groups_decoded_later() {
+        let mut text: Vec<u8> = b"USUBJID,V\n".to_vec();
+        for (k, v) in [
+            ("A", &b"x"[..]),
+            ("A", "d\u{e9}j\u{e0}".as_bytes()),
+            ("B", b"ok"),
+            ("B", b"bad\xff"),
+            ("B", b"after"),
+            ("C", b"\"q,r\""),
+            ("C", b"y"),
+            ("D", b"\xc3"),
+            ("E", b" z "),
+        ] {
+            text.extend_from_slice(k.as_bytes());
+            text.push(b',');
+            text.extend_from_slice(v);
+            text.push(b'\n');
+        }
+        let p = std::env::temp_dir().join(format!("recist-sdtm-early-{}.csv", std::process::id()));
+        std::fs::write(&p, &text).unwrap();
+        for capacity in [4, 16, 64, 1 << 20] {
+            let mut s = GroupStream::open_with(&p, &Spec::dm("V"), false, Arc::default(), capacity)
+                .unwrap();
+            let mut read = Vec::new();
+            while let Some(mut g) = s.next_group().unwrap() {
+                // Text already, but for the subjects with a row not UTF-8 (B, D) or read by
+                // csv_core (C, with quotes).
+                assert_eq!(
+                    g.buf.is_empty(),
+                    matches!(g.key.as_str(), "A" | "E"),
+                    "{} (buffer {capacity})",
+                    g.key
+                );
+                g.decode();
+                read.push(g);
+            }
+            let recs = csv_crate_records(&text);
+            let mut want: Vec<RawGroup> = Vec::new();
+            for (line, f) in recs.iter().skip(1) {
+                if want
+                    .last()
+                    .is_none_or(|g| g.key.as_bytes() != f[0].as_slice())
+                {
+                    let key = String::from_utf8(f[0].clone()).unwrap();
+                    let map: Arc<[Option<usize>]> = Arc::from(vec![Some(0), None, Some(1)]);
+                    want.push(RawGroup::new(key, map, 2));
+                }
+                let g = want.last_mut().unwrap();
+                g.push_fields(*line, f.iter().map(Vec::as_slice));
+            }
+            assert_eq!(read.len(), want.len(), "buffer {capacity}");
+            for (g, w) in read.iter().zip(&mut want) {
+                w.decode();
+                assert_eq!(g.key, w.key);
+                assert_eq!(g.len(), w.len(), "{} (buffer {capacity})", g.key);
+                for r in 0..g.len() {
+                    assert_eq!(g.line(r), w.line(r));
+                    assert_eq!(g.row_is_utf8(r), w.row_is_utf8(r), "{} row {r}", g.key);
+                    for c in [dm::USUBJID, dm::REFDATE] {
+                        assert_eq!(
+                            g.get(r, c),
+                            w.get(r, c),
+                            "{} row {r} (buffer {capacity})",
+                            g.key
+                        );
+                    }
+                }
+            }
+            assert!(!read[1].row_is_utf8(1), "the row with \\xff");
+            assert_eq!(read[0].get(1, dm::REFDATE), "d\u{e9}j\u{e0}");
+            s.finish().unwrap();
+        }
+        std::fs::remove_file(&p).unwrap();
     }
 
     #[test]
