@@ -163,15 +163,15 @@ fn visit_label(visit: &str, visitnum: &str, date: &str) -> String {
 pub struct Built {
     /// The subject, ready for the engine.
     pub subject: Subject,
-    /// Per assessment, its visit.
+    /// Per assessment, its visit. (`recist batch` moves each visit's `visit` and `visitnum`
+    /// out into its RS visits once the unit is built, and names visits from there.)
     pub visits: Vec<VisitMeta>,
     /// Things to add to every result's warnings (imputed dates, equivocal non-targets, ...).
     pub warnings: Vec<String>,
-    /// The first TR row of each assessment and lesion, at `assessment * stride + lesion`
-    /// (lesions in TU order, NEW ones included): its file line, or 0 where the lesion has no
-    /// row there (lines count from 1).
+    /// The first TR row of each assessment and lesion, at `assessment * n + lesion` (lesions
+    /// in TU order, NEW ones included; `n` of them, every one in `lesion_at` or `new_ids`):
+    /// its file line, or 0 where the lesion has no row there (lines count from 1).
     rows: Vec<u64>,
-    stride: usize,
     /// The TU index of each of the subject's lesions, in order.
     lesion_at: Vec<usize>,
     /// The TU index and id of each NEW lesion (not among the subject's lesions).
@@ -184,7 +184,9 @@ impl Built {
         let v = self.visits.iter().position(|v| v.date == date)?;
         if let Some(l) = lesion
             && let Some(li) = self.tu_index(l)
-            && let Some(&row) = self.rows.get(v * self.stride + li)
+            && let Some(&row) = self
+                .rows
+                .get(v * (self.lesion_at.len() + self.new_ids.len()) + li)
             && row > 0
         {
             return Some(row);
@@ -200,14 +202,6 @@ impl Built {
             .chain(self.new_ids.iter().map(|(li, i)| (i.as_str(), *li)))
             .find(|(i, _)| i.eq_ignore_ascii_case(id))
             .map(|(_, li)| li)
-    }
-
-    /// The visit label of an assessment date.
-    pub fn visit_of(&self, date: NaiveDate) -> Option<String> {
-        self.visits
-            .iter()
-            .find(|v| v.date == date)
-            .map(VisitMeta::label)
     }
 }
 
@@ -720,7 +714,7 @@ pub fn build_subject(
         let mut last = None;
         let skipped = &not_utf8[1];
         tr_units.extend((0..g.len()).map(|r| {
-            if !skipped.is_empty() && skipped.binary_search(&r).is_ok() {
+            if skipped.binary_search(&r).is_ok() {
                 return usize::MAX;
             }
             let (e, id) = (g.get(r, tr::EVAL), g.get(r, tr::EVALID));
@@ -732,7 +726,7 @@ pub fn build_subject(
         let skipped = &not_utf8[0];
         let mut memo = TuMemo::default();
         for r in 0..g.len() {
-            if !skipped.is_empty() && skipped.binary_search(&r).is_ok() {
+            if skipped.binary_search(&r).is_ok() {
                 continue;
             }
             let (e, id) = (g.get(r, tu::EVAL), g.get(r, tu::EVALID));
@@ -978,8 +972,9 @@ fn role_name(r: RoleWord) -> &'static str {
     }
 }
 
-/// The last few values a mapping lookup was made for, and what it gave: TR rows repeat a
-/// handful of test codes and groups, compared here faster than looked up again.
+/// The last few values a mapping lookup was made for, and what it gave: a subject's TU and
+/// TR rows repeat a handful of test codes, roles, states and methods, compared here faster
+/// than looked up again.
 struct Memo<'g, T> {
     seen: [Option<(&'g str, T)>; 4],
     next: usize,
@@ -1641,7 +1636,6 @@ fn finish_unit(
         },
         visits: metas,
         warnings,
-        stride: u.lesions.len(),
         rows,
         lesion_at,
         new_ids,

@@ -169,8 +169,6 @@ impl<T: Copy> Codes<T> {
     }
 }
 
-/// `s.trim()`, without its scan for Unicode white space in the usual case: a value that
-/// starts and ends with a visible ASCII character has nothing to trim.
 /// The byte lengths of a list of words (lengths of 63 and more share one mark): a word of
 /// another length equals none of them, even ignoring ASCII case.
 #[derive(Debug, Clone, Copy, Default)]
@@ -191,6 +189,8 @@ impl Lengths {
     }
 }
 
+/// `s.trim()`, without its scan for Unicode white space in the usual case: a value that
+/// starts and ends with a visible ASCII character has nothing to trim.
 pub(crate) fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     match (b.first(), b.last()) {

@@ -249,7 +249,8 @@ pub struct RawGroup {
     map: Arc<[Option<usize>]>,
     nfields: usize,
     buf: Vec<u8>,
-    /// `buf` checked as UTF-8 by [`decode`](RawGroup::decode) (rows that were not are blanked).
+    /// The rows as UTF-8 text: appended by the reader for runs of rows that are UTF-8, or
+    /// made from `buf` by [`decode`](RawGroup::decode) (rows that were not are blanked).
     text: String,
     /// Rows found not UTF-8 by `decode`.
     invalid: Vec<usize>,
