@@ -36,6 +36,8 @@ pub struct AtomicFile {
     /// Bytes between background syncs ([`SYNC_EVERY`]; smaller in tests).
     sync_every: u64,
     syncer: Option<Syncer>,
+    /// Whether a syncer was started (or failed to start: not tried again) for this file.
+    syncer_tried: bool,
 }
 
 /// A thread syncing an output file's data while it is written (on its own handle to the
@@ -94,6 +96,7 @@ impl AtomicFile {
             synced_at: 0,
             sync_every: SYNC_EVERY,
             syncer: None,
+            syncer_tried: false,
         };
         f.reset()?;
         Ok(f)
@@ -112,7 +115,8 @@ impl AtomicFile {
         self.writer = Some(w);
         self.lines = 0;
         self.bytes = self.header.len() as u64;
-        self.synced_at = 0;
+        self.synced_at = self.bytes;
+        self.syncer_tried = false;
         Ok(())
     }
 
@@ -139,7 +143,8 @@ impl AtomicFile {
         self.bytes += bytes.len() as u64;
         if self.bytes - self.synced_at >= self.sync_every {
             self.synced_at = self.bytes;
-            if self.syncer.is_none() {
+            if !self.syncer_tried {
+                self.syncer_tried = true;
                 self.syncer = Syncer::start(w.get_ref());
             }
             if let Some(s) = &self.syncer {
@@ -164,10 +169,11 @@ impl AtomicFile {
         let Some(w) = self.writer.take() else {
             return Ok(());
         };
+        let syncer = self.syncer.take();
         let file = w
             .into_inner()
             .map_err(|e| BatchError::io(&self.tmp, e.into_error()))?;
-        if let Some(s) = self.syncer.take() {
+        if let Some(s) = syncer {
             s.finish().map_err(|e| BatchError::io(&self.tmp, e))?;
         }
         file.sync_all().map_err(|e| BatchError::io(&self.tmp, e))?;

@@ -282,15 +282,13 @@ pub fn result_id(
     let mut name = Vec::with_capacity(
         subject.len() + evaluator.len() + rule_set_sha256.len() + scope.len() + 3,
     );
-    for (i, part) in [subject, evaluator, rule_set_sha256, scope]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            name.push(0x1f);
-        }
-        name.extend_from_slice(part.as_bytes());
-    }
+    name.extend_from_slice(subject.as_bytes());
+    name.push(0x1f);
+    name.extend_from_slice(evaluator.as_bytes());
+    name.push(0x1f);
+    name.extend_from_slice(rule_set_sha256.as_bytes());
+    name.push(0x1f);
+    name.extend_from_slice(scope.as_bytes());
     Uuid::new_v5(&RESULT_ID_NAMESPACE, &name)
 }
 

@@ -214,16 +214,10 @@ impl RowParts {
         push_int(out, i64::from(seq));
         out.extend_from_slice(code_and_name(test).as_bytes());
         out.extend_from_slice(cat);
-        // RSORRES and RSSTRESC: the same value (a vocabulary word: quoted only if it had to be).
-        if needs_quotes(value) {
-            push_field(out, value);
-            out.push(b',');
-            push_field(out, value);
-        } else {
-            out.extend_from_slice(value.as_bytes());
-            out.push(b',');
-            out.extend_from_slice(value.as_bytes());
-        }
+        // RSORRES and RSSTRESC: the same value.
+        push_field(out, value);
+        out.push(b',');
+        push_field(out, value);
         out.extend_from_slice(tail);
     }
 }
