@@ -115,7 +115,14 @@ impl Sink {
                 // Refused (not aligned as this file system wants, or no direct I/O): this and
                 // the later blocks go through the page cache. A partial direct write is
                 // written over below, at the same offset.
-                Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => self.direct = None,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+                    ) =>
+                {
+                    self.direct = None
+                }
                 Err(e) => return Err(e),
             }
         }
