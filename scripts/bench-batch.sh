@@ -4,7 +4,7 @@
 #   scripts/bench-batch.sh [SUBJECTS] [DIR]      (default 100000 subjects, target/bench-batch)
 #
 # Generates the study once (recist generate, seed 1; kept in DIR/SUBJECTS for later runs), then
-# measures, three runs each, the median:
+# measures, three runs each (interleaved), the median:
 #   - the floor: TU.csv + TR.csv read with the csv crate alone (recist batch --parse-only);
 #   - recist batch over TU, TR and DM (every output written: results.jsonl, rs.csv, errors.jsonl,
 #     summary.json), with wall time, CPU time and peak memory (GNU time's maximum RSS);
@@ -42,14 +42,12 @@ median() { sort -n | sed -n 2p; }
 floor=()
 batch=()
 explained=()
+# Interleaved (floor, batch, explained; three times), so that the machine's changing speed
+# (a shared 2-core VM varies by ±20 %) weighs on the floor and on batch alike.
 for i in 1 2 3; do
   floor+=("$(measure "$BIN" batch --tu "$STUDY/TU.csv" --tr "$STUDY/TR.csv" --parse-only --out "$DIR/out")")
-done
-for i in 1 2 3; do
   rm -rf "$DIR/out"
   batch+=("$(measure "$BIN" batch --tu "$STUDY/TU.csv" --tr "$STUDY/TR.csv" --dm "$STUDY/DM.csv" --out "$DIR/out" --progress off)")
-done
-for i in 1 2 3; do
   rm -rf "$DIR/out-explained"
   explained+=("$(measure "$BIN" batch --tu "$STUDY/TU.csv" --tr "$STUDY/TR.csv" --dm "$STUDY/DM.csv" --out "$DIR/out-explained" --progress off --explanations)")
 done
@@ -68,4 +66,8 @@ awk -v n="$N" -v rows="$ROWS" -v fw="$fw" -v bw="$bw" -v cpu="$bcpu" -v rss="$br
   printf "recist batch --explanations:         %.2f s   %.0f rows/s   %.0f subjects/s   %.2fx the floor\n", ew, rows / ew, n / ew, ew / fw
   printf "  CPU time %.2f s (user+sys); peak RSS %.1f MB\n", ecpu, erss / 1024
 }'
+pairs=$(for i in 0 1 2; do
+  echo "${floor[$i]} ${batch[$i]}" | awk '{printf "%.2fx ", $5 / $1}'
+done)
+echo "  batch / floor of each interleaved pair: $pairs"
 ls -l "$DIR/out" | awk 'NR > 1 { printf "  %-16s %8.1f MB\n", $9, $5 / 1048576 }'
