@@ -1143,7 +1143,9 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
 
     let summary = summary_json(&ctx, &tally, &inputs, &outs, &mode);
     let errors = outs.errors.lines();
-    outs.commit(&ctx, &tally, &summary)?;
+    // A failed commit leaves no `.partial` file behind (and no summary.json: incomplete).
+    outs.commit(&ctx, &tally, &summary)
+        .inspect_err(|_| outs.abandon())?;
     Ok(BatchReport {
         tally,
         summary,
