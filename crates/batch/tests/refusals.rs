@@ -207,6 +207,24 @@ fn a_lesion_in_tr_but_not_tu_is_refused() {
 }
 
 #[test]
+fn a_new_lesion_at_baseline_is_placed_at_its_tu_row() {
+    // S-X: NEW01 identified in TU at the baseline visit, with no TR row of its own: the
+    // refusal names TU's row (4), not the first TR row of that visit (another lesion).
+    let (_, e, _) = run_study(
+        "new-at-baseline",
+        &[
+            T1,
+            "ST,TU,S-X,NEW01,TUMIDENT,NEW,NEW,LIVER,,1,SCREENING,2021-01-04",
+        ],
+        &[X_BASE, X_W6],
+    );
+    let new = the(&e, "subject", "new-at-baseline");
+    assert_eq!(new["lesion"], "NEW01");
+    assert!(new["file"].as_str().unwrap().ends_with("TU.csv"), "{new}");
+    assert_eq!(new["row"], 4);
+}
+
+#[test]
 fn partial_dates_are_refused_unless_imputed() {
     let rows = [
         X_BASE,

@@ -1519,10 +1519,16 @@ fn finish_unit(
             {
                 *cell = row;
             }
+            // A problem is placed at the lesion's first TR row of this visit; a NEW lesion
+            // placed by TU alone, at its TU row.
+            let (err_file, err_row) = match first_row {
+                Some(row) => (&ctx.files.tr, row),
+                None => (&ctx.files.tu, l.row),
+            };
             let err = |p: Problem| {
                 ctx.err(
-                    &ctx.files.tr,
-                    first_row.unwrap_or(meta.row),
+                    err_file,
+                    err_row,
                     Some(eval),
                     Some(&l.id),
                     Some(label.to_string()),
