@@ -1096,7 +1096,17 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             mode = format!("in memory: {e}");
             progress.restart(&format!("{e}; reading the input into memory"));
             outs.reset()?;
-            run_pass(&ctx, &pool, &mut outs, &mut progress, true)
+            // Past the in-memory limit, the error says where the input was found unsorted.
+            run_pass(&ctx, &pool, &mut outs, &mut progress, true).map_err(|err| match err {
+                BatchError::Input(InputError::TooLargeUnsorted { limit, file, .. }) => {
+                    BatchError::Input(InputError::TooLargeUnsorted {
+                        why: e.to_string(),
+                        limit,
+                        file,
+                    })
+                }
+                other => other,
+            })
         }
         other => other,
     }

@@ -339,7 +339,12 @@ fn read_in_memory(
             while let Some(g) = stream.next_group()? {
                 rows += g.rows_total();
                 if rows > limit {
-                    return Err(InputError::TooLargeUnsorted { limit }.into());
+                    return Err(InputError::TooLargeUnsorted {
+                        why: "the input is not sorted by USUBJID".into(),
+                        limit,
+                        file: stream.file().to_string(),
+                    }
+                    .into());
                 }
                 let i = *index.entry(g.key.clone()).or_insert_with(|| {
                     items.push(SdtmItem::default());
@@ -503,7 +508,12 @@ pub fn read_recorded_index(
     while let Some(g) = stream.next_group()? {
         rows += g.rows_total();
         if rows > limit {
-            return Err(InputError::TooLargeUnsorted { limit }.into());
+            return Err(InputError::TooLargeUnsorted {
+                why: "recorded RS is read into memory with case files".into(),
+                limit,
+                file: path.display().to_string(),
+            }
+            .into());
         }
         match index.get_mut(&g.key) {
             Some(e) => e.append(g),

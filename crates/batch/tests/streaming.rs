@@ -192,7 +192,15 @@ fn unsorted_input_is_read_in_memory_with_the_same_answers() {
     let mut cfg = sdtm_config(&dir.join("TU.csv"), &shuffled, None, &dir.join("limited"));
     cfg.max_unsorted_rows = 100;
     let err = recist_batch::run_batch(&cfg).unwrap_err();
-    assert!(err.to_string().contains("sort"), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("sort"), "{text}");
+    // It names where the input was found unsorted (file and row) and the file being read.
+    assert!(
+        text.contains("TR-reversed.csv:23: USUBJID `RECIST-SYN-0199`"),
+        "{text}"
+    );
+    assert!(text.contains("comes after"), "{text}");
+    assert!(text.contains("passed in "), "{text}");
     assert!(!dir.join("limited").join("summary.json").exists());
 }
 

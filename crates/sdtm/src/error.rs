@@ -268,10 +268,14 @@ pub enum InputError {
     },
     /// Unsorted input larger than the in-memory limit.
     #[error(
-        "the input is not sorted by USUBJID and holds more than {limit} rows, the limit for reading it into memory (--max-unsorted-rows); sort TU, TR (and DM, RS) by USUBJID, e.g. `(head -n1 TR.csv; tail -n+2 TR.csv | LC_ALL=C sort -t, -k3,3 -s) > TR.sorted.csv` when USUBJID is the third column and no field holds a comma"
+        "{why}; the input holds more than {limit} rows, the limit for reading it into memory (--max-unsorted-rows, passed in {file}); sort TU, TR (and DM, RS) by USUBJID, e.g. `(head -n1 TR.csv; tail -n+2 TR.csv | LC_ALL=C sort -t, -k3,3 -s) > TR.sorted.csv` when USUBJID is the third column and no field holds a comma"
     )]
     TooLargeUnsorted {
+        /// Why the input is read into memory (the first unsorted row: file, row, subjects).
+        why: String,
         /// The limit.
         limit: u64,
+        /// The file being read when the limit was passed.
+        file: String,
     },
 }
