@@ -318,7 +318,10 @@ impl UnitAcc {
         if per_visit.capacity() == 0 {
             per_visit.reserve(8);
         }
-        if per_visit.len() <= visit {
+        // A lesion's visits usually come in order, each one new: a push.
+        if per_visit.len() == visit {
+            per_visit.push([None; 4]);
+        } else if per_visit.len() < visit {
             per_visit.resize(visit + 1, [None; 4]);
         }
         &mut per_visit[visit][slot as usize]
@@ -1916,6 +1919,34 @@ mod tests {
         assert_eq!(built.row_of(d1, Some("NEW01")), Some(2));
         assert_eq!(built.row_of(d2, Some("X")), Some(4));
         assert_eq!(built.row_of(d2, None), Some(4));
+    }
+
+    #[test]
+    fn observation_slots_are_kept_in_any_visit_order() {
+        let eval = EvalKey {
+            eval: "I".into(),
+            evalid: String::new(),
+        };
+        let mut u = UnitAcc::new(eval);
+        let placed = [(0, 0), (0, 1), (1, 2), (1, 0), (0, 3), (2, 1), (0, 2)];
+        for (lesion, visit) in placed {
+            let row = (10 * lesion + visit) as u64;
+            *u.obs_mut(lesion, visit, Slot::Short) = Some(Obs {
+                val: Val::TooSmall,
+                row,
+            });
+        }
+        for lesion in 0..4 {
+            for visit in 0..5 {
+                let want = placed
+                    .contains(&(lesion, visit))
+                    .then_some((10 * lesion + visit) as u64);
+                let got = u.obs(lesion, visit, Slot::Short).map(|o| o.row);
+                assert_eq!(got, want, "lesion {lesion} visit {visit}");
+                assert!(u.obs(lesion, visit, Slot::Long).is_none());
+            }
+        }
+        u.recycle();
     }
 
     #[test]
