@@ -685,7 +685,9 @@ pub fn build_subject(
     .into_iter()
     .zip(&mut not_utf8)
     {
-        let Some(g) = group else { continue };
+        let Some(g) = group.filter(|g| !g.all_utf8()) else {
+            continue;
+        };
         for r in 0..g.len() {
             if g.row_is_utf8(r) {
                 continue;

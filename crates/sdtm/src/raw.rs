@@ -474,6 +474,12 @@ impl RawGroup {
         }
     }
 
+    /// Whether every row is valid UTF-8 (the usual case, known without looking at the rows):
+    /// [`row_is_utf8`](Self::row_is_utf8) is then true of each one.
+    pub fn all_utf8(&self) -> bool {
+        self.buf.is_empty() && !self.text.is_empty() && self.invalid.is_empty()
+    }
+
     /// Whether every field of a row is valid UTF-8.
     pub fn row_is_utf8(&self, row: usize) -> bool {
         if !self.buf.is_empty() || self.text.is_empty() {
@@ -1575,10 +1581,13 @@ mod tests {
         assert_eq!(g.get(2, 0), "");
         assert!(g.row_is_utf8(3));
         assert_eq!(g.get(3, 1), "ok");
+        assert!(!g.all_utf8());
 
         let mut ok = RawGroup::with_columns("B".into(), 2);
         ok.push(2, &["B", "\u{e9}t\u{e9}"]);
+        assert!(!ok.all_utf8(), "not decoded yet");
         ok.decode();
+        assert!(ok.all_utf8());
         assert!(ok.row_is_utf8(0));
         assert_eq!(ok.get(0, 1), "\u{e9}t\u{e9}");
     }
@@ -1880,6 +1889,7 @@ mod tests {
                 for r in 0..g.len() {
                     assert_eq!(g.line(r), w.line(r));
                     assert_eq!(g.row_is_utf8(r), w.row_is_utf8(r), "{} row {r}", g.key);
+                    assert!(!g.all_utf8() || g.row_is_utf8(r), "{} row {r}", g.key);
                     for c in [dm::USUBJID, dm::REFDATE] {
                         assert_eq!(
                             g.get(r, c),
