@@ -481,8 +481,8 @@ fn unit_of_row<'g>(
     mapping: &Mapping,
 ) -> usize {
     if let Some((le, lid, ui)) = *last
-        && le == eval
-        && lid == evalid
+        && same_bytes(le, eval)
+        && same_bytes(lid, evalid)
     {
         return ui;
     }
@@ -545,6 +545,27 @@ impl VisitBy {
     }
 }
 
+/// Whether two values are equal (`a == b`), compared by a few word loads when they are short
+/// (as a row's evaluator, date, visit number or result is) instead of a call to `memcmp`.
+#[inline(always)]
+fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    // Two loads from each end cover every byte (they overlap when shorter than both).
+    fn ends<const N: usize>(s: &[u8]) -> Option<(&[u8; N], &[u8; N])> {
+        Some((s.first_chunk()?, s.last_chunk()?))
+    }
+    match a.len() {
+        0 => true,
+        1..=3 => a.first() == b.first() && a.get(1) == b.get(1) && a.last() == b.last(),
+        4..=7 => ends::<4>(a) == ends::<4>(b),
+        8..=16 => ends::<8>(a) == ends::<8>(b),
+        _ => a == b,
+    }
+}
+
 /// Whether two values are equal ignoring ASCII case (as [`str::eq_ignore_ascii_case`]),
 /// quicker when their bytes are equal, as ids, units and visits of one subject usually are.
 #[inline]
@@ -566,10 +587,10 @@ impl VisitAcc {
     #[inline(always)]
     fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
         match self.by {
-            VisitBy::Num => !visitnum.is_empty() && self.visitnum == visitnum,
+            VisitBy::Num => !visitnum.is_empty() && same_bytes(&self.visitnum, visitnum),
             VisitBy::Name => visitnum.is_empty() && same_text(&self.label, visit),
             VisitBy::Date => {
-                visitnum.is_empty() && visit.is_empty() && self.date_key == date_key(dtc)
+                visitnum.is_empty() && visit.is_empty() && same_bytes(&self.date_key, date_key(dtc))
             }
         }
     }
@@ -997,7 +1018,12 @@ impl<T> Default for Memo<'_, T> {
 impl<'g, T: Copy> Memo<'g, T> {
     /// `look_up(value)`, or what it gave for an equal value lately.
     fn get(&mut self, value: &'g str, look_up: impl FnOnce(&str) -> T) -> T {
-        if let Some((_, t)) = self.seen.iter().flatten().find(|(v, _)| *v == value) {
+        if let Some((_, t)) = self
+            .seen
+            .iter()
+            .flatten()
+            .find(|(v, _)| same_bytes(v, value))
+        {
             return *t;
         }
         let t = look_up(value);
@@ -1076,7 +1102,7 @@ fn read_tr_row<'g>(
     if kind == TestKind::Ignore {
         return;
     }
-    let date = if !dtc.is_empty() && u.last_dtc.0 == dtc {
+    let date = if !dtc.is_empty() && same_bytes(&u.last_dtc.0, dtc) {
         u.last_dtc.1
     } else {
         match parse_dtc(dtc, "TRDTC", ctx.opts.partial_dates) {
@@ -1381,7 +1407,9 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
     };
     let stresn = g.get(r, tr::STRESN);
     let (orresu, stresu) = (g.get(r, tr::ORRESU), g.get(r, tr::STRESU));
-    if !stresn.is_empty() && (orres.is_empty() || (orres == stresn && same_text(orresu, stresu))) {
+    if !stresn.is_empty()
+        && (orres.is_empty() || (same_bytes(orres, stresn) && same_text(orresu, stresu)))
+    {
         // The usual case: the standard result alone, or the same number in the same unit.
         return convert(stresn, "TRSTRESN", stresu).map(|m| Some(Val::Len(m)));
     }
@@ -1961,6 +1989,31 @@ mod tests {
             }
         }
         u.recycle();
+    }
+
+    #[test]
+    fn same_bytes_is_eq() {
+        let long = "0123456789abcdefghijKLMNOPQRSTUVWXYZ-é";
+        let mut words: Vec<String> = Vec::new();
+        for n in 0..=long.len() {
+            if let Some(w) = long.get(..n) {
+                words.push(w.to_string());
+                // One byte changed at each place, and the case of one letter.
+                for i in 0..n {
+                    let mut b = w.as_bytes().to_vec();
+                    if let Some(c) = b.get_mut(i).filter(|c| c.is_ascii()) {
+                        *c ^= 1;
+                        words.extend(String::from_utf8(b).ok());
+                    }
+                }
+                words.push(w.to_ascii_uppercase());
+            }
+        }
+        for a in &words {
+            for b in &words {
+                assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
