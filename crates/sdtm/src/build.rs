@@ -1044,6 +1044,7 @@ struct TrMemo<'g> {
     method: Memo<'g, Option<Modality>>,
 }
 
+#[inline(always)]
 fn read_tr_row<'g>(
     ctx: &Ctx<'_>,
     g: &'g RawGroup,
@@ -1432,6 +1433,7 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
     }
 }
 
+#[inline(always)]
 fn finish_unit(
     ctx: &Ctx<'_>,
     u: &mut UnitAcc,
