@@ -318,7 +318,10 @@ impl UnitAcc {
         if per_visit.capacity() == 0 {
             per_visit.reserve(8);
         }
-        if per_visit.len() <= visit {
+        // A lesion's visits usually come in order, each one new: a push.
+        if per_visit.len() == visit {
+            per_visit.push([None; 4]);
+        } else if per_visit.len() < visit {
             per_visit.resize(visit + 1, [None; 4]);
         }
         &mut per_visit[visit][slot as usize]
@@ -478,8 +481,8 @@ fn unit_of_row<'g>(
     mapping: &Mapping,
 ) -> usize {
     if let Some((le, lid, ui)) = *last
-        && le == eval
-        && lid == evalid
+        && same_bytes(le, eval)
+        && same_bytes(lid, evalid)
     {
         return ui;
     }
@@ -542,6 +545,27 @@ impl VisitBy {
     }
 }
 
+/// Whether two values are equal (`a == b`), compared by a few word loads when they are short
+/// (as a row's evaluator, date, visit number or result is) instead of a call to `memcmp`.
+#[inline(always)]
+fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    // Two loads from each end cover every byte (they overlap when shorter than both).
+    fn ends<const N: usize>(s: &[u8]) -> Option<(&[u8; N], &[u8; N])> {
+        Some((s.first_chunk()?, s.last_chunk()?))
+    }
+    match a.len() {
+        0 => true,
+        1..=3 => a.first() == b.first() && a.get(1) == b.get(1) && a.last() == b.last(),
+        4..=7 => ends::<4>(a) == ends::<4>(b),
+        8..=16 => ends::<8>(a) == ends::<8>(b),
+        _ => a == b,
+    }
+}
+
 /// Whether two values are equal ignoring ASCII case (as [`str::eq_ignore_ascii_case`]),
 /// quicker when their bytes are equal, as ids, units and visits of one subject usually are.
 #[inline]
@@ -563,10 +587,10 @@ impl VisitAcc {
     #[inline(always)]
     fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
         match self.by {
-            VisitBy::Num => !visitnum.is_empty() && self.visitnum == visitnum,
+            VisitBy::Num => !visitnum.is_empty() && same_bytes(&self.visitnum, visitnum),
             VisitBy::Name => visitnum.is_empty() && same_text(&self.label, visit),
             VisitBy::Date => {
-                visitnum.is_empty() && visit.is_empty() && self.date_key == date_key(dtc)
+                visitnum.is_empty() && visit.is_empty() && same_bytes(&self.date_key, date_key(dtc))
             }
         }
     }
@@ -682,7 +706,9 @@ pub fn build_subject(
     .into_iter()
     .zip(&mut not_utf8)
     {
-        let Some(g) = group else { continue };
+        let Some(g) = group.filter(|g| !g.all_utf8()) else {
+            continue;
+        };
         for r in 0..g.len() {
             if g.row_is_utf8(r) {
                 continue;
@@ -992,7 +1018,12 @@ impl<T> Default for Memo<'_, T> {
 impl<'g, T: Copy> Memo<'g, T> {
     /// `look_up(value)`, or what it gave for an equal value lately.
     fn get(&mut self, value: &'g str, look_up: impl FnOnce(&str) -> T) -> T {
-        if let Some((_, t)) = self.seen.iter().flatten().find(|(v, _)| *v == value) {
+        if let Some((_, t)) = self
+            .seen
+            .iter()
+            .flatten()
+            .find(|(v, _)| same_bytes(v, value))
+        {
             return *t;
         }
         let t = look_up(value);
@@ -1013,6 +1044,7 @@ struct TrMemo<'g> {
     method: Memo<'g, Option<Modality>>,
 }
 
+#[inline(always)]
 fn read_tr_row<'g>(
     ctx: &Ctx<'_>,
     g: &'g RawGroup,
@@ -1071,7 +1103,7 @@ fn read_tr_row<'g>(
     if kind == TestKind::Ignore {
         return;
     }
-    let date = if !dtc.is_empty() && u.last_dtc.0 == dtc {
+    let date = if !dtc.is_empty() && same_bytes(&u.last_dtc.0, dtc) {
         u.last_dtc.1
     } else {
         match parse_dtc(dtc, "TRDTC", ctx.opts.partial_dates) {
@@ -1118,7 +1150,7 @@ fn read_tr_row<'g>(
                 } else {
                     String::new()
                 },
-                num: visitnum.parse().ok(),
+                num: visit_number(visitnum),
                 min: None,
                 max: None,
                 method: None,
@@ -1287,6 +1319,18 @@ fn read_tr_row<'g>(
     }
 }
 
+/// `VISITNUM` as a number (`visitnum.parse().ok()`), a whole number of up to 15 digits (the
+/// usual case) read without the general float parser: it is exact in `f64`, as parsed.
+#[inline]
+fn visit_number(visitnum: &str) -> Option<f64> {
+    let b = visitnum.as_bytes();
+    if b.is_empty() || b.len() > 15 || !b.iter().all(u8::is_ascii_digit) {
+        return visitnum.parse().ok();
+    }
+    let n = b.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'));
+    Some(n as f64)
+}
+
 /// A plain decimal number of millimetres (`12`, `12.5`, `12.25`: at most 9 digits before
 /// the point and 2 after) read exactly, as `Mm::parse_decimal(value.parse()?)` would read
 /// it; `None` for anything else (read the general way).
@@ -1364,7 +1408,9 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
     };
     let stresn = g.get(r, tr::STRESN);
     let (orresu, stresu) = (g.get(r, tr::ORRESU), g.get(r, tr::STRESU));
-    if !stresn.is_empty() && (orres.is_empty() || (orres == stresn && same_text(orresu, stresu))) {
+    if !stresn.is_empty()
+        && (orres.is_empty() || (same_bytes(orres, stresn) && same_text(orresu, stresu)))
+    {
         // The usual case: the standard result alone, or the same number in the same unit.
         return convert(stresn, "TRSTRESN", stresu).map(|m| Some(Val::Len(m)));
     }
@@ -1387,6 +1433,7 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
     }
 }
 
+#[inline(always)]
 fn finish_unit(
     ctx: &Ctx<'_>,
     u: &mut UnitAcc,
@@ -1925,6 +1972,59 @@ mod tests {
     }
 
     #[test]
+    fn observation_slots_are_kept_in_any_visit_order() {
+        let eval = EvalKey {
+            eval: "I".into(),
+            evalid: String::new(),
+        };
+        let mut u = UnitAcc::new(eval);
+        let placed = [(0, 0), (0, 1), (1, 2), (1, 0), (0, 3), (2, 1), (0, 2)];
+        for (lesion, visit) in placed {
+            let row = (10 * lesion + visit) as u64;
+            *u.obs_mut(lesion, visit, Slot::Short) = Some(Obs {
+                val: Val::TooSmall,
+                row,
+            });
+        }
+        for lesion in 0..4 {
+            for visit in 0..5 {
+                let want = placed
+                    .contains(&(lesion, visit))
+                    .then_some((10 * lesion + visit) as u64);
+                let got = u.obs(lesion, visit, Slot::Short).map(|o| o.row);
+                assert_eq!(got, want, "lesion {lesion} visit {visit}");
+                assert!(u.obs(lesion, visit, Slot::Long).is_none());
+            }
+        }
+        u.recycle();
+    }
+
+    #[test]
+    fn same_bytes_is_eq() {
+        let long = "0123456789abcdefghijKLMNOPQRSTUVWXYZ-é";
+        let mut words: Vec<String> = Vec::new();
+        for n in 0..=long.len() {
+            if let Some(w) = long.get(..n) {
+                words.push(w.to_string());
+                // One byte changed at each place, and the case of one letter.
+                for i in 0..n {
+                    let mut b = w.as_bytes().to_vec();
+                    if let Some(c) = b.get_mut(i).filter(|c| c.is_ascii()) {
+                        *c ^= 1;
+                        words.extend(String::from_utf8(b).ok());
+                    }
+                }
+                words.push(w.to_ascii_uppercase());
+            }
+        }
+        for a in &words {
+            for b in &words {
+                assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
     fn same_text_is_eq_ignore_ascii_case() {
         let words = [
             "", "T01", "t01", "T02", "T0", "NT01", "mm", "MM", "mM", "cm", "é", "É", "éa", "éA",
@@ -1945,6 +2045,34 @@ mod tests {
                 visit_name(visit, visitnum, date),
                 visit_label(visit, visitnum, &date.to_string())
             );
+        }
+    }
+
+    #[test]
+    fn visit_numbers_read_as_the_general_way() {
+        for v in [
+            "",
+            "0",
+            "1",
+            "01",
+            "10",
+            "999",
+            "123456789012345",
+            "1234567890123456",
+            "1.5",
+            "-1",
+            "+2",
+            " 3",
+            "3 ",
+            "1e2",
+            "inf",
+            "NaN",
+            "x",
+            "\u{661}",
+        ] {
+            let general: Option<f64> = v.parse().ok();
+            let fast = visit_number(v);
+            assert_eq!(fast.map(f64::to_bits), general.map(f64::to_bits), "{v:?}");
         }
     }
 

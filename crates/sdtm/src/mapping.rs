@@ -355,6 +355,7 @@ impl Mapping {
     }
 
     /// Whether a result means "too small to measure".
+    #[inline]
     pub fn is_too_small(&self, word: &str) -> bool {
         let w = trim(word);
         !w.is_empty()

@@ -474,6 +474,12 @@ impl RawGroup {
         }
     }
 
+    /// Whether every row is valid UTF-8 (the usual case, known without looking at the rows):
+    /// [`row_is_utf8`](Self::row_is_utf8) is then true of each one.
+    pub fn all_utf8(&self) -> bool {
+        self.buf.is_empty() && !self.text.is_empty() && self.invalid.is_empty()
+    }
+
     /// Whether every field of a row is valid UTF-8.
     pub fn row_is_utf8(&self, row: usize) -> bool {
         if !self.buf.is_empty() || self.text.is_empty() {
@@ -488,10 +494,10 @@ impl RawGroup {
 
     /// A column of a row, trimmed ("" for a column the file does not have, or not UTF-8).
     ///
-    /// Called about a dozen times per row, so kept small (and inlinable in other crates): the
-    /// usual case, a decoded group, is a few loads and checks; an undecoded one takes
-    /// [`get_undecoded`](Self::get_undecoded), out of line.
-    #[inline]
+    /// Called about a dozen times per row, so kept small and always inlined (build_subject
+    /// reads a row's fields in one loop): the usual case, a decoded group, is a few loads and
+    /// checks; an undecoded one takes [`get_undecoded`](Self::get_undecoded), out of line.
+    #[inline(always)]
     pub fn get(&self, row: usize, col: usize) -> &str {
         let Some(f) = self.map.get(col).copied().flatten() else {
             return "";
@@ -1575,10 +1581,13 @@ mod tests {
         assert_eq!(g.get(2, 0), "");
         assert!(g.row_is_utf8(3));
         assert_eq!(g.get(3, 1), "ok");
+        assert!(!g.all_utf8());
 
         let mut ok = RawGroup::with_columns("B".into(), 2);
         ok.push(2, &["B", "\u{e9}t\u{e9}"]);
+        assert!(!ok.all_utf8(), "not decoded yet");
         ok.decode();
+        assert!(ok.all_utf8());
         assert!(ok.row_is_utf8(0));
         assert_eq!(ok.get(0, 1), "\u{e9}t\u{e9}");
     }
@@ -1880,6 +1889,7 @@ mod tests {
                 for r in 0..g.len() {
                     assert_eq!(g.line(r), w.line(r));
                     assert_eq!(g.row_is_utf8(r), w.row_is_utf8(r), "{} row {r}", g.key);
+                    assert!(!g.all_utf8() || g.row_is_utf8(r), "{} row {r}", g.key);
                     for c in [dm::USUBJID, dm::REFDATE] {
                         assert_eq!(
                             g.get(r, c),
