@@ -1331,15 +1331,16 @@ fn visit_number(visitnum: &str) -> Option<f64> {
     Some(n as f64)
 }
 
-/// A plain decimal number of millimetres (`12`, `12.5`, `12.25`: at most 9 digits before
-/// the point and 2 after) read exactly, as `Mm::parse_decimal(value.parse()?)` would read
-/// it; `None` for anything else (read the general way).
+/// A plain decimal number of millimetres (`12`, `12.5`, `12.25`: at most 6 digits before
+/// the point, so within [`Mm::MAX_MM`], and 2 after) read exactly, as
+/// `Mm::parse_decimal(value.parse()?)` would read it; `None` for anything else (read the
+/// general way).
 #[inline]
 fn plain_mm(value: &str) -> Option<Mm> {
     let (mut h, mut int_digits, mut frac_digits) = (0i64, 0usize, None::<usize>);
     for &b in value.as_bytes() {
         match (b, &mut frac_digits) {
-            (b'0'..=b'9', None) if int_digits < 9 => int_digits += 1,
+            (b'0'..=b'9', None) if int_digits < 6 => int_digits += 1,
             (b'0'..=b'9', Some(n)) if *n < 2 => *n += 1,
             (b'.', None) => {
                 frac_digits = Some(0);
