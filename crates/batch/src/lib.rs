@@ -7,8 +7,9 @@
 //!   subject and evaluator) of the `all` scope for each rule set given with `--rules`;
 //! - `errors.jsonl`: every refused row and subject × evaluator, with file, row, subject,
 //!   evaluator, lesion, visit and reason;
-//! - `summary.json`: counts that reconcile (rows read = used + refused + in refused subjects;
-//!   subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
+//! - `summary.json`: counts that reconcile (TU, TR and DM rows read = used + refused + in
+//!   refused subjects (+ DM rows of subjects without tumour data); recorded RS rows read =
+//!   used + refused + tests not compared; subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
 //!   their hashes, input hashes, a run id and the exact command;
 //! - with a comparison: `discordant.jsonl`, `comparison.json`, `comparison.md`.
 //!
@@ -54,8 +55,8 @@ use recist_model::{
 use recist_rules::RuleSet;
 use recist_sdtm::{
     EvalKey, Files, InputError, Mapping, MappingError, PartialDates, Place, RawGroup, ReadOptions,
-    RecordedRow, RowCount, RsTest, RsUnit, RsVisit, SdtmError, bestresp, build_subject, newlind,
-    read_recorded, visit_name, write_rs,
+    RecordedRow, RecordedRows, RowCount, RsTest, RsUnit, RsVisit, SdtmError, bestresp,
+    build_subject, newlind, read_recorded, visit_name, write_rs,
 };
 use serde_json::{Value, json};
 
@@ -275,12 +276,18 @@ pub struct Tally {
     pub tu: RowCount,
     /// TR rows.
     pub tr: RowCount,
-    /// DM rows read.
-    pub dm_rows: u64,
+    /// DM rows (besides those of subjects with no readable TU or TR row).
+    pub dm: RowCount,
+    /// Readable DM rows of subjects with no readable TU or TR row.
+    pub dm_rows_without_tumour_data: u64,
     /// Subjects in DM with no TU or TR row.
     pub dm_only_subjects: u64,
     /// Recorded RS rows read.
     pub recorded_rows: u64,
+    /// Recorded RS rows read for comparison (of a test recist writes).
+    pub recorded_used: u64,
+    /// Recorded RS rows refused by themselves (malformed, not UTF-8, no subject, bad RSDTC).
+    pub recorded_refused: u64,
     /// Recorded RS rows of tests recist does not compare.
     pub recorded_skipped: u64,
     /// Subjects in recorded RS with no TU or TR row.
@@ -302,6 +309,33 @@ impl Tally {
             compare: vec![CompareTally::default(); pairs],
             ..Tally::default()
         }
+    }
+
+    /// Whether DM rows reconcile: `read = used + refused + in_refused_subjects +
+    /// in_subjects_without_tumour_data`.
+    fn dm_reconciles(&self) -> bool {
+        let d = &self.dm;
+        d.read == d.used + d.refused + d.in_refused_subjects + self.dm_rows_without_tumour_data
+    }
+
+    /// Whether recorded RS rows reconcile: `read = used + refused + tests_not_compared`.
+    fn recorded_reconciles(&self) -> bool {
+        self.recorded_rows == self.recorded_used + self.recorded_refused + self.recorded_skipped
+    }
+
+    /// Counts a subject's recorded RS rows; returns the refused ones' error lines.
+    fn count_recorded(&mut self, g: &RawGroup, r: &RecordedRows, out: &mut Vec<u8>) -> u64 {
+        self.recorded_rows += g.rows_total();
+        self.recorded_used += r.rows.len() as u64;
+        self.recorded_skipped += r.not_compared;
+        self.recorded_refused += r.refused.len() as u64;
+        for e in &r.refused {
+            if e.place.subject.is_none() {
+                self.unattributed_rows += 1;
+            }
+            push_json(out, &sdtm_error_value("row", e));
+        }
+        r.refused.len() as u64
     }
 
     /// Counts a subject × evaluator the engine adjudicated (`ok`) or refused.
@@ -332,10 +366,13 @@ impl Tally {
         );
         self.tu.add(&o.tu);
         self.tr.add(&o.tr);
+        self.dm.add(&o.dm);
         add!(
-            dm_rows,
+            dm_rows_without_tumour_data,
             dm_only_subjects,
             recorded_rows,
+            recorded_used,
+            recorded_refused,
             recorded_skipped,
             recorded_only_subjects,
             cases,
@@ -687,31 +724,43 @@ impl Ctx<'_> {
     }
 
     fn process_sdtm(&self, p: &mut Piece, s: &SdtmItem) {
-        let t = &mut p.tally;
-        if let Some(g) = &s.dm {
-            t.dm_rows += g.rows_total();
-        }
-        let (recorded, skipped) = match &s.rs {
-            Some(g) => {
-                t.recorded_rows += g.rows_total();
-                read_recorded(g, &self.cfg.mapping)
+        let rec = s.rs.as_ref().map(|g| {
+            let r = read_recorded(
+                g,
+                &self.recorded_file,
+                &self.cfg.mapping,
+                self.cfg.partial_dates,
+            );
+            (g, r)
+        });
+        // Refused recorded rows are reported after the subject's TU, TR and DM rows.
+        let report_recorded = |p: &mut Piece| {
+            if let Some((g, r)) = &rec {
+                p.errors_n += p.tally.count_recorded(g, r, &mut p.errors);
             }
-            None => (Vec::new(), 0),
         };
-        t.recorded_skipped += skipped;
+        let recorded: &[RecordedRow] = rec.as_ref().map_or(&[], |(_, r)| &r.rows);
         if s.tu.is_none() && s.tr.is_none() {
-            if s.rs.is_some() {
+            // A group of rows of no subject (no key) is not a subject.
+            let t = &mut p.tally;
+            if s.rs.is_some() && !s.key().is_empty() {
                 t.recorded_only_subjects += 1;
+            } else if s.dm.is_some() && !s.key().is_empty() {
+                t.dm_only_subjects += 1;
+            }
+            if !recorded.is_empty() {
                 let all: Vec<&RecordedRow> = recorded.iter().collect();
                 for (pi, pair) in self.pairs.iter().enumerate() {
                     let rows = self.pair_rows(pair, &all);
                     compare::count_reference_only(&mut p.tally.compare[pi], &rows);
                 }
-            } else if s.dm.is_some() {
-                t.dm_only_subjects += 1;
             }
-            return;
+            if s.dm.is_none() {
+                report_recorded(p);
+                return;
+            }
         }
+        // DM rows alone are read too, so their bad rows are reported and counted.
         let mut b = build_subject(
             s.key(),
             s.tu.as_ref(),
@@ -721,8 +770,13 @@ impl Ctx<'_> {
             &self.cfg.mapping,
             self.opts,
         );
+        let t = &mut p.tally;
         t.tu.add(&b.tu_rows);
         t.tr.add(&b.tr_rows);
+        t.dm.add(&b.dm_rows);
+        if b.units.is_empty() {
+            t.dm_rows_without_tumour_data += b.dm_rows.read - b.dm_rows.refused;
+        }
         for e in &b.row_errors {
             if e.place.subject.is_none() {
                 t.unattributed_rows += 1;
@@ -730,6 +784,7 @@ impl Ctx<'_> {
             push_json(&mut p.errors, &sdtm_error_value("row", e));
             p.errors_n += 1;
         }
+        report_recorded(p);
         if b.units.is_empty() {
             return;
         }
@@ -899,7 +954,15 @@ impl Ctx<'_> {
             let recorded: Vec<RecordedRow> = self
                 .recorded_index
                 .get(&subject.subject)
-                .map(|g| read_recorded(g, &self.cfg.mapping).0)
+                .map(|g| {
+                    read_recorded(
+                        g,
+                        &self.recorded_file,
+                        &self.cfg.mapping,
+                        self.cfg.partial_dates,
+                    )
+                    .rows
+                })
                 .unwrap_or_default();
             let rows: Vec<&RecordedRow> = recorded.iter().filter(|r| r.eval == eval).collect();
             let visits: Vec<RsVisit> = subject
@@ -1130,14 +1193,16 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             case_units.iter().map(|(s, e, _)| (s.as_str(), e)).collect();
         let mut keys: Vec<&String> = ctx.recorded_index.keys().collect();
         keys.sort();
+        // Refused recorded rows, reported once each here (after the cases' errors).
+        let (mut refused, mut refused_n) = (Vec::new(), 0);
         for k in keys {
             let Some(g) = ctx.recorded_index.get(k) else {
                 continue;
             };
-            let (rows, skipped) = read_recorded(g, &cfg.mapping);
-            tally.recorded_rows += g.rows_total();
-            tally.recorded_skipped += skipped;
-            let left: Vec<&RecordedRow> = rows
+            let rec = read_recorded(g, &ctx.recorded_file, &cfg.mapping, cfg.partial_dates);
+            refused_n += tally.count_recorded(g, &rec, &mut refused);
+            let left: Vec<&RecordedRow> = rec
+                .rows
                 .iter()
                 .filter(|r| !seen.contains(&(k.as_str(), &r.eval)))
                 .collect();
@@ -1149,6 +1214,9 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
                 compare::count_reference_only(&mut tally.compare[pi], &rows);
             }
         }
+        outs.errors
+            .write(&refused, refused_n)
+            .inspect_err(|_| outs.abandon())?;
     }
 
     let summary = summary_json(&ctx, &tally, &inputs, &outs, &mode);
@@ -1406,7 +1474,8 @@ fn summary_json(
         .collect();
     let units_ok = t.units_adjudicated + t.units_refused == t.units_seen;
     let subjects_ok = t.subjects_adjudicated + t.subjects_refused == t.subjects_seen;
-    let rows_ok = t.tu.reconciles() && t.tr.reconciles();
+    let rows_ok =
+        t.tu.reconciles() && t.tr.reconciles() && t.dm_reconciles() && t.recorded_reconciles();
     let mut outputs = json!({
         "results.jsonl": {"lines": outs.results.lines(), "bytes": outs.results.bytes()},
         "rs.csv": {"rows": outs.rs.lines(), "bytes": outs.rs.bytes()},
@@ -1438,8 +1507,23 @@ fn summary_json(
             "TU": row_count_json(&t.tu),
             "TR": row_count_json(&t.tr),
             "unattributed_refused": t.unattributed_rows,
-            "DM": {"read": t.dm_rows, "subjects_without_tumour_data": t.dm_only_subjects},
-            "RS_recorded": {"read": t.recorded_rows, "tests_not_compared": t.recorded_skipped, "subjects_without_tumour_data": t.recorded_only_subjects},
+            "DM": {
+                "read": t.dm.read,
+                "used": t.dm.used,
+                "refused": t.dm.refused,
+                "in_refused_subjects": t.dm.in_refused_subjects,
+                "in_subjects_without_tumour_data": t.dm_rows_without_tumour_data,
+                "reconciles": t.dm_reconciles(),
+                "subjects_without_tumour_data": t.dm_only_subjects,
+            },
+            "RS_recorded": {
+                "read": t.recorded_rows,
+                "used": t.recorded_used,
+                "refused": t.recorded_refused,
+                "tests_not_compared": t.recorded_skipped,
+                "reconciles": t.recorded_reconciles(),
+                "subjects_without_tumour_data": t.recorded_only_subjects,
+            },
             "cases": t.cases,
         },
         "subjects": {

@@ -148,7 +148,7 @@ impl std::fmt::Display for VisitName<'_> {
     }
 }
 
-fn visit_label(visit: &str, visitnum: &str, date: &str) -> String {
+pub(crate) fn visit_label(visit: &str, visitnum: &str, date: &str) -> String {
     if !visit.is_empty() {
         visit.to_string()
     } else if !visitnum.is_empty() {
@@ -263,6 +263,10 @@ pub struct SubjectBuild {
     pub tu_rows: RowCount,
     /// TR rows.
     pub tr_rows: RowCount,
+    /// DM rows: used when some evaluator of the subject was built, in refused subjects when
+    /// every one was refused; with no evaluator (no readable TU or TR row) readable rows are
+    /// none of these, and the caller counts them.
+    pub dm_rows: RowCount,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -681,6 +685,7 @@ pub fn build_subject(
     for (group, file, count) in [
         (tu_group, &files.tu, &mut out.tu_rows),
         (tr_group, &files.tr, &mut out.tr_rows),
+        (dm_group, &files.dm, &mut out.dm_rows),
     ] {
         let Some(g) = group else { continue };
         count.read += g.rows_total();
@@ -697,11 +702,12 @@ pub fn build_subject(
     }
 
     // Rows that are not UTF-8 are unreadable rows of this subject (they are skipped below):
-    // TU's and TR's, in row order (usually none).
-    let mut not_utf8: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    // TU's, TR's and DM's, in row order (usually none).
+    let mut not_utf8: [Vec<usize>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     for ((group, file, count), skipped) in [
         (tu_group, &files.tu, &mut out.tu_rows),
         (tr_group, &files.tr, &mut out.tr_rows),
+        (dm_group, &files.dm, &mut out.dm_rows),
     ]
     .into_iter()
     .zip(&mut not_utf8)
@@ -777,6 +783,7 @@ pub fn build_subject(
     });
 
     // DM: day 0.
+    let dm_readable = dm_group.map_or(0, |g| g.len().saturating_sub(not_utf8[2].len()));
     let mut treatment_start: Result<Option<NaiveDate>, SdtmError> = Ok(None);
     let mut dm_warning = None;
     match dm_group.filter(|g| !g.is_empty()) {
@@ -810,6 +817,51 @@ pub fn build_subject(
                 Some("no DM record for this subject: days count from the baseline scan".into());
         }
         None => {}
+    }
+
+    // A subject has one DM record: further rows giving the same date are used, with a
+    // warning; another date refuses the subject (rows that are not UTF-8 refuse it anyway).
+    if let Some(g) = dm_group
+        && let Ok(first_date) = treatment_start
+    {
+        let said = |r: usize| match g.get(r, dm::REFDATE) {
+            "" => "nothing".to_string(),
+            t => format!("`{t}`"),
+        };
+        for r in 1..g.len() {
+            if not_utf8[2].binary_search(&r).is_ok() {
+                continue;
+            }
+            let p = match parse_dtc(
+                g.get(r, dm::REFDATE),
+                "DM reference date",
+                opts.partial_dates,
+            ) {
+                Ok(d) if d.map(|d| d.date) == first_date => {
+                    let w = format!(
+                        "DM rows {} and {} of this subject give the same {} ({}): one DM record is expected",
+                        g.line(0),
+                        g.line(r),
+                        mapping.reference_date_column(),
+                        said(0)
+                    );
+                    dm_warning = Some(match dm_warning.take() {
+                        Some(before) => format!("{before}; {w}"),
+                        None => w,
+                    });
+                    continue;
+                }
+                Ok(_) => Problem::Conflict {
+                    test: mapping.reference_date_column().to_string(),
+                    first_row: g.line(0),
+                    first: said(0),
+                    second: said(r),
+                },
+                Err(p) => p,
+            };
+            treatment_start = Err(ctx.err(&files.dm, g.line(r), None, None, None, p));
+            break;
+        }
     }
 
     out.units.reserve_exact(units.len());
@@ -855,6 +907,14 @@ pub fn build_subject(
             tu_rows,
             tr_rows,
         });
+    }
+    if dm_readable > 0 {
+        let readable = dm_readable as u64;
+        if out.units.iter().any(|u| u.outcome.is_ok()) {
+            out.dm_rows.used += readable;
+        } else if !out.units.is_empty() {
+            out.dm_rows.in_refused_subjects += readable;
+        }
     }
     out.row_errors
         .sort_by(|a, b| (&a.place.file, a.place.row).cmp(&(&b.place.file, b.place.row)));

@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use recist_model::{NewLesions, OverallResponse, SubjectResult, push_int, push_iso_date};
 use recist_rules::RuleSet;
 
-use crate::build::EvalKey;
+use crate::build::{EvalKey, visit_label};
+use crate::dates::{PartialDates, parse_dtc};
+use crate::error::{Place, Problem, SdtmError};
 use crate::mapping::Mapping;
 use crate::raw::{RawGroup, rs};
 
@@ -307,36 +309,88 @@ pub fn normalise(test: RsTest, value: &str) -> String {
     }
 }
 
-/// Reads a subject's recorded RS rows; rows with a test recist does not write are counted
-/// and skipped.
-pub fn read_recorded(g: &RawGroup, mapping: &Mapping) -> (Vec<RecordedRow>, u64) {
-    let mut rows = Vec::with_capacity(g.len());
-    let mut skipped = 0;
+/// A subject's recorded RS rows, as read for comparison.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordedRows {
+    /// The rows of a test recist writes, in file order.
+    pub rows: Vec<RecordedRow>,
+    /// Rows of a test recist does not write (not compared).
+    pub not_compared: u64,
+    /// Rows refused by themselves, in line order: malformed, not UTF-8, of no subject, or
+    /// with an `RSDTC` that is not a date (a partial one unless imputation was chosen). They
+    /// are not compared.
+    pub refused: Vec<SdtmError>,
+}
+
+/// Reads a subject's recorded RS rows (from `file`): rows with a test recist does not write
+/// are counted and skipped; unreadable rows and rows with a bad `RSDTC` are refused, each
+/// with its place.
+pub fn read_recorded(
+    g: &RawGroup,
+    file: &str,
+    mapping: &Mapping,
+    partial_dates: PartialDates,
+) -> RecordedRows {
+    let mut out = RecordedRows {
+        rows: Vec::with_capacity(g.len()),
+        ..RecordedRows::default()
+    };
+    let place = |line: u64, attributed: bool| Place {
+        file: file.to_string(),
+        row: Some(line),
+        subject: (attributed && !g.key.is_empty()).then(|| g.key.clone()),
+        ..Place::default()
+    };
+    for b in &g.bad {
+        out.refused.push(SdtmError {
+            place: place(b.line, b.attributed),
+            problem: b.problem.clone(),
+        });
+    }
     for r in 0..g.len() {
+        if !g.row_is_utf8(r) {
+            out.refused.push(SdtmError {
+                place: place(g.line(r), true),
+                problem: Problem::Malformed("a field is not valid UTF-8".into()),
+            });
+            continue;
+        }
         let Some(test) = RsTest::parse(g.get(r, rs::TESTCD)) else {
-            skipped += 1;
+            out.not_compared += 1;
             continue;
         };
         let value = match g.get(r, rs::STRESC) {
             "" => g.get(r, rs::ORRES),
             s => s,
         };
+        let eval = EvalKey::new(g.get(r, rs::EVAL), g.get(r, rs::EVALID), mapping);
         let dtc = g.get(r, rs::DTC);
-        rows.push(RecordedRow {
+        let date = match parse_dtc(dtc, "RSDTC", partial_dates) {
+            Ok(d) => d.map(|d| d.date),
+            Err(problem) => {
+                let (visit, visitnum) = (g.get(r, rs::VISIT), g.get(r, rs::VISITNUM));
+                let mut place = place(g.line(r), true);
+                place.evaluator = Some(eval.label());
+                place.visit = Some(visit_label(visit, visitnum, dtc)).filter(|v| !v.is_empty());
+                out.refused.push(SdtmError { place, problem });
+                continue;
+            }
+        };
+        out.rows.push(RecordedRow {
             line: g.line(r),
-            eval: EvalKey::new(g.get(r, rs::EVAL), g.get(r, rs::EVALID), mapping),
+            eval,
             test,
             value: normalise(test, value),
             cat: g.get(r, rs::CAT).to_ascii_uppercase(),
             visit: g.get(r, rs::VISIT).to_string(),
             visitnum: g.get(r, rs::VISITNUM).to_string(),
-            date: crate::dates::parse_dtc(dtc, "RSDTC", crate::dates::PartialDates::Refuse)
-                .ok()
-                .flatten()
-                .map(|d| d.date),
+            date,
         });
     }
-    (rows, skipped)
+    if !out.refused.is_empty() {
+        out.refused.sort_by_key(|e| e.place.row);
+    }
+    out
 }
 
 #[cfg(test)]

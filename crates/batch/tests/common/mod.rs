@@ -80,6 +80,22 @@ pub fn assert_reconciles(s: &serde_json::Value) {
         );
         assert_eq!(read, used + refused + inr, "{domain} rows: {r}");
     }
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    let dm = &s["rows"]["DM"];
+    assert_eq!(
+        n(&dm["read"]),
+        n(&dm["used"])
+            + n(&dm["refused"])
+            + n(&dm["in_refused_subjects"])
+            + n(&dm["in_subjects_without_tumour_data"]),
+        "DM rows: {dm}"
+    );
+    let rs = &s["rows"]["RS_recorded"];
+    assert_eq!(
+        n(&rs["read"]),
+        n(&rs["used"]) + n(&rs["refused"]) + n(&rs["tests_not_compared"]),
+        "recorded RS rows: {rs}"
+    );
     let u = &s["subject_evaluators"];
     assert_eq!(
         u["seen"].as_u64().unwrap(),
