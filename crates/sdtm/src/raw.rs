@@ -777,7 +777,12 @@ fn record_too_long(line: u64) -> std::io::Error {
 /// dialect: comma, double quotes, CR, LF or CRLF ending a record, blank lines skipped, a
 /// UTF-8 BOM dropped) but with a fast path: a line with no quote and no carriage return is
 /// split at its commas directly. Such a line parses the same way in `csv_core`, which reads
-/// every other line (and the header, for the BOM); line numbers count `\n` as it does.
+/// every other line (and the header, for the BOM).
+///
+/// Line numbers are physical lines, counted here (not as `csv_core` counts them, which is
+/// `\n` bytes only, a record's terminator being read with the next record): a line ends at
+/// a `\n`, a `\r\n` or a `\r` alone, wherever it is (in quotes too), and a record's line is
+/// the one where its first byte is, after the blank lines before it.
 struct Records {
     src: Tracked,
     buf: Vec<u8>,
@@ -790,8 +795,10 @@ struct Records {
     core: csv_core::Reader,
     /// Whether the header went through `csv_core`.
     started: bool,
-    /// 1 + the number of `\n` read.
+    /// 1 + the number of line ends read (`\r`, and `\n` not right after a `\r`).
     line: u64,
+    /// Whether the last byte read is a `\r` (so a `\n` next ends no other line).
+    after_cr: bool,
     /// `csv_core`'s output.
     out: Vec<u8>,
     out_ends: Vec<usize>,
@@ -828,6 +835,7 @@ impl Records {
             core: csv_core::Reader::new(),
             started: false,
             line: 1,
+            after_cr: false,
             out: vec![0; 4096],
             out_ends: vec![0; 64],
             fast: None,
@@ -997,10 +1005,9 @@ impl Records {
         }
     }
 
-    /// Reads the next record; returns the line the csv crate gives as its position (the
-    /// line after the previous record), or `None` at the end.
+    /// Reads the next record; returns the physical line where it starts (1-based; 1 for the
+    /// header, whatever blank lines precede it), or `None` at the end.
     fn next(&mut self) -> std::io::Result<Option<u64>> {
-        let start_line = self.line;
         self.fast = None;
         self.nends = 0;
         while self.started {
@@ -1022,11 +1029,14 @@ impl Records {
                 return Ok(None);
             }
             if len == 0 {
-                // A blank line: skipped.
+                // A blank line (or the `\n` of a `\r\n` read by csv_core): skipped.
                 self.pos += next;
-                self.line += 1;
+                self.line += u64::from(!self.after_cr);
+                self.after_cr = false;
                 continue;
             }
+            self.after_cr = false;
+            let start_line = self.line;
             if self.ends.len() <= len {
                 self.ends.resize(len + 1, 0);
             }
@@ -1047,13 +1057,29 @@ impl Records {
             self.pos += next;
             return Ok(Some(start_line));
         }
-        self.slow(start_line)
+        self.slow()
     }
 
     /// Reads the next record with `csv_core`.
-    fn slow(&mut self, start_line: u64) -> std::io::Result<Option<u64>> {
+    fn slow(&mut self) -> std::io::Result<Option<u64>> {
         use csv_core::ReadRecordResult as R;
-        self.core.set_line(self.line);
+        if self.started {
+            // Blank lines are skipped here, not by csv_core, so the record's line is known.
+            // (Not before the header: csv_core drops a BOM only at the very start.)
+            loop {
+                if self.pos == self.end && !self.fill()? {
+                    break;
+                }
+                match self.buf.get(self.pos) {
+                    Some(b'\r' | b'\n') => {
+                        self.count_lines(self.pos..self.pos + 1);
+                        self.pos += 1;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let start_line = self.line;
         let (mut nout, mut nend) = (0, 0);
         loop {
             if self.pos == self.end && !self.eof {
@@ -1072,6 +1098,7 @@ impl Records {
                 )));
             };
             let (res, i, o, e) = self.core.read_record(input, out, out_ends);
+            self.count_lines(self.pos..self.pos + i);
             self.pos += i;
             nout += o;
             nend += e;
@@ -1083,7 +1110,6 @@ impl Records {
                 R::OutputFull => self.out.resize(self.out.len() * 2, 0),
                 R::OutputEndsFull => self.out_ends.resize(self.out_ends.len() * 2, 0),
                 R::Record => {
-                    self.line = self.core.line();
                     self.started = true;
                     self.rec.clear();
                     self.ends.clear();
@@ -1099,12 +1125,32 @@ impl Records {
                     return Ok(Some(start_line));
                 }
                 R::End => {
-                    self.line = self.core.line();
                     self.started = true;
                     return Ok(None);
                 }
             }
         }
+    }
+
+    /// Counts the line ends in `buf[range]`, bytes just read: each `\r`, and each `\n` that
+    /// does not follow a `\r`.
+    fn count_lines(&mut self, range: std::ops::Range<usize>) {
+        let Some(bytes) = self.buf.get(range) else {
+            return;
+        };
+        let Some(&last) = bytes.last() else {
+            return;
+        };
+        for i in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+            let after_cr = match i.checked_sub(1) {
+                Some(p) => bytes.get(p) == Some(&b'\r'),
+                None => self.after_cr,
+            };
+            if bytes.get(i) == Some(&b'\r') || !after_cr {
+                self.line += 1;
+            }
+        }
+        self.after_cr = last == b'\r';
     }
 }
 
@@ -1583,7 +1629,11 @@ mod tests {
         assert_eq!(ok.get(0, 1), "\u{e9}t\u{e9}");
     }
 
-    /// Every record and its line as the csv crate reads them (flexible, no header).
+    /// Every record as the csv crate reads them (flexible, no header), with the physical line
+    /// where it starts: the csv crate gives where it started reading it (after the previous
+    /// record's last byte read, so before blank lines, or the `\n` of a `\r\n`); the record
+    /// starts at the next byte that is no line end, on the line after the line ends before
+    /// it (`\r\n`, `\n` or `\r`). The header is on line 1.
     fn csv_crate_records(bytes: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
         let mut r = csv::ReaderBuilder::new()
             .flexible(true)
@@ -1592,7 +1642,13 @@ mod tests {
         let mut rec = csv::ByteRecord::new();
         let mut out = Vec::new();
         while r.read_byte_record(&mut rec).unwrap() {
-            let line = rec.position().unwrap().line();
+            let mut start = rec.position().unwrap().byte() as usize;
+            while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            let before = String::from_utf8_lossy(&bytes[..start]).replace("\r\n", "\n");
+            let ends = before.matches(['\r', '\n']).count() as u64;
+            let line = if out.is_empty() { 1 } else { 1 + ends };
             out.push((line, rec.iter().map(<[u8]>::to_vec).collect()));
         }
         out
@@ -1895,6 +1951,36 @@ mod tests {
             s.finish().unwrap();
         }
         std::fs::remove_file(&p).unwrap();
+    }
+
+    /// Rows are numbered by the physical line where they start, whatever ends the lines
+    /// (`\n`, `\r\n` as Windows and SAS write them, `\r` alone), after blank lines, and
+    /// after a quoted field holding a line end.
+    #[test]
+    fn rows_are_numbered_by_physical_line_whatever_the_line_ends() {
+        // Rows on lines 4 and 5, 7 (after a blank line), 8 (its field ending on line 9),
+        // 10 (with a field too many) and 12; two blank lines before the header.
+        let text = "\n\nUSUBJID,V\nA,1\nA,2\n\nB,3\nB,\"x\ny\"\nC,4,extra\n\nD,5\n";
+        for (name, end) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+            let p = write(&format!("lines-{name}.csv"), &text.replace('\n', end));
+            for capacity in [4, 7, 64, 1 << 20] {
+                let read = groups(&p, capacity);
+                let rows: Vec<(u64, &str)> = read
+                    .iter()
+                    .flat_map(|g| g.1.iter().map(|r| (r.0, r.1.as_str())))
+                    .collect();
+                assert_eq!(
+                    rows,
+                    [(4, "A"), (5, "A"), (7, "B"), (8, "B"), (12, "D")],
+                    "{name} (buffer {capacity})"
+                );
+                let bad: Vec<u64> = read
+                    .iter()
+                    .flat_map(|g| g.2.iter().map(|b| b.line))
+                    .collect();
+                assert_eq!(bad, [10], "{name} (buffer {capacity})");
+            }
+        }
     }
 
     #[test]
