@@ -1227,6 +1227,21 @@ impl GroupStream {
                     .to_ascii_uppercase()
             })
             .collect();
+        // A column named twice is refused, read or not: either could be the one meant.
+        for (second, name) in names.iter().enumerate() {
+            if let Some(first) = names
+                .get(..second)
+                .and_then(|before| before.iter().position(|n| !n.is_empty() && n == name))
+            {
+                return Err(InputError::DuplicateColumn {
+                    file,
+                    domain: spec.domain.code(),
+                    column: name.clone(),
+                    first: first + 1,
+                    second: second + 1,
+                });
+            }
+        }
         let map: Arc<[Option<usize>]> = spec
             .columns
             .iter()
@@ -1992,6 +2007,43 @@ mod tests {
         let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), false, Arc::default()).unwrap();
         assert_eq!(s.next_group().unwrap().unwrap().key, "B");
         assert_eq!(s.next_group().unwrap().unwrap().key, "A");
+    }
+
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        // Case-insensitively, read by the mapping or not; unnamed columns may repeat.
+        for (name, header, column, first, second) in [
+            (
+                "dm-dup1.csv",
+                "USUBJID,RFSTDTC,AGE,rfstdtc",
+                "RFSTDTC",
+                2,
+                4,
+            ),
+            ("dm-dup2.csv", "USUBJID, Usubjid ,RFSTDTC", "USUBJID", 1, 2),
+            ("dm-dup3.csv", "USUBJID,RFSTDTC,AGE,,Age,", "AGE", 3, 5),
+        ] {
+            let p = write(name, &format!("{header}\nA,2020-01-01,3,,,\n"));
+            let err = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default())
+                .err()
+                .unwrap();
+            assert!(
+                matches!(&err, InputError::DuplicateColumn { column: c, first: f, second: s, .. }
+                    if c == column && *f == first && *s == second),
+                "{header}: {err}"
+            );
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&format!("{}:1: ", p.display())),
+                "{message}"
+            );
+            assert!(
+                message.contains(&format!("{column} twice, as columns {first} and {second}")),
+                "{message}"
+            );
+        }
+        let p = write("dm-unnamed.csv", "USUBJID,RFSTDTC,,\nA,2020-01-01,,\n");
+        GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
     }
 
     #[test]
