@@ -1384,7 +1384,14 @@ impl GroupStream {
             }
             let key = match std::str::from_utf8(key) {
                 Ok(k) if !k.is_empty() => k,
-                _ => {
+                Err(_) => {
+                    let shown = shown_key(key);
+                    match self.refuse_not_utf8(line, shown, malformed)? {
+                        Some(done) => return Ok(Some(done)),
+                        None => continue,
+                    }
+                }
+                Ok(_) => {
                     let problem = if malformed {
                         Problem::Malformed(format!(
                             "{} fields where the header has {}",
@@ -1447,6 +1454,60 @@ impl GroupStream {
         }
     }
 
+    /// A row whose USUBJID is not UTF-8, refused as a row of the subject it names, written
+    /// as [`shown_key`] writes it: the subject is then refused, and counted, like one with a
+    /// row of the wrong length. The USUBJID orders the groups as written (an earlier one
+    /// makes the file unsorted). Returns the group it ends, if any.
+    #[cold]
+    fn refuse_not_utf8(
+        &mut self,
+        line: u64,
+        shown: String,
+        malformed: bool,
+    ) -> Result<Option<RawGroup>, InputError> {
+        let mut reason = format!(
+            "USUBJID `{shown}` is not valid UTF-8 (each byte that is not is written \\xNN)"
+        );
+        if malformed {
+            reason.push_str(&format!(
+                ", and the row has {} fields where the header has {}",
+                self.records.len(),
+                self.header_len
+            ));
+        }
+        let bad = BadRow {
+            line,
+            attributed: true,
+            problem: Problem::Malformed(reason),
+        };
+        if let Some(g) = self.current.as_mut()
+            && g.key == shown
+        {
+            g.bad.push(bad);
+            return Ok(None);
+        }
+        if let Some(cur) = &self.current
+            && shown < cur.key
+        {
+            if malformed {
+                // As for other rows of the wrong length: its USUBJID cannot be trusted.
+                self.orphan(line, bad.problem);
+                return Ok(None);
+            }
+            if self.check_order {
+                return Err(InputError::Unsorted {
+                    file: self.file.clone(),
+                    row: line,
+                    subject: shown,
+                    previous: cur.key.clone(),
+                });
+            }
+        }
+        let mut g = self.fresh(&shown);
+        g.bad.push(bad);
+        Ok(self.start(g))
+    }
+
     fn orphan(&mut self, line: u64, problem: Problem) {
         let bad = BadRow {
             line,
@@ -1498,6 +1559,21 @@ impl GroupStream {
             bytes: self.bytes.load(Ordering::Relaxed),
         })
     }
+}
+
+/// A USUBJID that is not UTF-8 as it is shown and grouped: its UTF-8 parts as they are,
+/// each other byte as `\xNN` (lower-case hex), so different USUBJIDs stay different and the
+/// byte at fault is seen (`FIX-\xe9002` for a Latin-1 `é`).
+pub fn shown_key(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        s.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            s.push_str("\\x");
+            s.push_str(&hex(&[b]));
+        }
+    }
+    s
 }
 
 /// Lower-case hex of bytes.
@@ -1996,6 +2072,58 @@ mod tests {
                 assert_eq!(bad, [10], "{name} (buffer {capacity})");
             }
         }
+    }
+
+    /// A USUBJID that is not UTF-8 is no empty one: its rows are refused as rows of the
+    /// subject it names, shown with `\xNN`, and the subject is a group (refused, counted).
+    #[test]
+    fn a_usubjid_not_utf8_refuses_the_rows_of_the_subject_it_names() {
+        let p = std::env::temp_dir().join(format!("recist-sdtm-key-{}.csv", std::process::id()));
+        std::fs::write(
+            &p,
+            b"USUBJID,RFSTDTC\nA,2020-01-01\nB\xe9,2020-01-01\nB\xe9,2020-01-02\nB\xe9,x,extra\nc,2020-01-01\n",
+        )
+        .unwrap();
+        for capacity in [4, 16, 1 << 20] {
+            let mut s =
+                GroupStream::open_with(&p, &Spec::dm("RFSTDTC"), true, Arc::default(), capacity)
+                    .unwrap();
+            assert_eq!(s.next_group().unwrap().unwrap().key, "A");
+            let b = s.next_group().unwrap().unwrap();
+            assert_eq!(b.key, "B\\xe9");
+            assert!(b.is_empty());
+            let bad: Vec<(u64, bool)> = b.bad.iter().map(|r| (r.line, r.attributed)).collect();
+            assert_eq!(bad, [(3, true), (4, true), (5, true)], "buffer {capacity}");
+            let reason = b.bad[0].problem.to_string();
+            assert!(
+                reason.contains("USUBJID `B\\xe9` is not valid UTF-8"),
+                "{reason}"
+            );
+            assert!(
+                b.bad[2]
+                    .problem
+                    .to_string()
+                    .contains("3 fields where the header has 2")
+            );
+            assert_eq!(s.next_group().unwrap().unwrap().key, "c");
+            assert!(s.next_group().unwrap().is_none());
+            assert_eq!(s.finish().unwrap().rows, 5);
+        }
+        // Ordered as shown: before the previous subject, it makes the file unsorted.
+        let p = write("dm-key-unsorted.csv", "USUBJID,RFSTDTC\nB,2020-01-01\n");
+        let mut text = std::fs::read(&p).unwrap();
+        text.extend_from_slice(b"A\xff,2020-01-01\n");
+        std::fs::write(&p, &text).unwrap();
+        let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
+        let err = s.next_group().unwrap_err();
+        assert!(
+            matches!(&err, InputError::Unsorted { row: 3, subject, .. } if subject == "A\\xff"),
+            "{err}"
+        );
+        let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), false, Arc::default()).unwrap();
+        assert_eq!(s.next_group().unwrap().unwrap().key, "B");
+        assert_eq!(s.next_group().unwrap().unwrap().key, "A\\xff");
+        assert_eq!(shown_key(b"\xc3\xa9t\xc3"), "\u{e9}t\\xc3");
     }
 
     #[test]
