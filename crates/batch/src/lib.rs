@@ -786,6 +786,12 @@ impl Ctx<'_> {
         }
         report_recorded(p);
         if b.units.is_empty() {
+            // No row of the subject could be read (malformed, not UTF-8, or its USUBJID not
+            // UTF-8), so no evaluator is known: the subject is still seen, and refused.
+            if b.row_errors.iter().any(|e| e.place.subject.is_some()) {
+                p.tally.subjects_seen += 1;
+                p.tally.subjects_refused += 1;
+            }
             return;
         }
         p.tally.subjects_seen += 1;

@@ -298,3 +298,93 @@ fn standard_and_original_results_that_disagree_are_refused() {
         "{subject}"
     );
 }
+
+/// Runs a study whose files are changed after writing (line ends, bytes that are not UTF-8).
+fn run_edited(
+    name: &str,
+    tu_rows: &[&str],
+    tr_rows: &[&str],
+    edit: impl Fn(Vec<u8>) -> Vec<u8>,
+) -> (Value, Vec<Value>) {
+    let dir = tmp(name);
+    let (tu, tr) = study(&dir, tu_rows, tr_rows);
+    for p in [&tu, &tr] {
+        std::fs::write(p, edit(std::fs::read(p).unwrap())).unwrap();
+    }
+    let out = dir.join("out");
+    run(&sdtm_config(&tu, &tr, None, &out));
+    let s = summary(&out);
+    assert_reconciles(&s);
+    (s, errors(&out))
+}
+
+#[test]
+fn rows_are_numbered_by_physical_line_with_crlf_and_cr_line_ends() {
+    let bad = "ST,TR,S-X,TARGET,T01,LDIAM,abc,mm,abc,,mm,,,2,WEEK 6,2021-02-24";
+    for (name, end) in [("lf", &b"\n"[..]), ("crlf", b"\r\n"), ("cr", b"\r")] {
+        let (_, e) = run_edited(&format!("line-ends-{name}"), &[T1], &[X_BASE, bad], |b| {
+            let mut out = Vec::new();
+            for l in b.split(|&c| c == b'\n').filter(|l| !l.is_empty()) {
+                out.extend_from_slice(l);
+                out.extend_from_slice(end);
+                if l.ends_with(b"SCREENING,2021-01-04") && l.starts_with(b"ST,TR,S-X") {
+                    // A blank line after S-X's baseline row.
+                    out.extend_from_slice(end);
+                }
+            }
+            out
+        });
+        let row = the(&e, "subject", "bad-number");
+        // Header, S-OK's two rows, S-X's baseline, a blank line: the bad row is line 6.
+        assert_eq!(row["row"], 6, "{name}: {row}");
+        assert!(
+            row["reason"].as_str().unwrap().contains("TR.csv:6"),
+            "{name}: {row}"
+        );
+    }
+}
+
+#[test]
+fn a_usubjid_not_utf8_refuses_its_rows_and_subject_naming_it() {
+    // `@` becomes a Latin-1 `é` (0xe9), not UTF-8.
+    let (s, e) = run_edited(
+        "usubjid-not-utf8",
+        &["ST,TU,S-@Y,T01,TUMIDENT,TARGET,TARGET,LUNG,,1,SCREENING,2021-01-04"],
+        &[
+            "ST,TR,S-@Y,TARGET,T01,LDIAM,30,mm,30,30,mm,,,1,SCREENING,2021-01-04",
+            "ST,TR,S-@Y,TARGET,T01,LDIAM,28,mm,28,28,mm,,,2,WEEK 6,2021-02-24",
+        ],
+        |b| {
+            b.into_iter()
+                .map(|c| if c == b'@' { 0xe9 } else { c })
+                .collect()
+        },
+    );
+    let rows: Vec<(&str, u64)> = e
+        .iter()
+        .filter(|e| e["level"] == "row")
+        .map(|e| (e["file"].as_str().unwrap(), e["row"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(rows.len(), 3, "{e:#?}");
+    for (file, row) in [("TU.csv", 3), ("TR.csv", 4), ("TR.csv", 5)] {
+        let err = e
+            .iter()
+            .find(|x| x["file"].as_str().unwrap().ends_with(file) && x["row"] == row)
+            .unwrap_or_else(|| panic!("{file}:{row}: {e:#?}"));
+        assert_eq!(err["subject"], "S-\\xe9Y", "{err}");
+        assert_eq!(err["code"], "malformed-row", "{err}");
+        let reason = err["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("USUBJID `S-\\xe9Y` is not valid UTF-8"),
+            "{reason}"
+        );
+    }
+    let sub = &s["subjects"];
+    assert_eq!(
+        (sub["seen"].as_u64(), sub["refused"].as_u64()),
+        (Some(2), Some(1)),
+        "{sub}"
+    );
+    assert_eq!(s["rows"]["TR"]["refused"], 2, "{}", s["rows"]["TR"]);
+    assert_eq!(s["rows"]["TU"]["refused"], 1, "{}", s["rows"]["TU"]);
+}

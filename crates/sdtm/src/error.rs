@@ -252,6 +252,22 @@ pub enum InputError {
         /// The column (alternatives separated by `|`).
         column: String,
     },
+    /// The header names a column twice (case-insensitively): which one to read is ambiguous.
+    #[error(
+        "{file}:1: the {domain} header names {column} twice, as columns {first} and {second}: which one to read is ambiguous (rename or remove one)"
+    )]
+    DuplicateColumn {
+        /// The file.
+        file: String,
+        /// TU, TR, DM or RS.
+        domain: &'static str,
+        /// The column name (upper case).
+        column: String,
+        /// 1-based position of its first occurrence.
+        first: usize,
+        /// 1-based position of the second.
+        second: usize,
+    },
     /// The file is not sorted by USUBJID (streaming needs it; the caller may fall back).
     #[error(
         "{file}:{row}: USUBJID `{subject}` comes after `{previous}`: the file is not sorted by USUBJID"

@@ -783,7 +783,12 @@ fn record_too_long(line: u64) -> std::io::Error {
 /// dialect: comma, double quotes, CR, LF or CRLF ending a record, blank lines skipped, a
 /// UTF-8 BOM dropped) but with a fast path: a line with no quote and no carriage return is
 /// split at its commas directly. Such a line parses the same way in `csv_core`, which reads
-/// every other line (and the header, for the BOM); line numbers count `\n` as it does.
+/// every other line (and the header, for the BOM).
+///
+/// Line numbers are physical lines, counted here (not as `csv_core` counts them, which is
+/// `\n` bytes only, a record's terminator being read with the next record): a line ends at
+/// a `\n`, a `\r\n` or a `\r` alone, wherever it is (in quotes too), and a record's line is
+/// the one where its first byte is, after the blank lines before it.
 struct Records {
     src: Tracked,
     buf: Vec<u8>,
@@ -796,8 +801,10 @@ struct Records {
     core: csv_core::Reader,
     /// Whether the header went through `csv_core`.
     started: bool,
-    /// 1 + the number of `\n` read.
+    /// 1 + the number of line ends read (`\r`, and `\n` not right after a `\r`).
     line: u64,
+    /// Whether the last byte read is a `\r` (so a `\n` next ends no other line).
+    after_cr: bool,
     /// `csv_core`'s output.
     out: Vec<u8>,
     out_ends: Vec<usize>,
@@ -834,6 +841,7 @@ impl Records {
             core: csv_core::Reader::new(),
             started: false,
             line: 1,
+            after_cr: false,
             out: vec![0; 4096],
             out_ends: vec![0; 64],
             fast: None,
@@ -1003,10 +1011,9 @@ impl Records {
         }
     }
 
-    /// Reads the next record; returns the line the csv crate gives as its position (the
-    /// line after the previous record), or `None` at the end.
+    /// Reads the next record; returns the physical line where it starts (1-based; 1 for the
+    /// header, whatever blank lines precede it), or `None` at the end.
     fn next(&mut self) -> std::io::Result<Option<u64>> {
-        let start_line = self.line;
         self.fast = None;
         self.nends = 0;
         while self.started {
@@ -1028,11 +1035,14 @@ impl Records {
                 return Ok(None);
             }
             if len == 0 {
-                // A blank line: skipped.
+                // A blank line (or the `\n` of a `\r\n` read by csv_core): skipped.
                 self.pos += next;
-                self.line += 1;
+                self.line += u64::from(!self.after_cr);
+                self.after_cr = false;
                 continue;
             }
+            self.after_cr = false;
+            let start_line = self.line;
             if self.ends.len() <= len {
                 self.ends.resize(len + 1, 0);
             }
@@ -1053,13 +1063,29 @@ impl Records {
             self.pos += next;
             return Ok(Some(start_line));
         }
-        self.slow(start_line)
+        self.slow()
     }
 
     /// Reads the next record with `csv_core`.
-    fn slow(&mut self, start_line: u64) -> std::io::Result<Option<u64>> {
+    fn slow(&mut self) -> std::io::Result<Option<u64>> {
         use csv_core::ReadRecordResult as R;
-        self.core.set_line(self.line);
+        if self.started {
+            // Blank lines are skipped here, not by csv_core, so the record's line is known.
+            // (Not before the header: csv_core drops a BOM only at the very start.)
+            loop {
+                if self.pos == self.end && !self.fill()? {
+                    break;
+                }
+                match self.buf.get(self.pos) {
+                    Some(b'\r' | b'\n') => {
+                        self.count_lines(self.pos..self.pos + 1);
+                        self.pos += 1;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let start_line = self.line;
         let (mut nout, mut nend) = (0, 0);
         loop {
             if self.pos == self.end && !self.eof {
@@ -1078,6 +1104,7 @@ impl Records {
                 )));
             };
             let (res, i, o, e) = self.core.read_record(input, out, out_ends);
+            self.count_lines(self.pos..self.pos + i);
             self.pos += i;
             nout += o;
             nend += e;
@@ -1089,7 +1116,6 @@ impl Records {
                 R::OutputFull => self.out.resize(self.out.len() * 2, 0),
                 R::OutputEndsFull => self.out_ends.resize(self.out_ends.len() * 2, 0),
                 R::Record => {
-                    self.line = self.core.line();
                     self.started = true;
                     self.rec.clear();
                     self.ends.clear();
@@ -1105,12 +1131,32 @@ impl Records {
                     return Ok(Some(start_line));
                 }
                 R::End => {
-                    self.line = self.core.line();
                     self.started = true;
                     return Ok(None);
                 }
             }
         }
+    }
+
+    /// Counts the line ends in `buf[range]`, bytes just read: each `\r`, and each `\n` that
+    /// does not follow a `\r`.
+    fn count_lines(&mut self, range: std::ops::Range<usize>) {
+        let Some(bytes) = self.buf.get(range) else {
+            return;
+        };
+        let Some(&last) = bytes.last() else {
+            return;
+        };
+        for i in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+            let after_cr = match i.checked_sub(1) {
+                Some(p) => bytes.get(p) == Some(&b'\r'),
+                None => self.after_cr,
+            };
+            if bytes.get(i) == Some(&b'\r') || !after_cr {
+                self.line += 1;
+            }
+        }
+        self.after_cr = last == b'\r';
     }
 }
 
@@ -1187,6 +1233,21 @@ impl GroupStream {
                     .to_ascii_uppercase()
             })
             .collect();
+        // A column named twice is refused, read or not: either could be the one meant.
+        for (second, name) in names.iter().enumerate() {
+            if let Some(first) = names
+                .get(..second)
+                .and_then(|before| before.iter().position(|n| !n.is_empty() && n == name))
+            {
+                return Err(InputError::DuplicateColumn {
+                    file,
+                    domain: spec.domain.code(),
+                    column: name.clone(),
+                    first: first + 1,
+                    second: second + 1,
+                });
+            }
+        }
         let map: Arc<[Option<usize>]> = spec
             .columns
             .iter()
@@ -1329,7 +1390,14 @@ impl GroupStream {
             }
             let key = match std::str::from_utf8(key) {
                 Ok(k) if !k.is_empty() => k,
-                _ => {
+                Err(_) => {
+                    let shown = shown_key(key);
+                    match self.refuse_not_utf8(line, shown, malformed)? {
+                        Some(done) => return Ok(Some(done)),
+                        None => continue,
+                    }
+                }
+                Ok(_) => {
                     let problem = if malformed {
                         Problem::Malformed(format!(
                             "{} fields where the header has {}",
@@ -1392,6 +1460,60 @@ impl GroupStream {
         }
     }
 
+    /// A row whose USUBJID is not UTF-8, refused as a row of the subject it names, written
+    /// as [`shown_key`] writes it: the subject is then refused, and counted, like one with a
+    /// row of the wrong length. The USUBJID orders the groups as written (an earlier one
+    /// makes the file unsorted). Returns the group it ends, if any.
+    #[cold]
+    fn refuse_not_utf8(
+        &mut self,
+        line: u64,
+        shown: String,
+        malformed: bool,
+    ) -> Result<Option<RawGroup>, InputError> {
+        let mut reason = format!(
+            "USUBJID `{shown}` is not valid UTF-8 (each byte that is not is written \\xNN)"
+        );
+        if malformed {
+            reason.push_str(&format!(
+                ", and the row has {} fields where the header has {}",
+                self.records.len(),
+                self.header_len
+            ));
+        }
+        let bad = BadRow {
+            line,
+            attributed: true,
+            problem: Problem::Malformed(reason),
+        };
+        if let Some(g) = self.current.as_mut()
+            && g.key == shown
+        {
+            g.bad.push(bad);
+            return Ok(None);
+        }
+        if let Some(cur) = &self.current
+            && shown < cur.key
+        {
+            if malformed {
+                // As for other rows of the wrong length: its USUBJID cannot be trusted.
+                self.orphan(line, bad.problem);
+                return Ok(None);
+            }
+            if self.check_order {
+                return Err(InputError::Unsorted {
+                    file: self.file.clone(),
+                    row: line,
+                    subject: shown,
+                    previous: cur.key.clone(),
+                });
+            }
+        }
+        let mut g = self.fresh(&shown);
+        g.bad.push(bad);
+        Ok(self.start(g))
+    }
+
     fn orphan(&mut self, line: u64, problem: Problem) {
         let bad = BadRow {
             line,
@@ -1443,6 +1565,21 @@ impl GroupStream {
             bytes: self.bytes.load(Ordering::Relaxed),
         })
     }
+}
+
+/// A USUBJID that is not UTF-8 as it is shown and grouped: its UTF-8 parts as they are,
+/// each other byte as `\xNN` (lower-case hex), so different USUBJIDs stay different and the
+/// byte at fault is seen (`FIX-\xe9002` for a Latin-1 `é`).
+pub fn shown_key(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        s.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            s.push_str("\\x");
+            s.push_str(&hex(&[b]));
+        }
+    }
+    s
 }
 
 /// Lower-case hex of bytes.
@@ -1592,7 +1729,11 @@ mod tests {
         assert_eq!(ok.get(0, 1), "\u{e9}t\u{e9}");
     }
 
-    /// Every record and its line as the csv crate reads them (flexible, no header).
+    /// Every record as the csv crate reads them (flexible, no header), with the physical line
+    /// where it starts: the csv crate gives where it started reading it (after the previous
+    /// record's last byte read, so before blank lines, or the `\n` of a `\r\n`); the record
+    /// starts at the next byte that is no line end, on the line after the line ends before
+    /// it (`\r\n`, `\n` or `\r`). The header is on line 1.
     fn csv_crate_records(bytes: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
         let mut r = csv::ReaderBuilder::new()
             .flexible(true)
@@ -1601,7 +1742,13 @@ mod tests {
         let mut rec = csv::ByteRecord::new();
         let mut out = Vec::new();
         while r.read_byte_record(&mut rec).unwrap() {
-            let line = rec.position().unwrap().line();
+            let mut start = rec.position().unwrap().byte() as usize;
+            while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            let before = String::from_utf8_lossy(&bytes[..start]).replace("\r\n", "\n");
+            let ends = before.matches(['\r', '\n']).count() as u64;
+            let line = if out.is_empty() { 1 } else { 1 + ends };
             out.push((line, rec.iter().map(<[u8]>::to_vec).collect()));
         }
         out
@@ -1907,6 +2054,88 @@ mod tests {
         std::fs::remove_file(&p).unwrap();
     }
 
+    /// Rows are numbered by the physical line where they start, whatever ends the lines
+    /// (`\n`, `\r\n` as Windows and SAS write them, `\r` alone), after blank lines, and
+    /// after a quoted field holding a line end.
+    #[test]
+    fn rows_are_numbered_by_physical_line_whatever_the_line_ends() {
+        // Rows on lines 4 and 5, 7 (after a blank line), 8 (its field ending on line 9),
+        // 10 (with a field too many) and 12; two blank lines before the header.
+        let text = "\n\nUSUBJID,V\nA,1\nA,2\n\nB,3\nB,\"x\ny\"\nC,4,extra\n\nD,5\n";
+        for (name, end) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+            let p = write(&format!("lines-{name}.csv"), &text.replace('\n', end));
+            for capacity in [4, 7, 64, 1 << 20] {
+                let read = groups(&p, capacity);
+                let rows: Vec<(u64, &str)> = read
+                    .iter()
+                    .flat_map(|g| g.1.iter().map(|r| (r.0, r.1.as_str())))
+                    .collect();
+                assert_eq!(
+                    rows,
+                    [(4, "A"), (5, "A"), (7, "B"), (8, "B"), (12, "D")],
+                    "{name} (buffer {capacity})"
+                );
+                let bad: Vec<u64> = read
+                    .iter()
+                    .flat_map(|g| g.2.iter().map(|b| b.line))
+                    .collect();
+                assert_eq!(bad, [10], "{name} (buffer {capacity})");
+            }
+        }
+    }
+
+    /// A USUBJID that is not UTF-8 is no empty one: its rows are refused as rows of the
+    /// subject it names, shown with `\xNN`, and the subject is a group (refused, counted).
+    #[test]
+    fn a_usubjid_not_utf8_refuses_the_rows_of_the_subject_it_names() {
+        let p = std::env::temp_dir().join(format!("recist-sdtm-key-{}.csv", std::process::id()));
+        std::fs::write(
+            &p,
+            b"USUBJID,RFSTDTC\nA,2020-01-01\nB\xe9,2020-01-01\nB\xe9,2020-01-02\nB\xe9,x,extra\nc,2020-01-01\n",
+        )
+        .unwrap();
+        for capacity in [4, 16, 1 << 20] {
+            let mut s =
+                GroupStream::open_with(&p, &Spec::dm("RFSTDTC"), true, Arc::default(), capacity)
+                    .unwrap();
+            assert_eq!(s.next_group().unwrap().unwrap().key, "A");
+            let b = s.next_group().unwrap().unwrap();
+            assert_eq!(b.key, "B\\xe9");
+            assert!(b.is_empty());
+            let bad: Vec<(u64, bool)> = b.bad.iter().map(|r| (r.line, r.attributed)).collect();
+            assert_eq!(bad, [(3, true), (4, true), (5, true)], "buffer {capacity}");
+            let reason = b.bad[0].problem.to_string();
+            assert!(
+                reason.contains("USUBJID `B\\xe9` is not valid UTF-8"),
+                "{reason}"
+            );
+            assert!(
+                b.bad[2]
+                    .problem
+                    .to_string()
+                    .contains("3 fields where the header has 2")
+            );
+            assert_eq!(s.next_group().unwrap().unwrap().key, "c");
+            assert!(s.next_group().unwrap().is_none());
+            assert_eq!(s.finish().unwrap().rows, 5);
+        }
+        // Ordered as shown: before the previous subject, it makes the file unsorted.
+        let p = write("dm-key-unsorted.csv", "USUBJID,RFSTDTC\nB,2020-01-01\n");
+        let mut text = std::fs::read(&p).unwrap();
+        text.extend_from_slice(b"A\xff,2020-01-01\n");
+        std::fs::write(&p, &text).unwrap();
+        let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
+        let err = s.next_group().unwrap_err();
+        assert!(
+            matches!(&err, InputError::Unsorted { row: 3, subject, .. } if subject == "A\\xff"),
+            "{err}"
+        );
+        let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), false, Arc::default()).unwrap();
+        assert_eq!(s.next_group().unwrap().unwrap().key, "B");
+        assert_eq!(s.next_group().unwrap().unwrap().key, "A\\xff");
+        assert_eq!(shown_key(b"\xc3\xa9t\xc3"), "\u{e9}t\\xc3");
+    }
+
     #[test]
     fn an_earlier_subject_after_a_later_one_is_unsorted() {
         let p = write("dm2.csv", "USUBJID,RFSTDTC\nB,2020-01-01\nA,2020-01-01\n");
@@ -1916,6 +2145,43 @@ mod tests {
         let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), false, Arc::default()).unwrap();
         assert_eq!(s.next_group().unwrap().unwrap().key, "B");
         assert_eq!(s.next_group().unwrap().unwrap().key, "A");
+    }
+
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        // Case-insensitively, read by the mapping or not; unnamed columns may repeat.
+        for (name, header, column, first, second) in [
+            (
+                "dm-dup1.csv",
+                "USUBJID,RFSTDTC,AGE,rfstdtc",
+                "RFSTDTC",
+                2,
+                4,
+            ),
+            ("dm-dup2.csv", "USUBJID, Usubjid ,RFSTDTC", "USUBJID", 1, 2),
+            ("dm-dup3.csv", "USUBJID,RFSTDTC,AGE,,Age,", "AGE", 3, 5),
+        ] {
+            let p = write(name, &format!("{header}\nA,2020-01-01,3,,,\n"));
+            let err = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default())
+                .err()
+                .unwrap();
+            assert!(
+                matches!(&err, InputError::DuplicateColumn { column: c, first: f, second: s, .. }
+                    if c == column && *f == first && *s == second),
+                "{header}: {err}"
+            );
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&format!("{}:1: ", p.display())),
+                "{message}"
+            );
+            assert!(
+                message.contains(&format!("{column} twice, as columns {first} and {second}")),
+                "{message}"
+            );
+        }
+        let p = write("dm-unnamed.csv", "USUBJID,RFSTDTC,,\nA,2020-01-01,,\n");
+        GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
     }
 
     #[test]
