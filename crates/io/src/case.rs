@@ -144,8 +144,9 @@ struct RawNewLesion {
 /// Reads every subject of a case file: YAML (several `---` documents allowed), JSON, or
 /// JSON Lines (`.jsonl`, one subject per line).
 ///
-/// A file that cannot be read or parsed gives one error; otherwise each subject is its own
-/// `Ok` or `Err`, so one bad subject does not hide the others.
+/// A file that cannot be read gives one error; otherwise each subject (YAML document, JSON
+/// Lines line) is its own `Ok` or `Err`, a syntax error included, so one bad subject does not
+/// hide the others.
 pub fn read_case_file(path: &Path) -> Result<Vec<Result<LoadedCase, CaseError>>, CaseError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| CaseError::Read {
@@ -182,14 +183,17 @@ pub fn read_case_text(
         }
         return Ok(out);
     }
-    let docs = recist_yaml::parse_documents(text).map_err(|e| CaseError::Syntax {
-        file: file.to_string(),
-        line: e.line,
-        message: e.message,
-    })?;
-    Ok(docs
+    // Each document on its own: a syntax error in one refuses that subject only.
+    Ok(recist_yaml::split_documents(text)
         .into_iter()
-        .map(|d| convert(d.value, &d.text, d.first_line, file))
+        .map(|d| match d {
+            Ok(d) => convert(d.value, &d.text, d.first_line, file),
+            Err(e) => Err(CaseError::Syntax {
+                file: file.to_string(),
+                line: e.line,
+                message: e.message,
+            }),
+        })
         .collect())
 }
 
