@@ -438,6 +438,46 @@ struct Ctx<'a> {
     opts: ReadOptions,
     /// Case mode: recorded RS by USUBJID.
     recorded_index: HashMap<String, RawGroup>,
+    /// Case mode: every subject × evaluator with more than one case, with the evaluator as
+    /// its first case writes it and the (file, line) of each case.
+    duplicates: HashMap<(String, EvalKey), Duplicate>,
+}
+
+/// The cases of one subject × evaluator found more than once (case mode).
+struct Duplicate {
+    evaluator: Option<String>,
+    places: Vec<(String, usize)>,
+}
+
+/// Finds, before any case is read, every subject × evaluator with cases in several places
+/// (`case-format.md`: a subject is unique within a data set), so that all of them are
+/// refused rather than each adjudicated on its own.
+fn find_duplicates(
+    path: &Path,
+    mapping: &Mapping,
+    pool: &rayon::ThreadPool,
+) -> HashMap<(String, EvalKey), Duplicate> {
+    let files = source::case_files(path);
+    let keys: Vec<Vec<recist_io::CaseKey>> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| source::case_file_keys(f))
+            .collect()
+    });
+    let mut units: HashMap<(String, EvalKey), Duplicate> = HashMap::new();
+    for k in keys.into_iter().flatten() {
+        let eval = EvalKey::from_label(k.evaluator.as_deref().unwrap_or(""), mapping);
+        units
+            .entry((k.subject, eval))
+            .or_insert_with(|| Duplicate {
+                evaluator: k.evaluator,
+                places: Vec::new(),
+            })
+            .places
+            .push((k.file, k.line));
+    }
+    units.retain(|_, d| d.places.len() > 1);
+    units
 }
 
 fn push_json(out: &mut Vec<u8>, v: &Value) {
@@ -917,12 +957,24 @@ impl Ctx<'_> {
     }
 
     fn process_cases(&self, p: &mut Piece, file: &str, line: usize, text: &str, jsonl: bool) {
-        let cases = match recist_io::read_case_text(text, file, jsonl) {
-            Ok(c) => c,
-            Err(e) => vec![Err(e)],
-        };
-        for case in cases {
+        for (key, case) in recist_io::read_case_text_keyed(text, file, jsonl) {
             p.tally.cases += 1;
+            if !self.duplicates.is_empty()
+                && let Some(key) = key
+            {
+                let eval =
+                    EvalKey::from_label(key.evaluator.as_deref().unwrap_or(""), &self.cfg.mapping);
+                let unit = (key.subject, eval);
+                if let Some(d) = self.duplicates.get(&unit) {
+                    let here = (file.to_string(), if jsonl { line } else { key.line });
+                    // The first case stands for the subject × evaluator; the others are
+                    // counted as cases read, nothing more.
+                    if d.places.first() == Some(&here) {
+                        self.refuse_duplicate(p, unit, d);
+                    }
+                    continue;
+                }
+            }
             let case = match case {
                 Ok(mut c) => {
                     if jsonl {
@@ -1011,6 +1063,44 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// Refuses a subject × evaluator with several cases: one unit refused while reading, one
+    /// errors.jsonl line naming every case.
+    fn refuse_duplicate(&self, p: &mut Piece, (subject, eval): (String, EvalKey), d: &Duplicate) {
+        let error = CaseError::Duplicate {
+            subject: subject.clone(),
+            evaluator: d.evaluator.clone(),
+            places: d.places.clone(),
+        };
+        let (mut place, message) = case_error_place(&error, "", None);
+        place.evaluator = Some(d.evaluator.clone().unwrap_or_else(|| eval.label()));
+        let recorded: Vec<RecordedRow> = self
+            .recorded_index
+            .get(&subject)
+            .map(|g| {
+                read_recorded(
+                    g,
+                    &self.recorded_file,
+                    &self.cfg.mapping,
+                    self.cfg.partial_dates,
+                )
+                .rows
+            })
+            .unwrap_or_default();
+        let rows: Vec<&RecordedRow> = recorded.iter().filter(|r| r.eval == eval).collect();
+        self.refuse_unit_everywhere(p, &rows);
+        p.tally.units_seen += 1;
+        p.tally.units_refused += 1;
+        p.tally.units_refused_reading += 1;
+        p.case_units.push((subject, eval, false));
+        push_json(
+            &mut p.errors,
+            &error_value("subject", &place, "duplicate-case", &message, None),
+        );
+        p.errors_n += 1;
+    }
+}
+
 fn fmt_visitnum(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
@@ -1038,6 +1128,16 @@ fn case_error_place(e: &CaseError, file: &str, line: Option<usize>) -> (Place, S
         } => {
             place.row = line.or(*l).map(|l| l as u64);
             format!("{place}: {message}")
+        }
+        CaseError::Duplicate {
+            subject, places, ..
+        } => {
+            if let Some((f, l)) = places.first() {
+                place.file = f.clone();
+                place.row = Some(*l as u64);
+            }
+            place.subject = Some(subject.clone());
+            e.to_string()
         }
         other => other.to_string(),
     };
@@ -1138,6 +1238,7 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             dm_given: matches!(&cfg.input, Input::Sdtm { dm: Some(_), .. }),
         },
         recorded_index: HashMap::new(),
+        duplicates: HashMap::new(),
     };
     let mut extra_inputs = Vec::new();
     if let (Input::Cases(_), Some(rec)) = (&cfg.input, &cfg.recorded) {
@@ -1153,6 +1254,9 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
         b.build()
             .map_err(|e| BatchError::Other(format!("thread pool: {e}")))?
     };
+    if let Input::Cases(path) = &cfg.input {
+        ctx.duplicates = find_duplicates(path, &cfg.mapping, &pool);
+    }
     let compare = !ctx.pairs.is_empty();
     let mut outs = Outputs::create(&cfg.out, compare)?;
     let total_bytes = source::total_bytes(cfg);

@@ -496,6 +496,51 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
     infos
 }
 
+/// The key (subject, evaluator, place) of every case of one case file, numbered as
+/// [`read_cases`] and `recist_io::read_case_text_keyed` number them: a YAML or JSON file read
+/// whole, a JSON Lines file line by line (stopping where the reading stops). A file that
+/// cannot be read has none (the reading refuses it).
+pub fn case_file_keys(f: &Path) -> Vec<recist_io::CaseKey> {
+    let file = f.display().to_string();
+    let jsonl = f
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    let Ok(handle) = std::fs::File::open(f) else {
+        return Vec::new();
+    };
+    if !jsonl {
+        let mut text = String::new();
+        let mut handle = handle;
+        if handle.read_to_string(&mut text).is_err() {
+            return Vec::new();
+        }
+        return recist_io::case_keys(&text, &file, false);
+    }
+    let mut keys = Vec::new();
+    let mut reader = BufReader::with_capacity(1 << 16, handle);
+    let mut line = String::new();
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                n += 1;
+                let text = line.trim_end_matches(['\n', '\r']);
+                keys.extend(
+                    recist_io::case_keys(text, &file, true)
+                        .into_iter()
+                        .map(|mut k| {
+                            k.line = n;
+                            k
+                        }),
+                );
+            }
+        }
+    }
+    keys
+}
+
 /// Reads a recorded RS file into memory by USUBJID (case-file mode, where subjects come in
 /// any order).
 pub fn read_recorded_index(

@@ -388,3 +388,119 @@ fn a_usubjid_not_utf8_refuses_its_rows_and_subject_naming_it() {
     assert_eq!(s["rows"]["TR"]["refused"], 2, "{}", s["rows"]["TR"]);
     assert_eq!(s["rows"]["TU"]["refused"], 1, "{}", s["rows"]["TU"]);
 }
+
+/// A minimal case of `subject`, with `extra` lines (an evaluator, say) after the subject.
+fn case_yaml(subject: &str, extra: &str, week6_mm: u32) -> String {
+    format!(
+        "subject: {subject}\n{extra}lesions:\n  - {{id: T1, site: liver, role: target}}\nassessments:\n  - date: 2019-03-01\n    findings: {{T1: {{long_axis: 40}}}}\n  - date: 2019-04-12\n    findings: {{T1: {{long_axis: {week6_mm}}}}}\n"
+    )
+}
+
+fn case_json(subject: &str, evaluator: &str) -> String {
+    format!(
+        r#"{{"subject":"{subject}","evaluator":"{evaluator}","lesions":[{{"id":"T1","site":"lung","role":"target"}}],"assessments":[{{"date":"2020-01-01","findings":{{"T1":{{"long_axis":20}}}}}}]}}"#
+    )
+}
+
+#[test]
+fn a_subject_evaluator_with_two_cases_is_refused_whole() {
+    // D-1 (the default evaluator) in a.yaml and again, as `Investigator`, in b.yaml's second
+    // document, with another week-6 measurement: two conflicting cases of one subject ×
+    // evaluator. D-1 read by `central` is another evaluator, adjudicated apart.
+    let dir = tmp("duplicate-cases");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    std::fs::write(cases.join("a.yaml"), case_yaml("D-1", "", 26)).unwrap();
+    let b = format!(
+        "{}---\n{}",
+        case_yaml("OK-1", "", 20),
+        case_yaml("D-1", "evaluator: Investigator\n", 56)
+    );
+    let second_doc = b.lines().position(|l| l == "---").unwrap() + 2;
+    std::fs::write(cases.join("b.yaml"), &b).unwrap();
+    std::fs::write(
+        cases.join("c.jsonl"),
+        format!(
+            "\n{}\n{}\n{}\r\n{}\r\n",
+            case_json("D-1", "central"),
+            case_json("OK-2", "investigator"),
+            case_json("J-2", "central"),
+            case_json("J-2", "CENTRAL "),
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+    cfg.input = recist_batch::Input::Cases(cases.clone());
+    let report = run(&cfg);
+    assert_eq!(report.exit_code(), 1);
+
+    let e = errors(&out);
+    assert_eq!(e.len(), 2, "{e:#?}");
+    let dup = &e[0];
+    assert_eq!(dup["code"], "duplicate-case");
+    let (a, b) = (
+        cases.join("a.yaml").display().to_string(),
+        cases.join("b.yaml").display().to_string(),
+    );
+    assert_eq!(dup["file"], a.as_str());
+    assert_eq!(dup["row"], 1);
+    assert_eq!(dup["subject"], "D-1");
+    assert_eq!(dup["evaluator"], "INVESTIGATOR");
+    let reason = dup["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("({a}:1, {b}:{second_doc})")),
+        "{reason}"
+    );
+
+    // Lines of a JSON Lines file, and evaluators that differ only in case and spaces.
+    let c = cases.join("c.jsonl").display().to_string();
+    assert_eq!(
+        (&e[1]["file"], &e[1]["row"]),
+        (&Value::from(c.as_str()), &Value::from(4))
+    );
+    assert!(
+        e[1]["reason"].as_str().unwrap().contains(&format!(
+            "subject `J-2`: evaluator `central`: 2 cases of one subject × evaluator ({c}:4, {c}:5)"
+        )),
+        "{}",
+        e[1]
+    );
+
+    // Neither D-1 nor J-2 case has a result; every other case has one.
+    let results: Vec<(String, String)> = read(&out.join("results.jsonl"))
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["subject"].as_str().unwrap().to_string(),
+                v["evaluator"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let subjects: Vec<&str> = results.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(subjects, ["OK-1", "D-1", "OK-2"], "{results:?}");
+    assert_eq!(results[1].1, "central");
+    let rs = read(&out.join("rs.csv"));
+    let refused_rows = rs
+        .lines()
+        .filter(|l| (l.contains(",D-1,") && !l.contains("CENTRAL")) || l.contains(",J-2,"));
+    assert_eq!(refused_rows.count(), 0, "{rs}");
+    assert!(rs.contains(",OK-2,"), "{rs}");
+
+    let s = summary(&out);
+    assert_reconciles(&s);
+    assert_eq!(s["rows"]["cases"], 7);
+    let u = &s["subject_evaluators"];
+    assert_eq!(
+        (u["seen"].as_u64(), u["refused_while_reading"].as_u64()),
+        (Some(5), Some(2))
+    );
+    assert_eq!(
+        (
+            s["subjects"]["seen"].as_u64(),
+            s["subjects"]["refused"].as_u64()
+        ),
+        (Some(4), Some(2))
+    );
+}

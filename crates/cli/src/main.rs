@@ -180,11 +180,24 @@ fn parse_sets(sets: &[String]) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Reads and adjudicates files; refused subjects are reported on stderr and counted.
+///
+/// Every file is read before any case is adjudicated: a subject × evaluator with cases in
+/// several places (files or documents) is refused as a whole, with one error naming them all.
 fn adjudicate(files: &[PathBuf], rule_sets: &[RuleSet]) -> (Vec<Vec<SubjectResult>>, usize) {
     let mut per_subject = Vec::new();
     let mut refused = 0;
+    let mut keyed = Vec::new();
     for file in files {
-        let cases = match recist::read_case_file(file) {
+        match recist::read_case_file_keyed(file) {
+            Ok(c) => keyed.extend(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                refused += 1;
+            }
+        }
+    }
+    for case in recist::refuse_duplicates(keyed) {
+        let case = match case {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -192,33 +205,23 @@ fn adjudicate(files: &[PathBuf], rule_sets: &[RuleSet]) -> (Vec<Vec<SubjectResul
                 continue;
             }
         };
-        for case in cases {
-            let case = match case {
-                Ok(c) => c,
+        let mut results = Vec::new();
+        for rules in rule_sets {
+            match recist::assess_subject(rules, &case.subject) {
+                Ok(r) => results.extend(r),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!(
+                        "error: {}:{}: {} ({})",
+                        case.file,
+                        case.line,
+                        e,
+                        rules.doc().id
+                    );
                     refused += 1;
-                    continue;
-                }
-            };
-            let mut results = Vec::new();
-            for rules in rule_sets {
-                match recist::assess_subject(rules, &case.subject) {
-                    Ok(r) => results.extend(r),
-                    Err(e) => {
-                        eprintln!(
-                            "error: {}:{}: {} ({})",
-                            case.file,
-                            case.line,
-                            e,
-                            rules.doc().id
-                        );
-                        refused += 1;
-                    }
                 }
             }
-            per_subject.push(results);
         }
+        per_subject.push(results);
     }
     (per_subject, refused)
 }

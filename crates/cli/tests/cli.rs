@@ -261,3 +261,40 @@ fn bor_reads_sdtm_rs_per_evaluator() {
     assert_eq!(lines[1]["evaluator"], "INDEPENDENT ASSESSOR/RADIOLOGIST 1");
     assert_eq!(lines[1]["best_overall_response"], "SD");
 }
+
+#[test]
+fn assess_refuses_a_subject_given_twice() {
+    let case = |mm: u32| {
+        format!(
+            "subject: TWICE\nlesions:\n  - {{id: T1, site: liver, role: target}}\nassessments:\n  - date: 2019-03-01\n    findings: {{T1: {{long_axis: 40}}}}\n  - date: 2019-04-12\n    findings: {{T1: {{long_axis: {mm}}}}}\n"
+        )
+    };
+    let a = temp_file("twice-a.yaml", &case(26));
+    let b = temp_file(
+        "twice-b.yaml",
+        &format!("{}---\n{}", case(56).replace("TWICE", "ONCE"), case(56)),
+    );
+    let out = recist(&[
+        "assess",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let subjects: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["subject"].to_string())
+        .collect();
+    assert_eq!(subjects, ["\"ONCE\""]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "subject `TWICE`: 2 cases of one subject × evaluator ({}:1, {}:10)",
+            a.display(),
+            b.display()
+        )),
+        "{stderr}"
+    );
+}

@@ -141,12 +141,59 @@ struct RawNewLesion {
     field: Option<String>,
 }
 
+/// The subject and evaluator a case names, and where it starts: what identifies a case
+/// within a data set (`case-format.md`: a subject is unique within a data set, and results are
+/// kept apart per evaluator). Read before, and whatever the outcome of, validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseKey {
+    /// `subject`, as written.
+    pub subject: String,
+    /// `evaluator`, as written, where given.
+    pub evaluator: Option<String>,
+    /// The file.
+    pub file: String,
+    /// 1-based line where the case starts (its YAML document, its JSON Lines line).
+    pub line: usize,
+}
+
+/// A case with its key (`None` when the text names no usable subject, a syntax error say).
+pub type KeyedCase = (Option<CaseKey>, Result<LoadedCase, CaseError>);
+
+/// The key of a parsed case: its `subject` (a non-blank string) and `evaluator` (a string, or
+/// absent or null).
+fn key_of(value: &Value, file: &str, line: usize) -> Option<CaseKey> {
+    let subject = value.get("subject")?.as_str()?;
+    if subject.trim().is_empty() {
+        return None;
+    }
+    let evaluator = match value.get("evaluator") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(e)) => Some(e.clone()),
+        Some(_) => return None,
+    };
+    Some(CaseKey {
+        subject: subject.to_string(),
+        evaluator,
+        file: file.to_string(),
+        line,
+    })
+}
+
 /// Reads every subject of a case file: YAML (several `---` documents allowed), JSON, or
 /// JSON Lines (`.jsonl`, one subject per line).
 ///
-/// A file that cannot be read or parsed gives one error; otherwise each subject is its own
-/// `Ok` or `Err`, so one bad subject does not hide the others.
+/// A file that cannot be read gives one error; otherwise each subject (YAML document, JSON
+/// Lines line) is its own `Ok` or `Err`, a syntax error included, so one bad subject does not
+/// hide the others.
 pub fn read_case_file(path: &Path) -> Result<Vec<Result<LoadedCase, CaseError>>, CaseError> {
+    Ok(read_case_file_keyed(path)?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect())
+}
+
+/// [`read_case_file`], each case with its key (for [`refuse_duplicates`]).
+pub fn read_case_file_keyed(path: &Path) -> Result<Vec<KeyedCase>, CaseError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| CaseError::Read {
         file: file.clone(),
@@ -155,7 +202,7 @@ pub fn read_case_file(path: &Path) -> Result<Vec<Result<LoadedCase, CaseError>>,
     let jsonl = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-    read_case_text(&text, &file, jsonl)
+    Ok(read_case_text_keyed(&text, &file, jsonl))
 }
 
 /// Reads every subject of case-file text; `file` names it in errors.
@@ -164,33 +211,153 @@ pub fn read_case_text(
     file: &str,
     jsonl: bool,
 ) -> Result<Vec<Result<LoadedCase, CaseError>>, CaseError> {
+    Ok(read_case_text_keyed(text, file, jsonl)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect())
+}
+
+/// [`read_case_text`], each case with its key (for [`refuse_duplicates`]).
+pub fn read_case_text_keyed(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCase> {
     if jsonl {
         let mut out = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            let case = match serde_json::from_str::<Value>(line) {
-                Ok(value) => convert(value, line, i + 1, file),
-                Err(e) => Err(CaseError::Syntax {
-                    file: file.to_string(),
-                    line: Some(i + 1),
-                    message: e.to_string(),
-                }),
-            };
-            out.push(case);
+            out.push(match serde_json::from_str::<Value>(line) {
+                Ok(value) => (
+                    key_of(&value, file, i + 1),
+                    convert(value, line, i + 1, file),
+                ),
+                Err(e) => (
+                    None,
+                    Err(CaseError::Syntax {
+                        file: file.to_string(),
+                        line: Some(i + 1),
+                        message: e.to_string(),
+                    }),
+                ),
+            });
         }
-        return Ok(out);
+        return out;
     }
-    let docs = recist_yaml::parse_documents(text).map_err(|e| CaseError::Syntax {
-        file: file.to_string(),
-        line: e.line,
-        message: e.message,
-    })?;
-    Ok(docs
+    // Each document on its own: a syntax error in one refuses that subject only.
+    recist_yaml::split_documents(text)
         .into_iter()
-        .map(|d| convert(d.value, &d.text, d.first_line, file))
-        .collect())
+        .map(|d| match d {
+            Ok(d) => (
+                key_of(&d.value, file, d.first_line),
+                convert(d.value, &d.text, d.first_line, file),
+            ),
+            Err(e) => (
+                None,
+                Err(CaseError::Syntax {
+                    file: file.to_string(),
+                    line: e.line,
+                    message: e.message,
+                }),
+            ),
+        })
+        .collect()
+}
+
+/// The keys of every case of case-file text, as [`read_case_text_keyed`] gives them, without
+/// validating the cases: for finding the cases of one subject × evaluator across files before
+/// reading them.
+pub fn case_keys(text: &str, file: &str, jsonl: bool) -> Vec<CaseKey> {
+    if jsonl {
+        #[derive(Deserialize)]
+        struct Keys {
+            #[serde(default)]
+            subject: Option<Value>,
+            #[serde(default)]
+            evaluator: Option<Value>,
+        }
+        return text
+            .lines()
+            .enumerate()
+            .filter_map(|(i, line)| {
+                let line_no = i + 1;
+                // Only the two keys are built; the rest of the line is checked, not kept.
+                let value = if line.trim_start().starts_with('{') {
+                    match serde_json::from_str::<Keys>(line) {
+                        Ok(k) => {
+                            let mut map = serde_json::Map::new();
+                            if let Some(s) = k.subject {
+                                map.insert("subject".into(), s);
+                            }
+                            if let Some(e) = k.evaluator {
+                                map.insert("evaluator".into(), e);
+                            }
+                            Value::Object(map)
+                        }
+                        // A repeated key, say: as the full reading sees it.
+                        Err(_) => serde_json::from_str::<Value>(line).ok()?,
+                    }
+                } else {
+                    return None;
+                };
+                key_of(&value, file, line_no)
+            })
+            .collect();
+    }
+    recist_yaml::split_documents(text)
+        .into_iter()
+        .filter_map(|d| d.ok().and_then(|d| key_of(&d.value, file, d.first_line)))
+        .collect()
+}
+
+/// The subject × evaluator of a key, as duplicates are found: the subject as written, the
+/// evaluator trimmed and case-folded (none given is its own evaluator).
+fn unit_of(key: &CaseKey) -> (String, String) {
+    (
+        key.subject.clone(),
+        key.evaluator
+            .as_deref()
+            .map(|e| e.trim().to_ascii_uppercase())
+            .unwrap_or_default(),
+    )
+}
+
+/// Refuses every subject × evaluator with more than one case (`case-format.md`: a subject is
+/// unique within a data set): the first of its cases becomes one [`CaseError::Duplicate`]
+/// naming them all, the others are left out. Other cases are kept, in order.
+pub fn refuse_duplicates(cases: Vec<KeyedCase>) -> Vec<Result<LoadedCase, CaseError>> {
+    // Per subject × evaluator: its first key and the places of all its cases.
+    type Places = Vec<(String, usize)>;
+    let mut units: BTreeMap<(String, String), (&CaseKey, Places)> = BTreeMap::new();
+    for key in cases.iter().filter_map(|(k, _)| k.as_ref()) {
+        units
+            .entry(unit_of(key))
+            .or_insert_with(|| (key, Vec::new()))
+            .1
+            .push((key.file.clone(), key.line));
+    }
+    let mut refused: BTreeMap<(String, String), Option<CaseError>> = units
+        .into_iter()
+        .filter(|(_, (_, places))| places.len() > 1)
+        .map(|(unit, (first, places))| {
+            let error = CaseError::Duplicate {
+                subject: first.subject.clone(),
+                evaluator: first.evaluator.clone(),
+                places,
+            };
+            (unit, Some(error))
+        })
+        .collect();
+    if refused.is_empty() {
+        return cases.into_iter().map(|(_, c)| c).collect();
+    }
+    let mut out = Vec::with_capacity(cases.len());
+    for (key, case) in cases {
+        match key.map(|k| unit_of(&k)).and_then(|u| refused.get_mut(&u)) {
+            // The first case of a duplicate stands for them all; the others are left out.
+            Some(error) => out.extend(error.take().map(Err)),
+            None => out.push(case),
+        }
+    }
+    out
 }
 
 struct Ctx<'a> {

@@ -57,6 +57,17 @@ pub enum CaseError {
         /// The parser's message.
         message: String,
     },
+    /// One subject × evaluator has several cases (`case-format.md`: a subject is unique
+    /// within a data set): none of them is adjudicated.
+    #[error("{}", duplicate_message(subject, evaluator.as_deref(), places))]
+    Duplicate {
+        /// The subject.
+        subject: String,
+        /// The evaluator, where one is given.
+        evaluator: Option<String>,
+        /// Every case of it, in reading order, as (file, line).
+        places: Vec<(String, usize)>,
+    },
     /// A subject is malformed.
     #[error("{place}: {message}")]
     Invalid {
@@ -65,4 +76,23 @@ pub enum CaseError {
         /// What is wrong.
         message: String,
     },
+}
+
+/// `a.yaml:1: subject `S`: evaluator `E`: 2 cases of one subject × evaluator (a.yaml:1, b.yaml:4): …`.
+fn duplicate_message(subject: &str, evaluator: Option<&str>, places: &[(String, usize)]) -> String {
+    let mut out = String::new();
+    if let Some((file, line)) = places.first() {
+        out.push_str(&format!("{file}:{line}: "));
+    }
+    out.push_str(&format!("subject `{subject}`: "));
+    if let Some(e) = evaluator {
+        out.push_str(&format!("evaluator `{e}`: "));
+    }
+    let all: Vec<String> = places.iter().map(|(f, l)| format!("{f}:{l}")).collect();
+    out.push_str(&format!(
+        "{} cases of one subject × evaluator ({}): a subject is unique within a data set, so none of them is adjudicated",
+        places.len(),
+        all.join(", ")
+    ));
+    out
 }

@@ -26,7 +26,10 @@ mod error;
 mod recorded;
 mod render;
 
-pub use case::{LoadedCase, read_case_file, read_case_text};
+pub use case::{
+    CaseKey, KeyedCase, LoadedCase, case_keys, read_case_file, read_case_file_keyed,
+    read_case_text, read_case_text_keyed, refuse_duplicates,
+};
 pub use error::{CaseError, Place};
 pub use recorded::{Recorded, RecordedSubject, read_recorded, read_reference_dates};
 pub use render::{explain, to_json, to_jsonl};

@@ -246,11 +246,38 @@ fn refused_with_its_place(
 #[test]
 fn yaml_syntax_errors_name_file_and_line() {
     let text = CASE.replace("      T1: {long_axis: 60}", "      T1: {long_axis: 60");
-    let err = recist_io::read_case_text(&text, "case.yaml", false)
+    let err = refusal(&text);
+    assert!(err.starts_with("case.yaml:"), "{err}");
+}
+
+#[test]
+fn a_syntax_error_in_one_document_does_not_hide_the_others() {
+    // Document 2 opens a quote it never closes; documents 1 and 3 are still read, and the
+    // error names the file and a line of the whole file (in its message too).
+    let bad = CASE.replace("subject: S-014", "subject: \"S-015");
+    let text = format!("{CASE}---\n{bad}---\n{}", CASE.replace("S-014", "S-016"));
+    let cases = recist_io::read_case_text(&text, "many.yaml", false).unwrap();
+    assert_eq!(cases.len(), 3);
+    let subject = |i: usize| cases[i].as_ref().ok().map(|c| c.subject.subject.clone());
+    assert_eq!(subject(0).as_deref(), Some("S-014"));
+    assert_eq!(subject(2).as_deref(), Some("S-016"));
+    let err = cases[1]
+        .as_ref()
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(err.starts_with("case.yaml:"), "{err}");
+    let second = line_of(&text, "\"S-015");
+    let third = line_of(&text, "S-016");
+    let line: usize = err
+        .strip_prefix("many.yaml:")
+        .and_then(|r| r.split(':').next())
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    assert!(second <= line && line < third, "{err}");
+    // Any line the parser's message names is the same absolute line.
+    if let Some(at) = err.find(" at line ") {
+        assert!(err[at..].starts_with(&format!(" at line {line},")), "{err}");
+    }
 }
 
 #[test]

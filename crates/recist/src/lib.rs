@@ -40,8 +40,9 @@ pub use recist_engine::{
     endpoints,
 };
 pub use recist_io::{
-    CaseError, LoadedCase, Place, Recorded, RecordedSubject, explain, read_case_file,
-    read_case_text, read_recorded, read_reference_dates, to_json, to_jsonl,
+    CaseError, CaseKey, KeyedCase, LoadedCase, Place, Recorded, RecordedSubject, explain,
+    read_case_file, read_case_file_keyed, read_case_text, read_case_text_keyed, read_recorded,
+    read_reference_dates, refuse_duplicates, to_json, to_jsonl,
 };
 pub use recist_model::*;
 pub use recist_rules::{

@@ -103,43 +103,144 @@ pub fn parse_value(text: &str) -> Result<Value, YamlError> {
     })
 }
 
-/// Splits a text into its `---`-separated documents and parses each.
+/// Splits a text into its `---`-separated documents and parses each; the first syntax error
+/// fails the whole text (see [`split_documents`] to keep the other documents).
 ///
 /// Empty documents (a leading `---`, a trailing separator) are skipped.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut docs = Vec::new();
+    split_documents(text).into_iter().collect()
+}
+
+/// Splits a text into its documents and parses each on its own, so a syntax error in one
+/// document does not hide the others: each document is its own `Ok` or `Err`, and an error's
+/// line (also in its message) counts from the start of the whole text.
+///
+/// Documents are split at document markers: a line that starts, at column 0, with `---` or
+/// `...` followed by a space, a tab or the end of the line. YAML forbids such a line inside
+/// any scalar (plain, quoted or block) and inside flow collections (`c-forbidden`), so the
+/// split is always where a parser of the whole stream would end the document. Content after
+/// `---` on the marker line (`--- {a: 1}`, `--- |`) stays in the document, in its column.
+/// Directive lines (`%YAML`, `%TAG`) stay with the document they precede. Empty documents (a
+/// leading `---`, a trailing separator, comments only) are skipped.
+pub fn split_documents(text: &str) -> Vec<Result<Document, YamlError>> {
+    let mut chunks: Vec<(usize, String)> = Vec::new();
     let mut current = String::new();
     let mut start_line = 1;
-    let mut flush = |current: &mut String, start_line: usize| -> Result<(), YamlError> {
-        let has_content = current
-            .lines()
-            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-        if has_content {
-            let value = parse_value(current).map_err(|e| YamlError {
-                line: e.line.map(|l| l + start_line - 1),
-                message: e.message,
-            })?;
-            docs.push(Document {
-                value,
-                first_line: start_line,
-                text: std::mem::take(current),
-            });
-        }
-        current.clear();
-        Ok(())
-    };
+    // Whether `current` holds a content line (not blank, comment, directive or marker).
+    let mut has_body = false;
+    // Whether `current` holds directives, and then whether their `---` too.
+    let mut directives = false;
+    let mut directives_marked = false;
     for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_end();
-        if trimmed == "---" || trimmed.starts_with("--- ") || trimmed == "..." {
-            flush(&mut current, start_line)?;
-            start_line = i + 2;
+        let Some(rest) = document_marker(line) else {
+            if !has_body && line.starts_with('%') {
+                directives = true;
+            } else if is_content(line) {
+                has_body = true;
+            }
+            current.push_str(line);
+            current.push('\n');
+            continue;
+        };
+        if has_body {
+            chunks.push((start_line, std::mem::take(&mut current)));
+            has_body = false;
+        } else if directives && !directives_marked {
+            // `%YAML …` then its `---`: the parser reads them together.
+            current.push_str(line);
+            current.push('\n');
+            directives_marked = true;
+            has_body = rest.is_some();
             continue;
         }
-        current.push_str(line);
-        current.push('\n');
+        // A new document; what came before it was blank or comments only.
+        current.clear();
+        directives = false;
+        directives_marked = false;
+        match rest {
+            None => start_line = i + 2,
+            Some(content) => {
+                // `--- content`: the content stays in the document, in its column.
+                start_line = i + 1;
+                current.push_str(&" ".repeat(line.len() - content.len()));
+                current.push_str(content);
+                current.push('\n');
+                has_body = true;
+            }
+        }
     }
-    flush(&mut current, start_line)?;
-    Ok(docs)
+    if has_body {
+        chunks.push((start_line, current));
+    }
+    let several = chunks.len() > 1;
+    chunks
+        .into_iter()
+        .map(|(first_line, text)| match parse_value(&text) {
+            Ok(value) => Ok(Document {
+                value,
+                first_line,
+                text,
+            }),
+            Err(e) => {
+                let offset = first_line - 1;
+                Err(YamlError {
+                    line: e.line.map(|l| l + offset).or(several.then_some(first_line)),
+                    message: shift_lines(&e.message, offset),
+                })
+            }
+        })
+        .collect()
+}
+
+/// A document marker line: `Some(None)` for `---` or `...` alone (or with a comment),
+/// `Some(Some(rest))` for `---` followed by content, `None` for any other line.
+fn document_marker(line: &str) -> Option<Option<&str>> {
+    let (is_start, rest) = if let Some(rest) = line.strip_prefix("---") {
+        (true, rest)
+    } else if let Some(rest) = line.strip_prefix("...") {
+        (false, rest)
+    } else {
+        return None;
+    };
+    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let content = rest.trim_start_matches([' ', '\t']);
+    if content.is_empty() || content.starts_with('#') {
+        Some(None)
+    } else if is_start {
+        Some(Some(content))
+    } else {
+        // Content after `...` is not YAML: leave the line to the parser, which says so.
+        None
+    }
+}
+
+fn is_content(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && !t.starts_with('#')
+}
+
+/// Adds `offset` to every `line N` of a parser message (its lines count from the start of
+/// the document, the caller's from the start of the text).
+fn shift_lines(message: &str, offset: usize) -> String {
+    if offset == 0 {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(message.len() + 4);
+    let mut rest = message;
+    while let Some(at) = rest.find("line ") {
+        let (before, after) = rest.split_at(at + "line ".len());
+        out.push_str(before);
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        match after[..digits].parse::<usize>() {
+            Ok(n) if digits > 0 => out.push_str(&(n + offset).to_string()),
+            _ => out.push_str(&after[..digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Types a value, reporting the key path of the first mismatch.
@@ -367,6 +468,52 @@ assessments:
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].first_line, 3);
         assert_eq!(docs[1].value["b"], "NO");
+    }
+
+    #[test]
+    fn a_syntax_error_refuses_its_document_only() {
+        let text = "a: 1\n---\nb: \"open\nc: 2\n---\n# third\nd: 3\n";
+        let docs = split_documents(text);
+        assert_eq!(docs.len(), 3);
+        assert_eq!(
+            docs[0].as_ref().map(|d| d.value["a"].clone()).ok(),
+            Some(1.into())
+        );
+        let err = docs[1].clone().err();
+        // The parser's line (and the one in its message) counts from the start of the text.
+        assert_eq!(err.as_ref().and_then(|e| e.line), Some(3));
+        let message = err.map(|e| e.message).unwrap_or_default();
+        assert!(message.contains("line 3,"), "{message}");
+        assert!(!message.contains("line 1,"), "{message}");
+        let third = docs[2].as_ref().ok();
+        assert_eq!(third.map(|d| d.first_line), Some(6));
+        assert_eq!(third.map(|d| d.value["d"].clone()), Some(3.into()));
+    }
+
+    #[test]
+    fn markers_with_content_and_directives_keep_their_documents() {
+        // Content after `---` is part of the document (it used to be dropped).
+        let docs = parse_documents("--- {a: 1}\n---   # note\nb: 2\n...\n").unwrap_or_default();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(
+            (docs[0].first_line, docs[0].value["a"].clone()),
+            (1, 1.into())
+        );
+        assert_eq!(
+            (docs[1].first_line, docs[1].value["b"].clone()),
+            (3, 2.into())
+        );
+        // Directives go with the document they precede.
+        let docs = parse_documents("a: 1\n...\n%YAML 1.2\n---\nb: 2\n").unwrap_or_default();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(
+            (docs[1].first_line, docs[1].value["b"].clone()),
+            (3, 2.into())
+        );
+        // An indented `---` is content, not a marker.
+        let docs = parse_documents("a: |\n  x\n  ---\n  y\n").unwrap_or_default();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].value["a"], "x\n---\ny\n");
     }
 
     #[test]
