@@ -382,8 +382,10 @@ pub fn case_files(path: &Path) -> Vec<PathBuf> {
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
+                // Not `is_file`: an entry that cannot be read (a dangling link, say) is kept,
+                // to be reported when it fails to open rather than skipped without a word.
                 .filter(|p| {
-                    p.is_file()
+                    !p.is_dir()
                         && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
                             matches!(
                                 e.to_ascii_lowercase().as_str(),
@@ -435,6 +437,7 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
             let mut reader = BufReader::with_capacity(1 << 16, handle);
             let mut line = String::new();
             let mut n = 0usize;
+            let mut failed = false;
             loop {
                 line.clear();
                 match reader.read_line(&mut line) {
@@ -460,9 +463,20 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
                     }
                     Err(e) => {
                         sender.push(fail(format!("line {}: {e}", n + 1)), 1);
+                        failed = true;
                         break;
                     }
                 }
+            }
+            // A file of no case at all (empty, blank lines): said, not skipped.
+            if rows == 0 && !failed {
+                sender.push(
+                    Item::CaseFileError {
+                        file: file.clone(),
+                        message: recist_io::CaseError::Empty { file: file.clone() }.to_string(),
+                    },
+                    1,
+                );
             }
         } else {
             let mut text = String::new();

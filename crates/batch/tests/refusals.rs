@@ -504,3 +504,50 @@ fn a_subject_evaluator_with_two_cases_is_refused_whole() {
         (Some(4), Some(2))
     );
 }
+
+#[test]
+fn case_files_that_hold_no_case_or_cannot_be_read_are_reported() {
+    // An empty YAML file, one of comments and `---` only, an empty .jsonl, and a link to a
+    // file that is gone: each is an error line (none skipped without a word); OK-1 is read.
+    let dir = tmp("empty-case-files");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    std::fs::write(cases.join("a.yaml"), case_yaml("OK-1", "", 20)).unwrap();
+    std::fs::write(cases.join("empty.yaml"), "").unwrap();
+    std::fs::write(cases.join("docs.yaml"), "# nothing\n---\n---\n").unwrap();
+    std::fs::write(cases.join("blank.jsonl"), "\n\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("gone.yaml"), cases.join("gone.yaml")).unwrap();
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+    cfg.input = recist_batch::Input::Cases(cases.clone());
+    let report = run(&cfg);
+    assert_eq!(report.exit_code(), 1);
+    let e = errors(&out);
+    let mut files: Vec<String> = e
+        .iter()
+        .map(|x| {
+            let f = x["file"].as_str().unwrap();
+            f.rsplit('/').next().unwrap().to_string()
+        })
+        .collect();
+    files.sort();
+    let mut expected = vec!["blank.jsonl", "docs.yaml", "empty.yaml"];
+    if cfg!(unix) {
+        expected.push("gone.yaml");
+    }
+    assert_eq!(files, expected, "{e:#?}");
+    for x in &e {
+        let reason = x["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("holds no case") || reason.contains("cannot read"),
+            "{reason}"
+        );
+    }
+    let s = summary(&out);
+    assert_eq!(
+        s["subject_evaluators"]["adjudicated"], 1,
+        "{}",
+        s["subject_evaluators"]
+    );
+}

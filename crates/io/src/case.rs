@@ -219,6 +219,20 @@ pub fn read_case_text(
 
 /// [`read_case_text`], each case with its key (for [`refuse_duplicates`]).
 pub fn read_case_text_keyed(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCase> {
+    let cases = read_cases_of(text, file, jsonl);
+    if cases.is_empty() {
+        return vec![(
+            None,
+            Err(CaseError::Empty {
+                file: file.to_string(),
+            }),
+        )];
+    }
+    cases
+}
+
+/// [`read_case_text_keyed`] without the check that the text holds a case.
+fn read_cases_of(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCase> {
     if jsonl {
         let mut out = Vec::new();
         for (i, line) in text.lines().enumerate() {

@@ -68,6 +68,13 @@ pub enum CaseError {
         /// Every case of it, in reading order, as (file, line).
         places: Vec<(String, usize)>,
     },
+    /// The file holds no case at all (it is empty, or only comments or `---`): a truncated
+    /// export would otherwise lose its subjects without a word.
+    #[error("{file}: holds no case (no subject: the file is empty, or only comments or `---`)")]
+    Empty {
+        /// The file.
+        file: String,
+    },
     /// A subject is malformed.
     #[error("{place}: {message}")]
     Invalid {

@@ -324,3 +324,20 @@ fn json_lines_report_their_line() {
         "{err}"
     );
 }
+
+/// A case file that holds no case (empty, comments or `---` only, blank JSON Lines) is one
+/// error naming the file, not an empty, silent success.
+#[rstest]
+#[case::empty("", false)]
+#[case::comments_and_markers("# nothing here\n---\n---\n", false)]
+#[case::blank_json_lines("\n  \n", true)]
+fn a_file_with_no_case_is_refused(#[case] text: &str, #[case] jsonl: bool) {
+    let cases = recist_io::read_case_text(text, "cases/x.yaml", jsonl).unwrap();
+    assert_eq!(cases.len(), 1);
+    let err = cases.into_iter().next().unwrap().unwrap_err();
+    assert!(matches!(err, recist_io::CaseError::Empty { .. }), "{err}");
+    assert!(
+        err.to_string().starts_with("cases/x.yaml: holds no case"),
+        "{err}"
+    );
+}
