@@ -1009,19 +1009,7 @@ impl Ctx<'_> {
             let eval = EvalKey::from_label(&label_in, &self.cfg.mapping);
             let label = subject.evaluator.clone().unwrap_or_else(|| eval.label());
             p.tally.units_seen += 1;
-            let recorded: Vec<RecordedRow> = self
-                .recorded_index
-                .get(&subject.subject)
-                .map(|g| {
-                    read_recorded(
-                        g,
-                        &self.recorded_file,
-                        &self.cfg.mapping,
-                        self.cfg.partial_dates,
-                    )
-                    .rows
-                })
-                .unwrap_or_default();
+            let recorded = self.recorded_rows(&subject.subject);
             let rows: Vec<&RecordedRow> = recorded.iter().filter(|r| r.eval == eval).collect();
             let visits: Vec<RsVisit> = subject
                 .assessments
@@ -1064,6 +1052,23 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    /// The recorded RS rows of `subject` that can be compared (case-file mode, where recorded
+    /// RS is read into memory; its refused rows are reported once, after the cases).
+    fn recorded_rows(&self, subject: &str) -> Vec<RecordedRow> {
+        self.recorded_index
+            .get(subject)
+            .map(|g| {
+                read_recorded(
+                    g,
+                    &self.recorded_file,
+                    &self.cfg.mapping,
+                    self.cfg.partial_dates,
+                )
+                .rows
+            })
+            .unwrap_or_default()
+    }
+
     /// Refuses a subject × evaluator with several cases: one unit refused while reading, one
     /// errors.jsonl line naming every case.
     fn refuse_duplicate(&self, p: &mut Piece, (subject, eval): (String, EvalKey), d: &Duplicate) {
@@ -1074,19 +1079,7 @@ impl Ctx<'_> {
         };
         let (mut place, message) = case_error_place(&error, "", None);
         place.evaluator = Some(d.evaluator.clone().unwrap_or_else(|| eval.label()));
-        let recorded: Vec<RecordedRow> = self
-            .recorded_index
-            .get(&subject)
-            .map(|g| {
-                read_recorded(
-                    g,
-                    &self.recorded_file,
-                    &self.cfg.mapping,
-                    self.cfg.partial_dates,
-                )
-                .rows
-            })
-            .unwrap_or_default();
+        let recorded = self.recorded_rows(&subject);
         let rows: Vec<&RecordedRow> = recorded.iter().filter(|r| r.eval == eval).collect();
         self.refuse_unit_everywhere(p, &rows);
         p.tally.units_seen += 1;

@@ -402,14 +402,28 @@ fn case_json(subject: &str, evaluator: &str) -> String {
     )
 }
 
+/// A fresh test directory and its empty `cases` folder.
+fn cases_dir(name: &str) -> (PathBuf, PathBuf) {
+    let dir = tmp(name);
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    (dir, cases)
+}
+
+/// Runs batch over the case files of `cases`, into `dir/out`.
+fn run_cases(dir: &Path, cases: &Path) -> (recist_batch::BatchReport, PathBuf) {
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+    cfg.input = recist_batch::Input::Cases(cases.to_path_buf());
+    (run(&cfg), out)
+}
+
 #[test]
 fn a_subject_evaluator_with_two_cases_is_refused_whole() {
     // D-1 (the default evaluator) in a.yaml and again, as `Investigator`, in b.yaml's second
     // document, with another week-6 measurement: two conflicting cases of one subject ×
     // evaluator. D-1 read by `central` is another evaluator, adjudicated apart.
-    let dir = tmp("duplicate-cases");
-    let cases = dir.join("cases");
-    std::fs::create_dir_all(&cases).unwrap();
+    let (dir, cases) = cases_dir("duplicate-cases");
     std::fs::write(cases.join("a.yaml"), case_yaml("D-1", "", 26)).unwrap();
     let b = format!(
         "{}---\n{}",
@@ -429,10 +443,7 @@ fn a_subject_evaluator_with_two_cases_is_refused_whole() {
         ),
     )
     .unwrap();
-    let out = dir.join("out");
-    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
-    cfg.input = recist_batch::Input::Cases(cases.clone());
-    let report = run(&cfg);
+    let (report, out) = run_cases(&dir, &cases);
     assert_eq!(report.exit_code(), 1);
 
     let e = errors(&out);
@@ -509,19 +520,14 @@ fn a_subject_evaluator_with_two_cases_is_refused_whole() {
 fn case_files_that_hold_no_case_or_cannot_be_read_are_reported() {
     // An empty YAML file, one of comments and `---` only, an empty .jsonl, and a link to a
     // file that is gone: each is an error line (none skipped without a word); OK-1 is read.
-    let dir = tmp("empty-case-files");
-    let cases = dir.join("cases");
-    std::fs::create_dir_all(&cases).unwrap();
+    let (dir, cases) = cases_dir("empty-case-files");
     std::fs::write(cases.join("a.yaml"), case_yaml("OK-1", "", 20)).unwrap();
     std::fs::write(cases.join("empty.yaml"), "").unwrap();
     std::fs::write(cases.join("docs.yaml"), "# nothing\n---\n---\n").unwrap();
     std::fs::write(cases.join("blank.jsonl"), "\n\n").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.join("gone.yaml"), cases.join("gone.yaml")).unwrap();
-    let out = dir.join("out");
-    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
-    cfg.input = recist_batch::Input::Cases(cases.clone());
-    let report = run(&cfg);
+    let (report, out) = run_cases(&dir, &cases);
     assert_eq!(report.exit_code(), 1);
     let e = errors(&out);
     let mut files: Vec<String> = e
