@@ -479,12 +479,18 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
                 );
             }
         } else {
-            let mut text = String::new();
+            let mut raw = Vec::new();
             let mut handle = handle;
-            if let Err(e) = handle.read_to_string(&mut text) {
-                sender.push(fail(e.to_string()), 1);
-                continue;
-            }
+            let text = match handle
+                .read_to_end(&mut raw)
+                .and_then(|_| recist_io::utf8_text(raw))
+            {
+                Ok(t) => t,
+                Err(e) => {
+                    sender.push(fail(e.to_string()), 1);
+                    continue;
+                }
+            };
             size = text.len() as u64;
             bytes.fetch_add(size, Ordering::Relaxed);
             hasher.update(text.as_bytes());

@@ -179,6 +179,31 @@ fn key_of(value: &Value, file: &str, line: usize) -> Option<CaseKey> {
     })
 }
 
+/// Reads a text file, as [`utf8_text`].
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    utf8_text(std::fs::read(path)?)
+}
+
+/// The bytes of a text file as a `String`; bytes that are not UTF-8 are an error naming the
+/// line (and byte) where they start, rather than the bare "stream did not contain valid UTF-8".
+pub fn utf8_text(bytes: Vec<u8>) -> std::io::Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = e.as_bytes().get(..at).unwrap_or_default();
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("line {line}, byte {column}: not valid UTF-8"),
+        )
+    })
+}
+
 /// Reads every subject of a case file: YAML (several `---` documents allowed), JSON, or
 /// JSON Lines (`.jsonl`, one subject per line).
 ///
@@ -195,7 +220,7 @@ pub fn read_case_file(path: &Path) -> Result<Vec<Result<LoadedCase, CaseError>>,
 /// [`read_case_file`], each case with its key (for [`refuse_duplicates`]).
 pub fn read_case_file_keyed(path: &Path) -> Result<Vec<KeyedCase>, CaseError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| CaseError::Read {
+    let text = read_text(path).map_err(|source| CaseError::Read {
         file: file.clone(),
         source,
     })?;

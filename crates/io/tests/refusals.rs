@@ -341,3 +341,17 @@ fn a_file_with_no_case_is_refused(#[case] text: &str, #[case] jsonl: bool) {
         "{err}"
     );
 }
+
+/// A case file with a byte that is not UTF-8 is refused naming the line and byte where it
+/// is, not only the file.
+#[test]
+fn a_byte_not_utf8_is_refused_at_its_line() {
+    let dir = std::env::temp_dir().join(format!("recist-io-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("latin1.yaml");
+    std::fs::write(&path, b"subject: S-1\n# caf\xe9 au lait\nlesions: []\n").unwrap();
+    let err = recist_io::read_case_file(&path).unwrap_err().to_string();
+    assert!(err.contains("latin1.yaml: cannot read"), "{err}");
+    assert!(err.contains("line 2, byte 6: not valid UTF-8"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
