@@ -305,14 +305,27 @@ fn read_cases_of(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCase> {
 /// validating the cases: for finding the cases of one subject × evaluator across files before
 /// reading them.
 pub fn case_keys(text: &str, file: &str, jsonl: bool) -> Vec<CaseKey> {
-    if jsonl {
-        #[derive(Deserialize)]
-        struct Keys {
-            #[serde(default)]
-            subject: Option<Value>,
-            #[serde(default)]
-            evaluator: Option<Value>,
+    /// The two keys of a case; the rest of it is checked, not kept.
+    #[derive(Deserialize)]
+    struct Keys {
+        #[serde(default)]
+        subject: Option<Value>,
+        #[serde(default)]
+        evaluator: Option<Value>,
+    }
+    impl Keys {
+        fn value(self) -> Value {
+            let mut map = serde_json::Map::new();
+            if let Some(s) = self.subject {
+                map.insert("subject".into(), s);
+            }
+            if let Some(e) = self.evaluator {
+                map.insert("evaluator".into(), e);
+            }
+            Value::Object(map)
         }
+    }
+    if jsonl {
         return text
             .lines()
             .enumerate()
@@ -321,16 +334,7 @@ pub fn case_keys(text: &str, file: &str, jsonl: bool) -> Vec<CaseKey> {
                 // Only the two keys are built; the rest of the line is checked, not kept.
                 let value = if line.trim_start().starts_with('{') {
                     match serde_json::from_str::<Keys>(line) {
-                        Ok(k) => {
-                            let mut map = serde_json::Map::new();
-                            if let Some(s) = k.subject {
-                                map.insert("subject".into(), s);
-                            }
-                            if let Some(e) = k.evaluator {
-                                map.insert("evaluator".into(), e);
-                            }
-                            Value::Object(map)
-                        }
+                        Ok(k) => k.value(),
                         // A repeated key, say: as the full reading sees it.
                         Err(_) => serde_json::from_str::<Value>(line).ok()?,
                     }
@@ -341,9 +345,17 @@ pub fn case_keys(text: &str, file: &str, jsonl: bool) -> Vec<CaseKey> {
             })
             .collect();
     }
-    recist_yaml::split_documents(text)
+    recist_yaml::document_texts(text)
         .into_iter()
-        .filter_map(|d| d.ok().and_then(|d| key_of(&d.value, file, d.first_line)))
+        .filter_map(|(first_line, doc)| {
+            // Only the two keys are built; where that reading fails (a syntax error, a
+            // document that is not a mapping), the full one decides, as reading the case does.
+            let value = match recist_yaml::parse_as::<Keys>(&doc) {
+                Ok(k) => k.value(),
+                Err(_) => recist_yaml::parse_value(&doc).ok()?,
+            };
+            key_of(&value, file, first_line)
+        })
         .collect()
 }
 

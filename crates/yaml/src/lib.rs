@@ -103,6 +103,15 @@ pub fn parse_value(text: &str) -> Result<Value, YamlError> {
     })
 }
 
+/// Parses one YAML text straight into `T` (no [`Value`] built on the way): for reading a few
+/// keys of a large document cheaply. Unknown keys are skipped as the type allows.
+pub fn parse_as<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| YamlError {
+        line: e.location().map(|l| l.line() as usize),
+        message: e.without_snippet().to_string(),
+    })
+}
+
 /// Splits a text into its `---`-separated documents and parses each; the first syntax error
 /// fails the whole text (see [`split_documents`] to keep the other documents).
 ///
@@ -123,6 +132,30 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
 /// Directive lines (`%YAML`, `%TAG`) stay with the document they precede. Empty documents (a
 /// leading `---`, a trailing separator, comments only) are skipped.
 pub fn split_documents(text: &str) -> Vec<Result<Document, YamlError>> {
+    let chunks = document_texts(text);
+    let several = chunks.len() > 1;
+    chunks
+        .into_iter()
+        .map(|(first_line, text)| match parse_value(&text) {
+            Ok(value) => Ok(Document {
+                value,
+                first_line,
+                text,
+            }),
+            Err(e) => {
+                let offset = first_line - 1;
+                Err(YamlError {
+                    line: e.line.map(|l| l + offset).or(several.then_some(first_line)),
+                    message: shift_lines(&e.message, offset),
+                })
+            }
+        })
+        .collect()
+}
+
+/// The documents of a text, split as [`split_documents`] splits them but not parsed: each
+/// with its first line (counted from the start of the text).
+pub fn document_texts(text: &str) -> Vec<(usize, String)> {
     let mut chunks: Vec<(usize, String)> = Vec::new();
     let mut current = String::new();
     let mut start_line = 1;
@@ -172,24 +205,7 @@ pub fn split_documents(text: &str) -> Vec<Result<Document, YamlError>> {
     if has_body {
         chunks.push((start_line, current));
     }
-    let several = chunks.len() > 1;
     chunks
-        .into_iter()
-        .map(|(first_line, text)| match parse_value(&text) {
-            Ok(value) => Ok(Document {
-                value,
-                first_line,
-                text,
-            }),
-            Err(e) => {
-                let offset = first_line - 1;
-                Err(YamlError {
-                    line: e.line.map(|l| l + offset).or(several.then_some(first_line)),
-                    message: shift_lines(&e.message, offset),
-                })
-            }
-        })
-        .collect()
 }
 
 /// A document marker line: `Some(None)` for `---` or `...` alone (or with a comment),
