@@ -11,7 +11,7 @@
 //! date order; an assessment is dated by the earliest `TRDTC` of its rows. The first is the
 //! baseline.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use recist_model::{
@@ -181,7 +181,8 @@ pub struct Built {
 impl Built {
     /// The TR row behind an assessment (and lesion), for placing engine refusals.
     pub fn row_of(&self, date: NaiveDate, lesion: Option<&str>) -> Option<u64> {
-        let v = self.visits.iter().position(|v| v.date == date)?;
+        let in_date_order = self.visits.is_sorted_by_key(|v| v.date);
+        let v = crate::rs::first_dated(&self.visits, date, in_date_order, |v| v.date)?;
         if let Some(l) = lesion
             && let Some(li) = self.tu_index(l)
             && let Some(&row) = self
@@ -402,6 +403,10 @@ struct UnitAcc {
     last_dtc: (String, Option<crate::dates::Dtc>),
     /// The visit of the last TR row (rows of a visit usually follow each other).
     last_visit: usize,
+    /// The visits by key, once a unit has [`VISIT_INDEX_AT`] of them: a lookup that misses
+    /// `last_visit` then costs one hash instead of a scan of every visit (so a subject's time
+    /// grows with its visits, not with their square).
+    visit_index: Option<HashMap<VisitKey, usize>>,
     /// The lesion after the last TR row's.
     next_lesion: usize,
 }
@@ -416,6 +421,10 @@ struct Scratch {
     obs: Vec<Vec<[Option<Obs>; 4]>>,
     last_dtc: String,
 }
+
+/// How many visits a unit has before its visits are looked up by key
+/// ([`UnitAcc::visit_index`]); below, a scan is quicker.
+const VISIT_INDEX_AT: usize = 32;
 
 /// Most scratch sets kept per thread.
 const SCRATCH_KEPT: usize = 8;
@@ -447,6 +456,7 @@ impl UnitAcc {
             first_tu_row: 0,
             last_dtc: (s.last_dtc, None),
             last_visit: 0,
+            visit_index: None,
             next_lesion: 0,
         }
     }
@@ -507,7 +517,7 @@ fn unit_index(units: &mut Vec<UnitAcc>, eval: &str, evalid: &str, mapping: &Mapp
 }
 
 /// How a row names its visit: `VISITNUM`, else `VISIT`, else the date of `--DTC`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum VisitKey {
     Num(String),
     Name(String),
@@ -580,6 +590,29 @@ fn same_text(a: &str, b: &str) -> bool {
             .all(|(x, y)| x == y || x.eq_ignore_ascii_case(&y))
 }
 
+/// The visit a TR row's `VISITNUM`, `VISIT` and `--DTC` name among a unit's `visits`, if any:
+/// the first that matches (keys of visits differ, so at most one does). Builds the unit's
+/// `index` ([`UnitAcc::visit_index`]) once it has [`VISIT_INDEX_AT`] visits.
+fn find_visit(
+    visits: &[VisitAcc],
+    index: &mut Option<HashMap<VisitKey, usize>>,
+    visitnum: &str,
+    visit: &str,
+    dtc: &str,
+) -> Option<usize> {
+    if index.is_none() && visits.len() >= VISIT_INDEX_AT {
+        let mut by_key = HashMap::with_capacity(visits.len() * 2);
+        for (i, v) in visits.iter().enumerate() {
+            by_key.entry(v.key()).or_insert(i);
+        }
+        *index = Some(by_key);
+    }
+    match (index, VisitKey::of(visitnum, visit, dtc)) {
+        (Some(by_key), Some(key)) => by_key.get(&key).copied(),
+        _ => visits.iter().position(|v| v.matches(visitnum, visit, dtc)),
+    }
+}
+
 /// The date part of a `--DTC` value (what names a visit with neither number nor name).
 fn date_key(dtc: &str) -> &str {
     dtc.split('T').next().unwrap_or(dtc)
@@ -596,6 +629,15 @@ impl VisitAcc {
             VisitBy::Date => {
                 visitnum.is_empty() && visit.is_empty() && same_bytes(&self.date_key, date_key(dtc))
             }
+        }
+    }
+
+    /// This visit's key: what a row naming it gives in [`VisitKey::of`].
+    fn key(&self) -> VisitKey {
+        match self.by {
+            VisitBy::Num => VisitKey::Num(self.visitnum.clone()),
+            VisitBy::Name => VisitKey::Name(self.label.to_ascii_uppercase()),
+            VisitBy::Date => VisitKey::Date(self.date_key.clone()),
         }
     }
 
@@ -1186,11 +1228,7 @@ fn read_tr_row<'g>(
     let found = if last_matches {
         Some(u.last_visit)
     } else {
-        // The first visit that matches, as before the cache (keys of visits differ, so
-        // at most one matches).
-        u.visits
-            .iter()
-            .position(|v| v.matches(visitnum, visit_name, dtc))
+        find_visit(&u.visits, &mut u.visit_index, visitnum, visit_name, dtc)
     };
     let vi = match found {
         Some(i) => i,
@@ -1201,6 +1239,11 @@ fn read_tr_row<'g>(
                 )));
                 return;
             };
+            if let (Some(index), Some(key)) =
+                (&mut u.visit_index, VisitKey::of(visitnum, visit_name, dtc))
+            {
+                index.entry(key).or_insert(u.visits.len());
+            }
             u.visits.push(VisitAcc {
                 by,
                 label: g.get(r, tr::VISIT).to_string(),
@@ -1584,15 +1627,29 @@ fn finish_unit(
     let mut rows = vec![0; u.lesions.len() * order.len()];
     // NEW lesions with no TR row at all are placed at their TU visit.
     let mut tu_only_new: Vec<(usize, usize)> = Vec::new();
+    // Each visit's place in `order`, once a TU-only NEW lesion needs it.
+    let mut place_in_order: Vec<Option<usize>> = Vec::new();
     for (li, l) in u.lesions.iter().enumerate() {
         if l.role != RoleWord::New || u.has_obs(li) {
             continue;
         }
+        if place_in_order.is_empty() {
+            place_in_order.resize(u.visits.len(), None);
+            for (pos, &vi) in order.iter().enumerate() {
+                if let Some(p) = place_in_order.get_mut(vi) {
+                    *p = Some(pos);
+                }
+            }
+        }
+        let visit_of = |k: &VisitKey| match &u.visit_index {
+            Some(index) => index.get(k).copied(),
+            None => u.visits.iter().position(|v| v.has_key(k)),
+        };
         match l
             .visit_key
             .as_ref()
-            .and_then(|k| u.visits.iter().position(|v| v.has_key(k)))
-            .and_then(|vi| order.iter().position(|&o| o == vi))
+            .and_then(visit_of)
+            .and_then(|vi| place_in_order.get(vi).copied().flatten())
         {
             Some(pos) => tu_only_new.push((li, pos)),
             None => u.problems.push(ctx.err(
@@ -2030,6 +2087,118 @@ mod tests {
         assert_eq!(built.row_of(d1, Some("NEW01")), Some(2));
         assert_eq!(built.row_of(d2, Some("X")), Some(4));
         assert_eq!(built.row_of(d2, None), Some(4));
+    }
+
+    /// A visit named by `VISITNUM`, `VISIT` or the date, as a TR row with these values makes it.
+    fn visit_acc(visitnum: &str, visit: &str, dtc: &str) -> VisitAcc {
+        let by = VisitBy::of(visitnum, visit, dtc).unwrap();
+        VisitAcc {
+            by,
+            label: visit.into(),
+            visitnum: visitnum.into(),
+            date_key: if by == VisitBy::Date {
+                date_key(dtc).into()
+            } else {
+                String::new()
+            },
+            num: None,
+            min: None,
+            max: None,
+            method: None,
+            row: 0,
+            any_value: false,
+            sum: None,
+        }
+    }
+
+    #[test]
+    fn visits_found_by_key_are_the_visits_a_scan_finds() {
+        // Visits of every kind of key, more than VISIT_INDEX_AT, one named by a time alone
+        // (an empty date key).
+        let mut visits = Vec::new();
+        for i in 0..VISIT_INDEX_AT {
+            visits.push(match i % 3 {
+                0 => visit_acc(&i.to_string(), "", ""),
+                1 => visit_acc("", &format!("Week {i}"), ""),
+                _ => visit_acc("", "", &format!("2020-01-{:02}T10:00", i % 28 + 1)),
+            });
+        }
+        visits.push(visit_acc("", "", "T10:00"));
+        let queries = [
+            ("0", "", ""),
+            ("3", "Week 4", "2020-01-01"),
+            ("", "WEEK 4", ""),
+            ("", "week 7", "2020-02-02"),
+            ("", "", "2020-01-03"),
+            ("", "", "2020-01-03T23:59"),
+            ("", "", ""),
+            ("", "", "T08:00"),
+            ("99", "", ""),
+            ("", "Week 99", ""),
+            ("", "", "1999-01-01"),
+            ("1", "", ""),
+            ("", "Week 1", ""),
+        ];
+        let mut index = None;
+        for (visitnum, visit, dtc) in queries {
+            let scan = visits.iter().position(|v| v.matches(visitnum, visit, dtc));
+            let found = find_visit(&visits, &mut index, visitnum, visit, dtc);
+            assert_eq!(found, scan, "{visitnum:?} {visit:?} {dtc:?}");
+            assert!(
+                index.is_some(),
+                "{} visits are looked up by key",
+                visits.len()
+            );
+        }
+        // Fewer visits: no index, the scan.
+        let mut index = None;
+        let few = &visits[..3];
+        assert_eq!(find_visit(few, &mut index, "", "WEEK 1", ""), Some(1));
+        assert!(index.is_none());
+    }
+
+    #[test]
+    fn a_subject_with_many_visits_read_lesion_by_lesion_keeps_each_row_at_its_visit() {
+        // Rows ordered by lesion, not visit: every row of the second lesion misses the last
+        // visit and is looked up by key; its VISIT names differ in case from the first's.
+        let mapping = Mapping::bundled().unwrap();
+        let mut tu_g = RawGroup::with_columns("S1".into(), 13);
+        tu_row(&mut tu_g, 2, ("T01", "TARGET", "LIVER", "", "2020-01-01"));
+        tu_row(&mut tu_g, 3, ("T02", "TARGET", "LUNG", "", "2020-01-01"));
+        let mut tr_g = RawGroup::with_columns("S1".into(), 18);
+        let n = 3 * VISIT_INDEX_AT;
+        let date =
+            |v: usize| NaiveDate::from_yo_opt(2020, 1).unwrap() + chrono::Days::new(7 * v as u64);
+        let mut line = 2;
+        for (lesion, name) in [("T01", "Week"), ("T02", "WEEK")] {
+            for v in (0..n).rev() {
+                let mut f = [""; 18];
+                let (visit, dtc) = (format!("{name} {v}"), date(v).to_string());
+                (f[tr::USUBJID], f[tr::LNKID], f[tr::TESTCD]) = ("S1", lesion, "LDIAM");
+                (f[tr::STRESC], f[tr::STRESN], f[tr::STRESU]) = ("20", "20", "mm");
+                (f[tr::VISIT], f[tr::DTC]) = (visit.as_str(), dtc.as_str());
+                tr_g.push(line, &f);
+                line += 1;
+            }
+        }
+        let b = build_subject(
+            "S1",
+            Some(&tu_g),
+            Some(&tr_g),
+            None,
+            &Files::default(),
+            &mapping,
+            ReadOptions::default(),
+        );
+        let built = b.units[0].outcome.as_ref().unwrap();
+        assert_eq!(built.visits.len(), n);
+        for v in 0..n {
+            // Rows of visit v: T01's at line 2 + (n - 1 - v), T02's n lines later.
+            let t01 = (2 + (n - 1 - v)) as u64;
+            assert_eq!(built.visits[v].date, date(v));
+            assert_eq!(built.row_of(date(v), Some("T01")), Some(t01), "visit {v}");
+            assert_eq!(built.row_of(date(v), Some("T02")), Some(t01 + n as u64));
+        }
     }
 
     #[test]

@@ -224,6 +224,23 @@ impl RowParts {
     }
 }
 
+/// The index of the first of `items` dated `date` (by `date_of`). `in_date_order` says the
+/// items are sorted by date (as a subject's visits are): then a binary search, else a scan, so
+/// that a subject with thousands of visits costs no more than their number times its log.
+pub(crate) fn first_dated<T>(
+    items: &[T],
+    date: NaiveDate,
+    in_date_order: bool,
+    date_of: impl Fn(&T) -> NaiveDate,
+) -> Option<usize> {
+    if in_date_order {
+        let i = items.partition_point(|v| date_of(v) < date);
+        items.get(i).filter(|v| date_of(v) == date).map(|_| i)
+    } else {
+        items.iter().position(|v| date_of(v) == date)
+    }
+}
+
 /// Writes a result's RS rows (every follow-up timepoint's TRGRESP, NTRGRESP, NEWLIND,
 /// OVRLRESP, then BESTRESP); `seq` is the subject's running RSSEQ. Returns rows written.
 pub fn write_rs(
@@ -235,12 +252,11 @@ pub fn write_rs(
 ) -> usize {
     let mut parts = RowParts::new(unit);
     let mut n = 0;
+    let in_date_order = unit.visits.is_sorted_by_key(|v| v.date);
     for tp in &result.timepoints {
         let Some(f) = &tp.follow_up else { continue };
-        let (visit, visitnum) = unit
-            .visits
-            .iter()
-            .find(|v| v.date == tp.date)
+        let (visit, visitnum) = first_dated(unit.visits, tp.date, in_date_order, |v| v.date)
+            .and_then(|i| unit.visits.get(i))
             .map(|v| (v.visit.as_str(), v.visitnum.as_str()))
             .unwrap_or(("", ""));
         parts.set_visit(visit, visitnum, Some(tp.date));
@@ -397,6 +413,25 @@ pub fn read_recorded(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn the_first_dated_item_is_found_alike_by_search_and_scan() {
+        let d = |day: u32| NaiveDate::from_ymd_opt(2020, 1, day).unwrap();
+        let sorted = [d(1), d(3), d(3), d(5), d(9)];
+        let unsorted = [d(5), d(3), d(1), d(3), d(9)];
+        for day in 1..=10 {
+            let want = sorted.iter().position(|&x| x == d(day));
+            assert_eq!(
+                first_dated(&sorted, d(day), true, |&x| x),
+                want,
+                "day {day}"
+            );
+            assert_eq!(first_dated(&sorted, d(day), false, |&x| x), want);
+            let want = unsorted.iter().position(|&x| x == d(day));
+            assert_eq!(first_dated(&unsorted, d(day), false, |&x| x), want);
+        }
+        assert_eq!(first_dated(&[] as &[NaiveDate], d(1), true, |&x| x), None);
+    }
 
     #[test]
     fn fields_are_quoted_when_needed() {
