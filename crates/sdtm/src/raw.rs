@@ -1428,8 +1428,9 @@ impl GroupStream {
                     continue;
                 }
                 let after = self.current.as_ref().is_none_or(|g| g.key.as_str() < key);
-                if !after {
-                    // Its USUBJID cannot be trusted: it breaks the order.
+                if !after && self.check_order {
+                    // Its USUBJID cannot be trusted: it breaks the order of a sorted file.
+                    // (Read unsorted, order says nothing: the row is its subject's.)
                     self.orphan(line, bad.problem);
                     continue;
                 }
@@ -1492,7 +1493,9 @@ impl GroupStream {
             g.bad.push(bad);
             return Ok(None);
         }
-        if let Some(cur) = &self.current
+        // Read unsorted, order says nothing: the row is its subject's.
+        if self.check_order
+            && let Some(cur) = &self.current
             && shown < cur.key
         {
             if malformed {
@@ -1500,14 +1503,12 @@ impl GroupStream {
                 self.orphan(line, bad.problem);
                 return Ok(None);
             }
-            if self.check_order {
-                return Err(InputError::Unsorted {
-                    file: self.file.clone(),
-                    row: line,
-                    subject: shown,
-                    previous: cur.key.clone(),
-                });
-            }
+            return Err(InputError::Unsorted {
+                file: self.file.clone(),
+                row: line,
+                subject: shown,
+                previous: cur.key.clone(),
+            });
         }
         let mut g = self.fresh(&shown);
         g.bad.push(bad);
@@ -2145,6 +2146,35 @@ mod tests {
         let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), false, Arc::default()).unwrap();
         assert_eq!(s.next_group().unwrap().unwrap().key, "B");
         assert_eq!(s.next_group().unwrap().unwrap().key, "A");
+    }
+
+    #[test]
+    fn a_malformed_row_out_of_order_is_its_subjects_only_when_read_unsorted() {
+        // Sorted reading: a row of the wrong length whose USUBJID breaks the order is no
+        // subject's (its USUBJID cannot be trusted). Unsorted reading: it is A's.
+        let p = write(
+            "dm3.csv",
+            "USUBJID,RFSTDTC\nA,2020-01-01\nB,2020-01-01\nA,2020-01-01,extra\n",
+        );
+        let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
+        assert_eq!(s.next_group().unwrap().unwrap().key, "A");
+        let b = s.next_group().unwrap().unwrap();
+        assert_eq!(b.key, "B");
+        assert_eq!(b.bad.len(), 1);
+        assert!(!b.bad[0].attributed);
+        let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), false, Arc::default()).unwrap();
+        for key in ["A", "B"] {
+            let g = s.next_group().unwrap().unwrap();
+            assert_eq!(g.key, key);
+            assert!(g.bad.is_empty());
+        }
+        let a = s.next_group().unwrap().unwrap();
+        assert_eq!(a.key, "A");
+        assert!(a.is_empty());
+        assert_eq!(a.bad.len(), 1);
+        assert!(a.bad[0].attributed);
+        assert_eq!(a.bad[0].line, 4);
+        assert!(s.next_group().unwrap().is_none());
     }
 
     #[test]
