@@ -494,7 +494,8 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
             size = text.len() as u64;
             bytes.fetch_add(size, Ordering::Relaxed);
             hasher.update(text.as_bytes());
-            rows = 1;
+            // Its cases: its documents, split as the reading of the cases splits them.
+            rows = recist_io::case_documents(&text) as u64;
             sender.push(
                 Item::Case {
                     file: file.clone(),

@@ -448,6 +448,15 @@ fn a_subject_evaluator_with_two_cases_is_refused_whole() {
 
     let e = errors(&out);
     assert_eq!(e.len(), 2, "{e:#?}");
+    // `inputs[].rows` of a case file: its cases (documents, or lines of JSON Lines).
+    let inputs = summary(&out)["inputs"].clone();
+    let rows: Vec<u64> = inputs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["rows"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [1, 2, 4], "{inputs:#}");
     let dup = &e[0];
     assert_eq!(dup["code"], "duplicate-case");
     let (a, b) = (
@@ -551,6 +560,32 @@ fn case_files_that_hold_no_case_or_cannot_be_read_are_reported() {
         );
     }
     let s = summary(&out);
+    // `inputs[].rows` of a case file: its cases (none here but in a.yaml).
+    let mut rows: Vec<(String, u64)> = s["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let f = i["file"].as_str().unwrap();
+            (
+                f.rsplit('/').next().unwrap().to_string(),
+                i["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    rows.sort();
+    let names = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+        v.iter().map(|(f, n)| (f.to_string(), *n)).collect()
+    };
+    assert_eq!(
+        rows,
+        names(&[
+            ("a.yaml", 1),
+            ("blank.jsonl", 0),
+            ("docs.yaml", 0),
+            ("empty.yaml", 0)
+        ])
+    );
     assert_eq!(
         s["subject_evaluators"]["adjudicated"], 1,
         "{}",

@@ -242,6 +242,12 @@ pub fn read_case_text(
         .collect())
 }
 
+/// How many cases a YAML or JSON case file's text holds: its documents, split as
+/// [`read_case_text`] splits them (empty ones skipped), before any is parsed.
+pub fn case_documents(text: &str) -> usize {
+    recist_yaml::document_texts(text).len()
+}
+
 /// [`read_case_text`], each case with its key (for [`refuse_duplicates`]).
 pub fn read_case_text_keyed(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCase> {
     let cases = read_cases_of(text, file, jsonl);

@@ -27,8 +27,9 @@ mod recorded;
 mod render;
 
 pub use case::{
-    CaseKey, KeyedCase, LoadedCase, case_keys, read_case_file, read_case_file_keyed,
-    read_case_text, read_case_text_keyed, read_text, refuse_duplicates, utf8_text,
+    CaseKey, KeyedCase, LoadedCase, case_documents, case_keys, read_case_file,
+    read_case_file_keyed, read_case_text, read_case_text_keyed, read_text, refuse_duplicates,
+    utf8_text,
 };
 pub use error::{CaseError, Place};
 pub use recorded::{Recorded, RecordedSubject, read_recorded, read_reference_dates};
