@@ -2153,7 +2153,7 @@ mod tests {
         // Sorted reading: a row of the wrong length whose USUBJID breaks the order is no
         // subject's (its USUBJID cannot be trusted). Unsorted reading: it is A's.
         let p = write(
-            "dm3.csv",
+            "dm-unsorted-malformed.csv",
             "USUBJID,RFSTDTC\nA,2020-01-01\nB,2020-01-01\nA,2020-01-01,extra\n",
         );
         let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
