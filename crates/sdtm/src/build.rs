@@ -607,10 +607,13 @@ fn find_visit(
         }
         *index = Some(by_key);
     }
-    match (index, VisitKey::of(visitnum, visit, dtc)) {
-        (Some(by_key), Some(key)) => by_key.get(&key).copied(),
-        _ => visits.iter().position(|v| v.matches(visitnum, visit, dtc)),
+    // The key (an allocation) is made only for the index.
+    if let Some(by_key) = index
+        && let Some(key) = VisitKey::of(visitnum, visit, dtc)
+    {
+        return by_key.get(&key).copied();
     }
+    visits.iter().position(|v| v.matches(visitnum, visit, dtc))
 }
 
 /// The date part of a `--DTC` value (what names a visit with neither number nor name).
@@ -1239,8 +1242,8 @@ fn read_tr_row<'g>(
                 )));
                 return;
             };
-            if let (Some(index), Some(key)) =
-                (&mut u.visit_index, VisitKey::of(visitnum, visit_name, dtc))
+            if let Some(index) = &mut u.visit_index
+                && let Some(key) = VisitKey::of(visitnum, visit_name, dtc)
             {
                 index.entry(key).or_insert(u.visits.len());
             }
