@@ -2034,9 +2034,23 @@ mod tests {
         g.push(line, &f);
     }
 
+    /// The one unit subject S1's TU and TR rows build, with the bundled mapping.
+    fn built_of(tu_g: &RawGroup, tr_g: &RawGroup) -> Built {
+        let mapping = Mapping::bundled().unwrap();
+        let b = build_subject(
+            "S1",
+            Some(tu_g),
+            Some(tr_g),
+            None,
+            &Files::default(),
+            &mapping,
+            ReadOptions::default(),
+        );
+        b.units.into_iter().next().unwrap().outcome.unwrap()
+    }
+
     #[test]
     fn rows_of_lesions_are_found_by_id_new_lesions_included() {
-        let mapping = Mapping::bundled().unwrap();
         let mut tu_g = RawGroup::with_columns("S1".into(), 13);
         tu_row(&mut tu_g, 2, ("T01", "TARGET", "LIVER", "1", "2020-01-01"));
         tu_row(&mut tu_g, 3, ("NEW01", "NEW", "LUNG", "2", "2020-03-01"));
@@ -2063,16 +2077,7 @@ mod tests {
             6,
             ("NT01", "TUMSTATE", "PRESENT", "2", "2020-03-01"),
         );
-        let b = build_subject(
-            "S1",
-            Some(&tu_g),
-            Some(&tr_g),
-            None,
-            &Files::default(),
-            &mapping,
-            ReadOptions::default(),
-        );
-        let built = b.units[0].outcome.as_ref().unwrap();
+        let built = &built_of(&tu_g, &tr_g);
         let lesions: Vec<&str> = built
             .subject
             .lesions
@@ -2164,7 +2169,6 @@ mod tests {
     fn a_subject_with_many_visits_read_lesion_by_lesion_keeps_each_row_at_its_visit() {
         // Rows ordered by lesion, not visit: every row of the second lesion misses the last
         // visit and is looked up by key; its VISIT names differ in case from the first's.
-        let mapping = Mapping::bundled().unwrap();
         let mut tu_g = RawGroup::with_columns("S1".into(), 13);
         tu_row(&mut tu_g, 2, ("T01", "TARGET", "LIVER", "", "2020-01-01"));
         tu_row(&mut tu_g, 3, ("T02", "TARGET", "LUNG", "", "2020-01-01"));
@@ -2184,16 +2188,7 @@ mod tests {
                 line += 1;
             }
         }
-        let b = build_subject(
-            "S1",
-            Some(&tu_g),
-            Some(&tr_g),
-            None,
-            &Files::default(),
-            &mapping,
-            ReadOptions::default(),
-        );
-        let built = b.units[0].outcome.as_ref().unwrap();
+        let built = &built_of(&tu_g, &tr_g);
         assert_eq!(built.visits.len(), n);
         for v in 0..n {
             // Rows of visit v: T01's at line 2 + (n - 1 - v), T02's n lines later.
