@@ -20,6 +20,7 @@ use crate::notes::Notes;
 use crate::prepare::{
     LesionFacts, Prepared, condition_holds, measure_name, node_threshold, pick, prepare,
 };
+use crate::spare::Spare;
 use crate::{AdjudicationError, AssessOptions, best};
 use recist_model::Diameters;
 
@@ -70,6 +71,8 @@ pub struct Tracker<'r> {
     explanations: bool,
     /// The buffer of target values, kept from one assessment to the next.
     target_values: Vec<TargetValue>,
+    /// Allocations of earlier results, filled again by this one.
+    spare: Spare,
 }
 
 /// What is remembered of a new lesion between assessments.
@@ -163,11 +166,25 @@ impl<'r> Tracker<'r> {
         scope: Scope,
         options: AssessOptions,
     ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
+        Tracker::start_reusing(rules, subject, scope, options, &mut Spare::default())
+    }
+
+    /// [`start_with`](Self::start_with), the tracker taking the allocations in `spare` (all
+    /// of them, once it is started) to fill again; [`finish`](Self::finish) gives them back.
+    pub(crate) fn start_reusing(
+        rules: &'r RuleSet,
+        subject: &Subject,
+        scope: Scope,
+        options: AssessOptions,
+        spare: &mut Spare,
+    ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
         let Some(prepared) = prepare(rules, subject, scope)? else {
             return Ok(None);
         };
         let mut tracker = Tracker::fresh(rules, subject, scope, prepared)?;
         tracker.explanations = options.explanations;
+        tracker.spare = std::mem::take(spare);
+        tracker.timepoints = tracker.spare.timepoints();
         let baseline = subject
             .baseline()
             .ok_or_else(|| AdjudicationError::NoAssessment {
@@ -234,7 +251,11 @@ impl<'r> Tracker<'r> {
         }
         let doc = self.rules.doc();
         let index = self.timepoints.len();
-        let mut ex = Notes::starting_with(self.explanations, &self.prepared.explanations);
+        let mut ex = Notes::starting_with(
+            self.explanations,
+            &self.prepared.explanations,
+            self.spare.reasons(),
+        );
         let after_cr = self.earlier_overall_cr
             && doc.timepoint.disease_after_cr == DiseaseAfterCr::Progression;
 
@@ -367,12 +388,24 @@ impl<'r> Tracker<'r> {
 
     /// The result, the tracker consumed: [`result`](Self::result) without copying the
     /// timepoints or the subject's name (what a finished adjudication returns).
-    pub fn into_result(mut self) -> SubjectResult {
+    pub fn into_result(self) -> SubjectResult {
+        self.finish().0
+    }
+
+    /// [`into_result`](Self::into_result), with the allocations the tracker took and did not
+    /// use.
+    pub(crate) fn finish(mut self) -> (SubjectResult, Spare) {
         let who = (std::mem::take(&mut self.subject), self.evaluator.take());
         let timepoints = std::mem::take(&mut self.timepoints);
         let progression = self.progression.take();
         let warnings = std::mem::take(&mut self.warnings);
-        self.make_result(who, timepoints, progression, warnings)
+        let result = self.make_result(who, timepoints, progression, warnings);
+        (result, std::mem::take(&mut self.spare))
+    }
+
+    /// The allocations the tracker took and did not use (a tracker given up on).
+    pub(crate) fn into_spare(self) -> Spare {
+        self.spare
     }
 
     /// The result of the subject and evaluator `who` from the parts given and the tracker's
@@ -1450,6 +1483,7 @@ impl<'r> Tracker<'r> {
             progression: None,
             explanations: true,
             target_values: Vec::new(),
+            spare: Spare::default(),
         })
     }
 
