@@ -5,7 +5,7 @@ use recist_model::Explanation;
 /// The capacity a new reason string is given at least: the smallest block the allocator hands
 /// out holds it anyway, and a recycled string of this capacity takes any rule ID up to this
 /// length without growing.
-const REASON_CAPACITY: usize = 24;
+const REASON_CAPACITY: usize = crate::spare::SHORT;
 
 /// What the engine writes down while it decides a timepoint.
 ///

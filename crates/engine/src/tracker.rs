@@ -18,7 +18,7 @@ use recist_rules::{
 
 use crate::notes::Notes;
 use crate::prepare::{
-    LesionFacts, Prepared, condition_holds, measure_name, node_threshold, pick, prepare,
+    LesionFacts, Prepared, condition_holds, measure_name, node_threshold, pick, prepare_reusing,
 };
 use crate::spare::Spare;
 use crate::{AdjudicationError, AssessOptions, best};
@@ -178,10 +178,10 @@ impl<'r> Tracker<'r> {
         options: AssessOptions,
         spare: &mut Spare,
     ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
-        let Some(prepared) = prepare(rules, subject, scope)? else {
+        let Some(prepared) = prepare_reusing(rules, subject, scope, spare)? else {
             return Ok(None);
         };
-        let mut tracker = Tracker::fresh(rules, subject, scope, prepared)?;
+        let mut tracker = Tracker::fresh(rules, subject, scope, prepared, spare)?;
         tracker.explanations = options.explanations;
         tracker.spare = std::mem::take(spare);
         tracker.timepoints = tracker.spare.timepoints();
@@ -383,6 +383,7 @@ impl<'r> Tracker<'r> {
             self.timepoints.clone(),
             self.progression.clone(),
             self.warnings.clone(),
+            &mut Spare::default(),
         )
     }
 
@@ -399,8 +400,15 @@ impl<'r> Tracker<'r> {
         let timepoints = std::mem::take(&mut self.timepoints);
         let progression = self.progression.take();
         let warnings = std::mem::take(&mut self.warnings);
-        let result = self.make_result(who, timepoints, progression, warnings);
-        (result, std::mem::take(&mut self.spare))
+        let mut spare = std::mem::take(&mut self.spare);
+        let result = self.make_result(who, timepoints, progression, warnings, &mut spare);
+        for t in self.prepared.targets {
+            spare.give(t.id);
+        }
+        for l in self.prepared.non_targets {
+            spare.give(l.id);
+        }
+        (result, spare)
     }
 
     /// The allocations the tracker took and did not use (a tracker given up on).
@@ -409,13 +417,14 @@ impl<'r> Tracker<'r> {
     }
 
     /// The result of the subject and evaluator `who` from the parts given and the tracker's
-    /// running state.
+    /// running state (its strings written into those kept in `spare`).
     fn make_result(
         &self,
         (subject, evaluator): (String, Option<String>),
         timepoints: Vec<TimepointResult>,
         progression: Option<Progression>,
         warnings: Vec<String>,
+        spare: &mut Spare,
     ) -> SubjectResult {
         let doc = self.rules.doc();
         let best = best::best_responses(self.rules, &timepoints, self.reference);
@@ -437,9 +446,9 @@ impl<'r> Tracker<'r> {
             subject,
             evaluator,
             rule_set: RuleSetRef {
-                id: doc.id.clone(),
-                version: doc.version.clone(),
-                sha256: self.rules.sha256().to_string(),
+                id: spare.string(&doc.id),
+                version: spare.string(&doc.version),
+                sha256: spare.string(self.rules.sha256()),
                 overrides: self
                     .rules
                     .overrides()
@@ -1457,6 +1466,7 @@ impl<'r> Tracker<'r> {
         subject: &Subject,
         scope: Scope,
         prepared: Prepared<'r>,
+        spare: &mut Spare,
     ) -> Result<Tracker<'r>, AdjudicationError> {
         let baseline = subject
             .baseline()
@@ -1466,8 +1476,8 @@ impl<'r> Tracker<'r> {
         let reference = reference_date(rules, subject).unwrap_or(baseline.date);
         Ok(Tracker {
             rules,
-            subject: subject.subject.clone(),
-            evaluator: subject.evaluator.clone(),
+            subject: spare.string(&subject.subject),
+            evaluator: subject.evaluator.as_deref().map(|e| spare.string(e)),
             scope,
             radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
             follow_up: subject.follow_up.clone(),
@@ -1503,7 +1513,7 @@ impl<'r> Tracker<'r> {
             warnings: Vec::new(),
             explanations: Vec::new(),
         };
-        let mut tracker = Tracker::fresh(rules, subject, scope, empty)?;
+        let mut tracker = Tracker::fresh(rules, subject, scope, empty, &mut Spare::default())?;
         // Only the progression is kept: no explanation is made.
         tracker.explanations = false;
         let reference = tracker.reference;
