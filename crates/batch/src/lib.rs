@@ -47,7 +47,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use recist_engine::{AdjudicationError, AssessOptions, assess_subject_with};
+use recist_engine::{AdjudicationError, AssessOptions, Spare, assess_subject_reusing};
 use recist_io::CaseError;
 use recist_model::{
     NewLesions, NonTargetResponse, OverallResponse, Scope, Subject, SubjectResult, TargetResponse,
@@ -426,6 +426,8 @@ struct Piece {
     /// Case mode: (subject, evaluator, adjudicated) of units seen, for distinct subject
     /// counts and unmatched recorded rows.
     case_units: Vec<(String, EvalKey, bool)>,
+    /// Allocations of results already written, for the next subject's results.
+    spare: Spare,
 }
 
 struct Ctx<'a> {
@@ -549,7 +551,7 @@ impl Ctx<'_> {
         let mut ok = true;
         let mut by_set: Vec<Option<SubjectResult>> = Vec::with_capacity(self.sets.len());
         for (si, rules) in self.sets.iter().enumerate() {
-            match assess_subject_with(rules, subject, self.cfg.assess_options()) {
+            match assess_subject_reusing(rules, subject, self.cfg.assess_options(), &mut p.spare) {
                 Ok(results) => {
                     let t = &mut p.tally.per_set[si];
                     t.adjudicated += 1;
@@ -592,6 +594,8 @@ impl Ctx<'_> {
                         t.results += 1;
                         if r.scope == Scope::All {
                             all = Some(r);
+                        } else {
+                            p.spare.recycle(r);
                         }
                     }
                     if let Some(r) = &all {
@@ -693,6 +697,9 @@ impl Ctx<'_> {
                     }
                 }
             }
+        }
+        for r in by_set.into_iter().flatten() {
+            p.spare.recycle(r);
         }
         ok
     }

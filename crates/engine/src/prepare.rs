@@ -12,6 +12,7 @@ use recist_rules::{
 };
 
 use crate::AdjudicationError;
+use crate::spare::Spare;
 
 /// Lesion attributes that rule-set conditions look at.
 pub(crate) struct LesionFacts<'a> {
@@ -277,6 +278,16 @@ pub(crate) fn prepare<'r>(
     subject: &Subject,
     scope: Scope,
 ) -> Result<Option<Prepared<'r>>, AdjudicationError> {
+    prepare_reusing(rules, subject, scope, &mut Spare::default())
+}
+
+/// [`prepare`], the lesion IDs written into strings kept in `spare`.
+pub(crate) fn prepare_reusing<'r>(
+    rules: &'r RuleSet,
+    subject: &Subject,
+    scope: Scope,
+    spare: &mut Spare,
+) -> Result<Option<Prepared<'r>>, AdjudicationError> {
     let baseline = subject
         .baseline()
         .ok_or_else(|| AdjudicationError::NoAssessment {
@@ -319,7 +330,7 @@ pub(crate) fn prepare<'r>(
     {
         if lesion.role == Role::NonTarget {
             non_targets.push(NonTargetLesion {
-                id: lesion.id.clone(),
+                id: spare.string(&lesion.id),
                 kind: lesion.kind,
                 from_target: None,
                 node_normal_below: None,
@@ -526,7 +537,7 @@ pub(crate) fn prepare<'r>(
                     warnings.push(format!("target `{id}` is {}: non-cystic lesions are preferred as targets (R11-CYST)", lesion.kind.map(kind_name).unwrap_or("")));
                 }
                 targets.push(TargetLesion {
-                    id: lesion.id.clone(),
+                    id: spare.string(&lesion.id),
                     nodal: lesion.nodal,
                     measure,
                     measure_rule,
@@ -561,7 +572,7 @@ pub(crate) fn prepare<'r>(
                     }
                 });
                 non_targets.push(NonTargetLesion {
-                    id: lesion.id.clone(),
+                    id: spare.string(&lesion.id),
                     kind: lesion.kind,
                     from_target: Some(measure),
                     node_normal_below,
@@ -745,6 +756,14 @@ pub(crate) fn organ_of<'a>(
 /// `text.to_lowercase()`, borrowed when that is `text` itself (every character its own
 /// lowercase).
 fn lowercase(text: &str) -> Cow<'_, str> {
+    // ASCII text (site and organ names, as a rule) lowercases byte by byte.
+    if text.is_ascii() {
+        return if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        };
+    }
     if text.chars().flat_map(char::to_lowercase).eq(text.chars()) {
         Cow::Borrowed(text)
     } else {
@@ -754,7 +773,39 @@ fn lowercase(text: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::site_matches;
+    use super::{lowercase, site_matches};
+
+    /// The ASCII path lowercases as `str::to_lowercase` does, borrowing when nothing changes.
+    #[test]
+    fn lowercase_is_to_lowercase() {
+        for text in [
+            "",
+            "liver",
+            "LIVER",
+            "Adrenal Gland",
+            "lymph node",
+            "segment 7-b",
+            "\u{7f}A~",
+            "Édouard",
+            "ÉDOUARD",
+            "straße",
+            "İ",
+            "ǅ",
+            "x\u{0}Y",
+        ] {
+            let got = lowercase(text);
+            assert_eq!(got, text.to_lowercase(), "{text:?}");
+            assert_eq!(
+                matches!(got, std::borrow::Cow::Borrowed(_)),
+                text.to_lowercase() == text,
+                "{text:?}"
+            );
+        }
+        for b in 0..=127u8 {
+            let text = format!("a{}Z", b as char);
+            assert_eq!(lowercase(&text), text.to_lowercase());
+        }
+    }
 
     fn names(n: &[&str]) -> Vec<String> {
         n.iter().map(|s| s.to_string()).collect()

@@ -18,8 +18,9 @@ use recist_rules::{
 
 use crate::notes::Notes;
 use crate::prepare::{
-    LesionFacts, Prepared, condition_holds, measure_name, node_threshold, pick, prepare,
+    LesionFacts, Prepared, condition_holds, measure_name, node_threshold, pick, prepare_reusing,
 };
+use crate::spare::Spare;
 use crate::{AdjudicationError, AssessOptions, best};
 use recist_model::Diameters;
 
@@ -70,6 +71,8 @@ pub struct Tracker<'r> {
     explanations: bool,
     /// The buffer of target values, kept from one assessment to the next.
     target_values: Vec<TargetValue>,
+    /// Allocations of earlier results, filled again by this one.
+    spare: Spare,
 }
 
 /// What is remembered of a new lesion between assessments.
@@ -163,11 +166,25 @@ impl<'r> Tracker<'r> {
         scope: Scope,
         options: AssessOptions,
     ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
-        let Some(prepared) = prepare(rules, subject, scope)? else {
+        Tracker::start_reusing(rules, subject, scope, options, &mut Spare::default())
+    }
+
+    /// [`start_with`](Self::start_with), the tracker taking the allocations in `spare` (all
+    /// of them, once it is started) to fill again; [`finish`](Self::finish) gives them back.
+    pub(crate) fn start_reusing(
+        rules: &'r RuleSet,
+        subject: &Subject,
+        scope: Scope,
+        options: AssessOptions,
+        spare: &mut Spare,
+    ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
+        let Some(prepared) = prepare_reusing(rules, subject, scope, spare)? else {
             return Ok(None);
         };
-        let mut tracker = Tracker::fresh(rules, subject, scope, prepared)?;
+        let mut tracker = Tracker::fresh(rules, subject, scope, prepared, spare)?;
         tracker.explanations = options.explanations;
+        tracker.spare = std::mem::take(spare);
+        tracker.timepoints = tracker.spare.timepoints();
         let baseline = subject
             .baseline()
             .ok_or_else(|| AdjudicationError::NoAssessment {
@@ -234,7 +251,11 @@ impl<'r> Tracker<'r> {
         }
         let doc = self.rules.doc();
         let index = self.timepoints.len();
-        let mut ex = Notes::starting_with(self.explanations, &self.prepared.explanations);
+        let mut ex = Notes::starting_with(
+            self.explanations,
+            &self.prepared.explanations,
+            self.spare.reasons(),
+        );
         let after_cr = self.earlier_overall_cr
             && doc.timepoint.disease_after_cr == DiseaseAfterCr::Progression;
 
@@ -362,27 +383,48 @@ impl<'r> Tracker<'r> {
             self.timepoints.clone(),
             self.progression.clone(),
             self.warnings.clone(),
+            &mut Spare::default(),
         )
     }
 
     /// The result, the tracker consumed: [`result`](Self::result) without copying the
     /// timepoints or the subject's name (what a finished adjudication returns).
-    pub fn into_result(mut self) -> SubjectResult {
+    pub fn into_result(self) -> SubjectResult {
+        self.finish().0
+    }
+
+    /// [`into_result`](Self::into_result), with the allocations the tracker took and did not
+    /// use.
+    pub(crate) fn finish(mut self) -> (SubjectResult, Spare) {
         let who = (std::mem::take(&mut self.subject), self.evaluator.take());
         let timepoints = std::mem::take(&mut self.timepoints);
         let progression = self.progression.take();
         let warnings = std::mem::take(&mut self.warnings);
-        self.make_result(who, timepoints, progression, warnings)
+        let mut spare = std::mem::take(&mut self.spare);
+        let result = self.make_result(who, timepoints, progression, warnings, &mut spare);
+        for t in self.prepared.targets {
+            spare.give(t.id);
+        }
+        for l in self.prepared.non_targets {
+            spare.give(l.id);
+        }
+        (result, spare)
+    }
+
+    /// The allocations the tracker took and did not use (a tracker given up on).
+    pub(crate) fn into_spare(self) -> Spare {
+        self.spare
     }
 
     /// The result of the subject and evaluator `who` from the parts given and the tracker's
-    /// running state.
+    /// running state (its strings written into those kept in `spare`).
     fn make_result(
         &self,
         (subject, evaluator): (String, Option<String>),
         timepoints: Vec<TimepointResult>,
         progression: Option<Progression>,
         warnings: Vec<String>,
+        spare: &mut Spare,
     ) -> SubjectResult {
         let doc = self.rules.doc();
         let best = best::best_responses(self.rules, &timepoints, self.reference);
@@ -404,9 +446,9 @@ impl<'r> Tracker<'r> {
             subject,
             evaluator,
             rule_set: RuleSetRef {
-                id: doc.id.clone(),
-                version: doc.version.clone(),
-                sha256: self.rules.sha256().to_string(),
+                id: spare.string(&doc.id),
+                version: spare.string(&doc.version),
+                sha256: spare.string(self.rules.sha256()),
                 overrides: self
                     .rules
                     .overrides()
@@ -1424,6 +1466,7 @@ impl<'r> Tracker<'r> {
         subject: &Subject,
         scope: Scope,
         prepared: Prepared<'r>,
+        spare: &mut Spare,
     ) -> Result<Tracker<'r>, AdjudicationError> {
         let baseline = subject
             .baseline()
@@ -1433,8 +1476,8 @@ impl<'r> Tracker<'r> {
         let reference = reference_date(rules, subject).unwrap_or(baseline.date);
         Ok(Tracker {
             rules,
-            subject: subject.subject.clone(),
-            evaluator: subject.evaluator.clone(),
+            subject: spare.string(&subject.subject),
+            evaluator: subject.evaluator.as_deref().map(|e| spare.string(e)),
             scope,
             radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
             follow_up: subject.follow_up.clone(),
@@ -1450,6 +1493,7 @@ impl<'r> Tracker<'r> {
             progression: None,
             explanations: true,
             target_values: Vec::new(),
+            spare: Spare::default(),
         })
     }
 
@@ -1469,7 +1513,7 @@ impl<'r> Tracker<'r> {
             warnings: Vec::new(),
             explanations: Vec::new(),
         };
-        let mut tracker = Tracker::fresh(rules, subject, scope, empty)?;
+        let mut tracker = Tracker::fresh(rules, subject, scope, empty, &mut Spare::default())?;
         // Only the progression is kept: no explanation is made.
         tracker.explanations = false;
         let reference = tracker.reference;

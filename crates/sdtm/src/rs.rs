@@ -1,7 +1,10 @@
 //! SDTM RS: the engine's responses written as rows, and recorded RS read back for comparison.
 
 use chrono::NaiveDate;
-use recist_model::{NewLesions, OverallResponse, SubjectResult, push_int, push_iso_date};
+use recist_model::{
+    NewLesions, NonTargetResponse, OverallResponse, SubjectResult, TargetResponse, push_int,
+    push_iso_date,
+};
 use recist_rules::RuleSet;
 
 use crate::build::{EvalKey, visit_label};
@@ -208,19 +211,62 @@ impl RowParts {
         self.buf.push(b'\n');
     }
 
-    /// One row, with the visit last set.
-    fn push(&self, out: &mut Vec<u8>, seq: u32, test: RsTest, value: &str) {
+    /// One row, with the visit last set; `values` is `RSORRES,RSSTRESC` (see [`Values`]).
+    fn push(&self, out: &mut Vec<u8>, seq: u32, test: RsTest, values: Values) {
         let (head, rest) = self.buf.split_at(self.cat_at);
         let (cat, tail) = rest.split_at(self.tail_at - self.cat_at);
         out.extend_from_slice(head);
         push_int(out, i64::from(seq));
         out.extend_from_slice(code_and_name(test).as_bytes());
         out.extend_from_slice(cat);
-        // RSORRES and RSSTRESC: the same value.
-        push_field(out, value);
-        out.push(b',');
-        push_field(out, value);
+        out.extend_from_slice(values.0.as_bytes());
         out.extend_from_slice(tail);
+    }
+}
+
+/// `RSORRES,RSSTRESC` of a response: its code twice, in one piece (response codes are
+/// vocabulary words, with nothing to quote).
+#[derive(Debug, Clone, Copy)]
+struct Values(&'static str);
+
+impl Values {
+    const fn target(r: TargetResponse) -> Values {
+        Values(match r {
+            TargetResponse::Cr => "CR,CR",
+            TargetResponse::Pr => "PR,PR",
+            TargetResponse::Sd => "SD,SD",
+            TargetResponse::Pd => "PD,PD",
+            TargetResponse::Ne => "NE,NE",
+        })
+    }
+
+    const fn non_target(r: NonTargetResponse) -> Values {
+        Values(match r {
+            NonTargetResponse::Cr => "CR,CR",
+            NonTargetResponse::NonCrNonPd => "NON-CR/NON-PD,NON-CR/NON-PD",
+            NonTargetResponse::Pd => "PD,PD",
+            NonTargetResponse::Ne => "NE,NE",
+        })
+    }
+
+    /// [`newlind`] twice.
+    const fn new_lesions(n: NewLesions) -> Values {
+        Values(match n {
+            NewLesions::No => "N,N",
+            NewLesions::Yes => "Y,Y",
+            NewLesions::Equivocal => "U,U",
+        })
+    }
+
+    const fn overall(r: OverallResponse) -> Values {
+        Values(match r {
+            OverallResponse::Cr => "CR,CR",
+            OverallResponse::Pr => "PR,PR",
+            OverallResponse::Sd => "SD,SD",
+            OverallResponse::NonCrNonPd => "NON-CR/NON-PD,NON-CR/NON-PD",
+            OverallResponse::Pd => "PD,PD",
+            OverallResponse::Ne => "NE,NE",
+        })
     }
 }
 
@@ -261,10 +307,10 @@ pub fn write_rs(
             .unwrap_or(("", ""));
         parts.set_visit(visit, visitnum, Some(tp.date));
         let values = [
-            (RsTest::Trgresp, f.target.map(|t| t.as_str())),
-            (RsTest::Ntrgresp, f.non_target.map(|t| t.as_str())),
-            (RsTest::Newlind, Some(newlind(f.new_lesions))),
-            (RsTest::Ovrlresp, Some(f.overall.as_str())),
+            (RsTest::Trgresp, f.target.map(Values::target)),
+            (RsTest::Ntrgresp, f.non_target.map(Values::non_target)),
+            (RsTest::Newlind, Some(Values::new_lesions(f.new_lesions))),
+            (RsTest::Ovrlresp, Some(Values::overall(f.overall))),
         ];
         for (test, value) in values {
             if let Some(v) = value {
@@ -278,7 +324,7 @@ pub fn write_rs(
         *seq += 1;
         n += 1;
         parts.set_visit("", "", None);
-        parts.push(out, *seq, RsTest::Bestresp, b.as_str());
+        parts.push(out, *seq, RsTest::Bestresp, Values::overall(b));
     }
     n
 }
@@ -433,6 +479,33 @@ mod tests {
         assert_eq!(first_dated(&[] as &[NaiveDate], d(1), true, |&x| x), None);
     }
 
+    /// The doubled codes are each response's field written twice, as the general path would.
+    #[test]
+    fn values_are_the_code_twice() {
+        let twice = |v: &str| {
+            let mut out = Vec::new();
+            push_field(&mut out, v);
+            out.push(b',');
+            push_field(&mut out, v);
+            String::from_utf8(out).unwrap()
+        };
+        use NonTargetResponse as N;
+        use OverallResponse as O;
+        use TargetResponse as T;
+        for r in [T::Cr, T::Pr, T::Sd, T::Pd, T::Ne] {
+            assert_eq!(Values::target(r).0, twice(r.as_str()));
+        }
+        for r in [N::Cr, N::NonCrNonPd, N::Pd, N::Ne] {
+            assert_eq!(Values::non_target(r).0, twice(r.as_str()));
+        }
+        for n in [NewLesions::No, NewLesions::Yes, NewLesions::Equivocal] {
+            assert_eq!(Values::new_lesions(n).0, twice(newlind(n)));
+        }
+        for r in [O::Cr, O::Pr, O::Sd, O::NonCrNonPd, O::Pd, O::Ne] {
+            assert_eq!(Values::overall(r).0, twice(r.as_str()));
+        }
+    }
+
     #[test]
     fn fields_are_quoted_when_needed() {
         let mut out = Vec::new();
@@ -461,9 +534,10 @@ mod tests {
         };
         let mut parts = RowParts::new(&unit);
         parts.set_visit("V", "1", NaiveDate::from_ymd_opt(2020, 1, 1));
-        for value in ["PR", "NON-CR/NON-PD", "a,\"b\""] {
+        for r in [OverallResponse::Pr, OverallResponse::NonCrNonPd] {
+            let value = r.as_str();
             let mut out = Vec::new();
-            parts.push(&mut out, 7, RsTest::Ovrlresp, value);
+            parts.push(&mut out, 7, RsTest::Ovrlresp, Values::overall(r));
             let mut want = b"\"S,1\",RS,U,7,OVRLRESP,Overall Response,C,".to_vec();
             push_field(&mut want, value);
             want.push(b',');
