@@ -2,11 +2,10 @@
 //! timepoints carry no `explanations`; with them (the default) every follow-up has at least one.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+mod common;
 
 use recist_engine::{AssessOptions, assess_subject, assess_subject_with};
 use recist_model::SubjectResult;
-use recist_rules::{RuleSet, bundled_ids};
 
 fn without_explanations(mut results: Vec<SubjectResult>) -> Vec<SubjectResult> {
     for r in &mut results {
@@ -27,18 +26,9 @@ fn without_explanations(mut results: Vec<SubjectResult>) -> Vec<SubjectResult> {
 
 #[test]
 fn conformance_fixtures_give_the_same_results_without_explanations() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/recist-1.1");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
+    let files = common::fixture_files(&["recist-1.1"]);
     assert!(files.len() > 50, "the conformance fixtures are found");
-    let rule_sets: Vec<RuleSet> = bundled_ids()
-        .into_iter()
-        .map(|(id, _, _)| RuleSet::bundled(&id).unwrap())
-        .collect();
+    let rule_sets = common::bundled_rule_sets();
     let off = AssessOptions {
         explanations: false,
     };

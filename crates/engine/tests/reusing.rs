@@ -2,30 +2,15 @@
 //! afresh, whatever the earlier results held.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+mod common;
 
 use recist_engine::{AssessOptions, Spare, assess_subject_reusing, assess_subject_with};
-use recist_rules::{RuleSet, bundled_ids};
 
 #[test]
 fn recycled_allocations_give_the_same_results() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    let mut files = Vec::new();
-    for dir in ["recist-1.1", "mrecist", "fields", "best-response"] {
-        let Ok(rd) = std::fs::read_dir(root.join(dir)) else {
-            continue;
-        };
-        files.extend(
-            rd.map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|e| e == "yaml")),
-        );
-    }
-    files.sort();
+    let files = common::fixture_files(&["recist-1.1", "mrecist", "fields", "best-response"]);
     assert!(files.len() > 50, "the fixtures are found");
-    let rule_sets: Vec<RuleSet> = bundled_ids()
-        .into_iter()
-        .map(|(id, _, _)| RuleSet::bundled(&id).unwrap())
-        .collect();
+    let rule_sets = common::bundled_rule_sets();
     let mut compared = 0;
     for explanations in [true, false] {
         let options = AssessOptions { explanations };

@@ -1,0 +1,30 @@
+//! Set-up shared by the engine's fixture-wide tests.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use recist_rules::{RuleSet, bundled_ids};
+
+/// The YAML case files of these `fixtures/` folders, in name order.
+pub fn fixture_files(dirs: &[&str]) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut files = Vec::new();
+    for dir in dirs {
+        files.extend(
+            std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml")),
+        );
+    }
+    files.sort();
+    files
+}
+
+/// Every bundled rule set.
+pub fn bundled_rule_sets() -> Vec<RuleSet> {
+    bundled_ids()
+        .into_iter()
+        .map(|(id, _, _)| RuleSet::bundled(&id).unwrap())
+        .collect()
+}
