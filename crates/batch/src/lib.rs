@@ -756,6 +756,16 @@ impl Ctx<'_> {
                 text,
                 jsonl,
             } => self.process_cases(p, file, *line, text, *jsonl),
+            Item::CaseLineNotUtf8 { file, line, byte } => {
+                p.tally.cases += 1;
+                let place = Place {
+                    file: std::mem::take(file),
+                    row: Some(*line as u64),
+                    ..Place::default()
+                };
+                let message = format!("{place}: byte {byte}: not valid UTF-8");
+                self.refuse_unreadable_case(p, &place, &message);
+            }
             Item::CaseFileError { file, message } => {
                 let place = Place {
                     file: std::mem::take(file),
@@ -963,6 +973,29 @@ impl Ctx<'_> {
         }
     }
 
+    /// A case that could not be read (not UTF-8, not JSON or YAML, not a valid case): one
+    /// subject × evaluator seen and refused while reading, named by its subject when known,
+    /// else by `file:line`.
+    fn refuse_unreadable_case(&self, p: &mut Piece, place: &Place, message: &str) {
+        for t in &mut p.tally.per_set {
+            t.refused += 1;
+        }
+        p.tally.units_seen += 1;
+        p.tally.units_refused += 1;
+        p.tally.units_refused_reading += 1;
+        let key = EvalKey::new("", "", &self.cfg.mapping);
+        let subject = place
+            .subject
+            .clone()
+            .unwrap_or_else(|| format!("{}:{}", place.file, place.row.unwrap_or(0)));
+        p.case_units.push((subject, key, false));
+        push_json(
+            &mut p.errors,
+            &error_value("subject", place, "invalid-case", message, None),
+        );
+        p.errors_n += 1;
+    }
+
     fn process_cases(&self, p: &mut Piece, file: &str, line: usize, text: &str, jsonl: bool) {
         for (key, case) in recist_io::read_case_text_keyed(text, file, jsonl) {
             p.tally.cases += 1;
@@ -991,23 +1024,7 @@ impl Ctx<'_> {
                 }
                 Err(e) => {
                     let (place, message) = case_error_place(&e, file, jsonl.then_some(line));
-                    for t in &mut p.tally.per_set {
-                        t.refused += 1;
-                    }
-                    p.tally.units_seen += 1;
-                    p.tally.units_refused += 1;
-                    p.tally.units_refused_reading += 1;
-                    let key = EvalKey::new("", "", &self.cfg.mapping);
-                    let subject = place
-                        .subject
-                        .clone()
-                        .unwrap_or_else(|| format!("{}:{}", place.file, place.row.unwrap_or(0)));
-                    p.case_units.push((subject, key, false));
-                    push_json(
-                        &mut p.errors,
-                        &error_value("subject", &place, "invalid-case", &message, None),
-                    );
-                    p.errors_n += 1;
+                    self.refuse_unreadable_case(p, &place, &message);
                     continue;
                 }
             };

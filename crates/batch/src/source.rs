@@ -83,6 +83,16 @@ pub enum Item {
         /// Whether the text is one JSON Lines line.
         jsonl: bool,
     },
+    /// One JSON Lines line that is not UTF-8: refused by itself (the file's other lines are
+    /// read).
+    CaseLineNotUtf8 {
+        /// The file.
+        file: String,
+        /// 1-based line in the file.
+        line: usize,
+        /// 1-based byte of the line where the bytes stop being UTF-8.
+        byte: usize,
+    },
     /// A case file that could not be read.
     CaseFileError {
         /// The file.
@@ -435,31 +445,36 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
         let mut rows = 0u64;
         if jsonl {
             let mut reader = BufReader::with_capacity(1 << 16, handle);
-            let mut line = String::new();
+            let mut line = Vec::new();
             let mut n = 0usize;
             let mut failed = false;
             loop {
                 line.clear();
-                match reader.read_line(&mut line) {
+                match reader.read_until(b'\n', &mut line) {
                     Ok(0) => break,
                     Ok(k) => {
                         n += 1;
                         size += k as u64;
                         bytes.fetch_add(k as u64, Ordering::Relaxed);
-                        hasher.update(line.as_bytes());
-                        if line.trim().is_empty() {
+                        hasher.update(&line);
+                        if line.trim_ascii().is_empty() {
                             continue;
                         }
                         rows += 1;
-                        sender.push(
-                            Item::Case {
+                        let item = match jsonl_line(&line) {
+                            Ok(text) => Item::Case {
                                 file: file.clone(),
                                 line: n,
-                                text: line.trim_end_matches(['\n', '\r']).to_string(),
+                                text: text.to_string(),
                                 jsonl: true,
                             },
-                            1,
-                        );
+                            Err(byte) => Item::CaseLineNotUtf8 {
+                                file: file.clone(),
+                                line: n,
+                                byte,
+                            },
+                        };
+                        sender.push(item, 1);
                     }
                     Err(e) => {
                         sender.push(fail(format!("line {}: {e}", n + 1)), 1);
@@ -539,15 +554,18 @@ pub fn case_file_keys(f: &Path) -> Vec<recist_io::CaseKey> {
     }
     let mut keys = Vec::new();
     let mut reader = BufReader::with_capacity(1 << 16, handle);
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut n = 0usize;
     loop {
         line.clear();
-        match reader.read_line(&mut line) {
+        match reader.read_until(b'\n', &mut line) {
             Ok(0) | Err(_) => break,
             Ok(_) => {
                 n += 1;
-                let text = line.trim_end_matches(['\n', '\r']);
+                // A line that is not UTF-8 names no subject (it is refused by itself).
+                let Ok(text) = jsonl_line(&line) else {
+                    continue;
+                };
                 keys.extend(
                     recist_io::case_keys(text, &file, true)
                         .into_iter()
@@ -560,6 +578,14 @@ pub fn case_file_keys(f: &Path) -> Vec<recist_io::CaseKey> {
         }
     }
     keys
+}
+
+/// The text of one JSON Lines line without its line end, or the 1-based byte where it stops
+/// being UTF-8.
+fn jsonl_line(line: &[u8]) -> Result<&str, usize> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    std::str::from_utf8(line).map_err(|e| e.valid_up_to() + 1)
 }
 
 /// Reads a recorded RS file into memory by USUBJID (case-file mode, where subjects come in

@@ -592,3 +592,58 @@ fn case_files_that_hold_no_case_or_cannot_be_read_are_reported() {
         s["subject_evaluators"]
     );
 }
+
+#[test]
+fn a_jsonl_line_not_utf8_is_refused_alone_and_the_lines_after_it_are_read() {
+    // Line 2 of three holds a Latin-1 `é` (0xe9): that line is refused, naming file, line and
+    // byte; lines 1 and 3 are adjudicated, and the counts reconcile.
+    let (dir, cases) = cases_dir("jsonl-not-utf8");
+    let mut bytes = case_json("J-1", "").into_bytes();
+    bytes.push(b'\n');
+    let bad = case_json("J-2", "");
+    let at = bad.find("J-2").unwrap() + 2; // the `2`: byte `at + 1` of the line
+    let mut bad = bad.into_bytes();
+    bad[at] = 0xe9;
+    bytes.extend_from_slice(&bad);
+    bytes.extend_from_slice(b"\r\n");
+    bytes.extend_from_slice(case_json("J-3", "").as_bytes());
+    bytes.push(b'\n');
+    std::fs::write(cases.join("c.jsonl"), &bytes).unwrap();
+    let (report, out) = run_cases(&dir, &cases);
+    assert_eq!(report.exit_code(), 1);
+
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0]["row"], 2, "{:#?}", e[0]);
+    assert!(e[0]["file"].as_str().unwrap().ends_with("c.jsonl"));
+    let reason = e[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("byte {}: not valid UTF-8", at + 1)),
+        "{reason}"
+    );
+    let results = read(&out.join("results.jsonl"));
+    let subjects: Vec<String> = results
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["subject"].to_string())
+        .collect();
+    assert_eq!(subjects, ["\"J-1\"", "\"J-3\""], "{results}");
+
+    let s = summary(&out);
+    assert_reconciles(&s);
+    assert_eq!(s["rows"]["cases"], 3);
+    let u = &s["subject_evaluators"];
+    assert_eq!(
+        (
+            u["seen"].as_u64(),
+            u["adjudicated"].as_u64(),
+            u["refused_while_reading"].as_u64()
+        ),
+        (Some(3), Some(2), Some(1)),
+        "{u}"
+    );
+    let input = &s["inputs"][0];
+    assert_eq!(
+        (input["rows"].as_u64(), input["bytes"].as_u64()),
+        (Some(3), Some(bytes.len() as u64))
+    );
+}
