@@ -457,11 +457,12 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
                         size += k as u64;
                         bytes.fetch_add(k as u64, Ordering::Relaxed);
                         hasher.update(&line);
-                        if line.trim_ascii().is_empty() {
+                        let text = jsonl_line(&line);
+                        if text.is_ok_and(|t| t.trim().is_empty()) {
                             continue;
                         }
                         rows += 1;
-                        let item = match jsonl_line(&line) {
+                        let item = match text {
                             Ok(text) => Item::Case {
                                 file: file.clone(),
                                 line: n,
