@@ -996,8 +996,15 @@ impl Ctx<'_> {
         p.errors_n += 1;
     }
 
-    fn process_cases(&self, p: &mut Piece, file: &str, line: usize, text: &str, jsonl: bool) {
-        for (key, case) in recist_io::read_case_text_keyed(text, file, jsonl) {
+    fn process_cases(
+        &self,
+        p: &mut Piece,
+        file: &str,
+        line: usize,
+        text: &recist_io::CaseText,
+        jsonl: bool,
+    ) {
+        for (key, case) in text.read_keyed(file, jsonl) {
             p.tally.cases += 1;
             if !self.duplicates.is_empty()
                 && let Some(key) = key
@@ -1145,6 +1152,13 @@ fn case_error_place(e: &CaseError, file: &str, line: Option<usize>) -> (Place, S
         } => {
             place.row = line.or(*l).map(|l| l as u64);
             format!("{place}: {message}")
+        }
+        CaseError::NotUtf8 {
+            line: l, subject, ..
+        } => {
+            place.row = Some(*l as u64);
+            place.subject = subject.clone();
+            e.to_string()
         }
         CaseError::Duplicate {
             subject, places, ..

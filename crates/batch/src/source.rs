@@ -78,8 +78,9 @@ pub enum Item {
         file: String,
         /// 1-based line of the text in the file.
         line: usize,
-        /// The text.
-        text: String,
+        /// The text (a YAML or JSON file's with the lines that are not UTF-8 noted: each
+        /// refuses its document alone).
+        text: recist_io::CaseText,
         /// Whether the text is one JSON Lines line.
         jsonl: bool,
     },
@@ -466,7 +467,7 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
                             Ok(text) => Item::Case {
                                 file: file.clone(),
                                 line: n,
-                                text: text.to_string(),
+                                text: recist_io::CaseText::from(text.to_string()),
                                 jsonl: true,
                             },
                             Err(byte) => Item::CaseLineNotUtf8 {
@@ -497,21 +498,17 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
         } else {
             let mut raw = Vec::new();
             let mut handle = handle;
-            let text = match handle
-                .read_to_end(&mut raw)
-                .and_then(|_| recist_io::utf8_text(raw))
-            {
-                Ok(t) => t,
-                Err(e) => {
-                    sender.push(fail(e.to_string()), 1);
-                    continue;
-                }
-            };
-            size = text.len() as u64;
+            if let Err(e) = handle.read_to_end(&mut raw) {
+                sender.push(fail(e.to_string()), 1);
+                continue;
+            }
+            size = raw.len() as u64;
             bytes.fetch_add(size, Ordering::Relaxed);
-            hasher.update(text.as_bytes());
+            hasher.update(&raw);
+            // Bytes that are not UTF-8 refuse the document holding them, not the file.
+            let text = recist_io::CaseText::from_bytes(raw);
             // Its cases: its documents, split as the reading of the cases splits them.
-            rows = recist_io::case_documents(&text) as u64;
+            rows = recist_io::case_documents(&text.text) as u64;
             sender.push(
                 Item::Case {
                     file: file.clone(),
@@ -546,12 +543,12 @@ pub fn case_file_keys(f: &Path) -> Vec<recist_io::CaseKey> {
         return Vec::new();
     };
     if !jsonl {
-        let mut text = String::new();
+        let mut raw = Vec::new();
         let mut handle = handle;
-        if handle.read_to_string(&mut text).is_err() {
+        if handle.read_to_end(&mut raw).is_err() {
             return Vec::new();
         }
-        return recist_io::case_keys(&text, &file, false);
+        return recist_io::CaseText::from_bytes(raw).keys(&file, false);
     }
     let mut keys = Vec::new();
     let mut reader = BufReader::with_capacity(1 << 16, handle);

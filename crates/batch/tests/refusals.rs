@@ -647,3 +647,75 @@ fn a_jsonl_line_not_utf8_is_refused_alone_and_the_lines_after_it_are_read() {
         (Some(3), Some(bytes.len() as u64))
     );
 }
+
+#[test]
+fn a_yaml_document_not_utf8_is_refused_alone_and_the_other_documents_are_read() {
+    // y.yaml holds Y-1, Y-2 and Y-3; Y-2's site name has a Latin-1 `é` (0xe9) on line 12. That
+    // document alone is refused, naming file, line, byte and subject; Y-1 and Y-3 are
+    // adjudicated. The input's hash and size are those of the bytes as they are.
+    let (dir, cases) = cases_dir("yaml-not-utf8");
+    let mut bytes = case_yaml("Y-1", "", 20).into_bytes();
+    bytes.extend_from_slice(b"---\n");
+    let bad = case_yaml("Y-2", "", 20).replace("liver", "foie @");
+    let mut bad = bad.into_bytes();
+    let at = bad.iter().position(|&b| b == b'@').unwrap();
+    bad[at] = 0xe9;
+    bytes.extend_from_slice(&bad);
+    bytes.extend_from_slice(b"---\n");
+    bytes.extend_from_slice(case_yaml("Y-3", "", 20).as_bytes());
+    std::fs::write(cases.join("y.yaml"), &bytes).unwrap();
+    let (report, out) = run_cases(&dir, &cases);
+    assert_eq!(report.exit_code(), 1);
+
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(
+        (
+            e[0]["row"].as_u64(),
+            e[0]["subject"].as_str(),
+            e[0]["code"].as_str()
+        ),
+        (Some(12), Some("Y-2"), Some("invalid-case")),
+        "{:#?}",
+        e[0]
+    );
+    let reason = e[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.ends_with("y.yaml:12: subject `Y-2`: byte 25: not valid UTF-8"),
+        "{reason}"
+    );
+    let results = read(&out.join("results.jsonl"));
+    let subjects: Vec<String> = results
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["subject"].to_string())
+        .collect();
+    assert_eq!(subjects, ["\"Y-1\"", "\"Y-3\""], "{results}");
+
+    let s = summary(&out);
+    assert_reconciles(&s);
+    assert_eq!(s["rows"]["cases"], 3);
+    let u = &s["subject_evaluators"];
+    assert_eq!(
+        (
+            u["seen"].as_u64(),
+            u["adjudicated"].as_u64(),
+            u["refused_while_reading"].as_u64()
+        ),
+        (Some(3), Some(2), Some(1)),
+        "{u}"
+    );
+    let input = &s["inputs"][0];
+    use sha2::Digest;
+    let sha = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    assert_eq!(
+        (
+            input["rows"].as_u64(),
+            input["bytes"].as_u64(),
+            input["sha256"].as_str()
+        ),
+        (Some(3), Some(bytes.len() as u64), Some(sha.as_str()))
+    );
+}

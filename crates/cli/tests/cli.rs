@@ -89,6 +89,36 @@ fn a_refused_subject_exits_1_and_the_others_are_still_reported() {
 }
 
 #[test]
+fn a_document_not_utf8_refuses_its_subject_only() {
+    // Two documents; the second's site is Latin-1 `é` (0xe9): C-2 is refused naming the line
+    // and byte, C-1 is still adjudicated.
+    let case = |s: &str, site: &str| {
+        format!(
+            "subject: {s}\nlesions:\n  - {{id: T1, site: {site}, role: target}}\nassessments:\n  - date: 2020-01-01\n    findings: {{T1: {{long_axis: 40}}}}\n"
+        )
+    };
+    let path = temp_file("latin1.yaml", "");
+    let mut bytes = case("C-1", "lung").into_bytes();
+    bytes.extend(b"---\n");
+    bytes.extend(case("C-2", "caf@").into_bytes());
+    let at = bytes.iter().position(|&b| b == b'@').unwrap();
+    bytes[at] = 0xe9;
+    std::fs::write(&path, &bytes).unwrap();
+    let out = recist(&["assess", path.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("latin1.yaml:10: subject `C-2`: byte 23: not valid UTF-8"),
+        "{err}"
+    );
+    let subjects: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["subject"].to_string())
+        .collect();
+    assert_eq!(subjects, ["\"C-1\""]);
+}
+
+#[test]
 fn usage_and_rule_set_errors_exit_2() {
     assert_eq!(recist(&["assess"]).status.code(), Some(2));
     let out = recist(&["assess", "examples/cohort.yaml", "--rules", "recist-9"]);

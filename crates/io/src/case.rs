@@ -179,37 +179,12 @@ fn key_of(value: &Value, file: &str, line: usize) -> Option<CaseKey> {
     })
 }
 
-/// Reads a text file, as [`utf8_text`].
-pub fn read_text(path: &Path) -> std::io::Result<String> {
-    utf8_text(std::fs::read(path)?)
-}
-
-/// The bytes of a text file as a `String`; bytes that are not UTF-8 are an error naming the
-/// line (and byte) where they start, rather than the bare "stream did not contain valid UTF-8".
-pub fn utf8_text(bytes: Vec<u8>) -> std::io::Result<String> {
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let before = e.as_bytes().get(..at).unwrap_or_default();
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = at
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1)
-            + 1;
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("line {line}, byte {column}: not valid UTF-8"),
-        )
-    })
-}
-
 /// Reads every subject of a case file: YAML (several `---` documents allowed), JSON, or
 /// JSON Lines (`.jsonl`, one subject per line).
 ///
 /// A file that cannot be read gives one error; otherwise each subject (YAML document, JSON
-/// Lines line) is its own `Ok` or `Err`, a syntax error included, so one bad subject does not
-/// hide the others.
+/// Lines line) is its own `Ok` or `Err`, a syntax error or bytes that are not UTF-8 included,
+/// so one bad subject does not hide the others.
 pub fn read_case_file(path: &Path) -> Result<Vec<Result<LoadedCase, CaseError>>, CaseError> {
     Ok(read_case_file_keyed(path)?
         .into_iter()
@@ -218,16 +193,91 @@ pub fn read_case_file(path: &Path) -> Result<Vec<Result<LoadedCase, CaseError>>,
 }
 
 /// [`read_case_file`], each case with its key (for [`refuse_duplicates`]).
+///
+/// Bytes that are not UTF-8 refuse the case (YAML document, JSON Lines line) that holds them,
+/// not the file: see [`CaseText`].
 pub fn read_case_file_keyed(path: &Path) -> Result<Vec<KeyedCase>, CaseError> {
     let file = path.display().to_string();
-    let text = read_text(path).map_err(|source| CaseError::Read {
+    let bytes = std::fs::read(path).map_err(|source| CaseError::Read {
         file: file.clone(),
         source,
     })?;
     let jsonl = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-    Ok(read_case_text_keyed(&text, &file, jsonl))
+    Ok(CaseText::from_bytes(bytes).read_keyed(&file, jsonl))
+}
+
+/// The text of a case file whose bytes may not all be UTF-8.
+///
+/// Where they are not, each offending sequence is replaced (U+FFFD) and its line is kept, so
+/// that the case holding it (its YAML or JSON document, its JSON Lines line) is refused alone
+/// with a [`CaseError::NotUtf8`] naming the line and byte, and the file's other cases are
+/// still read. A line outside every document (a comment before a `---`, say) refuses the
+/// document after it, or the last one when none follows.
+///
+/// ```
+/// let bytes = b"subject: S-1\nlesions: []\nassessments: []\n---\nsubject: S-2 # caf\xe9\n".to_vec();
+/// let text = recist_io::CaseText::from_bytes(bytes);
+/// assert_eq!(text.not_utf8, vec![(5, 19)]);
+/// let cases = text.read_keyed("two.yaml", false);
+/// assert_eq!(cases.len(), 2);
+/// let refused = cases[1].1.as_ref().unwrap_err().to_string();
+/// assert_eq!(refused, "two.yaml:5: subject `S-2`: byte 19: not valid UTF-8");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseText {
+    /// The text: the bytes themselves when they are all UTF-8.
+    pub text: String,
+    /// Each line holding bytes that are not UTF-8, in order: its 1-based number and the
+    /// 1-based byte of the line where the bytes stop being UTF-8.
+    pub not_utf8: Vec<(usize, usize)>,
+}
+
+impl From<String> for CaseText {
+    fn from(text: String) -> CaseText {
+        CaseText {
+            text,
+            not_utf8: Vec::new(),
+        }
+    }
+}
+
+impl CaseText {
+    /// The text of a file's bytes, each line that is not UTF-8 noted (lines end at `\n`).
+    pub fn from_bytes(bytes: Vec<u8>) -> CaseText {
+        match String::from_utf8(bytes) {
+            Ok(text) => CaseText::from(text),
+            Err(e) => {
+                let bytes = e.into_bytes();
+                let not_utf8 = bytes
+                    .split(|&b| b == b'\n')
+                    .enumerate()
+                    .filter_map(|(i, line)| {
+                        std::str::from_utf8(line)
+                            .err()
+                            .map(|e| (i + 1, e.valid_up_to() + 1))
+                    })
+                    .collect();
+                CaseText {
+                    text: String::from_utf8_lossy(&bytes).into_owned(),
+                    not_utf8,
+                }
+            }
+        }
+    }
+
+    /// Every case, as [`read_case_text_keyed`] reads them; a case holding bytes that are not
+    /// UTF-8 is a [`CaseError::NotUtf8`], with its key where that is readable all the same.
+    pub fn read_keyed(&self, file: &str, jsonl: bool) -> Vec<KeyedCase> {
+        read_keyed(&self.text, &self.not_utf8, file, jsonl)
+    }
+
+    /// The keys of the cases, as [`case_keys`] gives them and [`CaseText::read_keyed`] keys
+    /// them (a case holding bytes that are not UTF-8 has its key only where it is readable).
+    pub fn keys(&self, file: &str, jsonl: bool) -> Vec<CaseKey> {
+        keys_of(&self.text, &self.not_utf8, file, jsonl)
+    }
 }
 
 /// Reads every subject of case-file text; `file` names it in errors.
@@ -250,7 +300,12 @@ pub fn case_documents(text: &str) -> usize {
 
 /// [`read_case_text`], each case with its key (for [`refuse_duplicates`]).
 pub fn read_case_text_keyed(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCase> {
-    let cases = read_cases_of(text, file, jsonl);
+    read_keyed(text, &[], file, jsonl)
+}
+
+/// [`read_case_text_keyed`] of a text whose lines `not_utf8` held bytes that are not UTF-8.
+fn read_keyed(text: &str, not_utf8: &[(usize, usize)], file: &str, jsonl: bool) -> Vec<KeyedCase> {
+    let cases = read_cases_of(text, not_utf8, file, jsonl);
     if cases.is_empty() {
         return vec![(
             None,
@@ -262,11 +317,64 @@ pub fn read_case_text_keyed(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCas
     cases
 }
 
+/// A case refused for bytes that are not UTF-8: at its first such line.
+fn not_utf8_case(file: &str, (line, byte): (usize, usize), subject: Option<String>) -> KeyedCase {
+    let error = CaseError::NotUtf8 {
+        file: file.to_string(),
+        line,
+        byte,
+        subject,
+    };
+    (None, Err(error))
+}
+
+/// For each document of [`recist_yaml::document_texts`], the first of the lines `not_utf8`
+/// that refuses it: one inside it, or one outside every document that comes before it (or,
+/// after the last document, the last one).
+fn not_utf8_owners(
+    docs: &[(usize, String)],
+    not_utf8: &[(usize, usize)],
+) -> Vec<Option<(usize, usize)>> {
+    let mut owners = vec![None; docs.len()];
+    // The line after a document's last one (each of its lines ends in `\n`).
+    let end = |(first, text): &(usize, String)| first + text.matches('\n').count();
+    let mut d = 0;
+    for &bad in not_utf8 {
+        while d + 1 < docs.len() && docs.get(d).is_some_and(|doc| bad.0 >= end(doc)) {
+            d += 1;
+        }
+        if let Some(owner) = owners.get_mut(d) {
+            owner.get_or_insert(bad);
+        }
+    }
+    owners
+}
+
+/// The key of a document refused for bytes that are not UTF-8, where its `subject` and
+/// `evaluator` are readable all the same (not themselves made of such bytes): so the refusal
+/// names its subject, and a subject × evaluator with another case elsewhere is still found.
+fn readable_key(doc: &str, file: &str, first_line: usize) -> Option<CaseKey> {
+    let value = recist_yaml::parse_value(doc).ok()?;
+    let key = key_of(&value, file, first_line)?;
+    let unreadable = |s: &str| s.contains(char::REPLACEMENT_CHARACTER);
+    (!unreadable(&key.subject) && !key.evaluator.as_deref().is_some_and(unreadable)).then_some(key)
+}
+
 /// [`read_case_text_keyed`] without the check that the text holds a case.
-fn read_cases_of(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCase> {
+fn read_cases_of(
+    text: &str,
+    not_utf8: &[(usize, usize)],
+    file: &str,
+    jsonl: bool,
+) -> Vec<KeyedCase> {
     if jsonl {
         let mut out = Vec::new();
+        let mut bad = not_utf8.iter().peekable();
         for (i, line) in text.lines().enumerate() {
+            if let Some(&b) = bad.next_if(|b| b.0 == i + 1) {
+                out.push(not_utf8_case(file, b, None));
+                continue;
+            }
             if line.trim().is_empty() {
                 continue;
             }
@@ -287,22 +395,39 @@ fn read_cases_of(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCase> {
         }
         return out;
     }
-    // Each document on its own: a syntax error in one refuses that subject only.
-    recist_yaml::split_documents(text)
-        .into_iter()
-        .map(|d| match d {
-            Ok(d) => (
-                key_of(&d.value, file, d.first_line),
-                convert(d.value, &d.text, d.first_line, file),
-            ),
-            Err(e) => (
-                None,
-                Err(CaseError::Syntax {
-                    file: file.to_string(),
-                    line: e.line,
-                    message: e.message,
-                }),
-            ),
+    // Each document on its own: a syntax error in one refuses that subject only, and so do
+    // bytes that are not UTF-8.
+    let docs = recist_yaml::document_texts(text);
+    if docs.is_empty()
+        && let Some(&first) = not_utf8.first()
+    {
+        return vec![not_utf8_case(file, first, None)];
+    }
+    let owners = not_utf8_owners(&docs, not_utf8);
+    let several = docs.len() > 1;
+    docs.into_iter()
+        .zip(owners)
+        .map(|((first_line, doc), bad)| {
+            if let Some(bad) = bad {
+                let key = readable_key(&doc, file, first_line);
+                let (_, refused) =
+                    not_utf8_case(file, bad, key.as_ref().map(|k| k.subject.clone()));
+                return (key, refused);
+            }
+            match recist_yaml::parse_document(first_line, doc, several) {
+                Ok(d) => (
+                    key_of(&d.value, file, d.first_line),
+                    convert(d.value, &d.text, d.first_line, file),
+                ),
+                Err(e) => (
+                    None,
+                    Err(CaseError::Syntax {
+                        file: file.to_string(),
+                        line: e.line,
+                        message: e.message,
+                    }),
+                ),
+            }
         })
         .collect()
 }
@@ -311,6 +436,12 @@ fn read_cases_of(text: &str, file: &str, jsonl: bool) -> Vec<KeyedCase> {
 /// validating the cases: for finding the cases of one subject × evaluator across files before
 /// reading them.
 pub fn case_keys(text: &str, file: &str, jsonl: bool) -> Vec<CaseKey> {
+    keys_of(text, &[], file, jsonl)
+}
+
+/// [`case_keys`] of a text whose lines `not_utf8` held bytes that are not UTF-8, keyed as
+/// [`read_cases_of`] keys them.
+fn keys_of(text: &str, not_utf8: &[(usize, usize)], file: &str, jsonl: bool) -> Vec<CaseKey> {
     /// The two keys of a case; the rest of it is checked, not kept.
     #[derive(Deserialize)]
     struct Keys {
@@ -337,6 +468,9 @@ pub fn case_keys(text: &str, file: &str, jsonl: bool) -> Vec<CaseKey> {
             .enumerate()
             .filter_map(|(i, line)| {
                 let line_no = i + 1;
+                if not_utf8.binary_search_by_key(&line_no, |b| b.0).is_ok() {
+                    return None;
+                }
                 // Only the two keys are built; the rest of the line is checked, not kept.
                 let value = if line.trim_start().starts_with('{') {
                     match serde_json::from_str::<Keys>(line) {
@@ -351,9 +485,14 @@ pub fn case_keys(text: &str, file: &str, jsonl: bool) -> Vec<CaseKey> {
             })
             .collect();
     }
-    recist_yaml::document_texts(text)
-        .into_iter()
-        .filter_map(|(first_line, doc)| {
+    let docs = recist_yaml::document_texts(text);
+    let owners = not_utf8_owners(&docs, not_utf8);
+    docs.into_iter()
+        .zip(owners)
+        .filter_map(|((first_line, doc), bad)| {
+            if bad.is_some() {
+                return readable_key(&doc, file, first_line);
+            }
             // Only the two keys are built; where that reading fails (a syntax error, a
             // document that is not a mapping), the full one decides, as reading the case does.
             let value = match recist_yaml::parse_as::<Keys>(&doc) {

@@ -75,6 +75,19 @@ pub enum CaseError {
         /// The file.
         file: String,
     },
+    /// A case (a YAML or JSON document, a JSON Lines line) holds bytes that are not UTF-8: it
+    /// alone is refused, naming the first such line and byte; the file's other cases are read.
+    #[error("{file}:{line}: {}byte {byte}: not valid UTF-8", subject.as_ref().map(|s| format!("subject `{s}`: ")).unwrap_or_default())]
+    NotUtf8 {
+        /// The file.
+        file: String,
+        /// 1-based line of the first byte that is not UTF-8.
+        line: usize,
+        /// 1-based byte of that line where the bytes stop being UTF-8.
+        byte: usize,
+        /// The case's subject, where it can be read all the same.
+        subject: Option<String>,
+    },
     /// A subject is malformed.
     #[error("{place}: {message}")]
     Invalid {

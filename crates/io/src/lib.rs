@@ -27,9 +27,8 @@ mod recorded;
 mod render;
 
 pub use case::{
-    CaseKey, KeyedCase, LoadedCase, case_documents, case_keys, read_case_file,
-    read_case_file_keyed, read_case_text, read_case_text_keyed, read_text, refuse_duplicates,
-    utf8_text,
+    CaseKey, CaseText, KeyedCase, LoadedCase, case_documents, case_keys, read_case_file,
+    read_case_file_keyed, read_case_text, read_case_text_keyed, refuse_duplicates,
 };
 pub use error::{CaseError, Place};
 pub use recorded::{Recorded, RecordedSubject, read_recorded, read_reference_dates};

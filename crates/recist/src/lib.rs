@@ -40,7 +40,7 @@ pub use recist_engine::{
     endpoints,
 };
 pub use recist_io::{
-    CaseError, CaseKey, KeyedCase, LoadedCase, Place, Recorded, RecordedSubject, explain,
+    CaseError, CaseKey, CaseText, KeyedCase, LoadedCase, Place, Recorded, RecordedSubject, explain,
     read_case_file, read_case_file_keyed, read_case_text, read_case_text_keyed, read_recorded,
     read_reference_dates, refuse_duplicates, to_json, to_jsonl,
 };

@@ -136,21 +136,32 @@ pub fn split_documents(text: &str) -> Vec<Result<Document, YamlError>> {
     let several = chunks.len() > 1;
     chunks
         .into_iter()
-        .map(|(first_line, text)| match parse_value(&text) {
-            Ok(value) => Ok(Document {
-                value,
-                first_line,
-                text,
-            }),
-            Err(e) => {
-                let offset = first_line - 1;
-                Err(YamlError {
-                    line: e.line.map(|l| l + offset).or(several.then_some(first_line)),
-                    message: shift_lines(&e.message, offset),
-                })
-            }
-        })
+        .map(|(first_line, text)| parse_document(first_line, text, several))
         .collect()
+}
+
+/// Parses one document of [`document_texts`] (its first line, its text): an error's line (also
+/// in its message) counts from the start of the whole text, and is the document's first line
+/// when the parser gives none and the text holds `several` documents.
+pub fn parse_document(
+    first_line: usize,
+    text: String,
+    several: bool,
+) -> Result<Document, YamlError> {
+    match parse_value(&text) {
+        Ok(value) => Ok(Document {
+            value,
+            first_line,
+            text,
+        }),
+        Err(e) => {
+            let offset = first_line - 1;
+            Err(YamlError {
+                line: e.line.map(|l| l + offset).or(several.then_some(first_line)),
+                message: shift_lines(&e.message, offset),
+            })
+        }
+    }
 }
 
 /// The documents of a text, split as [`split_documents`] splits them but not parsed: each
