@@ -342,6 +342,17 @@ fn a_file_with_no_case_is_refused(#[case] text: &str, #[case] jsonl: bool) {
     );
 }
 
+/// Cases as a line each: `ok SUBJECT line N` or `refused MESSAGE`.
+fn shown(cases: Vec<Result<recist_io::LoadedCase, recist_io::CaseError>>) -> Vec<String> {
+    cases
+        .into_iter()
+        .map(|c| match c {
+            Ok(c) => format!("ok {} line {}", c.subject.subject, c.line),
+            Err(e) => format!("refused {e}"),
+        })
+        .collect()
+}
+
 /// A case file with a byte that is not UTF-8 refuses the case holding it, naming the line and
 /// byte where it is; the file's other cases are read.
 #[test]
@@ -353,30 +364,28 @@ fn a_byte_not_utf8_refuses_its_case_at_its_line_and_the_other_cases_are_read() {
             "subject: {s}\nlesions:\n  - {{id: T1, site: liver, role: target}}\nassessments:\n  - date: 2021-01-04\n    findings: {{T1: {{long_axis: 40}}}}\n"
         )
     };
-    let outcome = |path: &std::path::Path| -> Vec<String> {
-        recist_io::read_case_file(path)
-            .unwrap()
-            .into_iter()
-            .map(|c| match c {
-                Ok(c) => format!("ok {} line {}", c.subject.subject, c.line),
-                Err(e) => format!("refused {e}"),
-            })
-            .collect()
+    // Writes `text` as `name` with each `@` turned into the byte `b` (not UTF-8), and reads it.
+    let read = |name: &str, text: &str, b: u8| -> (String, Vec<String>) {
+        let bytes: Vec<u8> = text
+            .bytes()
+            .map(|x| if x == b'@' { b } else { x })
+            .collect();
+        let path = dir.join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let cases = shown(recist_io::read_case_file(&path).unwrap());
+        (path.display().to_string(), cases)
     };
 
     // Three YAML documents; the second has a Latin-1 `é` (0xe9) in a site name on line 10.
-    let mut bytes = case("S-1").into_bytes();
-    bytes.extend(b"---\n");
-    bytes.extend(case("S-2").replace("liver", "caf@").into_bytes());
-    bytes.extend(b"---\n");
-    bytes.extend(case("S-3").into_bytes());
-    let at = bytes.iter().position(|&b| b == b'@').unwrap();
-    bytes[at] = 0xe9;
-    let path = dir.join("latin1.yaml");
-    std::fs::write(&path, &bytes).unwrap();
-    let p = path.display();
+    let latin1 = [
+        case("S-1"),
+        case("S-2").replace("liver", "caf@"),
+        case("S-3"),
+    ]
+    .join("---\n");
+    let (p, cases) = read("latin1.yaml", &latin1, 0xe9);
     assert_eq!(
-        outcome(&path),
+        cases,
         [
             "ok S-1 line 1".to_string(),
             format!("refused {p}:10: subject `S-2`: byte 23: not valid UTF-8"),
@@ -386,17 +395,10 @@ fn a_byte_not_utf8_refuses_its_case_at_its_line_and_the_other_cases_are_read() {
 
     // A byte not UTF-8 outside every document (a comment before `---`) refuses the document
     // after it; the subject itself not UTF-8 is not named.
-    let mut bytes = b"# r\xe9sum\xe9\n---\n".to_vec();
-    bytes.extend(case("S-\u{1}").replace('\u{1}', "@").into_bytes());
-    bytes.extend(b"---\n");
-    bytes.extend(case("S-5").into_bytes());
-    let at = bytes.iter().position(|&b| b == b'@').unwrap();
-    bytes[at] = 0xff;
-    let path = dir.join("preamble.yaml");
-    std::fs::write(&path, &bytes).unwrap();
-    let p = path.display();
+    let text = format!("# r@sum@\n---\n{}---\n{}", case("S-@"), case("S-5"));
+    let (p, cases) = read("preamble.yaml", &text, 0xff);
     assert_eq!(
-        outcome(&path),
+        cases,
         [
             format!("refused {p}:1: byte 4: not valid UTF-8"),
             "ok S-5 line 10".to_string(),
@@ -404,15 +406,8 @@ fn a_byte_not_utf8_refuses_its_case_at_its_line_and_the_other_cases_are_read() {
     );
 
     // A file of comments only, one not UTF-8: refused for that byte, not "holds no case".
-    let path = dir.join("comments.yaml");
-    std::fs::write(&path, b"# only\n# caf\xe9\n").unwrap();
-    assert_eq!(
-        outcome(&path),
-        [format!(
-            "refused {}:2: byte 6: not valid UTF-8",
-            path.display()
-        )]
-    );
+    let (p, cases) = read("comments.yaml", "# only\n# caf@\n", 0xe9);
+    assert_eq!(cases, [format!("refused {p}:2: byte 6: not valid UTF-8")]);
 
     // A case refused for such a byte still counts towards its subject's uniqueness: with a
     // second case of S-2 in another file, both are refused as duplicates.
@@ -420,19 +415,16 @@ fn a_byte_not_utf8_refuses_its_case_at_its_line_and_the_other_cases_are_read() {
     std::fs::write(&other, case("S-2")).unwrap();
     let mut keyed = recist_io::read_case_file_keyed(&dir.join("latin1.yaml")).unwrap();
     keyed.extend(recist_io::read_case_file_keyed(&other).unwrap());
-    let read: Vec<String> = recist_io::refuse_duplicates(keyed)
-        .into_iter()
-        .map(|c| match c {
-            Ok(c) => format!("ok {}", c.subject.subject),
-            Err(e) => format!("refused {e}"),
-        })
-        .collect();
-    assert_eq!(read.len(), 3, "{read:#?}");
-    assert_eq!((read[0].as_str(), read[2].as_str()), ("ok S-1", "ok S-3"));
+    let cases = shown(recist_io::refuse_duplicates(keyed));
+    assert_eq!(cases.len(), 3, "{cases:#?}");
+    assert_eq!(
+        (cases[0].as_str(), cases[2].as_str()),
+        ("ok S-1 line 1", "ok S-3 line 15")
+    );
     assert!(
-        read[1].contains("subject `S-2`: 2 cases of one subject × evaluator"),
+        cases[1].contains("subject `S-2`: 2 cases of one subject × evaluator"),
         "{}",
-        read[1]
+        cases[1]
     );
 
     // JSON Lines: the line alone, with CRLF line ends.
@@ -441,22 +433,18 @@ fn a_byte_not_utf8_refuses_its_case_at_its_line_and_the_other_cases_are_read() {
             r#"{{"subject": "{s}", "lesions": [{{"id": "T1", "site": "liver", "role": "target"}}], "assessments": [{{"date": "2021-01-04", "findings": {{"T1": {{"long_axis": 40}}}}}}]}}"#
         )
     };
-    let mut bytes = format!(
+    let text = format!(
         "{}\r\n{}\r\n\r\n{}\r\n",
         line("J-1"),
         line("J-@"),
         line("J-3")
-    )
-    .into_bytes();
-    let at = bytes.iter().position(|&b| b == b'@').unwrap();
-    bytes[at] = 0xe9;
-    let path = dir.join("cases.jsonl");
-    std::fs::write(&path, &bytes).unwrap();
+    );
+    let (p, cases) = read("cases.jsonl", &text, 0xe9);
     assert_eq!(
-        outcome(&path),
+        cases,
         [
             "ok J-1 line 1".to_string(),
-            format!("refused {}:2: byte 16: not valid UTF-8", path.display()),
+            format!("refused {p}:2: byte 16: not valid UTF-8"),
             "ok J-3 line 4".to_string(),
         ]
     );
