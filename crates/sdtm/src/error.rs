@@ -243,7 +243,7 @@ pub enum InputError {
         message: String,
     },
     /// A column the domain needs is missing from the header.
-    #[error("{file}:1: the {domain} header has no {column} column")]
+    #[error("{file}:1: the {domain} header has no {column} column{}", separator_hint(*separator))]
     MissingColumn {
         /// The file.
         file: String,
@@ -251,6 +251,9 @@ pub enum InputError {
         domain: &'static str,
         /// The column (alternatives separated by `|`).
         column: String,
+        /// The separator the header seems to use instead of commas (it is one column holding
+        /// `;`, tabs or `|`), as an export with another list separator gives.
+        separator: Option<char>,
     },
     /// The header names a column twice (case-insensitively): which one to read is ambiguous.
     #[error(
@@ -294,4 +297,18 @@ pub enum InputError {
         /// The file being read when the limit was passed.
         file: String,
     },
+}
+
+/// What [`InputError::MissingColumn`] adds when the header seems to use another separator.
+fn separator_hint(separator: Option<char>) -> String {
+    let Some(c) = separator else {
+        return String::new();
+    };
+    let name = match c {
+        '\t' => "tabs".to_string(),
+        c => format!("`{c}`"),
+    };
+    format!(
+        " (the header is a single column holding {name}: the file seems to be separated by {name}, not commas; recist reads comma-separated CSV)"
+    )
 }

@@ -1264,10 +1264,16 @@ impl GroupStream {
                     .cloned()
                     .collect::<Vec<_>>()
                     .join("|");
+                // One column holding another separator: a file exported with `;` or tabs.
+                let separator = match names.as_slice() {
+                    [only] => [';', '\t', '|'].into_iter().find(|&c| only.contains(c)),
+                    _ => None,
+                };
                 return Err(InputError::MissingColumn {
                     file,
                     domain: spec.domain.code(),
                     column,
+                    separator,
                 });
             }
         }
@@ -2221,5 +2227,37 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("no RFSTDTC column"), "{err}");
+        // A comma-separated header that lacks the column gets no separator hint.
+        assert!(!err.to_string().contains("separated by"), "{err}");
+    }
+
+    #[test]
+    fn a_header_separated_by_semicolons_or_tabs_is_named_as_such() {
+        for (name, text, said) in [
+            (
+                "tu-semicolon.csv",
+                "STUDYID;DOMAIN;USUBJID\nS;TU;A\n",
+                "holding `;`",
+            ),
+            (
+                "tu-tab.csv",
+                "STUDYID\tDOMAIN\tUSUBJID\nS\tTU\tA\n",
+                "holding tabs",
+            ),
+        ] {
+            let p = write(name, text);
+            let err = GroupStream::open(&p, &Spec::tu(), true, Arc::default())
+                .err()
+                .unwrap();
+            let message = err.to_string();
+            assert!(
+                message.contains("header has no USUBJID column") && message.contains(said),
+                "{message}"
+            );
+            assert!(
+                message.contains("recist reads comma-separated CSV"),
+                "{message}"
+            );
+        }
     }
 }
