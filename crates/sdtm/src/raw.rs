@@ -496,7 +496,7 @@ impl RawGroup {
     ///
     /// Called about a dozen times per row, so kept small and always inlined (build_subject
     /// reads a row's fields in one loop): the usual case, a decoded group, is a few loads and
-    /// checks; an undecoded one takes [`get_undecoded`](Self::get_undecoded), out of line.
+    /// checks; an undecoded one takes `get_undecoded`, out of line.
     #[inline(always)]
     pub fn get(&self, row: usize, col: usize) -> &str {
         let Some(f) = self.map.get(col).copied().flatten() else {
