@@ -243,6 +243,18 @@ fn bundled_text(id: &str) -> Option<(&'static str, &'static str)> {
 }
 
 fn unknown(id: &str) -> RuleSetError {
+    // iRECIST is in the rules reference (section 3) but its iUPD/iCPD confirmation is not
+    // something the engine adjudicates yet: say so rather than only "unknown".
+    let letters: String = id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let note = if letters.starts_with("irecist") {
+        "; iRECIST (IR-* rules of the reference) is not implemented in this version: no rule set adjudicates iUPD/iCPD yet"
+    } else {
+        ""
+    };
     RuleSetError::Unknown {
         id: id.to_string(),
         known: BUNDLED
@@ -250,6 +262,7 @@ fn unknown(id: &str) -> RuleSetError {
             .map(|(n, _)| n.trim_end_matches(".yaml"))
             .collect::<Vec<_>>()
             .join(", "),
+        note,
     }
 }
 

@@ -240,6 +240,23 @@ fn unknown_rule_set_names_the_bundled_ones() {
         err.contains("recist-2.0") && err.contains("recist-1.1"),
         "{err}"
     );
+    assert!(!err.contains("iRECIST"), "{err}");
+}
+
+/// iRECIST is in the reference but not implemented: asking for it says so (IR-* rules).
+#[test]
+fn asking_for_irecist_says_it_is_not_implemented() {
+    for id in ["irecist", "iRECIST", "i-recist-1.0"] {
+        let err = RuleSet::resolve(id)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains(&format!("unknown rule set `{id}`"))
+                && err.contains("iRECIST (IR-* rules of the reference) is not implemented"),
+            "{err}"
+        );
+    }
 }
 
 const MRECIST: &str = include_str!("../../../rules/mrecist.yaml");
