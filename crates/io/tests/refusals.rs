@@ -192,7 +192,7 @@ fn the_base_case_is_accepted() {
     "  - date: 2019-13-02",
     None,
     None,
-    "assessments[1].date"
+    "assessments[1].date`: input is out of range (the value is `2019-13-02`)"
 )]
 #[case::other_format_version(
     "subject: S-014\n",

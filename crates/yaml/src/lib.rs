@@ -271,9 +271,12 @@ fn shift_lines(message: &str, offset: usize) -> String {
 }
 
 /// Types a value, reporting the key path of the first mismatch.
+///
+/// Where the offending value is a scalar the type's message does not already quote (a date
+/// such as `2021-13-04` gives only "input is out of range"), the message names it.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, TypeError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e
+    serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path: Vec<PathSegment> = e
             .path()
             .iter()
             .filter_map(|seg| match seg {
@@ -283,11 +286,32 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, TypeError> {
                 | serde_path_to_error::Segment::Unknown => None,
             })
             .collect();
-        TypeError {
-            path,
-            message: e.into_inner().to_string(),
+        let mut message = e.into_inner().to_string();
+        if let Some(shown) = scalar_at(&value, &path)
+            && !message.contains(&shown)
+        {
+            message.push_str(&format!(" (the value is `{shown}`)"));
         }
+        TypeError { path, message }
     })
+}
+
+/// The scalar at a key path of a value, as written (strings without quotes); `None` for a
+/// mapping, a sequence, null or a path that leads nowhere.
+fn scalar_at(value: &Value, path: &[PathSegment]) -> Option<String> {
+    let mut at = value;
+    for seg in path {
+        at = match seg {
+            PathSegment::Key(k) => at.get(k)?,
+            PathSegment::Index(i) => at.get(i)?,
+        };
+    }
+    match at {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null | Value::Array(_) | Value::Object(_) => None,
+    }
 }
 
 /// Finds the 1-based line of a key path in a block-style YAML text.
@@ -541,6 +565,39 @@ assessments:
         let docs = parse_documents("a: |\n  x\n  ---\n  y\n").unwrap_or_default();
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].value["a"], "x\n---\ny\n");
+    }
+
+    #[test]
+    fn type_errors_name_a_scalar_value_the_type_does_not_quote() {
+        /// A type whose error, like chrono's dates, does not say what it was given.
+        #[derive(Debug)]
+        struct Day;
+        impl<'de> serde::Deserialize<'de> for Day {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
+                let _ = String::deserialize(d)?;
+                Err(serde::de::Error::custom("input is out of range"))
+            }
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct S {
+            days: Vec<Day>,
+            n: u8,
+        }
+        let v = parse_value("days: [2021-13-04]\nn: 1\n").unwrap_or_default();
+        let err = from_value::<S>(v).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("`days[0]`: input is out of range (the value is `2021-13-04`)")
+        );
+        // A message that already quotes the value does not repeat it.
+        let v = parse_value("days: []\nn: 300\n").unwrap_or_default();
+        let err = from_value::<S>(v).err().map(|e| e.to_string());
+        let err = err.unwrap_or_default();
+        assert!(
+            err.contains("300") && !err.contains("the value is"),
+            "{err}"
+        );
     }
 
     #[test]
