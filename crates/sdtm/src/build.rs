@@ -1476,7 +1476,11 @@ fn length_of(
     let v: f64 = value.parse().map_err(|_| Problem::BadNumber {
         column,
         value: value.to_string(),
-        reason: "not a number".into(),
+        reason: if value.replacen(',', ".", 1).parse::<f64>().is_ok() {
+            "not a number (a decimal comma? lengths are written with a point, e.g. `12.5`)".into()
+        } else {
+            "not a number".into()
+        },
     })?;
     if unit.is_empty() {
         return Err(Problem::NoUnit(column));
@@ -2302,6 +2306,22 @@ mod tests {
             let fast = visit_number(v);
             assert_eq!(fast.map(f64::to_bits), general.map(f64::to_bits), "{v:?}");
         }
+    }
+
+    #[test]
+    fn a_decimal_comma_is_named_as_such() {
+        let mapping = Mapping::bundled().unwrap();
+        let reason = |v: &str| match length_of(&mapping, v, "TRSTRESC", "mm") {
+            Err(Problem::BadNumber { reason, .. }) => reason,
+            other => panic!("{v}: {other:?}"),
+        };
+        assert!(
+            reason("16,5").contains("a decimal comma?"),
+            "{}",
+            reason("16,5")
+        );
+        assert_eq!(reason("abc"), "not a number");
+        assert_eq!(reason("1,2,3"), "not a number");
     }
 
     #[test]
