@@ -1065,6 +1065,17 @@ fn target_finding(
             }
             Ok(TargetFinding::Measured(d))
         }
+        Value::Number(n) => {
+            let axis = if lesion.nodal {
+                "short_axis"
+            } else {
+                "long_axis"
+            };
+            Err((
+                None,
+                format!("a bare number is not a target finding: write `{{{axis}: {n}}}`"),
+            ))
+        }
         other => Err((
             None,
             format!("a target finding is a measurement or a word, not {other}"),

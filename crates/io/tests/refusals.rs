@@ -98,6 +98,14 @@ fn the_base_case_is_accepted() {
     Some("T1"),
     "negative"
 )]
+#[case::bare_number_for_a_target(
+    "      N1: {short_axis: 9}",
+    "      N1: 9",
+    "      N1: 9",
+    Some("2019-05-02"),
+    Some("N1"),
+    "a bare number is not a target finding: write `{short_axis: 9}`"
+)]
 #[case::non_numeric_length(
     "      T1: {long_axis: 60}",
     "      T1: {long_axis: big}",
