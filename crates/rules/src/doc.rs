@@ -50,6 +50,16 @@ pub struct RuleSetDoc {
     pub radiotherapy: RadiotherapyRules,
 }
 
+/// Reads an `Option` whose key must be present (`null` is written out, never implied by a
+/// missing key, where a missing key would silently drop a criterion).
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)
+}
+
 /// A publication a rule set follows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -282,7 +292,10 @@ pub struct TargetRules {
     pub pr_decrease_pct: Pct,
     /// PD: the sum is at least this many percent above the nadir (R11-TGT-PD).
     pub pd_increase_pct: Pct,
-    /// PD also needs this absolute increase over the nadir; `null` for none (AMB-M1).
+    /// PD also needs this absolute increase over the nadir; `null` for none (AMB-M1). The key
+    /// must be written: leaving it out is not taken as "none".
+    #[serde(deserialize_with = "present")]
+    #[schemars(with = "Option<Mm>")]
     pub pd_min_increase_mm: Option<Mm>,
     /// A target not evaluated (AMB-05).
     pub missing_target: MissingTarget,

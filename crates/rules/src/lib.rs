@@ -21,7 +21,7 @@ mod doc;
 mod error;
 mod table;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use recist_yaml::{PathSegment, display_path, locate};
 use serde::Serialize;
@@ -121,7 +121,7 @@ impl RuleSet {
     /// Loads a bundled rule set by id.
     pub fn bundled(id: &str) -> Result<RuleSet, RuleSetError> {
         let (name, text) = bundled_text(id).ok_or_else(|| unknown(id))?;
-        load_text(text, &format!("bundled:{name}"), None)
+        load_text(text, &format!("bundled:{name}"), None, &[])
     }
 
     /// Loads a bundled rule set by id, or a rule file by path.
@@ -138,17 +138,12 @@ impl RuleSet {
 
     /// Loads and validates a rule file.
     pub fn from_file(path: &Path) -> Result<RuleSet, RuleSetError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| RuleSetError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        load_text(&text, &file, path.parent())
+        load_file(path, &[])
     }
 
     /// Loads and validates rule-set text; `origin` names it in errors.
     pub fn from_text(text: &str, origin: &str) -> Result<RuleSet, RuleSetError> {
-        load_text(text, origin, None)
+        load_text(text, origin, None, &[])
     }
 
     /// Applies a protocol file (text and its name) and `--set KEY=VALUE` pairs, in that order.
@@ -161,6 +156,8 @@ impl RuleSet {
     ) -> Result<RuleSet, RuleSetError> {
         let mut merged = self.merged.clone();
         let mut overrides = self.overrides.clone();
+        // Where each key was set (`file:line` or `--set`), the last setting last.
+        let mut set_at: Vec<(String, String)> = Vec::new();
         if let Some((text, name)) = protocol {
             let value = recist_yaml::parse_value(text).map_err(|source| RuleSetError::Yaml {
                 file: name.to_string(),
@@ -175,7 +172,15 @@ impl RuleSet {
             let mut leaves = Vec::new();
             for (k, v) in map {
                 if k == "protocol" {
-                    continue;
+                    // A one-line description of the protocol, not a parameter.
+                    if v.is_string() {
+                        continue;
+                    }
+                    let line = locate(text, &[PathSegment::Key(k.clone())]);
+                    return Err(RuleSetError::Override {
+                        origin: line.map_or_else(|| name.to_string(), |l| format!("{name}:{l}")),
+                        message: "`protocol` is the protocol's name, a text; write the parameters at the top level of the file (e.g. `confirmation: {min_interval_days: 35}`)".into(),
+                    });
                 }
                 flatten(&k, v, &mut leaves);
             }
@@ -191,6 +196,7 @@ impl RuleSet {
                     None => name.to_string(),
                 };
                 set_parameter(&mut merged, &key, value.clone(), &origin)?;
+                set_at.push((key.clone(), origin));
                 overrides.push(Override {
                     key,
                     value: scalar_text(&value),
@@ -198,16 +204,42 @@ impl RuleSet {
                 });
             }
         }
-        for (key, raw) in sets {
+        for (i, (key, raw)) in sets.iter().enumerate() {
+            if sets[..i].iter().any(|(k, _)| k == key) {
+                return Err(RuleSetError::Override {
+                    origin: "--set".into(),
+                    message: format!("`{key}` is set twice; give each key once"),
+                });
+            }
             let value = recist_yaml::parse_scalar(raw);
             set_parameter(&mut merged, key, value, "--set")?;
+            set_at.push((key.clone(), "--set".into()));
             overrides.push(Override {
                 key: key.clone(),
                 value: raw.clone(),
                 origin: "--set".into(),
             });
         }
-        let mut rules = finish(merged, &self.origin, None)?;
+        let mut rules = finish(merged, &self.origin, None).map_err(|e| match e {
+            // A value out of range is the override's fault, not the rule file's.
+            RuleSetError::Invalid { file, problems } => {
+                let overridden = problems.iter().find_map(|p| {
+                    set_at
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| *k == p.path)
+                        .map(|(k, origin)| (k, origin, p))
+                });
+                match overridden {
+                    Some((key, origin, p)) => RuleSetError::Override {
+                        origin: origin.clone(),
+                        message: format!("bad value for `{key}`: {}", p.message),
+                    },
+                    None => RuleSetError::Invalid { file, problems },
+                }
+            }
+            other => other,
+        })?;
         rules.overrides = overrides;
         rules.sha256 = hash(&rules.doc, &rules.overrides);
         Ok(rules)
@@ -266,24 +298,82 @@ fn unknown(id: &str) -> RuleSetError {
     }
 }
 
-fn load_text(text: &str, origin: &str, dir: Option<&Path>) -> Result<RuleSet, RuleSetError> {
+/// Loads a rule file; `chain` holds the files whose `extends` led here (a cycle is refused).
+fn load_file(path: &Path, chain: &[PathBuf]) -> Result<RuleSet, RuleSetError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| RuleSetError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    let mut chain = chain.to_vec();
+    chain.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
+    let rules = load_text(&text, &file, path.parent(), &chain)?;
+    // A file that calls itself by a bundled rule set's id must be that rule set: results
+    // carry the id, and a changed criterion under a known name would pass unnoticed.
+    if let Ok(bundled) = RuleSet::bundled(&rules.doc.id)
+        && bundled.sha256 != rules.sha256
+    {
+        return Err(RuleSetError::Invalid {
+            file,
+            problems: vec![Problem {
+                path: "id".into(),
+                line: locate(&text, &[PathSegment::Key("id".into())])
+                    .or_else(|| locate(&text, &[PathSegment::Key("extends".into())])),
+                message: format!(
+                    "this rule set differs from the bundled `{}` but has its id: give it an id of its own (e.g. `{}-trial`)",
+                    rules.doc.id, rules.doc.id
+                ),
+            }],
+        });
+    }
+    Ok(rules)
+}
+
+fn load_text(
+    text: &str,
+    origin: &str,
+    dir: Option<&Path>,
+    chain: &[PathBuf],
+) -> Result<RuleSet, RuleSetError> {
     let value = recist_yaml::parse_value(text).map_err(|source| RuleSetError::Yaml {
         file: origin.to_string(),
         source,
     })?;
     let merged = match value.get("extends").and_then(Value::as_str) {
         Some(base_id) => {
+            let base_problem = |message: String| RuleSetError::Invalid {
+                file: origin.to_string(),
+                problems: vec![Problem {
+                    path: "extends".into(),
+                    line: locate(text, &[PathSegment::Key("extends".into())]),
+                    message,
+                }],
+            };
             let base = match dir.map(|d| d.join(format!("{base_id}.yaml"))) {
-                Some(p) if p.is_file() => RuleSet::from_file(&p)?,
-                _ => RuleSet::bundled(base_id).map_err(|_| RuleSetError::Invalid {
-                    file: origin.to_string(),
-                    problems: vec![Problem {
-                        path: "extends".into(),
-                        line: locate(text, &[PathSegment::Key("extends".into())]),
-                        message: format!(
-                            "extends `{base_id}`, which is neither bundled nor beside this file"
-                        ),
-                    }],
+                Some(p) if p.is_file() => {
+                    let canonical = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+                    if let Some(at) = chain.iter().position(|c| *c == canonical) {
+                        let names: Vec<String> = chain[at..]
+                            .iter()
+                            .chain(std::iter::once(&canonical))
+                            .map(|c| {
+                                c.file_name().map_or_else(
+                                    || c.display().to_string(),
+                                    |n| n.to_string_lossy().into_owned(),
+                                )
+                            })
+                            .collect();
+                        return Err(base_problem(format!(
+                            "extends `{base_id}`, which extends this file again: {}",
+                            names.join(" → ")
+                        )));
+                    }
+                    load_file(&p, chain)?
+                }
+                _ => RuleSet::bundled(base_id).map_err(|_| {
+                    base_problem(format!(
+                        "extends `{base_id}`, which is neither bundled nor beside this file"
+                    ))
                 })?,
             };
             let mut merged = base.merged.clone();

@@ -149,6 +149,22 @@ impl DecisionTable {
                     ),
                 );
             }
+            if with_targets && overall == OverallResponse::NonCrNonPd {
+                problem(
+                    "overall",
+                    "`NON-CR/NON-PD` is the stable category of non-target-only disease; with target lesions it is SD".into(),
+                );
+            }
+            for (key, id) in std::iter::once(("rule".to_string(), &row.rule)).chain(
+                row.also
+                    .iter()
+                    .enumerate()
+                    .map(|(j, a)| (format!("also[{j}]"), a)),
+            ) {
+                if id.trim().is_empty() {
+                    problem(&key, "rule ID is empty".into());
+                }
+            }
             // Overlaps, grouped by the earlier row they collide with.
             let mut overlaps: BTreeMap<usize, Vec<String>> = BTreeMap::new();
             for &t in &targets {

@@ -347,3 +347,173 @@ fn mrecist_vocabulary_is_validated(#[case] from: &str, #[case] to: &str, #[case]
     let p = problems(&MRECIST.replace(from, to));
     assert!(p.iter().any(|p| p.path == path), "{p:?}");
 }
+
+/// A fresh directory under the system temp dir for rule files that extend each other.
+fn rule_dir(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("recist-rules-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn file_error(path: &std::path::Path) -> String {
+    RuleSet::from_file(path)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| panic!("{} loaded", path.display()))
+}
+
+#[test]
+fn a_cycle_of_extends_is_refused_with_the_cycle_named() {
+    let dir = rule_dir(
+        "cycle",
+        &[
+            ("a.yaml", "extends: b\nid: a\n"),
+            ("b.yaml", "id: b\nextends: a\n"),
+            ("me.yaml", "extends: me\nid: me\n"),
+        ],
+    );
+    let err = file_error(&dir.join("a.yaml"));
+    assert!(
+        err.contains("b.yaml") && err.contains("line 2: `extends`"),
+        "{err}"
+    );
+    assert!(err.contains("a.yaml → b.yaml → a.yaml"), "{err}");
+    let err = file_error(&dir.join("me.yaml"));
+    assert!(err.contains("me.yaml → me.yaml"), "{err}");
+}
+
+#[test]
+fn a_rule_file_with_a_bundled_id_must_be_that_rule_set() {
+    let dir = rule_dir(
+        "bundled-id",
+        &[
+            // Extends without an id of its own: it would pass as recist-1.1.
+            (
+                "alone/noid.yaml",
+                "extends: recist-1.1\ntarget_response: {pr_decrease_pct: 20}\n",
+            ),
+            // A copy beside another file, changed, that the other extends.
+            (
+                "recist-1.1.yaml",
+                &RECIST.replace("pr_decrease_pct: 30", "pr_decrease_pct: 10"),
+            ),
+            ("trial.yaml", "extends: recist-1.1\nid: trial\n"),
+            // The unchanged copy is the bundled rule set, and may be extended.
+            ("same/recist-1.1.yaml", RECIST),
+            ("same/trial.yaml", "extends: recist-1.1\nid: trial\n"),
+        ],
+    );
+    let err = file_error(&dir.join("alone/noid.yaml"));
+    assert!(
+        err.contains("line 1: `id`") && err.contains("differs from the bundled `recist-1.1`"),
+        "{err}"
+    );
+    let err = file_error(&dir.join("trial.yaml"));
+    assert!(
+        err.contains("recist-1.1.yaml") && err.contains("`id`"),
+        "{err}"
+    );
+    let trial = RuleSet::from_file(&dir.join("same/trial.yaml")).unwrap();
+    assert_eq!(
+        trial.doc().target_response.pr_decrease_pct.to_string(),
+        "30"
+    );
+}
+
+#[test]
+fn a_missing_pd_minimum_is_refused_and_null_means_none() {
+    let p = problems(&RECIST.replace("  pd_min_increase_mm: 5", ""));
+    assert!(
+        p[0].path == "target_response" && p[0].message.contains("pd_min_increase_mm"),
+        "{p:?}"
+    );
+    let none = RuleSet::from_text(
+        &RECIST.replace("pd_min_increase_mm: 5 ", "pd_min_increase_mm: null "),
+        "test.yaml",
+    )
+    .unwrap();
+    assert_eq!(none.doc().target_response.pd_min_increase_mm, None);
+}
+
+#[test]
+fn the_with_targets_table_takes_no_non_target_only_category_and_no_empty_rule() {
+    let p = problems(&RECIST.replace(
+        "{target: [SD], non_target: [CR, NON-CR/NON-PD, NE, none], new_lesions: [NO, EQUIVOCAL], overall: SD, rule: R11-OR-T1}",
+        "{target: [SD], non_target: [CR, NON-CR/NON-PD, NE, none], new_lesions: [NO, EQUIVOCAL], overall: NON-CR/NON-PD, rule: \"\"}",
+    ));
+    let paths: Vec<&str> = p.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "overall_response.with_targets[7].overall",
+            "overall_response.with_targets[7].rule"
+        ],
+        "{p:?}"
+    );
+    assert!(p.iter().all(|p| p.line.is_some()), "{p:?}");
+}
+
+#[test]
+fn an_override_out_of_range_names_where_it_was_set() {
+    let base = RuleSet::bundled("recist-1.1").unwrap();
+    let err = |protocol: Option<(&str, &str)>, sets: &[(String, String)]| {
+        base.with_overrides(protocol, sets)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let e = err(
+        None,
+        &[("confirmation.min_interval_days".into(), "400".into())],
+    );
+    assert!(
+        e.starts_with("--set: bad value for `confirmation.min_interval_days`: must be at most 365"),
+        "{e}"
+    );
+    let e = err(
+        Some((
+            "protocol: X\nconfirmation:\n  min_interval_days: 400\n",
+            "trial.yaml",
+        )),
+        &[],
+    );
+    assert!(e.starts_with("trial.yaml:3: bad value"), "{e}");
+}
+
+#[test]
+fn a_key_set_twice_and_a_protocol_key_holding_parameters_are_refused() {
+    let base = RuleSet::bundled("recist-1.1").unwrap();
+    let e = base
+        .with_overrides(
+            None,
+            &[
+                ("confirmation.min_interval_days".into(), "30".into()),
+                ("confirmation.min_interval_days".into(), "35".into()),
+            ],
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("set twice"), "{e}");
+    let e = base
+        .with_overrides(
+            Some((
+                "protocol:\n  confirmation: {min_interval_days: 35}\n",
+                "p.yaml",
+            )),
+            &[],
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.starts_with("p.yaml:1: `protocol` is the protocol's name"),
+        "{e}"
+    );
+}
