@@ -164,6 +164,15 @@ fn load_rules(args: &RuleArgs) -> Result<Vec<RuleSet>, String> {
                 )
                 .map_err(|e| e.to_string())?
         };
+        // The same rule set twice would give every result twice, under one id.
+        if let Some(first) = out.iter().find(|r: &&RuleSet| r.sha256() == rules.sha256()) {
+            return Err(format!(
+                "--rules `{id}` is the same rule set as `{}` given before ({} {}): name each rule set once",
+                first.origin(),
+                rules.doc().id,
+                rules.doc().version
+            ));
+        }
         out.push(rules);
     }
     Ok(out)

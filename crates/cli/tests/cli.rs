@@ -328,3 +328,35 @@ fn assess_refuses_a_subject_given_twice() {
         "{stderr}"
     );
 }
+
+/// Two `--rules` naming one rule set would print every result twice under one id.
+#[test]
+fn the_same_rule_set_twice_is_a_usage_error() {
+    let out = recist(&[
+        "assess",
+        "--rules",
+        "recist-1.1",
+        "--rules",
+        "rules/recist-1.1.yaml",
+        "examples/cohort.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "--rules `rules/recist-1.1.yaml` is the same rule set as `bundled:recist-1.1.yaml`"
+        ),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // Two different rule sets are adjudicated side by side.
+    let out = recist(&[
+        "assess",
+        "--rules",
+        "recist-1.1",
+        "--rules",
+        "mrecist",
+        "examples/cohort.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
