@@ -655,6 +655,35 @@ impl<'r> Tracker<'r> {
                     }
                 }
                 Some(Finding::Target(TargetFinding::MergedInto(other))) => {
+                    // R11-COALESCE: one lesion carries the merged mass. A carrier that is itself
+                    // merged (a chain, or a cycle where no lesion carries anything) would count
+                    // the mass nowhere; a node and a non-nodal lesion are measured on different
+                    // axes, so neither can carry the other.
+                    if let Some(Finding::Target(TargetFinding::MergedInto(next))) =
+                        a.findings.get(other)
+                    {
+                        return Err((
+                            t.id.clone(),
+                            format!(
+                                "merged into `{other}`, which is itself merged into `{next}`: name the lesion that carries the merged measurement (R11-COALESCE)"
+                            ),
+                        ));
+                    }
+                    if let Some(carrier) = self.prepared.targets.iter().find(|o| &o.id == other)
+                        && carrier.nodal != t.nodal
+                    {
+                        let (kind, carrier_kind) = if t.nodal {
+                            ("a lymph node", "a non-nodal lesion")
+                        } else {
+                            ("a non-nodal lesion", "a lymph node")
+                        };
+                        return Err((
+                            t.id.clone(),
+                            format!(
+                                "{kind} cannot merge into `{other}`, {carrier_kind}: they are measured on different axes (R11-COALESCE)"
+                            ),
+                        ));
+                    }
                     if !self.prepared.targets.iter().any(|o| &o.id == other) && !other.is_empty() {
                         // The carrier may lie in another scope; this lesion still counts 0 here.
                         ex.note("R11-COALESCE", || {

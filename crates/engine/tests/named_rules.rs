@@ -272,3 +272,63 @@ fn rt_abs_1_rt_abs_2_rt_abs_3_abscopal_response() {
     let a = scope(&r, Scope::OutOfField).abscopal.clone().unwrap();
     assert!(!a.any, "15 mm on 2021-04-26 is −25 %");
 }
+
+/// R11-COALESCE: one lesion carries the merged mass. Two lesions merged into each other (no
+/// carrier: the mass would count nowhere, a false CR), a chain, and a non-nodal lesion merged
+/// into a node (measured on another axis) are refused at the assessment and lesion; a plain
+/// merge counts the merged lesion 0 mm and the carrier's measurement.
+#[test]
+fn r11_coalesce_needs_one_carrier_of_the_same_kind() {
+    let rules = rules("recist-1.1", &[]);
+    let case = |second: &str| {
+        format!(
+            "
+subject: M-1
+lesions:
+  - {{id: T1, site: liver, role: target}}
+  - {{id: T2, site: liver, role: target}}
+  - {{id: T3, site: lung, role: target}}
+  - {{id: N1, site: axillary lymph node, role: target, nodal: true}}
+assessments:
+  - {{date: 2024-01-01, findings: {{T1: {{long_axis: 20}}, T2: {{long_axis: 20}}, T3: {{long_axis: 20}}, N1: {{short_axis: 20}}}}}}
+  - {{date: 2024-02-15, findings: {{{second}}}}}
+"
+        )
+    };
+    let refused = |second: &str| {
+        let case = recist_io::read_case_text(&case(second), "case.yaml", false)
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        assess_subject(&rules, &case.subject)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| panic!("{second}: adjudicated"))
+    };
+    let e = refused(
+        "T1: {merged_into: T2}, T2: {merged_into: T1}, T3: {long_axis: 20}, N1: {short_axis: 20}",
+    );
+    assert!(
+        e.contains("2024-02-15") && e.contains("`T1`") && e.contains("itself merged into `T1`"),
+        "{e}"
+    );
+    let e = refused(
+        "T1: {merged_into: T2}, T2: {merged_into: T3}, T3: {long_axis: 50}, N1: {short_axis: 20}",
+    );
+    assert!(e.contains("itself merged into `T3`"), "{e}");
+    let e = refused(
+        "T1: {merged_into: N1}, T2: {long_axis: 20}, T3: {long_axis: 20}, N1: {short_axis: 8}",
+    );
+    assert!(
+        e.contains("a non-nodal lesion cannot merge into `N1`, a lymph node"),
+        "{e}"
+    );
+    let ok = assess(
+        &rules,
+        &case(
+            "T1: {merged_into: T2}, T2: {long_axis: 35}, T3: {long_axis: 20}, N1: {short_axis: 20}",
+        ),
+    );
+    let tp = &scope(&ok, Scope::All).timepoints[1];
+    assert_eq!(tp.sum_mm.map(|s| s.to_string()), Some("75".into()));
+}
