@@ -28,6 +28,12 @@ pub struct RuleSetDoc {
     pub extends: Option<String>,
     /// Publications the rules come from.
     pub sources: Vec<Source>,
+    /// Keys of this rule set that a protocol file or `--set` may change, besides the protocol
+    /// parameters of every rule set: options these criteria leave to the protocol that are
+    /// fixed criteria elsewhere (mRECIST's AMB-M1 `target_response.pd_min_increase_mm`,
+    /// fixed at 5 mm in RECIST 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protocol_parameters: Vec<String>,
     /// Which diameter counts for which lesion.
     pub measurement: MeasurementRules,
     /// Baseline checks: measurability, node thresholds, target limits.

@@ -41,9 +41,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ("mrecist.yaml", include_str!("../../../rules/mrecist.yaml")),
 ];
 
-/// Keys a protocol file or `--set` may override: the protocol-defined parameters of the
-/// rules reference (sections 4 and 7). The fixed criteria are not among them; changing those
-/// takes a rule set of its own.
+/// Keys a protocol file or `--set` may override in every rule set: the protocol-defined
+/// parameters of the rules reference (sections 4 and 7). The fixed criteria are not among
+/// them; changing those takes a rule set of its own. A rule set may open more of its own keys
+/// ([`RuleSetDoc::protocol_parameters`]) where its criteria leave them to the protocol.
 pub const PROTOCOL_PARAMETERS: &[&str] = &[
     "confirmation.required",
     "confirmation.min_interval_days",
@@ -54,8 +55,6 @@ pub const PROTOCOL_PARAMETERS: &[&str] = &[
     "timepoint.disease_after_cr",
     "timepoint.pr_persistence",
     "target_response.missing_target",
-    "target_response.pd_min_increase_mm",
-    "measurement.too_small_mm",
     "new_lesions.equivocal_confirmed",
     "baseline.max_days_before_treatment",
     "baseline.non_target_only",
@@ -155,6 +154,7 @@ impl RuleSet {
         sets: &[(String, String)],
     ) -> Result<RuleSet, RuleSetError> {
         let mut merged = self.merged.clone();
+        let own = &self.doc.protocol_parameters;
         let mut overrides = self.overrides.clone();
         // Where each key was set (`file:line` or `--set`), the last setting last.
         let mut set_at: Vec<(String, String)> = Vec::new();
@@ -195,7 +195,7 @@ impl RuleSet {
                     Some(l) => format!("{name}:{l}"),
                     None => name.to_string(),
                 };
-                set_parameter(&mut merged, &key, value.clone(), &origin)?;
+                set_parameter(&mut merged, own, &key, value.clone(), &origin)?;
                 set_at.push((key.clone(), origin));
                 overrides.push(Override {
                     key,
@@ -212,7 +212,7 @@ impl RuleSet {
                 });
             }
             let value = recist_yaml::parse_scalar(raw);
-            set_parameter(&mut merged, key, value, "--set")?;
+            set_parameter(&mut merged, own, key, value, "--set")?;
             set_at.push((key.clone(), "--set".into()));
             overrides.push(Override {
                 key: key.clone(),
@@ -397,6 +397,28 @@ fn finish(merged: Value, origin: &str, text: Option<&str>) -> Result<RuleSet, Ru
             }],
         })?;
     let mut problems = validate(&doc);
+    for (i, key) in doc.protocol_parameters.iter().enumerate() {
+        let leaf = key
+            .split('.')
+            .try_fold(&merged, |v, part| v.get(part))
+            .filter(|v| !v.is_object() && !v.is_array());
+        let message = if leaf.is_none() || key.starts_with("protocol_parameters") {
+            Some(format!("`{key}` is not a single value of this rule set"))
+        } else if PROTOCOL_PARAMETERS.contains(&key.as_str()) {
+            Some(format!(
+                "`{key}` is a protocol parameter of every rule set already"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            problems.push(Problem {
+                path: format!("protocol_parameters[{i}]"),
+                line: None,
+                message,
+            });
+        }
+    }
     let with_targets = DecisionTable::compile(
         &doc.overall_response.with_targets,
         true,
@@ -500,16 +522,22 @@ fn scalar_text(v: &Value) -> String {
 
 fn set_parameter(
     merged: &mut Value,
+    own: &[String],
     key: &str,
     value: Value,
     origin: &str,
 ) -> Result<(), RuleSetError> {
-    if !PROTOCOL_PARAMETERS.contains(&key) {
+    if !PROTOCOL_PARAMETERS.contains(&key) && !own.iter().any(|k| k == key) {
         return Err(RuleSetError::Override {
             origin: origin.to_string(),
             message: format!(
-                "`{key}` is not a protocol parameter; these are: {}",
-                PROTOCOL_PARAMETERS.join(", ")
+                "`{key}` is not a protocol parameter of this rule set; these are: {}",
+                PROTOCOL_PARAMETERS
+                    .iter()
+                    .copied()
+                    .chain(own.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         });
     }

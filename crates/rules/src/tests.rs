@@ -196,6 +196,12 @@ fn overrides_change_the_hash_and_are_recorded() {
 #[case("confirmation.min_interval_days", "soon", "bad value")]
 #[case("timepoint.disease_after_cr", "maybe", "bad value")]
 #[case("confirmation.no_such_key", "1", "not a protocol parameter")]
+#[case(
+    "target_response.pd_min_increase_mm",
+    "null",
+    "not a protocol parameter"
+)]
+#[case("measurement.too_small_mm", "3", "not a protocol parameter")]
 fn bad_overrides_are_refused(#[case] key: &str, #[case] value: &str, #[case] message: &str) {
     let base = RuleSet::bundled("recist-1.1").unwrap();
     let err = base
@@ -516,4 +522,49 @@ fn a_key_set_twice_and_a_protocol_key_holding_parameters_are_refused() {
         e.starts_with("p.yaml:1: `protocol` is the protocol's name"),
         "{e}"
     );
+}
+
+/// RECIST 1.1 fixes the 5 mm PD minimum and the too-small value (reference section 4); mRECIST
+/// leaves the minimum to the protocol (AMB-M1) and says so in its `protocol_parameters`.
+#[test]
+fn a_rule_set_opens_its_own_protocol_parameters_and_only_real_ones() {
+    let m = RuleSet::bundled("mrecist").unwrap();
+    assert_eq!(
+        m.doc().protocol_parameters,
+        ["target_response.pd_min_increase_mm"]
+    );
+    let with_min = m
+        .with_overrides(
+            None,
+            &[("target_response.pd_min_increase_mm".into(), "5".into())],
+        )
+        .unwrap();
+    assert_eq!(
+        with_min
+            .doc()
+            .target_response
+            .pd_min_increase_mm
+            .map(|v| v.to_string()),
+        Some("5".into())
+    );
+    let with = |list: &str| {
+        problems(&RECIST.replace(
+            "sources:\n",
+            &format!("protocol_parameters: {list}\nsources:\n"),
+        ))
+    };
+    for (list, message) in [
+        ("[target_response.no_such_key]", "not a single value"),
+        ("[overall_response.with_targets]", "not a single value"),
+        (
+            "[confirmation.min_interval_days]",
+            "of every rule set already",
+        ),
+    ] {
+        let p = with(list);
+        assert_eq!(p.len(), 1, "{list}: {p:?}");
+        assert_eq!(p[0].path, "protocol_parameters[0]");
+        assert!(p[0].message.contains(message), "{list}: {p:?}");
+        assert!(p[0].line.is_some(), "{list}: {p:?}");
+    }
 }
