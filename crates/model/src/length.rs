@@ -211,7 +211,17 @@ impl Serialize for Pct {
 impl<'de> Deserialize<'de> for Pct {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
-        Pct::parse_decimal(v).map_err(serde::de::Error::custom)
+        Pct::parse_decimal(v).map_err(|e| {
+            // The same checks as a length, said of a percentage.
+            let text = match e {
+                LengthError::Negative(v) => format!("percentage {v} is negative"),
+                LengthError::TooPrecise(v) => format!("percentage {v} has more than two decimals"),
+                LengthError::NotFinite(v) | LengthError::TooLarge(v) => {
+                    format!("percentage {v} is not a usable number")
+                }
+            };
+            serde::de::Error::custom(text)
+        })
     }
 }
 

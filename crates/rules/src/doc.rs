@@ -466,13 +466,42 @@ pub struct TimepointOptions {
 }
 
 /// A decision-table cell: `any`, or a list of values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Cell {
     /// `any`.
     Any(AnyWord),
     /// These values.
     Values(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct CellVisitor;
+        impl<'de> serde::de::Visitor<'de> for CellVisitor {
+            type Value = Cell;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of values such as `[YES]` or `[CR, PR]`, or the word `any`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Cell, E> {
+                if v == "any" {
+                    Ok(Cell::Any(AnyWord::Any))
+                } else {
+                    Err(E::custom(format!(
+                        "`{v}` alone: write a list such as `[{v}]`, or the word `any`"
+                    )))
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Cell, A::Error> {
+                let mut values = Vec::new();
+                while let Some(v) = seq.next_element::<String>()? {
+                    values.push(v);
+                }
+                Ok(Cell::Values(values))
+            }
+        }
+        d.deserialize_any(CellVisitor)
+    }
 }
 
 /// The word `any`.

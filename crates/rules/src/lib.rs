@@ -339,6 +339,23 @@ fn load_text(
         file: origin.to_string(),
         source,
     })?;
+    if !value.is_object() {
+        let what = match &value {
+            Value::Null => "the file holds no YAML value (empty, or comments only)",
+            Value::Array(_) => "the file holds a list",
+            _ => "the file holds a single value",
+        };
+        return Err(RuleSetError::Invalid {
+            file: origin.to_string(),
+            problems: vec![Problem {
+                path: String::new(),
+                line: None,
+                message: format!(
+                    "{what}; a rule set is a mapping of keys (schema_version, id, version, …, or `extends` and the keys that differ)"
+                ),
+            }],
+        });
+    }
     let merged = match value.get("extends").and_then(Value::as_str) {
         Some(base_id) => {
             let base_problem = |message: String| RuleSetError::Invalid {

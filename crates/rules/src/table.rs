@@ -94,7 +94,7 @@ impl DecisionTable {
                             problem(
                                 "target",
                                 format!(
-                                    "unknown target response `{bad}` (expected CR, PR, SD, PD, NE or any)"
+                                    "unknown target response `{bad}` (expected CR, PR, SD, PD or NE in a list, or `any` alone)"
                                 ),
                             );
                             continue;
@@ -115,7 +115,7 @@ impl DecisionTable {
                     problem(
                         "non_target",
                         format!(
-                            "unknown non-target response `{bad}` (expected CR, NON-CR/NON-PD, PD, NE{} or any)",
+                            "unknown non-target response `{bad}` (expected CR, NON-CR/NON-PD, PD, NE{} in a list, or `any` alone)",
                             if with_targets { ", none" } else { "" }
                         ),
                     );
@@ -128,7 +128,7 @@ impl DecisionTable {
                     problem(
                         "new_lesions",
                         format!(
-                            "unknown new-lesion value `{bad}` (expected NO, EQUIVOCAL, YES or any)"
+                            "unknown new-lesion value `{bad}` (expected NO, EQUIVOCAL or YES in a list, or `any` alone)"
                         ),
                     );
                     continue;

@@ -568,3 +568,53 @@ fn a_rule_set_opens_its_own_protocol_parameters_and_only_real_ones() {
         assert!(p[0].line.is_some(), "{list}: {p:?}");
     }
 }
+
+/// What a rule file's author reads names their file's words, not the YAML library's options
+/// or Rust types.
+#[rstest]
+#[case::duplicate_key("id: x\nid: y\n", "line 2: duplicate key `id` at line 2")]
+#[case::two_documents("id: x\n---\nid: y\n", "a second YAML document starts here")]
+#[case::empty("# nothing\n", "the file holds no YAML value")]
+#[case::list("- a\n- b\n", "the file holds a list; a rule set is a mapping of keys")]
+fn a_rule_file_that_is_not_one_mapping_is_named_in_plain_words(
+    #[case] text: &str,
+    #[case] message: &str,
+) {
+    let err = RuleSet::from_text(text, "mine.yaml")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.starts_with("mine.yaml: "), "{err}");
+    assert!(err.contains(message), "{err}");
+    assert!(
+        !err.contains("DuplicateKeyPolicy") && !err.contains("from_str_multiple"),
+        "{err}"
+    );
+}
+
+#[rstest]
+#[case::word_alone(
+    "new_lesions: [YES], overall: PD, rule: R11-OR-T1}",
+    "new_lesions: YES, overall: PD, rule: R11-OR-T1}",
+    "`YES` alone: write a list such as `[YES]`, or the word `any`"
+)]
+#[case::any_in_a_list(
+    "new_lesions: [YES], overall: PD, rule: R11-OR-T1}",
+    "new_lesions: [any], overall: PD, rule: R11-OR-T1}",
+    "in a list, or `any` alone"
+)]
+#[case::negative_percentage(
+    "pr_decrease_pct: 30 ",
+    "pr_decrease_pct: -30 ",
+    "percentage -30 is negative"
+)]
+fn table_cells_and_percentages_are_explained_in_the_file_s_terms(
+    #[case] from: &str,
+    #[case] to: &str,
+    #[case] message: &str,
+) {
+    assert!(RECIST.contains(from));
+    let p = problems(&RECIST.replace(from, to));
+    assert!(p[0].message.contains(message), "{p:?}");
+    assert!(p[0].line.is_some(), "{p:?}");
+}

@@ -95,21 +95,37 @@ fn options() -> serde_saphyr::Options {
     options
 }
 
+/// The parser's error, its line, and its message in the user's terms: the parser's own
+/// advice (options and functions of the YAML library) means nothing to someone writing a file.
+fn yaml_error(e: &serde_saphyr::Error) -> YamlError {
+    let message = e.without_snippet().to_string();
+    let message = if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let (key, place) = rest
+            .split_once(", set DuplicateKeyPolicy")
+            .unwrap_or((rest, ""));
+        let place = place.find(" at line").map_or("", |i| &place[i..]);
+        format!("duplicate key `{key}`{place}")
+    } else if let Some(rest) = message.strip_prefix("multiple YAML documents detected") {
+        let place = rest.find(" at line").map_or("", |i| &rest[i..]);
+        format!("a second YAML document starts here (a `---` line){place}: this file holds one")
+    } else {
+        message
+    };
+    YamlError {
+        line: e.location().map(|l| l.line() as usize),
+        message,
+    }
+}
+
 /// Parses one YAML text into a value, with the parser's line on failure.
 pub fn parse_value(text: &str) -> Result<Value, YamlError> {
-    serde_saphyr::from_str_with_options::<Value>(text, options()).map_err(|e| YamlError {
-        line: e.location().map(|l| l.line() as usize),
-        message: e.without_snippet().to_string(),
-    })
+    serde_saphyr::from_str_with_options::<Value>(text, options()).map_err(|e| yaml_error(&e))
 }
 
 /// Parses one YAML text straight into `T` (no [`Value`] built on the way): for reading a few
 /// keys of a large document cheaply. Unknown keys are skipped as the type allows.
 pub fn parse_as<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| YamlError {
-        line: e.location().map(|l| l.line() as usize),
-        message: e.without_snippet().to_string(),
-    })
+    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| yaml_error(&e))
 }
 
 /// Splits a text into its `---`-separated documents and parses each; the first syntax error
