@@ -744,15 +744,17 @@ impl<'r> Tracker<'r> {
         };
         // Disease seen again after an overall CR (AMB-01).
         let reappeared: Vec<&str> = if after_cr {
+            // A node too small to measure counts its too-small value like any node: normal
+            // below the node threshold (R11-TSTM, R11-REAPPEAR-NODE); a non-nodal target
+            // reported too small is disease seen again (section 7.1).
             v.known()
                 .filter(|&(i, mm)| {
                     let t = &targets[i];
-                    v.too_small(i)
-                        || if t.nodal {
-                            mm >= t.node_normal_below
-                        } else {
-                            mm > Mm::ZERO
-                        }
+                    if t.nodal {
+                        mm >= t.node_normal_below
+                    } else {
+                        v.too_small(i) || mm > Mm::ZERO
+                    }
                 })
                 .map(|(i, _)| targets[i].id.as_str())
                 .collect()
@@ -861,14 +863,15 @@ impl<'r> Tracker<'r> {
             }
             return (TargetResponse::Pd, Some(s));
         }
+        // R11-TGT-CR: non-nodal targets gone (one too small to measure is still there), nodal
+        // targets below the node threshold (one too small to measure is, at its too-small value).
         let all_gone = v.known().all(|(i, mm)| {
             let t = &targets[i];
-            !v.too_small(i)
-                && if t.nodal {
-                    mm < t.node_normal_below
-                } else {
-                    mm.is_zero()
-                }
+            if t.nodal {
+                mm < t.node_normal_below
+            } else {
+                !v.too_small(i) && mm.is_zero()
+            }
         });
         if all_gone {
             let site_nodes = || targets.iter().filter(|t| t.node_rule.is_some());

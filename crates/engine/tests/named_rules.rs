@@ -332,3 +332,47 @@ assessments:
     let tp = &scope(&ok, Scope::All).timepoints[1];
     assert_eq!(tp.sum_mm.map(|s| s.to_string()), Some("75".into()));
 }
+
+/// R11-TSTM with R11-TGT-CR and R11-REAPPEAR-NODE: a node too small to measure counts 5 mm,
+/// which is normal for a node: target CR, before or after an earlier CR (not disease seen
+/// again); a non-nodal target too small to measure is still there (not CR; PD after a CR).
+#[test]
+fn r11_tstm_a_node_too_small_to_measure_is_normal() {
+    let rules = rules("recist-1.1", &[]);
+    // The third finding: a node keeps its actual short axis (R11-NODE-RECORD); a non-nodal
+    // target has gone.
+    let case = |id: &str, site: &str, nodal: bool, axis: &str, third: &str| {
+        format!(
+            "
+subject: S-1
+lesions: [{{id: {id}, site: {site}, role: target, nodal: {nodal}}}]
+assessments:
+  - {{date: 2024-01-01, findings: {{{id}: {{{axis}: 20}}}}}}
+  - {{date: 2024-02-15, findings: {{{id}: too-small}}}}
+  - {{date: 2024-03-30, findings: {{{id}: {third}}}}}
+  - {{date: 2024-05-15, findings: {{{id}: too-small}}}}
+"
+        )
+    };
+    let overall = |yaml: &str| -> Vec<OverallResponse> {
+        scope(&assess(&rules, yaml), Scope::All).timepoints[1..]
+            .iter()
+            .map(|t| t.follow_up.as_ref().unwrap().overall)
+            .collect()
+    };
+    use OverallResponse::{Cr, Pd, Pr};
+    assert_eq!(
+        overall(&case(
+            "N1",
+            "axillary lymph node",
+            true,
+            "short_axis",
+            "{short_axis: 8}"
+        )),
+        [Cr, Cr, Cr]
+    );
+    assert_eq!(
+        overall(&case("T1", "liver", false, "long_axis", "absent")),
+        [Pr, Cr, Pd]
+    );
+}
