@@ -1148,9 +1148,13 @@ fn case_error_place(e: &CaseError, file: &str, line: Option<usize>) -> (Place, S
             format!("{place}: {message}")
         }
         CaseError::Syntax {
-            line: l, message, ..
+            line: l,
+            subject,
+            message,
+            ..
         } => {
             place.row = line.or(*l).map(|l| l as u64);
+            place.subject = subject.clone();
             format!("{place}: {message}")
         }
         CaseError::NotUtf8 {

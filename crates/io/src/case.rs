@@ -360,6 +360,24 @@ fn readable_key(doc: &str, file: &str, first_line: usize) -> Option<CaseKey> {
     (!unreadable(&key.subject) && !key.evaluator.as_deref().is_some_and(unreadable)).then_some(key)
 }
 
+/// The subject a document that is not valid YAML names on a top-level `subject:` line of
+/// its own (plain or quoted), so that its refusal names it.
+fn subject_line(doc: &str) -> Option<String> {
+    doc.lines().find_map(|line| {
+        let value = line.strip_prefix("subject:")?.trim();
+        let value = value.split(" #").next().unwrap_or(value).trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value);
+        let plain = !value.is_empty()
+            && !value.contains(['{', '}', '[', ']', '"', '\'', '\\'])
+            && !value.contains(char::REPLACEMENT_CHARACTER);
+        plain.then(|| value.to_string())
+    })
+}
+
 /// [`read_case_text_keyed`] without the check that the text holds a case.
 fn read_cases_of(
     text: &str,
@@ -388,6 +406,7 @@ fn read_cases_of(
                     Err(CaseError::Syntax {
                         file: file.to_string(),
                         line: Some(i + 1),
+                        subject: None,
                         message: e.to_string(),
                     }),
                 ),
@@ -414,6 +433,9 @@ fn read_cases_of(
                     not_utf8_case(file, bad, key.as_ref().map(|k| k.subject.clone()));
                 return (key, refused);
             }
+            // Read before parsing, which takes the text: a line scan that stops at the
+            // document's first `subject:` line.
+            let subject = subject_line(&doc);
             match recist_yaml::parse_document(first_line, doc, several) {
                 Ok(d) => (
                     key_of(&d.value, file, d.first_line),
@@ -424,6 +446,7 @@ fn read_cases_of(
                     Err(CaseError::Syntax {
                         file: file.to_string(),
                         line: e.line,
+                        subject,
                         message: e.message,
                     }),
                 ),

@@ -48,12 +48,14 @@ pub enum CaseError {
         source: std::io::Error,
     },
     /// The text is not valid YAML or JSON.
-    #[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    #[error("{file}{}: {}{message}", line.map(|l| format!(":{l}")).unwrap_or_default(), subject.as_ref().map(|s| format!("subject `{s}`: ")).unwrap_or_default())]
     Syntax {
         /// The file.
         file: String,
         /// 1-based line, where the parser gives one.
         line: Option<usize>,
+        /// The document's subject, where its `subject:` line can be read all the same.
+        subject: Option<String>,
         /// The parser's message.
         message: String,
     },

@@ -69,6 +69,7 @@ pub fn read_reference_dates(path: &Path) -> Result<BTreeMap<String, NaiveDate>, 
     let col = |name: &str| column(&headers, name);
     let (Some(subj), Some(start)) = (col("USUBJID"), col("RFSTDTC")) else {
         return Err(CaseError::Syntax {
+            subject: None,
             file,
             line: Some(1),
             message: "a DM file needs the columns USUBJID and RFSTDTC".into(),
@@ -86,6 +87,7 @@ pub fn read_reference_dates(path: &Path) -> Result<BTreeMap<String, NaiveDate>, 
 
 fn syntax(file: &str, line: Option<usize>, e: csv::Error) -> CaseError {
     CaseError::Syntax {
+        subject: None,
         file: file.to_string(),
         line: e.position().map(|p| p.line() as usize).or(line),
         message: e.to_string(),
@@ -112,6 +114,7 @@ pub fn read_recorded(
     };
     let (Some(subj), Some(dt), Some(resp)) = (subj, dt, resp) else {
         return Err(CaseError::Syntax {
+        subject: None,
             file,
             line: Some(1),
             message: "expected the columns subject,date,response[,reference_date] or an SDTM RS header (USUBJID, RSDTC, RSTESTCD, RSSTRESC)".into(),

@@ -256,6 +256,8 @@ fn yaml_syntax_errors_name_file_and_line() {
     let text = CASE.replace("      T1: {long_axis: 60}", "      T1: {long_axis: 60");
     let err = refusal(&text);
     assert!(err.starts_with("case.yaml:"), "{err}");
+    // The subject is named when its `subject:` line reads all the same.
+    assert!(err.contains(": subject `S-014`: "), "{err}");
 }
 
 #[test]
@@ -286,6 +288,8 @@ fn a_syntax_error_in_one_document_does_not_hide_the_others() {
     if let Some(at) = err.find(" at line ") {
         assert!(err[at..].starts_with(&format!(" at line {line},")), "{err}");
     }
+    // A subject whose own line is broken is not guessed at.
+    assert!(!err.contains("subject `"), "{err}");
 }
 
 #[test]
