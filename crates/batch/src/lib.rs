@@ -286,7 +286,8 @@ pub struct Tally {
     pub recorded_rows: u64,
     /// Recorded RS rows read for comparison (of a test recist writes).
     pub recorded_used: u64,
-    /// Recorded RS rows refused by themselves (malformed, not UTF-8, no subject, bad RSDTC).
+    /// Recorded RS rows refused by themselves (malformed, not UTF-8, no subject, bad RSDTC,
+    /// a record given by several rows).
     pub recorded_refused: u64,
     /// Recorded RS rows of tests recist does not compare.
     pub recorded_skipped: u64,

@@ -1,5 +1,7 @@
 //! SDTM RS: the engine's responses written as rows, and recorded RS read back for comparison.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use recist_model::{
     NewLesions, NonTargetResponse, OverallResponse, SubjectResult, TargetResponse, push_int,
@@ -378,15 +380,133 @@ pub struct RecordedRows {
     pub rows: Vec<RecordedRow>,
     /// Rows of a test recist does not write (not compared).
     pub not_compared: u64,
-    /// Rows refused by themselves, in line order: malformed, not UTF-8, of no subject, or
-    /// with an `RSDTC` that is not a date (a partial one unless imputation was chosen). They
-    /// are not compared.
+    /// Rows refused by themselves, in line order: malformed, not UTF-8, of no subject, with
+    /// an `RSDTC` that is not a date (a partial one unless imputation was chosen), a repeat of
+    /// an earlier row's value for the same record, or one of several rows giving different
+    /// values for one record (see [`read_recorded`]). They are not compared.
     pub refused: Vec<SdtmError>,
+}
+
+/// What a recorded value is of, within its subject: evaluator, `RSCAT`, test and visit.
+/// Two rows with one key are the same record given twice.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct RecordKey<'r> {
+    eval: &'r EvalKey,
+    cat: &'r str,
+    test: RsTest,
+    visit: VisitKey<'r>,
+}
+
+/// The visit of a recorded row as the comparison matches it: `VISITNUM` when given (as a
+/// number when it is one), else `VISIT` (case-insensitively), else `RSDTC`; `BESTRESP` has
+/// none.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum VisitKey<'r> {
+    /// `BESTRESP`: one per subject, evaluator and `RSCAT`.
+    Subject,
+    /// A numeric `VISITNUM` (its bits, `-0` as `0`).
+    Number(u64),
+    /// A `VISITNUM` that is not a number, as written.
+    NumberText(&'r str),
+    /// `VISIT`, upper-cased.
+    Visit(String),
+    /// `RSDTC`, when neither is given.
+    Date(Option<NaiveDate>),
+}
+
+impl RecordedRow {
+    fn key(&self) -> RecordKey<'_> {
+        let visit = if self.test == RsTest::Bestresp {
+            VisitKey::Subject
+        } else if !self.visitnum.is_empty() {
+            match self.visitnum.parse::<f64>() {
+                Ok(n) if n.is_finite() => VisitKey::Number((n + 0.0).to_bits()),
+                _ => VisitKey::NumberText(&self.visitnum),
+            }
+        } else if !self.visit.is_empty() {
+            VisitKey::Visit(self.visit.to_ascii_uppercase())
+        } else {
+            VisitKey::Date(self.date)
+        };
+        RecordKey {
+            eval: &self.eval,
+            cat: &self.cat,
+            test: self.test,
+            visit,
+        }
+    }
+
+    /// The visit as errors name it (`VISIT`, else `VISITNUM`, else the date), if any.
+    fn visit_label(&self) -> Option<String> {
+        if self.test == RsTest::Bestresp && self.visit.is_empty() && self.visitnum.is_empty() {
+            return None;
+        }
+        let date = self.date.map(|d| d.to_string()).unwrap_or_default();
+        Some(visit_label(&self.visit, &self.visitnum, &date)).filter(|v| !v.is_empty())
+    }
+}
+
+/// Refuses the rows that give one record (subject, evaluator, `RSCAT`, test and visit) more
+/// than once, so that which of them is compared never depends on row order: a repeat of the
+/// same value is refused as a duplicate of the first row, which is kept; rows giving
+/// different values are all refused, each naming the others.
+fn refuse_repeated(
+    rows: &mut Vec<RecordedRow>,
+    refused: &mut Vec<SdtmError>,
+    place: impl Fn(&RecordedRow) -> Place,
+) {
+    if rows.len() < 2 {
+        return;
+    }
+    let mut records: HashMap<RecordKey<'_>, Vec<usize>> = HashMap::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        records.entry(r.key()).or_default().push(i);
+    }
+    let mut drop = vec![false; rows.len()];
+    for same in records.values().filter(|v| v.len() > 1) {
+        let of: Vec<&RecordedRow> = same.iter().filter_map(|&i| rows.get(i)).collect();
+        let Some(first) = of.first() else { continue };
+        let agree = of.iter().all(|r| r.value == first.value);
+        for (k, (&i, r)) in same.iter().zip(&of).enumerate() {
+            let problem = if agree {
+                if k == 0 {
+                    continue;
+                }
+                Problem::Duplicate {
+                    test: format!("{} ({})", r.test.code(), r.value),
+                    first_row: first.line,
+                    of: "evaluator, RSCAT and visit",
+                }
+            } else {
+                Problem::ConflictingRecorded {
+                    test: r.test.code().to_string(),
+                    value: r.value.clone(),
+                    others: of
+                        .iter()
+                        .filter(|o| o.line != r.line)
+                        .map(|o| (o.line, o.value.clone()))
+                        .collect(),
+                }
+            };
+            if let Some(d) = drop.get_mut(i) {
+                *d = true;
+            }
+            refused.push(SdtmError {
+                place: place(r),
+                problem,
+            });
+        }
+    }
+    let mut keep = drop.into_iter().map(|d| !d);
+    rows.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// Reads a subject's recorded RS rows (from `file`): rows with a test recist does not write
 /// are counted and skipped; unreadable rows and rows with a bad `RSDTC` are refused, each
-/// with its place.
+/// with its place. So are rows that give one record (evaluator, `RSCAT`, test and visit: the
+/// visit being `VISITNUM` as a number when given, else `VISIT` case-insensitively, else
+/// `RSDTC`; `BESTRESP` has none) more than once: a repeat of the same value is a duplicate of
+/// the first row, which is kept; when the values differ every one of the rows is refused.
 pub fn read_recorded(
     g: &RawGroup,
     file: &str,
@@ -449,6 +569,12 @@ pub fn read_recorded(
             date,
         });
     }
+    refuse_repeated(&mut out.rows, &mut out.refused, |r| {
+        let mut place = place(r.line, true);
+        place.evaluator = Some(r.eval.label());
+        place.visit = r.visit_label();
+        place
+    });
     if !out.refused.is_empty() {
         out.refused.sort_by_key(|e| e.place.row);
     }
@@ -548,6 +674,113 @@ mod tests {
                 String::from_utf8(want).unwrap()
             );
         }
+    }
+
+    /// A recorded RS row of subject S1: test, value, VISIT, VISITNUM, RSDTC.
+    fn rs_row(g: &mut RawGroup, line: u64, (test, value, visit, vnum, dtc): RsFields<'_>) {
+        let mut f = [""; 11];
+        (f[rs::USUBJID], f[rs::TESTCD], f[rs::STRESC]) = ("S1", test, value);
+        (f[rs::CAT], f[rs::VISIT], f[rs::VISITNUM], f[rs::DTC]) = ("RECIST 1.1", visit, vnum, dtc);
+        g.push(line, &f);
+    }
+
+    type RsFields<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+    fn read_rows(rows: &[RsFields<'_>]) -> RecordedRows {
+        let mut g = RawGroup::with_columns("S1".into(), 11);
+        for (i, r) in rows.iter().enumerate() {
+            rs_row(&mut g, i as u64 + 2, *r);
+        }
+        let mapping = Mapping::bundled().unwrap();
+        read_recorded(&g, "RS.csv", &mapping, PartialDates::Refuse)
+    }
+
+    /// (line, code, message) of each refused row.
+    fn refusals(r: &RecordedRows) -> Vec<(u64, &'static str, String)> {
+        r.refused
+            .iter()
+            .map(|e| (e.place.row.unwrap(), e.problem.code(), e.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_repeated_record_with_the_same_value_keeps_the_first_row() {
+        // VISITNUM 2 and 2.0 are one visit; the value is compared normalised.
+        let r = read_rows(&[
+            ("OVRLRESP", "SD", "WEEK 6", "2", "2020-02-01"),
+            ("OVRLRESP", "PR", "WEEK 12", "3", "2020-03-01"),
+            ("OVRLRESP", "sd", "Week 6", "2.0", "2020-02-01"),
+            ("BESTRESP", "PR", "", "", ""),
+            ("BESTRESP", "PR", "", "", ""),
+        ]);
+        let lines: Vec<u64> = r.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 3, 5]);
+        let refused = refusals(&r);
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert_eq!((refused[0].0, refused[0].1), (4, "duplicate-row"));
+        assert_eq!(
+            refused[0].2,
+            "RS.csv:4: subject `S1`: evaluator INVESTIGATOR: visit Week 6: duplicate of row 2: \
+             the same OVRLRESP (SD) for this evaluator, RSCAT and visit"
+        );
+        assert_eq!((refused[1].0, refused[1].1), (6, "duplicate-row"));
+        assert!(
+            refused[1].2.contains("duplicate of row 5"),
+            "{}",
+            refused[1].2
+        );
+        assert_eq!(r.refused[1].place.visit, None);
+    }
+
+    #[test]
+    fn conflicting_records_are_all_refused_whatever_their_order() {
+        let rows = [
+            ("OVRLRESP", "SD", "WEEK 6", "2", "2020-02-01"),
+            ("OVRLRESP", "PR", "WEEK 12", "3", "2020-03-01"),
+            ("OVRLRESP", "PD", "WEEK 6", "2", "2020-02-01"),
+            ("OVRLRESP", "SD", "", "2", ""),
+            // Without VISITNUM, VISIT case-insensitively; without either, RSDTC.
+            ("TRGRESP", "SD", "Week 6", "", "2020-02-01"),
+            ("TRGRESP", "PD", "WEEK 6", "", "2020-02-02"),
+            ("NEWLIND", "Y", "", "", "2020-02-01"),
+            ("NEWLIND", "N", "", "", "2020-02-01"),
+            ("NEWLIND", "N", "", "", "2020-02-08"),
+        ];
+        let r = read_rows(&rows);
+        let lines: Vec<u64> = r.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 10]);
+        let refused = refusals(&r);
+        let places: Vec<(u64, &str)> = refused.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(
+            places,
+            [
+                (2, "conflicting-values"),
+                (4, "conflicting-values"),
+                (5, "conflicting-values"),
+                (6, "conflicting-values"),
+                (7, "conflicting-values"),
+                (8, "conflicting-values"),
+                (9, "conflicting-values"),
+            ]
+        );
+        assert_eq!(
+            refused[0].2,
+            "RS.csv:2: subject `S1`: evaluator INVESTIGATOR: visit WEEK 6: OVRLRESP: this row \
+             says SD, row 4 says PD, row 5 says SD: conflicting recorded values for this \
+             evaluator, RSCAT and visit, so none of these rows is compared"
+        );
+        assert!(
+            refused[1]
+                .2
+                .contains("this row says PD, row 2 says SD, row 5 says SD")
+        );
+        // The same rows in reverse order: the same rows kept, the same rows refused.
+        let mut reversed = rows;
+        reversed.reverse();
+        let r = read_rows(&reversed);
+        let kept: Vec<(RsTest, &str)> = r.rows.iter().map(|r| (r.test, r.value.as_str())).collect();
+        assert_eq!(kept, [(RsTest::Newlind, "N"), (RsTest::Ovrlresp, "PR")]);
+        assert_eq!(r.refused.len(), 7);
     }
 
     #[test]

@@ -1,0 +1,157 @@
+//! Recorded RS compared with the engine: every recorded row is compared, refused with its
+//! place, or counted apart, and what the comparison says does not depend on row order.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::Value;
+
+/// The fixture's own RS (`expected-rs.csv`), its data rows edited, written to `dir/RS.csv`.
+fn recorded(dir: &Path, rows: impl Fn(Vec<String>) -> Vec<String>) -> PathBuf {
+    let text = read(&fixtures().join("expected-rs.csv"));
+    let mut lines = text.lines().map(str::to_string);
+    let mut out = vec![lines.next().unwrap()];
+    out.extend(rows(lines.collect()));
+    let rs = dir.join("RS.csv");
+    std::fs::write(&rs, out.join("\n") + "\n").unwrap();
+    rs
+}
+
+/// Compares the fixture study with `rs`; returns the summary, the error lines of RS.csv and
+/// `comparison.json`. Every count reconciles.
+fn compare(rs: &Path, out: &Path) -> (Value, Vec<Value>, Value) {
+    let mut cfg = study_config(&fixtures(), out);
+    cfg.recorded = Some(rs.to_path_buf());
+    let report = run(&cfg);
+    let s = summary(out);
+    assert_reconciles(&s);
+    let e: Vec<Value> = errors(out)
+        .into_iter()
+        .filter(|e| e["file"].as_str().unwrap().ends_with("RS.csv"))
+        .collect();
+    // FIX-007 is refused by the engine either way.
+    assert_eq!(report.exit_code(), 1);
+    let c: Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
+    (s, e, stats(&c))
+}
+
+/// What a comparison found (its counts and matrices), without the file names.
+fn stats(c: &Value) -> Value {
+    let mut c = c["comparisons"][0].clone();
+    c["reference"] = Value::Null;
+    c
+}
+
+/// (row, subject, evaluator, visit, code) of error lines.
+fn places(e: &[Value]) -> Vec<(u64, String, String, String, String)> {
+    e.iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or("-").to_string();
+            (
+                e["row"].as_u64().unwrap(),
+                s("subject"),
+                s("evaluator"),
+                s("visit"),
+                s("code"),
+            )
+        })
+        .collect()
+}
+
+fn tuple(row: u64, visit: &str, code: &str) -> (u64, String, String, String, String) {
+    (
+        row,
+        "FIX-001".into(),
+        "INVESTIGATOR".into(),
+        visit.into(),
+        code.into(),
+    )
+}
+
+/// FIX-001's WEEK 6 OVRLRESP (SD) is line 5 of the RS file (row index 3).
+const OVRL_WEEK6: usize = 3;
+
+#[test]
+fn conflicting_recorded_rows_are_all_refused_and_the_comparison_does_not_depend_on_order() {
+    let pd = |rows: &[String]| rows[OVRL_WEEK6].replace(",SD,SD,", ",PD,PD,");
+    let dir = tmp("rs-conflict");
+    let sd_first = recorded(&dir, |mut rows| {
+        let extra = pd(&rows);
+        rows.insert(OVRL_WEEK6 + 1, extra);
+        rows
+    });
+    let (s, e, c) = compare(&sd_first, &dir.join("sd-first"));
+    assert_eq!(
+        places(&e),
+        [
+            tuple(5, "WEEK 6", "conflicting-values"),
+            tuple(6, "WEEK 6", "conflicting-values"),
+        ]
+    );
+    let reason = |i: usize| e[i]["reason"].as_str().unwrap().to_string();
+    assert!(
+        reason(0).contains("OVRLRESP: this row says SD, row 6 says PD"),
+        "{}",
+        reason(0)
+    );
+    assert!(
+        reason(1).contains("OVRLRESP: this row says PD, row 5 says SD"),
+        "{}",
+        reason(1)
+    );
+    assert!(reason(0).contains("none of these rows is compared"));
+    let rows = &s["rows"]["RS_recorded"];
+    assert_eq!(
+        (rows["read"].as_u64(), rows["refused"].as_u64()),
+        (Some(57), Some(2))
+    );
+    assert_eq!(rows["used"], 55);
+    let ovrl = &c["tests"]["OVRLRESP"];
+    // Neither row is compared: the engine's WEEK 6 value is on its side only.
+    assert_eq!(ovrl["reference_only"], 0, "{ovrl}");
+    assert_eq!(ovrl["candidate_only"], 1, "{ovrl}");
+    assert_eq!(ovrl["agreed"], ovrl["compared"], "{ovrl}");
+
+    // The same rows the other way round: the same statistics.
+    let dir2 = tmp("rs-conflict-reversed");
+    let pd_first = recorded(&dir2, |mut rows| {
+        let extra = pd(&rows);
+        rows.insert(OVRL_WEEK6, extra);
+        rows
+    });
+    let (s2, e2, c2) = compare(&pd_first, &dir2.join("pd-first"));
+    assert_eq!(c2, c);
+    assert_eq!(s2["rows"]["RS_recorded"], s["rows"]["RS_recorded"]);
+    assert_eq!(places(&e2), places(&e));
+}
+
+#[test]
+fn an_exact_duplicate_recorded_row_is_refused_and_the_first_is_compared() {
+    let dir = tmp("rs-duplicate");
+    let clean = compare(&fixtures().join("expected-rs.csv"), &dir.join("clean")).2;
+    let rs = recorded(&dir, |mut rows| {
+        // The repeat spells the value another way, and the visit number as a decimal.
+        let again = rows[OVRL_WEEK6]
+            .replace(",SD,SD,", ",sd,sd,")
+            .replace(",WEEK 6,2,", ",WEEK 6,2.0,");
+        rows.insert(OVRL_WEEK6 + 2, again);
+        rows
+    });
+    let (s, e, c) = compare(&rs, &dir.join("out"));
+    assert_eq!(places(&e), [tuple(7, "WEEK 6", "duplicate-row")]);
+    let reason = e[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("duplicate of row 5: the same OVRLRESP (SD)"),
+        "{reason}"
+    );
+    let rows = &s["rows"]["RS_recorded"];
+    assert_eq!(
+        (rows["read"].as_u64(), rows["refused"].as_u64()),
+        (Some(57), Some(1))
+    );
+    // The kept row is compared as before; the repeat is not a value on one side only.
+    assert_eq!(c, clean);
+}
