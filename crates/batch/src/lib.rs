@@ -287,7 +287,7 @@ pub struct Tally {
     /// Recorded RS rows read for comparison (of a test recist writes).
     pub recorded_used: u64,
     /// Recorded RS rows refused by themselves (malformed, not UTF-8, no subject, bad RSDTC,
-    /// a record given by several rows).
+    /// a response not of its test's vocabulary, a record given by several rows).
     pub recorded_refused: u64,
     /// Recorded RS rows of tests recist does not compare.
     pub recorded_skipped: u64,

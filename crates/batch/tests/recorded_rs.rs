@@ -155,3 +155,69 @@ fn an_exact_duplicate_recorded_row_is_refused_and_the_first_is_compared() {
     // The kept row is compared as before; the repeat is not a value on one side only.
     assert_eq!(c, clean);
 }
+
+/// FIX-001's WEEK 12 TRGRESP (PR) is line 6 of the RS file (row index 4).
+const TRG_WEEK12: usize = 4;
+
+#[test]
+fn a_recorded_response_outside_its_vocabulary_is_refused_with_its_place() {
+    let dir = tmp("rs-vocabulary");
+    let rs = recorded(&dir, |mut rows| {
+        rows[OVRL_WEEK6] = rows[OVRL_WEEK6].replace(",SD,SD,", ",STABLE,STABLE,");
+        rows[TRG_WEEK12] = rows[TRG_WEEK12].replace(",PR,PR,", ",,,");
+        rows
+    });
+    let (s, e, c) = compare(&rs, &dir.join("out"));
+    assert_eq!(
+        places(&e),
+        [
+            tuple(5, "WEEK 6", "unknown-response"),
+            tuple(6, "WEEK 12", "unknown-response"),
+        ]
+    );
+    let reason = |i: usize| e[i]["reason"].as_str().unwrap().to_string();
+    assert!(
+        reason(0).ends_with(
+            "unknown OVRLRESP response `STABLE` (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)"
+        ),
+        "{}",
+        reason(0)
+    );
+    assert!(
+        reason(1).ends_with(
+            "no TRGRESP response: RSSTRESC and RSORRES are empty (expected CR, PR, SD, PD, NE or NA)"
+        ),
+        "{}",
+        reason(1)
+    );
+    // `recist bor` words an unknown overall response the same way.
+    let bor = recist_io::read_recorded(&rs, &Default::default()).unwrap();
+    let bor_says = bor.refused[0].to_string();
+    assert!(
+        bor_says.ends_with("response `STABLE` (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)"),
+        "{bor_says}"
+    );
+    let rows = &s["rows"]["RS_recorded"];
+    assert_eq!(
+        (rows["read"].as_u64(), rows["refused"].as_u64()),
+        (Some(56), Some(2))
+    );
+    // Neither value is a category of the statistics, nor a discordance.
+    assert_eq!(c["discordant"], 0, "{c}");
+    for (test, labels) in [
+        (
+            "OVRLRESP",
+            ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"].as_slice(),
+        ),
+        ("TRGRESP", ["CR", "PR", "SD", "PD", "NE"].as_slice()),
+    ] {
+        let t = &c["tests"][test];
+        assert_eq!(
+            t["confusion"]["reference_rows_candidate_columns"],
+            serde_json::json!(labels),
+            "{t}"
+        );
+        assert_eq!(t["agreed"], t["compared"], "{t}");
+        assert_eq!(t["candidate_only"], 1, "{t}");
+    }
+}

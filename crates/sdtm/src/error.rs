@@ -81,6 +81,17 @@ pub enum Problem {
         /// What was expected.
         expected: &'static str,
     },
+    /// A recorded response that is not a word of its test's vocabulary (after
+    /// normalisation), or none at all.
+    #[error("{}", unknown_response(test, value, expected))]
+    UnknownResponse {
+        /// The test (`RSTESTCD`).
+        test: &'static str,
+        /// The value as written (`RSSTRESC`, else `RSORRES`), empty when both are.
+        value: String,
+        /// The words of the test.
+        expected: &'static str,
+    },
     /// A required value is empty.
     #[error("{0} is empty")]
     Empty(&'static str),
@@ -206,6 +217,7 @@ impl Problem {
             Problem::UnreadableRow { .. } => "unreadable-row-in-subject",
             Problem::UnknownTest { .. } => "unknown-test",
             Problem::UnknownValue { .. } => "unknown-value",
+            Problem::UnknownResponse { .. } => "unknown-response",
             Problem::Empty(_) => "empty-value",
             Problem::Duplicate { .. } => "duplicate-row",
             Problem::Conflict { .. } | Problem::ConflictingRecorded { .. } => "conflicting-values",
@@ -224,6 +236,16 @@ impl Problem {
             Problem::NewWithoutVisit => "new-without-visit",
             Problem::Other(_) => "invalid",
         }
+    }
+}
+
+/// What [`Problem::UnknownResponse`] says (worded as `recist bor` refuses an unknown
+/// response).
+fn unknown_response(test: &str, value: &str, expected: &str) -> String {
+    if value.is_empty() {
+        format!("no {test} response: RSSTRESC and RSORRES are empty (expected {expected})")
+    } else {
+        format!("unknown {test} response `{value}` (expected {expected})")
     }
 }
 

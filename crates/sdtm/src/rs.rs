@@ -70,6 +70,26 @@ impl RsTest {
         }
     }
 
+    /// The values a recorded row of this test may hold once [`normalise`]d, and how an error
+    /// lists them.
+    pub const fn vocabulary(self) -> (&'static [&'static str], &'static str) {
+        match self {
+            RsTest::Trgresp => (
+                &["CR", "PR", "SD", "PD", "NE", "NA"],
+                "CR, PR, SD, PD, NE or NA",
+            ),
+            RsTest::Ntrgresp => (
+                &["CR", "NON-CR/NON-PD", "PD", "NE", "NA"],
+                "CR, NON-CR/NON-PD, PD, NE or NA",
+            ),
+            RsTest::Newlind => (&["Y", "N", "U"], "Y, N or U"),
+            RsTest::Ovrlresp | RsTest::Bestresp => (
+                &["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"],
+                "CR, PR, SD, NON-CR/NON-PD, PD or NE",
+            ),
+        }
+    }
+
     /// Parses an `RSTESTCD`.
     pub fn parse(code: &str) -> Option<RsTest> {
         RsTest::ALL
@@ -381,7 +401,8 @@ pub struct RecordedRows {
     /// Rows of a test recist does not write (not compared).
     pub not_compared: u64,
     /// Rows refused by themselves, in line order: malformed, not UTF-8, of no subject, with
-    /// an `RSDTC` that is not a date (a partial one unless imputation was chosen), a repeat of
+    /// an `RSDTC` that is not a date (a partial one unless imputation was chosen), with a
+    /// response not of their test's vocabulary (or none), a repeat of
     /// an earlier row's value for the same record, or one of several rows giving different
     /// values for one record (see [`read_recorded`]). They are not compared.
     pub refused: Vec<SdtmError>,
@@ -502,8 +523,9 @@ fn refuse_repeated(
 }
 
 /// Reads a subject's recorded RS rows (from `file`): rows with a test recist does not write
-/// are counted and skipped; unreadable rows and rows with a bad `RSDTC` are refused, each
-/// with its place. So are rows that give one record (evaluator, `RSCAT`, test and visit: the
+/// are counted and skipped; unreadable rows, rows with a bad `RSDTC` and rows whose response
+/// is not a word of their test ([`RsTest::vocabulary`], after [`normalise`]; or is blank) are
+/// refused, each with its place. So are rows that give one record (evaluator, `RSCAT`, test and visit: the
 /// visit being `VISITNUM` as a number when given, else `VISIT` case-insensitively, else
 /// `RSDTC`; `BESTRESP` has none) more than once: a repeat of the same value is a duplicate of
 /// the first row, which is kept; when the values differ every one of the rows is refused.
@@ -547,8 +569,19 @@ pub fn read_recorded(
         };
         let eval = EvalKey::new(g.get(r, rs::EVAL), g.get(r, rs::EVALID), mapping);
         let dtc = g.get(r, rs::DTC);
-        let date = match parse_dtc(dtc, "RSDTC", partial_dates) {
-            Ok(d) => d.map(|d| d.date),
+        let (words, expected) = test.vocabulary();
+        let normalised = normalise(test, value);
+        let checked = match parse_dtc(dtc, "RSDTC", partial_dates) {
+            Err(problem) => Err(problem),
+            Ok(_) if !words.contains(&normalised.as_str()) => Err(Problem::UnknownResponse {
+                test: test.code(),
+                value: value.to_string(),
+                expected,
+            }),
+            Ok(d) => Ok(d.map(|d| d.date)),
+        };
+        let date = match checked {
+            Ok(date) => date,
             Err(problem) => {
                 let (visit, visitnum) = (g.get(r, rs::VISIT), g.get(r, rs::VISITNUM));
                 let mut place = place(g.line(r), true);
@@ -562,7 +595,7 @@ pub fn read_recorded(
             line: g.line(r),
             eval,
             test,
-            value: normalise(test, value),
+            value: normalised,
             cat: g.get(r, rs::CAT).to_ascii_uppercase(),
             visit: g.get(r, rs::VISIT).to_string(),
             visitnum: g.get(r, rs::VISITNUM).to_string(),
@@ -781,6 +814,94 @@ mod tests {
         let kept: Vec<(RsTest, &str)> = r.rows.iter().map(|r| (r.test, r.value.as_str())).collect();
         assert_eq!(kept, [(RsTest::Newlind, "N"), (RsTest::Ovrlresp, "PR")]);
         assert_eq!(r.refused.len(), 7);
+    }
+
+    #[test]
+    fn a_response_outside_its_tests_vocabulary_is_refused_by_itself() {
+        let r = read_rows(&[
+            ("OVRLRESP", "STABLE", "WEEK 6", "2", "2020-02-01"),
+            ("OVRLRESP", "", "WEEK 12", "3", "2020-03-01"),
+            ("OVRLRESP", "NA", "WEEK 18", "4", "2020-04-01"),
+            ("TRGRESP", "NA", "WEEK 6", "2", "2020-02-01"),
+            ("TRGRESP", "NON-CR/NON-PD", "WEEK 12", "3", "2020-03-01"),
+            ("NTRGRESP", "Non-CR / Non-PD", "WEEK 6", "2", "2020-02-01"),
+            ("NTRGRESP", "PR", "WEEK 12", "3", "2020-03-01"),
+            ("NEWLIND", "Equivocal", "WEEK 6", "2", "2020-02-01"),
+            ("NEWLIND", "NE", "WEEK 12", "3", "2020-03-01"),
+            ("BESTRESP", "not evaluable", "", "", ""),
+        ]);
+        let kept: Vec<(u64, &str)> = r.rows.iter().map(|r| (r.line, r.value.as_str())).collect();
+        assert_eq!(
+            kept,
+            [(5, "NA"), (7, "NON-CR/NON-PD"), (9, "U"), (11, "NE")]
+        );
+        let refused = refusals(&r);
+        let at: Vec<(u64, &str)> = refused.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(
+            at,
+            [
+                (2, "unknown-response"),
+                (3, "unknown-response"),
+                (4, "unknown-response"),
+                (6, "unknown-response"),
+                (8, "unknown-response"),
+                (10, "unknown-response"),
+            ]
+        );
+        let said: Vec<&str> = refused.iter().map(|(_, _, m)| m.as_str()).collect();
+        assert_eq!(
+            said[0],
+            "RS.csv:2: subject `S1`: evaluator INVESTIGATOR: visit WEEK 6: unknown OVRLRESP \
+             response `STABLE` (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)"
+        );
+        assert!(
+            said[1].ends_with(
+                "visit WEEK 12: no OVRLRESP response: RSSTRESC and RSORRES are empty \
+                 (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)"
+            ),
+            "{}",
+            said[1]
+        );
+        assert!(said[3].contains(
+            "unknown TRGRESP response `NON-CR/NON-PD` (expected CR, PR, SD, PD, NE or NA)"
+        ));
+        assert!(
+            said[4].contains(
+                "unknown NTRGRESP response `PR` (expected CR, NON-CR/NON-PD, PD, NE or NA)"
+            )
+        );
+        assert!(said[5].contains("unknown NEWLIND response `NE` (expected Y, N or U)"));
+    }
+
+    /// Every response the engine writes is a word of its test, so a round trip never refuses.
+    #[test]
+    fn the_vocabularies_hold_every_response_written() {
+        let has = |t: RsTest, v: &str| t.vocabulary().0.contains(&v);
+        assert!(
+            TargetResponse::ALL
+                .iter()
+                .all(|r| has(RsTest::Trgresp, r.as_str()))
+        );
+        assert!(
+            NonTargetResponse::ALL
+                .iter()
+                .all(|r| has(RsTest::Ntrgresp, r.as_str()))
+        );
+        assert!(
+            NewLesions::ALL
+                .iter()
+                .all(|n| has(RsTest::Newlind, newlind(*n)))
+        );
+        for t in [RsTest::Ovrlresp, RsTest::Bestresp] {
+            let words: Vec<&str> = OverallResponse::ALL.iter().map(|r| r.as_str()).collect();
+            assert_eq!(t.vocabulary().0, words.as_slice());
+        }
+        for t in RsTest::ALL {
+            let (words, expected) = t.vocabulary();
+            assert!(words.iter().all(|w| normalise(t, w) == *w));
+            let (last, init) = words.split_last().unwrap();
+            assert_eq!(expected, format!("{} or {last}", init.join(", ")));
+        }
     }
 
     #[test]
