@@ -9,7 +9,7 @@
 //!   evaluator, lesion, visit and reason;
 //! - `summary.json`: counts that reconcile (TU, TR and DM rows read = used + refused + in
 //!   refused subjects (+ DM rows of subjects without tumour data); recorded RS rows read =
-//!   used + refused + tests not compared; subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
+//!   used + refused + tests not compared + other RSCATs; subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
 //!   their hashes, input hashes, a run id and the exact command;
 //! - with a comparison: `discordant.jsonl`, `comparison.json`, `comparison.md`.
 //!
@@ -284,13 +284,16 @@ pub struct Tally {
     pub dm_only_subjects: u64,
     /// Recorded RS rows read.
     pub recorded_rows: u64,
-    /// Recorded RS rows read for comparison (of a test recist writes).
+    /// Recorded RS rows read for comparison (of a test recist writes, and of a compared
+    /// `RSCAT` or none).
     pub recorded_used: u64,
     /// Recorded RS rows refused by themselves (malformed, not UTF-8, no subject, bad RSDTC,
     /// a response not of its test's vocabulary, a record given by several rows).
     pub recorded_refused: u64,
     /// Recorded RS rows of tests recist does not compare.
     pub recorded_skipped: u64,
+    /// Recorded RS rows whose `RSCAT` is none of the compared rule sets' (not compared).
+    pub recorded_other_category: u64,
     /// Subjects in recorded RS with no TU or TR row.
     pub recorded_only_subjects: u64,
     /// Case-file subjects read (or refused).
@@ -319,9 +322,14 @@ impl Tally {
         d.read == d.used + d.refused + d.in_refused_subjects + self.dm_rows_without_tumour_data
     }
 
-    /// Whether recorded RS rows reconcile: `read = used + refused + tests_not_compared`.
+    /// Whether recorded RS rows reconcile: `read = used + refused + tests_not_compared +
+    /// other_category`.
     fn recorded_reconciles(&self) -> bool {
-        self.recorded_rows == self.recorded_used + self.recorded_refused + self.recorded_skipped
+        self.recorded_rows
+            == self.recorded_used
+                + self.recorded_refused
+                + self.recorded_skipped
+                + self.recorded_other_category
     }
 
     /// Counts a subject's recorded RS rows; returns the refused ones' error lines.
@@ -329,6 +337,7 @@ impl Tally {
         self.recorded_rows += g.rows_total();
         self.recorded_used += r.rows.len() as u64;
         self.recorded_skipped += r.not_compared;
+        self.recorded_other_category += r.other_category;
         self.recorded_refused += r.refused.len() as u64;
         for e in &r.refused {
             if e.place.subject.is_none() {
@@ -375,6 +384,7 @@ impl Tally {
             recorded_used,
             recorded_refused,
             recorded_skipped,
+            recorded_other_category,
             recorded_only_subjects,
             cases,
             unattributed_rows
@@ -438,6 +448,8 @@ struct Ctx<'a> {
     pairs: Vec<ComparePair>,
     files: Files,
     recorded_file: String,
+    /// The `RSCAT`s (upper-cased) recorded RS is compared under.
+    recorded_cats: Vec<String>,
     opts: ReadOptions,
     /// Case mode: recorded RS by USUBJID.
     recorded_index: HashMap<String, RawGroup>,
@@ -788,6 +800,7 @@ impl Ctx<'_> {
                 &self.recorded_file,
                 &self.cfg.mapping,
                 self.cfg.partial_dates,
+                &self.recorded_cats,
             );
             (g, r)
         });
@@ -1095,6 +1108,7 @@ impl Ctx<'_> {
                     &self.recorded_file,
                     &self.cfg.mapping,
                     self.cfg.partial_dates,
+                    &self.recorded_cats,
                 )
                 .rows
             })
@@ -1265,6 +1279,7 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             .as_ref()
             .map(|r| r.display().to_string())
             .unwrap_or_default(),
+        recorded_cats: Vec::new(),
         opts: ReadOptions {
             partial_dates: cfg.partial_dates,
             dm_given: matches!(&cfg.input, Input::Sdtm { dm: Some(_), .. }),
@@ -1272,6 +1287,14 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
         recorded_index: HashMap::new(),
         duplicates: HashMap::new(),
     };
+    ctx.recorded_cats = ctx
+        .pairs
+        .iter()
+        .filter_map(|p| match &p.reference {
+            Reference::Recorded { rscat } => Some(rscat.clone()),
+            Reference::RuleSet(_) => None,
+        })
+        .collect();
     let mut extra_inputs = Vec::new();
     if let (Input::Cases(_), Some(rec)) = (&cfg.input, &cfg.recorded) {
         let (index, info) = source::read_recorded_index(rec, cfg.max_unsorted_rows)?;
@@ -1341,7 +1364,13 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             let Some(g) = ctx.recorded_index.get(k) else {
                 continue;
             };
-            let rec = read_recorded(g, &ctx.recorded_file, &cfg.mapping, cfg.partial_dates);
+            let rec = read_recorded(
+                g,
+                &ctx.recorded_file,
+                &cfg.mapping,
+                cfg.partial_dates,
+                &ctx.recorded_cats,
+            );
             refused_n += tally.count_recorded(g, &rec, &mut refused);
             let left: Vec<&RecordedRow> = rec
                 .rows
@@ -1663,6 +1692,7 @@ fn summary_json(
                 "used": t.recorded_used,
                 "refused": t.recorded_refused,
                 "tests_not_compared": t.recorded_skipped,
+                "other_category": t.recorded_other_category,
                 "reconciles": t.recorded_reconciles(),
                 "subjects_without_tumour_data": t.recorded_only_subjects,
             },

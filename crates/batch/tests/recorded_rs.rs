@@ -221,3 +221,32 @@ fn a_recorded_response_outside_its_vocabulary_is_refused_with_its_place() {
         assert_eq!(t["candidate_only"], 1, "{t}");
     }
 }
+
+#[test]
+fn recorded_rows_of_another_rscat_are_counted_apart_and_not_compared() {
+    let dir = tmp("rs-other-category");
+    let clean = compare(&fixtures().join("expected-rs.csv"), &dir.join("clean")).2;
+    let rs = recorded(&dir, |mut rows| {
+        // An iRECIST reading of FIX-001's WEEK 6: its own words, and another value for the
+        // same visit, neither of them compared with RECIST 1.1, nor refused.
+        let i = |from: &str, to: &str| {
+            rows[OVRL_WEEK6]
+                .replace(",RECIST 1.1,", ",iRECIST,")
+                .replace(from, to)
+        };
+        let (a, b) = (i(",SD,SD,", ",iUPD,iUPD,"), i(",SD,SD,", ",PD,PD,"));
+        rows.insert(OVRL_WEEK6 + 1, a);
+        rows.push(b);
+        // RSCAT is compared case-insensitively: this row is RECIST 1.1's (and agrees).
+        rows[0] = rows[0].replace(",RECIST 1.1,", ",recist 1.1,");
+        rows
+    });
+    let (s, e, c) = compare(&rs, &dir.join("out"));
+    assert!(e.is_empty(), "{e:?}");
+    let rows = &s["rows"]["RS_recorded"];
+    assert_eq!(rows["read"], 58, "{rows}");
+    assert_eq!(rows["other_category"], 2, "{rows}");
+    assert_eq!(rows["used"], 56, "{rows}");
+    assert_eq!(rows["refused"], 0, "{rows}");
+    assert_eq!(c, clean);
+}

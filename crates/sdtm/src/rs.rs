@@ -400,6 +400,9 @@ pub struct RecordedRows {
     pub rows: Vec<RecordedRow>,
     /// Rows of a test recist does not write (not compared).
     pub not_compared: u64,
+    /// Rows of a test recist writes whose `RSCAT` is none of the compared ones (nor empty):
+    /// not compared, and not checked further.
+    pub other_category: u64,
     /// Rows refused by themselves, in line order: malformed, not UTF-8, of no subject, with
     /// an `RSDTC` that is not a date (a partial one unless imputation was chosen), with a
     /// response not of their test's vocabulary (or none), a repeat of
@@ -522,18 +525,21 @@ fn refuse_repeated(
     rows.retain(|_| keep.next().unwrap_or(true));
 }
 
-/// Reads a subject's recorded RS rows (from `file`): rows with a test recist does not write
-/// are counted and skipped; unreadable rows, rows with a bad `RSDTC` and rows whose response
-/// is not a word of their test ([`RsTest::vocabulary`], after [`normalise`]; or is blank) are
-/// refused, each with its place. So are rows that give one record (evaluator, `RSCAT`, test and visit: the
-/// visit being `VISITNUM` as a number when given, else `VISIT` case-insensitively, else
-/// `RSDTC`; `BESTRESP` has none) more than once: a repeat of the same value is a duplicate of
-/// the first row, which is kept; when the values differ every one of the rows is refused.
+/// Reads a subject's recorded RS rows (from `file`) for comparison with the rule sets whose
+/// `RSCAT`s (upper-cased) are `categories`: rows with a test recist does not write, and rows
+/// whose `RSCAT` is not empty and none of `categories`, are counted and skipped; unreadable
+/// rows, rows with a bad `RSDTC` and rows whose response is not a word of their test
+/// ([`RsTest::vocabulary`], after [`normalise`]; or is blank) are refused, each with its
+/// place. So are rows that give one record (evaluator, `RSCAT`, test and visit: the visit
+/// being `VISITNUM` as a number when given, else `VISIT` case-insensitively, else `RSDTC`;
+/// `BESTRESP` has none) more than once: a repeat of the same value is a duplicate of the first
+/// row, which is kept; when the values differ every one of the rows is refused.
 pub fn read_recorded(
     g: &RawGroup,
     file: &str,
     mapping: &Mapping,
     partial_dates: PartialDates,
+    categories: &[String],
 ) -> RecordedRows {
     let mut out = RecordedRows {
         rows: Vec::with_capacity(g.len()),
@@ -563,6 +569,11 @@ pub fn read_recorded(
             out.not_compared += 1;
             continue;
         };
+        let cat = g.get(r, rs::CAT);
+        if !cat.is_empty() && !categories.iter().any(|c| c.eq_ignore_ascii_case(cat)) {
+            out.other_category += 1;
+            continue;
+        }
         let value = match g.get(r, rs::STRESC) {
             "" => g.get(r, rs::ORRES),
             s => s,
@@ -596,7 +607,7 @@ pub fn read_recorded(
             eval,
             test,
             value: normalised,
-            cat: g.get(r, rs::CAT).to_ascii_uppercase(),
+            cat: cat.to_ascii_uppercase(),
             visit: g.get(r, rs::VISIT).to_string(),
             visitnum: g.get(r, rs::VISITNUM).to_string(),
             date,
@@ -725,7 +736,13 @@ mod tests {
             rs_row(&mut g, i as u64 + 2, *r);
         }
         let mapping = Mapping::bundled().unwrap();
-        read_recorded(&g, "RS.csv", &mapping, PartialDates::Refuse)
+        read_recorded(
+            &g,
+            "RS.csv",
+            &mapping,
+            PartialDates::Refuse,
+            &["RECIST 1.1".into()],
+        )
     }
 
     /// (line, code, message) of each refused row.
