@@ -11,7 +11,8 @@
 //!   refused subjects (+ DM rows of subjects without tumour data); recorded RS rows read =
 //!   used + refused + tests not compared + other RSCATs; subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
 //!   their hashes, input hashes, a run id and the exact command;
-//! - with a comparison: `discordant.jsonl`, `comparison.json`, `comparison.md`.
+//! - with a comparison: `discordant.jsonl`, `unmatched.jsonl` (values on one side only),
+//!   `comparison.json`, `comparison.md`.
 //!
 //! Each file is written under a temporary name and renamed when complete; `summary.json` is
 //! removed first and written last, so the outputs are complete exactly when it exists.
@@ -431,8 +432,8 @@ struct Piece {
     rs_n: u64,
     errors: Vec<u8>,
     errors_n: u64,
-    discordant: Vec<u8>,
-    discordant_n: u64,
+    /// Comparisons' discordant and one-sided values.
+    compared: compare::CompareLines,
     tally: Tally,
     /// Case mode: (subject, evaluator, adjudicated) of units seen, for distinct subject
     /// counts and unmatched recorded rows.
@@ -680,10 +681,10 @@ impl Ctx<'_> {
                     let rows = self.pair_rows(pair, recorded);
                     match cand {
                         Some(r) => {
-                            p.discordant_n += compare::compare_recorded(
+                            compare::compare_recorded(
                                 (pi, pair),
                                 tally,
-                                &mut p.discordant,
+                                &mut p.compared,
                                 &id,
                                 &rows,
                                 &self.recorded_file,
@@ -699,10 +700,10 @@ impl Ctx<'_> {
                     let refr = by_set.get(*ri).and_then(Option::as_ref);
                     if let (Some(a), Some(b)) = (refr, cand) {
                         let ref_rules = self.sets[*ri];
-                        p.discordant_n += compare::compare_results(
+                        compare::compare_results(
                             (pi, pair),
                             tally,
-                            &mut p.discordant,
+                            &mut p.compared,
                             &id,
                             (ref_rules, a, bestresp(ref_rules, a)),
                             (cand_rules, b, bestresp(cand_rules, b)),
@@ -715,6 +716,22 @@ impl Ctx<'_> {
             p.spare.recycle(r);
         }
         ok
+    }
+
+    /// Recorded rows of `subject` that no subject × evaluator holds: on the reference side
+    /// only of each comparison with recorded RS.
+    fn reference_only(&self, p: &mut Piece, subject: &str, rows: &[&RecordedRow]) {
+        for (pi, pair) in self.pairs.iter().enumerate() {
+            let rows = self.pair_rows(pair, rows);
+            compare::reference_only_rows(
+                (pi, pair),
+                &mut p.tally.compare[pi],
+                &mut p.compared,
+                subject,
+                &rows,
+                &self.recorded_file,
+            );
+        }
     }
 
     fn refuse_unit_everywhere(&self, p: &mut Piece, recorded: &[&RecordedRow]) {
@@ -821,10 +838,7 @@ impl Ctx<'_> {
             }
             if !recorded.is_empty() {
                 let all: Vec<&RecordedRow> = recorded.iter().collect();
-                for (pi, pair) in self.pairs.iter().enumerate() {
-                    let rows = self.pair_rows(pair, &all);
-                    compare::count_reference_only(&mut p.tally.compare[pi], &rows);
-                }
+                self.reference_only(p, s.key(), &all);
             }
             if s.dm.is_none() {
                 report_recorded(p);
@@ -975,10 +989,7 @@ impl Ctx<'_> {
             .map(|(_, r)| r)
             .collect();
         if !leftover.is_empty() {
-            for (pi, pair) in self.pairs.iter().enumerate() {
-                let rows = self.pair_rows(pair, &leftover);
-                compare::count_reference_only(&mut p.tally.compare[pi], &rows);
-            }
+            self.reference_only(p, s.key(), &leftover);
         }
         if all_ok {
             p.tally.subjects_adjudicated += 1;
@@ -1358,8 +1369,13 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             case_units.iter().map(|(s, e, _)| (s.as_str(), e)).collect();
         let mut keys: Vec<&String> = ctx.recorded_index.keys().collect();
         keys.sort();
-        // Refused recorded rows, reported once each here (after the cases' errors).
+        // Refused recorded rows, reported once each here (after the cases' errors), and rows
+        // of no case, each on the reference side only.
         let (mut refused, mut refused_n) = (Vec::new(), 0);
+        let mut one_side = Piece {
+            tally: Tally::new(0, ctx.pairs.len()),
+            ..Piece::default()
+        };
         for k in keys {
             let Some(g) = ctx.recorded_index.get(k) else {
                 continue;
@@ -1380,13 +1396,15 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             if !by_subject.contains_key(k.as_str()) {
                 tally.recorded_only_subjects += 1;
             }
-            for (pi, pair) in ctx.pairs.iter().enumerate() {
-                let rows = ctx.pair_rows(pair, &left);
-                compare::count_reference_only(&mut tally.compare[pi], &rows);
-            }
+            ctx.reference_only(&mut one_side, k, &left);
+        }
+        for (t, o) in tally.compare.iter_mut().zip(&one_side.tally.compare) {
+            t.merge(o);
         }
         outs.errors
             .write(&refused, refused_n)
+            .inspect_err(|_| outs.abandon())?;
+        outs.write_unmatched(&one_side.compared)
             .inspect_err(|_| outs.abandon())?;
     }
 
@@ -1408,6 +1426,7 @@ struct Outputs {
     rs: AtomicFile,
     errors: AtomicFile,
     discordant: Option<AtomicFile>,
+    unmatched: Option<AtomicFile>,
     dir: PathBuf,
 }
 
@@ -1422,6 +1441,11 @@ impl Outputs {
             } else {
                 None
             },
+            unmatched: if compare {
+                Some(AtomicFile::create(dir, "unmatched.jsonl", b"")?)
+            } else {
+                None
+            },
             dir: dir.to_path_buf(),
         })
     }
@@ -1433,6 +1457,9 @@ impl Outputs {
         if let Some(d) = self.discordant.as_mut() {
             d.reset()?;
         }
+        if let Some(u) = self.unmatched.as_mut() {
+            u.reset()?;
+        }
         Ok(())
     }
 
@@ -1441,7 +1468,14 @@ impl Outputs {
         self.rs.write(&p.rs, p.rs_n)?;
         self.errors.write(&p.errors, p.errors_n)?;
         if let Some(d) = self.discordant.as_mut() {
-            d.write(&p.discordant, p.discordant_n)?;
+            d.write(&p.compared.discordant, p.compared.discordant_n)?;
+        }
+        self.write_unmatched(&p.compared)
+    }
+
+    fn write_unmatched(&mut self, c: &compare::CompareLines) -> Result<(), BatchError> {
+        if let Some(u) = self.unmatched.as_mut() {
+            u.write(&c.unmatched, c.unmatched_n)?;
         }
         Ok(())
     }
@@ -1453,12 +1487,18 @@ impl Outputs {
         if let Some(d) = self.discordant.as_mut() {
             d.abandon();
         }
+        if let Some(u) = self.unmatched.as_mut() {
+            u.abandon();
+        }
     }
 
     fn commit(&mut self, ctx: &Ctx<'_>, tally: &Tally, summary: &Value) -> Result<(), BatchError> {
         self.results.commit()?;
         self.rs.commit()?;
         self.errors.commit()?;
+        if let Some(u) = self.unmatched.as_mut() {
+            u.commit()?;
+        }
         if let Some(d) = self.discordant.as_mut() {
             d.commit()?;
             let reports: Vec<Value> = ctx
@@ -1654,6 +1694,9 @@ fn summary_json(
     });
     if let (Some(d), Value::Object(m)) = (&outs.discordant, &mut outputs) {
         m.insert("discordant.jsonl".into(), json!({"lines": d.lines()}));
+        if let Some(u) = &outs.unmatched {
+            m.insert("unmatched.jsonl".into(), json!({"lines": u.lines()}));
+        }
     }
     let comparisons: Vec<Value> = ctx
         .pairs

@@ -250,3 +250,226 @@ fn recorded_rows_of_another_rscat_are_counted_apart_and_not_compared() {
     assert_eq!(rows["refused"], 0, "{rows}");
     assert_eq!(c, clean);
 }
+
+fn jsonl(path: &Path) -> Vec<Value> {
+    read(path)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Asserts that each comparison's `reference_only` and `candidate_only`, per test, count
+/// exactly the `unmatched.jsonl` lines of that side and test.
+fn assert_unmatched_counted(out: &Path) -> Vec<Value> {
+    let c: Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
+    let lines = jsonl(&out.join("unmatched.jsonl"));
+    let s = summary(out);
+    assert_eq!(
+        s["outputs"]["unmatched.jsonl"]["lines"],
+        lines.len() as u64,
+        "{}",
+        s["outputs"]
+    );
+    for (i, cmp) in c["comparisons"].as_array().unwrap().iter().enumerate() {
+        for (test, t) in cmp["tests"].as_object().unwrap() {
+            for side in ["reference", "candidate"] {
+                let n = lines
+                    .iter()
+                    .filter(|l| l["comparison"] == i && l["test"] == *test && l["side"] == side)
+                    .count() as u64;
+                assert_eq!(
+                    t[format!("{side}_only")],
+                    n,
+                    "comparison {i}, {test}, {side}"
+                );
+            }
+        }
+    }
+    lines
+}
+
+#[test]
+fn values_on_one_side_only_are_each_a_line_of_unmatched_jsonl() {
+    let dir = tmp("rs-unmatched");
+    let rs = recorded(&dir, |mut rows| {
+        // A visit the engine does not have (line 11 once inserted), of FIX-001.
+        let extra = rows[OVRL_WEEK6]
+            .replace(",SD,SD,", ",PD,PD,")
+            .replace(",WEEK 6,2,2021-02-24", ",WEEK 99,99,2022-06-01");
+        // An evaluator with no TU/TR data for FIX-001 (line 12).
+        let other_reader = rows[OVRL_WEEK6].replace(",INVESTIGATOR,,", ",INVESTIGATOR,READER 9,");
+        rows.insert(9, extra);
+        rows.insert(10, other_reader);
+        // FIX-002's WEEK 12 NEWLIND is not recorded: the engine's is on its side only.
+        rows.retain(|r| !(r.contains("FIX-002,5,NEWLIND")));
+        // A subject with no TU or TR data (FIX-999, last lines).
+        rows.push(
+            "FIX-01,RS,FIX-999,1,OVRLRESP,Overall Response,RECIST 1.1,PR,PR,INVESTIGATOR,,WEEK 6,2,2021-02-24".into(),
+        );
+        rows.push(
+            "FIX-01,RS,FIX-999,2,BESTRESP,Best Overall Response,RECIST 1.1,PR,PR,INVESTIGATOR,,,,"
+                .into(),
+        );
+        rows
+    });
+    let out = dir.join("out");
+    let (s, e, _) = compare(&rs, &out);
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(s["rows"]["RS_recorded"]["used"], 59);
+    let lines = assert_unmatched_counted(&out);
+    let file = rs.display().to_string();
+    let label = "recist-1.1 1.0.0";
+    let summary: Vec<(String, String, String, String, String, Value)> = lines
+        .iter()
+        .map(|l| {
+            let s = |k: &str| l[k].as_str().unwrap_or("-").to_string();
+            assert!(s("candidate_rule_set").starts_with(label), "{l}");
+            assert_eq!(l["comparison"], 0, "{l}");
+            (
+                s("subject"),
+                s("evaluator"),
+                s("test"),
+                s("visit"),
+                s("side"),
+                l["reference_source"]["row"].clone(),
+            )
+        })
+        .collect();
+    let row = |n: u64| Value::from(n);
+    let t = |a: &str, b: &str, c: &str, d: &str, e: &str, f: Value| {
+        (a.into(), b.into(), c.into(), d.into(), e.into(), f)
+    };
+    assert_eq!(
+        summary,
+        [
+            t(
+                "FIX-001",
+                "INVESTIGATOR",
+                "OVRLRESP",
+                "WEEK 99",
+                "reference",
+                row(11)
+            ),
+            t(
+                "FIX-001",
+                "INVESTIGATOR/READER 9",
+                "OVRLRESP",
+                "WEEK 6",
+                "reference",
+                row(12)
+            ),
+            t(
+                "FIX-002",
+                "INVESTIGATOR",
+                "NEWLIND",
+                "WEEK 12",
+                "candidate",
+                Value::Null
+            ),
+            t(
+                "FIX-999",
+                "INVESTIGATOR",
+                "OVRLRESP",
+                "WEEK 6",
+                "reference",
+                row(59)
+            ),
+            t(
+                "FIX-999",
+                "INVESTIGATOR",
+                "BESTRESP",
+                "-",
+                "reference",
+                row(60)
+            ),
+        ]
+    );
+    let week99 = &lines[0];
+    assert_eq!(week99["value"], "PD");
+    assert_eq!(week99["visitnum"], "99");
+    assert_eq!(week99["date"], "2022-06-01");
+    assert_eq!(week99["reference_source"]["file"], file.as_str());
+    let newlind = &lines[2];
+    assert_eq!(newlind["value"], "N");
+    assert_eq!(newlind["visitnum"], "3");
+    assert_eq!(newlind["date"], "2021-04-07");
+    assert_eq!(lines[4]["date"], Value::Null);
+}
+
+#[test]
+fn values_on_one_side_only_of_two_rule_sets_are_lines_too() {
+    let out = tmp("rules-unmatched");
+    let mut cfg = study_config(&fixtures(), &out);
+    cfg.against = vec![recist_rules::RuleSet::bundled("mrecist").unwrap()];
+    run(&cfg);
+    let lines = assert_unmatched_counted(&out);
+    assert!(!lines.is_empty());
+    for l in &lines {
+        assert!(
+            l["reference_rule_set"]
+                .as_str()
+                .unwrap()
+                .starts_with("recist-1.1 "),
+            "{l}"
+        );
+        assert!(
+            l["candidate_rule_set"]
+                .as_str()
+                .unwrap()
+                .starts_with("mrecist "),
+            "{l}"
+        );
+        assert!(l["subject"].as_str().unwrap().starts_with("FIX-"), "{l}");
+        assert!(l["value"].is_string(), "{l}");
+        assert!(l.get("reference_source").is_none(), "{l}");
+    }
+}
+
+#[test]
+fn values_on_one_side_only_are_lines_with_case_files_too() {
+    let dir = tmp("rs-unmatched-cases");
+    let rs = dir.join("RS.csv");
+    let head = "STUDYID,DOMAIN,USUBJID,RSSEQ,RSTESTCD,RSTEST,RSCAT,RSORRES,RSSTRESC,RSEVAL,RSEVALID,VISIT,VISITNUM,RSDTC";
+    let row = |subject: &str, value: &str, date: &str| {
+        format!(
+            "CONF,RS,{subject},1,OVRLRESP,Overall Response,RECIST 1.1,{value},{value},,,,,{date}"
+        )
+    };
+    let rows = [
+        head.to_string(),
+        row("AMB-01-table2", "CR", "2024-06-24"),
+        row("AMB-01-table2", "PD", "2024-09-30"),
+        row("NO-SUCH-CASE", "PR", "2024-06-24"),
+    ];
+    std::fs::write(&rs, rows.join("\n") + "\n").unwrap();
+    let out = dir.join("out");
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/recist-1.1");
+    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+    cfg.input = recist_batch::Input::Cases(cases);
+    cfg.studyid = "CONF".into();
+    cfg.recorded = Some(rs);
+    run(&cfg);
+    assert_reconciles(&summary(&out));
+    let lines = assert_unmatched_counted(&out);
+    let reference: Vec<(&str, &str, &str, u64)> = lines
+        .iter()
+        .filter(|l| l["side"] == "reference")
+        .map(|l| {
+            (
+                l["subject"].as_str().unwrap(),
+                l["evaluator"].as_str().unwrap(),
+                l["value"].as_str().unwrap(),
+                l["reference_source"]["row"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reference,
+        [
+            ("AMB-01-table2", "INVESTIGATOR", "PD", 3),
+            ("NO-SUCH-CASE", "INVESTIGATOR", "PR", 4)
+        ]
+    );
+    // Every other value of the cases is on the engine's side only, and listed.
+    assert!(lines.iter().filter(|l| l["side"] == "candidate").count() > 100);
+}
