@@ -80,6 +80,118 @@ impl CompareTally {
     }
 }
 
+/// The lines comparisons write: discordant values (`discordant.jsonl`) and values on one side
+/// only (`unmatched.jsonl`), each with its number of lines.
+#[derive(Debug, Default)]
+pub struct CompareLines {
+    /// `discordant.jsonl` lines.
+    pub discordant: Vec<u8>,
+    /// How many.
+    pub discordant_n: u64,
+    /// `unmatched.jsonl` lines.
+    pub unmatched: Vec<u8>,
+    /// How many.
+    pub unmatched_n: u64,
+}
+
+/// Which side a value on one side only is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Reference,
+    Candidate,
+}
+
+impl Side {
+    const fn name(self) -> &'static str {
+        match self {
+            Side::Reference => "reference",
+            Side::Candidate => "candidate",
+        }
+    }
+}
+
+/// Counts and writes values on one side only of one comparison (one subject × evaluator, or
+/// recorded rows of no subject × evaluator adjudicated): `reference_only` and
+/// `candidate_only` count exactly the lines written here, per test.
+struct OneSide<'a> {
+    pair: (usize, &'a ComparePair),
+    subject: &'a str,
+    evaluator: &'a str,
+    recorded_file: &'a str,
+}
+
+impl OneSide<'_> {
+    /// A recorded row with no engine value; its visit, visit number and date as recorded.
+    fn recorded(&self, tally: &mut CompareTally, out: &mut CompareLines, row: &RecordedRow) {
+        self.recorded_as(tally, out, row, self.evaluator);
+    }
+
+    fn recorded_as(
+        &self,
+        tally: &mut CompareTally,
+        out: &mut CompareLines,
+        row: &RecordedRow,
+        evaluator: &str,
+    ) {
+        *tally.reference_only.entry(row.test).or_default() += 1;
+        let visit = (row.test != RsTest::Bestresp).then_some(row);
+        let line = json!({
+            "comparison": self.pair.0,
+            "subject": self.subject,
+            "evaluator": evaluator,
+            "test": row.test,
+            "visit": visit.map(|r| &r.visit),
+            "visitnum": visit.map(|r| &r.visitnum),
+            "date": visit.and_then(|r| r.date),
+            "side": Side::Reference.name(),
+            "value": row.value,
+            "reference_source": {"file": self.recorded_file, "row": row.line},
+            "candidate_rule_set": self.pair.1.candidate_label,
+        });
+        push_json(&mut out.unmatched, &line);
+        out.unmatched_n += 1;
+    }
+
+    /// A value of a rule set's result with no value on the other side.
+    fn result(
+        &self,
+        tally: &mut CompareTally,
+        out: &mut CompareLines,
+        side: Side,
+        id: &UnitId<'_>,
+        e: &Entry,
+        result: &SubjectResult,
+    ) {
+        let counts = match side {
+            Side::Reference => &mut tally.reference_only,
+            Side::Candidate => &mut tally.candidate_only,
+        };
+        *counts.entry(e.test).or_default() += 1;
+        let tp = e.tp.and_then(|i| result.timepoints.get(i));
+        let v = tp.and_then(|t| visit_of(id, t));
+        let mut line = json!({
+            "comparison": self.pair.0,
+            "subject": self.subject,
+            "evaluator": self.evaluator,
+            "test": e.test,
+            "visit": v.map(|v| v.visit.clone()),
+            "visitnum": v.map(|v| v.visitnum.clone()),
+            "date": tp.map(|t| t.date),
+            "side": side.name(),
+            "value": e.value,
+            "candidate_rule_set": self.pair.1.candidate_label,
+        });
+        if let (Reference::RuleSet(_), Value::Object(m)) = (&self.pair.1.reference, &mut line) {
+            m.insert(
+                "reference_rule_set".into(),
+                json!(self.pair.1.reference_label),
+            );
+        }
+        push_json(&mut out.unmatched, &line);
+        out.unmatched_n += 1;
+    }
+}
+
 /// Adds per-test counts.
 pub(crate) fn add_counts<K: Ord + Clone>(
     into: &mut BTreeMap<RsTest, BTreeMap<K, u64>>,
@@ -114,34 +226,27 @@ impl<'e> Candidates<'e> {
         }
     }
 
-    /// Matches the first unmatched value of `test` that `at` accepts; without one, the
-    /// reference value is counted as reference-only.
-    fn take(
-        &mut self,
-        tally: &mut CompareTally,
-        test: RsTest,
-        at: impl Fn(&Entry) -> bool,
-    ) -> Option<&'e Entry> {
-        let found = self
+    /// Matches the first unmatched value of `test` that `at` accepts (none: the reference
+    /// value is on its side only).
+    fn take(&mut self, test: RsTest, at: impl Fn(&Entry) -> bool) -> Option<&'e Entry> {
+        let i = self
             .ents
             .iter()
             .zip(&self.used)
-            .position(|(e, used)| !used && e.test == test && at(e));
-        let Some(i) = found else {
-            *tally.reference_only.entry(test).or_default() += 1;
-            return None;
-        };
-        self.used[i] = true;
+            .position(|(e, used)| !used && e.test == test && at(e))?;
+        if let Some(u) = self.used.get_mut(i) {
+            *u = true;
+        }
         self.ents.get(i)
     }
 
-    /// Counts the values no reference value matched as candidate-only.
-    fn finish(self, tally: &mut CompareTally) {
-        for (e, used) in self.ents.iter().zip(&self.used) {
-            if !used {
-                *tally.candidate_only.entry(e.test).or_default() += 1;
-            }
-        }
+    /// The values no reference value matched: on the candidate's side only.
+    fn unmatched(&self) -> impl Iterator<Item = &'e Entry> + '_ {
+        self.ents
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| !**used)
+            .map(|(e, _)| e)
     }
 }
 
@@ -235,44 +340,49 @@ fn matches_visit(row: &RecordedRow, v: &RsVisit) -> bool {
 }
 
 /// Compares recorded rows (already filtered to this unit and category) with a result;
-/// appends discordance lines to `out`.
+/// appends discordance lines, and a line per value on one side only, to `out`.
 #[allow(clippy::too_many_arguments)]
 pub fn compare_recorded(
     pair: (usize, &ComparePair),
     tally: &mut CompareTally,
-    out: &mut Vec<u8>,
+    out: &mut CompareLines,
     id: &UnitId<'_>,
     rows: &[&RecordedRow],
     recorded_file: &str,
     rules: &RuleSet,
     result: &SubjectResult,
     best: Option<OverallResponse>,
-) -> u64 {
+) {
     let ents = entries(result, best);
     let mut cands = Candidates::new(&ents);
-    let mut lines = 0;
+    let one_side = OneSide {
+        pair,
+        subject: id.subject,
+        evaluator: id.evaluator,
+        recorded_file,
+    };
     for row in rows {
         let tp = if row.test == RsTest::Bestresp {
             None
         } else {
-            let Some(v) = id.visits.iter().find(|v| matches_visit(row, v)) else {
-                *tally.reference_only.entry(row.test).or_default() += 1;
+            let found = id
+                .visits
+                .iter()
+                .find(|v| matches_visit(row, v))
+                .and_then(|v| result.timepoints.iter().position(|t| t.date == v.date));
+            let Some(i) = found else {
+                one_side.recorded(tally, out, row);
                 continue;
             };
-            match result.timepoints.iter().position(|t| t.date == v.date) {
-                Some(i) => Some(i),
-                None => {
-                    *tally.reference_only.entry(row.test).or_default() += 1;
-                    continue;
-                }
-            }
+            Some(i)
         };
-        let Some(e) = cands.take(tally, row.test, |e| e.tp == tp) else {
+        let Some(e) = cands.take(row.test, |e| e.tp == tp) else {
+            one_side.recorded(tally, out, row);
             continue;
         };
         let key = (row.value.clone(), e.value.clone());
         if tally.matched(row.test, key, row.value != e.value) {
-            lines += 1;
+            out.discordant_n += 1;
             let (visit, visitnum, date, detail) = match tp.and_then(|i| result.timepoints.get(i)) {
                 Some(t) => {
                     let v = visit_of(id, t);
@@ -299,37 +409,45 @@ pub fn compare_recorded(
                 "candidate_rule_set": pair.1.candidate_label,
                 "candidate_explanation": detail,
             });
-            push_json(out, &line);
+            push_json(&mut out.discordant, &line);
         }
     }
-    cands.finish(tally);
-    lines
+    for e in cands.unmatched() {
+        one_side.result(tally, out, Side::Candidate, id, e, result);
+    }
 }
 
-/// Compares two results of one unit (two rule sets or two protocol settings).
+/// Compares two results of one unit (two rule sets or two protocol settings); appends
+/// discordance lines, and a line per value on one side only, to `out`.
 #[allow(clippy::too_many_arguments)]
 pub fn compare_results(
     pair: (usize, &ComparePair),
     tally: &mut CompareTally,
-    out: &mut Vec<u8>,
+    out: &mut CompareLines,
     id: &UnitId<'_>,
     (ref_rules, reference, ref_best): (&RuleSet, &SubjectResult, Option<OverallResponse>),
     (rules, candidate, best): (&RuleSet, &SubjectResult, Option<OverallResponse>),
-) -> u64 {
+) {
     let a = entries(reference, ref_best);
     let b = entries(candidate, best);
     let date_of =
         |r: &SubjectResult, e: &Entry| e.tp.and_then(|i| r.timepoints.get(i)).map(|t| t.date);
     let mut cands = Candidates::new(&b);
-    let mut lines = 0;
+    let one_side = OneSide {
+        pair,
+        subject: id.subject,
+        evaluator: id.evaluator,
+        recorded_file: "",
+    };
     for ea in &a {
         let da = date_of(reference, ea);
-        let Some(eb) = cands.take(tally, ea.test, |eb| date_of(candidate, eb) == da) else {
+        let Some(eb) = cands.take(ea.test, |eb| date_of(candidate, eb) == da) else {
+            one_side.result(tally, out, Side::Reference, id, ea, reference);
             continue;
         };
         let key = (normalise(ea.test, &ea.value), eb.value.clone());
         if tally.matched(ea.test, key, ea.value != eb.value) {
-            lines += 1;
+            out.discordant_n += 1;
             let ta = ea.tp.and_then(|i| reference.timepoints.get(i));
             let tb = eb.tp.and_then(|i| candidate.timepoints.get(i));
             let v = tb.and_then(|t| visit_of(id, t));
@@ -348,11 +466,12 @@ pub fn compare_results(
                 "reference_explanation": ta.map_or_else(|| best_detail(ref_rules, reference), timepoint_detail),
                 "candidate_explanation": tb.map_or_else(|| best_detail(rules, candidate), timepoint_detail),
             });
-            push_json(out, &line);
+            push_json(&mut out.discordant, &line);
         }
     }
-    cands.finish(tally);
-    lines
+    for e in cands.unmatched() {
+        one_side.result(tally, out, Side::Candidate, id, e, candidate);
+    }
 }
 
 /// Counts reference rows that could not be compared because the unit was refused.
@@ -360,10 +479,24 @@ pub fn count_refused(tally: &mut CompareTally, n: u64) {
     tally.reference_refused += n;
 }
 
-/// Counts reference rows of a subject or evaluator with no TU/TR data.
-pub fn count_reference_only(tally: &mut CompareTally, rows: &[&RecordedRow]) {
+/// Counts, and writes to `out`, the reference rows of `subject` that no subject × evaluator
+/// adjudicated or refused holds (a subject or evaluator with no TU/TR data, or no case).
+pub fn reference_only_rows(
+    pair: (usize, &ComparePair),
+    tally: &mut CompareTally,
+    out: &mut CompareLines,
+    subject: &str,
+    rows: &[&RecordedRow],
+    recorded_file: &str,
+) {
+    let one_side = OneSide {
+        pair,
+        subject,
+        evaluator: "",
+        recorded_file,
+    };
     for r in rows {
-        *tally.reference_only.entry(r.test).or_default() += 1;
+        one_side.recorded_as(tally, out, r, &r.eval.label());
     }
 }
 

@@ -9,9 +9,10 @@
 //!   evaluator, lesion, visit and reason;
 //! - `summary.json`: counts that reconcile (TU, TR and DM rows read = used + refused + in
 //!   refused subjects (+ DM rows of subjects without tumour data); recorded RS rows read =
-//!   used + refused + tests not compared; subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
+//!   used + refused + tests not compared + other RSCATs; subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
 //!   their hashes, input hashes, a run id and the exact command;
-//! - with a comparison: `discordant.jsonl`, `comparison.json`, `comparison.md`.
+//! - with a comparison: `discordant.jsonl`, `unmatched.jsonl` (values on one side only),
+//!   `comparison.json`, `comparison.md`.
 //!
 //! Each file is written under a temporary name and renamed when complete; `summary.json` is
 //! removed first and written last, so the outputs are complete exactly when it exists.
@@ -284,12 +285,16 @@ pub struct Tally {
     pub dm_only_subjects: u64,
     /// Recorded RS rows read.
     pub recorded_rows: u64,
-    /// Recorded RS rows read for comparison (of a test recist writes).
+    /// Recorded RS rows read for comparison (of a test recist writes, and of a compared
+    /// `RSCAT` or none).
     pub recorded_used: u64,
-    /// Recorded RS rows refused by themselves (malformed, not UTF-8, no subject, bad RSDTC).
+    /// Recorded RS rows refused by themselves (malformed, not UTF-8, no subject, bad RSDTC,
+    /// a response not of its test's vocabulary, a record given by several rows).
     pub recorded_refused: u64,
     /// Recorded RS rows of tests recist does not compare.
     pub recorded_skipped: u64,
+    /// Recorded RS rows whose `RSCAT` is none of the compared rule sets' (not compared).
+    pub recorded_other_category: u64,
     /// Subjects in recorded RS with no TU or TR row.
     pub recorded_only_subjects: u64,
     /// Case-file subjects read (or refused).
@@ -318,9 +323,14 @@ impl Tally {
         d.read == d.used + d.refused + d.in_refused_subjects + self.dm_rows_without_tumour_data
     }
 
-    /// Whether recorded RS rows reconcile: `read = used + refused + tests_not_compared`.
+    /// Whether recorded RS rows reconcile: `read = used + refused + tests_not_compared +
+    /// other_category`.
     fn recorded_reconciles(&self) -> bool {
-        self.recorded_rows == self.recorded_used + self.recorded_refused + self.recorded_skipped
+        self.recorded_rows
+            == self.recorded_used
+                + self.recorded_refused
+                + self.recorded_skipped
+                + self.recorded_other_category
     }
 
     /// Counts a subject's recorded RS rows; returns the refused ones' error lines.
@@ -328,6 +338,7 @@ impl Tally {
         self.recorded_rows += g.rows_total();
         self.recorded_used += r.rows.len() as u64;
         self.recorded_skipped += r.not_compared;
+        self.recorded_other_category += r.other_category;
         self.recorded_refused += r.refused.len() as u64;
         for e in &r.refused {
             if e.place.subject.is_none() {
@@ -374,6 +385,7 @@ impl Tally {
             recorded_used,
             recorded_refused,
             recorded_skipped,
+            recorded_other_category,
             recorded_only_subjects,
             cases,
             unattributed_rows
@@ -420,8 +432,8 @@ struct Piece {
     rs_n: u64,
     errors: Vec<u8>,
     errors_n: u64,
-    discordant: Vec<u8>,
-    discordant_n: u64,
+    /// Comparisons' discordant and one-sided values.
+    compared: compare::CompareLines,
     tally: Tally,
     /// Case mode: (subject, evaluator, adjudicated) of units seen, for distinct subject
     /// counts and unmatched recorded rows.
@@ -437,6 +449,8 @@ struct Ctx<'a> {
     pairs: Vec<ComparePair>,
     files: Files,
     recorded_file: String,
+    /// The `RSCAT`s (upper-cased) recorded RS is compared under.
+    recorded_cats: Vec<String>,
     opts: ReadOptions,
     /// Case mode: recorded RS by USUBJID.
     recorded_index: HashMap<String, RawGroup>,
@@ -667,10 +681,10 @@ impl Ctx<'_> {
                     let rows = self.pair_rows(pair, recorded);
                     match cand {
                         Some(r) => {
-                            p.discordant_n += compare::compare_recorded(
+                            compare::compare_recorded(
                                 (pi, pair),
                                 tally,
-                                &mut p.discordant,
+                                &mut p.compared,
                                 &id,
                                 &rows,
                                 &self.recorded_file,
@@ -686,10 +700,10 @@ impl Ctx<'_> {
                     let refr = by_set.get(*ri).and_then(Option::as_ref);
                     if let (Some(a), Some(b)) = (refr, cand) {
                         let ref_rules = self.sets[*ri];
-                        p.discordant_n += compare::compare_results(
+                        compare::compare_results(
                             (pi, pair),
                             tally,
-                            &mut p.discordant,
+                            &mut p.compared,
                             &id,
                             (ref_rules, a, bestresp(ref_rules, a)),
                             (cand_rules, b, bestresp(cand_rules, b)),
@@ -702,6 +716,22 @@ impl Ctx<'_> {
             p.spare.recycle(r);
         }
         ok
+    }
+
+    /// Recorded rows of `subject` that no subject × evaluator holds: on the reference side
+    /// only of each comparison with recorded RS.
+    fn reference_only(&self, p: &mut Piece, subject: &str, rows: &[&RecordedRow]) {
+        for (pi, pair) in self.pairs.iter().enumerate() {
+            let rows = self.pair_rows(pair, rows);
+            compare::reference_only_rows(
+                (pi, pair),
+                &mut p.tally.compare[pi],
+                &mut p.compared,
+                subject,
+                &rows,
+                &self.recorded_file,
+            );
+        }
     }
 
     fn refuse_unit_everywhere(&self, p: &mut Piece, recorded: &[&RecordedRow]) {
@@ -787,6 +817,7 @@ impl Ctx<'_> {
                 &self.recorded_file,
                 &self.cfg.mapping,
                 self.cfg.partial_dates,
+                &self.recorded_cats,
             );
             (g, r)
         });
@@ -807,10 +838,7 @@ impl Ctx<'_> {
             }
             if !recorded.is_empty() {
                 let all: Vec<&RecordedRow> = recorded.iter().collect();
-                for (pi, pair) in self.pairs.iter().enumerate() {
-                    let rows = self.pair_rows(pair, &all);
-                    compare::count_reference_only(&mut p.tally.compare[pi], &rows);
-                }
+                self.reference_only(p, s.key(), &all);
             }
             if s.dm.is_none() {
                 report_recorded(p);
@@ -961,10 +989,7 @@ impl Ctx<'_> {
             .map(|(_, r)| r)
             .collect();
         if !leftover.is_empty() {
-            for (pi, pair) in self.pairs.iter().enumerate() {
-                let rows = self.pair_rows(pair, &leftover);
-                compare::count_reference_only(&mut p.tally.compare[pi], &rows);
-            }
+            self.reference_only(p, s.key(), &leftover);
         }
         if all_ok {
             p.tally.subjects_adjudicated += 1;
@@ -1094,6 +1119,7 @@ impl Ctx<'_> {
                     &self.recorded_file,
                     &self.cfg.mapping,
                     self.cfg.partial_dates,
+                    &self.recorded_cats,
                 )
                 .rows
             })
@@ -1268,6 +1294,7 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             .as_ref()
             .map(|r| r.display().to_string())
             .unwrap_or_default(),
+        recorded_cats: Vec::new(),
         opts: ReadOptions {
             partial_dates: cfg.partial_dates,
             dm_given: matches!(&cfg.input, Input::Sdtm { dm: Some(_), .. }),
@@ -1275,6 +1302,14 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
         recorded_index: HashMap::new(),
         duplicates: HashMap::new(),
     };
+    ctx.recorded_cats = ctx
+        .pairs
+        .iter()
+        .filter_map(|p| match &p.reference {
+            Reference::Recorded { rscat } => Some(rscat.clone()),
+            Reference::RuleSet(_) => None,
+        })
+        .collect();
     let mut extra_inputs = Vec::new();
     if let (Input::Cases(_), Some(rec)) = (&cfg.input, &cfg.recorded) {
         let (index, info) = source::read_recorded_index(rec, cfg.max_unsorted_rows)?;
@@ -1338,13 +1373,24 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             case_units.iter().map(|(s, e, _)| (s.as_str(), e)).collect();
         let mut keys: Vec<&String> = ctx.recorded_index.keys().collect();
         keys.sort();
-        // Refused recorded rows, reported once each here (after the cases' errors).
+        // Refused recorded rows, reported once each here (after the cases' errors), and rows
+        // of no case, each on the reference side only.
         let (mut refused, mut refused_n) = (Vec::new(), 0);
+        let mut one_side = Piece {
+            tally: Tally::new(0, ctx.pairs.len()),
+            ..Piece::default()
+        };
         for k in keys {
             let Some(g) = ctx.recorded_index.get(k) else {
                 continue;
             };
-            let rec = read_recorded(g, &ctx.recorded_file, &cfg.mapping, cfg.partial_dates);
+            let rec = read_recorded(
+                g,
+                &ctx.recorded_file,
+                &cfg.mapping,
+                cfg.partial_dates,
+                &ctx.recorded_cats,
+            );
             refused_n += tally.count_recorded(g, &rec, &mut refused);
             let left: Vec<&RecordedRow> = rec
                 .rows
@@ -1354,13 +1400,15 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             if !by_subject.contains_key(k.as_str()) {
                 tally.recorded_only_subjects += 1;
             }
-            for (pi, pair) in ctx.pairs.iter().enumerate() {
-                let rows = ctx.pair_rows(pair, &left);
-                compare::count_reference_only(&mut tally.compare[pi], &rows);
-            }
+            ctx.reference_only(&mut one_side, k, &left);
+        }
+        for (t, o) in tally.compare.iter_mut().zip(&one_side.tally.compare) {
+            t.merge(o);
         }
         outs.errors
             .write(&refused, refused_n)
+            .inspect_err(|_| outs.abandon())?;
+        outs.write_unmatched(&one_side.compared)
             .inspect_err(|_| outs.abandon())?;
     }
 
@@ -1382,6 +1430,7 @@ struct Outputs {
     rs: AtomicFile,
     errors: AtomicFile,
     discordant: Option<AtomicFile>,
+    unmatched: Option<AtomicFile>,
     dir: PathBuf,
 }
 
@@ -1396,6 +1445,11 @@ impl Outputs {
             } else {
                 None
             },
+            unmatched: if compare {
+                Some(AtomicFile::create(dir, "unmatched.jsonl", b"")?)
+            } else {
+                None
+            },
             dir: dir.to_path_buf(),
         })
     }
@@ -1407,6 +1461,9 @@ impl Outputs {
         if let Some(d) = self.discordant.as_mut() {
             d.reset()?;
         }
+        if let Some(u) = self.unmatched.as_mut() {
+            u.reset()?;
+        }
         Ok(())
     }
 
@@ -1415,7 +1472,14 @@ impl Outputs {
         self.rs.write(&p.rs, p.rs_n)?;
         self.errors.write(&p.errors, p.errors_n)?;
         if let Some(d) = self.discordant.as_mut() {
-            d.write(&p.discordant, p.discordant_n)?;
+            d.write(&p.compared.discordant, p.compared.discordant_n)?;
+        }
+        self.write_unmatched(&p.compared)
+    }
+
+    fn write_unmatched(&mut self, c: &compare::CompareLines) -> Result<(), BatchError> {
+        if let Some(u) = self.unmatched.as_mut() {
+            u.write(&c.unmatched, c.unmatched_n)?;
         }
         Ok(())
     }
@@ -1427,12 +1491,18 @@ impl Outputs {
         if let Some(d) = self.discordant.as_mut() {
             d.abandon();
         }
+        if let Some(u) = self.unmatched.as_mut() {
+            u.abandon();
+        }
     }
 
     fn commit(&mut self, ctx: &Ctx<'_>, tally: &Tally, summary: &Value) -> Result<(), BatchError> {
         self.results.commit()?;
         self.rs.commit()?;
         self.errors.commit()?;
+        if let Some(u) = self.unmatched.as_mut() {
+            u.commit()?;
+        }
         if let Some(d) = self.discordant.as_mut() {
             d.commit()?;
             let reports: Vec<Value> = ctx
@@ -1628,6 +1698,9 @@ fn summary_json(
     });
     if let (Some(d), Value::Object(m)) = (&outs.discordant, &mut outputs) {
         m.insert("discordant.jsonl".into(), json!({"lines": d.lines()}));
+        if let Some(u) = &outs.unmatched {
+            m.insert("unmatched.jsonl".into(), json!({"lines": u.lines()}));
+        }
     }
     let comparisons: Vec<Value> = ctx
         .pairs
@@ -1666,6 +1739,7 @@ fn summary_json(
                 "used": t.recorded_used,
                 "refused": t.recorded_refused,
                 "tests_not_compared": t.recorded_skipped,
+                "other_category": t.recorded_other_category,
                 "reconciles": t.recorded_reconciles(),
                 "subjects_without_tumour_data": t.recorded_only_subjects,
             },

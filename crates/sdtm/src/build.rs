@@ -1047,6 +1047,7 @@ fn read_tu_row<'g>(
             let e = err(Problem::Duplicate {
                 test: "TUMIDENT".into(),
                 first_row: first.row,
+                of: "lesion and visit",
             });
             out.row_errors.push(e);
             out.tu_rows.refused += 1;
@@ -1405,6 +1406,7 @@ fn read_tr_row<'g>(
             let e = err!(Problem::Duplicate {
                 test: testcd.to_ascii_uppercase(),
                 first_row: first.row,
+                of: "lesion and visit",
             });
             out.row_errors.push(e);
             out.tr_rows.refused += 1;

@@ -81,16 +81,29 @@ pub enum Problem {
         /// What was expected.
         expected: &'static str,
     },
+    /// A recorded response that is not a word of its test's vocabulary (after
+    /// normalisation), or none at all.
+    #[error("{}", unknown_response(test, value, expected))]
+    UnknownResponse {
+        /// The test (`RSTESTCD`).
+        test: &'static str,
+        /// The value as written (`RSSTRESC`, else `RSORRES`), empty when both are.
+        value: String,
+        /// The words of the test.
+        expected: &'static str,
+    },
     /// A required value is empty.
     #[error("{0} is empty")]
     Empty(&'static str),
     /// The same record twice with the same value; the repeat is refused, the first is used.
-    #[error("duplicate of row {first_row}: the same {test} for this lesion and visit")]
+    #[error("duplicate of row {first_row}: the same {test} for this {of}")]
     Duplicate {
         /// The test.
         test: String,
         /// The row kept.
         first_row: u64,
+        /// What identifies the record besides the test (`lesion and visit` in TU and TR).
+        of: &'static str,
     },
     /// Two rows give different values for one lesion, visit and test.
     #[error("{test}: row {first_row} says {first}, this row says {second}")]
@@ -103,6 +116,20 @@ pub enum Problem {
         first: String,
         /// This row's value.
         second: String,
+    },
+    /// Recorded RS rows that give different values for one subject, evaluator, `RSCAT`, visit
+    /// and test: which one holds is unknown, so none of them is compared.
+    #[error(
+        "{test}: this row says {value}, {}: conflicting recorded values for this evaluator, RSCAT and visit, so none of these rows is compared",
+        others_said(others)
+    )]
+    ConflictingRecorded {
+        /// The test (`RSTESTCD`).
+        test: String,
+        /// This row's value.
+        value: String,
+        /// The other rows of the same record: line and value, in line order.
+        others: Vec<(u64, String)>,
     },
     /// A TR lesion with no TU record for this evaluator.
     #[error("lesion in TR but not identified in TU for this evaluator")]
@@ -190,9 +217,10 @@ impl Problem {
             Problem::UnreadableRow { .. } => "unreadable-row-in-subject",
             Problem::UnknownTest { .. } => "unknown-test",
             Problem::UnknownValue { .. } => "unknown-value",
+            Problem::UnknownResponse { .. } => "unknown-response",
             Problem::Empty(_) => "empty-value",
             Problem::Duplicate { .. } => "duplicate-row",
-            Problem::Conflict { .. } => "conflicting-values",
+            Problem::Conflict { .. } | Problem::ConflictingRecorded { .. } => "conflicting-values",
             Problem::LesionNotInTu => "lesion-not-in-tu",
             Problem::GroupMismatch { .. } => "group-mismatch",
             Problem::NoTrRows => "no-tr-rows",
@@ -209,6 +237,25 @@ impl Problem {
             Problem::Other(_) => "invalid",
         }
     }
+}
+
+/// What [`Problem::UnknownResponse`] says (worded as `recist bor` refuses an unknown
+/// response).
+fn unknown_response(test: &str, value: &str, expected: &str) -> String {
+    if value.is_empty() {
+        format!("no {test} response: RSSTRESC and RSORRES are empty (expected {expected})")
+    } else {
+        format!("unknown {test} response `{value}` (expected {expected})")
+    }
+}
+
+/// `row 4 says PD, row 9 says SD`.
+fn others_said(others: &[(u64, String)]) -> String {
+    let said: Vec<String> = others
+        .iter()
+        .map(|(row, value)| format!("row {row} says {value}"))
+        .collect();
+    said.join(", ")
 }
 
 /// A refused row, or one reason a subject was refused, with its place.

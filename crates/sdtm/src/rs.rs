@@ -1,5 +1,7 @@
 //! SDTM RS: the engine's responses written as rows, and recorded RS read back for comparison.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use recist_model::{
     NewLesions, NonTargetResponse, OverallResponse, SubjectResult, TargetResponse, push_int,
@@ -65,6 +67,26 @@ impl RsTest {
             RsTest::Newlind => "New Lesion Indicator",
             RsTest::Ovrlresp => "Overall Response",
             RsTest::Bestresp => "Best Overall Response",
+        }
+    }
+
+    /// The values a recorded row of this test may hold once [`normalise`]d, and how an error
+    /// lists them.
+    pub const fn vocabulary(self) -> (&'static [&'static str], &'static str) {
+        match self {
+            RsTest::Trgresp => (
+                &["CR", "PR", "SD", "PD", "NE", "NA"],
+                "CR, PR, SD, PD, NE or NA",
+            ),
+            RsTest::Ntrgresp => (
+                &["CR", "NON-CR/NON-PD", "PD", "NE", "NA"],
+                "CR, NON-CR/NON-PD, PD, NE or NA",
+            ),
+            RsTest::Newlind => (&["Y", "N", "U"], "Y, N or U"),
+            RsTest::Ovrlresp | RsTest::Bestresp => (
+                &["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"],
+                "CR, PR, SD, NON-CR/NON-PD, PD or NE",
+            ),
         }
     }
 
@@ -378,20 +400,146 @@ pub struct RecordedRows {
     pub rows: Vec<RecordedRow>,
     /// Rows of a test recist does not write (not compared).
     pub not_compared: u64,
-    /// Rows refused by themselves, in line order: malformed, not UTF-8, of no subject, or
-    /// with an `RSDTC` that is not a date (a partial one unless imputation was chosen). They
-    /// are not compared.
+    /// Rows of a test recist writes whose `RSCAT` is none of the compared ones (nor empty):
+    /// not compared, and not checked further.
+    pub other_category: u64,
+    /// Rows refused by themselves, in line order: malformed, not UTF-8, of no subject, with
+    /// an `RSDTC` that is not a date (a partial one unless imputation was chosen), with a
+    /// response not of their test's vocabulary (or none), a repeat of
+    /// an earlier row's value for the same record, or one of several rows giving different
+    /// values for one record (see [`read_recorded`]). They are not compared.
     pub refused: Vec<SdtmError>,
 }
 
-/// Reads a subject's recorded RS rows (from `file`): rows with a test recist does not write
-/// are counted and skipped; unreadable rows and rows with a bad `RSDTC` are refused, each
-/// with its place.
+/// What a recorded value is of, within its subject: evaluator, `RSCAT`, test and visit.
+/// Two rows with one key are the same record given twice.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct RecordKey<'r> {
+    eval: &'r EvalKey,
+    cat: &'r str,
+    test: RsTest,
+    visit: VisitKey<'r>,
+}
+
+/// The visit of a recorded row as the comparison matches it: `VISITNUM` when given (as a
+/// number when it is one), else `VISIT` (case-insensitively), else `RSDTC`; `BESTRESP` has
+/// none.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum VisitKey<'r> {
+    /// `BESTRESP`: one per subject, evaluator and `RSCAT`.
+    Subject,
+    /// A numeric `VISITNUM` (its bits, `-0` as `0`).
+    Number(u64),
+    /// A `VISITNUM` that is not a number, as written.
+    NumberText(&'r str),
+    /// `VISIT`, upper-cased.
+    Visit(String),
+    /// `RSDTC`, when neither is given.
+    Date(Option<NaiveDate>),
+}
+
+impl RecordedRow {
+    fn key(&self) -> RecordKey<'_> {
+        let visit = if self.test == RsTest::Bestresp {
+            VisitKey::Subject
+        } else if !self.visitnum.is_empty() {
+            match self.visitnum.parse::<f64>() {
+                Ok(n) if n.is_finite() => VisitKey::Number((n + 0.0).to_bits()),
+                _ => VisitKey::NumberText(&self.visitnum),
+            }
+        } else if !self.visit.is_empty() {
+            VisitKey::Visit(self.visit.to_ascii_uppercase())
+        } else {
+            VisitKey::Date(self.date)
+        };
+        RecordKey {
+            eval: &self.eval,
+            cat: &self.cat,
+            test: self.test,
+            visit,
+        }
+    }
+
+    /// The visit as errors name it (`VISIT`, else `VISITNUM`, else the date), if any.
+    fn visit_label(&self) -> Option<String> {
+        if self.test == RsTest::Bestresp && self.visit.is_empty() && self.visitnum.is_empty() {
+            return None;
+        }
+        let date = self.date.map(|d| d.to_string()).unwrap_or_default();
+        Some(visit_label(&self.visit, &self.visitnum, &date)).filter(|v| !v.is_empty())
+    }
+}
+
+/// Refuses the rows that give one record (subject, evaluator, `RSCAT`, test and visit) more
+/// than once, so that which of them is compared never depends on row order: a repeat of the
+/// same value is refused as a duplicate of the first row, which is kept; rows giving
+/// different values are all refused, each naming the others.
+fn refuse_repeated(
+    rows: &mut Vec<RecordedRow>,
+    refused: &mut Vec<SdtmError>,
+    place: impl Fn(&RecordedRow) -> Place,
+) {
+    if rows.len() < 2 {
+        return;
+    }
+    let mut records: HashMap<RecordKey<'_>, Vec<usize>> = HashMap::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        records.entry(r.key()).or_default().push(i);
+    }
+    let mut drop = vec![false; rows.len()];
+    for same in records.values().filter(|v| v.len() > 1) {
+        let of: Vec<&RecordedRow> = same.iter().filter_map(|&i| rows.get(i)).collect();
+        let Some(first) = of.first() else { continue };
+        let agree = of.iter().all(|r| r.value == first.value);
+        for (k, (&i, r)) in same.iter().zip(&of).enumerate() {
+            let problem = if agree {
+                if k == 0 {
+                    continue;
+                }
+                Problem::Duplicate {
+                    test: format!("{} ({})", r.test.code(), r.value),
+                    first_row: first.line,
+                    of: "evaluator, RSCAT and visit",
+                }
+            } else {
+                Problem::ConflictingRecorded {
+                    test: r.test.code().to_string(),
+                    value: r.value.clone(),
+                    others: of
+                        .iter()
+                        .filter(|o| o.line != r.line)
+                        .map(|o| (o.line, o.value.clone()))
+                        .collect(),
+                }
+            };
+            if let Some(d) = drop.get_mut(i) {
+                *d = true;
+            }
+            refused.push(SdtmError {
+                place: place(r),
+                problem,
+            });
+        }
+    }
+    let mut keep = drop.into_iter().map(|d| !d);
+    rows.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// Reads a subject's recorded RS rows (from `file`) for comparison with the rule sets whose
+/// `RSCAT`s (upper-cased) are `categories`: rows with a test recist does not write, and rows
+/// whose `RSCAT` is not empty and none of `categories`, are counted and skipped; unreadable
+/// rows, rows with a bad `RSDTC` and rows whose response is not a word of their test
+/// ([`RsTest::vocabulary`], after [`normalise`]; or is blank) are refused, each with its
+/// place. So are rows that give one record (evaluator, `RSCAT`, test and visit: the visit
+/// being `VISITNUM` as a number when given, else `VISIT` case-insensitively, else `RSDTC`;
+/// `BESTRESP` has none) more than once: a repeat of the same value is a duplicate of the first
+/// row, which is kept; when the values differ every one of the rows is refused.
 pub fn read_recorded(
     g: &RawGroup,
     file: &str,
     mapping: &Mapping,
     partial_dates: PartialDates,
+    categories: &[String],
 ) -> RecordedRows {
     let mut out = RecordedRows {
         rows: Vec::with_capacity(g.len()),
@@ -421,14 +569,30 @@ pub fn read_recorded(
             out.not_compared += 1;
             continue;
         };
+        let cat = g.get(r, rs::CAT);
+        if !cat.is_empty() && !categories.iter().any(|c| c.eq_ignore_ascii_case(cat)) {
+            out.other_category += 1;
+            continue;
+        }
         let value = match g.get(r, rs::STRESC) {
             "" => g.get(r, rs::ORRES),
             s => s,
         };
         let eval = EvalKey::new(g.get(r, rs::EVAL), g.get(r, rs::EVALID), mapping);
         let dtc = g.get(r, rs::DTC);
-        let date = match parse_dtc(dtc, "RSDTC", partial_dates) {
-            Ok(d) => d.map(|d| d.date),
+        let (words, expected) = test.vocabulary();
+        let normalised = normalise(test, value);
+        let checked = match parse_dtc(dtc, "RSDTC", partial_dates) {
+            Err(problem) => Err(problem),
+            Ok(_) if !words.contains(&normalised.as_str()) => Err(Problem::UnknownResponse {
+                test: test.code(),
+                value: value.to_string(),
+                expected,
+            }),
+            Ok(d) => Ok(d.map(|d| d.date)),
+        };
+        let date = match checked {
+            Ok(date) => date,
             Err(problem) => {
                 let (visit, visitnum) = (g.get(r, rs::VISIT), g.get(r, rs::VISITNUM));
                 let mut place = place(g.line(r), true);
@@ -442,13 +606,19 @@ pub fn read_recorded(
             line: g.line(r),
             eval,
             test,
-            value: normalise(test, value),
-            cat: g.get(r, rs::CAT).to_ascii_uppercase(),
+            value: normalised,
+            cat: cat.to_ascii_uppercase(),
             visit: g.get(r, rs::VISIT).to_string(),
             visitnum: g.get(r, rs::VISITNUM).to_string(),
             date,
         });
     }
+    refuse_repeated(&mut out.rows, &mut out.refused, |r| {
+        let mut place = place(r.line, true);
+        place.evaluator = Some(r.eval.label());
+        place.visit = r.visit_label();
+        place
+    });
     if !out.refused.is_empty() {
         out.refused.sort_by_key(|e| e.place.row);
     }
@@ -547,6 +717,207 @@ mod tests {
                 String::from_utf8(out).unwrap(),
                 String::from_utf8(want).unwrap()
             );
+        }
+    }
+
+    /// A recorded RS row of subject S1: test, value, VISIT, VISITNUM, RSDTC.
+    fn rs_row(g: &mut RawGroup, line: u64, (test, value, visit, vnum, dtc): RsFields<'_>) {
+        let mut f = [""; 11];
+        (f[rs::USUBJID], f[rs::TESTCD], f[rs::STRESC]) = ("S1", test, value);
+        (f[rs::CAT], f[rs::VISIT], f[rs::VISITNUM], f[rs::DTC]) = ("RECIST 1.1", visit, vnum, dtc);
+        g.push(line, &f);
+    }
+
+    type RsFields<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+    fn read_rows(rows: &[RsFields<'_>]) -> RecordedRows {
+        let mut g = RawGroup::with_columns("S1".into(), 11);
+        for (i, r) in rows.iter().enumerate() {
+            rs_row(&mut g, i as u64 + 2, *r);
+        }
+        let mapping = Mapping::bundled().unwrap();
+        read_recorded(
+            &g,
+            "RS.csv",
+            &mapping,
+            PartialDates::Refuse,
+            &["RECIST 1.1".into()],
+        )
+    }
+
+    /// (line, code, message) of each refused row.
+    fn refusals(r: &RecordedRows) -> Vec<(u64, &'static str, String)> {
+        r.refused
+            .iter()
+            .map(|e| (e.place.row.unwrap(), e.problem.code(), e.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_repeated_record_with_the_same_value_keeps_the_first_row() {
+        // VISITNUM 2 and 2.0 are one visit; the value is compared normalised.
+        let r = read_rows(&[
+            ("OVRLRESP", "SD", "WEEK 6", "2", "2020-02-01"),
+            ("OVRLRESP", "PR", "WEEK 12", "3", "2020-03-01"),
+            ("OVRLRESP", "sd", "Week 6", "2.0", "2020-02-01"),
+            ("BESTRESP", "PR", "", "", ""),
+            ("BESTRESP", "PR", "", "", ""),
+        ]);
+        let lines: Vec<u64> = r.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 3, 5]);
+        let refused = refusals(&r);
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert_eq!((refused[0].0, refused[0].1), (4, "duplicate-row"));
+        assert_eq!(
+            refused[0].2,
+            "RS.csv:4: subject `S1`: evaluator INVESTIGATOR: visit Week 6: duplicate of row 2: \
+             the same OVRLRESP (SD) for this evaluator, RSCAT and visit"
+        );
+        assert_eq!((refused[1].0, refused[1].1), (6, "duplicate-row"));
+        assert!(
+            refused[1].2.contains("duplicate of row 5"),
+            "{}",
+            refused[1].2
+        );
+        assert_eq!(r.refused[1].place.visit, None);
+    }
+
+    #[test]
+    fn conflicting_records_are_all_refused_whatever_their_order() {
+        let rows = [
+            ("OVRLRESP", "SD", "WEEK 6", "2", "2020-02-01"),
+            ("OVRLRESP", "PR", "WEEK 12", "3", "2020-03-01"),
+            ("OVRLRESP", "PD", "WEEK 6", "2", "2020-02-01"),
+            ("OVRLRESP", "SD", "", "2", ""),
+            // Without VISITNUM, VISIT case-insensitively; without either, RSDTC.
+            ("TRGRESP", "SD", "Week 6", "", "2020-02-01"),
+            ("TRGRESP", "PD", "WEEK 6", "", "2020-02-02"),
+            ("NEWLIND", "Y", "", "", "2020-02-01"),
+            ("NEWLIND", "N", "", "", "2020-02-01"),
+            ("NEWLIND", "N", "", "", "2020-02-08"),
+        ];
+        let r = read_rows(&rows);
+        let lines: Vec<u64> = r.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 10]);
+        let refused = refusals(&r);
+        let places: Vec<(u64, &str)> = refused.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(
+            places,
+            [
+                (2, "conflicting-values"),
+                (4, "conflicting-values"),
+                (5, "conflicting-values"),
+                (6, "conflicting-values"),
+                (7, "conflicting-values"),
+                (8, "conflicting-values"),
+                (9, "conflicting-values"),
+            ]
+        );
+        assert_eq!(
+            refused[0].2,
+            "RS.csv:2: subject `S1`: evaluator INVESTIGATOR: visit WEEK 6: OVRLRESP: this row \
+             says SD, row 4 says PD, row 5 says SD: conflicting recorded values for this \
+             evaluator, RSCAT and visit, so none of these rows is compared"
+        );
+        assert!(
+            refused[1]
+                .2
+                .contains("this row says PD, row 2 says SD, row 5 says SD")
+        );
+        // The same rows in reverse order: the same rows kept, the same rows refused.
+        let mut reversed = rows;
+        reversed.reverse();
+        let r = read_rows(&reversed);
+        let kept: Vec<(RsTest, &str)> = r.rows.iter().map(|r| (r.test, r.value.as_str())).collect();
+        assert_eq!(kept, [(RsTest::Newlind, "N"), (RsTest::Ovrlresp, "PR")]);
+        assert_eq!(r.refused.len(), 7);
+    }
+
+    #[test]
+    fn a_response_outside_its_tests_vocabulary_is_refused_by_itself() {
+        let r = read_rows(&[
+            ("OVRLRESP", "STABLE", "WEEK 6", "2", "2020-02-01"),
+            ("OVRLRESP", "", "WEEK 12", "3", "2020-03-01"),
+            ("OVRLRESP", "NA", "WEEK 18", "4", "2020-04-01"),
+            ("TRGRESP", "NA", "WEEK 6", "2", "2020-02-01"),
+            ("TRGRESP", "NON-CR/NON-PD", "WEEK 12", "3", "2020-03-01"),
+            ("NTRGRESP", "Non-CR / Non-PD", "WEEK 6", "2", "2020-02-01"),
+            ("NTRGRESP", "PR", "WEEK 12", "3", "2020-03-01"),
+            ("NEWLIND", "Equivocal", "WEEK 6", "2", "2020-02-01"),
+            ("NEWLIND", "NE", "WEEK 12", "3", "2020-03-01"),
+            ("BESTRESP", "not evaluable", "", "", ""),
+        ]);
+        let kept: Vec<(u64, &str)> = r.rows.iter().map(|r| (r.line, r.value.as_str())).collect();
+        assert_eq!(
+            kept,
+            [(5, "NA"), (7, "NON-CR/NON-PD"), (9, "U"), (11, "NE")]
+        );
+        let refused = refusals(&r);
+        let at: Vec<(u64, &str)> = refused.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(
+            at,
+            [
+                (2, "unknown-response"),
+                (3, "unknown-response"),
+                (4, "unknown-response"),
+                (6, "unknown-response"),
+                (8, "unknown-response"),
+                (10, "unknown-response"),
+            ]
+        );
+        let said: Vec<&str> = refused.iter().map(|(_, _, m)| m.as_str()).collect();
+        assert_eq!(
+            said[0],
+            "RS.csv:2: subject `S1`: evaluator INVESTIGATOR: visit WEEK 6: unknown OVRLRESP \
+             response `STABLE` (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)"
+        );
+        assert!(
+            said[1].ends_with(
+                "visit WEEK 12: no OVRLRESP response: RSSTRESC and RSORRES are empty \
+                 (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)"
+            ),
+            "{}",
+            said[1]
+        );
+        assert!(said[3].contains(
+            "unknown TRGRESP response `NON-CR/NON-PD` (expected CR, PR, SD, PD, NE or NA)"
+        ));
+        assert!(
+            said[4].contains(
+                "unknown NTRGRESP response `PR` (expected CR, NON-CR/NON-PD, PD, NE or NA)"
+            )
+        );
+        assert!(said[5].contains("unknown NEWLIND response `NE` (expected Y, N or U)"));
+    }
+
+    /// Every response the engine writes is a word of its test, so a round trip never refuses.
+    #[test]
+    fn the_vocabularies_hold_every_response_written() {
+        let has = |t: RsTest, v: &str| t.vocabulary().0.contains(&v);
+        assert!(
+            TargetResponse::ALL
+                .iter()
+                .all(|r| has(RsTest::Trgresp, r.as_str()))
+        );
+        assert!(
+            NonTargetResponse::ALL
+                .iter()
+                .all(|r| has(RsTest::Ntrgresp, r.as_str()))
+        );
+        assert!(
+            NewLesions::ALL
+                .iter()
+                .all(|n| has(RsTest::Newlind, newlind(*n)))
+        );
+        for t in [RsTest::Ovrlresp, RsTest::Bestresp] {
+            let words: Vec<&str> = OverallResponse::ALL.iter().map(|r| r.as_str()).collect();
+            assert_eq!(t.vocabulary().0, words.as_slice());
+        }
+        for t in RsTest::ALL {
+            let (words, expected) = t.vocabulary();
+            assert!(words.iter().all(|w| normalise(t, w) == *w));
+            let (last, init) = words.split_last().unwrap();
+            assert_eq!(expected, format!("{} or {last}", init.join(", ")));
         }
     }
 

@@ -93,7 +93,10 @@ pub fn assert_reconciles(s: &serde_json::Value) {
     let rs = &s["rows"]["RS_recorded"];
     assert_eq!(
         n(&rs["read"]),
-        n(&rs["used"]) + n(&rs["refused"]) + n(&rs["tests_not_compared"]),
+        n(&rs["used"])
+            + n(&rs["refused"])
+            + n(&rs["tests_not_compared"])
+            + n(&rs["other_category"]),
         "recorded RS rows: {rs}"
     );
     let u = &s["subject_evaluators"];
