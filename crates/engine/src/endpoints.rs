@@ -1,5 +1,5 @@
-//! Time-to-event endpoints of a scope: progression-free survival (in-field and out-of-field
-//! relapse-free survival on those scopes), overall survival and duration of response.
+//! Time-to-event endpoints of a scope: progression-free survival, overall survival and
+//! duration of response; days count from day 0 (treatment start, else the baseline date).
 
 use chrono::NaiveDate;
 use recist_model::{Endpoint, Endpoints, FollowUp, OverallResponse, Progression, TimepointResult};
@@ -42,11 +42,13 @@ pub(crate) fn last_evaluable(
     )
 }
 
-/// Derives the endpoints from a scope's timepoints (the baseline first).
+/// Derives the endpoints from a scope's timepoints (the baseline first); `reference` is day 0.
 ///
 /// Censoring is at the last evaluable assessment (overall response not NE) up to progression,
-/// or at the baseline when there is none. Death counts for PFS whichever comes first; duration
-/// of response ends at progression only.
+/// or at day 0 when none is later (no evaluable follow-up: a time never negative). Death
+/// counts for PFS whichever comes first; duration of response ends at progression only.
+/// Overall survival is censored at the last date the subject is known alive: `last_known_alive`
+/// or any later assessment.
 pub fn endpoints(
     timepoints: &[TimepointResult],
     progression: Option<&Progression>,
@@ -55,7 +57,9 @@ pub fn endpoints(
     best: &BestResponses,
     confirmation_required: bool,
 ) -> Option<Endpoints> {
-    let last_evaluable = last_evaluable(timepoints, progression.map(|p| p.first_pd_assessment))?;
+    let last_evaluable =
+        last_evaluable(timepoints, progression.map(|p| p.first_pd_assessment))?.max(reference);
+    let last_scan = timepoints.last().map_or(reference, |t| t.date);
     let death = follow_up.and_then(|f| f.death);
     let pfs = match (progression.map(|p| p.date), death) {
         (Some(p), Some(d)) => endpoint(true, p.min(d), reference, None),
@@ -65,7 +69,12 @@ pub fn endpoints(
     };
     let overall_survival = follow_up.and_then(|f| match (f.death, f.last_known_alive) {
         (Some(d), _) => Some(endpoint(true, d, reference, None)),
-        (None, Some(alive)) => Some(endpoint(false, alive.max(last_evaluable), reference, None)),
+        (None, Some(alive)) => Some(endpoint(
+            false,
+            alive.max(last_scan).max(reference),
+            reference,
+            None,
+        )),
         (None, None) => None,
     });
     let start = if confirmation_required {

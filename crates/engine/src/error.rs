@@ -43,4 +43,12 @@ pub enum AdjudicationError {
         /// What is wrong.
         message: String,
     },
+    /// The survival follow-up contradicts the scans or itself.
+    #[error("subject `{subject}`: follow_up: {message}")]
+    FollowUp {
+        /// Subject.
+        subject: String,
+        /// What is wrong.
+        message: String,
+    },
 }

@@ -172,21 +172,19 @@ pub fn assess_subject_reusing(
             .to_string(),
         );
     }
-    let reference = tracker::reference_date(rules, subject);
-    let all_censor = match &all.progression {
-        Some(p) => Some(p.date),
-        None => endpoints::last_evaluable(&all.timepoints, None),
-    };
+    let reference = subject.reference_date();
+    let all_censor = endpoints::last_evaluable(&all.timepoints, None);
     if let (Some(e), Some(reference)) = (all.endpoints.as_mut(), reference) {
-        // Censoring as for PFS: at the scope's last evaluable assessment; for a scope without a
-        // result of its own, at the whole subject's progression date or last evaluable
-        // assessment. Death is not a relapse, so it neither ends nor censors these.
+        // Censoring as for PFS: at the scope's last evaluable assessment (day 0 when none is
+        // later); for a scope without a result of its own (no baseline lesion: only a new
+        // lesion can be its event, found at any later assessment), at the whole subject's last
+        // evaluable assessment. Death is not a relapse, so it neither ends nor censors these.
         let scope_censor = |scope: &Option<SubjectResult>| {
             let date = match scope {
                 Some(r) => endpoints::last_evaluable(&r.timepoints, None),
                 None => all_censor,
             }
-            .unwrap_or(reference);
+            .map_or(reference, |d| d.max(reference));
             recist_model::Endpoint {
                 event: false,
                 date,

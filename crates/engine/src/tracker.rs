@@ -57,6 +57,9 @@ pub struct Tracker<'r> {
     scope: Scope,
     radiotherapy_ids: Vec<String>,
     follow_up: Option<recist_model::FollowUp>,
+    /// Day 0 of `day` and the endpoints: treatment start, else the baseline date.
+    day0: NaiveDate,
+    /// The reference of the SD minimum (`best_response.reference`, AMB-12).
     reference: NaiveDate,
     prepared: Prepared<'r>,
     nadir: Mm,
@@ -190,13 +193,13 @@ impl<'r> Tracker<'r> {
             .ok_or_else(|| AdjudicationError::NoAssessment {
                 subject: subject.subject.clone(),
             })?;
-        let reference = tracker.reference;
+        let day0 = tracker.day0;
         let has_targets = !tracker.prepared.targets.is_empty();
         // A timepoint per assessment (a header holding the baseline alone grows as it goes).
         tracker.timepoints.reserve_exact(subject.assessments.len());
         tracker.timepoints.push(TimepointResult {
             date: baseline.date,
-            day: (baseline.date - reference).num_days(),
+            day: (baseline.date - day0).num_days(),
             baseline: true,
             sum_mm: has_targets.then_some(tracker.prepared.baseline_sum),
             follow_up: None,
@@ -343,7 +346,7 @@ impl<'r> Tracker<'r> {
             let date = backdate.map_or(assessment.date, |d| d.min(assessment.date));
             self.progression = Some(Progression {
                 date,
-                day: (date - self.reference).num_days(),
+                day: (date - self.day0).num_days(),
                 first_pd_assessment: assessment.date,
                 site: None,
             });
@@ -357,7 +360,7 @@ impl<'r> Tracker<'r> {
         let (reasons, explanations) = ex.finish();
         self.timepoints.push(TimepointResult {
             date: assessment.date,
-            day: (assessment.date - self.reference).num_days(),
+            day: (assessment.date - self.day0).num_days(),
             baseline: false,
             sum_mm: sum,
             follow_up: Some(FollowUpResult {
@@ -432,7 +435,7 @@ impl<'r> Tracker<'r> {
             &timepoints,
             progression.as_ref(),
             self.follow_up.as_ref(),
-            self.reference,
+            self.day0,
             &best,
             doc.confirmation.required,
         );
@@ -1506,6 +1509,7 @@ impl<'r> Tracker<'r> {
                 subject: subject.subject.clone(),
             })?;
         let reference = reference_date(rules, subject).unwrap_or(baseline.date);
+        check_follow_up(subject)?;
         Ok(Tracker {
             rules,
             subject: spare.string(&subject.subject),
@@ -1513,6 +1517,7 @@ impl<'r> Tracker<'r> {
             scope,
             radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
             follow_up: subject.follow_up.clone(),
+            day0: subject.reference_date().unwrap_or(baseline.date),
             reference,
             nadir: prepared.baseline_sum,
             last_date: baseline.date,
@@ -1548,7 +1553,7 @@ impl<'r> Tracker<'r> {
         let mut tracker = Tracker::fresh(rules, subject, scope, empty, &mut Spare::default())?;
         // Only the progression is kept: no explanation is made.
         tracker.explanations = false;
-        let reference = tracker.reference;
+        let day0 = tracker.day0;
         for a in subject.assessments.iter().skip(1) {
             let mut ex = Notes::new(false);
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
@@ -1556,7 +1561,7 @@ impl<'r> Tracker<'r> {
                 let date = backdate.map_or(a.date, |d| d.min(a.date));
                 return Ok(Some(Progression {
                     date,
-                    day: (date - reference).num_days(),
+                    day: (date - day0).num_days(),
                     first_pd_assessment: a.date,
                     site: None,
                 }));
@@ -1566,8 +1571,35 @@ impl<'r> Tracker<'r> {
     }
 }
 
-/// Day 0 of a subject under a rule set (`best_response.reference`, AMB-12): treatment start
-/// (the baseline date when absent), or the baseline date. `None` without any assessment.
+/// Survival follow-up that contradicts the scans cannot be adjudicated: a death before an
+/// assessment (the baseline included), or a last date known alive after the death.
+fn check_follow_up(subject: &Subject) -> Result<(), AdjudicationError> {
+    let Some(f) = &subject.follow_up else {
+        return Ok(());
+    };
+    let refuse = |message: String| AdjudicationError::FollowUp {
+        subject: subject.subject.clone(),
+        message,
+    };
+    if let Some(death) = f.death {
+        if let Some(a) = subject.assessments.iter().rev().find(|a| a.date > death) {
+            return Err(refuse(format!(
+                "death on {death} is before the assessment of {}: a date is wrong",
+                a.date
+            )));
+        }
+        if let Some(alive) = f.last_known_alive.filter(|&alive| alive > death) {
+            return Err(refuse(format!(
+                "last known alive on {alive}, after the death on {death}: a date is wrong"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The reference date of the SD minimum under a rule set (`best_response.reference`, AMB-12):
+/// treatment start (the baseline date when absent), or the baseline date. `None` without any
+/// assessment. Days (`day`, endpoints) always count from [`Subject::reference_date`].
 pub fn reference_date(rules: &RuleSet, subject: &Subject) -> Option<NaiveDate> {
     let baseline = subject.baseline()?.date;
     Some(match rules.doc().best_response.reference {

@@ -100,19 +100,26 @@ pub struct Endpoint {
 /// Time-to-event endpoints of one scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Endpoints {
-    /// Progression-free survival: progression or death, else censored at the last evaluable assessment.
-    /// On the `in-field` and `out-of-field` scopes this is in-field and out-of-field relapse-free survival.
+    /// Progression-free survival: progression or death, else censored at the last evaluable
+    /// assessment (at day 0 when none is later). On the `in-field` and `out-of-field` scopes,
+    /// progression of the scope's lesions or death; the relapse-free survivals of the `all`
+    /// scope count relapse alone.
     pub progression_free_survival: Endpoint,
-    /// Overall survival, when `follow_up` allows.
+    /// Overall survival, when `follow_up` allows: death, else censored at the last date known
+    /// alive (`last_known_alive` or a later assessment).
     pub overall_survival: Option<Endpoint>,
     /// Duration of response, for responders: from the first CR/PR (confirmed, when the rule set
     /// requires confirmation) to progression, else censored at the last evaluable assessment.
     pub duration_of_response: Option<Endpoint>,
-    /// On the `all` scope of a subject with radiotherapy: time to the in-field scope's first PD.
+    /// On the `all` scope of a subject with radiotherapy: time to the in-field scope's first PD
+    /// (relapse within the fields; death censors it), else censored at the in-field scope's last
+    /// evaluable assessment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_field_relapse_free_survival: Option<Endpoint>,
     /// On the `all` scope of a subject with radiotherapy: time to the out-of-field scope's first
-    /// PD, a new lesion outside every field included.
+    /// PD, a new lesion outside every field included (death censors it), else censored at the
+    /// out-of-field scope's last evaluable assessment, or the subject's when every baseline
+    /// lesion was irradiated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_of_field_relapse_free_survival: Option<Endpoint>,
 }
