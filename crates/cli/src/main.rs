@@ -29,6 +29,38 @@ struct RuleArgs {
     set: Vec<String>,
 }
 
+/// Where results go (results.md: "results to stdout or `--out`").
+#[derive(clap::Args, Clone)]
+struct OutArg {
+    /// Write the results to this file (whole or not at all: written beside it, then renamed)
+    /// instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+impl OutArg {
+    /// Writes `text` to the file, or to stdout.
+    fn emit(&self, text: &str) -> Result<(), String> {
+        match &self.out {
+            None => std::io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(|e| format!("writing output: {e}")),
+            Some(path) => {
+                let mut tmp = path.clone().into_os_string();
+                tmp.push(".partial");
+                let tmp = PathBuf::from(tmp);
+                std::fs::write(&tmp, text)
+                    .and_then(|()| std::fs::rename(&tmp, path))
+                    .map_err(|e| {
+                        let _ = std::fs::remove_file(&tmp);
+                        format!("{}: cannot write: {e}", path.display())
+                    })
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// A JSON array.
@@ -49,6 +81,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
+        #[command(flatten)]
+        out: OutArg,
     },
     /// Adjudicate and print a readable table per timepoint with every number and rule.
     Explain {
@@ -56,6 +90,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         rules: RuleArgs,
+        #[command(flatten)]
+        out: OutArg,
     },
     /// Best overall response from responses recorded per visit (CSV or SDTM RS); one JSON line per subject.
     Bor {
@@ -67,6 +103,8 @@ enum Command {
         dm: Option<PathBuf>,
         #[command(flatten)]
         rules: RuleArgs,
+        #[command(flatten)]
+        out: OutArg,
     },
     /// Re-adjudicate SDTM TU/TR (or case files) in bulk: results, RS, errors and a summary in --out.
     Batch {
@@ -246,6 +284,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             files,
             rules,
             format,
+            out,
         } => {
             let rule_sets = load_rules(&rules)?;
             let (per_subject, refused) = adjudicate(&files, &rule_sets);
@@ -254,27 +293,27 @@ fn run(cli: Cli) -> Result<u8, String> {
                 Format::Json => recist::to_json(&results),
                 Format::Jsonl => recist::to_jsonl(&results),
             };
-            write(&mut stdout, &text)?;
+            out.emit(&text)?;
             Ok(if refused > 0 { REFUSED } else { 0 })
         }
-        Command::Explain { file, rules } => {
+        Command::Explain { file, rules, out } => {
             let rule_sets = load_rules(&rules)?;
             let (per_subject, refused) = adjudicate(std::slice::from_ref(&file), &rule_sets);
-            let mut first = true;
-            for results in per_subject.iter().filter(|r| !r.is_empty()) {
-                if !first {
-                    write(&mut stdout, "\n")?;
-                }
-                first = false;
-                write(&mut stdout, &recist::explain(results))?;
-            }
+            let tables: Vec<String> = per_subject
+                .iter()
+                .filter(|r| !r.is_empty())
+                .map(|r| recist::explain(r))
+                .collect();
+            out.emit(&tables.join("\n"))?;
             Ok(if refused > 0 { REFUSED } else { 0 })
         }
         Command::Bor {
             responses,
             dm,
             rules,
+            out,
         } => {
+            let mut text = String::new();
             let rule_sets = load_rules(&rules)?;
             let references = match dm {
                 Some(dm) => recist::read_reference_dates(&dm).map_err(|e| e.to_string())?,
@@ -320,9 +359,10 @@ fn run(cli: Cli) -> Result<u8, String> {
                         "best_response_reasons": best.explanations,
                         "warnings": warnings,
                     });
-                    write(&mut stdout, &format!("{line}\n"))?;
+                    text.push_str(&format!("{line}\n"));
                 }
             }
+            out.emit(&text)?;
             Ok(if refused > 0 { REFUSED } else { 0 })
         }
         Command::Batch { rules, args } => recist_batch::cli::batch(&args, load_rules(&rules)?),

@@ -360,3 +360,40 @@ fn the_same_rule_set_twice_is_a_usage_error() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// results.md: "results to stdout or `--out`"; the file is whole or absent.
+#[test]
+fn assess_explain_and_bor_write_to_out() {
+    let dir = std::env::temp_dir().join(format!("recist-cli-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (args, name) in [
+        (
+            vec!["assess", "examples/cohort.yaml", "--format", "jsonl"],
+            "a.jsonl",
+        ),
+        (vec!["explain", "examples/hcc-001.yaml"], "e.txt"),
+        (
+            vec!["bor", "--responses", "examples/recorded-responses.csv"],
+            "b.jsonl",
+        ),
+    ] {
+        let printed = recist(&args);
+        let path = dir.join(name);
+        let mut with_out = args.clone();
+        let path_text = path.display().to_string();
+        with_out.extend(["--out", path_text.as_str()]);
+        let written = recist(&with_out);
+        assert_eq!(written.status.code(), printed.status.code(), "{args:?}");
+        assert!(written.stdout.is_empty(), "{args:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), printed.stdout, "{args:?}");
+        assert!(!dir.join(format!("{name}.partial")).exists());
+    }
+    let out = recist(&[
+        "assess",
+        "examples/cohort.yaml",
+        "--out",
+        "/nonexistent-dir/x.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent-dir/x.json: cannot write"));
+}
