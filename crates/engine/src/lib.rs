@@ -205,10 +205,21 @@ pub fn assess_subject_reusing(
     }
     if let Some(r) = out_of_field.as_mut() {
         r.abscopal = fields::abscopal(rules, subject);
-        if r.abscopal.as_ref().is_some_and(|a| a.after.is_none()) {
-            r.warnings.push(
-                "no radiotherapy end date: every follow-up counts for the abscopal response".into(),
-            );
+        if let Some(a) = r.abscopal.as_ref() {
+            match a.after {
+                None => r.warnings.push(
+                    "no radiotherapy end date: every follow-up counts for the abscopal response"
+                        .into(),
+                ),
+                Some(after) => {
+                    for c in subject.radiotherapy.iter().filter(|c| c.end.is_none()) {
+                        r.warnings.push(format!(
+                            "radiotherapy course `{}` has no end date: the abscopal response counts assessments after {after}, the last end date of the other courses",
+                            c.id
+                        ));
+                    }
+                }
+            }
         }
     }
     let mut results = vec![all];

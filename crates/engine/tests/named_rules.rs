@@ -271,6 +271,24 @@ fn rt_abs_1_rt_abs_2_rt_abs_3_abscopal_response() {
     let r = assess(&rules("recist-1.1", &[]), &late);
     let a = scope(&r, Scope::OutOfField).abscopal.clone().unwrap();
     assert!(!a.any, "15 mm on 2021-04-26 is −25 %");
+    // A second course without an end date does not move the cut-off, and the result says so.
+    let open_course = HCC.replace(
+        "lesions: [T1]}",
+        "lesions: [T1]}\n  - {id: RT2, site: liver, start: 2021-02-08, lesions: []}",
+    );
+    let r = assess(&rules("recist-1.1", &[]), &open_course);
+    let out = scope(&r, Scope::OutOfField);
+    assert_eq!(
+        out.abscopal.as_ref().unwrap().after.map(|d| d.to_string()),
+        Some("2021-02-05".into())
+    );
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.contains("course `RT2` has no end date") && w.contains("after 2021-02-05")),
+        "{:?}",
+        out.warnings
+    );
 }
 
 /// R11-COALESCE: one lesion carries the merged mass. Two lesions merged into each other (no
