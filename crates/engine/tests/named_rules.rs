@@ -394,3 +394,33 @@ assessments:
         [Pr, Cr, Pd]
     );
 }
+
+/// AMB-RT2 scope isolation: a new lesion outside every field enters the `out-of-field` scope
+/// only (its PD, not the in-field one's), and a new lesion inside a field the `in-field` scope
+/// only; the `all` scope sees both.
+#[test]
+fn amb_rt2_new_lesions_enter_one_field_scope_only() {
+    let with_new = |field: &str| {
+        HCC.replace(
+            "findings: {T1: {long_axis: 55, viable: 30}, T2: {long_axis: 15}}",
+            &format!(
+                "findings: {{T1: {{long_axis: 55, viable: 30}}, T2: {{long_axis: 15}}}}\n    new_lesions: [{{id: N1, site: liver segment 2, field: {field}}}]"
+            ),
+        )
+    };
+    let last = |r: &[SubjectResult], s: Scope| {
+        scope(r, s).timepoints[2]
+            .follow_up
+            .as_ref()
+            .unwrap()
+            .overall
+    };
+    let outside = assess(&rules("recist-1.1", &[]), &with_new("none"));
+    assert_eq!(last(&outside, Scope::All), OverallResponse::Pd);
+    assert_eq!(last(&outside, Scope::OutOfField), OverallResponse::Pd);
+    assert_ne!(last(&outside, Scope::InField), OverallResponse::Pd);
+    let inside = assess(&rules("recist-1.1", &[]), &with_new("RT1"));
+    assert_eq!(last(&inside, Scope::All), OverallResponse::Pd);
+    assert_eq!(last(&inside, Scope::InField), OverallResponse::Pd);
+    assert_ne!(last(&inside, Scope::OutOfField), OverallResponse::Pd);
+}
