@@ -1619,6 +1619,34 @@ fn finish_unit(
             }
         }
     }
+    // Dates give the order; visits with a numeric VISITNUM must be in the same order by it
+    // (a mistyped or imputed date would otherwise make a follow-up the baseline). Each visit
+    // numbered below one dated before it is refused, named with that one (the highest so far).
+    let mut highest: Option<(f64, usize)> = None;
+    for &vi in &order {
+        let v = &u.visits[vi];
+        let Some(num) = v.num.filter(|n| n.is_finite()) else {
+            continue;
+        };
+        match highest {
+            Some((top, ti)) if num < top => {
+                let t = &u.visits[ti];
+                u.problems.push(ctx.err(
+                    &ctx.files.tr,
+                    v.row,
+                    Some(eval),
+                    None,
+                    Some(visit_label(&v.label, &v.visitnum, "")),
+                    Problem::VisitOrder {
+                        dated_first: visit_with_number_and_date(t),
+                        numbered_first: visit_with_number_and_date(v),
+                    },
+                ));
+            }
+            Some((top, _)) if num <= top => {}
+            _ => highest = Some((num, vi)),
+        }
+    }
     for &vi in &order {
         let v = &u.visits[vi];
         let Some(date) = v.min else { continue };
@@ -1820,6 +1848,18 @@ fn finish_unit(
         lesion_at,
         new_ids,
     })
+}
+
+/// A visit named with its `VISITNUM` and date, for errors that compare visits:
+/// `WEEK 6 (VISITNUM 3, 2021-02-15)`, or `VISITNUM 3 (2021-02-15)` without a `VISIT`.
+fn visit_with_number_and_date(v: &VisitAcc) -> String {
+    let date = v.min.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
+    match (v.label.is_empty(), v.visitnum.is_empty()) {
+        (false, false) => format!("{} (VISITNUM {}, {date})", v.label, v.visitnum),
+        (true, false) => format!("VISITNUM {} ({date})", v.visitnum),
+        (false, true) => format!("{} ({date})", v.label),
+        (true, true) => date,
+    }
 }
 
 fn value_of(o: Option<Obs>) -> Option<Val> {

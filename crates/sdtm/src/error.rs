@@ -195,6 +195,19 @@ pub enum Problem {
         /// The date.
         date: String,
     },
+    /// Two visits whose numeric `VISITNUM`s and dates give different orders: which one is
+    /// wrong (a mistyped or imputed date, a wrong visit number) is unknown, and with it the
+    /// baseline and the order of the assessments.
+    #[error(
+        "{dated_first} is dated before {numbered_first} but comes after it by VISITNUM: VISITNUM and TRDTC order the visits differently, so the baseline and the order of the assessments are unknown (check both visits' TRDTC and VISITNUM; an imputed partial date can cause this)"
+    )]
+    VisitOrder {
+        /// The visit with the higher `VISITNUM` and the earlier date: `NAME (VISITNUM n, date)`.
+        dated_first: String,
+        /// The visit with the lower `VISITNUM` and the later date (this error's visit), named
+        /// likewise.
+        numbered_first: String,
+    },
     /// A new lesion recorded at the baseline visit.
     #[error(
         "a NEW lesion at the baseline visit (identify baseline lesions as TARGET or NON-TARGET)"
@@ -232,6 +245,7 @@ impl Problem {
             Problem::WrongAxis(_) => "wrong-axis",
             Problem::UndatedVisit => "undated-visit",
             Problem::SameDate { .. } => "same-date",
+            Problem::VisitOrder { .. } => "visit-order",
             Problem::NewAtBaseline => "new-at-baseline",
             Problem::NewWithoutVisit => "new-without-visit",
             Problem::Other(_) => "invalid",

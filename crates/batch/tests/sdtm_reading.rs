@@ -1,0 +1,193 @@
+//! How TU and TR rows become assessments: the order of visits, NEW lesions at their TU
+//! visit, dates of refused rows, nodal non-targets, missing baselines, SUMDIAM-only visits.
+//! Each test asserts the responses written (rs.csv), the error lines (with file, row,
+//! subject, evaluator, visit) and counts that reconcile.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use recist_sdtm::PartialDates;
+use serde_json::Value;
+
+const TU_HEADER: &str =
+    "STUDYID,DOMAIN,USUBJID,TULNKID,TUTESTCD,TUORRES,TUSTRESC,TULOC,VISITNUM,VISIT,TUDTC";
+const TR_HEADER: &str = "STUDYID,DOMAIN,USUBJID,TRGRPID,TRLNKID,TRTESTCD,TRORRES,TRORRESU,TRSTRESC,TRSTRESN,TRSTRESU,TRSTAT,VISITNUM,VISIT,TRDTC";
+
+/// What a run wrote.
+struct Out {
+    summary: Value,
+    errors: Vec<Value>,
+    rs: String,
+    results: Vec<Value>,
+    dir: PathBuf,
+}
+
+impl Out {
+    /// `(VISIT, value)` of each rs.csv row of a subject and test, in file order.
+    fn rs(&self, subject: &str, test: &str) -> Vec<(String, String)> {
+        self.rs
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[2] == subject && f[4] == test)
+            .map(|f| (f[11].to_string(), f[8].to_string()))
+            .collect()
+    }
+
+    /// The result (all scope) of a subject.
+    fn result(&self, subject: &str) -> &Value {
+        self.results
+            .iter()
+            .find(|r| r["subject"] == subject)
+            .unwrap_or_else(|| panic!("no result for {subject}: {:#?}", self.results))
+    }
+
+    /// The one error line of a level and code.
+    fn error(&self, level: &str, code: &str) -> &Value {
+        let found: Vec<&Value> = self
+            .errors
+            .iter()
+            .filter(|e| e["level"] == level && e["code"] == code)
+            .collect();
+        assert_eq!(found.len(), 1, "{level} {code} in {:#?}", self.errors);
+        found[0]
+    }
+
+    fn tr_file(&self) -> String {
+        self.dir.join("TR.csv").display().to_string()
+    }
+
+    fn tu_file(&self) -> String {
+        self.dir.join("TU.csv").display().to_string()
+    }
+}
+
+/// Writes TU and TR (headers added), runs `recist batch` with `partial` and reads what it
+/// wrote; the counts must reconcile.
+fn run_rows(name: &str, tu: &[&str], tr: &[&str], partial: PartialDates) -> Out {
+    let dir = tmp(name);
+    let write = |file: &str, header: &str, rows: &[&str]| {
+        let mut text = vec![header];
+        text.extend(rows);
+        let path = dir.join(file);
+        std::fs::write(&path, text.join("\n") + "\n").unwrap();
+        path
+    };
+    let (tu, tr) = (write("TU.csv", TU_HEADER, tu), write("TR.csv", TR_HEADER, tr));
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(&tu, &tr, None, &out);
+    cfg.partial_dates = partial;
+    let report = run(&cfg);
+    let summary = summary(&out);
+    assert_reconciles(&summary);
+    let errors = errors(&out);
+    assert_eq!(report.exit_code(), u8::from(!errors.is_empty()), "{errors:#?}");
+    let results = read(&out.join("results.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    Out {
+        summary,
+        rs: read(&out.join("rs.csv")),
+        errors,
+        results,
+        dir,
+    }
+}
+
+fn reason(e: &Value) -> &str {
+    e["reason"].as_str().unwrap()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+// --- 1. VISITNUM and TRDTC must agree on the order of visits ---
+
+const P1_TU: &str = "ST,TU,P1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04";
+
+/// P1: 50 mm at screening, 38 mm at week 3 (dated `week3`), 30 mm at week 9 (`week9`).
+fn p1_tr(week3: &str, week9: &str) -> Vec<String> {
+    vec![
+        "ST,TR,P1,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04".into(),
+        format!("ST,TR,P1,TARGET,T01,LDIAM,38,mm,38,38,mm,,2,WEEK 3,{week3}"),
+        format!("ST,TR,P1,TARGET,T01,LDIAM,30,mm,30,30,mm,,3,WEEK 9,{week9}"),
+    ]
+}
+
+#[test]
+fn an_imputed_date_that_puts_a_visit_before_the_baseline_refuses_the_subject() {
+    // `2021-01` imputed to the 1st puts WEEK 3 (VISITNUM 2) before SCREENING (VISITNUM 1):
+    // read by date alone, WEEK 3 became the baseline and SCREENING a PD.
+    let tr = p1_tr("2021-01", "2021-03-08");
+    let tr: Vec<&str> = tr.iter().map(String::as_str).collect();
+    let out = run_rows("visit-order-imputed", &[P1_TU], &tr, PartialDates::First);
+    assert_eq!(out.rs("P1", "OVRLRESP"), []);
+    let e = out.error("subject", "visit-order");
+    assert_eq!(e["file"], out.tr_file());
+    assert_eq!(e["row"], 2, "SCREENING's first row");
+    assert_eq!(e["subject"], "P1");
+    assert_eq!(e["evaluator"], "INVESTIGATOR");
+    assert_eq!(e["visit"], "SCREENING");
+    let r = reason(&e);
+    for part in [
+        "SCREENING (VISITNUM 1, 2021-01-04)",
+        "WEEK 3 (VISITNUM 2, 2021-01-01)",
+    ] {
+        assert!(r.contains(part), "{part}: {r}");
+    }
+    let s = &out.summary;
+    assert_eq!(s["rows"]["TR"]["in_refused_subjects"], 3);
+    assert_eq!(s["rows"]["TU"]["in_refused_subjects"], 1);
+    assert_eq!(s["subject_evaluators"]["refused_while_reading"], 1);
+    assert_eq!(s["subject_evaluators"]["adjudicated"], 0);
+
+    // Imputed to the last day, the dates agree with VISITNUM: adjudicated, no PD.
+    let out = run_rows("visit-order-last", &[P1_TU], &tr, PartialDates::Last);
+    assert_eq!(
+        out.rs("P1", "OVRLRESP"),
+        pairs(&[("WEEK 3", "SD"), ("WEEK 9", "PR")])
+    );
+}
+
+#[test]
+fn a_mistyped_date_that_reorders_visits_refuses_the_subject() {
+    // WEEK 9 (VISITNUM 3) typed 2020-03-08: it comes first by date, last by VISITNUM.
+    let tr = p1_tr("2021-01-25", "2020-03-08");
+    let tr: Vec<&str> = tr.iter().map(String::as_str).collect();
+    let out = run_rows("visit-order-typo", &[P1_TU], &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("P1", "OVRLRESP"), []);
+    assert_eq!(out.errors.len(), 1, "{:#?}", out.errors);
+    let e = out.error("subject", "visit-order");
+    let r = reason(e);
+    assert!(r.contains("WEEK 9 (VISITNUM 3, 2020-03-08)"), "{r}");
+    assert!(r.contains("SCREENING (VISITNUM 1, 2021-01-04)"), "{r}");
+    assert_eq!(out.summary["subject_evaluators"]["refused_while_reading"], 1);
+}
+
+#[test]
+fn visits_without_a_numeric_visitnum_are_ordered_by_date() {
+    // Q1's visits have names only; Q2's VISITNUMs are not numbers: both by date, and Q2's
+    // rows are given in reverse order.
+    let tu = [
+        "ST,TU,Q1,T01,TUMIDENT,TARGET,TARGET,LIVER,,SCREENING,2021-01-04",
+        "ST,TU,Q2,T01,TUMIDENT,TARGET,TARGET,LIVER,V-A,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,Q1,TARGET,T01,LDIAM,50,mm,50,50,mm,,,SCREENING,2021-01-04",
+        "ST,TR,Q1,TARGET,T01,LDIAM,30,mm,30,30,mm,,,WEEK 6,2021-02-15",
+        "ST,TR,Q2,TARGET,T01,LDIAM,30,mm,30,30,mm,,V-C,WEEK 6,2021-02-15",
+        "ST,TR,Q2,TARGET,T01,LDIAM,50,mm,50,50,mm,,V-A,SCREENING,2021-01-04",
+    ];
+    let out = run_rows("visit-order-names", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    for s in ["Q1", "Q2"] {
+        assert_eq!(out.rs(s, "OVRLRESP"), pairs(&[("WEEK 6", "PR")]), "{s}");
+    }
+}
