@@ -191,3 +191,76 @@ fn visits_without_a_numeric_visitnum_are_ordered_by_date() {
         assert_eq!(out.rs(s, "OVRLRESP"), pairs(&[("WEEK 6", "PR")]), "{s}");
     }
 }
+
+// --- 2. A NEW lesion counts at its TU visit, whatever TR says at other visits ---
+
+const M_TR_T01: [&str; 3] = [
+    "ST,TR,M3,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
+    "ST,TR,M3,TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
+    "ST,TR,M3,TARGET,T01,LDIAM,30,mm,30,30,mm,,3,WEEK 12,2021-03-29",
+];
+
+#[test]
+fn a_new_lesion_with_tr_rows_only_at_other_visits_is_new_at_its_tu_visit() {
+    // NEW01 identified in TU at WEEK 6; TR has a row for it at WEEK 12 only (ABSENT): it was
+    // dropped, so WEEK 6 read PR instead of PD.
+    let tu = [
+        "ST,TU,M3,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,M3,NEW01,TUMIDENT,NEW,NEW,BRAIN,2,WEEK 6,2021-02-15",
+    ];
+    let mut tr = M_TR_T01.to_vec();
+    tr.push("ST,TR,M3,NEW,NEW01,TUMSTATE,ABSENT,,ABSENT,,,,3,WEEK 12,2021-03-29");
+    let out = run_rows("new-at-tu-visit", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(
+        out.rs("M3", "NEWLIND"),
+        pairs(&[("WEEK 6", "Y"), ("WEEK 12", "N")])
+    );
+    assert_eq!(out.rs("M3", "OVRLRESP")[0], ("WEEK 6".into(), "PD".into()));
+    assert_eq!(out.rs("M3", "BESTRESP"), pairs(&[("", "PD")]));
+    assert_eq!(out.result("M3")["progression"]["date"], "2021-02-15");
+    assert_eq!(out.summary["rows"]["TR"]["used"], 4);
+    assert_eq!(out.summary["rows"]["TU"]["used"], 2);
+}
+
+#[test]
+fn tr_at_the_tu_visit_of_a_new_lesion_wins() {
+    // NEW01: TR says EQUIVOCAL at its TU visit (WEEK 6), PRESENT at WEEK 12: equivocal at
+    // WEEK 6, confirmed at WEEK 12 (progression dated back to WEEK 6).
+    let tu = [
+        "ST,TU,M3,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,M3,NEW01,TUMIDENT,NEW,NEW,BRAIN,2,WEEK 6,2021-02-15",
+    ];
+    let mut tr = M_TR_T01.to_vec();
+    tr.insert(2, "ST,TR,M3,NEW,NEW01,TUMSTATE,EQUIVOCAL,,EQUIVOCAL,,,,2,WEEK 6,2021-02-15");
+    tr.push("ST,TR,M3,NEW,NEW01,TUMSTATE,PRESENT,,PRESENT,,,,3,WEEK 12,2021-03-29");
+    let out = run_rows("new-tr-wins", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(
+        out.rs("M3", "NEWLIND"),
+        pairs(&[("WEEK 6", "U"), ("WEEK 12", "Y")])
+    );
+    assert_eq!(out.result("M3")["progression"]["date"], "2021-02-15");
+}
+
+#[test]
+fn a_new_lesion_whose_tu_visit_has_no_assessment_is_refused_naming_it() {
+    // NEW01 identified at VISITNUM 4 (no TR visit has it), seen in TR at WEEK 12: when it
+    // appeared is unknown, so the subject is refused rather than progression dated late.
+    let tu = [
+        "ST,TU,M3,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,M3,NEW01,TUMIDENT,NEW,NEW,BRAIN,4,WEEK 9,2021-03-08",
+    ];
+    let mut tr = M_TR_T01.to_vec();
+    tr.push("ST,TR,M3,NEW,NEW01,TUMSTATE,PRESENT,,PRESENT,,,,3,WEEK 12,2021-03-29");
+    let out = run_rows("new-tu-visit-unmatched", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("M3", "OVRLRESP"), []);
+    let e = out.error("subject", "new-without-visit");
+    assert_eq!(e["file"], out.tu_file());
+    assert_eq!(e["row"], 3);
+    assert_eq!(e["lesion"], "NEW01");
+    assert_eq!(e["evaluator"], "INVESTIGATOR");
+    assert_eq!(e["visit"], "WEEK 9");
+    assert!(reason(e).contains("WEEK 9 (VISITNUM 4, 2021-03-08)"), "{e}");
+    assert_eq!(out.summary["rows"]["TR"]["in_refused_subjects"], 4);
+}

@@ -359,6 +359,8 @@ struct TuLesion {
     kind: Option<LesionKind>,
     method: Option<Modality>,
     row: u64,
+    /// The TU row's index in its group (its visit is read from there for errors).
+    tu_r: usize,
     /// The TU row's visit, for NEW lesions only.
     visit_key: Option<VisitKey>,
 }
@@ -658,11 +660,32 @@ impl VisitAcc {
 struct Ctx<'a> {
     key: &'a str,
     files: &'a Files,
+    /// The subject's TU rows (read again for a lesion's TU visit in errors).
+    tu_group: Option<&'a RawGroup>,
     mapping: &'a Mapping,
     opts: ReadOptions,
 }
 
 impl Ctx<'_> {
+    /// A lesion's TU row's `VISIT`, `VISITNUM` and `TUDTC`.
+    fn tu_visit(&self, l: &TuLesion) -> (&str, &str, &str) {
+        match self.tu_group {
+            Some(g) => (
+                g.get(l.tu_r, tu::VISIT),
+                g.get(l.tu_r, tu::VISITNUM),
+                g.get(l.tu_r, tu::DTC),
+            ),
+            None => ("", "", ""),
+        }
+    }
+
+    /// A lesion's TU visit as errors place it (`VISIT`, else `VISITNUM n`, else `TUDTC`).
+    fn tu_visit_label(&self, l: &TuLesion) -> Option<String> {
+        let (visit, visitnum, dtc) = self.tu_visit(l);
+        let v = visit_label(visit, visitnum, dtc);
+        (!v.is_empty()).then_some(v)
+    }
+
     fn err(
         &self,
         file: &str,
@@ -715,6 +738,7 @@ pub fn build_subject(
     let ctx = Ctx {
         key,
         files,
+        tu_group,
         mapping,
         opts,
     };
@@ -1072,6 +1096,7 @@ fn read_tu_row<'g>(
         site: site.to_string(),
         method,
         row: line,
+        tu_r: r,
         // Only a NEW lesion's visit is looked up again (when it has no TR row).
         visit_key: if role == RoleWord::New {
             let (visit, visitnum, dtc) = visit();
@@ -1662,14 +1687,31 @@ fn finish_unit(
 
     let mut assessments: Vec<Assessment> = Vec::with_capacity(order.len());
     let mut rows = vec![0; u.lesions.len() * order.len()];
-    // NEW lesions with no TR row at all are placed at their TU visit.
-    let mut tu_only_new: Vec<(usize, usize)> = Vec::new();
-    // Each visit's place in `order`, once a TU-only NEW lesion needs it.
+    // NEW lesions are placed at their TU visit where TR has no row for them there (TR's
+    // rows at other visits follow them as usual; TR's finding at that visit wins).
+    let mut tu_placed_new: Vec<(usize, usize)> = Vec::new();
+    // Each visit's place in `order`, once a NEW lesion needs it.
     let mut place_in_order: Vec<Option<usize>> = Vec::new();
     for (li, l) in u.lesions.iter().enumerate() {
-        if l.role != RoleWord::New || u.has_obs(li) {
+        if l.role != RoleWord::New {
             continue;
         }
+        let Some(key) = l.visit_key.as_ref() else {
+            // No TU visit: its TR rows alone say where it was seen.
+            if !u.has_obs(li) {
+                u.problems.push(ctx.err(
+                    &ctx.files.tu,
+                    l.row,
+                    Some(eval),
+                    Some(&l.id),
+                    None,
+                    Problem::NewWithoutVisit {
+                        tu_visit: described_visit("", "", ""),
+                    },
+                ));
+            }
+            continue;
+        };
         if place_in_order.is_empty() {
             place_in_order.resize(u.visits.len(), None);
             for (pos, &vi) in order.iter().enumerate() {
@@ -1682,21 +1724,27 @@ fn finish_unit(
             Some(index) => index.get(k).copied(),
             None => u.visits.iter().position(|v| v.has_key(k)),
         };
-        match l
-            .visit_key
-            .as_ref()
-            .and_then(visit_of)
-            .and_then(|vi| place_in_order.get(vi).copied().flatten())
-        {
-            Some(pos) => tu_only_new.push((li, pos)),
-            None => u.problems.push(ctx.err(
-                &ctx.files.tu,
-                l.row,
-                Some(eval),
-                Some(&l.id),
-                None,
-                Problem::NewWithoutVisit,
-            )),
+        let found = visit_of(key)
+            .and_then(|vi| Some((vi, place_in_order.get(vi).copied().flatten()?)));
+        match found {
+            Some((vi, pos)) => {
+                if u.visit_obs(li, vi).iter().all(Option::is_none) {
+                    tu_placed_new.push((li, pos));
+                }
+            }
+            None => {
+                let (visit, visitnum, dtc) = ctx.tu_visit(l);
+                u.problems.push(ctx.err(
+                    &ctx.files.tu,
+                    l.row,
+                    Some(eval),
+                    Some(&l.id),
+                    ctx.tu_visit_label(l),
+                    Problem::NewWithoutVisit {
+                        tu_visit: described_visit(visit, visitnum, dtc),
+                    },
+                ));
+            }
         }
     }
     for (pos, &vi) in order.iter().enumerate() {
@@ -1712,7 +1760,7 @@ fn finish_unit(
         for (li, l) in u.lesions.iter().enumerate() {
             let slots = u.visit_obs(li, vi);
             let first_row = slots.iter().flatten().map(|o| o.row).min();
-            let tu_placed = tu_only_new.contains(&(li, pos));
+            let tu_placed = tu_placed_new.contains(&(li, pos));
             if first_row.is_none() && !tu_placed {
                 continue;
             }
@@ -1850,15 +1898,23 @@ fn finish_unit(
     })
 }
 
-/// A visit named with its `VISITNUM` and date, for errors that compare visits:
+/// A TR visit named with its `VISITNUM` and date, for errors that compare visits:
 /// `WEEK 6 (VISITNUM 3, 2021-02-15)`, or `VISITNUM 3 (2021-02-15)` without a `VISIT`.
 fn visit_with_number_and_date(v: &VisitAcc) -> String {
-    let date = v.min.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
-    match (v.label.is_empty(), v.visitnum.is_empty()) {
-        (false, false) => format!("{} (VISITNUM {}, {date})", v.label, v.visitnum),
-        (true, false) => format!("VISITNUM {} ({date})", v.visitnum),
-        (false, true) => format!("{} ({date})", v.label),
-        (true, true) => date,
+    let date = v.min.map(|d| d.to_string()).unwrap_or_default();
+    described_visit(&v.label, &v.visitnum, &date)
+}
+
+/// A visit's `VISIT`, `VISITNUM` and date (as written) in one phrase:
+/// `WEEK 6 (VISITNUM 3, 2021-02-15)`, `VISITNUM 3 (undated)`, `2021-02-15`, ...
+fn described_visit(visit: &str, visitnum: &str, date: &str) -> String {
+    let date = if date.is_empty() { "undated" } else { date };
+    match (visit.is_empty(), visitnum.is_empty()) {
+        (false, false) => format!("{visit} (VISITNUM {visitnum}, {date})"),
+        (true, false) => format!("VISITNUM {visitnum} ({date})"),
+        (false, true) => format!("{visit} ({date})"),
+        (true, true) if date == "undated" => "no VISIT, VISITNUM or date".into(),
+        (true, true) => date.to_string(),
     }
 }
 

@@ -213,9 +213,15 @@ pub enum Problem {
         "a NEW lesion at the baseline visit (identify baseline lesions as TARGET or NON-TARGET)"
     )]
     NewAtBaseline,
-    /// A new lesion identified at a visit with no TR rows.
-    #[error("NEW lesion identified in TU at a visit with no TR row")]
-    NewWithoutVisit,
+    /// A new lesion identified in TU at a visit that is no assessment of its evaluator (or at
+    /// none, with no TR row of its own): when it appeared is unknown.
+    #[error(
+        "NEW lesion identified in TU at {tu_visit}, which matches no TR visit of this evaluator (VISITNUM, else VISIT, else the date): when it appeared is unknown"
+    )]
+    NewWithoutVisit {
+        /// The TU row's visit: `NAME (VISITNUM n, TUDTC)`, or what says it has none.
+        tu_visit: String,
+    },
     /// Anything else, said in words.
     #[error("{0}")]
     Other(String),
@@ -247,7 +253,7 @@ impl Problem {
             Problem::SameDate { .. } => "same-date",
             Problem::VisitOrder { .. } => "visit-order",
             Problem::NewAtBaseline => "new-at-baseline",
-            Problem::NewWithoutVisit => "new-without-visit",
+            Problem::NewWithoutVisit { .. } => "new-without-visit",
             Problem::Other(_) => "invalid",
         }
     }
