@@ -264,3 +264,61 @@ fn a_new_lesion_whose_tu_visit_has_no_assessment_is_refused_naming_it() {
     assert!(reason(e).contains("WEEK 9 (VISITNUM 4, 2021-03-08)"), "{e}");
     assert_eq!(out.summary["rows"]["TR"]["in_refused_subjects"], 4);
 }
+
+// --- 3. A refused row has no effect; the same value on another date is a conflict ---
+
+#[test]
+fn the_same_value_on_another_date_is_a_conflict_not_a_duplicate() {
+    // G1's WEEK 6 rows agree on T01's 45 mm but not on TRDTC: the second was refused as a
+    // duplicate and still dated the visit a week earlier.
+    let tu = ["ST,TU,G1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04"];
+    let tr = [
+        "ST,TR,G1,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,G1,TARGET,T01,LDIAM,45,mm,45,45,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,G1,TARGET,T01,LDIAM,45,mm,45,45,mm,,2,WEEK 6,2021-02-08",
+    ];
+    let out = run_rows("dup-other-date", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("G1", "OVRLRESP"), []);
+    assert_eq!(out.errors.len(), 1, "{:#?}", out.errors);
+    let e = out.error("subject", "conflicting-values");
+    assert_eq!(e["file"], out.tr_file());
+    assert_eq!(e["row"], 4);
+    assert_eq!(e["subject"], "G1");
+    assert_eq!(e["evaluator"], "INVESTIGATOR");
+    assert_eq!(e["lesion"], "T01");
+    assert_eq!(e["visit"], "WEEK 6");
+    assert!(
+        reason(e).contains("row 3 says 45 mm dated 2021-02-15, this row says 45 mm dated 2021-02-08"),
+        "{e}"
+    );
+    let s = &out.summary;
+    assert_eq!(s["rows"]["TR"]["refused"], 0);
+    assert_eq!(s["rows"]["TR"]["in_refused_subjects"], 3);
+    assert_eq!(s["subject_evaluators"]["refused_while_reading"], 1);
+}
+
+#[test]
+fn an_exact_duplicate_is_refused_by_itself_and_changes_nothing() {
+    // WEEK 6 is partial (`2021-02`, imputed to the 1st) on both T01 rows: the repeat is
+    // refused by itself, the subject adjudicated from the first row alone (one imputation).
+    let tu = ["ST,TU,G1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04"];
+    let tr = [
+        "ST,TR,G1,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,G1,TARGET,T01,LDIAM,45,mm,45,45,mm,,2,WEEK 6,2021-02",
+        "ST,TR,G1,TARGET,T01,LDIAM,45,mm,45,45,mm,,2,WEEK 6,2021-02",
+    ];
+    let out = run_rows("dup-exact", &tu, &tr, PartialDates::First);
+    assert_eq!(out.rs("G1", "OVRLRESP"), pairs(&[("WEEK 6", "SD")]));
+    let e = out.error("row", "duplicate-row");
+    assert_eq!((e["row"].as_u64(), e["visit"].as_str()), (Some(4), Some("WEEK 6")));
+    assert!(reason(e).contains("duplicate of row 3"), "{e}");
+    let r = out.result("G1");
+    assert_eq!(r["timepoints"][1]["date"], "2021-02-01");
+    assert_eq!(
+        r["warnings"],
+        serde_json::json!(["row 3: TRDTC `2021-02` is partial: imputed to 2021-02-01 (--partial-dates first)"])
+    );
+    let s = &out.summary;
+    assert_eq!(s["rows"]["TR"]["refused"], 1);
+    assert_eq!(s["rows"]["TR"]["used"], 2);
+}

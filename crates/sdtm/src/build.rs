@@ -386,6 +386,8 @@ struct VisitAcc {
 struct Obs {
     val: Val,
     row: u64,
+    /// The row's TRDTC, as read (an exact duplicate gives the same).
+    date: Option<crate::dates::Dtc>,
 }
 
 struct UnitAcc {
@@ -1294,40 +1296,46 @@ fn read_tr_row<'g>(
         }
     };
     u.last_visit = vi;
-    let Some(v) = u.visits.get_mut(vi) else {
-        return;
-    };
-    if let Some(d) = date {
-        if d.imputed {
-            u.warnings.push(format!(
-                "row {line}: TRDTC `{dtc}` is partial: imputed to {} (--partial-dates {})",
-                d.date,
-                ctx.opts.partial_dates.as_str()
-            ));
+    // What a row used gives its visit: its date and TRMETHOD. A row refused by itself (an
+    // exact duplicate) gives nothing; a row with a problem refuses the unit anyway.
+    let mut accept = |u: &mut UnitAcc| {
+        let Some(v) = u.visits.get_mut(vi) else {
+            return;
+        };
+        if let Some(d) = date {
+            if d.imputed {
+                u.warnings.push(format!(
+                    "row {line}: TRDTC `{dtc}` is partial: imputed to {} (--partial-dates {})",
+                    d.date,
+                    ctx.opts.partial_dates.as_str()
+                ));
+            }
+            v.min = Some(v.min.map_or(d.date, |m| m.min(d.date)));
+            v.max = Some(v.max.map_or(d.date, |m| m.max(d.date)));
         }
-        v.min = Some(v.min.map_or(d.date, |m| m.min(d.date)));
-        v.max = Some(v.max.map_or(d.date, |m| m.max(d.date)));
-    }
-    // TRMETHOD: the first one the visit gives.
-    if v.method.is_none() {
-        let method_text = g.get(r, tr::METHOD);
-        if !method_text.is_empty() {
-            v.method = memo.method.get(method_text, |t| ctx.mapping.method(t));
-            if v.method.is_none() {
-                let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
-                if !u.warnings.contains(&w) {
-                    u.warnings.push(w);
+        // TRMETHOD: the first one the visit gives.
+        if v.method.is_none() {
+            let method_text = g.get(r, tr::METHOD);
+            if !method_text.is_empty() {
+                v.method = memo.method.get(method_text, |t| ctx.mapping.method(t));
+                if v.method.is_none() {
+                    let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
+                    if !u.warnings.contains(&w) {
+                        u.warnings.push(w);
+                    }
                 }
             }
         }
-    }
+    };
     let not_done = ctx.mapping.is_not_done(g.get(r, tr::STAT));
     if kind == TestKind::Sum {
         if not_done {
+            accept(u);
             return;
         }
+        let first_sum = u.visits.get(vi).and_then(|v| v.sum);
         match measurement(ctx.mapping, g, r) {
-            Ok(Some(Val::Len(mm))) => match v.sum {
+            Ok(Some(Val::Len(mm))) => match first_sum {
                 Some((first, first_row)) if first != mm => {
                     u.problems.push(err!(Problem::Conflict {
                         test: "SUMDIAM".into(),
@@ -1336,10 +1344,15 @@ fn read_tr_row<'g>(
                         second: format!("{mm} mm"),
                     }))
                 }
-                Some(_) => {}
-                None => v.sum = Some((mm, line)),
+                Some(_) => accept(u),
+                None => {
+                    if let Some(v) = u.visits.get_mut(vi) {
+                        v.sum = Some((mm, line));
+                    }
+                    accept(u);
+                }
             },
-            Ok(_) => {}
+            Ok(_) => accept(u),
             Err(p) => u.problems.push(err!(p)),
         }
         return;
@@ -1423,11 +1436,8 @@ fn read_tr_row<'g>(
             }
         }
     };
-    if val != Val::NotDone {
-        v.any_value = true;
-    }
     match u.obs(li, vi, slot) {
-        Some(first) if first.val == val => {
+        Some(first) if first.val == val && first.date == date => {
             let e = err!(Problem::Duplicate {
                 test: testcd.to_ascii_uppercase(),
                 first_row: first.row,
@@ -1436,6 +1446,16 @@ fn read_tr_row<'g>(
             out.row_errors.push(e);
             out.tr_rows.refused += 1;
             u.tr_rows -= 1;
+        }
+        Some(first) if first.val == val => {
+            // The same value on another date: which date holds is unknown.
+            let p = Problem::Conflict {
+                test: slot.name().into(),
+                first_row: first.row,
+                first: format!("{} dated {}", first.val.text(), dated(first.date)),
+                second: format!("{} dated {}", val.text(), dated(date)),
+            };
+            u.problems.push(err!(p));
         }
         Some(first) => {
             let p = Problem::Conflict {
@@ -1447,8 +1467,28 @@ fn read_tr_row<'g>(
             u.problems.push(err!(p));
         }
         None => {
-            *u.obs_mut(li, vi, slot) = Some(Obs { val, row: line });
+            *u.obs_mut(li, vi, slot) = Some(Obs {
+                val,
+                row: line,
+                date,
+            });
+            if val != Val::NotDone
+                && let Some(v) = u.visits.get_mut(vi)
+            {
+                v.any_value = true;
+            }
+            accept(u);
         }
+    }
+}
+
+/// A row's TRDTC as read, for a conflict of dates: `2021-02-15`, `2021-02-01 (imputed from a
+/// partial TRDTC)`, or `nothing` (no TRDTC).
+fn dated(d: Option<crate::dates::Dtc>) -> String {
+    match d {
+        Some(d) if d.imputed => format!("{} (imputed from a partial TRDTC)", d.date),
+        Some(d) => d.date.to_string(),
+        None => "nothing (no TRDTC)".into(),
     }
 }
 
@@ -2314,6 +2354,7 @@ mod tests {
             *u.obs_mut(lesion, visit, Slot::Short) = Some(Obs {
                 val: Val::TooSmall,
                 row,
+                date: None,
             });
         }
         for lesion in 0..4 {
