@@ -322,3 +322,62 @@ fn an_exact_duplicate_is_refused_by_itself_and_changes_nothing() {
     assert_eq!(s["rows"]["TR"]["refused"], 1);
     assert_eq!(s["rows"]["TR"]["used"], 2);
 }
+
+// --- 4. A measured nodal non-target is normal below 10 mm short axis ---
+
+/// N6: liver target 30 mm → 0 mm; a nodal non-target NT01 measured by `test` (`res` at
+/// baseline, `follow` at WEEK 6).
+fn n6(name: &str, test: &str, res: &str, follow: &str) -> Out {
+    let tu = [
+        "ST,TU,N6,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,N6,NT01,TUMIDENT,NON-TARGET,NON-TARGET,PARA-AORTIC LYMPH NODE,1,SCREENING,2021-01-04",
+    ];
+    let row = |res: &str, visit: &str| {
+        let standard = if res.starts_with("TOO") { "5" } else { res };
+        format!("ST,TR,N6,NON-TARGET,NT01,{test},{res},mm,{standard},{standard},mm,,{visit}")
+    };
+    let tr = [
+        "ST,TR,N6,TARGET,T01,LDIAM,30,mm,30,30,mm,,1,SCREENING,2021-01-04".to_string(),
+        row(res, "1,SCREENING,2021-01-04"),
+        "ST,TR,N6,TARGET,T01,LDIAM,0,mm,0,0,mm,,2,WEEK 6,2021-02-15".to_string(),
+        row(follow, "2,WEEK 6,2021-02-15"),
+    ];
+    let tr: Vec<&str> = tr.iter().map(String::as_str).collect();
+    let out = run_rows(name, &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    out
+}
+
+#[test]
+fn a_nodal_non_target_below_10_mm_short_axis_is_normal_for_cr() {
+    // R11-NT-CR, R11-NODE-NORMAL: 12 mm → 8 mm is a normal node: non-target CR, overall CR.
+    let out = n6("node-nt-normal", "LPERP", "12", "8");
+    assert_eq!(out.rs("N6", "NTRGRESP"), pairs(&[("WEEK 6", "CR")]));
+    assert_eq!(out.rs("N6", "OVRLRESP"), pairs(&[("WEEK 6", "CR")]));
+    let warnings = out.result("N6")["warnings"].to_string();
+    assert!(warnings.contains("`NT01` 8 mm short axis"), "{warnings}");
+    // DIAMETER of a node is its short axis; too small to measure is below 10 mm.
+    for (name, test, follow) in [
+        ("node-nt-diameter", "DIAMETER", "9.9"),
+        ("node-nt-too-small", "LPERP", "TOO SMALL TO MEASURE"),
+    ] {
+        let out = n6(name, test, "15", follow);
+        assert_eq!(out.rs("N6", "NTRGRESP"), pairs(&[("WEEK 6", "CR")]), "{name}");
+    }
+}
+
+#[test]
+fn a_nodal_non_target_of_10_mm_or_more_is_present() {
+    let out = n6("node-nt-present", "LPERP", "12", "10");
+    assert_eq!(
+        out.rs("N6", "NTRGRESP"),
+        pairs(&[("WEEK 6", "NON-CR/NON-PD")])
+    );
+    assert_eq!(out.rs("N6", "OVRLRESP"), pairs(&[("WEEK 6", "PR")]));
+    // A node's long axis (LDIAM) says nothing of its short axis: present, as before.
+    let out = n6("node-nt-long-axis", "LDIAM", "12", "8");
+    assert_eq!(
+        out.rs("N6", "NTRGRESP"),
+        pairs(&[("WEEK 6", "NON-CR/NON-PD")])
+    );
+}

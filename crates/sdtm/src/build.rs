@@ -2068,6 +2068,20 @@ fn non_target_finding(
         Some(Val::State(StateWord::NotEvaluated)) | Some(Val::NotDone) => {
             NonTargetStatus::NotEvaluated
         }
+        _ if l.nodal && node_is_normal(short, diameter).is_some() => {
+            // A node measured on its short axis (LPERP, or DIAMETER of a node): normal below
+            // the threshold, so gone for non-target CR; pathological (present) from it.
+            match node_is_normal(short, diameter) {
+                Some(Some(said)) => {
+                    warnings.push(format!(
+                        "visit {visit}: nodal non-target `{}` {said} short axis, below {NODE_NORMAL_BELOW} mm: a normal node, read as absent (R11-NODE-NORMAL, R11-NT-CR)",
+                        l.id
+                    ));
+                    NonTargetStatus::Absent
+                }
+                _ => NonTargetStatus::Present,
+            }
+        }
         _ => {
             let measured = [long, short, diameter];
             let mut vals = measured.iter().flatten().map(|o| o.val);
@@ -2087,6 +2101,32 @@ fn non_target_finding(
         viable: None,
         cytology: None,
     })
+}
+
+/// Below this short axis a lymph node is normal (RECIST 1.1: R11-NODE-NORMAL; R11-NT-CR
+/// needs every non-target node below it). The case model has no size for a non-target, so
+/// a measured nodal non-target is read as absent below it and present from it.
+const NODE_NORMAL_BELOW: Mm = Mm::from_mm(10);
+
+/// Whether a nodal non-target measured on its short axis (`LPERP`, or `DIAMETER` of a node)
+/// is a normal node: `None` when neither gives a length (nor too small to measure);
+/// `Some(Some(what))` when every one given is below [`NODE_NORMAL_BELOW`] (`what` says the
+/// largest: `8 mm`, `too small to measure`); `Some(None)` when one is at or above it.
+fn node_is_normal(short: Option<Obs>, diameter: Option<Obs>) -> Option<Option<String>> {
+    let mut largest: Option<Val> = None;
+    for v in [short, diameter].into_iter().flatten().map(|o| o.val) {
+        match v {
+            Val::Len(m) if m >= NODE_NORMAL_BELOW => return Some(None),
+            Val::Len(m) => {
+                if !matches!(largest, Some(Val::Len(n)) if n >= m) {
+                    largest = Some(v);
+                }
+            }
+            Val::TooSmall if largest.is_none() => largest = Some(v),
+            _ => {}
+        }
+    }
+    largest.map(|v| Some(v.text()))
 }
 
 fn new_lesion(
