@@ -381,3 +381,55 @@ fn a_nodal_non_target_of_10_mm_or_more_is_present() {
         pairs(&[("WEEK 6", "NON-CR/NON-PD")])
     );
 }
+
+// --- 5. TU identifies baseline lesions at a visit before TR's first ---
+
+#[test]
+fn a_baseline_visit_missing_from_tr_refuses_the_subject() {
+    // G2: T01 identified at VISITNUM 1, TR starts at VISITNUM 2 (the WEEK 6 scan read as
+    // the baseline). H2: matched by date, as no visit has a VISITNUM. G3: TR's first visit
+    // is TU's: adjudicated.
+    let tu = [
+        "ST,TU,G2,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,G3,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,H2,NT01,TUMIDENT,NON-TARGET,NON-TARGET,BONE,,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,G2,TARGET,T01,LDIAM,60,mm,60,60,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,G2,TARGET,T01,LDIAM,65,mm,65,65,mm,,3,WEEK 12,2021-03-29",
+        "ST,TR,G3,TARGET,T01,LDIAM,60,mm,60,60,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,G3,TARGET,T01,LDIAM,65,mm,65,65,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,H2,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,,WEEK 6,2021-02-15",
+        "ST,TR,H2,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,,WEEK 12,2021-03-29",
+    ];
+    let out = run_rows("missing-baseline-visit", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("G2", "OVRLRESP"), []);
+    assert_eq!(out.rs("H2", "OVRLRESP"), []);
+    assert_eq!(out.rs("G3", "OVRLRESP"), pairs(&[("WEEK 6", "SD")]));
+    let lines: Vec<&Value> = out
+        .errors
+        .iter()
+        .filter(|e| e["code"] == "missing-baseline")
+        .collect();
+    assert_eq!(lines.len(), 2, "{:#?}", out.errors);
+    let (g2, h2) = (lines[0], lines[1]);
+    assert_eq!(g2["level"], "subject");
+    assert_eq!(g2["file"], out.tu_file());
+    assert_eq!(g2["row"], 2);
+    assert_eq!((g2["subject"].as_str(), g2["lesion"].as_str()), (Some("G2"), Some("T01")));
+    assert_eq!(g2["evaluator"], "INVESTIGATOR");
+    assert_eq!(g2["visit"], "SCREENING");
+    assert!(
+        reason(g2).contains(
+            "SCREENING (VISITNUM 1, 2021-01-04), before the first TR visit of this evaluator, WEEK 6 (VISITNUM 2, 2021-02-15)"
+        ),
+        "{g2}"
+    );
+    assert_eq!((h2["subject"].as_str(), h2["lesion"].as_str()), (Some("H2"), Some("NT01")));
+    assert!(reason(h2).contains("SCREENING (2021-01-04)"), "{h2}");
+    assert!(reason(h2).contains("WEEK 6 (2021-02-15)"), "{h2}");
+    let s = &out.summary;
+    assert_eq!(s["subject_evaluators"]["refused_while_reading"], 2);
+    assert_eq!(s["subject_evaluators"]["adjudicated"], 1);
+    assert_eq!(s["rows"]["TR"]["in_refused_subjects"], 4);
+}

@@ -1727,6 +1727,37 @@ fn finish_unit(
 
     let mut assessments: Vec<Assessment> = Vec::with_capacity(order.len());
     let mut rows = vec![0; u.lesions.len() * order.len()];
+    // Baseline lesions identified in TU at a visit before TR's first: the baseline
+    // assessment is missing (compared by VISITNUM when both are numbers, else by date; a
+    // partial TUDTC is earlier only when its whole period is).
+    if let Some(base) = order.first().and_then(|&vi| u.visits.get(vi)) {
+        let base_num = base.num.filter(|n| n.is_finite());
+        for l in u.lesions.iter().filter(|l| l.role != RoleWord::New) {
+            let (visit, visitnum, dtc) = ctx.tu_visit(l);
+            let tu_num = visit_number(visitnum).filter(|n| n.is_finite());
+            let earlier = match (tu_num, base_num) {
+                (Some(t), Some(b)) => t < b,
+                _ => match (parse_dtc(dtc, "TUDTC", PartialDates::Last), base.min) {
+                    (Ok(Some(d)), Some(b)) => d.date < b,
+                    _ => false,
+                },
+            };
+            if earlier {
+                u.problems.push(ctx.err(
+                    &ctx.files.tu,
+                    l.row,
+                    Some(eval),
+                    Some(&l.id),
+                    ctx.tu_visit_label(l),
+                    Problem::MissingBaseline {
+                        role: role_name(l.role),
+                        tu_visit: described_visit(visit, visitnum, dtc),
+                        first_tr_visit: visit_with_number_and_date(base),
+                    },
+                ));
+            }
+        }
+    }
     // NEW lesions are placed at their TU visit where TR has no row for them there (TR's
     // rows at other visits follow them as usual; TR's finding at that visit wins).
     let mut tu_placed_new: Vec<(usize, usize)> = Vec::new();

@@ -208,6 +208,20 @@ pub enum Problem {
         /// likewise.
         numbered_first: String,
     },
+    /// A baseline lesion identified in TU at a visit before TR's first visit of its evaluator
+    /// (by `VISITNUM` when both are numbers, else by date): the baseline assessment is
+    /// missing, and the first TR visit is no baseline.
+    #[error(
+        "identified in TU as {role} at {tu_visit}, before the first TR visit of this evaluator, {first_tr_visit}: the baseline assessment is missing from TR (a later scan is no baseline)"
+    )]
+    MissingBaseline {
+        /// `TARGET` or `NON-TARGET`.
+        role: &'static str,
+        /// The TU row's visit: `NAME (VISITNUM n, TUDTC)`.
+        tu_visit: String,
+        /// TR's first visit, named likewise.
+        first_tr_visit: String,
+    },
     /// A new lesion recorded at the baseline visit.
     #[error(
         "a NEW lesion at the baseline visit (identify baseline lesions as TARGET or NON-TARGET)"
@@ -252,6 +266,7 @@ impl Problem {
             Problem::UndatedVisit => "undated-visit",
             Problem::SameDate { .. } => "same-date",
             Problem::VisitOrder { .. } => "visit-order",
+            Problem::MissingBaseline { .. } => "missing-baseline",
             Problem::NewAtBaseline => "new-at-baseline",
             Problem::NewWithoutVisit { .. } => "new-without-visit",
             Problem::Other(_) => "invalid",
