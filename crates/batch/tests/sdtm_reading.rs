@@ -433,3 +433,39 @@ fn a_baseline_visit_missing_from_tr_refuses_the_subject() {
     assert_eq!(s["subject_evaluators"]["adjudicated"], 1);
     assert_eq!(s["rows"]["TR"]["in_refused_subjects"], 4);
 }
+
+// --- 6. A visit with only SUMDIAM rows is no assessment ---
+
+#[test]
+fn a_visit_with_only_sumdiam_rows_is_not_an_assessment() {
+    // L1's WEEK 16 has a SUMDIAM row and nothing else: it was an assessment with NE
+    // responses; L2's WEEK 16 SUMDIAM row is undated (it refused L2 as an undated visit).
+    let tu = [
+        "ST,TU,L1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,L2,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,L1,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,L1,TARGET,,SUMDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,L1,TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,L1,TARGET,,SUMDIAM,30,mm,30,30,mm,,99,WEEK 16,2021-04-30",
+        "ST,TR,L2,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,L2,TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,L2,TARGET,,SUMDIAM,30,mm,30,30,mm,,99,WEEK 16,",
+    ];
+    let out = run_rows("sumdiam-only-visit", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    for s in ["L1", "L2"] {
+        assert_eq!(out.rs(s, "OVRLRESP"), pairs(&[("WEEK 6", "PR")]), "{s}");
+        assert_eq!(out.rs(s, "TRGRESP"), pairs(&[("WEEK 6", "PR")]), "{s}");
+        let r = out.result(s);
+        assert_eq!(r["timepoints"].as_array().unwrap().len(), 2, "{r}");
+        let warnings = r["warnings"].to_string();
+        assert!(
+            warnings.contains("visit WEEK 16: only SUMDIAM rows"),
+            "{s}: {warnings}"
+        );
+    }
+    assert_eq!(out.summary["rows"]["TR"]["used"], 7);
+    assert_eq!(out.summary["rows"]["TR"]["read"], 7);
+}

@@ -379,6 +379,9 @@ struct VisitAcc {
     method: Option<Modality>,
     row: u64,
     any_value: bool,
+    /// Whether a row of a lesion was read into it (a visit of SUMDIAM rows alone is no
+    /// assessment).
+    lesion_rows: bool,
     sum: Option<(Mm, u64)>,
 }
 
@@ -1290,6 +1293,7 @@ fn read_tr_row<'g>(
                 method: None,
                 row: line,
                 any_value: false,
+                lesion_rows: false,
                 sum: None,
             });
             u.visits.len() - 1
@@ -1472,10 +1476,9 @@ fn read_tr_row<'g>(
                 row: line,
                 date,
             });
-            if val != Val::NotDone
-                && let Some(v) = u.visits.get_mut(vi)
-            {
-                v.any_value = true;
+            if let Some(v) = u.visits.get_mut(vi) {
+                v.lesion_rows = true;
+                v.any_value |= val != Val::NotDone;
             }
             accept(u);
         }
@@ -1637,6 +1640,16 @@ fn finish_unit(
     // Visits in date order; undated visits with nothing but NOT DONE are not assessments.
     let mut order: Vec<usize> = Vec::with_capacity(u.visits.len());
     for (i, v) in u.visits.iter().enumerate() {
+        if !v.lesion_rows {
+            // SUMDIAM is read to cross-check the engine's sum only: a visit of nothing else
+            // has no finding to assess (its rows are still counted as used).
+            let date = v.min.map(|d| d.to_string()).unwrap_or_default();
+            u.warnings.push(format!(
+                "visit {}: only SUMDIAM rows (read for cross-checking only): not an assessment",
+                visit_label(&v.label, &v.visitnum, &date)
+            ));
+            continue;
+        }
         match v.min {
             Some(_) => order.push(i),
             None if v.any_value || v.sum.is_some() => u.problems.push(ctx.err(
@@ -2328,6 +2341,7 @@ mod tests {
             method: None,
             row: 0,
             any_value: false,
+            lesion_rows: false,
             sum: None,
         }
     }
