@@ -469,3 +469,71 @@ fn a_visit_with_only_sumdiam_rows_is_not_an_assessment() {
     assert_eq!(out.summary["rows"]["TR"]["used"], 7);
     assert_eq!(out.summary["rows"]["TR"]["read"], 7);
 }
+
+// --- 7. A baseline lesion in TU with no TR row (at baseline) is refused ---
+
+#[test]
+fn a_baseline_lesion_without_tr_rows_refuses_the_subject() {
+    // E9's NT01 has no TR row at all; E8's NT01 none at baseline; E7's target T02 none at
+    // all. E6 has every lesion at baseline: adjudicated.
+    let tu = [
+        "ST,TU,E6,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,E6,NT01,TUMIDENT,NON-TARGET,NON-TARGET,BONE,1,SCREENING,2021-01-04",
+        "ST,TU,E7,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,E7,T02,TUMIDENT,TARGET,TARGET,LUNG,1,SCREENING,2021-01-04",
+        "ST,TU,E8,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,E8,NT01,TUMIDENT,NON-TARGET,NON-TARGET,BONE,1,SCREENING,2021-01-04",
+        "ST,TU,E9,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,E9,NT01,TUMIDENT,NON-TARGET,NON-TARGET,BONE,1,SCREENING,2021-01-04",
+    ];
+    let mut tr = Vec::new();
+    for s in ["E6", "E7", "E8", "E9"] {
+        tr.push(format!("ST,TR,{s},TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04"));
+        if s == "E6" {
+            tr.push(format!("ST,TR,{s},NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,1,SCREENING,2021-01-04"));
+        }
+        tr.push(format!("ST,TR,{s},TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15"));
+        if s == "E6" || s == "E8" {
+            tr.push(format!("ST,TR,{s},NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,2,WEEK 6,2021-02-15"));
+        }
+    }
+    let tr: Vec<&str> = tr.iter().map(String::as_str).collect();
+    let out = run_rows("lesion-without-tr", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("E6", "OVRLRESP"), pairs(&[("WEEK 6", "PR")]));
+    for s in ["E7", "E8", "E9"] {
+        assert_eq!(out.rs(s, "OVRLRESP"), [], "{s}");
+    }
+    let refused: Vec<(&str, &str, &str, u64, &str)> = out
+        .errors
+        .iter()
+        .map(|e| {
+            (
+                e["subject"].as_str().unwrap(),
+                e["code"].as_str().unwrap(),
+                e["lesion"].as_str().unwrap(),
+                e["row"].as_u64().unwrap(),
+                e["visit"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            ("E7", "lesion-not-in-tr", "T02", 5, "SCREENING"),
+            ("E8", "no-baseline-row", "NT01", 7, "SCREENING"),
+            ("E9", "lesion-not-in-tr", "NT01", 9, "SCREENING"),
+        ]
+    );
+    for e in &out.errors {
+        assert_eq!(e["level"], "subject");
+        assert_eq!(e["file"], out.tu_file());
+        assert_eq!(e["evaluator"], "INVESTIGATOR");
+    }
+    assert!(reason(&out.errors[0]).contains("TARGET"), "{}", out.errors[0]);
+    assert!(reason(&out.errors[1]).contains("no TR row at the baseline visit, SCREENING (VISITNUM 1, 2021-01-04)"), "{}", out.errors[1]);
+    let s = &out.summary;
+    assert_eq!(s["subject_evaluators"]["refused_while_reading"], 3);
+    assert_eq!(s["subject_evaluators"]["refused_by_engine"], 0);
+    assert_eq!(s["rows"]["TR"]["in_refused_subjects"], 7);
+    assert_eq!(s["rows"]["TU"]["in_refused_subjects"], 6);
+}

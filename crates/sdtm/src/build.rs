@@ -1743,7 +1743,8 @@ fn finish_unit(
     // Baseline lesions identified in TU at a visit before TR's first: the baseline
     // assessment is missing (compared by VISITNUM when both are numbers, else by date; a
     // partial TUDTC is earlier only when its whole period is).
-    if let Some(base) = order.first().and_then(|&vi| u.visits.get(vi)) {
+    let base_vi = order.first().copied();
+    if let Some(base) = base_vi.and_then(|vi| u.visits.get(vi)) {
         let base_num = base.num.filter(|n| n.is_finite());
         for l in u.lesions.iter().filter(|l| l.role != RoleWord::New) {
             let (visit, visitnum, dtc) = ctx.tu_visit(l);
@@ -1769,6 +1770,44 @@ fn finish_unit(
                     },
                 ));
             }
+        }
+    }
+    // A baseline lesion never in TR cannot be adjudicated; nor a non-target with no row at
+    // the baseline visit (a target without one is the engine's to refuse, as a target with
+    // no baseline measurement). A unit with no TR row at all is refused once, above.
+    if u.has_tr {
+        for (li, l) in u.lesions.iter().enumerate() {
+            let problem = match l.role {
+                RoleWord::New => continue,
+                _ if !u.has_obs(li) => Problem::LesionNotInTr {
+                    role: role_name(l.role),
+                },
+                RoleWord::NonTarget => match base_vi {
+                    Some(vi) if u.visit_obs(li, vi).iter().all(Option::is_none) => {
+                        let base = &u.visits[vi];
+                        Problem::NoBaselineRow {
+                            role: role_name(l.role),
+                            baseline: visit_with_number_and_date(base),
+                        }
+                    }
+                    _ => continue,
+                },
+                RoleWord::Target => continue,
+            };
+            let visit = match &problem {
+                Problem::NoBaselineRow { .. } => base_vi
+                    .and_then(|vi| u.visits.get(vi))
+                    .map(|b| visit_label(&b.label, &b.visitnum, &b.min.map(|d| d.to_string()).unwrap_or_default())),
+                _ => ctx.tu_visit_label(l),
+            };
+            u.problems.push(ctx.err(
+                &ctx.files.tu,
+                l.row,
+                Some(eval),
+                Some(&l.id),
+                visit,
+                problem,
+            ));
         }
     }
     // NEW lesions are placed at their TU visit where TR has no row for them there (TR's

@@ -145,6 +145,24 @@ pub enum Problem {
     /// Lesions identified in TU, but no TR row for this evaluator.
     #[error("lesions identified in TU but no TR row for this evaluator: no assessment")]
     NoTrRows,
+    /// A baseline lesion identified in TU with no TR row of its evaluator at all.
+    #[error(
+        "identified in TU as {role} but no TR row of this evaluator has it: a baseline lesion never assessed cannot be adjudicated"
+    )]
+    LesionNotInTr {
+        /// `TARGET` or `NON-TARGET`.
+        role: &'static str,
+    },
+    /// A non-target lesion with TR rows, but none at the baseline visit.
+    #[error(
+        "{role} with no TR row at the baseline visit, {baseline}: a baseline lesion with no baseline assessment cannot be adjudicated"
+    )]
+    NoBaselineRow {
+        /// `NON-TARGET`.
+        role: &'static str,
+        /// The baseline visit: `NAME (VISITNUM n, date)`.
+        baseline: String,
+    },
     /// A partial date with no imputation chosen.
     #[error(
         "{column} `{value}` is a partial date (choose --partial-dates first|last to impute it)"
@@ -257,6 +275,8 @@ impl Problem {
             Problem::LesionNotInTu => "lesion-not-in-tu",
             Problem::GroupMismatch { .. } => "group-mismatch",
             Problem::NoTrRows => "no-tr-rows",
+            Problem::LesionNotInTr { .. } => "lesion-not-in-tr",
+            Problem::NoBaselineRow { .. } => "no-baseline-row",
             Problem::PartialDate { .. } => "partial-date",
             Problem::BadDate { .. } => "bad-date",
             Problem::BadNumber { .. } => "bad-number",
