@@ -537,3 +537,69 @@ fn a_baseline_lesion_without_tr_rows_refuses_the_subject() {
     assert_eq!(s["rows"]["TR"]["in_refused_subjects"], 7);
     assert_eq!(s["rows"]["TU"]["in_refused_subjects"], 6);
 }
+
+// --- 8. SUMDIAM duplicates, states that disagree ---
+
+#[test]
+fn an_exact_duplicate_sumdiam_row_is_refused_by_itself() {
+    // S1: WEEK 6's SUMDIAM twice, the same: the repeat is refused, the subject adjudicated.
+    // S2: the same sum on another date: a conflict, as for a lesion's rows.
+    let tu = [
+        "ST,TU,S1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,S2,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,S1,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,S1,TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,S1,TARGET,,SUMDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,S1,TARGET,,SUMDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,S2,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,S2,TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,S2,TARGET,,SUMDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,S2,TARGET,,SUMDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-10",
+    ];
+    let out = run_rows("sumdiam-duplicate", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("S1", "OVRLRESP"), pairs(&[("WEEK 6", "PR")]));
+    assert_eq!(out.rs("S2", "OVRLRESP"), []);
+    assert_eq!(out.errors.len(), 2, "{:#?}", out.errors);
+    let dup = out.error("row", "duplicate-row");
+    assert_eq!(dup["file"], out.tr_file());
+    assert_eq!((dup["row"].as_u64(), dup["subject"].as_str()), (Some(5), Some("S1")));
+    assert_eq!((dup["visit"].as_str(), dup["evaluator"].as_str()), (Some("WEEK 6"), Some("INVESTIGATOR")));
+    assert!(reason(dup).contains("duplicate of row 4: the same SUMDIAM"), "{dup}");
+    let conflict = out.error("subject", "conflicting-values");
+    assert_eq!((conflict["row"].as_u64(), conflict["subject"].as_str()), (Some(9), Some("S2")));
+    assert!(
+        reason(conflict).contains("row 8 says 30 mm dated 2021-02-15, this row says 30 mm dated 2021-02-10"),
+        "{conflict}"
+    );
+    let s = &out.summary;
+    assert_eq!(s["rows"]["TR"]["refused"], 1);
+    assert_eq!(s["rows"]["TR"]["used"], 3);
+    assert_eq!(s["rows"]["TR"]["in_refused_subjects"], 4);
+}
+
+#[test]
+fn a_state_whose_original_and_standard_results_disagree_is_refused() {
+    // NT01 at WEEK 6: TRORRES ABSENT, TRSTRESC PRESENT (TRSTRESC was taken silently).
+    let tu = [
+        "ST,TU,D1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,D1,NT01,TUMIDENT,NON-TARGET,NON-TARGET,BONE,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,D1,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,D1,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,1,SCREENING,2021-01-04",
+        "ST,TR,D1,TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,D1,NON-TARGET,NT01,TUMSTATE,ABSENT,,PRESENT,,,,2,WEEK 6,2021-02-15",
+    ];
+    let out = run_rows("state-disagree", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("D1", "OVRLRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!((e["row"].as_u64(), e["lesion"].as_str()), (Some(5), Some("NT01")));
+    assert_eq!(e["visit"], "WEEK 6");
+    assert!(
+        reason(e).contains("TRORRES `ABSENT` and TRSTRESC `PRESENT` disagree"),
+        "{e}"
+    );
+    assert_eq!(out.summary["rows"]["TR"]["in_refused_subjects"], 4);
+}

@@ -383,6 +383,8 @@ struct VisitAcc {
     /// assessment).
     lesion_rows: bool,
     sum: Option<(Mm, u64)>,
+    /// The TRDTC of the `sum`'s row, as read (an exact duplicate gives the same).
+    sum_date: Option<crate::dates::Dtc>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -1295,6 +1297,7 @@ fn read_tr_row<'g>(
                 any_value: false,
                 lesion_rows: false,
                 sum: None,
+                sum_date: None,
             });
             u.visits.len() - 1
         }
@@ -1337,10 +1340,10 @@ fn read_tr_row<'g>(
             accept(u);
             return;
         }
-        let first_sum = u.visits.get(vi).and_then(|v| v.sum);
+        let first_sum = u.visits.get(vi).and_then(|v| Some((v.sum?, v.sum_date)));
         match measurement(ctx.mapping, g, r) {
             Ok(Some(Val::Len(mm))) => match first_sum {
-                Some((first, first_row)) if first != mm => {
+                Some(((first, first_row), _)) if first != mm => {
                     u.problems.push(err!(Problem::Conflict {
                         test: "SUMDIAM".into(),
                         first_row,
@@ -1348,10 +1351,28 @@ fn read_tr_row<'g>(
                         second: format!("{mm} mm"),
                     }))
                 }
-                Some(_) => accept(u),
+                // The same sum on the same date: an exact duplicate, refused by itself.
+                Some(((_, first_row), first_date)) if first_date == date => {
+                    out.row_errors.push(err!(Problem::Duplicate {
+                        test: "SUMDIAM".into(),
+                        first_row,
+                        of: "visit",
+                    }));
+                    out.tr_rows.refused += 1;
+                    u.tr_rows -= 1;
+                }
+                Some(((first, first_row), first_date)) => {
+                    u.problems.push(err!(Problem::Conflict {
+                        test: "SUMDIAM".into(),
+                        first_row,
+                        first: format!("{first} mm dated {}", dated(first_date)),
+                        second: format!("{mm} mm dated {}", dated(date)),
+                    }))
+                }
                 None => {
                     if let Some(v) = u.visits.get_mut(vi) {
                         v.sum = Some((mm, line));
+                        v.sum_date = date;
                     }
                     accept(u);
                 }
@@ -1412,11 +1433,23 @@ fn read_tr_row<'g>(
     let val = if not_done {
         Val::NotDone
     } else if slot == Slot::State {
-        let text = match g.get(r, tr::STRESC) {
-            "" => g.get(r, tr::ORRES),
-            s => s,
-        };
+        let (orres, stresc) = (g.get(r, tr::ORRES), g.get(r, tr::STRESC));
+        let text = if stresc.is_empty() { orres } else { stresc };
         match memo.state.get(text, |t| ctx.mapping.state(t)) {
+            // When both results are given and both understood, they must agree (as lengths).
+            Some(s)
+                if !orres.is_empty()
+                    && !same_text(orres, stresc)
+                    && memo
+                        .state
+                        .get(orres, |t| ctx.mapping.state(t))
+                        .is_some_and(|o| o != s) =>
+            {
+                u.problems.push(err!(Problem::Other(format!(
+                    "TRORRES `{orres}` and TRSTRESC `{stresc}` disagree"
+                ))));
+                return;
+            }
             Some(s) => Val::State(s),
             None => {
                 u.problems.push(err!(not_understood(
@@ -2382,6 +2415,7 @@ mod tests {
             any_value: false,
             lesion_rows: false,
             sum: None,
+            sum_date: None,
         }
     }
 
