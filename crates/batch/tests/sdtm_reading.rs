@@ -455,14 +455,14 @@ fn a_visit_with_only_sumdiam_rows_is_not_an_assessment() {
     ];
     let out = run_rows("sumdiam-only-visit", &tu, &tr, PartialDates::Refuse);
     assert!(out.errors.is_empty(), "{:#?}", out.errors);
-    for s in ["L1", "L2"] {
+    for (s, date) in [("L1", "2021-04-30"), ("L2", "undated")] {
         assert_eq!(out.rs(s, "OVRLRESP"), pairs(&[("WEEK 6", "PR")]), "{s}");
         assert_eq!(out.rs(s, "TRGRESP"), pairs(&[("WEEK 6", "PR")]), "{s}");
         let r = out.result(s);
         assert_eq!(r["timepoints"].as_array().unwrap().len(), 2, "{r}");
         let warnings = r["warnings"].to_string();
         assert!(
-            warnings.contains("visit WEEK 16: only SUMDIAM rows"),
+            warnings.contains(&format!("visit WEEK 16 (VISITNUM 99, {date}): only SUMDIAM rows")),
             "{s}: {warnings}"
         );
     }
@@ -602,4 +602,31 @@ fn a_state_whose_original_and_standard_results_disagree_is_refused() {
         "{e}"
     );
     assert_eq!(out.summary["rows"]["TR"]["in_refused_subjects"], 4);
+}
+
+#[test]
+fn a_new_lesions_tu_visit_named_otherwise_than_in_tr_is_matched_by_visit_or_date() {
+    // TU names NEW01's visit by VISIT alone (K1) or by TUDTC alone (K2); TR names its
+    // visits by VISITNUM. TR has NEW01 only at WEEK 12: it is new at WEEK 6 all the same.
+    // K3: TU's VISITNUM 5 contradicts TR's WEEK 6 (VISITNUM 2): refused.
+    let mut tu = Vec::new();
+    let mut tr = Vec::new();
+    for (s, new_visit) in [("K1", ",WEEK 6,"), ("K2", ",,2021-02-15"), ("K3", "5,WEEK 6,2021-02-15")] {
+        tu.push(format!("ST,TU,{s},T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04"));
+        tu.push(format!("ST,TU,{s},NEW01,TUMIDENT,NEW,NEW,BRAIN,{new_visit}"));
+        for row in M_TR_T01 {
+            tr.push(row.replace("M3", s));
+        }
+        tr.push(format!("ST,TR,{s},NEW,NEW01,TUMSTATE,PRESENT,,PRESENT,,,,3,WEEK 12,2021-03-29"));
+    }
+    let tu: Vec<&str> = tu.iter().map(String::as_str).collect();
+    let tr: Vec<&str> = tr.iter().map(String::as_str).collect();
+    let out = run_rows("new-tu-visit-fallback", &tu, &tr, PartialDates::Refuse);
+    for s in ["K1", "K2"] {
+        assert_eq!(out.rs(s, "NEWLIND"), pairs(&[("WEEK 6", "Y"), ("WEEK 12", "Y")]), "{s}");
+    }
+    assert_eq!(out.rs("K3", "NEWLIND"), []);
+    let e = out.error("subject", "new-without-visit");
+    assert_eq!((e["subject"].as_str(), e["row"].as_u64()), (Some("K3"), Some(7)));
+    assert!(reason(e).contains("WEEK 6 (VISITNUM 5, 2021-02-15)"), "{e}");
 }

@@ -1676,10 +1676,9 @@ fn finish_unit(
         if !v.lesion_rows {
             // SUMDIAM is read to cross-check the engine's sum only: a visit of nothing else
             // has no finding to assess (its rows are still counted as used).
-            let date = v.min.map(|d| d.to_string()).unwrap_or_default();
             u.warnings.push(format!(
                 "visit {}: only SUMDIAM rows (read for cross-checking only): not an assessment",
-                visit_label(&v.label, &v.visitnum, &date)
+                visit_with_number_and_date(v)
             ));
             continue;
         }
@@ -1881,7 +1880,8 @@ fn finish_unit(
             None => u.visits.iter().position(|v| v.has_key(k)),
         };
         let found = visit_of(key)
-            .and_then(|vi| Some((vi, place_in_order.get(vi).copied().flatten()?)));
+            .and_then(|vi| Some((vi, place_in_order.get(vi).copied().flatten()?)))
+            .or_else(|| assessment_of_tu_visit(ctx.tu_visit(l), &u.visits, &order));
         match found {
             Some((vi, pos)) => {
                 if u.visit_obs(li, vi).iter().all(Option::is_none) {
@@ -2051,6 +2051,40 @@ fn finish_unit(
         rows,
         lesion_at,
         new_ids,
+    })
+}
+
+/// The one assessment (visit index, place in `order`) a TU row's visit names when its key
+/// (`VISITNUM`, else `VISIT`, else the date) names none, as when TU gives a `VISIT` and TR a
+/// `VISITNUM`: the assessment with its `VISIT`, else the one dated its `TUDTC` (a full date),
+/// among those whose numeric `VISITNUM` does not contradict its own; `None` when there is no
+/// such assessment or more than one.
+fn assessment_of_tu_visit(
+    (visit, visitnum, dtc): (&str, &str, &str),
+    visits: &[VisitAcc],
+    order: &[usize],
+) -> Option<(usize, usize)> {
+    let tu_num = visit_number(visitnum).filter(|n| n.is_finite());
+    let compatible = |v: &VisitAcc| match (tu_num, v.num.filter(|n| n.is_finite())) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    let only = |matches: &dyn Fn(&VisitAcc) -> bool| {
+        let mut found = order
+            .iter()
+            .enumerate()
+            .filter(|(_, vi)| visits.get(**vi).is_some_and(|v| compatible(v) && matches(v)));
+        let (pos, &vi) = found.next()?;
+        found.next().is_none().then_some((vi, pos))
+    };
+    if !visit.is_empty()
+        && let Some(found) = only(&|v| same_text(&v.label, visit))
+    {
+        return Some(found);
+    }
+    let date = parse_dtc(dtc, "TUDTC", PartialDates::Refuse).ok().flatten()?.date;
+    only(&|v| {
+        v.min == Some(date) && (visit.is_empty() || v.label.is_empty() || same_text(&v.label, visit))
     })
 }
 
