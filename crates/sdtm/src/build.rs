@@ -1732,6 +1732,12 @@ fn finish_unit(
     // Dates give the order; visits with a numeric VISITNUM must be in the same order by it
     // (a mistyped or imputed date would otherwise make a follow-up the baseline). Each visit
     // numbered below one dated before it is refused, named with that one (the highest so far).
+    // Whether which visit is the baseline is in doubt (two first visits on one date, visits
+    // out of order): the checks against the baseline below would only repeat that problem.
+    let mut baseline_in_doubt = match order.as_slice() {
+        [a, b, ..] => u.visits[*a].min == u.visits[*b].min,
+        _ => false,
+    };
     let mut highest: Option<(f64, usize)> = None;
     for &vi in &order {
         let v = &u.visits[vi];
@@ -1740,6 +1746,7 @@ fn finish_unit(
         };
         match highest {
             Some((top, ti)) if num < top => {
+                baseline_in_doubt = true;
                 let t = &u.visits[ti];
                 u.problems.push(ctx.err(
                     &ctx.files.tr,
@@ -1775,7 +1782,7 @@ fn finish_unit(
     // Baseline lesions identified in TU at a visit before TR's first: the baseline
     // assessment is missing (compared by VISITNUM when both are numbers, else by date; a
     // partial TUDTC is earlier only when its whole period is).
-    let base_vi = order.first().copied();
+    let base_vi = order.first().copied().filter(|_| !baseline_in_doubt);
     if let Some(base) = base_vi.and_then(|vi| u.visits.get(vi)) {
         let base_num = base.num.filter(|n| n.is_finite());
         for l in u.lesions.iter().filter(|l| l.role != RoleWord::New) {
