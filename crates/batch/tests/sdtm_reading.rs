@@ -633,15 +633,16 @@ fn a_new_lesions_tu_visit_named_otherwise_than_in_tr_is_matched_by_visit_or_date
 
 #[test]
 fn a_baseline_in_doubt_is_refused_for_that_alone() {
-    // B1's screening rows are split over two visits on one date (NT01's has no VISITNUM):
-    // refused as two visits on one date, not also for NT01 missing from "the" baseline.
+    // B1's screening rows are split over two visits on one date (T01's has no VISITNUM, so
+    // its visit sorts first): refused as two visits on one date, not also for NT01 missing
+    // from "the" baseline.
     let tu = [
         "ST,TU,B1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
         "ST,TU,B1,NT01,TUMIDENT,NON-TARGET,NON-TARGET,BONE,1,SCREENING,2021-01-04",
     ];
     let tr = [
-        "ST,TR,B1,TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04",
-        "ST,TR,B1,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,,SCREENING,2021-01-04",
+        "ST,TR,B1,TARGET,T01,LDIAM,50,mm,50,50,mm,,,SCREENING,2021-01-04",
+        "ST,TR,B1,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,1,SCREENING,2021-01-04",
         "ST,TR,B1,TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15",
         "ST,TR,B1,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,2,WEEK 6,2021-02-15",
     ];
