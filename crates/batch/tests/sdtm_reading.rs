@@ -76,7 +76,10 @@ fn run_rows(name: &str, tu: &[&str], tr: &[&str], partial: PartialDates) -> Out 
         std::fs::write(&path, text.join("\n") + "\n").unwrap();
         path
     };
-    let (tu, tr) = (write("TU.csv", TU_HEADER, tu), write("TR.csv", TR_HEADER, tr));
+    let (tu, tr) = (
+        write("TU.csv", TU_HEADER, tu),
+        write("TR.csv", TR_HEADER, tr),
+    );
     let out = dir.join("out");
     let mut cfg = sdtm_config(&tu, &tr, None, &out);
     cfg.partial_dates = partial;
@@ -84,7 +87,11 @@ fn run_rows(name: &str, tu: &[&str], tr: &[&str], partial: PartialDates) -> Out 
     let summary = summary(&out);
     assert_reconciles(&summary);
     let errors = errors(&out);
-    assert_eq!(report.exit_code(), u8::from(!errors.is_empty()), "{errors:#?}");
+    assert_eq!(
+        report.exit_code(),
+        u8::from(!errors.is_empty()),
+        "{errors:#?}"
+    );
     let results = read(&out.join("results.jsonl"))
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -135,7 +142,7 @@ fn an_imputed_date_that_puts_a_visit_before_the_baseline_refuses_the_subject() {
     assert_eq!(e["subject"], "P1");
     assert_eq!(e["evaluator"], "INVESTIGATOR");
     assert_eq!(e["visit"], "SCREENING");
-    let r = reason(&e);
+    let r = reason(e);
     for part in [
         "SCREENING (VISITNUM 1, 2021-01-04)",
         "WEEK 3 (VISITNUM 2, 2021-01-01)",
@@ -168,7 +175,10 @@ fn a_mistyped_date_that_reorders_visits_refuses_the_subject() {
     let r = reason(e);
     assert!(r.contains("WEEK 9 (VISITNUM 3, 2020-03-08)"), "{r}");
     assert!(r.contains("SCREENING (VISITNUM 1, 2021-01-04)"), "{r}");
-    assert_eq!(out.summary["subject_evaluators"]["refused_while_reading"], 1);
+    assert_eq!(
+        out.summary["subject_evaluators"]["refused_while_reading"],
+        1
+    );
 }
 
 #[test]
@@ -232,7 +242,10 @@ fn tr_at_the_tu_visit_of_a_new_lesion_wins() {
         "ST,TU,M3,NEW01,TUMIDENT,NEW,NEW,BRAIN,2,WEEK 6,2021-02-15",
     ];
     let mut tr = M_TR_T01.to_vec();
-    tr.insert(2, "ST,TR,M3,NEW,NEW01,TUMSTATE,EQUIVOCAL,,EQUIVOCAL,,,,2,WEEK 6,2021-02-15");
+    tr.insert(
+        2,
+        "ST,TR,M3,NEW,NEW01,TUMSTATE,EQUIVOCAL,,EQUIVOCAL,,,,2,WEEK 6,2021-02-15",
+    );
     tr.push("ST,TR,M3,NEW,NEW01,TUMSTATE,PRESENT,,PRESENT,,,,3,WEEK 12,2021-03-29");
     let out = run_rows("new-tr-wins", &tu, &tr, PartialDates::Refuse);
     assert!(out.errors.is_empty(), "{:#?}", out.errors);
@@ -288,7 +301,8 @@ fn the_same_value_on_another_date_is_a_conflict_not_a_duplicate() {
     assert_eq!(e["lesion"], "T01");
     assert_eq!(e["visit"], "WEEK 6");
     assert!(
-        reason(e).contains("row 3 says 45 mm dated 2021-02-15, this row says 45 mm dated 2021-02-08"),
+        reason(e)
+            .contains("row 3 says 45 mm dated 2021-02-15, this row says 45 mm dated 2021-02-08"),
         "{e}"
     );
     let s = &out.summary;
@@ -310,13 +324,18 @@ fn an_exact_duplicate_is_refused_by_itself_and_changes_nothing() {
     let out = run_rows("dup-exact", &tu, &tr, PartialDates::First);
     assert_eq!(out.rs("G1", "OVRLRESP"), pairs(&[("WEEK 6", "SD")]));
     let e = out.error("row", "duplicate-row");
-    assert_eq!((e["row"].as_u64(), e["visit"].as_str()), (Some(4), Some("WEEK 6")));
+    assert_eq!(
+        (e["row"].as_u64(), e["visit"].as_str()),
+        (Some(4), Some("WEEK 6"))
+    );
     assert!(reason(e).contains("duplicate of row 3"), "{e}");
     let r = out.result("G1");
     assert_eq!(r["timepoints"][1]["date"], "2021-02-01");
     assert_eq!(
         r["warnings"],
-        serde_json::json!(["row 3: TRDTC `2021-02` is partial: imputed to 2021-02-01 (--partial-dates first)"])
+        serde_json::json!([
+            "row 3: TRDTC `2021-02` is partial: imputed to 2021-02-01 (--partial-dates first)"
+        ])
     );
     let s = &out.summary;
     assert_eq!(s["rows"]["TR"]["refused"], 1);
@@ -362,7 +381,11 @@ fn a_nodal_non_target_below_10_mm_short_axis_is_normal_for_cr() {
         ("node-nt-too-small", "LPERP", "TOO SMALL TO MEASURE"),
     ] {
         let out = n6(name, test, "15", follow);
-        assert_eq!(out.rs("N6", "NTRGRESP"), pairs(&[("WEEK 6", "CR")]), "{name}");
+        assert_eq!(
+            out.rs("N6", "NTRGRESP"),
+            pairs(&[("WEEK 6", "CR")]),
+            "{name}"
+        );
     }
 }
 
@@ -416,7 +439,10 @@ fn a_baseline_visit_missing_from_tr_refuses_the_subject() {
     assert_eq!(g2["level"], "subject");
     assert_eq!(g2["file"], out.tu_file());
     assert_eq!(g2["row"], 2);
-    assert_eq!((g2["subject"].as_str(), g2["lesion"].as_str()), (Some("G2"), Some("T01")));
+    assert_eq!(
+        (g2["subject"].as_str(), g2["lesion"].as_str()),
+        (Some("G2"), Some("T01"))
+    );
     assert_eq!(g2["evaluator"], "INVESTIGATOR");
     assert_eq!(g2["visit"], "SCREENING");
     assert!(
@@ -425,7 +451,10 @@ fn a_baseline_visit_missing_from_tr_refuses_the_subject() {
         ),
         "{g2}"
     );
-    assert_eq!((h2["subject"].as_str(), h2["lesion"].as_str()), (Some("H2"), Some("NT01")));
+    assert_eq!(
+        (h2["subject"].as_str(), h2["lesion"].as_str()),
+        (Some("H2"), Some("NT01"))
+    );
     assert!(reason(h2).contains("SCREENING (2021-01-04)"), "{h2}");
     assert!(reason(h2).contains("WEEK 6 (2021-02-15)"), "{h2}");
     let s = &out.summary;
@@ -462,7 +491,9 @@ fn a_visit_with_only_sumdiam_rows_is_not_an_assessment() {
         assert_eq!(r["timepoints"].as_array().unwrap().len(), 2, "{r}");
         let warnings = r["warnings"].to_string();
         assert!(
-            warnings.contains(&format!("visit WEEK 16 (VISITNUM 99, {date}): only SUMDIAM rows")),
+            warnings.contains(&format!(
+                "visit WEEK 16 (VISITNUM 99, {date}): only SUMDIAM rows"
+            )),
             "{s}: {warnings}"
         );
     }
@@ -488,13 +519,21 @@ fn a_baseline_lesion_without_tr_rows_refuses_the_subject() {
     ];
     let mut tr = Vec::new();
     for s in ["E6", "E7", "E8", "E9"] {
-        tr.push(format!("ST,TR,{s},TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04"));
+        tr.push(format!(
+            "ST,TR,{s},TARGET,T01,LDIAM,50,mm,50,50,mm,,1,SCREENING,2021-01-04"
+        ));
         if s == "E6" {
-            tr.push(format!("ST,TR,{s},NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,1,SCREENING,2021-01-04"));
+            tr.push(format!(
+                "ST,TR,{s},NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,1,SCREENING,2021-01-04"
+            ));
         }
-        tr.push(format!("ST,TR,{s},TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15"));
+        tr.push(format!(
+            "ST,TR,{s},TARGET,T01,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-15"
+        ));
         if s == "E6" || s == "E8" {
-            tr.push(format!("ST,TR,{s},NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,2,WEEK 6,2021-02-15"));
+            tr.push(format!(
+                "ST,TR,{s},NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,2,WEEK 6,2021-02-15"
+            ));
         }
     }
     let tr: Vec<&str> = tr.iter().map(String::as_str).collect();
@@ -529,8 +568,17 @@ fn a_baseline_lesion_without_tr_rows_refuses_the_subject() {
         assert_eq!(e["file"], out.tu_file());
         assert_eq!(e["evaluator"], "INVESTIGATOR");
     }
-    assert!(reason(&out.errors[0]).contains("TARGET"), "{}", out.errors[0]);
-    assert!(reason(&out.errors[1]).contains("no TR row at the baseline visit, SCREENING (VISITNUM 1, 2021-01-04)"), "{}", out.errors[1]);
+    assert!(
+        reason(&out.errors[0]).contains("TARGET"),
+        "{}",
+        out.errors[0]
+    );
+    assert!(
+        reason(&out.errors[1])
+            .contains("no TR row at the baseline visit, SCREENING (VISITNUM 1, 2021-01-04)"),
+        "{}",
+        out.errors[1]
+    );
     let s = &out.summary;
     assert_eq!(s["subject_evaluators"]["refused_while_reading"], 3);
     assert_eq!(s["subject_evaluators"]["refused_by_engine"], 0);
@@ -564,13 +612,26 @@ fn an_exact_duplicate_sumdiam_row_is_refused_by_itself() {
     assert_eq!(out.errors.len(), 2, "{:#?}", out.errors);
     let dup = out.error("row", "duplicate-row");
     assert_eq!(dup["file"], out.tr_file());
-    assert_eq!((dup["row"].as_u64(), dup["subject"].as_str()), (Some(5), Some("S1")));
-    assert_eq!((dup["visit"].as_str(), dup["evaluator"].as_str()), (Some("WEEK 6"), Some("INVESTIGATOR")));
-    assert!(reason(dup).contains("duplicate of row 4: the same SUMDIAM"), "{dup}");
-    let conflict = out.error("subject", "conflicting-values");
-    assert_eq!((conflict["row"].as_u64(), conflict["subject"].as_str()), (Some(9), Some("S2")));
+    assert_eq!(
+        (dup["row"].as_u64(), dup["subject"].as_str()),
+        (Some(5), Some("S1"))
+    );
+    assert_eq!(
+        (dup["visit"].as_str(), dup["evaluator"].as_str()),
+        (Some("WEEK 6"), Some("INVESTIGATOR"))
+    );
     assert!(
-        reason(conflict).contains("row 8 says 30 mm dated 2021-02-15, this row says 30 mm dated 2021-02-10"),
+        reason(dup).contains("duplicate of row 4: the same SUMDIAM"),
+        "{dup}"
+    );
+    let conflict = out.error("subject", "conflicting-values");
+    assert_eq!(
+        (conflict["row"].as_u64(), conflict["subject"].as_str()),
+        (Some(9), Some("S2"))
+    );
+    assert!(
+        reason(conflict)
+            .contains("row 8 says 30 mm dated 2021-02-15, this row says 30 mm dated 2021-02-10"),
         "{conflict}"
     );
     let s = &out.summary;
@@ -595,7 +656,10 @@ fn a_state_whose_original_and_standard_results_disagree_is_refused() {
     let out = run_rows("state-disagree", &tu, &tr, PartialDates::Refuse);
     assert_eq!(out.rs("D1", "OVRLRESP"), []);
     let e = out.error("subject", "invalid");
-    assert_eq!((e["row"].as_u64(), e["lesion"].as_str()), (Some(5), Some("NT01")));
+    assert_eq!(
+        (e["row"].as_u64(), e["lesion"].as_str()),
+        (Some(5), Some("NT01"))
+    );
     assert_eq!(e["visit"], "WEEK 6");
     assert!(
         reason(e).contains("TRORRES `ABSENT` and TRSTRESC `PRESENT` disagree"),
@@ -611,23 +675,40 @@ fn a_new_lesions_tu_visit_named_otherwise_than_in_tr_is_matched_by_visit_or_date
     // K3: TU's VISITNUM 5 contradicts TR's WEEK 6 (VISITNUM 2): refused.
     let mut tu = Vec::new();
     let mut tr = Vec::new();
-    for (s, new_visit) in [("K1", ",WEEK 6,"), ("K2", ",,2021-02-15"), ("K3", "5,WEEK 6,2021-02-15")] {
-        tu.push(format!("ST,TU,{s},T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04"));
-        tu.push(format!("ST,TU,{s},NEW01,TUMIDENT,NEW,NEW,BRAIN,{new_visit}"));
+    for (s, new_visit) in [
+        ("K1", ",WEEK 6,"),
+        ("K2", ",,2021-02-15"),
+        ("K3", "5,WEEK 6,2021-02-15"),
+    ] {
+        tu.push(format!(
+            "ST,TU,{s},T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04"
+        ));
+        tu.push(format!(
+            "ST,TU,{s},NEW01,TUMIDENT,NEW,NEW,BRAIN,{new_visit}"
+        ));
         for row in M_TR_T01 {
             tr.push(row.replace("M3", s));
         }
-        tr.push(format!("ST,TR,{s},NEW,NEW01,TUMSTATE,PRESENT,,PRESENT,,,,3,WEEK 12,2021-03-29"));
+        tr.push(format!(
+            "ST,TR,{s},NEW,NEW01,TUMSTATE,PRESENT,,PRESENT,,,,3,WEEK 12,2021-03-29"
+        ));
     }
     let tu: Vec<&str> = tu.iter().map(String::as_str).collect();
     let tr: Vec<&str> = tr.iter().map(String::as_str).collect();
     let out = run_rows("new-tu-visit-fallback", &tu, &tr, PartialDates::Refuse);
     for s in ["K1", "K2"] {
-        assert_eq!(out.rs(s, "NEWLIND"), pairs(&[("WEEK 6", "Y"), ("WEEK 12", "Y")]), "{s}");
+        assert_eq!(
+            out.rs(s, "NEWLIND"),
+            pairs(&[("WEEK 6", "Y"), ("WEEK 12", "Y")]),
+            "{s}"
+        );
     }
     assert_eq!(out.rs("K3", "NEWLIND"), []);
     let e = out.error("subject", "new-without-visit");
-    assert_eq!((e["subject"].as_str(), e["row"].as_u64()), (Some("K3"), Some(7)));
+    assert_eq!(
+        (e["subject"].as_str(), e["row"].as_u64()),
+        (Some("K3"), Some(7))
+    );
     assert!(reason(e).contains("WEEK 6 (VISITNUM 5, 2021-02-15)"), "{e}");
 }
 

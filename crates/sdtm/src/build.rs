@@ -1834,9 +1834,13 @@ fn finish_unit(
                 RoleWord::Target => continue,
             };
             let visit = match &problem {
-                Problem::NoBaselineRow { .. } => base_vi
-                    .and_then(|vi| u.visits.get(vi))
-                    .map(|b| visit_label(&b.label, &b.visitnum, &b.min.map(|d| d.to_string()).unwrap_or_default())),
+                Problem::NoBaselineRow { .. } => base_vi.and_then(|vi| u.visits.get(vi)).map(|b| {
+                    visit_label(
+                        &b.label,
+                        &b.visitnum,
+                        &b.min.map(|d| d.to_string()).unwrap_or_default(),
+                    )
+                }),
                 _ => ctx.tu_visit_label(l),
             };
             u.problems.push(ctx.err(
@@ -2077,10 +2081,11 @@ fn assessment_of_tu_visit(
         _ => true,
     };
     let only = |matches: &dyn Fn(&VisitAcc) -> bool| {
-        let mut found = order
-            .iter()
-            .enumerate()
-            .filter(|(_, vi)| visits.get(**vi).is_some_and(|v| compatible(v) && matches(v)));
+        let mut found = order.iter().enumerate().filter(|(_, vi)| {
+            visits
+                .get(**vi)
+                .is_some_and(|v| compatible(v) && matches(v))
+        });
         let (pos, &vi) = found.next()?;
         found.next().is_none().then_some((vi, pos))
     };
@@ -2089,9 +2094,13 @@ fn assessment_of_tu_visit(
     {
         return Some(found);
     }
-    let date = parse_dtc(dtc, "TUDTC", PartialDates::Refuse).ok().flatten()?.date;
+    let date = parse_dtc(dtc, "TUDTC", PartialDates::Refuse)
+        .ok()
+        .flatten()?
+        .date;
     only(&|v| {
-        v.min == Some(date) && (visit.is_empty() || v.label.is_empty() || same_text(&v.label, visit))
+        v.min == Some(date)
+            && (visit.is_empty() || v.label.is_empty() || same_text(&v.label, visit))
     })
 }
 
@@ -2274,11 +2283,7 @@ fn node_is_normal(short: Option<Obs>, diameter: Option<Obs>) -> Option<Option<St
     for v in [short, diameter].into_iter().flatten().map(|o| o.val) {
         match v {
             Val::Len(m) if m >= NODE_NORMAL_BELOW => return Some(None),
-            Val::Len(m) => {
-                if !matches!(largest, Some(Val::Len(n)) if n >= m) {
-                    largest = Some(v);
-                }
-            }
+            Val::Len(m) if !matches!(largest, Some(Val::Len(n)) if n >= m) => largest = Some(v),
             Val::TooSmall if largest.is_none() => largest = Some(v),
             _ => {}
         }
