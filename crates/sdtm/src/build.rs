@@ -8,8 +8,11 @@
 //! dates are refused unless imputation was chosen.
 //!
 //! Rows are grouped into assessments by visit (`VISITNUM`, else `VISIT`, else the date), in
-//! date order; an assessment is dated by the earliest `TRDTC` of its rows. The first is the
-//! baseline.
+//! date order, which numeric `VISITNUM`s must agree with; an assessment is dated by the
+//! earliest `TRDTC` of the rows used (a row refused by itself dates nothing); a visit of
+//! `SUMDIAM` rows alone is none. The first is the baseline, which every `TARGET` and
+//! `NON-TARGET` lesion of TU must be identified at (not before) and, for a non-target, have a
+//! row at; a NEW lesion is new at its TU visit unless TR says otherwise there.
 
 use std::collections::{BTreeMap, HashMap};
 

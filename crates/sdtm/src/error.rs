@@ -102,7 +102,8 @@ pub enum Problem {
         test: String,
         /// The row kept.
         first_row: u64,
-        /// What identifies the record besides the test (`lesion and visit` in TU and TR).
+        /// What identifies the record besides the test (`lesion and visit` in TU and TR,
+        /// `visit` for `SUMDIAM`).
         of: &'static str,
     },
     /// Two rows give different values for one lesion, visit and test.
