@@ -8,8 +8,11 @@
 //! dates are refused unless imputation was chosen.
 //!
 //! Rows are grouped into assessments by visit (`VISITNUM`, else `VISIT`, else the date), in
-//! date order; an assessment is dated by the earliest `TRDTC` of its rows. The first is the
-//! baseline.
+//! date order, which numeric `VISITNUM`s must agree with; an assessment is dated by the
+//! earliest `TRDTC` of the rows used (a row refused by itself dates nothing); a visit of
+//! `SUMDIAM` rows alone is none. The first is the baseline, which every `TARGET` and
+//! `NON-TARGET` lesion of TU must be identified at (not before) and, for a non-target, have a
+//! row at; a NEW lesion is new at its TU visit unless TR says otherwise there.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -359,6 +362,8 @@ struct TuLesion {
     kind: Option<LesionKind>,
     method: Option<Modality>,
     row: u64,
+    /// The TU row's index in its group (its visit is read from there for errors).
+    tu_r: usize,
     /// The TU row's visit, for NEW lesions only.
     visit_key: Option<VisitKey>,
 }
@@ -377,13 +382,20 @@ struct VisitAcc {
     method: Option<Modality>,
     row: u64,
     any_value: bool,
+    /// Whether a row of a lesion was read into it (a visit of SUMDIAM rows alone is no
+    /// assessment).
+    lesion_rows: bool,
     sum: Option<(Mm, u64)>,
+    /// The TRDTC of the `sum`'s row, as read (an exact duplicate gives the same).
+    sum_date: Option<crate::dates::Dtc>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Obs {
     val: Val,
     row: u64,
+    /// The row's TRDTC, as read (an exact duplicate gives the same).
+    date: Option<crate::dates::Dtc>,
 }
 
 struct UnitAcc {
@@ -658,11 +670,32 @@ impl VisitAcc {
 struct Ctx<'a> {
     key: &'a str,
     files: &'a Files,
+    /// The subject's TU rows (read again for a lesion's TU visit in errors).
+    tu_group: Option<&'a RawGroup>,
     mapping: &'a Mapping,
     opts: ReadOptions,
 }
 
 impl Ctx<'_> {
+    /// A lesion's TU row's `VISIT`, `VISITNUM` and `TUDTC`.
+    fn tu_visit(&self, l: &TuLesion) -> (&str, &str, &str) {
+        match self.tu_group {
+            Some(g) => (
+                g.get(l.tu_r, tu::VISIT),
+                g.get(l.tu_r, tu::VISITNUM),
+                g.get(l.tu_r, tu::DTC),
+            ),
+            None => ("", "", ""),
+        }
+    }
+
+    /// A lesion's TU visit as errors place it (`VISIT`, else `VISITNUM n`, else `TUDTC`).
+    fn tu_visit_label(&self, l: &TuLesion) -> Option<String> {
+        let (visit, visitnum, dtc) = self.tu_visit(l);
+        let v = visit_label(visit, visitnum, dtc);
+        (!v.is_empty()).then_some(v)
+    }
+
     fn err(
         &self,
         file: &str,
@@ -715,6 +748,7 @@ pub fn build_subject(
     let ctx = Ctx {
         key,
         files,
+        tu_group,
         mapping,
         opts,
     };
@@ -1072,6 +1106,7 @@ fn read_tu_row<'g>(
         site: site.to_string(),
         method,
         row: line,
+        tu_r: r,
         // Only a NEW lesion's visit is looked up again (when it has no TR row).
         visit_key: if role == RoleWord::New {
             let (visit, visitnum, dtc) = visit();
@@ -1263,47 +1298,55 @@ fn read_tr_row<'g>(
                 method: None,
                 row: line,
                 any_value: false,
+                lesion_rows: false,
                 sum: None,
+                sum_date: None,
             });
             u.visits.len() - 1
         }
     };
     u.last_visit = vi;
-    let Some(v) = u.visits.get_mut(vi) else {
-        return;
-    };
-    if let Some(d) = date {
-        if d.imputed {
-            u.warnings.push(format!(
-                "row {line}: TRDTC `{dtc}` is partial: imputed to {} (--partial-dates {})",
-                d.date,
-                ctx.opts.partial_dates.as_str()
-            ));
+    // What a row used gives its visit: its date and TRMETHOD. A row refused by itself (an
+    // exact duplicate) gives nothing; a row with a problem refuses the unit anyway.
+    let mut accept = |u: &mut UnitAcc| {
+        let Some(v) = u.visits.get_mut(vi) else {
+            return;
+        };
+        if let Some(d) = date {
+            if d.imputed {
+                u.warnings.push(format!(
+                    "row {line}: TRDTC `{dtc}` is partial: imputed to {} (--partial-dates {})",
+                    d.date,
+                    ctx.opts.partial_dates.as_str()
+                ));
+            }
+            v.min = Some(v.min.map_or(d.date, |m| m.min(d.date)));
+            v.max = Some(v.max.map_or(d.date, |m| m.max(d.date)));
         }
-        v.min = Some(v.min.map_or(d.date, |m| m.min(d.date)));
-        v.max = Some(v.max.map_or(d.date, |m| m.max(d.date)));
-    }
-    // TRMETHOD: the first one the visit gives.
-    if v.method.is_none() {
-        let method_text = g.get(r, tr::METHOD);
-        if !method_text.is_empty() {
-            v.method = memo.method.get(method_text, |t| ctx.mapping.method(t));
-            if v.method.is_none() {
-                let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
-                if !u.warnings.contains(&w) {
-                    u.warnings.push(w);
+        // TRMETHOD: the first one the visit gives.
+        if v.method.is_none() {
+            let method_text = g.get(r, tr::METHOD);
+            if !method_text.is_empty() {
+                v.method = memo.method.get(method_text, |t| ctx.mapping.method(t));
+                if v.method.is_none() {
+                    let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
+                    if !u.warnings.contains(&w) {
+                        u.warnings.push(w);
+                    }
                 }
             }
         }
-    }
+    };
     let not_done = ctx.mapping.is_not_done(g.get(r, tr::STAT));
     if kind == TestKind::Sum {
         if not_done {
+            accept(u);
             return;
         }
+        let first_sum = u.visits.get(vi).and_then(|v| Some((v.sum?, v.sum_date)));
         match measurement(ctx.mapping, g, r) {
-            Ok(Some(Val::Len(mm))) => match v.sum {
-                Some((first, first_row)) if first != mm => {
+            Ok(Some(Val::Len(mm))) => match first_sum {
+                Some(((first, first_row), _)) if first != mm => {
                     u.problems.push(err!(Problem::Conflict {
                         test: "SUMDIAM".into(),
                         first_row,
@@ -1311,10 +1354,33 @@ fn read_tr_row<'g>(
                         second: format!("{mm} mm"),
                     }))
                 }
-                Some(_) => {}
-                None => v.sum = Some((mm, line)),
+                // The same sum on the same date: an exact duplicate, refused by itself.
+                Some(((_, first_row), first_date)) if first_date == date => {
+                    out.row_errors.push(err!(Problem::Duplicate {
+                        test: "SUMDIAM".into(),
+                        first_row,
+                        of: "visit",
+                    }));
+                    out.tr_rows.refused += 1;
+                    u.tr_rows -= 1;
+                }
+                Some(((first, first_row), first_date)) => {
+                    u.problems.push(err!(Problem::Conflict {
+                        test: "SUMDIAM".into(),
+                        first_row,
+                        first: format!("{first} mm dated {}", dated(first_date)),
+                        second: format!("{mm} mm dated {}", dated(date)),
+                    }))
+                }
+                None => {
+                    if let Some(v) = u.visits.get_mut(vi) {
+                        v.sum = Some((mm, line));
+                        v.sum_date = date;
+                    }
+                    accept(u);
+                }
             },
-            Ok(_) => {}
+            Ok(_) => accept(u),
             Err(p) => u.problems.push(err!(p)),
         }
         return;
@@ -1370,11 +1436,23 @@ fn read_tr_row<'g>(
     let val = if not_done {
         Val::NotDone
     } else if slot == Slot::State {
-        let text = match g.get(r, tr::STRESC) {
-            "" => g.get(r, tr::ORRES),
-            s => s,
-        };
+        let (orres, stresc) = (g.get(r, tr::ORRES), g.get(r, tr::STRESC));
+        let text = if stresc.is_empty() { orres } else { stresc };
         match memo.state.get(text, |t| ctx.mapping.state(t)) {
+            // When both results are given and both understood, they must agree (as lengths).
+            Some(s)
+                if !orres.is_empty()
+                    && !same_text(orres, stresc)
+                    && memo
+                        .state
+                        .get(orres, |t| ctx.mapping.state(t))
+                        .is_some_and(|o| o != s) =>
+            {
+                u.problems.push(err!(Problem::Other(format!(
+                    "TRORRES `{orres}` and TRSTRESC `{stresc}` disagree"
+                ))));
+                return;
+            }
             Some(s) => Val::State(s),
             None => {
                 u.problems.push(err!(not_understood(
@@ -1398,11 +1476,8 @@ fn read_tr_row<'g>(
             }
         }
     };
-    if val != Val::NotDone {
-        v.any_value = true;
-    }
     match u.obs(li, vi, slot) {
-        Some(first) if first.val == val => {
+        Some(first) if first.val == val && first.date == date => {
             let e = err!(Problem::Duplicate {
                 test: testcd.to_ascii_uppercase(),
                 first_row: first.row,
@@ -1411,6 +1486,16 @@ fn read_tr_row<'g>(
             out.row_errors.push(e);
             out.tr_rows.refused += 1;
             u.tr_rows -= 1;
+        }
+        Some(first) if first.val == val => {
+            // The same value on another date: which date holds is unknown.
+            let p = Problem::Conflict {
+                test: slot.name().into(),
+                first_row: first.row,
+                first: format!("{} dated {}", first.val.text(), dated(first.date)),
+                second: format!("{} dated {}", val.text(), dated(date)),
+            };
+            u.problems.push(err!(p));
         }
         Some(first) => {
             let p = Problem::Conflict {
@@ -1422,8 +1507,27 @@ fn read_tr_row<'g>(
             u.problems.push(err!(p));
         }
         None => {
-            *u.obs_mut(li, vi, slot) = Some(Obs { val, row: line });
+            *u.obs_mut(li, vi, slot) = Some(Obs {
+                val,
+                row: line,
+                date,
+            });
+            if let Some(v) = u.visits.get_mut(vi) {
+                v.lesion_rows = true;
+                v.any_value |= val != Val::NotDone;
+            }
+            accept(u);
         }
+    }
+}
+
+/// A row's TRDTC as read, for a conflict of dates: `2021-02-15`, `2021-02-01 (imputed from a
+/// partial TRDTC)`, or `nothing` (no TRDTC).
+fn dated(d: Option<crate::dates::Dtc>) -> String {
+    match d {
+        Some(d) if d.imputed => format!("{} (imputed from a partial TRDTC)", d.date),
+        Some(d) => d.date.to_string(),
+        None => "nothing (no TRDTC)".into(),
     }
 }
 
@@ -1572,6 +1676,15 @@ fn finish_unit(
     // Visits in date order; undated visits with nothing but NOT DONE are not assessments.
     let mut order: Vec<usize> = Vec::with_capacity(u.visits.len());
     for (i, v) in u.visits.iter().enumerate() {
+        if !v.lesion_rows {
+            // SUMDIAM is read to cross-check the engine's sum only: a visit of nothing else
+            // has no finding to assess (its rows are still counted as used).
+            u.warnings.push(format!(
+                "visit {}: only SUMDIAM rows (read for cross-checking only): not an assessment",
+                visit_with_number_and_date(v)
+            ));
+            continue;
+        }
         match v.min {
             Some(_) => order.push(i),
             None if v.any_value || v.sum.is_some() => u.problems.push(ctx.err(
@@ -1619,6 +1732,41 @@ fn finish_unit(
             }
         }
     }
+    // Dates give the order; visits with a numeric VISITNUM must be in the same order by it
+    // (a mistyped or imputed date would otherwise make a follow-up the baseline). Each visit
+    // numbered below one dated before it is refused, named with that one (the highest so far).
+    // Whether which visit is the baseline is in doubt (two first visits on one date, visits
+    // out of order): the checks against the baseline below would only repeat that problem.
+    let mut baseline_in_doubt = match order.as_slice() {
+        [a, b, ..] => u.visits[*a].min == u.visits[*b].min,
+        _ => false,
+    };
+    let mut highest: Option<(f64, usize)> = None;
+    for &vi in &order {
+        let v = &u.visits[vi];
+        let Some(num) = v.num.filter(|n| n.is_finite()) else {
+            continue;
+        };
+        match highest {
+            Some((top, ti)) if num < top => {
+                baseline_in_doubt = true;
+                let t = &u.visits[ti];
+                u.problems.push(ctx.err(
+                    &ctx.files.tr,
+                    v.row,
+                    Some(eval),
+                    None,
+                    Some(visit_label(&v.label, &v.visitnum, "")),
+                    Problem::VisitOrder {
+                        dated_first: visit_with_number_and_date(t),
+                        numbered_first: visit_with_number_and_date(v),
+                    },
+                ));
+            }
+            Some((top, _)) if num <= top => {}
+            _ => highest = Some((num, vi)),
+        }
+    }
     for &vi in &order {
         let v = &u.visits[vi];
         let Some(date) = v.min else { continue };
@@ -1634,14 +1782,105 @@ fn finish_unit(
 
     let mut assessments: Vec<Assessment> = Vec::with_capacity(order.len());
     let mut rows = vec![0; u.lesions.len() * order.len()];
-    // NEW lesions with no TR row at all are placed at their TU visit.
-    let mut tu_only_new: Vec<(usize, usize)> = Vec::new();
-    // Each visit's place in `order`, once a TU-only NEW lesion needs it.
+    // Baseline lesions identified in TU at a visit before TR's first: the baseline
+    // assessment is missing (compared by VISITNUM when both are numbers, else by date; a
+    // partial TUDTC is earlier only when its whole period is).
+    let base_vi = order.first().copied().filter(|_| !baseline_in_doubt);
+    if let Some(base) = base_vi.and_then(|vi| u.visits.get(vi)) {
+        let base_num = base.num.filter(|n| n.is_finite());
+        for l in u.lesions.iter().filter(|l| l.role != RoleWord::New) {
+            let (visit, visitnum, dtc) = ctx.tu_visit(l);
+            let tu_num = visit_number(visitnum).filter(|n| n.is_finite());
+            let earlier = match (tu_num, base_num) {
+                (Some(t), Some(b)) => t < b,
+                _ => match (parse_dtc(dtc, "TUDTC", PartialDates::Last), base.min) {
+                    (Ok(Some(d)), Some(b)) => d.date < b,
+                    _ => false,
+                },
+            };
+            if earlier {
+                u.problems.push(ctx.err(
+                    &ctx.files.tu,
+                    l.row,
+                    Some(eval),
+                    Some(&l.id),
+                    ctx.tu_visit_label(l),
+                    Problem::MissingBaseline {
+                        role: role_name(l.role),
+                        tu_visit: described_visit(visit, visitnum, dtc),
+                        first_tr_visit: visit_with_number_and_date(base),
+                    },
+                ));
+            }
+        }
+    }
+    // A baseline lesion never in TR cannot be adjudicated; nor a non-target with no row at
+    // the baseline visit (a target without one is the engine's to refuse, as a target with
+    // no baseline measurement). A unit with no TR row at all is refused once, above.
+    if u.has_tr {
+        for (li, l) in u.lesions.iter().enumerate() {
+            let problem = match l.role {
+                RoleWord::New => continue,
+                _ if !u.has_obs(li) => Problem::LesionNotInTr {
+                    role: role_name(l.role),
+                },
+                RoleWord::NonTarget => match base_vi {
+                    Some(vi) if u.visit_obs(li, vi).iter().all(Option::is_none) => {
+                        let base = &u.visits[vi];
+                        Problem::NoBaselineRow {
+                            role: role_name(l.role),
+                            baseline: visit_with_number_and_date(base),
+                        }
+                    }
+                    _ => continue,
+                },
+                RoleWord::Target => continue,
+            };
+            let visit = match &problem {
+                Problem::NoBaselineRow { .. } => base_vi.and_then(|vi| u.visits.get(vi)).map(|b| {
+                    visit_label(
+                        &b.label,
+                        &b.visitnum,
+                        &b.min.map(|d| d.to_string()).unwrap_or_default(),
+                    )
+                }),
+                _ => ctx.tu_visit_label(l),
+            };
+            u.problems.push(ctx.err(
+                &ctx.files.tu,
+                l.row,
+                Some(eval),
+                Some(&l.id),
+                visit,
+                problem,
+            ));
+        }
+    }
+    // NEW lesions are placed at their TU visit where TR has no row for them there (TR's
+    // rows at other visits follow them as usual; TR's finding at that visit wins).
+    let mut tu_placed_new: Vec<(usize, usize)> = Vec::new();
+    // Each visit's place in `order`, once a NEW lesion needs it.
     let mut place_in_order: Vec<Option<usize>> = Vec::new();
     for (li, l) in u.lesions.iter().enumerate() {
-        if l.role != RoleWord::New || u.has_obs(li) {
+        if l.role != RoleWord::New {
             continue;
         }
+        let Some(key) = l.visit_key.as_ref() else {
+            // No TU visit: its TR rows alone say where it was seen.
+            if !u.has_obs(li) {
+                u.problems.push(ctx.err(
+                    &ctx.files.tu,
+                    l.row,
+                    Some(eval),
+                    Some(&l.id),
+                    None,
+                    Problem::NewWithoutVisit {
+                        tu_visit: described_visit("", "", ""),
+                    },
+                ));
+            }
+            continue;
+        };
         if place_in_order.is_empty() {
             place_in_order.resize(u.visits.len(), None);
             for (pos, &vi) in order.iter().enumerate() {
@@ -1654,21 +1893,28 @@ fn finish_unit(
             Some(index) => index.get(k).copied(),
             None => u.visits.iter().position(|v| v.has_key(k)),
         };
-        match l
-            .visit_key
-            .as_ref()
-            .and_then(visit_of)
-            .and_then(|vi| place_in_order.get(vi).copied().flatten())
-        {
-            Some(pos) => tu_only_new.push((li, pos)),
-            None => u.problems.push(ctx.err(
-                &ctx.files.tu,
-                l.row,
-                Some(eval),
-                Some(&l.id),
-                None,
-                Problem::NewWithoutVisit,
-            )),
+        let found = visit_of(key)
+            .and_then(|vi| Some((vi, place_in_order.get(vi).copied().flatten()?)))
+            .or_else(|| assessment_of_tu_visit(ctx.tu_visit(l), &u.visits, &order));
+        match found {
+            Some((vi, pos)) => {
+                if u.visit_obs(li, vi).iter().all(Option::is_none) {
+                    tu_placed_new.push((li, pos));
+                }
+            }
+            None => {
+                let (visit, visitnum, dtc) = ctx.tu_visit(l);
+                u.problems.push(ctx.err(
+                    &ctx.files.tu,
+                    l.row,
+                    Some(eval),
+                    Some(&l.id),
+                    ctx.tu_visit_label(l),
+                    Problem::NewWithoutVisit {
+                        tu_visit: described_visit(visit, visitnum, dtc),
+                    },
+                ));
+            }
         }
     }
     for (pos, &vi) in order.iter().enumerate() {
@@ -1684,7 +1930,7 @@ fn finish_unit(
         for (li, l) in u.lesions.iter().enumerate() {
             let slots = u.visit_obs(li, vi);
             let first_row = slots.iter().flatten().map(|o| o.row).min();
-            let tu_placed = tu_only_new.contains(&(li, pos));
+            let tu_placed = tu_placed_new.contains(&(li, pos));
             if first_row.is_none() && !tu_placed {
                 continue;
             }
@@ -1822,6 +2068,65 @@ fn finish_unit(
     })
 }
 
+/// The one assessment (visit index, place in `order`) a TU row's visit names when its key
+/// (`VISITNUM`, else `VISIT`, else the date) names none, as when TU gives a `VISIT` and TR a
+/// `VISITNUM`: the assessment with its `VISIT`, else the one dated its `TUDTC` (a full date),
+/// among those whose numeric `VISITNUM` does not contradict its own; `None` when there is no
+/// such assessment or more than one.
+fn assessment_of_tu_visit(
+    (visit, visitnum, dtc): (&str, &str, &str),
+    visits: &[VisitAcc],
+    order: &[usize],
+) -> Option<(usize, usize)> {
+    let tu_num = visit_number(visitnum).filter(|n| n.is_finite());
+    let compatible = |v: &VisitAcc| match (tu_num, v.num.filter(|n| n.is_finite())) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    let only = |matches: &dyn Fn(&VisitAcc) -> bool| {
+        let mut found = order.iter().enumerate().filter(|(_, vi)| {
+            visits
+                .get(**vi)
+                .is_some_and(|v| compatible(v) && matches(v))
+        });
+        let (pos, &vi) = found.next()?;
+        found.next().is_none().then_some((vi, pos))
+    };
+    if !visit.is_empty()
+        && let Some(found) = only(&|v| same_text(&v.label, visit))
+    {
+        return Some(found);
+    }
+    let date = parse_dtc(dtc, "TUDTC", PartialDates::Refuse)
+        .ok()
+        .flatten()?
+        .date;
+    only(&|v| {
+        v.min == Some(date)
+            && (visit.is_empty() || v.label.is_empty() || same_text(&v.label, visit))
+    })
+}
+
+/// A TR visit named with its `VISITNUM` and date, for errors that compare visits:
+/// `WEEK 6 (VISITNUM 3, 2021-02-15)`, or `VISITNUM 3 (2021-02-15)` without a `VISIT`.
+fn visit_with_number_and_date(v: &VisitAcc) -> String {
+    let date = v.min.map(|d| d.to_string()).unwrap_or_default();
+    described_visit(&v.label, &v.visitnum, &date)
+}
+
+/// A visit's `VISIT`, `VISITNUM` and date (as written) in one phrase:
+/// `WEEK 6 (VISITNUM 3, 2021-02-15)`, `VISITNUM 3 (undated)`, `2021-02-15`, ...
+fn described_visit(visit: &str, visitnum: &str, date: &str) -> String {
+    let date = if date.is_empty() { "undated" } else { date };
+    match (visit.is_empty(), visitnum.is_empty()) {
+        (false, false) => format!("{visit} (VISITNUM {visitnum}, {date})"),
+        (true, false) => format!("VISITNUM {visitnum} ({date})"),
+        (false, true) => format!("{visit} ({date})"),
+        (true, true) if date == "undated" => "no VISIT, VISITNUM or date".into(),
+        (true, true) => date.to_string(),
+    }
+}
+
 fn value_of(o: Option<Obs>) -> Option<Val> {
     o.map(|o| o.val)
 }
@@ -1932,6 +2237,20 @@ fn non_target_finding(
         Some(Val::State(StateWord::NotEvaluated)) | Some(Val::NotDone) => {
             NonTargetStatus::NotEvaluated
         }
+        _ if l.nodal && node_is_normal(short, diameter).is_some() => {
+            // A node measured on its short axis (LPERP, or DIAMETER of a node): normal below
+            // the threshold, so gone for non-target CR; pathological (present) from it.
+            match node_is_normal(short, diameter) {
+                Some(Some(said)) => {
+                    warnings.push(format!(
+                        "visit {visit}: nodal non-target `{}` {said} short axis, below {NODE_NORMAL_BELOW} mm: a normal node, read as absent (R11-NODE-NORMAL, R11-NT-CR)",
+                        l.id
+                    ));
+                    NonTargetStatus::Absent
+                }
+                _ => NonTargetStatus::Present,
+            }
+        }
         _ => {
             let measured = [long, short, diameter];
             let mut vals = measured.iter().flatten().map(|o| o.val);
@@ -1951,6 +2270,28 @@ fn non_target_finding(
         viable: None,
         cytology: None,
     })
+}
+
+/// Below this short axis a lymph node is normal (RECIST 1.1: R11-NODE-NORMAL; R11-NT-CR
+/// needs every non-target node below it). The case model has no size for a non-target, so
+/// a measured nodal non-target is read as absent below it and present from it.
+const NODE_NORMAL_BELOW: Mm = Mm::from_mm(10);
+
+/// Whether a nodal non-target measured on its short axis (`LPERP`, or `DIAMETER` of a node)
+/// is a normal node: `None` when neither gives a length (nor too small to measure);
+/// `Some(Some(what))` when every one given is below [`NODE_NORMAL_BELOW`] (`what` says the
+/// largest: `8 mm`, `too small to measure`); `Some(None)` when one is at or above it.
+fn node_is_normal(short: Option<Obs>, diameter: Option<Obs>) -> Option<Option<String>> {
+    let mut largest: Option<Val> = None;
+    for v in [short, diameter].into_iter().flatten().map(|o| o.val) {
+        match v {
+            Val::Len(m) if m >= NODE_NORMAL_BELOW => return Some(None),
+            Val::Len(m) if !matches!(largest, Some(Val::Len(n)) if n >= m) => largest = Some(v),
+            Val::TooSmall if largest.is_none() => largest = Some(v),
+            _ => {}
+        }
+    }
+    largest.map(|v| Some(v.text()))
 }
 
 fn new_lesion(
@@ -2121,7 +2462,9 @@ mod tests {
             method: None,
             row: 0,
             any_value: false,
+            lesion_rows: false,
             sum: None,
+            sum_date: None,
         }
     }
 
@@ -2218,6 +2561,7 @@ mod tests {
             *u.obs_mut(lesion, visit, Slot::Short) = Some(Obs {
                 val: Val::TooSmall,
                 row,
+                date: None,
             });
         }
         for lesion in 0..4 {

@@ -102,7 +102,8 @@ pub enum Problem {
         test: String,
         /// The row kept.
         first_row: u64,
-        /// What identifies the record besides the test (`lesion and visit` in TU and TR).
+        /// What identifies the record besides the test (`lesion and visit` in TU and TR,
+        /// `visit` for `SUMDIAM`).
         of: &'static str,
     },
     /// Two rows give different values for one lesion, visit and test.
@@ -145,6 +146,24 @@ pub enum Problem {
     /// Lesions identified in TU, but no TR row for this evaluator.
     #[error("lesions identified in TU but no TR row for this evaluator: no assessment")]
     NoTrRows,
+    /// A baseline lesion identified in TU with no TR row of its evaluator at all.
+    #[error(
+        "identified in TU as {role} but no TR row of this evaluator has it: a baseline lesion never assessed cannot be adjudicated"
+    )]
+    LesionNotInTr {
+        /// `TARGET` or `NON-TARGET`.
+        role: &'static str,
+    },
+    /// A non-target lesion with TR rows, but none at the baseline visit.
+    #[error(
+        "{role} with no TR row at the baseline visit, {baseline}: a baseline lesion with no baseline assessment cannot be adjudicated"
+    )]
+    NoBaselineRow {
+        /// `NON-TARGET`.
+        role: &'static str,
+        /// The baseline visit: `NAME (VISITNUM n, date)`.
+        baseline: String,
+    },
     /// A partial date with no imputation chosen.
     #[error(
         "{column} `{value}` is a partial date (choose --partial-dates first|last to impute it)"
@@ -195,14 +214,47 @@ pub enum Problem {
         /// The date.
         date: String,
     },
+    /// Two visits whose numeric `VISITNUM`s and dates give different orders: which one is
+    /// wrong (a mistyped or imputed date, a wrong visit number) is unknown, and with it the
+    /// baseline and the order of the assessments.
+    #[error(
+        "{dated_first} is dated before {numbered_first} but comes after it by VISITNUM: VISITNUM and TRDTC order the visits differently, so the baseline and the order of the assessments are unknown (check both visits' TRDTC and VISITNUM; an imputed partial date can cause this)"
+    )]
+    VisitOrder {
+        /// The visit with the higher `VISITNUM` and the earlier date: `NAME (VISITNUM n, date)`.
+        dated_first: String,
+        /// The visit with the lower `VISITNUM` and the later date (this error's visit), named
+        /// likewise.
+        numbered_first: String,
+    },
+    /// A baseline lesion identified in TU at a visit before TR's first visit of its evaluator
+    /// (by `VISITNUM` when both are numbers, else by date): the baseline assessment is
+    /// missing, and the first TR visit is no baseline.
+    #[error(
+        "identified in TU as {role} at {tu_visit}, before the first TR visit of this evaluator, {first_tr_visit}: the baseline assessment is missing from TR (a later scan is no baseline)"
+    )]
+    MissingBaseline {
+        /// `TARGET` or `NON-TARGET`.
+        role: &'static str,
+        /// The TU row's visit: `NAME (VISITNUM n, TUDTC)`.
+        tu_visit: String,
+        /// TR's first visit, named likewise.
+        first_tr_visit: String,
+    },
     /// A new lesion recorded at the baseline visit.
     #[error(
         "a NEW lesion at the baseline visit (identify baseline lesions as TARGET or NON-TARGET)"
     )]
     NewAtBaseline,
-    /// A new lesion identified at a visit with no TR rows.
-    #[error("NEW lesion identified in TU at a visit with no TR row")]
-    NewWithoutVisit,
+    /// A new lesion identified in TU at a visit that is no assessment of its evaluator (or at
+    /// none, with no TR row of its own): when it appeared is unknown.
+    #[error(
+        "NEW lesion identified in TU at {tu_visit}, which matches no TR visit of this evaluator (VISITNUM, else VISIT, else the date): when it appeared is unknown"
+    )]
+    NewWithoutVisit {
+        /// The TU row's visit: `NAME (VISITNUM n, TUDTC)`, or what says it has none.
+        tu_visit: String,
+    },
     /// Anything else, said in words.
     #[error("{0}")]
     Other(String),
@@ -224,6 +276,8 @@ impl Problem {
             Problem::LesionNotInTu => "lesion-not-in-tu",
             Problem::GroupMismatch { .. } => "group-mismatch",
             Problem::NoTrRows => "no-tr-rows",
+            Problem::LesionNotInTr { .. } => "lesion-not-in-tr",
+            Problem::NoBaselineRow { .. } => "no-baseline-row",
             Problem::PartialDate { .. } => "partial-date",
             Problem::BadDate { .. } => "bad-date",
             Problem::BadNumber { .. } => "bad-number",
@@ -232,8 +286,10 @@ impl Problem {
             Problem::WrongAxis(_) => "wrong-axis",
             Problem::UndatedVisit => "undated-visit",
             Problem::SameDate { .. } => "same-date",
+            Problem::VisitOrder { .. } => "visit-order",
+            Problem::MissingBaseline { .. } => "missing-baseline",
             Problem::NewAtBaseline => "new-at-baseline",
-            Problem::NewWithoutVisit => "new-without-visit",
+            Problem::NewWithoutVisit { .. } => "new-without-visit",
             Problem::Other(_) => "invalid",
         }
     }
