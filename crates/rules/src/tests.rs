@@ -618,3 +618,20 @@ fn table_cells_and_percentages_are_explained_in_the_file_s_terms(
     assert!(p[0].message.contains(message), "{p:?}");
     assert!(p[0].line.is_some(), "{p:?}");
 }
+
+/// A rule set written as JSON (as `rules check` prints it) is refused with its line too.
+#[test]
+fn a_json_rule_file_error_names_its_line() {
+    let json = RuleSet::bundled("recist-1.1").unwrap().effective_json();
+    let json = json.replace("\"id\": \"recist-1.1\"", "\"id\": \"trial-json\"");
+    assert!(RuleSet::from_text(&json, "trial.json").is_ok());
+    let bad = json.replace("\"pd_increase_pct\": 20.0", "\"pd_increase_pct\": \"x\"");
+    let line = bad
+        .lines()
+        .position(|l| l.contains("\"pd_increase_pct\": \"x\""))
+        .unwrap()
+        + 1;
+    let p = problems(&bad);
+    assert_eq!(p[0].path, "target_response.pd_increase_pct");
+    assert_eq!(p[0].line, Some(line), "{p:?}");
+}

@@ -335,6 +335,11 @@ fn scalar_at(value: &Value, path: &[PathSegment]) -> Option<String> {
 /// Best effort: it follows block mappings and sequences by indentation; where a value is
 /// written inline (`{…}` or `[…]`), the line of the deepest key found is returned.
 pub fn locate(text: &str, path: &[PathSegment]) -> Option<usize> {
+    // JSON (a rule set saved from `rules check`, say) is YAML too, but its keys do not sit at
+    // block indentation: follow its tokens instead.
+    if text.trim_start().starts_with(['{', '[']) {
+        return locate_json(text, path);
+    }
     let lines: Vec<&str> = text.lines().collect();
     // A block is a range of lines plus the column its entries start at; `first_offset`
     // handles a sequence item whose first key sits on the dash line.
@@ -428,6 +433,106 @@ fn effective(line: &str) -> Option<(usize, &str)> {
     } else {
         Some((col, rest))
     }
+}
+
+/// [`locate`] in JSON text: the line where the value at `path` starts, or the deepest part
+/// of the path found. Best effort on text that parsed (strings, escapes, nesting).
+fn locate_json(text: &str, path: &[PathSegment]) -> Option<usize> {
+    /// Where the scan is: inside an object (the key just read) or an array (the index).
+    enum Frame {
+        Object(Option<String>),
+        Array(usize),
+    }
+    let bytes = text.as_bytes();
+    let mut line = 1usize;
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut best: Option<(usize, usize)> = None; // (matched depth, line)
+    // How many segments of `path` the current position matches.
+    let matched = |stack: &[Frame]| -> usize {
+        let mut n = 0;
+        for (frame, seg) in stack.iter().zip(path) {
+            let same = match (frame, seg) {
+                (Frame::Object(Some(k)), PathSegment::Key(want)) => k == want,
+                (Frame::Array(i), PathSegment::Index(want)) => i == want,
+                _ => false,
+            };
+            if !same {
+                break;
+            }
+            n += 1;
+        }
+        n
+    };
+    let mut i = 0;
+    // A value starts here: record its line if the path so far matches.
+    let value_at = |stack: &[Frame], line: usize, best: &mut Option<(usize, usize)>| {
+        let depth = matched(stack);
+        if depth == stack.len() && best.is_none_or(|(d, _)| depth > d) {
+            *best = Some((depth, line));
+        }
+    };
+    let mut expecting_key = false;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\n' => line += 1,
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                while let Some(&c) = bytes.get(j) {
+                    match c {
+                        b'\\' => j += 2,
+                        b'"' => break,
+                        b'\n' => {
+                            line += 1;
+                            j += 1;
+                        }
+                        _ => j += 1,
+                    }
+                }
+                let word = text.get(start..j.min(text.len())).unwrap_or("");
+                if expecting_key {
+                    if let Some(Frame::Object(key)) = stack.last_mut() {
+                        *key = Some(word.replace("\\\"", "\""));
+                    }
+                    expecting_key = false;
+                } else {
+                    value_at(&stack, line, &mut best);
+                }
+                i = j;
+            }
+            b'{' => {
+                value_at(&stack, line, &mut best);
+                stack.push(Frame::Object(None));
+                expecting_key = true;
+            }
+            b'[' => {
+                value_at(&stack, line, &mut best);
+                stack.push(Frame::Array(0));
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expecting_key = false;
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array(n)) => *n += 1,
+                Some(Frame::Object(_)) => expecting_key = true,
+                None => {}
+            },
+            b':' | b' ' | b'\t' | b'\r' => {}
+            _ => {
+                // A number, true, false or null: one value, to the next delimiter.
+                value_at(&stack, line, &mut best);
+                while bytes
+                    .get(i + 1)
+                    .is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b'\n' | b' '))
+                {
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    best.map(|(_, line)| line)
 }
 
 fn content_column(line: &str) -> Option<usize> {
@@ -525,6 +630,25 @@ assessments:
             ),
             Some(10)
         );
+    }
+
+    /// A rule set saved as JSON (as `rules check` prints it) is located by its tokens.
+    #[test]
+    fn locates_keys_and_items_in_json() {
+        let text = "{\n  \"a\": 1,\n  \"b\": {\n    \"c\": \"x, \\\"y\\\"\",\n    \"d\": [\n      {\"e\": 2},\n      {\n        \"e\": null\n      }\n    ]\n  }\n}\n";
+        assert_eq!(locate(text, &[key("a")]), Some(2));
+        assert_eq!(locate(text, &[key("b"), key("c")]), Some(4));
+        assert_eq!(locate(text, &[key("b"), key("d")]), Some(5));
+        assert_eq!(
+            locate(text, &[key("b"), key("d"), PathSegment::Index(0), key("e")]),
+            Some(6)
+        );
+        assert_eq!(
+            locate(text, &[key("b"), key("d"), PathSegment::Index(1), key("e")]),
+            Some(8)
+        );
+        // A key that is not there: the deepest part found.
+        assert_eq!(locate(text, &[key("b"), key("zz")]), Some(3));
     }
 
     #[test]
