@@ -81,7 +81,7 @@ pub struct BatchArgs {
     /// default: `reasons` and every number are written either way; on whenever comparing).
     #[arg(long)]
     pub explanations: bool,
-    /// Only parse TU and TR with the csv crate and report the speed (the benchmark's floor).
+    /// Only parse TU and TR with the csv crate and report the speed (the benchmark's floor; `batch` only).
     #[arg(long)]
     pub parse_only: bool,
 }
@@ -109,7 +109,9 @@ pub type Against = (Vec<String>, Option<PathBuf>, Vec<String>);
 impl CompareArgs {
     /// The rule sets to compare against, given the base selection: `--against-rules` (else the
     /// base ids), `--against-protocol` (else the base protocol), the base `--set`s followed by
-    /// `--against-set`s. `None` when no `--against-*` option is given.
+    /// `--against-set`s. What the comparison is about wins: a base `--set` of a key that an
+    /// `--against-set` or the `--against-protocol` file also sets is left out of the candidate
+    /// (the base selection keeps it). `None` when no `--against-*` option is given.
     pub fn against(
         &self,
         base_rules: &[String],
@@ -131,7 +133,25 @@ impl CompareArgs {
             .against_protocol
             .clone()
             .or_else(|| base_protocol.cloned());
-        let mut set = base_set.to_vec();
+        let key = |s: &String| {
+            s.split_once('=')
+                .map_or(s.trim(), |(k, _)| k.trim())
+                .to_string()
+        };
+        let mut replaced: Vec<String> = self.against_set.iter().map(key).collect();
+        if let Some(keys) = self
+            .against_protocol
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|text| recist_rules::protocol_keys(&text))
+        {
+            replaced.extend(keys);
+        }
+        let mut set: Vec<String> = base_set
+            .iter()
+            .filter(|s| !replaced.contains(&key(s)))
+            .cloned()
+            .collect();
         set.extend(self.against_set.iter().cloned());
         Some((rules, protocol, set))
     }
@@ -266,6 +286,11 @@ pub fn compare(
     rule_sets: Vec<RuleSet>,
     against: Vec<RuleSet>,
 ) -> Result<u8, String> {
+    if args.batch.parse_only {
+        return Err(
+            "--parse-only measures reading alone: it is an option of `recist batch`".into(),
+        );
+    }
     if args.batch.recorded.is_none() && against.is_empty() {
         return Err(
             "compare with what? give --recorded RS.csv, or --against-rules/--against-protocol/--against-set"
@@ -311,4 +336,66 @@ pub fn generate(args: &GenerateArgs, rule_sets: Vec<RuleSet>) -> Result<u8, Stri
     );
     println!("{}", serde_json::to_string(&s).unwrap_or_default());
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn args(against_set: &[&str], against_protocol: Option<PathBuf>) -> CompareArgs {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            compare: CompareArgs,
+        }
+        let mut argv = vec![
+            "x".to_string(),
+            "--out".into(),
+            "o".into(),
+            "--cases".into(),
+            "c".into(),
+        ];
+        for s in against_set {
+            argv.extend(["--against-set".to_string(), s.to_string()]);
+        }
+        if let Some(p) = against_protocol {
+            argv.extend(["--against-protocol".to_string(), p.display().to_string()]);
+        }
+        Cli::try_parse_from(argv).unwrap().compare
+    }
+
+    /// The amendment is what is compared: a base `--set` of a key the `--against-set`s or the
+    /// `--against-protocol` file set again is left out of the candidate.
+    #[test]
+    fn the_candidate_takes_the_amendment_over_a_base_set_of_the_same_key() {
+        let base = vec![
+            "confirmation.min_interval_days=28".to_string(),
+            "timepoint.pr_persistence=sticky".to_string(),
+        ];
+        let (_, _, set) = args(&["confirmation.min_interval_days=35"], None)
+            .against(&["recist-1.1".into()], None, &base)
+            .unwrap();
+        assert_eq!(
+            set,
+            [
+                "timepoint.pr_persistence=sticky",
+                "confirmation.min_interval_days=35"
+            ]
+        );
+        let dir = std::env::temp_dir().join(format!("recist-against-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let protocol = dir.join("amendment.yaml");
+        std::fs::write(
+            &protocol,
+            "protocol: amendment 2\nconfirmation:\n  min_interval_days: 35\n",
+        )
+        .unwrap();
+        let (_, p, set) = args(&[], Some(protocol.clone()))
+            .against(&["recist-1.1".into()], None, &base)
+            .unwrap();
+        assert_eq!(p, Some(protocol));
+        assert_eq!(set, ["timepoint.pr_persistence=sticky"]);
+    }
 }

@@ -527,6 +527,14 @@ fn sdtm_error_value(level: &str, e: &SdtmError) -> Value {
     error_value(level, &e.place, e.problem.code(), &e.to_string(), None)
 }
 
+/// The files only a comparison writes.
+const COMPARISON_FILES: [&str; 4] = [
+    "discordant.jsonl",
+    "unmatched.jsonl",
+    "comparison.json",
+    "comparison.md",
+];
+
 fn engine_place(e: &AdjudicationError) -> (Option<chrono::NaiveDate>, Option<String>) {
     match e {
         AdjudicationError::Baseline { date, lesion, .. }
@@ -1246,6 +1254,14 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
     let summary_path = cfg.out.join("summary.json");
     if summary_path.exists() {
         std::fs::remove_file(&summary_path).map_err(|e| BatchError::io(&summary_path, e))?;
+    }
+    // A comparison's files of an earlier run into this directory would lie beside this run's
+    // outputs (this summary not listing them): they go, whether this run compares or not.
+    for name in COMPARISON_FILES {
+        let path = cfg.out.join(name);
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|e| BatchError::io(&path, e))?;
+        }
     }
     let mut sets: Vec<&RuleSet> = cfg.rule_sets.iter().collect();
     sets.extend(cfg.against.iter());

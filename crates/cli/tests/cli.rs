@@ -397,3 +397,67 @@ fn assess_explain_and_bor_write_to_out() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("/nonexistent-dir/x.json: cannot write"));
 }
+
+/// docs/batch.md's amendment example compares the amended setting, and a later run into the
+/// same directory that does not compare leaves none of the comparison's files behind.
+#[test]
+fn compare_an_amendment_then_rerun_without_comparing() {
+    let dir = std::env::temp_dir().join(format!("recist-cli-amend-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.display().to_string();
+    let study = [
+        "--tu",
+        "fixtures/sdtm/TU.csv",
+        "--tr",
+        "fixtures/sdtm/TR.csv",
+        "--dm",
+        "fixtures/sdtm/DM.csv",
+    ];
+    let mut args = vec!["compare"];
+    args.extend(study);
+    args.extend([
+        "--set",
+        "confirmation.min_interval_days=28",
+        "--against-set",
+        "confirmation.min_interval_days=35",
+        "--out",
+        &out,
+        "--progress",
+        "off",
+    ]);
+    let run = recist(&args);
+    // The fixture study refuses one subject on purpose: exit 1, everything else written.
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    let comparison: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("comparison.json")).unwrap()).unwrap();
+    let shown = comparison.to_string();
+    assert!(
+        shown.contains("confirmation.min_interval_days=35"),
+        "{shown}"
+    );
+    for name in ["comparison.md", "discordant.jsonl", "unmatched.jsonl"] {
+        assert!(dir.join(name).exists(), "{name}");
+    }
+    let mut args = vec!["batch"];
+    args.extend(study);
+    args.extend(["--out", &out, "--progress", "off"]);
+    let run = recist(&args);
+    // The fixture study refuses one subject on purpose: exit 1, everything else written.
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    for name in [
+        "comparison.json",
+        "comparison.md",
+        "discordant.jsonl",
+        "unmatched.jsonl",
+    ] {
+        assert!(!dir.join(name).exists(), "{name} left from the first run");
+    }
+    assert!(dir.join("summary.json").exists());
+    // --parse-only is batch's: compare says so rather than running in full.
+    let mut args = vec!["compare"];
+    args.extend(study);
+    args.extend(["--parse-only", "--against-rules", "mrecist", "--out", &out]);
+    let run = recist(&args);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("`recist batch`"));
+}

@@ -246,6 +246,21 @@ impl RuleSet {
     }
 }
 
+/// The dotted keys a protocol file sets (its `protocol` name aside), as
+/// [`RuleSet::with_overrides`] reads them; `None` when the text is not a YAML mapping.
+pub fn protocol_keys(text: &str) -> Option<Vec<String>> {
+    let Ok(Value::Object(map)) = recist_yaml::parse_value(text) else {
+        return None;
+    };
+    let mut leaves = Vec::new();
+    for (k, v) in map {
+        if k != "protocol" {
+            flatten(&k, v, &mut leaves);
+        }
+    }
+    Some(leaves.into_iter().map(|(k, _)| k).collect())
+}
+
 /// Ids of the bundled rule sets with their titles, in file order.
 pub fn bundled_ids() -> Vec<(String, String, String)> {
     BUNDLED
