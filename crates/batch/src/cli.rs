@@ -2,7 +2,7 @@
 //! (flattened into the CLI's own parser) and what each runs. Rule sets are loaded by the CLI
 //! (its `--rules`, `--protocol`, `--set`) and passed in.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use recist_rules::RuleSet;
@@ -204,7 +204,27 @@ fn config(args: &BatchArgs, rule_sets: Vec<RuleSet>) -> Result<BatchConfig, Stri
             tr: tr.clone(),
             dm: args.dm.clone(),
         },
-        (None, None, Some(c)) => Input::Cases(c.clone()),
+        (None, None, Some(c)) => {
+            // Unreadable input is a usage error (exit 2), as for --tu and --tr.
+            let cases = std::fs::canonicalize(c)
+                .map_err(|e| format!("--cases {}: cannot read: {e}", c.display()))?;
+            // Outputs written among the cases would be read as cases by the next run.
+            let out = std::fs::canonicalize(&args.out).unwrap_or_else(|_| {
+                let parent = args.out.parent().filter(|p| !p.as_os_str().is_empty());
+                let parent = parent.map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
+                std::fs::canonicalize(&parent)
+                    .unwrap_or(parent)
+                    .join(args.out.file_name().unwrap_or_default())
+            });
+            if cases.is_dir() && out.starts_with(&cases) {
+                return Err(format!(
+                    "--out {} is inside --cases {}: the outputs would be read as cases by the next run; write them elsewhere",
+                    args.out.display(),
+                    c.display()
+                ));
+            }
+            Input::Cases(c.clone())
+        }
         _ => return Err("give --tu and --tr, or --cases".into()),
     };
     let mut cfg =

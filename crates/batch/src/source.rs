@@ -393,22 +393,35 @@ pub fn case_files(path: &Path) -> Vec<PathBuf> {
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
-                // Not `is_file`: an entry that cannot be read (a dangling link, say) is kept,
-                // to be reported when it fails to open rather than skipped without a word.
+                // Not `is_file`: an entry that cannot be read (a dangling link, a directory or
+                // a FIFO named like a case file, say) is kept, to be reported rather than
+                // skipped without a word (see `regular_file`).
                 .filter(|p| {
-                    !p.is_dir()
-                        && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                            matches!(
-                                e.to_ascii_lowercase().as_str(),
-                                "yaml" | "yml" | "json" | "jsonl"
-                            )
-                        })
+                    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        matches!(
+                            e.to_ascii_lowercase().as_str(),
+                            "yaml" | "yml" | "json" | "jsonl"
+                        )
+                    })
                 })
                 .collect()
         })
         .unwrap_or_default();
     files.sort();
     files
+}
+
+/// Whether a case file is a regular file (links followed), checked before it is opened:
+/// opening a FIFO blocks until something writes to it, and a device (`/dev/zero`) never ends.
+fn regular_file(f: &Path) -> Result<(), String> {
+    let m = std::fs::metadata(f).map_err(|e| e.to_string())?;
+    if m.is_file() {
+        Ok(())
+    } else if m.is_dir() {
+        Err("a directory, not a case file".into())
+    } else {
+        Err("not a regular file (a FIFO, device or socket)".into())
+    }
 }
 
 fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<InputInfo> {
@@ -434,10 +447,12 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
             file: file.clone(),
             message: format!("{file}: cannot read: {message}"),
         };
-        let handle = match std::fs::File::open(&f) {
+        let handle = match regular_file(&f)
+            .and_then(|()| std::fs::File::open(&f).map_err(|e| e.to_string()))
+        {
             Ok(h) => h,
             Err(e) => {
-                sender.push(fail(e.to_string()), 1);
+                sender.push(fail(e), 1);
                 continue;
             }
         };
@@ -509,15 +524,23 @@ fn read_cases(path: &Path, bytes: &Arc<AtomicU64>, sender: &mut Sender) -> Vec<I
             let text = recist_io::CaseText::from_bytes(raw);
             // Its cases: its documents, split as the reading of the cases splits them.
             rows = recist_io::case_documents(&text.text) as u64;
-            sender.push(
+            // A file of no case at all (empty, comments or `---` only) is said at the file's
+            // level, as a JSON Lines one is: it is no subject. (One whose comments hold bytes
+            // that are not UTF-8 is refused for them by the reading.)
+            let item = if rows == 0 && text.not_utf8.is_empty() {
+                Item::CaseFileError {
+                    file: file.clone(),
+                    message: recist_io::CaseError::Empty { file: file.clone() }.to_string(),
+                }
+            } else {
                 Item::Case {
                     file: file.clone(),
                     line: 1,
                     text,
                     jsonl: false,
-                },
-                1,
-            );
+                }
+            };
+            sender.push(item, 1);
         }
         infos.push(InputInfo {
             role: "cases".into(),
@@ -539,7 +562,9 @@ pub fn case_file_keys(f: &Path) -> Vec<recist_io::CaseKey> {
     let jsonl = f
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-    let Ok(handle) = std::fs::File::open(f) else {
+    let Ok(handle) =
+        regular_file(f).and_then(|()| std::fs::File::open(f).map_err(|e| e.to_string()))
+    else {
         return Vec::new();
     };
     if !jsonl {

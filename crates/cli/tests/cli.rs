@@ -461,3 +461,61 @@ fn compare_an_amendment_then_rerun_without_comparing() {
     assert_eq!(run.status.code(), Some(2));
     assert!(text(&run.stderr).contains("`recist batch`"));
 }
+
+/// `batch --cases`: a directory entry named like a case file that is no regular file (a
+/// directory, a FIFO, a link to a device) and a file with no case are each one file-level
+/// error line, and no subject; unreadable `--cases` and an `--out` inside it are usage errors.
+#[test]
+fn batch_cases_reads_regular_files_only_and_keeps_its_outputs_apart() {
+    let dir = std::env::temp_dir().join(format!("recist-cli-cases-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(cases.join("dir.yaml")).unwrap();
+    std::fs::copy(
+        root().join("fixtures/recist-1.1/R11-TGT-PR.yaml"),
+        cases.join("a.yaml"),
+    )
+    .unwrap();
+    std::fs::write(cases.join("empty.yaml"), "# nothing\n---\n").unwrap();
+    std::os::unix::fs::symlink("/dev/zero", cases.join("zero.jsonl")).unwrap();
+    let fifo = Command::new("mkfifo")
+        .arg(cases.join("pipe.yaml"))
+        .status()
+        .is_ok_and(|s| s.success());
+    let (c, out) = (
+        cases.display().to_string(),
+        dir.join("out").display().to_string(),
+    );
+    let run = recist(&["batch", "--cases", &c, "--out", &out, "--progress", "off"]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    let errors = std::fs::read_to_string(dir.join("out/errors.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = errors
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3 + usize::from(fifo), "{errors}");
+    assert!(lines.iter().all(|l| l["level"] == "file"), "{errors}");
+    for needle in ["a directory", "holds no case", "not a regular file"] {
+        assert!(errors.contains(needle), "{needle}: {errors}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["subject_evaluators"]["seen"], 1, "{summary}");
+    assert_eq!(summary["subject_evaluators"]["adjudicated"], 1, "{summary}");
+    assert_eq!(summary["reconciliation"]["all"], true, "{summary}");
+    let inside = cases.join("out").display().to_string();
+    let run = recist(&["batch", "--cases", &c, "--out", &inside]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("is inside --cases"));
+    let missing = dir.join("missing").display().to_string();
+    let out2 = dir.join("out2");
+    let run = recist(&[
+        "batch",
+        "--cases",
+        &missing,
+        "--out",
+        &out2.display().to_string(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(!out2.exists());
+}
