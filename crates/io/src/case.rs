@@ -360,11 +360,11 @@ fn readable_key(doc: &str, file: &str, first_line: usize) -> Option<CaseKey> {
     (!unreadable(&key.subject) && !key.evaluator.as_deref().is_some_and(unreadable)).then_some(key)
 }
 
-/// The subject a document that is not valid YAML names on a top-level `subject:` line of
-/// its own (plain or quoted), so that its refusal names it.
-fn subject_line(doc: &str) -> Option<String> {
+/// The value of a top-level `key:` line of a document that is not valid YAML: `None` when no
+/// such line, `Some(None)` when its value does not read as a plain or quoted scalar.
+fn line_value(doc: &str, key: &str) -> Option<Option<String>> {
     doc.lines().find_map(|line| {
-        let value = line.strip_prefix("subject:")?.trim();
+        let value = line.strip_prefix(key)?.strip_prefix(':')?.trim();
         let value = value.split(" #").next().unwrap_or(value).trim();
         let value = value
             .strip_prefix('"')
@@ -374,7 +374,32 @@ fn subject_line(doc: &str) -> Option<String> {
         let plain = !value.is_empty()
             && !value.contains(['{', '}', '[', ']', '"', '\'', '\\'])
             && !value.contains(char::REPLACEMENT_CHARACTER);
-        plain.then(|| value.to_string())
+        Some(plain.then(|| value.to_string()))
+    })
+}
+
+/// The subject a document that is not valid YAML names on a top-level `subject:` line of
+/// its own (plain or quoted), so that its refusal names it.
+fn subject_line(doc: &str) -> Option<String> {
+    line_value(doc, "subject").flatten()
+}
+
+/// The key of a document that is not valid YAML, read from its own top-level `subject:` and
+/// `evaluator:` lines where both read plainly (no `evaluator:` line: none given): so the
+/// duplicate-case check sees it, and a subject with a broken copy elsewhere is not adjudicated
+/// from the other copy alone.
+fn syntax_error_key(doc: &str, file: &str, first_line: usize) -> Option<CaseKey> {
+    let subject = subject_line(doc)?;
+    let evaluator = match line_value(doc, "evaluator") {
+        None => None,
+        Some(Some(e)) => Some(e),
+        Some(None) => return None,
+    };
+    Some(CaseKey {
+        subject,
+        evaluator,
+        file: file.to_string(),
+        line: first_line,
     })
 }
 
@@ -434,19 +459,19 @@ fn read_cases_of(
                 return (key, refused);
             }
             // Read before parsing, which takes the text: a line scan that stops at the
-            // document's first `subject:` line.
-            let subject = subject_line(&doc);
+            // document's first `subject:` (and `evaluator:`) line.
+            let key = syntax_error_key(&doc, file, first_line);
             match recist_yaml::parse_document(first_line, doc, several) {
                 Ok(d) => (
                     key_of(&d.value, file, d.first_line),
                     convert(d.value, &d.text, d.first_line, file),
                 ),
                 Err(e) => (
-                    None,
+                    key.clone(),
                     Err(CaseError::Syntax {
                         file: file.to_string(),
                         line: e.line,
-                        subject,
+                        subject: key.map(|k| k.subject),
                         message: e.message,
                     }),
                 ),
@@ -520,7 +545,11 @@ fn keys_of(text: &str, not_utf8: &[(usize, usize)], file: &str, jsonl: bool) -> 
             // document that is not a mapping), the full one decides, as reading the case does.
             let value = match recist_yaml::parse_as::<Keys>(&doc) {
                 Ok(k) => k.value(),
-                Err(_) => recist_yaml::parse_value(&doc).ok()?,
+                Err(_) => match recist_yaml::parse_value(&doc) {
+                    Ok(v) => v,
+                    // Not YAML: the key its own lines give, as the reading takes it.
+                    Err(_) => return syntax_error_key(&doc, file, first_line),
+                },
             };
             key_of(&value, file, first_line)
         })

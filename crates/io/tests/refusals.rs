@@ -292,6 +292,46 @@ fn a_syntax_error_in_one_document_does_not_hide_the_others() {
     assert!(!err.contains("subject `"), "{err}");
 }
 
+/// A subject whose other case is not valid YAML is a duplicate all the same (its own
+/// `subject:` line names it): neither case is adjudicated, rather than the valid one alone;
+/// the pre-pass's keys agree with the reading's.
+#[test]
+fn a_case_that_is_not_yaml_still_counts_towards_its_subject_s_uniqueness() {
+    let broken = format!("{}bogus: [unclosed\n", CASE);
+    let other_subject = CASE.replace("S-014", "S-099");
+    let text = format!("{CASE}---\n{broken}---\n{other_subject}");
+    let keyed = recist_io::read_case_text_keyed(&text, "dup.yaml", false);
+    let keys: Vec<Option<String>> = keyed
+        .iter()
+        .map(|(k, _)| k.as_ref().map(|k| k.subject.clone()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            Some("S-014".into()),
+            Some("S-014".into()),
+            Some("S-099".into())
+        ]
+    );
+    let pre_pass: Vec<String> = recist_io::case_keys(&text, "dup.yaml", false)
+        .into_iter()
+        .map(|k| format!("{} {}", k.subject, k.line))
+        .collect();
+    let reading: Vec<String> = keyed
+        .iter()
+        .filter_map(|(k, _)| k.as_ref().map(|k| format!("{} {}", k.subject, k.line)))
+        .collect();
+    assert_eq!(pre_pass, reading);
+    let cases = shown(recist_io::refuse_duplicates(keyed));
+    assert_eq!(cases.len(), 2, "{cases:#?}");
+    assert!(
+        cases[0].contains("subject `S-014`: 2 cases of one subject × evaluator"),
+        "{}",
+        cases[0]
+    );
+    assert!(cases[1].starts_with("ok S-099"), "{}", cases[1]);
+}
+
 #[test]
 fn one_bad_subject_does_not_hide_the_others() {
     let bad = CASE
