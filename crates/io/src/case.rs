@@ -657,6 +657,21 @@ fn convert(
             .and_then(Value::as_str)
             .map(str::to_string),
     };
+    if !value.is_object() {
+        let what = match &value {
+            Value::Array(_) => "a list",
+            Value::String(_) => "a text",
+            _ => "a single value",
+        };
+        return Err(ctx.err(
+            &[],
+            None,
+            None,
+            format!(
+                "this document is {what}; a case is a mapping of keys (subject, lesions, assessments, …: case-format.md)"
+            ),
+        ));
+    }
     let raw: RawCase = recist_yaml::from_value(value).map_err(|e| {
         let path = e.path.clone();
         ctx.err(&path, None, None, e.to_string())

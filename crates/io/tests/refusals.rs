@@ -502,3 +502,18 @@ fn a_byte_not_utf8_refuses_its_case_at_its_line_and_the_other_cases_are_read() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A document that is a list or a text is named as such, not as a Rust type's shape.
+#[test]
+fn a_document_that_is_not_a_mapping_is_named_as_such() {
+    for (text, what) in [("- a\n- b\n", "a list"), ("just text\n", "a text")] {
+        let err = refusal(text);
+        assert!(
+            err.contains(&format!(
+                "this document is {what}; a case is a mapping of keys"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("RawCase"), "{err}");
+    }
+}
