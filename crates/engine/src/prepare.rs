@@ -245,6 +245,9 @@ pub(crate) struct NonTargetLesion<'r> {
     pub id: String,
     pub kind: Option<LesionKind>,
     pub from_target: Option<Measure>,
+    /// A demoted target's selector rule for a finding that lacks its measure (MR-IMG: no
+    /// viable diameter is no enhancement reading): not evaluated, as for a target.
+    pub missing_rule: Option<&'r str>,
     /// A demoted node: normal while its short axis is below this, citing the rule.
     pub node_normal_below: Option<(Mm, &'r str)>,
 }
@@ -333,6 +336,7 @@ pub(crate) fn prepare_reusing<'r>(
                 id: spare.string(&lesion.id),
                 kind: lesion.kind,
                 from_target: None,
+                missing_rule: None,
                 node_normal_below: None,
             });
             continue;
@@ -575,6 +579,7 @@ pub(crate) fn prepare_reusing<'r>(
                     id: spare.string(&lesion.id),
                     kind: lesion.kind,
                     from_target: Some(measure),
+                    missing_rule,
                     node_normal_below,
                 });
                 demoted.push(lesion.id.as_str());

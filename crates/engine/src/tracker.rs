@@ -988,32 +988,50 @@ impl<'r> Tracker<'r> {
             let (status, viable, cytology) = match (a.findings.get(&l.id), l.from_target) {
                 (None, _) => (NonTargetStatus::NotEvaluated, None, None),
                 (Some(Finding::NonTarget(f)), _) => (f.status, f.viable, f.cytology),
-                (Some(Finding::Target(f)), Some(measure)) => match f {
-                    TargetFinding::Absent => (NonTargetStatus::Absent, None, None),
-                    TargetFinding::NotEvaluated => (NonTargetStatus::NotEvaluated, None, None),
-                    TargetFinding::TooSmall | TargetFinding::MergedInto(_) => {
-                        (NonTargetStatus::Present, None, None)
-                    }
-                    TargetFinding::Measured(d) => match (&l.node_normal_below, d.short_axis) {
-                        // A demoted node below its pathological threshold is normal.
-                        (Some((below, rule)), Some(sa)) if sa < *below => {
-                            ex.note(*rule, || format!(
+                (Some(Finding::Target(f)), Some(measure)) => {
+                    match f {
+                        TargetFinding::Absent => (NonTargetStatus::Absent, None, None),
+                        TargetFinding::NotEvaluated => (NonTargetStatus::NotEvaluated, None, None),
+                        TargetFinding::TooSmall | TargetFinding::MergedInto(_) => {
+                            (NonTargetStatus::Present, None, None)
+                        }
+                        TargetFinding::Measured(d) => match (&l.node_normal_below, d.short_axis) {
+                            // A demoted node below its pathological threshold is normal.
+                            (Some((below, rule)), Some(sa)) if sa < *below => {
+                                ex.note(*rule, || format!(
                                     "`{}` {sa} mm short axis is below {below} mm: not pathological, counted as gone",
                                     l.id
                                 ));
-                            (NonTargetStatus::Absent, None, None)
-                        }
-                        _ => (
-                            NonTargetStatus::Present,
-                            // Enhancement as reported; else a counted diameter of 0 mm.
-                            d.viable
-                                .map(|v| !v.is_zero())
-                                .or(pick(d, measure).map(|v| !v.is_zero())),
-                            None,
-                        ),
-                    },
-                    TargetFinding::Fragments(_) => (NonTargetStatus::Present, None, None),
-                },
+                                (NonTargetStatus::Absent, None, None)
+                            }
+                            // Measured on a diameter the finding does not give (no viable
+                            // diameter: no enhancement reading): not evaluated, as a target would
+                            // be, rather than taken as disease present.
+                            _ if d.viable.is_none()
+                                && pick(d, measure).is_none()
+                                && l.missing_rule.is_some() =>
+                            {
+                                if let Some(rule) = l.missing_rule {
+                                    ex.note(rule, || format!(
+                                    "`{}` (followed as a non-target) has no {}: not evaluated",
+                                    l.id,
+                                    measure_name(measure)
+                                ));
+                                }
+                                (NonTargetStatus::NotEvaluated, None, None)
+                            }
+                            _ => (
+                                NonTargetStatus::Present,
+                                // Enhancement as reported; else a counted diameter of 0 mm.
+                                d.viable
+                                    .map(|v| !v.is_zero())
+                                    .or(pick(d, measure).map(|v| !v.is_zero())),
+                                None,
+                            ),
+                        },
+                        TargetFinding::Fragments(_) => (NonTargetStatus::Present, None, None),
+                    }
+                }
                 (Some(Finding::Target(_)), None) => (NonTargetStatus::NotEvaluated, None, None),
             };
             let status = if status == NonTargetStatus::Progression

@@ -424,3 +424,36 @@ fn amb_rt2_new_lesions_enter_one_field_scope_only() {
     assert_eq!(last(&inside, Scope::InField), OverallResponse::Pd);
     assert_ne!(last(&inside, Scope::OutOfField), OverallResponse::Pd);
 }
+
+/// MR-IMG for a target followed as a non-target (AMB-M3): a typical HCC lesion measured on its
+/// viable diameter has no enhancement reading when only its long axis is given, so it is not
+/// evaluated, not disease present again: after an mRECIST CR that would be a false PD.
+#[test]
+fn mr_img_a_demoted_liver_lesion_without_viable_diameter_is_not_evaluated() {
+    let text = "
+subject: I04
+treatment_start: 2024-01-03
+lesions:
+  - {id: T1, site: liver, role: target, hcc_typical: true}
+  - {id: T2, site: liver, role: target, hcc_typical: true}
+assessments:
+  - date: 2024-01-01
+    findings: {T1: {long_axis: 50, viable: 40}, T2: {long_axis: 30, viable: 8}}
+  - date: 2024-02-14
+    findings: {T1: {long_axis: 45, viable: 0}, T2: {long_axis: 29, viable: 0}}
+  - date: 2024-03-27
+    findings: {T1: {long_axis: 45, viable: 0}, T2: {long_axis: 28}}
+";
+    let r = assess(&rules("mrecist", &[]), text);
+    let all = scope(&r, Scope::All);
+    let f = |i: usize| all.timepoints[i].follow_up.as_ref().unwrap();
+    assert_eq!(f(1).overall, OverallResponse::Cr);
+    assert_eq!(f(2).non_target, Some(recist_model::NonTargetResponse::Ne));
+    assert_eq!(f(2).overall, OverallResponse::Pr);
+    assert!(
+        f(2).reasons.contains(&"MR-IMG".to_string()),
+        "{:?}",
+        f(2).reasons
+    );
+    assert!(all.progression.is_none());
+}
