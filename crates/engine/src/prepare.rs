@@ -245,6 +245,9 @@ pub(crate) struct NonTargetLesion<'r> {
     pub id: String,
     pub kind: Option<LesionKind>,
     pub from_target: Option<Measure>,
+    /// A lymph node: judged by its size, never complete for no longer enhancing (MR-NT-CR is
+    /// about the arterial enhancement of liver tumour).
+    pub nodal: bool,
     /// A demoted target's selector rule for a finding that lacks its measure (MR-IMG: no
     /// viable diameter is no enhancement reading): not evaluated, as for a target.
     pub missing_rule: Option<&'r str>,
@@ -336,6 +339,7 @@ pub(crate) fn prepare_reusing<'r>(
                 id: spare.string(&lesion.id),
                 kind: lesion.kind,
                 from_target: None,
+                nodal: lesion.nodal,
                 missing_rule: None,
                 node_normal_below: None,
             });
@@ -579,6 +583,7 @@ pub(crate) fn prepare_reusing<'r>(
                     id: spare.string(&lesion.id),
                     kind: lesion.kind,
                     from_target: Some(measure),
+                    nodal: lesion.nodal,
                     missing_rule,
                     node_normal_below,
                 });

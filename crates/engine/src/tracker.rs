@@ -1059,6 +1059,7 @@ impl<'r> Tracker<'r> {
                 NonTargetStatus::Present => {
                     if nt.complete_when == NonTargetComplete::AbsentOrNonViable
                         && viable == Some(false)
+                        && !l.nodal
                     {
                         non_viable.push(l.id.as_str());
                         continue;

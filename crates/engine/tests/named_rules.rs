@@ -457,3 +457,42 @@ assessments:
     );
     assert!(all.progression.is_none());
 }
+
+/// MR-NT-CR counts a non-target that no longer enhances as complete; a lymph node is judged
+/// by its size (R11-NT-CR), not by enhancement: "present, not viable" keeps it NON-CR/NON-PD.
+#[test]
+fn mr_nt_cr_a_node_is_judged_by_size_not_enhancement() {
+    let text = |site: &str, nodal: bool| {
+        format!(
+            "
+subject: A03
+treatment_start: 2024-01-03
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: NT1, site: {site}, role: non-target, nodal: {nodal}}}
+assessments:
+  - date: 2024-01-01
+    findings: {{T1: {{long_axis: 60, viable: 50}}, NT1: present}}
+  - date: 2024-02-14
+    findings: {{T1: {{long_axis: 55, viable: 0}}, NT1: {{status: present, viable: false}}}}
+"
+        )
+    };
+    let overall = |yaml: &str| {
+        let r = assess(&rules("mrecist", &[]), yaml);
+        let f = scope(&r, Scope::All).timepoints[1]
+            .follow_up
+            .clone()
+            .unwrap();
+        (f.non_target, f.overall)
+    };
+    use recist_model::NonTargetResponse as N;
+    assert_eq!(
+        overall(&text("hilar lymph node", true)),
+        (Some(N::NonCrNonPd), OverallResponse::Pr)
+    );
+    assert_eq!(
+        overall(&text("liver segment 2", false)),
+        (Some(N::Cr), OverallResponse::Cr)
+    );
+}
