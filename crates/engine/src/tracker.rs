@@ -1283,7 +1283,9 @@ impl<'r> Tracker<'r> {
         {
             let la = nl.diameters.long_axis;
             let typical_size = |l: Option<Mm>| l.is_some_and(|l| l >= p.typical_min_mm);
-            if nl.hcc_typical && typical_size(la) && !nl.equivocal {
+            // The longest diameter; without it the viable one, which it is at least.
+            let size = la.or(nl.diameters.viable);
+            if nl.hcc_typical && typical_size(size) && !nl.equivocal {
                 // Typical and large enough when first seen: only the reader's doubt delayed it,
                 // so a confirmation dates back as for any equivocal lesion (R11-NEW-EQUIV).
                 let qualified_at_first = first.first_typical && typical_size(first.first_long_axis);
@@ -1292,8 +1294,13 @@ impl<'r> Tracker<'r> {
                     &p.rules[0],
                     detail!(
                         on,
-                        "new `{id}` with the typical pattern, {} mm ≥ {} mm",
-                        la.unwrap_or_default(),
+                        "new `{id}` with the typical pattern, {}{} mm ≥ {} mm",
+                        if la.is_some() {
+                            ""
+                        } else {
+                            "viable diameter (the long axis is at least as long) "
+                        },
+                        size.unwrap_or_default(),
                         p.typical_min_mm
                     ),
                     equivocal_back && qualified_at_first,

@@ -496,3 +496,36 @@ assessments:
         (Some(N::Cr), OverallResponse::Cr)
     );
 }
+
+/// MR-NEW-TYPICAL: a new typical liver lesion counts from 10 mm on its longest diameter; a
+/// finding that gives only its viable diameter gives a lower bound of it (the whole lesion is
+/// at least as long): 15 mm viable counts, 8 mm viable alone stays EQUIVOCAL.
+#[test]
+fn mr_new_typical_a_viable_diameter_alone_bounds_the_size() {
+    let text = |viable: u32| {
+        format!(
+            "
+subject: C14
+treatment_start: 2024-01-03
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+assessments:
+  - date: 2024-01-01
+    findings: {{T1: {{long_axis: 60, viable: 50}}}}
+  - date: 2024-02-14
+    findings: {{T1: {{long_axis: 55, viable: 30}}}}
+    new_lesions: [{{id: NEW1, site: liver segment 3, hcc_typical: true, viable: {viable}}}]
+"
+        )
+    };
+    let new = |viable: u32| {
+        let r = assess(&rules("mrecist", &[]), &text(viable));
+        scope(&r, Scope::All).timepoints[1]
+            .follow_up
+            .as_ref()
+            .unwrap()
+            .new_lesions
+    };
+    assert_eq!(new(15), recist_model::NewLesions::Yes);
+    assert_eq!(new(8), recist_model::NewLesions::Equivocal);
+}
