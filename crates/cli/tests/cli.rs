@@ -519,3 +519,31 @@ fn batch_cases_reads_regular_files_only_and_keeps_its_outputs_apart() {
     assert_eq!(run.status.code(), Some(2));
     assert!(!out2.exists());
 }
+
+/// An iRECIST response word is refused as such, not only as "unknown".
+#[test]
+fn bor_names_irecist_words_it_does_not_adjudicate() {
+    let csv = temp_file(
+        "irecist.csv",
+        "subject,date,response,reference_date\nX-1,2021-03-01,iUPD,2021-01-01\nX-1,2021-04-12,PD,2021-01-01\n",
+    );
+    let out = recist(&["bor", "--responses", &csv.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("unknown response `iUPD`")
+            && err.contains("iRECIST categories are not adjudicated"),
+        "{err}"
+    );
+    // Other unknown words are refused without the note.
+    let csv = temp_file(
+        "plain.csv",
+        "subject,date,response,reference_date\nX-2,2021-03-01,STABLE,2021-01-01\n",
+    );
+    let out = recist(&["bor", "--responses", &csv.display().to_string()]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("unknown response `STABLE`") && !err.contains("iRECIST"),
+        "{err}"
+    );
+}

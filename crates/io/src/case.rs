@@ -1038,6 +1038,15 @@ fn diameters(
             }
         }
     }
+    // The viable (enhancing) part lies within the lesion: it cannot be longer than the lesion.
+    if let (Some(viable), Some(whole)) = (d.viable, d.long_axis)
+        && viable > whole
+    {
+        return Err((
+            Some("viable"),
+            format!("viable diameter {viable} mm is longer than the long axis {whole} mm"),
+        ));
+    }
     Ok(d)
 }
 
@@ -1194,6 +1203,12 @@ fn non_target_finding(value: &Value) -> Result<NonTargetFinding, FindingError> {
             }
             if !has_status {
                 return Err((None, "a non-target finding map needs `status`".into()));
+            }
+            if f.viable.is_some() && matches!(f.status, NonTargetStatus::Absent | NonTargetStatus::NotEvaluated) {
+                return Err((
+                    Some("viable"),
+                    "`viable` describes a lesion that is there; this one is absent or not evaluated".into(),
+                ));
             }
             Ok(f)
         }

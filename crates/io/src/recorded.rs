@@ -197,8 +197,9 @@ pub fn read_recorded(
             entry.2.push(CaseError::Invalid {
                 place: place(Some(d)),
                 message: format!(
-                    "unknown response `{}` (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)",
-                    get(Some(resp)).unwrap_or("")
+                    "unknown response `{}` (expected CR, PR, SD, NON-CR/NON-PD, PD or NE){}",
+                    get(Some(resp)).unwrap_or(""),
+                    recist_model::irecist_note(get(Some(resp)).unwrap_or(""))
                 ),
             });
             continue;

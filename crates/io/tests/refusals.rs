@@ -202,6 +202,22 @@ fn the_base_case_is_accepted() {
     None,
     "assessments[1].date`: input is out of range (the value is `2019-13-02`)"
 )]
+#[case::viable_longer_than_the_lesion(
+    "      T1: {long_axis: 60}",
+    "      T1: {long_axis: 40, viable: 60}",
+    "viable: 60",
+    Some("2019-05-02"),
+    Some("T1"),
+    "viable diameter 60 mm is longer than the long axis 40 mm"
+)]
+#[case::viable_said_of_an_absent_non_target(
+    "      NT1: present\n    new_lesions",
+    "      NT1: {status: absent, viable: true}\n    new_lesions",
+    "status: absent",
+    Some("2019-05-02"),
+    Some("NT1"),
+    "`viable` describes a lesion that is there"
+)]
 #[case::other_format_version(
     "subject: S-014\n",
     "format: recist-case/2\nsubject: S-014\n",

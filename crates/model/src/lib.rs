@@ -20,7 +20,9 @@ pub use case::{
     TargetFinding,
 };
 pub use length::{LengthError, Mm, Pct};
-pub use response::{NewLesions, NonTargetResponse, OverallResponse, TargetResponse};
+pub use response::{
+    NewLesions, NonTargetResponse, OverallResponse, TargetResponse, irecist_note, is_irecist_word,
+};
 pub use result::{
     Abscopal, AbscopalLesion, AppliedOverride, CourseDose, Endpoint, Endpoints, Explanation,
     FollowUpResult, Progression, RESULT_ID_NAMESPACE, ResponseDates, RuleSetRef, Scope,

@@ -96,3 +96,27 @@ vocabulary! {
         Ne => "NE",
     }
 }
+
+/// Whether a recorded response is one of iRECIST's categories (`iCR`, `iPR`, `iSD`, `iUPD`,
+/// `iCPD`, `NON-iCR/NON-iUPD`), which no bundled rule set adjudicates: refusals of such a
+/// word say so rather than only "unknown".
+pub fn is_irecist_word(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        t.as_str(),
+        "ICR" | "IPR" | "ISD" | "IUPD" | "ICPD" | "NON-ICR/NON-IUPD"
+    )
+}
+
+/// What a refusal of an iRECIST word adds ("" for any other word).
+pub fn irecist_note(text: &str) -> &'static str {
+    if is_irecist_word(text) {
+        "; iRECIST categories are not adjudicated by this version (no bundled rule set implements iRECIST)"
+    } else {
+        ""
+    }
+}

@@ -195,7 +195,13 @@ impl RuleSet {
                     Some(l) => format!("{name}:{l}"),
                     None => name.to_string(),
                 };
-                set_parameter(&mut merged, own, &key, value.clone(), &origin)?;
+                set_parameter(
+                    &mut merged,
+                    (&self.doc.id, own),
+                    &key,
+                    value.clone(),
+                    &origin,
+                )?;
                 set_at.push((key.clone(), origin));
                 overrides.push(Override {
                     key,
@@ -212,7 +218,7 @@ impl RuleSet {
                 });
             }
             let value = recist_yaml::parse_scalar(raw);
-            set_parameter(&mut merged, own, key, value, "--set")?;
+            set_parameter(&mut merged, (&self.doc.id, own), key, value, "--set")?;
             set_at.push((key.clone(), "--set".into()));
             overrides.push(Override {
                 key: key.clone(),
@@ -554,7 +560,7 @@ fn scalar_text(v: &Value) -> String {
 
 fn set_parameter(
     merged: &mut Value,
-    own: &[String],
+    (id, own): (&str, &[String]),
     key: &str,
     value: Value,
     origin: &str,
@@ -563,7 +569,7 @@ fn set_parameter(
         return Err(RuleSetError::Override {
             origin: origin.to_string(),
             message: format!(
-                "`{key}` is not a protocol parameter of this rule set; these are: {}",
+                "`{key}` is not a protocol parameter of {id}; these are: {}",
                 PROTOCOL_PARAMETERS
                     .iter()
                     .copied()

@@ -301,7 +301,10 @@ fn unknown_response(test: &str, value: &str, expected: &str) -> String {
     if value.is_empty() {
         format!("no {test} response: RSSTRESC and RSORRES are empty (expected {expected})")
     } else {
-        format!("unknown {test} response `{value}` (expected {expected})")
+        format!(
+            "unknown {test} response `{value}` (expected {expected}){}",
+            recist_model::irecist_note(value)
+        )
     }
 }
 
