@@ -547,3 +547,27 @@ fn bor_names_irecist_words_it_does_not_adjudicate() {
         "{err}"
     );
 }
+
+/// Two reference dates for one subject: which holds is unknown (the SD minimum depends on
+/// it), so the subject is refused rather than the last one taken.
+#[test]
+fn bor_refuses_a_subject_with_two_reference_dates() {
+    let csv = temp_file(
+        "two-refs.csv",
+        "subject,date,response,reference_date\nR-1,2021-03-01,SD,2021-01-01\nR-1,2021-04-12,SD,2021-02-01\nR-2,2021-03-01,SD,2021-01-01\n",
+    );
+    let out = recist(&["bor", "--responses", &csv.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(":3: subject `R-1`")
+            && err.contains("reference date 2021-02-01 differs from 2021-01-01"),
+        "{err}"
+    );
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["subject"], "R-2");
+}

@@ -266,8 +266,16 @@ pub fn derive_best_recorded(
     let mut seen_cr = false;
     let recode =
         rules.doc().timepoint.disease_after_cr == recist_rules::DiseaseAfterCr::Progression;
+    // Day 0 and before are no follow-up (R11-BOR-DEF: from the first assessment after
+    // baseline): such a response is left out, and said.
+    for &(date, r) in visits.iter().filter(|&&(date, _)| date <= reference) {
+        warnings.push(format!(
+            "{date}: {r} recorded on or before the reference date {reference} is no follow-up response: left out (R11-BOR-DEF)"
+        ));
+    }
     let recoded: Vec<(NaiveDate, OverallResponse)> = visits
         .iter()
+        .filter(|&&(date, _)| date > reference)
         .map(|&(date, r)| {
             let r = match r {
                 OverallResponse::Pr | OverallResponse::Sd | OverallResponse::NonCrNonPd if seen_cr && recode => {
@@ -368,6 +376,24 @@ mod tests {
     #[test]
     fn r11_bor_def_pd_before_any_sd_ends_the_window() {
         assert_eq!(best(&[], &[(30, Pd), (90, Pr), (130, Pr)]), (Pd, Pd));
+    }
+
+    /// Responses recorded on or before day 0 are no follow-up: a CR on day −12 and one on day
+    /// 16 do not confirm each other; they are left out, with a warning each.
+    #[test]
+    fn r11_bor_def_recorded_responses_on_or_before_day_0_are_left_out() {
+        let visits = [(day(-12), Cr), (day(0), Pr), (day(16), Cr), (day(50), Cr)];
+        let (b, warnings) = derive_best_recorded(&rules(&[]), &visits, day(0));
+        assert_eq!((b.unconfirmed, b.confirmed), (Cr, Cr));
+        assert_eq!(b.confirmed_response_date, Some(day(16)));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].contains("no follow-up response"),
+            "{warnings:?}"
+        );
+        let (b, _) = derive_best_recorded(&rules(&[]), &visits[..3], day(0));
+        // Alone, the CR of day 16 is unconfirmed, and before the SD minimum: NE confirmed.
+        assert_eq!((b.unconfirmed, b.confirmed), (Cr, Ne));
     }
 
     #[test]

@@ -205,7 +205,19 @@ pub fn read_recorded(
             continue;
         };
         if let Some(rd) = get(refcol).and_then(date) {
-            entry.0 = Some(rd);
+            match entry.0 {
+                // Which reference date holds is unknown: the SD minimum depends on it.
+                Some(first) if first != rd => {
+                    entry.2.push(CaseError::Invalid {
+                        place: place(Some(d)),
+                        message: format!(
+                            "reference date {rd} differs from {first} on an earlier row of this subject"
+                        ),
+                    });
+                    continue;
+                }
+                _ => entry.0 = Some(rd),
+            }
         }
         if entry.1.iter().any(|(x, _, _)| *x == d) {
             entry.2.push(CaseError::Invalid {
