@@ -6,17 +6,11 @@ use recist_engine::assess_subject;
 use recist_model::{Endpoint, Scope, SubjectResult};
 use recist_rules::RuleSet;
 
+mod common;
+
+/// RECIST 1.1 with these protocol parameters.
 fn rules(sets: &[(&str, &str)]) -> RuleSet {
-    let base = RuleSet::bundled("recist-1.1").unwrap();
-    let sets: Vec<(String, String)> = sets
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    if sets.is_empty() {
-        base
-    } else {
-        base.with_overrides(None, &sets).unwrap()
-    }
+    common::rules("recist-1.1", sets)
 }
 
 /// One lung target, treatment start 2020-01-10, baseline 2020-01-05; `scans` are the follow-up

@@ -7,18 +7,8 @@ use recist_engine::{assess_subject, derive_best, derive_best_recorded};
 use recist_model::{OverallResponse, Scope, SubjectResult};
 use recist_rules::RuleSet;
 
-fn rules(id: &str, sets: &[(&str, &str)]) -> RuleSet {
-    let base = RuleSet::bundled(id).unwrap();
-    let sets: Vec<(String, String)> = sets
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    if sets.is_empty() {
-        base
-    } else {
-        base.with_overrides(None, &sets).unwrap()
-    }
-}
+mod common;
+use common::rules;
 
 fn assess(rules: &RuleSet, yaml: &str) -> Vec<SubjectResult> {
     let case = recist_io::read_case_text(yaml, "case.yaml", false)

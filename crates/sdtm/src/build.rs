@@ -696,6 +696,18 @@ impl Ctx<'_> {
         (!v.is_empty()).then_some(v)
     }
 
+    /// An error at a lesion's TU row, placed at its TU visit.
+    fn tu_err(&self, l: &TuLesion, eval: &EvalKey, problem: Problem) -> SdtmError {
+        self.err(
+            &self.files.tu,
+            l.row,
+            Some(eval),
+            Some(&l.id),
+            self.tu_visit_label(l),
+            problem,
+        )
+    }
+
     fn err(
         &self,
         file: &str,
@@ -1799,12 +1811,9 @@ fn finish_unit(
                 },
             };
             if earlier {
-                u.problems.push(ctx.err(
-                    &ctx.files.tu,
-                    l.row,
-                    Some(eval),
-                    Some(&l.id),
-                    ctx.tu_visit_label(l),
+                u.problems.push(ctx.tu_err(
+                    l,
+                    eval,
                     Problem::MissingBaseline {
                         role: role_name(l.role),
                         tu_visit: described_visit(visit, visitnum, dtc),
@@ -1904,12 +1913,9 @@ fn finish_unit(
             }
             None => {
                 let (visit, visitnum, dtc) = ctx.tu_visit(l);
-                u.problems.push(ctx.err(
-                    &ctx.files.tu,
-                    l.row,
-                    Some(eval),
-                    Some(&l.id),
-                    ctx.tu_visit_label(l),
+                u.problems.push(ctx.tu_err(
+                    l,
+                    eval,
                     Problem::NewWithoutVisit {
                         tu_visit: described_visit(visit, visitnum, dtc),
                     },

@@ -28,3 +28,16 @@ pub fn bundled_rule_sets() -> Vec<RuleSet> {
         .map(|(id, _, _)| RuleSet::bundled(&id).unwrap())
         .collect()
 }
+
+/// A bundled rule set with protocol parameters set (`(key, value)` as `--set` gives them).
+pub fn rules(id: &str, sets: &[(&str, &str)]) -> RuleSet {
+    let base = RuleSet::bundled(id).unwrap();
+    if sets.is_empty() {
+        return base;
+    }
+    let sets: Vec<(String, String)> = sets
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    base.with_overrides(None, &sets).unwrap()
+}
