@@ -337,7 +337,12 @@ fn run(cli: Cli) -> Result<u8, String> {
                 };
                 let visits: Vec<_> = s.visits.iter().map(|&(d, r, _)| (d, r)).collect();
                 for rules in &rule_sets {
-                    let (best, warnings) = recist::derive_best_recorded(rules, &visits, reference);
+                    let (best, warnings) = recist::derive_best_recorded_as(
+                        rules,
+                        &visits,
+                        reference,
+                        s.non_target_only,
+                    );
                     let line = serde_json::json!({
                         "subject": s.subject,
                         "evaluator": s.evaluator,

@@ -571,3 +571,48 @@ fn bor_refuses_a_subject_with_two_reference_dates() {
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["subject"], "R-2");
 }
+
+/// SDTM RS says a subject has no target lesion with TRGRESP `NA`: its best response is that of
+/// non-target-only disease (NON-CR/NON-PD, section 7.1) even though no NON-CR/NON-PD was
+/// recorded, as `assess` gives it; with a target response recorded, SD.
+#[test]
+fn bor_reads_non_target_only_disease_from_trgresp_na() {
+    let rs = |trgresp: &str| {
+        let head = "STUDYID,DOMAIN,USUBJID,RSSEQ,RSTESTCD,RSTEST,RSCAT,RSORRES,RSSTRESC,RSEVAL,RSEVALID,VISIT,VISITNUM,RSDTC\n";
+        let mut text = head.to_string();
+        for (seq, (test, value, visit, num, date)) in [
+            ("TRGRESP", trgresp, "WEEK 6", 2, "2021-02-15"),
+            ("OVRLRESP", "NE", "WEEK 6", 2, "2021-02-15"),
+            ("TRGRESP", trgresp, "WEEK 12", 3, "2021-03-29"),
+            ("OVRLRESP", "CR", "WEEK 12", 3, "2021-03-29"),
+            ("OVRLRESP", "PD", "WEEK 18", 4, "2021-05-10"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            text.push_str(&format!(
+                "S,RS,N-1,{},{test},x,RECIST 1.1,{value},{value},INVESTIGATOR,,{visit},{num},{date}\n",
+                seq + 1
+            ));
+        }
+        temp_file(&format!("rs-{trgresp}.csv"), &text)
+    };
+    let dm = temp_file("dm-n1.csv", "USUBJID,RFSTDTC\nN-1,2021-01-04\n");
+    let confirmed = |trgresp: &str| {
+        let out = recist(&[
+            "bor",
+            "--responses",
+            &rs(trgresp).display().to_string(),
+            "--dm",
+            &dm.display().to_string(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        line["confirmed_best_overall_response"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(confirmed("NA"), "NON-CR/NON-PD");
+    assert_eq!(confirmed("CR"), "SD");
+}

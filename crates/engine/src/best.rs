@@ -262,6 +262,20 @@ pub fn derive_best_recorded(
     visits: &[(NaiveDate, OverallResponse)],
     reference: NaiveDate,
 ) -> (BestResponses, Vec<String>) {
+    let non_target_only = visits
+        .iter()
+        .any(|&(_, r)| r == OverallResponse::NonCrNonPd);
+    derive_best_recorded_as(rules, visits, reference, non_target_only)
+}
+
+/// [`derive_best_recorded`] for disease known to be non-target only, or not (SDTM RS says so
+/// with TRGRESP `NA` even where no NON-CR/NON-PD was recorded).
+pub fn derive_best_recorded_as(
+    rules: &RuleSet,
+    visits: &[(NaiveDate, OverallResponse)],
+    reference: NaiveDate,
+    non_target_only: bool,
+) -> (BestResponses, Vec<String>) {
     let mut warnings = Vec::new();
     let mut seen_cr = false;
     let recode =
@@ -290,9 +304,6 @@ pub fn derive_best_recorded(
             (date, r)
         })
         .collect();
-    let non_target_only = visits
-        .iter()
-        .any(|&(_, r)| r == OverallResponse::NonCrNonPd);
     (
         derive_best(rules, &recoded, reference, non_target_only),
         warnings,

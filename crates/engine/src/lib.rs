@@ -46,7 +46,9 @@ mod tracker;
 use recist_model::{Scope, Subject, SubjectResult};
 use recist_rules::RuleSet;
 
-pub use best::{BestResponses, best_responses, derive_best, derive_best_recorded};
+pub use best::{
+    BestResponses, best_responses, derive_best, derive_best_recorded, derive_best_recorded_as,
+};
 pub use endpoints::endpoints;
 pub use error::AdjudicationError;
 pub use fields::{course_doses, progression_site, relapse_free};

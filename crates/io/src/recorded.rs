@@ -23,6 +23,9 @@ pub struct RecordedSubject {
     pub reference_date: Option<NaiveDate>,
     /// (date, response, 1-based row) in date order.
     pub visits: Vec<(NaiveDate, OverallResponse, usize)>,
+    /// Non-target-only disease: a NON-CR/NON-PD recorded, or (SDTM RS) TRGRESP rows that are
+    /// all `NA` (no target lesion).
+    pub non_target_only: bool,
 }
 
 /// What a recorded-responses file gave: subjects, and the refused ones with their reasons.
@@ -136,6 +139,8 @@ pub fn read_recorded(
         Vec<CaseError>,
     );
     let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
+    // Per group with TRGRESP rows: whether any names a target response (not `NA`).
+    let mut targets: BTreeMap<Key, bool> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
     let mut out = Recorded::default();
     for (i, rec) in reader.records().enumerate() {
@@ -153,9 +158,6 @@ pub fn read_recorded(
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
         };
-        if sdtm && get(testcd).is_some_and(|t| !t.eq_ignore_ascii_case("OVRLRESP")) {
-            continue;
-        }
         let subject = get(Some(subj)).unwrap_or_default().to_string();
         let evaluator = match (get(eval), get(evalid)) {
             (Some(a), Some(b)) => Some(format!("{a}/{b}")),
@@ -163,6 +165,14 @@ pub fn read_recorded(
             (None, b) => b.map(str::to_string),
         };
         let key = (subject.clone(), evaluator, get(cat).map(str::to_string));
+        if sdtm && get(testcd).is_some_and(|t| !t.eq_ignore_ascii_case("OVRLRESP")) {
+            // TRGRESP tells whether the subject has target lesions (`NA`: none).
+            if get(testcd).is_some_and(|t| t.eq_ignore_ascii_case("TRGRESP")) {
+                let has = targets.entry(key).or_insert(false);
+                *has |= get(Some(resp)).is_some_and(|v| !v.eq_ignore_ascii_case("NA"));
+            }
+            continue;
+        }
         if !groups.contains_key(&key) {
             order.push(key.clone());
         }
@@ -238,7 +248,10 @@ pub fn read_recorded(
         }
         visits.sort_by_key(|v| v.0);
         let reference_date = reference.or_else(|| references.get(&key.0).copied());
+        let non_target_only = targets.get(&key) == Some(&false)
+            || visits.iter().any(|v| v.1 == OverallResponse::NonCrNonPd);
         out.subjects.push(RecordedSubject {
+            non_target_only,
             subject: key.0,
             evaluator: key.1,
             category: key.2,
