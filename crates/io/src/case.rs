@@ -458,23 +458,24 @@ fn read_cases_of(
                     not_utf8_case(file, bad, key.as_ref().map(|k| k.subject.clone()));
                 return (key, refused);
             }
-            // Read before parsing, which takes the text: a line scan that stops at the
-            // document's first `subject:` (and `evaluator:`) line.
-            let key = syntax_error_key(&doc, file, first_line);
-            match recist_yaml::parse_document(first_line, doc, several) {
-                Ok(d) => (
-                    key_of(&d.value, file, d.first_line),
-                    convert(d.value, &d.text, d.first_line, file),
+            match recist_yaml::parse_document_value(first_line, &doc, several) {
+                Ok(value) => (
+                    key_of(&value, file, first_line),
+                    convert(value, &doc, first_line, file),
                 ),
-                Err(e) => (
-                    key.clone(),
-                    Err(CaseError::Syntax {
-                        file: file.to_string(),
-                        line: e.line,
-                        subject: key.map(|k| k.subject),
-                        message: e.message,
-                    }),
-                ),
+                Err(e) => {
+                    // Only a document that is not YAML has its key read from its lines.
+                    let key = syntax_error_key(&doc, file, first_line);
+                    (
+                        key.clone(),
+                        Err(CaseError::Syntax {
+                            file: file.to_string(),
+                            line: e.line,
+                            subject: key.map(|k| k.subject),
+                            message: e.message,
+                        }),
+                    )
+                }
             }
         })
         .collect()

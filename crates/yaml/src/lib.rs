@@ -164,20 +164,26 @@ pub fn parse_document(
     text: String,
     several: bool,
 ) -> Result<Document, YamlError> {
-    match parse_value(&text) {
-        Ok(value) => Ok(Document {
-            value,
-            first_line,
-            text,
-        }),
-        Err(e) => {
-            let offset = first_line - 1;
-            Err(YamlError {
-                line: e.line.map(|l| l + offset).or(several.then_some(first_line)),
-                message: shift_lines(&e.message, offset),
-            })
+    parse_document_value(first_line, &text, several).map(|value| Document {
+        value,
+        first_line,
+        text,
+    })
+}
+
+/// [`parse_document`]'s value alone, the text borrowed (so a caller keeps it for an error).
+pub fn parse_document_value(
+    first_line: usize,
+    text: &str,
+    several: bool,
+) -> Result<Value, YamlError> {
+    parse_value(text).map_err(|e| {
+        let offset = first_line - 1;
+        YamlError {
+            line: e.line.map(|l| l + offset).or(several.then_some(first_line)),
+            message: shift_lines(&e.message, offset),
         }
-    }
+    })
 }
 
 /// The documents of a text, split as [`split_documents`] splits them but not parsed: each
