@@ -106,6 +106,7 @@ fn subject() -> Result<Subject, Box<dyn Error>> {
                 status,
                 viable: None,
                 cytology: None,
+                short_axis: None,
             })
         };
         findings.insert("NT1".into(), nt(NonTargetStatus::Present));

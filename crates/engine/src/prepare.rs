@@ -205,6 +205,18 @@ pub(crate) fn measure_name(m: Measure) -> &'static str {
 
 /// The short axis from which a node at this site is pathological, and the site threshold
 /// that raised it above `base` (if one did).
+/// Below which short axis a nodal lesion is a normal node, with the rule that says so (a site
+/// threshold's, else R11-NODE-NORMAL); `None` for a lesion that is not a node.
+fn node_normal_below<'r>(rules: &'r RuleSet, lesion: &Lesion) -> Option<(Mm, &'r str)> {
+    lesion.nodal.then(|| {
+        let general = rules.doc().baseline.node_pathological_min_short_axis_mm;
+        match node_threshold(rules, &lesion.site, general) {
+            (mm, Some(t)) => (mm, t.rule.as_str()),
+            (mm, None) => (mm, "R11-NODE-NORMAL"),
+        }
+    })
+}
+
 pub(crate) fn node_threshold<'r>(
     rules: &'r RuleSet,
     site: &str,
@@ -341,7 +353,8 @@ pub(crate) fn prepare_reusing<'r>(
                 from_target: None,
                 nodal: lesion.nodal,
                 missing_rule: None,
-                node_normal_below: None,
+                // A node measured at follow-up (SDTM LPERP) is normal below its threshold.
+                node_normal_below: node_normal_below(rules, lesion),
             });
             continue;
         }
@@ -572,13 +585,7 @@ pub(crate) fn prepare_reusing<'r>(
                     explanations.push((a, format!("`{id}` followed as a non-target, not refused")));
                 }
                 // A demoted node counts as normal while below its pathological threshold.
-                let node_normal_below = lesion.nodal.then(|| {
-                    let general = b.node_pathological_min_short_axis_mm;
-                    match node_threshold(rules, &lesion.site, general) {
-                        (mm, Some(t)) => (mm, t.rule.as_str()),
-                        (mm, None) => (mm, "R11-NODE-NORMAL"),
-                    }
-                });
+                let node_normal_below = node_normal_below(rules, lesion);
                 non_targets.push(NonTargetLesion {
                     id: spare.string(&lesion.id),
                     kind: lesion.kind,

@@ -289,8 +289,12 @@ impl<'r> Tracker<'r> {
         };
 
         // Non-targets.
-        let non_target = (!self.prepared.non_targets.is_empty())
-            .then(|| self.non_target_response(assessment, after_cr, &mut ex));
+        let non_target = (!self.prepared.non_targets.is_empty()).then(|| {
+            let mut warnings = Vec::new();
+            let r = self.non_target_response(assessment, after_cr, &mut ex, &mut warnings);
+            self.warnings.append(&mut warnings);
+            r
+        });
 
         // New lesions.
         let (new_lesions, backdate) = self.new_lesions(assessment, &mut ex);
@@ -974,6 +978,7 @@ impl<'r> Tracker<'r> {
         a: &Assessment,
         after_cr: bool,
         ex: &mut Notes,
+        warnings: &mut Vec<String>,
     ) -> NonTargetResponse {
         let doc = self.rules.doc();
         let nt = &doc.non_target_response;
@@ -987,7 +992,26 @@ impl<'r> Tracker<'r> {
         for l in &self.prepared.non_targets {
             let (status, viable, cytology) = match (a.findings.get(&l.id), l.from_target) {
                 (None, _) => (NonTargetStatus::NotEvaluated, None, None),
-                (Some(Finding::NonTarget(f)), _) => (f.status, f.viable, f.cytology),
+                (Some(Finding::NonTarget(f)), _) => {
+                    match (f.status, f.short_axis, &l.node_normal_below) {
+                        // A node found present with its short axis measured: normal below its
+                        // threshold (R11-NODE-NORMAL, or the site's), so gone for R11-NT-CR.
+                        (NonTargetStatus::Present, Some(sa), Some((below, rule)))
+                            if sa < *below =>
+                        {
+                            ex.note(*rule, || format!(
+                            "`{}` {sa} mm short axis is below {below} mm: not pathological, counted as gone",
+                            l.id
+                        ));
+                            warnings.push(format!(
+                                "assessment {}: nodal non-target `{}` {sa} mm short axis, below {below} mm: a normal node, read as absent ({rule}, R11-NT-CR)",
+                                a.date, l.id
+                            ));
+                            (NonTargetStatus::Absent, None, None)
+                        }
+                        _ => (f.status, f.viable, f.cytology),
+                    }
+                }
                 (Some(Finding::Target(f)), Some(measure)) => {
                     match f {
                         TargetFinding::Absent => (NonTargetStatus::Absent, None, None),

@@ -581,6 +581,7 @@ fn r11_or_t1_boundary(
             status,
             viable: None,
             cytology: None,
+            short_axis: None,
         })
     };
     s.assessments[0]
@@ -768,6 +769,7 @@ fn r11_tgt_pd_boundary_from_zero_nadir(#[case] back: i64, #[case] expected: Targ
                 status: NonTargetStatus::Present,
                 viable: None,
                 cytology: None,
+                short_axis: None,
             }),
         );
     }

@@ -519,3 +519,51 @@ assessments:
     assert_eq!(new(15), recist_model::NewLesions::Yes);
     assert_eq!(new(8), recist_model::NewLesions::Equivocal);
 }
+
+/// R11-NODE-NORMAL for a nodal non-target found present with its short axis (SDTM `LPERP`):
+/// the rule set's threshold decides, a site's included — 15 mm is pathological under RECIST
+/// 1.1 (10 mm) and normal at the porta hepatis under mRECIST (MR-PHNODE, 20 mm).
+#[test]
+fn r11_node_normal_a_measured_nodal_non_target_meets_the_rule_set_s_threshold() {
+    use recist_model::{Finding, Mm, NonTargetFinding, NonTargetResponse, NonTargetStatus};
+    let text = "
+subject: PH-1
+treatment_start: 2024-01-03
+lesions:
+  - {id: T1, site: lung, role: target}
+  - {id: NT1, site: porta hepatis lymph node, role: non-target, nodal: true}
+assessments:
+  - date: 2024-01-01
+    findings: {T1: {long_axis: 30}, NT1: present}
+  - date: 2024-02-14
+    findings: {T1: absent, NT1: present}
+";
+    let mut case = recist_io::read_case_text(text, "case.yaml", false)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    case.subject.assessments[1].findings.insert(
+        "NT1".into(),
+        Finding::NonTarget(NonTargetFinding {
+            status: NonTargetStatus::Present,
+            viable: None,
+            cytology: None,
+            short_axis: Some(Mm::from_mm(15)),
+        }),
+    );
+    let non_target = |id: &str| {
+        let r = recist_engine::assess_subject(&rules(id, &[]), &case.subject).unwrap();
+        let all = scope(&r, Scope::All);
+        (
+            all.timepoints[1].follow_up.as_ref().unwrap().non_target,
+            all.warnings
+                .iter()
+                .any(|w| w.contains("`NT1` 15 mm short axis")),
+        )
+    };
+    assert_eq!(
+        non_target("recist-1.1"),
+        (Some(NonTargetResponse::NonCrNonPd), false)
+    );
+    assert_eq!(non_target("mrecist"), (Some(NonTargetResponse::Cr), true));
+}

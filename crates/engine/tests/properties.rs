@@ -347,6 +347,7 @@ fn build(spec: &CaseSpec, k: i64) -> Subject {
             status,
             viable: None,
             cytology: None,
+            short_axis: None,
         })
     };
     let mut baseline_findings = BTreeMap::new();

@@ -1173,10 +1173,10 @@ fn status_word(word: &str) -> Option<NonTargetStatus> {
 fn non_target_finding(value: &Value) -> Result<NonTargetFinding, FindingError> {
     match value {
         Value::String(word) => status_word(word)
-            .map(|status| NonTargetFinding { status, viable: None, cytology: None })
+            .map(|status| NonTargetFinding { status, viable: None, cytology: None, short_axis: None })
             .ok_or_else(|| (None, format!("unknown non-target finding `{word}` (expected present, absent, progression or not-evaluated)"))),
         Value::Object(map) => {
-            let mut f = NonTargetFinding { status: NonTargetStatus::Present, viable: None, cytology: None };
+            let mut f = NonTargetFinding { status: NonTargetStatus::Present, viable: None, cytology: None, short_axis: None };
             let mut has_status = false;
             for (k, v) in map {
                 match k.as_str() {

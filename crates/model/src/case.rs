@@ -261,6 +261,10 @@ pub struct NonTargetFinding {
     pub viable: Option<bool>,
     /// Cytology, for effusions.
     pub cytology: Option<Cytology>,
+    /// The short axis of a lymph node found present, where measured (SDTM `LPERP`): the rule
+    /// set's node threshold then says whether it is a normal node (R11-NODE-NORMAL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_axis: Option<Mm>,
 }
 
 /// A finding on a baseline lesion: its kind follows the lesion's role.

@@ -2243,18 +2243,31 @@ fn non_target_finding(
         Some(Val::State(StateWord::NotEvaluated)) | Some(Val::NotDone) => {
             NonTargetStatus::NotEvaluated
         }
-        _ if l.nodal && node_is_normal(short, diameter).is_some() => {
-            // A node measured on its short axis (LPERP, or DIAMETER of a node): normal below
-            // the threshold, so gone for non-target CR; pathological (present) from it.
-            match node_is_normal(short, diameter) {
-                Some(Some(said)) => {
+        _ if l.nodal && node_short_axis(short, diameter).is_some() => {
+            // A node measured on its short axis (LPERP, or DIAMETER of a node): present, with
+            // the size; the rule set's node threshold says whether it is a normal node
+            // (R11-NODE-NORMAL, R11-NT-CR). Too small to measure is below any node threshold.
+            match node_short_axis(short, diameter) {
+                Some(None) => {
                     warnings.push(format!(
-                        "visit {visit}: nodal non-target `{}` {said} short axis, below {NODE_NORMAL_BELOW} mm: a normal node, read as absent (R11-NODE-NORMAL, R11-NT-CR)",
+                        "visit {visit}: nodal non-target `{}` too small to measure: a normal node, read as absent (R11-NODE-NORMAL, R11-NT-CR)",
                         l.id
                     ));
-                    NonTargetStatus::Absent
+                    return Some(NonTargetFinding {
+                        status: NonTargetStatus::Absent,
+                        viable: None,
+                        cytology: None,
+                        short_axis: None,
+                    });
                 }
-                _ => NonTargetStatus::Present,
+                sa => {
+                    return Some(NonTargetFinding {
+                        status: NonTargetStatus::Present,
+                        viable: None,
+                        cytology: None,
+                        short_axis: sa.flatten(),
+                    });
+                }
             }
         }
         _ => {
@@ -2275,29 +2288,26 @@ fn non_target_finding(
         status,
         viable: None,
         cytology: None,
+        short_axis: None,
     })
 }
 
-/// Below this short axis a lymph node is normal (RECIST 1.1: R11-NODE-NORMAL; R11-NT-CR
-/// needs every non-target node below it). The case model has no size for a non-target, so
-/// a measured nodal non-target is read as absent below it and present from it.
-const NODE_NORMAL_BELOW: Mm = Mm::from_mm(10);
-
-/// Whether a nodal non-target measured on its short axis (`LPERP`, or `DIAMETER` of a node)
-/// is a normal node: `None` when neither gives a length (nor too small to measure);
-/// `Some(Some(what))` when every one given is below [`NODE_NORMAL_BELOW`] (`what` says the
-/// largest: `8 mm`, `too small to measure`); `Some(None)` when one is at or above it.
-fn node_is_normal(short: Option<Obs>, diameter: Option<Obs>) -> Option<Option<String>> {
-    let mut largest: Option<Val> = None;
+/// The short axis of a nodal non-target measured on it (`LPERP`, or `DIAMETER` of a node):
+/// `None` when neither gives a length nor says too small to measure; `Some(None)` when every
+/// one given is too small to measure; else the largest length.
+fn node_short_axis(short: Option<Obs>, diameter: Option<Obs>) -> Option<Option<Mm>> {
+    let mut found: Option<Option<Mm>> = None;
     for v in [short, diameter].into_iter().flatten().map(|o| o.val) {
         match v {
-            Val::Len(m) if m >= NODE_NORMAL_BELOW => return Some(None),
-            Val::Len(m) if !matches!(largest, Some(Val::Len(n)) if n >= m) => largest = Some(v),
-            Val::TooSmall if largest.is_none() => largest = Some(v),
+            Val::Len(m) => {
+                let largest = found.flatten().map_or(m, |n| n.max(m));
+                found = Some(Some(largest));
+            }
+            Val::TooSmall if found.is_none() => found = Some(None),
             _ => {}
         }
     }
-    largest.map(|v| Some(v.text()))
+    found
 }
 
 fn new_lesion(

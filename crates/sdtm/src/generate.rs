@@ -496,11 +496,13 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
                         },
                         viable: None,
                         cytology: None,
+                        short_axis: None,
                     }),
                     (Role::NonTarget, _) => Finding::NonTarget(NonTargetFinding {
                         status: NonTargetStatus::NotEvaluated,
                         viable: None,
                         cytology: None,
+                        short_axis: None,
                     }),
                 };
                 findings.insert(l.id.clone(), f);
