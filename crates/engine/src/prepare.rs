@@ -33,10 +33,16 @@ impl<'a> LesionFacts<'a> {
     }
 }
 
-/// Whether a site text names one of the listed sites: case-insensitive, whole words.
-pub(crate) fn site_matches(site: &str, names: &[String]) -> bool {
+/// Whether a site text names one of the listed sites, or one of the rule set's aliases of
+/// one (`site_aliases`): case-insensitive, whole words.
+pub(crate) fn site_matches(rules: &RuleSet, site: &str, names: &[String]) -> bool {
     let site = Site::new(site);
-    names.iter().any(|name| site.names(name))
+    names.iter().any(|name| site_names(rules, &site, name))
+}
+
+/// Whether a site names `name` or one of the rule set's aliases of it.
+fn site_names(rules: &RuleSet, site: &Site<'_>, name: &str) -> bool {
+    site.names(name) || rules.site_aliases(name).iter().any(|a| site.names(a))
 }
 
 /// A site text split into words once, to be compared with many names (allocation-free: it
@@ -156,10 +162,13 @@ fn phrase_in(site: &str, name: &str) -> bool {
     follow_each_other(words(site), words(name), same_word)
 }
 
-pub(crate) fn condition_holds(c: &LesionCondition, f: &LesionFacts<'_>) -> bool {
+/// Whether a lesion meets a rule set's lesion condition.
+pub(crate) fn condition_holds(rules: &RuleSet, c: &LesionCondition, f: &LesionFacts<'_>) -> bool {
     c.nodal.is_none_or(|n| n == f.nodal)
         && c.hcc_typical.is_none_or(|h| h == f.hcc_typical)
-        && c.site_in.as_ref().is_none_or(|s| site_matches(f.site, s))
+        && c.site_in
+            .as_ref()
+            .is_none_or(|s| site_matches(rules, f.site, s))
         && c.kind_in
             .as_ref()
             .is_none_or(|k| f.kind.is_some_and(|kind| k.contains(&kind)))
@@ -172,7 +181,7 @@ pub(crate) fn selector<'r>(rules: &'r RuleSet, f: &LesionFacts<'_>) -> Option<&'
         .measurement
         .selectors
         .iter()
-        .find(|s| condition_holds(&s.when, f))
+        .find(|s| condition_holds(rules, &s.when, f))
 }
 
 /// The diameter a rule set counts for a lesion, and the rule that says so.
@@ -227,7 +236,7 @@ pub(crate) fn node_threshold<'r>(
         .baseline
         .node_site_thresholds
         .iter()
-        .filter(|t| site_matches(site, &t.sites) && t.pathological_min_short_axis_mm > base)
+        .filter(|t| site_matches(rules, site, &t.sites) && t.pathological_min_short_axis_mm > base)
         .map(|t| (t.pathological_min_short_axis_mm, Some(t)))
         .max_by_key(|(mm, _)| *mm)
         .unwrap_or((base, None))
@@ -426,10 +435,10 @@ pub(crate) fn prepare_reusing<'r>(
             };
             let value = diameters.as_ref().and_then(|d| pick(d, measure));
             for rule in &b.target_eligibility {
-                if !condition_holds(&rule.when, &facts) {
+                if !condition_holds(rules, &rule.when, &facts) {
                     continue;
                 }
-                if !condition_holds(&rule.require, &facts) {
+                if !condition_holds(rules, &rule.require, &facts) {
                     return Err((
                         rule.rule.clone(),
                         "does not meet the rule set's target conditions".to_string()
@@ -624,7 +633,7 @@ pub(crate) fn prepare_reusing<'r>(
         per_organ.extend(targets.iter().filter_map(|t| {
             subject.lesion(&t.id).map(|lesion| {
                 (
-                    organ_of(lesion, &b.organs, b.nodes_one_organ),
+                    organ_of(rules, lesion, &b.organs, b.nodes_one_organ),
                     t.id.as_str(),
                 )
             })
@@ -752,8 +761,10 @@ fn modality_name(m: Modality) -> &'static str {
 
 /// The organ a lesion counts toward for the per-organ target limit (R11-TGT-MAX,
 /// R11-NODE-ORGAN): every node is `lymph node` when nodes are one organ; a site naming one of
-/// the rule set's organs counts toward it; any other site is its own organ.
+/// the rule set's organs (or an alias of one) counts toward it; any other site is its own
+/// organ.
 pub(crate) fn organ_of<'a>(
+    rules: &RuleSet,
     lesion: &'a Lesion,
     organs: &'a [String],
     nodes_one_organ: bool,
@@ -765,7 +776,7 @@ pub(crate) fn organ_of<'a>(
     lowercase(
         organs
             .iter()
-            .find(|o| site.names(o))
+            .find(|o| site_names(rules, &site, o))
             .map_or_else(|| lesion.site.trim(), String::as_str),
     )
 }
@@ -790,7 +801,15 @@ fn lowercase(text: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{lowercase, site_matches};
+    #![allow(clippy::expect_used)]
+    use super::{Site, lowercase, site_matches};
+    use recist_rules::RuleSet;
+
+    /// Whether a site names one of the names, as words (no rule set, so no alias).
+    fn plain_matches(site: &str, names: &[String]) -> bool {
+        let site = Site::new(site);
+        names.iter().any(|n| site.names(n))
+    }
 
     /// The ASCII path lowercases as `str::to_lowercase` does, borrowing when nothing changes.
     #[test]
@@ -830,19 +849,19 @@ mod tests {
 
     #[test]
     fn sites_match_whole_words_ignoring_case() {
-        assert!(site_matches("liver segment 7", &names(&["liver"])));
-        assert!(site_matches(
+        assert!(plain_matches("liver segment 7", &names(&["liver"])));
+        assert!(plain_matches(
             "Node at the PORTA HEPATIS",
             &names(&["porta hepatis"])
         ));
-        assert!(site_matches(
+        assert!(plain_matches(
             "hepatic-hilum",
             &names(&["lung", "hepatic hilum"])
         ));
-        assert!(!site_matches("deliver", &names(&["liver"])));
-        assert!(!site_matches("porta", &names(&["porta hepatis"])));
-        assert!(!site_matches("liver", &names(&[""])));
-        assert!(site_matches("FOIE ÉPAULE", &names(&["épaule"])));
+        assert!(!plain_matches("deliver", &names(&["liver"])));
+        assert!(!plain_matches("porta", &names(&["porta hepatis"])));
+        assert!(!plain_matches("liver", &names(&[""])));
+        assert!(plain_matches("FOIE ÉPAULE", &names(&["épaule"])));
     }
 
     /// The ASCII comparison answers as the general one.
@@ -890,11 +909,44 @@ mod tests {
             for list in &lists {
                 let by_words = list.iter().any(|n| super::phrase_in(site, n));
                 assert_eq!(
-                    site_matches(site, &names(list)),
+                    plain_matches(site, &names(list)),
                     by_words,
                     "{site:?} {list:?}"
                 );
             }
         }
+    }
+
+    /// SITE-ALIAS (rules-reference R11-TGT-MAX, MR-MEAS): the bundled rule sets read
+    /// adjective forms of an organ as that organ, and nothing wider.
+    #[test]
+    fn site_aliases_of_the_bundled_rule_sets_name_the_organ_and_nothing_wider() {
+        let rules = RuleSet::bundled("recist-1.1").expect("bundled");
+        let liver = names(&["liver"]);
+        for site in [
+            "hepatic segment 8",
+            "Right hepatic lobe",
+            "caudate lobe",
+            "intrahepatic metastasis",
+            "LIVER segment 4",
+        ] {
+            assert!(site_matches(&rules, site, &liver), "{site:?}");
+        }
+        for site in [
+            "hepatic flexure",
+            "hepatic flexure of the colon",
+            "perihepatic",
+            "hepatic vein",
+            "porta hepatis",
+            "hepatic hilum",
+        ] {
+            assert!(!site_matches(&rules, site, &liver), "{site:?}");
+        }
+        assert!(site_matches(
+            &rules,
+            "right pulmonary nodule",
+            &names(&["lung"])
+        ));
+        assert!(!site_matches(&rules, "adrenal", &names(&["kidney"])));
     }
 }

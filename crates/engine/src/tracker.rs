@@ -1303,7 +1303,7 @@ impl<'r> Tracker<'r> {
         if let Some(p) = rules
             .patterned
             .iter()
-            .find(|p| condition_holds(&p.when, &facts))
+            .find(|p| condition_holds(self.rules, &p.when, &facts))
         {
             let la = nl.diameters.long_axis;
             let typical_size = |l: Option<Mm>| l.is_some_and(|l| l >= p.typical_min_mm);

@@ -567,3 +567,75 @@ assessments:
     );
     assert_eq!(non_target("mrecist"), (Some(NonTargetResponse::Cr), true));
 }
+
+/// MR-MEAS, MR-NEW-TYPICAL with the rule set's `site_aliases`: a target at `right hepatic
+/// lobe` is a liver target (measured on its viable diameter) and a new 8 mm typical nodule at
+/// `hepatic segment 8` is a liver lesion under 10 mm (equivocal), not an extrahepatic new
+/// lesion (which would be PD). Before the aliases both sites were read as extrahepatic:
+/// SD by the whole-lesion axis and PD by the new nodule.
+#[test]
+fn mr_meas_mr_new_typical_hepatic_sites_are_the_liver() {
+    let text = "
+subject: HEP-1
+treatment_start: 2024-01-03
+lesions:
+  - {id: T1, site: right hepatic lobe, role: target, hcc_typical: true}
+assessments:
+  - date: 2024-01-01
+    findings: {T1: {long_axis: 60, viable: 50}}
+  - date: 2024-02-14
+    findings: {T1: {long_axis: 55, viable: 20}}
+    new_lesions: [{id: NEW1, site: hepatic segment 8, hcc_typical: true, viable: 8}]
+";
+    let r = assess(&rules("mrecist", &[]), text);
+    let tp = &scope(&r, Scope::All).timepoints[1];
+    assert_eq!(tp.sum_mm, Some(recist_model::Mm::from_mm(20)));
+    let fu = tp.follow_up.as_ref().unwrap();
+    assert_eq!(fu.target, Some(recist_model::TargetResponse::Pr));
+    assert_eq!(fu.new_lesions, recist_model::NewLesions::Equivocal);
+    assert_eq!(fu.overall, OverallResponse::Pr);
+    // The hepatic flexure is the colon: a new 8 mm lesion there is extrahepatic (MR-NEW-EXTRA).
+    let colon = text.replace("hepatic segment 8", "hepatic flexure");
+    let r = assess(&rules("mrecist", &[]), &colon);
+    let fu = scope(&r, Scope::All).timepoints[1]
+        .follow_up
+        .as_ref()
+        .unwrap();
+    assert_eq!(fu.new_lesions, recist_model::NewLesions::Yes);
+    assert_eq!(fu.overall, OverallResponse::Pd);
+}
+
+/// R11-TGT-MAX with the rule set's `site_aliases`: `liver segment 4`, `hepatic segment 8` and
+/// `right hepatic lobe` are three targets in one organ, more than the two allowed.
+#[test]
+fn r11_tgt_max_organ_aliases_count_toward_the_organ() {
+    let text = |third: &str| {
+        format!(
+            "
+subject: HEP-2
+treatment_start: 2024-01-03
+lesions:
+  - {{id: T1, site: liver segment 4, role: target}}
+  - {{id: T2, site: hepatic segment 8, role: target}}
+  - {{id: T3, site: {third}, role: target}}
+assessments:
+  - date: 2024-01-01
+    findings: {{T1: {{long_axis: 30}}, T2: {{long_axis: 20}}, T3: {{long_axis: 25}}}}
+"
+        )
+    };
+    let read = |t: &str| {
+        recist_io::read_case_text(t, "case.yaml", false)
+            .unwrap()
+            .remove(0)
+            .unwrap()
+            .subject
+    };
+    let rules = rules("recist-1.1", &[]);
+    let three_in_liver = assess_subject(&rules, &read(&text("right hepatic lobe"))).unwrap_err();
+    assert!(
+        three_in_liver.to_string().contains("organ `liver`"),
+        "{three_in_liver}"
+    );
+    assert!(assess_subject(&rules, &read(&text("right pulmonary lobe"))).is_ok());
+}

@@ -34,6 +34,13 @@ pub struct RuleSetDoc {
     /// fixed at 5 mm in RECIST 1.1).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub protocol_parameters: Vec<String>,
+    /// Other words for a site, matched wherever this rule set names the site (measurement
+    /// selectors, target eligibility, new-lesion patterns, node site thresholds, organs):
+    /// with `liver: [hepatic segment]`, a lesion at `hepatic segment 8` is in the liver.
+    /// Each alias is matched as the names are (case-insensitive, as whole words one after
+    /// the other), so `hepatic segment` does not catch `hepatic flexure`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub site_aliases: BTreeMap<String, Vec<String>>,
     /// Which diameter counts for which lesion.
     pub measurement: MeasurementRules,
     /// Baseline checks: measurability, node thresholds, target limits.

@@ -21,6 +21,7 @@ mod doc;
 mod error;
 mod table;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use recist_yaml::{PathSegment, display_path, locate};
@@ -111,6 +112,15 @@ impl RuleSet {
     /// The decision table for non-target-only scopes (R11 Table 2).
     pub fn table_non_target_only(&self) -> &DecisionTable {
         &self.non_target_only
+    }
+    /// The other words this rule set gives for a site name ([`RuleSetDoc::site_aliases`],
+    /// the name compared as its words, ignoring case); none for a name without aliases.
+    pub fn site_aliases(&self, name: &str) -> &[String] {
+        self.doc
+            .site_aliases
+            .iter()
+            .find(|(site, _)| same_words(site, name))
+            .map_or(&[], |(_, aliases)| aliases.as_slice())
     }
     /// The effective rule set as YAML-like JSON, with `extends` resolved (for `rules check`).
     pub fn effective_json(&self) -> String {
@@ -636,6 +646,8 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
     if doc.rscat.trim().is_empty() {
         bad("rscat", "rscat is empty".into());
     }
+    site_aliases(&mut bad, &doc.site_aliases);
+    sites(&mut bad, "baseline.organs", &doc.baseline.organs);
     let m = &doc.measurement;
     let covers = |nodal: bool| {
         m.selectors.iter().any(|s| {
@@ -975,6 +987,86 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
 fn rule_id(bad: &mut impl FnMut(&str, String), path: &str, rule: Option<&str>) {
     if rule.is_some_and(|r| r.trim().is_empty()) {
         bad(path, "rule ID is empty".into());
+    }
+}
+
+/// The words of a site name, lowercased and joined by one space: how names are compared
+/// (`Hepatic  Segment` and `hepatic segment` are one name).
+fn words_of(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether two site names have the same words, ignoring case (without allocating: it runs
+/// for every lesion against the rule set's site lists).
+fn same_words(a: &str, b: &str) -> bool {
+    fn words(text: &str) -> impl Iterator<Item = &str> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+    }
+    fn same_word(a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+            || a.chars()
+                .flat_map(char::to_lowercase)
+                .eq(b.chars().flat_map(char::to_lowercase))
+    }
+    let (mut x, mut y) = (words(a), words(b));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if same_word(p, q) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Site aliases must be usable and unambiguous: each site and alias has a word, no alias is
+/// given twice (for one site or two) and no alias is itself a site with aliases (aliases do
+/// not chain).
+fn site_aliases(bad: &mut impl FnMut(&str, String), aliases: &BTreeMap<String, Vec<String>>) {
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    let sites_named: Vec<(String, &str)> =
+        aliases.keys().map(|k| (words_of(k), k.as_str())).collect();
+    for (i, (key, site)) in sites_named.iter().enumerate() {
+        let path = format!("site_aliases.{site}");
+        if key.is_empty() {
+            bad(&path, format!("site name `{site}` has no word to match"));
+        }
+        if let Some((_, other)) = sites_named.iter().take(i).find(|(k, _)| k == key) {
+            bad(&path, format!("`{site}` and `{other}` are one site name"));
+        }
+        let list = aliases.get(*site).map_or(&[][..], Vec::as_slice);
+        if list.is_empty() {
+            bad(
+                &path,
+                "an empty list gives no other word for the site".into(),
+            );
+        }
+        sites(bad, &path, list);
+        for (j, alias) in list.iter().enumerate() {
+            let words = words_of(alias);
+            if words.is_empty() {
+                continue;
+            }
+            if let Some((_, s)) = sites_named.iter().find(|(k, _)| *k == words) {
+                bad(
+                    &format!("{path}[{j}]"),
+                    format!(
+                        "`{alias}` is a site with aliases of its own (`{s}`): aliases do not chain"
+                    ),
+                );
+            } else if let Some((_, first)) = seen.iter().find(|(w, _)| *w == words) {
+                bad(
+                    &format!("{path}[{j}]"),
+                    format!("`{alias}` is already an alias of `{first}`"),
+                );
+            } else {
+                seen.push((words, site));
+            }
+        }
     }
 }
 

@@ -635,3 +635,72 @@ fn a_json_rule_file_error_names_its_line() {
     assert_eq!(p[0].path, "target_response.pd_increase_pct");
     assert_eq!(p[0].line, Some(line), "{p:?}");
 }
+
+/// `site_aliases` must be unambiguous: an alias given for two sites, an alias that is itself a
+/// site with aliases, two spellings of one site, an empty list and a name without a word are
+/// refused, each at its path.
+#[rstest]
+#[case(
+    "  lung: [lungs, pulmonary]",
+    "  lung: [lungs, pulmonary, renal]",
+    "site_aliases.lung[2]",
+    "already an alias of `kidney`"
+)]
+#[case(
+    "  lung: [lungs, pulmonary]",
+    "  lung: [lungs, pulmonary, Pleura]",
+    "site_aliases.lung[2]",
+    "aliases do not chain"
+)]
+#[case(
+    "  lung: [lungs, pulmonary]",
+    "  lung: [lungs, pulmonary]\n  LUNG: [pulmonic]",
+    "site_aliases.lung",
+    "one site name"
+)]
+#[case(
+    "  lung: [lungs, pulmonary]",
+    "  lung: []",
+    "site_aliases.lung",
+    "empty list"
+)]
+#[case(
+    "  lung: [lungs, pulmonary]",
+    "  lung: [lungs, \"--\"]",
+    "site_aliases.lung[1]",
+    "no word"
+)]
+fn site_aliases_are_validated(
+    #[case] from: &str,
+    #[case] to: &str,
+    #[case] path: &str,
+    #[case] message: &str,
+) {
+    assert!(RECIST.contains(from), "{from}");
+    let p = problems(&RECIST.replace(from, to));
+    assert!(
+        p.iter()
+            .any(|p| p.path == path && p.message.contains(message)),
+        "{p:?}"
+    );
+}
+
+/// A site name is looked up as its words, ignoring case; an unknown one has no alias.
+#[test]
+fn site_aliases_are_found_by_the_site_s_words() {
+    let r = RuleSet::bundled("recist-1.1").unwrap();
+    assert!(
+        r.site_aliases("LIVER")
+            .iter()
+            .any(|a| a == "hepatic segment")
+    );
+    assert!(
+        r.site_aliases(" liver ")
+            .iter()
+            .any(|a| a == "intrahepatic")
+    );
+    assert!(r.site_aliases("soft tissue").is_empty());
+    assert!(r.site_aliases("porta hepatis").is_empty());
+    let m = RuleSet::bundled("mrecist").unwrap();
+    assert_eq!(m.site_aliases("liver"), r.site_aliases("liver"));
+}
