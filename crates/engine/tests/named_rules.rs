@@ -639,3 +639,58 @@ assessments:
     );
     assert!(assess_subject(&rules, &read(&text("right pulmonary lobe"))).is_ok());
 }
+
+/// MR-EFFUSION and R11-NONMEAS when a case file leaves `kind` out: a site that names the kind
+/// (`ascites`, `right pleural effusion`) gives it, so mRECIST still needs cytology for PD. The
+/// same case with the kinds written out gives the same responses.
+#[test]
+fn mr_effusion_a_site_that_names_the_kind_gives_it() {
+    let text = "
+subject: EFF-1
+treatment_start: 2024-08-07
+lesions:
+  - {id: T1, site: liver, role: target, hcc_typical: true}
+  - {id: NT1, site: malignant ascites, role: non-target}
+assessments:
+  - date: 2024-08-05
+    findings:
+      T1: {long_axis: 46, viable: 40}
+      NT1: present
+  - date: 2024-09-18
+    findings:
+      T1: {long_axis: 44, viable: 18}
+      NT1: {status: progression, cytology: negative}
+    new_lesions:
+      - {id: NEW1, site: right pleural effusion}
+";
+    let tp = |text: &str| {
+        let r = assess(&rules("mrecist", &[]), text);
+        let fu = scope(&r, Scope::All).timepoints[1]
+            .follow_up
+            .clone()
+            .unwrap();
+        (fu.non_target, fu.new_lesions, fu.overall)
+    };
+    let inferred = tp(text);
+    assert_eq!(
+        inferred,
+        (
+            Some(recist_model::NonTargetResponse::NonCrNonPd),
+            recist_model::NewLesions::Equivocal,
+            OverallResponse::Pr
+        )
+    );
+    let explicit = text
+        .replace(
+            "site: malignant ascites,",
+            "site: malignant ascites, kind: ascites,",
+        )
+        .replace(
+            "site: right pleural effusion}",
+            "site: right pleural effusion, kind: effusion}",
+        );
+    assert_eq!(tp(&explicit), inferred);
+    // A site that does not name the kind stays an ordinary lesion (the reader's word).
+    let ordinary = text.replace("malignant ascites", "peritoneum");
+    assert_eq!(tp(&ordinary).2, OverallResponse::Pd);
+}

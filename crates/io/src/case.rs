@@ -639,6 +639,42 @@ impl Ctx<'_> {
     }
 }
 
+/// Lesion kinds a site names by the kind's own words, for a lesion given without `kind`:
+/// `right pleural effusion` is an effusion, `tumour thrombus of the portal vein` a tumour
+/// thrombus. These kinds are not measurable disease (R11-NONMEAS) and effusions and ascites
+/// need cytology for progression under mRECIST (MR-EFFUSION), so a site that says what the
+/// lesion is must not be read as an ordinary lesion because `kind` was left out.
+const KIND_WORDS: [(&[&str], LesionKind); 6] = [
+    (&["effusion"], LesionKind::Effusion),
+    (&["ascites"], LesionKind::Ascites),
+    (&["tumour", "thrombus"], LesionKind::TumourThrombus),
+    (&["tumor", "thrombus"], LesionKind::TumourThrombus),
+    (&["leptomeningeal"], LesionKind::Leptomeningeal),
+    (&["lymphangitic"], LesionKind::Lymphangitic),
+];
+
+/// A lesion's kind: the one given, else the one its site names ([`KIND_WORDS`], as whole
+/// words ignoring case), else none.
+fn kind_or_from_site(kind: Option<LesionKind>, site: &str) -> Option<LesionKind> {
+    if kind.is_some() {
+        return kind;
+    }
+    let words: Vec<&str> = site
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    KIND_WORDS.iter().find_map(|(want, k)| {
+        words
+            .windows(want.len())
+            .any(|w| {
+                w.iter()
+                    .zip(want.iter())
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
+            })
+            .then_some(*k)
+    })
+}
+
 fn key(k: &str) -> PathSegment {
     PathSegment::Key(k.to_string())
 }
@@ -704,13 +740,14 @@ fn convert(
             return Err(ctx.err(&path, None, Some(&l.id), "lesion id used twice"));
         }
         let nodal = l.nodal || l.kind == Some(LesionKind::LymphNode);
+        let kind = kind_or_from_site(l.kind, &l.site);
         lesions.push(Lesion {
             id: l.id,
             site: l.site,
             role: l.role,
             nodal,
             hcc_typical: l.hcc_typical,
-            kind: l.kind,
+            kind,
             method: l.method,
             prior_local_therapy: l.prior_local_therapy,
             progressed_after_local_therapy: l.progressed_after_local_therapy,
@@ -944,11 +981,12 @@ fn convert(
                 ));
             }
             new_ids_seen.insert(nl.id.clone());
+            let kind = kind_or_from_site(nl.kind, &nl.site);
             new_lesions.push(NewLesion {
                 id: nl.id,
                 site: nl.site,
                 nodal,
-                kind: nl.kind,
+                kind,
                 diameters: Diameters {
                     long_axis: nl.long_axis,
                     short_axis: nl.short_axis,
