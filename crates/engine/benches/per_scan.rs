@@ -131,6 +131,7 @@ fn subject() -> Result<Subject, Box<dyn Error>> {
                 equivocal: false,
                 hcc_typical: false,
                 field: FieldPlacement::None,
+                cytology: None,
             }]
         } else {
             vec![]

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use recist_model::{
-    AppliedOverride, Assessment, Explanation, FieldPlacement, Finding, FollowUpResult, Mm,
-    NewLesion, NewLesions, NonTargetResponse, NonTargetStatus, OverallResponse, Progression,
+    AppliedOverride, Assessment, Cytology, Explanation, FieldPlacement, Finding, FollowUpResult,
+    Mm, NewLesion, NewLesions, NonTargetResponse, NonTargetStatus, OverallResponse, Progression,
     ResponseDates, RuleSetRef, Scope, Subject, SubjectResult, TargetFinding, TargetResponse,
     TimepointResult, result_id,
 };
@@ -1277,22 +1277,41 @@ impl<'r> Tracker<'r> {
             .kind
             .filter(|k| nt.progression_needs_positive_cytology.contains(k))
         {
-            // A new lesion carries no cytology, so it cannot be proven malignant here.
+            // Only positive cytology proves it malignant: without it (none, or negative) the
+            // new effusion stays equivocal, counted once a later sampling is positive.
             let rule = nt
                 .rules
                 .as_ref()
                 .and_then(|r| r.cytology.clone())
                 .unwrap_or_else(|| "R11-NEW-EQUIV".into());
-            return done(
-                NewLesions::Equivocal,
-                &rule,
-                detail!(
-                    on,
-                    "new {} `{id}` counts only with positive cytology: equivocal",
-                    crate::prepare::kind_name(kind)
+            let kind = crate::prepare::kind_name(kind);
+            return match nl.cytology {
+                Some(Cytology::Positive) => done(
+                    NewLesions::Yes,
+                    &rule,
+                    detail!(on, "new {kind} `{id}` with positive cytology: a new lesion"),
+                    // Seen before without proof, it was there then (R11-NEW-EQUIV dating).
+                    equivocal_back,
                 ),
-                false,
-            );
+                Some(Cytology::Negative) => done(
+                    NewLesions::Equivocal,
+                    &rule,
+                    detail!(
+                        on,
+                        "new {kind} `{id}` with negative cytology counts only with positive cytology: equivocal"
+                    ),
+                    false,
+                ),
+                None => done(
+                    NewLesions::Equivocal,
+                    &rule,
+                    detail!(
+                        on,
+                        "new {kind} `{id}` counts only with positive cytology (none given): equivocal"
+                    ),
+                    false,
+                ),
+            };
         }
         let facts = LesionFacts {
             nodal: nl.nodal,

@@ -621,6 +621,7 @@ fn new_node(id: &str, short_axis: i64, equivocal: bool) -> NewLesion {
         equivocal,
         hcc_typical: false,
         field: FieldPlacement::None,
+        cytology: None,
     }
 }
 

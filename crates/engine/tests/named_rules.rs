@@ -694,3 +694,58 @@ assessments:
     let ordinary = text.replace("malignant ascites", "peritoneum");
     assert_eq!(tp(&ordinary).2, OverallResponse::Pd);
 }
+
+/// MR-EFFUSION for a new effusion: without cytology, or with negative cytology, it is
+/// equivocal; with positive cytology it is a new lesion (PD), dated back to its first sighting
+/// like any equivocal lesion confirmed later (R11-NEW-EQUIV, AMB-07 default).
+#[test]
+fn mr_effusion_a_new_effusion_with_positive_cytology_is_a_new_lesion() {
+    let text = |second: &str, third: &str| {
+        format!(
+            "
+subject: EFF-2
+treatment_start: 2024-08-07
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+assessments:
+  - date: 2024-08-05
+    findings: {{T1: {{long_axis: 46, viable: 40}}}}
+  - date: 2024-09-18
+    findings: {{T1: {{long_axis: 44, viable: 18}}}}
+    new_lesions: [{{id: NEW1, site: right pleura, kind: effusion{second}}}]
+  - date: 2024-10-30
+    findings: {{T1: {{long_axis: 43, viable: 15}}}}
+    new_lesions: [{{id: NEW1, site: right pleura, kind: effusion{third}}}]
+"
+        )
+    };
+    let run = |second: &str, third: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(second, third));
+        let all = scope(&r, Scope::All);
+        let new: Vec<_> = all.timepoints[1..]
+            .iter()
+            .map(|t| t.follow_up.as_ref().unwrap().new_lesions)
+            .collect();
+        (new, all.progression.as_ref().map(|p| p.date))
+    };
+    use recist_model::NewLesions::{Equivocal, Yes};
+    assert_eq!(run("", ""), (vec![Equivocal, Equivocal], None));
+    assert_eq!(
+        run(", cytology: negative", ", cytology: negative"),
+        (vec![Equivocal, Equivocal], None)
+    );
+    assert_eq!(
+        run("", ", cytology: positive"),
+        (vec![Equivocal, Yes], Some(date("2024-09-18")))
+    );
+    assert_eq!(
+        run(", cytology: positive", ", cytology: positive"),
+        (vec![Yes, Yes], Some(date("2024-09-18")))
+    );
+    // RECIST 1.1 needs no cytology: the new effusion is a new lesion when first seen.
+    let r = assess(&rules("recist-1.1", &[]), &text("", ""));
+    assert_eq!(
+        scope(&r, Scope::All).progression.as_ref().map(|p| p.date),
+        Some(date("2024-09-18"))
+    );
+}

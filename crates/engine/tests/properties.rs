@@ -425,6 +425,7 @@ fn build(spec: &CaseSpec, k: i64) -> Subject {
                     (Some(_), 2) => FieldPlacement::Marginal("RT1".into()),
                     _ => FieldPlacement::None,
                 },
+                cytology: None,
             })
             .collect();
         assessments.push(a);

@@ -139,6 +139,8 @@ struct RawNewLesion {
     hcc_typical: bool,
     #[serde(default)]
     field: Option<String>,
+    #[serde(default)]
+    cytology: Option<Cytology>,
 }
 
 /// The subject and evaluator a case names, and where it starts: what identifies a case
@@ -995,6 +997,7 @@ fn convert(
                 equivocal: nl.equivocal,
                 hcc_typical: nl.hcc_typical,
                 field,
+                cytology: nl.cytology,
             });
         }
         assessments.push(Assessment {

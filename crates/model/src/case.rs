@@ -309,4 +309,9 @@ pub struct NewLesion {
     pub hcc_typical: bool,
     /// Radiotherapy field placement.
     pub field: FieldPlacement,
+    /// Cytology of a new effusion or ascites, where sampled: with a rule set that needs
+    /// positive cytology for these (mRECIST, MR-EFFUSION), only `positive` makes it a new
+    /// lesion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cytology: Option<Cytology>,
 }

@@ -2336,6 +2336,7 @@ fn new_lesion(
         equivocal: state == Some(Val::State(StateWord::Equivocal)),
         hcc_typical: false,
         field: FieldPlacement::None,
+        cytology: None,
     }
 }
 

@@ -527,6 +527,7 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
                         equivocal: n.state == "EQUIVOCAL",
                         hcc_typical: false,
                         field: FieldPlacement::None,
+                        cytology: None,
                     })
                     .collect(),
                 visit: Some(v.name.clone()),
