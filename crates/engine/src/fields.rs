@@ -107,6 +107,16 @@ pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_mode
         .collect();
     for a in follow_ups {
         for (t, l) in prepared.targets.iter().zip(lesions.iter_mut()) {
+            // A carrier that holds the mass of an irradiated lesion (R11-COALESCE across the
+            // field edge) says nothing about the non-irradiated lesion alone.
+            let carries_irradiated = a.findings.iter().any(|(id, f)| {
+                matches!(f, Finding::Target(TargetFinding::MergedInto(into)) if into == &t.id)
+                    && !prepared.targets.iter().any(|o| &o.id == id)
+                    && !prepared.non_targets.iter().any(|o| &o.id == id)
+            });
+            if carries_irradiated {
+                continue;
+            }
             let value = match a.findings.get(&t.id) {
                 Some(Finding::Target(TargetFinding::Measured(d))) => {
                     crate::prepare::pick(d, t.measure)
