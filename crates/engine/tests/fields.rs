@@ -120,3 +120,75 @@ assessments:
         all.warnings
     );
 }
+
+/// RT-IN-PTV / RT-OUT with a course that starts after follow-up has begun: a salvage course
+/// (RT2) to a lung lesion that had shrunk and then grown before it. Field membership is the
+/// courses' lesion lists, from baseline (DESIGN.md); the lung lesion's growth before RT2 is
+/// then in-field progression, and its earlier shrinkage no abscopal response. That reading is
+/// kept, but not silently: every result says so.
+#[test]
+fn rt_in_ptv_a_course_starting_after_a_follow_up_is_said() {
+    let text = "
+subject: RT-LATE
+treatment_start: 2024-01-10
+radiotherapy:
+  - {id: RT1, site: liver, start: 2024-01-10, end: 2024-02-01, total_dose_gy: 45, fractions: 15, lesions: [T1]}
+  - {id: RT2, site: lung, start: 2024-05-10, end: 2024-05-20, total_dose_gy: 30, fractions: 10, lesions: [T2]}
+lesions:
+  - {id: T1, site: liver, role: target}
+  - {id: T2, site: lung, role: target}
+  - {id: T3, site: bone, role: target}
+assessments:
+  - date: 2024-01-05
+    findings: {T1: {long_axis: 50}, T2: {long_axis: 20}, T3: {long_axis: 30}}
+  - date: 2024-03-01
+    findings: {T1: {long_axis: 40}, T2: {long_axis: 13}, T3: {long_axis: 30}}
+  - date: 2024-05-01
+    findings: {T1: {long_axis: 40}, T2: {long_axis: 30}, T3: {long_axis: 30}}
+  - date: 2024-07-01
+    findings: {T1: {long_axis: 40}, T2: {long_axis: 20}, T3: {long_axis: 30}}
+";
+    let r = assess(&rules("recist-1.1", &[]), text);
+    assert_eq!(r.len(), 3);
+    for result in &r {
+        assert!(
+            result
+                .warnings
+                .iter()
+                .any(|w| w.contains("`RT2` starts 2024-05-10")
+                    && w.contains("2024-03-01")
+                    && w.contains("`T2`")),
+            "{}: {:?}",
+            result.scope,
+            result.warnings
+        );
+        assert!(
+            !result.warnings.iter().any(|w| w.contains("`RT1` starts")),
+            "{:?}",
+            result.warnings
+        );
+    }
+    // A new lesion placed in RT2's field before RT2 starts is said once, at its first sighting.
+    let placed = text
+        .replace(
+            "T2: {long_axis: 13}, T3: {long_axis: 30}}",
+            "T2: {long_axis: 13}, T3: {long_axis: 30}}\n    new_lesions: [{id: N1, site: lung, long_axis: 12, field: RT2}]",
+        )
+        .replace(
+            "T2: {long_axis: 30}, T3: {long_axis: 30}}",
+            "T2: {long_axis: 30}, T3: {long_axis: 30}}\n    new_lesions: [{id: N1, site: lung, long_axis: 14, field: RT2}]",
+        );
+    let r2 = assess(&rules("recist-1.1", &[]), &placed);
+    let said: Vec<&String> = scope(&r2, Scope::All)
+        .warnings
+        .iter()
+        .filter(|w| w.contains("new lesion `N1` seen 2024-03-01") && w.contains("`RT2`"))
+        .collect();
+    assert_eq!(said.len(), 1, "{:?}", scope(&r2, Scope::All).warnings);
+    // The reading itself is unchanged: T2 is in-field from baseline.
+    let all = scope(&r, Scope::All);
+    assert_eq!(
+        all.progression.as_ref().and_then(|p| p.site.as_deref()),
+        Some("in-field")
+    );
+}
