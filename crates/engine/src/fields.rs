@@ -90,9 +90,21 @@ pub(crate) fn late_courses(subject: &Subject) -> Vec<String> {
             .filter(|a| a.date < start)
             .map(|a| a.date.to_string())
             .peekable();
-        if before.peek().is_some() && !c.lesions.is_empty() {
+        // Lesions an earlier course (or one without a start date) already irradiated are
+        // in-field anyway: re-irradiation moves nothing.
+        let first_here: Vec<String> = c
+            .lesions
+            .iter()
+            .filter(|l| {
+                !subject.radiotherapy.iter().any(|o| {
+                    o.id != c.id && o.lesions.contains(l) && o.start.is_none_or(|s| s < start)
+                })
+            })
+            .map(|l| format!("`{l}`"))
+            .collect();
+        if before.peek().is_some() && !first_here.is_empty() {
             let dates: Vec<String> = before.collect();
-            let lesions: Vec<String> = c.lesions.iter().map(|l| format!("`{l}`")).collect();
+            let lesions = first_here;
             warnings.push(format!(
                 "radiotherapy course `{}` starts {start}, after the assessment{} of {}: its lesions ({}) count in-field from baseline, so their course before it counts in-field, not out-of-field nor abscopal (RT-IN-PTV)",
                 c.id,

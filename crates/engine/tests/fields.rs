@@ -185,6 +185,17 @@ assessments:
         .filter(|w| w.contains("new lesion `N1` seen 2024-03-01") && w.contains("`RT2`"))
         .collect();
     assert_eq!(said.len(), 1, "{:?}", scope(&r2, Scope::All).warnings);
+    // Re-irradiating T1 (already in RT1's field) moves nothing: no warning for it.
+    let reirradiated = text.replace("lesions: [T2]}", "lesions: [T1]}");
+    let r3 = assess(&rules("recist-1.1", &[]), &reirradiated);
+    assert!(
+        !scope(&r3, Scope::All)
+            .warnings
+            .iter()
+            .any(|w| w.contains("`RT2` starts")),
+        "{:?}",
+        scope(&r3, Scope::All).warnings
+    );
     // The reading itself is unchanged: T2 is in-field from baseline.
     let all = scope(&r, Scope::All);
     assert_eq!(
