@@ -74,6 +74,71 @@ pub fn relapse_free(
     }
 }
 
+/// Warnings for courses that start after follow-up has begun (RT-IN-PTV, RT-OUT). Field
+/// membership is the courses' lesion lists from baseline, and a new lesion's `field` where it
+/// first appears: a lesion named by a course that starts after a follow-up assessment is
+/// in-field at that assessment too, so what it did before the course counts in-field (not
+/// out-of-field, nor as an abscopal response). The reading is kept; the results say so.
+pub(crate) fn late_courses(subject: &Subject) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for c in &subject.radiotherapy {
+        let Some(start) = c.start else { continue };
+        let mut before = subject
+            .assessments
+            .iter()
+            .skip(1)
+            .filter(|a| a.date < start)
+            .map(|a| a.date.to_string())
+            .peekable();
+        // Lesions an earlier course (or one without a start date) already irradiated are
+        // in-field anyway: re-irradiation moves nothing.
+        let first_here: Vec<String> = c
+            .lesions
+            .iter()
+            .filter(|l| {
+                !subject.radiotherapy.iter().any(|o| {
+                    o.id != c.id && o.lesions.contains(l) && o.start.is_none_or(|s| s < start)
+                })
+            })
+            .map(|l| format!("`{l}`"))
+            .collect();
+        if before.peek().is_some() && !first_here.is_empty() {
+            let dates: Vec<String> = before.collect();
+            let lesions = first_here;
+            warnings.push(format!(
+                "radiotherapy course `{}` starts {start}, after the assessment{} of {}: its lesions ({}) count in-field from baseline, so their course before it counts in-field, not out-of-field nor abscopal (RT-IN-PTV)",
+                c.id,
+                if dates.len() > 1 { "s" } else { "" },
+                dates.join(", "),
+                lesions.join(", ")
+            ));
+        }
+        // A lesion seen again keeps its first placement: one warning, at its first sighting.
+        let mut warned: Vec<&str> = Vec::new();
+        for a in subject
+            .assessments
+            .iter()
+            .skip(1)
+            .filter(|a| a.date < start)
+        {
+            for nl in &a.new_lesions {
+                if let recist_model::FieldPlacement::Inside(rt)
+                | recist_model::FieldPlacement::Marginal(rt) = &nl.field
+                    && rt == &c.id
+                    && !warned.contains(&nl.id.as_str())
+                {
+                    warned.push(&nl.id);
+                    warnings.push(format!(
+                        "new lesion `{}` seen {} is placed in the field of `{}`, which starts {start}: it counts in-field (RT-IN-PTV)",
+                        nl.id, a.date, c.id
+                    ));
+                }
+            }
+        }
+    }
+    warnings
+}
+
 /// The abscopal response of a subject's non-irradiated targets (RT-ABS-2): per target, the
 /// smallest diameter at an assessment after the last radiotherapy end date, and whether it is
 /// at least `radiotherapy.abscopal_shrink_pct` below baseline. `None` when the out-of-field
@@ -107,6 +172,16 @@ pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_mode
         .collect();
     for a in follow_ups {
         for (t, l) in prepared.targets.iter().zip(lesions.iter_mut()) {
+            // A carrier that holds the mass of an irradiated lesion (R11-COALESCE across the
+            // field edge) says nothing about the non-irradiated lesion alone.
+            let carries_irradiated = a.findings.iter().any(|(id, f)| {
+                matches!(f, Finding::Target(TargetFinding::MergedInto(into)) if into == &t.id)
+                    && !prepared.targets.iter().any(|o| &o.id == id)
+                    && !prepared.non_targets.iter().any(|o| &o.id == id)
+            });
+            if carries_irradiated {
+                continue;
+            }
             let value = match a.findings.get(&t.id) {
                 Some(Finding::Target(TargetFinding::Measured(d))) => {
                     crate::prepare::pick(d, t.measure)

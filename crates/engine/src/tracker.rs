@@ -533,6 +533,24 @@ impl<'r> Tracker<'r> {
                 .collect::<Vec<_>>()
             };
             let finding = a.findings.get(&t.id);
+            // R11-COALESCE across a field edge: a carrier holding the mass of a lesion of
+            // another scope cannot be split between the scopes (only field scopes have one).
+            if self.scope != Scope::All
+                && let Some(foreign) = self.merged_from_outside(a, &t.id)
+            {
+                ex.note("R11-COALESCE", || {
+                    format!(
+                        "`{}` carries the merged mass of `{foreign}` (outside this scope): not evaluated here",
+                        t.id
+                    )
+                });
+                v.warnings.push(format!(
+                    "assessment {}: `{foreign}` coalesced into `{}` across the {} scope's edge: `{}` is not evaluated in this scope (R11-COALESCE)",
+                    a.date, t.id, self.scope, t.id
+                ));
+                v.values.push(TargetValue::Missing);
+                continue;
+            }
             if let Some(Finding::Target(TargetFinding::Measured(d))) = finding {
                 let several = [d.long_axis, d.short_axis, d.viable]
                     .iter()
@@ -691,21 +709,32 @@ impl<'r> Tracker<'r> {
                             ),
                         ));
                     }
-                    if !self.prepared.targets.iter().any(|o| &o.id == other) && !other.is_empty() {
-                        // The carrier may lie in another scope; this lesion still counts 0 here.
+                    if !self.prepared.targets.iter().any(|o| &o.id == other) {
+                        // The carrier lies in another scope (or is followed as a non-target):
+                        // the merged mass is not counted here, and this lesion is not gone.
+                        let place = if self.in_this_scope(other) {
+                            "followed as a non-target"
+                        } else {
+                            "outside this scope"
+                        };
                         ex.note("R11-COALESCE", || {
                             format!(
-                                "`{}` coalesced into `{other}` (outside this scope): 0 mm here",
+                                "`{}` coalesced into `{other}` ({place}), which carries the merged mass: not evaluated here",
                                 t.id
                             )
                         });
+                        v.warnings.push(format!(
+                            "assessment {}: `{}` coalesced into `{other}` ({place}): `{}` is not evaluated in the {} scope (R11-COALESCE)",
+                            a.date, t.id, t.id, self.scope
+                        ));
+                        v.values.push(TargetValue::Missing);
                     } else {
                         ex.note("R11-COALESCE", || format!("`{}` coalesced into `{other}`, which carries the measurement: 0 mm", t.id));
+                        v.values.push(TargetValue::Known {
+                            mm: Mm::ZERO,
+                            too_small: false,
+                        });
                     }
-                    v.values.push(TargetValue::Known {
-                        mm: Mm::ZERO,
-                        too_small: false,
-                    });
                 }
             }
             debug_assert_eq!(v.values.len(), i + 1, "one value per target");
@@ -717,6 +746,24 @@ impl<'r> Tracker<'r> {
             ex.push(note);
         }
         Ok(v)
+    }
+
+    /// Whether a baseline lesion belongs to this scope (as a target or a non-target).
+    fn in_this_scope(&self, id: &str) -> bool {
+        self.prepared.targets.iter().any(|t| t.id == id)
+            || self.prepared.non_targets.iter().any(|l| l.id == id)
+    }
+
+    /// A lesion of another scope recorded at `a` as merged into `carrier`, if any.
+    fn merged_from_outside<'a>(&self, a: &'a Assessment, carrier: &str) -> Option<&'a str> {
+        a.findings.iter().find_map(|(id, f)| match f {
+            Finding::Target(TargetFinding::MergedInto(into))
+                if into == carrier && !self.in_this_scope(id) =>
+            {
+                Some(id.as_str())
+            }
+            _ => None,
+        })
     }
 
     fn target_response(

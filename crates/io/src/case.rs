@@ -845,7 +845,9 @@ fn convert(
     }
     let mut assessments = Vec::new();
     let mut previous: Option<NaiveDate> = None;
-    let mut new_ids_seen: BTreeSet<String> = BTreeSet::new();
+    // Each new lesion's first sighting: its date and field placement (section 6: set at
+    // first appearance).
+    let mut new_ids_seen: BTreeMap<String, (NaiveDate, FieldPlacement)> = BTreeMap::new();
     for (i, a) in raw.assessments.into_iter().enumerate() {
         let here = |k: &str| vec![key("assessments"), PathSegment::Index(i), key(k)];
         let date = a.date;
@@ -982,7 +984,29 @@ fn convert(
                     "new lesions cannot be listed at baseline (identify them under `lesions`)",
                 ));
             }
-            new_ids_seen.insert(nl.id.clone());
+            match new_ids_seen.get(&nl.id) {
+                Some((first, placed)) if *placed != field => {
+                    let place = |f: &FieldPlacement| match f {
+                        FieldPlacement::None => "outside every field".to_string(),
+                        FieldPlacement::Inside(rt) => format!("inside the field of `{rt}`"),
+                        FieldPlacement::Marginal(rt) => format!("at the margin of `{rt}`"),
+                    };
+                    return Err(ctx.err(
+                        &path("field"),
+                        Some(date),
+                        Some(&nl.id),
+                        format!(
+                            "new lesion first seen on {first} {}, now {}: a new lesion's field is set where it first appears (rules reference section 6); give the same `field` at every sighting",
+                            place(placed),
+                            place(&field)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    new_ids_seen.insert(nl.id.clone(), (date, field.clone()));
+                }
+            }
             let kind = kind_or_from_site(nl.kind, &nl.site);
             new_lesions.push(NewLesion {
                 id: nl.id,

@@ -178,6 +178,14 @@ fn the_base_case_is_accepted() {
     Some("NEW1"),
     "unknown radiotherapy field `RT7`"
 )]
+#[case::new_lesion_moves_to_another_field(
+    "long_axis: 12, field: none}\n",
+    "long_axis: 12, field: none}\n  - date: 2019-07-01\n    findings: {T1: {long_axis: 60}, N1: {short_axis: 9}, NT1: present}\n    new_lesions:\n      - {id: NEW1, site: lung, long_axis: 14, field: RT1}\n",
+    "long_axis: 14, field: RT1}",
+    Some("2019-07-01"),
+    Some("NEW1"),
+    "first seen on 2019-05-02 outside every field"
+)]
 #[case::merged_into_unknown(
     "      T1: {long_axis: 60}",
     "      T1: {merged_into: T5}",
