@@ -339,3 +339,61 @@ fn case_files_are_adjudicated_the_same_way() {
     );
     assert!(read(&out.join("rs.csv")).contains("CONF,RS,"));
 }
+
+/// A case: `subject`, `evaluator` (or none), target 40 mm then `follow_up` mm.
+fn case_doc(subject: &str, evaluator: Option<&str>, follow_up: u32) -> String {
+    let eval = evaluator.map_or(String::new(), |e| format!("evaluator: {e}\n"));
+    format!(
+        "subject: {subject}\n{eval}lesions:\n  - {{id: T1, site: liver, role: target}}\n\
+         assessments:\n  - date: 2020-01-01\n    findings: {{T1: {{long_axis: 40}}}}\n\
+         \x20 - date: 2020-02-15\n    findings: {{T1: {{long_axis: {follow_up}}}}}\n\
+         \x20 - date: 2020-04-01\n    findings: {{T1: {{long_axis: {follow_up}}}}}\n"
+    )
+}
+
+/// `cdisc.md`/`docs/batch.md`: RSSEQ runs per USUBJID, so it is unique within a subject. With
+/// case files a subject's evaluators are separate cases — in one file, in several, far apart
+/// (other pieces, other threads) — and still share one run of RSSEQ, the same whatever the
+/// thread count.
+#[test]
+fn rs_rsseq_runs_per_usubjid_across_the_cases_of_a_subject() {
+    let dir = tmp("rsseq-cases");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    let mut a = vec![case_doc("S1", Some("investigator"), 20)];
+    for i in 0..70 {
+        a.push(case_doc(&format!("F{i:03}"), None, 30));
+    }
+    a.push(case_doc("S1", Some("independent/reader 1"), 50));
+    std::fs::write(cases.join("a.yaml"), a.join("---\n")).unwrap();
+    std::fs::write(
+        cases.join("b.yaml"),
+        case_doc("S1", Some("independent/reader 2"), 35),
+    )
+    .unwrap();
+    let mut outputs = Vec::new();
+    for threads in [1, 3] {
+        let out = dir.join(format!("out-{threads}"));
+        let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+        cfg.input = Input::Cases(cases.clone());
+        cfg.studyid = "CONF".into();
+        cfg.threads = Some(threads);
+        run(&cfg);
+        assert_reconciles(&summary(&out));
+        let rs = read(&out.join("rs.csv"));
+        let mut seqs: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+        for line in rs.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            seqs.entry(f[2]).or_default().push(f[3].parse().unwrap());
+        }
+        assert_eq!(seqs.len(), 71);
+        for (subject, seq) in &seqs {
+            let want: Vec<u32> = (1..=seq.len() as u32).collect();
+            assert_eq!(seq, &want, "RSSEQ of {subject}");
+        }
+        // Three evaluators, each two follow-ups of TRGRESP, NEWLIND, OVRLRESP and a BESTRESP.
+        assert_eq!(seqs["S1"].len(), 3 * 7);
+        outputs.push(rs);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
