@@ -1168,7 +1168,8 @@ impl Ctx<'_> {
                     file: case_file.clone(),
                     row: Some(case_line as u64),
                     subject: Some(subject.subject.clone()),
-                    evaluator: subject.evaluator.clone(),
+                    // The unit's evaluator: the default one for a case that names none.
+                    evaluator: Some(label.clone()),
                     lesion,
                     visit: date.map(|d| d.to_string()),
                 }

@@ -397,3 +397,37 @@ fn rs_rsseq_runs_per_usubjid_across_the_cases_of_a_subject() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+/// errors.jsonl names the evaluator of every refused subject × evaluator: a case with no
+/// `evaluator` is the default evaluator's (`docs/batch.md`), as its rs.csv rows and the
+/// same refusal read from SDTM say, not `null`.
+#[test]
+fn an_engine_refusal_of_a_case_names_its_default_evaluator() {
+    let dir = tmp("case-eval");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    let bone =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/recist-1.1/R11-BONE.yaml");
+    std::fs::copy(&bone, cases.join("bone.yaml")).unwrap();
+    std::fs::write(
+        cases.join("named.yaml"),
+        read(&bone).replace(
+            "subject: R11-BONE",
+            "subject: R11-BONE-2\nevaluator: independent/reader 1",
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+    cfg.input = Input::Cases(cases);
+    run(&cfg);
+    let errors = errors(&out);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["code"], "engine");
+    assert_eq!(errors[0]["evaluator"], "INVESTIGATOR", "{}", errors[0]);
+    assert_eq!(
+        errors[1]["evaluator"], "independent/reader 1",
+        "{}",
+        errors[1]
+    );
+}
