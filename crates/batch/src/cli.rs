@@ -180,21 +180,50 @@ pub struct GenerateArgs {
     pub study: String,
 }
 
-/// The command line as typed, quoted where a word needs it.
+/// The command line as typed, quoted where a word needs it: a word that is not UTF-8 (a
+/// path may hold any byte) in ANSI-C quotes with its bytes escaped (`$'a\xffb'`), so the
+/// command stays exact and a shell reads it back, never a panic.
 pub fn command_line() -> String {
-    std::env::args()
-        .map(|a| {
-            if !a.is_empty()
-                && a.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+".contains(c))
-            {
-                a
-            } else {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    command_words(std::env::args_os())
+}
+
+/// [`command_line`] of the given words.
+fn command_words(args: impl Iterator<Item = std::ffi::OsString>) -> String {
+    args.map(|a| match a.into_string() {
+        Ok(a) => shell_word(a),
+        Err(raw) => ansi_c_word(raw.as_encoded_bytes()),
+    })
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// A UTF-8 word, single-quoted unless every character is plain.
+fn shell_word(a: String) -> String {
+    if !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+".contains(c))
+    {
+        a
+    } else {
+        format!("'{}'", a.replace('\'', r"'\''"))
+    }
+}
+
+/// A word of any bytes as `$'...'`: printable ASCII as is (`\\` and `\'` escaped), every
+/// other byte as `\xNN`.
+fn ansi_c_word(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() + 3);
+    s.push_str("$'");
+    for &b in bytes {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            b'\'' => s.push_str("\\'"),
+            0x20..=0x7e => s.push(char::from(b)),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s.push('\'');
+    s
 }
 
 fn config(args: &BatchArgs, rule_sets: Vec<RuleSet>) -> Result<BatchConfig, String> {

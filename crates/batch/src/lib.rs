@@ -52,12 +52,13 @@ use recist_engine::{AdjudicationError, AssessOptions, Spare, assess_subject_reus
 use recist_io::CaseError;
 use recist_model::{
     NewLesions, NonTargetResponse, OverallResponse, Scope, Subject, SubjectResult, TargetResponse,
+    push_int,
 };
 use recist_rules::RuleSet;
 use recist_sdtm::{
     EvalKey, Files, InputError, Mapping, MappingError, PartialDates, Place, RawGroup, ReadOptions,
     RecordedRow, RecordedRows, RowCount, RsTest, RsUnit, RsVisit, SdtmError, bestresp,
-    build_subject, newlind, read_recorded, visit_name, write_rs,
+    build_subject, newlind, read_recorded, visit_name, write_rs_noting,
 };
 use serde_json::{Value, json};
 
@@ -438,6 +439,9 @@ struct Piece {
     /// Case mode: (subject, evaluator, adjudicated) of units seen, for distinct subject
     /// counts and unmatched recorded rows.
     case_units: Vec<(String, EvalKey, bool)>,
+    /// Case mode: the RS rows of cases whose subject has other cases, in `rs` order, for
+    /// the writer to continue the subject's run of RSSEQ over them.
+    rs_cases: Vec<CaseRs>,
     /// Allocations of results already written, for the next subject's results.
     spare: Spare,
 }
@@ -457,6 +461,56 @@ struct Ctx<'a> {
     /// Case mode: every subject × evaluator with more than one case, with the evaluator as
     /// its first case writes it and the (file, line) of each case.
     duplicates: HashMap<(String, EvalKey), Duplicate>,
+    /// Case mode: subjects with cases of several evaluators, whose RS rows share one run of
+    /// RSSEQ across cases (see [`CaseRs`]).
+    multi_case_subjects: HashSet<String>,
+}
+
+/// RSSEQ while a subject × evaluator's RS rows are written: the last one written, and (for a
+/// case whose subject has other cases) where each row's RSSEQ is in the piece's `rs`.
+#[derive(Default)]
+struct RsSeq {
+    last: u32,
+    at: Option<Vec<usize>>,
+}
+
+/// The RS rows of one case whose subject has other cases: written with RSSEQ from 1, and
+/// renumbered by the writer to follow the subject's rows already written ([`shift_rsseq`]),
+/// so that RSSEQ runs per USUBJID whichever piece or thread each case went to.
+struct CaseRs {
+    subject: String,
+    rows: u32,
+    seq_at: Vec<usize>,
+}
+
+/// `rs` with each case's RSSEQs moved past the rows its subject already has in `runs`
+/// (which then counts these rows too).
+fn shift_rsseq(rs: &[u8], cases: &[CaseRs], runs: &mut HashMap<String, u32>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rs.len() + 64);
+    let mut pos = 0;
+    for c in cases {
+        let run = runs.entry(c.subject.clone()).or_insert(0);
+        for &at in &c.seq_at {
+            let digits = rs
+                .get(at..)
+                .map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count());
+            let (Some(before), Some(number)) = (rs.get(pos..at), rs.get(at..at + digits)) else {
+                continue;
+            };
+            let n = number.iter().fold(0u64, |n, d| {
+                n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+            });
+            out.extend_from_slice(before);
+            push_int(
+                &mut out,
+                i64::try_from(n.saturating_add(u64::from(*run))).unwrap_or(i64::MAX),
+            );
+            pos = at + digits;
+        }
+        *run = run.saturating_add(c.rows);
+    }
+    out.extend_from_slice(rs.get(pos..).unwrap_or_default());
+    out
 }
 
 /// The cases of one subject × evaluator found more than once (case mode).
@@ -467,12 +521,13 @@ struct Duplicate {
 
 /// Finds, before any case is read, every subject × evaluator with cases in several places
 /// (`case-format.md`: a subject is unique within a data set), so that all of them are
-/// refused rather than each adjudicated on its own.
+/// refused rather than each adjudicated on its own; and the subjects with cases of several
+/// evaluators, whose RS rows share one run of RSSEQ.
 fn find_duplicates(
     path: &Path,
     mapping: &Mapping,
     pool: &rayon::ThreadPool,
-) -> HashMap<(String, EvalKey), Duplicate> {
+) -> (HashMap<(String, EvalKey), Duplicate>, HashSet<String>) {
     let files = source::case_files(path);
     let keys: Vec<Vec<recist_io::CaseKey>> = pool.install(|| {
         files
@@ -492,8 +547,17 @@ fn find_duplicates(
             .places
             .push((k.file, k.line));
     }
+    let mut evaluators: HashMap<&str, u32> = HashMap::new();
+    for (subject, _) in units.keys() {
+        *evaluators.entry(subject.as_str()).or_insert(0) += 1;
+    }
+    let multi: HashSet<String> = evaluators
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(s, _)| s.to_string())
+        .collect();
     units.retain(|_, d| d.places.len() > 1);
-    units
+    (units, multi)
 }
 
 fn push_json(out: &mut Vec<u8>, v: &Value) {
@@ -565,7 +629,7 @@ impl Ctx<'_> {
         visits: &[RsVisit],
         extra_warnings: &[String],
         recorded_sums: &[Option<(recist_model::Mm, u64)>],
-        rsseq: &mut u32,
+        rsseq: &mut RsSeq,
         recorded: &[&RecordedRow],
         place_of: &dyn Fn(&AdjudicationError) -> Place,
     ) -> bool {
@@ -646,7 +710,12 @@ impl Ctx<'_> {
                                 rscat: &rules.doc().rscat,
                                 visits,
                             };
-                            p.rs_n += write_rs(&mut p.rs, rsseq, &unit, r, best) as u64;
+                            let RsSeq { last, at } = rsseq;
+                            p.rs_n += write_rs_noting(&mut p.rs, last, &unit, r, best, |i| {
+                                if let Some(at) = at.as_mut() {
+                                    at.push(i);
+                                }
+                            }) as u64;
                         }
                     }
                     by_set.push(all);
@@ -889,7 +958,7 @@ impl Ctx<'_> {
         }
         p.tally.subjects_seen += 1;
         let mut all_ok = true;
-        let mut rsseq = 0u32;
+        let mut rsseq = RsSeq::default();
         let mut matched = vec![false; recorded.len()];
         for unit in &mut b.units {
             p.tally.units_seen += 1;
@@ -1084,7 +1153,13 @@ impl Ctx<'_> {
                     date: a.date,
                 })
                 .collect();
-            let mut rsseq = 0;
+            let mut rsseq = RsSeq {
+                last: 0,
+                at: self
+                    .multi_case_subjects
+                    .contains(&subject.subject)
+                    .then(Vec::new),
+            };
             let case_file = case.file.clone();
             let case_line = case.line;
             let place_of = |e: &AdjudicationError| {
@@ -1093,7 +1168,8 @@ impl Ctx<'_> {
                     file: case_file.clone(),
                     row: Some(case_line as u64),
                     subject: Some(subject.subject.clone()),
-                    evaluator: subject.evaluator.clone(),
+                    // The unit's evaluator: the default one for a case that names none.
+                    evaluator: Some(label.clone()),
                     lesion,
                     visit: date.map(|d| d.to_string()),
                 }
@@ -1110,6 +1186,13 @@ impl Ctx<'_> {
                 &place_of,
             );
             p.tally.count_engine_outcome(ok);
+            if let Some(seq_at) = rsseq.at.filter(|a| !a.is_empty()) {
+                p.rs_cases.push(CaseRs {
+                    subject: subject.subject.clone(),
+                    rows: rsseq.last,
+                    seq_at,
+                });
+            }
             p.case_units.push((subject.subject.clone(), eval, ok));
         }
     }
@@ -1317,6 +1400,7 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
         },
         recorded_index: HashMap::new(),
         duplicates: HashMap::new(),
+        multi_case_subjects: HashSet::new(),
     };
     ctx.recorded_cats = ctx
         .pairs
@@ -1341,7 +1425,7 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             .map_err(|e| BatchError::Other(format!("thread pool: {e}")))?
     };
     if let Input::Cases(path) = &cfg.input {
-        ctx.duplicates = find_duplicates(path, &cfg.mapping, &pool);
+        (ctx.duplicates, ctx.multi_case_subjects) = find_duplicates(path, &cfg.mapping, &pool);
     }
     let compare = !ctx.pairs.is_empty();
     let mut outs = Outputs::create(&cfg.out, compare)?;
@@ -1448,6 +1532,8 @@ struct Outputs {
     discordant: Option<AtomicFile>,
     unmatched: Option<AtomicFile>,
     dir: PathBuf,
+    /// Case mode: RS rows written so far of each subject with cases of several evaluators.
+    case_rsseq: HashMap<String, u32>,
 }
 
 impl Outputs {
@@ -1467,12 +1553,14 @@ impl Outputs {
                 None
             },
             dir: dir.to_path_buf(),
+            case_rsseq: HashMap::new(),
         })
     }
 
     fn reset(&mut self) -> Result<(), BatchError> {
         self.results.reset()?;
         self.rs.reset()?;
+        self.case_rsseq.clear();
         self.errors.reset()?;
         if let Some(d) = self.discordant.as_mut() {
             d.reset()?;
@@ -1485,7 +1573,12 @@ impl Outputs {
 
     fn write(&mut self, p: &Piece) -> Result<(), BatchError> {
         self.results.write(&p.results, p.results_n)?;
-        self.rs.write(&p.rs, p.rs_n)?;
+        if p.rs_cases.is_empty() {
+            self.rs.write(&p.rs, p.rs_n)?;
+        } else {
+            let rs = shift_rsseq(&p.rs, &p.rs_cases, &mut self.case_rsseq);
+            self.rs.write(&rs, p.rs_n)?;
+        }
         self.errors.write(&p.errors, p.errors_n)?;
         if let Some(d) = self.discordant.as_mut() {
             d.write(&p.compared.discordant, p.compared.discordant_n)?;

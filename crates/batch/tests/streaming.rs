@@ -339,3 +339,234 @@ fn case_files_are_adjudicated_the_same_way() {
     );
     assert!(read(&out.join("rs.csv")).contains("CONF,RS,"));
 }
+
+/// A case: `subject`, `evaluator` (or none), target 40 mm then `follow_up` mm.
+fn case_doc(subject: &str, evaluator: Option<&str>, follow_up: u32) -> String {
+    let eval = evaluator.map_or(String::new(), |e| format!("evaluator: {e}\n"));
+    format!(
+        "subject: {subject}\n{eval}lesions:\n  - {{id: T1, site: liver, role: target}}\n\
+         assessments:\n  - date: 2020-01-01\n    findings: {{T1: {{long_axis: 40}}}}\n\
+         \x20 - date: 2020-02-15\n    findings: {{T1: {{long_axis: {follow_up}}}}}\n\
+         \x20 - date: 2020-04-01\n    findings: {{T1: {{long_axis: {follow_up}}}}}\n"
+    )
+}
+
+/// `cdisc.md`/`docs/batch.md`: RSSEQ runs per USUBJID, so it is unique within a subject. With
+/// case files a subject's evaluators are separate cases — in one file, in several, far apart
+/// (other pieces, other threads) — and still share one run of RSSEQ, the same whatever the
+/// thread count.
+#[test]
+fn rs_rsseq_runs_per_usubjid_across_the_cases_of_a_subject() {
+    let dir = tmp("rsseq-cases");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    let mut a = vec![case_doc("S1", Some("investigator"), 20)];
+    for i in 0..70 {
+        a.push(case_doc(&format!("F{i:03}"), None, 30));
+    }
+    a.push(case_doc("S1", Some("independent/reader 1"), 50));
+    std::fs::write(cases.join("a.yaml"), a.join("---\n")).unwrap();
+    std::fs::write(
+        cases.join("b.yaml"),
+        case_doc("S1", Some("independent/reader 2"), 35),
+    )
+    .unwrap();
+    let mut outputs = Vec::new();
+    for threads in [1, 3] {
+        let out = dir.join(format!("out-{threads}"));
+        let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+        cfg.input = Input::Cases(cases.clone());
+        cfg.studyid = "CONF".into();
+        cfg.threads = Some(threads);
+        run(&cfg);
+        assert_reconciles(&summary(&out));
+        let rs = read(&out.join("rs.csv"));
+        let mut seqs: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+        for line in rs.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            seqs.entry(f[2]).or_default().push(f[3].parse().unwrap());
+        }
+        assert_eq!(seqs.len(), 71);
+        for (subject, seq) in &seqs {
+            let want: Vec<u32> = (1..=seq.len() as u32).collect();
+            assert_eq!(seq, &want, "RSSEQ of {subject}");
+        }
+        // Three evaluators, each two follow-ups of TRGRESP, NEWLIND, OVRLRESP and a BESTRESP.
+        assert_eq!(seqs["S1"].len(), 3 * 7);
+        outputs.push(rs);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+/// errors.jsonl names the evaluator of every refused subject × evaluator: a case with no
+/// `evaluator` is the default evaluator's (`docs/batch.md`), as its rs.csv rows and the
+/// same refusal read from SDTM say, not `null`.
+#[test]
+fn an_engine_refusal_of_a_case_names_its_default_evaluator() {
+    let dir = tmp("case-eval");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    let bone =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/recist-1.1/R11-BONE.yaml");
+    std::fs::copy(&bone, cases.join("bone.yaml")).unwrap();
+    std::fs::write(
+        cases.join("named.yaml"),
+        read(&bone).replace(
+            "subject: R11-BONE",
+            "subject: R11-BONE-2\nevaluator: independent/reader 1",
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+    cfg.input = Input::Cases(cases);
+    run(&cfg);
+    let errors = errors(&out);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["code"], "engine");
+    assert_eq!(errors[0]["evaluator"], "INVESTIGATOR", "{}", errors[0]);
+    assert_eq!(
+        errors[1]["evaluator"], "independent/reader 1",
+        "{}",
+        errors[1]
+    );
+}
+
+/// The outputs agree with each other (`docs/batch.md`, "The counts reconcile"): on a study
+/// with bad rows mixed in and two rule sets, each rule set's tallies in summary.json are its
+/// rs.csv rows (by RSCAT) and its `all`-scope results in results.jsonl (NEWLIND as Y/N/U;
+/// BESTRESP confirmed or not as the rule set says); rs.csv has one BESTRESP per subject,
+/// evaluator and RSCAT, for exactly the subject × evaluators with results, RSSEQ 1..n per
+/// USUBJID; summary.json's line counts are the files'.
+#[test]
+fn summary_tallies_are_the_rs_rows_and_the_results() {
+    use std::collections::{BTreeMap, BTreeSet};
+    type Tallies = BTreeMap<String, BTreeMap<String, u64>>;
+    let dir = study("tallies", 300, 0.0);
+    let tr = dir.join("TR.csv");
+    let mut rows = lines(&tr);
+    rows.insert(301, rows[300].clone());
+    let mut extra = rows[40].clone();
+    extra.push_str(",EXTRA");
+    rows.insert(41, extra);
+    std::fs::write(&tr, rows.join("\n") + "\n").unwrap();
+    let out = dir.join("out");
+    let mut cfg = study_config(&dir, &out);
+    cfg.rule_sets
+        .push(recist_rules::RuleSet::bundled("mrecist").unwrap());
+    run(&cfg);
+    let s = summary(&out);
+    assert_reconciles(&s);
+    assert!(s["subject_evaluators"]["refused"].as_u64().unwrap() > 0);
+
+    let rs = lines(&out.join("rs.csv"));
+    let mut from_rs: BTreeMap<String, Tallies> = BTreeMap::new();
+    let mut best_units: BTreeMap<(String, String, String), u32> = BTreeMap::new();
+    let mut seq: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for row in &rs[1..] {
+        let f: Vec<&str> = row.split(',').collect();
+        assert_eq!(f.len(), 14, "{row}");
+        let (subject, test, cat, value) = (f[2], f[4], f[6], f[8]);
+        assert_eq!(f[7], value, "{row}");
+        seq.entry(subject.into())
+            .or_default()
+            .push(f[3].parse().unwrap());
+        *from_rs
+            .entry(cat.into())
+            .or_default()
+            .entry(test.into())
+            .or_default()
+            .entry(value.into())
+            .or_default() += 1;
+        if test == "BESTRESP" {
+            let eval = match f[10] {
+                "" => f[9].to_string(),
+                id => format!("{}/{id}", f[9]),
+            };
+            *best_units
+                .entry((subject.into(), eval, cat.into()))
+                .or_default() += 1;
+        }
+    }
+    for (subject, seq) in &seq {
+        assert!(
+            seq.iter().copied().eq(1..=seq.len() as u64),
+            "RSSEQ of {subject}"
+        );
+    }
+    assert!(best_units.values().all(|&n| n == 1), "{best_units:?}");
+
+    let results = lines(&out.join("results.jsonl"));
+    let mut from_results: BTreeMap<String, Tallies> = BTreeMap::new();
+    let mut units: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let sets = s["rule_sets"].as_array().unwrap();
+    for line in &results {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        if r["scope"] != "all" {
+            continue;
+        }
+        let set = sets
+            .iter()
+            .find(|x| x["sha256"] == r["rule_set"]["sha256"])
+            .unwrap();
+        let cat = set["rscat"].as_str().unwrap().to_string();
+        units.insert((
+            r["subject"].as_str().unwrap().into(),
+            r["evaluator"].as_str().unwrap().into(),
+            cat.clone(),
+        ));
+        let t = from_results.entry(cat).or_default();
+        let mut add = |test: &str, v: &serde_json::Value| {
+            if let Some(v) = v.as_str() {
+                let v = match (test, v) {
+                    ("NEWLIND", "NO") => "N",
+                    ("NEWLIND", "YES") => "Y",
+                    ("NEWLIND", "EQUIVOCAL") => "U",
+                    _ => v,
+                };
+                *t.entry(test.into())
+                    .or_default()
+                    .entry(v.into())
+                    .or_default() += 1;
+            }
+        };
+        for tp in r["timepoints"].as_array().unwrap() {
+            if tp["baseline"] == true {
+                continue;
+            }
+            add("TRGRESP", &tp["target"]);
+            add("NTRGRESP", &tp["non_target"]);
+            add("NEWLIND", &tp["new_lesions"]);
+            add("OVRLRESP", &tp["overall"]);
+        }
+        let best = if set["confirmation"]["required"] == true {
+            &r["confirmed_best_overall_response"]
+        } else {
+            &r["best_overall_response"]
+        };
+        add("BESTRESP", best);
+    }
+    for set in sets {
+        let cat = set["rscat"].as_str().unwrap();
+        let summary_tallies: Tallies = serde_json::from_value(set["responses"].clone()).unwrap();
+        assert_eq!(from_rs.get(cat), Some(&summary_tallies), "rs.csv, {cat}");
+        assert_eq!(
+            from_results.get(cat),
+            Some(&summary_tallies),
+            "results, {cat}"
+        );
+        let bests = best_units.keys().filter(|k| k.2 == cat).count() as u64;
+        assert_eq!(
+            bests,
+            set["subject_evaluators"]["adjudicated"].as_u64().unwrap()
+        );
+    }
+    assert!(
+        units.iter().eq(best_units.keys()),
+        "BESTRESP rows are the units with results"
+    );
+    let outputs = &s["outputs"];
+    assert_eq!(outputs["rs.csv"]["rows"], rs.len() as u64 - 1);
+    assert_eq!(outputs["results.jsonl"]["lines"], results.len() as u64);
+    assert_eq!(outputs["errors.jsonl"]["lines"], errors(&out).len() as u64);
+}

@@ -616,3 +616,39 @@ fn bor_reads_non_target_only_disease_from_trgresp_na() {
     assert_eq!(confirmed("NA"), "NON-CR/NON-PD");
     assert_eq!(confirmed("CR"), "SD");
 }
+
+/// `summary.json` records the exact command (`docs/batch.md`): an argument that is not UTF-8
+/// (a path on Linux may hold any byte) is written with its bytes escaped, as a shell reads
+/// them back, and neither panics nor becomes another argument's text.
+#[test]
+fn batch_records_a_command_whose_argument_is_not_utf8() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    let dir = std::env::temp_dir().join(format!("recist-cli-nonutf8-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cases = dir.join(OsString::from_vec(b"cases-\xff'x".to_vec()));
+    std::fs::create_dir_all(&cases).unwrap();
+    std::fs::copy(
+        root().join("fixtures/recist-1.1/R11-TGT-PR.yaml"),
+        cases.join("a.yaml"),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_recist"))
+        .arg("batch")
+        .arg("--cases")
+        .arg(&cases)
+        .arg("--out")
+        .arg(&out)
+        .args(["--progress", "off"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let command = summary["command"].as_str().unwrap();
+    let want = format!("--cases $'{}/cases-\\xff\\'x' --out", dir.display());
+    assert!(command.contains(&want), "{command}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

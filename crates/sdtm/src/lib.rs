@@ -36,5 +36,5 @@ pub use raw::{
 };
 pub use rs::{
     RS_HEADER, RecordedRow, RecordedRows, RsTest, RsUnit, RsVisit, bestresp, newlind, normalise,
-    push_field, read_recorded, write_rs,
+    push_field, read_recorded, write_rs, write_rs_noting,
 };

@@ -234,10 +234,19 @@ impl RowParts {
     }
 
     /// One row, with the visit last set; `values` is `RSORRES,RSSTRESC` (see [`Values`]).
-    fn push(&self, out: &mut Vec<u8>, seq: u32, test: RsTest, values: Values) {
+    /// `note` is given the offset in `out` where the row's `RSSEQ` starts.
+    fn push(
+        &self,
+        out: &mut Vec<u8>,
+        seq: u32,
+        test: RsTest,
+        values: Values,
+        note: &mut impl FnMut(usize),
+    ) {
         let (head, rest) = self.buf.split_at(self.cat_at);
         let (cat, tail) = rest.split_at(self.tail_at - self.cat_at);
         out.extend_from_slice(head);
+        note(out.len());
         push_int(out, i64::from(seq));
         out.extend_from_slice(code_and_name(test).as_bytes());
         out.extend_from_slice(cat);
@@ -318,6 +327,19 @@ pub fn write_rs(
     result: &SubjectResult,
     best: Option<OverallResponse>,
 ) -> usize {
+    write_rs_noting(out, seq, unit, result, best, |_| {})
+}
+
+/// [`write_rs`], giving `note` the offset in `out` of each row's `RSSEQ` (so that a run of
+/// RSSEQ that another piece of output continues can be renumbered later).
+pub fn write_rs_noting(
+    out: &mut Vec<u8>,
+    seq: &mut u32,
+    unit: &RsUnit<'_>,
+    result: &SubjectResult,
+    best: Option<OverallResponse>,
+    mut note: impl FnMut(usize),
+) -> usize {
     let mut parts = RowParts::new(unit);
     let mut n = 0;
     let in_date_order = unit.visits.is_sorted_by_key(|v| v.date);
@@ -338,7 +360,7 @@ pub fn write_rs(
             if let Some(v) = value {
                 *seq += 1;
                 n += 1;
-                parts.push(out, *seq, test, v);
+                parts.push(out, *seq, test, v, &mut note);
             }
         }
     }
@@ -346,7 +368,7 @@ pub fn write_rs(
         *seq += 1;
         n += 1;
         parts.set_visit("", "", None);
-        parts.push(out, *seq, RsTest::Bestresp, Values::overall(b));
+        parts.push(out, *seq, RsTest::Bestresp, Values::overall(b), &mut note);
     }
     n
 }
@@ -707,7 +729,13 @@ mod tests {
         for r in [OverallResponse::Pr, OverallResponse::NonCrNonPd] {
             let value = r.as_str();
             let mut out = Vec::new();
-            parts.push(&mut out, 7, RsTest::Ovrlresp, Values::overall(r));
+            parts.push(
+                &mut out,
+                7,
+                RsTest::Ovrlresp,
+                Values::overall(r),
+                &mut |_| {},
+            );
             let mut want = b"\"S,1\",RS,U,7,OVRLRESP,Overall Response,C,".to_vec();
             push_field(&mut want, value);
             want.push(b',');
