@@ -211,11 +211,13 @@ pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_mode
         }
     }
     let any = lesions.iter().any(|l| l.responded);
+    let evaluable = lesions.iter().any(|l| l.smallest_mm.is_some());
     Some(Abscopal {
         after,
         shrink_pct: shrink.hundredths() as f64 / 100.0,
         lesions,
         any,
+        evaluable,
     })
 }
 

@@ -261,6 +261,19 @@ fn rt_abs_1_rt_abs_2_rt_abs_3_abscopal_response() {
     let r = assess(&rules("recist-1.1", &[]), &late);
     let a = scope(&r, Scope::OutOfField).abscopal.clone().unwrap();
     assert!(!a.any, "15 mm on 2021-04-26 is −25 %");
+    assert!(a.evaluable, "T2 was measured after the end date");
+    // With no scan after the end date the answer is not evaluable, not "no".
+    let unscanned = HCC.replace("end: 2021-02-05", "end: 2021-05-05");
+    let r = assess(&rules("recist-1.1", &[]), &unscanned);
+    let a = scope(&r, Scope::OutOfField).abscopal.clone().unwrap();
+    assert!(!a.any && !a.evaluable, "{a:?}");
+    assert!(
+        scope(&assess(&rules("recist-1.1", &[]), HCC), Scope::OutOfField)
+            .abscopal
+            .as_ref()
+            .unwrap()
+            .evaluable
+    );
     // A second course without an end date does not move the cut-off, and the result says so.
     let open_course = HCC.replace(
         "lesions: [T1]}",

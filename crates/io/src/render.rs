@@ -311,7 +311,11 @@ pub fn explain(results: &[SubjectResult]) -> String {
             "abscopal [{} {}]: {} (non-irradiated targets shrinking ≥ {} % from baseline {after})",
             r.rule_set.id,
             r.scope,
-            if a.any { "yes" } else { "no" },
+            match (a.any, a.evaluable) {
+                (true, _) => "yes",
+                (false, true) => "no",
+                (false, false) => "not evaluable (no non-irradiated target measured in the window)",
+            },
             a.shrink_pct
         );
         for l in &a.lesions {

@@ -168,6 +168,9 @@ pub struct Abscopal {
     pub lesions: Vec<AbscopalLesion>,
     /// Whether any non-irradiated target responded.
     pub any: bool,
+    /// Whether any non-irradiated target was measured after the cut-off: when none was,
+    /// `any` is false for want of a scan, not for want of shrinkage (not evaluable).
+    pub evaluable: bool,
 }
 
 /// A rule of the reference that took part in a decision, with the numbers it used.
