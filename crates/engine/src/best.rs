@@ -36,6 +36,10 @@ fn rank(r: OverallResponse) -> u8 {
 }
 
 /// Derives best responses from timepoint results (the baseline first).
+///
+/// A timepoint on or before day 0 (treatment start; `day` ≤ 0) is no follow-up
+/// (R11-BOR-DEF): it is left out, and said, as [`derive_best_recorded`] leaves out recorded
+/// responses on or before the reference date.
 pub fn best_responses(
     rules: &RuleSet,
     timepoints: &[TimepointResult],
@@ -43,10 +47,32 @@ pub fn best_responses(
 ) -> BestResponses {
     let visits: Vec<(NaiveDate, OverallResponse)> = timepoints
         .iter()
+        .filter(|t| t.day > 0)
         .filter_map(|t| t.follow_up.as_ref().map(|f| (t.date, f.overall)))
         .collect();
     let non_target_only = timepoints.first().is_some_and(|b| b.sum_mm.is_none());
-    derive_best(rules, &visits, reference, non_target_only)
+    let mut best = derive_best(rules, &visits, reference, non_target_only);
+    let left_out: Vec<Explanation> = timepoints
+        .iter()
+        .filter(|t| t.day <= 0)
+        .filter_map(|t| {
+            t.follow_up.as_ref().map(|f| Explanation {
+                rule: "R11-BOR-DEF".into(),
+                detail: Text::with_capacity(80)
+                    .s(f.overall.as_str())
+                    .s(" on ")
+                    .date(t.date)
+                    .s(" is day ")
+                    .int(t.day)
+                    .s(", on or before treatment start: no follow-up, left out")
+                    .done(),
+            })
+        })
+        .collect();
+    if !left_out.is_empty() {
+        best.explanations.splice(0..0, left_out);
+    }
+    best
 }
 
 /// Derives best responses from overall responses per follow-up assessment (no baseline), in

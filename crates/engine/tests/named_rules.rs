@@ -567,3 +567,77 @@ assessments:
     );
     assert_eq!(non_target("mrecist"), (Some(NonTargetResponse::Cr), true));
 }
+
+/// R11-BOR-DEF: best response runs from treatment start. A scan after the baseline but on or
+/// before treatment start (day 0 and before) is no follow-up: its timepoint is reported, with
+/// a warning, but it neither enters the best response nor starts progression (a PD on day −3
+/// made the best response PD and PFS an event at a negative time). `recist bor` leaves such
+/// recorded responses out the same way.
+#[test]
+fn r11_bor_def_a_scan_on_or_before_treatment_start_is_no_follow_up() {
+    let case = "
+subject: R-PRE
+treatment_start: 2021-01-11
+lesions:
+  - {id: T1, site: lung, role: target}
+assessments:
+  - date: 2020-12-21
+    findings: {T1: {long_axis: 40}}
+  - date: 2021-01-08
+    findings: {T1: {long_axis: 55}}
+  - date: 2021-03-01
+    findings: {T1: {long_axis: 45}}
+  - date: 2021-04-26
+    findings: {T1: {long_axis: 46}}
+";
+    let r = &assess(&rules("recist-1.1", &[]), case)[0];
+    let pre = r.timepoints[1].follow_up.as_ref().unwrap();
+    assert_eq!(
+        pre.overall,
+        OverallResponse::Pd,
+        "the timepoint is still reported"
+    );
+    assert_eq!(r.best_overall_response, Some(OverallResponse::Sd));
+    assert_eq!(r.confirmed_best_overall_response, Some(OverallResponse::Sd));
+    assert_eq!(r.progression, None);
+    let pfs = &r.endpoints.as_ref().unwrap().progression_free_survival;
+    assert!(!pfs.event && pfs.days >= 0, "{pfs:?}");
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("2021-01-08") && w.contains("R11-BOR-DEF")),
+        "{:?}",
+        r.warnings
+    );
+    assert!(
+        r.best_response_reasons
+            .iter()
+            .any(|e| e.rule == "R11-BOR-DEF" && e.detail.contains("2021-01-08")),
+        "{:?}",
+        r.best_response_reasons
+    );
+    // A scan on the day of treatment start is no follow-up either.
+    let r = &assess(
+        &rules("recist-1.1", &[]),
+        &case.replace("2021-01-08", "2021-01-11"),
+    )[0];
+    assert_eq!(r.best_overall_response, Some(OverallResponse::Sd));
+    assert_eq!(r.progression, None);
+}
+
+/// R11-BL-WINDOW: the baseline is at most 28 days *before* treatment start; a baseline after
+/// treatment start is outside the window too, and is said (a warning, as for one too early).
+#[test]
+fn r11_bl_window_a_baseline_after_treatment_start_is_warned() {
+    let case = RESPONDER.replace("date: 2021-01-04", "date: 2021-01-15");
+    let r = &assess(&rules("recist-1.1", &[]), &case)[0];
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("after treatment start") && w.contains("R11-BL-WINDOW")),
+        "{:?}",
+        r.warnings
+    );
+    let r = &assess(&rules("recist-1.1", &[]), RESPONDER)[0];
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
