@@ -302,7 +302,22 @@ pub fn derive_best_recorded_as(
     reference: NaiveDate,
     non_target_only: bool,
 ) -> (BestResponses, Vec<String>) {
+    derive_best_recorded_with(rules, visits, reference, non_target_only, &[])
+}
+
+/// [`derive_best_recorded_as`], knowing the dates whose recorded components were target CR
+/// and non-target NE (SDTM RS TRGRESP and NTRGRESP): a PR there after a CR is RECIST 1.1
+/// Table 1's "CR, not evaluated, no new lesion" row, with no disease seen again, so it is kept
+/// as PR rather than recoded to PD (AMB-01), as `assess` gives it.
+pub fn derive_best_recorded_with(
+    rules: &RuleSet,
+    visits: &[(NaiveDate, OverallResponse)],
+    reference: NaiveDate,
+    non_target_only: bool,
+    target_cr_non_target_ne: &[NaiveDate],
+) -> (BestResponses, Vec<String>) {
     let mut warnings = Vec::new();
+    let mut kept: Vec<NaiveDate> = Vec::new();
     let mut seen_cr = false;
     let recode =
         rules.doc().timepoint.disease_after_cr == recist_rules::DiseaseAfterCr::Progression;
@@ -318,6 +333,10 @@ pub fn derive_best_recorded_as(
         .filter(|&&(date, _)| date > reference)
         .map(|&(date, r)| {
             let r = match r {
+                OverallResponse::Pr if seen_cr && recode && target_cr_non_target_ne.contains(&date) => {
+                    kept.push(date);
+                    r
+                }
                 OverallResponse::Pr | OverallResponse::Sd | OverallResponse::NonCrNonPd if seen_cr && recode => {
                     warnings.push(format!(
                         "{date}: {r} recorded after a CR recoded to PD (timepoint.disease_after_cr = progression, AMB-01)"
@@ -330,10 +349,18 @@ pub fn derive_best_recorded_as(
             (date, r)
         })
         .collect();
-    (
-        derive_best(rules, &recoded, reference, non_target_only),
-        warnings,
-    )
+    let mut best = derive_best(rules, &recoded, reference, non_target_only);
+    for date in kept {
+        best.explanations.push(Explanation {
+            rule: "R11-OR-T1".into(),
+            detail: Text::with_capacity(112)
+                .s("PR on ")
+                .date(date)
+                .s(" after a CR is recorded as target CR, non-target NE: no disease seen again, kept as PR")
+                .done(),
+        });
+    }
+    (best, warnings)
 }
 
 #[cfg(test)]
