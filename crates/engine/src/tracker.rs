@@ -261,7 +261,7 @@ impl<'r> Tracker<'r> {
         let follow_up = day > 0;
         if !follow_up {
             self.warnings.push(format!(
-                "assessment {} is day {day}, on or before day 0 ({}): no follow-up, left out of the best response and progression (R11-BOR-DEF)",
+                "assessment {} is day {day}, on or before treatment start ({}): no follow-up, left out of the best response and progression (R11-BOR-DEF)",
                 assessment.date, self.day0
             ));
         }
@@ -1225,7 +1225,12 @@ impl<'r> Tracker<'r> {
                 });
             }
             let mut entry = first.clone();
-            if status == NewLesions::Equivocal && entry.equivocal_since.is_none() {
+            // Progression is dated back to a sighting on follow-up only, never to a scan on or
+            // before treatment start (R11-BOR-DEF, R11-NEW-EQUIV).
+            if status == NewLesions::Equivocal
+                && entry.equivocal_since.is_none()
+                && a.date > self.day0
+            {
                 entry.equivocal_since = Some(a.date);
             }
             if status == NewLesions::Yes {
@@ -1618,7 +1623,8 @@ impl<'r> Tracker<'r> {
         for a in subject.assessments.iter().skip(1) {
             let mut ex = Notes::new(false);
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
-            if indicator == NewLesions::Yes {
+            // Follow-up starts with treatment (R11-BOR-DEF), as in `assess`.
+            if indicator == NewLesions::Yes && a.date > day0 {
                 let date = backdate.map_or(a.date, |d| d.min(a.date));
                 return Ok(Some(Progression {
                     date,

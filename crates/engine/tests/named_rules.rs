@@ -641,3 +641,45 @@ fn r11_bl_window_a_baseline_after_treatment_start_is_warned() {
     let r = &assess(&rules("recist-1.1", &[]), RESPONDER)[0];
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
+
+/// R11-NEW-EQUIV with R11-BOR-DEF: an equivocal new lesion first listed on a scan before
+/// treatment start, confirmed on treatment, dated progression back to that scan: a PFS event
+/// before day 0. Progression is dated back only to a sighting on follow-up (here none, so it is
+/// the confirming scan); a sighting on treatment still dates it back.
+#[test]
+fn r11_new_equiv_is_not_dated_back_before_treatment_start() {
+    let case = "
+subject: R-EQ
+treatment_start: 2021-01-11
+lesions:
+  - {id: T1, site: lung, role: target}
+assessments:
+  - date: 2020-12-21
+    findings: {T1: {long_axis: 40}}
+  - date: 2021-01-08
+    findings: {T1: {long_axis: 40}}
+    new_lesions: [{id: N1, site: bone, long_axis: 8, equivocal: true}]
+  - date: 2021-03-01
+    findings: {T1: {long_axis: 38}}
+    new_lesions: [{id: N1, site: bone, long_axis: 8, equivocal: true}]
+  - date: 2021-04-26
+    findings: {T1: {long_axis: 38}}
+    new_lesions: [{id: N1, site: bone, long_axis: 12}]
+";
+    let r = &assess(&rules("recist-1.1", &[]), case)[0];
+    assert_eq!(r.progression.as_ref().unwrap().date, date("2021-03-01"));
+    let without_follow_up_sighting = {
+        let mut lines: Vec<&str> = case.lines().collect();
+        // Drop the on-treatment equivocal sighting (its new_lesions line).
+        let at = lines
+            .iter()
+            .rposition(|l| l.contains("equivocal: true"))
+            .unwrap();
+        lines.remove(at);
+        lines.join("\n")
+    };
+    let r = &assess(&rules("recist-1.1", &[]), &without_follow_up_sighting)[0];
+    let p = r.progression.as_ref().unwrap();
+    assert_eq!(p.date, date("2021-04-26"));
+    assert!(p.day > 0, "{p:?}");
+}
