@@ -669,4 +669,20 @@ fn amb_08_bor_keeps_a_pr_that_rs_records_as_target_cr_non_target_ne() {
     let out = recist(&["bor", "--responses", &csv.display().to_string()]);
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["confirmed_best_overall_response"], "SD", "{line}");
+    // A new lesion recorded that date (NEWLIND `Y`) is disease: the PR is recoded.
+    let text = std::fs::read_to_string(&rs).unwrap().replace(
+        "NEWLIND,x,RECIST 1.1,N,N,INVESTIGATOR,,,,2024-04-08",
+        "NEWLIND,x,RECIST 1.1,Y,Y,INVESTIGATOR,,,,2024-04-08",
+    );
+    assert!(text.contains("NEWLIND,x,RECIST 1.1,Y,Y"), "{text}");
+    let rs = temp_file("rs-cr-ntne-new.csv", &text);
+    let out = recist(&[
+        "bor",
+        "--responses",
+        &rs.display().to_string(),
+        "--dm",
+        &dm.display().to_string(),
+    ]);
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["confirmed_best_overall_response"], "SD", "{line}");
 }

@@ -26,9 +26,9 @@ pub struct RecordedSubject {
     /// Non-target-only disease: a NON-CR/NON-PD recorded, or (SDTM RS) TRGRESP rows that are
     /// all `NA` (no target lesion).
     pub non_target_only: bool,
-    /// Dates whose SDTM RS components are TRGRESP `CR` and NTRGRESP `NE`: an overall PR there
-    /// is RECIST 1.1 Table 1's "CR, not evaluated, no new lesion" row, no disease seen again
-    /// (AMB-01). Empty for a plain CSV, which records no components.
+    /// Dates whose SDTM RS components are TRGRESP `CR` and NTRGRESP `NE`, without NEWLIND `Y`:
+    /// an overall PR there is RECIST 1.1 Table 1's "CR, not evaluated, no new lesion" row, no
+    /// disease seen again (AMB-01). Empty for a plain CSV, which records no components.
     pub target_cr_non_target_ne: Vec<NaiveDate>,
 }
 
@@ -145,8 +145,8 @@ pub fn read_recorded(
     let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
     // Per group with TRGRESP rows: whether any names a target response (not `NA`).
     let mut targets: BTreeMap<Key, bool> = BTreeMap::new();
-    // Per group and date: TRGRESP `CR` seen, NTRGRESP `NE` seen.
-    let mut components: BTreeMap<(Key, NaiveDate), (bool, bool)> = BTreeMap::new();
+    // Per group and date: TRGRESP `CR` seen, NTRGRESP `NE` seen, NEWLIND `Y` seen.
+    let mut components: BTreeMap<(Key, NaiveDate), (bool, bool, bool)> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
     let mut out = Recorded::default();
     for (i, rec) in reader.records().enumerate() {
@@ -185,6 +185,9 @@ pub fn read_recorded(
                         || value.eq_ignore_ascii_case("NOT EVALUABLE"))
             }) {
                 components.entry((key.clone(), d)).or_default().1 = true;
+            }
+            if let Some(d) = on.filter(|_| is("NEWLIND") && value.eq_ignore_ascii_case("Y")) {
+                components.entry((key.clone(), d)).or_default().2 = true;
             }
             // TRGRESP tells whether the subject has target lesions (`NA`: none).
             if is("TRGRESP") {
@@ -273,7 +276,7 @@ pub fn read_recorded(
         let target_cr_non_target_ne = visits
             .iter()
             .map(|v| v.0)
-            .filter(|&d| components.get(&(key.clone(), d)) == Some(&(true, true)))
+            .filter(|&d| components.get(&(key.clone(), d)) == Some(&(true, true, false)))
             .collect();
         out.subjects.push(RecordedSubject {
             non_target_only,
