@@ -72,6 +72,26 @@ pub fn best_responses(
     if !left_out.is_empty() {
         best.explanations.splice(0..0, left_out);
     }
+    // The SD minimum's days count from its own reference (AMB-12); when that is not day 0 of
+    // the timeline, the days its reasons cite are not the timeline's: say from where.
+    let day0 = timepoints
+        .first()
+        .map(|b| b.date - chrono::Duration::days(b.day));
+    if day0.is_some_and(|d| d != reference)
+        && best
+            .explanations
+            .iter()
+            .any(|e| e.rule == "R11-SD-MIN" || e.rule == "R11-BOR-T3")
+    {
+        best.explanations.push(Explanation {
+            rule: "R11-SD-MIN".into(),
+            detail: Text::with_capacity(112)
+                .s("the SD minimum counts days from ")
+                .date(reference)
+                .s(" (best_response.reference), not from day 0 of the timeline")
+                .done(),
+        });
+    }
     best
 }
 

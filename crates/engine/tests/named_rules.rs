@@ -683,3 +683,48 @@ assessments:
     assert_eq!(p.date, date("2021-04-26"));
     assert!(p.day > 0, "{p:?}");
 }
+
+/// AMB-12 in explanations: with `best_response.reference: baseline` the SD minimum counts days
+/// from the baseline scan, while every `day` of the timeline counts from treatment start. The
+/// SD-minimum reason said "SD on 2021-02-10 is day 40" for a timepoint the timeline calls day
+/// 30; the reasons now say which date the SD minimum counts from.
+#[test]
+fn amb_12_sd_min_reasons_name_their_reference_date() {
+    let case = "
+subject: R-REF
+treatment_start: 2021-01-11
+lesions:
+  - {id: T1, site: lung, role: target}
+assessments:
+  - date: 2021-01-01
+    findings: {T1: {long_axis: 40}}
+  - date: 2021-02-10
+    findings: {T1: {long_axis: 38}}
+  - date: 2021-04-05
+    findings: {T1: {long_axis: 60}}
+";
+    let r = &assess(
+        &rules("recist-1.1", &[("best_response.reference", "baseline")]),
+        case,
+    )[0];
+    assert_eq!(r.timepoints[1].day, 30);
+    assert_eq!(r.best_overall_response, Some(OverallResponse::Pd));
+    assert!(
+        r.best_response_reasons
+            .iter()
+            .any(|e| e.rule == "R11-SD-MIN"
+                && e.detail.contains("2021-01-01")
+                && e.detail.contains("best_response.reference")),
+        "{:?}",
+        r.best_response_reasons
+    );
+    // Counted from treatment start (the default), days agree: nothing more is said.
+    let r = &assess(&rules("recist-1.1", &[]), case)[0];
+    assert!(
+        !r.best_response_reasons
+            .iter()
+            .any(|e| e.detail.contains("best_response.reference")),
+        "{:?}",
+        r.best_response_reasons
+    );
+}
