@@ -337,11 +337,12 @@ fn run(cli: Cli) -> Result<u8, String> {
                 };
                 let visits: Vec<_> = s.visits.iter().map(|&(d, r, _)| (d, r)).collect();
                 for rules in &rule_sets {
-                    let (best, warnings) = recist::derive_best_recorded_as(
+                    let (best, warnings) = recist::derive_best_recorded_with(
                         rules,
                         &visits,
                         reference,
                         s.non_target_only,
+                        &s.target_cr_non_target_ne,
                     );
                     let line = serde_json::json!({
                         "subject": s.subject,

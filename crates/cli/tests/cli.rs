@@ -652,3 +652,73 @@ fn batch_records_a_command_whose_argument_is_not_utf8() {
     assert!(command.contains(&want), "{command}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// AMB-08 / AMB-01 in `bor`: a PR recorded after a CR is recoded to PD because it may be disease
+/// seen again; but where SDTM RS records that date's components as target CR and non-target
+/// NE, the PR is RECIST 1.1 Table 1's "CR, not evaluated, no new lesion" row: nothing was seen
+/// again, and `assess` gives PR there, not PD. It is kept (the engine's own RS output read back
+/// by `bor` gave a progression `assess` did not). A plain CSV, without components, still recodes.
+#[test]
+fn amb_08_bor_keeps_a_pr_that_rs_records_as_target_cr_non_target_ne() {
+    let head = "STUDYID,DOMAIN,USUBJID,RSSEQ,RSTESTCD,RSTEST,RSCAT,RSORRES,RSSTRESC,RSEVAL,RSEVALID,VISIT,VISITNUM,RSDTC\n";
+    let mut rs = head.to_string();
+    let rows = [
+        ("TRGRESP", "CR", "2024-02-26"),
+        ("NTRGRESP", "CR", "2024-02-26"),
+        ("NEWLIND", "N", "2024-02-26"),
+        ("OVRLRESP", "CR", "2024-02-26"),
+        ("TRGRESP", "CR", "2024-04-08"),
+        ("NTRGRESP", "NE", "2024-04-08"),
+        ("NEWLIND", "N", "2024-04-08"),
+        ("OVRLRESP", "PR", "2024-04-08"),
+        ("TRGRESP", "CR", "2024-05-20"),
+        ("NTRGRESP", "CR", "2024-05-20"),
+        ("NEWLIND", "N", "2024-05-20"),
+        ("OVRLRESP", "CR", "2024-05-20"),
+    ];
+    for (seq, (test, value, date)) in rows.iter().enumerate() {
+        rs.push_str(&format!(
+            "S,RS,C-1,{},{test},x,RECIST 1.1,{value},{value},INVESTIGATOR,,,,{date}\n",
+            seq + 1
+        ));
+    }
+    let rs = temp_file("rs-cr-ntne.csv", &rs);
+    let dm = temp_file("dm-c1.csv", "USUBJID,RFSTDTC\nC-1,2024-01-01\n");
+    let out = recist(&[
+        "bor",
+        "--responses",
+        &rs.display().to_string(),
+        "--dm",
+        &dm.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["best_overall_response"], "CR");
+    assert_eq!(line["confirmed_best_overall_response"], "PR", "{line}");
+    assert_eq!(line["response_dates"]["confirmation"], "2024-04-08");
+    assert_eq!(line["warnings"], serde_json::json!([]), "{line}");
+    // The same overall responses without components: recoded, as documented.
+    let csv = temp_file(
+        "plain-cr-pr.csv",
+        "subject,date,response,reference_date\nC-1,2024-02-26,CR,2024-01-01\nC-1,2024-04-08,PR,2024-01-01\nC-1,2024-05-20,CR,2024-01-01\n",
+    );
+    let out = recist(&["bor", "--responses", &csv.display().to_string()]);
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["confirmed_best_overall_response"], "SD", "{line}");
+    // A new lesion recorded that date (NEWLIND `Y`) is disease: the PR is recoded.
+    let text = std::fs::read_to_string(&rs).unwrap().replace(
+        "NEWLIND,x,RECIST 1.1,N,N,INVESTIGATOR,,,,2024-04-08",
+        "NEWLIND,x,RECIST 1.1,Y,Y,INVESTIGATOR,,,,2024-04-08",
+    );
+    assert!(text.contains("NEWLIND,x,RECIST 1.1,Y,Y"), "{text}");
+    let rs = temp_file("rs-cr-ntne-new.csv", &text);
+    let out = recist(&[
+        "bor",
+        "--responses",
+        &rs.display().to_string(),
+        "--dm",
+        &dm.display().to_string(),
+    ]);
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["confirmed_best_overall_response"], "SD", "{line}");
+}

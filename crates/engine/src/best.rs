@@ -36,6 +36,10 @@ fn rank(r: OverallResponse) -> u8 {
 }
 
 /// Derives best responses from timepoint results (the baseline first).
+///
+/// A timepoint on or before day 0 (treatment start; `day` ≤ 0) is no follow-up
+/// (R11-BOR-DEF): it is left out, and said, as [`derive_best_recorded`] leaves out recorded
+/// responses on or before the reference date.
 pub fn best_responses(
     rules: &RuleSet,
     timepoints: &[TimepointResult],
@@ -43,10 +47,52 @@ pub fn best_responses(
 ) -> BestResponses {
     let visits: Vec<(NaiveDate, OverallResponse)> = timepoints
         .iter()
+        .filter(|t| t.day > 0)
         .filter_map(|t| t.follow_up.as_ref().map(|f| (t.date, f.overall)))
         .collect();
     let non_target_only = timepoints.first().is_some_and(|b| b.sum_mm.is_none());
-    derive_best(rules, &visits, reference, non_target_only)
+    let mut best = derive_best(rules, &visits, reference, non_target_only);
+    let left_out: Vec<Explanation> = timepoints
+        .iter()
+        .filter(|t| t.day <= 0)
+        .filter_map(|t| {
+            t.follow_up.as_ref().map(|f| Explanation {
+                rule: "R11-BOR-DEF".into(),
+                detail: Text::with_capacity(80)
+                    .s(f.overall.as_str())
+                    .s(" on ")
+                    .date(t.date)
+                    .s(" is day ")
+                    .int(t.day)
+                    .s(", on or before treatment start: no follow-up, left out")
+                    .done(),
+            })
+        })
+        .collect();
+    if !left_out.is_empty() {
+        best.explanations.splice(0..0, left_out);
+    }
+    // The SD minimum's days count from its own reference (AMB-12); when that is not day 0 of
+    // the timeline, the days its reasons cite are not the timeline's: say from where.
+    let day0 = timepoints
+        .first()
+        .map(|b| b.date - chrono::Duration::days(b.day));
+    if day0.is_some_and(|d| d != reference)
+        && best
+            .explanations
+            .iter()
+            .any(|e| e.rule == "R11-SD-MIN" || e.rule == "R11-BOR-T3")
+    {
+        best.explanations.push(Explanation {
+            rule: "R11-SD-MIN".into(),
+            detail: Text::with_capacity(112)
+                .s("the SD minimum counts days from ")
+                .date(reference)
+                .s(" (best_response.reference), not from day 0 of the timeline")
+                .done(),
+        });
+    }
+    best
 }
 
 /// Derives best responses from overall responses per follow-up assessment (no baseline), in
@@ -276,7 +322,22 @@ pub fn derive_best_recorded_as(
     reference: NaiveDate,
     non_target_only: bool,
 ) -> (BestResponses, Vec<String>) {
+    derive_best_recorded_with(rules, visits, reference, non_target_only, &[])
+}
+
+/// [`derive_best_recorded_as`], knowing the dates whose recorded components were target CR
+/// and non-target NE (SDTM RS TRGRESP and NTRGRESP): a PR there after a CR is RECIST 1.1
+/// Table 1's "CR, not evaluated, no new lesion" row, with no disease seen again, so it is kept
+/// as PR rather than recoded to PD (AMB-01), as `assess` gives it.
+pub fn derive_best_recorded_with(
+    rules: &RuleSet,
+    visits: &[(NaiveDate, OverallResponse)],
+    reference: NaiveDate,
+    non_target_only: bool,
+    target_cr_non_target_ne: &[NaiveDate],
+) -> (BestResponses, Vec<String>) {
     let mut warnings = Vec::new();
+    let mut kept: Vec<NaiveDate> = Vec::new();
     let mut seen_cr = false;
     let recode =
         rules.doc().timepoint.disease_after_cr == recist_rules::DiseaseAfterCr::Progression;
@@ -292,6 +353,10 @@ pub fn derive_best_recorded_as(
         .filter(|&&(date, _)| date > reference)
         .map(|&(date, r)| {
             let r = match r {
+                OverallResponse::Pr if seen_cr && recode && target_cr_non_target_ne.contains(&date) => {
+                    kept.push(date);
+                    r
+                }
                 OverallResponse::Pr | OverallResponse::Sd | OverallResponse::NonCrNonPd if seen_cr && recode => {
                     warnings.push(format!(
                         "{date}: {r} recorded after a CR recoded to PD (timepoint.disease_after_cr = progression, AMB-01)"
@@ -304,10 +369,18 @@ pub fn derive_best_recorded_as(
             (date, r)
         })
         .collect();
-    (
-        derive_best(rules, &recoded, reference, non_target_only),
-        warnings,
-    )
+    let mut best = derive_best(rules, &recoded, reference, non_target_only);
+    for date in kept {
+        best.explanations.push(Explanation {
+            rule: "R11-OR-T1".into(),
+            detail: Text::with_capacity(112)
+                .s("PR on ")
+                .date(date)
+                .s(" after a CR is recorded as target CR, non-target NE: no disease seen again, kept as PR")
+                .done(),
+        });
+    }
+    (best, warnings)
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@ use recist_rules::RuleSet;
 
 pub use best::{
     BestResponses, best_responses, derive_best, derive_best_recorded, derive_best_recorded_as,
+    derive_best_recorded_with,
 };
 pub use endpoints::endpoints;
 pub use error::AdjudicationError;

@@ -343,6 +343,12 @@ pub(crate) fn prepare_reusing<'r>(
                 "baseline {} is {gap} days before treatment start {start}, more than {} (R11-BL-WINDOW)",
                 baseline.date, b.max_days_before_treatment
             ));
+        } else if gap < 0 {
+            // The window is before treatment: a baseline after it is outside it too.
+            warnings.push(format!(
+                "baseline {} is {} days after treatment start {start}: a baseline is taken before treatment (R11-BL-WINDOW)",
+                baseline.date, -gap
+            ));
         }
     }
 

@@ -254,6 +254,17 @@ impl<'r> Tracker<'r> {
         }
         let doc = self.rules.doc();
         let index = self.timepoints.len();
+        let day = (assessment.date - self.day0).num_days();
+        // R11-BOR-DEF: follow-up starts with treatment. A scan after the baseline but on or
+        // before day 0 is reported as assessed, but is no follow-up: it starts no progression,
+        // and the best response leaves it out (`best::best_responses`).
+        let follow_up = day > 0;
+        if !follow_up {
+            self.warnings.push(format!(
+                "assessment {} is day {day}, on or before treatment start ({}): no follow-up, left out of the best response and progression (R11-BOR-DEF)",
+                assessment.date, self.day0
+            ));
+        }
         let mut ex = Notes::starting_with(
             self.explanations,
             &self.prepared.explanations,
@@ -346,7 +357,7 @@ impl<'r> Tracker<'r> {
             self.earlier_target_pr = true;
         }
         self.last_date = assessment.date;
-        if overall == OverallResponse::Pd && self.progression.is_none() {
+        if overall == OverallResponse::Pd && self.progression.is_none() && follow_up {
             let date = backdate.map_or(assessment.date, |d| d.min(assessment.date));
             self.progression = Some(Progression {
                 date,
@@ -364,7 +375,7 @@ impl<'r> Tracker<'r> {
         let (reasons, explanations) = ex.finish();
         self.timepoints.push(TimepointResult {
             date: assessment.date,
-            day: (assessment.date - self.day0).num_days(),
+            day,
             baseline: false,
             sum_mm: sum,
             follow_up: Some(FollowUpResult {
@@ -1261,7 +1272,12 @@ impl<'r> Tracker<'r> {
                 });
             }
             let mut entry = first.clone();
-            if status == NewLesions::Equivocal && entry.equivocal_since.is_none() {
+            // Progression is dated back to a sighting on follow-up only, never to a scan on or
+            // before treatment start (R11-BOR-DEF, R11-NEW-EQUIV).
+            if status == NewLesions::Equivocal
+                && entry.equivocal_since.is_none()
+                && a.date > self.day0
+            {
                 entry.equivocal_since = Some(a.date);
             }
             if status == NewLesions::Yes {
@@ -1673,7 +1689,8 @@ impl<'r> Tracker<'r> {
         for a in subject.assessments.iter().skip(1) {
             let mut ex = Notes::new(false);
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
-            if indicator == NewLesions::Yes {
+            // Follow-up starts with treatment (R11-BOR-DEF), as in `assess`.
+            if indicator == NewLesions::Yes && a.date > day0 {
                 let date = backdate.map_or(a.date, |d| d.min(a.date));
                 return Ok(Some(Progression {
                     date,

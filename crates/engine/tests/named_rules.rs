@@ -762,3 +762,164 @@ assessments:
         Some(date("2024-09-18"))
     );
 }
+
+/// R11-BOR-DEF: best response runs from treatment start. A scan after the baseline but on or
+/// before treatment start (day 0 and before) is no follow-up: its timepoint is reported, with
+/// a warning, but it neither enters the best response nor starts progression (a PD on day −3
+/// made the best response PD and PFS an event at a negative time). `recist bor` leaves such
+/// recorded responses out the same way.
+#[test]
+fn r11_bor_def_a_scan_on_or_before_treatment_start_is_no_follow_up() {
+    let case = "
+subject: R-PRE
+treatment_start: 2021-01-11
+lesions:
+  - {id: T1, site: lung, role: target}
+assessments:
+  - date: 2020-12-21
+    findings: {T1: {long_axis: 40}}
+  - date: 2021-01-08
+    findings: {T1: {long_axis: 55}}
+  - date: 2021-03-01
+    findings: {T1: {long_axis: 45}}
+  - date: 2021-04-26
+    findings: {T1: {long_axis: 46}}
+";
+    let r = &assess(&rules("recist-1.1", &[]), case)[0];
+    let pre = r.timepoints[1].follow_up.as_ref().unwrap();
+    assert_eq!(
+        pre.overall,
+        OverallResponse::Pd,
+        "the timepoint is still reported"
+    );
+    assert_eq!(r.best_overall_response, Some(OverallResponse::Sd));
+    assert_eq!(r.confirmed_best_overall_response, Some(OverallResponse::Sd));
+    assert_eq!(r.progression, None);
+    let pfs = &r.endpoints.as_ref().unwrap().progression_free_survival;
+    assert!(!pfs.event && pfs.days >= 0, "{pfs:?}");
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("2021-01-08") && w.contains("R11-BOR-DEF")),
+        "{:?}",
+        r.warnings
+    );
+    assert!(
+        r.best_response_reasons
+            .iter()
+            .any(|e| e.rule == "R11-BOR-DEF" && e.detail.contains("2021-01-08")),
+        "{:?}",
+        r.best_response_reasons
+    );
+    // A scan on the day of treatment start is no follow-up either.
+    let r = &assess(
+        &rules("recist-1.1", &[]),
+        &case.replace("2021-01-08", "2021-01-11"),
+    )[0];
+    assert_eq!(r.best_overall_response, Some(OverallResponse::Sd));
+    assert_eq!(r.progression, None);
+}
+
+/// R11-BL-WINDOW: the baseline is at most 28 days *before* treatment start; a baseline after
+/// treatment start is outside the window too, and is said (a warning, as for one too early).
+#[test]
+fn r11_bl_window_a_baseline_after_treatment_start_is_warned() {
+    let case = RESPONDER.replace("date: 2021-01-04", "date: 2021-01-15");
+    let r = &assess(&rules("recist-1.1", &[]), &case)[0];
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("after treatment start") && w.contains("R11-BL-WINDOW")),
+        "{:?}",
+        r.warnings
+    );
+    let r = &assess(&rules("recist-1.1", &[]), RESPONDER)[0];
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+/// R11-NEW-EQUIV with R11-BOR-DEF: an equivocal new lesion first listed on a scan before
+/// treatment start, confirmed on treatment, dated progression back to that scan: a PFS event
+/// before day 0. Progression is dated back only to a sighting on follow-up (here none, so it is
+/// the confirming scan); a sighting on treatment still dates it back.
+#[test]
+fn r11_new_equiv_is_not_dated_back_before_treatment_start() {
+    let case = "
+subject: R-EQ
+treatment_start: 2021-01-11
+lesions:
+  - {id: T1, site: lung, role: target}
+assessments:
+  - date: 2020-12-21
+    findings: {T1: {long_axis: 40}}
+  - date: 2021-01-08
+    findings: {T1: {long_axis: 40}}
+    new_lesions: [{id: N1, site: bone, long_axis: 8, equivocal: true}]
+  - date: 2021-03-01
+    findings: {T1: {long_axis: 38}}
+    new_lesions: [{id: N1, site: bone, long_axis: 8, equivocal: true}]
+  - date: 2021-04-26
+    findings: {T1: {long_axis: 38}}
+    new_lesions: [{id: N1, site: bone, long_axis: 12}]
+";
+    let r = &assess(&rules("recist-1.1", &[]), case)[0];
+    assert_eq!(r.progression.as_ref().unwrap().date, date("2021-03-01"));
+    let without_follow_up_sighting = {
+        let mut lines: Vec<&str> = case.lines().collect();
+        // Drop the on-treatment equivocal sighting (its new_lesions line).
+        let at = lines
+            .iter()
+            .rposition(|l| l.contains("equivocal: true"))
+            .unwrap();
+        lines.remove(at);
+        lines.join("\n")
+    };
+    let r = &assess(&rules("recist-1.1", &[]), &without_follow_up_sighting)[0];
+    let p = r.progression.as_ref().unwrap();
+    assert_eq!(p.date, date("2021-04-26"));
+    assert!(p.day > 0, "{p:?}");
+}
+
+/// AMB-12 in explanations: with `best_response.reference: baseline` the SD minimum counts days
+/// from the baseline scan, while every `day` of the timeline counts from treatment start. The
+/// SD-minimum reason said "SD on 2021-02-10 is day 40" for a timepoint the timeline calls day
+/// 30; the reasons now say which date the SD minimum counts from.
+#[test]
+fn amb_12_sd_min_reasons_name_their_reference_date() {
+    let case = "
+subject: R-REF
+treatment_start: 2021-01-11
+lesions:
+  - {id: T1, site: lung, role: target}
+assessments:
+  - date: 2021-01-01
+    findings: {T1: {long_axis: 40}}
+  - date: 2021-02-10
+    findings: {T1: {long_axis: 38}}
+  - date: 2021-04-05
+    findings: {T1: {long_axis: 60}}
+";
+    let r = &assess(
+        &rules("recist-1.1", &[("best_response.reference", "baseline")]),
+        case,
+    )[0];
+    assert_eq!(r.timepoints[1].day, 30);
+    assert_eq!(r.best_overall_response, Some(OverallResponse::Pd));
+    assert!(
+        r.best_response_reasons
+            .iter()
+            .any(|e| e.rule == "R11-SD-MIN"
+                && e.detail.contains("2021-01-01")
+                && e.detail.contains("best_response.reference")),
+        "{:?}",
+        r.best_response_reasons
+    );
+    // Counted from treatment start (the default), days agree: nothing more is said.
+    let r = &assess(&rules("recist-1.1", &[]), case)[0];
+    assert!(
+        !r.best_response_reasons
+            .iter()
+            .any(|e| e.detail.contains("best_response.reference")),
+        "{:?}",
+        r.best_response_reasons
+    );
+}

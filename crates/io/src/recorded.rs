@@ -26,6 +26,10 @@ pub struct RecordedSubject {
     /// Non-target-only disease: a NON-CR/NON-PD recorded, or (SDTM RS) TRGRESP rows that are
     /// all `NA` (no target lesion).
     pub non_target_only: bool,
+    /// Dates whose SDTM RS components are TRGRESP `CR` and NTRGRESP `NE`, without NEWLIND `Y`:
+    /// an overall PR there is RECIST 1.1 Table 1's "CR, not evaluated, no new lesion" row, no
+    /// disease seen again (AMB-01). Empty for a plain CSV, which records no components.
+    pub target_cr_non_target_ne: Vec<NaiveDate>,
 }
 
 /// What a recorded-responses file gave: subjects, and the refused ones with their reasons.
@@ -141,6 +145,8 @@ pub fn read_recorded(
     let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
     // Per group with TRGRESP rows: whether any names a target response (not `NA`).
     let mut targets: BTreeMap<Key, bool> = BTreeMap::new();
+    // Per group and date: TRGRESP `CR` seen, NTRGRESP `NE` seen, NEWLIND `Y` seen.
+    let mut components: BTreeMap<(Key, NaiveDate), (bool, bool, bool)> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
     let mut out = Recorded::default();
     for (i, rec) in reader.records().enumerate() {
@@ -166,10 +172,27 @@ pub fn read_recorded(
         };
         let key = (subject.clone(), evaluator, get(cat).map(str::to_string));
         if sdtm && get(testcd).is_some_and(|t| !t.eq_ignore_ascii_case("OVRLRESP")) {
+            let value = get(Some(resp)).unwrap_or_default();
+            let is = |name: &str| get(testcd).is_some_and(|t| t.eq_ignore_ascii_case(name));
+            // TRGRESP `CR` with NTRGRESP `NE` on one date: Table 1's CR/NE row (an overall PR).
+            let on = get(Some(dt)).and_then(date);
+            if let Some(d) = on.filter(|_| is("TRGRESP") && value.eq_ignore_ascii_case("CR")) {
+                components.entry((key.clone(), d)).or_default().0 = true;
+            }
+            if let Some(d) = on.filter(|_| {
+                is("NTRGRESP")
+                    && (value.eq_ignore_ascii_case("NE")
+                        || value.eq_ignore_ascii_case("NOT EVALUABLE"))
+            }) {
+                components.entry((key.clone(), d)).or_default().1 = true;
+            }
+            if let Some(d) = on.filter(|_| is("NEWLIND") && value.eq_ignore_ascii_case("Y")) {
+                components.entry((key.clone(), d)).or_default().2 = true;
+            }
             // TRGRESP tells whether the subject has target lesions (`NA`: none).
-            if get(testcd).is_some_and(|t| t.eq_ignore_ascii_case("TRGRESP")) {
+            if is("TRGRESP") {
                 let has = targets.entry(key).or_insert(false);
-                *has |= get(Some(resp)).is_some_and(|v| !v.eq_ignore_ascii_case("NA"));
+                *has |= !value.is_empty() && !value.eq_ignore_ascii_case("NA");
             }
             continue;
         }
@@ -250,8 +273,14 @@ pub fn read_recorded(
         let reference_date = reference.or_else(|| references.get(&key.0).copied());
         let non_target_only = targets.get(&key) == Some(&false)
             || visits.iter().any(|v| v.1 == OverallResponse::NonCrNonPd);
+        let target_cr_non_target_ne = visits
+            .iter()
+            .map(|v| v.0)
+            .filter(|&d| components.get(&(key.clone(), d)) == Some(&(true, true, false)))
+            .collect();
         out.subjects.push(RecordedSubject {
             non_target_only,
+            target_cr_non_target_ne,
             subject: key.0,
             evaluator: key.1,
             category: key.2,

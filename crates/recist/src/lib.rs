@@ -37,7 +37,7 @@
 pub use recist_engine::{
     AdjudicationError, AssessOptions, BestResponses, Tracker, assess_scope, assess_scope_with,
     assess_subject, assess_subject_with, best_responses, derive_best, derive_best_recorded,
-    derive_best_recorded_as, endpoints,
+    derive_best_recorded_as, derive_best_recorded_with, endpoints,
 };
 pub use recist_io::{
     CaseError, CaseKey, CaseText, KeyedCase, LoadedCase, Place, Recorded, RecordedSubject, explain,
