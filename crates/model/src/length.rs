@@ -114,9 +114,9 @@ impl Sum for Mm {
 }
 
 impl fmt::Display for Mm {
-    /// `12`, `12.5`, `12.25`, `-0.5`: no trailing zero. Written into a stack buffer and
-    /// passed on in one piece (explanations print many lengths), ignoring width and
-    /// precision as it always has.
+    /// `12`, `12.5`, `12.25`, `-0.5`: no trailing zero; `{:+}` writes `+12` (and `+0`).
+    /// Written into a stack buffer and passed on in one piece (explanations print many
+    /// lengths), ignoring width and precision as it always has.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Sign, 20 digits of u64, point, two decimals.
         let mut buf = [0u8; 24];
@@ -145,6 +145,8 @@ impl fmt::Display for Mm {
         }
         if self.0 < 0 {
             put(b'-', &mut at);
+        } else if f.sign_plus() {
+            put(b'+', &mut at);
         }
         f.write_str(std::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default())
     }
@@ -319,5 +321,14 @@ mod tests {
         assert_eq!(Mm::from_hundredths(1000).to_string(), "10");
         assert_eq!(Mm::from_hundredths(1050).to_string(), "10.5");
         assert_eq!(Mm::from_hundredths(-1005).to_string(), "-10.05");
+    }
+
+    /// `{:+}` signs a change (explanations print "+5 mm" vs the nadir); plain `{}` does not.
+    #[test]
+    fn display_signs_with_plus_flag() {
+        assert_eq!(format!("{:+}", Mm::from_hundredths(500)), "+5");
+        assert_eq!(format!("{:+}", Mm::from_hundredths(-250)), "-2.5");
+        assert_eq!(format!("{:+}", Mm::ZERO), "+0");
+        assert_eq!(format!("{}", Mm::from_hundredths(500)), "5");
     }
 }
