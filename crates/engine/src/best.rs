@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use recist_model::{Explanation, OverallResponse, TimepointResult};
-use recist_rules::RuleSet;
+use recist_rules::{BorStopAt, RuleSet};
 
 use crate::text::Text;
 
@@ -39,15 +39,20 @@ fn rank(r: OverallResponse) -> u8 {
 ///
 /// A timepoint on or before day 0 (treatment start; `day` ≤ 0) is no follow-up
 /// (R11-BOR-DEF): it is left out, and said, as [`derive_best_recorded`] leaves out recorded
-/// responses on or before the reference date.
+/// responses on or before the reference date. With `best_response.stop_at: new-therapy`, a
+/// timepoint after `new_therapy` (the start of a new anticancer therapy) is left out too, and
+/// said.
 pub fn best_responses(
     rules: &RuleSet,
     timepoints: &[TimepointResult],
     reference: NaiveDate,
+    new_therapy: Option<NaiveDate>,
 ) -> BestResponses {
+    let stop = new_therapy.filter(|_| rules.doc().best_response.stop_at == BorStopAt::NewTherapy);
+    let after_stop = |t: &TimepointResult| stop.is_some_and(|s| t.date > s);
     let visits: Vec<(NaiveDate, OverallResponse)> = timepoints
         .iter()
-        .filter(|t| t.day > 0)
+        .filter(|t| t.day > 0 && !after_stop(t))
         .filter_map(|t| t.follow_up.as_ref().map(|f| (t.date, f.overall)))
         .collect();
     let non_target_only = timepoints.first().is_some_and(|b| b.sum_mm.is_none());
@@ -71,6 +76,23 @@ pub fn best_responses(
         .collect();
     if !left_out.is_empty() {
         best.explanations.splice(0..0, left_out);
+    }
+    if let Some(stop) = stop {
+        let after: Vec<String> = timepoints
+            .iter()
+            .filter(|t| t.day > 0 && after_stop(t) && t.follow_up.is_some())
+            .map(|t| t.date.to_string())
+            .collect();
+        if !after.is_empty() {
+            best.explanations.push(Explanation {
+                rule: "R11-BOR-DEF".into(),
+                detail: format!(
+                    "new anticancer therapy from {stop}: the assessment{} of {} left out (best_response.stop_at: new-therapy)",
+                    if after.len() == 1 { "" } else { "s" },
+                    after.join(", ")
+                ),
+            });
+        }
     }
     // The SD minimum's days count from its own reference (AMB-12); when that is not day 0 of
     // the timeline, the days its reasons cite are not the timeline's: say from where.

@@ -445,7 +445,8 @@ impl<'r> Tracker<'r> {
         spare: &mut Spare,
     ) -> SubjectResult {
         let doc = self.rules.doc();
-        let best = best::best_responses(self.rules, &timepoints, self.reference);
+        let new_therapy = self.follow_up.as_ref().and_then(|f| f.new_therapy);
+        let best = best::best_responses(self.rules, &timepoints, self.reference, new_therapy);
         let endpoints = crate::endpoints(
             &timepoints,
             progression.as_ref(),
@@ -1705,7 +1706,9 @@ impl<'r> Tracker<'r> {
 }
 
 /// Survival follow-up that contradicts the scans cannot be adjudicated: a death before an
-/// assessment (the baseline included), or a last date known alive after the death.
+/// assessment (the baseline included), a last date known alive after the death, or a new
+/// anticancer therapy before treatment start (before the baseline scan without one) or after
+/// the death.
 fn check_follow_up(subject: &Subject) -> Result<(), AdjudicationError> {
     let Some(f) = &subject.follow_up else {
         return Ok(());
@@ -1726,6 +1729,18 @@ fn check_follow_up(subject: &Subject) -> Result<(), AdjudicationError> {
                 "last known alive on {alive}, after the death on {death}: a date is wrong"
             )));
         }
+        if let Some(new) = f.new_therapy.filter(|&new| new > death) {
+            return Err(refuse(format!(
+                "new anticancer therapy on {new}, after the death on {death}: a date is wrong"
+            )));
+        }
+    }
+    if let (Some(new), Some(day0)) = (f.new_therapy, subject.reference_date())
+        && new < day0
+    {
+        return Err(refuse(format!(
+            "new anticancer therapy on {new} is before day 0 ({day0}, treatment start or the baseline scan): a date is wrong"
+        )));
     }
     Ok(())
 }

@@ -923,3 +923,75 @@ assessments:
         r.best_response_reasons
     );
 }
+
+/// R11-BOR-DEF with `best_response.stop_at` (the reference's protocol parameter `bor.stop_at`):
+/// by default the window ends at a new anticancer therapy, so a PR that follows it is not the
+/// study treatment's response; `progression` keeps it. A scan on the therapy's own day counts.
+/// A new therapy before day 0 is refused.
+#[test]
+fn r11_bor_def_stop_at_new_therapy() {
+    let text = |new_therapy: &str| {
+        format!(
+            "
+subject: NT-1
+treatment_start: 2021-01-11
+follow_up: {{last_known_alive: 2021-06-01, new_therapy: {new_therapy}}}
+lesions:
+  - {{id: T1, site: lung, role: target}}
+assessments:
+  - date: 2021-01-04
+    findings: {{T1: {{long_axis: 50}}}}
+  - date: 2021-02-24
+    findings: {{T1: {{long_axis: 45}}}}
+  - date: 2021-04-07
+    findings: {{T1: {{long_axis: 30}}}}
+  - date: 2021-05-19
+    findings: {{T1: {{long_axis: 28}}}}
+"
+        )
+    };
+    let best = |sets: &[(&str, &str)], new_therapy: &str| {
+        let r = assess(&rules("recist-1.1", sets), &text(new_therapy));
+        let all = scope(&r, Scope::All).clone();
+        (
+            all.confirmed_best_overall_response,
+            all.best_response_reasons,
+        )
+    };
+    let (bor, reasons) = best(&[], "2021-03-01");
+    assert_eq!(bor, Some(OverallResponse::Sd));
+    assert!(
+        reasons.iter().any(
+            |e| e.rule == "R11-BOR-DEF" && e.detail.contains("2021-04-07, 2021-05-19 left out")
+        ),
+        "{reasons:?}"
+    );
+    let (bor, _) = best(&[("best_response.stop_at", "progression")], "2021-03-01");
+    assert_eq!(bor, Some(OverallResponse::Pr));
+    // On the day of the scan: the scan counts (taken before the therapy), the next does not.
+    let (bor, _) = best(&[], "2021-04-07");
+    assert_eq!(
+        bor,
+        Some(OverallResponse::Sd),
+        "PR on 2021-04-07 unconfirmed"
+    );
+    let unconfirmed = assess(&rules("recist-1.1", &[]), &text("2021-04-07"));
+    assert_eq!(
+        scope(&unconfirmed, Scope::All).best_overall_response,
+        Some(OverallResponse::Pr)
+    );
+    // Without a new therapy nothing changes.
+    let plain = text("null");
+    let r = assess(&rules("recist-1.1", &[]), &plain);
+    assert_eq!(
+        scope(&r, Scope::All).confirmed_best_overall_response,
+        Some(OverallResponse::Pr)
+    );
+    // Before treatment start: a date is wrong.
+    let case = recist_io::read_case_text(&text("2021-01-05"), "case.yaml", false)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    let err = assess_subject(&rules("recist-1.1", &[]), &case.subject).unwrap_err();
+    assert!(err.to_string().contains("before day 0"), "{err}");
+}

@@ -61,6 +61,8 @@ struct RawFollowUp {
     last_known_alive: Option<NaiveDate>,
     #[serde(default)]
     death: Option<NaiveDate>,
+    #[serde(default)]
+    new_therapy: Option<NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -1042,6 +1044,7 @@ fn convert(
         follow_up: raw.follow_up.map(|f| FollowUp {
             last_known_alive: f.last_known_alive,
             death: f.death,
+            new_therapy: f.new_therapy,
         }),
         radiotherapy: courses,
         lesions,

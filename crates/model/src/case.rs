@@ -56,6 +56,11 @@ pub struct FollowUp {
     pub last_known_alive: Option<NaiveDate>,
     /// Date of death, if any.
     pub death: Option<NaiveDate>,
+    /// Start of a new anticancer therapy (surgery included), if any: with the rule set's
+    /// `best_response.stop_at: new-therapy`, later assessments do not enter the best
+    /// response (R11-BOR-DEF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_therapy: Option<NaiveDate>,
 }
 
 /// A course of radiotherapy and the baseline lesions inside its field.

@@ -581,6 +581,22 @@ pub struct BestResponseRules {
     pub sd_min_days: u32,
     /// The reference date.
     pub reference: ReferenceDate,
+    /// Where the best response's window ends besides the first PD (R11-BOR-DEF, the
+    /// reference's protocol parameter `bor.stop_at`).
+    pub stop_at: BorStopAt,
+}
+
+/// Where the best overall response's window ends (R11-BOR-DEF: "until PD/recurrence (or end
+/// of study / start of new therapy per protocol)").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum BorStopAt {
+    /// At the first PD only: assessments after a new anticancer therapy still count.
+    Progression,
+    /// At the first PD or the start of a new anticancer therapy (surgery included; the
+    /// case's `follow_up.new_therapy`), whichever comes first: assessments dated after
+    /// that start are left out, one on its day still counts.
+    NewTherapy,
 }
 
 /// How marginal new lesions are scoped (AMB-RT1).

@@ -53,6 +53,7 @@ pub const PROTOCOL_PARAMETERS: &[&str] = &[
     "confirmation.accept_sd_between",
     "best_response.sd_min_days",
     "best_response.reference",
+    "best_response.stop_at",
     "timepoint.disease_after_cr",
     "timepoint.pr_persistence",
     "target_response.missing_target",
