@@ -1015,6 +1015,7 @@ impl Ctx<'_> {
                             visit: std::mem::take(&mut v.visit),
                             visitnum: std::mem::take(&mut v.visitnum),
                             date: v.date,
+                            dtc: v.date_collected.take(),
                         })
                         .collect();
                     let built = &*built;
@@ -1151,6 +1152,7 @@ impl Ctx<'_> {
                     visit: a.visit.clone().unwrap_or_default(),
                     visitnum: a.visit_number.map(fmt_visitnum).unwrap_or_default(),
                     date: a.date,
+                    dtc: None,
                 })
                 .collect();
             let mut rsseq = RsSeq {

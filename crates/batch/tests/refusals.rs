@@ -251,6 +251,16 @@ fn partial_dates_are_refused_unless_imputed() {
         results.contains("imputed to 2021-02-01 (--partial-dates first)"),
         "{results}"
     );
+    // RS keeps the date as collected (SDTM holds no imputation): RSDTC `2021-02`, while the
+    // results and their warning carry the imputed day.
+    let rs = read(&out.join("rs.csv"));
+    let week6: Vec<&str> = rs
+        .lines()
+        .filter(|l| l.contains(",S-X,") && l.contains("WEEK 6"))
+        .collect();
+    assert!(!week6.is_empty(), "{rs}");
+    assert!(week6.iter().all(|l| l.ends_with(",2021-02")), "{rs}");
+    assert!(results.contains("\"date\":\"2021-02-01\""), "{results}");
 }
 
 #[test]

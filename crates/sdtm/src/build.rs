@@ -108,6 +108,9 @@ pub struct VisitMeta {
     pub visitnum: String,
     /// The assessment date (earliest `TRDTC` of the visit).
     pub date: NaiveDate,
+    /// That date as collected when it was partial and imputed (`--partial-dates`): `2021-02`
+    /// or `2021`, what RS's `RSDTC` holds; `None` for a full date.
+    pub date_collected: Option<String>,
     /// First TR row of the visit.
     pub row: u64,
     /// `SUMDIAM` recorded at this visit, with its row.
@@ -378,6 +381,8 @@ struct VisitAcc {
     date_key: String,
     num: Option<f64>,
     min: Option<NaiveDate>,
+    /// `min` as collected when it came from an imputed partial date (`2021-02`), else `None`.
+    min_partial: Option<crate::dates::Dtc>,
     max: Option<NaiveDate>,
     method: Option<Modality>,
     row: u64,
@@ -1306,6 +1311,7 @@ fn read_tr_row<'g>(
                 },
                 num: visit_number(visitnum),
                 min: None,
+                min_partial: None,
                 max: None,
                 method: None,
                 row: line,
@@ -1332,7 +1338,16 @@ fn read_tr_row<'g>(
                     ctx.opts.partial_dates.as_str()
                 ));
             }
-            v.min = Some(v.min.map_or(d.date, |m| m.min(d.date)));
+            match v.min {
+                Some(m) if m < d.date => {}
+                // The same day collected in full: the visit's date is no longer partial.
+                Some(m) if m == d.date && !d.imputed => v.min_partial = None,
+                Some(m) if m == d.date => {}
+                _ => {
+                    v.min = Some(d.date);
+                    v.min_partial = d.imputed.then_some(d);
+                }
+            }
             v.max = Some(v.max.map_or(d.date, |m| m.max(d.date)));
         }
         // TRMETHOD: the first one the visit gives.
@@ -2047,6 +2062,7 @@ fn finish_unit(
             visit: std::mem::take(&mut v.label),
             visitnum: std::mem::take(&mut v.visitnum),
             date,
+            date_collected: v.min_partial.map(|d| d.as_collected()),
             row: v.row,
             recorded_sum: v.sum,
         })
@@ -2475,6 +2491,7 @@ mod tests {
             },
             num: None,
             min: None,
+            min_partial: None,
             max: None,
             method: None,
             row: 0,

@@ -46,6 +46,31 @@ pub struct Dtc {
     pub date: NaiveDate,
     /// Set when the value was partial and imputed.
     pub imputed: bool,
+    /// How much of the date was collected (`Day` for a full date).
+    pub precision: Precision,
+}
+
+/// How much of a `--DTC` date was collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// Year, month and day.
+    Day,
+    /// Year and month (`2021-02`).
+    Month,
+    /// The year alone (`2021`).
+    Year,
+}
+
+impl Dtc {
+    /// The date as collected, in ISO 8601 (`2021-02-15`, `2021-02`, `2021`): for a partial
+    /// date, what SDTM `--DTC` holds (an imputation belongs to the analysis, not to it).
+    pub fn as_collected(&self) -> String {
+        match self.precision {
+            Precision::Day => self.date.format("%Y-%m-%d").to_string(),
+            Precision::Month => self.date.format("%Y-%m").to_string(),
+            Precision::Year => self.date.format("%Y").to_string(),
+        }
+    }
 }
 
 fn num(s: &str) -> Option<u32> {
@@ -98,6 +123,7 @@ pub fn parse_dtc(
         return Ok(Some(Dtc {
             date,
             imputed: false,
+            precision: Precision::Day,
         }));
     }
     parse_trimmed(t, column, policy)
@@ -139,6 +165,7 @@ fn parse_trimmed(
             Ok(Some(Dtc {
                 date,
                 imputed: false,
+                precision: Precision::Day,
             }))
         }
         (Some(m), None) => {
@@ -156,6 +183,7 @@ fn parse_trimmed(
             Ok(Some(Dtc {
                 date,
                 imputed: true,
+                precision: Precision::Month,
             }))
         }
         _ => {
@@ -173,6 +201,7 @@ fn parse_trimmed(
             Ok(Some(Dtc {
                 date,
                 imputed: true,
+                precision: Precision::Year,
             }))
         }
     }
@@ -213,6 +242,14 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(year.date, d("2014-12-31"));
+        // What was collected stays known (written as RSDTC).
+        assert_eq!(first.as_collected(), "2014-03");
+        assert_eq!(last.as_collected(), "2016-02");
+        assert_eq!(year.as_collected(), "2014");
+        let full = parse_dtc("2014-03-07T10:00", "TRDTC", PartialDates::First)
+            .unwrap()
+            .unwrap();
+        assert_eq!(full.as_collected(), "2014-03-07");
     }
 
     #[test]
@@ -243,7 +280,8 @@ mod tests {
                         general,
                         Ok(Some(Dtc {
                             date,
-                            imputed: false
+                            imputed: false,
+                            precision: Precision::Day,
                         })),
                         "{t}"
                     ),

@@ -912,6 +912,7 @@ fn one_subject(opts: &GenerateOptions, rules: &RuleSet, index: u64, width: usize
                 visit: v.name.clone(),
                 visitnum: v.num.to_string(),
                 date: v.date,
+                dtc: None,
             })
             .collect();
         let unit = RsUnit {

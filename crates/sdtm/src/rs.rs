@@ -125,8 +125,11 @@ pub struct RsVisit {
     pub visit: String,
     /// `VISITNUM`.
     pub visitnum: String,
-    /// The assessment date (`RSDTC`).
+    /// The assessment date.
     pub date: NaiveDate,
+    /// `RSDTC` when it is not `date`: the date as collected when it was partial and imputed
+    /// (`2021-02`); SDTM keeps what was collected, the imputation is in the results' warnings.
+    pub dtc: Option<String>,
 }
 
 /// The identifying columns of one subject and evaluator's RS rows.
@@ -221,14 +224,17 @@ impl RowParts {
     }
 
     /// Sets the visit part of the tail: `VISIT,VISITNUM,RSDTC` (RSDTC empty without a date).
-    fn set_visit(&mut self, visit: &str, visitnum: &str, date: Option<NaiveDate>) {
+    /// Sets `VISIT`, `VISITNUM` and `RSDTC` (the date, or its text as collected when given).
+    fn set_visit(&mut self, visit: &str, visitnum: &str, date: Option<(NaiveDate, Option<&str>)>) {
         self.buf.truncate(self.visit_at);
         push_field(&mut self.buf, visit);
         self.buf.push(b',');
         push_field(&mut self.buf, visitnum);
         self.buf.push(b',');
-        if let Some(date) = date {
-            push_iso_date(&mut self.buf, date);
+        match date {
+            Some((_, Some(collected))) => push_field(&mut self.buf, collected),
+            Some((date, None)) => push_iso_date(&mut self.buf, date),
+            None => {}
         }
         self.buf.push(b'\n');
     }
@@ -345,11 +351,11 @@ pub fn write_rs_noting(
     let in_date_order = unit.visits.is_sorted_by_key(|v| v.date);
     for tp in &result.timepoints {
         let Some(f) = &tp.follow_up else { continue };
-        let (visit, visitnum) = first_dated(unit.visits, tp.date, in_date_order, |v| v.date)
+        let (visit, visitnum, dtc) = first_dated(unit.visits, tp.date, in_date_order, |v| v.date)
             .and_then(|i| unit.visits.get(i))
-            .map(|v| (v.visit.as_str(), v.visitnum.as_str()))
-            .unwrap_or(("", ""));
-        parts.set_visit(visit, visitnum, Some(tp.date));
+            .map(|v| (v.visit.as_str(), v.visitnum.as_str(), v.dtc.as_deref()))
+            .unwrap_or(("", "", None));
+        parts.set_visit(visit, visitnum, Some((tp.date, dtc)));
         let values = [
             (RsTest::Trgresp, f.target.map(Values::target)),
             (RsTest::Ntrgresp, f.non_target.map(Values::non_target)),
@@ -725,7 +731,11 @@ mod tests {
             visits: &[],
         };
         let mut parts = RowParts::new(&unit);
-        parts.set_visit("V", "1", NaiveDate::from_ymd_opt(2020, 1, 1));
+        parts.set_visit(
+            "V",
+            "1",
+            NaiveDate::from_ymd_opt(2020, 1, 1).map(|d| (d, None)),
+        );
         for r in [OverallResponse::Pr, OverallResponse::NonCrNonPd] {
             let value = r.as_str();
             let mut out = Vec::new();
