@@ -995,3 +995,78 @@ assessments:
     let err = assess_subject(&rules("recist-1.1", &[]), &case.subject).unwrap_err();
     assert!(err.to_string().contains("before day 0"), "{err}");
 }
+
+/// MR-NEW-EXTRA, MR-TGT-ELIG and R11-TGT-MAX with `site_aliases`: a prefix joined to an alias
+/// by a hyphen makes another word (`extra-hepatic` is not `hepatic`, `retro-peritoneal` is
+/// not `peritoneal`), so `extra-hepatic lesion` is not the liver's `hepatic lesion`: a new
+/// 14 mm extrahepatic lesion is PD under mRECIST, as it is spelt `extrahepatic lesion`.
+#[test]
+fn mr_new_extra_a_hyphenated_prefix_is_not_the_alias() {
+    let text = |site: &str| {
+        format!(
+            "
+subject: HEP-3
+treatment_start: 2023-01-11
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+assessments:
+  - date: 2023-01-09
+    findings: {{T1: {{long_axis: 50, viable: 42}}}}
+  - date: 2023-02-22
+    findings: {{T1: {{long_axis: 47, viable: 20}}}}
+    new_lesions: [{{id: NEW1, site: {site}, long_axis: 14}}]
+"
+        )
+    };
+    let overall = |site: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(site));
+        scope(&r, Scope::All).timepoints[1]
+            .follow_up
+            .as_ref()
+            .unwrap()
+            .overall
+    };
+    for site in [
+        "extrahepatic lesion",
+        "extra-hepatic lesion",
+        "Extra-Hepatic metastasis",
+        "peri-hepatic mass",
+        "non-hepatic lesion",
+    ] {
+        assert_eq!(overall(site), OverallResponse::Pd, "{site}");
+    }
+    // The alias itself, or hyphens between its own words, still name the liver.
+    for site in [
+        "hepatic lesion",
+        "right hepatic-lobe",
+        "intra hepatic lesion",
+    ] {
+        assert_eq!(overall(site), OverallResponse::Pr, "{site}");
+    }
+    // R11-TGT-MAX: a retroperitoneal or subcutaneous mass is not the peritoneum or the skin.
+    let organs = |third: &str| {
+        format!(
+            "
+subject: ORG-1
+treatment_start: 2024-01-03
+lesions:
+  - {{id: T1, site: peritoneum, role: target}}
+  - {{id: T2, site: peritoneal implant, role: target}}
+  - {{id: T3, site: {third}, role: target}}
+assessments:
+  - date: 2024-01-01
+    findings: {{T1: {{long_axis: 30}}, T2: {{long_axis: 20}}, T3: {{long_axis: 25}}}}
+"
+        )
+    };
+    let read = |t: &str| {
+        recist_io::read_case_text(t, "case.yaml", false)
+            .unwrap()
+            .remove(0)
+            .unwrap()
+            .subject
+    };
+    let r11 = rules("recist-1.1", &[]);
+    assert!(assess_subject(&r11, &read(&organs("retro-peritoneal mass"))).is_ok());
+    assert!(assess_subject(&r11, &read(&organs("peritoneal nodule"))).is_err());
+}
