@@ -1070,3 +1070,57 @@ assessments:
     assert!(assess_subject(&r11, &read(&organs("retro-peritoneal mass"))).is_ok());
     assert!(assess_subject(&r11, &read(&organs("peritoneal nodule"))).is_err());
 }
+
+/// MR-EFFUSION and MR-NT-PD when a case file leaves `kind` out: a kind named after `with`,
+/// `without` or `no` describes something beside the lesion, not the lesion. `peritoneal
+/// carcinomatosis with ascites` progressing is non-target PD and a new `omental cake with
+/// ascites` is a new lesion (no cytology needed), while `malignant ascites with septations`
+/// is still ascites.
+#[test]
+fn mr_effusion_a_kind_named_after_with_is_not_the_lesion_s_kind() {
+    let text = |nt: &str, new: &str| {
+        format!(
+            "
+subject: EFF-3
+treatment_start: 2023-01-11
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: NT1, site: '{nt}', role: non-target}}
+assessments:
+  - date: 2023-01-09
+    findings: {{T1: {{long_axis: 50, viable: 40}}, NT1: present}}
+  - date: 2023-02-22
+    findings: {{T1: {{long_axis: 50, viable: 38}}, NT1: {{status: progression}}}}
+    new_lesions: [{{id: NEW1, site: '{new}', long_axis: 30}}]
+"
+        )
+    };
+    let tp = |nt: &str, new: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(nt, new));
+        let fu = scope(&r, Scope::All).timepoints[1]
+            .follow_up
+            .clone()
+            .unwrap();
+        (fu.non_target, fu.new_lesions)
+    };
+    use recist_model::NewLesions::{Equivocal, Yes};
+    use recist_model::NonTargetResponse::{NonCrNonPd, Pd};
+    assert_eq!(
+        tp(
+            "peritoneal carcinomatosis with ascites",
+            "omental cake with ascites"
+        ),
+        (Some(Pd), Yes)
+    );
+    assert_eq!(
+        tp("peritoneum, no ascites", "pleural nodule w/ effusion"),
+        (Some(Pd), Yes)
+    );
+    assert_eq!(
+        tp(
+            "malignant ascites with septations",
+            "right pleural effusion"
+        ),
+        (Some(NonCrNonPd), Equivocal)
+    );
+}
