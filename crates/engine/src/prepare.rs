@@ -260,6 +260,55 @@ fn phrase_in(site: &str, name: &str) -> bool {
     follow_each_other(words(site), words(name), same_word)
 }
 
+/// For a non-nodal lesion marked `hcc_typical`, the sites the rule set's conditions name
+/// (`site_in` of measurement selectors, target eligibility and patterned new lesions) when the
+/// lesion's site names none of them: the rule set then reads it as outside those sites (under
+/// mRECIST, an extrahepatic lesion measured on its long axis), which the reader who marked it
+/// typical HCC may not expect. `None` when the site names one, or the rule set names none.
+pub(crate) fn typical_outside_sites(
+    rules: &RuleSet,
+    nodal: bool,
+    hcc_typical: bool,
+    site: &str,
+) -> Option<String> {
+    if !hcc_typical || nodal {
+        return None;
+    }
+    let doc = rules.doc();
+    let conditions = doc
+        .measurement
+        .selectors
+        .iter()
+        .map(|s| &s.when)
+        .chain(
+            doc.baseline
+                .target_eligibility
+                .iter()
+                .flat_map(|e| [&e.when, &e.require]),
+        )
+        .chain(doc.new_lesions.patterned.iter().map(|p| &p.when))
+        .filter(|c| c.nodal != Some(true));
+    let mut names: Vec<&str> = Vec::new();
+    for list in conditions.filter_map(|c| c.site_in.as_ref()) {
+        if site_matches(rules, site, list) {
+            return None;
+        }
+        for name in list {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+/// The warning for a typical lesion outside the rule set's sites ([`typical_outside_sites`]).
+pub(crate) fn typical_outside_warning(id: &str, site: &str, names: &str) -> String {
+    format!(
+        "`{id}` is marked hcc_typical but its site `{site}` names none of the rule set's sites for it ({names}): read as outside them; name the site, or add its words to site_aliases"
+    )
+}
+
 /// Whether a lesion meets a rule set's lesion condition.
 pub(crate) fn condition_holds(rules: &RuleSet, c: &LesionCondition, f: &LesionFacts<'_>) -> bool {
     c.nodal.is_none_or(|n| n == f.nodal)
@@ -459,6 +508,11 @@ pub(crate) fn prepare_reusing<'r>(
         .iter()
         .filter(|l| in_scope(subject, l, scope))
     {
+        if let Some(names) =
+            typical_outside_sites(rules, lesion.nodal, lesion.hcc_typical, &lesion.site)
+        {
+            warnings.push(typical_outside_warning(&lesion.id, &lesion.site, &names));
+        }
         if lesion.role == Role::NonTarget {
             non_targets.push(NonTargetLesion {
                 id: spare.string(&lesion.id),

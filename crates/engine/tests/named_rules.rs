@@ -1124,3 +1124,48 @@ assessments:
         (Some(NonCrNonPd), Equivocal)
     );
 }
+
+/// MR-MEAS and MR-NEW-TYPICAL: a lesion marked `hcc_typical` whose site the rule set does not
+/// read as the liver (`segment VIII`: lungs have segments too, so it is no alias) is measured
+/// and counted as extrahepatic; the result says so in a warning instead of silently. A site
+/// read as the liver, or a rule set without liver conditions (RECIST 1.1), gives none.
+#[test]
+fn mr_meas_a_typical_lesion_outside_the_liver_sites_is_warned() {
+    let text = |target: &str, new: &str| {
+        format!(
+            "
+subject: TYP-1
+treatment_start: 2023-01-11
+lesions:
+  - {{id: T1, site: '{target}', role: target, hcc_typical: true}}
+assessments:
+  - date: 2023-01-09
+    findings: {{T1: {{long_axis: 50, viable: 40}}}}
+  - date: 2023-02-22
+    findings: {{T1: {{long_axis: 48, viable: 20}}}}
+    new_lesions: [{{id: NEW1, site: '{new}', long_axis: 8, hcc_typical: true}}]
+  - date: 2023-04-05
+    findings: {{T1: {{long_axis: 48, viable: 20}}}}
+    new_lesions: [{{id: NEW1, site: '{new}', long_axis: 8, hcc_typical: true}}]
+"
+        )
+    };
+    let warned = |set: &str, target: &str, new: &str| -> Vec<String> {
+        let r = assess(&rules(set, &[]), &text(target, new));
+        scope(&r, Scope::All)
+            .warnings
+            .iter()
+            .filter(|w| w.contains("hcc_typical"))
+            .cloned()
+            .collect()
+    };
+    let w = warned("mrecist", "segment VIII", "S7");
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].contains("`T1`") && w[0].contains("`segment VIII`") && w[0].contains("liver"),
+        "{w:?}"
+    );
+    assert!(w[1].contains("`NEW1`") && w[1].contains("`S7`"), "{w:?}");
+    assert!(warned("mrecist", "right hepatic lobe", "liver segment 7").is_empty());
+    assert!(warned("recist-1.1", "segment VIII", "S7").is_empty());
+}
