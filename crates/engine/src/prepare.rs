@@ -550,8 +550,9 @@ pub(crate) fn prepare_reusing<'r>(
                 return Err((
                     rule,
                     format!(
-                        "a {} lesion is not measurable and cannot be a target",
-                        kind_name(kind)
+                        "a lesion of kind `{}` at `{}` is not measurable and cannot be a target",
+                        kind_name(kind),
+                        lesion.site
                     ),
                     unmeasurable,
                     Vec::new(),

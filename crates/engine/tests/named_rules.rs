@@ -1169,3 +1169,29 @@ assessments:
     assert!(warned("mrecist", "right hepatic lobe", "liver segment 7").is_empty());
     assert!(warned("recist-1.1", "segment VIII", "S7").is_empty());
 }
+
+/// R11-NONMEAS: a target refused for its kind says the kind and the site, so a kind read from
+/// the site (no `kind` given) is visible: `right pleural effusion` is of kind `effusion`.
+#[test]
+fn r11_nonmeas_refusal_names_the_kind_and_the_site() {
+    let text = "
+subject: NM-1
+lesions:
+  - {id: T1, site: lung, role: target}
+  - {id: T2, site: right pleural effusion, role: target}
+assessments:
+  - date: 2023-01-09
+    findings: {T1: {long_axis: 30}, T2: {long_axis: 40}}
+";
+    let case = recist_io::read_case_text(text, "case.yaml", false)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    let err = assess_subject(&rules("recist-1.1", &[]), &case.subject)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("of kind `effusion` at `right pleural effusion` is not measurable"),
+        "{err}"
+    );
+}
