@@ -40,9 +40,12 @@ pub(crate) fn site_matches(rules: &RuleSet, site: &str, names: &[String]) -> boo
     names.iter().any(|name| site_names(rules, &site, name))
 }
 
-/// Whether a site names `name` or one of the rule set's aliases of it.
+/// Whether a site names `name` or one of the rule set's aliases of it. An alias must not start
+/// inside a hyphenated word: `extra-hepatic lesion` is not the liver's `hepatic lesion`, nor
+/// `retro-peritoneal` the peritoneum's `peritoneal` (a prefix joined by a hyphen makes another
+/// word, as `extrahepatic` is one).
 fn site_names(rules: &RuleSet, site: &Site<'_>, name: &str) -> bool {
-    site.names(name) || rules.site_aliases(name).iter().any(|a| site.names(a))
+    site.names(name) || rules.site_aliases(name).iter().any(|a| site.names_free(a))
 }
 
 /// A site text split into words once, to be compared with many names (allocation-free: it
@@ -55,20 +58,26 @@ pub(crate) struct Site<'a> {
     text: &'a str,
     /// The words of an ASCII text of at most [`Site::MAX_WORDS`] words.
     words: Option<([&'a [u8]; Site::MAX_WORDS], usize)>,
+    /// Bit `i` set when word `i` is joined by a hyphen to the word before it (`extra-hepatic`).
+    joined: u8,
 }
 
 impl<'a> Site<'a> {
     const MAX_WORDS: usize = 8;
 
     pub(crate) fn new(text: &'a str) -> Site<'a> {
+        let mut joined = 0u8;
         let words = text.is_ascii().then(|| {
             let mut words: [&[u8]; Site::MAX_WORDS] = [&[]; Site::MAX_WORDS];
             let mut n = 0;
-            for w in ascii_words(text.as_bytes()) {
+            for (w, hyphen) in SiteWords::new(text) {
                 if n == Site::MAX_WORDS {
                     return None;
                 }
-                words[n] = w;
+                words[n] = w.as_bytes();
+                if hyphen {
+                    joined |= 1 << n;
+                }
                 n += 1;
             }
             Some((words, n))
@@ -76,6 +85,45 @@ impl<'a> Site<'a> {
         Site {
             text,
             words: words.flatten(),
+            joined,
+        }
+    }
+
+    /// [`Site::names`] where the first word of `name` must not be joined by a hyphen to a
+    /// word before it: `hepatic lesion` is in `right hepatic lesion` and `hepatic-lesion`,
+    /// not in `extra-hepatic lesion`.
+    pub(crate) fn names_free(&self, name: &str) -> bool {
+        match &self.words {
+            Some((words, n)) if name.is_ascii() => {
+                let words = words.get(..*n).unwrap_or_default();
+                (0..words.len()).any(|i| {
+                    self.joined & (1 << i) == 0
+                        && starts_with_words(
+                            words.get(i..).unwrap_or_default().iter().copied(),
+                            ascii_words(name.as_bytes()),
+                            |s, w| s.eq_ignore_ascii_case(w),
+                        )
+                })
+            }
+            _ => {
+                let mut start = SiteWords::new(self.text);
+                loop {
+                    let here = start.clone();
+                    let Some((_, hyphen)) = start.next() else {
+                        return false;
+                    };
+                    if !hyphen
+                        && starts_with_words(
+                            here.map(|(w, _)| w),
+                            name.split(|c: char| !c.is_alphanumeric())
+                                .filter(|w| !w.is_empty()),
+                            same_word,
+                        )
+                    {
+                        return true;
+                    }
+                }
+            }
         }
     }
 
@@ -146,6 +194,62 @@ fn follow_each_other<W: Copy>(
     }
 }
 
+/// Whether `site` begins with the words `want` (at least one), each pair compared with `same`.
+fn starts_with_words<W: Copy>(
+    mut site: impl Iterator<Item = W>,
+    mut want: impl Iterator<Item = W>,
+    same: impl Fn(W, W) -> bool,
+) -> bool {
+    let Some(first) = want.next() else {
+        return false;
+    };
+    site.next().is_some_and(|s| same(s, first))
+        && want.all(|w| site.next().is_some_and(|s| same(s, w)))
+}
+
+/// The words of a text (runs of alphanumeric characters), each with whether it is joined by a
+/// hyphen to the word before it (`hepatic` in `extra-hepatic`).
+#[derive(Clone)]
+struct SiteWords<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> SiteWords<'a> {
+    fn new(text: &'a str) -> SiteWords<'a> {
+        SiteWords { text, at: 0 }
+    }
+}
+
+impl<'a> Iterator for SiteWords<'a> {
+    type Item = (&'a str, bool);
+
+    fn next(&mut self) -> Option<(&'a str, bool)> {
+        let rest = self.text.get(self.at..)?;
+        let start = self.at + rest.find(char::is_alphanumeric)?;
+        let tail = self.text.get(start..)?;
+        let len = tail
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(tail.len());
+        self.at = start + len;
+        let joined = self
+            .text
+            .get(..start)
+            .and_then(|before| before.strip_suffix(['-', '\u{2010}', '\u{2011}']))
+            .and_then(|before| before.chars().next_back())
+            .is_some_and(char::is_alphanumeric);
+        Some((tail.get(..len)?, joined))
+    }
+}
+
+/// Whether two words are equal ignoring case (ASCII, then full lowercase).
+fn same_word(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+        || a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
+}
+
 /// [`ascii_phrase_in`] for any text: words split at characters that are not alphanumeric,
 /// compared ignoring case (ASCII, then full lowercase).
 fn phrase_in(site: &str, name: &str) -> bool {
@@ -153,13 +257,56 @@ fn phrase_in(site: &str, name: &str) -> bool {
         text.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
     }
-    fn same_word(a: &str, b: &str) -> bool {
-        a.eq_ignore_ascii_case(b)
-            || a.chars()
-                .flat_map(char::to_lowercase)
-                .eq(b.chars().flat_map(char::to_lowercase))
-    }
     follow_each_other(words(site), words(name), same_word)
+}
+
+/// For a non-nodal lesion marked `hcc_typical`, the sites the rule set's conditions name
+/// (`site_in` of measurement selectors, target eligibility and patterned new lesions) when the
+/// lesion's site names none of them: the rule set then reads it as outside those sites (under
+/// mRECIST, an extrahepatic lesion measured on its long axis), which the reader who marked it
+/// typical HCC may not expect. `None` when the site names one, or the rule set names none.
+pub(crate) fn typical_outside_sites(
+    rules: &RuleSet,
+    nodal: bool,
+    hcc_typical: bool,
+    site: &str,
+) -> Option<String> {
+    if !hcc_typical || nodal {
+        return None;
+    }
+    let doc = rules.doc();
+    let conditions = doc
+        .measurement
+        .selectors
+        .iter()
+        .map(|s| &s.when)
+        .chain(
+            doc.baseline
+                .target_eligibility
+                .iter()
+                .flat_map(|e| [&e.when, &e.require]),
+        )
+        .chain(doc.new_lesions.patterned.iter().map(|p| &p.when))
+        .filter(|c| c.nodal != Some(true));
+    let mut names: Vec<&str> = Vec::new();
+    for list in conditions.filter_map(|c| c.site_in.as_ref()) {
+        if site_matches(rules, site, list) {
+            return None;
+        }
+        for name in list {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+/// The warning for a typical lesion outside the rule set's sites ([`typical_outside_sites`]).
+pub(crate) fn typical_outside_warning(id: &str, site: &str, names: &str) -> String {
+    format!(
+        "`{id}` is marked hcc_typical but its site `{site}` names none of the rule set's sites for it ({names}): read as outside them; name the site, or add its words to site_aliases"
+    )
 }
 
 /// Whether a lesion meets a rule set's lesion condition.
@@ -361,6 +508,11 @@ pub(crate) fn prepare_reusing<'r>(
         .iter()
         .filter(|l| in_scope(subject, l, scope))
     {
+        if let Some(names) =
+            typical_outside_sites(rules, lesion.nodal, lesion.hcc_typical, &lesion.site)
+        {
+            warnings.push(typical_outside_warning(&lesion.id, &lesion.site, &names));
+        }
         if lesion.role == Role::NonTarget {
             non_targets.push(NonTargetLesion {
                 id: spare.string(&lesion.id),
@@ -398,8 +550,9 @@ pub(crate) fn prepare_reusing<'r>(
                 return Err((
                     rule,
                     format!(
-                        "a {} lesion is not measurable and cannot be a target",
-                        kind_name(kind)
+                        "a lesion of kind `{}` at `{}` is not measurable and cannot be a target",
+                        kind_name(kind),
+                        lesion.site
                     ),
                     unmeasurable,
                     Vec::new(),
@@ -954,5 +1107,37 @@ mod tests {
             &names(&["lung"])
         ));
         assert!(!site_matches(&rules, "adrenal", &names(&["kidney"])));
+    }
+
+    /// SITE-ALIAS: an alias does not start inside a hyphenated word, on every path (ASCII of at
+    /// most eight words, longer, not ASCII; `‐` U+2010 is a hyphen too).
+    #[test]
+    fn an_alias_does_not_start_inside_a_hyphenated_word() {
+        let rules = RuleSet::bundled("recist-1.1").expect("bundled");
+        let liver = names(&["liver"]);
+        let long = "a b c d e f g h ";
+        for prefix in ["", "métastase ", long] {
+            for site in [
+                "extra-hepatic lesion",
+                "peri-hepatic mass",
+                "extra\u{2010}hepatic lesion",
+                "non-intrahepatic",
+            ] {
+                let site = format!("{prefix}{site}");
+                assert!(!site_matches(&rules, &site, &liver), "{site:?}");
+            }
+            for site in [
+                "hepatic lesion",
+                "- hepatic lesion",
+                "right, hepatic-lobe",
+                "intra hepatic lesion",
+                "x -intrahepatic",
+            ] {
+                let site = format!("{prefix}{site}");
+                assert!(site_matches(&rules, &site, &liver), "{site:?}");
+            }
+        }
+        // A name (not an alias) is matched as before.
+        assert!(site_matches(&rules, "right-liver lobe", &liver));
     }
 }

@@ -1234,6 +1234,18 @@ impl<'r> Tracker<'r> {
             .filter(|nl| new_lesion_in_scope(nl, self.scope, marginal_in))
         {
             let seen = self.sightings.get(&nl.id).cloned();
+            if seen.is_none()
+                && let Some(names) = crate::prepare::typical_outside_sites(
+                    self.rules,
+                    nl.nodal,
+                    nl.hcc_typical,
+                    &nl.site,
+                )
+            {
+                self.warnings.push(crate::prepare::typical_outside_warning(
+                    &nl.id, &nl.site, &names,
+                ));
+            }
             let first = seen.clone().unwrap_or(Sighting {
                 first_date: a.date,
                 first_long_axis: nl.diameters.long_axis,

@@ -995,3 +995,203 @@ assessments:
     let err = assess_subject(&rules("recist-1.1", &[]), &case.subject).unwrap_err();
     assert!(err.to_string().contains("before day 0"), "{err}");
 }
+
+/// MR-NEW-EXTRA, MR-TGT-ELIG and R11-TGT-MAX with `site_aliases`: a prefix joined to an alias
+/// by a hyphen makes another word (`extra-hepatic` is not `hepatic`, `retro-peritoneal` is
+/// not `peritoneal`), so `extra-hepatic lesion` is not the liver's `hepatic lesion`: a new
+/// 14 mm extrahepatic lesion is PD under mRECIST, as it is spelt `extrahepatic lesion`.
+#[test]
+fn mr_new_extra_a_hyphenated_prefix_is_not_the_alias() {
+    let text = |site: &str| {
+        format!(
+            "
+subject: HEP-3
+treatment_start: 2023-01-11
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+assessments:
+  - date: 2023-01-09
+    findings: {{T1: {{long_axis: 50, viable: 42}}}}
+  - date: 2023-02-22
+    findings: {{T1: {{long_axis: 47, viable: 20}}}}
+    new_lesions: [{{id: NEW1, site: {site}, long_axis: 14}}]
+"
+        )
+    };
+    let overall = |site: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(site));
+        scope(&r, Scope::All).timepoints[1]
+            .follow_up
+            .as_ref()
+            .unwrap()
+            .overall
+    };
+    for site in [
+        "extrahepatic lesion",
+        "extra-hepatic lesion",
+        "Extra-Hepatic metastasis",
+        "peri-hepatic mass",
+        "non-hepatic lesion",
+    ] {
+        assert_eq!(overall(site), OverallResponse::Pd, "{site}");
+    }
+    // The alias itself, or hyphens between its own words, still name the liver.
+    for site in [
+        "hepatic lesion",
+        "right hepatic-lobe",
+        "intra hepatic lesion",
+    ] {
+        assert_eq!(overall(site), OverallResponse::Pr, "{site}");
+    }
+    // R11-TGT-MAX: a retroperitoneal or subcutaneous mass is not the peritoneum or the skin.
+    let organs = |third: &str| {
+        format!(
+            "
+subject: ORG-1
+treatment_start: 2024-01-03
+lesions:
+  - {{id: T1, site: peritoneum, role: target}}
+  - {{id: T2, site: peritoneal implant, role: target}}
+  - {{id: T3, site: {third}, role: target}}
+assessments:
+  - date: 2024-01-01
+    findings: {{T1: {{long_axis: 30}}, T2: {{long_axis: 20}}, T3: {{long_axis: 25}}}}
+"
+        )
+    };
+    let read = |t: &str| {
+        recist_io::read_case_text(t, "case.yaml", false)
+            .unwrap()
+            .remove(0)
+            .unwrap()
+            .subject
+    };
+    let r11 = rules("recist-1.1", &[]);
+    assert!(assess_subject(&r11, &read(&organs("retro-peritoneal mass"))).is_ok());
+    assert!(assess_subject(&r11, &read(&organs("peritoneal nodule"))).is_err());
+}
+
+/// MR-EFFUSION and MR-NT-PD when a case file leaves `kind` out: a kind named after `with`,
+/// `without` or `no` describes something beside the lesion, not the lesion. `peritoneal
+/// carcinomatosis with ascites` progressing is non-target PD and a new `omental cake with
+/// ascites` is a new lesion (no cytology needed), while `malignant ascites with septations`
+/// is still ascites.
+#[test]
+fn mr_effusion_a_kind_named_after_with_is_not_the_lesion_s_kind() {
+    let text = |nt: &str, new: &str| {
+        format!(
+            "
+subject: EFF-3
+treatment_start: 2023-01-11
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: NT1, site: '{nt}', role: non-target}}
+assessments:
+  - date: 2023-01-09
+    findings: {{T1: {{long_axis: 50, viable: 40}}, NT1: present}}
+  - date: 2023-02-22
+    findings: {{T1: {{long_axis: 50, viable: 38}}, NT1: {{status: progression}}}}
+    new_lesions: [{{id: NEW1, site: '{new}', long_axis: 30}}]
+"
+        )
+    };
+    let tp = |nt: &str, new: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(nt, new));
+        let fu = scope(&r, Scope::All).timepoints[1]
+            .follow_up
+            .clone()
+            .unwrap();
+        (fu.non_target, fu.new_lesions)
+    };
+    use recist_model::NewLesions::{Equivocal, Yes};
+    use recist_model::NonTargetResponse::{NonCrNonPd, Pd};
+    assert_eq!(
+        tp(
+            "peritoneal carcinomatosis with ascites",
+            "omental cake with ascites"
+        ),
+        (Some(Pd), Yes)
+    );
+    assert_eq!(
+        tp("peritoneum, no ascites", "pleural nodule w/ effusion"),
+        (Some(Pd), Yes)
+    );
+    assert_eq!(
+        tp(
+            "malignant ascites with septations",
+            "right pleural effusion"
+        ),
+        (Some(NonCrNonPd), Equivocal)
+    );
+}
+
+/// MR-MEAS and MR-NEW-TYPICAL: a lesion marked `hcc_typical` whose site the rule set does not
+/// read as the liver (`segment VIII`: lungs have segments too, so it is no alias) is measured
+/// and counted as extrahepatic; the result says so in a warning instead of silently. A site
+/// read as the liver, or a rule set without liver conditions (RECIST 1.1), gives none.
+#[test]
+fn mr_meas_a_typical_lesion_outside_the_liver_sites_is_warned() {
+    let text = |target: &str, new: &str| {
+        format!(
+            "
+subject: TYP-1
+treatment_start: 2023-01-11
+lesions:
+  - {{id: T1, site: '{target}', role: target, hcc_typical: true}}
+assessments:
+  - date: 2023-01-09
+    findings: {{T1: {{long_axis: 50, viable: 40}}}}
+  - date: 2023-02-22
+    findings: {{T1: {{long_axis: 48, viable: 20}}}}
+    new_lesions: [{{id: NEW1, site: '{new}', long_axis: 8, hcc_typical: true}}]
+  - date: 2023-04-05
+    findings: {{T1: {{long_axis: 48, viable: 20}}}}
+    new_lesions: [{{id: NEW1, site: '{new}', long_axis: 8, hcc_typical: true}}]
+"
+        )
+    };
+    let warned = |set: &str, target: &str, new: &str| -> Vec<String> {
+        let r = assess(&rules(set, &[]), &text(target, new));
+        scope(&r, Scope::All)
+            .warnings
+            .iter()
+            .filter(|w| w.contains("hcc_typical"))
+            .cloned()
+            .collect()
+    };
+    let w = warned("mrecist", "segment VIII", "S7");
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].contains("`T1`") && w[0].contains("`segment VIII`") && w[0].contains("liver"),
+        "{w:?}"
+    );
+    assert!(w[1].contains("`NEW1`") && w[1].contains("`S7`"), "{w:?}");
+    assert!(warned("mrecist", "right hepatic lobe", "liver segment 7").is_empty());
+    assert!(warned("recist-1.1", "segment VIII", "S7").is_empty());
+}
+
+/// R11-NONMEAS: a target refused for its kind says the kind and the site, so a kind read from
+/// the site (no `kind` given) is visible: `right pleural effusion` is of kind `effusion`.
+#[test]
+fn r11_nonmeas_refusal_names_the_kind_and_the_site() {
+    let text = "
+subject: NM-1
+lesions:
+  - {id: T1, site: lung, role: target}
+  - {id: T2, site: right pleural effusion, role: target}
+assessments:
+  - date: 2023-01-09
+    findings: {T1: {long_axis: 30}, T2: {long_axis: 40}}
+";
+    let case = recist_io::read_case_text(text, "case.yaml", false)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    let err = assess_subject(&rules("recist-1.1", &[]), &case.subject)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("of kind `effusion` at `right pleural effusion` is not measurable"),
+        "{err}"
+    );
+}

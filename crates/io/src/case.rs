@@ -657,8 +657,13 @@ const KIND_WORDS: [(&[&str], LesionKind); 6] = [
     (&["lymphangitic"], LesionKind::Lymphangitic),
 ];
 
+/// Words after which a site describes something beside the lesion, not the lesion:
+/// `omental cake with ascites` is a mass (the ascites is another lesion or none),
+/// `pleural nodule, no effusion` a nodule. `w` is `w/`.
+const BESIDE_WORDS: [&str; 4] = ["with", "w", "without", "no"];
+
 /// A lesion's kind: the one given, else the one its site names ([`KIND_WORDS`], as whole
-/// words ignoring case), else none.
+/// words ignoring case, before any of [`BESIDE_WORDS`]), else none.
 fn kind_or_from_site(kind: Option<LesionKind>, site: &str) -> Option<LesionKind> {
     if kind.is_some() {
         return kind;
@@ -666,6 +671,7 @@ fn kind_or_from_site(kind: Option<LesionKind>, site: &str) -> Option<LesionKind>
     let words: Vec<&str> = site
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
+        .take_while(|w| !BESIDE_WORDS.iter().any(|b| w.eq_ignore_ascii_case(b)))
         .collect();
     KIND_WORDS.iter().find_map(|(want, k)| {
         words

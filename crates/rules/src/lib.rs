@@ -648,6 +648,21 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
         bad("rscat", "rscat is empty".into());
     }
     site_aliases(&mut bad, &doc.site_aliases);
+    // An alias that is another organ of the per-organ limit makes that organ's lesions count
+    // toward two organs (which one wins would be the list's order).
+    for (site, list) in &doc.site_aliases {
+        for (j, alias) in list.iter().enumerate() {
+            let words = words_of(alias);
+            if let Some(organ) = doc.baseline.organs.iter().find(|o| {
+                !words.is_empty() && words_of(o) == words && words_of(o) != words_of(site)
+            }) {
+                bad(
+                    &format!("site_aliases.{site}[{j}]"),
+                    format!("`{alias}` is another organ of `baseline.organs` (`{organ}`)"),
+                );
+            }
+        }
+    }
     sites(&mut bad, "baseline.organs", &doc.baseline.organs);
     let m = &doc.measurement;
     let covers = |nodal: bool| {

@@ -659,6 +659,12 @@ fn a_json_rule_file_error_names_its_line() {
     "one site name"
 )]
 #[case(
+    "  kidney: [kidneys, renal]",
+    "  kidney: [kidneys, renal, Adrenal]",
+    "site_aliases.kidney[2]",
+    "another organ of `baseline.organs`"
+)]
+#[case(
     "  lung: [lungs, pulmonary]",
     "  lung: []",
     "site_aliases.lung",
