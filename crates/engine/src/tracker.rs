@@ -229,6 +229,10 @@ impl<'r> Tracker<'r> {
     ///
     /// An assessment refused (out of date order, the same one twice, a malformed finding)
     /// leaves the tracker as it was: the next one can be given.
+    ///
+    /// Under `new_lesions.equivocal_confirmed: rewrite-earlier` (AMB-07), confirming an
+    /// equivocal new lesion rewrites the timepoints since its first sighting to PD in the
+    /// tracker's result: what earlier calls returned for them is then out of date.
     pub fn assess(
         &mut self,
         assessment: &Assessment,

@@ -572,3 +572,42 @@ fn lib_input_tracker_checks_findings_in_a_field_scope() {
     );
     t.assess(&s.assessments[1]).unwrap();
 }
+
+/// AMB-07 `rewrite-earlier` through the per-scan API: the call for the first sighting
+/// returned its response then; the tracker's result (as `assess_subject`'s) has it rewritten
+/// to PD once the lesion is confirmed, as `Tracker::assess` documents.
+#[test]
+fn amb_07_rewrite_earlier_per_scan_rewrites_what_an_earlier_call_returned() {
+    let base = rules();
+    let rules = base
+        .with_overrides(
+            None,
+            &[(
+                "new_lesions.equivocal_confirmed".to_string(),
+                "rewrite-earlier".to_string(),
+            )],
+        )
+        .unwrap();
+    let mut a = scan("2020-03-01", &[("T1", long(30)), ("NT1", present())]);
+    a.new_lesions
+        .push(new_lesion("N1", FieldPlacement::None, true));
+    let mut b = scan("2020-05-01", &[("T1", long(30)), ("NT1", present())]);
+    b.new_lesions
+        .push(new_lesion("N1", FieldPlacement::None, false));
+    let s = subject(vec![a, b]);
+    let mut t = Tracker::start(&rules, &header(&s), Scope::All)
+        .unwrap()
+        .unwrap();
+    let first = t.assess(&s.assessments[1]).unwrap().clone();
+    assert_eq!(
+        first.follow_up.as_ref().unwrap().overall,
+        OverallResponse::Pr
+    );
+    t.assess(&s.assessments[2]).unwrap();
+    let result = t.into_result();
+    assert_eq!(
+        result.timepoints[1].follow_up.as_ref().unwrap().overall,
+        OverallResponse::Pd
+    );
+    assert_eq!(result, assess_subject(&rules, &s).unwrap()[0]);
+}

@@ -37,8 +37,10 @@
 //! that timepoint's target, non-target, new-lesion and overall response with the rule IDs
 //! behind them, from a small running state (it never re-reads the history). At the end, the
 //! tracker's result is what [`assess_subject`] gives for the whole history (its `all` scope;
-//! with radiotherapy, start one tracker per scope). A scan given out of date order, twice, or
-//! malformed is refused with an [`AdjudicationError`] and leaves the tracker as it was.
+//! with radiotherapy, one tracker per scope gives each scope's timepoints, and
+//! `assess_subject` adds what needs every scope at once: doses, progression site, relapse-free
+//! survival, abscopal response). A scan given out of date order, twice, or malformed is
+//! refused with an [`AdjudicationError`] and leaves the tracker as it was.
 //!
 //! ```
 //! use recist::{OverallResponse, RuleSet, Scope, Subject, TargetResponse, Tracker};
