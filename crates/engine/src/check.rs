@@ -6,7 +6,7 @@
 //! but wrong response. The checks allocate nothing on clean input (only an error's text).
 
 use recist_model::{
-    Assessment, Diameters, FieldPlacement, Finding, Mm, Role, Subject, TargetFinding,
+    Assessment, Diameters, FieldPlacement, Finding, Lesion, Mm, Role, Subject, TargetFinding,
 };
 
 use crate::AdjudicationError;
@@ -26,10 +26,8 @@ pub(crate) fn subject(subject: &Subject) -> Result<(), AdjudicationError> {
         lesion: lesion.map(str::to_string),
         message,
     };
-    for (i, l) in subject.lesions.iter().enumerate() {
-        if subject.lesions.iter().take(i).any(|o| o.id == l.id) {
-            return Err(malformed(Some(&l.id), "lesion id used twice".into()));
-        }
+    if let Some(id) = used_twice(&subject.lesions) {
+        return Err(malformed(Some(id), "lesion id used twice".into()));
     }
     for (i, c) in subject.radiotherapy.iter().enumerate() {
         if subject.radiotherapy.iter().take(i).any(|o| o.id == c.id) {
@@ -69,21 +67,48 @@ pub(crate) fn subject(subject: &Subject) -> Result<(), AdjudicationError> {
         }
     }
     if let Some(baseline) = subject.baseline() {
-        let lesion_of = |id: &str| subject.lesion(id).map(|l| (l.role, l.nodal));
+        let lesions = subject
+            .lesions
+            .iter()
+            .map(|l| (l.id.as_str(), l.role, l.nodal));
         let course = |rt: &str| subject.radiotherapy.iter().any(|c| c.id == rt);
-        assessment(&subject.subject, baseline, &lesion_of, &course)?;
+        assessment(&subject.subject, baseline, lesions, &course)?;
     }
     Ok(())
 }
 
-/// The checks of one assessment against the subject's baseline lesions (`lesion_of`) and
-/// radiotherapy courses (`course`: whether one has this id).
-pub(crate) fn assessment(
+/// An id two lesions share, if any: pairwise for the usual few lesions (no allocation), by
+/// sorting for many.
+fn used_twice(lesions: &[Lesion]) -> Option<&str> {
+    const PAIRWISE: usize = 64;
+    if lesions.len() <= PAIRWISE {
+        return lesions
+            .iter()
+            .enumerate()
+            .find(|&(i, l)| lesions.iter().take(i).any(|o| o.id == l.id))
+            .map(|(_, l)| l.id.as_str());
+    }
+    let mut ids: Vec<&str> = lesions.iter().map(|l| l.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+}
+
+/// The checks of one assessment against the subject's baseline lesions (`lesions`: id, role,
+/// nodal; ids used once) and radiotherapy courses (`course`: whether one has this id). Each
+/// lesion looks its finding up (not each finding its lesion): linear in the lesions.
+pub(crate) fn assessment<'l>(
     subject: &str,
     a: &Assessment,
-    lesion_of: LesionOf<'_>,
+    lesions: impl Iterator<Item = (&'l str, Role, bool)> + Clone,
     course: &dyn Fn(&str) -> bool,
 ) -> Result<(), AdjudicationError> {
+    let lesion_of = |id: &str| {
+        lesions
+            .clone()
+            .find(|&(l, _, _)| l == id)
+            .map(|(_, role, nodal)| (role, nodal))
+    };
+    let lesion_of: LesionOf<'_> = &lesion_of;
     let fail = |lesion: Option<&str>, message: String| AdjudicationError::Assessment {
         subject: subject.to_string(),
         date: a.date,
@@ -95,13 +120,12 @@ pub(crate) fn assessment(
     {
         return Err(fail(None, not_a_length("slice thickness", s)));
     }
-    for (id, f) in &a.findings {
-        let Some((role, nodal)) = lesion_of(id) else {
-            return Err(fail(
-                Some(id),
-                "finding for a lesion not identified at baseline (list new lesions under `new_lesions`)".into(),
-            ));
+    let mut known = 0;
+    for (id, role, nodal) in lesions.clone() {
+        let Some(f) = a.findings.get(id) else {
+            continue;
         };
+        known += 1;
         let problem = match (role, f) {
             (Role::Target, Finding::Target(t)) => target(id, t, nodal, lesion_of),
             (Role::NonTarget, Finding::NonTarget(n)) => match n.short_axis {
@@ -117,6 +141,14 @@ pub(crate) fn assessment(
             }
         };
         problem.map_err(|m| fail(Some(id), m))?;
+    }
+    if known < a.findings.len()
+        && let Some(id) = a.findings.keys().find(|id| lesion_of(id).is_none())
+    {
+        return Err(fail(
+            Some(id),
+            "finding for a lesion not identified at baseline (list new lesions under `new_lesions`)".into(),
+        ));
     }
     for (j, nl) in a.new_lesions.iter().enumerate() {
         let problem = if lesion_of(&nl.id).is_some() {

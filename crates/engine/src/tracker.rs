@@ -285,9 +285,26 @@ impl<'r> Tracker<'r> {
                 ),
             });
         }
-        let lesion_of = |id: &str| self.lesion_of(id);
+        let lesions = self
+            .prepared
+            .targets
+            .iter()
+            .map(|t| (t.id.as_str(), Role::Target, t.nodal))
+            .chain(self.prepared.non_targets.iter().map(|l| {
+                let role = if l.from_target.is_some() {
+                    Role::Target
+                } else {
+                    Role::NonTarget
+                };
+                (l.id.as_str(), role, l.nodal)
+            }))
+            .chain(
+                self.others
+                    .iter()
+                    .map(|(id, role, nodal)| (id.as_str(), *role, *nodal)),
+            );
         let course = |rt: &str| self.radiotherapy_ids.iter().any(|c| c == rt);
-        crate::check::assessment(&self.subject, assessment, &lesion_of, &course)?;
+        crate::check::assessment(&self.subject, assessment, lesions, &course)?;
         for nl in &assessment.new_lesions {
             if let Some((first, placed)) = self.first_fields.get(&nl.id)
                 && *placed != nl.field
@@ -321,25 +338,6 @@ impl<'r> Tracker<'r> {
                     .insert(nl.id.clone(), (a.date, nl.field.clone()));
             }
         }
-    }
-
-    /// The role and nodality of the subject's baseline lesion with this id, if there is one.
-    fn lesion_of(&self, id: &str) -> Option<(Role, bool)> {
-        if let Some(t) = self.prepared.targets.iter().find(|t| t.id == id) {
-            return Some((Role::Target, t.nodal));
-        }
-        if let Some(l) = self.prepared.non_targets.iter().find(|l| l.id == id) {
-            let role = if l.from_target.is_some() {
-                Role::Target
-            } else {
-                Role::NonTarget
-            };
-            return Some((role, l.nodal));
-        }
-        self.others
-            .iter()
-            .find(|(o, _, _)| o == id)
-            .map(|&(_, role, nodal)| (role, nodal))
     }
 
     /// [`assess`](Self::assess) of a checked assessment; on error, only warnings may have
@@ -1746,11 +1744,11 @@ impl<'r> Tracker<'r> {
             })?;
         let reference = reference_date(rules, subject).unwrap_or(baseline.date);
         check_follow_up(subject)?;
+        // A prepared scope holds every lesion in it (`prepare::in_scope`); `watch` prepares none.
+        let watching = prepared.targets.is_empty() && prepared.non_targets.is_empty();
         let mut others = Vec::new();
         for l in &subject.lesions {
-            if !prepared.targets.iter().any(|t| t.id == l.id)
-                && !prepared.non_targets.iter().any(|n| n.id == l.id)
-            {
+            if watching || !crate::prepare::in_scope(subject, l, scope) {
                 others.push((spare.string(&l.id), l.role, l.nodal));
             }
         }
