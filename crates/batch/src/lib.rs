@@ -603,6 +603,7 @@ fn engine_place(e: &AdjudicationError) -> (Option<chrono::NaiveDate>, Option<Str
     match e {
         AdjudicationError::Baseline { date, lesion, .. }
         | AdjudicationError::Assessment { date, lesion, .. } => (Some(*date), lesion.clone()),
+        AdjudicationError::Malformed { lesion, .. } => (None, lesion.clone()),
         _ => (None, None),
     }
 }

@@ -43,6 +43,17 @@ pub enum AdjudicationError {
         /// What is wrong.
         message: String,
     },
+    /// The subject breaks what a case file guarantees (lesion ids used twice, a radiotherapy
+    /// course naming an unknown lesion, ...): a library caller's subject built by hand.
+    #[error("subject `{subject}`: {}{message}", lesion.as_ref().map(|l| format!("lesion `{l}`: ")).unwrap_or_default())]
+    Malformed {
+        /// Subject.
+        subject: String,
+        /// The lesion, when one is at fault.
+        lesion: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
     /// The survival follow-up contradicts the scans or itself.
     #[error("subject `{subject}`: follow_up: {message}")]
     FollowUp {

@@ -34,6 +34,7 @@
 //! ```
 
 mod best;
+mod check;
 mod endpoints;
 mod error;
 mod fields;

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use recist_model::{
     AppliedOverride, Assessment, Cytology, Explanation, FieldPlacement, Finding, FollowUpResult,
     Mm, NewLesion, NewLesions, NonTargetResponse, NonTargetStatus, OverallResponse, Progression,
-    ResponseDates, RuleSetRef, Scope, Subject, SubjectResult, TargetFinding, TargetResponse,
+    ResponseDates, Role, RuleSetRef, Scope, Subject, SubjectResult, TargetFinding, TargetResponse,
     TimepointResult, result_id,
 };
 use recist_rules::{
@@ -56,6 +56,12 @@ pub struct Tracker<'r> {
     evaluator: Option<String>,
     scope: Scope,
     radiotherapy_ids: Vec<String>,
+    /// The subject's baseline lesions outside this scope (id, role, nodal): findings on them
+    /// are checked too. Empty for the `all` scope, whose prepared lesions are every lesion.
+    others: Vec<(String, Role, bool)>,
+    /// Where each new lesion was first seen (with radiotherapy only: without it, every new
+    /// lesion is outside every field): its field is set there (section 6).
+    first_fields: BTreeMap<String, (NaiveDate, FieldPlacement)>,
     follow_up: Option<recist_model::FollowUp>,
     /// Day 0 of `day` and the endpoints: treatment start, else the baseline date.
     day0: NaiveDate,
@@ -181,6 +187,7 @@ impl<'r> Tracker<'r> {
         options: AssessOptions,
         spare: &mut Spare,
     ) -> Result<Option<Tracker<'r>>, AdjudicationError> {
+        crate::check::subject(subject)?;
         let Some(prepared) = prepare_reusing(rules, subject, scope, spare)? else {
             return Ok(None);
         };
@@ -219,10 +226,123 @@ impl<'r> Tracker<'r> {
     }
 
     /// Assesses the next follow-up assessment and returns its result.
+    ///
+    /// An assessment refused (out of date order, the same one twice, a malformed finding)
+    /// leaves the tracker as it was: the next one can be given.
+    ///
+    /// Under `new_lesions.equivocal_confirmed: rewrite-earlier` (AMB-07), confirming an
+    /// equivocal new lesion rewrites the timepoints since its first sighting to PD in the
+    /// tracker's result: what earlier calls returned for them is then out of date.
     pub fn assess(
         &mut self,
         assessment: &Assessment,
     ) -> Result<&TimepointResult, AdjudicationError> {
+        self.check(assessment)?;
+        let warnings = self.warnings.len();
+        match self.assess_checked(assessment) {
+            Ok(()) => {
+                self.record_fields(assessment);
+                self.timepoints
+                    .last()
+                    .ok_or_else(|| AdjudicationError::NoAssessment {
+                        subject: self.subject.clone(),
+                    })
+            }
+            Err(e) => {
+                self.warnings.truncate(warnings);
+                Err(e)
+            }
+        }
+    }
+
+    /// The checks of [`assess`](Self::assess) before anything changes: date order, the
+    /// survival follow-up, the assessment itself against the subject's lesions and courses
+    /// (`check::assessment`), each new lesion's field as where it was first seen.
+    fn check(&self, assessment: &Assessment) -> Result<(), AdjudicationError> {
+        let fail = |lesion: Option<&str>, message: String| AdjudicationError::Assessment {
+            subject: self.subject.clone(),
+            date: assessment.date,
+            lesion: lesion.map(str::to_string),
+            message,
+        };
+        if assessment.date <= self.last_date {
+            return Err(fail(
+                None,
+                format!(
+                    "assessments must be in increasing date order; the previous one is {}",
+                    self.last_date
+                ),
+            ));
+        }
+        if let Some(death) = self.follow_up.as_ref().and_then(|f| f.death)
+            && assessment.date > death
+        {
+            return Err(AdjudicationError::FollowUp {
+                subject: self.subject.clone(),
+                message: format!(
+                    "death on {death} is before the assessment of {}: a date is wrong",
+                    assessment.date
+                ),
+            });
+        }
+        let lesions = self
+            .prepared
+            .targets
+            .iter()
+            .map(|t| (t.id.as_str(), Role::Target, t.nodal))
+            .chain(self.prepared.non_targets.iter().map(|l| {
+                let role = if l.from_target.is_some() {
+                    Role::Target
+                } else {
+                    Role::NonTarget
+                };
+                (l.id.as_str(), role, l.nodal)
+            }))
+            .chain(
+                self.others
+                    .iter()
+                    .map(|(id, role, nodal)| (id.as_str(), *role, *nodal)),
+            );
+        let course = |rt: &str| self.radiotherapy_ids.iter().any(|c| c == rt);
+        crate::check::assessment(&self.subject, assessment, lesions, &course)?;
+        for nl in &assessment.new_lesions {
+            if let Some((first, placed)) = self.first_fields.get(&nl.id)
+                && *placed != nl.field
+            {
+                let place = |f: &FieldPlacement| match f {
+                    FieldPlacement::None => "outside every field".to_string(),
+                    FieldPlacement::Inside(rt) => format!("inside the field of `{rt}`"),
+                    FieldPlacement::Marginal(rt) => format!("at the margin of `{rt}`"),
+                };
+                return Err(fail(
+                    Some(&nl.id),
+                    format!(
+                        "new lesion first seen on {first} {}, now {}: a new lesion's field is set where it first appears (rules reference section 6)",
+                        place(placed),
+                        place(&nl.field)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps where each new lesion of an assessment is first seen (with radiotherapy only).
+    fn record_fields(&mut self, a: &Assessment) {
+        if self.radiotherapy_ids.is_empty() {
+            return;
+        }
+        for nl in &a.new_lesions {
+            if !self.first_fields.contains_key(&nl.id) {
+                self.first_fields
+                    .insert(nl.id.clone(), (a.date, nl.field.clone()));
+            }
+        }
+    }
+
+    /// [`assess`](Self::assess) of a checked assessment; on error, only warnings may have
+    /// been added (`assess` takes them back).
+    fn assess_checked(&mut self, assessment: &Assessment) -> Result<(), AdjudicationError> {
         // The subject's name is copied into an error only when there is one.
         let fail =
             |subject: &str, lesion: Option<&str>, message: String| AdjudicationError::Assessment {
@@ -231,29 +351,7 @@ impl<'r> Tracker<'r> {
                 lesion: lesion.map(str::to_string),
                 message,
             };
-        if assessment.date <= self.last_date {
-            return Err(fail(
-                &self.subject,
-                None,
-                format!(
-                    "assessments must be in increasing date order; the previous one is {}",
-                    self.last_date
-                ),
-            ));
-        }
-        for nl in &assessment.new_lesions {
-            if let FieldPlacement::Inside(rt) | FieldPlacement::Marginal(rt) = &nl.field
-                && !self.radiotherapy_ids.contains(rt)
-            {
-                return Err(fail(
-                    &self.subject,
-                    Some(&nl.id),
-                    format!("new lesion names unknown radiotherapy field `{rt}`"),
-                ));
-            }
-        }
         let doc = self.rules.doc();
-        let index = self.timepoints.len();
         let day = (assessment.date - self.day0).num_days();
         // R11-BOR-DEF: follow-up starts with treatment. A scan after the baseline but on or
         // before day 0 is reported as assessed, but is no follow-up: it starts no progression,
@@ -391,7 +489,7 @@ impl<'r> Tracker<'r> {
                 explanations,
             }),
         });
-        Ok(&self.timepoints[index])
+        Ok(())
     }
 
     /// The result so far: every timepoint, best responses and progression.
@@ -425,6 +523,9 @@ impl<'r> Tracker<'r> {
         }
         for l in self.prepared.non_targets {
             spare.give(l.id);
+        }
+        for (id, _, _) in self.others {
+            spare.give(id);
         }
         (result, spare)
     }
@@ -1655,12 +1756,22 @@ impl<'r> Tracker<'r> {
             })?;
         let reference = reference_date(rules, subject).unwrap_or(baseline.date);
         check_follow_up(subject)?;
+        // A prepared scope holds every lesion in it (`prepare::in_scope`); `watch` prepares none.
+        let watching = prepared.targets.is_empty() && prepared.non_targets.is_empty();
+        let mut others = Vec::new();
+        for l in &subject.lesions {
+            if watching || !crate::prepare::in_scope(subject, l, scope) {
+                others.push((spare.string(&l.id), l.role, l.nodal));
+            }
+        }
         Ok(Tracker {
             rules,
             subject: spare.string(&subject.subject),
             evaluator: subject.evaluator.as_deref().map(|e| spare.string(e)),
             scope,
             radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
+            others,
+            first_fields: BTreeMap::new(),
             follow_up: subject.follow_up.clone(),
             day0: subject.reference_date().unwrap_or(baseline.date),
             reference,
@@ -1695,11 +1806,15 @@ impl<'r> Tracker<'r> {
             warnings: Vec::new(),
             explanations: Vec::new(),
         };
+        crate::check::subject(subject)?;
         let mut tracker = Tracker::fresh(rules, subject, scope, empty, &mut Spare::default())?;
         // Only the progression is kept: no explanation is made.
         tracker.explanations = false;
         let day0 = tracker.day0;
         for a in subject.assessments.iter().skip(1) {
+            tracker.check(a)?;
+            tracker.last_date = a.date;
+            tracker.record_fields(a);
             let mut ex = Notes::new(false);
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
             // Follow-up starts with treatment (R11-BOR-DEF), as in `assess`.

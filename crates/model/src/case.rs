@@ -1,7 +1,11 @@
 //! A subject's history: lesions identified at baseline, assessments, radiotherapy courses.
 //!
 //! These are the validated types the engine takes; readers in `recist-io` build them from
-//! case files and SDTM data and refuse anything malformed before it gets here.
+//! case files and SDTM data and refuse anything malformed before it gets here. A subject
+//! built by hand is checked again by the engine, which refuses (never assesses) one that
+//! breaks what the readers guarantee: ids used once, findings for baseline lesions only and of
+//! their role's kind, lengths on the lesion's axis within 0 to [`Mm::MAX`], dates in
+//! increasing order, courses naming known lesions.
 
 use std::collections::BTreeMap;
 

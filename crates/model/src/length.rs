@@ -45,9 +45,19 @@ impl Mm {
     /// far from the integer's range (overflow would need some 10^11 lesions).
     pub const MAX_MM: f64 = 1.0e6;
 
-    /// A length from whole millimetres.
+    /// [`Mm::MAX_MM`] as a length.
+    pub const MAX: Mm = Mm(100_000_000);
+
+    /// Whether this is a length the readers can give: from 0 to [`Mm::MAX`] (a negative
+    /// length, or one beyond any lesion, is a caller's mistake the engine refuses).
+    pub const fn is_length(self) -> bool {
+        self.0 >= 0 && self.0 <= Mm::MAX.0
+    }
+
+    /// A length from whole millimetres (saturating: beyond the integer's range it stays at
+    /// its end, never wraps or panics; no such length is a lesion's).
     pub const fn from_mm(mm: i64) -> Self {
-        Mm(mm * 100)
+        Mm(mm.saturating_mul(100))
     }
 
     /// A length from hundredths of a millimetre.
@@ -186,7 +196,7 @@ pub struct Pct(i64);
 impl Pct {
     /// A percentage from whole percent.
     pub const fn from_pct(p: i64) -> Self {
-        Pct(p * 100)
+        Pct(p.saturating_mul(100))
     }
     /// The percentage in hundredths of a percent (basis points).
     pub const fn hundredths(self) -> i64 {
