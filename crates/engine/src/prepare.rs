@@ -1098,8 +1098,32 @@ mod tests {
             "hepatic vein",
             "porta hepatis",
             "hepatic hilum",
+            "intrahepatic IVC",
+            "extra-hepatic lesion",
         ] {
             assert!(!site_matches(&rules, site, &liver), "{site:?}");
+        }
+        for site in [
+            "Couinaud segment 8",
+            "quadrate lobe",
+            "intra-hepatic recurrence",
+        ] {
+            assert!(site_matches(&rules, site, &liver), "{site:?}");
+        }
+        // Adjectives that also name vessels or bowel segments count only with a lesion word.
+        for (site, organ) in [
+            ("splenic flexure", "spleen"),
+            ("renal fossa", "kidney"),
+            ("pulmonary artery", "lung"),
+        ] {
+            assert!(!site_matches(&rules, site, &names(&[organ])), "{site:?}");
+        }
+        for (site, organ) in [
+            ("splenic mass", "spleen"),
+            ("left renal mass", "kidney"),
+            ("pulmonary metastases", "lung"),
+        ] {
+            assert!(site_matches(&rules, site, &names(&[organ])), "{site:?}");
         }
         assert!(site_matches(
             &rules,
@@ -1121,7 +1145,7 @@ mod tests {
                 "extra-hepatic lesion",
                 "peri-hepatic mass",
                 "extra\u{2010}hepatic lesion",
-                "non-intrahepatic",
+                "non-intrahepatic lesion",
             ] {
                 let site = format!("{prefix}{site}");
                 assert!(!site_matches(&rules, &site, &liver), "{site:?}");
@@ -1131,7 +1155,7 @@ mod tests {
                 "- hepatic lesion",
                 "right, hepatic-lobe",
                 "intra hepatic lesion",
-                "x -intrahepatic",
+                "x -intrahepatic lesion",
             ] {
                 let site = format!("{prefix}{site}");
                 assert!(site_matches(&rules, &site, &liver), "{site:?}");
