@@ -1861,6 +1861,13 @@ fn check_follow_up(subject: &Subject) -> Result<(), AdjudicationError> {
                 "new anticancer therapy on {new}, after the death on {death}: a date is wrong"
             )));
         }
+        // Every assessment is on or before the death (above); treatment cannot start after it
+        // (PFS and OS would count negative days).
+        if let Some(start) = subject.treatment_start.filter(|&s| s > death) {
+            return Err(refuse(format!(
+                "death on {death} is before treatment start on {start}: a date is wrong"
+            )));
+        }
     }
     if let (Some(new), Some(day0)) = (f.new_therapy, subject.reference_date())
         && new < day0

@@ -144,4 +144,11 @@ fn follow_up_that_contradicts_the_scans_is_refused() {
     );
     // Death on the day of the last scan is possible.
     assert!(assess(&rules(&[]), &case(&scans, "follow_up: {death: 2020-05-01}")).is_ok());
+    // A death after the baseline scan (the only one) but before treatment start: PFS and OS
+    // would count negative days.
+    let e = assess(&rules(&[]), &case(&[], "follow_up: {death: 2020-01-07}")).unwrap_err();
+    assert!(
+        e.contains("death on 2020-01-07 is before treatment start on 2020-01-10"),
+        "{e}"
+    );
 }
