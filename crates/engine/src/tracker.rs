@@ -1394,6 +1394,12 @@ impl<'r> Tracker<'r> {
             {
                 entry.equivocal_since = Some(a.date);
             }
+            // A new effusion sampled negative was not proven malignant then: a later positive
+            // sampling dates progression back no further than the sighting after it
+            // (MR-EFFUSION, R11-NEW-EQUIV).
+            if status == NewLesions::Equivocal && nl.cytology == Some(Cytology::Negative) {
+                entry.equivocal_since = None;
+            }
             if status == NewLesions::Yes {
                 if let (true, true, Some(since)) = (confirmed_later, dated_back, equivocal_since) {
                     ex.note(dating_rule.unwrap_or_else(|| "R11-NEW-EQUIV".into()), || format!(

@@ -755,6 +755,12 @@ assessments:
         run(", cytology: positive", ", cytology: positive"),
         (vec![Yes, Yes], Some(date("2024-09-18")))
     );
+    // Sampled negative first, positive next: it was not proven malignant at the first
+    // sighting, so progression is dated to the positive one, not back.
+    assert_eq!(
+        run(", cytology: negative", ", cytology: positive"),
+        (vec![Equivocal, Yes], Some(date("2024-10-30")))
+    );
     // RECIST 1.1 needs no cytology: the new effusion is a new lesion when first seen.
     let r = assess(&rules("recist-1.1", &[]), &text("", ""));
     assert_eq!(
