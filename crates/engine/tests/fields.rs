@@ -3,24 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use recist_engine::assess_subject;
 use recist_model::{FollowUpResult, OverallResponse, Scope, SubjectResult, TargetResponse};
-use recist_rules::RuleSet;
 
 mod common;
-use common::rules;
-
-fn assess(rules: &RuleSet, yaml: &str) -> Vec<SubjectResult> {
-    let case = recist_io::read_case_text(yaml, "case.yaml", false)
-        .unwrap()
-        .remove(0)
-        .unwrap();
-    assess_subject(rules, &case.subject).unwrap()
-}
-
-fn scope(results: &[SubjectResult], s: Scope) -> &SubjectResult {
-    results.iter().find(|r| r.scope == s).unwrap()
-}
+use common::{assess, rules, scope};
 
 fn at<'a>(r: &'a SubjectResult, date: &str) -> &'a FollowUpResult {
     r.timepoints

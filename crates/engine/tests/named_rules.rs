@@ -5,22 +5,9 @@
 
 use recist_engine::{assess_subject, derive_best, derive_best_recorded};
 use recist_model::{OverallResponse, Scope, SubjectResult};
-use recist_rules::RuleSet;
 
 mod common;
-use common::rules;
-
-fn assess(rules: &RuleSet, yaml: &str) -> Vec<SubjectResult> {
-    let case = recist_io::read_case_text(yaml, "case.yaml", false)
-        .unwrap()
-        .remove(0)
-        .unwrap();
-    assess_subject(rules, &case.subject).unwrap()
-}
-
-fn scope(results: &[SubjectResult], s: Scope) -> &SubjectResult {
-    results.iter().find(|r| r.scope == s).unwrap()
-}
+use common::{assess, rules, scope};
 
 fn date(s: &str) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -41,3 +41,20 @@ pub fn rules(id: &str, sets: &[(&str, &str)]) -> RuleSet {
         .collect();
     base.with_overrides(None, &sets).unwrap()
 }
+
+/// Reads one case from YAML text and adjudicates it: every scope's result.
+pub fn assess(rules: &RuleSet, yaml: &str) -> Vec<recist_model::SubjectResult> {
+    let case = recist_io::read_case_text(yaml, "case.yaml", false)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    recist_engine::assess_subject(rules, &case.subject).unwrap()
+}
+
+/// The result of one scope.
+pub fn scope(
+    results: &[recist_model::SubjectResult],
+    s: recist_model::Scope,
+) -> &recist_model::SubjectResult {
+    results.iter().find(|r| r.scope == s).unwrap()
+}
