@@ -713,3 +713,34 @@ fn assert_two_of_three_cases_adjudicated(out: &Path, bytes: &[u8], adjudicated: 
         (Some(3), Some(bytes.len() as u64), Some(sha.as_str()))
     );
 }
+
+/// R11-NODE-RECORD: a mapping's `site_kinds` that gives `lymph-node` makes the lesion a node,
+/// as the case format's `kind: lymph-node` does: measured on its short axis (LPERP) and normal
+/// below 10 mm. Before, such a lesion was non-nodal and its LPERP-only target was refused.
+#[test]
+fn a_site_kind_lymph_node_from_the_mapping_makes_the_lesion_a_node() {
+    let dir = tmp("site-kind-node");
+    let (tu, tr) = study(
+        &dir,
+        &["ST,TU,S-X,T01,TUMIDENT,TARGET,TARGET,SUPRACLAVICULAR STATION,,1,SCREENING,2021-01-04"],
+        &[
+            "ST,TR,S-X,TARGET,T01,LPERP,20,mm,20,20,mm,,,1,SCREENING,2021-01-04",
+            "ST,TR,S-X,TARGET,T01,LPERP,8,mm,8,8,mm,,,2,WEEK 6,2021-02-24",
+        ],
+    );
+    let out = dir.join("out");
+    let mut cfg = sdtm_config(&tu, &tr, None, &out);
+    cfg.mapping
+        .extend_text(
+            "site_kinds: {SUPRACLAVICULAR STATION: lymph-node}",
+            "sponsor.yaml",
+        )
+        .unwrap();
+    assert_eq!(run(&cfg).exit_code(), 0);
+    let rs = read(&out.join("rs.csv"));
+    assert!(
+        rs.lines()
+            .any(|l| l.contains(",S-X,") && l.contains("TRGRESP") && l.contains(",CR,CR,")),
+        "{rs}"
+    );
+}

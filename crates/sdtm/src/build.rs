@@ -1114,7 +1114,11 @@ fn read_tu_row<'g>(
         }
         return;
     }
-    let (nodal, kind) = (ctx.mapping.is_nodal_site(site), ctx.mapping.site_kind(site));
+    // A mapping's `site_kinds` giving `lymph-node` makes the lesion a node, as the case
+    // format's `kind: lymph-node` does (measured on its short axis, normal below 10 mm).
+    let kind = ctx.mapping.site_kind(site);
+    let nodal =
+        ctx.mapping.is_nodal_site(site) || kind == Some(recist_model::LesionKind::LymphNode);
     u.lesions.push(TuLesion {
         id: id.to_string(),
         role,
