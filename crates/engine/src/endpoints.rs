@@ -42,6 +42,17 @@ pub(crate) fn last_evaluable(
     )
 }
 
+/// [`last_evaluable`] on or before `until` (and before the first PD assessment).
+fn last_evaluable_until(
+    timepoints: &[TimepointResult],
+    progression: Option<&Progression>,
+    until: NaiveDate,
+) -> NaiveDate {
+    let first_pd = progression.map(|p| p.first_pd_assessment);
+    let bound = first_pd.map_or(until, |p| p.min(until));
+    last_evaluable(timepoints, Some(bound)).unwrap_or(until)
+}
+
 /// Derives the endpoints from a scope's timepoints (the baseline first); `reference` is day 0.
 ///
 /// Censoring is at the last evaluable assessment (overall response not NE) up to progression,
@@ -49,6 +60,10 @@ pub(crate) fn last_evaluable(
 /// counts for PFS whichever comes first; duration of response ends at progression only.
 /// Overall survival is censored at the last date the subject is known alive: `last_known_alive`
 /// or any later assessment.
+///
+/// `censor_at`: the start of a new anticancer therapy when the rule set censors there
+/// (`endpoints.new_therapy: censor`): a PFS or duration-of-response date after it becomes a
+/// censoring at the last evaluable assessment on or before it.
 pub fn endpoints(
     timepoints: &[TimepointResult],
     progression: Option<&Progression>,
@@ -56,17 +71,33 @@ pub fn endpoints(
     reference: NaiveDate,
     best: &BestResponses,
     confirmation_required: bool,
+    censor_at: Option<NaiveDate>,
 ) -> Option<Endpoints> {
     let last_evaluable =
         last_evaluable(timepoints, progression.map(|p| p.first_pd_assessment))?.max(reference);
     let last_scan = timepoints.last().map_or(reference, |t| t.date);
     let death = follow_up.and_then(|f| f.death);
+    // Past a new therapy the protocol censors at: the last evaluable assessment up to it.
+    let cut = censor_at.map(|c| {
+        (
+            c,
+            last_evaluable_until(timepoints, progression, c).max(reference),
+        )
+    });
+    let cut_off = |e: Endpoint, start: Option<NaiveDate>| match cut {
+        Some((c, censor)) if e.date > c => {
+            let date = start.map_or(censor, |s| censor.max(s));
+            endpoint(false, date, reference, start)
+        }
+        _ => e,
+    };
     let pfs = match (progression.map(|p| p.date), death) {
         (Some(p), Some(d)) => endpoint(true, p.min(d), reference, None),
         (Some(p), None) => endpoint(true, p, reference, None),
         (None, Some(d)) => endpoint(true, d, reference, None),
         (None, None) => endpoint(false, last_evaluable, reference, None),
     };
+    let pfs = cut_off(pfs, None);
     let overall_survival = follow_up.and_then(|f| match (f.death, f.last_known_alive) {
         (Some(d), _) => Some(endpoint(true, d, reference, None)),
         (None, Some(alive)) => Some(endpoint(
@@ -82,9 +113,12 @@ pub fn endpoints(
     } else {
         best.first_response_date
     };
-    let duration_of_response = start.map(|s| match progression {
-        Some(p) => endpoint(true, p.date.max(s), reference, Some(s)),
-        None => endpoint(false, last_evaluable.max(s), reference, Some(s)),
+    let duration_of_response = start.map(|s| {
+        let e = match progression {
+            Some(p) => endpoint(true, p.date.max(s), reference, Some(s)),
+            None => endpoint(false, last_evaluable.max(s), reference, Some(s)),
+        };
+        cut_off(e, Some(s))
     });
     Some(Endpoints {
         progression_free_survival: pfs,

@@ -12,8 +12,8 @@ use recist_model::{
     TimepointResult, result_id,
 };
 use recist_rules::{
-    AtypicalDating, DiseaseAfterCr, EquivocalConfirmed, MarginalLesions, Measure, MissingTarget,
-    NonTargetComplete, PrPersistence, ReferenceDate, RuleSet,
+    AtypicalDating, DiseaseAfterCr, EndpointsAtNewTherapy, EquivocalConfirmed, MarginalLesions,
+    Measure, MissingTarget, NonTargetComplete, PrPersistence, ReferenceDate, RuleSet,
 };
 
 use crate::notes::Notes;
@@ -548,6 +548,8 @@ impl<'r> Tracker<'r> {
         let doc = self.rules.doc();
         let new_therapy = self.follow_up.as_ref().and_then(|f| f.new_therapy);
         let best = best::best_responses(self.rules, &timepoints, self.reference, new_therapy);
+        let censor_at =
+            new_therapy.filter(|_| doc.endpoints.new_therapy == EndpointsAtNewTherapy::Censor);
         let endpoints = crate::endpoints(
             &timepoints,
             progression.as_ref(),
@@ -555,6 +557,7 @@ impl<'r> Tracker<'r> {
             self.day0,
             &best,
             doc.confirmation.required,
+            censor_at,
         );
         SubjectResult {
             id: result_id(

@@ -152,3 +152,38 @@ fn follow_up_that_contradicts_the_scans_is_refused() {
         "{e}"
     );
 }
+
+/// `endpoints.new_therapy` (a protocol's analysis choice beside R11-BOR-DEF's `bor.stop_at`):
+/// `count` keeps a progression after a new anticancer therapy as the PFS event; `censor`
+/// censors PFS and duration of response at the last evaluable assessment on or before the
+/// therapy. A progression before the therapy is the event either way.
+#[test]
+fn r11_bor_def_endpoints_at_a_new_therapy_count_or_censor() {
+    let scans = [
+        ("2020-02-24", "{long_axis: 30}"),
+        ("2020-04-06", "{long_axis: 28}"),
+        ("2020-05-18", "{long_axis: 45}"),
+    ];
+    let text = case(&scans, "follow_up: {new_therapy: 2020-05-01}");
+    let pfs_dor = |sets: &[(&str, &str)]| {
+        let r = assess(&rules(sets), &text).unwrap();
+        let e = r.endpoints.unwrap();
+        (
+            at(&e.progression_free_survival),
+            e.duration_of_response.as_ref().map(at),
+        )
+    };
+    let counted = pfs_dor(&[]);
+    assert_eq!(counted.0, (true, "2020-05-18".into(), 129));
+    assert_eq!(counted.1.map(|d| d.0), Some(true));
+    let censored = pfs_dor(&[("endpoints.new_therapy", "censor")]);
+    assert_eq!(censored.0, (false, "2020-04-06".into(), 87));
+    assert_eq!(censored.1, Some((false, "2020-04-06".into(), 87)));
+    // Progression before the therapy: the event either way.
+    let early = case(&scans, "follow_up: {new_therapy: 2020-06-01}");
+    let r = assess(&rules(&[("endpoints.new_therapy", "censor")]), &early).unwrap();
+    assert_eq!(
+        at(&r.endpoints.unwrap().progression_free_survival),
+        (true, "2020-05-18".into(), 129)
+    );
+}

@@ -61,6 +61,29 @@ pub struct RuleSetDoc {
     pub best_response: BestResponseRules,
     /// Radiotherapy fields: scopes, dose and abscopal response.
     pub radiotherapy: RadiotherapyRules,
+    /// Time-to-event endpoints: what a new anticancer therapy does to them.
+    pub endpoints: EndpointRules,
+}
+
+/// Time-to-event endpoints (PFS, duration of response).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointRules {
+    /// A progression or death after the start of a new anticancer therapy (the case's
+    /// `follow_up.new_therapy`).
+    pub new_therapy: EndpointsAtNewTherapy,
+}
+
+/// What a progression or death after a new anticancer therapy does to PFS and duration of
+/// response: a protocol's analysis choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndpointsAtNewTherapy {
+    /// It is the event, whatever therapy came before (EMA's primary analysis).
+    Count,
+    /// PFS and duration of response are censored at the last evaluable assessment on or
+    /// before the new therapy's start (FDA 2018 guidance on endpoints).
+    Censor,
 }
 
 /// Reads an `Option` whose key must be present (`null` is written out, never implied by a

@@ -54,6 +54,7 @@ pub const PROTOCOL_PARAMETERS: &[&str] = &[
     "best_response.sd_min_days",
     "best_response.reference",
     "best_response.stop_at",
+    "endpoints.new_therapy",
     "timepoint.disease_after_cr",
     "timepoint.pr_persistence",
     "target_response.missing_target",
