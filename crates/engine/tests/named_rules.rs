@@ -211,7 +211,7 @@ fn amb_m5_ne_inherited() {
 /// guess field membership from geometry; the field's lesion list and each new lesion's `field`
 /// (inside, `marginal:`, or none) are the input, however the centre decided them.
 #[test]
-fn rt_in_ptv_and_rt_out_membership_is_input() {
+fn rt_in_ptv_rt_in_centroid_rt_com_vol_rt_isodose_rt_out_membership_is_input() {
     let r = assess(&rules("recist-1.1", &[]), HCC);
     let in_field = scope(&r, Scope::InField);
     let out = scope(&r, Scope::OutOfField);
