@@ -59,29 +59,12 @@ fn subject() -> Result<Subject, Box<dyn Error>> {
     let mut lesions: Vec<Lesion> = TARGETS
         .iter()
         .map(|&(id, site, nodal)| Lesion {
-            id: id.into(),
-            site: site.into(),
-            role: Role::Target,
             nodal,
-            hcc_typical: false,
-            kind: None,
-            method: None,
-            prior_local_therapy: false,
-            progressed_after_local_therapy: false,
+            ..Lesion::new(id, site, Role::Target)
         })
         .collect();
     for (id, site) in [("NT1", "bone"), ("NT2", "pleura")] {
-        lesions.push(Lesion {
-            id: id.into(),
-            site: site.into(),
-            role: Role::NonTarget,
-            nodal: false,
-            hcc_typical: false,
-            kind: None,
-            method: None,
-            prior_local_therapy: false,
-            progressed_after_local_therapy: false,
-        });
+        lesions.push(Lesion::new(id, site, Role::NonTarget));
     }
     let mut assessments = Vec::new();
     for (i, scan) in SCANS.iter().enumerate() {

@@ -40,15 +40,8 @@ fn day(n: u64) -> NaiveDate {
 
 fn lesion(id: &str, site: &str, nodal: bool) -> Lesion {
     Lesion {
-        id: id.into(),
-        site: site.into(),
-        role: Role::Target,
         nodal,
-        hcc_typical: false,
-        kind: None,
-        method: None,
-        prior_local_therapy: false,
-        progressed_after_local_therapy: false,
+        ..Lesion::new(id, site, Role::Target)
     }
 }
 

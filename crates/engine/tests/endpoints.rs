@@ -28,11 +28,7 @@ fn case(scans: &[(&str, &str)], follow_up: &str) -> String {
 }
 
 fn assess(rules: &RuleSet, yaml: &str) -> Result<SubjectResult, String> {
-    let case = recist_io::read_case_text(yaml, "case.yaml", false)
-        .unwrap()
-        .remove(0)
-        .unwrap();
-    assess_subject(rules, &case.subject)
+    assess_subject(rules, &common::subject(yaml))
         .map(|r| r.into_iter().find(|r| r.scope == Scope::All).unwrap())
         .map_err(|e| e.to_string())
 }

@@ -21,15 +21,8 @@ fn date(s: &str) -> NaiveDate {
 
 fn lesion(id: &str, site: &str, role: Role, nodal: bool) -> Lesion {
     Lesion {
-        id: id.into(),
-        site: site.into(),
-        role,
         nodal,
-        hcc_typical: false,
-        kind: None,
-        method: None,
-        prior_local_therapy: false,
-        progressed_after_local_therapy: false,
+        ..Lesion::new(id, site, role)
     }
 }
 

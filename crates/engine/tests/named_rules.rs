@@ -7,7 +7,7 @@ use recist_engine::{assess_subject, derive_best, derive_best_recorded};
 use recist_model::{OverallResponse, Scope, SubjectResult};
 
 mod common;
-use common::{assess, rules, scope};
+use common::{assess, rules, scope, subject};
 
 fn date(s: &str) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -304,11 +304,7 @@ assessments:
         )
     };
     let refused = |second: &str| {
-        let case = recist_io::read_case_text(&case(second), "case.yaml", false)
-            .unwrap()
-            .remove(0)
-            .unwrap();
-        assess_subject(&rules, &case.subject)
+        assess_subject(&rules, &subject(&case(second)))
             .err()
             .map(|e| e.to_string())
             .unwrap_or_else(|| panic!("{second}: adjudicated"))
@@ -624,20 +620,13 @@ assessments:
 "
         )
     };
-    let read = |t: &str| {
-        recist_io::read_case_text(t, "case.yaml", false)
-            .unwrap()
-            .remove(0)
-            .unwrap()
-            .subject
-    };
     let rules = rules("recist-1.1", &[]);
-    let three_in_liver = assess_subject(&rules, &read(&text("right hepatic lobe"))).unwrap_err();
+    let three_in_liver = assess_subject(&rules, &subject(&text("right hepatic lobe"))).unwrap_err();
     assert!(
         three_in_liver.to_string().contains("organ `liver`"),
         "{three_in_liver}"
     );
-    assert!(assess_subject(&rules, &read(&text("right pulmonary lobe"))).is_ok());
+    assert!(assess_subject(&rules, &subject(&text("right pulmonary lobe"))).is_ok());
 }
 
 /// MR-EFFUSION and R11-NONMEAS when a case file leaves `kind` out: a site that names the kind
@@ -981,11 +970,7 @@ assessments:
         Some(OverallResponse::Pr)
     );
     // Before treatment start: a date is wrong.
-    let case = recist_io::read_case_text(&text("2021-01-05"), "case.yaml", false)
-        .unwrap()
-        .remove(0)
-        .unwrap();
-    let err = assess_subject(&rules("recist-1.1", &[]), &case.subject).unwrap_err();
+    let err = assess_subject(&rules("recist-1.1", &[]), &subject(&text("2021-01-05"))).unwrap_err();
     assert!(err.to_string().contains("before day 0"), "{err}");
 }
 
@@ -1052,16 +1037,9 @@ assessments:
 "
         )
     };
-    let read = |t: &str| {
-        recist_io::read_case_text(t, "case.yaml", false)
-            .unwrap()
-            .remove(0)
-            .unwrap()
-            .subject
-    };
     let r11 = rules("recist-1.1", &[]);
-    assert!(assess_subject(&r11, &read(&organs("retro-peritoneal mass"))).is_ok());
-    assert!(assess_subject(&r11, &read(&organs("peritoneal nodule"))).is_err());
+    assert!(assess_subject(&r11, &subject(&organs("retro-peritoneal mass"))).is_ok());
+    assert!(assess_subject(&r11, &subject(&organs("peritoneal nodule"))).is_err());
 }
 
 /// MR-EFFUSION and MR-NT-PD when a case file leaves `kind` out: a kind named after `with`,
@@ -1176,11 +1154,7 @@ assessments:
   - date: 2023-01-09
     findings: {T1: {long_axis: 30}, T2: {long_axis: 40}}
 ";
-    let case = recist_io::read_case_text(text, "case.yaml", false)
-        .unwrap()
-        .remove(0)
-        .unwrap();
-    let err = assess_subject(&rules("recist-1.1", &[]), &case.subject)
+    let err = assess_subject(&rules("recist-1.1", &[]), &subject(text))
         .unwrap_err()
         .to_string();
     assert!(

@@ -317,28 +317,14 @@ fn build(spec: &CaseSpec, k: i64) -> Subject {
     let mut lesions = Vec::new();
     for (i, t) in spec.targets.iter().enumerate() {
         lesions.push(Lesion {
-            id: target_id(i),
-            site: t.site.into(),
-            role: Role::Target,
             nodal: t.nodal,
-            hcc_typical: false,
-            kind: None,
-            method: None,
-            prior_local_therapy: false,
-            progressed_after_local_therapy: false,
+            ..Lesion::new(target_id(i), t.site, Role::Target)
         });
     }
     for (i, &(site, nodal)) in spec.non_targets.iter().enumerate() {
         lesions.push(Lesion {
-            id: non_target_id(i),
-            site: site.into(),
-            role: Role::NonTarget,
             nodal,
-            hcc_typical: false,
-            kind: None,
-            method: None,
-            prior_local_therapy: false,
-            progressed_after_local_therapy: false,
+            ..Lesion::new(non_target_id(i), site, Role::NonTarget)
         });
     }
 
@@ -714,15 +700,8 @@ fn simple(targets: &[(&str, &str, bool, i64)], scans: &[&[Option<TargetFinding>]
     let spec_lesions = targets
         .iter()
         .map(|&(id, site, nodal, _)| Lesion {
-            id: id.into(),
-            site: site.into(),
-            role: Role::Target,
             nodal,
-            hcc_typical: false,
-            kind: None,
-            method: None,
-            prior_local_therapy: false,
-            progressed_after_local_therapy: false,
+            ..Lesion::new(id, site, Role::Target)
         })
         .collect();
     let measured = |nodal: bool, h: i64| {

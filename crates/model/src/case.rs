@@ -189,6 +189,26 @@ pub struct Lesion {
     pub progressed_after_local_therapy: bool,
 }
 
+impl Lesion {
+    /// A lesion with this id, site and role, every other field at the case format's default
+    /// (not nodal, not typical HCC, no kind, no method, no prior local therapy): for programs
+    /// that build subjects by hand, e.g. `Lesion { nodal: true, ..Lesion::new("N1", "axilla",
+    /// Role::Target) }`.
+    pub fn new(id: impl Into<String>, site: impl Into<String>, role: Role) -> Lesion {
+        Lesion {
+            id: id.into(),
+            site: site.into(),
+            role,
+            nodal: false,
+            hcc_typical: false,
+            kind: None,
+            method: None,
+            prior_local_therapy: false,
+            progressed_after_local_therapy: false,
+        }
+    }
+}
+
 /// One imaging assessment (scan date) and what was found on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {

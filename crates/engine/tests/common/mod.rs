@@ -42,13 +42,18 @@ pub fn rules(id: &str, sets: &[(&str, &str)]) -> RuleSet {
     base.with_overrides(None, &sets).unwrap()
 }
 
-/// Reads one case from YAML text and adjudicates it: every scope's result.
-pub fn assess(rules: &RuleSet, yaml: &str) -> Vec<recist_model::SubjectResult> {
-    let case = recist_io::read_case_text(yaml, "case.yaml", false)
+/// The subject of the one case in YAML text, read as a case file is.
+pub fn subject(yaml: &str) -> recist_model::Subject {
+    recist_io::read_case_text(yaml, "case.yaml", false)
         .unwrap()
         .remove(0)
-        .unwrap();
-    recist_engine::assess_subject(rules, &case.subject).unwrap()
+        .unwrap()
+        .subject
+}
+
+/// Reads one case from YAML text and adjudicates it: every scope's result.
+pub fn assess(rules: &RuleSet, yaml: &str) -> Vec<recist_model::SubjectResult> {
+    recist_engine::assess_subject(rules, &subject(yaml)).unwrap()
 }
 
 /// The result of one scope.
