@@ -88,6 +88,62 @@ pub struct RuleSet {
     with_targets: DecisionTable,
     non_target_only: DecisionTable,
     merged: Value,
+    aliases: AliasIndex,
+}
+
+/// [`RuleSetDoc::site_aliases`] indexed once at load (the engine looks a name up for every
+/// lesion against every organ): ASCII site names by their canonical words (lowercase, one
+/// space between), the others kept for a word-by-word comparison.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct AliasIndex {
+    canonical: BTreeMap<String, Vec<String>>,
+    other: Vec<(String, Vec<String>)>,
+}
+
+impl AliasIndex {
+    fn new(aliases: &BTreeMap<String, Vec<String>>) -> AliasIndex {
+        let mut index = AliasIndex::default();
+        for (site, list) in aliases {
+            if site.is_ascii() {
+                index.canonical.insert(words_of(site), list.clone());
+            } else {
+                index.other.push((site.clone(), list.clone()));
+            }
+        }
+        index
+    }
+
+    /// The aliases of a site name compared as its words, ignoring case ([`same_words`]).
+    fn get(&self, name: &str) -> &[String] {
+        let found = if is_canonical(name) {
+            self.canonical.get(name)
+        } else {
+            self.canonical
+                .iter()
+                .find(|(site, _)| same_words(site, name))
+                .map(|(_, list)| list)
+        };
+        found
+            .or_else(|| {
+                self.other
+                    .iter()
+                    .find(|(site, _)| same_words(site, name))
+                    .map(|(_, list)| list)
+            })
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Whether a name is already its canonical words: lowercase ASCII letters and digits, words
+/// joined by one space (as every bundled site name is), so that [`words_of`] would return it.
+fn is_canonical(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !name.contains("  ")
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b' ')
 }
 
 impl RuleSet {
@@ -118,11 +174,7 @@ impl RuleSet {
     /// The other words this rule set gives for a site name ([`RuleSetDoc::site_aliases`],
     /// the name compared as its words, ignoring case); none for a name without aliases.
     pub fn site_aliases(&self, name: &str) -> &[String] {
-        self.doc
-            .site_aliases
-            .iter()
-            .find(|(site, _)| same_words(site, name))
-            .map_or(&[], |(_, aliases)| aliases.as_slice())
+        self.aliases.get(name)
     }
     /// The effective rule set as YAML-like JSON, with `extends` resolved (for `rules check`).
     pub fn effective_json(&self) -> String {
@@ -491,7 +543,9 @@ fn finish(merged: Value, origin: &str, text: Option<&str>) -> Result<RuleSet, Ru
         });
     }
     let sha256 = hash(&doc, &[]);
+    let aliases = AliasIndex::new(&doc.site_aliases);
     Ok(RuleSet {
+        aliases,
         doc,
         origin: origin.to_string(),
         sha256,

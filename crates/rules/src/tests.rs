@@ -710,3 +710,55 @@ fn site_aliases_are_found_by_the_site_s_words() {
     let m = RuleSet::bundled("mrecist").unwrap();
     assert_eq!(m.site_aliases("liver"), r.site_aliases("liver"));
 }
+
+/// The alias index answers as a word-by-word scan of `site_aliases` would, for canonical
+/// names, other spellings, and a rule set with a non-ASCII site name (the Kelvin sign `K`
+/// lowercases to ASCII `k`, so ASCII names must still be compared with such keys).
+#[test]
+fn site_alias_index_agrees_with_the_word_scan() {
+    let text = RECIST.replacen(
+        "site_aliases:\n",
+        "site_aliases:\n  \u{212a}neecap: [patella]\n  Straße: [strasse lesion]\n",
+        1,
+    );
+    let custom = RuleSet::from_text(&text, "custom.yaml").unwrap();
+    for r in [RuleSet::bundled("recist-1.1").unwrap(), custom] {
+        let scan = |name: &str| {
+            r.doc()
+                .site_aliases
+                .iter()
+                .find(|(site, _)| same_words(site, name))
+                .map_or(&[][..], |(_, list)| list.as_slice())
+        };
+        let mut names: Vec<String> = r.doc().site_aliases.keys().cloned().collect();
+        names.extend(
+            [
+                "LIVER",
+                " liver",
+                "liver ",
+                "liver  ",
+                "Lung",
+                "lung-",
+                "kneecap",
+                "KNEECAP",
+                "straße",
+                "STRASSE",
+                "strasse",
+                "adrenal",
+                "lymph node",
+                "lymph  node",
+                "",
+                " ",
+                "-",
+                "soft tissue",
+                "liver lobe",
+                "9",
+                "\u{212a}neecap",
+            ]
+            .map(String::from),
+        );
+        for name in &names {
+            assert_eq!(r.site_aliases(name), scan(name), "{name:?}");
+        }
+    }
+}
