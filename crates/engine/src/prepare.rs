@@ -96,13 +96,17 @@ impl<'a> Site<'a> {
         match &self.words {
             Some((words, n)) if name.is_ascii() => {
                 let words = words.get(..*n).unwrap_or_default();
-                (0..words.len()).any(|i| {
-                    self.joined & (1 << i) == 0
-                        && starts_with_words(
-                            words.get(i..).unwrap_or_default().iter().copied(),
-                            ascii_words(name.as_bytes()),
-                            |s, w| s.eq_ignore_ascii_case(w),
-                        )
+                // The name is split once; its first word is compared before the rest.
+                let mut want = ascii_words(name.as_bytes());
+                let Some(first) = want.next() else {
+                    return false;
+                };
+                words.iter().enumerate().any(|(i, w)| {
+                    self.joined & (1 << i) == 0 && w.eq_ignore_ascii_case(first) && {
+                        let mut after = words.get(i + 1..).unwrap_or_default().iter();
+                        want.clone()
+                            .all(|x| after.next().is_some_and(|s| s.eq_ignore_ascii_case(x)))
+                    }
                 })
             }
             _ => {
