@@ -9,7 +9,7 @@ use recist_rules::RuleSet;
 use recist_sdtm::generate::{GenerateOptions, generate as generate_study};
 use recist_sdtm::{Mapping, PartialDates, parse_only};
 
-use crate::{BatchConfig, Input, ProgressMode, run_batch};
+use crate::{BatchConfig, Input, ProgressMode, run_batch, run_warnings};
 
 /// Partial dates, as `--partial-dates` takes them.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -281,6 +281,9 @@ fn config(args: &BatchArgs, rule_sets: Vec<RuleSet>) -> Result<BatchConfig, Stri
 }
 
 fn run(cfg: &BatchConfig) -> Result<u8, String> {
+    for w in run_warnings(cfg) {
+        eprintln!("recist batch: warning: {w}");
+    }
     let report = run_batch(cfg).map_err(|e| e.to_string())?;
     let t = &report.tally;
     let rows = t.tr.read + t.tu.read;

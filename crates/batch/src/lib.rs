@@ -1740,6 +1740,19 @@ fn row_count_json(c: &RowCount) -> Value {
     })
 }
 
+/// What the run did that the user may not have meant (none for the usual run); each is also
+/// printed on standard error.
+pub fn run_warnings(cfg: &BatchConfig) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if matches!(cfg.input, Input::Cases(_)) && cfg.studyid.trim().is_empty() {
+        warnings.push(
+            "rs.csv has an empty STUDYID (SDTM requires one): case files name no study; give --studyid"
+                .to_string(),
+        );
+    }
+    warnings
+}
+
 fn summary_json(
     ctx: &Ctx<'_>,
     t: &Tally,
@@ -1822,6 +1835,7 @@ fn summary_json(
         .collect();
     json!({
         "format": "recist-batch-summary/1",
+        "warnings": run_warnings(cfg),
         "run_id": run_id,
         "command": cfg.command,
         "recist_version": env!("CARGO_PKG_VERSION"),

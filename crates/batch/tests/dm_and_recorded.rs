@@ -302,3 +302,40 @@ fn bad_recorded_rows_are_reported_with_case_files() {
     assert_eq!(rows["refused"], 2);
     assert_eq!(rows["used"], 1);
 }
+
+/// Case files name no study: without `--studyid`, rs.csv's STUDYID is empty, which SDTM does
+/// not allow, and summary.json says so; with it, there is no warning.
+#[test]
+fn case_files_without_studyid_are_warned_about() {
+    let dir = tmp("cases-no-studyid");
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/recist-1.1");
+    for (studyid, warned) in [("", true), ("CONF", false)] {
+        let out = dir.join(format!("out-{warned}"));
+        let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+        cfg.input = Input::Cases(cases.clone());
+        cfg.studyid = studyid.into();
+        run(&cfg);
+        let s = summary(&out);
+        let warnings = s["warnings"].as_array().unwrap();
+        assert_eq!(
+            warnings
+                .iter()
+                .any(|w| w.as_str().unwrap().contains("empty STUDYID")),
+            warned,
+            "{warnings:?}"
+        );
+        let rs = read(&out.join("rs.csv"));
+        let first = rs.lines().nth(1).unwrap();
+        assert!(first.starts_with(&format!("{studyid},RS,")), "{first}");
+    }
+}
+
+/// An SDTM run has no warning: STUDYID comes from the data.
+#[test]
+fn sdtm_runs_have_no_warning() {
+    let dir = tmp("sdtm-no-warning");
+    let out = dir.join("out");
+    let cfg = study_config(&fixtures(), &out);
+    run(&cfg);
+    assert_eq!(summary(&out)["warnings"], serde_json::json!([]));
+}
