@@ -1182,7 +1182,7 @@ impl Ctx<'_> {
                 subject,
                 (&self.cfg.studyid, &eval, &label),
                 &visits,
-                &[],
+                &case.notes,
                 &[],
                 &mut rsseq,
                 &rows,

@@ -255,7 +255,10 @@ fn adjudicate(files: &[PathBuf], rule_sets: &[RuleSet]) -> (Vec<Vec<SubjectResul
         let mut results = Vec::new();
         for rules in rule_sets {
             match recist::assess_subject(rules, &case.subject) {
-                Ok(r) => results.extend(r),
+                Ok(mut r) => {
+                    case.note_in(&mut r);
+                    results.extend(r);
+                }
                 Err(e) => {
                     eprintln!(
                         "error: {}:{}: {} ({})",

@@ -722,3 +722,53 @@ fn amb_08_bor_keeps_a_pr_that_rs_records_as_target_cr_non_target_ne() {
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["confirmed_best_overall_response"], "SD", "{line}");
 }
+
+/// A lesion kind read from the site's words (no `kind` in the case) is shown among each
+/// result's warnings, by `assess` and `explain` alike.
+#[test]
+fn a_kind_read_from_the_site_is_a_warning_of_each_result() {
+    let case = temp_file(
+        "kind-from-site.yaml",
+        "\
+subject: S-KIND
+lesions:
+  - {id: T1, site: lung, role: target}
+  - {id: NT1, site: right pleural effusion, role: non-target}
+assessments:
+  - date: 2019-03-01
+    findings: {T1: {long_axis: 40}, NT1: present}
+  - date: 2019-05-02
+    findings: {T1: {long_axis: 38}, NT1: present}
+",
+    );
+    let note = "lesion `NT1`: kind `effusion` read from its site `right pleural effusion` (the case gives no `kind`)";
+    let path = case.to_str().unwrap();
+    let out = recist(&[
+        "assess",
+        path,
+        "--rules",
+        "recist-1.1",
+        "--rules",
+        "mrecist",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for r in &lines {
+        assert!(
+            r["warnings"].as_array().unwrap().iter().any(|w| w == note),
+            "{r}"
+        );
+    }
+    let explained = recist(&["explain", path]);
+    assert!(
+        text(&explained.stdout).contains(note),
+        "{}",
+        text(&explained.stdout)
+    );
+}

@@ -28,6 +28,24 @@ pub struct LoadedCase {
     pub file: String,
     /// 1-based line where the subject starts.
     pub line: usize,
+    /// What the reader read that the file did not state (a lesion's kind taken from its
+    /// site's words), one line each; [`LoadedCase::note_in`] adds them to results' warnings.
+    pub notes: Vec<String>,
+}
+
+impl LoadedCase {
+    /// Adds this case's reader [`notes`](LoadedCase::notes) to the warnings of each of its
+    /// results (those not already there), so that what the file did not say is shown with
+    /// the responses it shaped.
+    pub fn note_in(&self, results: &mut [recist_model::SubjectResult]) {
+        for r in results {
+            for n in &self.notes {
+                if !r.warnings.contains(n) {
+                    r.warnings.push(n.clone());
+                }
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -407,6 +425,28 @@ fn syntax_error_key(doc: &str, file: &str, first_line: usize) -> Option<CaseKey>
     })
 }
 
+/// Notes a kind read from a site's words (once per lesion id: a new lesion is listed at every
+/// assessment that sees it).
+fn note_kind_from_site(
+    notes: &mut Vec<String>,
+    what: &str,
+    id: &str,
+    given: Option<LesionKind>,
+    read: Option<LesionKind>,
+    site: &str,
+) {
+    let (None, Some(kind)) = (given, read) else {
+        return;
+    };
+    let note = format!(
+        "{what} `{id}`: kind `{}` read from its site `{site}` (the case gives no `kind`)",
+        kind.as_str()
+    );
+    if !notes.contains(&note) {
+        notes.push(note);
+    }
+}
+
 /// [`read_case_text_keyed`] without the check that the text holds a case.
 fn read_cases_of(
     text: &str,
@@ -740,6 +780,7 @@ fn convert(
 
     // Lesions.
     let mut lesions = Vec::new();
+    let mut notes = Vec::new();
     let mut ids = BTreeSet::new();
     for (i, l) in raw.lesions.into_iter().enumerate() {
         let path = [key("lesions"), PathSegment::Index(i), key("id")];
@@ -751,6 +792,7 @@ fn convert(
         }
         let nodal = l.nodal || l.kind == Some(LesionKind::LymphNode);
         let kind = kind_or_from_site(l.kind, &l.site);
+        note_kind_from_site(&mut notes, "lesion", &l.id, l.kind, kind, &l.site);
         lesions.push(Lesion {
             id: l.id,
             site: l.site,
@@ -1016,6 +1058,7 @@ fn convert(
                 }
             }
             let kind = kind_or_from_site(nl.kind, &nl.site);
+            note_kind_from_site(&mut notes, "new lesion", &nl.id, nl.kind, kind, &nl.site);
             new_lesions.push(NewLesion {
                 id: nl.id,
                 site: nl.site,
@@ -1062,6 +1105,7 @@ fn convert(
         expected: raw.expected,
         file: file.to_string(),
         line: first_line,
+        notes,
     })
 }
 

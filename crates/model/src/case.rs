@@ -134,6 +134,24 @@ pub enum LesionKind {
     Other,
 }
 
+impl LesionKind {
+    /// The case-file name (`tumour-thrombus`, `effusion`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LesionKind::TumourThrombus => "tumour-thrombus",
+            LesionKind::Effusion => "effusion",
+            LesionKind::Ascites => "ascites",
+            LesionKind::LymphNode => "lymph-node",
+            LesionKind::BoneBlastic => "bone-blastic",
+            LesionKind::BoneLytic => "bone-lytic",
+            LesionKind::Cystic => "cystic",
+            LesionKind::Leptomeningeal => "leptomeningeal",
+            LesionKind::Lymphangitic => "lymphangitic",
+            LesionKind::Other => "other",
+        }
+    }
+}
+
 /// How a lesion was imaged or measured.
 #[derive(
     Debug,
