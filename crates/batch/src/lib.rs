@@ -24,8 +24,8 @@
 //! up to two chunks queued between them — so memory is bounded by a few thousand subjects,
 //! never by the file. A USUBJID smaller than the one before it means the input is not sorted:
 //! the pass stops, the outputs are started over, and every file is read into memory grouped by
-//! USUBJID (about 200 bytes per row: the raw fields and their offsets), refused beyond
-//! `max_unsorted_rows` rows. Output order is always input order (subjects as first met in TR,
+//! USUBJID (about 340 bytes per row: the raw fields, their offsets and the grouping; see
+//! docs/batch.md), refused beyond `max_unsorted_rows` rows. Output order is always input order (subjects as first met in TR,
 //! then subjects only in TU), so outputs are byte-identical whatever the thread count.
 //!
 //! # Run id
