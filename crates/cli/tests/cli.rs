@@ -21,6 +21,13 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Each line of a JSON Lines text, parsed.
+fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn temp_file(name: &str, content: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("recist-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -39,10 +46,7 @@ fn assess_prints_one_result_per_subject_and_scope() {
         "jsonl",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&text(&out.stdout));
     // Three cohort subjects, and HCC-001 with radiotherapy: all, in-field, out-of-field.
     assert_eq!(lines.len(), 6);
     assert_eq!(lines[3]["subject"], "HCC-001");
@@ -197,10 +201,7 @@ fn explain_shows_numbers_and_rules() {
 fn bor_from_recorded_responses() {
     let out = recist(&["bor", "--responses", "examples/recorded-responses.csv"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&text(&out.stdout));
     assert_eq!(lines.len(), 3);
     // S-101: PR confirmed 56 days later.
     assert_eq!(lines[0]["confirmed_best_overall_response"], "PR");
@@ -222,10 +223,7 @@ fn bor_from_recorded_responses() {
         "--set",
         "confirmation.accept_sd_between=true",
     ]);
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&text(&out.stdout));
     assert_eq!(lines[1]["confirmed_best_overall_response"], "PR");
     assert_eq!(
         lines[1]["rule_set"]["overrides"][0]["key"],
@@ -238,10 +236,7 @@ fn bor_from_recorded_responses() {
         "--set",
         "timepoint.disease_after_cr=arithmetic",
     ]);
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&text(&out.stdout));
     assert_eq!(lines[2]["warnings"].as_array().map(Vec::len), Some(0));
 }
 
@@ -280,10 +275,7 @@ fn bor_reads_sdtm_rs_per_evaluator() {
         dm.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&text(&out.stdout));
     assert_eq!(lines.len(), 2);
     // In input order, one line per evaluator; only OVRLRESP rows count.
     assert_eq!(lines[0]["evaluator"], "INVESTIGATOR");
@@ -489,10 +481,7 @@ fn batch_cases_reads_regular_files_only_and_keeps_its_outputs_apart() {
     let run = recist(&["batch", "--cases", &c, "--out", &out, "--progress", "off"]);
     assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
     let errors = std::fs::read_to_string(dir.join("out/errors.jsonl")).unwrap();
-    let lines: Vec<serde_json::Value> = errors
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&errors);
     assert_eq!(lines.len(), 3 + usize::from(fifo), "{errors}");
     assert!(lines.iter().all(|l| l["level"] == "file"), "{errors}");
     for needle in ["a directory", "holds no case", "not a regular file"] {
@@ -564,10 +553,7 @@ fn bor_refuses_a_subject_with_two_reference_dates() {
             && err.contains("reference date 2021-02-01 differs from 2021-01-01"),
         "{err}"
     );
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&text(&out.stdout));
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["subject"], "R-2");
 }
@@ -754,10 +740,7 @@ assessments:
         "jsonl",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&text(&out.stdout));
     assert_eq!(lines.len(), 2);
     for r in &lines {
         assert!(

@@ -555,7 +555,7 @@ pub(crate) fn prepare_reusing<'r>(
                     rule,
                     format!(
                         "a lesion of kind `{}` at `{}` is not measurable and cannot be a target",
-                        kind_name(kind),
+                        kind.as_str(),
                         lesion.site
                     ),
                     unmeasurable,
@@ -727,7 +727,7 @@ pub(crate) fn prepare_reusing<'r>(
                     .kind
                     .is_some_and(|k| b.discouraged_target_kinds.contains(&k))
                 {
-                    warnings.push(format!("target `{id}` is {}: non-cystic lesions are preferred as targets (R11-CYST)", lesion.kind.map(kind_name).unwrap_or("")));
+                    warnings.push(format!("target `{id}` is {}: non-cystic lesions are preferred as targets (R11-CYST)", lesion.kind.map(LesionKind::as_str).unwrap_or("")));
                 }
                 targets.push(TargetLesion {
                     id: spare.string(&lesion.id),
@@ -893,21 +893,6 @@ fn describe(c: &LesionCondition) -> String {
         String::new()
     } else {
         format!(" ({})", parts.join(", "))
-    }
-}
-
-pub(crate) fn kind_name(k: LesionKind) -> &'static str {
-    match k {
-        LesionKind::TumourThrombus => "tumour-thrombus",
-        LesionKind::Effusion => "effusion",
-        LesionKind::Ascites => "ascites",
-        LesionKind::LymphNode => "lymph-node",
-        LesionKind::BoneBlastic => "bone-blastic",
-        LesionKind::BoneLytic => "bone-lytic",
-        LesionKind::Cystic => "cystic",
-        LesionKind::Leptomeningeal => "leptomeningeal",
-        LesionKind::Lymphangitic => "lymphangitic",
-        LesionKind::Other => "other",
     }
 }
 

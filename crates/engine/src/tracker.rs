@@ -1229,7 +1229,7 @@ impl<'r> Tracker<'r> {
                 ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || format!(
                         "`{}`: progression of {} counts only with positive cytology ({}): taken as present",
                         l.id,
-                        l.kind.map(crate::prepare::kind_name).unwrap_or("this kind"),
+                        l.kind.map(recist_model::LesionKind::as_str).unwrap_or("this kind"),
                         match cytology {
                             Some(recist_model::Cytology::Negative) => "cytology negative",
                             _ => "no cytology given",
@@ -1470,7 +1470,7 @@ impl<'r> Tracker<'r> {
                 .as_ref()
                 .and_then(|r| r.cytology.clone())
                 .unwrap_or_else(|| "R11-NEW-EQUIV".into());
-            let kind = crate::prepare::kind_name(kind);
+            let kind = kind.as_str();
             return match nl.cytology {
                 Some(Cytology::Positive) => done(
                     NewLesions::Yes,
