@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use recist_model::{Explanation, OverallResponse, TimepointResult};
-use recist_rules::{BorStopAt, RuleSet};
+use recist_rules::{BorStopAt, ConfirmationRules, RuleSet};
 
 use crate::text::Text;
 
@@ -48,13 +48,9 @@ pub fn best_responses(
     reference: NaiveDate,
     new_therapy: Option<NaiveDate>,
 ) -> BestResponses {
-    let stop = new_therapy.filter(|_| rules.doc().best_response.stop_at == BorStopAt::NewTherapy);
+    let stop = stop_date(rules, new_therapy);
     let after_stop = |t: &TimepointResult| stop.is_some_and(|s| t.date > s);
-    let visits: Vec<(NaiveDate, OverallResponse)> = timepoints
-        .iter()
-        .filter(|t| t.day > 0 && !after_stop(t))
-        .filter_map(|t| t.follow_up.as_ref().map(|f| (t.date, f.overall)))
-        .collect();
+    let visits = follow_up_visits(rules, timepoints, new_therapy);
     let non_target_only = timepoints.first().is_some_and(|b| b.sum_mm.is_none());
     let mut best = derive_best(rules, &visits, reference, non_target_only);
     let left_out: Vec<Explanation> = timepoints
@@ -117,6 +113,121 @@ pub fn best_responses(
     best
 }
 
+/// The start of a new anticancer therapy when `best_response.stop_at: new-therapy` ends the
+/// best response there.
+fn stop_date(rules: &RuleSet, new_therapy: Option<NaiveDate>) -> Option<NaiveDate> {
+    new_therapy.filter(|_| rules.doc().best_response.stop_at == BorStopAt::NewTherapy)
+}
+
+/// The overall responses of timepoints that best response counts: follow-up only (day > 0,
+/// R11-BOR-DEF), none after a new anticancer therapy that `best_response.stop_at` stops at.
+pub(crate) fn follow_up_visits(
+    rules: &RuleSet,
+    timepoints: &[TimepointResult],
+    new_therapy: Option<NaiveDate>,
+) -> Vec<(NaiveDate, OverallResponse)> {
+    let stop = stop_date(rules, new_therapy);
+    timepoints
+        .iter()
+        .filter(|t| t.day > 0 && stop.is_none_or(|s| t.date <= s))
+        .filter_map(|t| t.follow_up.as_ref().map(|f| (t.date, f.overall)))
+        .collect()
+}
+
+/// The visits best response looks at: up to and including the first PD (R11-BOR-DEF).
+fn window(visits: &[(NaiveDate, OverallResponse)]) -> &[(NaiveDate, OverallResponse)] {
+    match visits.iter().position(|&(_, r)| r == OverallResponse::Pd) {
+        Some(pd) => &visits[..=pd],
+        None => visits,
+    }
+}
+
+/// A CR or PR confirmed by a later assessment (R11-CONF-INT, AMB-11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Confirmed {
+    /// The response at its own assessment: CR or PR.
+    pub(crate) recorded: OverallResponse,
+    /// What it is confirmed as: a CR by a later CR is CR; a CR or PR by a later CR or PR, PR.
+    pub(crate) response: OverallResponse,
+    /// Date of the response.
+    pub(crate) date: NaiveDate,
+    /// Date of the assessment that confirms it.
+    pub(crate) by: NaiveDate,
+    /// Days from the response to its confirmation.
+    pub(crate) days: i64,
+}
+
+/// The first assessment after `window[i]` whose response is in `accept`, at least
+/// `min_interval_days` later, with at most `max_ne_between` NE between and, unless
+/// `accept_sd_between` (then one SD, when a PR is being confirmed), no other response between.
+fn confirmed_by(
+    conf: &ConfirmationRules,
+    window: &[(NaiveDate, OverallResponse)],
+    i: usize,
+    accept: &[OverallResponse],
+) -> Option<(NaiveDate, i64)> {
+    let date_i = window.get(i)?.0;
+    let mut ne = 0u32;
+    let mut sd = 0u32;
+    for &(date_j, r) in window.get(i + 1..)? {
+        let days = (date_j - date_i).num_days();
+        if accept.contains(&r) && days >= i64::from(conf.min_interval_days) {
+            return Some((date_j, days));
+        }
+        match r {
+            OverallResponse::Ne => ne += 1,
+            OverallResponse::Sd
+                if conf.accept_sd_between && accept.contains(&OverallResponse::Pr) =>
+            {
+                sd += 1
+            }
+            r if accept.contains(&r) => {}
+            _ => return None,
+        }
+        if ne > conf.max_ne_between || sd > 1 {
+            return None;
+        }
+    }
+    None
+}
+
+/// The confirmation of the response at `window[i]`, if it is a CR or PR that a later visit of
+/// `window` confirms: a CR by a later CR (as CR), else a CR or PR by a later CR or PR (as PR).
+fn confirmation(
+    conf: &ConfirmationRules,
+    window: &[(NaiveDate, OverallResponse)],
+    i: usize,
+) -> Option<Confirmed> {
+    use OverallResponse::{Cr, Pr};
+    let &(date, recorded) = window.get(i)?;
+    let (response, (by, days)) = match recorded {
+        Cr => match confirmed_by(conf, window, i, &[Cr]) {
+            Some(c) => (Cr, c),
+            None => (Pr, confirmed_by(conf, window, i, &[Cr, Pr])?),
+        },
+        Pr => (Pr, confirmed_by(conf, window, i, &[Cr, Pr])?),
+        _ => return None,
+    };
+    Some(Confirmed {
+        recorded,
+        response,
+        date,
+        by,
+        days,
+    })
+}
+
+/// The first CR or PR of `visits` (follow-up overall responses in date order) confirmed by a
+/// later one of them, within the best-response window (up to the first PD), by the rule
+/// set's `confirmation` rules: what [`derive_best`] reports as the confirmed response.
+pub(crate) fn first_confirmed(
+    rules: &RuleSet,
+    visits: &[(NaiveDate, OverallResponse)],
+) -> Option<Confirmed> {
+    let window = window(visits);
+    (0..window.len()).find_map(|i| confirmation(&rules.doc().confirmation, window, i))
+}
+
 /// Derives best responses from overall responses per follow-up assessment (no baseline), in
 /// date order. `non_target_only`: the subject has no target lesion, so the stable category is
 /// NON-CR/NON-PD.
@@ -145,22 +256,19 @@ pub fn derive_best(
         })
     };
     // The window: up to and including the first PD.
-    let window = match visits.iter().position(|&(_, r)| r == OverallResponse::Pd) {
-        Some(pd) => {
-            if pd + 1 < visits.len() {
-                note(
-                    "R11-BOR-DEF",
-                    Text::with_capacity(72)
-                        .s("window ends at the first PD (")
-                        .date(visits[pd].0)
-                        .s("); later assessments are ignored")
-                        .done(),
-                );
-            }
-            &visits[..=pd]
-        }
-        None => visits,
-    };
+    let window = window(visits);
+    if window.len() < visits.len()
+        && let Some(&(pd, _)) = window.last()
+    {
+        note(
+            "R11-BOR-DEF",
+            Text::with_capacity(72)
+                .s("window ends at the first PD (")
+                .date(pd)
+                .s("); later assessments are ignored")
+                .done(),
+        );
+    }
     let day = |date: NaiveDate| (date - reference).num_days();
     let stable = if non_target_only {
         OverallResponse::NonCrNonPd
@@ -204,46 +312,12 @@ pub fn derive_best(
     }
 
     // Confirmed.
-    let confirm = |i: usize, accept: &[OverallResponse]| -> Option<(NaiveDate, i64)> {
-        let day_i = day(window[i].0);
-        let mut ne = 0u32;
-        let mut sd = 0u32;
-        for &(date_j, r) in &window[i + 1..] {
-            let day_j = day(date_j);
-            if accept.contains(&r) && day_j - day_i >= i64::from(conf.min_interval_days) {
-                return Some((date_j, day_j - day_i));
-            }
-            match r {
-                OverallResponse::Ne => ne += 1,
-                OverallResponse::Sd
-                    if conf.accept_sd_between && accept.contains(&OverallResponse::Pr) =>
-                {
-                    sd += 1
-                }
-                r if accept.contains(&r) => {}
-                _ => return None,
-            }
-            if ne > conf.max_ne_between || sd > 1 {
-                return None;
-            }
-        }
-        None
-    };
     let mut confirmed = OverallResponse::Ne;
     let mut confirmed_response_date = None;
     let mut confirmation_date = None;
     for (i, &(date, r)) in window.iter().enumerate() {
         let day = day(date);
-        let candidate = match r {
-            OverallResponse::Cr => match confirm(i, &[OverallResponse::Cr]) {
-                Some(c) => Some((OverallResponse::Cr, c)),
-                None => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr])
-                    .map(|c| (OverallResponse::Pr, c)),
-            },
-            OverallResponse::Pr => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr])
-                .map(|c| (OverallResponse::Pr, c)),
-            _ => None,
-        };
+        let candidate = confirmation(conf, window, i).map(|c| (c.response, (c.by, c.days)));
         let value = match (candidate, r) {
             (Some((v, (by, days))), _) => {
                 note(
