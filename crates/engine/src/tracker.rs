@@ -345,7 +345,8 @@ impl<'r> Tracker<'r> {
     }
 
     /// [`assess`](Self::assess) of a checked assessment; on error, only warnings may have
-    /// been added (`assess` takes them back).
+    /// been added (`assess` takes them back), besides `confirmed_earlier`, which the earlier
+    /// timepoints alone decide and which therefore holds whatever this assessment gives.
     fn assess_checked(&mut self, assessment: &Assessment) -> Result<(), AdjudicationError> {
         // The subject's name is copied into an error only when there is one.
         let fail =
