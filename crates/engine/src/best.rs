@@ -1,9 +1,11 @@
 //! Best overall response, unconfirmed and confirmed (R11-BOR-*, R11-CONF-*, R11-SD-MIN), from
 //! computed timepoints or from responses recorded elsewhere.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use recist_model::{Explanation, OverallResponse, TimepointResult};
-use recist_rules::{BorStopAt, RuleSet};
+use recist_rules::{BorStopAt, ConfirmationRules, RuleSet};
 
 use crate::text::Text;
 
@@ -37,6 +39,8 @@ fn rank(r: OverallResponse) -> u8 {
 
 /// Derives best responses from timepoint results (the baseline first).
 ///
+/// The follow-up responses are read in date order, as [`derive_best`] reads them.
+///
 /// A timepoint on or before day 0 (treatment start; `day` ≤ 0) is no follow-up
 /// (R11-BOR-DEF): it is left out, and said, as [`derive_best_recorded`] leaves out recorded
 /// responses on or before the reference date. With `best_response.stop_at: new-therapy`, a
@@ -48,14 +52,15 @@ pub fn best_responses(
     reference: NaiveDate,
     new_therapy: Option<NaiveDate>,
 ) -> BestResponses {
-    let stop = new_therapy.filter(|_| rules.doc().best_response.stop_at == BorStopAt::NewTherapy);
+    let stop = stop_date(rules, new_therapy);
     let after_stop = |t: &TimepointResult| stop.is_some_and(|s| t.date > s);
-    let visits: Vec<(NaiveDate, OverallResponse)> = timepoints
+    let visits = follow_up_visits(rules, timepoints, new_therapy);
+    // The baseline: the timepoint marked so (the first one, as the tracker gives them).
+    let baseline = timepoints
         .iter()
-        .filter(|t| t.day > 0 && !after_stop(t))
-        .filter_map(|t| t.follow_up.as_ref().map(|f| (t.date, f.overall)))
-        .collect();
-    let non_target_only = timepoints.first().is_some_and(|b| b.sum_mm.is_none());
+        .find(|t| t.baseline)
+        .or_else(|| timepoints.first());
+    let non_target_only = baseline.is_some_and(|b| b.sum_mm.is_none());
     let mut best = derive_best(rules, &visits, reference, non_target_only);
     let left_out: Vec<Explanation> = timepoints
         .iter()
@@ -96,9 +101,7 @@ pub fn best_responses(
     }
     // The SD minimum's days count from its own reference (AMB-12); when that is not day 0 of
     // the timeline, the days its reasons cite are not the timeline's: say from where.
-    let day0 = timepoints
-        .first()
-        .map(|b| b.date - chrono::Duration::days(b.day));
+    let day0 = baseline.map(|b| b.date - chrono::Duration::days(b.day));
     if day0.is_some_and(|d| d != reference)
         && best
             .explanations
@@ -117,9 +120,145 @@ pub fn best_responses(
     best
 }
 
-/// Derives best responses from overall responses per follow-up assessment (no baseline), in
-/// date order. `non_target_only`: the subject has no target lesion, so the stable category is
+/// The start of a new anticancer therapy when `best_response.stop_at: new-therapy` ends the
+/// best response there.
+fn stop_date(rules: &RuleSet, new_therapy: Option<NaiveDate>) -> Option<NaiveDate> {
+    new_therapy.filter(|_| rules.doc().best_response.stop_at == BorStopAt::NewTherapy)
+}
+
+/// The overall responses of timepoints that best response counts: follow-up only (day > 0,
+/// R11-BOR-DEF), none after a new anticancer therapy that `best_response.stop_at` stops at.
+pub(crate) fn follow_up_visits(
+    rules: &RuleSet,
+    timepoints: &[TimepointResult],
+    new_therapy: Option<NaiveDate>,
+) -> Vec<(NaiveDate, OverallResponse)> {
+    let stop = stop_date(rules, new_therapy);
+    timepoints
+        .iter()
+        .filter(|t| t.day > 0 && stop.is_none_or(|s| t.date <= s))
+        .filter_map(|t| t.follow_up.as_ref().map(|f| (t.date, f.overall)))
+        .collect()
+}
+
+/// `visits` in date order: borrowed when they already are, else a sorted copy. Two responses
+/// on one date (which `recist bor` refuses on reading) are put worst first (NE, PD,
+/// NON-CR/NON-PD, SD, PR, CR), so the order the caller gives never changes the answer.
+fn in_date_order(
+    visits: &[(NaiveDate, OverallResponse)],
+) -> Cow<'_, [(NaiveDate, OverallResponse)]> {
+    let key = |&(date, r): &(NaiveDate, OverallResponse)| (date, rank(r));
+    if visits.is_sorted_by_key(key) {
+        Cow::Borrowed(visits)
+    } else {
+        let mut sorted = visits.to_vec();
+        sorted.sort_by_key(key);
+        Cow::Owned(sorted)
+    }
+}
+
+/// The visits best response looks at: up to and including the first PD (R11-BOR-DEF).
+fn window(visits: &[(NaiveDate, OverallResponse)]) -> &[(NaiveDate, OverallResponse)] {
+    match visits.iter().position(|&(_, r)| r == OverallResponse::Pd) {
+        Some(pd) => &visits[..=pd],
+        None => visits,
+    }
+}
+
+/// A CR or PR confirmed by a later assessment (R11-CONF-INT, AMB-11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Confirmed {
+    /// The response at its own assessment: CR or PR.
+    pub(crate) recorded: OverallResponse,
+    /// What it is confirmed as: a CR by a later CR is CR; a CR or PR by a later CR or PR, PR.
+    pub(crate) response: OverallResponse,
+    /// Date of the response.
+    pub(crate) date: NaiveDate,
+    /// Date of the assessment that confirms it.
+    pub(crate) by: NaiveDate,
+    /// Days from the response to its confirmation.
+    pub(crate) days: i64,
+}
+
+/// The first assessment after `window[i]` whose response is in `accept`, at least
+/// `min_interval_days` later, with at most `max_ne_between` NE between and, unless
+/// `accept_sd_between` (then one SD, when a PR is being confirmed), no other response between.
+fn confirmed_by(
+    conf: &ConfirmationRules,
+    window: &[(NaiveDate, OverallResponse)],
+    i: usize,
+    accept: &[OverallResponse],
+) -> Option<(NaiveDate, i64)> {
+    let date_i = window.get(i)?.0;
+    let mut ne = 0u32;
+    let mut sd = 0u32;
+    for &(date_j, r) in window.get(i + 1..)? {
+        let days = (date_j - date_i).num_days();
+        if accept.contains(&r) && days >= i64::from(conf.min_interval_days) {
+            return Some((date_j, days));
+        }
+        match r {
+            OverallResponse::Ne => ne += 1,
+            OverallResponse::Sd
+                if conf.accept_sd_between && accept.contains(&OverallResponse::Pr) =>
+            {
+                sd += 1
+            }
+            r if accept.contains(&r) => {}
+            _ => return None,
+        }
+        if ne > conf.max_ne_between || sd > 1 {
+            return None;
+        }
+    }
+    None
+}
+
+/// The confirmation of the response at `window[i]`, if it is a CR or PR that a later visit of
+/// `window` confirms: a CR by a later CR (as CR), else a CR or PR by a later CR or PR (as PR).
+fn confirmation(
+    conf: &ConfirmationRules,
+    window: &[(NaiveDate, OverallResponse)],
+    i: usize,
+) -> Option<Confirmed> {
+    use OverallResponse::{Cr, Pr};
+    let &(date, recorded) = window.get(i)?;
+    let (response, (by, days)) = match recorded {
+        Cr => match confirmed_by(conf, window, i, &[Cr]) {
+            Some(c) => (Cr, c),
+            None => (Pr, confirmed_by(conf, window, i, &[Cr, Pr])?),
+        },
+        Pr => (Pr, confirmed_by(conf, window, i, &[Cr, Pr])?),
+        _ => return None,
+    };
+    Some(Confirmed {
+        recorded,
+        response,
+        date,
+        by,
+        days,
+    })
+}
+
+/// The first CR or PR of `visits` (follow-up overall responses in date order) confirmed by a
+/// later one of them, within the best-response window (up to the first PD), by the rule
+/// set's `confirmation` rules: what [`derive_best`] reports as the confirmed response.
+pub(crate) fn first_confirmed(
+    rules: &RuleSet,
+    visits: &[(NaiveDate, OverallResponse)],
+) -> Option<Confirmed> {
+    let visits = in_date_order(visits);
+    let window = window(&visits);
+    (0..window.len()).find_map(|i| confirmation(&rules.doc().confirmation, window, i))
+}
+
+/// Derives best responses from overall responses per follow-up assessment (no baseline).
+/// `non_target_only`: the subject has no target lesion, so the stable category is
 /// NON-CR/NON-PD.
+///
+/// The visits are read in date order whatever order they are given in (a sorted copy when
+/// they are not sorted); two responses on one date are read worst first (NE, PD,
+/// NON-CR/NON-PD, SD, PR, CR), so that no order of the same visits gives another answer.
 ///
 /// The window runs from the first assessment after baseline up to and including the first PD
 /// (R11-BOR-DEF). SD and NON-CR/NON-PD count only from `best_response.sd_min_days` after the
@@ -144,23 +283,22 @@ pub fn derive_best(
             detail,
         })
     };
+    let visits = in_date_order(visits);
+    let visits: &[(NaiveDate, OverallResponse)] = &visits;
     // The window: up to and including the first PD.
-    let window = match visits.iter().position(|&(_, r)| r == OverallResponse::Pd) {
-        Some(pd) => {
-            if pd + 1 < visits.len() {
-                note(
-                    "R11-BOR-DEF",
-                    Text::with_capacity(72)
-                        .s("window ends at the first PD (")
-                        .date(visits[pd].0)
-                        .s("); later assessments are ignored")
-                        .done(),
-                );
-            }
-            &visits[..=pd]
-        }
-        None => visits,
-    };
+    let window = window(visits);
+    if window.len() < visits.len()
+        && let Some(&(pd, _)) = window.last()
+    {
+        note(
+            "R11-BOR-DEF",
+            Text::with_capacity(72)
+                .s("window ends at the first PD (")
+                .date(pd)
+                .s("); later assessments are ignored")
+                .done(),
+        );
+    }
     let day = |date: NaiveDate| (date - reference).num_days();
     let stable = if non_target_only {
         OverallResponse::NonCrNonPd
@@ -204,46 +342,12 @@ pub fn derive_best(
     }
 
     // Confirmed.
-    let confirm = |i: usize, accept: &[OverallResponse]| -> Option<(NaiveDate, i64)> {
-        let day_i = day(window[i].0);
-        let mut ne = 0u32;
-        let mut sd = 0u32;
-        for &(date_j, r) in &window[i + 1..] {
-            let day_j = day(date_j);
-            if accept.contains(&r) && day_j - day_i >= i64::from(conf.min_interval_days) {
-                return Some((date_j, day_j - day_i));
-            }
-            match r {
-                OverallResponse::Ne => ne += 1,
-                OverallResponse::Sd
-                    if conf.accept_sd_between && accept.contains(&OverallResponse::Pr) =>
-                {
-                    sd += 1
-                }
-                r if accept.contains(&r) => {}
-                _ => return None,
-            }
-            if ne > conf.max_ne_between || sd > 1 {
-                return None;
-            }
-        }
-        None
-    };
     let mut confirmed = OverallResponse::Ne;
     let mut confirmed_response_date = None;
     let mut confirmation_date = None;
     for (i, &(date, r)) in window.iter().enumerate() {
         let day = day(date);
-        let candidate = match r {
-            OverallResponse::Cr => match confirm(i, &[OverallResponse::Cr]) {
-                Some(c) => Some((OverallResponse::Cr, c)),
-                None => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr])
-                    .map(|c| (OverallResponse::Pr, c)),
-            },
-            OverallResponse::Pr => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr])
-                .map(|c| (OverallResponse::Pr, c)),
-            _ => None,
-        };
+        let candidate = confirmation(conf, window, i).map(|c| (c.response, (c.by, c.days)));
         let value = match (candidate, r) {
             (Some((v, (by, days))), _) => {
                 note(
@@ -320,7 +424,10 @@ pub fn derive_best(
 }
 
 /// Best responses from overall responses recorded elsewhere (a case report form, SDTM RS),
-/// in date order, with the rule set's reading of disease after a CR applied.
+/// with the rule set's reading of disease after a CR applied.
+///
+/// The rows are read in date order whatever order they are given in, as [`derive_best`]
+/// reads them; two responses on one date are read worst first, with a warning.
 ///
 /// With `timepoint.disease_after_cr: progression`, a PR, SD or NON-CR/NON-PD recorded after a
 /// CR is recoded to PD (R11-REAPPEAR, AMB-01, AMB-08) with a warning; with `arithmetic` it is
@@ -363,6 +470,18 @@ pub fn derive_best_recorded_with(
     let mut seen_cr = false;
     let recode =
         rules.doc().timepoint.disease_after_cr == recist_rules::DiseaseAfterCr::Progression;
+    // Recoding after a CR and the window follow the dates, not the order given.
+    let visits = in_date_order(visits);
+    let visits: &[(NaiveDate, OverallResponse)] = &visits;
+    for pair in visits.windows(2) {
+        if let [(a, ra), (b, rb)] = pair
+            && a == b
+        {
+            warnings.push(format!(
+                "{a}: {ra} and {rb} recorded on the same date: read worst first ({ra}, then {rb})"
+            ));
+        }
+    }
     // Day 0 and before are no follow-up (R11-BOR-DEF: from the first assessment after
     // baseline): such a response is left out, and said.
     for &(date, r) in visits.iter().filter(|&&(date, _)| date <= reference) {
@@ -593,6 +712,100 @@ mod tests {
                 "CR on {} not confirmed: counts as NE (day -5, SD minimum day 42)",
                 d(-5)
             )
+        );
+    }
+
+    /// Every order of `items` (Heap's algorithm).
+    fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
+        fn go<T: Clone>(k: usize, a: &mut Vec<T>, out: &mut Vec<Vec<T>>) {
+            if k <= 1 {
+                out.push(a.clone());
+                return;
+            }
+            for i in 0..k {
+                go(k - 1, a, out);
+                if k.is_multiple_of(2) {
+                    a.swap(i, k - 1);
+                } else {
+                    a.swap(0, k - 1);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        go(items.len(), &mut items.to_vec(), &mut out);
+        out
+    }
+
+    /// The visits are read in date order whatever order they are given in: shuffled, a PD
+    /// listed before an earlier PR no longer ends the window before it, and a CR listed last
+    /// is not taken for the best response (R11-BOR-DEF, R11-CONF-INT).
+    #[test]
+    fn r11_bor_def_visits_in_any_order_give_the_same_best_response() {
+        let rules = rules(&[]);
+        let visits = [
+            (day(30), Sd),
+            (day(56), Pr),
+            (day(90), Pr),
+            (day(120), Pd),
+            (day(150), Cr),
+        ];
+        let want = derive_best(&rules, &visits, day(0), false);
+        assert_eq!((want.unconfirmed, want.confirmed), (Pr, Pr));
+        let orders = permutations(&visits);
+        assert_eq!(orders.len(), 120);
+        for order in orders {
+            assert_eq!(
+                derive_best(&rules, &order, day(0), false),
+                want,
+                "{order:?}"
+            );
+        }
+    }
+
+    /// Recorded responses too: the recoding of disease after a CR (AMB-01), the responses left
+    /// out on or before the reference date and the warnings do not depend on the rows' order.
+    #[test]
+    fn amb_01_r11_bor_def_recorded_responses_in_any_order() {
+        let rules = rules(&[]);
+        let visits = [(day(-3), Pr), (day(56), Cr), (day(84), Cr), (day(112), Pr)];
+        let want = derive_best_recorded(&rules, &visits, day(0));
+        assert_eq!((want.0.unconfirmed, want.0.confirmed), (Cr, Cr));
+        assert_eq!(want.1.len(), 2, "{:?}", want.1);
+        assert!(want.1[1].contains("recoded to PD"), "{:?}", want.1);
+        for order in permutations(&visits) {
+            assert_eq!(
+                derive_best_recorded(&rules, &order, day(0)),
+                want,
+                "{order:?}"
+            );
+            assert_eq!(
+                derive_best_recorded_with(&rules, &order, day(0), false, &[day(112)]),
+                derive_best_recorded_with(&rules, &visits, day(0), false, &[day(112)]),
+                "{order:?}"
+            );
+        }
+    }
+
+    /// Two responses on one date (which `recist bor` refuses on reading) are read worst first,
+    /// whatever their order, and recorded ones are warned of.
+    #[test]
+    fn r11_bor_def_responses_on_one_date_are_read_the_same_in_either_order() {
+        let rules = rules(&[]);
+        let a = [(day(56), Pr), (day(56), Pd), (day(100), Pr)];
+        let b = [(day(56), Pd), (day(56), Pr), (day(100), Pr)];
+        let (x, y) = (
+            derive_best(&rules, &a, day(0), false),
+            derive_best(&rules, &b, day(0), false),
+        );
+        assert_eq!(x, y);
+        assert_eq!((x.unconfirmed, x.confirmed), (Pd, Pd));
+        let (x, wx) = derive_best_recorded(&rules, &a, day(0));
+        let (y, wy) = derive_best_recorded(&rules, &b, day(0));
+        assert_eq!((x, &wx), (y, &wy));
+        assert!(
+            wx.iter()
+                .any(|w| w.contains(&day(56).to_string()) && w.contains("same date")),
+            "{wx:?}"
         );
     }
 

@@ -72,6 +72,10 @@ pub struct Tracker<'r> {
     last_date: NaiveDate,
     earlier_overall_cr: bool,
     earlier_target_pr: bool,
+    /// The first earlier CR or PR confirmed by an earlier assessment, once found, under
+    /// `timepoint.pr_persistence: sticky-after-confirmation` (AMB-02); found again after an
+    /// AMB-07 rewrite of earlier timepoints.
+    confirmed_earlier: Option<best::Confirmed>,
     sightings: BTreeMap<String, Sighting>,
     timepoints: Vec<TimepointResult>,
     progression: Option<Progression>,
@@ -341,7 +345,8 @@ impl<'r> Tracker<'r> {
     }
 
     /// [`assess`](Self::assess) of a checked assessment; on error, only warnings may have
-    /// been added (`assess` takes them back).
+    /// been added (`assess` takes them back), besides `confirmed_earlier`, which the earlier
+    /// timepoints alone decide and which therefore holds whatever this assessment gives.
     fn assess_checked(&mut self, assessment: &Assessment) -> Result<(), AdjudicationError> {
         // The subject's name is copied into an error only when there is one.
         let fail =
@@ -373,6 +378,18 @@ impl<'r> Tracker<'r> {
 
         // Targets.
         let has_targets = !self.prepared.targets.is_empty();
+        // AMB-02 `sticky-after-confirmation`: whether an earlier PR or CR is confirmed, from
+        // the earlier timepoints alone (this one is not among them yet).
+        if has_targets
+            && self.earlier_target_pr
+            && self.confirmed_earlier.is_none()
+            && doc.timepoint.pr_persistence == PrPersistence::StickyAfterConfirmation
+            && doc.confirmation.required
+        {
+            let new_therapy = self.follow_up.as_ref().and_then(|f| f.new_therapy);
+            let visits = best::follow_up_visits(self.rules, &self.timepoints, new_therapy);
+            self.confirmed_earlier = best::first_confirmed(self.rules, &visits);
+        }
         let mut sum = None;
         let mut change_from_baseline_pct = None;
         let mut change_from_nadir_pct = None;
@@ -1116,9 +1133,46 @@ impl<'r> Tracker<'r> {
             });
             return (TargetResponse::Pr, Some(s));
         }
-        if self.earlier_target_pr && doc.timepoint.pr_persistence == PrPersistence::Sticky {
-            ex.note("AMB-02", || format!("sum {s} mm is {} from baseline, above the PR threshold without PD: PR kept (sticky)", pct_text(s - baseline, baseline)));
-            return (TargetResponse::Pr, Some(s));
+        if self.earlier_target_pr {
+            let kept = |how: &str| {
+                format!(
+                    "sum {s} mm is {} from baseline, above the PR threshold without PD: PR kept ({how})",
+                    pct_text(s - baseline, baseline)
+                )
+            };
+            match (doc.timepoint.pr_persistence, self.confirmed_earlier) {
+                (PrPersistence::Sticky, _) => {
+                    ex.note("AMB-02", || kept("sticky"));
+                    return (TargetResponse::Pr, Some(s));
+                }
+                (PrPersistence::StickyAfterConfirmation, _) if !doc.confirmation.required => {
+                    ex.note("AMB-02", || {
+                        kept("sticky-after-confirmation; confirmation.required is false: no confirmation awaited")
+                    });
+                    return (TargetResponse::Pr, Some(s));
+                }
+                (PrPersistence::StickyAfterConfirmation, Some(c)) => {
+                    ex.note("AMB-02", || {
+                        kept(&format!(
+                            "sticky-after-confirmation: the {} of {} is confirmed",
+                            c.recorded, c.date
+                        ))
+                    });
+                    ex.note("R11-CONF-INT", || {
+                        format!(
+                            "{} on {} confirmed as {} by {}, {} days later (≥ {}), before this assessment",
+                            c.recorded,
+                            c.date,
+                            c.response,
+                            c.by,
+                            c.days,
+                            doc.confirmation.min_interval_days
+                        )
+                    });
+                    return (TargetResponse::Pr, Some(s));
+                }
+                (PrPersistence::Strict | PrPersistence::StickyAfterConfirmation, _) => {}
+            }
         }
         ex.note(rule_sd, || {
             format!(
@@ -1129,8 +1183,13 @@ impl<'r> Tracker<'r> {
             )
         });
         if self.earlier_target_pr {
-            ex.note("AMB-02", || {
-                "an earlier PR drifted back above the PR threshold: SD (strict)".into()
+            ex.note("AMB-02", || match doc.timepoint.pr_persistence {
+                PrPersistence::StickyAfterConfirmation => {
+                    "an earlier PR drifted back above the PR threshold, and no earlier PR or CR is confirmed by an earlier assessment: SD (sticky-after-confirmation)".into()
+                }
+                PrPersistence::Strict | PrPersistence::Sticky => {
+                    "an earlier PR drifted back above the PR threshold: SD (strict)".into()
+                }
             });
         }
         (TargetResponse::Sd, Some(s))
@@ -1600,6 +1659,8 @@ impl<'r> Tracker<'r> {
 
     /// AMB-07 `rewrite-earlier`: timepoints from the first sighting on become PD.
     fn rewrite_from(&mut self, first: NaiveDate) {
+        // A confirmation found among the rewritten timepoints may no longer hold.
+        self.confirmed_earlier = None;
         for tp in self
             .timepoints
             .iter_mut()
@@ -1790,6 +1851,7 @@ impl<'r> Tracker<'r> {
             prepared,
             earlier_overall_cr: false,
             earlier_target_pr: false,
+            confirmed_earlier: None,
             sightings: BTreeMap::new(),
             timepoints: Vec::new(),
             progression: None,

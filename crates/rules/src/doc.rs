@@ -475,14 +475,27 @@ pub enum DiseaseAfterCr {
     Arithmetic,
 }
 
-/// A PR that drifts back above the PR threshold without reaching PD (AMB-02).
+/// A PR that drifts back above the PR threshold without reaching PD (AMB-02): the target sum,
+/// once at least `target_response.pr_decrease_pct` below baseline, rises again above that
+/// threshold but not to PD.
+///
+/// The values differ only after an earlier target PR, and change the best response only
+/// where confirmation is required and the drifted scan is the one that would confirm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PrPersistence {
-    /// The timepoint is SD.
+    /// RECIST 1.1 read per timepoint: the target response is SD (R11-TGT-SD), and a PR then
+    /// SD is Table 3's PR → SD row (R11-BOR-T3).
     Strict,
-    /// It stays PR.
+    /// It stays PR once any earlier timepoint had a target PR, confirmed or not. Where
+    /// confirmation is required, the drifted scan can then confirm the very PR it keeps.
     Sticky,
+    /// It stays PR only once an earlier overall PR or CR has been confirmed, by the rule
+    /// set's own `confirmation` rules (interval, NE and SD between), by an assessment before
+    /// the drifted one; until then it is SD, as under `strict`. The FAQ's and IR-PR-DRIFT's
+    /// reading: "once a PR has been assigned, and confirmed (if required)". Where
+    /// `confirmation.required` is false it is `sticky`.
+    StickyAfterConfirmation,
 }
 
 /// Options of the per-timepoint decision.

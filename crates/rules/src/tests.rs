@@ -191,6 +191,44 @@ fn overrides_change_the_hash_and_are_recorded() {
     );
 }
 
+/// AMB-02's three readings are spelt in kebab case, in a rule set and in `--set` alike; the
+/// bundled default stays `strict`.
+#[test]
+fn amb_02_pr_persistence_values() {
+    let base = RuleSet::bundled("recist-1.1").unwrap();
+    assert_eq!(base.doc().timepoint.pr_persistence, PrPersistence::Strict);
+    for (value, want) in [
+        ("strict", PrPersistence::Strict),
+        ("sticky", PrPersistence::Sticky),
+        (
+            "sticky-after-confirmation",
+            PrPersistence::StickyAfterConfirmation,
+        ),
+    ] {
+        let set = base
+            .with_overrides(None, &[("timepoint.pr_persistence".into(), value.into())])
+            .unwrap();
+        assert_eq!(set.doc().timepoint.pr_persistence, want, "--set {value}");
+        let text = RECIST.replace(
+            "pr_persistence: strict ",
+            &format!("pr_persistence: {value} "),
+        );
+        let file = RuleSet::from_text(&text, "test.yaml").unwrap();
+        assert_eq!(file.doc().timepoint.pr_persistence, want, "file {value}");
+    }
+    let err = base
+        .with_overrides(
+            None,
+            &[(
+                "timepoint.pr_persistence".into(),
+                "sticky_after_confirmation".into(),
+            )],
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("sticky-after-confirmation"), "{err}");
+}
+
 #[rstest]
 #[case("target_response.pr_decrease_pct", "20", "not a protocol parameter")]
 #[case("confirmation.min_interval_days", "soon", "bad value")]
