@@ -24,15 +24,63 @@ pub struct BestResponses {
     pub explanations: Vec<Explanation>,
 }
 
+/// The order of best responses (higher is better). iRECIST categories sit beside their
+/// RECIST 1.1 counterparts; iUPD ranks above iCPD and NE (IR-BOR).
 fn rank(r: OverallResponse) -> u8 {
     match r {
-        OverallResponse::Cr => 6,
-        OverallResponse::Pr => 5,
-        OverallResponse::Sd => 4,
-        OverallResponse::NonCrNonPd => 3,
-        OverallResponse::Pd => 2,
+        OverallResponse::Cr | OverallResponse::ICr => 7,
+        OverallResponse::Pr | OverallResponse::IPr => 6,
+        OverallResponse::Sd | OverallResponse::ISd => 5,
+        OverallResponse::NonCrNonPd | OverallResponse::NonICrNonIUpd => 4,
+        OverallResponse::IUpd => 3,
+        OverallResponse::Pd | OverallResponse::ICpd => 2,
         OverallResponse::Ne => 1,
     }
+}
+
+/// The words of one vocabulary: RECIST 1.1's, or iRECIST's.
+#[derive(Clone, Copy)]
+struct Words {
+    cr: OverallResponse,
+    pr: OverallResponse,
+    sd: OverallResponse,
+    non_cr_non_pd: OverallResponse,
+}
+
+impl Words {
+    const fn of(irecist: bool) -> Words {
+        if irecist {
+            Words {
+                cr: OverallResponse::ICr,
+                pr: OverallResponse::IPr,
+                sd: OverallResponse::ISd,
+                non_cr_non_pd: OverallResponse::NonICrNonIUpd,
+            }
+        } else {
+            Words {
+                cr: OverallResponse::Cr,
+                pr: OverallResponse::Pr,
+                sd: OverallResponse::Sd,
+                non_cr_non_pd: OverallResponse::NonCrNonPd,
+            }
+        }
+    }
+}
+
+/// IR-BOR: every iUPD of a block that a later iCPD confirms (no reset between) counts as
+/// iCPD; an iUPD never confirmed stays iUPD.
+fn confirmed_blocks(visits: &[(NaiveDate, OverallResponse)]) -> Vec<(NaiveDate, OverallResponse)> {
+    let mut out = visits.to_vec();
+    let mut confirmed = false;
+    for v in out.iter_mut().rev() {
+        match v.1 {
+            OverallResponse::ICpd => confirmed = true,
+            OverallResponse::IUpd if confirmed => v.1 = OverallResponse::ICpd,
+            OverallResponse::IUpd | OverallResponse::Ne => {}
+            _ => confirmed = false,
+        }
+    }
+    out
 }
 
 /// Derives best responses from timepoint results (the baseline first).
@@ -144,14 +192,46 @@ pub fn derive_best(
             detail,
         })
     };
-    // The window: up to and including the first PD.
-    let window = match visits.iter().position(|&(_, r)| r == OverallResponse::Pd) {
+    let irecist = doc.irecist.is_some();
+    let w = Words::of(irecist);
+    let blocks;
+    let visits = if irecist {
+        blocks = confirmed_blocks(visits);
+        let upgraded: Vec<String> = visits
+            .iter()
+            .zip(&blocks)
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, _)| a.0.to_string())
+            .collect();
+        if !upgraded.is_empty() {
+            note(
+                "IR-BOR",
+                format!(
+                    "iUPD of {} confirmed by a later iCPD: counts as iCPD",
+                    upgraded.join(", ")
+                ),
+            );
+        }
+        blocks.as_slice()
+    } else {
+        visits
+    };
+    // The window: up to and including the first PD (iRECIST: the first iCPD; an iUPD does
+    // not end it, IR-BOR).
+    let window = match visits
+        .iter()
+        .position(|&(_, r)| matches!(r, OverallResponse::Pd | OverallResponse::ICpd))
+    {
         Some(pd) => {
             if pd + 1 < visits.len() {
                 note(
                     "R11-BOR-DEF",
                     Text::with_capacity(72)
-                        .s("window ends at the first PD (")
+                        .s(if irecist {
+                            "window ends at the first iCPD ("
+                        } else {
+                            "window ends at the first PD ("
+                        })
                         .date(visits[pd].0)
                         .s("); later assessments are ignored")
                         .done(),
@@ -163,9 +243,9 @@ pub fn derive_best(
     };
     let day = |date: NaiveDate| (date - reference).num_days();
     let stable = if non_target_only {
-        OverallResponse::NonCrNonPd
+        w.non_cr_non_pd
     } else {
-        OverallResponse::Sd
+        w.sd
     };
     if window.is_empty() {
         note("R11-BOR-DEF", "no assessment after baseline: NE".into());
@@ -177,7 +257,12 @@ pub fn derive_best(
     for &(date, r) in window {
         let day = day(date);
         let r = match r {
-            OverallResponse::Sd | OverallResponse::NonCrNonPd if day < sd_min => {
+            OverallResponse::Sd
+            | OverallResponse::NonCrNonPd
+            | OverallResponse::ISd
+            | OverallResponse::NonICrNonIUpd
+                if day < sd_min =>
+            {
                 note(
                     "R11-SD-MIN",
                     Text::with_capacity(64)
@@ -195,7 +280,7 @@ pub fn derive_best(
             }
             r => r,
         };
-        if matches!(r, OverallResponse::Cr | OverallResponse::Pr) && first_response_date.is_none() {
+        if (r == w.cr || r == w.pr) && first_response_date.is_none() {
             first_response_date = Some(date);
         }
         if rank(r) > rank(unconfirmed) {
@@ -215,11 +300,7 @@ pub fn derive_best(
             }
             match r {
                 OverallResponse::Ne => ne += 1,
-                OverallResponse::Sd
-                    if conf.accept_sd_between && accept.contains(&OverallResponse::Pr) =>
-                {
-                    sd += 1
-                }
+                r if r == w.sd && conf.accept_sd_between && accept.contains(&w.pr) => sd += 1,
                 r if accept.contains(&r) => {}
                 _ => return None,
             }
@@ -234,15 +315,15 @@ pub fn derive_best(
     let mut confirmation_date = None;
     for (i, &(date, r)) in window.iter().enumerate() {
         let day = day(date);
-        let candidate = match r {
-            OverallResponse::Cr => match confirm(i, &[OverallResponse::Cr]) {
-                Some(c) => Some((OverallResponse::Cr, c)),
-                None => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr])
-                    .map(|c| (OverallResponse::Pr, c)),
-            },
-            OverallResponse::Pr => confirm(i, &[OverallResponse::Cr, OverallResponse::Pr])
-                .map(|c| (OverallResponse::Pr, c)),
-            _ => None,
+        let candidate = if r == w.cr {
+            match confirm(i, &[w.cr]) {
+                Some(c) => Some((w.cr, c)),
+                None => confirm(i, &[w.cr, w.pr]).map(|c| (w.pr, c)),
+            }
+        } else if r == w.pr {
+            confirm(i, &[w.cr, w.pr]).map(|c| (w.pr, c))
+        } else {
+            None
         };
         let value = match (candidate, r) {
             (Some((v, (by, days))), _) => {
@@ -269,7 +350,7 @@ pub fn derive_best(
                 }
                 v
             }
-            (None, OverallResponse::Cr | OverallResponse::Pr) => {
+            (None, r) if r == w.cr || r == w.pr => {
                 let as_stable = if day >= sd_min {
                     stable
                 } else {
@@ -292,7 +373,7 @@ pub fn derive_best(
                 );
                 as_stable
             }
-            (None, OverallResponse::Sd | OverallResponse::NonCrNonPd) => {
+            (None, r) if r == w.sd || r == w.non_cr_non_pd => {
                 if day >= sd_min {
                     stable
                 } else {
@@ -305,7 +386,7 @@ pub fn derive_best(
             confirmed = value;
         }
     }
-    if matches!(confirmed, OverallResponse::Cr | OverallResponse::Pr) {
+    if confirmed == w.cr || confirmed == w.pr {
         // A confirmed response is the answer; unconfirmed ones after it explain nothing.
         ex.retain(|e| e.rule != "R11-BOR-T3");
     }

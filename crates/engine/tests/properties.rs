@@ -334,6 +334,7 @@ fn build(spec: &CaseSpec, k: i64) -> Subject {
             viable: None,
             cytology: None,
             short_axis: None,
+            increased: false,
         })
     };
     let mut baseline_findings = BTreeMap::new();
@@ -412,6 +413,8 @@ fn build(spec: &CaseSpec, k: i64) -> Subject {
                     _ => FieldPlacement::None,
                 },
                 cytology: None,
+                increased: false,
+                progression: false,
             })
             .collect();
         assessments.push(a);
