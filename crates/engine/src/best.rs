@@ -194,28 +194,6 @@ pub fn derive_best(
     };
     let irecist = doc.irecist.is_some();
     let w = Words::of(irecist);
-    let blocks;
-    let visits = if irecist {
-        blocks = confirmed_blocks(visits);
-        let upgraded: Vec<String> = visits
-            .iter()
-            .zip(&blocks)
-            .filter(|(a, b)| a.1 != b.1)
-            .map(|(a, _)| a.0.to_string())
-            .collect();
-        if !upgraded.is_empty() {
-            note(
-                "IR-BOR",
-                format!(
-                    "iUPD of {} confirmed by a later iCPD: counts as iCPD",
-                    upgraded.join(", ")
-                ),
-            );
-        }
-        blocks.as_slice()
-    } else {
-        visits
-    };
     // The window: up to and including the first PD (iRECIST: the first iCPD; an iUPD does
     // not end it, IR-BOR).
     let window = match visits
@@ -240,6 +218,28 @@ pub fn derive_best(
             &visits[..=pd]
         }
         None => visits,
+    };
+    let blocks;
+    let window = if irecist {
+        blocks = confirmed_blocks(window);
+        let upgraded: Vec<String> = window
+            .iter()
+            .zip(&blocks)
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, _)| a.0.to_string())
+            .collect();
+        if !upgraded.is_empty() {
+            note(
+                "IR-BOR",
+                format!(
+                    "iUPD of {} confirmed by a later iCPD: counts as iCPD",
+                    upgraded.join(", ")
+                ),
+            );
+        }
+        blocks.as_slice()
+    } else {
+        window
     };
     let day = |date: NaiveDate| (date - reference).num_days();
     let stable = if non_target_only {
