@@ -192,7 +192,9 @@ pub fn derive_best(
             detail,
         })
     };
-    let irecist = doc.irecist.is_some();
+    // iRECIST's words when the responses are iRECIST's (adjudicated under a rule set with an
+    // `irecist` section); responses recorded in RECIST 1.1's words keep RECIST 1.1's reading.
+    let irecist = visits.iter().any(|(_, r)| r.is_irecist());
     let w = Words::of(irecist);
     // The window: up to and including the first PD (iRECIST: the first iCPD; an iUPD does
     // not end it, IR-BOR).

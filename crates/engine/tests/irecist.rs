@@ -584,3 +584,43 @@ fn ir_base_vocabulary_strings() {
         "\"NON-iCR/NON-iUPD\""
     );
 }
+
+/// IR-BASE with non-target disease only: the stable category is NON-iCR/NON-iUPD, and a
+/// non-target iUPD is confirmed by a further increase (IR-CPD-NT).
+#[test]
+fn ir_base_non_target_only_disease() {
+    let y = "
+subject: IR-NT
+treatment_start: 2021-01-05
+lesions:
+  - {id: NT1, site: bone, role: non-target}
+assessments:
+  - date: 2021-01-04
+    findings: {NT1: present}
+  - date: 2021-03-01
+    findings: {NT1: present}
+  - date: 2021-04-05
+    findings: {NT1: progression}
+  - date: 2021-05-10
+    findings: {NT1: {status: progression, increased: true}}
+";
+    let r = assess(&rules("irecist", &[]), y).remove(0);
+    assert_eq!(overall(&r), [O::NonICrNonIUpd, O::IUpd, O::ICpd]);
+    assert_eq!(r.best_overall_response, Some(O::NonICrNonIUpd));
+    assert_eq!(progression(&r), Some(date("2021-04-05")));
+}
+
+/// IR-BOR: responses recorded in RECIST 1.1's words keep RECIST 1.1's reading even under the
+/// iRECIST rule set (`recist bor --rules irecist` reads recorded RECIST 1.1 responses).
+#[test]
+fn ir_bor_recorded_recist_words_keep_their_reading() {
+    let day0 = date("2021-01-05");
+    let d = |n| day0 + chrono::Duration::days(n);
+    let b = derive_best(
+        &rules("irecist", &[]),
+        &[(d(56), O::Pr), (d(98), O::Pr)],
+        day0,
+        false,
+    );
+    assert_eq!((b.unconfirmed, b.confirmed), (O::Pr, O::Pr));
+}
