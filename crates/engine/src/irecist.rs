@@ -18,7 +18,8 @@
 //!   non-target (NLNT). The choice is made once, when the lesion first counts.
 //! - The NLT sum is known at an assessment only when every NLT is listed there with its
 //!   diameter. Its own reference for RECIST 1.1 progression after a reset is the smallest NLT
-//!   sum recorded since the NLT set last grew (AMB-I2), never the baseline target sum.
+//!   sum recorded since the NLT set last grew, or the sum when it grew
+//!   (`irecist.nlt_reference`, AMB-I2), never the baseline target sum.
 //! - A new lesion "still there" is one listed again at the assessment.
 //! - Non-target increase (IR-CPD-NT) is the reader's `increased: true`; `progression` alone
 //!   repeats the status that started the iUPD and is not a further increase.
@@ -30,7 +31,7 @@ use chrono::NaiveDate;
 use recist_model::{
     Assessment, Lesion, Mm, NewLesion, NonTargetResponse, OverallResponse, Role, TargetResponse,
 };
-use recist_rules::{CpdIncrease, IrecistRules, ResetWithNewLesions, RuleSet};
+use recist_rules::{CpdIncrease, IrecistRules, NltReference, ResetWithNewLesions, RuleSet};
 
 use crate::notes::Notes;
 
@@ -114,6 +115,24 @@ impl IrecistState {
 
     /// Maps one assessment to its iRECIST category and moves the state on.
     pub(crate) fn step(
+        &mut self,
+        rules: &RuleSet,
+        ir: &IrecistRules,
+        o: &Observed<'_>,
+        ex: &mut Notes,
+    ) -> Step {
+        // A scan on or before day 0 is no follow-up (R11-BOR-DEF): it is categorised, but
+        // leaves the state as it was (its new lesions are still new at the first follow-up).
+        let saved = (!o.follow_up).then(|| self.clone());
+        let step = self.step_on(rules, ir, o, ex);
+        if let Some(saved) = saved {
+            *self = saved;
+        }
+        step
+    }
+
+    /// [`step`](Self::step), the state moved on whatever the scan.
+    fn step_on(
         &mut self,
         rules: &RuleSet,
         ir: &IrecistRules,
@@ -478,10 +497,14 @@ impl IrecistState {
             }
         };
 
-        // AMB-I2: the NLT reference, restarted when the set grows.
+        // AMB-I2: the NLT reference, restarted when the set grows; lowered with the sum under
+        // `nadir`, kept at the sum when the set grew under `first-appearance`.
         if let Some(s) = nlt_sum_now {
             self.nlt_nadir = match self.nlt_nadir {
-                Some((n, count)) if count == nlt_now => Some((n.min(s), count)),
+                Some((n, count)) if count == nlt_now => match ir.nlt_reference {
+                    NltReference::Nadir => Some((n.min(s), count)),
+                    NltReference::FirstAppearance => Some((n, count)),
+                },
                 _ => Some((s, nlt_now)),
             };
         }

@@ -438,6 +438,18 @@ fn amb_i2_nlt_progression_against_its_own_nadir() {
         ("2021-05-10", 30, "present", &d),
     ]);
     assert_eq!(overall(&r), [O::IUpd, O::ISd, O::ISd]);
+    // `nlt_reference: first-appearance`: 15 mm against the 20 mm of the first sighting is
+    // no progression.
+    let first = variant("nlt_reference: nadir", "nlt_reference: first-appearance");
+    let r = run_with(
+        &first,
+        &[
+            ("2021-03-01", 50, "present", &a),
+            ("2021-04-05", 30, "present", &b),
+            ("2021-05-10", 30, "present", &c),
+        ],
+    );
+    assert_eq!(overall(&r), [O::IUpd, O::ISd, O::ISd]);
 }
 
 /// IR-RESET, FAQ scenario B: PR, then a new lesion (iUPD), then further shrinkage of the
@@ -623,4 +635,31 @@ fn ir_bor_recorded_recist_words_keep_their_reading() {
         false,
     );
     assert_eq!((b.unconfirmed, b.confirmed), (O::Pr, O::Pr));
+}
+
+/// IR-UPD: a scan on or before treatment start is no follow-up (R11-BOR-DEF): a new lesion
+/// there is iUPD at that scan but starts nothing, and it is still new at the first follow-up.
+#[test]
+fn ir_upd_not_started_before_treatment() {
+    let y = "
+subject: IR-D0
+treatment_start: 2021-01-20
+lesions:
+  - {id: T1, site: lung, role: target}
+assessments:
+  - date: 2021-01-04
+    findings: {T1: {long_axis: 50}}
+  - date: 2021-01-18
+    findings: {T1: {long_axis: 50}}
+    new_lesions: [{id: N1, site: brain, long_axis: 12}]
+  - date: 2021-03-01
+    findings: {T1: {long_axis: 50}}
+    new_lesions: [{id: N1, site: brain, long_axis: 12}]
+  - date: 2021-04-05
+    findings: {T1: {long_axis: 50}}
+    new_lesions: [{id: N1, site: brain, long_axis: 12}, {id: N2, site: skin, long_axis: 12}]
+";
+    let r = assess(&rules("irecist", &[]), y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::ICpd]);
+    assert_eq!(progression(&r), Some(date("2021-03-01")));
 }

@@ -91,6 +91,9 @@ pub struct IrecistRules {
     /// Whether an assessment after iUPD that still shows the new lesions seen before may
     /// reset (IR-RESET; the FAQ's scenarios B and F).
     pub reset_with_new_lesions: ResetWithNewLesions,
+    /// What the new-lesion-target sum is compared with for RECIST 1.1 progression after a
+    /// reset (IR-RESET, AMB-I2).
+    pub nlt_reference: NltReference,
     /// Whether a scan later than the window (`latest + tolerance` days after the iUPD) may
     /// still confirm it, with a warning (IR-CONF-WIN); when false it cannot, and the iUPD
     /// stays unconfirmed at it.
@@ -115,6 +118,16 @@ pub struct NewLesionTargetLimits {
     pub max_total: u32,
     /// At most this many per organ (lymph nodes one organ, as for baseline targets).
     pub max_per_organ: u32,
+}
+
+/// The reference of the new-lesion-target sum (AMB-I2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NltReference {
+    /// The smallest NLT sum recorded since the NLT set last grew (the FAQ's "nadir").
+    Nadir,
+    /// The NLT sum when the set last grew (the reference's AMB-I2 "sum at first appearance").
+    FirstAppearance,
 }
 
 /// When an assessment after a new-lesion iUPD, with those new lesions still listed, resets

@@ -276,6 +276,7 @@ fn ir_base_irecist_extends_recist_1_1() {
         ResetWithNewLesions::TargetDecrease
     );
     assert!(ir.late_scan_confirms);
+    assert_eq!(ir.nlt_reference, NltReference::Nadir);
     // The window is a protocol parameter (section 4 `irecist.confirm_window_days`).
     let amended = i
         .with_overrides(
