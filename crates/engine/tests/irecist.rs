@@ -663,3 +663,35 @@ assessments:
     assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::ICpd]);
     assert_eq!(progression(&r), Some(date("2021-03-01")));
 }
+
+/// IR-OR (Table 2, no prior iUPD): without progression each RECIST 1.1 category takes its "i"
+/// (CR, PR, SD, NON-CR/NON-PD; NE stays NE).
+#[test]
+fn ir_or_without_progression_maps_each_category() {
+    for (r11, i) in [
+        (O::Cr, O::ICr),
+        (O::Pr, O::IPr),
+        (O::Sd, O::ISd),
+        (O::NonCrNonPd, O::NonICrNonIUpd),
+        (O::Ne, O::Ne),
+        (O::Pd, O::IUpd),
+    ] {
+        assert_eq!(r11.to_irecist(), i);
+        assert!(!r11.is_irecist());
+        assert!(i == O::Ne || i.is_irecist());
+    }
+    let y = case(&[
+        ("2021-03-01", 45, "present", ""),
+        ("2021-04-05", 20, "present", ""),
+        ("2021-05-10", 20, "present", ""),
+    ])
+    .replace(
+        "  - date: 2021-05-10\n    findings: {T1: {long_axis: 20}, T2: {long_axis: 50}, NT1: present}",
+        "  - date: 2021-05-10\n    findings: {T1: {long_axis: 20}, T2: not-evaluated, NT1: present}",
+    );
+    let r = assess(&rules("irecist", &[]), &y).remove(0);
+    assert_eq!(overall(&r), [O::ISd, O::IPr, O::Ne]);
+    for i in 0..3 {
+        assert!(reasons(&r, i).contains(&"IR-OR".to_string()));
+    }
+}
