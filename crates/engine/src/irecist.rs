@@ -197,7 +197,7 @@ impl IrecistState {
             }
             if let Some((s, n)) = nlt_pd {
                 parts.push(format!(
-                    "new-lesion target sum {s} mm vs its nadir {n} mm meets RECIST 1.1 progression"
+                    "new-lesion target sum {s} mm vs its reference {n} mm (AMB-I2) meets RECIST 1.1 progression"
                 ));
             }
             if !nlnt_progressed.is_empty() {
