@@ -200,6 +200,7 @@ macro_rules! fixture_test {
 
 fixture_test!(recist_1_1_fixtures, "recist-1.1/*.yaml", run_fixture);
 fixture_test!(mrecist_fixtures, "mrecist/*.yaml", run_fixture);
+fixture_test!(irecist_fixtures, "irecist/*.yaml", run_fixture);
 fixture_test!(field_fixtures, "fields/*.yaml", run_fixture);
 fixture_test!(
     best_response_fixtures,

@@ -209,8 +209,9 @@ pub struct SetTally {
 struct ResponseCounts([[u64; ResponseCounts::VALUES]; 5]);
 
 impl ResponseCounts {
-    /// Room for every value of the largest vocabulary.
-    const VALUES: usize = 8;
+    /// Room for every value of the largest vocabulary (overall responses, iRECIST's
+    /// included).
+    const VALUES: usize = 12;
 
     fn add(&mut self, test: RsTest, value: usize) {
         if let Some(n) = self.0.get_mut(test as usize).and_then(|c| c.get_mut(value)) {

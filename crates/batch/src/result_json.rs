@@ -446,7 +446,13 @@ mod tests {
     fn fixture_results() -> Vec<SubjectResult> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
         let mut files = Vec::new();
-        for dir in ["recist-1.1", "mrecist", "fields", "best-response"] {
+        for dir in [
+            "recist-1.1",
+            "mrecist",
+            "irecist",
+            "fields",
+            "best-response",
+        ] {
             let Ok(rd) = std::fs::read_dir(root.join(dir)) else {
                 continue;
             };

@@ -509,9 +509,10 @@ fn batch_cases_reads_regular_files_only_and_keeps_its_outputs_apart() {
     assert!(!out2.exists());
 }
 
-/// An iRECIST response word is refused as such, not only as "unknown".
+/// An iRECIST response word is refused as such, not only as "unknown": recorded responses
+/// are read in RECIST 1.1's words; `assess --rules irecist` adjudicates iRECIST.
 #[test]
-fn bor_names_irecist_words_it_does_not_adjudicate() {
+fn bor_names_irecist_words_it_does_not_read() {
     let csv = temp_file(
         "irecist.csv",
         "subject,date,response,reference_date\nX-1,2021-03-01,iUPD,2021-01-01\nX-1,2021-04-12,PD,2021-01-01\n",
@@ -521,7 +522,8 @@ fn bor_names_irecist_words_it_does_not_adjudicate() {
     let err = text(&out.stderr);
     assert!(
         err.contains("unknown response `iUPD`")
-            && err.contains("iRECIST categories are not adjudicated"),
+            && err.contains("iRECIST categories are not read as recorded responses")
+            && err.contains("--rules irecist"),
         "{err}"
     );
     // Other unknown words are refused without the note.

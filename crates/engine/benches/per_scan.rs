@@ -90,6 +90,7 @@ fn subject() -> Result<Subject, Box<dyn Error>> {
                 viable: None,
                 cytology: None,
                 short_axis: None,
+                increased: false,
             })
         };
         findings.insert("NT1".into(), nt(NonTargetStatus::Present));
@@ -115,6 +116,8 @@ fn subject() -> Result<Subject, Box<dyn Error>> {
                 hcc_typical: false,
                 field: FieldPlacement::None,
                 cytology: None,
+                increased: false,
+                progression: false,
             }]
         } else {
             vec![]

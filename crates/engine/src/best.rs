@@ -26,15 +26,63 @@ pub struct BestResponses {
     pub explanations: Vec<Explanation>,
 }
 
+/// The order of best responses (higher is better). iRECIST categories sit beside their
+/// RECIST 1.1 counterparts; iUPD ranks above iCPD and NE (IR-BOR).
 fn rank(r: OverallResponse) -> u8 {
     match r {
-        OverallResponse::Cr => 6,
-        OverallResponse::Pr => 5,
-        OverallResponse::Sd => 4,
-        OverallResponse::NonCrNonPd => 3,
-        OverallResponse::Pd => 2,
+        OverallResponse::Cr | OverallResponse::ICr => 7,
+        OverallResponse::Pr | OverallResponse::IPr => 6,
+        OverallResponse::Sd | OverallResponse::ISd => 5,
+        OverallResponse::NonCrNonPd | OverallResponse::NonICrNonIUpd => 4,
+        OverallResponse::IUpd => 3,
+        OverallResponse::Pd | OverallResponse::ICpd => 2,
         OverallResponse::Ne => 1,
     }
+}
+
+/// The words of one vocabulary: RECIST 1.1's, or iRECIST's.
+#[derive(Clone, Copy)]
+struct Words {
+    cr: OverallResponse,
+    pr: OverallResponse,
+    sd: OverallResponse,
+    non_cr_non_pd: OverallResponse,
+}
+
+impl Words {
+    const fn of(irecist: bool) -> Words {
+        if irecist {
+            Words {
+                cr: OverallResponse::ICr,
+                pr: OverallResponse::IPr,
+                sd: OverallResponse::ISd,
+                non_cr_non_pd: OverallResponse::NonICrNonIUpd,
+            }
+        } else {
+            Words {
+                cr: OverallResponse::Cr,
+                pr: OverallResponse::Pr,
+                sd: OverallResponse::Sd,
+                non_cr_non_pd: OverallResponse::NonCrNonPd,
+            }
+        }
+    }
+}
+
+/// IR-BOR: every iUPD of a block that a later iCPD confirms (no reset between) counts as
+/// iCPD; an iUPD never confirmed stays iUPD.
+fn confirmed_blocks(visits: &[(NaiveDate, OverallResponse)]) -> Vec<(NaiveDate, OverallResponse)> {
+    let mut out = visits.to_vec();
+    let mut confirmed = false;
+    for v in out.iter_mut().rev() {
+        match v.1 {
+            OverallResponse::ICpd => confirmed = true,
+            OverallResponse::IUpd if confirmed => v.1 = OverallResponse::ICpd,
+            OverallResponse::IUpd | OverallResponse::Ne => {}
+            _ => confirmed = false,
+        }
+    }
+    out
 }
 
 /// Derives best responses from timepoint results (the baseline first).
@@ -157,9 +205,13 @@ fn in_date_order(
     }
 }
 
-/// The visits best response looks at: up to and including the first PD (R11-BOR-DEF).
+/// The visits best response looks at: up to and including the first PD (R11-BOR-DEF), or the
+/// first iCPD (an iUPD does not end it, IR-BOR).
 fn window(visits: &[(NaiveDate, OverallResponse)]) -> &[(NaiveDate, OverallResponse)] {
-    match visits.iter().position(|&(_, r)| r == OverallResponse::Pd) {
+    match visits
+        .iter()
+        .position(|&(_, r)| matches!(r, OverallResponse::Pd | OverallResponse::ICpd))
+    {
         Some(pd) => &visits[..=pd],
         None => visits,
     }
@@ -199,8 +251,11 @@ fn confirmed_by(
         }
         match r {
             OverallResponse::Ne => ne += 1,
-            OverallResponse::Sd
-                if conf.accept_sd_between && accept.contains(&OverallResponse::Pr) =>
+            OverallResponse::Sd | OverallResponse::ISd
+                if conf.accept_sd_between
+                    && accept
+                        .iter()
+                        .any(|a| matches!(a, OverallResponse::Pr | OverallResponse::IPr)) =>
             {
                 sd += 1
             }
@@ -221,15 +276,18 @@ fn confirmation(
     window: &[(NaiveDate, OverallResponse)],
     i: usize,
 ) -> Option<Confirmed> {
-    use OverallResponse::{Cr, Pr};
     let &(date, recorded) = window.get(i)?;
-    let (response, (by, days)) = match recorded {
-        Cr => match confirmed_by(conf, window, i, &[Cr]) {
-            Some(c) => (Cr, c),
-            None => (Pr, confirmed_by(conf, window, i, &[Cr, Pr])?),
-        },
-        Pr => (Pr, confirmed_by(conf, window, i, &[Cr, Pr])?),
-        _ => return None,
+    // iCR and iPR are confirmed as CR and PR are (IR-BOR), by responses in their own words.
+    let Words { cr, pr, .. } = Words::of(recorded.is_irecist());
+    let (response, (by, days)) = if recorded == cr {
+        match confirmed_by(conf, window, i, &[cr]) {
+            Some(c) => (cr, c),
+            None => (pr, confirmed_by(conf, window, i, &[cr, pr])?),
+        }
+    } else if recorded == pr {
+        (pr, confirmed_by(conf, window, i, &[cr, pr])?)
+    } else {
+        return None;
     };
     Some(Confirmed {
         recorded,
@@ -285,7 +343,12 @@ pub fn derive_best(
     };
     let visits = in_date_order(visits);
     let visits: &[(NaiveDate, OverallResponse)] = &visits;
-    // The window: up to and including the first PD.
+    // iRECIST's words when the responses are iRECIST's (adjudicated under a rule set with an
+    // `irecist` section); responses recorded in RECIST 1.1's words keep RECIST 1.1's reading.
+    let irecist = visits.iter().any(|(_, r)| r.is_irecist());
+    let w = Words::of(irecist);
+    // The window: up to and including the first PD (iRECIST: the first iCPD; an iUPD does
+    // not end it, IR-BOR).
     let window = window(visits);
     if window.len() < visits.len()
         && let Some(&(pd, _)) = window.last()
@@ -293,17 +356,43 @@ pub fn derive_best(
         note(
             "R11-BOR-DEF",
             Text::with_capacity(72)
-                .s("window ends at the first PD (")
+                .s(if irecist {
+                    "window ends at the first iCPD ("
+                } else {
+                    "window ends at the first PD ("
+                })
                 .date(pd)
                 .s("); later assessments are ignored")
                 .done(),
         );
     }
+    let blocks;
+    let window = if irecist {
+        blocks = confirmed_blocks(window);
+        let upgraded: Vec<String> = window
+            .iter()
+            .zip(&blocks)
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, _)| a.0.to_string())
+            .collect();
+        if !upgraded.is_empty() {
+            note(
+                "IR-BOR",
+                format!(
+                    "iUPD of {} confirmed by a later iCPD: counts as iCPD",
+                    upgraded.join(", ")
+                ),
+            );
+        }
+        blocks.as_slice()
+    } else {
+        window
+    };
     let day = |date: NaiveDate| (date - reference).num_days();
     let stable = if non_target_only {
-        OverallResponse::NonCrNonPd
+        w.non_cr_non_pd
     } else {
-        OverallResponse::Sd
+        w.sd
     };
     if window.is_empty() {
         note("R11-BOR-DEF", "no assessment after baseline: NE".into());
@@ -315,7 +404,12 @@ pub fn derive_best(
     for &(date, r) in window {
         let day = day(date);
         let r = match r {
-            OverallResponse::Sd | OverallResponse::NonCrNonPd if day < sd_min => {
+            OverallResponse::Sd
+            | OverallResponse::NonCrNonPd
+            | OverallResponse::ISd
+            | OverallResponse::NonICrNonIUpd
+                if day < sd_min =>
+            {
                 note(
                     "R11-SD-MIN",
                     Text::with_capacity(64)
@@ -333,7 +427,7 @@ pub fn derive_best(
             }
             r => r,
         };
-        if matches!(r, OverallResponse::Cr | OverallResponse::Pr) && first_response_date.is_none() {
+        if (r == w.cr || r == w.pr) && first_response_date.is_none() {
             first_response_date = Some(date);
         }
         if rank(r) > rank(unconfirmed) {
@@ -373,7 +467,7 @@ pub fn derive_best(
                 }
                 v
             }
-            (None, OverallResponse::Cr | OverallResponse::Pr) => {
+            (None, r) if r == w.cr || r == w.pr => {
                 let as_stable = if day >= sd_min {
                     stable
                 } else {
@@ -396,7 +490,7 @@ pub fn derive_best(
                 );
                 as_stable
             }
-            (None, OverallResponse::Sd | OverallResponse::NonCrNonPd) => {
+            (None, r) if r == w.sd || r == w.non_cr_non_pd => {
                 if day >= sd_min {
                     stable
                 } else {
@@ -409,7 +503,7 @@ pub fn derive_best(
             confirmed = value;
         }
     }
-    if matches!(confirmed, OverallResponse::Cr | OverallResponse::Pr) {
+    if confirmed == w.cr || confirmed == w.pr {
         // A confirmed response is the answer; unconfirmed ones after it explain nothing.
         ex.retain(|e| e.rule != "R11-BOR-T3");
     }

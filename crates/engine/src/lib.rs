@@ -38,6 +38,7 @@ mod check;
 mod endpoints;
 mod error;
 mod fields;
+mod irecist;
 mod notes;
 mod prepare;
 mod spare;

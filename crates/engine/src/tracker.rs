@@ -86,6 +86,8 @@ pub struct Tracker<'r> {
     target_values: Vec<TargetValue>,
     /// Allocations of earlier results, filled again by this one.
     spare: Spare,
+    /// The iRECIST state, for a rule set with an `irecist` section.
+    irecist: crate::irecist::IrecistState,
 }
 
 /// What is remembered of a new lesion between assessments.
@@ -445,7 +447,8 @@ impl<'r> Tracker<'r> {
                 "the rule set's decision table has no row for this combination".into(),
             ));
         };
-        let overall = decision.overall;
+        let r11_overall = decision.overall;
+        let mut overall = r11_overall;
         ex.note(&decision.rule, || {
             format!(
                 "{}non-target {}, new lesions {new_lesions} → overall {overall} (row {})",
@@ -458,6 +461,57 @@ impl<'r> Tracker<'r> {
             ex.note(rule, || "applies to this combination".into());
         }
 
+        // iRECIST (section 3): the RECIST 1.1 result read as iUPD, iCPD or a reset.
+        let mut confirmed = None;
+        if let Some(ir) = doc.irecist.as_ref() {
+            let base = if has_targets {
+                self.rules
+                    .table_with_targets()
+                    .decide(target, non_target, NewLesions::No)
+            } else {
+                self.rules
+                    .table_non_target_only()
+                    .decide(None, non_target, NewLesions::No)
+            };
+            let Some(base) = base else {
+                return Err(fail(
+                    &self.subject,
+                    None,
+                    "the rule set's decision table has no row for this combination".into(),
+                ));
+            };
+            let marginal_in = doc.radiotherapy.marginal_lesions == MarginalLesions::InField;
+            let observed = crate::irecist::Observed {
+                assessment,
+                follow_up,
+                has_targets,
+                target,
+                sum,
+                non_target,
+                non_target_increased: self
+                    .prepared
+                    .non_targets
+                    .iter()
+                    .filter_map(|l| match assessment.findings.get_key_value(&l.id) {
+                        Some((id, Finding::NonTarget(f))) if f.increased => Some(id.as_str()),
+                        _ => None,
+                    })
+                    .collect(),
+                new_counted: assessment
+                    .new_lesions
+                    .iter()
+                    .filter(|nl| new_lesion_in_scope(nl, self.scope, marginal_in))
+                    .filter(|nl| self.sightings.get(&nl.id).is_some_and(|s| s.counted))
+                    .collect(),
+                backdate,
+                base: base.overall,
+            };
+            let step = self.irecist.step(self.rules, ir, &observed, &mut ex);
+            overall = step.overall;
+            confirmed = step.confirmed;
+            self.warnings.extend(step.warnings);
+        }
+
         // Running state.
         let nadir_used = self.nadir;
         if let Some(s) = sum
@@ -465,13 +519,25 @@ impl<'r> Tracker<'r> {
         {
             self.nadir = s;
         }
-        if overall == OverallResponse::Cr {
+        if r11_overall == OverallResponse::Cr {
             self.earlier_overall_cr = true;
         }
         if target == Some(TargetResponse::Pr) {
             self.earlier_target_pr = true;
         }
         self.last_date = assessment.date;
+        if let Some(dated) = confirmed
+            && self.progression.is_none()
+            && follow_up
+        {
+            // IR-CPD-DATE: dated to the iUPD that started the block.
+            self.progression = Some(Progression {
+                date: dated,
+                day: (dated - self.day0).num_days(),
+                first_pd_assessment: assessment.date,
+                site: None,
+            });
+        }
         if overall == OverallResponse::Pd && self.progression.is_none() && follow_up {
             let date = backdate.map_or(assessment.date, |d| d.min(assessment.date));
             self.progression = Some(Progression {
@@ -563,6 +629,15 @@ impl<'r> Tracker<'r> {
         spare: &mut Spare,
     ) -> SubjectResult {
         let doc = self.rules.doc();
+        let mut warnings = warnings;
+        // IR-CLIN: an iUPD never confirmed is reported as such, and is no progression.
+        if doc.irecist.is_some()
+            && let Some(upd) = self.irecist.unconfirmed()
+        {
+            warnings.push(format!(
+                "the iUPD of {upd} was never confirmed: no progression is reported (IR-CLIN)"
+            ));
+        }
         let new_therapy = self.follow_up.as_ref().and_then(|f| f.new_therapy);
         let best = best::best_responses(self.rules, &timepoints, self.reference, new_therapy);
         let censor_at =
@@ -1858,6 +1933,7 @@ impl<'r> Tracker<'r> {
             explanations: true,
             target_values: Vec::new(),
             spare: Spare::default(),
+            irecist: Default::default(),
         })
     }
 

@@ -575,6 +575,7 @@ fn r11_or_t1_boundary(
             viable: None,
             cytology: None,
             short_axis: None,
+            increased: false,
         })
     };
     s.assessments[0]
@@ -615,6 +616,8 @@ fn new_node(id: &str, short_axis: i64, equivocal: bool) -> NewLesion {
         hcc_typical: false,
         field: FieldPlacement::None,
         cytology: None,
+        increased: false,
+        progression: false,
     }
 }
 
@@ -764,6 +767,7 @@ fn r11_tgt_pd_boundary_from_zero_nadir(#[case] back: i64, #[case] expected: Targ
                 viable: None,
                 cytology: None,
                 short_axis: None,
+                increased: false,
             }),
         );
     }

@@ -39,6 +39,7 @@ fn present() -> Finding {
         viable: None,
         cytology: None,
         short_axis: None,
+        increased: false,
     })
 }
 
@@ -71,6 +72,8 @@ fn new_lesion(id: &str, field: FieldPlacement, equivocal: bool) -> NewLesion {
         hcc_typical: false,
         field,
         cytology: None,
+        increased: false,
+        progression: false,
     }
 }
 

@@ -545,6 +545,7 @@ assessments:
             viable: None,
             cytology: None,
             short_axis: Some(Mm::from_mm(15)),
+            increased: false,
         }),
     );
     let non_target = |id: &str| {

@@ -334,6 +334,7 @@ fn build(spec: &CaseSpec, k: i64) -> Subject {
             viable: None,
             cytology: None,
             short_axis: None,
+            increased: false,
         })
     };
     let mut baseline_findings = BTreeMap::new();
@@ -412,6 +413,8 @@ fn build(spec: &CaseSpec, k: i64) -> Subject {
                     _ => FieldPlacement::None,
                 },
                 cytology: None,
+                increased: false,
+                progression: false,
             })
             .collect();
         assessments.push(a);
@@ -660,37 +663,53 @@ proptest! {
     /// scope by scope.
     #[test]
     fn tracker_matches_whole_subject(spec in case(FULL)) {
-        let rules = rules();
-        let subject = build(&spec, 1);
-        let whole = match assess_subject(&rules, &subject) {
-            Ok(whole) => whole,
-            Err(e) => {
-                // The tracker refuses it too (a baseline check, or a malformed assessment).
-                let scopes = [recist_model::Scope::All];
-                prop_assert!(tracked(&rules, &subject, &scopes).is_err(), "only assess_subject refused: {}", e);
-                return Ok(());
-            }
-        };
-        let scopes: Vec<_> = whole.iter().map(|r| r.scope).collect();
-        prop_assert_eq!(scopes.first(), Some(&recist_model::Scope::All));
-        let one_by_one = tracked(&rules, &subject, &scopes).expect("the tracker accepts what assess_subject accepts");
-        for (w, t) in whole.iter().zip(&one_by_one) {
-            prop_assert_eq!(&w.timepoints, &t.timepoints);
-            // assess_subject adds what needs every scope at once (doses, progression site,
-            // relapse-free survival per scope, abscopal response); the rest must agree.
-            let mut w = w.clone();
-            w.radiotherapy.clear();
-            w.abscopal = None;
-            if let Some(p) = w.progression.as_mut() {
-                p.site = None;
-            }
-            if let Some(e) = w.endpoints.as_mut() {
-                e.in_field_relapse_free_survival = None;
-                e.out_of_field_relapse_free_survival = None;
-            }
-            prop_assert_eq!(&w, t);
-        }
+        check_tracker(&rules(), &spec)?;
     }
+
+    /// The same under iRECIST (IR-*): its state machine is the tracker's too.
+    #[test]
+    fn ir_bor_tracker_matches_whole_subject_under_irecist(spec in case(FULL)) {
+        check_tracker(&RuleSet::bundled("irecist").unwrap(), &spec)?;
+    }
+}
+
+/// The tracker, scan by scan, against `assess_subject`.
+fn check_tracker(rules: &RuleSet, spec: &CaseSpec) -> Result<(), TestCaseError> {
+    let subject = build(spec, 1);
+    let whole = match assess_subject(rules, &subject) {
+        Ok(whole) => whole,
+        Err(e) => {
+            // The tracker refuses it too (a baseline check, or a malformed assessment).
+            let scopes = [recist_model::Scope::All];
+            prop_assert!(
+                tracked(rules, &subject, &scopes).is_err(),
+                "only assess_subject refused: {}",
+                e
+            );
+            return Ok(());
+        }
+    };
+    let scopes: Vec<_> = whole.iter().map(|r| r.scope).collect();
+    prop_assert_eq!(scopes.first(), Some(&recist_model::Scope::All));
+    let one_by_one =
+        tracked(rules, &subject, &scopes).expect("the tracker accepts what assess_subject accepts");
+    for (w, t) in whole.iter().zip(&one_by_one) {
+        prop_assert_eq!(&w.timepoints, &t.timepoints);
+        // assess_subject adds what needs every scope at once (doses, progression site,
+        // relapse-free survival per scope, abscopal response); the rest must agree.
+        let mut w = w.clone();
+        w.radiotherapy.clear();
+        w.abscopal = None;
+        if let Some(p) = w.progression.as_mut() {
+            p.site = None;
+        }
+        if let Some(e) = w.endpoints.as_mut() {
+            e.in_field_relapse_free_survival = None;
+            e.out_of_field_relapse_free_survival = None;
+        }
+        prop_assert_eq!(&w, t);
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

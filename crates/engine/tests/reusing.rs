@@ -8,7 +8,13 @@ use recist_engine::{AssessOptions, Spare, assess_subject_reusing, assess_subject
 
 #[test]
 fn recycled_allocations_give_the_same_results() {
-    let files = common::fixture_files(&["recist-1.1", "mrecist", "fields", "best-response"]);
+    let files = common::fixture_files(&[
+        "recist-1.1",
+        "mrecist",
+        "irecist",
+        "fields",
+        "best-response",
+    ]);
     assert!(files.len() > 50, "the fixtures are found");
     let rule_sets = common::bundled_rule_sets();
     let mut compared = 0;

@@ -161,6 +161,10 @@ struct RawNewLesion {
     field: Option<String>,
     #[serde(default)]
     cytology: Option<Cytology>,
+    #[serde(default)]
+    increased: bool,
+    #[serde(default)]
+    progression: bool,
 }
 
 /// The subject and evaluator a case names, and where it starts: what identifies a case
@@ -1034,6 +1038,20 @@ fn convert(
                     "new lesions cannot be listed at baseline (identify them under `lesions`)",
                 ));
             }
+            // iRECIST's further increase (IR-CPD-NEW) and unequivocal progression (IR-RESET)
+            // compare with an earlier sighting: a lesion listed for the first time has none.
+            if !new_ids_seen.contains_key(&nl.id) {
+                for (key, given) in [("increased", nl.increased), ("progression", nl.progression)] {
+                    if given {
+                        return Err(ctx.err(
+                            &path(key),
+                            Some(date),
+                            Some(&nl.id),
+                            format!("`{key}` describes a new lesion seen again; this is its first listing"),
+                        ));
+                    }
+                }
+            }
             match new_ids_seen.get(&nl.id) {
                 Some((first, placed)) if *placed != field => {
                     let place = |f: &FieldPlacement| match f {
@@ -1073,6 +1091,8 @@ fn convert(
                 hcc_typical: nl.hcc_typical,
                 field,
                 cytology: nl.cytology,
+                increased: nl.increased,
+                progression: nl.progression,
             });
         }
         assessments.push(Assessment {
@@ -1291,10 +1311,10 @@ fn status_word(word: &str) -> Option<NonTargetStatus> {
 fn non_target_finding(value: &Value) -> Result<NonTargetFinding, FindingError> {
     match value {
         Value::String(word) => status_word(word)
-            .map(|status| NonTargetFinding { status, viable: None, cytology: None, short_axis: None })
+            .map(|status| NonTargetFinding { status, viable: None, cytology: None, short_axis: None, increased: false })
             .ok_or_else(|| (None, format!("unknown non-target finding `{word}` (expected present, absent, progression or not-evaluated)"))),
         Value::Object(map) => {
-            let mut f = NonTargetFinding { status: NonTargetStatus::Present, viable: None, cytology: None, short_axis: None };
+            let mut f = NonTargetFinding { status: NonTargetStatus::Present, viable: None, cytology: None, short_axis: None, increased: false };
             let mut has_status = false;
             for (k, v) in map {
                 match k.as_str() {
@@ -1314,10 +1334,13 @@ fn non_target_finding(value: &Value) -> Result<NonTargetFinding, FindingError> {
                             _ => return Err((Some("cytology"), "`cytology` is positive or negative".into())),
                         });
                     }
+                    "increased" => {
+                        f.increased = v.as_bool().ok_or_else(|| (Some("increased"), "`increased` of a non-target is true or false".to_string()))?;
+                    }
                     "long_axis" | "short_axis" => {
                         return Err((Some(if k == "long_axis" { "long_axis" } else { "short_axis" }), "a non-target lesion is not measured; give its status".into()));
                     }
-                    other => return Err((None, format!("unknown key `{other}` in a non-target finding (expected status, viable, cytology)"))),
+                    other => return Err((None, format!("unknown key `{other}` in a non-target finding (expected status, viable, cytology, increased)"))),
                 }
             }
             if !has_status {
@@ -1327,6 +1350,12 @@ fn non_target_finding(value: &Value) -> Result<NonTargetFinding, FindingError> {
                 return Err((
                     Some("viable"),
                     "`viable` describes a lesion that is there; this one is absent or not evaluated".into(),
+                ));
+            }
+            if f.increased && matches!(f.status, NonTargetStatus::Absent | NonTargetStatus::NotEvaluated) {
+                return Err((
+                    Some("increased"),
+                    "`increased` describes a lesion that is there; this one is absent or not evaluated".into(),
                 ));
             }
             Ok(f)

@@ -226,7 +226,10 @@ pub fn read_recorded(
             });
             continue;
         };
-        let Some(r) = get(Some(resp)).and_then(OverallResponse::parse) else {
+        let Some(r) = get(Some(resp))
+            .and_then(OverallResponse::parse)
+            .filter(|r| !r.is_irecist())
+        else {
             entry.2.push(CaseError::Invalid {
                 place: place(Some(d)),
                 message: format!(

@@ -226,6 +226,38 @@ fn the_base_case_is_accepted() {
     Some("NT1"),
     "`viable` describes a lesion that is there"
 )]
+#[case::ir_cpd_nt_increased_said_of_an_absent_non_target(
+    "      NT1: present\n    new_lesions",
+    "      NT1: {status: absent, increased: true}\n    new_lesions",
+    "status: absent",
+    Some("2019-05-02"),
+    Some("NT1"),
+    "`increased` describes a lesion that is there"
+)]
+#[case::ir_cpd_nt_increased_is_true_or_false(
+    "      NT1: present\n    new_lesions",
+    "      NT1: {status: present, increased: 3}\n    new_lesions",
+    "increased: 3",
+    Some("2019-05-02"),
+    Some("NT1"),
+    "`increased` of a non-target is true or false"
+)]
+#[case::ir_cpd_new_increased_on_a_first_listing(
+    "      - {id: NEW1, site: lung, long_axis: 12, field: none}",
+    "      - {id: NEW1, site: lung, long_axis: 12, field: none, increased: true}",
+    "increased: true",
+    Some("2019-05-02"),
+    Some("NEW1"),
+    "`increased` describes a new lesion seen again; this is its first listing"
+)]
+#[case::ir_reset_progression_on_a_first_listing(
+    "      - {id: NEW1, site: lung, long_axis: 12, field: none}",
+    "      - {id: NEW1, site: lung, long_axis: 12, field: none, progression: true}",
+    "progression: true",
+    Some("2019-05-02"),
+    Some("NEW1"),
+    "`progression` describes a new lesion seen again"
+)]
 #[case::other_format_version(
     "subject: S-014\n",
     "format: recist-case/2\nsubject: S-014\n",

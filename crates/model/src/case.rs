@@ -312,6 +312,11 @@ pub struct NonTargetFinding {
     /// set's node threshold then says whether it is a normal node (R11-NODE-NORMAL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_axis: Option<Mm>,
+    /// The reader sees a further increase since the previous assessment, short of (or
+    /// besides) unequivocal progression: under iRECIST it confirms a progression that
+    /// non-target disease started (IR-CPD-NT); RECIST 1.1 and mRECIST ignore it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub increased: bool,
 }
 
 /// A finding on a baseline lesion: its kind follows the lesion's role.
@@ -361,4 +366,13 @@ pub struct NewLesion {
     /// lesion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cytology: Option<Cytology>,
+    /// Seen again and grown since the previous assessment, as the reader judges: under
+    /// iRECIST any such increase of a new lesion that is not a new-lesion target confirms a
+    /// progression new lesions started (IR-CPD-NEW); RECIST 1.1 and mRECIST ignore it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub increased: bool,
+    /// Unequivocal progression of this new lesion, as the reader judges: under iRECIST, after
+    /// a reset, it starts a new iUPD (IR-RESET); RECIST 1.1 and mRECIST ignore it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub progression: bool,
 }

@@ -94,6 +94,47 @@ vocabulary! {
         Pd => "PD",
         /// Not evaluable.
         Ne => "NE",
+        /// iRECIST complete response (IR-BASE).
+        ICr => "iCR",
+        /// iRECIST partial response (IR-BASE).
+        IPr => "iPR",
+        /// iRECIST stable disease (IR-BASE).
+        ISd => "iSD",
+        /// iRECIST non-target disease only, neither iCR nor iUPD (IR-BASE).
+        NonICrNonIUpd => "NON-iCR/NON-iUPD",
+        /// iRECIST unconfirmed progression (IR-UPD).
+        IUpd => "iUPD",
+        /// iRECIST confirmed progression (IR-CPD-*).
+        ICpd => "iCPD",
+    }
+}
+
+impl OverallResponse {
+    /// Whether this is one of iRECIST's categories (`NE` is shared and is not).
+    pub const fn is_irecist(self) -> bool {
+        matches!(
+            self,
+            OverallResponse::ICr
+                | OverallResponse::IPr
+                | OverallResponse::ISd
+                | OverallResponse::NonICrNonIUpd
+                | OverallResponse::IUpd
+                | OverallResponse::ICpd
+        )
+    }
+
+    /// The iRECIST category of a RECIST 1.1 response without progression (`CR` → `iCR`,
+    /// `PR` → `iPR`, `SD` → `iSD`, `NON-CR/NON-PD` → `NON-iCR/NON-iUPD`); `PD` → `iUPD`;
+    /// `NE` and iRECIST categories are returned as they are (IR-BASE).
+    pub const fn to_irecist(self) -> OverallResponse {
+        match self {
+            OverallResponse::Cr => OverallResponse::ICr,
+            OverallResponse::Pr => OverallResponse::IPr,
+            OverallResponse::Sd => OverallResponse::ISd,
+            OverallResponse::NonCrNonPd => OverallResponse::NonICrNonIUpd,
+            OverallResponse::Pd => OverallResponse::IUpd,
+            other => other,
+        }
     }
 }
 
@@ -115,7 +156,7 @@ pub fn is_irecist_word(text: &str) -> bool {
 /// What a refusal of an iRECIST word adds ("" for any other word).
 pub fn irecist_note(text: &str) -> &'static str {
     if is_irecist_word(text) {
-        "; iRECIST categories are not adjudicated by this version (no bundled rule set implements iRECIST)"
+        "; iRECIST categories are not read as recorded responses by this version (`recist assess --rules irecist` adjudicates iRECIST from case files)"
     } else {
         ""
     }

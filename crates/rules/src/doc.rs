@@ -63,6 +63,84 @@ pub struct RuleSetDoc {
     pub radiotherapy: RadiotherapyRules,
     /// Time-to-event endpoints: what a new anticancer therapy does to them.
     pub endpoints: EndpointRules,
+    /// iRECIST (rules reference section 3): present, the overall response of each timepoint
+    /// is an iRECIST category (iUPD confirmed as iCPD), reached from the RECIST 1.1
+    /// components this rule set computes; absent, the rule set adjudicates RECIST 1.1 style.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irecist: Option<IrecistRules>,
+}
+
+/// iRECIST: confirmation of progression (IR-UPD … IR-BOR, AMB-I1, AMB-I2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IrecistRules {
+    /// Days after the iUPD assessment within which the confirmatory assessment is expected,
+    /// `[earliest, latest]` (IR-CONF-WIN, the reference's protocol parameter
+    /// `irecist.confirm_window_days`: 4 to 8 weeks).
+    pub confirm_window_days: [u32; 2],
+    /// Days either side of the window still inside it (IR-CONF-WIN: "±2 days"): a scan at
+    /// least `earliest − tolerance` days after the iUPD may confirm it.
+    pub window_tolerance_days: u32,
+    /// Further increase of the target sum (from the iUPD assessment) or of the new-lesion
+    /// target sum that confirms progression (IR-CPD-TGT, IR-CPD-NEW), millimetres.
+    pub cpd_min_increase_mm: Mm,
+    /// Whether that increase must be at least or more than `cpd_min_increase_mm` (AMB-I1).
+    pub cpd_increase: CpdIncrease,
+    /// How many new lesions are followed as new-lesion targets (IR-CPD-NEW).
+    pub new_lesion_targets: NewLesionTargetLimits,
+    /// Whether an assessment after iUPD that still shows the new lesions seen before may
+    /// reset (IR-RESET; the FAQ's scenarios B and F).
+    pub reset_with_new_lesions: ResetWithNewLesions,
+    /// What the new-lesion-target sum is compared with for RECIST 1.1 progression after a
+    /// reset (IR-RESET, AMB-I2).
+    pub nlt_reference: NltReference,
+    /// Whether a scan later than the window (`latest + tolerance` days after the iUPD) may
+    /// still confirm it, with a warning (IR-CONF-WIN); when false it cannot, and the iUPD
+    /// stays unconfirmed at it.
+    pub late_scan_confirms: bool,
+}
+
+/// At least or more than the minimum increase (AMB-I1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CpdIncrease {
+    /// An increase of at least the minimum confirms ("5 mm or more", the FAQ).
+    AtLeast,
+    /// Only an increase of more than the minimum confirms ("> 5 mm", one row of Table 2).
+    MoreThan,
+}
+
+/// Limits of the new-lesion targets (NLT, IR-CPD-NEW).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLesionTargetLimits {
+    /// At most this many new-lesion targets in all.
+    pub max_total: u32,
+    /// At most this many per organ (lymph nodes one organ, as for baseline targets).
+    pub max_per_organ: u32,
+}
+
+/// The reference of the new-lesion-target sum (AMB-I2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NltReference {
+    /// The smallest NLT sum recorded since the NLT set last grew (the FAQ's "nadir").
+    Nadir,
+    /// The NLT sum when the set last grew (the reference's AMB-I2 "sum at first appearance").
+    FirstAppearance,
+}
+
+/// When an assessment after a new-lesion iUPD, with those new lesions still listed, resets
+/// (IR-RESET).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResetWithNewLesions {
+    /// Only when the target sum fell below the sum at the iUPD assessment (the FAQ's
+    /// scenario B: further shrinkage gives iPR; scenario F: a PR already met and unchanged
+    /// stays iUPD).
+    TargetDecrease,
+    /// Never while a new lesion seen before is still listed.
+    Never,
 }
 
 /// Time-to-event endpoints (PFS, duration of response).

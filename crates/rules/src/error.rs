@@ -54,15 +54,12 @@ pub enum RuleSetError {
         problems: Vec<Problem>,
     },
     /// No bundled rule set has this id and no file has this path.
-    #[error("unknown rule set `{id}`: not a bundled rule set ({known}) nor a readable file{note}")]
+    #[error("unknown rule set `{id}`: not a bundled rule set ({known}) nor a readable file")]
     Unknown {
         /// What was asked for.
         id: String,
         /// The bundled ids.
         known: String,
-        /// What more there is to say of this id ("" mostly; criteria of the reference that
-        /// no bundled rule set implements are named as such).
-        note: &'static str,
     },
     /// An override names a key that is not a protocol parameter, or gives a bad value.
     #[error("{origin}: {message}")]

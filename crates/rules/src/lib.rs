@@ -40,6 +40,7 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../../rules/recist-1.1.yaml"),
     ),
     ("mrecist.yaml", include_str!("../../../rules/mrecist.yaml")),
+    ("irecist.yaml", include_str!("../../../rules/irecist.yaml")),
 ];
 
 /// Keys a protocol file or `--set` may override in every rule set: the protocol-defined
@@ -281,7 +282,20 @@ impl RuleSet {
                     message: format!("`{key}` is set twice; give each key once"),
                 });
             }
-            let value = recist_yaml::parse_scalar(raw);
+            // `[21, 63]`: a list of scalars (a window); anything else one scalar.
+            let value = match raw
+                .trim()
+                .strip_prefix('[')
+                .and_then(|r| r.strip_suffix(']'))
+            {
+                Some(items) if !items.trim().is_empty() => Value::Array(
+                    items
+                        .split(',')
+                        .map(|x| recist_yaml::parse_scalar(x.trim()))
+                        .collect(),
+                ),
+                _ => recist_yaml::parse_scalar(raw),
+            };
             set_parameter(&mut merged, (&self.doc.id, own), key, value, "--set")?;
             set_at.push((key.clone(), "--set".into()));
             overrides.push(Override {
@@ -360,18 +374,6 @@ fn bundled_text(id: &str) -> Option<(&'static str, &'static str)> {
 }
 
 fn unknown(id: &str) -> RuleSetError {
-    // iRECIST is in the rules reference (section 3) but its iUPD/iCPD confirmation is not
-    // something the engine adjudicates yet: say so rather than only "unknown".
-    let letters: String = id
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let note = if letters.starts_with("irecist") {
-        "; iRECIST (IR-* rules of the reference) is not implemented in this version: no rule set adjudicates iUPD/iCPD yet"
-    } else {
-        ""
-    };
     RuleSetError::Unknown {
         id: id.to_string(),
         known: BUNDLED
@@ -379,7 +381,6 @@ fn unknown(id: &str) -> RuleSetError {
             .map(|(n, _)| n.trim_end_matches(".yaml"))
             .collect::<Vec<_>>()
             .join(", "),
-        note,
     }
 }
 
@@ -503,7 +504,12 @@ fn finish(merged: Value, origin: &str, text: Option<&str>) -> Result<RuleSet, Ru
         let leaf = key
             .split('.')
             .try_fold(&merged, |v, part| v.get(part))
-            .filter(|v| !v.is_object() && !v.is_array());
+            // A scalar, or a list of scalars (a window such as `[28, 56]`).
+            .filter(|v| match v {
+                Value::Object(_) => false,
+                Value::Array(items) => items.iter().all(|x| !x.is_object() && !x.is_array()),
+                _ => true,
+            });
         let message = if leaf.is_none() || key.starts_with("protocol_parameters") {
             Some(format!("`{key}` is not a single value of this rule set"))
         } else if PROTOCOL_PARAMETERS.contains(&key.as_str()) {
@@ -1051,6 +1057,62 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
         10000,
         "%",
     );
+    if let Some(i) = &doc.irecist {
+        let [earliest, latest] = i.confirm_window_days;
+        if earliest > latest {
+            bad(
+                "irecist.confirm_window_days",
+                format!("the earliest day {earliest} is after the latest day {latest}"),
+            );
+        }
+        if latest > 365 {
+            bad(
+                "irecist.confirm_window_days",
+                format!("the latest day {latest} must be at most 365"),
+            );
+        }
+        if i.window_tolerance_days > earliest {
+            bad(
+                "irecist.window_tolerance_days",
+                format!(
+                    "{} days is more than the window's earliest day {earliest}",
+                    i.window_tolerance_days
+                ),
+            );
+        }
+        range(
+            &mut bad,
+            "irecist.cpd_min_increase_mm",
+            i.cpd_min_increase_mm.hundredths(),
+            1,
+            100_000,
+            "mm",
+        );
+        let n = &i.new_lesion_targets;
+        if n.max_total == 0 || n.max_total > 20 {
+            bad(
+                "irecist.new_lesion_targets.max_total",
+                format!("{} is out of range 1..=20", n.max_total),
+            );
+        }
+        if n.max_per_organ == 0 || n.max_per_organ > n.max_total {
+            bad(
+                "irecist.new_lesion_targets.max_per_organ",
+                format!(
+                    "{} is out of range 1..={} (max_total)",
+                    n.max_per_organ, n.max_total
+                ),
+            );
+        }
+        // Rewriting earlier timepoints to PD has no iRECIST reading: progression is confirmed,
+        // not back-written (IR-CPD-DATE dates it instead).
+        if doc.new_lesions.equivocal_confirmed == EquivocalConfirmed::RewriteEarlier {
+            bad(
+                "new_lesions.equivocal_confirmed",
+                "`rewrite-earlier` cannot be used with `irecist` (iRECIST dates a confirmed progression to its iUPD, IR-CPD-DATE): use `backdate-progression`".into(),
+            );
+        }
+    }
     problems
 }
 

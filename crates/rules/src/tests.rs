@@ -287,21 +287,103 @@ fn unknown_rule_set_names_the_bundled_ones() {
     assert!(!err.contains("iRECIST"), "{err}");
 }
 
-/// iRECIST is in the reference but not implemented: asking for it says so (IR-* rules).
+/// iRECIST is bundled (IR-BASE): it extends RECIST 1.1, keeps its thresholds and tables,
+/// and adds the `irecist` section with the reference's defaults (IR-CONF-WIN, AMB-I1).
 #[test]
-fn asking_for_irecist_says_it_is_not_implemented() {
-    for id in ["irecist", "iRECIST", "i-recist-1.0"] {
-        let err = RuleSet::resolve(id)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(
-            err.contains(&format!("unknown rule set `{id}`"))
-                && err.contains("iRECIST (IR-* rules of the reference) is not implemented"),
-            "{err}"
-        );
-    }
+fn ir_base_irecist_extends_recist_1_1() {
+    let i = RuleSet::bundled("irecist").unwrap();
+    let r = RuleSet::bundled("recist-1.1").unwrap();
+    assert_eq!(i.doc().rscat, "iRECIST");
+    assert_eq!(i.doc().target_response, r.doc().target_response);
+    assert_eq!(i.doc().overall_response, r.doc().overall_response);
+    assert!(r.doc().irecist.is_none());
+    let ir = i.doc().irecist.as_ref().unwrap();
+    assert_eq!(ir.confirm_window_days, [28, 56]);
+    assert_eq!(ir.window_tolerance_days, 2);
+    assert_eq!(ir.cpd_min_increase_mm, recist_model::Mm::from_mm(5));
+    assert_eq!(ir.cpd_increase, CpdIncrease::AtLeast);
+    assert_eq!(
+        (
+            ir.new_lesion_targets.max_total,
+            ir.new_lesion_targets.max_per_organ
+        ),
+        (5, 2)
+    );
+    assert_eq!(
+        ir.reset_with_new_lesions,
+        ResetWithNewLesions::TargetDecrease
+    );
+    assert!(ir.late_scan_confirms);
+    assert_eq!(ir.nlt_reference, NltReference::Nadir);
+    // The window is a protocol parameter (section 4 `irecist.confirm_window_days`).
+    let amended = i
+        .with_overrides(
+            None,
+            &[("irecist.confirm_window_days".into(), "[21, 63]".into())],
+        )
+        .unwrap();
+    assert_eq!(
+        amended.doc().irecist.as_ref().unwrap().confirm_window_days,
+        [21, 63]
+    );
 }
+
+/// IR-CONF-WIN, AMB-I1 and the NLT limits are validated with their key paths.
+#[rstest::rstest]
+#[case(
+    "confirm_window_days: [28, 56]",
+    "confirm_window_days: [60, 56]",
+    "irecist.confirm_window_days"
+)]
+#[case(
+    "window_tolerance_days: 2",
+    "window_tolerance_days: 40",
+    "irecist.window_tolerance_days"
+)]
+#[case(
+    "cpd_min_increase_mm: 5",
+    "cpd_min_increase_mm: 0",
+    "irecist.cpd_min_increase_mm"
+)]
+#[case(
+    "max_per_organ: 2",
+    "max_per_organ: 6",
+    "irecist.new_lesion_targets.max_per_organ"
+)]
+#[case("max_total: 5", "max_total: 0", "irecist.new_lesion_targets.max_total")]
+fn ir_conf_win_irecist_section_is_validated(
+    #[case] from: &str,
+    #[case] to: &str,
+    #[case] path: &str,
+) {
+    let text = IRECIST.replace(from, to);
+    assert_ne!(text, IRECIST, "{from}");
+    let err = RuleSet::from_text(&text, "irecist.yaml")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains(path), "{err}");
+}
+
+/// AMB-07 `rewrite-earlier` has no iRECIST reading: refused with iRECIST.
+#[test]
+fn ir_cpd_date_rewrite_earlier_is_refused_with_irecist() {
+    let err = RuleSet::bundled("irecist")
+        .unwrap()
+        .with_overrides(
+            None,
+            &[(
+                "new_lesions.equivocal_confirmed".into(),
+                "rewrite-earlier".into(),
+            )],
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("new_lesions.equivocal_confirmed"), "{err}");
+}
+
+const IRECIST: &str = include_str!("../../../rules/irecist.yaml");
 
 const MRECIST: &str = include_str!("../../../rules/mrecist.yaml");
 

@@ -2278,6 +2278,7 @@ fn non_target_finding(
                         viable: None,
                         cytology: None,
                         short_axis: None,
+                        increased: false,
                     });
                 }
                 sa => {
@@ -2286,6 +2287,7 @@ fn non_target_finding(
                         viable: None,
                         cytology: None,
                         short_axis: sa.flatten(),
+                        increased: false,
                     });
                 }
             }
@@ -2309,6 +2311,7 @@ fn non_target_finding(
         viable: None,
         cytology: None,
         short_axis: None,
+        increased: false,
     })
 }
 
@@ -2357,6 +2360,8 @@ fn new_lesion(
         hcc_typical: false,
         field: FieldPlacement::None,
         cytology: None,
+        increased: false,
+        progression: false,
     }
 }
 

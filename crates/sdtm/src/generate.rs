@@ -497,12 +497,14 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
                         viable: None,
                         cytology: None,
                         short_axis: None,
+                        increased: false,
                     }),
                     (Role::NonTarget, _) => Finding::NonTarget(NonTargetFinding {
                         status: NonTargetStatus::NotEvaluated,
                         viable: None,
                         cytology: None,
                         short_axis: None,
+                        increased: false,
                     }),
                 };
                 findings.insert(l.id.clone(), f);
@@ -528,6 +530,8 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
                         hcc_typical: false,
                         field: FieldPlacement::None,
                         cytology: None,
+                        increased: false,
+                        progression: false,
                     })
                     .collect(),
                 visit: Some(v.name.clone()),
@@ -578,6 +582,14 @@ fn neighbour(r: OverallResponse) -> OverallResponse {
         OverallResponse::NonCrNonPd => OverallResponse::Pd,
         OverallResponse::Pd => OverallResponse::Sd,
         OverallResponse::Ne => OverallResponse::Sd,
+        // The generator writes RECIST 1.1 responses only; an iRECIST word has the
+        // neighbour of its RECIST 1.1 counterpart.
+        OverallResponse::ICr => OverallResponse::IPr,
+        OverallResponse::IPr => OverallResponse::ISd,
+        OverallResponse::ISd => OverallResponse::IPr,
+        OverallResponse::NonICrNonIUpd => OverallResponse::IUpd,
+        OverallResponse::IUpd => OverallResponse::ISd,
+        OverallResponse::ICpd => OverallResponse::ISd,
     }
 }
 

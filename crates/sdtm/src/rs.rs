@@ -303,6 +303,12 @@ impl Values {
             OverallResponse::NonCrNonPd => "NON-CR/NON-PD,NON-CR/NON-PD",
             OverallResponse::Pd => "PD,PD",
             OverallResponse::Ne => "NE,NE",
+            OverallResponse::ICr => "iCR,iCR",
+            OverallResponse::IPr => "iPR,iPR",
+            OverallResponse::ISd => "iSD,iSD",
+            OverallResponse::NonICrNonIUpd => "NON-iCR/NON-iUPD,NON-iCR/NON-iUPD",
+            OverallResponse::IUpd => "iUPD,iUPD",
+            OverallResponse::ICpd => "iCPD,iCPD",
         })
     }
 }
@@ -948,7 +954,12 @@ mod tests {
                 .all(|n| has(RsTest::Newlind, newlind(*n)))
         );
         for t in [RsTest::Ovrlresp, RsTest::Bestresp] {
-            let words: Vec<&str> = OverallResponse::ALL.iter().map(|r| r.as_str()).collect();
+            // Recorded responses are read in RECIST 1.1's words only.
+            let words: Vec<&str> = OverallResponse::ALL
+                .iter()
+                .filter(|r| !r.is_irecist())
+                .map(|r| r.as_str())
+                .collect();
             assert_eq!(t.vocabulary().0, words.as_slice());
         }
         for t in RsTest::ALL {
