@@ -509,8 +509,12 @@ fn ir_bor_iupd_does_not_end_the_window() {
     assert_eq!(r.response_dates.first_response, Some(date("2021-05-10")));
 }
 
-/// IR-BOR, Table 3 of the iRECIST paper (confirmation of response not required): each row's
-/// sequence of timepoint responses and its iBOR.
+/// IR-BOR, Table 3 of the iRECIST paper (Seymour 2017, PMC5648544; confirmation of response
+/// not required): its eight examples, each with one of the sequences the table allows (where a
+/// cell lists several responses, one of them) and the table's iBOR. Example 1: iCR, …, iUPD,
+/// iCPD ⇒ iCR; 2: iUPD, iPR, iCR ⇒ iCR; 3: iUPD, iPR ⇒ iPR; 4: iUPD, iSD, iPR ⇒ iPR;
+/// 5: iUPD, iSD, iSD ⇒ iSD; 6: iUPD, iCPD, any ⇒ iCPD; 7: iUPD, iUPD, iCPD ⇒ iCPD;
+/// 8: iUPD, NE, NE, NE ⇒ iUPD (checked against the published table).
 #[rstest::rstest]
 #[case::icr_then_iupd_icpd(&[O::ICr, O::ICr, O::ICr, O::IUpd, O::ICpd], O::ICr)]
 #[case::iupd_ipr_icr_iupd_icpd(&[O::IUpd, O::IPr, O::ICr, O::IUpd, O::ICpd], O::ICr)]

@@ -1489,7 +1489,7 @@ fn read_tr_row<'g>(
                 u.problems.push(err!(not_understood(
                     "TRORRES",
                     text,
-                    "PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION or EQUIVOCAL",
+                    "PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION, INCREASED or EQUIVOCAL",
                 )));
                 return;
             }
@@ -2253,6 +2253,15 @@ fn non_target_finding(
         Some(Val::State(StateWord::Present)) => NonTargetStatus::Present,
         Some(Val::State(StateWord::Absent)) => NonTargetStatus::Absent,
         Some(Val::State(StateWord::Progression)) => NonTargetStatus::Progression,
+        Some(Val::State(StateWord::Increased)) => {
+            return Some(NonTargetFinding {
+                status: NonTargetStatus::Present,
+                viable: None,
+                cytology: None,
+                short_axis: None,
+                increased: true,
+            });
+        }
         Some(Val::State(StateWord::Equivocal)) => {
             warnings.push(format!(
                 "visit {visit}: non-target `{}` EQUIVOCAL: read as present (equivocal progression is not progression)",
@@ -2360,8 +2369,10 @@ fn new_lesion(
         hcc_typical: false,
         field: FieldPlacement::None,
         cytology: None,
-        increased: false,
-        progression: false,
+        // iRECIST: growth of a new lesion seen before (IR-CPD-NEW); at its first listing the
+        // engine does not read them.
+        increased: state == Some(Val::State(StateWord::Increased)),
+        progression: state == Some(Val::State(StateWord::Progression)),
     }
 }
 
@@ -2379,9 +2390,12 @@ fn present_new(
         value_of(state),
     );
     let seen = match state {
-        Some(Val::State(StateWord::Present | StateWord::Progression | StateWord::Equivocal)) => {
-            true
-        }
+        Some(Val::State(
+            StateWord::Present
+            | StateWord::Progression
+            | StateWord::Increased
+            | StateWord::Equivocal,
+        )) => true,
         Some(_) => false,
         None => [long, short, diameter]
             .iter()
@@ -2484,6 +2498,66 @@ mod tests {
         assert_eq!(built.row_of(d1, Some("NEW01")), Some(2));
         assert_eq!(built.row_of(d2, Some("X")), Some(4));
         assert_eq!(built.row_of(d2, None), Some(4));
+    }
+
+    /// iRECIST's "further increase from last assessment" (IR-CPD-NT, IR-CPD-NEW): TUMSTATE
+    /// INCREASED is a present non-target marked `increased`, and on a new lesion listed again
+    /// `increased`; UNEQUIVOCAL PROGRESSION of a new lesion marks its `progression`.
+    #[test]
+    fn ir_cpd_nt_increased_state_is_read_as_a_further_increase() {
+        let mut tu_g = RawGroup::with_columns("S1".into(), 13);
+        tu_row(&mut tu_g, 2, ("T01", "TARGET", "LIVER", "1", "2020-01-01"));
+        tu_row(
+            &mut tu_g,
+            3,
+            ("NT01", "NON-TARGET", "BONE", "1", "2020-01-01"),
+        );
+        tu_row(&mut tu_g, 4, ("NEW01", "NEW", "LUNG", "2", "2020-03-01"));
+        tu_row(&mut tu_g, 5, ("NEW02", "NEW", "BRAIN", "2", "2020-03-01"));
+        let mut tr_g = RawGroup::with_columns("S1".into(), 18);
+        let rows = [
+            ("T01", "LDIAM", "20", "1", "2020-01-01"),
+            ("NT01", "TUMSTATE", "PRESENT", "1", "2020-01-01"),
+            ("T01", "LDIAM", "21", "2", "2020-03-01"),
+            (
+                "NT01",
+                "TUMSTATE",
+                "UNEQUIVOCAL PROGRESSION",
+                "2",
+                "2020-03-01",
+            ),
+            ("NEW01", "TUMSTATE", "PRESENT", "2", "2020-03-01"),
+            ("NEW02", "TUMSTATE", "PRESENT", "2", "2020-03-01"),
+            ("T01", "LDIAM", "21", "3", "2020-04-15"),
+            ("NT01", "TUMSTATE", "Increased", "3", "2020-04-15"),
+            ("NEW01", "TUMSTATE", "FURTHER INCREASE", "3", "2020-04-15"),
+            (
+                "NEW02",
+                "TUMSTATE",
+                "UNEQUIVOCAL PROGRESSION",
+                "3",
+                "2020-04-15",
+            ),
+        ];
+        for (i, row) in rows.into_iter().enumerate() {
+            tr_row(&mut tr_g, i as u64 + 2, row);
+        }
+        let built = &built_of(&tu_g, &tr_g);
+        let nt = |a: usize| match built.subject.assessments[a].findings.get("NT01") {
+            Some(Finding::NonTarget(f)) => (f.status, f.increased),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(nt(1), (NonTargetStatus::Progression, false));
+        assert_eq!(nt(2), (NonTargetStatus::Present, true));
+        let new = |a: usize| -> Vec<(&str, bool, bool)> {
+            built.subject.assessments[a]
+                .new_lesions
+                .iter()
+                .map(|n| (n.id.as_str(), n.increased, n.progression))
+                .collect()
+        };
+        assert_eq!(new(1), [("NEW01", false, false), ("NEW02", false, false)]);
+        assert_eq!(new(2), [("NEW01", true, false), ("NEW02", false, true)]);
     }
 
     /// A visit named by `VISITNUM`, `VISIT` or the date, as a TR row with these values makes it.

@@ -53,6 +53,10 @@ pub enum StateWord {
     Absent,
     /// Unequivocal progression.
     Progression,
+    /// Present and grown since the previous assessment, not itself unequivocal progression
+    /// (iRECIST's "further increase from last assessment": it confirms a non-target or
+    /// new-lesion iUPD, IR-CPD-NT, IR-CPD-NEW; RECIST 1.1 and mRECIST read it as present).
+    Increased,
     /// Equivocal: possibly a new lesion, or equivocal progression of a non-target.
     Equivocal,
     /// Not evaluable.
