@@ -433,9 +433,9 @@ pub struct RecordedRows {
     pub other_category: u64,
     /// Rows refused by themselves, in line order: malformed, not UTF-8, of no subject, with
     /// an `RSDTC` that is not a date (a partial one unless imputation was chosen), with a
-    /// response not of their test's vocabulary (or none), a repeat of
-    /// an earlier row's value for the same record, or one of several rows giving different
-    /// values for one record (see [`read_recorded`]). They are not compared.
+    /// response not of their test's vocabulary (or none), a repeat of another row's value for
+    /// the same record, or one of several rows giving different values for one record (see
+    /// [`read_recorded`]). They are not compared.
     pub refused: Vec<SdtmError>,
 }
 
@@ -674,18 +674,20 @@ fn refuse_repeated(
 /// whose `RSCAT` is not empty and none of `categories`, are counted and skipped; unreadable
 /// rows, rows with a bad `RSDTC` and rows whose response is not a word of their test
 /// ([`RsTest::vocabulary`], after [`normalise`]; or is blank) are refused, each with its
-/// place. So are rows that give one record (evaluator, `RSCAT`, test and visit: the visit
-/// being `VISITNUM` as a number when given, else `VISIT` case-insensitively, else `RSDTC`;
-/// `BESTRESP` has none) more than once: a repeat of the same value is a duplicate of the first
-/// row, which is kept; when the values differ every one of the rows is refused.
+/// place. So are rows that give one record (evaluator, `RSCAT`, test and visit; `BESTRESP`
+/// has no visit) more than once: when the values differ every one of the rows is refused; of
+/// rows repeating one value, the one that names the record best is kept (a `VISITNUM` before
+/// a `VISIT` before a date alone, an `RSCAT` before none, then the first in the file) and the
+/// others are refused as its duplicates. So which rows are compared never depends on their
+/// order.
 ///
-/// `visits` gives the engine's visits of each evaluator of the subject, when known: a row
-/// then names the visit it matches ([`RecordedRow::visit_in`]), so that rows naming one visit
-/// in different ways (by `VISITNUM`, by `VISIT` alone, by `RSDTC` alone) are one record, and
-/// two visits of one `VISIT` name are told apart by `RSDTC`. A row with no `RSCAT` gives the
-/// record of every compared `RSCAT`. Of rows repeating one value, the one that names the
-/// record best is kept: a `VISITNUM` before a `VISIT` before a date alone, an `RSCAT` before
-/// none, then the first in the file.
+/// A row with no `RSCAT` gives the record of every compared `RSCAT`. The visit is the one of
+/// `visits` (the engine's visits of the row's evaluator, when known) that the row names
+/// ([`RecordedRow::visit_in`], as the comparison matches it), so that rows naming one visit
+/// in different ways (by `VISITNUM`, by `VISIT` alone, by `RSDTC` alone) are one record and
+/// two visits of one `VISIT` name are told apart by `RSDTC`; for a row naming none of them
+/// (or whose evaluator has none), `VISITNUM` as a number when given, else `VISIT`
+/// case-insensitively, else `RSDTC`.
 pub fn read_recorded(
     g: &RawGroup,
     file: &str,
