@@ -633,3 +633,78 @@ fn recorded_rows_of_a_subject_whose_tumour_rows_are_all_unreadable_are_counted()
     // FIX-007 is refused by the engine but has no recorded row.
     assert_eq!(c["reference_rows_of_refused_subjects"], fix3, "{c}");
 }
+
+/// The fixture's TR with the first of FIX-001's WEEK 6 rows naming the visit `WEEK 6
+/// UNSCHEDULED` (its VISITNUM still 2), FIX-001's rows in file order or reversed.
+fn tr_with_two_names_for_one_visit(dir: &Path, reversed: bool) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let text = read(&fixtures().join("TR.csv"));
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let first = lines
+        .iter()
+        .position(|l| l.contains(",FIX-001,") && l.contains(",2,WEEK 6,"))
+        .unwrap();
+    lines[first] = lines[first].replace(",2,WEEK 6,", ",2,WEEK 6 UNSCHEDULED,");
+    if reversed {
+        let at: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].contains(",FIX-001,"))
+            .collect();
+        let mut rows: Vec<String> = at.iter().map(|&i| lines[i].clone()).collect();
+        rows.reverse();
+        for (&i, r) in at.iter().zip(rows) {
+            lines[i] = r;
+        }
+    }
+    let tr = dir.join("TR.csv");
+    std::fs::write(&tr, lines.join("\n") + "\n").unwrap();
+    tr
+}
+
+#[test]
+fn a_visit_named_two_ways_by_its_tr_rows_is_named_alike_in_any_order() {
+    let dir = tmp("order-tr-visit-names");
+    // FIX-001's WEEK 6 recorded by VISIT alone: it must find the visit whichever TR row
+    // comes first.
+    let mut rs = Rs::read(&fixtures().join("expected-rs.csv"));
+    for (_, r) in &mut rs.rows {
+        if r.contains(",FIX-001,") {
+            *r = r.replace(",WEEK 6,2,", ",WEEK 6,,");
+        }
+    }
+    let mut outs = Vec::new();
+    for reversed in [false, true] {
+        // One TR path for both, as error lines name it.
+        let tr = tr_with_two_names_for_one_visit(&dir.join("tr"), reversed);
+        outs.push(compare(
+            &fixtures(),
+            Some(&tr),
+            &rs,
+            &dir.join(format!("out-{reversed}")),
+        ));
+    }
+    let (a, b) = (&outs[0], &outs[1]);
+    assert!(a.rs_csv == b.rs_csv, "rs.csv:\n{}\n{}", a.rs_csv, b.rs_csv);
+    assert!(a.results == b.results, "results.jsonl differs");
+    assert_eq!(a.comparison_json, b.comparison_json);
+    assert_eq!(a.unmatched, b.unmatched);
+    assert_eq!(a.discordant, b.discordant);
+    assert_eq!(a.other_errors, b.other_errors);
+    let week6 = outs[0]
+        .rs_csv
+        .lines()
+        .filter(|l| l.contains(",FIX-001,") && l.contains(",2,2021-02-24"))
+        .count();
+    assert_eq!(week6, 4, "{}", outs[0].rs_csv);
+    assert!(outs[0].rs_csv.contains(",WEEK 6,2,2021-02-24"));
+    assert!(
+        outs[0].results.contains(
+            "VISITNUM 2 (2021-02-24): its TR rows name it `WEEK 6`, `WEEK 6 UNSCHEDULED`: read as `WEEK 6`"
+        ),
+        "{}",
+        outs[0].results
+    );
+    let c = &outs[0].comparison_json["comparisons"][0];
+    for t in c["tests"].as_object().unwrap().values() {
+        assert_eq!(t["reference_only"], 0, "{c}");
+    }
+}
