@@ -326,8 +326,9 @@ fn best_detail(rules: &RuleSet, result: &SubjectResult) -> Value {
     })
 }
 
-/// Compares recorded rows (already filtered to this unit and category) with a result;
-/// appends discordance lines, and a line per value on one side only, to `out`.
+/// Compares recorded rows (already filtered to this unit and category, and read against
+/// `id.visits`, which their [`RecordedRow::at`] indexes) with a result; appends discordance
+/// lines, and a line per value on one side only, to `out`.
 #[allow(clippy::too_many_arguments)]
 pub fn compare_recorded(
     pair: (usize, &ComparePair),
@@ -352,10 +353,10 @@ pub fn compare_recorded(
         let tp = if row.test == RsTest::Bestresp {
             None
         } else {
-            // The visit the row names, as reading it named it (so that no other row of the
-            // unit names it for the same test and RSCAT).
+            // The visit the row names, found when it was read against these visits (so that
+            // no other row of the unit names it for the same test and RSCAT).
             let found = row
-                .visit_in(id.visits)
+                .at
                 .and_then(|v| id.visits.get(v))
                 .and_then(|v| result.timepoints.iter().position(|t| t.date == v.date));
             let Some(i) = found else {

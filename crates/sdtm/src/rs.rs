@@ -398,6 +398,10 @@ pub struct RecordedRow {
     pub visitnum: String,
     /// `RSDTC` as a date, when it is one.
     pub date: Option<NaiveDate>,
+    /// The index, among the engine's visits of its evaluator as [`read_recorded`] was given
+    /// them, of the visit the row is of ([`RecordedRow::visit_in`]); `None` when they were not
+    /// given, the row names none of them, or it is a `BESTRESP`.
+    pub at: Option<usize>,
 }
 
 /// Normalises a response for comparison: upper case, spaces dropped in `NON-CR/NON-PD`,
@@ -470,19 +474,11 @@ enum VisitKey<'r> {
     Date(Option<NaiveDate>),
 }
 
-/// Whether two `VISITNUM`s are one: equal as numbers when both are, else as written.
-fn same_visitnum(a: &str, b: &str) -> bool {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
-}
-
 impl RecordedRow {
-    fn key(&self, visits: Option<&[RsVisit]>) -> RecordKey<'_> {
+    fn key(&self) -> RecordKey<'_> {
         let visit = if self.test == RsTest::Bestresp {
             VisitKey::Subject
-        } else if let Some(i) = visits.and_then(|v| self.visit_in(v)) {
+        } else if let Some(i) = self.at {
             VisitKey::At(i)
         } else if !self.visitnum.is_empty() {
             match self.visitnum.parse::<f64>() {
@@ -508,20 +504,31 @@ impl RecordedRow {
     /// say), `RSDTC` picks the one of that date; failing that, none: which visit the row is
     /// of is unknown. `BESTRESP` is of no visit.
     pub fn visit_in(&self, visits: &[RsVisit]) -> Option<usize> {
-        let named: Box<dyn Fn(&RsVisit) -> bool + '_> = if self.test == RsTest::Bestresp {
+        if self.test == RsTest::Bestresp
+            || (self.visitnum.is_empty() && self.visit.is_empty() && self.date.is_none())
+        {
             return None;
-        } else if !self.visitnum.is_empty() {
-            Box::new(|v| same_visitnum(&self.visitnum, &v.visitnum))
-        } else if !self.visit.is_empty() {
-            Box::new(|v| self.visit.eq_ignore_ascii_case(&v.visit))
+        }
+        // The row's VISITNUM as a number, parsed once: two VISITNUMs are one when equal as
+        // written, else as numbers when both are.
+        let number = if self.visitnum.is_empty() {
+            None
         } else {
-            let date = self.date?;
-            Box::new(move |v| v.date == date)
+            self.visitnum.parse::<f64>().ok()
+        };
+        let named = |v: &RsVisit| {
+            if !self.visitnum.is_empty() {
+                v.visitnum == self.visitnum
+                    || number.is_some_and(|n| v.visitnum.parse::<f64>().is_ok_and(|m| m == n))
+            } else if !self.visit.is_empty() {
+                self.visit.eq_ignore_ascii_case(&v.visit)
+            } else {
+                self.date == Some(v.date)
+            }
         };
         let mut found = visits.iter().enumerate().filter(|(_, v)| named(v));
         let (first, _) = found.next()?;
-        let mut others = found.peekable();
-        if others.peek().is_none() {
+        if found.next().is_none() {
             return Some(first);
         }
         let mut dated = visits
@@ -565,8 +572,8 @@ pub type VisitsOf<'v> = &'v dyn Fn(&EvalKey) -> Option<&'v [RsVisit]>;
 
 /// Refuses the rows that give one record (subject, evaluator, `RSCAT`, test and visit) more
 /// than once, so that which of them is compared never depends on row order. The visit is the
-/// engine's visit a row names when its evaluator's visits are known (`visits`), however the
-/// row names it (`VISITNUM`, `VISIT` or `RSDTC`); a row with no `RSCAT` is of every compared
+/// engine's visit a row names when its evaluator's visits are known ([`RecordedRow::at`]),
+/// however the row names it (`VISITNUM`, `VISIT` or `RSDTC`); a row with no `RSCAT` is of every compared
 /// `RSCAT`. Rows giving different values for one record are all refused, each naming the
 /// others; then, of rows repeating one value, the one that names the record best
 /// ([`RecordedRow::naming_rank`], then the first in the file) is kept and the others are
@@ -575,14 +582,13 @@ fn refuse_repeated(
     rows: &mut Vec<RecordedRow>,
     refused: &mut Vec<SdtmError>,
     place: impl Fn(&RecordedRow) -> Place,
-    visits: VisitsOf<'_>,
 ) {
     if rows.len() < 2 {
         return;
     }
     let mut groups: HashMap<RecordKey<'_>, Vec<usize>> = HashMap::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
-        groups.entry(r.key(visits(&r.eval))).or_default().push(i);
+        groups.entry(r.key()).or_default().push(i);
     }
     let mut problems: Vec<Option<Problem>> = vec![None; rows.len()];
     for same in groups.values().filter(|v| v.len() > 1) {
@@ -766,19 +772,18 @@ pub fn read_recorded(
             visit: g.get(r, rs::VISIT).to_string(),
             visitnum: g.get(r, rs::VISITNUM).to_string(),
             date,
+            at: None,
         });
     }
-    refuse_repeated(
-        &mut out.rows,
-        &mut out.refused,
-        |r| {
-            let mut place = place(r.line, true);
-            place.evaluator = Some(r.eval.label());
-            place.visit = r.visit_label();
-            place
-        },
-        visits,
-    );
+    for r in &mut out.rows {
+        r.at = visits(&r.eval).and_then(|v| r.visit_in(v));
+    }
+    refuse_repeated(&mut out.rows, &mut out.refused, |r| {
+        let mut place = place(r.line, true);
+        place.evaluator = Some(r.eval.label());
+        place.visit = r.visit_label();
+        place
+    });
     if !out.refused.is_empty() {
         out.refused.sort_by_key(|e| e.place.row);
     }
@@ -1053,6 +1058,7 @@ mod tests {
             visit: visit.into(),
             visitnum: visitnum.into(),
             date: date.and_then(|d| NaiveDate::from_ymd_opt(2020, 2, d)),
+            at: None,
         }
     }
 
