@@ -326,21 +326,9 @@ fn best_detail(rules: &RuleSet, result: &SubjectResult) -> Value {
     })
 }
 
-fn matches_visit(row: &RecordedRow, v: &RsVisit) -> bool {
-    if !row.visitnum.is_empty() {
-        match (row.visitnum.parse::<f64>(), v.visitnum.parse::<f64>()) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => row.visitnum == v.visitnum,
-        }
-    } else if !row.visit.is_empty() {
-        row.visit.eq_ignore_ascii_case(&v.visit)
-    } else {
-        row.date == Some(v.date)
-    }
-}
-
-/// Compares recorded rows (already filtered to this unit and category) with a result;
-/// appends discordance lines, and a line per value on one side only, to `out`.
+/// Compares recorded rows (already filtered to this unit and category, and read against
+/// `id.visits`, which their [`RecordedRow::at`] indexes) with a result; appends discordance
+/// lines, and a line per value on one side only, to `out`.
 #[allow(clippy::too_many_arguments)]
 pub fn compare_recorded(
     pair: (usize, &ComparePair),
@@ -365,10 +353,11 @@ pub fn compare_recorded(
         let tp = if row.test == RsTest::Bestresp {
             None
         } else {
-            let found = id
-                .visits
-                .iter()
-                .find(|v| matches_visit(row, v))
+            // The visit the row names, found when it was read against these visits (so that
+            // no other row of the unit names it for the same test and RSCAT).
+            let found = row
+                .at
+                .and_then(|v| id.visits.get(v))
                 .and_then(|v| result.timepoints.iter().position(|t| t.date == v.date));
             let Some(i) = found else {
                 one_side.recorded(tally, out, row);

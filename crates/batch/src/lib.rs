@@ -437,15 +437,20 @@ struct Piece {
     /// Comparisons' discordant and one-sided values.
     compared: compare::CompareLines,
     tally: Tally,
-    /// Case mode: (subject, evaluator, adjudicated) of units seen, for distinct subject
-    /// counts and unmatched recorded rows.
-    case_units: Vec<(String, EvalKey, bool)>,
+    /// Case mode: (subject, evaluator, adjudicated, visits) of units seen, for distinct
+    /// subject counts and unmatched recorded rows; the visits of a unit read from its case
+    /// when recorded RS has rows of its subject, for reading them as the case did.
+    case_units: Vec<CaseUnit>,
     /// Case mode: the RS rows of cases whose subject has other cases, in `rs` order, for
     /// the writer to continue the subject's run of RSSEQ over them.
     rs_cases: Vec<CaseRs>,
     /// Allocations of results already written, for the next subject's results.
     spare: Spare,
 }
+
+/// A subject × evaluator of case files: subject, evaluator, whether it was adjudicated, and
+/// its visits when recorded RS has rows of its subject.
+type CaseUnit = (String, EvalKey, bool, Option<Vec<RsVisit>>);
 
 struct Ctx<'a> {
     cfg: &'a BatchConfig,
@@ -889,25 +894,35 @@ impl Ctx<'_> {
         }
     }
 
-    fn process_sdtm(&self, p: &mut Piece, s: &SdtmItem) {
-        let rec = s.rs.as_ref().map(|g| {
+    /// Reads a subject's recorded RS rows; `visits` gives the engine's visits of each of its
+    /// evaluators that has them.
+    fn read_rs<'g>(
+        &self,
+        s: &'g SdtmItem,
+        visits: recist_sdtm::VisitsOf<'_>,
+    ) -> Option<(&'g RawGroup, RecordedRows)> {
+        s.rs.as_ref().map(|g| {
             let r = read_recorded(
                 g,
                 &self.recorded_file,
                 &self.cfg.mapping,
                 self.cfg.partial_dates,
                 &self.recorded_cats,
+                visits,
             );
             (g, r)
-        });
+        })
+    }
+
+    fn process_sdtm(&self, p: &mut Piece, s: &SdtmItem) {
         // Refused recorded rows are reported after the subject's TU, TR and DM rows.
-        let report_recorded = |p: &mut Piece| {
-            if let Some((g, r)) = &rec {
+        let report_recorded = |p: &mut Piece, rec: &Option<(&RawGroup, RecordedRows)>| {
+            if let Some((g, r)) = rec {
                 p.errors_n += p.tally.count_recorded(g, r, &mut p.errors);
             }
         };
-        let recorded: &[RecordedRow] = rec.as_ref().map_or(&[], |(_, r)| &r.rows);
-        if s.tu.is_none() && s.tr.is_none() {
+        let no_tumour_data = s.tu.is_none() && s.tr.is_none();
+        if no_tumour_data {
             // A group of rows of no subject (no key) is not a subject.
             let t = &mut p.tally;
             if s.rs.is_some() && !s.key().is_empty() {
@@ -915,12 +930,13 @@ impl Ctx<'_> {
             } else if s.dm.is_some() && !s.key().is_empty() {
                 t.dm_only_subjects += 1;
             }
-            if !recorded.is_empty() {
-                let all: Vec<&RecordedRow> = recorded.iter().collect();
-                self.reference_only(p, s.key(), &all);
-            }
             if s.dm.is_none() {
-                report_recorded(p);
+                let rec = self.read_rs(s, &|_| None);
+                if let Some((_, r)) = &rec {
+                    let all: Vec<&RecordedRow> = r.rows.iter().collect();
+                    self.reference_only(p, s.key(), &all);
+                }
+                report_recorded(p, &rec);
                 return;
             }
         }
@@ -948,13 +964,56 @@ impl Ctx<'_> {
             push_json(&mut p.errors, &sdtm_error_value("row", e));
             p.errors_n += 1;
         }
-        report_recorded(p);
+        // The visits of each subject × evaluator built (their names move to RS: errors name
+        // visits from there), so that recorded rows are read against the visits they name.
+        let unit_visits: Vec<Option<Vec<RsVisit>>> = b
+            .units
+            .iter_mut()
+            .map(|unit| {
+                let built = unit.outcome.as_mut().ok()?;
+                Some(
+                    built
+                        .visits
+                        .iter_mut()
+                        .map(|v| RsVisit {
+                            visit: std::mem::take(&mut v.visit),
+                            visitnum: std::mem::take(&mut v.visitnum),
+                            date: v.date,
+                            dtc: v.date_collected.take(),
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let rec = {
+            let units = &b.units;
+            let visits_of = |e: &EvalKey| {
+                let i = units.iter().position(|u| u.evaluator == *e)?;
+                unit_visits.get(i)?.as_deref()
+            };
+            self.read_rs(s, &visits_of)
+        };
+        let recorded: &[RecordedRow] = rec.as_ref().map_or(&[], |(_, r)| &r.rows);
+        let all: Vec<&RecordedRow> = recorded.iter().collect();
+        if no_tumour_data && !all.is_empty() {
+            self.reference_only(p, s.key(), &all);
+        }
+        report_recorded(p, &rec);
         if b.units.is_empty() {
             // No row of the subject could be read (malformed, not UTF-8, or its USUBJID not
-            // UTF-8), so no evaluator is known: the subject is still seen, and refused.
+            // UTF-8), so no evaluator is known: the subject is still seen, and refused, and
+            // its recorded rows are those of a refused subject.
             if b.row_errors.iter().any(|e| e.place.subject.is_some()) {
                 p.tally.subjects_seen += 1;
                 p.tally.subjects_refused += 1;
+                if !no_tumour_data {
+                    for (pi, pair) in self.pairs.iter().enumerate() {
+                        let n = self.pair_rows(pair, &all).len() as u64;
+                        compare::count_refused(&mut p.tally.compare[pi], n);
+                    }
+                }
+            } else if !no_tumour_data && !all.is_empty() {
+                self.reference_only(p, s.key(), &all);
             }
             return;
         }
@@ -962,7 +1021,7 @@ impl Ctx<'_> {
         let mut all_ok = true;
         let mut rsseq = RsSeq::default();
         let mut matched = vec![false; recorded.len()];
-        for unit in &mut b.units {
+        for (ui, unit) in b.units.iter_mut().enumerate() {
             p.tally.units_seen += 1;
             let rows: Vec<&RecordedRow> = recorded
                 .iter()
@@ -1009,17 +1068,10 @@ impl Ctx<'_> {
                     p.errors_n += 1;
                 }
                 Ok(built) => {
-                    // The visits' names move to RS (errors name visits from there).
-                    let visits: Vec<RsVisit> = built
-                        .visits
-                        .iter_mut()
-                        .map(|v| RsVisit {
-                            visit: std::mem::take(&mut v.visit),
-                            visitnum: std::mem::take(&mut v.visitnum),
-                            date: v.date,
-                            dtc: v.date_collected.take(),
-                        })
-                        .collect();
+                    let visits: &[RsVisit] = unit_visits
+                        .get(ui)
+                        .and_then(Option::as_deref)
+                        .unwrap_or(&[]);
                     let built = &*built;
                     // The subject's evaluator is the unit's label (computed only without it).
                     let own_label;
@@ -1050,7 +1102,7 @@ impl Ctx<'_> {
                         p,
                         &built.subject,
                         (&unit.studyid, &unit.evaluator, label),
-                        &visits,
+                        visits,
                         &built.warnings,
                         &sums,
                         &mut rsseq,
@@ -1093,7 +1145,7 @@ impl Ctx<'_> {
             .subject
             .clone()
             .unwrap_or_else(|| format!("{}:{}", place.file, place.row.unwrap_or(0)));
-        p.case_units.push((subject, key, false));
+        p.case_units.push((subject, key, false, None));
         push_json(
             &mut p.errors,
             &error_value("subject", place, "invalid-case", message, None),
@@ -1145,8 +1197,6 @@ impl Ctx<'_> {
             let eval = EvalKey::from_label(&label_in, &self.cfg.mapping);
             let label = subject.evaluator.clone().unwrap_or_else(|| eval.label());
             p.tally.units_seen += 1;
-            let recorded = self.recorded_rows(&subject.subject);
-            let rows: Vec<&RecordedRow> = recorded.iter().filter(|r| r.eval == eval).collect();
             let visits: Vec<RsVisit> = subject
                 .assessments
                 .iter()
@@ -1157,6 +1207,9 @@ impl Ctx<'_> {
                     dtc: None,
                 })
                 .collect();
+            let recorded =
+                self.recorded_rows(&subject.subject, &|e| (*e == eval).then_some(&visits[..]));
+            let rows: Vec<&RecordedRow> = recorded.iter().filter(|r| r.eval == eval).collect();
             let mut rsseq = RsSeq {
                 last: 0,
                 at: self
@@ -1197,7 +1250,13 @@ impl Ctx<'_> {
                     seq_at,
                 });
             }
-            p.case_units.push((subject.subject.clone(), eval, ok));
+            // The unit's visits, for reading its recorded rows again once every case is read.
+            let visits = self
+                .recorded_index
+                .contains_key(&subject.subject)
+                .then_some(visits);
+            p.case_units
+                .push((subject.subject.clone(), eval, ok, visits));
         }
     }
 }
@@ -1205,7 +1264,7 @@ impl Ctx<'_> {
 impl Ctx<'_> {
     /// The recorded RS rows of `subject` that can be compared (case-file mode, where recorded
     /// RS is read into memory; its refused rows are reported once, after the cases).
-    fn recorded_rows(&self, subject: &str) -> Vec<RecordedRow> {
+    fn recorded_rows(&self, subject: &str, visits: recist_sdtm::VisitsOf<'_>) -> Vec<RecordedRow> {
         self.recorded_index
             .get(subject)
             .map(|g| {
@@ -1215,6 +1274,7 @@ impl Ctx<'_> {
                     &self.cfg.mapping,
                     self.cfg.partial_dates,
                     &self.recorded_cats,
+                    visits,
                 )
                 .rows
             })
@@ -1231,13 +1291,13 @@ impl Ctx<'_> {
         };
         let (mut place, message) = case_error_place(&error, "", None);
         place.evaluator = Some(d.evaluator.clone().unwrap_or_else(|| eval.label()));
-        let recorded = self.recorded_rows(&subject);
+        let recorded = self.recorded_rows(&subject, &|_| None);
         let rows: Vec<&RecordedRow> = recorded.iter().filter(|r| r.eval == eval).collect();
         self.refuse_unit_everywhere(p, &rows);
         p.tally.units_seen += 1;
         p.tally.units_refused += 1;
         p.tally.units_refused_reading += 1;
-        p.case_units.push((subject, eval, false));
+        p.case_units.push((subject, eval, false, None));
         push_json(
             &mut p.errors,
             &error_value("subject", &place, "duplicate-case", &message, None),
@@ -1465,7 +1525,7 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
     if matches!(cfg.input, Input::Cases(_)) {
         // Subjects are counted once however many case files or evaluators they have.
         let mut by_subject: BTreeMap<&str, bool> = BTreeMap::new();
-        for (s, _, ok) in &case_units {
+        for (s, _, ok, _) in &case_units {
             let e = by_subject.entry(s.as_str()).or_insert(true);
             *e &= *ok;
         }
@@ -1473,8 +1533,14 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
         tally.subjects_adjudicated = by_subject.values().filter(|ok| **ok).count() as u64;
         tally.subjects_refused = tally.subjects_seen - tally.subjects_adjudicated;
         // Recorded rows of subject × evaluator with no case.
-        let seen: HashSet<(&str, &EvalKey)> =
-            case_units.iter().map(|(s, e, _)| (s.as_str(), e)).collect();
+        let seen: HashSet<(&str, &EvalKey)> = case_units
+            .iter()
+            .map(|(s, e, _, _)| (s.as_str(), e))
+            .collect();
+        let case_visits: HashMap<(&str, &EvalKey), &[RsVisit]> = case_units
+            .iter()
+            .filter_map(|(s, e, _, v)| Some(((s.as_str(), e), v.as_deref()?)))
+            .collect();
         let mut keys: Vec<&String> = ctx.recorded_index.keys().collect();
         keys.sort();
         // Refused recorded rows, reported once each here (after the cases' errors), and rows
@@ -1488,12 +1554,14 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             let Some(g) = ctx.recorded_index.get(k) else {
                 continue;
             };
+            let visits_of = |e: &EvalKey| case_visits.get(&(k.as_str(), e)).copied();
             let rec = read_recorded(
                 g,
                 &ctx.recorded_file,
                 &cfg.mapping,
                 cfg.partial_dates,
                 &ctx.recorded_cats,
+                &visits_of,
             );
             refused_n += tally.count_recorded(g, &rec, &mut refused);
             let left: Vec<&RecordedRow> = rec
@@ -1664,7 +1732,7 @@ impl SpareBuffers {
     }
 }
 
-type PassResult = (Tally, Vec<InputInfo>, Vec<(String, EvalKey, bool)>);
+type PassResult = (Tally, Vec<InputInfo>, Vec<CaseUnit>);
 
 fn run_pass(
     ctx: &Ctx<'_>,

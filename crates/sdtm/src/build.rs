@@ -102,7 +102,8 @@ pub struct Files {
 /// An assessment's visit as SDTM gave it, for RS and error places.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitMeta {
-    /// `VISIT`.
+    /// `VISIT`: the smallest (byte order) of the non-empty `VISIT`s its rows give, whatever
+    /// their order.
     pub visit: String,
     /// `VISITNUM`, as written.
     pub visitnum: String,
@@ -393,6 +394,9 @@ struct VisitAcc {
     sum: Option<(Mm, u64)>,
     /// The TRDTC of the `sum`'s row, as read (an exact duplicate gives the same).
     sum_date: Option<crate::dates::Dtc>,
+    /// `VISIT`s other rows of the visit gave besides `label` (rarely any): see
+    /// [`VisitAcc::also_named`].
+    other_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -650,6 +654,51 @@ impl VisitAcc {
                 visitnum.is_empty() && visit.is_empty() && same_bytes(&self.date_key, date_key(dtc))
             }
         }
+    }
+
+    /// Another row of this visit names it `name` (not its label): the visit keeps the smallest
+    /// of the names given (byte order; an empty `VISIT` is no name), so that which row comes
+    /// first does not decide how RS and messages name the visit; the others are kept for a
+    /// warning.
+    #[cold]
+    fn also_named(&mut self, name: &str) {
+        if name.is_empty() {
+            return;
+        }
+        if self.label.is_empty() {
+            self.label = name.to_string();
+            return;
+        }
+        let other = if name < self.label.as_str() {
+            std::mem::replace(&mut self.label, name.to_string())
+        } else {
+            name.to_string()
+        };
+        if !self.other_names.contains(&other) {
+            self.other_names.push(other);
+        }
+    }
+
+    /// A warning when the visit's rows gave it names that differ other than by case.
+    fn names_warning(&self, date: NaiveDate) -> Option<String> {
+        if !self
+            .other_names
+            .iter()
+            .any(|n| !n.eq_ignore_ascii_case(&self.label))
+        {
+            return None;
+        }
+        let mut names: Vec<&str> = self.other_names.iter().map(String::as_str).collect();
+        names.push(&self.label);
+        names.sort_unstable();
+        names.dedup();
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        Some(format!(
+            "{}: its TR rows name it {}: read as `{}`",
+            described_visit("", &self.visitnum, &date.to_string()),
+            names.join(", "),
+            self.label
+        ))
     }
 
     /// This visit's key: what a row naming it gives in [`VisitKey::of`].
@@ -1323,11 +1372,20 @@ fn read_tr_row<'g>(
                 lesion_rows: false,
                 sum: None,
                 sum_date: None,
+                other_names: Vec::new(),
             });
             u.visits.len() - 1
         }
     };
     u.last_visit = vi;
+    if found.is_some() {
+        let name = g.get(r, tr::VISIT);
+        if let Some(v) = u.visits.get_mut(vi)
+            && !same_bytes(&v.label, name)
+        {
+            v.also_named(name);
+        }
+    }
     // What a row used gives its visit: its date and TRMETHOD. A row refused by itself (an
     // exact duplicate) gives nothing; a row with a problem refuses the unit anyway.
     let mut accept = |u: &mut UnitAcc| {
@@ -2062,6 +2120,9 @@ fn finish_unit(
     metas.extend(order.iter().filter_map(|&vi| {
         let v = u.visits.get_mut(vi)?;
         let date = v.min?;
+        if let Some(w) = v.names_warning(date) {
+            u.warnings.push(w);
+        }
         Some(VisitMeta {
             visit: std::mem::take(&mut v.label),
             visitnum: std::mem::take(&mut v.visitnum),
@@ -2582,6 +2643,7 @@ mod tests {
             lesion_rows: false,
             sum: None,
             sum_date: None,
+            other_names: Vec::new(),
         }
     }
 

@@ -404,6 +404,10 @@ pub struct RecordedRow {
     pub visitnum: String,
     /// `RSDTC` as a date, when it is one.
     pub date: Option<NaiveDate>,
+    /// The index, among the engine's visits of its evaluator as [`read_recorded`] was given
+    /// them, of the visit the row is of ([`RecordedRow::visit_in`]); `None` when they were not
+    /// given, the row names none of them, or it is a `BESTRESP`.
+    pub at: Option<usize>,
 }
 
 /// Normalises a response for comparison: upper case, spaces dropped in `NON-CR/NON-PD`,
@@ -439,29 +443,33 @@ pub struct RecordedRows {
     pub other_category: u64,
     /// Rows refused by themselves, in line order: malformed, not UTF-8, of no subject, with
     /// an `RSDTC` that is not a date (a partial one unless imputation was chosen), with a
-    /// response not of their test's vocabulary (or none), a repeat of
-    /// an earlier row's value for the same record, or one of several rows giving different
-    /// values for one record (see [`read_recorded`]). They are not compared.
+    /// response not of their test's vocabulary (or none), a repeat of another row's value for
+    /// the same record, or one of several rows giving different values for one record (see
+    /// [`read_recorded`]). They are not compared.
     pub refused: Vec<SdtmError>,
 }
 
-/// What a recorded value is of, within its subject: evaluator, `RSCAT`, test and visit.
-/// Two rows with one key are the same record given twice.
+/// What a recorded value is of, within its subject and besides its `RSCAT`: evaluator, test
+/// and visit. Two rows with one key and one `RSCAT` (or either with none) are the same record
+/// given twice.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct RecordKey<'r> {
     eval: &'r EvalKey,
-    cat: &'r str,
     test: RsTest,
     visit: VisitKey<'r>,
 }
 
-/// The visit of a recorded row as the comparison matches it: `VISITNUM` when given (as a
-/// number when it is one), else `VISIT` (case-insensitively), else `RSDTC`; `BESTRESP` has
-/// none.
+/// The visit of a recorded row as the comparison matches it: the engine's visit the row
+/// names, when its evaluator's visits are known and it names one ([`RecordedRow::visit_in`]);
+/// else `VISITNUM` when given (as a number when it is one), else `VISIT`
+/// (case-insensitively), else `RSDTC`. `BESTRESP` has none.
 #[derive(Debug, PartialEq, Eq, Hash)]
 enum VisitKey<'r> {
     /// `BESTRESP`: one per subject, evaluator and `RSCAT`.
     Subject,
+    /// The engine's visit (its index among the unit's visits) that the row names, however it
+    /// names it.
+    At(usize),
     /// A numeric `VISITNUM` (its bits, `-0` as `0`).
     Number(u64),
     /// A `VISITNUM` that is not a number, as written.
@@ -476,6 +484,8 @@ impl RecordedRow {
     fn key(&self) -> RecordKey<'_> {
         let visit = if self.test == RsTest::Bestresp {
             VisitKey::Subject
+        } else if let Some(i) = self.at {
+            VisitKey::At(i)
         } else if !self.visitnum.is_empty() {
             match self.visitnum.parse::<f64>() {
                 Ok(n) if n.is_finite() => VisitKey::Number((n + 0.0).to_bits()),
@@ -488,10 +498,68 @@ impl RecordedRow {
         };
         RecordKey {
             eval: &self.eval,
-            cat: &self.cat,
             test: self.test,
             visit,
         }
+    }
+
+    /// The index in `visits` (the engine's visits of the row's subject and evaluator) of the
+    /// visit this row is of: the one with its `VISITNUM` (compared as a number, so `2` and
+    /// `2.0` are one) when it gives one; else the one named its `VISIT` (case-insensitively);
+    /// else the one dated its `RSDTC`. When several visits answer (two `UNSCHEDULED` visits,
+    /// say), `RSDTC` picks the one of that date; failing that, none: which visit the row is
+    /// of is unknown. `BESTRESP` is of no visit.
+    pub fn visit_in(&self, visits: &[RsVisit]) -> Option<usize> {
+        if self.test == RsTest::Bestresp
+            || (self.visitnum.is_empty() && self.visit.is_empty() && self.date.is_none())
+        {
+            return None;
+        }
+        // The row's VISITNUM as a number, parsed once: two VISITNUMs are one when equal as
+        // written, else as numbers when both are.
+        let number = if self.visitnum.is_empty() {
+            None
+        } else {
+            self.visitnum.parse::<f64>().ok()
+        };
+        let named = |v: &RsVisit| {
+            if !self.visitnum.is_empty() {
+                v.visitnum == self.visitnum
+                    || number.is_some_and(|n| v.visitnum.parse::<f64>().is_ok_and(|m| m == n))
+            } else if !self.visit.is_empty() {
+                self.visit.eq_ignore_ascii_case(&v.visit)
+            } else {
+                self.date == Some(v.date)
+            }
+        };
+        let mut found = visits.iter().enumerate().filter(|(_, v)| named(v));
+        let (first, _) = found.next()?;
+        if found.next().is_none() {
+            return Some(first);
+        }
+        let mut dated = visits
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| named(v) && Some(v.date) == self.date)
+            .map(|(i, _)| i);
+        match (dated.next(), dated.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// How fully the row names its record, best first: a `VISITNUM`, else a `VISIT`, else
+    /// a date alone; an `RSCAT` given before none. Of rows repeating one value for one
+    /// record, the one named best is kept (the first of those in the file).
+    fn naming_rank(&self) -> (u8, bool) {
+        let visit = if !self.visitnum.is_empty() {
+            0
+        } else if !self.visit.is_empty() {
+            1
+        } else {
+            2
+        };
+        (visit, self.cat.is_empty())
     }
 
     /// The visit as errors name it (`VISIT`, else `VISITNUM`, else the date), if any.
@@ -504,10 +572,18 @@ impl RecordedRow {
     }
 }
 
+/// The engine's visits of a subject's evaluators, for [`read_recorded`]: `None` for an
+/// evaluator whose visits are not known (no TU/TR data, or refused while reading).
+pub type VisitsOf<'v> = &'v dyn Fn(&EvalKey) -> Option<&'v [RsVisit]>;
+
 /// Refuses the rows that give one record (subject, evaluator, `RSCAT`, test and visit) more
-/// than once, so that which of them is compared never depends on row order: a repeat of the
-/// same value is refused as a duplicate of the first row, which is kept; rows giving
-/// different values are all refused, each naming the others.
+/// than once, so that which of them is compared never depends on row order. The visit is the
+/// engine's visit a row names when its evaluator's visits are known ([`RecordedRow::at`]),
+/// however the row names it (`VISITNUM`, `VISIT` or `RSDTC`); a row with no `RSCAT` is of every compared
+/// `RSCAT`. Rows giving different values for one record are all refused, each naming the
+/// others; then, of rows repeating one value, the one that names the record best
+/// ([`RecordedRow::naming_rank`], then the first in the file) is kept and the others are
+/// refused as its duplicates.
 fn refuse_repeated(
     rows: &mut Vec<RecordedRow>,
     refused: &mut Vec<SdtmError>,
@@ -516,47 +592,93 @@ fn refuse_repeated(
     if rows.len() < 2 {
         return;
     }
-    let mut records: HashMap<RecordKey<'_>, Vec<usize>> = HashMap::with_capacity(rows.len());
+    let mut groups: HashMap<RecordKey<'_>, Vec<usize>> = HashMap::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
-        records.entry(r.key()).or_default().push(i);
+        groups.entry(r.key()).or_default().push(i);
     }
-    let mut drop = vec![false; rows.len()];
-    for same in records.values().filter(|v| v.len() > 1) {
-        let of: Vec<&RecordedRow> = same.iter().filter_map(|&i| rows.get(i)).collect();
-        let Some(first) = of.first() else { continue };
-        let agree = of.iter().all(|r| r.value == first.value);
-        for (k, (&i, r)) in same.iter().zip(&of).enumerate() {
-            let problem = if agree {
-                if k == 0 {
-                    continue;
-                }
-                Problem::Duplicate {
-                    test: format!("{} ({})", r.test.code(), r.value),
-                    first_row: first.line,
-                    of: "evaluator, RSCAT and visit",
-                }
-            } else {
-                Problem::ConflictingRecorded {
-                    test: r.test.code().to_string(),
-                    value: r.value.clone(),
-                    others: of
-                        .iter()
-                        .filter(|o| o.line != r.line)
-                        .map(|o| (o.line, o.value.clone()))
-                        .collect(),
-                }
-            };
-            if let Some(d) = drop.get_mut(i) {
-                *d = true;
+    let mut problems: Vec<Option<Problem>> = vec![None; rows.len()];
+    for same in groups.values().filter(|v| v.len() > 1) {
+        let row = |i: &usize| rows.get(*i);
+        // One record per RSCAT given (a row with none being of each), or one when none is.
+        let mut cats: Vec<&str> = same
+            .iter()
+            .filter_map(row)
+            .map(|r| r.cat.as_str())
+            .filter(|c| !c.is_empty())
+            .collect();
+        cats.sort_unstable();
+        cats.dedup();
+        let records: Vec<Vec<usize>> = if cats.len() < 2 {
+            vec![same.clone()]
+        } else {
+            cats.iter()
+                .map(|c| {
+                    same.iter()
+                        .copied()
+                        .filter(|&i| row(&i).is_some_and(|r| r.cat.is_empty() || r.cat == *c))
+                        .collect()
+                })
+                .collect()
+        };
+        for record in records.iter().filter(|r| r.len() > 1) {
+            let of: Vec<&RecordedRow> = record.iter().filter_map(row).collect();
+            let Some(first) = of.first() else { continue };
+            if of.iter().all(|r| r.value == first.value) {
+                continue;
             }
-            refused.push(SdtmError {
-                place: place(r),
-                problem,
-            });
+            for (&i, r) in record.iter().zip(&of) {
+                if let Some(p @ None) = problems.get_mut(i) {
+                    *p = Some(Problem::ConflictingRecorded {
+                        test: r.test.code().to_string(),
+                        value: r.value.clone(),
+                        others: of
+                            .iter()
+                            .filter(|o| o.line != r.line)
+                            .map(|o| (o.line, o.value.clone()))
+                            .collect(),
+                    });
+                }
+            }
+        }
+        for record in &records {
+            let mut left: Vec<&RecordedRow> = record
+                .iter()
+                .filter(|&&i| problems.get(i).is_some_and(Option::is_none))
+                .filter_map(row)
+                .collect();
+            left.sort_by_key(|r| (r.naming_rank(), r.line));
+            let Some((kept, repeats)) = left.split_first() else {
+                continue;
+            };
+            for r in repeats {
+                let Some(i) = record
+                    .iter()
+                    .copied()
+                    .find(|&i| row(&i).is_some_and(|o| o.line == r.line))
+                else {
+                    continue;
+                };
+                if let Some(p) = problems.get_mut(i) {
+                    *p = Some(Problem::Duplicate {
+                        test: format!("{} ({})", r.test.code(), r.value),
+                        first_row: kept.line,
+                        of: "evaluator, RSCAT and visit",
+                    });
+                }
+            }
         }
     }
-    let mut keep = drop.into_iter().map(|d| !d);
-    rows.retain(|_| keep.next().unwrap_or(true));
+    let mut kept = Vec::with_capacity(rows.len());
+    for (r, problem) in rows.drain(..).zip(problems) {
+        match problem {
+            Some(problem) => refused.push(SdtmError {
+                place: place(&r),
+                problem,
+            }),
+            None => kept.push(r),
+        }
+    }
+    *rows = kept;
 }
 
 /// Reads a subject's recorded RS rows (from `file`) for comparison with the rule sets whose
@@ -564,16 +686,27 @@ fn refuse_repeated(
 /// whose `RSCAT` is not empty and none of `categories`, are counted and skipped; unreadable
 /// rows, rows with a bad `RSDTC` and rows whose response is not a word of their test
 /// ([`RsTest::vocabulary`], after [`normalise`]; or is blank) are refused, each with its
-/// place. So are rows that give one record (evaluator, `RSCAT`, test and visit: the visit
-/// being `VISITNUM` as a number when given, else `VISIT` case-insensitively, else `RSDTC`;
-/// `BESTRESP` has none) more than once: a repeat of the same value is a duplicate of the first
-/// row, which is kept; when the values differ every one of the rows is refused.
+/// place. So are rows that give one record (evaluator, `RSCAT`, test and visit; `BESTRESP`
+/// has no visit) more than once: when the values differ every one of the rows is refused; of
+/// rows repeating one value, the one that names the record best is kept (a `VISITNUM` before
+/// a `VISIT` before a date alone, an `RSCAT` before none, then the first in the file) and the
+/// others are refused as its duplicates. So which rows are compared never depends on their
+/// order.
+///
+/// A row with no `RSCAT` gives the record of every compared `RSCAT`. The visit is the one of
+/// `visits` (the engine's visits of the row's evaluator, when known) that the row names
+/// ([`RecordedRow::visit_in`], as the comparison matches it), so that rows naming one visit
+/// in different ways (by `VISITNUM`, by `VISIT` alone, by `RSDTC` alone) are one record and
+/// two visits of one `VISIT` name are told apart by `RSDTC`; for a row naming none of them
+/// (or whose evaluator has none), `VISITNUM` as a number when given, else `VISIT`
+/// case-insensitively, else `RSDTC`.
 pub fn read_recorded(
     g: &RawGroup,
     file: &str,
     mapping: &Mapping,
     partial_dates: PartialDates,
     categories: &[String],
+    visits: VisitsOf<'_>,
 ) -> RecordedRows {
     let mut out = RecordedRows {
         rows: Vec::with_capacity(g.len()),
@@ -645,7 +778,11 @@ pub fn read_recorded(
             visit: g.get(r, rs::VISIT).to_string(),
             visitnum: g.get(r, rs::VISITNUM).to_string(),
             date,
+            at: None,
         });
+    }
+    for r in &mut out.rows {
+        r.at = visits(&r.eval).and_then(|v| r.visit_in(v));
     }
     refuse_repeated(&mut out.rows, &mut out.refused, |r| {
         let mut place = place(r.line, true);
@@ -786,6 +923,7 @@ mod tests {
             &mapping,
             PartialDates::Refuse,
             &["RECIST 1.1".into()],
+            &|_| None,
         )
     }
 
@@ -875,6 +1013,165 @@ mod tests {
         let kept: Vec<(RsTest, &str)> = r.rows.iter().map(|r| (r.test, r.value.as_str())).collect();
         assert_eq!(kept, [(RsTest::Newlind, "N"), (RsTest::Ovrlresp, "PR")]);
         assert_eq!(r.refused.len(), 7);
+    }
+
+    /// Two engine visits named `UNSCHEDULED` (VISITNUM 2.1 and 3.1) between WEEK 6 and
+    /// WEEK 12.
+    fn visits() -> Vec<RsVisit> {
+        let v = |visit: &str, visitnum: &str, day: u32| RsVisit {
+            visit: visit.into(),
+            visitnum: visitnum.into(),
+            date: NaiveDate::from_ymd_opt(2020, 2, day).unwrap(),
+            dtc: None,
+        };
+        vec![
+            v("SCREENING", "1", 1),
+            v("WEEK 6", "2", 5),
+            v("UNSCHEDULED", "2.1", 9),
+            v("UNSCHEDULED", "3.1", 13),
+            v("WEEK 12", "3", 17),
+        ]
+    }
+
+    /// Rows of S1 (test, value, RSCAT, VISIT, VISITNUM, RSDTC) read against [`visits`] for
+    /// RSCATs `RECIST 1.1` and `MRECIST`.
+    fn read_against_visits(rows: &[(&str, &str, &str, &str, &str, &str)]) -> RecordedRows {
+        let mut g = RawGroup::with_columns("S1".into(), 11);
+        for (i, (test, value, cat, visit, vnum, dtc)) in rows.iter().enumerate() {
+            let mut f = [""; 11];
+            (f[rs::USUBJID], f[rs::TESTCD], f[rs::STRESC], f[rs::CAT]) = ("S1", test, value, cat);
+            (f[rs::VISIT], f[rs::VISITNUM], f[rs::DTC]) = (visit, vnum, dtc);
+            g.push(i as u64 + 2, &f);
+        }
+        let visits = visits();
+        read_recorded(
+            &g,
+            "RS.csv",
+            &Mapping::bundled().unwrap(),
+            PartialDates::Refuse,
+            &["RECIST 1.1".into(), "MRECIST".into()],
+            &|_| Some(&visits),
+        )
+    }
+
+    fn row(test: RsTest, visit: &str, visitnum: &str, date: Option<u32>) -> RecordedRow {
+        RecordedRow {
+            line: 2,
+            eval: EvalKey::new("", "", &Mapping::bundled().unwrap()),
+            test,
+            value: "SD".into(),
+            cat: String::new(),
+            visit: visit.into(),
+            visitnum: visitnum.into(),
+            date: date.and_then(|d| NaiveDate::from_ymd_opt(2020, 2, d)),
+            at: None,
+        }
+    }
+
+    #[test]
+    fn a_row_names_the_visit_of_its_visitnum_else_its_visit_else_its_date() {
+        let v = visits();
+        let at = |visit: &str, visitnum: &str, date: Option<u32>| {
+            row(RsTest::Ovrlresp, visit, visitnum, date).visit_in(&v)
+        };
+        // VISITNUM wins, as a number, whatever VISIT and RSDTC say.
+        assert_eq!(at("WEEK 12", "2.0", Some(17)), Some(1));
+        assert_eq!(at("", "3.10", None), Some(3));
+        assert_eq!(at("WEEK 6", "9", Some(5)), None);
+        // VISIT, case-insensitively, whatever RSDTC says.
+        assert_eq!(at("week 6", "", Some(17)), Some(1));
+        assert_eq!(at("WEEK 6", "", None), Some(1));
+        // A VISIT two visits have: RSDTC tells which, else none.
+        assert_eq!(at("Unscheduled", "", Some(13)), Some(3));
+        assert_eq!(at("UNSCHEDULED", "", Some(9)), Some(2));
+        assert_eq!(at("UNSCHEDULED", "", Some(5)), None);
+        assert_eq!(at("UNSCHEDULED", "", None), None);
+        // RSDTC alone.
+        assert_eq!(at("", "", Some(17)), Some(4));
+        assert_eq!(at("", "", Some(18)), None);
+        assert_eq!(row(RsTest::Bestresp, "", "", None).visit_in(&v), None);
+    }
+
+    #[test]
+    fn rows_naming_one_visit_in_different_ways_are_one_record_whatever_their_order() {
+        let rows = [
+            ("OVRLRESP", "SD", "RECIST 1.1", "WEEK 6", "2", "2020-02-05"),
+            ("OVRLRESP", "PD", "RECIST 1.1", "week 6", "", ""),
+            ("TRGRESP", "SD", "RECIST 1.1", "", "", "2020-02-17"),
+            ("TRGRESP", "SD", "RECIST 1.1", "WEEK 12", "3", "2020-02-17"),
+            // Two UNSCHEDULED visits, told apart by their dates: two records.
+            (
+                "NEWLIND",
+                "N",
+                "RECIST 1.1",
+                "UNSCHEDULED",
+                "",
+                "2020-02-09",
+            ),
+            (
+                "NEWLIND",
+                "Y",
+                "RECIST 1.1",
+                "UNSCHEDULED",
+                "",
+                "2020-02-13",
+            ),
+        ];
+        for reversed in [false, true] {
+            let mut rows = rows.to_vec();
+            if reversed {
+                rows.reverse();
+            }
+            let line = |i: u64| if reversed { 9 - i } else { i };
+            let r = read_against_visits(&rows);
+            let mut kept: Vec<u64> = r.rows.iter().map(|r| line(r.line)).collect();
+            kept.sort_unstable();
+            // The TRGRESP given by VISITNUM is kept, the one by RSDTC alone refused.
+            assert_eq!(kept, [5, 6, 7], "reversed: {reversed}");
+            let mut refused: Vec<(u64, &str)> = refusals(&r)
+                .into_iter()
+                .map(|(l, c, _)| (line(l), c))
+                .collect();
+            refused.sort_unstable();
+            assert_eq!(
+                refused,
+                [
+                    (2, "conflicting-values"),
+                    (3, "conflicting-values"),
+                    (4, "duplicate-row")
+                ],
+                "reversed: {reversed}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_row_without_rscat_is_of_every_compared_rscat() {
+        let r = read_against_visits(&[
+            // Agrees with RECIST 1.1's row, not with mRECIST's: it and mRECIST's row are
+            // refused (which holds for mRECIST is unknown), RECIST 1.1's is compared.
+            ("OVRLRESP", "SD", "", "WEEK 6", "2", ""),
+            ("OVRLRESP", "SD", "RECIST 1.1", "WEEK 6", "2", ""),
+            ("OVRLRESP", "PR", "MRECIST", "WEEK 6", "2", ""),
+            // Agrees with both: the rows with an RSCAT are kept, the other is a repeat.
+            ("BESTRESP", "PR", "", "", "", ""),
+            ("BESTRESP", "PR", "MRECIST", "", "", ""),
+            ("BESTRESP", "PR", "RECIST 1.1", "", "", ""),
+            // RSCATs alone do not make one record.
+            ("NEWLIND", "N", "RECIST 1.1", "WEEK 12", "3", ""),
+            ("NEWLIND", "Y", "MRECIST", "WEEK 12", "3", ""),
+        ]);
+        let kept: Vec<u64> = r.rows.iter().map(|r| r.line).collect();
+        assert_eq!(kept, [3, 6, 7, 8, 9]);
+        let refused: Vec<(u64, &str)> = refusals(&r).into_iter().map(|(l, c, _)| (l, c)).collect();
+        assert_eq!(
+            refused,
+            [
+                (2, "conflicting-values"),
+                (4, "conflicting-values"),
+                (5, "duplicate-row"),
+            ]
+        );
     }
 
     #[test]
