@@ -566,7 +566,7 @@ pub(crate) fn prepare_reusing<'r>(
             let Some(&modality_min) = b.measurable_min_mm.get(&modality) else {
                 return Err((
                     "R11-MEAS-US".into(),
-                    format!("{} cannot measure a target lesion", modality_name(modality)),
+                    format!("{} cannot measure a target lesion", modality.name()),
                     unmeasurable,
                     Vec::new(),
                 ));
@@ -893,17 +893,6 @@ fn describe(c: &LesionCondition) -> String {
         String::new()
     } else {
         format!(" ({})", parts.join(", "))
-    }
-}
-
-fn modality_name(m: Modality) -> &'static str {
-    match m {
-        Modality::Ct => "CT",
-        Modality::Mri => "MRI",
-        Modality::Caliper => "caliper",
-        Modality::XRay => "x-ray",
-        Modality::Ultrasound => "ultrasound",
-        Modality::Pet => "PET",
     }
 }
 

@@ -184,6 +184,20 @@ pub enum Modality {
     Pet,
 }
 
+impl Modality {
+    /// A readable name (`CT`, `MRI`, `caliper`, `x-ray`, `ultrasound`, `PET`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Modality::Ct => "CT",
+            Modality::Mri => "MRI",
+            Modality::Caliper => "caliper",
+            Modality::XRay => "x-ray",
+            Modality::Ultrasound => "ultrasound",
+            Modality::Pet => "PET",
+        }
+    }
+}
+
 /// A lesion identified at baseline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lesion {

@@ -385,7 +385,12 @@ struct VisitAcc {
     /// `min` as collected when it came from an imputed partial date (`2021-02`), else `None`.
     min_partial: Option<crate::dates::Dtc>,
     max: Option<NaiveDate>,
+    /// The visit's TRMETHOD: the first its rows give, or, when they give several, the first
+    /// of them in the order CT, MRI, caliper, x-ray, ultrasound, PET (`methods_differ`), whatever
+    /// the row order.
     method: Option<Modality>,
+    /// Whether its rows give different TRMETHODs.
+    methods_differ: bool,
     row: u64,
     any_value: bool,
     /// Whether a row of a lesion was read into it (a visit of SUMDIAM rows alone is no
@@ -405,6 +410,8 @@ struct Obs {
     row: u64,
     /// The row's TRDTC, as read (an exact duplicate gives the same).
     date: Option<crate::dates::Dtc>,
+    /// The row's TRMETHOD, when given and in the mapping.
+    method: Option<Modality>,
 }
 
 struct UnitAcc {
@@ -1367,6 +1374,7 @@ fn read_tr_row<'g>(
                 min_partial: None,
                 max: None,
                 method: None,
+                methods_differ: false,
                 row: line,
                 any_value: false,
                 lesion_rows: false,
@@ -1386,9 +1394,15 @@ fn read_tr_row<'g>(
             v.also_named(name);
         }
     }
+    let method_text = g.get(r, tr::METHOD);
+    let row_method = if method_text.is_empty() {
+        None
+    } else {
+        memo.method.get(method_text, |t| ctx.mapping.method(t))
+    };
     // What a row used gives its visit: its date and TRMETHOD. A row refused by itself (an
     // exact duplicate) gives nothing; a row with a problem refuses the unit anyway.
-    let mut accept = |u: &mut UnitAcc| {
+    let accept = |u: &mut UnitAcc| {
         let Some(v) = u.visits.get_mut(vi) else {
             return;
         };
@@ -1412,17 +1426,21 @@ fn read_tr_row<'g>(
             }
             v.max = Some(v.max.map_or(d.date, |m| m.max(d.date)));
         }
-        // TRMETHOD: the first one the visit gives.
-        if v.method.is_none() {
-            let method_text = g.get(r, tr::METHOD);
-            if !method_text.is_empty() {
-                v.method = memo.method.get(method_text, |t| ctx.mapping.method(t));
-                if v.method.is_none() {
-                    let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
-                    if !u.warnings.contains(&w) {
-                        u.warnings.push(w);
-                    }
-                }
+        // TRMETHOD: the one the visit's rows give; of several, the first in the mapping's
+        // order CT, MRI, caliper, x-ray, ultrasound, PET (said when the assessment is built), so
+        // that row order does not decide.
+        match (row_method, v.method) {
+            (Some(m), None) => v.method = Some(m),
+            (Some(m), Some(first)) if m != first => {
+                v.methods_differ = true;
+                v.method = Some(m.min(first));
+            }
+            _ => {}
+        }
+        if row_method.is_none() && !method_text.is_empty() {
+            let w = format!("TRMETHOD `{method_text}` is not in the mapping: read as CT");
+            if !u.warnings.contains(&w) {
+                u.warnings.push(w);
             }
         }
     };
@@ -1600,6 +1618,7 @@ fn read_tr_row<'g>(
                 val,
                 row: line,
                 date,
+                method: row_method,
             });
             if let Some(v) = u.visits.get_mut(vi) {
                 v.lesion_rows = true;
@@ -2000,6 +2019,7 @@ fn finish_unit(
             }
         }
     }
+    let mut baseline_methods: Vec<(usize, Modality)> = Vec::new();
     for (pos, &vi) in order.iter().enumerate() {
         let meta = &u.visits[vi];
         let Some(date) = meta.min else { continue };
@@ -2010,8 +2030,23 @@ fn finish_unit(
         };
         let mut findings = BTreeMap::new();
         let mut new_lesions = Vec::new();
+        if meta.methods_differ {
+            u.warnings.push(format!(
+                "visit {label}: its TR rows give different TRMETHODs: each lesion without TUMETHOD is read with its own rows' method at baseline, and the visit with {} (the first of them in the order CT, MRI, caliper, x-ray, ultrasound, PET)",
+                meta.method.unwrap_or_default().name()
+            ));
+        }
         for (li, l) in u.lesions.iter().enumerate() {
             let slots = u.visit_obs(li, vi);
+            // At baseline, a lesion without TUMETHOD is measured with its own rows' TRMETHOD
+            // (the first of them in the order CT, MRI, caliper, x-ray, ultrasound, PET), not whichever row of the visit came
+            // first.
+            if pos == 0
+                && l.method.is_none()
+                && let Some(m) = slots.iter().flatten().filter_map(|o| o.method).min()
+            {
+                baseline_methods.push((li, m));
+            }
             let first_row = slots.iter().flatten().map(|o| o.row).min();
             let tu_placed = tu_placed_new.contains(&(li, pos));
             if first_row.is_none() && !tu_placed {
@@ -2084,6 +2119,11 @@ fn finish_unit(
     }
     if !u.problems.is_empty() {
         return Err(std::mem::take(&mut u.problems));
+    }
+    for (li, m) in baseline_methods {
+        if let Some(l) = u.lesions.get_mut(li) {
+            l.method = Some(m);
+        }
     }
     // The lesions' ids and sites move into the subject (the findings have their copies).
     let mut lesions = Vec::with_capacity(u.lesions.len());
@@ -2621,6 +2661,63 @@ mod tests {
         assert_eq!(new(2), [("NEW01", true, false), ("NEW02", false, true)]);
     }
 
+    /// R11-MEAS-US: a baseline target without TUMETHOD is measured with its own TR rows'
+    /// TRMETHOD, whatever the order of the visit's rows (before, the visit's first row decided
+    /// for every lesion: an ultrasound target was read as CT when a CT row came first); a
+    /// visit whose rows differ says so and takes CT, the first in the fixed order.
+    #[test]
+    fn r11_meas_us_a_target_s_own_trmethod_counts_whatever_the_row_order() {
+        let mut tu_g = RawGroup::with_columns("S1".into(), 13);
+        tu_row(&mut tu_g, 2, ("T01", "TARGET", "LIVER", "1", "2020-01-01"));
+        tu_row(&mut tu_g, 3, ("T02", "TARGET", "LUNG", "1", "2020-01-01"));
+        let rows = [
+            ("T01", "ULTRASOUND", "1"),
+            ("T02", "CT SCAN", "1"),
+            ("T01", "", "2"),
+            ("T02", "", "2"),
+        ];
+        for order in [[0, 1, 2, 3], [1, 0, 3, 2]] {
+            let mut tr_g = RawGroup::with_columns("S1".into(), 18);
+            for (n, &i) in order.iter().enumerate() {
+                let (id, method, vnum) = rows[i];
+                let dtc = if vnum == "1" {
+                    "2020-01-01"
+                } else {
+                    "2020-03-01"
+                };
+                let mut f = [""; 18];
+                (f[tr::USUBJID], f[tr::LNKID], f[tr::TESTCD]) = ("S1", id, "LDIAM");
+                (f[tr::STRESC], f[tr::STRESN], f[tr::STRESU]) = ("20", "20", "mm");
+                (f[tr::VISITNUM], f[tr::DTC], f[tr::METHOD]) = (vnum, dtc, method);
+                tr_g.push(n as u64 + 2, &f);
+            }
+            let built = &built_of(&tu_g, &tr_g);
+            let methods: Vec<(&str, Option<Modality>)> = built
+                .subject
+                .lesions
+                .iter()
+                .map(|l| (l.id.as_str(), l.method))
+                .collect();
+            assert_eq!(
+                methods,
+                [
+                    ("T01", Some(Modality::Ultrasound)),
+                    ("T02", Some(Modality::Ct))
+                ],
+                "{order:?}"
+            );
+            assert_eq!(built.subject.assessments[0].modality, Modality::Ct);
+            assert!(
+                built
+                    .warnings
+                    .iter()
+                    .any(|w| w.contains("give different TRMETHODs")),
+                "{:?}",
+                built.warnings
+            );
+        }
+    }
+
     /// A visit named by `VISITNUM`, `VISIT` or the date, as a TR row with these values makes it.
     fn visit_acc(visitnum: &str, visit: &str, dtc: &str) -> VisitAcc {
         let by = VisitBy::of(visitnum, visit, dtc).unwrap();
@@ -2638,6 +2735,7 @@ mod tests {
             min_partial: None,
             max: None,
             method: None,
+            methods_differ: false,
             row: 0,
             any_value: false,
             lesion_rows: false,
@@ -2741,6 +2839,7 @@ mod tests {
                 val: Val::TooSmall,
                 row,
                 date: None,
+                method: None,
             });
         }
         for lesion in 0..4 {
