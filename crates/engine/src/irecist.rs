@@ -57,6 +57,9 @@ pub(crate) struct Observed<'a> {
     pub backdate: Option<NaiveDate>,
     /// The RECIST 1.1 overall response of the baseline disease alone (new lesions `NO`).
     pub base: OverallResponse,
+    /// Whether the assessment is after the start of a new anticancer therapy (the case's
+    /// `follow_up.new_therapy`; a scan on that day is not after it).
+    pub after_new_therapy: bool,
 }
 
 /// What the layer decided at one assessment.
@@ -82,8 +85,12 @@ struct Known {
 /// An iUPD not yet confirmed.
 #[derive(Debug, Clone)]
 struct Pending {
-    /// The iUPD assessment: the confirmation window counts from it.
+    /// The iUPD assessment: the earliest confirmation counts from it (IR-CONF-WIN: "4 weeks
+    /// after the 1st iUPD").
     assessed: NaiveDate,
+    /// The last assessment of the block that stayed iUPD (IR-REMAIN): each is followed by a
+    /// confirmatory assessment, so the latest confirmation counts from it.
+    last: NaiveDate,
     /// The date a confirmed progression is dated to (IR-CPD-DATE; a confirmed equivocal new
     /// lesion dates it back to its first sighting).
     dated: NaiveDate,
@@ -111,6 +118,14 @@ impl IrecistState {
     /// The iUPD assessment never confirmed, if the subject ends on one (IR-CLIN).
     pub(crate) fn unconfirmed(&self) -> Option<NaiveDate> {
         self.pending.as_ref().map(|p| p.assessed)
+    }
+
+    /// The pending iUPD stays iUPD at the assessment of `date` (IR-REMAIN): the latest
+    /// confirmation counts from it.
+    fn remain(&mut self, date: NaiveDate) {
+        if let Some(p) = self.pending.as_mut() {
+            p.last = date;
+        }
     }
 
     /// Maps one assessment to its iRECIST category and moves the state on.
@@ -302,11 +317,33 @@ impl IrecistState {
                 evidence.push(("IR-CPD-OTHER", new_progression_text()));
             }
             let days = (date - p.assessed).num_days();
+            let since_last = (date - p.last).num_days();
             let [earliest, latest] = ir.confirm_window_days;
             let tol = i64::from(ir.window_tolerance_days);
             let early = days < i64::from(earliest) - tol;
-            let late = days > i64::from(latest) + tol;
-            if !evidence.is_empty() && early && additional.is_empty() {
+            let late = since_last > i64::from(latest) + tol;
+            if !evidence.is_empty() && o.after_new_therapy && !ir.confirm_after_new_therapy {
+                ex.note("IR-CLIN", || format!(
+                    "after the start of a new anticancer therapy: this scan cannot confirm the iUPD of {} (irecist.confirm_after_new_therapy: false)",
+                    p.assessed
+                ));
+                for (rule, text) in evidence {
+                    ex.note(rule, || {
+                        format!("{text} (not counted: after a new anticancer therapy)")
+                    });
+                }
+                warnings.push(format!(
+                    "assessment {date}: after the start of a new anticancer therapy, not counted as confirmation of the iUPD of {} (IR-CLIN)",
+                    p.assessed
+                ));
+                ex.note("IR-REMAIN", || "stays iUPD".into());
+                self.remain(date);
+                Step {
+                    overall: OverallResponse::IUpd,
+                    confirmed: None,
+                    warnings,
+                }
+            } else if !evidence.is_empty() && early && additional.is_empty() {
                 ex.note("IR-CONF-WIN", || format!(
                     "{days} days after the iUPD of {}: earlier than day {earliest} − {tol}, this scan cannot confirm (only an additional new lesion could)",
                     p.assessed
@@ -319,6 +356,7 @@ impl IrecistState {
                     p.assessed
                 ));
                 ex.note("IR-REMAIN", || "stays iUPD".into());
+                self.remain(date);
                 Step {
                     overall: OverallResponse::IUpd,
                     confirmed: None,
@@ -326,14 +364,15 @@ impl IrecistState {
                 }
             } else if !evidence.is_empty() && late && !ir.late_scan_confirms {
                 ex.note("IR-CONF-WIN", || format!(
-                    "{days} days after the iUPD of {}: later than day {latest} + {tol}, and late scans do not confirm (irecist.late_scan_confirms: false)",
-                    p.assessed
+                    "{since_last} days after the iUPD of {}: later than day {latest} + {tol}, and late scans do not confirm (irecist.late_scan_confirms: false)",
+                    p.last
                 ));
                 warnings.push(format!(
-                    "assessment {date}: {days} days after the iUPD of {}, later than the confirmation window: not counted as confirmation (IR-CONF-WIN)",
-                    p.assessed
+                    "assessment {date}: {since_last} days after the iUPD of {}, later than the confirmation window: not counted as confirmation (IR-CONF-WIN)",
+                    p.last
                 ));
                 ex.note("IR-REMAIN", || "stays iUPD".into());
+                self.remain(date);
                 Step {
                     overall: OverallResponse::IUpd,
                     confirmed: None,
@@ -347,17 +386,22 @@ impl IrecistState {
                     ));
                 } else if late {
                     ex.note("IR-CONF-WIN", || format!(
-                        "{days} days after the iUPD of {}: later than day {latest} + {tol}; counted (irecist.late_scan_confirms: true)",
-                        p.assessed
+                        "{since_last} days after the iUPD of {}: later than day {latest} + {tol}; counted (irecist.late_scan_confirms: true)",
+                        p.last
                     ));
                     warnings.push(format!(
-                        "assessment {date}: confirms the iUPD of {} {days} days after it, later than the confirmation window (IR-CONF-WIN)",
+                        "assessment {date}: confirms the iUPD of {} {since_last} days after it, later than the confirmation window (IR-CONF-WIN)",
+                        p.last
+                    ));
+                } else if p.last == p.assessed {
+                    ex.note("IR-CONF-WIN", || format!(
+                        "{days} days after the iUPD of {} (window day {earliest}–{latest} ± {tol})",
                         p.assessed
                     ));
                 } else {
                     ex.note("IR-CONF-WIN", || format!(
-                        "{days} days after the iUPD of {} (window day {earliest}–{latest} ± {tol})",
-                        p.assessed
+                        "{days} days after the iUPD of {}, {since_last} after the iUPD of {} (window day {earliest}–{latest} ± {tol})",
+                        p.assessed, p.last
                     ));
                 }
                 for (rule, text) in evidence {
@@ -437,6 +481,7 @@ impl IrecistState {
                             p.assessed
                         ),
                     });
+                    self.remain(date);
                     Step {
                         overall: OverallResponse::IUpd,
                         confirmed: None,
@@ -473,6 +518,7 @@ impl IrecistState {
                     };
                     self.pending = Some(Pending {
                         assessed: date,
+                        last: date,
                         dated,
                         target,
                         non_target,

@@ -505,6 +505,11 @@ impl<'r> Tracker<'r> {
                     .collect(),
                 backdate,
                 base: base.overall,
+                after_new_therapy: self
+                    .follow_up
+                    .as_ref()
+                    .and_then(|f| f.new_therapy)
+                    .is_some_and(|d| assessment.date > d),
             };
             let step = self.irecist.step(self.rules, ir, &observed, &mut ex);
             overall = step.overall;
@@ -1939,7 +1944,8 @@ impl<'r> Tracker<'r> {
 
     /// Watches a scope that holds no baseline lesion for new lesions only, and returns its
     /// first progression: the first unequivocal new lesion in the scope (dated back for a
-    /// confirmed equivocal one, as anywhere else). Used for relapse-free survival and the
+    /// confirmed equivocal one, as anywhere else); under iRECIST, the first progression a
+    /// later assessment confirms (iCPD), dated to its iUPD. Used for relapse-free survival and the
     /// progression site when all disease is irradiated (or none is).
     pub fn watch(
         rules: &'r RuleSet,
@@ -1964,6 +1970,47 @@ impl<'r> Tracker<'r> {
             tracker.record_fields(a);
             let mut ex = Notes::new(false);
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
+            // iRECIST: the scope's first new lesion is an iUPD; its relapse is the progression
+            // a later assessment confirms (IR-CPD-NEW, IR-CPD-DATE), as in a scope with lesions.
+            if let Some(ir) = rules.doc().irecist.as_ref() {
+                let marginal_in =
+                    rules.doc().radiotherapy.marginal_lesions == MarginalLesions::InField;
+                let observed = crate::irecist::Observed {
+                    assessment: a,
+                    follow_up: a.date > day0,
+                    has_targets: false,
+                    target: None,
+                    sum: None,
+                    non_target: None,
+                    non_target_increased: Vec::new(),
+                    new_counted: a
+                        .new_lesions
+                        .iter()
+                        .filter(|nl| new_lesion_in_scope(nl, scope, marginal_in))
+                        .filter(|nl| tracker.sightings.get(&nl.id).is_some_and(|s| s.counted))
+                        .collect(),
+                    backdate,
+                    // No baseline disease in the scope: nothing but new lesions can be seen.
+                    base: OverallResponse::Cr,
+                    after_new_therapy: tracker
+                        .follow_up
+                        .as_ref()
+                        .and_then(|f| f.new_therapy)
+                        .is_some_and(|d| a.date > d),
+                };
+                let step = tracker.irecist.step(rules, ir, &observed, &mut ex);
+                if let Some(dated) = step.confirmed
+                    && a.date > day0
+                {
+                    return Ok(Some(Progression {
+                        date: dated,
+                        day: (dated - day0).num_days(),
+                        first_pd_assessment: a.date,
+                        site: None,
+                    }));
+                }
+                continue;
+            }
             // Follow-up starts with treatment (R11-BOR-DEF), as in `assess`.
             if indicator == NewLesions::Yes && a.date > day0 {
                 let date = backdate.map_or(a.date, |d| d.min(a.date));

@@ -98,6 +98,11 @@ pub struct IrecistRules {
     /// still confirm it, with a warning (IR-CONF-WIN); when false it cannot, and the iUPD
     /// stays unconfirmed at it.
     pub late_scan_confirms: bool,
+    /// Whether an assessment after the start of a new anticancer therapy (the case's
+    /// `follow_up.new_therapy`) may confirm an iUPD (IR-CLIN: "if treatment stops … iUPD stays
+    /// unconfirmed"). When false it cannot: the iUPD stays unconfirmed there, and no
+    /// progression is dated to it from such a scan; a response there still resets it.
+    pub confirm_after_new_therapy: bool,
 }
 
 /// At least or more than the minimum increase (AMB-I1).
