@@ -26,12 +26,21 @@
 //! - iCR needs every new lesion gone: with a counted new lesion listed, a RECIST 1.1 CR of the
 //!   baseline disease is iPR (NON-iCR/NON-iUPD without targets).
 //! - After iCPD every later timepoint is iCPD: progression is confirmed.
+//! - The earliest confirmation counts from the first iUPD of the block, the latest from the
+//!   last assessment of the block that stayed iUPD (IR-REMAIN); an early scan confirms only
+//!   as `irecist.early_scan_confirms` says. A new lesion first counted after the iUPD stays
+//!   additional to it while listed, so a scan that could not confirm with it leaves it to the
+//!   next one.
+//! - A scan after the start of a new anticancer therapy confirms nothing unless
+//!   `irecist.confirm_after_new_therapy` (IR-CLIN).
 
 use chrono::NaiveDate;
 use recist_model::{
     Assessment, Lesion, Mm, NewLesion, NonTargetResponse, OverallResponse, Role, TargetResponse,
 };
-use recist_rules::{CpdIncrease, IrecistRules, NltReference, ResetWithNewLesions, RuleSet};
+use recist_rules::{
+    CpdIncrease, EarlyScanConfirms, IrecistRules, NltReference, ResetWithNewLesions, RuleSet,
+};
 
 use crate::notes::Notes;
 
@@ -101,6 +110,8 @@ struct Pending {
     target_sum: Option<Mm>,
     /// NLT sum at the iUPD assessment, and how many NLT it held.
     nlt_sum: Option<(Mm, usize)>,
+    /// How many new lesions were counted at the iUPD: those counted later are additional.
+    known: usize,
 }
 
 /// The running iRECIST state of one subject in one scope.
@@ -190,6 +201,18 @@ impl IrecistState {
         }
         let nlt_now = self.known.iter().filter(|k| k.nlt).count();
         let nlt_sum_now = self.nlt_sum(o.assessment);
+        // With an iUPD pending, the new lesions first counted after it and listed here: a scan
+        // that could not confirm (too early, too late, after a new therapy) leaves the ones it
+        // showed additional to the iUPD at the next assessment (IR-CPD-NEW).
+        let since_iupd: Vec<&NewLesion> = match &self.pending {
+            Some(p) => o
+                .new_counted
+                .iter()
+                .copied()
+                .filter(|nl| self.known.iter().skip(p.known).any(|k| k.id == nl.id))
+                .collect(),
+            None => additional.clone(),
+        };
 
         // RECIST 1.1 progression of the new lesions already known (after a reset, IR-RESET):
         // the NLT sum against its own nadir (AMB-I2), or an NLNT unequivocally progressing.
@@ -200,14 +223,14 @@ impl IrecistState {
             _ => None,
         };
         let new_progression =
-            !additional.is_empty() || nlt_pd.is_some() || !nlnt_progressed.is_empty();
+            !since_iupd.is_empty() || nlt_pd.is_some() || !nlnt_progressed.is_empty();
         let new_progression_text = || {
             let mut parts = Vec::new();
-            if !additional.is_empty() {
+            if !since_iupd.is_empty() {
                 parts.push(format!(
                     "new lesion{} {}",
-                    if additional.len() == 1 { "" } else { "s" },
-                    ids(additional.iter().map(|nl| nl.id.as_str()))
+                    if since_iupd.len() == 1 { "" } else { "s" },
+                    ids(since_iupd.iter().map(|nl| nl.id.as_str()))
                 ));
             }
             if let Some((s, n)) = nlt_pd {
@@ -281,12 +304,12 @@ impl IrecistState {
                 ));
             }
             if p.new {
-                if !additional.is_empty() {
+                if !since_iupd.is_empty() {
                     evidence.push((
                         "IR-CPD-NEW",
                         format!(
                             "additional new lesion {}",
-                            ids(additional.iter().map(|nl| nl.id.as_str()))
+                            ids(since_iupd.iter().map(|nl| nl.id.as_str()))
                         ),
                     ));
                 }
@@ -343,11 +366,20 @@ impl IrecistState {
                     confirmed: None,
                     warnings,
                 }
-            } else if !evidence.is_empty() && early && additional.is_empty() {
-                ex.note("IR-CONF-WIN", || format!(
-                    "{days} days after the iUPD of {}: earlier than day {earliest} − {tol}, this scan cannot confirm (only an additional new lesion could)",
-                    p.assessed
-                ));
+            } else if !evidence.is_empty()
+                && early
+                && (additional.is_empty() || ir.early_scan_confirms == EarlyScanConfirms::Never)
+            {
+                ex.note("IR-CONF-WIN", || match ir.early_scan_confirms {
+                    EarlyScanConfirms::AdditionalNewLesion => format!(
+                        "{days} days after the iUPD of {}: earlier than day {earliest} − {tol}, this scan cannot confirm (only an additional new lesion could)",
+                        p.assessed
+                    ),
+                    EarlyScanConfirms::Never => format!(
+                        "{days} days after the iUPD of {}: earlier than day {earliest} − {tol}, this scan cannot confirm (irecist.early_scan_confirms: never)",
+                        p.assessed
+                    ),
+                });
                 for (rule, text) in evidence {
                     ex.note(rule, || format!("{text} (not counted: too early)"));
                 }
@@ -525,6 +557,7 @@ impl IrecistState {
                         new,
                         target_sum: o.sum,
                         nlt_sum: nlt_sum_now.map(|s| (s, nlt_now)),
+                        known: self.known.len(),
                     });
                 }
                 Step {

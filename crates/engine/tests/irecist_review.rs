@@ -394,3 +394,106 @@ assessments:
     assert_eq!(overall(&r), [O::IUpd, O::NonICrNonIUpd, O::IUpd, O::ICpd]);
     assert_eq!(progression(&r), Some(date("2021-05-10")));
 }
+
+// --- 11. The early-scan exception (IR-CONF-WIN) ---
+
+/// IR-CONF-WIN: `early_scan_confirms: never` (no early scan taken for a symptom-driven one): a
+/// new lesion on a scan 14 days after the iUPD does not confirm there, but is still additional
+/// to the iUPD at the scan in the window, which it then confirms (IR-CPD-NEW).
+#[test]
+fn ir_conf_win_early_new_lesion_counts_at_the_next_scan() {
+    let scans = [
+        ("2021-03-01", 72, "present", ""),
+        ("2021-03-15", 72, "present", N1),
+        ("2021-04-05", 72, "present", N1),
+    ];
+    // Default: the early scan with an additional new lesion confirms.
+    let r = run(&scans);
+    assert_eq!(overall(&r), [O::IUpd, O::ICpd, O::ICpd]);
+    let never = rules("irecist", &[("irecist.early_scan_confirms", "never")]);
+    let r = run_with(&never, "", &scans);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::ICpd]);
+    assert_eq!(progression(&r), Some(date("2021-03-01")));
+    assert!(
+        r.timepoints[3]
+            .follow_up
+            .as_ref()
+            .unwrap()
+            .reasons
+            .contains(&"IR-CPD-OTHER".to_string())
+    );
+}
+
+/// IR-CPD-NEW: a new-lesion iUPD; a second new lesion on a scan after a new therapy cannot
+/// confirm (IR-CLIN) — with `confirm_after_new_therapy: true` it does.
+#[test]
+fn ir_clin_new_lesion_after_new_therapy() {
+    let fu = "follow_up: {new_therapy: 2021-03-15, last_known_alive: 2021-07-01}\n";
+    let scans = [
+        ("2021-03-01", 50, "present", N1),
+        ("2021-04-05", 50, "present", N1_N2),
+    ];
+    let r = run_with(&rules("irecist", &[]), fu, &scans);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd]);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("new anticancer therapy")),
+        "{:?}",
+        r.warnings
+    );
+    let yes = rules("irecist", &[("irecist.confirm_after_new_therapy", "true")]);
+    let r = run_with(&yes, fu, &scans);
+    assert_eq!(overall(&r), [O::IUpd, O::ICpd]);
+    assert_eq!(progression(&r), Some(date("2021-03-01")));
+}
+
+// --- 12. Duration of response (iDOR, FAQ) ---
+
+/// IR-CPD-DATE, iDOR: from the first iPR to the iUPD that iCPD confirms; an iUPD never
+/// confirmed, followed by iPR again, does not end it.
+#[test]
+fn ir_cpd_date_ends_the_duration_of_response() {
+    let fu = "follow_up: {last_known_alive: 2021-12-01}\n";
+    let r = run_with(
+        &rules("irecist", &[]),
+        fu,
+        &[
+            ("2021-03-01", 20, "present", ""),
+            ("2021-04-05", 20, "present", ""),
+            ("2021-05-10", 20, "present", N1),
+            ("2021-06-14", 20, "present", N1_N2),
+        ],
+    );
+    assert_eq!(overall(&r), [O::IPr, O::IPr, O::IUpd, O::ICpd]);
+    let dor = r
+        .endpoints
+        .as_ref()
+        .unwrap()
+        .duration_of_response
+        .clone()
+        .unwrap();
+    assert!(dor.event);
+    assert_eq!(dor.date, date("2021-05-10"));
+    let r = run_with(
+        &rules("irecist", &[]),
+        fu,
+        &[
+            ("2021-03-01", 20, "present", ""),
+            ("2021-04-05", 20, "present", ""),
+            ("2021-05-10", 20, "present", N1),
+            ("2021-06-14", 15, "present", N1),
+            ("2021-07-19", 15, "present", ""),
+        ],
+    );
+    assert_eq!(overall(&r), [O::IPr, O::IPr, O::IUpd, O::IPr, O::IPr]);
+    let dor = r
+        .endpoints
+        .as_ref()
+        .unwrap()
+        .duration_of_response
+        .clone()
+        .unwrap();
+    assert!(!dor.event);
+    assert!(r.progression.is_none());
+}

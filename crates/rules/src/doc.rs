@@ -103,6 +103,22 @@ pub struct IrecistRules {
     /// unconfirmed"). When false it cannot: the iUPD stays unconfirmed there, and no
     /// progression is dated to it from such a scan; a response there still resets it.
     pub confirm_after_new_therapy: bool,
+    /// What may confirm an iUPD on a scan earlier than `earliest − tolerance` days after it
+    /// (IR-CONF-WIN; the FAQ allows an unscheduled scan done for a new symptom or sign that
+    /// shows an additional new lesion, and a case file does not say why a scan was done).
+    pub early_scan_confirms: EarlyScanConfirms,
+}
+
+/// What an early scan may confirm an iUPD with (IR-CONF-WIN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EarlyScanConfirms {
+    /// An additional new lesion: every early scan that shows one is taken for the FAQ's
+    /// symptom-driven unscheduled scan.
+    AdditionalNewLesion,
+    /// Nothing: an early scan never confirms (for data where early scans were not
+    /// symptom-driven, or cannot be told apart).
+    Never,
 }
 
 /// At least or more than the minimum increase (AMB-I1).
