@@ -39,7 +39,8 @@ use recist_model::{
     Assessment, Lesion, Mm, NewLesion, NonTargetResponse, OverallResponse, Role, TargetResponse,
 };
 use recist_rules::{
-    CpdIncrease, EarlyScanConfirms, IrecistRules, NltReference, ResetWithNewLesions, RuleSet,
+    CpdIncrease, EarlyScanConfirms, IrecistRules, MissingTarget, NltReference, ResetWithNewLesions,
+    RuleSet,
 };
 
 use crate::notes::Notes;
@@ -56,6 +57,8 @@ pub(crate) struct Observed<'a> {
     pub target: Option<TargetResponse>,
     /// Sum of target diameters, when known.
     pub sum: Option<Mm>,
+    /// With some targets not evaluated: the sum of those evaluated (the sum is at least this).
+    pub sum_at_least: Option<Mm>,
     /// RECIST 1.1 non-target response.
     pub non_target: Option<NonTargetResponse>,
     /// Non-targets the reader marks `increased`.
@@ -268,18 +271,29 @@ impl IrecistState {
                 CpdIncrease::MoreThan => ">",
             };
             if p.target {
-                if let (Some(s), Some(at)) = (o.sum, p.target_sum)
+                // AMB-05 `pd-if-certain`: with targets not evaluated, the evaluated ones alone
+                // confirm when they already rose enough (the missing ones can only add).
+                let partial = o.sum.is_none()
+                    && rules.doc().target_response.missing_target == MissingTarget::PdIfCertain;
+                let s = o.sum.or(o.sum_at_least.filter(|_| partial));
+                if let (Some(s), Some(at)) = (s, p.target_sum)
                     && increase_ok(s - at)
                 {
                     evidence.push((
                         "IR-CPD-TGT",
                         format!(
-                            "target sum {s} mm, {:+} mm from {at} mm at the iUPD of {} (needs {word} +{} mm)",
+                            "target sum {}{s} mm, {:+} mm from {at} mm at the iUPD of {} (needs {word} +{} mm)",
+                            if partial { "of the evaluated targets alone " } else { "" },
                             s - at,
                             p.assessed,
                             ir.cpd_min_increase_mm
                         ),
                     ));
+                    if partial {
+                        ex.note("AMB-05", || {
+                            "the targets not evaluated cannot undo the increase".into()
+                        });
+                    }
                 }
             } else if o.target == Some(TargetResponse::Pd) {
                 evidence.push((

@@ -393,6 +393,8 @@ impl<'r> Tracker<'r> {
             self.confirmed_earlier = best::first_confirmed(self.rules, &visits);
         }
         let mut sum = None;
+        // The sum of the evaluated targets when some are not (a lower bound of the sum).
+        let mut sum_at_least = None;
         let mut change_from_baseline_pct = None;
         let mut change_from_nadir_pct = None;
         let mut change_from_nadir_mm = None;
@@ -403,6 +405,9 @@ impl<'r> Tracker<'r> {
                 .map_err(|(l, m)| fail(&self.subject, Some(&l), m))?;
             self.warnings.append(&mut values.warnings);
             let (response, s) = self.target_response(&values, after_cr, &mut ex);
+            if s.is_none() && values.known().next().is_some() {
+                sum_at_least = Some(values.known().map(|(_, m)| m).sum());
+            }
             self.target_values = values.values;
             sum = s;
             if let Some(s) = s {
@@ -487,6 +492,7 @@ impl<'r> Tracker<'r> {
                 has_targets,
                 target,
                 sum,
+                sum_at_least,
                 non_target,
                 non_target_increased: self
                     .prepared
@@ -1981,6 +1987,7 @@ impl<'r> Tracker<'r> {
                     has_targets: false,
                     target: None,
                     sum: None,
+                    sum_at_least: None,
                     non_target: None,
                     non_target_increased: Vec::new(),
                     new_counted: a

@@ -497,3 +497,38 @@ fn ir_cpd_date_ends_the_duration_of_response() {
     assert!(!dor.event);
     assert!(r.progression.is_none());
 }
+
+// --- 13. A target not evaluated at the confirming scan (AMB-05) ---
+
+/// IR-CPD-TGT with AMB-05 `pd-if-certain`: T2 not evaluated, T1 alone (130 mm) is already
+/// +8 mm over the iUPD sum of 122: iCPD whatever T2 measures. Under `always-ne` it is NE.
+#[test]
+fn ir_cpd_tgt_certain_with_a_target_not_evaluated() {
+    let y = case_with(
+        "",
+        &[
+            ("2021-03-01", 72, "present", ""),
+            ("2021-04-05", 130, "present", ""),
+        ],
+    )
+    .replace(
+        "T1: {long_axis: 130}, T2: {long_axis: 50}",
+        "T1: {long_axis: 130}, T2: not-evaluated",
+    );
+    let r = assess_both(&rules("irecist", &[]), &y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::ICpd]);
+    assert_eq!(progression(&r), Some(date("2021-03-01")));
+    // 125 mm alone is +3 mm: not certain, stays iUPD.
+    let r = assess_both(
+        &rules("irecist", &[]),
+        &y.replace("long_axis: 130", "long_axis: 125"),
+    )
+    .remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd]);
+    let ne = rules(
+        "irecist",
+        &[("target_response.missing_target", "always-ne")],
+    );
+    let r = assess_both(&ne, &y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::Ne]);
+}
