@@ -26,12 +26,22 @@
 //! - iCR needs every new lesion gone: with a counted new lesion listed, a RECIST 1.1 CR of the
 //!   baseline disease is iPR (NON-iCR/NON-iUPD without targets).
 //! - After iCPD every later timepoint is iCPD: progression is confirmed.
+//! - The earliest confirmation counts from the first iUPD of the block, the latest from the
+//!   last assessment of the block that stayed iUPD (IR-REMAIN); an early scan confirms only
+//!   as `irecist.early_scan_confirms` says. A new lesion first counted after the iUPD stays
+//!   additional to it while listed, so a scan that could not confirm with it leaves it to the
+//!   next one.
+//! - A scan after the start of a new anticancer therapy confirms nothing unless
+//!   `irecist.confirm_after_new_therapy` (IR-CLIN).
 
 use chrono::NaiveDate;
 use recist_model::{
     Assessment, Lesion, Mm, NewLesion, NonTargetResponse, OverallResponse, Role, TargetResponse,
 };
-use recist_rules::{CpdIncrease, IrecistRules, NltReference, ResetWithNewLesions, RuleSet};
+use recist_rules::{
+    CpdIncrease, EarlyScanConfirms, IrecistRules, MissingTarget, NltReference, ResetWithNewLesions,
+    RuleSet,
+};
 
 use crate::notes::Notes;
 
@@ -47,6 +57,8 @@ pub(crate) struct Observed<'a> {
     pub target: Option<TargetResponse>,
     /// Sum of target diameters, when known.
     pub sum: Option<Mm>,
+    /// With some targets not evaluated: the sum of those evaluated (the sum is at least this).
+    pub sum_at_least: Option<Mm>,
     /// RECIST 1.1 non-target response.
     pub non_target: Option<NonTargetResponse>,
     /// Non-targets the reader marks `increased`.
@@ -57,6 +69,9 @@ pub(crate) struct Observed<'a> {
     pub backdate: Option<NaiveDate>,
     /// The RECIST 1.1 overall response of the baseline disease alone (new lesions `NO`).
     pub base: OverallResponse,
+    /// Whether the assessment is after the start of a new anticancer therapy (the case's
+    /// `follow_up.new_therapy`; a scan on that day is not after it).
+    pub after_new_therapy: bool,
 }
 
 /// What the layer decided at one assessment.
@@ -82,8 +97,12 @@ struct Known {
 /// An iUPD not yet confirmed.
 #[derive(Debug, Clone)]
 struct Pending {
-    /// The iUPD assessment: the confirmation window counts from it.
+    /// The iUPD assessment: the earliest confirmation counts from it (IR-CONF-WIN: "4 weeks
+    /// after the 1st iUPD").
     assessed: NaiveDate,
+    /// The last assessment of the block that stayed iUPD (IR-REMAIN): each is followed by a
+    /// confirmatory assessment, so the latest confirmation counts from it.
+    last: NaiveDate,
     /// The date a confirmed progression is dated to (IR-CPD-DATE; a confirmed equivocal new
     /// lesion dates it back to its first sighting).
     dated: NaiveDate,
@@ -94,6 +113,8 @@ struct Pending {
     target_sum: Option<Mm>,
     /// NLT sum at the iUPD assessment, and how many NLT it held.
     nlt_sum: Option<(Mm, usize)>,
+    /// How many new lesions were counted at the iUPD: those counted later are additional.
+    known: usize,
 }
 
 /// The running iRECIST state of one subject in one scope.
@@ -111,6 +132,14 @@ impl IrecistState {
     /// The iUPD assessment never confirmed, if the subject ends on one (IR-CLIN).
     pub(crate) fn unconfirmed(&self) -> Option<NaiveDate> {
         self.pending.as_ref().map(|p| p.assessed)
+    }
+
+    /// The pending iUPD stays iUPD at the assessment of `date` (IR-REMAIN): the latest
+    /// confirmation counts from it.
+    fn remain(&mut self, date: NaiveDate) {
+        if let Some(p) = self.pending.as_mut() {
+            p.last = date;
+        }
     }
 
     /// Maps one assessment to its iRECIST category and moves the state on.
@@ -175,6 +204,18 @@ impl IrecistState {
         }
         let nlt_now = self.known.iter().filter(|k| k.nlt).count();
         let nlt_sum_now = self.nlt_sum(o.assessment);
+        // With an iUPD pending, the new lesions first counted after it and listed here: a scan
+        // that could not confirm (too early, too late, after a new therapy) leaves the ones it
+        // showed additional to the iUPD at the next assessment (IR-CPD-NEW).
+        let since_iupd: Vec<&NewLesion> = match &self.pending {
+            Some(p) => o
+                .new_counted
+                .iter()
+                .copied()
+                .filter(|nl| self.known.iter().skip(p.known).any(|k| k.id == nl.id))
+                .collect(),
+            None => additional.clone(),
+        };
 
         // RECIST 1.1 progression of the new lesions already known (after a reset, IR-RESET):
         // the NLT sum against its own nadir (AMB-I2), or an NLNT unequivocally progressing.
@@ -185,14 +226,14 @@ impl IrecistState {
             _ => None,
         };
         let new_progression =
-            !additional.is_empty() || nlt_pd.is_some() || !nlnt_progressed.is_empty();
+            !since_iupd.is_empty() || nlt_pd.is_some() || !nlnt_progressed.is_empty();
         let new_progression_text = || {
             let mut parts = Vec::new();
-            if !additional.is_empty() {
+            if !since_iupd.is_empty() {
                 parts.push(format!(
                     "new lesion{} {}",
-                    if additional.len() == 1 { "" } else { "s" },
-                    ids(additional.iter().map(|nl| nl.id.as_str()))
+                    if since_iupd.len() == 1 { "" } else { "s" },
+                    ids(since_iupd.iter().map(|nl| nl.id.as_str()))
                 ));
             }
             if let Some((s, n)) = nlt_pd {
@@ -230,18 +271,29 @@ impl IrecistState {
                 CpdIncrease::MoreThan => ">",
             };
             if p.target {
-                if let (Some(s), Some(at)) = (o.sum, p.target_sum)
+                // AMB-05 `pd-if-certain`: with targets not evaluated, the evaluated ones alone
+                // confirm when they already rose enough (the missing ones can only add).
+                let partial = o.sum.is_none()
+                    && rules.doc().target_response.missing_target == MissingTarget::PdIfCertain;
+                let s = o.sum.or(o.sum_at_least.filter(|_| partial));
+                if let (Some(s), Some(at)) = (s, p.target_sum)
                     && increase_ok(s - at)
                 {
                     evidence.push((
                         "IR-CPD-TGT",
                         format!(
-                            "target sum {s} mm, {:+} mm from {at} mm at the iUPD of {} (needs {word} +{} mm)",
+                            "target sum {}{s} mm, {:+} mm from {at} mm at the iUPD of {} (needs {word} +{} mm)",
+                            if partial { "of the evaluated targets alone " } else { "" },
                             s - at,
                             p.assessed,
                             ir.cpd_min_increase_mm
                         ),
                     ));
+                    if partial {
+                        ex.note("AMB-05", || {
+                            "the targets not evaluated cannot undo the increase".into()
+                        });
+                    }
                 }
             } else if o.target == Some(TargetResponse::Pd) {
                 evidence.push((
@@ -266,12 +318,12 @@ impl IrecistState {
                 ));
             }
             if p.new {
-                if !additional.is_empty() {
+                if !since_iupd.is_empty() {
                     evidence.push((
                         "IR-CPD-NEW",
                         format!(
                             "additional new lesion {}",
-                            ids(additional.iter().map(|nl| nl.id.as_str()))
+                            ids(since_iupd.iter().map(|nl| nl.id.as_str()))
                         ),
                     ));
                 }
@@ -302,15 +354,46 @@ impl IrecistState {
                 evidence.push(("IR-CPD-OTHER", new_progression_text()));
             }
             let days = (date - p.assessed).num_days();
+            let since_last = (date - p.last).num_days();
             let [earliest, latest] = ir.confirm_window_days;
             let tol = i64::from(ir.window_tolerance_days);
             let early = days < i64::from(earliest) - tol;
-            let late = days > i64::from(latest) + tol;
-            if !evidence.is_empty() && early && additional.is_empty() {
-                ex.note("IR-CONF-WIN", || format!(
-                    "{days} days after the iUPD of {}: earlier than day {earliest} − {tol}, this scan cannot confirm (only an additional new lesion could)",
+            let late = since_last > i64::from(latest) + tol;
+            if !evidence.is_empty() && o.after_new_therapy && !ir.confirm_after_new_therapy {
+                ex.note("IR-CLIN", || format!(
+                    "after the start of a new anticancer therapy: this scan cannot confirm the iUPD of {} (irecist.confirm_after_new_therapy: false)",
                     p.assessed
                 ));
+                for (rule, text) in evidence {
+                    ex.note(rule, || {
+                        format!("{text} (not counted: after a new anticancer therapy)")
+                    });
+                }
+                warnings.push(format!(
+                    "assessment {date}: after the start of a new anticancer therapy, not counted as confirmation of the iUPD of {} (IR-CLIN)",
+                    p.assessed
+                ));
+                ex.note("IR-REMAIN", || "stays iUPD".into());
+                self.remain(date);
+                Step {
+                    overall: OverallResponse::IUpd,
+                    confirmed: None,
+                    warnings,
+                }
+            } else if !evidence.is_empty()
+                && early
+                && (additional.is_empty() || ir.early_scan_confirms == EarlyScanConfirms::Never)
+            {
+                ex.note("IR-CONF-WIN", || match ir.early_scan_confirms {
+                    EarlyScanConfirms::AdditionalNewLesion => format!(
+                        "{days} days after the iUPD of {}: earlier than day {earliest} − {tol}, this scan cannot confirm (only an additional new lesion could)",
+                        p.assessed
+                    ),
+                    EarlyScanConfirms::Never => format!(
+                        "{days} days after the iUPD of {}: earlier than day {earliest} − {tol}, this scan cannot confirm (irecist.early_scan_confirms: never)",
+                        p.assessed
+                    ),
+                });
                 for (rule, text) in evidence {
                     ex.note(rule, || format!("{text} (not counted: too early)"));
                 }
@@ -319,6 +402,7 @@ impl IrecistState {
                     p.assessed
                 ));
                 ex.note("IR-REMAIN", || "stays iUPD".into());
+                self.remain(date);
                 Step {
                     overall: OverallResponse::IUpd,
                     confirmed: None,
@@ -326,14 +410,15 @@ impl IrecistState {
                 }
             } else if !evidence.is_empty() && late && !ir.late_scan_confirms {
                 ex.note("IR-CONF-WIN", || format!(
-                    "{days} days after the iUPD of {}: later than day {latest} + {tol}, and late scans do not confirm (irecist.late_scan_confirms: false)",
-                    p.assessed
+                    "{since_last} days after the iUPD of {}: later than day {latest} + {tol}, and late scans do not confirm (irecist.late_scan_confirms: false)",
+                    p.last
                 ));
                 warnings.push(format!(
-                    "assessment {date}: {days} days after the iUPD of {}, later than the confirmation window: not counted as confirmation (IR-CONF-WIN)",
-                    p.assessed
+                    "assessment {date}: {since_last} days after the iUPD of {}, later than the confirmation window: not counted as confirmation (IR-CONF-WIN)",
+                    p.last
                 ));
                 ex.note("IR-REMAIN", || "stays iUPD".into());
+                self.remain(date);
                 Step {
                     overall: OverallResponse::IUpd,
                     confirmed: None,
@@ -347,17 +432,22 @@ impl IrecistState {
                     ));
                 } else if late {
                     ex.note("IR-CONF-WIN", || format!(
-                        "{days} days after the iUPD of {}: later than day {latest} + {tol}; counted (irecist.late_scan_confirms: true)",
-                        p.assessed
+                        "{since_last} days after the iUPD of {}: later than day {latest} + {tol}; counted (irecist.late_scan_confirms: true)",
+                        p.last
                     ));
                     warnings.push(format!(
-                        "assessment {date}: confirms the iUPD of {} {days} days after it, later than the confirmation window (IR-CONF-WIN)",
+                        "assessment {date}: confirms the iUPD of {} {since_last} days after it, later than the confirmation window (IR-CONF-WIN)",
+                        p.last
+                    ));
+                } else if p.last == p.assessed {
+                    ex.note("IR-CONF-WIN", || format!(
+                        "{days} days after the iUPD of {} (window day {earliest}–{latest} ± {tol})",
                         p.assessed
                     ));
                 } else {
                     ex.note("IR-CONF-WIN", || format!(
-                        "{days} days after the iUPD of {} (window day {earliest}–{latest} ± {tol})",
-                        p.assessed
+                        "{days} days after the iUPD of {}, {since_last} after the iUPD of {} (window day {earliest}–{latest} ± {tol})",
+                        p.assessed, p.last
                     ));
                 }
                 for (rule, text) in evidence {
@@ -437,6 +527,7 @@ impl IrecistState {
                             p.assessed
                         ),
                     });
+                    self.remain(date);
                     Step {
                         overall: OverallResponse::IUpd,
                         confirmed: None,
@@ -473,12 +564,14 @@ impl IrecistState {
                     };
                     self.pending = Some(Pending {
                         assessed: date,
+                        last: date,
                         dated,
                         target,
                         non_target,
                         new,
                         target_sum: o.sum,
                         nlt_sum: nlt_sum_now.map(|s| (s, nlt_now)),
+                        known: self.known.len(),
                     });
                 }
                 Step {

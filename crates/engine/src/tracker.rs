@@ -393,6 +393,8 @@ impl<'r> Tracker<'r> {
             self.confirmed_earlier = best::first_confirmed(self.rules, &visits);
         }
         let mut sum = None;
+        // The sum of the evaluated targets when some are not (a lower bound of the sum).
+        let mut sum_at_least = None;
         let mut change_from_baseline_pct = None;
         let mut change_from_nadir_pct = None;
         let mut change_from_nadir_mm = None;
@@ -403,6 +405,9 @@ impl<'r> Tracker<'r> {
                 .map_err(|(l, m)| fail(&self.subject, Some(&l), m))?;
             self.warnings.append(&mut values.warnings);
             let (response, s) = self.target_response(&values, after_cr, &mut ex);
+            if s.is_none() && values.known().next().is_some() {
+                sum_at_least = Some(values.known().map(|(_, m)| m).sum());
+            }
             self.target_values = values.values;
             sum = s;
             if let Some(s) = s {
@@ -487,6 +492,7 @@ impl<'r> Tracker<'r> {
                 has_targets,
                 target,
                 sum,
+                sum_at_least,
                 non_target,
                 non_target_increased: self
                     .prepared
@@ -505,6 +511,11 @@ impl<'r> Tracker<'r> {
                     .collect(),
                 backdate,
                 base: base.overall,
+                after_new_therapy: self
+                    .follow_up
+                    .as_ref()
+                    .and_then(|f| f.new_therapy)
+                    .is_some_and(|d| assessment.date > d),
             };
             let step = self.irecist.step(self.rules, ir, &observed, &mut ex);
             overall = step.overall;
@@ -1939,7 +1950,8 @@ impl<'r> Tracker<'r> {
 
     /// Watches a scope that holds no baseline lesion for new lesions only, and returns its
     /// first progression: the first unequivocal new lesion in the scope (dated back for a
-    /// confirmed equivocal one, as anywhere else). Used for relapse-free survival and the
+    /// confirmed equivocal one, as anywhere else); under iRECIST, the first progression a
+    /// later assessment confirms (iCPD), dated to its iUPD. Used for relapse-free survival and the
     /// progression site when all disease is irradiated (or none is).
     pub fn watch(
         rules: &'r RuleSet,
@@ -1964,6 +1976,48 @@ impl<'r> Tracker<'r> {
             tracker.record_fields(a);
             let mut ex = Notes::new(false);
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
+            // iRECIST: the scope's first new lesion is an iUPD; its relapse is the progression
+            // a later assessment confirms (IR-CPD-NEW, IR-CPD-DATE), as in a scope with lesions.
+            if let Some(ir) = rules.doc().irecist.as_ref() {
+                let marginal_in =
+                    rules.doc().radiotherapy.marginal_lesions == MarginalLesions::InField;
+                let observed = crate::irecist::Observed {
+                    assessment: a,
+                    follow_up: a.date > day0,
+                    has_targets: false,
+                    target: None,
+                    sum: None,
+                    sum_at_least: None,
+                    non_target: None,
+                    non_target_increased: Vec::new(),
+                    new_counted: a
+                        .new_lesions
+                        .iter()
+                        .filter(|nl| new_lesion_in_scope(nl, scope, marginal_in))
+                        .filter(|nl| tracker.sightings.get(&nl.id).is_some_and(|s| s.counted))
+                        .collect(),
+                    backdate,
+                    // No baseline disease in the scope: nothing but new lesions can be seen.
+                    base: OverallResponse::Cr,
+                    after_new_therapy: tracker
+                        .follow_up
+                        .as_ref()
+                        .and_then(|f| f.new_therapy)
+                        .is_some_and(|d| a.date > d),
+                };
+                let step = tracker.irecist.step(rules, ir, &observed, &mut ex);
+                if let Some(dated) = step.confirmed
+                    && a.date > day0
+                {
+                    return Ok(Some(Progression {
+                        date: dated,
+                        day: (dated - day0).num_days(),
+                        first_pd_assessment: a.date,
+                        site: None,
+                    }));
+                }
+                continue;
+            }
             // Follow-up starts with treatment (R11-BOR-DEF), as in `assess`.
             if indicator == NewLesions::Yes && a.date > day0 {
                 let date = backdate.map_or(a.date, |d| d.min(a.date));

@@ -98,6 +98,27 @@ pub struct IrecistRules {
     /// still confirm it, with a warning (IR-CONF-WIN); when false it cannot, and the iUPD
     /// stays unconfirmed at it.
     pub late_scan_confirms: bool,
+    /// Whether an assessment after the start of a new anticancer therapy (the case's
+    /// `follow_up.new_therapy`) may confirm an iUPD (IR-CLIN: "if treatment stops … iUPD stays
+    /// unconfirmed"). When false it cannot: the iUPD stays unconfirmed there, and no
+    /// progression is dated to it from such a scan; a response there still resets it.
+    pub confirm_after_new_therapy: bool,
+    /// What may confirm an iUPD on a scan earlier than `earliest − tolerance` days after it
+    /// (IR-CONF-WIN; the FAQ allows an unscheduled scan done for a new symptom or sign that
+    /// shows an additional new lesion, and a case file does not say why a scan was done).
+    pub early_scan_confirms: EarlyScanConfirms,
+}
+
+/// What an early scan may confirm an iUPD with (IR-CONF-WIN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EarlyScanConfirms {
+    /// An additional new lesion: every early scan that shows one is taken for the FAQ's
+    /// symptom-driven unscheduled scan.
+    AdditionalNewLesion,
+    /// Nothing: an early scan never confirms (for data where early scans were not
+    /// symptom-driven, or cannot be told apart).
+    Never,
 }
 
 /// At least or more than the minimum increase (AMB-I1).

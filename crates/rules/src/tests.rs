@@ -315,6 +315,13 @@ fn ir_base_irecist_extends_recist_1_1() {
     );
     assert!(ir.late_scan_confirms);
     assert_eq!(ir.nlt_reference, NltReference::Nadir);
+    // IR-CLIN: a scan after a new anticancer therapy does not confirm an iUPD; IR-CONF-WIN: an
+    // early scan with an additional new lesion is taken for a symptom-driven one.
+    assert!(!ir.confirm_after_new_therapy);
+    assert_eq!(
+        ir.early_scan_confirms,
+        EarlyScanConfirms::AdditionalNewLesion
+    );
     // The window is a protocol parameter (section 4 `irecist.confirm_window_days`).
     let amended = i
         .with_overrides(
