@@ -13,7 +13,8 @@ use recist_model::{
 };
 use recist_rules::{
     AtypicalDating, DiseaseAfterCr, EndpointsAtNewTherapy, EquivocalConfirmed, MarginalLesions,
-    Measure, MissingTarget, NonTargetComplete, PrPersistence, ReferenceDate, RuleSet,
+    Measure, MissingTarget, NodeWithoutShortAxis, NonTargetComplete, PrPersistence, ReferenceDate,
+    RuleSet,
 };
 
 use crate::notes::Notes;
@@ -1597,9 +1598,21 @@ impl<'r> Tracker<'r> {
                         false,
                     );
                 }
-                None if !nl.equivocal => {
+                None if !nl.equivocal => match rules.node_without_short_axis {
                     // The reader calls it a new node without a size: taken as stated.
-                }
+                    NodeWithoutShortAxis::New => {}
+                    NodeWithoutShortAxis::Equivocal => {
+                        return done(
+                            NewLesions::Equivocal,
+                            "AMB-13",
+                            detail!(
+                                on,
+                                "new node `{id}` has no short axis: equivocal until one of at least {min} mm is given (new_lesions.node_without_short_axis: equivocal)"
+                            ),
+                            false,
+                        );
+                    }
+                },
                 _ => {}
             }
         }

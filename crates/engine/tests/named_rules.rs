@@ -1163,3 +1163,62 @@ assessments:
         "{err}"
     );
 }
+
+/// AMB-13 and `new_lesions.node_without_short_axis`: a new node listed without a short axis.
+/// `new` (the bundled default) takes the reader's word: PD at first sighting. `equivocal`
+/// waits: EQUIVOCAL until a later sighting gives a short axis of at least 10 mm, then PD dated
+/// back to the first sighting (AMB-07); a later short axis below 10 mm is no new lesion.
+#[test]
+fn amb_13_new_node_without_short_axis() {
+    let text = |later: &str| {
+        format!(
+            "
+subject: NODE-1
+treatment_start: 2024-01-08
+lesions:
+  - {{id: T1, site: lung, role: target}}
+assessments:
+  - date: 2024-01-05
+    findings: {{T1: {{long_axis: 40}}}}
+  - date: 2024-03-04
+    findings: {{T1: {{long_axis: 38}}}}
+    new_lesions: [{{id: NEW1, site: mediastinal lymph node, nodal: true}}]
+  - date: 2024-04-29
+    findings: {{T1: {{long_axis: 37}}}}
+    new_lesions: [{{id: NEW1, site: mediastinal lymph node, nodal: true{later}}}]
+"
+        )
+    };
+    let run = |value: &str, later: &str| {
+        let r = assess(
+            &rules(
+                "recist-1.1",
+                &[("new_lesions.node_without_short_axis", value)],
+            ),
+            &text(later),
+        );
+        let all = scope(&r, Scope::All);
+        let new: Vec<_> = all.timepoints[1..]
+            .iter()
+            .map(|t| t.follow_up.as_ref().unwrap().new_lesions)
+            .collect();
+        (new, all.progression.as_ref().map(|p| p.date.to_string()))
+    };
+    use recist_model::NewLesions::{Equivocal, No, Yes};
+    assert_eq!(
+        run("new", ""),
+        (vec![Yes, Yes], Some("2024-03-04".to_string()))
+    );
+    assert_eq!(run("equivocal", ""), (vec![Equivocal, Equivocal], None));
+    assert_eq!(
+        run("equivocal", ", short_axis: 12"),
+        (vec![Equivocal, Yes], Some("2024-03-04".to_string()))
+    );
+    assert_eq!(run("equivocal", ", short_axis: 8"), (vec![Equivocal, No], None));
+    // The bundled rule set says `new`, as before this parameter was named.
+    let bundled = recist_rules::RuleSet::bundled("recist-1.1").unwrap();
+    assert_eq!(
+        bundled.doc().new_lesions.node_without_short_axis,
+        recist_rules::NodeWithoutShortAxis::New
+    );
+}

@@ -553,6 +553,9 @@ pub struct PatternedNewLesions {
 pub struct NewLesionRules {
     /// A new lymph node counts from this short axis (R11-NEW-NODE, AMB-13).
     pub node_min_short_axis_mm: Mm,
+    /// A new lymph node reported without a short axis (AMB-13: the size that makes it new
+    /// cannot be checked).
+    pub node_without_short_axis: NodeWithoutShortAxis,
     /// How a confirmed equivocal lesion dates progression (AMB-07).
     pub equivocal_confirmed: EquivocalConfirmed,
     /// Organ-specific rules (mRECIST liver).
@@ -562,6 +565,19 @@ pub struct NewLesionRules {
     /// `R11-NEW-PD`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+}
+
+/// A new lymph node the reader lists without a short axis (AMB-13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeWithoutShortAxis {
+    /// The reader's word: a new lesion (R11-NEW-PD), as for any new lesion listed without a
+    /// size.
+    New,
+    /// Equivocal (R11-NEW-EQUIV) until a sighting gives a short axis of at least
+    /// `node_min_short_axis_mm`; progression is then dated back as for any equivocal lesion
+    /// (AMB-07).
+    Equivocal,
 }
 
 /// Disease seen after a CR (AMB-01).
