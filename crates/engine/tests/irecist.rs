@@ -11,59 +11,22 @@ use recist_model::{OverallResponse as O, SubjectResult};
 use recist_rules::RuleSet;
 
 mod common;
+use common::irecist_case::{Scan, case_text, date, overall, progression, reasons};
 use common::{assess, rules};
 
 const IRECIST: &str = include_str!("../../../rules/irecist.yaml");
 
-fn date(s: &str) -> chrono::NaiveDate {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-/// One follow-up: date, T1 long axis, NT1 finding, new lesions (a YAML flow list, or "").
-type Scan<'a> = (&'a str, i64, &'a str, &'a str);
-
-fn case(scans: &[Scan<'_>]) -> String {
-    let mut y = String::from(
-        "subject: IR-1\ntreatment_start: 2021-01-05\nlesions:\n  - {id: T1, site: lung, role: target}\n  - {id: T2, site: liver, role: target}\n  - {id: NT1, site: bone, role: non-target}\nassessments:\n  - date: 2021-01-04\n    findings: {T1: {long_axis: 50}, T2: {long_axis: 50}, NT1: present}\n",
-    );
-    for (d, t1, nt, new) in scans {
-        y.push_str(&format!(
-            "  - date: {d}\n    findings: {{T1: {{long_axis: {t1}}}, T2: {{long_axis: 50}}, NT1: {nt}}}\n"
-        ));
-        if !new.is_empty() {
-            y.push_str(&format!("    new_lesions: {new}\n"));
-        }
-    }
-    y
+/// The case text of the iRECIST subject `IR-1`.
+fn case_for(scans: &[Scan<'_>]) -> String {
+    case_text("IR-1", "", scans)
 }
 
 fn run_with(rules: &RuleSet, scans: &[Scan<'_>]) -> SubjectResult {
-    assess(rules, &case(scans)).remove(0)
+    assess(rules, &case_for(scans)).remove(0)
 }
 
 fn run(scans: &[Scan<'_>]) -> SubjectResult {
     run_with(&rules("irecist", &[]), scans)
-}
-
-/// The overall response per follow-up.
-fn overall(r: &SubjectResult) -> Vec<O> {
-    r.timepoints
-        .iter()
-        .filter_map(|t| t.follow_up.as_ref().map(|f| f.overall))
-        .collect()
-}
-
-fn reasons(r: &SubjectResult, i: usize) -> Vec<String> {
-    r.timepoints[i + 1]
-        .follow_up
-        .as_ref()
-        .unwrap()
-        .reasons
-        .clone()
-}
-
-fn progression(r: &SubjectResult) -> Option<chrono::NaiveDate> {
-    r.progression.as_ref().map(|p| p.date)
 }
 
 /// An iRECIST rule set with one line of its `irecist` section changed.
@@ -352,7 +315,7 @@ fn ir_conf_win_late_scan() {
 #[test]
 fn ir_remain_stays_iupd() {
     // T1 not evaluated on 2021-05-10 (the helper writes 73 mm: rewritten here).
-    let y = case(&[
+    let y = case_for(&[
         ("2021-03-01", 72, "present", ""),
         ("2021-04-05", 74, "present", ""),
         ("2021-05-10", 73, "present", ""),
@@ -572,7 +535,7 @@ fn ir_pr_drift_follows_amb_02() {
 #[test]
 fn ir_base_components_keep_recist_words() {
     // Every lesion gone (the helper keeps T2 at 50 mm: rewritten here).
-    let y = case(&[("2021-03-01", 0, "absent", "")]).replace(
+    let y = case_for(&[("2021-03-01", 0, "absent", "")]).replace(
         "T1: {long_axis: 0}, T2: {long_axis: 50}, NT1: absent",
         "T1: absent, T2: absent, NT1: absent",
     );
@@ -684,7 +647,7 @@ fn ir_or_without_progression_maps_each_category() {
         assert!(!r11.is_irecist());
         assert!(i == O::Ne || i.is_irecist());
     }
-    let y = case(&[
+    let y = case_for(&[
         ("2021-03-01", 45, "present", ""),
         ("2021-04-05", 20, "present", ""),
         ("2021-05-10", 20, "present", ""),

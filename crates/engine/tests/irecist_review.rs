@@ -12,29 +12,11 @@ use recist_model::{OverallResponse as O, Scope, SubjectResult};
 use recist_rules::RuleSet;
 
 mod common;
+use common::irecist_case::{Scan, case_text, date, overall, progression};
 use common::{rules, subject};
 
-fn date(s: &str) -> chrono::NaiveDate {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-/// One follow-up: date, T1 long axis, NT1 finding, new lesions (a YAML flow list, or "").
-type Scan<'a> = (&'a str, i64, &'a str, &'a str);
-
-const HEAD: &str = "subject: IRR-1\ntreatment_start: 2021-01-05\n";
-const LESIONS: &str = "lesions:\n  - {id: T1, site: lung, role: target}\n  - {id: T2, site: liver, role: target}\n  - {id: NT1, site: bone, role: non-target}\nassessments:\n  - date: 2021-01-04\n    findings: {T1: {long_axis: 50}, T2: {long_axis: 50}, NT1: present}\n";
-
 fn case_with(extra: &str, scans: &[Scan<'_>]) -> String {
-    let mut y = format!("{HEAD}{extra}{LESIONS}");
-    for (d, t1, nt, new) in scans {
-        y.push_str(&format!(
-            "  - date: {d}\n    findings: {{T1: {{long_axis: {t1}}}, T2: {{long_axis: 50}}, NT1: {nt}}}\n"
-        ));
-        if !new.is_empty() {
-            y.push_str(&format!("    new_lesions: {new}\n"));
-        }
-    }
-    y
+    case_text("IRR-1", extra, scans)
 }
 
 /// Every scope's result of `yaml`, checked against a tracker fed one scan at a time.
@@ -66,17 +48,6 @@ fn run_with(rules: &RuleSet, extra: &str, scans: &[Scan<'_>]) -> SubjectResult {
 
 fn run(scans: &[Scan<'_>]) -> SubjectResult {
     run_with(&rules("irecist", &[]), "", scans)
-}
-
-fn overall(r: &SubjectResult) -> Vec<O> {
-    r.timepoints
-        .iter()
-        .filter_map(|t| t.follow_up.as_ref().map(|f| f.overall))
-        .collect()
-}
-
-fn progression(r: &SubjectResult) -> Option<chrono::NaiveDate> {
-    r.progression.as_ref().map(|p| p.date)
 }
 
 const N1: &str = "[{id: N1, site: brain, long_axis: 12}]";

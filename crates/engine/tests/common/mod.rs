@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use recist_rules::{RuleSet, bundled_ids};
 
+pub mod irecist_case;
+
 /// The YAML case files of these `fixtures/` folders, in name order.
 pub fn fixture_files(dirs: &[&str]) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
