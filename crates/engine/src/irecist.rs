@@ -142,6 +142,17 @@ impl IrecistState {
         }
     }
 
+    /// A scan that could not confirm the pending iUPD: it stays iUPD (IR-REMAIN).
+    fn stay_unconfirmed(&mut self, date: NaiveDate, ex: &mut Notes, warnings: Vec<String>) -> Step {
+        ex.note("IR-REMAIN", || "stays iUPD".into());
+        self.remain(date);
+        Step {
+            overall: OverallResponse::IUpd,
+            confirmed: None,
+            warnings,
+        }
+    }
+
     /// Maps one assessment to its iRECIST category and moves the state on.
     pub(crate) fn step(
         &mut self,
@@ -373,13 +384,7 @@ impl IrecistState {
                     "assessment {date}: after the start of a new anticancer therapy, not counted as confirmation of the iUPD of {} (IR-CLIN)",
                     p.assessed
                 ));
-                ex.note("IR-REMAIN", || "stays iUPD".into());
-                self.remain(date);
-                Step {
-                    overall: OverallResponse::IUpd,
-                    confirmed: None,
-                    warnings,
-                }
+                self.stay_unconfirmed(date, ex, warnings)
             } else if !evidence.is_empty()
                 && early
                 && (additional.is_empty() || ir.early_scan_confirms == EarlyScanConfirms::Never)
@@ -401,13 +406,7 @@ impl IrecistState {
                     "assessment {date}: {days} days after the iUPD of {}, too early to confirm it (IR-CONF-WIN)",
                     p.assessed
                 ));
-                ex.note("IR-REMAIN", || "stays iUPD".into());
-                self.remain(date);
-                Step {
-                    overall: OverallResponse::IUpd,
-                    confirmed: None,
-                    warnings,
-                }
+                self.stay_unconfirmed(date, ex, warnings)
             } else if !evidence.is_empty() && late && !ir.late_scan_confirms {
                 ex.note("IR-CONF-WIN", || format!(
                     "{since_last} days after the iUPD of {}: later than day {latest} + {tol}, and late scans do not confirm (irecist.late_scan_confirms: false)",
@@ -417,13 +416,7 @@ impl IrecistState {
                     "assessment {date}: {since_last} days after the iUPD of {}, later than the confirmation window: not counted as confirmation (IR-CONF-WIN)",
                     p.last
                 ));
-                ex.note("IR-REMAIN", || "stays iUPD".into());
-                self.remain(date);
-                Step {
-                    overall: OverallResponse::IUpd,
-                    confirmed: None,
-                    warnings,
-                }
+                self.stay_unconfirmed(date, ex, warnings)
             } else if !evidence.is_empty() {
                 if early {
                     ex.note("IR-CONF-WIN", || format!(
