@@ -1214,7 +1214,10 @@ assessments:
         run("equivocal", ", short_axis: 12"),
         (vec![Equivocal, Yes], Some("2024-03-04".to_string()))
     );
-    assert_eq!(run("equivocal", ", short_axis: 8"), (vec![Equivocal, No], None));
+    assert_eq!(
+        run("equivocal", ", short_axis: 8"),
+        (vec![Equivocal, No], None)
+    );
     // The bundled rule set says `new`, as before this parameter was named.
     let bundled = recist_rules::RuleSet::bundled("recist-1.1").unwrap();
     assert_eq!(
