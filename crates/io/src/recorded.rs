@@ -49,7 +49,7 @@ impl RecordedSubject {
                     lesion: None,
                 },
                 message: format!(
-                    "unknown response `{r}` under `{rule_set}` (expected CR, PR, SD, NON-CR/NON-PD, PD or NE){}",
+                    "unknown response `{r}` under `{rule_set}` (expected {RECIST_WORDS}){}",
                     recist_model::irecist_note(r.as_str())
                 ),
             })
@@ -163,6 +163,12 @@ impl Vocabulary {
 
 /// The words of iRECIST's overall responses, as an error lists them.
 const IRECIST_WORDS: &str = "iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE";
+
+/// The words of RECIST 1.1's overall responses, as an error lists them.
+const RECIST_WORDS: &str = "CR, PR, SD, NON-CR/NON-PD, PD or NE";
+
+/// Either vocabulary's words, for a reading that has not yet said which it is in.
+const EITHER_WORDS: &str = "CR, PR, SD, NON-CR/NON-PD, PD or NE, or iRECIST's iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD or iCPD";
 
 /// Reads a recorded-responses CSV (plain or SDTM RS, told apart by the header).
 ///
@@ -313,17 +319,16 @@ pub fn read_recorded_with(
             .and_then(OverallResponse::parse)
             .filter(|r| irecist.is_some() || !r.is_irecist())
         else {
-            let expected = match entry.3 {
-                Some((Vocabulary::Irecist, _)) => IRECIST_WORDS,
-                _ => "CR, PR, SD, NON-CR/NON-PD, PD or NE",
+            let written = get(Some(resp)).unwrap_or("");
+            let (expected, note) = match (entry.3, irecist) {
+                (Some((Vocabulary::Irecist, _)), _) => (IRECIST_WORDS, ""),
+                (Some((Vocabulary::Recist, _)), Some(_)) => (RECIST_WORDS, ""),
+                (None, Some(_)) => (EITHER_WORDS, ""),
+                (_, None) => (RECIST_WORDS, recist_model::irecist_note(written)),
             };
             entry.2.push(CaseError::Invalid {
                 place: place(Some(d)),
-                message: format!(
-                    "unknown response `{}` (expected {expected}){}",
-                    get(Some(resp)).unwrap_or(""),
-                    recist_model::irecist_note(get(Some(resp)).unwrap_or(""))
-                ),
+                message: format!("unknown response `{written}` (expected {expected}){note}"),
             });
             continue;
         };

@@ -1411,6 +1411,148 @@ mod tests {
         }
     }
 
+    /// Rows of S1 (test, value, RSCAT, VISIT, VISITNUM, RSDTC) read for RSCATs `RECIST 1.1`
+    /// and `iRECIST` (an iRECIST reading).
+    fn read_with_irecist(rows: &[(&str, &str, &str, &str, &str, &str)]) -> RecordedRows {
+        let mut g = RawGroup::with_columns("S1".into(), 11);
+        for (i, (test, value, cat, visit, vnum, dtc)) in rows.iter().enumerate() {
+            let mut f = [""; 11];
+            (f[rs::USUBJID], f[rs::TESTCD], f[rs::STRESC], f[rs::CAT]) = ("S1", test, value, cat);
+            (f[rs::VISIT], f[rs::VISITNUM], f[rs::DTC]) = (visit, vnum, dtc);
+            g.push(i as u64 + 2, &f);
+        }
+        let categories = [
+            RecordedCategory::from("RECIST 1.1"),
+            RecordedCategory {
+                rscat: "IRECIST".into(),
+                irecist: true,
+            },
+        ];
+        read_recorded(
+            &g,
+            "RS.csv",
+            &Mapping::bundled().unwrap(),
+            PartialDates::Refuse,
+            &categories,
+            &|_| None,
+        )
+    }
+
+    #[test]
+    fn ir_recorded_rows_are_read_in_their_rscats_vocabulary() {
+        let r = read_with_irecist(&[
+            ("OVRLRESP", "iUPD", "iRECIST", "WEEK 6", "2", "2020-02-05"),
+            ("OVRLRESP", "PD", "RECIST 1.1", "WEEK 6", "2", "2020-02-05"),
+            // RECIST 1.1's word under iRECIST's RSCAT, and iRECIST's under RECIST 1.1's.
+            ("OVRLRESP", "PD", "iRECIST", "WEEK 12", "3", "2020-02-17"),
+            (
+                "OVRLRESP",
+                "iCPD",
+                "RECIST 1.1",
+                "WEEK 12",
+                "3",
+                "2020-02-17",
+            ),
+            // No RSCAT: an iRECIST word is iRECIST's record; NE is of both readings.
+            ("BESTRESP", "icpd", "", "", "", ""),
+            ("TRGRESP", "PD", "iRECIST", "WEEK 6", "2", "2020-02-05"),
+            (
+                "OVRLRESP",
+                "Not evaluable",
+                "iRECIST",
+                "WEEK 18",
+                "4",
+                "2020-03-01",
+            ),
+        ]);
+        let kept: Vec<(u64, &str, &str)> = r
+            .rows
+            .iter()
+            .map(|r| (r.line, r.value.as_str(), r.cat.as_str()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (2, "iUPD", "IRECIST"),
+                (3, "PD", "RECIST 1.1"),
+                (6, "iCPD", "IRECIST"),
+                (7, "PD", "IRECIST"),
+                (8, "NE", "IRECIST"),
+            ]
+        );
+        let refused = refusals(&r);
+        let at: Vec<(u64, &str)> = refused.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(at, [(4, "mixed-vocabulary"), (5, "mixed-vocabulary")]);
+        assert!(
+            refused[0].2.ends_with(
+                "OVRLRESP response `PD` is RECIST 1.1's word, recorded under RSCAT `iRECIST` \
+                 (expected iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE): one reading's \
+                 responses are in one vocabulary"
+            ),
+            "{}",
+            refused[0].2
+        );
+        assert!(
+            refused[1].2.contains(
+                "OVRLRESP response `iCPD` is iRECIST's word, recorded under RSCAT `RECIST 1.1` \
+                 (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)"
+            ),
+            "{}",
+            refused[1].2
+        );
+    }
+
+    #[test]
+    fn ir_irecist_words_are_refused_with_a_note_where_no_irecist_reading_is_compared() {
+        let r = read_rows(&[("OVRLRESP", "iUPD", "WEEK 6", "2", "2020-02-01")]);
+        let refused = refusals(&r);
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].1, "unknown-response");
+        assert!(
+            refused[0].2.contains("read them with `--rules irecist`"),
+            "{}",
+            refused[0].2
+        );
+    }
+
+    /// Every overall response the engine writes under iRECIST is a word of the iRECIST
+    /// vocabulary, in results.md's order.
+    #[test]
+    fn ir_the_irecist_vocabulary_holds_every_irecist_response_written() {
+        let words: Vec<&str> = OverallResponse::ALL
+            .iter()
+            .filter(|r| r.is_irecist() || **r == OverallResponse::Ne)
+            .map(|r| r.as_str())
+            .collect();
+        let mut in_order = words.clone();
+        in_order.rotate_left(1);
+        for t in [RsTest::Ovrlresp, RsTest::Bestresp] {
+            let (vocabulary, expected) = t.irecist_vocabulary();
+            assert_eq!(vocabulary, in_order.as_slice());
+            assert!(vocabulary.iter().all(|w| normalise(t, w) == *w));
+            assert_eq!(
+                expected,
+                "iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE"
+            );
+        }
+        assert_eq!(
+            RsTest::Trgresp.irecist_vocabulary(),
+            RsTest::Trgresp.vocabulary()
+        );
+    }
+
+    #[test]
+    fn ir_irecist_responses_are_normalised_to_their_own_case() {
+        assert_eq!(normalise(RsTest::Ovrlresp, " ICR "), "iCR");
+        assert_eq!(normalise(RsTest::Bestresp, "iupd"), "iUPD");
+        assert_eq!(
+            normalise(RsTest::Ovrlresp, "Non-iCR / Non-iUPD"),
+            "NON-iCR/NON-iUPD"
+        );
+        // Only the overall tests have iRECIST words.
+        assert_eq!(normalise(RsTest::Trgresp, "icr"), "ICR");
+    }
+
     #[test]
     fn responses_are_normalised() {
         assert_eq!(
