@@ -17,6 +17,9 @@ pub enum Reference {
     Recorded {
         /// The rule set's `RSCAT`, upper-cased.
         rscat: String,
+        /// Whether the rule set has an `irecist` section: OVRLRESP and BESTRESP are then
+        /// read in iRECIST's words.
+        irecist: bool,
     },
     /// Another rule set's results (index into the run's rule sets).
     RuleSet(usize),
@@ -495,12 +498,20 @@ fn push_json(out: &mut Vec<u8>, v: &Value) {
     }
 }
 
-const ORDER: [&str; 10] = [
+/// The order of a confusion matrix's categories: RECIST 1.1's, then iRECIST's (IR-BASE),
+/// then `NE` (of both), then the other tests' words; any other value after them.
+const ORDER: [&str; 16] = [
     "CR",
     "PR",
     "SD",
     "NON-CR/NON-PD",
     "PD",
+    "iCR",
+    "iPR",
+    "iSD",
+    "NON-iCR/NON-iUPD",
+    "iUPD",
+    "iCPD",
     "NE",
     "NA",
     "Y",

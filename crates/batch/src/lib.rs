@@ -57,8 +57,8 @@ use recist_model::{
 use recist_rules::RuleSet;
 use recist_sdtm::{
     EvalKey, Files, InputError, Mapping, MappingError, PartialDates, Place, RawGroup, ReadOptions,
-    RecordedRow, RecordedRows, RowCount, RsTest, RsUnit, RsVisit, SdtmError, bestresp,
-    build_subject, newlind, read_recorded, visit_name, write_rs_noting,
+    RecordedCategory, RecordedRow, RecordedRows, RowCount, RsTest, RsUnit, RsVisit, SdtmError,
+    bestresp, build_subject, newlind, read_recorded, visit_name, write_rs_noting,
 };
 use serde_json::{Value, json};
 
@@ -460,7 +460,7 @@ struct Ctx<'a> {
     files: Files,
     recorded_file: String,
     /// The `RSCAT`s (upper-cased) recorded RS is compared under.
-    recorded_cats: Vec<String>,
+    recorded_cats: Vec<RecordedCategory>,
     opts: ReadOptions,
     /// Case mode: recorded RS by USUBJID.
     recorded_index: HashMap<String, RawGroup>,
@@ -617,7 +617,7 @@ fn engine_place(e: &AdjudicationError) -> (Option<chrono::NaiveDate>, Option<Str
 impl Ctx<'_> {
     fn pair_rows<'r>(&self, pair: &ComparePair, rows: &[&'r RecordedRow]) -> Vec<&'r RecordedRow> {
         match &pair.reference {
-            Reference::Recorded { rscat } => rows
+            Reference::Recorded { rscat, .. } => rows
                 .iter()
                 .filter(|r| r.cat.is_empty() || r.cat == *rscat)
                 .copied()
@@ -1419,6 +1419,7 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
             pairs.push(ComparePair {
                 reference: Reference::Recorded {
                     rscat: r.doc().rscat.to_ascii_uppercase(),
+                    irecist: r.doc().irecist.is_some(),
                 },
                 candidate: i,
                 reference_label: format!("recorded {} (RSCAT {})", rec.display(), r.doc().rscat),
@@ -1470,7 +1471,10 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
         .pairs
         .iter()
         .filter_map(|p| match &p.reference {
-            Reference::Recorded { rscat } => Some(rscat.clone()),
+            Reference::Recorded { rscat, irecist } => Some(RecordedCategory {
+                rscat: rscat.clone(),
+                irecist: *irecist,
+            }),
             Reference::RuleSet(_) => None,
         })
         .collect();

@@ -322,8 +322,19 @@ fn run(cli: Cli) -> Result<u8, String> {
                 Some(dm) => recist::read_reference_dates(&dm).map_err(|e| e.to_string())?,
                 None => Default::default(),
             };
-            let recorded =
-                recist::read_recorded(&responses, &references).map_err(|e| e.to_string())?;
+            // iRECIST's words are read when a rule set derived has an `irecist` section,
+            // under its RSCAT (matched per RSCAT, as the comparison does).
+            let irecist: Vec<String> = rule_sets
+                .iter()
+                .filter(|r| r.doc().irecist.is_some())
+                .map(|r| r.doc().rscat.clone())
+                .collect();
+            let recorded = recist::read_recorded_with(
+                &responses,
+                &references,
+                (!irecist.is_empty()).then_some(irecist.as_slice()),
+            )
+            .map_err(|e| e.to_string())?;
             let mut refused = recorded.refused.len();
             for e in &recorded.refused {
                 eprintln!("error: {e}");
@@ -340,6 +351,18 @@ fn run(cli: Cli) -> Result<u8, String> {
                 };
                 let visits: Vec<_> = s.visits.iter().map(|&(d, r, _)| (d, r)).collect();
                 for rules in &rule_sets {
+                    // iRECIST's words are not RECIST 1.1's or mRECIST's: refused under them.
+                    if rules.doc().irecist.is_none() {
+                        let errors =
+                            s.irecist_refusals(&responses.display().to_string(), &rules.doc().id);
+                        if !errors.is_empty() {
+                            for e in &errors {
+                                eprintln!("error: {e}");
+                            }
+                            refused += errors.len();
+                            continue;
+                        }
+                    }
                     let (best, warnings) = recist::derive_best_recorded_with(
                         rules,
                         &visits,

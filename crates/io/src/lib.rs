@@ -31,5 +31,7 @@ pub use case::{
     read_case_file_keyed, read_case_text, read_case_text_keyed, refuse_duplicates,
 };
 pub use error::{CaseError, Place};
-pub use recorded::{Recorded, RecordedSubject, read_recorded, read_reference_dates};
+pub use recorded::{
+    Recorded, RecordedSubject, read_recorded, read_recorded_with, read_reference_dates,
+};
 pub use render::{explain, to_json, to_jsonl};

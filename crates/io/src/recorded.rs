@@ -32,6 +32,31 @@ pub struct RecordedSubject {
     pub target_cr_non_target_ne: Vec<NaiveDate>,
 }
 
+impl RecordedSubject {
+    /// The refusals of this subject's iRECIST words under a rule set without an `irecist`
+    /// section (`rule_set`: its id), one per row, worded as [`read_recorded`] refuses them;
+    /// empty when every response is one of RECIST 1.1's words (or `NE`).
+    pub fn irecist_refusals(&self, file: &str, rule_set: &str) -> Vec<CaseError> {
+        self.visits
+            .iter()
+            .filter(|(_, r, _)| r.is_irecist())
+            .map(|&(d, r, row)| CaseError::Invalid {
+                place: Place {
+                    file: file.to_string(),
+                    line: Some(row),
+                    subject: Some(self.subject.clone()),
+                    date: Some(d),
+                    lesion: None,
+                },
+                message: format!(
+                    "unknown response `{r}` under `{rule_set}` (expected {RECIST_WORDS}){}",
+                    recist_model::irecist_note(r.as_str())
+                ),
+            })
+            .collect()
+    }
+}
+
 /// What a recorded-responses file gave: subjects, and the refused ones with their reasons.
 #[derive(Debug, Default)]
 pub struct Recorded {
@@ -101,10 +126,63 @@ fn syntax(file: &str, line: Option<usize>, e: csv::Error) -> CaseError {
     }
 }
 
-/// Reads a recorded-responses CSV (plain or SDTM RS, told apart by the header).
+/// Reads a recorded-responses CSV (plain or SDTM RS, told apart by the header) in RECIST
+/// 1.1's words: an iRECIST word (`iUPD`, …) refuses its row, with a note
+/// ([`read_recorded_with`] with no iRECIST reading).
 pub fn read_recorded(
     path: &Path,
     references: &BTreeMap<String, NaiveDate>,
+) -> Result<Recorded, CaseError> {
+    read_recorded_with(path, references, None)
+}
+
+/// Which vocabulary a group of recorded rows (one subject, evaluator and `RSCAT`) is in:
+/// RECIST 1.1's words or iRECIST's; `NE` is of both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Vocabulary {
+    Recist,
+    Irecist,
+}
+
+impl Vocabulary {
+    const fn of(r: OverallResponse) -> Option<Vocabulary> {
+        match r {
+            OverallResponse::Ne => None,
+            r if r.is_irecist() => Some(Vocabulary::Irecist),
+            _ => Some(Vocabulary::Recist),
+        }
+    }
+
+    const fn name(self) -> &'static str {
+        match self {
+            Vocabulary::Recist => "RECIST 1.1",
+            Vocabulary::Irecist => "iRECIST",
+        }
+    }
+}
+
+/// The words of iRECIST's overall responses, as an error lists them.
+const IRECIST_WORDS: &str = "iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE";
+
+/// The words of RECIST 1.1's overall responses, as an error lists them.
+const RECIST_WORDS: &str = "CR, PR, SD, NON-CR/NON-PD, PD or NE";
+
+/// Either vocabulary's words, for a reading that has not yet said which it is in.
+const EITHER_WORDS: &str = "CR, PR, SD, NON-CR/NON-PD, PD or NE, or iRECIST's iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD or iCPD";
+
+/// Reads a recorded-responses CSV (plain or SDTM RS, told apart by the header).
+///
+/// `irecist`: the `RSCAT`s of the iRECIST rule sets the responses are read for, or `None`
+/// when none is (an iRECIST word then refuses its row, as [`read_recorded`] does). With
+/// them, iRECIST's words (`iCR`, `iPR`, `iSD`, `NON-iCR/NON-iUPD`, `iUPD`, `iCPD`) are read
+/// too, one vocabulary per group of rows (subject, evaluator, `RSCAT`): under one of these
+/// `RSCAT`s only iRECIST's words (and `NE`) are read, under another `RSCAT` only RECIST 1.1's,
+/// and with no `RSCAT` the group's first word that is not `NE` tells which; a row in the other
+/// vocabulary is refused, named (mixed vocabularies in one reading are a data error).
+pub fn read_recorded_with(
+    path: &Path,
+    references: &BTreeMap<String, NaiveDate>,
+    irecist: Option<&[String]>,
 ) -> Result<Recorded, CaseError> {
     let file = path.display().to_string();
     let (mut reader, headers) = open_csv(path, &file)?;
@@ -136,11 +214,13 @@ pub fn read_recorded(
     );
     /// Subject, evaluator, category.
     type Key = (String, Option<String>, Option<String>);
-    /// Reference date, visits, refusals of one group.
+    /// Reference date, visits, refusals of one group, and its vocabulary with the row that
+    /// set it (none for an `RSCAT`'s, which sets it).
     type Group = (
         Option<NaiveDate>,
         Vec<(NaiveDate, OverallResponse, usize)>,
         Vec<CaseError>,
+        Option<(Vocabulary, Option<usize>)>,
     );
     let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
     // Per group with TRGRESP rows: whether any names a target response (not `NA`).
@@ -199,9 +279,18 @@ pub fn read_recorded(
         if !groups.contains_key(&key) {
             order.push(key.clone());
         }
-        let entry = groups
-            .entry(key)
-            .or_insert_with(|| (None, Vec::new(), Vec::new()));
+        let category = key.2.clone();
+        let entry = groups.entry(key).or_insert_with(|| {
+            // An RSCAT says which reading, hence which words, when iRECIST's are read.
+            let set = match (irecist, &category) {
+                (Some(cats), Some(c)) if cats.iter().any(|i| i.eq_ignore_ascii_case(c)) => {
+                    Some((Vocabulary::Irecist, None))
+                }
+                (Some(_), Some(_)) => Some((Vocabulary::Recist, None)),
+                _ => None,
+            };
+            (None, Vec::new(), Vec::new(), set)
+        });
         let place = |d: Option<NaiveDate>| Place {
             file: file.clone(),
             line: Some(row),
@@ -228,18 +317,44 @@ pub fn read_recorded(
         };
         let Some(r) = get(Some(resp))
             .and_then(OverallResponse::parse)
-            .filter(|r| !r.is_irecist())
+            .filter(|r| irecist.is_some() || !r.is_irecist())
         else {
+            let written = get(Some(resp)).unwrap_or("");
+            let (expected, note) = match (entry.3, irecist) {
+                (Some((Vocabulary::Irecist, _)), _) => (IRECIST_WORDS, ""),
+                (Some((Vocabulary::Recist, _)), Some(_)) => (RECIST_WORDS, ""),
+                (None, Some(_)) => (EITHER_WORDS, ""),
+                (_, None) => (RECIST_WORDS, recist_model::irecist_note(written)),
+            };
             entry.2.push(CaseError::Invalid {
                 place: place(Some(d)),
-                message: format!(
-                    "unknown response `{}` (expected CR, PR, SD, NON-CR/NON-PD, PD or NE){}",
-                    get(Some(resp)).unwrap_or(""),
-                    recist_model::irecist_note(get(Some(resp)).unwrap_or(""))
-                ),
+                message: format!("unknown response `{written}` (expected {expected}){note}"),
             });
             continue;
         };
+        if let Some(v) = Vocabulary::of(r) {
+            match entry.3 {
+                None => entry.3 = Some((v, Some(row))),
+                Some((set, by)) if set != v => {
+                    let why = match (by, &category) {
+                        (Some(first), _) => {
+                            format!("row {first} of this subject is in {}'s", set.name())
+                        }
+                        (None, Some(c)) => format!("RSCAT `{c}` is read in {}'s", set.name()),
+                        (None, None) => format!("this reading is in {}'s", set.name()),
+                    };
+                    entry.2.push(CaseError::Invalid {
+                        place: place(Some(d)),
+                        message: format!(
+                            "response `{r}` is {}'s word but {why}: one reading's responses are in one vocabulary",
+                            v.name()
+                        ),
+                    });
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
         if let Some(rd) = get(refcol).and_then(date) {
             match entry.0 {
                 // Which reference date holds is unknown: the SD minimum depends on it.
@@ -265,7 +380,7 @@ pub fn read_recorded(
         entry.1.push((d, r, row));
     }
     for key in order {
-        let Some((reference, mut visits, errors)) = groups.remove(&key) else {
+        let Some((reference, mut visits, errors, _)) = groups.remove(&key) else {
             continue;
         };
         if !errors.is_empty() {
@@ -275,7 +390,12 @@ pub fn read_recorded(
         visits.sort_by_key(|v| v.0);
         let reference_date = reference.or_else(|| references.get(&key.0).copied());
         let non_target_only = targets.get(&key) == Some(&false)
-            || visits.iter().any(|v| v.1 == OverallResponse::NonCrNonPd);
+            || visits.iter().any(|v| {
+                matches!(
+                    v.1,
+                    OverallResponse::NonCrNonPd | OverallResponse::NonICrNonIUpd
+                )
+            });
         let target_cr_non_target_ne = visits
             .iter()
             .map(|v| v.0)

@@ -139,8 +139,9 @@ impl OverallResponse {
 }
 
 /// Whether a recorded response is one of iRECIST's categories (`iCR`, `iPR`, `iSD`, `iUPD`,
-/// `iCPD`, `NON-iCR/NON-iUPD`), which no bundled rule set adjudicates: refusals of such a
-/// word say so rather than only "unknown".
+/// `iCPD`, `NON-iCR/NON-iUPD`), which are read as recorded responses only for a rule set
+/// with an `irecist` section: refusals of such a word elsewhere say so rather than only
+/// "unknown".
 pub fn is_irecist_word(text: &str) -> bool {
     let t: String = text
         .chars()
@@ -156,7 +157,7 @@ pub fn is_irecist_word(text: &str) -> bool {
 /// What a refusal of an iRECIST word adds ("" for any other word).
 pub fn irecist_note(text: &str) -> &'static str {
     if is_irecist_word(text) {
-        "; iRECIST categories are not read as recorded responses by this version (`recist assess --rules irecist` adjudicates iRECIST from case files)"
+        "; iRECIST categories are not read as recorded responses under RECIST 1.1 or mRECIST (a rule set without an `irecist` section): read them with `--rules irecist`"
     } else {
         ""
     }

@@ -87,7 +87,7 @@ pub use recist_engine::{
 pub use recist_io::{
     CaseError, CaseKey, CaseText, KeyedCase, LoadedCase, Place, Recorded, RecordedSubject, explain,
     read_case_file, read_case_file_keyed, read_case_text, read_case_text_keyed, read_recorded,
-    read_reference_dates, refuse_duplicates, to_json, to_jsonl,
+    read_recorded_with, read_reference_dates, refuse_duplicates, to_json, to_jsonl,
 };
 pub use recist_model::*;
 pub use recist_rules::{

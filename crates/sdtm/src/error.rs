@@ -92,6 +92,24 @@ pub enum Problem {
         /// The words of the test.
         expected: &'static str,
     },
+    /// A recorded response in the other vocabulary than its `RSCAT`'s reading: a RECIST 1.1
+    /// word (`PD`, …) under an iRECIST rule set's `RSCAT`, or an iRECIST word (`iUPD`, …)
+    /// under another compared rule set's. One reading is in one vocabulary.
+    #[error(
+        "{test} response `{value}` is {vocabulary}'s word, recorded under RSCAT `{rscat}` (expected {expected}): one reading's responses are in one vocabulary"
+    )]
+    MixedVocabulary {
+        /// The test (`RSTESTCD`).
+        test: &'static str,
+        /// The value as written.
+        value: String,
+        /// Whose word it is: `RECIST 1.1` or `iRECIST`.
+        vocabulary: &'static str,
+        /// The row's `RSCAT`, as written.
+        rscat: String,
+        /// The words of the test under that `RSCAT`.
+        expected: &'static str,
+    },
     /// A required value is empty.
     #[error("{0} is empty")]
     Empty(&'static str),
@@ -270,6 +288,7 @@ impl Problem {
             Problem::UnknownTest { .. } => "unknown-test",
             Problem::UnknownValue { .. } => "unknown-value",
             Problem::UnknownResponse { .. } => "unknown-response",
+            Problem::MixedVocabulary { .. } => "mixed-vocabulary",
             Problem::Empty(_) => "empty-value",
             Problem::Duplicate { .. } => "duplicate-row",
             Problem::Conflict { .. } | Problem::ConflictingRecorded { .. } => "conflicting-values",

@@ -35,6 +35,6 @@ pub use raw::{
     rs as rs_columns, sha256_file, tr as tr_columns, tu as tu_columns,
 };
 pub use rs::{
-    RS_HEADER, RecordedRow, RecordedRows, RsTest, RsUnit, RsVisit, VisitsOf, bestresp, newlind,
-    normalise, push_field, read_recorded, write_rs, write_rs_noting,
+    RS_HEADER, RecordedCategory, RecordedRow, RecordedRows, RsTest, RsUnit, RsVisit, VisitsOf,
+    bestresp, newlind, normalise, push_field, read_recorded, write_rs, write_rs_noting,
 };

@@ -90,6 +90,28 @@ impl RsTest {
         }
     }
 
+    /// The values a recorded row of this test may hold under an iRECIST rule set's `RSCAT`
+    /// (one with an `irecist` section), and how an error lists them: OVRLRESP and BESTRESP
+    /// in iRECIST's words (the engine's own RS under iRECIST writes them), the other tests as
+    /// [`RsTest::vocabulary`].
+    pub const fn irecist_vocabulary(self) -> (&'static [&'static str], &'static str) {
+        match self {
+            RsTest::Ovrlresp | RsTest::Bestresp => (
+                &[
+                    "iCR",
+                    "iPR",
+                    "iSD",
+                    "NON-iCR/NON-iUPD",
+                    "iUPD",
+                    "iCPD",
+                    "NE",
+                ],
+                "iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE",
+            ),
+            other => other.vocabulary(),
+        }
+    }
+
     /// Parses an `RSTESTCD`.
     pub fn parse(code: &str) -> Option<RsTest> {
         RsTest::ALL
@@ -396,7 +418,8 @@ pub struct RecordedRow {
     pub test: RsTest,
     /// The value, normalised ([`normalise`]).
     pub value: String,
-    /// `RSCAT`, upper-cased.
+    /// `RSCAT`, upper-cased; for an OVRLRESP or BESTRESP in iRECIST's words given with no
+    /// `RSCAT`, the compared iRECIST rule set's (it is a record of that reading only).
     pub cat: String,
     /// `VISIT`.
     pub visit: String,
@@ -411,7 +434,9 @@ pub struct RecordedRow {
 }
 
 /// Normalises a response for comparison: upper case, spaces dropped in `NON-CR/NON-PD`,
-/// `NOT EVALUABLE` as `NE`, `NEWLIND` as `Y`/`N`/`U`.
+/// `NOT EVALUABLE` as `NE`, `NEWLIND` as `Y`/`N`/`U`; an OVRLRESP or BESTRESP in iRECIST's
+/// words as written in `results.md` (`ICR` → `iCR`, `Non-iCR / Non-iUPD` →
+/// `NON-iCR/NON-iUPD`).
 pub fn normalise(test: RsTest, value: &str) -> String {
     let v = value.trim().to_ascii_uppercase();
     let compact: String = v.chars().filter(|c| !c.is_whitespace()).collect();
@@ -423,11 +448,49 @@ pub fn normalise(test: RsTest, value: &str) -> String {
             _ => v,
         };
     }
+    if matches!(test, RsTest::Ovrlresp | RsTest::Bestresp) {
+        // iRECIST's words, in their own case.
+        let irecist = match compact.as_str() {
+            "ICR" => Some("iCR"),
+            "IPR" => Some("iPR"),
+            "ISD" => Some("iSD"),
+            "IUPD" => Some("iUPD"),
+            "ICPD" => Some("iCPD"),
+            "NON-ICR/NON-IUPD" | "NONICR/NONIUPD" | "NON-ICR/NONIUPD" | "NONICR/NON-IUPD" => {
+                Some("NON-iCR/NON-iUPD")
+            }
+            _ => None,
+        };
+        if let Some(w) = irecist {
+            return w.into();
+        }
+    }
     match compact.as_str() {
         "NON-CR/NON-PD" | "NONCR/NONPD" | "NON-CR/NONPD" | "NONCR/NON-PD" => "NON-CR/NON-PD".into(),
         "NE" | "NOTEVALUABLE" | "NOTEVALUATED" | "UNABLETOEVALUATE" => "NE".into(),
         "NA" | "NOTAPPLICABLE" => "NA".into(),
         _ => v,
+    }
+}
+
+/// A compared rule set's reading of recorded RS: its `RSCAT` and whether it is iRECIST's
+/// (the rule set has an `irecist` section), whose OVRLRESP and BESTRESP are in iRECIST's words
+/// ([`RsTest::irecist_vocabulary`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCategory {
+    /// `RSCAT`, upper-cased.
+    pub rscat: String,
+    /// Whether the rule set has an `irecist` section.
+    pub irecist: bool,
+}
+
+impl From<&str> for RecordedCategory {
+    /// A RECIST 1.1 or mRECIST reading (not iRECIST's) of this `RSCAT`.
+    fn from(rscat: &str) -> Self {
+        RecordedCategory {
+            rscat: rscat.to_ascii_uppercase(),
+            irecist: false,
+        }
     }
 }
 
@@ -705,7 +768,7 @@ pub fn read_recorded(
     file: &str,
     mapping: &Mapping,
     partial_dates: PartialDates,
-    categories: &[String],
+    categories: &[RecordedCategory],
     visits: VisitsOf<'_>,
 ) -> RecordedRows {
     let mut out = RecordedRows {
@@ -737,7 +800,10 @@ pub fn read_recorded(
             continue;
         };
         let cat = g.get(r, rs::CAT);
-        if !cat.is_empty() && !categories.iter().any(|c| c.eq_ignore_ascii_case(cat)) {
+        let category = categories
+            .iter()
+            .find(|c| c.rscat.eq_ignore_ascii_case(cat));
+        if !cat.is_empty() && category.is_none() {
             out.other_category += 1;
             continue;
         }
@@ -747,16 +813,18 @@ pub fn read_recorded(
         };
         let eval = EvalKey::new(g.get(r, rs::EVAL), g.get(r, rs::EVALID), mapping);
         let dtc = g.get(r, rs::DTC);
-        let (words, expected) = test.vocabulary();
         let normalised = normalise(test, value);
+        let mut row_cat = cat.to_ascii_uppercase();
         let checked = match parse_dtc(dtc, "RSDTC", partial_dates) {
             Err(problem) => Err(problem),
-            Ok(_) if !words.contains(&normalised.as_str()) => Err(Problem::UnknownResponse {
-                test: test.code(),
-                value: value.to_string(),
-                expected,
-            }),
-            Ok(d) => Ok(d.map(|d| d.date)),
+            Ok(d) => words_of(test, &normalised, category, categories)
+                .map(|reading| {
+                    if let Some(rscat) = reading {
+                        row_cat = rscat.to_string();
+                    }
+                    d.map(|d| d.date)
+                })
+                .map_err(|w| w.problem(test, value, cat)),
         };
         let date = match checked {
             Ok(date) => date,
@@ -774,7 +842,7 @@ pub fn read_recorded(
             eval,
             test,
             value: normalised,
-            cat: cat.to_ascii_uppercase(),
+            cat: row_cat,
             visit: g.get(r, rs::VISIT).to_string(),
             visitnum: g.get(r, rs::VISITNUM).to_string(),
             date,
@@ -794,6 +862,82 @@ pub fn read_recorded(
         out.refused.sort_by_key(|e| e.place.row);
     }
     out
+}
+
+/// Why a recorded response is not read.
+enum NotRead {
+    /// Not a word of its reading (`expected`).
+    Unknown(&'static str),
+    /// A word of the other vocabulary (`vocabulary`'s) than its `RSCAT`'s reading.
+    Mixed {
+        vocabulary: &'static str,
+        expected: &'static str,
+    },
+}
+
+impl NotRead {
+    fn problem(self, test: RsTest, value: &str, rscat: &str) -> Problem {
+        match self {
+            NotRead::Unknown(expected) => Problem::UnknownResponse {
+                test: test.code(),
+                value: value.to_string(),
+                expected,
+            },
+            NotRead::Mixed {
+                vocabulary,
+                expected,
+            } => Problem::MixedVocabulary {
+                test: test.code(),
+                value: value.to_string(),
+                vocabulary,
+                rscat: rscat.to_string(),
+                expected,
+            },
+        }
+    }
+}
+
+/// Whether a normalised recorded response is a word of the reading its `RSCAT` names
+/// (`category`; `None` for a row with no `RSCAT`) among the compared `categories`: under an
+/// iRECIST reading's `RSCAT` iRECIST's words, under another's RECIST 1.1's; a row with no
+/// `RSCAT` in RECIST 1.1's words gives the record of every compared reading (as before), one
+/// in iRECIST's words that of the first iRECIST reading compared, whose `RSCAT` is returned
+/// (it is no record of RECIST 1.1's or mRECIST's). A word of the other vocabulary than its
+/// `RSCAT`'s is refused as mixed (one reading is in one vocabulary).
+fn words_of<'c>(
+    test: RsTest,
+    value: &str,
+    category: Option<&RecordedCategory>,
+    categories: &'c [RecordedCategory],
+) -> Result<Option<&'c str>, NotRead> {
+    let (recist, recist_expected) = test.vocabulary();
+    let (irecist, irecist_expected) = test.irecist_vocabulary();
+    let in_recist = recist.contains(&value);
+    let in_irecist = irecist.contains(&value);
+    let irecist_reading = categories.iter().find(|c| c.irecist);
+    match category {
+        Some(c) if c.irecist => match (in_irecist, in_recist) {
+            (true, _) => Ok(None),
+            (false, true) => Err(NotRead::Mixed {
+                vocabulary: "RECIST 1.1",
+                expected: irecist_expected,
+            }),
+            (false, false) => Err(NotRead::Unknown(irecist_expected)),
+        },
+        Some(_) => match (in_recist, in_irecist && irecist_reading.is_some()) {
+            (true, _) => Ok(None),
+            (false, true) => Err(NotRead::Mixed {
+                vocabulary: "iRECIST",
+                expected: recist_expected,
+            }),
+            (false, false) => Err(NotRead::Unknown(recist_expected)),
+        },
+        None if in_recist => Ok(None),
+        None => match irecist_reading {
+            Some(c) if in_irecist => Ok(Some(c.rscat.as_str())),
+            _ => Err(NotRead::Unknown(recist_expected)),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -1265,6 +1409,148 @@ mod tests {
             let (last, init) = words.split_last().unwrap();
             assert_eq!(expected, format!("{} or {last}", init.join(", ")));
         }
+    }
+
+    /// Rows of S1 (test, value, RSCAT, VISIT, VISITNUM, RSDTC) read for RSCATs `RECIST 1.1`
+    /// and `iRECIST` (an iRECIST reading).
+    fn read_with_irecist(rows: &[(&str, &str, &str, &str, &str, &str)]) -> RecordedRows {
+        let mut g = RawGroup::with_columns("S1".into(), 11);
+        for (i, (test, value, cat, visit, vnum, dtc)) in rows.iter().enumerate() {
+            let mut f = [""; 11];
+            (f[rs::USUBJID], f[rs::TESTCD], f[rs::STRESC], f[rs::CAT]) = ("S1", test, value, cat);
+            (f[rs::VISIT], f[rs::VISITNUM], f[rs::DTC]) = (visit, vnum, dtc);
+            g.push(i as u64 + 2, &f);
+        }
+        let categories = [
+            RecordedCategory::from("RECIST 1.1"),
+            RecordedCategory {
+                rscat: "IRECIST".into(),
+                irecist: true,
+            },
+        ];
+        read_recorded(
+            &g,
+            "RS.csv",
+            &Mapping::bundled().unwrap(),
+            PartialDates::Refuse,
+            &categories,
+            &|_| None,
+        )
+    }
+
+    #[test]
+    fn ir_recorded_rows_are_read_in_their_rscats_vocabulary() {
+        let r = read_with_irecist(&[
+            ("OVRLRESP", "iUPD", "iRECIST", "WEEK 6", "2", "2020-02-05"),
+            ("OVRLRESP", "PD", "RECIST 1.1", "WEEK 6", "2", "2020-02-05"),
+            // RECIST 1.1's word under iRECIST's RSCAT, and iRECIST's under RECIST 1.1's.
+            ("OVRLRESP", "PD", "iRECIST", "WEEK 12", "3", "2020-02-17"),
+            (
+                "OVRLRESP",
+                "iCPD",
+                "RECIST 1.1",
+                "WEEK 12",
+                "3",
+                "2020-02-17",
+            ),
+            // No RSCAT: an iRECIST word is iRECIST's record; NE is of both readings.
+            ("BESTRESP", "icpd", "", "", "", ""),
+            ("TRGRESP", "PD", "iRECIST", "WEEK 6", "2", "2020-02-05"),
+            (
+                "OVRLRESP",
+                "Not evaluable",
+                "iRECIST",
+                "WEEK 18",
+                "4",
+                "2020-03-01",
+            ),
+        ]);
+        let kept: Vec<(u64, &str, &str)> = r
+            .rows
+            .iter()
+            .map(|r| (r.line, r.value.as_str(), r.cat.as_str()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (2, "iUPD", "IRECIST"),
+                (3, "PD", "RECIST 1.1"),
+                (6, "iCPD", "IRECIST"),
+                (7, "PD", "IRECIST"),
+                (8, "NE", "IRECIST"),
+            ]
+        );
+        let refused = refusals(&r);
+        let at: Vec<(u64, &str)> = refused.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(at, [(4, "mixed-vocabulary"), (5, "mixed-vocabulary")]);
+        assert!(
+            refused[0].2.ends_with(
+                "OVRLRESP response `PD` is RECIST 1.1's word, recorded under RSCAT `iRECIST` \
+                 (expected iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE): one reading's \
+                 responses are in one vocabulary"
+            ),
+            "{}",
+            refused[0].2
+        );
+        assert!(
+            refused[1].2.contains(
+                "OVRLRESP response `iCPD` is iRECIST's word, recorded under RSCAT `RECIST 1.1` \
+                 (expected CR, PR, SD, NON-CR/NON-PD, PD or NE)"
+            ),
+            "{}",
+            refused[1].2
+        );
+    }
+
+    #[test]
+    fn ir_irecist_words_are_refused_with_a_note_where_no_irecist_reading_is_compared() {
+        let r = read_rows(&[("OVRLRESP", "iUPD", "WEEK 6", "2", "2020-02-01")]);
+        let refused = refusals(&r);
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].1, "unknown-response");
+        assert!(
+            refused[0].2.contains("read them with `--rules irecist`"),
+            "{}",
+            refused[0].2
+        );
+    }
+
+    /// Every overall response the engine writes under iRECIST is a word of the iRECIST
+    /// vocabulary, in results.md's order.
+    #[test]
+    fn ir_the_irecist_vocabulary_holds_every_irecist_response_written() {
+        let words: Vec<&str> = OverallResponse::ALL
+            .iter()
+            .filter(|r| r.is_irecist() || **r == OverallResponse::Ne)
+            .map(|r| r.as_str())
+            .collect();
+        let mut in_order = words.clone();
+        in_order.rotate_left(1);
+        for t in [RsTest::Ovrlresp, RsTest::Bestresp] {
+            let (vocabulary, expected) = t.irecist_vocabulary();
+            assert_eq!(vocabulary, in_order.as_slice());
+            assert!(vocabulary.iter().all(|w| normalise(t, w) == *w));
+            assert_eq!(
+                expected,
+                "iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE"
+            );
+        }
+        assert_eq!(
+            RsTest::Trgresp.irecist_vocabulary(),
+            RsTest::Trgresp.vocabulary()
+        );
+    }
+
+    #[test]
+    fn ir_irecist_responses_are_normalised_to_their_own_case() {
+        assert_eq!(normalise(RsTest::Ovrlresp, " ICR "), "iCR");
+        assert_eq!(normalise(RsTest::Bestresp, "iupd"), "iUPD");
+        assert_eq!(
+            normalise(RsTest::Ovrlresp, "Non-iCR / Non-iUPD"),
+            "NON-iCR/NON-iUPD"
+        );
+        // Only the overall tests have iRECIST words.
+        assert_eq!(normalise(RsTest::Trgresp, "icr"), "ICR");
     }
 
     #[test]
