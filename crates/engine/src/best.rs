@@ -560,7 +560,7 @@ pub fn derive_best_recorded_with(
     target_cr_non_target_ne: &[NaiveDate],
 ) -> (BestResponses, Vec<String>) {
     let mut warnings = Vec::new();
-    let mut kept: Vec<NaiveDate> = Vec::new();
+    let mut kept: Vec<(NaiveDate, OverallResponse)> = Vec::new();
     let mut seen_cr = false;
     let recode =
         rules.doc().timepoint.disease_after_cr == recist_rules::DiseaseAfterCr::Progression;
@@ -588,8 +588,8 @@ pub fn derive_best_recorded_with(
         .filter(|&&(date, _)| date > reference)
         .map(|&(date, r)| {
             let r = match r {
-                OverallResponse::Pr if seen_cr && recode && target_cr_non_target_ne.contains(&date) => {
-                    kept.push(date);
+                OverallResponse::Pr | OverallResponse::IPr if seen_cr && recode && target_cr_non_target_ne.contains(&date) => {
+                    kept.push((date, r));
                     r
                 }
                 OverallResponse::Pr | OverallResponse::Sd | OverallResponse::NonCrNonPd if seen_cr && recode => {
@@ -598,20 +598,30 @@ pub fn derive_best_recorded_with(
                     ));
                     OverallResponse::Pd
                 }
+                // iRECIST: the same disease after an iCR is RECIST 1.1 progression, which
+                // iRECIST calls iUPD until confirmed (IR-UPD), as the engine assesses it.
+                OverallResponse::IPr | OverallResponse::ISd | OverallResponse::NonICrNonIUpd if seen_cr && recode => {
+                    warnings.push(format!(
+                        "{date}: {r} recorded after an iCR recoded to iUPD (timepoint.disease_after_cr = progression, AMB-01; unconfirmed, IR-UPD)"
+                    ));
+                    OverallResponse::IUpd
+                }
                 r => r,
             };
-            seen_cr |= r == OverallResponse::Cr;
+            seen_cr |= matches!(r, OverallResponse::Cr | OverallResponse::ICr);
             (date, r)
         })
         .collect();
     let mut best = derive_best(rules, &recoded, reference, non_target_only);
-    for date in kept {
+    for (date, r) in kept {
         best.explanations.push(Explanation {
             rule: "R11-OR-T1".into(),
             detail: Text::with_capacity(112)
-                .s("PR on ")
+                .s(r.as_str())
+                .s(" on ")
                 .date(date)
-                .s(" after a CR is recorded as target CR, non-target NE: no disease seen again, kept as PR")
+                .s(" after a CR is recorded as target CR, non-target NE: no disease seen again, kept as ")
+                .s(r.as_str())
                 .done(),
         });
     }
@@ -878,6 +888,46 @@ mod tests {
                 "{order:?}"
             );
         }
+    }
+
+    /// AMB-01 under iRECIST: an iPR, iSD or NON-iCR/NON-iUPD recorded after an iCR is the
+    /// disease seen again, RECIST 1.1 progression, which iRECIST calls iUPD until confirmed
+    /// (IR-UPD), as `assess` gives it; a later iCPD then confirms the block (IR-BOR). An iPR
+    /// recorded as target CR, non-target NE is kept, as a PR is.
+    #[test]
+    fn amb_01_ir_upd_disease_recorded_after_an_icr_is_iupd() {
+        let rules = RuleSet::bundled("irecist").unwrap();
+        let visits = [(day(56), ICr), (day(112), IPr), (day(150), ICpd)];
+        let (b, warnings) = derive_best_recorded(&rules, &visits, day(0));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("iPR recorded after an iCR recoded to iUPD"));
+        // Unconfirmed: the iCR. Confirmed: the iCR has no confirmation (the iUPD after it);
+        // day 56 is past the SD minimum, so it counts as iSD.
+        assert_eq!((b.unconfirmed, b.confirmed), (ICr, ISd));
+        let (kept, warnings) =
+            derive_best_recorded_with(&rules, &visits[..2], day(0), false, &[day(112)]);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!((kept.unconfirmed, kept.confirmed), (ICr, IPr));
+        assert!(
+            kept.explanations
+                .iter()
+                .any(|e| e.detail.contains("kept as iPR")),
+            "{:?}",
+            kept.explanations
+        );
+        // Under `arithmetic`, taken as recorded.
+        let arithmetic = rules
+            .with_overrides(
+                None,
+                &[(
+                    "timepoint.disease_after_cr".to_string(),
+                    "arithmetic".to_string(),
+                )],
+            )
+            .unwrap();
+        let (b, warnings) = derive_best_recorded(&arithmetic, &visits[..2], day(0));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!((b.unconfirmed, b.confirmed), (ICr, IPr));
     }
 
     /// Two responses on one date (which `recist bor` refuses on reading) are read worst first,
