@@ -910,12 +910,51 @@ pub(crate) fn organ_of<'a>(
         return Cow::Borrowed("lymph node");
     }
     let site = Site::new(&lesion.site);
-    lowercase(
-        organs
-            .iter()
-            .find(|o| site_names(rules, &site, o))
-            .map_or_else(|| lesion.site.trim(), String::as_str),
-    )
+    let found = match organ_candidates(rules, &site, organs) {
+        Some(mut candidates) => {
+            let mut found = None;
+            while candidates != 0 {
+                let i = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                if let Some(o) = organs.get(i).filter(|o| site_names(rules, &site, o)) {
+                    found = Some(o);
+                    break;
+                }
+            }
+            found
+        }
+        None => organs.iter().find(|o| site_names(rules, &site, o)),
+    };
+    lowercase(found.map_or_else(|| lesion.site.trim(), String::as_str))
+}
+
+/// The organs (bit `i` for `baseline.organs[i]`) that a site can name: those whose name or an
+/// alias begins with one of the site's words ([`recist_rules::OrganIndex`]), as no other can
+/// (a name's first word must be a word of the site). `None` when the site is not split into
+/// ASCII words, a word is too long to lowercase on the stack, or there are more than 64
+/// organs (or `organs` are not the rule set's): every organ is then a candidate.
+fn organ_candidates(rules: &RuleSet, site: &Site<'_>, organs: &[String]) -> Option<u64> {
+    const LONGEST: usize = 32;
+    if organs.len() > 64 || !std::ptr::eq(organs, rules.doc().baseline.organs.as_slice()) {
+        return None;
+    }
+    let (words, n) = site.words.as_ref()?;
+    let index = rules.organ_index();
+    let mut bits = 0u64;
+    for &i in index.always() {
+        bits |= 1 << i;
+    }
+    let mut lower = [0u8; LONGEST];
+    for word in words.get(..*n).unwrap_or_default() {
+        let buf = lower.get_mut(..word.len())?;
+        buf.copy_from_slice(word);
+        buf.make_ascii_lowercase();
+        let word = std::str::from_utf8(buf).ok()?;
+        for &i in index.beginning_with(word) {
+            bits |= 1 << i;
+        }
+    }
+    Some(bits)
 }
 
 /// `text.to_lowercase()`, borrowed when that is `text` itself (every character its own
@@ -999,6 +1038,66 @@ mod tests {
         assert!(!plain_matches("porta", &names(&["porta hepatis"])));
         assert!(!plain_matches("liver", &names(&[""])));
         assert!(plain_matches("FOIE ÉPAULE", &names(&["épaule"])));
+    }
+
+    /// The organ a site counts toward (R11-TGT-MAX) is the same whether it is looked for
+    /// among the organs the index leaves as candidates or among them all: every organ name and
+    /// alias of every bundled rule set (and of one with non-ASCII aliases), in many spellings.
+    #[test]
+    fn r11_tgt_max_organ_index_finds_what_a_full_scan_finds() {
+        use recist_model::{Lesion, Role};
+        let custom = RuleSet::from_text(
+            &include_str!("../../../rules/recist-1.1.yaml")
+                // The Kelvin sign lowercases to an ASCII `k`: an ASCII site can name it.
+                .replace("  pleura: [pleural]", "  pleura: [pleural, plèvre, \u{212A}pleura]"),
+            "custom.yaml",
+        )
+        .expect("custom rule set");
+        let mut sets: Vec<RuleSet> = ["recist-1.1", "mrecist", "irecist"]
+            .iter()
+            .map(|id| RuleSet::bundled(id).expect("bundled"))
+            .collect();
+        sets.push(custom);
+        let mut checked = 0;
+        for rules in &sets {
+            let organs = &rules.doc().baseline.organs;
+            let mut names: Vec<String> = organs.clone();
+            for o in organs {
+                names.extend(rules.site_aliases(o).iter().cloned());
+            }
+            names.extend(["lymph node", "deliver", "kpleura", "", "--"].map(String::from));
+            for name in &names {
+                let variants = [
+                    name.clone(),
+                    name.to_uppercase(),
+                    format!("right {name}"),
+                    format!("extra-{name}"),
+                    format!("{name} segment 7"),
+                    format!("{name}, lung"),
+                    format!("bone and {name}"),
+                    format!("épaule {name}"),
+                    format!("supercalifragilisticexpialidociousness {name}"),
+                    format!("a b c d e f g h {name}"),
+                    name.replace(' ', "-"),
+                    name.replace(' ', "  "),
+                ];
+                for site in &variants {
+                    let lesion = Lesion::new("T1", site.as_str(), Role::Target);
+                    let full = organs
+                        .iter()
+                        .find(|o| super::site_names(rules, &Site::new(site), o))
+                        .map_or_else(|| super::lowercase(site.trim()), |o| super::lowercase(o));
+                    assert_eq!(
+                        super::organ_of(rules, &lesion, organs, false),
+                        full,
+                        "{site:?} under {}",
+                        rules.doc().id
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked} sites checked");
     }
 
     /// The ASCII comparison answers as the general one.

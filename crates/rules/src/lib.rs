@@ -91,6 +91,61 @@ pub struct RuleSet {
     non_target_only: DecisionTable,
     merged: Value,
     aliases: AliasIndex,
+    organs: OrganIndex,
+}
+
+/// The rule set's organs (`baseline.organs`) indexed by the first word of each organ name and
+/// of each of its aliases, so that a lesion's organ is looked for among the few organs one of
+/// its site's words can begin, not among them all (the engine asks for every target).
+///
+/// A name or alias names a site only when its first word is a word of the site; words are
+/// runs of ASCII letters and digits, compared lowercase. An organ with a non-ASCII name or
+/// alias is a candidate for every site ([`OrganIndex::always`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrganIndex {
+    by_first_word: BTreeMap<String, Vec<usize>>,
+    always: Vec<usize>,
+}
+
+impl OrganIndex {
+    fn new(organs: &[String], aliases: &AliasIndex) -> OrganIndex {
+        let mut index = OrganIndex::default();
+        for (i, organ) in organs.iter().enumerate() {
+            let names = std::iter::once(organ).chain(aliases.get(organ));
+            for name in names {
+                if !name.is_ascii() {
+                    index.always.push(i);
+                    continue;
+                }
+                let first = name
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .find(|w| !w.is_empty());
+                if let Some(first) = first {
+                    let list = index
+                        .by_first_word
+                        .entry(first.to_ascii_lowercase())
+                        .or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        index.always.dedup();
+        index
+    }
+
+    /// The indices (in `baseline.organs`) of the organs whose name or an alias begins with
+    /// `word` (lowercase ASCII letters and digits), in ascending order.
+    pub fn beginning_with(&self, word: &str) -> &[usize] {
+        self.by_first_word.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// The indices of the organs with a name or alias that is not ASCII: candidates for any
+    /// site, in ascending order.
+    pub fn always(&self) -> &[usize] {
+        &self.always
+    }
 }
 
 /// [`RuleSetDoc::site_aliases`] indexed once at load (the engine looks a name up for every
@@ -177,6 +232,10 @@ impl RuleSet {
     /// the name compared as its words, ignoring case); none for a name without aliases.
     pub fn site_aliases(&self, name: &str) -> &[String] {
         self.aliases.get(name)
+    }
+    /// `baseline.organs` indexed by the first words of their names and aliases.
+    pub fn organ_index(&self) -> &OrganIndex {
+        &self.organs
     }
     /// The effective rule set as YAML-like JSON, with `extends` resolved (for `rules check`).
     pub fn effective_json(&self) -> String {
@@ -551,8 +610,10 @@ fn finish(merged: Value, origin: &str, text: Option<&str>) -> Result<RuleSet, Ru
     }
     let sha256 = hash(&doc, &[]);
     let aliases = AliasIndex::new(&doc.site_aliases);
+    let organs = OrganIndex::new(&doc.baseline.organs, &aliases);
     Ok(RuleSet {
         aliases,
+        organs,
         doc,
         origin: origin.to_string(),
         sha256,
