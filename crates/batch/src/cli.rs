@@ -81,6 +81,10 @@ pub struct BatchArgs {
     /// default: `reasons` and every number are written either way; on whenever comparing).
     #[arg(long)]
     pub explanations: bool,
+    /// Read quoted CSV values over several lines as values (off: SDTM values are one line, so
+    /// a quote left open refuses its line alone and the lines after it are read as rows).
+    #[arg(long)]
+    pub multiline_values: bool,
     /// Only parse TU and TR with the csv crate and report the speed (the benchmark's floor; `batch` only).
     #[arg(long)]
     pub parse_only: bool,
@@ -277,6 +281,7 @@ fn config(args: &BatchArgs, rule_sets: Vec<RuleSet>) -> Result<BatchConfig, Stri
     cfg.command = command_line();
     cfg.studyid = args.studyid.clone();
     cfg.explanations = args.explanations;
+    cfg.multiline_values = args.multiline_values;
     Ok(cfg)
 }
 

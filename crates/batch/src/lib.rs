@@ -150,6 +150,11 @@ pub struct BatchConfig {
     /// either way, and the prose roughly triples `results.jsonl`. Any comparison (recorded
     /// RS or `against` rule sets) turns them on, as `discordant.jsonl` prints them.
     pub explanations: bool,
+    /// Whether quoted CSV values may hold line ends. Off by default: SDTM values are one
+    /// line, and a record running over several lines is read as a quote left open, its first
+    /// line refused alone and the lines after it read as rows (one stray `"` would otherwise
+    /// make every row up to the next quote one row).
+    pub multiline_values: bool,
 }
 
 impl BatchConfig {
@@ -171,6 +176,7 @@ impl BatchConfig {
             command: String::new(),
             studyid: String::new(),
             explanations: false,
+            multiline_values: false,
         })
     }
 
@@ -1480,7 +1486,8 @@ pub fn run_batch(cfg: &BatchConfig) -> Result<BatchReport, BatchError> {
         .collect();
     let mut extra_inputs = Vec::new();
     if let (Input::Cases(_), Some(rec)) = (&cfg.input, &cfg.recorded) {
-        let (index, info) = source::read_recorded_index(rec, cfg.max_unsorted_rows)?;
+        let (index, info) =
+            source::read_recorded_index(rec, cfg.max_unsorted_rows, cfg.multiline_values)?;
         ctx.recorded_index = index;
         extra_inputs.push(info);
     }
@@ -1919,6 +1926,7 @@ fn summary_json(
             "mapping": cfg.mapping.sources(),
             "chunk_subjects": cfg.chunk_subjects,
             "explanations": cfg.explanations_on(),
+            "multiline_values": cfg.multiline_values,
         },
         "rows": {
             "TU": row_count_json(&t.tu),

@@ -219,24 +219,18 @@ fn open(
     check: bool,
     bytes: &Arc<AtomicU64>,
 ) -> Result<Streams, BatchError> {
+    let open = |path: &Path, spec: &Spec| {
+        GroupStream::open(path, spec, check, bytes.clone())
+            .map(|s| s.multiline_values(cfg.multiline_values))
+    };
     Ok(Streams {
-        tu: GroupStream::open(p.tu, &Spec::tu(), check, bytes.clone())?,
-        tr: GroupStream::open(p.tr, &Spec::tr(), check, bytes.clone())?,
+        tu: open(p.tu, &Spec::tu())?,
+        tr: open(p.tr, &Spec::tr())?,
         dm: p
             .dm
-            .map(|d| {
-                GroupStream::open(
-                    d,
-                    &Spec::dm(cfg.mapping.reference_date_column()),
-                    check,
-                    bytes.clone(),
-                )
-            })
+            .map(|d| open(d, &Spec::dm(cfg.mapping.reference_date_column())))
             .transpose()?,
-        rs: p
-            .rs
-            .map(|r| GroupStream::open(r, &Spec::rs(), check, bytes.clone()))
-            .transpose()?,
+        rs: p.rs.map(|r| open(r, &Spec::rs())).transpose()?,
     })
 }
 
@@ -616,8 +610,10 @@ fn jsonl_line(line: &[u8]) -> Result<&str, usize> {
 pub fn read_recorded_index(
     path: &Path,
     limit: u64,
+    multiline_values: bool,
 ) -> Result<(HashMap<String, RawGroup>, InputInfo), BatchError> {
-    let mut stream = GroupStream::open(path, &Spec::rs(), false, Arc::default())?;
+    let mut stream = GroupStream::open(path, &Spec::rs(), false, Arc::default())?
+        .multiline_values(multiline_values);
     let mut index: HashMap<String, RawGroup> = HashMap::new();
     let mut rows = 0;
     while let Some(g) = stream.next_group()? {

@@ -91,6 +91,74 @@ fn bad_rows_mixed_in_are_refused_and_the_counts_reconcile() {
     assert_eq!(malformed["row"], 42);
 }
 
+/// A stray quote opening a TRTEST value, with a quoted TRTEST a hundred rows on: read as
+/// plain CSV, the hundred rows between would be one row of the header's length (their
+/// subjects lost from every count); the stray line alone is refused.
+#[test]
+fn a_stray_quote_costs_one_row_not_the_rows_up_to_the_next_quote() {
+    let dir = study("stray-quote", 300, 0.0);
+    let tr = dir.join("TR.csv");
+    let mut rows = lines(&tr);
+    let n = rows.len();
+    let quote = |row: &str, value: &str| {
+        let mut f: Vec<String> = row.split(',').map(str::to_string).collect();
+        f[7] = value.replace("{}", &f[7]);
+        f.join(",")
+    };
+    rows[100] = quote(&rows[100], "\"{}");
+    rows[200] = quote(&rows[200], "\"{}\"");
+    std::fs::write(&tr, rows.join("\n") + "\n").unwrap();
+    let stray_subject = rows[100].split(',').nth(2).unwrap().to_string();
+
+    let out = dir.join("out");
+    let cfg = sdtm_config(&dir.join("TU.csv"), &tr, Some(&dir.join("DM.csv")), &out);
+    let report = run(&cfg);
+    assert_eq!(report.exit_code(), 1);
+    let s = summary(&out);
+    assert_reconciles(&s);
+    assert_eq!(s["rows"]["TR"]["read"].as_u64().unwrap(), (n - 1) as u64);
+    assert_eq!(s["rows"]["TR"]["refused"], 1, "{}", s["rows"]);
+    assert_eq!(s["subjects"]["seen"], 300);
+    let e = errors(&out);
+    let malformed: Vec<_> = e.iter().filter(|e| e["code"] == "malformed-row").collect();
+    assert_eq!(malformed.len(), 1, "{malformed:?}");
+    assert_eq!(malformed[0]["row"], 101);
+    assert_eq!(malformed[0]["subject"], stray_subject.as_str());
+    let reason = malformed[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("lines 101-201 would be one row;"),
+        "{reason}"
+    );
+    // Only the stray row's subject is refused for it.
+    let refused: std::collections::BTreeSet<&str> = e
+        .iter()
+        .filter(|e| e["code"] == "unreadable-row-in-subject")
+        .map(|e| e["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refused.into_iter().collect::<Vec<_>>(),
+        [stray_subject.as_str()]
+    );
+
+    // Read as plain CSV (--multiline-values), the hundred rows are one row.
+    let lenient_out = dir.join("out-multiline");
+    let mut cfg = sdtm_config(
+        &dir.join("TU.csv"),
+        &tr,
+        Some(&dir.join("DM.csv")),
+        &lenient_out,
+    );
+    cfg.multiline_values = true;
+    run(&cfg);
+    let s = summary(&lenient_out);
+    assert_reconciles(&s);
+    assert_eq!(
+        s["rows"]["TR"]["read"].as_u64().unwrap(),
+        (n - 1 - 100) as u64
+    );
+    assert_eq!(s["options"]["multiline_values"], true);
+}
+
 #[test]
 fn outputs_are_byte_identical_whatever_the_thread_count() {
     let dir = study("threads", 1500, 0.05);

@@ -1049,7 +1049,10 @@ mod tests {
         let custom = RuleSet::from_text(
             &include_str!("../../../rules/recist-1.1.yaml")
                 // The Kelvin sign lowercases to an ASCII `k`: an ASCII site can name it.
-                .replace("  pleura: [pleural]", "  pleura: [pleural, plèvre, \u{212A}pleura]"),
+                .replace(
+                    "  pleura: [pleural]",
+                    "  pleura: [pleural, plèvre, \u{212A}pleura]",
+                ),
             "custom.yaml",
         )
         .expect("custom rule set");
