@@ -540,6 +540,43 @@ fn bor_refuses_a_subject_with_two_reference_dates() {
     assert_eq!(lines[0]["subject"], "R-2");
 }
 
+/// A stray quote in a recorded response: read as plain CSV it would join the rows up to the
+/// next quote into one (here the quoted response of R-4, four rows on, in the same column),
+/// and R-2's PD would be gone without a word, its best response the later PR. The line alone
+/// is refused, with the subject it names, and the rows after it are read.
+#[test]
+fn bor_refuses_a_quote_left_open_alone_and_reads_the_rows_after_it() {
+    let csv = temp_file(
+        "stray-quote.csv",
+        "subject,date,response,reference_date\nR-1,2021-03-01,\"SD\nR-2,2021-02-01,PD,2021-01-01\nR-3,2021-03-01,SD,2021-01-01\nR-3,2021-05-01,SD,2021-01-01\nR-4,2021-03-01,\"PR\",2021-01-01\nR-2,2021-05-01,PR,2021-01-01\nR-5,2021-03-01,SD,2021-01-01,extra\nR-5,2021-05-01,SD,2021-01-01\n",
+    );
+    let out = recist(&["bor", "--responses", &csv.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(":2: ")
+            && err.contains("subject `R-1`")
+            && err.contains("lines 2-6 would be one row"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":8: ") && err.contains("5 fields where the header has 4"),
+        "{err}"
+    );
+    let lines = json_lines(&text(&out.stdout));
+    let best: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["subject"].as_str().unwrap(),
+                l["best_overall_response"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // R-1 and R-5 each have a row that could not be read: refused whole.
+    assert_eq!(best, [("R-2", "PD"), ("R-3", "SD"), ("R-4", "PR")], "{err}");
+}
+
 /// SDTM RS says a subject has no target lesion with TRGRESP `NA`: its best response is that of
 /// non-target-only disease (NON-CR/NON-PD, section 7.1) even though no NON-CR/NON-PD was
 /// recorded, as `assess` gives it; with a target response recorded, SD.

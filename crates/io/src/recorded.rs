@@ -75,16 +75,173 @@ fn date(text: &str) -> Option<NaiveDate> {
 }
 
 /// Opens a CSV file and reads its header row.
-fn open_csv(
-    path: &Path,
-    file: &str,
-) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord), CaseError> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| syntax(file, None, e))?;
+fn open_csv(path: &Path, file: &str) -> Result<(Rows, csv::StringRecord), CaseError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| syntax(file, None, e))?;
     let headers = reader
         .headers()
         .map_err(|e| syntax(file, Some(1), e))?
         .clone();
-    Ok((reader, headers))
+    let rows = Rows {
+        reader,
+        path: path.to_path_buf(),
+        header_len: headers.len(),
+        record: csv::ByteRecord::new(),
+        done: false,
+    };
+    Ok((rows, headers))
+}
+
+/// The rows of a CSV file after its header, each read whole or refused with its line: a row
+/// with another number of fields than the header, or not UTF-8, and a quote left open.
+///
+/// A record that a quoted value runs over several lines is read as its first line alone,
+/// refused, and reading goes on at the next line (as the SDTM reader of `recist batch`
+/// does): read as plain CSV, one stray `"` would join every row up to the next quote in the
+/// file into one row (of the header's length when that quote opens a value in the same
+/// column), and those rows' subjects would lose visits without a word.
+struct Rows {
+    reader: csv::Reader<std::fs::File>,
+    path: std::path::PathBuf,
+    header_len: usize,
+    record: csv::ByteRecord,
+    /// Set after an I/O error.
+    done: bool,
+}
+
+/// A row of [`Rows`].
+enum Row {
+    /// A row read whole, and its line.
+    Read(csv::StringRecord, usize),
+    /// A row refused: its line, its fields as its commas split it (for its subject), why.
+    Refused {
+        line: usize,
+        fields: Vec<String>,
+        message: String,
+    },
+}
+
+impl Row {
+    /// A refused row's subject: its field `column`, when not empty.
+    fn refused_subject(fields: &[String], column: usize) -> Option<String> {
+        fields
+            .get(column)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+impl Rows {
+    fn next_row(&mut self, file: &str) -> Option<Row> {
+        if self.done {
+            return None;
+        }
+        let record = &mut self.record;
+        let read = self.reader.read_byte_record(record);
+        let line = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        match read {
+            Ok(false) => return None,
+            Err(e) => {
+                // An I/O error: nothing after it is read.
+                self.done = true;
+                let line = e.position().map_or(line, |p| p.line() as usize);
+                return Some(Row::Refused {
+                    line,
+                    fields: Vec::new(),
+                    message: format!("{file}: the rest of the file cannot be read: {e}"),
+                });
+            }
+            Ok(true) => {}
+        }
+        let split = |r: &csv::ByteRecord| -> Vec<String> {
+            r.iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect()
+        };
+        if record.iter().flatten().any(|b| matches!(b, b'\r' | b'\n')) {
+            return Some(self.unclosed(line));
+        }
+        if record.len() != self.header_len {
+            return Some(Row::Refused {
+                line,
+                fields: split(record),
+                message: format!(
+                    "{} fields where the header has {}",
+                    record.len(),
+                    self.header_len
+                ),
+            });
+        }
+        Some(match csv::StringRecord::from_byte_record(record.clone()) {
+            Ok(r) => Row::Read(r, line),
+            Err(e) => Row::Refused {
+                line,
+                fields: split(&e.into_byte_record()),
+                message: "not valid UTF-8".into(),
+            },
+        })
+    }
+
+    /// The record just read runs over lines: its first line alone, refused, reading going on
+    /// at the next line ([`Rows`]).
+    #[cold]
+    fn unclosed(&mut self, line: usize) -> Row {
+        use std::io::{Read, Seek};
+        let to_line = (self.reader.position().line() as usize)
+            .saturating_sub(1)
+            .max(line);
+        let start = self.record.position().map_or(0, csv::Position::byte);
+        // The first line's bytes, read again from the file.
+        let mut first = Vec::new();
+        let mut eol = 0;
+        if let Ok(mut f) = std::fs::File::open(&self.path)
+            && f.seek(std::io::SeekFrom::Start(start)).is_ok()
+        {
+            let mut bytes = std::io::BufReader::new(f).bytes();
+            while let Some(Ok(b)) = bytes.next() {
+                match b {
+                    b'\n' => {
+                        eol = 1;
+                        break;
+                    }
+                    b'\r' => {
+                        eol = if matches!(bytes.next(), Some(Ok(b'\n'))) {
+                            2
+                        } else {
+                            1
+                        };
+                        break;
+                    }
+                    _ => first.push(b),
+                }
+            }
+        }
+        let fields = String::from_utf8_lossy(&first)
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let mut next = csv::Position::new();
+        next.set_byte(start + first.len() as u64 + eol)
+            .set_line(line as u64 + 1)
+            .set_record(self.record.position().map_or(0, |p| p.record() + 1));
+        let message = match self.reader.seek(next) {
+            Ok(()) => format!(
+                "a quoted value (opened by `\"`) is not closed on this line: read to its closing quote (or the end of the file), lines {line}-{to_line} would be one row; values are one line, so the line is refused alone and the lines after it are read as rows"
+            ),
+            Err(e) => format!(
+                "a quoted value (opened by `\"`) is not closed on this line, and the lines after it cannot be read again: {e}"
+            ),
+        };
+        Row::Refused {
+            line,
+            fields,
+            message,
+        }
+    }
 }
 
 /// The position of a column, by name, ignoring case and surrounding space.
@@ -108,8 +265,23 @@ pub fn read_reference_dates(path: &Path) -> Result<BTreeMap<String, NaiveDate>, 
         });
     };
     let mut out = BTreeMap::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| syntax(&file, Some(i + 2), e))?;
+    while let Some(row) = reader.next_row(&file) {
+        let rec = match row {
+            Row::Read(rec, _) => rec,
+            // A reference date lost would change the SD minimum without a word: refused.
+            Row::Refused {
+                line,
+                fields,
+                message,
+            } => {
+                return Err(CaseError::Syntax {
+                    subject: Row::refused_subject(&fields, subj),
+                    file,
+                    line: Some(line),
+                    message,
+                });
+            }
+        };
         if let Some(d) = rec.get(start).and_then(date) {
             out.insert(rec.get(subj).unwrap_or_default().trim().to_string(), d);
         }
@@ -229,13 +401,28 @@ pub fn read_recorded_with(
     let mut components: BTreeMap<(Key, NaiveDate), (bool, bool, bool)> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
     let mut out = Recorded::default();
-    for (i, rec) in reader.records().enumerate() {
-        let row = i + 2;
+    // Subjects with a row that could not be read, and the first such row: refused whole, as
+    // the row could be a visit of theirs (the best response could miss it).
+    let mut unreadable: BTreeMap<String, usize> = BTreeMap::new();
+    while let Some(read) = reader.next_row(&file) {
         out.rows += 1;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                out.refused.push(syntax(&file, Some(row), e));
+        let (rec, row) = match read {
+            Row::Read(rec, line) => (rec, line),
+            Row::Refused {
+                line,
+                fields,
+                message,
+            } => {
+                let subject = Row::refused_subject(&fields, subj);
+                if let Some(s) = &subject {
+                    unreadable.entry(s.clone()).or_insert(line);
+                }
+                out.refused.push(CaseError::Syntax {
+                    subject,
+                    file: file.clone(),
+                    line: Some(line),
+                    message,
+                });
                 continue;
             }
         };
@@ -385,6 +572,21 @@ pub fn read_recorded_with(
         };
         if !errors.is_empty() {
             out.refused.extend(errors);
+            continue;
+        }
+        if let Some(&line) = unreadable.get(&key.0) {
+            out.refused.push(CaseError::Invalid {
+                place: Place {
+                    file: file.clone(),
+                    line: Some(line),
+                    subject: Some(key.0.clone()),
+                    date: None,
+                    lesion: None,
+                },
+                message: format!(
+                    "row {line} of this subject could not be read: its best response could miss that visit, so the subject is refused"
+                ),
+            });
             continue;
         }
         visits.sort_by_key(|v| v.0);
