@@ -54,13 +54,16 @@ pub fn progression_site(
     }
 }
 
-/// A relapse-free survival endpoint from a scope's progression date, censored like PFS.
+/// A relapse-free survival endpoint from a scope's progression date, censored like PFS:
+/// `censor` when there is no progression, or when it comes after `censor_at` (the start of a
+/// new anticancer therapy when the rule set censors there, `endpoints.new_therapy: censor`).
 pub fn relapse_free(
     progression: Option<NaiveDate>,
     censor: Endpoint,
     reference: NaiveDate,
+    censor_at: Option<NaiveDate>,
 ) -> Endpoint {
-    match progression {
+    match progression.filter(|d| censor_at.is_none_or(|c| *d <= c)) {
         Some(d) => Endpoint {
             event: true,
             date: d,
@@ -143,6 +146,8 @@ pub(crate) fn late_courses(subject: &Subject) -> Vec<String> {
 /// smallest diameter at an assessment after the last radiotherapy end date, and whether it is
 /// at least `radiotherapy.abscopal_shrink_pct` below baseline. `None` when the out-of-field
 /// scope has no target. Without any end date every follow-up counts (and the result says so).
+/// Like the best response, it leaves out assessments after a new anticancer therapy when
+/// `best_response.stop_at` is `new-therapy`.
 pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_model::Abscopal> {
     use recist_model::{Abscopal, AbscopalLesion, Finding, Mm, Scope, TargetFinding};
 
@@ -153,11 +158,18 @@ pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_mode
     let after = subject.radiotherapy.iter().filter_map(|c| c.end).max();
     let shrink = rules.doc().radiotherapy.abscopal_shrink_pct;
     let too_small = rules.doc().measurement.too_small_mm;
+    // Shrinkage after a new anticancer therapy is not the radiotherapy's when the best
+    // response stops there (`best_response.stop_at: new-therapy`, R11-BOR-DEF).
+    let stop = crate::best::stop_date(
+        rules,
+        subject.follow_up.as_ref().and_then(|f| f.new_therapy),
+    );
     let follow_ups = subject
         .assessments
         .iter()
         .skip(1)
-        .filter(|a| after.is_none_or(|end| a.date > end));
+        .filter(|a| after.is_none_or(|end| a.date > end))
+        .filter(|a| stop.is_none_or(|s| a.date <= s));
     let mut lesions: Vec<AbscopalLesion> = prepared
         .targets
         .iter()
