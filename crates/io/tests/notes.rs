@@ -104,7 +104,10 @@ fn rt_out_a_new_lesion_without_field_is_noted_with_radiotherapy() {
         ]
     );
     let no_rt = RT_CASE
-        .replace("radiotherapy:\n  - {id: RT1, site: liver, lesions: [T1]}\n", "")
+        .replace(
+            "radiotherapy:\n  - {id: RT1, site: liver, lesions: [T1]}\n",
+            "",
+        )
         .replace(", field: none", "");
     let case = read_case_text(&no_rt, "notes.yaml", false)
         .unwrap()
