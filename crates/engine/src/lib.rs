@@ -242,7 +242,7 @@ pub fn assess_subject_reusing(
     let mut results = vec![all];
     results.extend(in_field);
     results.extend(out_of_field);
-    let late = fields::late_courses(subject);
+    let late = fields::late_courses(rules, subject);
     for r in &mut results {
         r.radiotherapy = doses.clone();
         r.warnings.extend(late.iter().cloned());

@@ -374,3 +374,92 @@ fn rt_abs_2_stops_at_a_new_therapy() {
     );
     assert!(scope(&r, Scope::OutOfField).abscopal.as_ref().unwrap().any);
 }
+
+/// The liver target (T1) is irradiated from the start (RT1) and shrinks 40 -> 26 mm; the lung
+/// target (T2) grows 20 -> 40 mm (whole disease 80 -> 66 -> 86 mm, +30 % over the nadir: PD)
+/// on 2024-05-01 and is then given salvage
+/// radiotherapy (RT2, from 2024-05-10); a new lung nodule appears in RT2's field on 2024-07-01.
+const SALVAGE: &str = "
+subject: RT-SALVAGE
+treatment_start: 2024-01-05
+radiotherapy:
+  - {id: RT1, site: liver, start: 2024-01-05, end: 2024-01-20, total_dose_gy: 40, fractions: 5, lesions: [T1]}
+  - {id: RT2, site: lung, start: 2024-05-10, end: 2024-05-20, total_dose_gy: 30, fractions: 10, lesions: [T2]}
+lesions:
+  - {id: T1, site: liver, role: target}
+  - {id: T2, site: lung, role: target}
+  - {id: T3, site: adrenal, role: target}
+assessments:
+  - date: 2024-01-01
+    findings: {T1: {long_axis: 40}, T2: {long_axis: 20}, T3: {long_axis: 20}}
+  - date: 2024-03-01
+    findings: {T1: {long_axis: 26}, T2: {long_axis: 20}, T3: {long_axis: 20}}
+  - date: 2024-05-01
+    findings: {T1: {long_axis: 26}, T2: {long_axis: 40}, T3: {long_axis: 20}}
+  - date: 2024-07-01
+    findings: {T1: {long_axis: 26}, T2: {long_axis: 10}, T3: {long_axis: 20}}
+    new_lesions:
+      - {id: N1, site: lung, long_axis: 12, field: RT2}
+";
+
+/// RT-IN-PTV, RT-OUT with `radiotherapy.late_courses: no-field`: a course that starts after
+/// follow-up has begun makes no field, so the lung target's progression before its salvage
+/// radiotherapy is out-of-field (site out-of-field, out-of-field RFS event 2024-05-01, in-field
+/// RFS censored), the new lesion placed in its field counts out-of-field, and the salvaged
+/// lesion's shrinkage is no abscopal response. The default (`field-from-baseline`, what
+/// earlier versions did) keeps the lung target in-field from baseline, with a warning.
+#[test]
+fn rt_in_ptv_rt_out_late_course_makes_no_field() {
+    let r = assess(
+        &rules("recist-1.1", &[("radiotherapy.late_courses", "no-field")]),
+        SALVAGE,
+    );
+    let all = scope(&r, Scope::All);
+    let p = all.progression.as_ref().unwrap();
+    assert_eq!(p.date.to_string(), "2024-05-01");
+    assert_eq!(p.site.as_deref(), Some("out-of-field"));
+    let e = all.endpoints.as_ref().unwrap();
+    let out = e.out_of_field_relapse_free_survival.as_ref().unwrap();
+    assert!(out.event);
+    assert_eq!(out.date.to_string(), "2024-05-01");
+    let inf = e.in_field_relapse_free_survival.as_ref().unwrap();
+    assert!(!inf.event, "{inf:?}");
+    assert_eq!(inf.date.to_string(), "2024-07-01");
+    // The in-field scope holds T1 alone (40 -> 26: PR) and does not see N1.
+    let in_field = scope(&r, Scope::InField);
+    assert_eq!(
+        in_field.timepoints[0]
+            .sum_mm
+            .map(|m| m.to_string())
+            .as_deref(),
+        Some("40")
+    );
+    assert_eq!(at(in_field, "2024-07-01").overall, OverallResponse::Pr);
+    let out_scope = scope(&r, Scope::OutOfField);
+    assert_eq!(
+        at(out_scope, "2024-07-01").new_lesions,
+        recist_model::NewLesions::Yes
+    );
+    let a = out_scope.abscopal.as_ref().unwrap();
+    assert_eq!(
+        a.lesions.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+        ["T3"]
+    );
+    assert!(
+        all.warnings.iter().any(|w| w.contains("makes no field")),
+        "{:?}",
+        all.warnings
+    );
+
+    let r = assess(&rules("recist-1.1", &[]), SALVAGE);
+    let all = scope(&r, Scope::All);
+    assert_eq!(
+        all.progression.as_ref().unwrap().site.as_deref(),
+        Some("in-field")
+    );
+    assert!(
+        scope(&r, Scope::InField).timepoints[0]
+            .sum_mm
+            .is_some_and(|m| m.to_string() == "60")
+    );
+}
