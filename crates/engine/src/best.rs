@@ -170,7 +170,7 @@ pub fn best_responses(
 
 /// The start of a new anticancer therapy when `best_response.stop_at: new-therapy` ends the
 /// best response there.
-fn stop_date(rules: &RuleSet, new_therapy: Option<NaiveDate>) -> Option<NaiveDate> {
+pub(crate) fn stop_date(rules: &RuleSet, new_therapy: Option<NaiveDate>) -> Option<NaiveDate> {
     new_therapy.filter(|_| rules.doc().best_response.stop_at == BorStopAt::NewTherapy)
 }
 

@@ -54,13 +54,16 @@ pub fn progression_site(
     }
 }
 
-/// A relapse-free survival endpoint from a scope's progression date, censored like PFS.
+/// A relapse-free survival endpoint from a scope's progression date, censored like PFS:
+/// `censor` when there is no progression, or when it comes after `censor_at` (the start of a
+/// new anticancer therapy when the rule set censors there, `endpoints.new_therapy: censor`).
 pub fn relapse_free(
     progression: Option<NaiveDate>,
     censor: Endpoint,
     reference: NaiveDate,
+    censor_at: Option<NaiveDate>,
 ) -> Endpoint {
-    match progression {
+    match progression.filter(|d| censor_at.is_none_or(|c| *d <= c)) {
         Some(d) => Endpoint {
             event: true,
             date: d,
@@ -74,15 +77,69 @@ pub fn relapse_free(
     }
 }
 
+/// Whether a course starts after follow-up has begun: after a follow-up assessment.
+pub(crate) fn is_late(subject: &Subject, course: &recist_model::RadiotherapyCourse) -> bool {
+    course
+        .start
+        .is_some_and(|s| subject.assessments.iter().skip(1).any(|a| a.date < s))
+}
+
+/// Whether a course makes a field for the scopes: every course, except one that starts after
+/// follow-up has begun when the rule set says so (`radiotherapy.late_courses: no-field`).
+pub(crate) fn makes_field(
+    rules: &RuleSet,
+    subject: &Subject,
+    course: &recist_model::RadiotherapyCourse,
+) -> bool {
+    rules.doc().radiotherapy.late_courses == recist_rules::LateCourses::FieldFromBaseline
+        || !is_late(subject, course)
+}
+
 /// Warnings for courses that start after follow-up has begun (RT-IN-PTV, RT-OUT). Field
 /// membership is the courses' lesion lists from baseline, and a new lesion's `field` where it
 /// first appears: a lesion named by a course that starts after a follow-up assessment is
 /// in-field at that assessment too, so what it did before the course counts in-field (not
 /// out-of-field, nor as an abscopal response). The reading is kept; the results say so.
-pub(crate) fn late_courses(subject: &Subject) -> Vec<String> {
+///
+/// Under `radiotherapy.late_courses: no-field` such a course makes no field: the warning says
+/// that its lesions and the new lesions placed in its field count out-of-field instead.
+pub(crate) fn late_courses(rules: &RuleSet, subject: &Subject) -> Vec<String> {
     let mut warnings = Vec::new();
     for c in &subject.radiotherapy {
         let Some(start) = c.start else { continue };
+        if !makes_field(rules, subject, c) {
+            let dates: Vec<String> = subject
+                .assessments
+                .iter()
+                .skip(1)
+                .filter(|a| a.date < start)
+                .map(|a| a.date.to_string())
+                .collect();
+            // Lesions a course that makes a field holds stay in-field.
+            let lesions: Vec<String> = c
+                .lesions
+                .iter()
+                .filter(|l| {
+                    !subject
+                        .radiotherapy
+                        .iter()
+                        .any(|o| o.lesions.contains(l) && makes_field(rules, subject, o))
+                })
+                .map(|l| format!("`{l}`"))
+                .collect();
+            warnings.push(format!(
+                "radiotherapy course `{}` starts {start}, after the assessment{} of {}: it makes no field (radiotherapy.late_courses: no-field), so {}new lesions placed in its field count out-of-field, and its lesions are left out of the abscopal response (RT-IN-PTV, RT-OUT)",
+                c.id,
+                if dates.len() > 1 { "s" } else { "" },
+                dates.join(", "),
+                if lesions.is_empty() {
+                    String::new()
+                } else {
+                    format!("its lesions ({}) and ", lesions.join(", "))
+                }
+            ));
+            continue;
+        }
         let mut before = subject
             .assessments
             .iter()
@@ -143,23 +200,43 @@ pub(crate) fn late_courses(subject: &Subject) -> Vec<String> {
 /// smallest diameter at an assessment after the last radiotherapy end date, and whether it is
 /// at least `radiotherapy.abscopal_shrink_pct` below baseline. `None` when the out-of-field
 /// scope has no target. Without any end date every follow-up counts (and the result says so).
+/// Like the best response, it leaves out assessments after a new anticancer therapy when
+/// `best_response.stop_at` is `new-therapy`.
 pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_model::Abscopal> {
     use recist_model::{Abscopal, AbscopalLesion, Finding, Mm, Scope, TargetFinding};
 
     let prepared = crate::prepare::prepare(rules, subject, Scope::OutOfField).ok()??;
-    if prepared.targets.is_empty() {
+    // A lesion a course irradiates is no abscopal one, even when the course makes no field
+    // (`radiotherapy.late_courses: no-field`).
+    let targets: Vec<&crate::prepare::TargetLesion> = prepared
+        .targets
+        .iter()
+        .filter(|t| {
+            !subject
+                .radiotherapy
+                .iter()
+                .any(|c| c.lesions.contains(&t.id))
+        })
+        .collect();
+    if targets.is_empty() {
         return None;
     }
     let after = subject.radiotherapy.iter().filter_map(|c| c.end).max();
     let shrink = rules.doc().radiotherapy.abscopal_shrink_pct;
     let too_small = rules.doc().measurement.too_small_mm;
+    // Shrinkage after a new anticancer therapy is not the radiotherapy's when the best
+    // response stops there (`best_response.stop_at: new-therapy`, R11-BOR-DEF).
+    let stop = crate::best::stop_date(
+        rules,
+        subject.follow_up.as_ref().and_then(|f| f.new_therapy),
+    );
     let follow_ups = subject
         .assessments
         .iter()
         .skip(1)
-        .filter(|a| after.is_none_or(|end| a.date > end));
-    let mut lesions: Vec<AbscopalLesion> = prepared
-        .targets
+        .filter(|a| after.is_none_or(|end| a.date > end))
+        .filter(|a| stop.is_none_or(|s| a.date <= s));
+    let mut lesions: Vec<AbscopalLesion> = targets
         .iter()
         .map(|t| AbscopalLesion {
             id: t.id.clone(),
@@ -171,7 +248,7 @@ pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_mode
         })
         .collect();
     for a in follow_ups {
-        for (t, l) in prepared.targets.iter().zip(lesions.iter_mut()) {
+        for (t, l) in targets.iter().zip(lesions.iter_mut()) {
             // A carrier that holds the mass of an irradiated lesion (R11-COALESCE across the
             // field edge) says nothing about the non-irradiated lesion alone.
             let carries_irradiated = a.findings.iter().any(|(id, f)| {

@@ -178,15 +178,25 @@ pub fn assess_subject_reusing(
         );
     }
     let reference = subject.reference_date();
-    let all_censor = endpoints::last_evaluable(&all.timepoints, None);
+    // `endpoints.new_therapy: censor`: a relapse after a new anticancer therapy is censored
+    // like PFS, at the scope's last evaluable assessment on or before the therapy.
+    let censor_at = subject
+        .follow_up
+        .as_ref()
+        .and_then(|f| f.new_therapy)
+        .filter(|_| {
+            rules.doc().endpoints.new_therapy == recist_rules::EndpointsAtNewTherapy::Censor
+        });
+    let all_censor = endpoints::last_evaluable(&all.timepoints, censor_at);
     if let (Some(e), Some(reference)) = (all.endpoints.as_mut(), reference) {
         // Censoring as for PFS: at the scope's last evaluable assessment (day 0 when none is
-        // later); for a scope without a result of its own (no baseline lesion: only a new
-        // lesion can be its event, found at any later assessment), at the whole subject's last
-        // evaluable assessment. Death is not a relapse, so it neither ends nor censors these.
+        // later), on or before a new therapy the rule set censors at; for a scope without a
+        // result of its own (no baseline lesion: only a new lesion can be its event, found at
+        // any later assessment), at the whole subject's last evaluable assessment. Death is
+        // not a relapse, so it neither ends nor censors these.
         let scope_censor = |scope: &Option<SubjectResult>| {
             let date = match scope {
-                Some(r) => endpoints::last_evaluable(&r.timepoints, None),
+                Some(r) => endpoints::last_evaluable(&r.timepoints, censor_at),
                 None => all_censor,
             }
             .map_or(reference, |d| d.max(reference));
@@ -201,11 +211,13 @@ pub fn assess_subject_reusing(
             in_pd.as_ref().map(|p| p.date),
             scope_censor(&in_field),
             reference,
+            censor_at,
         ));
         e.out_of_field_relapse_free_survival = Some(fields::relapse_free(
             out_pd.as_ref().map(|p| p.date),
             scope_censor(&out_of_field),
             reference,
+            censor_at,
         ));
     }
     if let Some(r) = out_of_field.as_mut() {
@@ -230,7 +242,7 @@ pub fn assess_subject_reusing(
     let mut results = vec![all];
     results.extend(in_field);
     results.extend(out_of_field);
-    let late = fields::late_courses(subject);
+    let late = fields::late_courses(rules, subject);
     for r in &mut results {
         r.radiotherapy = doses.clone();
         r.warnings.extend(late.iter().cloned());

@@ -438,11 +438,11 @@ pub(crate) struct Prepared<'r> {
 }
 
 /// Which baseline lesions a scope holds.
-pub(crate) fn in_scope(subject: &Subject, lesion: &Lesion, scope: Scope) -> bool {
-    let irradiated = subject
-        .radiotherapy
-        .iter()
-        .any(|rt| rt.lesions.iter().any(|l| l == &lesion.id));
+pub(crate) fn in_scope(rules: &RuleSet, subject: &Subject, lesion: &Lesion, scope: Scope) -> bool {
+    // Only courses that make a field count (`radiotherapy.late_courses`).
+    let irradiated = subject.radiotherapy.iter().any(|rt| {
+        rt.lesions.iter().any(|l| l == &lesion.id) && crate::fields::makes_field(rules, subject, rt)
+    });
     match scope {
         Scope::All => true,
         Scope::InField => irradiated,
@@ -510,7 +510,7 @@ pub(crate) fn prepare_reusing<'r>(
     for lesion in subject
         .lesions
         .iter()
-        .filter(|l| in_scope(subject, l, scope))
+        .filter(|l| in_scope(rules, subject, l, scope))
     {
         if let Some(names) =
             typical_outside_sites(rules, lesion.nodal, lesion.hcc_typical, &lesion.site)

@@ -57,6 +57,9 @@ pub struct Tracker<'r> {
     evaluator: Option<String>,
     scope: Scope,
     radiotherapy_ids: Vec<String>,
+    /// Courses that make no field (`radiotherapy.late_courses: no-field`): new lesions placed
+    /// in their field count out-of-field.
+    no_field: Vec<String>,
     /// The subject's baseline lesions outside this scope (id, role, nodal): findings on them
     /// are checked too. Empty for the `all` scope, whose prepared lesions are every lesion.
     others: Vec<(String, Role, bool)>,
@@ -507,7 +510,7 @@ impl<'r> Tracker<'r> {
                 new_counted: assessment
                     .new_lesions
                     .iter()
-                    .filter(|nl| new_lesion_in_scope(nl, self.scope, marginal_in))
+                    .filter(|nl| new_lesion_in_scope(nl, self.scope, marginal_in, &self.no_field))
                     .filter(|nl| self.sightings.get(&nl.id).is_some_and(|s| s.counted))
                     .collect(),
                 backdate,
@@ -561,6 +564,21 @@ impl<'r> Tracker<'r> {
             if let (Some(first), EquivocalConfirmed::RewriteEarlier) =
                 (backdate, doc.new_lesions.equivocal_confirmed)
             {
+                self.rewrite_from(first);
+            }
+        } else if let (Some(first), Some(p)) = (backdate, self.progression.as_mut())
+            && doc.irecist.is_none()
+            && follow_up
+            && first < p.date
+        {
+            // R11-NEW-EQUIV: an equivocal new lesion confirmed after another cause already
+            // made a later scan PD still dates progression to the scan that first showed it.
+            p.date = first;
+            p.day = (first - self.day0).num_days();
+            ex.note("R11-NEW-EQUIV", || {
+                format!("progression moved back to {first}, where the confirmed new lesion was first seen")
+            });
+            if doc.new_lesions.equivocal_confirmed == EquivocalConfirmed::RewriteEarlier {
                 self.rewrite_from(first);
             }
         }
@@ -1451,9 +1469,20 @@ impl<'r> Tracker<'r> {
         for nl in a
             .new_lesions
             .iter()
-            .filter(|nl| !new_lesion_in_scope(nl, self.scope, marginal_in))
+            .filter(|nl| !new_lesion_in_scope(nl, self.scope, marginal_in, &self.no_field))
         {
             let (rule, place) = match &nl.field {
+                FieldPlacement::Marginal(rt) | FieldPlacement::Inside(rt)
+                    if self.no_field.contains(rt) =>
+                {
+                    (
+                        "RT-OUT",
+                        detail!(
+                            ex.on(),
+                            "placed in the field of {rt}, which starts after follow-up began and makes no field (radiotherapy.late_courses: no-field), counted out-of-field"
+                        ),
+                    )
+                }
                 FieldPlacement::Marginal(rt) => (
                     "AMB-RT1",
                     detail!(
@@ -1481,7 +1510,7 @@ impl<'r> Tracker<'r> {
         for nl in a
             .new_lesions
             .iter()
-            .filter(|nl| new_lesion_in_scope(nl, self.scope, marginal_in))
+            .filter(|nl| new_lesion_in_scope(nl, self.scope, marginal_in, &self.no_field))
         {
             let seen = self.sightings.get(&nl.id).cloned();
             if seen.is_none()
@@ -1788,11 +1817,19 @@ impl<'r> Tracker<'r> {
     }
 }
 
-fn new_lesion_in_scope(nl: &NewLesion, scope: Scope, marginal_in: bool) -> bool {
+/// Whether a new lesion belongs to a scope: placed in a field (or at its margin, AMB-RT1)
+/// for the in-field scope, unless the course makes no field (`no_field`,
+/// `radiotherapy.late_courses: no-field`).
+fn new_lesion_in_scope(
+    nl: &NewLesion,
+    scope: Scope,
+    marginal_in: bool,
+    no_field: &[String],
+) -> bool {
     let inside = match &nl.field {
         FieldPlacement::None => false,
-        FieldPlacement::Inside(_) => true,
-        FieldPlacement::Marginal(_) => marginal_in,
+        FieldPlacement::Inside(rt) => !no_field.contains(rt),
+        FieldPlacement::Marginal(rt) => marginal_in && !no_field.contains(rt),
     };
     match scope {
         Scope::All => true,
@@ -1929,7 +1966,7 @@ impl<'r> Tracker<'r> {
         let watching = prepared.targets.is_empty() && prepared.non_targets.is_empty();
         let mut others = Vec::new();
         for l in &subject.lesions {
-            if watching || !crate::prepare::in_scope(subject, l, scope) {
+            if watching || !crate::prepare::in_scope(rules, subject, l, scope) {
                 others.push((spare.string(&l.id), l.role, l.nodal));
             }
         }
@@ -1939,6 +1976,12 @@ impl<'r> Tracker<'r> {
             evaluator: subject.evaluator.as_deref().map(|e| spare.string(e)),
             scope,
             radiotherapy_ids: subject.radiotherapy.iter().map(|r| r.id.clone()).collect(),
+            no_field: subject
+                .radiotherapy
+                .iter()
+                .filter(|c| !crate::fields::makes_field(rules, subject, c))
+                .map(|c| c.id.clone())
+                .collect(),
             others,
             first_fields: BTreeMap::new(),
             follow_up: subject.follow_up.clone(),
@@ -2006,7 +2049,7 @@ impl<'r> Tracker<'r> {
                     new_counted: a
                         .new_lesions
                         .iter()
-                        .filter(|nl| new_lesion_in_scope(nl, scope, marginal_in))
+                        .filter(|nl| new_lesion_in_scope(nl, scope, marginal_in, &tracker.no_field))
                         .filter(|nl| tracker.sightings.get(&nl.id).is_some_and(|s| s.counted))
                         .collect(),
                     backdate,

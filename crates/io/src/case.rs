@@ -1009,7 +1009,21 @@ fn convert(
                 ));
             }
             let field = match nl.field.as_deref().map(str::trim) {
-                None | Some("none") | Some("") => FieldPlacement::None,
+                None => {
+                    // Section 6: the field is the reader's to state; with radiotherapy, the
+                    // case format's default (outside every field) is said, once per lesion.
+                    if let Some(course) = courses.first()
+                        && !new_ids_seen.contains_key(&nl.id)
+                    {
+                        notes.push(format!(
+                            "new lesion `{}` (first seen {date}) has no `field`: counted outside every radiotherapy field, the case format's default (state `field: none`, `field: {rt}` or `field: marginal:{rt}`) (RT-OUT)",
+                            nl.id,
+                            rt = course.id
+                        ));
+                    }
+                    FieldPlacement::None
+                }
+                Some("none") | Some("") => FieldPlacement::None,
                 Some(f) => {
                     let (marginal, rt) = match f.strip_prefix("marginal:") {
                         Some(rt) => (true, rt.trim()),

@@ -66,3 +66,52 @@ fn a_kind_read_from_the_site_is_noted_once() {
         .unwrap();
     assert!(case.notes.is_empty(), "{:?}", case.notes);
 }
+
+const RT_CASE: &str = "\
+subject: S-RT-FIELD
+radiotherapy:
+  - {id: RT1, site: liver, lesions: [T1]}
+lesions:
+  - {id: T1, site: liver, role: target}
+assessments:
+  - date: 2019-03-01
+    findings: {T1: {long_axis: 40}}
+  - date: 2019-05-02
+    findings: {T1: {long_axis: 38}}
+    new_lesions:
+      - {id: NEW1, site: liver, long_axis: 12}
+  - date: 2019-07-01
+    findings: {T1: {long_axis: 38}}
+    new_lesions:
+      - {id: NEW1, site: liver, long_axis: 14}
+      - {id: NEW2, site: lung, long_axis: 12, field: none}
+";
+
+/// Rules reference section 6 (RT-OUT, AMB-RT2): a new lesion's field status is set by the
+/// reader, not guessed. With radiotherapy, a new lesion without `field` is counted outside
+/// every field (the case format's default), and the results say so, once per lesion; an
+/// explicit `field: none` is not noted, nor is a missing `field` without radiotherapy.
+#[test]
+fn rt_out_a_new_lesion_without_field_is_noted_with_radiotherapy() {
+    let case = read_case_text(RT_CASE, "notes.yaml", false)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    assert_eq!(
+        case.notes,
+        [
+            "new lesion `NEW1` (first seen 2019-05-02) has no `field`: counted outside every radiotherapy field, the case format's default (state `field: none`, `field: RT1` or `field: marginal:RT1`) (RT-OUT)",
+        ]
+    );
+    let no_rt = RT_CASE
+        .replace(
+            "radiotherapy:\n  - {id: RT1, site: liver, lesions: [T1]}\n",
+            "",
+        )
+        .replace(", field: none", "");
+    let case = read_case_text(&no_rt, "notes.yaml", false)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    assert!(case.notes.is_empty(), "{:?}", case.notes);
+}

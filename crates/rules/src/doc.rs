@@ -760,6 +760,22 @@ pub enum MarginalLesions {
     OutOfField,
 }
 
+/// What a radiotherapy course that starts after follow-up has begun (after a follow-up
+/// assessment: a salvage or later course) makes of its lesions (RT-IN-PTV, RT-OUT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LateCourses {
+    /// Its field counts from baseline: its lesions, and new lesions placed in its field, are
+    /// in-field throughout, what they did before the course included (with a warning).
+    FieldFromBaseline,
+    /// It makes no field: its baseline lesions, and new lesions placed in its field or at its
+    /// margin, count out-of-field (unless an earlier course holds them), so a progression
+    /// before salvage radiotherapy stays out-of-field; its lesions are left out of the
+    /// abscopal response. (A protocol that treats the course as a new anticancer therapy
+    /// also gives its start as the case's `follow_up.new_therapy`.)
+    NoField,
+}
+
 /// Radiotherapy fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -768,6 +784,8 @@ pub struct RadiotherapyRules {
     pub alpha_beta_gy: f64,
     /// Marginal new lesions (AMB-RT1).
     pub marginal_lesions: MarginalLesions,
+    /// A course that starts after a follow-up assessment (RT-IN-PTV, RT-OUT).
+    pub late_courses: LateCourses,
     /// A non-irradiated target has an abscopal response when it shrinks at least this much from baseline (RT-ABS-2).
     pub abscopal_shrink_pct: Pct,
 }

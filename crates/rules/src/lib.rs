@@ -66,6 +66,7 @@ pub const PROTOCOL_PARAMETERS: &[&str] = &[
     "baseline.prior_local_therapy_targets",
     "radiotherapy.alpha_beta_gy",
     "radiotherapy.marginal_lesions",
+    "radiotherapy.late_courses",
     "radiotherapy.abscopal_shrink_pct",
 ];
 
