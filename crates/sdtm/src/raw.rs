@@ -1399,8 +1399,9 @@ impl GroupStream {
     }
 
     /// Reads quoted values holding line ends as values (a record over several lines with the
-    /// header's number of fields is one row), instead of as a quote left open ([`Unclosed`],
-    /// the default, as SDTM values are one line).
+    /// header's number of fields is one row). By default, as SDTM values are one line, such a
+    /// record is read as a quote left open: its first line alone, refused as malformed, and the
+    /// lines after it read as rows.
     pub fn multiline_values(mut self, accept: bool) -> GroupStream {
         self.records.multiline = accept;
         self
