@@ -107,14 +107,20 @@ pub(crate) fn late_courses(rules: &RuleSet, subject: &Subject) -> Vec<String> {
     let mut warnings = Vec::new();
     for c in &subject.radiotherapy {
         let Some(start) = c.start else { continue };
+        // The follow-up assessments before the course, and how a warning lists them.
+        let dates: Vec<String> = subject
+            .assessments
+            .iter()
+            .skip(1)
+            .filter(|a| a.date < start)
+            .map(|a| a.date.to_string())
+            .collect();
+        let assessments = format!(
+            "assessment{} of {}",
+            if dates.len() > 1 { "s" } else { "" },
+            dates.join(", ")
+        );
         if !makes_field(rules, subject, c) {
-            let dates: Vec<String> = subject
-                .assessments
-                .iter()
-                .skip(1)
-                .filter(|a| a.date < start)
-                .map(|a| a.date.to_string())
-                .collect();
             // Lesions a course that makes a field holds stay in-field.
             let lesions: Vec<String> = c
                 .lesions
@@ -128,10 +134,8 @@ pub(crate) fn late_courses(rules: &RuleSet, subject: &Subject) -> Vec<String> {
                 .map(|l| format!("`{l}`"))
                 .collect();
             warnings.push(format!(
-                "radiotherapy course `{}` starts {start}, after the assessment{} of {}: it makes no field (radiotherapy.late_courses: no-field), so {}new lesions placed in its field count out-of-field, and its lesions are left out of the abscopal response (RT-IN-PTV, RT-OUT)",
+                "radiotherapy course `{}` starts {start}, after the {assessments}: it makes no field (radiotherapy.late_courses: no-field), so {}new lesions placed in its field count out-of-field, and its lesions are left out of the abscopal response (RT-IN-PTV, RT-OUT)",
                 c.id,
-                if dates.len() > 1 { "s" } else { "" },
-                dates.join(", "),
                 if lesions.is_empty() {
                     String::new()
                 } else {
@@ -140,13 +144,6 @@ pub(crate) fn late_courses(rules: &RuleSet, subject: &Subject) -> Vec<String> {
             ));
             continue;
         }
-        let mut before = subject
-            .assessments
-            .iter()
-            .skip(1)
-            .filter(|a| a.date < start)
-            .map(|a| a.date.to_string())
-            .peekable();
         // Lesions an earlier course (or one without a start date) already irradiated are
         // in-field anyway: re-irradiation moves nothing.
         let first_here: Vec<String> = c
@@ -159,15 +156,11 @@ pub(crate) fn late_courses(rules: &RuleSet, subject: &Subject) -> Vec<String> {
             })
             .map(|l| format!("`{l}`"))
             .collect();
-        if before.peek().is_some() && !first_here.is_empty() {
-            let dates: Vec<String> = before.collect();
-            let lesions = first_here;
+        if !dates.is_empty() && !first_here.is_empty() {
             warnings.push(format!(
-                "radiotherapy course `{}` starts {start}, after the assessment{} of {}: its lesions ({}) count in-field from baseline, so their course before it counts in-field, not out-of-field nor abscopal (RT-IN-PTV)",
+                "radiotherapy course `{}` starts {start}, after the {assessments}: its lesions ({}) count in-field from baseline, so their course before it counts in-field, not out-of-field nor abscopal (RT-IN-PTV)",
                 c.id,
-                if dates.len() > 1 { "s" } else { "" },
-                dates.join(", "),
-                lesions.join(", ")
+                first_here.join(", ")
             ));
         }
         // A lesion seen again keeps its first placement: one warning, at its first sighting.
