@@ -498,35 +498,26 @@ fn push_json(out: &mut Vec<u8>, v: &Value) {
     }
 }
 
-/// The order of a confusion matrix's categories: RECIST 1.1's, then iRECIST's (IR-BASE),
-/// then `NE` (of both), then the other tests' words; any other value after them.
-const ORDER: [&str; 16] = [
-    "CR",
-    "PR",
-    "SD",
-    "NON-CR/NON-PD",
-    "PD",
-    "iCR",
-    "iPR",
-    "iSD",
-    "NON-iCR/NON-iUPD",
-    "iUPD",
-    "iCPD",
-    "NE",
-    "NA",
-    "Y",
-    "N",
-    "U",
-];
+/// The rank of a confusion matrix's category: RECIST 1.1's responses, then iRECIST's
+/// (IR-BASE), in the vocabulary's order, then `NE` (of both), then the other tests' words; any
+/// other value after them.
+fn rank(v: &str) -> usize {
+    const OTHER: [&str; 4] = ["NA", "Y", "N", "U"];
+    let responses = OverallResponse::ALL
+        .iter()
+        .filter(|r| **r != OverallResponse::Ne);
+    let n = OverallResponse::ALL.len();
+    responses
+        .clone()
+        .position(|r| r.as_str() == v)
+        .or_else(|| (v == OverallResponse::Ne.as_str()).then_some(n - 1))
+        .or_else(|| OTHER.iter().position(|o| *o == v).map(|i| n + i))
+        .unwrap_or(n + OTHER.len())
+}
 
 fn labels(m: &BTreeMap<(String, String), u64>) -> Vec<String> {
     let mut l: Vec<String> = m.keys().flat_map(|(a, b)| [a.clone(), b.clone()]).collect();
-    l.sort_by_key(|v| {
-        (
-            ORDER.iter().position(|o| o == v).unwrap_or(ORDER.len()),
-            v.clone(),
-        )
-    });
+    l.sort_by_key(|v| (rank(v), v.clone()));
     l.dedup();
     l
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use recist_model::OverallResponse;
+use recist_model::{IRECIST_WORDS, OverallResponse, RECIST_WORDS};
 
 use crate::error::{CaseError, Place};
 
@@ -332,12 +332,6 @@ impl Vocabulary {
         }
     }
 }
-
-/// The words of iRECIST's overall responses, as an error lists them.
-const IRECIST_WORDS: &str = "iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE";
-
-/// The words of RECIST 1.1's overall responses, as an error lists them.
-const RECIST_WORDS: &str = "CR, PR, SD, NON-CR/NON-PD, PD or NE";
 
 /// Either vocabulary's words, for a reading that has not yet said which it is in.
 const EITHER_WORDS: &str = "CR, PR, SD, NON-CR/NON-PD, PD or NE, or iRECIST's iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD or iCPD";

@@ -21,7 +21,8 @@ pub use case::{
 };
 pub use length::{LengthError, Mm, Pct};
 pub use response::{
-    NewLesions, NonTargetResponse, OverallResponse, TargetResponse, irecist_note, is_irecist_word,
+    IRECIST_WORDS, NewLesions, NonTargetResponse, OverallResponse, RECIST_WORDS, TargetResponse,
+    irecist_note, is_irecist_word,
 };
 pub use result::{
     Abscopal, AbscopalLesion, AppliedOverride, CourseDose, Endpoint, Endpoints, Explanation,

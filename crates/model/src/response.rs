@@ -109,6 +109,12 @@ vocabulary! {
     }
 }
 
+/// RECIST 1.1's overall responses, as an error lists them.
+pub const RECIST_WORDS: &str = "CR, PR, SD, NON-CR/NON-PD, PD or NE";
+
+/// iRECIST's overall responses (IR-BASE), as an error lists them.
+pub const IRECIST_WORDS: &str = "iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE";
+
 impl OverallResponse {
     /// Whether this is one of iRECIST's categories (`NE` is shared and is not).
     pub const fn is_irecist(self) -> bool {

@@ -85,7 +85,7 @@ impl RsTest {
             RsTest::Newlind => (&["Y", "N", "U"], "Y, N or U"),
             RsTest::Ovrlresp | RsTest::Bestresp => (
                 &["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"],
-                "CR, PR, SD, NON-CR/NON-PD, PD or NE",
+                recist_model::RECIST_WORDS,
             ),
         }
     }
@@ -106,7 +106,7 @@ impl RsTest {
                     "iCPD",
                     "NE",
                 ],
-                "iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE",
+                recist_model::IRECIST_WORDS,
             ),
             other => other.vocabulary(),
         }
