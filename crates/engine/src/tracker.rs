@@ -81,6 +81,9 @@ pub struct Tracker<'r> {
     /// AMB-07 rewrite of earlier timepoints.
     confirmed_earlier: Option<best::Confirmed>,
     sightings: BTreeMap<String, Sighting>,
+    /// Non-targets proven malignant by positive cytology at baseline or an earlier follow-up,
+    /// with the first such date: their later progression needs no new sampling (MR-EFFUSION).
+    cytology_positive: BTreeMap<String, NaiveDate>,
     timepoints: Vec<TimepointResult>,
     progression: Option<Progression>,
     warnings: Vec<String>,
@@ -99,6 +102,8 @@ pub struct Tracker<'r> {
 struct Sighting {
     first_date: NaiveDate,
     first_long_axis: Option<Mm>,
+    /// The viable diameter given when first seen: without a long axis, a lower bound of it.
+    first_viable: Option<Mm>,
     /// Reported with the typical pattern when first seen.
     first_typical: bool,
     /// The first assessment where it was reported EQUIVOCAL: a later confirmation dates
@@ -221,6 +226,7 @@ impl<'r> Tracker<'r> {
             sum_mm: has_targets.then_some(tracker.prepared.baseline_sum),
             follow_up: None,
         });
+        tracker.record_cytology(baseline);
         if !baseline.new_lesions.is_empty() {
             tracker.warnings.push(format!(
                 "baseline {}: new lesions listed at baseline are ignored",
@@ -252,6 +258,7 @@ impl<'r> Tracker<'r> {
         match self.assess_checked(assessment) {
             Ok(()) => {
                 self.record_fields(assessment);
+                self.record_cytology(assessment);
                 self.timepoints
                     .last()
                     .ok_or_else(|| AdjudicationError::NoAssessment {
@@ -335,6 +342,19 @@ impl<'r> Tracker<'r> {
             }
         }
         Ok(())
+    }
+
+    /// Keeps the non-targets of an assessment found with positive cytology (MR-EFFUSION): once
+    /// proven malignant, an effusion stays so.
+    fn record_cytology(&mut self, a: &Assessment) {
+        for (id, finding) in &a.findings {
+            if let Finding::NonTarget(f) = finding
+                && f.cytology == Some(recist_model::Cytology::Positive)
+                && !self.cytology_positive.contains_key(id)
+            {
+                self.cytology_positive.insert(id.clone(), a.date);
+            }
+        }
     }
 
     /// Keeps where each new lesion of an assessment is first seen (with radiotherapy only).
@@ -1385,10 +1405,13 @@ impl<'r> Tracker<'r> {
                 }
                 (Some(Finding::Target(_)), None) => (NonTargetStatus::NotEvaluated, None, None),
             };
+            // Positive cytology here or at an earlier assessment proves it malignant.
+            let proven_on = self.cytology_positive.get(&l.id);
             let status = if status == NonTargetStatus::Progression
                 && l.kind
                     .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
                 && cytology != Some(recist_model::Cytology::Positive)
+                && proven_on.is_none()
             {
                 ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || format!(
                         "`{}`: progression of {} counts only with positive cytology ({}): taken as present",
@@ -1401,6 +1424,19 @@ impl<'r> Tracker<'r> {
                     ));
                 NonTargetStatus::Present
             } else {
+                if status == NonTargetStatus::Progression
+                    && cytology != Some(recist_model::Cytology::Positive)
+                    && let Some(since) = proven_on
+                    && l.kind
+                        .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
+                {
+                    ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || {
+                        format!(
+                            "`{}`: proven malignant by positive cytology on {since}: its progression counts",
+                            l.id
+                        )
+                    });
+                }
                 status
             };
             match status {
@@ -1528,6 +1564,7 @@ impl<'r> Tracker<'r> {
             let first = seen.clone().unwrap_or(Sighting {
                 first_date: a.date,
                 first_long_axis: nl.diameters.long_axis,
+                first_viable: nl.diameters.viable,
                 first_typical: nl.hcc_typical,
                 equivocal_since: None,
                 counted: false,
@@ -1704,7 +1741,9 @@ impl<'r> Tracker<'r> {
             if nl.hcc_typical && typical_size(size) && !nl.equivocal {
                 // Typical and large enough when first seen: only the reader's doubt delayed it,
                 // so a confirmation dates back as for any equivocal lesion (R11-NEW-EQUIV).
-                let qualified_at_first = first.first_typical && typical_size(first.first_long_axis);
+                // Its size then as now: the long axis, else the viable diameter (MR-NEW-TYPICAL).
+                let qualified_at_first = first.first_typical
+                    && typical_size(first.first_long_axis.or(first.first_viable));
                 return done(
                     NewLesions::Yes,
                     &p.rules[0],
@@ -1995,6 +2034,7 @@ impl<'r> Tracker<'r> {
             earlier_target_pr: false,
             confirmed_earlier: None,
             sightings: BTreeMap::new(),
+            cytology_positive: BTreeMap::new(),
             timepoints: Vec::new(),
             progression: None,
             explanations: true,

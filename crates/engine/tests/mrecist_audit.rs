@@ -1,0 +1,92 @@
+//! mRECIST audit: cases where the engine's answer differed from the reference (rules-reference
+//! section 2 and 7). Each test is named after the rule it checks.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use recist_model::{NonTargetResponse, OverallResponse, Scope};
+
+mod common;
+use common::{assess, rules, scope};
+
+fn date(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// MR-NEW-TYPICAL with R11-NEW-EQUIV: a new typical liver lesion first reported with only its
+/// viable diameter (12 mm, at least as long as the whole lesion: large enough) and marked
+/// equivocal by the reader, then confirmed, was typical and large enough at its first
+/// sighting: only the reader's doubt delayed it, so progression is dated back to that sighting,
+/// as it is when the first sighting gives the long axis.
+#[test]
+fn mr_new_typical_a_first_sighting_with_only_a_viable_diameter_dates_back() {
+    let text = |first: &str| {
+        format!(
+            "
+subject: C1
+treatment_start: 2023-01-05
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+assessments:
+  - date: 2023-01-03
+    findings: {{T1: {{long_axis: 50, viable: 40}}}}
+  - date: 2023-02-20
+    findings: {{T1: {{long_axis: 50, viable: 38}}}}
+    new_lesions: [{{id: NEW1, site: liver segment 3, {first}, hcc_typical: true, equivocal: true}}]
+  - date: 2023-04-20
+    findings: {{T1: {{long_axis: 50, viable: 38}}}}
+    new_lesions: [{{id: NEW1, site: liver segment 3, viable: 12, hcc_typical: true}}]
+"
+        )
+    };
+    let progression = |first: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(first));
+        scope(&r, Scope::All).progression.as_ref().map(|p| p.date)
+    };
+    assert_eq!(progression("long_axis: 12"), Some(date("2023-02-20")));
+    assert_eq!(progression("viable: 12"), Some(date("2023-02-20")));
+    // Under 10 mm when first seen: it counts from the scan where it is large enough.
+    assert_eq!(progression("viable: 8"), Some(date("2023-04-20")));
+}
+
+/// MR-EFFUSION: ascites proven malignant by positive cytology (here at baseline) needs no new
+/// sampling: its unequivocal progression later is non-target PD. Without any positive
+/// cytology it stays present (NON-CR/NON-PD).
+#[test]
+fn mr_effusion_cytology_positive_earlier_proves_a_later_progression() {
+    let text = |baseline: &str, second: &str| {
+        format!(
+            "
+subject: B1
+treatment_start: 2023-01-05
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: NT1, site: peritoneum, role: non-target, kind: ascites}}
+assessments:
+  - date: 2023-01-03
+    findings:
+      T1: {{long_axis: 50, viable: 40}}
+      NT1: {{status: present{baseline}}}
+  - date: 2023-02-20
+    findings:
+      T1: {{long_axis: 50, viable: 38}}
+      NT1: {{status: present}}
+  - date: 2023-04-20
+    findings:
+      T1: {{long_axis: 50, viable: 38}}
+      NT1: {{status: progression{second}}}
+"
+        )
+    };
+    let run = |baseline: &str, second: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(baseline, second));
+        let all = scope(&r, Scope::All);
+        let tp = all.timepoints[2].follow_up.as_ref().unwrap();
+        (tp.non_target, tp.overall)
+    };
+    let pd = (Some(NonTargetResponse::Pd), OverallResponse::Pd);
+    let present = (Some(NonTargetResponse::NonCrNonPd), OverallResponse::Sd);
+    assert_eq!(run(", cytology: positive", ""), pd);
+    assert_eq!(run("", ", cytology: positive"), pd);
+    assert_eq!(run("", ""), present);
+    assert_eq!(run(", cytology: negative", ""), present);
+}
