@@ -1336,6 +1336,11 @@ impl<'r> Tracker<'r> {
         let mut not_evaluated = Ids::new(on);
         let mut remaining = Ids::new(on);
         let mut non_viable = Ids::new(on);
+        // Present effusions or ascites not proven malignant by cytology (MR-EFFUSION): seen
+        // again after a CR, they are not PD.
+        let mut unproven = Ids::new(on);
+        // The other present non-targets: seen again after a CR, PD (AMB-01).
+        let mut again = Ids::new(on);
         for l in &self.prepared.non_targets {
             let (status, viable, cytology) = match (a.findings.get(&l.id), l.from_target) {
                 (None, _) => (NonTargetStatus::NotEvaluated, None, None),
@@ -1407,12 +1412,12 @@ impl<'r> Tracker<'r> {
             };
             // Positive cytology here or at an earlier assessment proves it malignant.
             let proven_on = self.cytology_positive.get(&l.id);
-            let status = if status == NonTargetStatus::Progression
-                && l.kind
-                    .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
+            let needs_cytology = l
+                .kind
+                .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
                 && cytology != Some(recist_model::Cytology::Positive)
-                && proven_on.is_none()
-            {
+                && proven_on.is_none();
+            let status = if status == NonTargetStatus::Progression && needs_cytology {
                 ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || format!(
                         "`{}`: progression of {} counts only with positive cytology ({}): taken as present",
                         l.id,
@@ -1451,6 +1456,11 @@ impl<'r> Tracker<'r> {
                         non_viable.push(l.id.as_str());
                         continue;
                     }
+                    if needs_cytology {
+                        unproven.push(l.id.as_str());
+                    } else {
+                        again.push(l.id.as_str());
+                    }
                     remaining.push(l.id.as_str());
                 }
             }
@@ -1461,12 +1471,20 @@ impl<'r> Tracker<'r> {
             });
             return NonTargetResponse::Pd;
         }
-        if after_cr && !remaining.is_empty() {
+        if after_cr && !unproven.is_empty() {
+            ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || {
+                format!(
+                    "after an overall CR, seen again without positive cytology: not PD ({})",
+                    unproven.join(", ")
+                )
+            });
+        }
+        if after_cr && !again.is_empty() {
             ex.note("AMB-01", || {
                 "after an overall CR, a non-target present again is PD".into()
             });
             ex.note("R11-REAPPEAR", || {
-                format!("present again: {}", remaining.join(", "))
+                format!("present again: {}", again.join(", "))
             });
             return NonTargetResponse::Pd;
         }

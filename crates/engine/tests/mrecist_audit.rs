@@ -90,3 +90,58 @@ assessments:
     assert_eq!(run("", ""), present);
     assert_eq!(run(", cytology: negative", ""), present);
 }
+
+/// MR-EFFUSION with AMB-01: after an overall CR, ascites seen again counts toward PD only with
+/// positive cytology (now or at an earlier assessment), as new ascites does; without it the
+/// ascites is present disease (NON-CR/NON-PD: with target CR, overall PR), not PD.
+#[test]
+fn mr_effusion_ascites_seen_again_after_cr_needs_positive_cytology() {
+    let text = |baseline: &str, third: &str| {
+        format!(
+            "
+subject: G1
+treatment_start: 2023-01-05
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: NT1, site: peritoneum, role: non-target, kind: ascites}}
+assessments:
+  - date: 2023-01-03
+    findings:
+      T1: {{long_axis: 50, viable: 40}}
+      NT1: {{status: present{baseline}}}
+  - date: 2023-02-20
+    findings:
+      T1: {{long_axis: 50, viable: 0}}
+      NT1: absent
+  - date: 2023-04-20
+    findings:
+      T1: {{long_axis: 50, viable: 0}}
+      NT1: {{status: present{third}}}
+"
+        )
+    };
+    let run = |id: &str, baseline: &str, third: &str| {
+        let r = assess(&rules(id, &[]), &text(baseline, third));
+        let all = scope(&r, Scope::All);
+        let tp = all.timepoints[2].follow_up.as_ref().unwrap();
+        (
+            tp.non_target,
+            tp.overall,
+            all.progression.as_ref().map(|p| p.date),
+        )
+    };
+    let not_pd = (
+        Some(NonTargetResponse::NonCrNonPd),
+        OverallResponse::Pr,
+        None,
+    );
+    let pd = (
+        Some(NonTargetResponse::Pd),
+        OverallResponse::Pd,
+        Some(date("2023-04-20")),
+    );
+    assert_eq!(run("mrecist", "", ""), not_pd);
+    assert_eq!(run("mrecist", "", ", cytology: negative"), not_pd);
+    assert_eq!(run("mrecist", "", ", cytology: positive"), pd);
+    assert_eq!(run("mrecist", ", cytology: positive", ""), pd);
+}
