@@ -1405,7 +1405,32 @@ impl<'r> Tracker<'r> {
                                 None,
                             ),
                         },
-                        TargetFinding::Fragments(_) => (NonTargetStatus::Present, None, None),
+                        // Fragments as the lesion unsplit: viable when one of them enhances
+                        // (or measures above 0 mm on the counted diameter), not evaluated when
+                        // one lacks the diameter its selector needs (MR-IMG).
+                        TargetFinding::Fragments(parts) => {
+                            let enhancing =
+                                |d: &Diameters| d.viable.or(pick(d, measure)).map(|v| !v.is_zero());
+                            let read: Option<Vec<bool>> = parts.iter().map(enhancing).collect();
+                            match read {
+                                Some(read) => (
+                                    NonTargetStatus::Present,
+                                    Some(read.iter().any(|v| *v)),
+                                    None,
+                                ),
+                                None if l.missing_rule.is_some() => {
+                                    if let Some(rule) = l.missing_rule {
+                                        ex.note(rule, || format!(
+                                            "`{}` (followed as a non-target): a fragment has no {}: not evaluated",
+                                            l.id,
+                                            measure_name(measure)
+                                        ));
+                                    }
+                                    (NonTargetStatus::NotEvaluated, None, None)
+                                }
+                                None => (NonTargetStatus::Present, None, None),
+                            }
+                        }
                     }
                 }
                 (Some(Finding::Target(_)), None) => (NonTargetStatus::NotEvaluated, None, None),

@@ -145,3 +145,50 @@ assessments:
     assert_eq!(run("mrecist", "", ", cytology: positive"), pd);
     assert_eq!(run("mrecist", ", cytology: positive", ""), pd);
 }
+
+/// MR-NT-CR for a target followed as a non-target (MR-TGT-ELIG: viable 8 mm at baseline) that
+/// splits: fragments without enhancement (viable 0 mm each) are no viable tumour, as the same
+/// lesion unsplit would be. It was read as present disease, so after the overall CR the split
+/// made PD. With an enhancing fragment it is viable tumour again: PD.
+#[test]
+fn mr_nt_cr_fragments_of_a_demoted_target_without_enhancement_are_not_viable() {
+    let text = |fragments: &str| {
+        format!(
+            "
+subject: H1
+treatment_start: 2023-01-05
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: T2, site: liver segment 4, role: target, hcc_typical: true}}
+assessments:
+  - date: 2023-01-03
+    findings: {{T1: {{long_axis: 50, viable: 40}}, T2: {{long_axis: 30, viable: 8}}}}
+  - date: 2023-02-20
+    findings: {{T1: {{long_axis: 50, viable: 0}}, T2: {{long_axis: 30, viable: 0}}}}
+  - date: 2023-04-20
+    findings:
+      T1: {{long_axis: 50, viable: 0}}
+      T2: {{fragments: [{fragments}]}}
+"
+        )
+    };
+    let run = |fragments: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(fragments));
+        let all = scope(&r, Scope::All);
+        let tp = all.timepoints[2].follow_up.as_ref().unwrap();
+        (tp.non_target, tp.overall)
+    };
+    assert_eq!(
+        run("{long_axis: 15, viable: 0}, {long_axis: 12, viable: 0}"),
+        (Some(NonTargetResponse::Cr), OverallResponse::Cr)
+    );
+    assert_eq!(
+        run("{long_axis: 15, viable: 4}, {long_axis: 12, viable: 0}"),
+        (Some(NonTargetResponse::Pd), OverallResponse::Pd)
+    );
+    // A fragment without a viable diameter: no enhancement reading, not evaluated (MR-IMG).
+    assert_eq!(
+        run("{long_axis: 15, viable: 0}, {long_axis: 12}"),
+        (Some(NonTargetResponse::Ne), OverallResponse::Pr)
+    );
+}
