@@ -1368,8 +1368,22 @@ impl<'r> Tracker<'r> {
                     match f {
                         TargetFinding::Absent => (NonTargetStatus::Absent, None, None),
                         TargetFinding::NotEvaluated => (NonTargetStatus::NotEvaluated, None, None),
-                        TargetFinding::TooSmall | TargetFinding::MergedInto(_) => {
-                            (NonTargetStatus::Present, None, None)
+                        TargetFinding::TooSmall => (NonTargetStatus::Present, None, None),
+                        // Coalesced (R11-COALESCE): the carrier holds the whole mass, so this
+                        // lesion enhances as the carrier's finding says, where it says.
+                        TargetFinding::MergedInto(carrier) => {
+                            let enhancing = |d: &Diameters| d.viable.map(|v| !v.is_zero());
+                            let viable = match a.findings.get(carrier) {
+                                Some(Finding::Target(TargetFinding::Measured(d))) => enhancing(d),
+                                Some(Finding::Target(TargetFinding::Fragments(parts))) => parts
+                                    .iter()
+                                    .map(enhancing)
+                                    .collect::<Option<Vec<bool>>>()
+                                    .map(|v| v.iter().any(|v| *v)),
+                                Some(Finding::Target(TargetFinding::Absent)) => Some(false),
+                                _ => None,
+                            };
+                            (NonTargetStatus::Present, viable, None)
                         }
                         TargetFinding::Measured(d) => match (&l.node_normal_below, d.short_axis) {
                             // A demoted node below its pathological threshold is normal.

@@ -192,3 +192,42 @@ assessments:
         (Some(NonTargetResponse::Ne), OverallResponse::Pr)
     );
 }
+
+/// MR-NT-CR, R11-COALESCE for a target followed as a non-target (MR-TGT-ELIG) that coalesces
+/// with a target: the carrier holds the whole mass, so the merged lesion enhances as the
+/// carrier does. Merged into a target without viable tumour after an overall CR, it is no
+/// disease seen again (it was PD); merged into an enhancing one it is.
+#[test]
+fn mr_nt_cr_a_demoted_target_merged_into_a_non_enhancing_target_is_not_viable() {
+    let text = |carrier: &str| {
+        format!(
+            "
+subject: H2
+treatment_start: 2023-01-05
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: T2, site: liver segment 4, role: target, hcc_typical: true}}
+assessments:
+  - date: 2023-01-03
+    findings: {{T1: {{long_axis: 50, viable: 40}}, T2: {{long_axis: 30, viable: 8}}}}
+  - date: 2023-02-20
+    findings: {{T1: {{long_axis: 50, viable: 0}}, T2: {{long_axis: 30, viable: 0}}}}
+  - date: 2023-04-20
+    findings:
+      T1: {carrier}
+      T2: {{merged_into: T1}}
+"
+        )
+    };
+    let run = |carrier: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(carrier));
+        let all = scope(&r, Scope::All);
+        let tp = all.timepoints[2].follow_up.as_ref().unwrap();
+        (tp.non_target, tp.overall)
+    };
+    assert_eq!(
+        run("{long_axis: 70, viable: 0}"),
+        (Some(NonTargetResponse::Cr), OverallResponse::Cr)
+    );
+    assert_eq!(run("{long_axis: 70, viable: 6}").1, OverallResponse::Pd);
+}
