@@ -102,6 +102,9 @@ pub struct Tracker<'r> {
 struct Sighting {
     first_date: NaiveDate,
     first_long_axis: Option<Mm>,
+    /// The first sighting that gave a long axis, and that long axis: an atypical lesion's
+    /// growth is measured from it (MR-NEW-ATYPICAL).
+    measured_from: Option<(NaiveDate, Mm)>,
     /// The viable diameter given when first seen: without a long axis, a lower bound of it.
     first_viable: Option<Mm>,
     /// Reported with the typical pattern when first seen.
@@ -1621,6 +1624,7 @@ impl<'r> Tracker<'r> {
             let first = seen.clone().unwrap_or(Sighting {
                 first_date: a.date,
                 first_long_axis: nl.diameters.long_axis,
+                measured_from: nl.diameters.long_axis.map(|l| (a.date, l)),
                 first_viable: nl.diameters.viable,
                 first_typical: nl.hcc_typical,
                 equivocal_since: None,
@@ -1658,6 +1662,9 @@ impl<'r> Tracker<'r> {
                 });
             }
             let mut entry = first.clone();
+            if entry.measured_from.is_none() {
+                entry.measured_from = nl.diameters.long_axis.map(|l| (a.date, l));
+            }
             // Progression is dated back to a sighting on follow-up only, never to a scan on or
             // before treatment start (R11-BOR-DEF, R11-NEW-EQUIV).
             if status == NewLesions::Equivocal
@@ -1818,9 +1825,21 @@ impl<'r> Tracker<'r> {
                     equivocal_back && qualified_at_first,
                 );
             }
-            let grown = match (la, first.first_long_axis) {
-                (Some(now), Some(then)) if now >= then => now - then,
+            // Growth since the first sighting with a long axis (none before it: nothing to
+            // grow from).
+            let grown = match (la, first.measured_from) {
+                (Some(now), Some((_, then))) if now >= then => now - then,
                 _ => Mm::ZERO,
+            };
+            let since = match first.measured_from {
+                Some((on, _)) if on == first.first_date => format!("since first seen {on}"),
+                Some((on, _)) => format!("since first measured {on}"),
+                None => "since now".to_string(),
+            };
+            let growth = match first.measured_from {
+                Some(_) => format!("grown {grown} mm {since}"),
+                None if la.is_some() => "first measured now, growth counted from here".to_string(),
+                None => "no long axis given yet, growth counted from the first one".to_string(),
             };
             if grown >= p.atypical_growth_mm && !nl.equivocal {
                 let back = p.atypical_dating == AtypicalDating::FirstSighting;
@@ -1829,8 +1848,7 @@ impl<'r> Tracker<'r> {
                     rule: p.rules[1].clone(),
                     text: detail!(
                         on,
-                        "new `{id}` grew {grown} mm since first seen {} (≥ {} mm)",
-                        first.first_date,
+                        "new `{id}` grew {grown} mm {since} (≥ {} mm)",
                         p.atypical_growth_mm
                     ),
                     dated_back: back,
@@ -1848,13 +1866,18 @@ impl<'r> Tracker<'r> {
             }
             let why = if nl.equivocal {
                 "the reader marks it equivocal".to_string()
+            } else if nl.hcc_typical && size.is_none() {
+                detail!(
+                    on,
+                    "typical pattern, no size given: counts from {} mm",
+                    p.typical_min_mm
+                )
             } else if nl.hcc_typical {
                 detail!(on, "typical pattern but below {} mm", p.typical_min_mm)
             } else {
                 detail!(
                     on,
-                    "atypical pattern; grown {grown} mm since first seen {}, needs {} mm",
-                    first.first_date,
+                    "atypical pattern; {growth}, needs {} mm",
                     p.atypical_growth_mm
                 )
             };

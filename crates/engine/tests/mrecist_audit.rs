@@ -231,3 +231,40 @@ assessments:
     );
     assert_eq!(run("{long_axis: 70, viable: 6}").1, OverallResponse::Pd);
 }
+
+/// MR-NEW-ATYPICAL: an atypical new liver lesion first listed without a size has no size to
+/// grow from at that sighting; its growth is measured from its first measured sighting
+/// (14 mm), so at 25 mm (+11 mm) it counts. It stayed EQUIVOCAL for ever before ("grown 0 mm").
+#[test]
+fn mr_new_atypical_growth_counts_from_the_first_measured_sighting() {
+    let text = "
+subject: C2
+treatment_start: 2023-01-05
+lesions:
+  - {id: T1, site: liver, role: target, hcc_typical: true}
+assessments:
+  - date: 2023-01-03
+    findings: {T1: {long_axis: 50, viable: 40}}
+  - date: 2023-02-20
+    findings: {T1: {long_axis: 50, viable: 38}}
+    new_lesions: [{id: NEW1, site: liver segment 5}]
+  - date: 2023-04-20
+    findings: {T1: {long_axis: 50, viable: 38}}
+    new_lesions: [{id: NEW1, site: liver segment 5, long_axis: 14}]
+  - date: 2023-06-20
+    findings: {T1: {long_axis: 50, viable: 38}}
+    new_lesions: [{id: NEW1, site: liver segment 5, long_axis: 25}]
+";
+    let r = assess(&rules("mrecist", &[]), text);
+    let all = scope(&r, Scope::All);
+    let new: Vec<_> = all.timepoints[1..]
+        .iter()
+        .map(|t| t.follow_up.as_ref().unwrap().new_lesions)
+        .collect();
+    use recist_model::NewLesions::{Equivocal, Yes};
+    assert_eq!(new, vec![Equivocal, Equivocal, Yes]);
+    assert_eq!(
+        all.progression.as_ref().map(|p| p.date),
+        Some(date("2023-06-20"))
+    );
+}
