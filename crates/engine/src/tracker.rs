@@ -81,6 +81,9 @@ pub struct Tracker<'r> {
     /// AMB-07 rewrite of earlier timepoints.
     confirmed_earlier: Option<best::Confirmed>,
     sightings: BTreeMap<String, Sighting>,
+    /// Non-targets proven malignant by positive cytology at baseline or an earlier follow-up,
+    /// with the first such date: their later progression needs no new sampling (MR-EFFUSION).
+    cytology_positive: BTreeMap<String, NaiveDate>,
     timepoints: Vec<TimepointResult>,
     progression: Option<Progression>,
     warnings: Vec<String>,
@@ -99,6 +102,11 @@ pub struct Tracker<'r> {
 struct Sighting {
     first_date: NaiveDate,
     first_long_axis: Option<Mm>,
+    /// The first sighting that gave a long axis, and that long axis: an atypical lesion's
+    /// growth is measured from it (MR-NEW-ATYPICAL).
+    measured_from: Option<(NaiveDate, Mm)>,
+    /// The viable diameter given when first seen: without a long axis, a lower bound of it.
+    first_viable: Option<Mm>,
     /// Reported with the typical pattern when first seen.
     first_typical: bool,
     /// The first assessment where it was reported EQUIVOCAL: a later confirmation dates
@@ -221,6 +229,7 @@ impl<'r> Tracker<'r> {
             sum_mm: has_targets.then_some(tracker.prepared.baseline_sum),
             follow_up: None,
         });
+        tracker.record_cytology(baseline);
         if !baseline.new_lesions.is_empty() {
             tracker.warnings.push(format!(
                 "baseline {}: new lesions listed at baseline are ignored",
@@ -252,6 +261,7 @@ impl<'r> Tracker<'r> {
         match self.assess_checked(assessment) {
             Ok(()) => {
                 self.record_fields(assessment);
+                self.record_cytology(assessment);
                 self.timepoints
                     .last()
                     .ok_or_else(|| AdjudicationError::NoAssessment {
@@ -335,6 +345,19 @@ impl<'r> Tracker<'r> {
             }
         }
         Ok(())
+    }
+
+    /// Keeps the non-targets of an assessment found with positive cytology (MR-EFFUSION): once
+    /// proven malignant, an effusion stays so.
+    fn record_cytology(&mut self, a: &Assessment) {
+        for (id, finding) in &a.findings {
+            if let Finding::NonTarget(f) = finding
+                && f.cytology == Some(recist_model::Cytology::Positive)
+                && !self.cytology_positive.contains_key(id)
+            {
+                self.cytology_positive.insert(id.clone(), a.date);
+            }
+        }
     }
 
     /// Keeps where each new lesion of an assessment is first seen (with radiotherapy only).
@@ -1316,6 +1339,11 @@ impl<'r> Tracker<'r> {
         let mut not_evaluated = Ids::new(on);
         let mut remaining = Ids::new(on);
         let mut non_viable = Ids::new(on);
+        // Present effusions or ascites not proven malignant by cytology (MR-EFFUSION): seen
+        // again after a CR, they are not PD.
+        let mut unproven = Ids::new(on);
+        // The other present non-targets: seen again after a CR, PD (AMB-01).
+        let mut again = Ids::new(on);
         for l in &self.prepared.non_targets {
             let (status, viable, cytology) = match (a.findings.get(&l.id), l.from_target) {
                 (None, _) => (NonTargetStatus::NotEvaluated, None, None),
@@ -1343,8 +1371,22 @@ impl<'r> Tracker<'r> {
                     match f {
                         TargetFinding::Absent => (NonTargetStatus::Absent, None, None),
                         TargetFinding::NotEvaluated => (NonTargetStatus::NotEvaluated, None, None),
-                        TargetFinding::TooSmall | TargetFinding::MergedInto(_) => {
-                            (NonTargetStatus::Present, None, None)
+                        TargetFinding::TooSmall => (NonTargetStatus::Present, None, None),
+                        // Coalesced (R11-COALESCE): the carrier holds the whole mass, so this
+                        // lesion enhances as the carrier's finding says, where it says.
+                        TargetFinding::MergedInto(carrier) => {
+                            let enhancing = |d: &Diameters| d.viable.map(|v| !v.is_zero());
+                            let viable = match a.findings.get(carrier) {
+                                Some(Finding::Target(TargetFinding::Measured(d))) => enhancing(d),
+                                Some(Finding::Target(TargetFinding::Fragments(parts))) => parts
+                                    .iter()
+                                    .map(enhancing)
+                                    .collect::<Option<Vec<bool>>>()
+                                    .map(|v| v.iter().any(|v| *v)),
+                                Some(Finding::Target(TargetFinding::Absent)) => Some(false),
+                                _ => None,
+                            };
+                            (NonTargetStatus::Present, viable, None)
                         }
                         TargetFinding::Measured(d) => match (&l.node_normal_below, d.short_axis) {
                             // A demoted node below its pathological threshold is normal.
@@ -1380,16 +1422,44 @@ impl<'r> Tracker<'r> {
                                 None,
                             ),
                         },
-                        TargetFinding::Fragments(_) => (NonTargetStatus::Present, None, None),
+                        // Fragments as the lesion unsplit: viable when one of them enhances
+                        // (or measures above 0 mm on the counted diameter), not evaluated when
+                        // one lacks the diameter its selector needs (MR-IMG).
+                        TargetFinding::Fragments(parts) => {
+                            let enhancing =
+                                |d: &Diameters| d.viable.or(pick(d, measure)).map(|v| !v.is_zero());
+                            let read: Option<Vec<bool>> = parts.iter().map(enhancing).collect();
+                            match read {
+                                Some(read) => (
+                                    NonTargetStatus::Present,
+                                    Some(read.iter().any(|v| *v)),
+                                    None,
+                                ),
+                                None if l.missing_rule.is_some() => {
+                                    if let Some(rule) = l.missing_rule {
+                                        ex.note(rule, || format!(
+                                            "`{}` (followed as a non-target): a fragment has no {}: not evaluated",
+                                            l.id,
+                                            measure_name(measure)
+                                        ));
+                                    }
+                                    (NonTargetStatus::NotEvaluated, None, None)
+                                }
+                                None => (NonTargetStatus::Present, None, None),
+                            }
+                        }
                     }
                 }
                 (Some(Finding::Target(_)), None) => (NonTargetStatus::NotEvaluated, None, None),
             };
-            let status = if status == NonTargetStatus::Progression
-                && l.kind
-                    .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
+            // Positive cytology here or at an earlier assessment proves it malignant.
+            let proven_on = self.cytology_positive.get(&l.id);
+            let needs_cytology = l
+                .kind
+                .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
                 && cytology != Some(recist_model::Cytology::Positive)
-            {
+                && proven_on.is_none();
+            let status = if status == NonTargetStatus::Progression && needs_cytology {
                 ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || format!(
                         "`{}`: progression of {} counts only with positive cytology ({}): taken as present",
                         l.id,
@@ -1401,6 +1471,19 @@ impl<'r> Tracker<'r> {
                     ));
                 NonTargetStatus::Present
             } else {
+                if status == NonTargetStatus::Progression
+                    && cytology != Some(recist_model::Cytology::Positive)
+                    && let Some(since) = proven_on
+                    && l.kind
+                        .is_some_and(|k| nt.progression_needs_positive_cytology.contains(&k))
+                {
+                    ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || {
+                        format!(
+                            "`{}`: proven malignant by positive cytology on {since}: its progression counts",
+                            l.id
+                        )
+                    });
+                }
                 status
             };
             match status {
@@ -1415,6 +1498,11 @@ impl<'r> Tracker<'r> {
                         non_viable.push(l.id.as_str());
                         continue;
                     }
+                    if needs_cytology {
+                        unproven.push(l.id.as_str());
+                    } else {
+                        again.push(l.id.as_str());
+                    }
                     remaining.push(l.id.as_str());
                 }
             }
@@ -1425,12 +1513,20 @@ impl<'r> Tracker<'r> {
             });
             return NonTargetResponse::Pd;
         }
-        if after_cr && !remaining.is_empty() {
+        if after_cr && !unproven.is_empty() {
+            ex.note(cite.cytology.as_deref().unwrap_or("R11-NT-PD"), || {
+                format!(
+                    "after an overall CR, seen again without positive cytology: not PD ({})",
+                    unproven.join(", ")
+                )
+            });
+        }
+        if after_cr && !again.is_empty() {
             ex.note("AMB-01", || {
                 "after an overall CR, a non-target present again is PD".into()
             });
             ex.note("R11-REAPPEAR", || {
-                format!("present again: {}", remaining.join(", "))
+                format!("present again: {}", again.join(", "))
             });
             return NonTargetResponse::Pd;
         }
@@ -1528,6 +1624,8 @@ impl<'r> Tracker<'r> {
             let first = seen.clone().unwrap_or(Sighting {
                 first_date: a.date,
                 first_long_axis: nl.diameters.long_axis,
+                measured_from: nl.diameters.long_axis.map(|l| (a.date, l)),
+                first_viable: nl.diameters.viable,
                 first_typical: nl.hcc_typical,
                 equivocal_since: None,
                 counted: false,
@@ -1564,6 +1662,9 @@ impl<'r> Tracker<'r> {
                 });
             }
             let mut entry = first.clone();
+            if entry.measured_from.is_none() {
+                entry.measured_from = nl.diameters.long_axis.map(|l| (a.date, l));
+            }
             // Progression is dated back to a sighting on follow-up only, never to a scan on or
             // before treatment start (R11-BOR-DEF, R11-NEW-EQUIV).
             if status == NewLesions::Equivocal
@@ -1704,7 +1805,9 @@ impl<'r> Tracker<'r> {
             if nl.hcc_typical && typical_size(size) && !nl.equivocal {
                 // Typical and large enough when first seen: only the reader's doubt delayed it,
                 // so a confirmation dates back as for any equivocal lesion (R11-NEW-EQUIV).
-                let qualified_at_first = first.first_typical && typical_size(first.first_long_axis);
+                // Its size then as now: the long axis, else the viable diameter (MR-NEW-TYPICAL).
+                let qualified_at_first = first.first_typical
+                    && typical_size(first.first_long_axis.or(first.first_viable));
                 return done(
                     NewLesions::Yes,
                     &p.rules[0],
@@ -1722,9 +1825,21 @@ impl<'r> Tracker<'r> {
                     equivocal_back && qualified_at_first,
                 );
             }
-            let grown = match (la, first.first_long_axis) {
-                (Some(now), Some(then)) if now >= then => now - then,
+            // Growth since the first sighting with a long axis (none before it: nothing to
+            // grow from).
+            let grown = match (la, first.measured_from) {
+                (Some(now), Some((_, then))) if now >= then => now - then,
                 _ => Mm::ZERO,
+            };
+            let since = match first.measured_from {
+                Some((on, _)) if on == first.first_date => format!("since first seen {on}"),
+                Some((on, _)) => format!("since first measured {on}"),
+                None => "since now".to_string(),
+            };
+            let growth = match first.measured_from {
+                Some(_) => format!("grown {grown} mm {since}"),
+                None if la.is_some() => "first measured now, growth counted from here".to_string(),
+                None => "no long axis given yet, growth counted from the first one".to_string(),
             };
             if grown >= p.atypical_growth_mm && !nl.equivocal {
                 let back = p.atypical_dating == AtypicalDating::FirstSighting;
@@ -1733,8 +1848,7 @@ impl<'r> Tracker<'r> {
                     rule: p.rules[1].clone(),
                     text: detail!(
                         on,
-                        "new `{id}` grew {grown} mm since first seen {} (≥ {} mm)",
-                        first.first_date,
+                        "new `{id}` grew {grown} mm {since} (≥ {} mm)",
                         p.atypical_growth_mm
                     ),
                     dated_back: back,
@@ -1752,13 +1866,18 @@ impl<'r> Tracker<'r> {
             }
             let why = if nl.equivocal {
                 "the reader marks it equivocal".to_string()
+            } else if nl.hcc_typical && size.is_none() {
+                detail!(
+                    on,
+                    "typical pattern, no size given: counts from {} mm",
+                    p.typical_min_mm
+                )
             } else if nl.hcc_typical {
                 detail!(on, "typical pattern but below {} mm", p.typical_min_mm)
             } else {
                 detail!(
                     on,
-                    "atypical pattern; grown {grown} mm since first seen {}, needs {} mm",
-                    first.first_date,
+                    "atypical pattern; {growth}, needs {} mm",
                     p.atypical_growth_mm
                 )
             };
@@ -1995,6 +2114,7 @@ impl<'r> Tracker<'r> {
             earlier_target_pr: false,
             confirmed_earlier: None,
             sightings: BTreeMap::new(),
+            cytology_positive: BTreeMap::new(),
             timepoints: Vec::new(),
             progression: None,
             explanations: true,
