@@ -738,3 +738,42 @@ fn a_baseline_in_doubt_is_refused_for_that_alone() {
     assert_eq!(codes, ["same-date"], "{e}");
     assert_eq!(out.errors.len(), 1);
 }
+
+// --- VISITNUM is a number: `2` and `2.0` name one visit ---
+
+#[test]
+fn visitnum_2_and_2_0_name_one_visit() {
+    // V1's second target was scanned a day later and its row writes VISITNUM `2.0` (a
+    // concatenated export): read by its bytes, WEEK 6 became two assessments each missing a
+    // target, both NE, and the best response NE instead of PR.
+    let tu = [
+        "ST,TU,V1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,V1,T02,TUMIDENT,TARGET,TARGET,LUNG,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,V1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,V1,TARGET,T02,LDIAM,20,mm,20,20,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,V1,TARGET,T02,LDIAM,10,mm,10,10,mm,,2.0,WEEK 6,2021-02-25",
+        "ST,TR,V1,TARGET,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,V1,TARGET,T01,LDIAM,20,mm,20,20,mm,,03,WEEK 12,2021-04-07",
+        "ST,TR,V1,TARGET,T02,LDIAM,10,mm,10,10,mm,,3,WEEK 12,2021-04-07",
+    ];
+    let out = run_rows("visitnum-as-number", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(
+        out.rs("V1", "TRGRESP"),
+        pairs(&[("WEEK 6", "PR"), ("WEEK 12", "PR")])
+    );
+    // The visit is written with the smallest of its VISITNUMs in byte order (`2`, not
+    // `2.0`; `03`, not `3`), whatever the row order, and a warning says so.
+    let visitnums: Vec<&str> = out
+        .rs
+        .lines()
+        .filter(|l| l.contains(",TRGRESP,"))
+        .map(|l| l.split(',').nth(12).unwrap())
+        .collect();
+    assert_eq!(visitnums, ["2", "03"]);
+    let warnings = out.result("V1")["warnings"].to_string();
+    assert!(warnings.contains("`2`, `2.0`"), "{warnings}");
+    assert_eq!(out.summary["rows"]["TR"]["used"], 6);
+}

@@ -402,6 +402,9 @@ struct VisitAcc {
     /// `VISIT`s other rows of the visit gave besides `label` (rarely any): see
     /// [`VisitAcc::also_named`].
     other_names: Vec<String>,
+    /// `VISITNUM`s other rows of the visit wrote besides `visitnum`, the same number written
+    /// otherwise (`2.0` for `2`; rarely any): see [`VisitAcc::also_numbered`].
+    other_visitnums: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -555,7 +558,7 @@ enum VisitKey {
 impl VisitKey {
     fn of(visitnum: &str, visit: &str, dtc: &str) -> Option<VisitKey> {
         VisitBy::of(visitnum, visit, dtc).map(|by| match by {
-            VisitBy::Num => VisitKey::Num(visitnum.to_string()),
+            VisitBy::Num => VisitKey::Num(number_key(visitnum)),
             VisitBy::Name => VisitKey::Name(visit.to_ascii_uppercase()),
             VisitBy::Date => VisitKey::Date(date_key(dtc).to_string()),
         })
@@ -655,12 +658,58 @@ impl VisitAcc {
     #[inline(always)]
     fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
         match self.by {
-            VisitBy::Num => !visitnum.is_empty() && same_bytes(&self.visitnum, visitnum),
+            VisitBy::Num => {
+                !visitnum.is_empty()
+                    && (same_bytes(&self.visitnum, visitnum) || self.same_number(visitnum))
+            }
             VisitBy::Name => visitnum.is_empty() && same_text(&self.label, visit),
             VisitBy::Date => {
                 visitnum.is_empty() && visit.is_empty() && same_bytes(&self.date_key, date_key(dtc))
             }
         }
+    }
+
+    /// Whether `visitnum`, written otherwise than this visit's `VISITNUM`, is the same
+    /// number (`2.0` for `2`): VISITNUM is numeric in SDTM, and the comparison of recorded RS
+    /// reads it as a number too.
+    #[cold]
+    fn same_number(&self, visitnum: &str) -> bool {
+        self.num
+            .is_some_and(|n| n.is_finite() && visit_number(visitnum) == Some(n))
+    }
+
+    /// Another row of this visit writes its `VISITNUM` `visitnum`, the same number written
+    /// otherwise: the visit keeps the smallest of the texts (byte order), so that which row
+    /// comes first does not decide how RS and messages write it; the others are kept for a
+    /// warning.
+    #[cold]
+    fn also_numbered(&mut self, visitnum: &str) {
+        let other = if visitnum < self.visitnum.as_str() {
+            std::mem::replace(&mut self.visitnum, visitnum.to_string())
+        } else {
+            visitnum.to_string()
+        };
+        if !self.other_visitnums.contains(&other) {
+            self.other_visitnums.push(other);
+        }
+    }
+
+    /// A warning when the visit's rows wrote its `VISITNUM` in several ways.
+    fn visitnums_warning(&self, date: NaiveDate) -> Option<String> {
+        if self.other_visitnums.is_empty() {
+            return None;
+        }
+        let mut nums: Vec<&str> = self.other_visitnums.iter().map(String::as_str).collect();
+        nums.push(&self.visitnum);
+        nums.sort_unstable();
+        nums.dedup();
+        let nums: Vec<String> = nums.iter().map(|n| format!("`{n}`")).collect();
+        Some(format!(
+            "{}: its TR rows write its VISITNUM {}: one number, one visit, written `{}`",
+            described_visit(&self.label, &self.visitnum, &date.to_string()),
+            nums.join(", "),
+            self.visitnum
+        ))
     }
 
     /// Another row of this visit names it `name` (not its label): the visit keeps the smallest
@@ -711,7 +760,7 @@ impl VisitAcc {
     /// This visit's key: what a row naming it gives in [`VisitKey::of`].
     fn key(&self) -> VisitKey {
         match self.by {
-            VisitBy::Num => VisitKey::Num(self.visitnum.clone()),
+            VisitBy::Num => VisitKey::Num(number_key(&self.visitnum)),
             VisitBy::Name => VisitKey::Name(self.label.to_ascii_uppercase()),
             VisitBy::Date => VisitKey::Date(self.date_key.clone()),
         }
@@ -1381,6 +1430,7 @@ fn read_tr_row<'g>(
                 sum: None,
                 sum_date: None,
                 other_names: Vec::new(),
+                other_visitnums: Vec::new(),
             });
             u.visits.len() - 1
         }
@@ -1388,10 +1438,13 @@ fn read_tr_row<'g>(
     u.last_visit = vi;
     if found.is_some() {
         let name = g.get(r, tr::VISIT);
-        if let Some(v) = u.visits.get_mut(vi)
-            && !same_bytes(&v.label, name)
-        {
-            v.also_named(name);
+        if let Some(v) = u.visits.get_mut(vi) {
+            if !same_bytes(&v.label, name) {
+                v.also_named(name);
+            }
+            if v.by == VisitBy::Num && !same_bytes(&v.visitnum, visitnum) {
+                v.also_numbered(visitnum);
+            }
         }
     }
     let method_text = g.get(r, tr::METHOD);
@@ -1636,6 +1689,15 @@ fn dated(d: Option<crate::dates::Dtc>) -> String {
         Some(d) if d.imputed => format!("{} (imputed from a partial TRDTC)", d.date),
         Some(d) => d.date.to_string(),
         None => "nothing (no TRDTC)".into(),
+    }
+}
+
+/// What a `VISITNUM` keys a visit by: its number (`2` for `2.0`) when it is a finite
+/// number, else its text.
+fn number_key(visitnum: &str) -> String {
+    match visit_number(visitnum) {
+        Some(n) if n.is_finite() => n.to_string(),
+        _ => visitnum.to_string(),
     }
 }
 
@@ -2161,6 +2223,9 @@ fn finish_unit(
         let v = u.visits.get_mut(vi)?;
         let date = v.min?;
         if let Some(w) = v.names_warning(date) {
+            u.warnings.push(w);
+        }
+        if let Some(w) = v.visitnums_warning(date) {
             u.warnings.push(w);
         }
         Some(VisitMeta {
@@ -2742,6 +2807,7 @@ mod tests {
             sum: None,
             sum_date: None,
             other_names: Vec::new(),
+            other_visitnums: Vec::new(),
         }
     }
 
