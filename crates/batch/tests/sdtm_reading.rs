@@ -777,3 +777,40 @@ fn visitnum_2_and_2_0_name_one_visit() {
     assert!(warnings.contains("`2`, `2.0`"), "{warnings}");
     assert_eq!(out.summary["rows"]["TR"]["used"], 6);
 }
+
+// --- A target's 0 mm and a status saying it is there contradict each other ---
+
+#[test]
+fn r11_tgt_cr_a_target_of_0_mm_whose_status_is_present_is_refused() {
+    // T01 measured 0 mm at WEEK 6 while its TUMSTATE says PRESENT: read as gone, it made a
+    // CR the reader did not record. It is refused, as a length with ABSENT is.
+    let tu = [
+        "ST,TU,Z1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,Z1,T02,TUMIDENT,TARGET,TARGET,LUNG,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,Z1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,Z1,TARGET,T02,LDIAM,20,mm,20,20,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,Z1,TARGET,T01,LDIAM,0,mm,0,0,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,Z1,TARGET,T01,TUMSTATE,PRESENT,,PRESENT,,,,2,WEEK 6,2021-02-24",
+        "ST,TR,Z1,TARGET,T02,LDIAM,0,mm,0,0,mm,,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("target-0-mm-present", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("Z1", "TRGRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!(e["lesion"], "T01");
+    assert_eq!(e["visit"], "WEEK 6");
+    assert!(
+        reason(e).contains("0 mm but its status is PRESENT"),
+        "{}",
+        reason(e)
+    );
+    assert_eq!(out.summary["rows"]["TR"]["in_refused_subjects"], 5);
+
+    // 0 mm with ABSENT agrees: CR.
+    let mut tr = tr.to_vec();
+    tr[3] = "ST,TR,Z1,TARGET,T01,TUMSTATE,ABSENT,,ABSENT,,,,2,WEEK 6,2021-02-24";
+    let out = run_rows("target-0-mm-absent", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("Z1", "TRGRESP"), pairs(&[("WEEK 6", "CR")]));
+}

@@ -2354,7 +2354,19 @@ fn target_finding(
         }
         return match first {
             Val::TooSmall => Ok(Some(TargetFinding::TooSmall)),
-            Val::Len(m) if m.is_zero() => Ok(Some(TargetFinding::Absent)),
+            Val::Len(m) if m.is_zero() => match state {
+                // 0 mm with a status saying the lesion is there: which holds is unknown (as
+                // with a length and ABSENT); read as gone it would make a CR.
+                Some(Val::State(StateWord::Present)) => Err(Problem::Other(
+                    "measured 0 mm but its status is PRESENT".into(),
+                )),
+                Some(Val::State(StateWord::Progression | StateWord::Increased)) => {
+                    Err(Problem::Other(
+                        "measured 0 mm but its status says it progressed or grew".into(),
+                    ))
+                }
+                _ => Ok(Some(TargetFinding::Absent)),
+            },
             Val::Len(m) => {
                 if state == Some(Val::State(StateWord::Absent)) {
                     return Err(Problem::Other(format!(
