@@ -814,3 +814,35 @@ fn r11_tgt_cr_a_target_of_0_mm_whose_status_is_present_is_refused() {
     assert!(out.errors.is_empty(), "{:#?}", out.errors);
     assert_eq!(out.rs("Z1", "TRGRESP"), pairs(&[("WEEK 6", "CR")]));
 }
+
+// --- TRSTRESC and TRSTRESN are one standard result: they must agree ---
+
+#[test]
+fn trstresc_and_trstresn_that_disagree_refuse_the_subject() {
+    // WEEK 6 gives TRSTRESC 2 and TRSTRESN 20 (mm): TRSTRESN alone was read (PR from 40 mm)
+    // though which is right is unknown (2 mm would be a deeper response). `20` and `20.0`
+    // are one number and agree.
+    let tu = ["ST,TU,S1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04"];
+    let tr = [
+        "ST,TR,S1,TARGET,T01,LDIAM,,,40,40.0,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,S1,TARGET,T01,LDIAM,,,2,20,mm,,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("stresc-stresn", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("S1", "TRGRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!(e["row"], 3);
+    assert_eq!(e["lesion"], "T01");
+    let r = reason(e);
+    assert!(
+        r.contains("TRSTRESC `2`") && r.contains("TRSTRESN `20`"),
+        "{r}"
+    );
+
+    let tr = [
+        tr[0],
+        "ST,TR,S1,TARGET,T01,LDIAM,,,20,20,mm,,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("stresc-stresn-agree", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("S1", "TRGRESP"), pairs(&[("WEEK 6", "PR")]));
+}

@@ -1775,6 +1775,26 @@ fn length_of(
     })
 }
 
+/// `Err` when `stresc`, read as a length in `stresu`, is another length than `stresn` (a
+/// `TRSTRESC` that is no number is left to `TRSTRESN`).
+#[cold]
+fn stresc_agrees(
+    mapping: &Mapping,
+    stresc: &str,
+    stresn: &str,
+    stresu: &str,
+) -> Result<(), Problem> {
+    match (
+        length_of(mapping, stresc, "TRSTRESC", stresu),
+        length_of(mapping, stresn, "TRSTRESN", stresu),
+    ) {
+        (Ok(c), Ok(n)) if c != n => Err(Problem::Other(format!(
+            "TRSTRESC `{stresc}` and TRSTRESN `{stresn}` ({stresu}) disagree"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A length from the standard result (`TRSTRESN`/`TRSTRESC` in `TRSTRESU`) or the original
 /// (`TRORRES` in `TRORRESU`); when both are given they must agree.
 #[inline]
@@ -1795,6 +1815,11 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
     };
     let stresn = g.get(r, tr::STRESN);
     let (orresu, stresu) = (g.get(r, tr::ORRESU), g.get(r, tr::STRESU));
+    // TRSTRESC and TRSTRESN are one standard result (character and numeric): a TRSTRESC
+    // that is another number than TRSTRESN leaves the length unknown.
+    if !stresn.is_empty() && !stresc.is_empty() && !same_bytes(stresc, stresn) {
+        stresc_agrees(mapping, stresc, stresn, stresu)?;
+    }
     if !stresn.is_empty()
         && (orres.is_empty() || (same_bytes(orres, stresn) && same_text(orresu, stresu)))
     {
