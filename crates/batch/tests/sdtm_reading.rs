@@ -846,3 +846,42 @@ fn trstresc_and_trstresn_that_disagree_refuse_the_subject() {
     assert!(out.errors.is_empty(), "{:#?}", out.errors);
     assert_eq!(out.rs("S1", "TRGRESP"), pairs(&[("WEEK 6", "PR")]));
 }
+
+// --- TUORRES and TUSTRESC must agree on the lesion's role ---
+
+#[test]
+fn tuorres_and_tustresc_that_disagree_on_the_role_refuse_the_subject() {
+    // T02 is TARGET in TUORRES and NON-TARGET in TUSTRESC: read silently as a non-target, the
+    // sum fell 40 → 20 (PR) where with T02 as a target it is 60 → 50 (SD).
+    let tu = [
+        "ST,TU,R1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,R1,T02,TUMIDENT,TARGET,NON-TARGET,LUNG,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,R1,,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,R1,,T02,LDIAM,20,mm,20,20,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,R1,,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,R1,,T02,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("tu-role-disagree", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("R1", "OVRLRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!(e["file"], out.tu_file());
+    assert_eq!(e["row"], 3);
+    assert_eq!(e["lesion"], "T02");
+    let r = reason(e);
+    assert!(
+        r.contains("TUORRES `TARGET`") && r.contains("TUSTRESC `NON-TARGET`"),
+        "{r}"
+    );
+    assert_eq!(out.summary["rows"]["TU"]["in_refused_subjects"], 2);
+
+    // The same role written two ways (`NON TARGET`, `NON-TARGET`) agrees.
+    let tu = [
+        tu[0],
+        "ST,TU,R1,T02,TUMIDENT,NON TARGET,NON-TARGET,LUNG,1,SCREENING,2021-01-04",
+    ];
+    let out = run_rows("tu-role-agree", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("R1", "OVRLRESP"), pairs(&[("WEEK 6", "PR")]));
+}

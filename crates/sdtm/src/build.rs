@@ -1178,10 +1178,8 @@ fn read_tu_row<'g>(
         u.problems.push(err(Problem::Empty("TULNKID")));
         return;
     }
-    let role_text = match g.get(r, tu::STRESC) {
-        "" => g.get(r, tu::ORRES),
-        s => s,
-    };
+    let (orres, stresc) = (g.get(r, tu::ORRES), g.get(r, tu::STRESC));
+    let role_text = if stresc.is_empty() { orres } else { stresc };
     let Some(role) = memo.role.get(role_text, |t| ctx.mapping.role(t)) else {
         u.problems.push(err(not_understood(
             "TUSTRESC",
@@ -1190,6 +1188,20 @@ fn read_tu_row<'g>(
         )));
         return;
     };
+    // When both results are given and understood, they must agree (as TR's states must): a
+    // target read as a non-target changes the sum.
+    if !orres.is_empty()
+        && !same_text(orres, stresc)
+        && memo
+            .role
+            .get(orres, |t| ctx.mapping.role(t))
+            .is_some_and(|o| o != role)
+    {
+        u.problems.push(err(Problem::Other(format!(
+            "TUORRES `{orres}` and TUSTRESC `{stresc}` disagree"
+        ))));
+        return;
+    }
     let site = g.get(r, tu::LOC);
     let method_text = g.get(r, tu::METHOD);
     let method = memo.method.get(method_text, |t| ctx.mapping.method(t));
