@@ -885,3 +885,44 @@ fn tuorres_and_tustresc_that_disagree_on_the_role_refuse_the_subject() {
     assert!(out.errors.is_empty(), "{:#?}", out.errors);
     assert_eq!(out.rs("R1", "OVRLRESP"), pairs(&[("WEEK 6", "PR")]));
 }
+
+// --- A row naming its visit by VISIT alone, where other rows number that visit ---
+
+#[test]
+fn a_row_without_visitnum_naming_a_numbered_visit_refuses_the_subject() {
+    // NT01's WEEK 6 row has no VISITNUM and was scanned two days after T01: keyed by its
+    // VISIT alone it made a second assessment named WEEK 6 (target NE there, non-target NE
+    // at the first), silently. Whether it is the numbered WEEK 6 is unknown: refused.
+    let tu = [
+        "ST,TU,W1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,W1,NT01,TUMIDENT,NON-TARGET,NON-TARGET,BONE,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,W1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,W1,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,1,SCREENING,2021-01-04",
+        "ST,TR,W1,TARGET,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,W1,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,,Week 6,2021-02-26",
+    ];
+    let out = run_rows("visit-name-without-number", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("W1", "OVRLRESP"), []);
+    let e = out.error("subject", "visit-without-number");
+    assert_eq!(e["file"], out.tr_file());
+    assert_eq!(e["row"], 5);
+    let r = reason(e);
+    assert!(r.contains("Week 6 (2021-02-26)"), "{r}");
+    assert!(r.contains("WEEK 6 (VISITNUM 2, 2021-02-24)"), "{r}");
+    assert_eq!(out.summary["rows"]["TR"]["in_refused_subjects"], 4);
+
+    // Visits named by VISIT alone, none of them numbered elsewhere, are read as before.
+    let tr: Vec<String> = tr
+        .iter()
+        .map(|r| {
+            r.replace(",1,SCREENING", ",,SCREENING")
+                .replace(",2,WEEK 6", ",,WEEK 6")
+        })
+        .collect();
+    let tr: Vec<&str> = tr.iter().map(String::as_str).collect();
+    let out = run_rows("visit-names-only", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("W1", "OVRLRESP"), pairs(&[("WEEK 6", "PR")]));
+}

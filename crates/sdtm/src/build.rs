@@ -1939,6 +1939,33 @@ fn finish_unit(
             }
         }
     }
+    // A visit named by VISIT alone whose name a numbered visit has (on another date: on the
+    // same one, the two are refused above): one visit or two is unknown.
+    for &vi in &order {
+        let v = &u.visits[vi];
+        if v.by != VisitBy::Name {
+            continue;
+        }
+        let numbered = order.iter().map(|&wi| &u.visits[wi]).find(|w| {
+            w.by == VisitBy::Num
+                && w.min != v.min
+                && (same_text(&w.label, &v.label)
+                    || w.other_names.iter().any(|n| same_text(n, &v.label)))
+        });
+        if let Some(w) = numbered {
+            u.problems.push(ctx.err(
+                &ctx.files.tr,
+                v.row,
+                Some(eval),
+                None,
+                Some(visit_label(&v.label, &v.visitnum, "")),
+                Problem::VisitWithoutNumber {
+                    named: visit_with_number_and_date(v),
+                    numbered: visit_with_number_and_date(w),
+                },
+            ));
+        }
+    }
     // Dates give the order; visits with a numeric VISITNUM must be in the same order by it
     // (a mistyped or imputed date would otherwise make a follow-up the baseline). Each visit
     // numbered below one dated before it is refused, named with that one (the highest so far).
