@@ -926,3 +926,37 @@ fn a_row_without_visitnum_naming_a_numbered_visit_refuses_the_subject() {
     assert!(out.errors.is_empty(), "{:#?}", out.errors);
     assert_eq!(out.rs("W1", "OVRLRESP"), pairs(&[("WEEK 6", "PR")]));
 }
+
+// --- A NEW lesion's TU visit: a TR row NOT DONE there is no finding against it ---
+
+#[test]
+fn r11_new_pd_a_new_lesion_whose_tr_row_at_its_tu_visit_is_not_done_is_new_there() {
+    // NEW01 is identified in TU at WEEK 6; its only TR row there is LDIAM NOT DONE (a new
+    // lesion need not be measured). Read as TR's finding, it hid the new lesion: NEWLIND N
+    // and PR where TU gives PD.
+    let tu = [
+        "ST,TU,N1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,N1,NEW01,TUMIDENT,NEW,NEW,BRAIN,2,WEEK 6,2021-02-24",
+    ];
+    let tr = [
+        "ST,TR,N1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,N1,TARGET,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,N1,NEW,NEW01,LDIAM,,,,,,NOT DONE,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("new-not-done-at-tu-visit", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("N1", "NEWLIND"), pairs(&[("WEEK 6", "Y")]));
+    assert_eq!(out.rs("N1", "OVRLRESP"), pairs(&[("WEEK 6", "PD")]));
+    assert_eq!(out.summary["rows"]["TR"]["used"], 3);
+
+    // TUMSTATE NOT EVALUABLE there contradicts TU's identification: refused, not guessed.
+    let mut tr = tr.to_vec();
+    tr[2] = "ST,TR,N1,NEW,NEW01,TUMSTATE,NOT EVALUABLE,,NOT EVALUABLE,,,,2,WEEK 6,2021-02-24";
+    let out = run_rows("new-ne-at-tu-visit", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("N1", "OVRLRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!(e["file"], out.tr_file());
+    assert_eq!(e["row"], 4);
+    assert_eq!(e["lesion"], "NEW01");
+    assert!(reason(e).contains("not evaluable"), "{}", reason(e));
+}

@@ -2129,8 +2129,30 @@ fn finish_unit(
             .or_else(|| assessment_of_tu_visit(ctx.tu_visit(l), &u.visits, &order));
         match found {
             Some((vi, pos)) => {
-                if u.visit_obs(li, vi).iter().all(Option::is_none) {
+                // TR's rows there are a finding unless every one is NOT DONE (a test not
+                // done says nothing against TU's identification: a new lesion need not be
+                // measured). NOT EVALUABLE there contradicts TU identifying the lesion there:
+                // which holds is unknown.
+                let obs = u.visit_obs(li, vi);
+                let vals = obs.iter().flatten().map(|o| o.val);
+                if vals.clone().all(|v| v == Val::NotDone) {
                     tu_placed_new.push((li, pos));
+                } else if vals
+                    .clone()
+                    .all(|v| matches!(v, Val::NotDone | Val::State(StateWord::NotEvaluated)))
+                {
+                    let row = obs.iter().flatten().map(|o| o.row).min().unwrap_or(l.row);
+                    let meta = &u.visits[vi];
+                    u.problems.push(ctx.err(
+                        &ctx.files.tr,
+                        row,
+                        Some(eval),
+                        Some(&l.id),
+                        Some(visit_label(&meta.label, &meta.visitnum, "")),
+                        Problem::Other(
+                            "TU identifies this NEW lesion at this visit, where TR says it is not evaluable: whether it is a new lesion there is unknown".into(),
+                        ),
+                    ));
                 }
             }
             None => {
