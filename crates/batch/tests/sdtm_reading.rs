@@ -960,3 +960,35 @@ fn r11_new_pd_a_new_lesion_whose_tr_row_at_its_tu_visit_is_not_done_is_new_there
     assert_eq!(e["lesion"], "NEW01");
     assert!(reason(e).contains("not evaluable"), "{}", reason(e));
 }
+
+// --- A NEW lesion listed in TU at several visits is new at each, whatever the row order ---
+
+#[test]
+fn r11_new_pd_a_new_lesion_listed_in_tu_at_two_visits_is_new_at_the_first_whatever_the_order() {
+    // NEW01 is listed in TU at WEEK 12 and, in a later row, at WEEK 6 (no TR row). The WEEK 6
+    // row was refused as a duplicate of the first "for this lesion and visit", so the new
+    // lesion, and the PD, moved to WEEK 12: the row order decided the progression date.
+    let tu_week6 = "ST,TU,K1,NEW01,TUMIDENT,NEW,NEW,BRAIN,2,WEEK 6,2021-02-24";
+    let tu_week12 = "ST,TU,K1,NEW01,TUMIDENT,NEW,NEW,BRAIN,3,WEEK 12,2021-04-07";
+    let tr = [
+        "ST,TR,K1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,K1,TARGET,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,K1,TARGET,T01,LDIAM,20,mm,20,20,mm,,3,WEEK 12,2021-04-07",
+    ];
+    let t01 = "ST,TU,K1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04";
+    for (name, tu) in [
+        ("new-relisted-reversed", [t01, tu_week12, tu_week6]),
+        ("new-relisted-in-order", [t01, tu_week6, tu_week12]),
+    ] {
+        let out = run_rows(name, &tu, &tr, PartialDates::Refuse);
+        assert!(out.errors.is_empty(), "{name}: {:#?}", out.errors);
+        assert_eq!(
+            out.rs("K1", "NEWLIND"),
+            pairs(&[("WEEK 6", "Y"), ("WEEK 12", "Y")]),
+            "{name}"
+        );
+        assert_eq!(out.rs("K1", "OVRLRESP")[0], ("WEEK 6".into(), "PD".into()));
+        assert_eq!(out.result("K1")["progression"]["date"], "2021-02-24");
+        assert_eq!(out.summary["rows"]["TU"]["used"], 3);
+    }
+}

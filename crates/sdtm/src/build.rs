@@ -422,6 +422,10 @@ struct UnitAcc {
     studyid: String,
     problems: Vec<SdtmError>,
     lesions: Vec<TuLesion>,
+    /// A NEW lesion's further TU rows at other visits (rarely any), with its index in
+    /// `lesions`: it is new at each of its TU visits, so that which row comes first does not
+    /// date its appearance.
+    new_relisted: Vec<(usize, TuLesion)>,
     visits: Vec<VisitAcc>,
     /// Per lesion (TU order), per visit (first-seen order), per slot.
     obs: Vec<Vec<[Option<Obs>; 4]>>,
@@ -478,6 +482,7 @@ impl UnitAcc {
             studyid: String::new(),
             problems: Vec::new(),
             lesions: s.lesions,
+            new_relisted: Vec::new(),
             visits: s.visits,
             obs: s.obs,
             tu_rows: 0,
@@ -1210,7 +1215,34 @@ fn read_tu_row<'g>(
             "lesion `{id}`: TUMETHOD `{method_text}` is not in the mapping: read as CT"
         ));
     }
-    if let Some(first) = u.lesions.iter().find(|l| same_text(&l.id, id)) {
+    if let Some((li, first)) = u
+        .lesions
+        .iter()
+        .enumerate()
+        .find(|(_, l)| same_text(&l.id, id))
+    {
+        // A NEW lesion listed again at another TU visit: new there too (not a duplicate,
+        // whose dropping would let the row order date its appearance).
+        if role == RoleWord::New
+            && first.role == role
+            && first.site.eq_ignore_ascii_case(site)
+            && let (visit, visitnum, dtc) = visit()
+            && let Some(key) = VisitKey::of(visitnum, visit, dtc)
+            && first.visit_key.as_ref().is_some_and(|k| *k != key)
+            && !u
+                .new_relisted
+                .iter()
+                .any(|(i, l)| *i == li && l.visit_key.as_ref() == Some(&key))
+        {
+            let again = TuLesion {
+                row: line,
+                tu_r: r,
+                visit_key: Some(key),
+                ..first.clone()
+            };
+            u.new_relisted.push((li, again));
+            return;
+        }
         if first.role == role && first.site.eq_ignore_ascii_case(site) {
             let e = err(Problem::Duplicate {
                 test: "TUMIDENT".into(),
@@ -2092,7 +2124,12 @@ fn finish_unit(
     let mut tu_placed_new: Vec<(usize, usize)> = Vec::new();
     // Each visit's place in `order`, once a NEW lesion needs it.
     let mut place_in_order: Vec<Option<usize>> = Vec::new();
-    for (li, l) in u.lesions.iter().enumerate() {
+    let new_tu_rows = u
+        .lesions
+        .iter()
+        .enumerate()
+        .chain(u.new_relisted.iter().map(|(li, l)| (*li, l)));
+    for (li, l) in new_tu_rows {
         if l.role != RoleWord::New {
             continue;
         }
