@@ -738,3 +738,257 @@ fn a_baseline_in_doubt_is_refused_for_that_alone() {
     assert_eq!(codes, ["same-date"], "{e}");
     assert_eq!(out.errors.len(), 1);
 }
+
+// --- VISITNUM is a number: `2` and `2.0` name one visit ---
+
+#[test]
+fn visitnum_2_and_2_0_name_one_visit() {
+    // V1's second target was scanned a day later and its row writes VISITNUM `2.0` (a
+    // concatenated export): read by its bytes, WEEK 6 became two assessments each missing a
+    // target, both NE, and the best response NE instead of PR.
+    let tu = [
+        "ST,TU,V1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,V1,T02,TUMIDENT,TARGET,TARGET,LUNG,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,V1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,V1,TARGET,T02,LDIAM,20,mm,20,20,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,V1,TARGET,T02,LDIAM,10,mm,10,10,mm,,2.0,WEEK 6,2021-02-25",
+        "ST,TR,V1,TARGET,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,V1,TARGET,T01,LDIAM,20,mm,20,20,mm,,03,WEEK 12,2021-04-07",
+        "ST,TR,V1,TARGET,T02,LDIAM,10,mm,10,10,mm,,3,WEEK 12,2021-04-07",
+    ];
+    let out = run_rows("visitnum-as-number", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(
+        out.rs("V1", "TRGRESP"),
+        pairs(&[("WEEK 6", "PR"), ("WEEK 12", "PR")])
+    );
+    // The visit is written with the smallest of its VISITNUMs in byte order (`2`, not
+    // `2.0`; `03`, not `3`), whatever the row order, and a warning says so.
+    let visitnums: Vec<&str> = out
+        .rs
+        .lines()
+        .filter(|l| l.contains(",TRGRESP,"))
+        .map(|l| l.split(',').nth(12).unwrap())
+        .collect();
+    assert_eq!(visitnums, ["2", "03"]);
+    let warnings = out.result("V1")["warnings"].to_string();
+    assert!(warnings.contains("`2`, `2.0`"), "{warnings}");
+    assert_eq!(out.summary["rows"]["TR"]["used"], 6);
+}
+
+// --- A target's 0 mm and a status saying it is there contradict each other ---
+
+#[test]
+fn r11_tgt_cr_a_target_of_0_mm_whose_status_is_present_is_refused() {
+    // T01 measured 0 mm at WEEK 6 while its TUMSTATE says PRESENT: read as gone, it made a
+    // CR the reader did not record. It is refused, as a length with ABSENT is.
+    let tu = [
+        "ST,TU,Z1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,Z1,T02,TUMIDENT,TARGET,TARGET,LUNG,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,Z1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,Z1,TARGET,T02,LDIAM,20,mm,20,20,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,Z1,TARGET,T01,LDIAM,0,mm,0,0,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,Z1,TARGET,T01,TUMSTATE,PRESENT,,PRESENT,,,,2,WEEK 6,2021-02-24",
+        "ST,TR,Z1,TARGET,T02,LDIAM,0,mm,0,0,mm,,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("target-0-mm-present", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("Z1", "TRGRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!(e["lesion"], "T01");
+    assert_eq!(e["visit"], "WEEK 6");
+    assert!(
+        reason(e).contains("0 mm but its status is PRESENT"),
+        "{}",
+        reason(e)
+    );
+    assert_eq!(out.summary["rows"]["TR"]["in_refused_subjects"], 5);
+
+    // 0 mm with ABSENT agrees: CR.
+    let mut tr = tr.to_vec();
+    tr[3] = "ST,TR,Z1,TARGET,T01,TUMSTATE,ABSENT,,ABSENT,,,,2,WEEK 6,2021-02-24";
+    let out = run_rows("target-0-mm-absent", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("Z1", "TRGRESP"), pairs(&[("WEEK 6", "CR")]));
+}
+
+// --- TRSTRESC and TRSTRESN are one standard result: they must agree ---
+
+#[test]
+fn trstresc_and_trstresn_that_disagree_refuse_the_subject() {
+    // WEEK 6 gives TRSTRESC 2 and TRSTRESN 20 (mm): TRSTRESN alone was read (PR from 40 mm)
+    // though which is right is unknown (2 mm would be a deeper response). `20` and `20.0`
+    // are one number and agree.
+    let tu = ["ST,TU,S1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04"];
+    let tr = [
+        "ST,TR,S1,TARGET,T01,LDIAM,,,40,40.0,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,S1,TARGET,T01,LDIAM,,,2,20,mm,,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("stresc-stresn", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("S1", "TRGRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!(e["row"], 3);
+    assert_eq!(e["lesion"], "T01");
+    let r = reason(e);
+    assert!(
+        r.contains("TRSTRESC `2`") && r.contains("TRSTRESN `20`"),
+        "{r}"
+    );
+
+    let tr = [
+        tr[0],
+        "ST,TR,S1,TARGET,T01,LDIAM,,,20,20,mm,,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("stresc-stresn-agree", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("S1", "TRGRESP"), pairs(&[("WEEK 6", "PR")]));
+}
+
+// --- TUORRES and TUSTRESC must agree on the lesion's role ---
+
+#[test]
+fn tuorres_and_tustresc_that_disagree_on_the_role_refuse_the_subject() {
+    // T02 is TARGET in TUORRES and NON-TARGET in TUSTRESC: read silently as a non-target, the
+    // sum fell 40 → 20 (PR) where with T02 as a target it is 60 → 50 (SD).
+    let tu = [
+        "ST,TU,R1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,R1,T02,TUMIDENT,TARGET,NON-TARGET,LUNG,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,R1,,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,R1,,T02,LDIAM,20,mm,20,20,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,R1,,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,R1,,T02,LDIAM,30,mm,30,30,mm,,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("tu-role-disagree", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("R1", "OVRLRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!(e["file"], out.tu_file());
+    assert_eq!(e["row"], 3);
+    assert_eq!(e["lesion"], "T02");
+    let r = reason(e);
+    assert!(
+        r.contains("TUORRES `TARGET`") && r.contains("TUSTRESC `NON-TARGET`"),
+        "{r}"
+    );
+    assert_eq!(out.summary["rows"]["TU"]["in_refused_subjects"], 2);
+
+    // The same role written two ways (`NON TARGET`, `NON-TARGET`) agrees.
+    let tu = [
+        tu[0],
+        "ST,TU,R1,T02,TUMIDENT,NON TARGET,NON-TARGET,LUNG,1,SCREENING,2021-01-04",
+    ];
+    let out = run_rows("tu-role-agree", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("R1", "OVRLRESP"), pairs(&[("WEEK 6", "PR")]));
+}
+
+// --- A row naming its visit by VISIT alone, where other rows number that visit ---
+
+#[test]
+fn a_row_without_visitnum_naming_a_numbered_visit_refuses_the_subject() {
+    // NT01's WEEK 6 row has no VISITNUM and was scanned two days after T01: keyed by its
+    // VISIT alone it made a second assessment named WEEK 6 (target NE there, non-target NE
+    // at the first), silently. Whether it is the numbered WEEK 6 is unknown: refused.
+    let tu = [
+        "ST,TU,W1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,W1,NT01,TUMIDENT,NON-TARGET,NON-TARGET,BONE,1,SCREENING,2021-01-04",
+    ];
+    let tr = [
+        "ST,TR,W1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,W1,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,1,SCREENING,2021-01-04",
+        "ST,TR,W1,TARGET,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,W1,NON-TARGET,NT01,TUMSTATE,PRESENT,,PRESENT,,,,,Week 6,2021-02-26",
+    ];
+    let out = run_rows("visit-name-without-number", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("W1", "OVRLRESP"), []);
+    let e = out.error("subject", "visit-without-number");
+    assert_eq!(e["file"], out.tr_file());
+    assert_eq!(e["row"], 5);
+    let r = reason(e);
+    assert!(r.contains("Week 6 (2021-02-26)"), "{r}");
+    assert!(r.contains("WEEK 6 (VISITNUM 2, 2021-02-24)"), "{r}");
+    assert_eq!(out.summary["rows"]["TR"]["in_refused_subjects"], 4);
+
+    // Visits named by VISIT alone, none of them numbered elsewhere, are read as before.
+    let tr: Vec<String> = tr
+        .iter()
+        .map(|r| {
+            r.replace(",1,SCREENING", ",,SCREENING")
+                .replace(",2,WEEK 6", ",,WEEK 6")
+        })
+        .collect();
+    let tr: Vec<&str> = tr.iter().map(String::as_str).collect();
+    let out = run_rows("visit-names-only", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("W1", "OVRLRESP"), pairs(&[("WEEK 6", "PR")]));
+}
+
+// --- A NEW lesion's TU visit: a TR row NOT DONE there is no finding against it ---
+
+#[test]
+fn r11_new_pd_a_new_lesion_whose_tr_row_at_its_tu_visit_is_not_done_is_new_there() {
+    // NEW01 is identified in TU at WEEK 6; its only TR row there is LDIAM NOT DONE (a new
+    // lesion need not be measured). Read as TR's finding, it hid the new lesion: NEWLIND N
+    // and PR where TU gives PD.
+    let tu = [
+        "ST,TU,N1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04",
+        "ST,TU,N1,NEW01,TUMIDENT,NEW,NEW,BRAIN,2,WEEK 6,2021-02-24",
+    ];
+    let tr = [
+        "ST,TR,N1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,N1,TARGET,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,N1,NEW,NEW01,LDIAM,,,,,,NOT DONE,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("new-not-done-at-tu-visit", &tu, &tr, PartialDates::Refuse);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("N1", "NEWLIND"), pairs(&[("WEEK 6", "Y")]));
+    assert_eq!(out.rs("N1", "OVRLRESP"), pairs(&[("WEEK 6", "PD")]));
+    assert_eq!(out.summary["rows"]["TR"]["used"], 3);
+
+    // TUMSTATE NOT EVALUABLE there contradicts TU's identification: refused, not guessed.
+    let mut tr = tr.to_vec();
+    tr[2] = "ST,TR,N1,NEW,NEW01,TUMSTATE,NOT EVALUABLE,,NOT EVALUABLE,,,,2,WEEK 6,2021-02-24";
+    let out = run_rows("new-ne-at-tu-visit", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("N1", "OVRLRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!(e["file"], out.tr_file());
+    assert_eq!(e["row"], 4);
+    assert_eq!(e["lesion"], "NEW01");
+    assert!(reason(e).contains("not evaluable"), "{}", reason(e));
+}
+
+// --- A NEW lesion listed in TU at several visits is new at each, whatever the row order ---
+
+#[test]
+fn r11_new_pd_a_new_lesion_listed_in_tu_at_two_visits_is_new_at_the_first_whatever_the_order() {
+    // NEW01 is listed in TU at WEEK 12 and, in a later row, at WEEK 6 (no TR row). The WEEK 6
+    // row was refused as a duplicate of the first "for this lesion and visit", so the new
+    // lesion, and the PD, moved to WEEK 12: the row order decided the progression date.
+    let tu_week6 = "ST,TU,K1,NEW01,TUMIDENT,NEW,NEW,BRAIN,2,WEEK 6,2021-02-24";
+    let tu_week12 = "ST,TU,K1,NEW01,TUMIDENT,NEW,NEW,BRAIN,3,WEEK 12,2021-04-07";
+    let tr = [
+        "ST,TR,K1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,K1,TARGET,T01,LDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-24",
+        "ST,TR,K1,TARGET,T01,LDIAM,20,mm,20,20,mm,,3,WEEK 12,2021-04-07",
+    ];
+    let t01 = "ST,TU,K1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04";
+    for (name, tu) in [
+        ("new-relisted-reversed", [t01, tu_week12, tu_week6]),
+        ("new-relisted-in-order", [t01, tu_week6, tu_week12]),
+    ] {
+        let out = run_rows(name, &tu, &tr, PartialDates::Refuse);
+        assert!(out.errors.is_empty(), "{name}: {:#?}", out.errors);
+        assert_eq!(
+            out.rs("K1", "NEWLIND"),
+            pairs(&[("WEEK 6", "Y"), ("WEEK 12", "Y")]),
+            "{name}"
+        );
+        assert_eq!(out.rs("K1", "OVRLRESP")[0], ("WEEK 6".into(), "PD".into()));
+        assert_eq!(out.result("K1")["progression"]["date"], "2021-02-24");
+        assert_eq!(out.summary["rows"]["TU"]["used"], 3);
+    }
+}

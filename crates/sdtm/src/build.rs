@@ -402,6 +402,9 @@ struct VisitAcc {
     /// `VISIT`s other rows of the visit gave besides `label` (rarely any): see
     /// [`VisitAcc::also_named`].
     other_names: Vec<String>,
+    /// `VISITNUM`s other rows of the visit wrote besides `visitnum`, the same number written
+    /// otherwise (`2.0` for `2`; rarely any): see [`VisitAcc::also_numbered`].
+    other_visitnums: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -419,6 +422,10 @@ struct UnitAcc {
     studyid: String,
     problems: Vec<SdtmError>,
     lesions: Vec<TuLesion>,
+    /// A NEW lesion's further TU rows at other visits (rarely any), with its index in
+    /// `lesions`: it is new at each of its TU visits, so that which row comes first does not
+    /// date its appearance.
+    new_relisted: Vec<(usize, TuLesion)>,
     visits: Vec<VisitAcc>,
     /// Per lesion (TU order), per visit (first-seen order), per slot.
     obs: Vec<Vec<[Option<Obs>; 4]>>,
@@ -475,6 +482,7 @@ impl UnitAcc {
             studyid: String::new(),
             problems: Vec::new(),
             lesions: s.lesions,
+            new_relisted: Vec::new(),
             visits: s.visits,
             obs: s.obs,
             tu_rows: 0,
@@ -555,7 +563,7 @@ enum VisitKey {
 impl VisitKey {
     fn of(visitnum: &str, visit: &str, dtc: &str) -> Option<VisitKey> {
         VisitBy::of(visitnum, visit, dtc).map(|by| match by {
-            VisitBy::Num => VisitKey::Num(visitnum.to_string()),
+            VisitBy::Num => VisitKey::Num(number_key(visitnum)),
             VisitBy::Name => VisitKey::Name(visit.to_ascii_uppercase()),
             VisitBy::Date => VisitKey::Date(date_key(dtc).to_string()),
         })
@@ -655,12 +663,58 @@ impl VisitAcc {
     #[inline(always)]
     fn matches(&self, visitnum: &str, visit: &str, dtc: &str) -> bool {
         match self.by {
-            VisitBy::Num => !visitnum.is_empty() && same_bytes(&self.visitnum, visitnum),
+            VisitBy::Num => {
+                !visitnum.is_empty()
+                    && (same_bytes(&self.visitnum, visitnum) || self.same_number(visitnum))
+            }
             VisitBy::Name => visitnum.is_empty() && same_text(&self.label, visit),
             VisitBy::Date => {
                 visitnum.is_empty() && visit.is_empty() && same_bytes(&self.date_key, date_key(dtc))
             }
         }
+    }
+
+    /// Whether `visitnum`, written otherwise than this visit's `VISITNUM`, is the same
+    /// number (`2.0` for `2`): VISITNUM is numeric in SDTM, and the comparison of recorded RS
+    /// reads it as a number too.
+    #[cold]
+    fn same_number(&self, visitnum: &str) -> bool {
+        self.num
+            .is_some_and(|n| n.is_finite() && visit_number(visitnum) == Some(n))
+    }
+
+    /// Another row of this visit writes its `VISITNUM` `visitnum`, the same number written
+    /// otherwise: the visit keeps the smallest of the texts (byte order), so that which row
+    /// comes first does not decide how RS and messages write it; the others are kept for a
+    /// warning.
+    #[cold]
+    fn also_numbered(&mut self, visitnum: &str) {
+        let other = if visitnum < self.visitnum.as_str() {
+            std::mem::replace(&mut self.visitnum, visitnum.to_string())
+        } else {
+            visitnum.to_string()
+        };
+        if !self.other_visitnums.contains(&other) {
+            self.other_visitnums.push(other);
+        }
+    }
+
+    /// A warning when the visit's rows wrote its `VISITNUM` in several ways.
+    fn visitnums_warning(&self, date: NaiveDate) -> Option<String> {
+        if self.other_visitnums.is_empty() {
+            return None;
+        }
+        let mut nums: Vec<&str> = self.other_visitnums.iter().map(String::as_str).collect();
+        nums.push(&self.visitnum);
+        nums.sort_unstable();
+        nums.dedup();
+        let nums: Vec<String> = nums.iter().map(|n| format!("`{n}`")).collect();
+        Some(format!(
+            "{}: its TR rows write its VISITNUM {}: one number, one visit, written `{}`",
+            described_visit(&self.label, &self.visitnum, &date.to_string()),
+            nums.join(", "),
+            self.visitnum
+        ))
     }
 
     /// Another row of this visit names it `name` (not its label): the visit keeps the smallest
@@ -711,7 +765,7 @@ impl VisitAcc {
     /// This visit's key: what a row naming it gives in [`VisitKey::of`].
     fn key(&self) -> VisitKey {
         match self.by {
-            VisitBy::Num => VisitKey::Num(self.visitnum.clone()),
+            VisitBy::Num => VisitKey::Num(number_key(&self.visitnum)),
             VisitBy::Name => VisitKey::Name(self.label.to_ascii_uppercase()),
             VisitBy::Date => VisitKey::Date(self.date_key.clone()),
         }
@@ -1129,10 +1183,8 @@ fn read_tu_row<'g>(
         u.problems.push(err(Problem::Empty("TULNKID")));
         return;
     }
-    let role_text = match g.get(r, tu::STRESC) {
-        "" => g.get(r, tu::ORRES),
-        s => s,
-    };
+    let (orres, stresc) = (g.get(r, tu::ORRES), g.get(r, tu::STRESC));
+    let role_text = if stresc.is_empty() { orres } else { stresc };
     let Some(role) = memo.role.get(role_text, |t| ctx.mapping.role(t)) else {
         u.problems.push(err(not_understood(
             "TUSTRESC",
@@ -1141,6 +1193,20 @@ fn read_tu_row<'g>(
         )));
         return;
     };
+    // When both results are given and understood, they must agree (as TR's states must): a
+    // target read as a non-target changes the sum.
+    if !orres.is_empty()
+        && !same_text(orres, stresc)
+        && memo
+            .role
+            .get(orres, |t| ctx.mapping.role(t))
+            .is_some_and(|o| o != role)
+    {
+        u.problems.push(err(Problem::Other(format!(
+            "TUORRES `{orres}` and TUSTRESC `{stresc}` disagree"
+        ))));
+        return;
+    }
     let site = g.get(r, tu::LOC);
     let method_text = g.get(r, tu::METHOD);
     let method = memo.method.get(method_text, |t| ctx.mapping.method(t));
@@ -1149,7 +1215,34 @@ fn read_tu_row<'g>(
             "lesion `{id}`: TUMETHOD `{method_text}` is not in the mapping: read as CT"
         ));
     }
-    if let Some(first) = u.lesions.iter().find(|l| same_text(&l.id, id)) {
+    if let Some((li, first)) = u
+        .lesions
+        .iter()
+        .enumerate()
+        .find(|(_, l)| same_text(&l.id, id))
+    {
+        // A NEW lesion listed again at another TU visit: new there too (not a duplicate,
+        // whose dropping would let the row order date its appearance).
+        if role == RoleWord::New
+            && first.role == role
+            && first.site.eq_ignore_ascii_case(site)
+            && let (visit, visitnum, dtc) = visit()
+            && let Some(key) = VisitKey::of(visitnum, visit, dtc)
+            && first.visit_key.as_ref().is_some_and(|k| *k != key)
+            && !u
+                .new_relisted
+                .iter()
+                .any(|(i, l)| *i == li && l.visit_key.as_ref() == Some(&key))
+        {
+            let again = TuLesion {
+                row: line,
+                tu_r: r,
+                visit_key: Some(key),
+                ..first.clone()
+            };
+            u.new_relisted.push((li, again));
+            return;
+        }
         if first.role == role && first.site.eq_ignore_ascii_case(site) {
             let e = err(Problem::Duplicate {
                 test: "TUMIDENT".into(),
@@ -1381,6 +1474,7 @@ fn read_tr_row<'g>(
                 sum: None,
                 sum_date: None,
                 other_names: Vec::new(),
+                other_visitnums: Vec::new(),
             });
             u.visits.len() - 1
         }
@@ -1388,10 +1482,13 @@ fn read_tr_row<'g>(
     u.last_visit = vi;
     if found.is_some() {
         let name = g.get(r, tr::VISIT);
-        if let Some(v) = u.visits.get_mut(vi)
-            && !same_bytes(&v.label, name)
-        {
-            v.also_named(name);
+        if let Some(v) = u.visits.get_mut(vi) {
+            if !same_bytes(&v.label, name) {
+                v.also_named(name);
+            }
+            if v.by == VisitBy::Num && !same_bytes(&v.visitnum, visitnum) {
+                v.also_numbered(visitnum);
+            }
         }
     }
     let method_text = g.get(r, tr::METHOD);
@@ -1639,6 +1736,15 @@ fn dated(d: Option<crate::dates::Dtc>) -> String {
     }
 }
 
+/// What a `VISITNUM` keys a visit by: its number (`2` for `2.0`) when it is a finite
+/// number, else its text.
+fn number_key(visitnum: &str) -> String {
+    match visit_number(visitnum) {
+        Some(n) if n.is_finite() => n.to_string(),
+        _ => visitnum.to_string(),
+    }
+}
+
 /// `VISITNUM` as a number (`visitnum.parse().ok()`), a whole number of up to 15 digits (the
 /// usual case) read without the general float parser: it is exact in `f64`, as parsed.
 #[inline]
@@ -1713,6 +1819,26 @@ fn length_of(
     })
 }
 
+/// `Err` when `stresc`, read as a length in `stresu`, is another length than `stresn` (a
+/// `TRSTRESC` that is no number is left to `TRSTRESN`).
+#[cold]
+fn stresc_agrees(
+    mapping: &Mapping,
+    stresc: &str,
+    stresn: &str,
+    stresu: &str,
+) -> Result<(), Problem> {
+    match (
+        length_of(mapping, stresc, "TRSTRESC", stresu),
+        length_of(mapping, stresn, "TRSTRESN", stresu),
+    ) {
+        (Ok(c), Ok(n)) if c != n => Err(Problem::Other(format!(
+            "TRSTRESC `{stresc}` and TRSTRESN `{stresn}` ({stresu}) disagree"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A length from the standard result (`TRSTRESN`/`TRSTRESC` in `TRSTRESU`) or the original
 /// (`TRORRES` in `TRORRESU`); when both are given they must agree.
 #[inline]
@@ -1733,6 +1859,11 @@ fn measurement(mapping: &Mapping, g: &RawGroup, r: usize) -> Result<Option<Val>,
     };
     let stresn = g.get(r, tr::STRESN);
     let (orresu, stresu) = (g.get(r, tr::ORRESU), g.get(r, tr::STRESU));
+    // TRSTRESC and TRSTRESN are one standard result (character and numeric): a TRSTRESC
+    // that is another number than TRSTRESN leaves the length unknown.
+    if !stresn.is_empty() && !stresc.is_empty() && !same_bytes(stresc, stresn) {
+        stresc_agrees(mapping, stresc, stresn, stresu)?;
+    }
     if !stresn.is_empty()
         && (orres.is_empty() || (same_bytes(orres, stresn) && same_text(orresu, stresu)))
     {
@@ -1838,6 +1969,33 @@ fn finish_unit(
                     },
                 ));
             }
+        }
+    }
+    // A visit named by VISIT alone whose name a numbered visit has (on another date: on the
+    // same one, the two are refused above): one visit or two is unknown.
+    for &vi in &order {
+        let v = &u.visits[vi];
+        if v.by != VisitBy::Name {
+            continue;
+        }
+        let numbered = order.iter().map(|&wi| &u.visits[wi]).find(|w| {
+            w.by == VisitBy::Num
+                && w.min != v.min
+                && (same_text(&w.label, &v.label)
+                    || w.other_names.iter().any(|n| same_text(n, &v.label)))
+        });
+        if let Some(w) = numbered {
+            u.problems.push(ctx.err(
+                &ctx.files.tr,
+                v.row,
+                Some(eval),
+                None,
+                Some(visit_label(&v.label, &v.visitnum, "")),
+                Problem::VisitWithoutNumber {
+                    named: visit_with_number_and_date(v),
+                    numbered: visit_with_number_and_date(w),
+                },
+            ));
         }
     }
     // Dates give the order; visits with a numeric VISITNUM must be in the same order by it
@@ -1966,7 +2124,12 @@ fn finish_unit(
     let mut tu_placed_new: Vec<(usize, usize)> = Vec::new();
     // Each visit's place in `order`, once a NEW lesion needs it.
     let mut place_in_order: Vec<Option<usize>> = Vec::new();
-    for (li, l) in u.lesions.iter().enumerate() {
+    let new_tu_rows = u
+        .lesions
+        .iter()
+        .enumerate()
+        .chain(u.new_relisted.iter().map(|(li, l)| (*li, l)));
+    for (li, l) in new_tu_rows {
         if l.role != RoleWord::New {
             continue;
         }
@@ -2003,8 +2166,30 @@ fn finish_unit(
             .or_else(|| assessment_of_tu_visit(ctx.tu_visit(l), &u.visits, &order));
         match found {
             Some((vi, pos)) => {
-                if u.visit_obs(li, vi).iter().all(Option::is_none) {
+                // TR's rows there are a finding unless every one is NOT DONE (a test not
+                // done says nothing against TU's identification: a new lesion need not be
+                // measured). NOT EVALUABLE there contradicts TU identifying the lesion there:
+                // which holds is unknown.
+                let obs = u.visit_obs(li, vi);
+                let vals = obs.iter().flatten().map(|o| o.val);
+                if vals.clone().all(|v| v == Val::NotDone) {
                     tu_placed_new.push((li, pos));
+                } else if vals
+                    .clone()
+                    .all(|v| matches!(v, Val::NotDone | Val::State(StateWord::NotEvaluated)))
+                {
+                    let row = obs.iter().flatten().map(|o| o.row).min().unwrap_or(l.row);
+                    let meta = &u.visits[vi];
+                    u.problems.push(ctx.err(
+                        &ctx.files.tr,
+                        row,
+                        Some(eval),
+                        Some(&l.id),
+                        Some(visit_label(&meta.label, &meta.visitnum, "")),
+                        Problem::Other(
+                            "TU identifies this NEW lesion at this visit, where TR says it is not evaluable: whether it is a new lesion there is unknown".into(),
+                        ),
+                    ));
                 }
             }
             None => {
@@ -2163,6 +2348,9 @@ fn finish_unit(
         if let Some(w) = v.names_warning(date) {
             u.warnings.push(w);
         }
+        if let Some(w) = v.visitnums_warning(date) {
+            u.warnings.push(w);
+        }
         Some(VisitMeta {
             visit: std::mem::take(&mut v.label),
             visitnum: std::mem::take(&mut v.visitnum),
@@ -2289,7 +2477,19 @@ fn target_finding(
         }
         return match first {
             Val::TooSmall => Ok(Some(TargetFinding::TooSmall)),
-            Val::Len(m) if m.is_zero() => Ok(Some(TargetFinding::Absent)),
+            Val::Len(m) if m.is_zero() => match state {
+                // 0 mm with a status saying the lesion is there: which holds is unknown (as
+                // with a length and ABSENT); read as gone it would make a CR.
+                Some(Val::State(StateWord::Present)) => Err(Problem::Other(
+                    "measured 0 mm but its status is PRESENT".into(),
+                )),
+                Some(Val::State(StateWord::Progression | StateWord::Increased)) => {
+                    Err(Problem::Other(
+                        "measured 0 mm but its status says it progressed or grew".into(),
+                    ))
+                }
+                _ => Ok(Some(TargetFinding::Absent)),
+            },
             Val::Len(m) => {
                 if state == Some(Val::State(StateWord::Absent)) {
                     return Err(Problem::Other(format!(
@@ -2742,6 +2942,7 @@ mod tests {
             sum: None,
             sum_date: None,
             other_names: Vec::new(),
+            other_visitnums: Vec::new(),
         }
     }
 

@@ -232,6 +232,18 @@ pub enum Problem {
         /// The date.
         date: String,
     },
+    /// Rows naming their visit by `VISIT` alone (no `VISITNUM`) with the `VISIT` of a visit
+    /// other rows number: one visit or two is unknown (read apart, each would miss the
+    /// other's lesions).
+    #[error(
+        "the rows of {named} give no VISITNUM, and the rows of {numbered} give that VISIT with one: whether they are one visit is unknown (give every row of a visit its VISITNUM)"
+    )]
+    VisitWithoutNumber {
+        /// The visit named by `VISIT` alone: `NAME (date)`.
+        named: String,
+        /// The numbered visit of that name: `NAME (VISITNUM n, date)`.
+        numbered: String,
+    },
     /// Two visits whose numeric `VISITNUM`s and dates give different orders: which one is
     /// wrong (a mistyped or imputed date, a wrong visit number) is unknown, and with it the
     /// baseline and the order of the assessments.
@@ -305,6 +317,7 @@ impl Problem {
             Problem::WrongAxis(_) => "wrong-axis",
             Problem::UndatedVisit => "undated-visit",
             Problem::SameDate { .. } => "same-date",
+            Problem::VisitWithoutNumber { .. } => "visit-without-number",
             Problem::VisitOrder { .. } => "visit-order",
             Problem::MissingBaseline { .. } => "missing-baseline",
             Problem::NewAtBaseline => "new-at-baseline",
