@@ -205,19 +205,37 @@ pub(crate) fn trim(s: &str) -> &str {
     }
 }
 
-/// Whether `needle` (upper-cased) occurs in `hay` upper-cased, i.e.
-/// `hay.to_ascii_uppercase().contains(needle)` without making the copy, by a plain scan
-/// (haystacks are short site names, where the general searcher's setup costs more than
-/// the search).
-fn contains_upper(hay: &str, needle: &str) -> bool {
+/// Whether `needle` (upper-cased) begins a word of `hay` upper-cased: an occurrence at the
+/// start of `hay` or after a byte that is neither an ASCII letter or digit, nor `-`, nor part
+/// of a non-ASCII character, and not right after the word `NON` (`NODAL` is in
+/// `NODAL MASS` and `AXILLARY NODAL`, not in `EXTRANODAL`, `NON-NODAL` or `NON NODAL`). The
+/// needle may end inside a word (`LEPTOMENING` names `LEPTOMENINGEAL`). A plain scan without
+/// copying: haystacks are short site names.
+fn starts_word_upper(hay: &str, needle: &str) -> bool {
     let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
     if needle.is_empty() {
         return true;
     }
-    hay.windows(needle.len()).any(|w| {
+    let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || !b.is_ascii();
+    let word_start = |i: usize| {
+        let Some(before) = i.checked_sub(1).and_then(|p| hay.get(..p)) else {
+            return true; // at the start
+        };
+        if hay.get(i - 1).is_some_and(|b| is_word_byte(*b)) {
+            return false;
+        }
+        // Not right after the word NON.
+        let n = before.len();
+        let after_non = n >= 3
+            && before[n - 3..].eq_ignore_ascii_case(b"NON")
+            && (n == 3 || !is_word_byte(before[n - 4]));
+        !after_non
+    };
+    hay.windows(needle.len()).enumerate().any(|(i, w)| {
         w.iter()
             .zip(needle)
             .all(|(h, n)| h.to_ascii_uppercase() == *n)
+            && word_start(i)
     })
 }
 
@@ -381,7 +399,7 @@ impl Mapping {
     /// Whether a TULOC names a lymph node.
     pub fn is_nodal_site(&self, site: &str) -> bool {
         let s = trim(site);
-        self.nodal_sites.iter().any(|n| contains_upper(s, n))
+        self.nodal_sites.iter().any(|n| starts_word_upper(s, n))
     }
 
     /// The lesion kind a TULOC implies, if any.
@@ -389,7 +407,7 @@ impl Mapping {
         let s = trim(site);
         self.site_kinds
             .iter()
-            .find(|(name, _)| contains_upper(s, name))
+            .find(|(name, _)| starts_word_upper(s, name))
             .map(|(_, k)| *k)
     }
 
@@ -471,7 +489,7 @@ mod tests {
     }
 
     #[test]
-    fn quick_trim_and_contains_agree_with_str() {
+    fn quick_trim_agrees_with_str() {
         for t in [
             "",
             " ",
@@ -489,36 +507,40 @@ mod tests {
         ] {
             assert_eq!(trim(t), t.trim(), "{t:?}");
         }
-        let hays = [
-            "",
-            "N",
-            "NODAL",
-            "nodal",
-            "LYMPH NODES",
-            "Axillary Lymph Node",
-            "XNODA",
-            "ÉNODAL",
-            "énodal",
-            "pleural effusion",
-        ];
-        let needles = [
-            "",
-            "N",
-            "NODAL",
-            "LYMPH NODE",
-            "E",
-            "ODAL",
-            "NODALS",
-            "É",
-            "é",
-            "EFFUSION",
-        ];
-        for h in hays {
-            for n in needles {
-                let n = norm(n);
-                assert_eq!(contains_upper(h, &n), norm(h).contains(&n), "{h:?} {n:?}");
-            }
+    }
+
+    #[test]
+    fn a_site_name_counts_where_it_begins_a_word() {
+        let m = Mapping::bundled().unwrap();
+        for (site, nodal) in [
+            ("LYMPH NODE", true),
+            ("Axillary Lymph Nodes", true),
+            ("NODAL MASS, AXILLA", true),
+            ("MEDIASTINAL (NODAL)", true),
+            ("subcarinal nodal", true),
+            ("EXTRANODAL MASS", false),
+            ("NON-NODAL SOFT TISSUE", false),
+            ("Non nodal soft tissue", false),
+            ("ANON NODAL", true),
+            ("LIVER", false),
+            ("ÉNODAL", false),
+            ("", false),
+        ] {
+            assert_eq!(m.is_nodal_site(site), nodal, "{site:?}");
         }
+        assert_eq!(
+            m.site_kind("LEPTOMENINGEAL"),
+            Some(LesionKind::Leptomeningeal)
+        );
+        assert_eq!(
+            m.site_kind("RIGHT PLEURAL EFFUSION"),
+            Some(LesionKind::Effusion)
+        );
+        assert_eq!(m.site_kind("PERIPORTAL VEIN"), None);
+        assert_eq!(
+            m.site_kind("MAIN PORTAL VEIN"),
+            Some(LesionKind::TumourThrombus)
+        );
     }
 
     #[test]
