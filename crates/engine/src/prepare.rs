@@ -8,7 +8,7 @@ use recist_model::{
 };
 use recist_rules::{
     IneligibleTarget, LesionCondition, Measure, MeasureSelector, NodeSiteThreshold,
-    PriorLocalTherapy, RuleSet,
+    NonTargetComplete, PriorLocalTherapy, RuleSet,
 };
 
 use crate::AdjudicationError;
@@ -335,6 +335,20 @@ pub(crate) fn selector<'r>(rules: &'r RuleSet, f: &LesionFacts<'_>) -> Option<&'
         .find(|s| condition_holds(rules, &s.when, f))
 }
 
+/// Whether a non-target is read by its enhancement: under `complete_when:
+/// absent-or-non-viable`, a non-nodal lesion whose selector measures the viable diameter
+/// (typical HCC in the liver). `Some` holds the selector's rule for a finding without
+/// `viable` (MR-IMG), which `non_target_response.viability_unstated` reads.
+fn read_by_enhancement<'r>(rules: &'r RuleSet, lesion: &Lesion) -> Option<&'r str> {
+    let nt = &rules.doc().non_target_response;
+    if lesion.nodal || nt.complete_when != NonTargetComplete::AbsentOrNonViable {
+        return None;
+    }
+    selector(rules, &LesionFacts::of(lesion))
+        .filter(|s| s.measure == Measure::Viable)
+        .map(|s| s.missing_rule.as_deref().unwrap_or(s.rule.as_str()))
+}
+
 /// The diameter a rule set counts for a lesion, and the rule that says so.
 pub(crate) fn selected_measure<'r>(rules: &'r RuleSet, f: &LesionFacts<'_>) -> (Measure, &'r str) {
     selector(rules, f)
@@ -423,6 +437,9 @@ pub(crate) struct NonTargetLesion<'r> {
     /// A demoted target's selector rule for a finding that lacks its measure (MR-IMG: no
     /// viable diameter is no enhancement reading): not evaluated, as for a target.
     pub missing_rule: Option<&'r str>,
+    /// For a non-target the rule set reads by its enhancement (see [`read_by_enhancement`]),
+    /// the selector's rule for a finding without `viable` (MR-IMG).
+    pub read_by_enhancement: Option<&'r str>,
     /// A demoted node: normal while its short axis is below this, citing the rule.
     pub node_normal_below: Option<(Mm, &'r str)>,
 }
@@ -524,6 +541,7 @@ pub(crate) fn prepare_reusing<'r>(
                 from_target: None,
                 nodal: lesion.nodal,
                 missing_rule: None,
+                read_by_enhancement: read_by_enhancement(rules, lesion),
                 // A node measured at follow-up (SDTM LPERP) is normal below its threshold.
                 node_normal_below: node_normal_below(rules, lesion),
             });
@@ -764,6 +782,7 @@ pub(crate) fn prepare_reusing<'r>(
                     from_target: Some(measure),
                     nodal: lesion.nodal,
                     missing_rule,
+                    read_by_enhancement: None,
                     node_normal_below,
                 });
                 demoted.push(lesion.id.as_str());

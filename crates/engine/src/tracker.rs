@@ -14,7 +14,7 @@ use recist_model::{
 use recist_rules::{
     AtypicalDating, DiseaseAfterCr, EndpointsAtNewTherapy, EquivocalConfirmed, MarginalLesions,
     Measure, MissingTarget, NodeWithoutShortAxis, NonTargetComplete, PrPersistence, ReferenceDate,
-    RuleSet,
+    RuleSet, ViabilityUnstated,
 };
 
 use crate::notes::Notes;
@@ -1344,6 +1344,8 @@ impl<'r> Tracker<'r> {
         let mut unproven = Ids::new(on);
         // The other present non-targets: seen again after a CR, PD (AMB-01).
         let mut again = Ids::new(on);
+        // Present after a CR without saying whether they enhance, read as enhancing.
+        let mut unstated = Ids::new(on);
         for l in &self.prepared.non_targets {
             let (status, viable, cytology) = match (a.findings.get(&l.id), l.from_target) {
                 (None, _) => (NonTargetStatus::NotEvaluated, None, None),
@@ -1363,6 +1365,27 @@ impl<'r> Tracker<'r> {
                                 a.date, l.id
                             ));
                             (NonTargetStatus::Absent, None, None)
+                        }
+                        // Read by its enhancement, which the finding does not give
+                        // (non_target_response.viability_unstated).
+                        (NonTargetStatus::Present, _, _)
+                            if f.viable.is_none() && l.read_by_enhancement.is_some() =>
+                        {
+                            match (nt.viability_unstated, l.read_by_enhancement) {
+                                (Some(ViabilityUnstated::NotEvaluated), Some(rule)) => {
+                                    ex.note(rule, || format!(
+                                        "`{}` present without saying whether it enhances: not evaluated (non_target_response.viability_unstated: not-evaluated)",
+                                        l.id
+                                    ));
+                                    (NonTargetStatus::NotEvaluated, None, None)
+                                }
+                                _ => {
+                                    if after_cr {
+                                        unstated.push(l.id.as_str());
+                                    }
+                                    (f.status, f.viable, f.cytology)
+                                }
+                            }
                         }
                         _ => (f.status, f.viable, f.cytology),
                     }
@@ -1525,6 +1548,14 @@ impl<'r> Tracker<'r> {
             ex.note("AMB-01", || {
                 "after an overall CR, a non-target present again is PD".into()
             });
+            if !unstated.is_empty() {
+                ex.note(cite.non_cr_non_pd.as_deref().unwrap_or("R11-NT-NONCRNONPD"), || {
+                    format!(
+                        "present without saying whether they enhance, read as enhancing (non_target_response.viability_unstated: enhancing): {}",
+                        unstated.join(", ")
+                    )
+                });
+            }
             ex.note("R11-REAPPEAR", || {
                 format!("present again: {}", again.join(", "))
             });

@@ -268,3 +268,68 @@ assessments:
         Some(date("2023-06-20"))
     );
 }
+
+/// MR-NT-IRSD, MR-IMG (`non_target_response.viability_unstated`): a typical liver non-target
+/// reported `present` after an overall CR without saying whether it enhances. Read as
+/// enhancing (the default) it is disease seen again: PD, with the reading named in the
+/// explanation. Read as not evaluated it is non-target NE, so with target CR the overall is PR
+/// (AMB-M5), not PD. Said not to enhance it stays in CR either way; an extrahepatic non-target
+/// is not read by enhancement, so `present` stays PD whatever the setting.
+#[test]
+fn mr_nt_irsd_present_without_viability_after_cr_follows_viability_unstated() {
+    let text = |site: &str, third: &str| {
+        format!(
+            "
+subject: V1
+treatment_start: 2023-01-05
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: NT1, site: {site}, role: non-target, hcc_typical: true}}
+assessments:
+  - date: 2023-01-03
+    findings: {{T1: {{long_axis: 50, viable: 40}}, NT1: present}}
+  - date: 2023-02-20
+    findings: {{T1: {{long_axis: 50, viable: 0}}, NT1: {{status: present, viable: false}}}}
+  - date: 2023-04-20
+    findings: {{T1: {{long_axis: 50, viable: 0}}, NT1: {third}}}
+"
+        )
+    };
+    let run = |setting: &str, site: &str, third: &str| {
+        let rules = rules(
+            "mrecist",
+            &[("non_target_response.viability_unstated", setting)],
+        );
+        let r = assess(&rules, &text(site, third));
+        let all = scope(&r, Scope::All);
+        let follow = all.timepoints[2].follow_up.as_ref().unwrap();
+        let named = follow
+            .explanations
+            .iter()
+            .any(|e| e.detail.contains("viability_unstated"));
+        (follow.non_target, follow.overall, named)
+    };
+    assert_eq!(
+        run("enhancing", "liver segment 6", "present"),
+        (Some(NonTargetResponse::Pd), OverallResponse::Pd, true)
+    );
+    assert_eq!(
+        run("not-evaluated", "liver segment 6", "present"),
+        (Some(NonTargetResponse::Ne), OverallResponse::Pr, true)
+    );
+    for setting in ["enhancing", "not-evaluated"] {
+        assert_eq!(
+            run(
+                setting,
+                "liver segment 6",
+                "{status: present, viable: false}"
+            ),
+            (Some(NonTargetResponse::Cr), OverallResponse::Cr, false)
+        );
+        assert_eq!(
+            run(setting, "lung", "present").1,
+            OverallResponse::Pd,
+            "{setting}"
+        );
+    }
+}

@@ -471,12 +471,29 @@ pub enum NonTargetComplete {
     AbsentOrNonViable,
 }
 
+/// How a non-target the rule set reads by its enhancement (a lesion its measurement selectors
+/// measure by the viable diameter: typical HCC in the liver) is read when it is reported
+/// present without saying whether it still enhances (`viable` not given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ViabilityUnstated {
+    /// Still enhancing (MR-NT-IRSD): never complete, and after an overall CR disease seen
+    /// again (AMB-01).
+    Enhancing,
+    /// Not evaluated at that assessment, as a target without its viable diameter (MR-IMG).
+    NotEvaluated,
+}
+
 /// Non-target response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NonTargetRules {
     /// When a non-target counts as gone for CR.
     pub complete_when: NonTargetComplete,
+    /// With `complete_when: absent-or-non-viable` (required there, refused otherwise): a
+    /// non-target read by its enhancement reported present without `viable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viability_unstated: Option<ViabilityUnstated>,
     /// Kinds whose progression counts only with positive cytology (MR-EFFUSION): a non-target
     /// of these kinds reported `progression` without `cytology: positive` is taken as present,
     /// and a new lesion of these kinds (which carries no cytology) is reported `EQUIVOCAL`.

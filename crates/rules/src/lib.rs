@@ -1045,6 +1045,17 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
             rule.as_deref(),
         );
     }
+    match (nt.complete_when, nt.viability_unstated) {
+        (NonTargetComplete::AbsentOrNonViable, None) => bad(
+            "non_target_response.viability_unstated",
+            "say how a non-target reported present without `viable` is read: `enhancing` or `not-evaluated`".into(),
+        ),
+        (NonTargetComplete::Absent, Some(_)) => bad(
+            "non_target_response.viability_unstated",
+            "applies only with complete_when: absent-or-non-viable".into(),
+        ),
+        _ => {}
+    }
     if !nt.progression_needs_positive_cytology.is_empty() && nt_rules.cytology.is_none() {
         bad(
             "non_target_response.progression_needs_positive_cytology",

@@ -475,6 +475,17 @@ fn cytology_needs_its_rule() {
     "      tumour-thrombus: MR-PVT\n      cystic: R11-CYST",
     "baseline.rules.non_measurable.cystic"
 )]
+// MR-NT-CR: with absent-or-non-viable the reading of an unstated viability must be named.
+#[case(
+    "  viability_unstated: enhancing\n",
+    "",
+    "non_target_response.viability_unstated"
+)]
+#[case(
+    "  complete_when: absent-or-non-viable",
+    "  complete_when: absent",
+    "non_target_response.viability_unstated"
+)]
 fn mrecist_vocabulary_is_validated(#[case] from: &str, #[case] to: &str, #[case] path: &str) {
     assert!(MRECIST.contains(from), "{from}");
     let p = problems(&MRECIST.replace(from, to));
@@ -652,13 +663,17 @@ fn a_key_set_twice_and_a_protocol_key_holding_parameters_are_refused() {
 }
 
 /// RECIST 1.1 fixes the 5 mm PD minimum and the too-small value (reference section 4); mRECIST
-/// leaves the minimum to the protocol (AMB-M1) and says so in its `protocol_parameters`.
+/// leaves the minimum to the protocol (AMB-M1) and says so in its `protocol_parameters`, as it
+/// does the reading of a non-target's unstated viability.
 #[test]
 fn a_rule_set_opens_its_own_protocol_parameters_and_only_real_ones() {
     let m = RuleSet::bundled("mrecist").unwrap();
     assert_eq!(
         m.doc().protocol_parameters,
-        ["target_response.pd_min_increase_mm"]
+        [
+            "target_response.pd_min_increase_mm",
+            "non_target_response.viability_unstated"
+        ]
     );
     let with_min = m
         .with_overrides(
