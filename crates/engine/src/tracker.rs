@@ -350,6 +350,17 @@ impl<'r> Tracker<'r> {
     /// Keeps the non-targets of an assessment found with positive cytology (MR-EFFUSION): once
     /// proven malignant, an effusion stays so.
     fn record_cytology(&mut self, a: &Assessment) {
+        // Read only where the rule set asks for cytology (not RECIST 1.1: a walk over every
+        // finding of every assessment in batch).
+        if self
+            .rules
+            .doc()
+            .non_target_response
+            .progression_needs_positive_cytology
+            .is_empty()
+        {
+            return;
+        }
         for (id, finding) in &a.findings {
             if let Finding::NonTarget(f) = finding
                 && f.cytology == Some(recist_model::Cytology::Positive)
