@@ -297,6 +297,12 @@ enum Val {
 }
 
 impl Val {
+    /// Whether this is `NOT DONE` (a match, cheaper than the derived `==` of every variant).
+    #[inline(always)]
+    fn is_not_done(&self) -> bool {
+        matches!(self, Val::NotDone)
+    }
+
     fn text(&self) -> String {
         match self {
             Val::Len(m) => format!("{m} mm"),
@@ -1420,6 +1426,7 @@ impl<T> Default for Memo<'_, T> {
 
 impl<'g, T: Copy> Memo<'g, T> {
     /// `look_up(value)`, or what it gave for an equal value lately.
+    #[inline]
     fn get(&mut self, value: &'g str, look_up: impl FnOnce(&str) -> T) -> T {
         if let Some((_, t)) = self
             .seen
@@ -1827,7 +1834,7 @@ fn read_tr_row<'g>(
             );
             if let Some(v) = u.visits.get_mut(vi) {
                 v.lesion_rows = true;
-                v.any_value |= val != Val::NotDone;
+                v.any_value |= !val.is_not_done();
             }
             accept(u);
         }
@@ -2319,7 +2326,7 @@ fn finish_unit(
                 // which holds is unknown.
                 let (obs, mr) = (u.visit_obs(li, vi), u.mr_visit_obs(li, vi));
                 let vals = obs.iter().chain(&mr).flatten().map(|o| o.val);
-                if vals.clone().all(|v| v == Val::NotDone) {
+                if vals.clone().all(|v| v.is_not_done()) {
                     tu_placed_new.push((li, pos));
                 } else if vals
                     .clone()
@@ -2358,6 +2365,8 @@ fn finish_unit(
         }
     }
     let mut baseline_methods: Vec<(usize, Modality)> = Vec::new();
+    // mRECIST's rows are read only where the data has some (the usual path is unchanged).
+    let has_mr = !u.mr_obs.is_empty();
     for (pos, &vi) in order.iter().enumerate() {
         let meta = &u.visits[vi];
         let Some(date) = meta.min else { continue };
@@ -2385,8 +2394,19 @@ fn finish_unit(
             {
                 baseline_methods.push((li, m));
             }
-            let mr = u.mr_visit_obs(li, vi);
-            let first_row = slots.iter().chain(&mr).flatten().map(|o| o.row).min();
+            // mRECIST's observations: `None` in data without them (nothing copied).
+            let mr = if has_mr {
+                Some(u.mr_visit_obs(li, vi)).filter(|m| m.iter().any(Option::is_some))
+            } else {
+                None
+            };
+            let mut first_row = slots.iter().flatten().map(|o| o.row).min();
+            if let Some(m) = &mr {
+                first_row = first_row
+                    .into_iter()
+                    .chain(m.iter().flatten().map(|o| o.row))
+                    .min();
+            }
             let tu_placed = tu_placed_new.contains(&(li, pos));
             if first_row.is_none() && !tu_placed {
                 continue;
@@ -2413,8 +2433,10 @@ fn finish_unit(
                 )
             };
             let [long, short, diameter, state] = slots;
-            let [viable, _, enhancement] = mr;
-            if l.role != RoleWord::NonTarget && enhancement.is_some_and(|o| o.val != Val::NotDone) {
+            if let Some([_, _, Some(e)]) = &mr
+                && l.role != RoleWord::NonTarget
+                && !e.val.is_not_done()
+            {
                 u.warnings.push(format!(
                     "visit {label}: {} `{}` has an enhancement row, read for non-targets only (MR-NT-CR; a target's or new lesion's viable tumour is its viable diameter): not used",
                     role_name(l.role),
@@ -2423,14 +2445,20 @@ fn finish_unit(
             }
             match l.role {
                 RoleWord::Target => {
-                    let f = target_finding(
+                    let viable = mr.and_then(|[v, _, _]| v);
+                    let mut f = target_finding(
                         l,
-                        [long, short, diameter, state],
+                        long,
+                        short,
+                        diameter,
+                        state,
                         viable.is_some(),
                         &mut u.warnings,
                         &label,
-                    )
-                    .and_then(|f| with_viable(f, viable, state));
+                    );
+                    if viable.is_some() {
+                        f = f.and_then(|f| with_viable(f, viable, state));
+                    }
                     match f {
                         Ok(Some(f)) => {
                             findings.insert(l.id.clone(), Finding::Target(f));
@@ -2449,24 +2477,28 @@ fn finish_unit(
                         &mut u.warnings,
                         &label,
                     );
-                    let f = if viable.is_none() && enhancement.is_none() {
-                        Ok(f)
-                    } else {
-                        non_target_viable(f, viable, enhancement)
-                    };
-                    match f {
-                        Ok(Some(f)) => {
-                            findings.insert(l.id.clone(), Finding::NonTarget(f));
+                    match mr {
+                        Some([viable, _, enhancement]) => {
+                            match non_target_viable(f, viable, enhancement) {
+                                Ok(Some(f)) => {
+                                    findings.insert(l.id.clone(), Finding::NonTarget(f));
+                                }
+                                Ok(None) => {}
+                                Err(p) => u.problems.push(err(p)),
+                            }
                         }
-                        Ok(None) => {}
-                        Err(p) => u.problems.push(err(p)),
+                        None => {
+                            if let Some(f) = f {
+                                findings.insert(l.id.clone(), Finding::NonTarget(f));
+                            }
+                        }
                     }
                 }
                 RoleWord::New => {
                     let nl = if tu_placed {
                         Some(new_lesion(l, None, None, None, None, [None; 3]))
                     } else {
-                        present_new(l, long, short, diameter, state, mr)
+                        present_new(l, long, short, diameter, state, mr.unwrap_or([None; 3]))
                     };
                     if let Some(nl) = nl {
                         if pos == 0 {
@@ -2641,9 +2673,13 @@ fn value_of(o: Option<Obs>) -> Option<Val> {
 /// A target's finding from its usual rows; `viable_row` says whether it has a viable diameter
 /// row at the visit (mRECIST: then a status without a long axis is no warning, as the viable
 /// diameter measures it; [`with_viable`] adds it).
+#[allow(clippy::too_many_arguments)]
 fn target_finding(
     l: &TuLesion,
-    [long, short, diameter, state]: [Option<Obs>; 4],
+    long: Option<Obs>,
+    short: Option<Obs>,
+    diameter: Option<Obs>,
+    state: Option<Obs>,
     viable_row: bool,
     warnings: &mut Vec<String>,
     visit: &VisitName<'_>,
@@ -2657,8 +2693,8 @@ fn target_finding(
         .iter()
         .flatten()
         .map(|o| o.val)
-        .filter(|v| *v != Val::NotDone);
-    let any_not_done = relevant.iter().flatten().any(|o| o.val == Val::NotDone);
+        .filter(|v| !v.is_not_done());
+    let any_not_done = relevant.iter().flatten().any(|o| o.val.is_not_done());
     let state = value_of(state);
     if let Some(first) = values.next() {
         if let Some(other) = values.find(|v| *v != first) {
@@ -2709,7 +2745,7 @@ fn target_finding(
         return Ok(Some(TargetFinding::NotEvaluated));
     }
     if let Some(o) = value_of(other)
-        && o != Val::NotDone
+        && !o.is_not_done()
     {
         return Err(Problem::WrongAxis(if l.nodal {
             "a lymph node target is measured on its short axis (LPERP); only its long axis (LDIAM) is recorded".into()
@@ -2876,7 +2912,7 @@ fn baseline_patterns(u: &mut UnitAcc, order: &[usize]) -> Vec<bool> {
         }
         let viable_rows = order
             .iter()
-            .any(|&vi| matches!(u.mr_visit_obs(li, vi), [Some(o), _, _] if o.val != Val::NotDone));
+            .any(|&vi| matches!(u.mr_visit_obs(li, vi), [Some(o), _, _] if !o.val.is_not_done()));
         if at_base.is_none() && viable_rows {
             warnings.push(format!(
                 "lesion `{}`: viable diameters but no pattern at baseline: not typical HCC, so mRECIST does not measure it by them (MR-MEAS) and a liver target is followed as a non-target (MR-TGT-ELIG)",
@@ -2954,9 +2990,9 @@ fn non_target_finding(
             let mut vals = measured.iter().flatten().map(|o| o.val);
             // No measurement either: no finding.
             vals.clone().next()?;
-            if vals.clone().all(|v| v == Val::NotDone) {
+            if vals.clone().all(|v| v.is_not_done()) {
                 NonTargetStatus::NotEvaluated
-            } else if vals.all(|v| matches!(v, Val::Len(m) if m.is_zero()) || v == Val::NotDone) {
+            } else if vals.all(|v| matches!(v, Val::Len(m) if m.is_zero()) || v.is_not_done()) {
                 NonTargetStatus::Absent
             } else {
                 NonTargetStatus::Present

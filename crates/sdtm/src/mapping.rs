@@ -25,10 +25,6 @@ pub enum TestKind {
     Diameter,
     /// Lesion status (TUMSTATE, LNSTATE).
     State,
-    /// Recorded sum of diameters, cross-checked only.
-    Sum,
-    /// Read and counted, not used.
-    Ignore,
     /// mRECIST (MR-MEAS): the longest diameter of the viable, arterially enhancing part of
     /// the tumour, read as a length (as `long-axis`). No code by default: SDTM has none.
     Viable,
@@ -39,6 +35,10 @@ pub enum TestKind {
     /// mRECIST (MR-NT-CR): whether arterial enhancement persists in a non-target, its result
     /// one of the mapping's `enhancement` words. No code by default.
     Enhancement,
+    /// Recorded sum of diameters, cross-checked only.
+    Sum,
+    /// Read and counted, not used.
+    Ignore,
 }
 
 /// An imaging pattern in a `pattern` row's result (mRECIST).
