@@ -396,3 +396,55 @@ fn mr_nt_cr_an_enhancement_word_not_in_the_mapping_refuses_the_subject() {
     );
     assert!(e["reason"].as_str().unwrap().contains("WEAK"), "{e}");
 }
+
+#[test]
+fn mr_new_typical_a_new_lesion_s_pattern_is_read_per_sighting() {
+    // N01: 12 mm without a pattern at week 6 (not typical there: equivocal), typical at week
+    // 12 (PD there).
+    let tu = [
+        T01_TU,
+        "ST,TU,S1,N01,TUMIDENT,NEW,NEW,LIVER,2,WEEK 6,2021-02-15",
+    ];
+    let tr = [
+        BASE_LD,
+        BASE_VIABLE,
+        BASE_TYPICAL,
+        W6_LD,
+        "ST,TR,S1,TARGET,T01,VIABDIAM,38,mm,38,38,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,S1,NEW,N01,LDIAM,12,mm,12,12,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,S1,TARGET,T01,LDIAM,48,mm,48,48,mm,,3,WEEK 12,2021-03-29",
+        "ST,TR,S1,TARGET,T01,VIABDIAM,38,mm,38,38,mm,,3,WEEK 12,2021-03-29",
+        "ST,TR,S1,NEW,N01,LDIAM,12,mm,12,12,mm,,3,WEEK 12,2021-03-29",
+        "ST,TR,S1,NEW,N01,HCCPATT,TYPICAL,,TYPICAL,,,,3,WEEK 12,2021-03-29",
+    ];
+    let out = run_rows("new-per-sighting", &tu, &tr);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(
+        out.rs("S1", "NEWLIND"),
+        pairs(&[("WEEK 6", "U"), ("WEEK 12", "Y")])
+    );
+    assert_eq!(
+        out.rs("S1", "OVRLRESP"),
+        pairs(&[("WEEK 6", "SD"), ("WEEK 12", "PD")])
+    );
+}
+
+#[test]
+fn mr_nt_cr_an_enhancement_row_on_a_target_is_a_warning_not_a_finding() {
+    let tr = [
+        BASE_LD,
+        BASE_VIABLE,
+        BASE_TYPICAL,
+        W6_LD,
+        "ST,TR,S1,TARGET,T01,VIABDIAM,20,mm,20,20,mm,,2,WEEK 6,2021-02-15",
+        "ST,TR,S1,TARGET,T01,ARTENH,ENHANCING,,ENHANCING,,,,2,WEEK 6,2021-02-15",
+    ];
+    let out = run_rows("target-enhancement", &[T01_TU], &tr);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(out.rs("S1", "TRGRESP"), pairs(&[("WEEK 6", "PR")]));
+    let w = out.warnings("S1");
+    assert!(
+        w.contains("TARGET `T01` has an enhancement row, read for non-targets only"),
+        "{w}"
+    );
+}
