@@ -13,6 +13,13 @@
 //! `SUMDIAM` rows alone is none. The first is the baseline, which every `TARGET` and
 //! `NON-TARGET` lesion of TU must be identified at (not before) and, for a non-target, have a
 //! row at; a NEW lesion is new at its TU visit unless TR says otherwise there.
+//!
+//! mRECIST's readings come from the mapping's `viable`, `pattern` and `enhancement` tests
+//! (no standard code): a viable diameter beside the long axis, a baseline lesion typical HCC
+//! when its baseline `pattern` row says so (a later other word is a warning), a new lesion
+//! typical where its row at that visit says so, and a non-target viable while enhancing (or
+//! with a viable diameter above 0 mm). They are kept apart from the usual tests' slots, so
+//! that data without them is read as before.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,7 +31,7 @@ use recist_model::{
 
 use crate::dates::{PartialDates, parse_dtc};
 use crate::error::{Place, Problem, SdtmError};
-use crate::mapping::{Mapping, RoleWord, StateWord, TestKind, trim};
+use crate::mapping::{EnhancementWord, Mapping, PatternWord, RoleWord, StateWord, TestKind, trim};
 use crate::raw::{RawGroup, dm, tr, tu};
 
 /// An evaluator as SDTM names it: `--EVAL` and `--EVALID`, upper-cased and trimmed.
@@ -283,15 +290,29 @@ enum Val {
     TooSmall,
     NotDone,
     State(StateWord),
+    /// A `pattern` row's result (mRECIST).
+    Pattern(PatternWord),
+    /// An `enhancement` row's result: whether arterial enhancement persists (mRECIST).
+    Enhancing(bool),
 }
 
 impl Val {
+    /// Whether this is `NOT DONE` (a match, cheaper than the derived `==` of every variant).
+    #[inline(always)]
+    fn is_not_done(&self) -> bool {
+        matches!(self, Val::NotDone)
+    }
+
     fn text(&self) -> String {
         match self {
             Val::Len(m) => format!("{m} mm"),
             Val::TooSmall => "too small to measure".into(),
             Val::NotDone => "NOT DONE".into(),
             Val::State(s) => format!("{s:?}").to_ascii_uppercase(),
+            Val::Pattern(PatternWord::Typical) => "TYPICAL".into(),
+            Val::Pattern(PatternWord::Atypical) => "ATYPICAL".into(),
+            Val::Enhancing(true) => "ENHANCING".into(),
+            Val::Enhancing(false) => "NON-ENHANCING".into(),
         }
     }
 }
@@ -302,7 +323,18 @@ enum Slot {
     Short = 1,
     Diameter = 2,
     State = 3,
+    /// mRECIST's slots, kept apart ([`UnitAcc::mr_obs`]): the viable diameter, the pattern
+    /// and the enhancement.
+    Viable = 4,
+    Pattern = 5,
+    Enhancement = 6,
 }
+
+/// The number of the usual slots (long, short, diameter, state), kept per lesion and visit.
+const SLOTS: usize = 4;
+
+/// A lesion's mRECIST observations at a visit: viable diameter, pattern, enhancement.
+type MrObs = [Option<Obs>; 3];
 
 impl UnitAcc {
     fn obs(&self, lesion: usize, visit: usize, slot: Slot) -> Option<Obs> {
@@ -343,6 +375,65 @@ impl UnitAcc {
         self.obs
             .get(lesion)
             .is_some_and(|v| v.iter().any(|s| s.iter().any(Option::is_some)))
+            || self.mr_obs.iter().any(|(l, _, _)| *l == lesion)
+    }
+
+    /// A lesion's observation in any slot, mRECIST's included.
+    #[inline(always)]
+    fn obs_any(&self, lesion: usize, visit: usize, slot: Slot) -> Option<Obs> {
+        if (slot as usize) < SLOTS {
+            self.obs(lesion, visit, slot)
+        } else {
+            self.mr_visit_obs(lesion, visit)
+                .get(slot as usize - SLOTS)
+                .copied()
+                .flatten()
+        }
+    }
+
+    /// Sets a lesion's observation in any slot (it had none there).
+    #[inline(always)]
+    fn set_obs(&mut self, lesion: usize, visit: usize, slot: Slot, o: Obs) {
+        if (slot as usize) < SLOTS {
+            *self.obs_mut(lesion, visit, slot) = Some(o);
+        } else {
+            self.set_mr_obs(lesion, visit, slot, o);
+        }
+    }
+
+    /// A lesion's mRECIST observations at a visit (none, quickly, in data without them).
+    #[inline]
+    fn mr_visit_obs(&self, lesion: usize, visit: usize) -> MrObs {
+        if self.mr_obs.is_empty() {
+            return [None; 3];
+        }
+        self.mr_obs
+            .iter()
+            .find(|(l, v, _)| *l == lesion && *v == visit)
+            .map_or([None; 3], |(_, _, o)| *o)
+    }
+
+    #[cold]
+    fn set_mr_obs(&mut self, lesion: usize, visit: usize, slot: Slot, o: Obs) {
+        let i = slot as usize - SLOTS;
+        match self
+            .mr_obs
+            .iter_mut()
+            .find(|(l, v, _)| *l == lesion && *v == visit)
+        {
+            Some((_, _, slots)) => {
+                if let Some(s) = slots.get_mut(i) {
+                    *s = Some(o);
+                }
+            }
+            None => {
+                let mut slots = [None; 3];
+                if let Some(s) = slots.get_mut(i) {
+                    *s = Some(o);
+                }
+                self.mr_obs.push((lesion, visit, slots));
+            }
+        }
     }
 }
 
@@ -353,6 +444,9 @@ impl Slot {
             Slot::Short => "short axis (LPERP)",
             Slot::Diameter => "DIAMETER",
             Slot::State => "status (TUMSTATE)",
+            Slot::Viable => "viable diameter",
+            Slot::Pattern => "pattern",
+            Slot::Enhancement => "enhancement",
         }
     }
 }
@@ -429,6 +523,9 @@ struct UnitAcc {
     visits: Vec<VisitAcc>,
     /// Per lesion (TU order), per visit (first-seen order), per slot.
     obs: Vec<Vec<[Option<Obs>; 4]>>,
+    /// mRECIST's observations (lesion, visit, slots), in data that has them (so that the
+    /// usual slots, read for every row, stay as small as they were).
+    mr_obs: Vec<(usize, usize, MrObs)>,
     tu_rows: u64,
     tr_rows: u64,
     has_tr: bool,
@@ -485,6 +582,7 @@ impl UnitAcc {
             new_relisted: Vec::new(),
             visits: s.visits,
             obs: s.obs,
+            mr_obs: Vec::new(),
             tu_rows: 0,
             tr_rows: 0,
             has_tr: false,
@@ -1328,6 +1426,7 @@ impl<T> Default for Memo<'_, T> {
 
 impl<'g, T: Copy> Memo<'g, T> {
     /// `look_up(value)`, or what it gave for an equal value lately.
+    #[inline]
     fn get(&mut self, value: &'g str, look_up: impl FnOnce(&str) -> T) -> T {
         if let Some((_, t)) = self
             .seen
@@ -1635,6 +1734,9 @@ fn read_tr_row<'g>(
         TestKind::LongAxis => Slot::Long,
         TestKind::ShortAxis => Slot::Short,
         TestKind::Diameter => Slot::Diameter,
+        TestKind::Viable => Slot::Viable,
+        TestKind::Pattern => Slot::Pattern,
+        TestKind::Enhancement => Slot::Enhancement,
         _ => Slot::State,
     };
     let val = if not_done {
@@ -1667,6 +1769,14 @@ fn read_tr_row<'g>(
                 return;
             }
         }
+    } else if matches!(slot, Slot::Pattern | Slot::Enhancement) {
+        match mr_word(ctx.mapping, g, r, slot) {
+            Ok(v) => v,
+            Err(p) => {
+                u.problems.push(err!(p));
+                return;
+            }
+        }
     } else {
         match measurement(ctx.mapping, g, r) {
             Ok(Some(v)) => v,
@@ -1680,7 +1790,7 @@ fn read_tr_row<'g>(
             }
         }
     };
-    match u.obs(li, vi, slot) {
+    match u.obs_any(li, vi, slot) {
         Some(first) if first.val == val && first.date == date => {
             let e = err!(Problem::Duplicate {
                 test: testcd.to_ascii_uppercase(),
@@ -1711,19 +1821,63 @@ fn read_tr_row<'g>(
             u.problems.push(err!(p));
         }
         None => {
-            *u.obs_mut(li, vi, slot) = Some(Obs {
-                val,
-                row: line,
-                date,
-                method: row_method,
-            });
+            u.set_obs(
+                li,
+                vi,
+                slot,
+                Obs {
+                    val,
+                    row: line,
+                    date,
+                    method: row_method,
+                },
+            );
             if let Some(v) = u.visits.get_mut(vi) {
                 v.lesion_rows = true;
-                v.any_value |= val != Val::NotDone;
+                v.any_value |= !val.is_not_done();
             }
             accept(u);
         }
     }
+}
+
+/// The result of a `pattern` or `enhancement` row (mRECIST) through the mapping's
+/// `patterns` or `enhancement` words: `TRSTRESC`, else `TRORRES`; when both are given and
+/// understood they must agree; a word not in the mapping refuses the row.
+#[cold]
+#[inline(never)]
+fn mr_word(mapping: &Mapping, g: &RawGroup, r: usize, slot: Slot) -> Result<Val, Problem> {
+    let (orres, stresc) = (g.get(r, tr::ORRES), g.get(r, tr::STRESC));
+    let (column, text) = if stresc.is_empty() {
+        ("TRORRES", orres)
+    } else {
+        ("TRSTRESC", stresc)
+    };
+    let read = |t: &str| match slot {
+        Slot::Pattern => mapping.pattern(t).map(Val::Pattern),
+        _ => mapping
+            .enhancement(t)
+            .map(|e| Val::Enhancing(e == EnhancementWord::Enhancing)),
+    };
+    let expected = match slot {
+        Slot::Pattern => "a word of the mapping's `patterns` (TYPICAL or ATYPICAL)",
+        _ => "a word of the mapping's `enhancement` (ENHANCING or NON-ENHANCING)",
+    };
+    let Some(v) = read(text) else {
+        return Err(not_understood(column, text, expected));
+    };
+    if !orres.is_empty() && !stresc.is_empty() && !same_text(orres, stresc) {
+        match read(orres) {
+            Some(o) if o == v => {}
+            Some(_) => {
+                return Err(Problem::Other(format!(
+                    "TRORRES `{orres}` and TRSTRESC `{stresc}` disagree"
+                )));
+            }
+            None => return Err(not_understood("TRORRES", orres, expected)),
+        }
+    }
+    Ok(v)
 }
 
 /// A row's TRDTC as read, for a conflict of dates: `2021-02-15`, `2021-02-01 (imputed from a
@@ -2170,15 +2324,21 @@ fn finish_unit(
                 // done says nothing against TU's identification: a new lesion need not be
                 // measured). NOT EVALUABLE there contradicts TU identifying the lesion there:
                 // which holds is unknown.
-                let obs = u.visit_obs(li, vi);
-                let vals = obs.iter().flatten().map(|o| o.val);
-                if vals.clone().all(|v| v == Val::NotDone) {
+                let (obs, mr) = (u.visit_obs(li, vi), u.mr_visit_obs(li, vi));
+                let vals = obs.iter().chain(&mr).flatten().map(|o| o.val);
+                if vals.clone().all(|v| v.is_not_done()) {
                     tu_placed_new.push((li, pos));
                 } else if vals
                     .clone()
                     .all(|v| matches!(v, Val::NotDone | Val::State(StateWord::NotEvaluated)))
                 {
-                    let row = obs.iter().flatten().map(|o| o.row).min().unwrap_or(l.row);
+                    let row = obs
+                        .iter()
+                        .chain(&mr)
+                        .flatten()
+                        .map(|o| o.row)
+                        .min()
+                        .unwrap_or(l.row);
                     let meta = &u.visits[vi];
                     u.problems.push(ctx.err(
                         &ctx.files.tr,
@@ -2205,6 +2365,8 @@ fn finish_unit(
         }
     }
     let mut baseline_methods: Vec<(usize, Modality)> = Vec::new();
+    // mRECIST's rows are read only where the data has some (the usual path is unchanged).
+    let has_mr = !u.mr_obs.is_empty();
     for (pos, &vi) in order.iter().enumerate() {
         let meta = &u.visits[vi];
         let Some(date) = meta.min else { continue };
@@ -2232,7 +2394,19 @@ fn finish_unit(
             {
                 baseline_methods.push((li, m));
             }
-            let first_row = slots.iter().flatten().map(|o| o.row).min();
+            // mRECIST's observations: `None` in data without them (nothing copied).
+            let mr = if has_mr {
+                Some(u.mr_visit_obs(li, vi)).filter(|m| m.iter().any(Option::is_some))
+            } else {
+                None
+            };
+            let mut first_row = slots.iter().flatten().map(|o| o.row).min();
+            if let Some(m) = &mr {
+                first_row = first_row
+                    .into_iter()
+                    .chain(m.iter().flatten().map(|o| o.row))
+                    .min();
+            }
             let tu_placed = tu_placed_new.contains(&(li, pos));
             if first_row.is_none() && !tu_placed {
                 continue;
@@ -2259,9 +2433,33 @@ fn finish_unit(
                 )
             };
             let [long, short, diameter, state] = slots;
+            if let Some([_, _, Some(e)]) = &mr
+                && l.role != RoleWord::NonTarget
+                && !e.val.is_not_done()
+            {
+                u.warnings.push(format!(
+                    "visit {label}: {} `{}` has an enhancement row, read for non-targets only (MR-NT-CR; a target's or new lesion's viable tumour is its viable diameter): not used",
+                    role_name(l.role),
+                    l.id
+                ));
+            }
             match l.role {
                 RoleWord::Target => {
-                    match target_finding(l, long, short, diameter, state, &mut u.warnings, &label) {
+                    let viable = mr.and_then(|[v, _, _]| v);
+                    let mut f = target_finding(
+                        l,
+                        long,
+                        short,
+                        diameter,
+                        state,
+                        viable.is_some(),
+                        &mut u.warnings,
+                        &label,
+                    );
+                    if viable.is_some() {
+                        f = f.and_then(|f| with_viable(f, viable, state));
+                    }
+                    match f {
                         Ok(Some(f)) => {
                             findings.insert(l.id.clone(), Finding::Target(f));
                         }
@@ -2270,17 +2468,37 @@ fn finish_unit(
                     }
                 }
                 RoleWord::NonTarget => {
-                    if let Some(f) =
-                        non_target_finding(l, long, short, diameter, state, &mut u.warnings, &label)
-                    {
-                        findings.insert(l.id.clone(), Finding::NonTarget(f));
+                    let f = non_target_finding(
+                        l,
+                        long,
+                        short,
+                        diameter,
+                        state,
+                        &mut u.warnings,
+                        &label,
+                    );
+                    match mr {
+                        Some([viable, _, enhancement]) => {
+                            match non_target_viable(f, viable, enhancement) {
+                                Ok(Some(f)) => {
+                                    findings.insert(l.id.clone(), Finding::NonTarget(f));
+                                }
+                                Ok(None) => {}
+                                Err(p) => u.problems.push(err(p)),
+                            }
+                        }
+                        None => {
+                            if let Some(f) = f {
+                                findings.insert(l.id.clone(), Finding::NonTarget(f));
+                            }
+                        }
                     }
                 }
                 RoleWord::New => {
                     let nl = if tu_placed {
-                        Some(new_lesion(l, None, None, None, None))
+                        Some(new_lesion(l, None, None, None, None, [None; 3]))
                     } else {
-                        present_new(l, long, short, diameter, state)
+                        present_new(l, long, short, diameter, state, mr.unwrap_or([None; 3]))
                     };
                     if let Some(nl) = nl {
                         if pos == 0 {
@@ -2310,6 +2528,12 @@ fn finish_unit(
             l.method = Some(m);
         }
     }
+    // mRECIST: each baseline lesion's pattern at the baseline visit (MR-TGT-ELIG, MR-MEAS).
+    let typical = if u.mr_obs.is_empty() {
+        Vec::new()
+    } else {
+        baseline_patterns(u, &order)
+    };
     // The lesions' ids and sites move into the subject (the findings have their copies).
     let mut lesions = Vec::with_capacity(u.lesions.len());
     let mut lesion_at = Vec::with_capacity(u.lesions.len());
@@ -2329,7 +2553,7 @@ fn finish_unit(
             site: std::mem::take(&mut l.site),
             role,
             nodal: l.nodal,
-            hcc_typical: false,
+            hcc_typical: typical.get(li).copied().unwrap_or(false),
             kind: l.kind.or(if l.nodal {
                 Some(LesionKind::LymphNode)
             } else {
@@ -2446,12 +2670,17 @@ fn value_of(o: Option<Obs>) -> Option<Val> {
     o.map(|o| o.val)
 }
 
+/// A target's finding from its usual rows; `viable_row` says whether it has a viable diameter
+/// row at the visit (mRECIST: then a status without a long axis is no warning, as the viable
+/// diameter measures it; [`with_viable`] adds it).
+#[allow(clippy::too_many_arguments)]
 fn target_finding(
     l: &TuLesion,
     long: Option<Obs>,
     short: Option<Obs>,
     diameter: Option<Obs>,
     state: Option<Obs>,
+    viable_row: bool,
     warnings: &mut Vec<String>,
     visit: &VisitName<'_>,
 ) -> Result<Option<TargetFinding>, Problem> {
@@ -2464,8 +2693,8 @@ fn target_finding(
         .iter()
         .flatten()
         .map(|o| o.val)
-        .filter(|v| *v != Val::NotDone);
-    let any_not_done = relevant.iter().flatten().any(|o| o.val == Val::NotDone);
+        .filter(|v| !v.is_not_done());
+    let any_not_done = relevant.iter().flatten().any(|o| o.val.is_not_done());
     let state = value_of(state);
     if let Some(first) = values.next() {
         if let Some(other) = values.find(|v| *v != first) {
@@ -2516,7 +2745,7 @@ fn target_finding(
         return Ok(Some(TargetFinding::NotEvaluated));
     }
     if let Some(o) = value_of(other)
-        && o != Val::NotDone
+        && !o.is_not_done()
     {
         return Err(Problem::WrongAxis(if l.nodal {
             "a lymph node target is measured on its short axis (LPERP); only its long axis (LDIAM) is recorded".into()
@@ -2529,6 +2758,7 @@ fn target_finding(
         Some(Val::State(StateWord::NotEvaluated)) | Some(Val::NotDone) => {
             Some(TargetFinding::NotEvaluated)
         }
+        Some(Val::State(_)) if viable_row => Some(TargetFinding::NotEvaluated),
         Some(Val::State(s)) => {
             warnings.push(format!(
                 "visit {visit}: target `{}` is {s:?} but not measured: not evaluated",
@@ -2539,6 +2769,159 @@ fn target_finding(
         _ if value_of(other) == Some(Val::NotDone) => Some(TargetFinding::NotEvaluated),
         _ => None,
     })
+}
+
+/// A target's finding with its viable diameter (mRECIST, MR-MEAS) beside its long axis: a
+/// lesion not measured otherwise (no long axis, or NOT DONE) is measured by it alone; one gone
+/// must have none above 0 mm; one too small to measure or not evaluable cannot have one.
+#[cold]
+fn with_viable(
+    f: Option<TargetFinding>,
+    viable: Option<Obs>,
+    state: Option<Obs>,
+) -> Result<Option<TargetFinding>, Problem> {
+    let v = match value_of(viable) {
+        None | Some(Val::NotDone) => return Ok(f),
+        Some(Val::Len(m)) => m,
+        Some(other) => {
+            return Err(Problem::Other(format!(
+                "its viable diameter is {}: mRECIST needs its length (0 mm when no viable tumour is left)",
+                other.text()
+            )));
+        }
+    };
+    match f {
+        Some(TargetFinding::Measured(mut d)) => {
+            d.viable = Some(v);
+            Ok(Some(TargetFinding::Measured(d)))
+        }
+        Some(TargetFinding::Absent) if v.is_zero() => Ok(Some(TargetFinding::Absent)),
+        Some(TargetFinding::Absent) => Err(Problem::Other(format!(
+            "gone (0 mm or ABSENT) but its viable diameter is {v} mm"
+        ))),
+        Some(TargetFinding::TooSmall) => Err(Problem::Other(format!(
+            "too small to measure, with a viable diameter of {v} mm: the long axis is needed beside it"
+        ))),
+        Some(TargetFinding::NotEvaluated)
+            if value_of(state) == Some(Val::State(StateWord::NotEvaluated)) =>
+        {
+            Err(Problem::Other(format!(
+                "its status is NOT EVALUABLE but its viable diameter is {v} mm"
+            )))
+        }
+        Some(TargetFinding::NotEvaluated) | None => Ok(Some(TargetFinding::Measured(Diameters {
+            viable: Some(v),
+            ..Diameters::default()
+        }))),
+        Some(other) => Ok(Some(other)),
+    }
+}
+
+/// A non-target's finding with whether arterial enhancement persists (mRECIST, MR-NT-CR):
+/// an `enhancement` row says it; a viable diameter of 0 mm is non-viable, above 0 mm (or too
+/// small to measure) viable. Both given must agree; a lesion gone cannot be enhancing; a
+/// lesion with no status or one not evaluated cannot have one.
+#[cold]
+fn non_target_viable(
+    f: Option<NonTargetFinding>,
+    viable: Option<Obs>,
+    enhancement: Option<Obs>,
+) -> Result<Option<NonTargetFinding>, Problem> {
+    let by_length = match value_of(viable) {
+        Some(Val::Len(m)) => Some((!m.is_zero(), format!("viable diameter {m} mm"))),
+        Some(Val::TooSmall) => Some((true, "viable diameter too small to measure".to_string())),
+        _ => None,
+    };
+    let by_word = match value_of(enhancement) {
+        Some(v @ Val::Enhancing(b)) => Some((b, v.text())),
+        _ => None,
+    };
+    let viable = match (by_length, by_word) {
+        (Some((a, said_a)), Some((b, said_b))) if a != b => {
+            return Err(Problem::Other(format!(
+                "its {said_a} and its enhancement `{said_b}` disagree on whether viable tumour is left"
+            )));
+        }
+        (a, b) => match a.or(b) {
+            Some((v, _)) => v,
+            // Only NOT DONE: nothing said.
+            None => return Ok(f),
+        },
+    };
+    match f {
+        None => Err(Problem::Other(
+            "a viable diameter or enhancement is given without a status (TUMSTATE): whether the lesion is there is unknown".into(),
+        )),
+        Some(f) if f.status == NonTargetStatus::Absent && viable => Err(Problem::Other(
+            "its status is ABSENT but viable (enhancing) tumour is recorded".into(),
+        )),
+        Some(f) if f.status == NonTargetStatus::NotEvaluated => Err(Problem::Other(
+            "not evaluated, but its enhancement is recorded".into(),
+        )),
+        Some(mut f) => {
+            f.viable = Some(viable);
+            Ok(Some(f))
+        }
+    }
+}
+
+/// mRECIST: whether each lesion (TU order) is typical HCC (MR-TGT-ELIG, MR-MEAS): what its
+/// `pattern` row at the baseline visit says (not typical without one). A pattern at a later
+/// visit other than the baseline's (or given only after baseline) is a warning and changes
+/// nothing: eligibility and the measure are decided at baseline. A baseline lesion with viable
+/// diameters but no baseline pattern is a warning too (it is not measured by them).
+#[cold]
+fn baseline_patterns(u: &mut UnitAcc, order: &[usize]) -> Vec<bool> {
+    let mut typical = vec![false; u.lesions.len()];
+    let Some(&base) = order.first() else {
+        return typical;
+    };
+    let mut warnings = Vec::new();
+    for (li, l) in u.lesions.iter().enumerate() {
+        if l.role == RoleWord::New {
+            continue;
+        }
+        let pattern_at = |vi: usize| match u.mr_visit_obs(li, vi) {
+            [_, Some(o), _] => match o.val {
+                Val::Pattern(p) => Some(p),
+                _ => None,
+            },
+            _ => None,
+        };
+        let at_base = pattern_at(base);
+        if let Some(t) = typical.get_mut(li) {
+            *t = at_base == Some(PatternWord::Typical);
+        }
+        let said = |p: Option<PatternWord>| match p {
+            Some(p) => Val::Pattern(p).text(),
+            None => "none".into(),
+        };
+        for &vi in order.iter().skip(1) {
+            if let Some(p) = pattern_at(vi)
+                && Some(p) != at_base
+                && let Some(v) = u.visits.get(vi)
+            {
+                warnings.push(format!(
+                    "lesion `{}`: pattern {} at visit {}, {} at baseline: the baseline's holds (mRECIST MR-TGT-ELIG, MR-MEAS)",
+                    l.id,
+                    said(Some(p)),
+                    visit_label(&v.label, &v.visitnum, ""),
+                    said(at_base)
+                ));
+            }
+        }
+        let viable_rows = order
+            .iter()
+            .any(|&vi| matches!(u.mr_visit_obs(li, vi), [Some(o), _, _] if !o.val.is_not_done()));
+        if at_base.is_none() && viable_rows {
+            warnings.push(format!(
+                "lesion `{}`: viable diameters but no pattern at baseline: not typical HCC, so mRECIST does not measure it by them (MR-MEAS) and a liver target is followed as a non-target (MR-TGT-ELIG)",
+                l.id
+            ));
+        }
+    }
+    u.warnings.extend(warnings);
+    typical
 }
 
 fn non_target_finding(
@@ -2607,9 +2990,9 @@ fn non_target_finding(
             let mut vals = measured.iter().flatten().map(|o| o.val);
             // No measurement either: no finding.
             vals.clone().next()?;
-            if vals.clone().all(|v| v == Val::NotDone) {
+            if vals.clone().all(|v| v.is_not_done()) {
                 NonTargetStatus::NotEvaluated
-            } else if vals.all(|v| matches!(v, Val::Len(m) if m.is_zero()) || v == Val::NotDone) {
+            } else if vals.all(|v| matches!(v, Val::Len(m) if m.is_zero()) || v.is_not_done()) {
                 NonTargetStatus::Absent
             } else {
                 NonTargetStatus::Present
@@ -2649,6 +3032,7 @@ fn new_lesion(
     short: Option<Val>,
     diameter: Option<Val>,
     state: Option<Val>,
+    [viable, pattern, _]: MrObs,
 ) -> NewLesion {
     let len = |v: Option<Val>| match v {
         Some(Val::Len(m)) => Some(m),
@@ -2660,6 +3044,8 @@ fn new_lesion(
     } else {
         d.long_axis = len(long).or(len(diameter));
     }
+    // mRECIST: the viable diameter and the pattern of this sighting (MR-NEW-TYPICAL).
+    d.viable = len(value_of(viable));
     NewLesion {
         id: l.id.clone(),
         site: l.site.clone(),
@@ -2667,7 +3053,7 @@ fn new_lesion(
         kind: l.kind,
         diameters: d,
         equivocal: state == Some(Val::State(StateWord::Equivocal)),
-        hcc_typical: false,
+        hcc_typical: value_of(pattern) == Some(Val::Pattern(PatternWord::Typical)),
         field: FieldPlacement::None,
         cytology: None,
         // iRECIST: growth of a new lesion seen before (IR-CPD-NEW); at its first listing the
@@ -2683,6 +3069,7 @@ fn present_new(
     short: Option<Obs>,
     diameter: Option<Obs>,
     state: Option<Obs>,
+    mr: MrObs,
 ) -> Option<NewLesion> {
     let (long, short, diameter, state) = (
         value_of(long),
@@ -2698,12 +3085,18 @@ fn present_new(
             | StateWord::Equivocal,
         )) => true,
         Some(_) => false,
-        None => [long, short, diameter]
-            .iter()
-            .flatten()
-            .any(|v| matches!(v, Val::Len(_) | Val::TooSmall)),
+        None => {
+            [long, short, diameter]
+                .iter()
+                .flatten()
+                .any(|v| matches!(v, Val::Len(_) | Val::TooSmall))
+                // mRECIST: a viable diameter or a pattern describes a lesion seen.
+                || mr.iter().flatten().any(|o| {
+                    matches!(o.val, Val::Len(_) | Val::TooSmall | Val::Pattern(_))
+                })
+        }
     };
-    seen.then(|| new_lesion(l, long, short, diameter, state))
+    seen.then(|| new_lesion(l, long, short, diameter, state, mr))
 }
 
 #[cfg(test)]

@@ -25,10 +25,40 @@ pub enum TestKind {
     Diameter,
     /// Lesion status (TUMSTATE, LNSTATE).
     State,
+    /// mRECIST (MR-MEAS): the longest diameter of the viable, arterially enhancing part of
+    /// the tumour, read as a length (as `long-axis`). No code by default: SDTM has none.
+    Viable,
+    /// mRECIST (MR-TGT-ELIG, MR-NEW-TYPICAL): the lesion's imaging pattern, its result one of
+    /// the mapping's `patterns` (typical: arterial hyperenhancement with washout). No code
+    /// by default.
+    Pattern,
+    /// mRECIST (MR-NT-CR): whether arterial enhancement persists in a non-target, its result
+    /// one of the mapping's `enhancement` words. No code by default.
+    Enhancement,
     /// Recorded sum of diameters, cross-checked only.
     Sum,
     /// Read and counted, not used.
     Ignore,
+}
+
+/// An imaging pattern in a `pattern` row's result (mRECIST).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PatternWord {
+    /// Typical HCC: arterial hyperenhancement with washout.
+    Typical,
+    /// Not the typical pattern.
+    Atypical,
+}
+
+/// Arterial enhancement in an `enhancement` row's result (mRECIST).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnhancementWord {
+    /// Arterial enhancement persists: viable tumour.
+    Enhancing,
+    /// No arterial enhancement: no viable tumour.
+    NonEnhancing,
 }
 
 /// A lesion role in TU (and TR's TRGRPID).
@@ -75,6 +105,10 @@ struct MappingFile {
     roles: BTreeMap<String, RoleWord>,
     #[serde(default)]
     states: BTreeMap<String, StateWord>,
+    #[serde(default)]
+    patterns: BTreeMap<String, PatternWord>,
+    #[serde(default)]
+    enhancement: BTreeMap<String, EnhancementWord>,
     #[serde(default)]
     too_small: Vec<String>,
     #[serde(default)]
@@ -123,6 +157,8 @@ pub struct Mapping {
     identify_tests: Vec<String>,
     roles: Codes<RoleWord>,
     states: Codes<StateWord>,
+    patterns: Codes<PatternWord>,
+    enhancement: Codes<EnhancementWord>,
     too_small: Vec<String>,
     /// The lengths of the `too_small` words: most results (numbers) are told apart by length.
     too_small_lens: Lengths,
@@ -267,6 +303,8 @@ impl Mapping {
             identify_tests: Vec::new(),
             roles: Codes::new(),
             states: Codes::new(),
+            patterns: Codes::new(),
+            enhancement: Codes::new(),
             too_small: Vec::new(),
             too_small_lens: Lengths::default(),
             not_done: Vec::new(),
@@ -314,6 +352,12 @@ impl Mapping {
         }
         for (k, v) in f.states {
             self.states.insert(norm(&k), v);
+        }
+        for (k, v) in f.patterns {
+            self.patterns.insert(norm(&k), v);
+        }
+        for (k, v) in f.enhancement {
+            self.enhancement.insert(norm(&k), v);
         }
         self.too_small.extend(f.too_small.iter().map(|s| norm(s)));
         self.too_small_lens = Lengths::of(&self.too_small);
@@ -374,6 +418,16 @@ impl Mapping {
     /// The status a TUMSTATE result names.
     pub fn state(&self, word: &str) -> Option<StateWord> {
         self.states.get(word)
+    }
+
+    /// The imaging pattern a `pattern` row's result names (mRECIST).
+    pub fn pattern(&self, word: &str) -> Option<PatternWord> {
+        self.patterns.get(word)
+    }
+
+    /// The arterial enhancement an `enhancement` row's result names (mRECIST).
+    pub fn enhancement(&self, word: &str) -> Option<EnhancementWord> {
+        self.enhancement.get(word)
     }
 
     /// Whether a result means "too small to measure".
@@ -458,6 +512,34 @@ mod tests {
             Some(LesionKind::Effusion)
         );
         assert_eq!(m.method("CT SCAN"), Some(Modality::Ct));
+        // mRECIST: the result words are bundled, the test codes are the study's own.
+        assert_eq!(m.pattern("Typical"), Some(PatternWord::Typical));
+        assert_eq!(m.pattern("ATYPICAL"), Some(PatternWord::Atypical));
+        assert_eq!(m.pattern("WASHOUT"), None);
+        assert_eq!(
+            m.enhancement("non-enhancing"),
+            Some(EnhancementWord::NonEnhancing)
+        );
+        assert_eq!(m.test("VIABDIAM"), None);
+    }
+
+    #[test]
+    fn mr_meas_a_user_file_names_the_mrecist_test_codes() {
+        let mut m = Mapping::bundled().unwrap();
+        m.extend_text(
+            "tests: {VIABDIAM: viable, HCCPATT: pattern, ARTENH: enhancement}\npatterns: {LR-5: typical}\n",
+            "sponsor.yaml",
+        )
+        .unwrap();
+        assert_eq!(m.test("viabdiam"), Some(TestKind::Viable));
+        assert_eq!(m.test("HCCPATT"), Some(TestKind::Pattern));
+        assert_eq!(m.test("ARTENH"), Some(TestKind::Enhancement));
+        assert_eq!(m.pattern("lr-5"), Some(PatternWord::Typical));
+        assert_eq!(m.pattern("TYPICAL"), Some(PatternWord::Typical));
+        let err = m
+            .extend_text("patterns: {X: washout}\n", "bad.yaml")
+            .unwrap_err();
+        assert!(err.to_string().contains("bad.yaml:1"), "{err}");
     }
 
     #[test]
