@@ -58,7 +58,7 @@ use recist_rules::RuleSet;
 use recist_sdtm::{
     EvalKey, Files, InputError, Mapping, MappingError, PartialDates, Place, RawGroup, ReadOptions,
     RecordedCategory, RecordedRow, RecordedRows, RowCount, RsTest, RsUnit, RsVisit, SdtmError,
-    bestresp, build_subject, newlind, read_recorded, visit_name, write_rs_noting,
+    TestKind, bestresp, build_subject, newlind, read_recorded, visit_name, write_rs_noting,
 };
 use serde_json::{Value, json};
 
@@ -1829,6 +1829,31 @@ pub fn run_warnings(cfg: &BatchConfig) -> Vec<String> {
             "rs.csv has an empty STUDYID (SDTM requires one): case files name no study; give --studyid"
                 .to_string(),
         );
+    }
+    // A rule set measuring by the viable diameter (mRECIST) over SDTM whose mapping names
+    // no test for it or for the pattern: every liver target would be demoted (MR-TGT-ELIG).
+    if matches!(cfg.input, Input::Sdtm { .. }) {
+        let missing: Vec<&str> = [(TestKind::Viable, "viable"), (TestKind::Pattern, "pattern")]
+            .into_iter()
+            .filter(|(kind, _)| !cfg.mapping.reads(*kind))
+            .map(|(_, name)| name)
+            .collect();
+        for rules in cfg.rule_sets.iter().chain(&cfg.against) {
+            let doc = rules.doc();
+            if !missing.is_empty()
+                && doc
+                    .measurement
+                    .selectors
+                    .iter()
+                    .any(|s| s.measure == recist_rules::Measure::Viable)
+            {
+                warnings.push(format!(
+                    "rule set {} measures typical HCC by its viable diameter, but the mapping names no TR test read as {}: every liver lesion is read as not typical, so liver targets are followed as non-targets; add the study's codes with --mapping (docs/batch.md, mRECIST)",
+                    doc.id,
+                    missing.join(" or ")
+                ));
+            }
+        }
     }
     warnings
 }

@@ -448,3 +448,35 @@ fn mr_nt_cr_an_enhancement_row_on_a_target_is_a_warning_not_a_finding() {
         "{w}"
     );
 }
+
+/// MR-TGT-ELIG: mRECIST over SDTM whose mapping names no `viable` or `pattern` test (the
+/// bundled mapping names none) would follow every liver target as a non-target; the run says
+/// so in summary.json's warnings. With the study's codes mapped, or under RECIST 1.1, no such
+/// warning.
+#[test]
+fn mr_tgt_elig_mrecist_without_the_study_s_codes_is_a_run_warning() {
+    let f = mr_fixtures();
+    let warned = |name: &str, rules: &str, mapped: bool| {
+        let out = tmp(name).join("out");
+        let mut cfg = sdtm_config(&f.join("TU.csv"), &f.join("TR.csv"), None, &out);
+        cfg.rule_sets = vec![RuleSet::bundled(rules).unwrap()];
+        if mapped {
+            let mapping = f.join("mapping.yaml");
+            cfg.mapping
+                .extend_text(&read(&mapping), &mapping.display().to_string())
+                .unwrap();
+        }
+        run(&cfg);
+        summary(&out)["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| {
+                let w = w.as_str().unwrap();
+                w.contains("rule set mrecist") && w.contains("viable or pattern")
+            })
+    };
+    assert!(warned("mr-unmapped", "mrecist", false));
+    assert!(!warned("mr-mapped", "mrecist", true));
+    assert!(!warned("r11-unmapped", "recist-1.1", false));
+}

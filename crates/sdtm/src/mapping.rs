@@ -402,6 +402,12 @@ impl Mapping {
         self.tests.get(code)
     }
 
+    /// Whether some TR test code holds `kind` (e.g. whether the study's mRECIST codes were
+    /// given: none is bundled for `viable` and `pattern`).
+    pub fn reads(&self, kind: TestKind) -> bool {
+        self.tests.0.iter().any(|(_, k)| *k == kind)
+    }
+
     /// Whether a TU test code identifies a lesion.
     pub fn identifies(&self, code: &str) -> bool {
         let code = trim(code);
