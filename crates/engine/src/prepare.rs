@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use recist_model::{
-    Diameters, Finding, Lesion, LesionKind, Mm, Modality, Role, Scope, Subject, TargetFinding,
+    Diameters, Finding, Lesion, LesionKind, Mm, Modality, NonTargetStatus, Role, Scope, Subject,
+    TargetFinding,
 };
 use recist_rules::{
     IneligibleTarget, LesionCondition, Measure, MeasureSelector, NodeSiteThreshold,
@@ -535,6 +536,32 @@ pub(crate) fn prepare_reusing<'r>(
             warnings.push(typical_outside_warning(&lesion.id, &lesion.site, &names));
         }
         if lesion.role == Role::NonTarget {
+            // R11-NT-ALL: a non-target is a lesion seen at baseline. Reported gone there, its
+            // later absence would count toward a non-target CR it never made; reported
+            // progressing there, it has nothing to progress from. Either is a data error the
+            // reader should see; the baseline status is otherwise not used.
+            if let Some(Finding::NonTarget(f)) = baseline.findings.get(&lesion.id)
+                && matches!(
+                    f.status,
+                    NonTargetStatus::Absent | NonTargetStatus::Progression
+                )
+            {
+                let (status, why) = if f.status == NonTargetStatus::Absent {
+                    (
+                        "absent",
+                        "a non-target is a lesion seen at baseline, and its later absence counts toward a non-target CR: check the finding",
+                    )
+                } else {
+                    (
+                        "progression",
+                        "progression is judged against the baseline and cannot be seen on it: check the finding",
+                    )
+                };
+                warnings.push(format!(
+                    "baseline {}: non-target `{}` reported `{status}`: {why} (R11-NT-ALL)",
+                    baseline.date, lesion.id
+                ));
+            }
             non_targets.push(NonTargetLesion {
                 id: spare.string(&lesion.id),
                 kind: lesion.kind,
