@@ -12,9 +12,9 @@ use recist_model::{
     TimepointResult, result_id,
 };
 use recist_rules::{
-    AtypicalDating, DiseaseAfterCr, EndpointsAtNewTherapy, EquivocalConfirmed, MarginalLesions,
-    Measure, MissingTarget, NodeWithoutShortAxis, NonTargetComplete, PrPersistence, ReferenceDate,
-    RuleSet, ViabilityUnstated,
+    AtypicalDating, DiseaseAfterCr, EndpointsAtNewTherapy, EquivocalConfirmed, GrowthWithinCr,
+    MarginalLesions, Measure, MissingTarget, NodeWithoutShortAxis, NonTargetComplete,
+    PrPersistence, ReferenceDate, RuleSet, ViabilityUnstated,
 };
 
 use crate::notes::Notes;
@@ -1176,19 +1176,6 @@ impl<'r> Tracker<'r> {
             reappear_rule(ex, &reappeared);
             return (TargetResponse::Pd, Some(s));
         }
-        if meets_pd(s) {
-            ex.note(rule_pd, || pd_text(s));
-            cite_pd_min(ex);
-            if is_pr(s, baseline, tr.pr_decrease_pct.hundredths()) {
-                ex.note("R11-TGT-ORDER", || {
-                    format!(
-                        "PD tested first: the sum is also {} from baseline",
-                        pct_text(s - baseline, baseline)
-                    )
-                });
-            }
-            return (TargetResponse::Pd, Some(s));
-        }
         // R11-TGT-CR: non-nodal targets gone (one too small to measure is still there), nodal
         // targets below the node threshold (one too small to measure is, at its too-small value).
         let all_gone = v.known().all(|(i, mm)| {
@@ -1199,6 +1186,35 @@ impl<'r> Tracker<'r> {
                 !v.too_small(i) && mm.is_zero()
             }
         });
+        // A sum grown by the PD amounts while every target meets CR (normal nodes growing):
+        // PD or CR as the rule set reads it.
+        let growth_within_cr = all_gone && meets_pd(s);
+        if growth_within_cr && tr.growth_within_cr == GrowthWithinCr::Cr {
+            ex.note("R11-REAPPEAR-NODE", || {
+                format!(
+                    "{}, but every target meets CR: no node has reappeared (target_response.growth_within_cr: cr)",
+                    pd_text(s)
+                )
+            });
+        }
+        if meets_pd(s) && !(growth_within_cr && tr.growth_within_cr == GrowthWithinCr::Cr) {
+            ex.note(rule_pd, || pd_text(s));
+            cite_pd_min(ex);
+            if growth_within_cr {
+                ex.note("R11-TGT-ORDER", || {
+                    "PD tested first, though every target meets CR (nodes below their normal short axis; target_response.growth_within_cr: pd)".into()
+                });
+            }
+            if is_pr(s, baseline, tr.pr_decrease_pct.hundredths()) {
+                ex.note("R11-TGT-ORDER", || {
+                    format!(
+                        "PD tested first: the sum is also {} from baseline",
+                        pct_text(s - baseline, baseline)
+                    )
+                });
+            }
+            return (TargetResponse::Pd, Some(s));
+        }
         if all_gone {
             let site_nodes = || targets.iter().filter(|t| t.node_rule.is_some());
             let detail = || {

@@ -63,3 +63,62 @@ fn r11_nt_all_a_non_target_absent_or_progressing_at_baseline_is_warned() {
         all.warnings
     );
 }
+
+/// R11-REAPPEAR-NODE against R11-TGT-ORDER (`target_response.growth_within_cr`): a nodal
+/// target shrinks to a normal 4 mm (CR), then measures 9 mm: +125 % and +5 mm over the nadir,
+/// yet still below 10 mm. Read PD first (`pd`, the default) it is target PD; read as no node
+/// reappearing (`cr`) it stays target CR. At 10 mm the node is pathological again: PD either
+/// way (AMB-01). A non-target present keeps the earlier overall at PR, so the target category
+/// alone decides.
+#[test]
+fn r11_reappear_node_normal_nodes_growing_follow_growth_within_cr() {
+    let text = |last: &str| {
+        format!(
+            "
+subject: NODE
+treatment_start: 2024-01-03
+lesions:
+  - {{id: N1, site: mediastinal lymph node, role: target, nodal: true}}
+  - {{id: NT1, site: bone, role: non-target}}
+assessments:
+  - date: 2024-01-01
+    findings: {{N1: {{short_axis: 20}}, NT1: present}}
+  - date: 2024-02-12
+    findings: {{N1: {{short_axis: 4}}, NT1: present}}
+  - date: 2024-03-25
+    findings: {{N1: {{short_axis: {last}}}, NT1: present}}
+"
+        )
+    };
+    let run = |setting: &str, last: &str| {
+        let r = assess(
+            &rules(
+                "recist-1.1",
+                &[("target_response.growth_within_cr", setting)],
+            ),
+            &text(last),
+        );
+        let all = scope(&r, Scope::All);
+        let f = all.timepoints[2].follow_up.as_ref().unwrap();
+        let named = f
+            .explanations
+            .iter()
+            .any(|e| e.detail.contains("growth_within_cr"));
+        (f.target.map(|t| t.to_string()), f.overall, named)
+    };
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(run("pd", "9"), (some("PD"), OverallResponse::Pd, true));
+    assert_eq!(run("cr", "9"), (some("CR"), OverallResponse::Pr, true));
+    // Growth short of the PD amounts: CR under either reading, nothing to name.
+    assert_eq!(run("pd", "8"), (some("CR"), OverallResponse::Pr, false));
+    for setting in ["pd", "cr"] {
+        assert_eq!(run(setting, "10").1, OverallResponse::Pd, "{setting}");
+    }
+    // The default reading is `pd`.
+    let default = assess(&rules("recist-1.1", &[]), &text("9"));
+    let f = scope(&default, Scope::All).timepoints[2]
+        .follow_up
+        .clone()
+        .unwrap();
+    assert_eq!(f.overall, OverallResponse::Pd);
+}

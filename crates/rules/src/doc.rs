@@ -417,6 +417,18 @@ pub enum MissingTarget {
     AlwaysNe,
 }
 
+/// A sum that grows by the PD amounts while every target still meets CR: non-nodal targets
+/// gone, lymph nodes below their normal short axis (say 4 mm to 9 mm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum GrowthWithinCr {
+    /// PD: the PD test comes first (R11-TGT-ORDER).
+    Pd,
+    /// CR: no node has reappeared while every one is below its normal short axis
+    /// (R11-REAPPEAR-NODE).
+    Cr,
+}
+
 /// Target lesion response thresholds (R11-TGT-*).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -434,6 +446,9 @@ pub struct TargetRules {
     pub pd_min_increase_mm: Option<Mm>,
     /// A target not evaluated (AMB-05).
     pub missing_target: MissingTarget,
+    /// A sum grown by the PD amounts while every target meets CR (R11-TGT-ORDER against
+    /// R11-REAPPEAR-NODE).
+    pub growth_within_cr: GrowthWithinCr,
     /// Rule IDs the target categories cite, where they differ from RECIST 1.1's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<TargetCitations>,
