@@ -787,14 +787,7 @@ impl VisitAcc {
     /// warning.
     #[cold]
     fn also_numbered(&mut self, visitnum: &str) {
-        let other = if visitnum < self.visitnum.as_str() {
-            std::mem::replace(&mut self.visitnum, visitnum.to_string())
-        } else {
-            visitnum.to_string()
-        };
-        if !self.other_visitnums.contains(&other) {
-            self.other_visitnums.push(other);
-        }
+        keep_smallest(&mut self.visitnum, &mut self.other_visitnums, visitnum);
     }
 
     /// A warning when the visit's rows wrote its `VISITNUM` in several ways.
@@ -802,15 +795,10 @@ impl VisitAcc {
         if self.other_visitnums.is_empty() {
             return None;
         }
-        let mut nums: Vec<&str> = self.other_visitnums.iter().map(String::as_str).collect();
-        nums.push(&self.visitnum);
-        nums.sort_unstable();
-        nums.dedup();
-        let nums: Vec<String> = nums.iter().map(|n| format!("`{n}`")).collect();
         Some(format!(
             "{}: its TR rows write its VISITNUM {}: one number, one visit, written `{}`",
             described_visit(&self.label, &self.visitnum, &date.to_string()),
-            nums.join(", "),
+            quoted_all(&self.visitnum, &self.other_visitnums),
             self.visitnum
         ))
     }
@@ -828,14 +816,7 @@ impl VisitAcc {
             self.label = name.to_string();
             return;
         }
-        let other = if name < self.label.as_str() {
-            std::mem::replace(&mut self.label, name.to_string())
-        } else {
-            name.to_string()
-        };
-        if !self.other_names.contains(&other) {
-            self.other_names.push(other);
-        }
+        keep_smallest(&mut self.label, &mut self.other_names, name);
     }
 
     /// A warning when the visit's rows gave it names that differ other than by case.
@@ -847,15 +828,10 @@ impl VisitAcc {
         {
             return None;
         }
-        let mut names: Vec<&str> = self.other_names.iter().map(String::as_str).collect();
-        names.push(&self.label);
-        names.sort_unstable();
-        names.dedup();
-        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
         Some(format!(
             "{}: its TR rows name it {}: read as `{}`",
             described_visit("", &self.visitnum, &date.to_string()),
-            names.join(", "),
+            quoted_all(&self.label, &self.other_names),
             self.label
         ))
     }
@@ -1888,6 +1864,29 @@ fn dated(d: Option<crate::dates::Dtc>) -> String {
         Some(d) => d.date.to_string(),
         None => "nothing (no TRDTC)".into(),
     }
+}
+
+/// `kept` becomes the smallest (byte order) of itself and `given`; the larger joins `others`
+/// (once): which row comes first does not decide how a visit is written.
+fn keep_smallest(kept: &mut String, others: &mut Vec<String>, given: &str) {
+    let other = if given < kept.as_str() {
+        std::mem::replace(kept, given.to_string())
+    } else {
+        given.to_string()
+    };
+    if !others.contains(&other) {
+        others.push(other);
+    }
+}
+
+/// `kept` and `others`, sorted, each once, each in backticks, joined by `, `.
+fn quoted_all(kept: &str, others: &[String]) -> String {
+    let mut all: Vec<&str> = others.iter().map(String::as_str).collect();
+    all.push(kept);
+    all.sort_unstable();
+    all.dedup();
+    let all: Vec<String> = all.iter().map(|n| format!("`{n}`")).collect();
+    all.join(", ")
 }
 
 /// What a `VISITNUM` keys a visit by: its number (`2` for `2.0`) when it is a finite
