@@ -992,3 +992,36 @@ fn r11_new_pd_a_new_lesion_listed_in_tu_at_two_visits_is_new_at_the_first_whatev
         assert_eq!(out.summary["rows"]["TU"]["used"], 3);
     }
 }
+
+// --- A test not done has no result ---
+
+#[test]
+fn a_result_beside_trstat_not_done_refuses_the_subject() {
+    // WEEK 6 gives T01 a length of 62 mm (PD from 40) with TRSTAT NOT DONE: read as not done,
+    // the length was dropped unseen and the target was NE. Which holds is unknown: refused,
+    // at that row, naming the value.
+    let tu = ["ST,TU,S1,T01,TUMIDENT,TARGET,TARGET,LIVER,1,SCREENING,2021-01-04"];
+    let tr = [
+        "ST,TR,S1,TARGET,T01,LDIAM,40,mm,40,40,mm,,1,SCREENING,2021-01-04",
+        "ST,TR,S1,TARGET,T01,LDIAM,62,mm,62,62,mm,NOT DONE,2,WEEK 6,2021-02-24",
+    ];
+    let out = run_rows("not-done-with-value", &tu, &tr, PartialDates::Refuse);
+    assert_eq!(out.rs("S1", "TRGRESP"), []);
+    let e = out.error("subject", "invalid");
+    assert_eq!(e["row"], 3);
+    assert_eq!(e["lesion"], "T01");
+    assert_eq!(e["visit"], "WEEK 6");
+    let r = reason(e);
+    assert!(r.contains("NOT DONE") && r.contains("`62`"), "{r}");
+    assert_eq!(out.summary["rows"]["TR"]["in_refused_subjects"], 2);
+
+    // NOT DONE with no result (or the not-done word repeated as the result): not evaluated.
+    for row in [
+        "ST,TR,S1,TARGET,T01,LDIAM,,,,,,NOT DONE,2,WEEK 6,2021-02-24",
+        "ST,TR,S1,TARGET,T01,LDIAM,NOT DONE,,NOT DONE,,,NOT DONE,2,WEEK 6,2021-02-24",
+    ] {
+        let out = run_rows("not-done-empty", &tu, &[tr[0], row], PartialDates::Refuse);
+        assert!(out.errors.is_empty(), "{row}: {:#?}", out.errors);
+        assert_eq!(out.rs("S1", "TRGRESP"), pairs(&[("WEEK 6", "NE")]), "{row}");
+    }
+}

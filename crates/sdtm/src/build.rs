@@ -1716,6 +1716,15 @@ fn read_tr_row<'g>(
         _ => Slot::State,
     };
     let val = if not_done {
+        // A test not done has no result: one given beside NOT DONE contradicts it (read as
+        // not done, the result would be dropped unseen).
+        if let Some(given) = result_beside_not_done(ctx.mapping, g, r) {
+            u.problems.push(err!(Problem::Other(format!(
+                "TRSTAT `{}` says the test was not done, but the row gives the result `{given}`: which holds is unknown",
+                g.get(r, tr::STAT)
+            ))));
+            return;
+        }
         Val::NotDone
     } else if slot == Slot::State {
         let (orres, stresc) = (g.get(r, tr::ORRES), g.get(r, tr::STRESC));
@@ -1864,6 +1873,15 @@ fn dated(d: Option<crate::dates::Dtc>) -> String {
         Some(d) => d.date.to_string(),
         None => "nothing (no TRDTC)".into(),
     }
+}
+
+/// The first result (`TRORRES`, `TRSTRESC`, `TRSTRESN`) a row gives besides a not-done word.
+#[cold]
+fn result_beside_not_done<'g>(mapping: &Mapping, g: &'g RawGroup, r: usize) -> Option<&'g str> {
+    [tr::ORRES, tr::STRESC, tr::STRESN]
+        .into_iter()
+        .map(|c| g.get(r, c).trim())
+        .find(|v| !v.is_empty() && !mapping.is_not_done(v))
 }
 
 /// `kept` becomes the smallest (byte order) of itself and `given`; the larger joins `others`
