@@ -29,6 +29,11 @@ bench-engine:
 bench-batch subjects="100000":
     bash scripts/bench-batch.sh {{subjects}}
 
+# The RECIST 1.1 core against an independent model on random subjects (CI runs seed 1, 2000).
+oracle seed="1" count="2000":
+    cargo build -q -p recist-cli
+    RECIST=target/debug/recist python3 scripts/r11-oracle.py {{seed}} {{count}}
+
 # Regenerate the JSON Schema of the rule-set format after changing crates/rules/src/doc.rs.
 schema:
     cargo run -q -p recist-cli -- rules schema > rules/rule-set.schema.json
