@@ -788,8 +788,8 @@ impl Ctx<'_> {
                 }
                 Reference::RuleSet(ri) => {
                     let refr = by_set.get(*ri).and_then(Option::as_ref);
+                    let ref_rules = self.sets[*ri];
                     if let (Some(a), Some(b)) = (refr, cand) {
-                        let ref_rules = self.sets[*ri];
                         compare::compare_results(
                             (pi, pair),
                             tally,
@@ -797,6 +797,13 @@ impl Ctx<'_> {
                             &id,
                             (ref_rules, a, bestresp(ref_rules, a)),
                             (cand_rules, b, bestresp(cand_rules, b)),
+                        );
+                    } else {
+                        // One or both refused the unit: counted, never dropped.
+                        compare::count_refused_by_rule_set(
+                            tally,
+                            refr.map(|a| (a, bestresp(ref_rules, a))),
+                            cand.map(|b| (b, bestresp(cand_rules, b))),
                         );
                     }
                 }
@@ -829,8 +836,14 @@ impl Ctx<'_> {
             t.refused += 1;
         }
         for (pi, pair) in self.pairs.iter().enumerate() {
-            let n = self.pair_rows(pair, recorded).len() as u64;
-            compare::count_refused(&mut p.tally.compare[pi], n);
+            let tally = &mut p.tally.compare[pi];
+            match pair.reference {
+                Reference::Recorded { .. } => {
+                    let n = self.pair_rows(pair, recorded).len() as u64;
+                    compare::count_refused(tally, n);
+                }
+                Reference::RuleSet(_) => compare::count_refused_by_rule_set(tally, None, None),
+            }
         }
     }
 

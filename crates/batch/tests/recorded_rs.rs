@@ -473,3 +473,81 @@ fn values_on_one_side_only_are_lines_with_case_files_too() {
     // Every other value of the cases is on the engine's side only, and listed.
     assert!(lines.iter().filter(|l| l["side"] == "candidate").count() > 100);
 }
+
+/// R11-MEASDIS: an amendment refusing non-target-only disease refuses a subject the current
+/// rules adjudicate. Its values are not compared, but they are counted (and the subject ×
+/// evaluator with them), never dropped: the comparison does not read as full agreement.
+#[test]
+fn r11_measdis_a_subject_one_rule_set_refuses_is_counted_in_the_comparison() {
+    let dir = tmp("rules-one-refuses");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/recist-1.1");
+    for f in ["R11-MEASDIS.yaml", "R11-TGT-CR.yaml"] {
+        std::fs::copy(fixtures.join(f), cases.join(f)).unwrap();
+    }
+    let amended = recist()
+        .with_overrides(
+            None,
+            &[("baseline.non_target_only".into(), "refused".into())],
+        )
+        .unwrap();
+    let both =
+        |name: &str, base: Vec<recist_rules::RuleSet>, against: Vec<recist_rules::RuleSet>| {
+            let out = dir.join(name);
+            let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+            cfg.input = recist_batch::Input::Cases(cases.clone());
+            cfg.rule_sets = base;
+            cfg.against = against;
+            run(&cfg);
+            assert_reconciles(&summary(&out));
+            let c: Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
+            (
+                c["comparisons"][0].clone(),
+                read(&out.join("comparison.md")),
+            )
+        };
+    // The values R11-MEASDIS gets under the current rules: one per test and follow-up.
+    let out = dir.join("alone");
+    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+    cfg.input = recist_batch::Input::Cases(cases.clone());
+    run(&cfg);
+    let measdis: Vec<Value> = read(&out.join("results.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["subject"] == "R11-MEASDIS" && r["scope"] == "all")
+        .collect();
+    assert_eq!(measdis.len(), 1);
+    let values: u64 = measdis[0]["timepoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["baseline"] == false)
+        .map(|t| {
+            ["target", "non_target", "new_lesions", "overall"]
+                .iter()
+                .filter(|k| !t[**k].is_null())
+                .count() as u64
+        })
+        .sum::<u64>()
+        + 1;
+    assert!(values > 1);
+
+    let (cmp, md) = both("amended", vec![recist()], vec![amended.clone()]);
+    assert_eq!(cmp["reference_rows_of_refused_subjects"], values, "{cmp}");
+    assert_eq!(cmp["candidate_values_of_refused_subjects"], 0, "{cmp}");
+    assert_eq!(
+        cmp["subject_evaluators_refused"],
+        serde_json::json!({"reference_only": 0, "candidate_only": 1, "both": 0}),
+        "{cmp}"
+    );
+    assert!(md.contains("1 by the candidate only"), "{md}");
+    // The other way round: the candidate's values are the ones not compared.
+    let (cmp, _) = both("reverse", vec![amended], vec![recist()]);
+    assert_eq!(cmp["candidate_values_of_refused_subjects"], values, "{cmp}");
+    assert_eq!(cmp["reference_rows_of_refused_subjects"], 0, "{cmp}");
+    assert_eq!(
+        cmp["subject_evaluators_refused"]["reference_only"], 1,
+        "{cmp}"
+    );
+}
