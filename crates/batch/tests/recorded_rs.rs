@@ -551,3 +551,42 @@ fn r11_measdis_a_subject_one_rule_set_refuses_is_counted_in_the_comparison() {
         "{cmp}"
     );
 }
+
+#[test]
+fn a_recorded_row_whose_rsorres_and_rsstresc_name_different_responses_is_refused() {
+    let dir = tmp("rs-orres-stresc");
+    let rs = recorded(&dir, |mut rows| {
+        // WEEK 6 OVRLRESP: collected PD, standardised SD.
+        rows[OVRL_WEEK6] = rows[OVRL_WEEK6].replace(",SD,SD,", ",PD,SD,");
+        // WEEK 6 TRGRESP: collected as prose, standardised SD: RSSTRESC holds.
+        rows[0] = rows[0].replace(",SD,SD,", ",Stable Disease,SD,");
+        // WEEK 6 NTRGRESP: only RSORRES given: read.
+        rows[1] = rows[1].replace(",NON-CR/NON-PD,NON-CR/NON-PD,", ",Non-CR / Non-PD,,");
+        rows
+    });
+    let (s, e, c) = compare(&rs, &dir.join("out"));
+    assert_eq!(places(&e), [tuple(5, "WEEK 6", "orres-stresc-disagree")]);
+    let reason = e[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("OVRLRESP: RSORRES `PD` and RSSTRESC `SD` disagree"),
+        "{reason}"
+    );
+    let rows = &s["rows"]["RS_recorded"];
+    assert_eq!(
+        (rows["read"].as_u64(), rows["refused"].as_u64()),
+        (Some(56), Some(1))
+    );
+    // Not compared: the engine's WEEK 6 value is on its side only.
+    let ovrl = &c["tests"]["OVRLRESP"];
+    assert_eq!(ovrl["candidate_only"], 1, "{ovrl}");
+    assert_eq!(ovrl["agreed"], ovrl["compared"], "{ovrl}");
+    for t in ["TRGRESP", "NTRGRESP"] {
+        let t = &c["tests"][t];
+        assert_eq!(t["agreed"], t["compared"], "{t}");
+        assert_eq!(
+            (t["reference_only"].as_u64(), t["candidate_only"].as_u64()),
+            (Some(0), Some(0)),
+            "{t}"
+        );
+    }
+}
