@@ -446,11 +446,13 @@ pub fn read_recorded_with(
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
         };
+        // Compared case-insensitively (cdisc.md), named in upper case as `recist batch` does.
         let evaluator = match (get(eval), get(evalid)) {
             (Some(a), Some(b)) => Some(format!("{a}/{b}")),
             (Some(a), None) => Some(a.to_string()),
             (None, b) => b.map(str::to_string),
-        };
+        }
+        .map(|e| e.to_uppercase());
         let test = if sdtm {
             get(testcd)
                 .filter(|t| !t.eq_ignore_ascii_case("OVRLRESP"))
@@ -543,7 +545,46 @@ pub fn read_recorded_with(
     // Subject × evaluators with an overall response row of no RSCAT among rows giving several,
     // and the first such row: refused whole, since that visit is of no one reading.
     let mut ambiguous: BTreeMap<Unit, usize> = BTreeMap::new();
+    // Subjects with a row naming no evaluator while others name some, and the first such
+    // row: whose reading that row is is unknown (read apart, it would be a reading of its
+    // own; read with one of them, perhaps the wrong one's), so the subject is refused.
+    let mut evaluators: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for p in &parsed {
+        if let Some(e) = &p.evaluator {
+            let named = evaluators.entry(p.subject.as_str()).or_default();
+            if !named.contains(&e.as_str()) {
+                named.push(e);
+            }
+        }
+    }
+    let mut no_evaluator: BTreeMap<String, usize> = BTreeMap::new();
+    for p in &parsed {
+        if p.evaluator.is_none()
+            && !p.subject.is_empty()
+            && let Some(named) = evaluators.get(p.subject.as_str())
+        {
+            if !no_evaluator.contains_key(&p.subject) {
+                no_evaluator.insert(p.subject.clone(), p.line);
+                out.refused.push(CaseError::Invalid {
+                        place: Place {
+                            file: file.clone(),
+                            line: Some(p.line),
+                            subject: Some(p.subject.clone()),
+                            date: date(&p.date),
+                            lesion: None,
+                        },
+                        message: format!(
+                            "no RSEVAL or RSEVALID, while this subject's other rows name {}: whose reading this row is is unknown, so the subject is refused",
+                            named
+                                .iter()
+                                .map(|e| format!("`{e}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
+            }
+            continue;
+        }
         let row = p.line;
         let subject = p.subject.clone();
         let place = |d: Option<NaiveDate>| Place {
@@ -738,6 +779,11 @@ pub fn read_recorded_with(
             .get(&key.0)
             .map(|&line| (line, "could not be read"))
             .or_else(|| {
+                no_evaluator
+                    .get(&key.0)
+                    .map(|&line| (line, "names no evaluator while its other rows do"))
+            })
+            .or_else(|| {
                 ambiguous
                     .get(&(key.0.clone(), key.1.clone()))
                     .map(|&line| (line, "gives no RSCAT among several"))
@@ -787,7 +833,7 @@ pub fn read_recorded_with(
         let Some(&(line, false)) = units.get(&unit) else {
             continue;
         };
-        if unit.0.is_empty() {
+        if unit.0.is_empty() || (unit.1.is_none() && no_evaluator.contains_key(&unit.0)) {
             continue;
         }
         let evaluator = unit

@@ -274,3 +274,43 @@ fn r11_bor_def_two_responses_on_one_date_name_the_other_row() {
         )]
     );
 }
+
+/// R11-CONF-INT: evaluators are compared case aside (cdisc.md), so `INVESTIGATOR` and
+/// `Investigator` are one reading, whose PR is confirmed (read apart: two unconfirmed PRs);
+/// a row naming no evaluator while the subject's others name one is of no known reading, and
+/// refuses the subject rather than make a reading of its own.
+#[test]
+fn r11_conf_int_evaluators_are_one_reading_case_aside_and_a_row_naming_none_refuses() {
+    let (r, _) = read_rs(
+        "eval-case",
+        &[
+            rs("OVRLRESP", "RECIST 1.1", "PR", "PR", "2020-02-12"),
+            rs("OVRLRESP", "RECIST 1.1", "PR", "PR", "2020-03-25")
+                .replace("INVESTIGATOR", "Investigator"),
+        ],
+    );
+    assert!(r.refused.is_empty(), "{:?}", refusals(&r));
+    assert_eq!(r.subjects.len(), 1, "{:?}", r.subjects);
+    assert_eq!(r.subjects[0].evaluator.as_deref(), Some("INVESTIGATOR"));
+    assert_eq!(r.subjects[0].visits.len(), 2);
+
+    let (r, file) = read_rs(
+        "eval-none",
+        &[
+            rs("OVRLRESP", "RECIST 1.1", "PR", "PR", "2020-02-12"),
+            rs("OVRLRESP", "RECIST 1.1", "PD", "PD", "2020-03-25").replace("INVESTIGATOR", ""),
+        ],
+    );
+    assert!(r.subjects.is_empty(), "{:?}", r.subjects);
+    assert_eq!(
+        refusals(&r),
+        [
+            format!(
+                "{file}:3: subject `A`: assessment 2020-03-25: no RSEVAL or RSEVALID, while this subject's other rows name `INVESTIGATOR`: whose reading this row is is unknown, so the subject is refused"
+            ),
+            format!(
+                "{file}:3: subject `A`: row 3 of this subject names no evaluator while its other rows do: its best response could miss that visit, so the subject is refused"
+            ),
+        ]
+    );
+}
