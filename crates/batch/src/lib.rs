@@ -1871,6 +1871,41 @@ pub fn run_warnings(cfg: &BatchConfig) -> Vec<String> {
     warnings
 }
 
+/// What the run found that the user may not have meant, known only once it has run: a
+/// comparison with recorded RS in which no recorded value was compared (a file with only a
+/// header, every row refused, of other tests, or of another `RSCAT` than the rule set's):
+/// its statistics are then empty and every engine value is on one side only. Each is in
+/// `summary.json`'s `warnings` after [`run_warnings`]'s, and printed on standard error.
+pub fn outcome_warnings(cfg: &BatchConfig, pairs: &[ComparePair], t: &Tally) -> Vec<String> {
+    let Some(file) = &cfg.recorded else {
+        return Vec::new();
+    };
+    pairs
+        .iter()
+        .zip(&t.compare)
+        .filter(|(p, _)| matches!(p.reference, Reference::Recorded { .. }))
+        .filter(|(_, c)| c.confusion.values().all(|m| m.values().all(|&n| n == 0)))
+        .map(|(p, c)| {
+            let rscat = match &p.reference {
+                Reference::Recorded { rscat, .. } => rscat.as_str(),
+                Reference::RuleSet(_) => "",
+            };
+            format!(
+                "no recorded value of {} was compared with {}: of its {} rows, {} were read for comparison ({} of them on the recorded side only, {} of refused subjects), {} refused, {} of tests recist does not write, {} of an RSCAT other than `{rscat}` (or empty)",
+                file.display(),
+                p.candidate_label,
+                t.recorded_rows,
+                t.recorded_used,
+                c.reference_only.values().sum::<u64>(),
+                c.reference_refused,
+                t.recorded_refused,
+                t.recorded_skipped,
+                t.recorded_other_category,
+            )
+        })
+        .collect()
+}
+
 fn summary_json(
     ctx: &Ctx<'_>,
     t: &Tally,
@@ -1953,7 +1988,10 @@ fn summary_json(
         .collect();
     json!({
         "format": "recist-batch-summary/1",
-        "warnings": run_warnings(cfg),
+        "warnings": run_warnings(cfg)
+            .into_iter()
+            .chain(outcome_warnings(cfg, &ctx.pairs, t))
+            .collect::<Vec<_>>(),
         "run_id": run_id,
         "command": cfg.command,
         "recist_version": env!("CARGO_PKG_VERSION"),

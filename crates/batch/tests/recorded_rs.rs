@@ -590,3 +590,56 @@ fn a_recorded_row_whose_rsorres_and_rsstresc_name_different_responses_is_refused
         );
     }
 }
+
+#[test]
+fn a_comparison_in_which_no_recorded_value_was_compared_is_a_warning() {
+    // A file with only its header, and one whose every row is of another RSCAT: the
+    // statistics are empty and every engine value is on its side only, which is said.
+    let dir = tmp("rs-nothing-compared");
+    let header = recorded(&dir, |_| Vec::new());
+    let out = dir.join("header");
+    let mut cfg = study_config(&fixtures(), &out);
+    cfg.recorded = Some(header.clone());
+    run(&cfg);
+    let s = summary(&out);
+    assert_reconciles(&s);
+    let w: Vec<String> = s["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with(&format!(
+            "no recorded value of {} was compared with recist-1.1 ",
+            header.display()
+        )),
+        "{w:?}"
+    );
+    assert!(w[0].contains("of its 0 rows"), "{w:?}");
+
+    let dir2 = tmp("rs-nothing-compared-cat");
+    let other = recorded(&dir2, |rows| {
+        rows.into_iter()
+            .map(|r| r.replace(",RECIST 1.1,", ",RECIST 1.0,"))
+            .collect()
+    });
+    let out = dir2.join("other");
+    let mut cfg = study_config(&fixtures(), &out);
+    cfg.recorded = Some(other);
+    run(&cfg);
+    let s = summary(&out);
+    let w = s["warnings"][0].as_str().unwrap();
+    assert!(
+        w.contains("of its 56 rows, 0 were read")
+            && w.contains("56 of an RSCAT other than `RECIST 1.1` (or empty)"),
+        "{w}"
+    );
+    // A comparison that compared something says nothing.
+    let out = dir.join("clean");
+    let mut cfg = study_config(&fixtures(), &out);
+    cfg.recorded = Some(fixtures().join("expected-rs.csv"));
+    run(&cfg);
+    assert_eq!(summary(&out)["warnings"], serde_json::json!([]));
+}
