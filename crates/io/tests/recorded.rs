@@ -73,7 +73,7 @@ fn r11_conf_int_rows_with_and_without_rscat_are_one_reading() {
 /// A row with no `RSCAT` whose subject's other rows give two is of no one reading: it is
 /// refused, and so is its subject × evaluator (the response could be a visit of either).
 #[test]
-fn r11_bor_a_response_without_rscat_among_two_rscats_refuses_its_subject() {
+fn r11_bor_def_a_response_without_rscat_among_two_rscats_refuses_its_subject() {
     let (r, file) = read_rs(
         "two-cats",
         &[
