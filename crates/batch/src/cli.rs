@@ -290,6 +290,13 @@ fn run(cfg: &BatchConfig) -> Result<u8, String> {
         eprintln!("recist batch: warning: {w}");
     }
     let report = run_batch(cfg).map_err(|e| e.to_string())?;
+    // The warnings known only after the run (after run_warnings' in summary.json).
+    let before = run_warnings(cfg).len();
+    if let Some(all) = report.summary["warnings"].as_array() {
+        for w in all.iter().skip(before).filter_map(|w| w.as_str()) {
+            eprintln!("recist batch: warning: {w}");
+        }
+    }
     let t = &report.tally;
     let rows = t.tr.read + t.tu.read;
     let secs = report.seconds.max(1e-9);

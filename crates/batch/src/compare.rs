@@ -47,8 +47,16 @@ pub struct CompareTally {
     pub reference_only: BTreeMap<RsTest, u64>,
     /// Candidate values with no reference value.
     pub candidate_only: BTreeMap<RsTest, u64>,
-    /// Reference rows of subjects and evaluators the engine refused (not compared).
+    /// Reference rows of subjects and evaluators the engine refused (not compared); when
+    /// two rule sets are compared, the reference rule set's values of the subject ×
+    /// evaluators the candidate refused and the reference did not.
     pub reference_refused: u64,
+    /// Two rule sets compared: the candidate's values of the subject × evaluators the
+    /// reference refused and the candidate did not (not compared).
+    pub candidate_refused: u64,
+    /// Two rule sets compared: subject × evaluators refused by the reference rule set only,
+    /// by the candidate only, and by both (refused while reading, or by both engines).
+    pub units_refused: UnitsRefused,
     /// Discordant values written to `discordant.jsonl`.
     pub discordant: u64,
 }
@@ -64,6 +72,10 @@ impl CompareTally {
             *self.candidate_only.entry(*t).or_default() += n;
         }
         self.reference_refused += o.reference_refused;
+        self.candidate_refused += o.candidate_refused;
+        self.units_refused.reference_only += o.units_refused.reference_only;
+        self.units_refused.candidate_only += o.units_refused.candidate_only;
+        self.units_refused.both += o.units_refused.both;
         self.discordant += o.discordant;
     }
 
@@ -81,6 +93,19 @@ impl CompareTally {
         }
         discordant
     }
+}
+
+/// Subject × evaluators that one or both of two compared rule sets refused: none of their
+/// values is compared, so an amendment that refuses subjects the current rules adjudicate
+/// (or the reverse) shows here, not as agreement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitsRefused {
+    /// Refused by the reference rule set only.
+    pub reference_only: u64,
+    /// Refused by the candidate rule set only.
+    pub candidate_only: u64,
+    /// Refused by both.
+    pub both: u64,
 }
 
 /// The lines comparisons write: discordant values (`discordant.jsonl`) and values on one side
@@ -471,6 +496,29 @@ pub fn count_refused(tally: &mut CompareTally, n: u64) {
     tally.reference_refused += n;
 }
 
+/// Counts a subject × evaluator that one or both of two compared rule sets refused:
+/// `reference` and `candidate` are each side's result (`None`: refused) with its best
+/// response. The values of the side that adjudicated it are counted as not compared
+/// (`reference_refused` or `candidate_refused`), never dropped without a count.
+pub fn count_refused_by_rule_set(
+    tally: &mut CompareTally,
+    reference: Option<(&SubjectResult, Option<OverallResponse>)>,
+    candidate: Option<(&SubjectResult, Option<OverallResponse>)>,
+) {
+    match (reference, candidate) {
+        (Some(_), Some(_)) => {}
+        (Some((r, best)), None) => {
+            tally.units_refused.candidate_only += 1;
+            tally.reference_refused += entries(r, best).len() as u64;
+        }
+        (None, Some((r, best))) => {
+            tally.units_refused.reference_only += 1;
+            tally.candidate_refused += entries(r, best).len() as u64;
+        }
+        (None, None) => tally.units_refused.both += 1,
+    }
+}
+
 /// Counts, and writes to `out`, the reference rows of `subject` that no subject × evaluator
 /// adjudicated or refused holds (a subject or evaluator with no TU/TR data, or no case).
 pub fn reference_only_rows(
@@ -574,13 +622,28 @@ pub fn report_json(pair: &ComparePair, t: &CompareTally) -> Value {
             }),
         );
     }
-    json!({
+    let mut out = json!({
         "reference": pair.reference_label,
         "candidate": pair.candidate_label,
         "discordant": t.discordant,
         "reference_rows_of_refused_subjects": t.reference_refused,
         "tests": tests,
-    })
+    });
+    if let (Reference::RuleSet(_), Value::Object(m)) = (&pair.reference, &mut out) {
+        m.insert(
+            "candidate_values_of_refused_subjects".into(),
+            json!(t.candidate_refused),
+        );
+        m.insert(
+            "subject_evaluators_refused".into(),
+            json!({
+                "reference_only": t.units_refused.reference_only,
+                "candidate_only": t.units_refused.candidate_only,
+                "both": t.units_refused.both,
+            }),
+        );
+    }
+    out
 }
 
 /// The readable report of every comparison (Markdown).
@@ -597,6 +660,18 @@ pub fn report_markdown(pairs: &[ComparePair], tallies: &[CompareTally]) -> Strin
             "{} discordant values (listed in discordant.jsonl with the engine's rules and numbers); {} reference rows of refused subjects not compared.\n",
             t.discordant, t.reference_refused
         );
+        if let Reference::RuleSet(_) = pair.reference {
+            let u = &t.units_refused;
+            let _ = writeln!(
+                s,
+                "Subject × evaluators refused (none of their values compared): {} by the candidate only ({} reference values), {} by the reference only ({} candidate values), {} by both.\n",
+                u.candidate_only,
+                t.reference_refused,
+                u.reference_only,
+                t.candidate_refused,
+                u.both
+            );
+        }
         let _ = writeln!(
             s,
             "| test | compared | agreed | agreement | kappa | reference only | candidate only |"

@@ -788,8 +788,8 @@ impl Ctx<'_> {
                 }
                 Reference::RuleSet(ri) => {
                     let refr = by_set.get(*ri).and_then(Option::as_ref);
+                    let ref_rules = self.sets[*ri];
                     if let (Some(a), Some(b)) = (refr, cand) {
-                        let ref_rules = self.sets[*ri];
                         compare::compare_results(
                             (pi, pair),
                             tally,
@@ -797,6 +797,13 @@ impl Ctx<'_> {
                             &id,
                             (ref_rules, a, bestresp(ref_rules, a)),
                             (cand_rules, b, bestresp(cand_rules, b)),
+                        );
+                    } else {
+                        // One or both refused the unit: counted, never dropped.
+                        compare::count_refused_by_rule_set(
+                            tally,
+                            refr.map(|a| (a, bestresp(ref_rules, a))),
+                            cand.map(|b| (b, bestresp(cand_rules, b))),
                         );
                     }
                 }
@@ -829,8 +836,14 @@ impl Ctx<'_> {
             t.refused += 1;
         }
         for (pi, pair) in self.pairs.iter().enumerate() {
-            let n = self.pair_rows(pair, recorded).len() as u64;
-            compare::count_refused(&mut p.tally.compare[pi], n);
+            let tally = &mut p.tally.compare[pi];
+            match pair.reference {
+                Reference::Recorded { .. } => {
+                    let n = self.pair_rows(pair, recorded).len() as u64;
+                    compare::count_refused(tally, n);
+                }
+                Reference::RuleSet(_) => compare::count_refused_by_rule_set(tally, None, None),
+            }
         }
     }
 
@@ -1858,6 +1871,41 @@ pub fn run_warnings(cfg: &BatchConfig) -> Vec<String> {
     warnings
 }
 
+/// What the run found that the user may not have meant, known only once it has run: a
+/// comparison with recorded RS in which no recorded value was compared (a file with only a
+/// header, every row refused, of other tests, or of another `RSCAT` than the rule set's):
+/// its statistics are then empty and every engine value is on one side only. Each is in
+/// `summary.json`'s `warnings` after [`run_warnings`]'s, and printed on standard error.
+pub fn outcome_warnings(cfg: &BatchConfig, pairs: &[ComparePair], t: &Tally) -> Vec<String> {
+    let Some(file) = &cfg.recorded else {
+        return Vec::new();
+    };
+    pairs
+        .iter()
+        .zip(&t.compare)
+        .filter(|(p, _)| matches!(p.reference, Reference::Recorded { .. }))
+        .filter(|(_, c)| c.confusion.values().all(|m| m.values().all(|&n| n == 0)))
+        .map(|(p, c)| {
+            let rscat = match &p.reference {
+                Reference::Recorded { rscat, .. } => rscat.as_str(),
+                Reference::RuleSet(_) => "",
+            };
+            format!(
+                "no recorded value of {} was compared with {}: of its {} rows, {} were read for comparison ({} of them on the recorded side only, {} of refused subjects), {} refused, {} of tests recist does not write, {} of an RSCAT other than `{rscat}` (or empty)",
+                file.display(),
+                p.candidate_label,
+                t.recorded_rows,
+                t.recorded_used,
+                c.reference_only.values().sum::<u64>(),
+                c.reference_refused,
+                t.recorded_refused,
+                t.recorded_skipped,
+                t.recorded_other_category,
+            )
+        })
+        .collect()
+}
+
 fn summary_json(
     ctx: &Ctx<'_>,
     t: &Tally,
@@ -1940,7 +1988,10 @@ fn summary_json(
         .collect();
     json!({
         "format": "recist-batch-summary/1",
-        "warnings": run_warnings(cfg),
+        "warnings": run_warnings(cfg)
+            .into_iter()
+            .chain(outcome_warnings(cfg, &ctx.pairs, t))
+            .collect::<Vec<_>>(),
         "run_id": run_id,
         "command": cfg.command,
         "recist_version": env!("CARGO_PKG_VERSION"),

@@ -473,3 +473,173 @@ fn values_on_one_side_only_are_lines_with_case_files_too() {
     // Every other value of the cases is on the engine's side only, and listed.
     assert!(lines.iter().filter(|l| l["side"] == "candidate").count() > 100);
 }
+
+/// R11-MEASDIS: an amendment refusing non-target-only disease refuses a subject the current
+/// rules adjudicate. Its values are not compared, but they are counted (and the subject ×
+/// evaluator with them), never dropped: the comparison does not read as full agreement.
+#[test]
+fn r11_measdis_a_subject_one_rule_set_refuses_is_counted_in_the_comparison() {
+    let dir = tmp("rules-one-refuses");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/recist-1.1");
+    for f in ["R11-MEASDIS.yaml", "R11-TGT-CR.yaml"] {
+        std::fs::copy(fixtures.join(f), cases.join(f)).unwrap();
+    }
+    let amended = recist()
+        .with_overrides(
+            None,
+            &[("baseline.non_target_only".into(), "refused".into())],
+        )
+        .unwrap();
+    let both =
+        |name: &str, base: Vec<recist_rules::RuleSet>, against: Vec<recist_rules::RuleSet>| {
+            let out = dir.join(name);
+            let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+            cfg.input = recist_batch::Input::Cases(cases.clone());
+            cfg.rule_sets = base;
+            cfg.against = against;
+            run(&cfg);
+            assert_reconciles(&summary(&out));
+            let c: Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
+            (
+                c["comparisons"][0].clone(),
+                read(&out.join("comparison.md")),
+            )
+        };
+    // The values R11-MEASDIS gets under the current rules: one per test and follow-up.
+    let out = dir.join("alone");
+    let mut cfg = sdtm_config(Path::new("-"), Path::new("-"), None, &out);
+    cfg.input = recist_batch::Input::Cases(cases.clone());
+    run(&cfg);
+    let measdis: Vec<Value> = read(&out.join("results.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["subject"] == "R11-MEASDIS" && r["scope"] == "all")
+        .collect();
+    assert_eq!(measdis.len(), 1);
+    let values: u64 = measdis[0]["timepoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["baseline"] == false)
+        .map(|t| {
+            ["target", "non_target", "new_lesions", "overall"]
+                .iter()
+                .filter(|k| !t[**k].is_null())
+                .count() as u64
+        })
+        .sum::<u64>()
+        + 1;
+    assert!(values > 1);
+
+    let (cmp, md) = both("amended", vec![recist()], vec![amended.clone()]);
+    assert_eq!(cmp["reference_rows_of_refused_subjects"], values, "{cmp}");
+    assert_eq!(cmp["candidate_values_of_refused_subjects"], 0, "{cmp}");
+    assert_eq!(
+        cmp["subject_evaluators_refused"],
+        serde_json::json!({"reference_only": 0, "candidate_only": 1, "both": 0}),
+        "{cmp}"
+    );
+    assert!(md.contains("1 by the candidate only"), "{md}");
+    // The other way round: the candidate's values are the ones not compared.
+    let (cmp, _) = both("reverse", vec![amended], vec![recist()]);
+    assert_eq!(cmp["candidate_values_of_refused_subjects"], values, "{cmp}");
+    assert_eq!(cmp["reference_rows_of_refused_subjects"], 0, "{cmp}");
+    assert_eq!(
+        cmp["subject_evaluators_refused"]["reference_only"], 1,
+        "{cmp}"
+    );
+}
+
+#[test]
+fn a_recorded_row_whose_rsorres_and_rsstresc_name_different_responses_is_refused() {
+    let dir = tmp("rs-orres-stresc");
+    let rs = recorded(&dir, |mut rows| {
+        // WEEK 6 OVRLRESP: collected PD, standardised SD.
+        rows[OVRL_WEEK6] = rows[OVRL_WEEK6].replace(",SD,SD,", ",PD,SD,");
+        // WEEK 6 TRGRESP: collected as prose, standardised SD: RSSTRESC holds.
+        rows[0] = rows[0].replace(",SD,SD,", ",Stable Disease,SD,");
+        // WEEK 6 NTRGRESP: only RSORRES given: read.
+        rows[1] = rows[1].replace(",NON-CR/NON-PD,NON-CR/NON-PD,", ",Non-CR / Non-PD,,");
+        rows
+    });
+    let (s, e, c) = compare(&rs, &dir.join("out"));
+    assert_eq!(places(&e), [tuple(5, "WEEK 6", "orres-stresc-disagree")]);
+    let reason = e[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("OVRLRESP: RSORRES `PD` and RSSTRESC `SD` disagree"),
+        "{reason}"
+    );
+    let rows = &s["rows"]["RS_recorded"];
+    assert_eq!(
+        (rows["read"].as_u64(), rows["refused"].as_u64()),
+        (Some(56), Some(1))
+    );
+    // Not compared: the engine's WEEK 6 value is on its side only.
+    let ovrl = &c["tests"]["OVRLRESP"];
+    assert_eq!(ovrl["candidate_only"], 1, "{ovrl}");
+    assert_eq!(ovrl["agreed"], ovrl["compared"], "{ovrl}");
+    for t in ["TRGRESP", "NTRGRESP"] {
+        let t = &c["tests"][t];
+        assert_eq!(t["agreed"], t["compared"], "{t}");
+        assert_eq!(
+            (t["reference_only"].as_u64(), t["candidate_only"].as_u64()),
+            (Some(0), Some(0)),
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn a_comparison_in_which_no_recorded_value_was_compared_is_a_warning() {
+    // A file with only its header, and one whose every row is of another RSCAT: the
+    // statistics are empty and every engine value is on its side only, which is said.
+    let dir = tmp("rs-nothing-compared");
+    let header = recorded(&dir, |_| Vec::new());
+    let out = dir.join("header");
+    let mut cfg = study_config(&fixtures(), &out);
+    cfg.recorded = Some(header.clone());
+    run(&cfg);
+    let s = summary(&out);
+    assert_reconciles(&s);
+    let w: Vec<String> = s["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with(&format!(
+            "no recorded value of {} was compared with recist-1.1 ",
+            header.display()
+        )),
+        "{w:?}"
+    );
+    assert!(w[0].contains("of its 0 rows"), "{w:?}");
+
+    let dir2 = tmp("rs-nothing-compared-cat");
+    let other = recorded(&dir2, |rows| {
+        rows.into_iter()
+            .map(|r| r.replace(",RECIST 1.1,", ",RECIST 1.0,"))
+            .collect()
+    });
+    let out = dir2.join("other");
+    let mut cfg = study_config(&fixtures(), &out);
+    cfg.recorded = Some(other);
+    run(&cfg);
+    let s = summary(&out);
+    let w = s["warnings"][0].as_str().unwrap();
+    assert!(
+        w.contains("of its 56 rows, 0 were read")
+            && w.contains("56 of an RSCAT other than `RECIST 1.1` (or empty)"),
+        "{w}"
+    );
+    // A comparison that compared something says nothing.
+    let out = dir.join("clean");
+    let mut cfg = study_config(&fixtures(), &out);
+    cfg.recorded = Some(fixtures().join("expected-rs.csv"));
+    run(&cfg);
+    assert_eq!(summary(&out)["warnings"], serde_json::json!([]));
+}

@@ -70,8 +70,12 @@ pub struct Recorded {
 
 fn date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    // RSDTC may carry a time: 2019-05-02T10:30.
-    NaiveDate::parse_from_str(t.get(..10).unwrap_or(t), "%Y-%m-%d").ok()
+    // RSDTC may carry a time (2019-05-02T10:30); anything else after the date is no date.
+    let day = match t.get(10..) {
+        Some(rest) if rest.is_empty() || rest.starts_with('T') => t.get(..10)?,
+        _ => return None,
+    };
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
 /// Opens a CSV file and reads its header row.
@@ -251,7 +255,9 @@ fn column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
         .position(|h| h.trim().eq_ignore_ascii_case(name))
 }
 
-/// Reads reference dates from an SDTM DM CSV (`USUBJID`, `RFSTDTC`).
+/// Reads reference dates from an SDTM DM CSV (`USUBJID`, `RFSTDTC`). A row that cannot be
+/// read, an `RFSTDTC` that is not a full date, and a subject given two different dates are
+/// refused (an error naming the file, line and subject); an empty `RFSTDTC` gives none.
 pub fn read_reference_dates(path: &Path) -> Result<BTreeMap<String, NaiveDate>, CaseError> {
     let file = path.display().to_string();
     let (mut reader, headers) = open_csv(path, &file)?;
@@ -264,10 +270,10 @@ pub fn read_reference_dates(path: &Path) -> Result<BTreeMap<String, NaiveDate>, 
             message: "a DM file needs the columns USUBJID and RFSTDTC".into(),
         });
     };
-    let mut out = BTreeMap::new();
+    let mut out: BTreeMap<String, (NaiveDate, usize)> = BTreeMap::new();
     while let Some(row) = reader.next_row(&file) {
-        let rec = match row {
-            Row::Read(rec, _) => rec,
+        let (rec, line) = match row {
+            Row::Read(rec, line) => (rec, line),
             // A reference date lost would change the SD minimum without a word: refused.
             Row::Refused {
                 line,
@@ -282,11 +288,37 @@ pub fn read_reference_dates(path: &Path) -> Result<BTreeMap<String, NaiveDate>, 
                 });
             }
         };
-        if let Some(d) = rec.get(start).and_then(date) {
-            out.insert(rec.get(subj).unwrap_or_default().trim().to_string(), d);
+        let subject = rec.get(subj).unwrap_or_default().trim().to_string();
+        let text = rec.get(start).unwrap_or_default().trim();
+        if text.is_empty() || subject.is_empty() {
+            continue;
+        }
+        // A reference date not read, or one of two, would change the SD minimum without a
+        // word: refused with its place.
+        let refuse = |message: String| CaseError::Syntax {
+            subject: Some(subject.clone()),
+            file: file.clone(),
+            line: Some(line),
+            message,
+        };
+        let Some(d) = date(text) else {
+            return Err(refuse(format!(
+                "RFSTDTC `{text}` is not a full ISO 8601 date (partial dates are not imputed)"
+            )));
+        };
+        match out.get(&subject) {
+            Some(&(first, first_line)) if first != d => {
+                return Err(refuse(format!(
+                    "RFSTDTC {d} differs from {first} on line {first_line} for the same subject"
+                )));
+            }
+            Some(_) => {}
+            None => {
+                out.insert(subject, (d, line));
+            }
         }
     }
-    Ok(out)
+    Ok(out.into_iter().map(|(s, (d, _))| (s, d)).collect())
 }
 
 fn syntax(file: &str, line: Option<usize>, e: csv::Error) -> CaseError {
@@ -371,6 +403,8 @@ pub fn read_recorded_with(
             message: "expected the columns subject,date,response[,reference_date] or an SDTM RS header (USUBJID, RSDTC, RSTESTCD, RSSTRESC)".into(),
         });
     };
+    // SDTM: RSSTRESC, else RSORRES, row by row; both given must agree.
+    let orres_col = if sdtm { col("RSORRES") } else { None };
     let testcd = col("RSTESTCD");
     let (eval, evalid, cat, refcol) = (
         col("RSEVAL"),
@@ -378,26 +412,13 @@ pub fn read_recorded_with(
         col("RSCAT"),
         col("reference_date").or(col("RFSTDTC")),
     );
-    /// Subject, evaluator, category.
-    type Key = (String, Option<String>, Option<String>);
-    /// Reference date, visits, refusals of one group, and its vocabulary with the row that
-    /// set it (none for an `RSCAT`'s, which sets it).
-    type Group = (
-        Option<NaiveDate>,
-        Vec<(NaiveDate, OverallResponse, usize)>,
-        Vec<CaseError>,
-        Option<(Vocabulary, Option<usize>)>,
-    );
-    let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
-    // Per group with TRGRESP rows: whether any names a target response (not `NA`).
-    let mut targets: BTreeMap<Key, bool> = BTreeMap::new();
-    // Per group and date: TRGRESP `CR` seen, NTRGRESP `NE` seen, NEWLIND `Y` seen.
-    let mut components: BTreeMap<(Key, NaiveDate), (bool, bool, bool)> = BTreeMap::new();
-    let mut order: Vec<Key> = Vec::new();
     let mut out = Recorded::default();
     // Subjects with a row that could not be read, and the first such row: refused whole, as
     // the row could be a visit of theirs (the best response could miss it).
     let mut unreadable: BTreeMap<String, usize> = BTreeMap::new();
+    // Every readable row first: which RSCATs a subject × evaluator gives is known only once
+    // all its rows are read, and a row with none is of its only one.
+    let mut parsed: Vec<Parsed> = Vec::new();
     while let Some(read) = reader.next_row(&file) {
         out.rows += 1;
         let (rec, row) = match read {
@@ -425,42 +446,202 @@ pub fn read_recorded_with(
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
         };
-        let subject = get(Some(subj)).unwrap_or_default().to_string();
+        // Compared case-insensitively (cdisc.md), named in upper case as `recist batch` does.
         let evaluator = match (get(eval), get(evalid)) {
             (Some(a), Some(b)) => Some(format!("{a}/{b}")),
             (Some(a), None) => Some(a.to_string()),
             (None, b) => b.map(str::to_string),
+        }
+        .map(|e| e.to_uppercase());
+        let test = if sdtm {
+            get(testcd)
+                .filter(|t| !t.eq_ignore_ascii_case("OVRLRESP"))
+                .map(str::to_ascii_uppercase)
+        } else {
+            None
         };
-        let key = (subject.clone(), evaluator, get(cat).map(str::to_string));
-        if sdtm && get(testcd).is_some_and(|t| !t.eq_ignore_ascii_case("OVRLRESP")) {
-            let value = get(Some(resp)).unwrap_or_default();
-            let is = |name: &str| get(testcd).is_some_and(|t| t.eq_ignore_ascii_case(name));
-            // TRGRESP `CR` with NTRGRESP `NE` on one date: Table 1's CR/NE row (an overall PR).
-            let on = get(Some(dt)).and_then(date);
-            if let Some(d) = on.filter(|_| is("TRGRESP") && value.eq_ignore_ascii_case("CR")) {
-                components.entry((key.clone(), d)).or_default().0 = true;
+        let stresc = get(Some(resp));
+        let orres = get(orres_col);
+        parsed.push(Parsed {
+            line: row,
+            subject: get(Some(subj)).unwrap_or_default().to_string(),
+            evaluator,
+            cat: get(cat).map(str::to_string),
+            test,
+            value: stresc.or(orres).unwrap_or_default().to_string(),
+            orres: stresc.and(orres).map(str::to_string),
+            date: get(Some(dt)).unwrap_or_default().to_string(),
+            reference: get(refcol).map(str::to_string),
+        });
+    }
+    if out.rows == 0 {
+        out.refused.push(CaseError::Syntax {
+            subject: None,
+            file: file.clone(),
+            line: Some(1),
+            message:
+                "no rows after the header: no recorded response to derive a best response from"
+                    .into(),
+        });
+    }
+    // Per subject × evaluator: its RSCATs (upper case, as first written), and whether it has
+    // an overall response row, with its first row.
+    type Unit = (String, Option<String>);
+    let mut categories: BTreeMap<Unit, Vec<(String, String)>> = BTreeMap::new();
+    let mut units: BTreeMap<Unit, (usize, bool)> = BTreeMap::new();
+    let mut unit_order: Vec<Unit> = Vec::new();
+    for p in &parsed {
+        let unit = (p.subject.clone(), p.evaluator.clone());
+        if let Some(c) = &p.cat {
+            let cats = categories.entry(unit.clone()).or_default();
+            let upper = c.to_uppercase();
+            if !cats.iter().any(|(u, _)| *u == upper) {
+                cats.push((upper, c.clone()));
             }
-            if let Some(d) = on.filter(|_| {
-                is("NTRGRESP")
-                    && (value.eq_ignore_ascii_case("NE")
-                        || value.eq_ignore_ascii_case("NOT EVALUABLE"))
-            }) {
-                components.entry((key.clone(), d)).or_default().1 = true;
+        }
+        if !units.contains_key(&unit) {
+            unit_order.push(unit.clone());
+        }
+        units.entry(unit).or_insert((p.line, false)).1 |= p.test.is_none();
+    }
+    // The RSCATs a row is of: its own (as first written, case aside); with none, its subject ×
+    // evaluator's only one, or none when it gives none; several: ambiguous (`Err`).
+    let categories_of = |p: &Parsed| -> Result<Vec<Option<String>>, Vec<String>> {
+        let cats = categories
+            .get(&(p.subject.clone(), p.evaluator.clone()))
+            .map_or(&[][..], Vec::as_slice);
+        match &p.cat {
+            Some(c) => {
+                let upper = c.to_uppercase();
+                Ok(vec![Some(
+                    cats.iter()
+                        .find(|(u, _)| *u == upper)
+                        .map_or_else(|| c.clone(), |(_, w)| w.clone()),
+                )])
             }
-            if let Some(d) = on.filter(|_| is("NEWLIND") && value.eq_ignore_ascii_case("Y")) {
-                components.entry((key.clone(), d)).or_default().2 = true;
+            None => match cats {
+                [] => Ok(vec![None]),
+                [(_, only)] => Ok(vec![Some(only.clone())]),
+                several => Err(several.iter().map(|(_, w)| w.clone()).collect()),
+            },
+        }
+    };
+    /// Subject, evaluator, category.
+    type Key = (String, Option<String>, Option<String>);
+    /// Reference date, visits, refusals of one group, and its vocabulary with the row that
+    /// set it (none for an `RSCAT`'s, which sets it).
+    type Group = (
+        Option<NaiveDate>,
+        Vec<(NaiveDate, OverallResponse, usize)>,
+        Vec<CaseError>,
+        Option<(Vocabulary, Option<usize>)>,
+    );
+    let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
+    // Per group with TRGRESP rows: whether any names a target response (not `NA`).
+    let mut targets: BTreeMap<Key, bool> = BTreeMap::new();
+    // Per group and date: TRGRESP `CR` seen, NTRGRESP `NE` seen, NEWLIND `Y` seen.
+    let mut components: BTreeMap<(Key, NaiveDate), (bool, bool, bool)> = BTreeMap::new();
+    let mut order: Vec<Key> = Vec::new();
+    // Subject × evaluators with an overall response row of no RSCAT among rows giving several,
+    // and the first such row: refused whole, since that visit is of no one reading.
+    let mut ambiguous: BTreeMap<Unit, usize> = BTreeMap::new();
+    // Subjects with a row naming no evaluator while others name some, and the first such
+    // row: whose reading that row is is unknown (read apart, it would be a reading of its
+    // own; read with one of them, perhaps the wrong one's), so the subject is refused.
+    let mut evaluators: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in &parsed {
+        if let Some(e) = &p.evaluator {
+            let named = evaluators.entry(p.subject.as_str()).or_default();
+            if !named.contains(&e.as_str()) {
+                named.push(e);
             }
-            // TRGRESP tells whether the subject has target lesions (`NA`: none).
-            if is("TRGRESP") {
-                let has = targets.entry(key).or_insert(false);
-                *has |= !value.is_empty() && !value.eq_ignore_ascii_case("NA");
+        }
+    }
+    let mut no_evaluator: BTreeMap<String, usize> = BTreeMap::new();
+    for p in &parsed {
+        if p.evaluator.is_none()
+            && !p.subject.is_empty()
+            && let Some(named) = evaluators.get(p.subject.as_str())
+        {
+            if !no_evaluator.contains_key(&p.subject) {
+                no_evaluator.insert(p.subject.clone(), p.line);
+                out.refused.push(CaseError::Invalid {
+                        place: Place {
+                            file: file.clone(),
+                            line: Some(p.line),
+                            subject: Some(p.subject.clone()),
+                            date: date(&p.date),
+                            lesion: None,
+                        },
+                        message: format!(
+                            "no RSEVAL or RSEVALID, while this subject's other rows name {}: whose reading this row is is unknown, so the subject is refused",
+                            named
+                                .iter()
+                                .map(|e| format!("`{e}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
             }
             continue;
         }
+        let row = p.line;
+        let subject = p.subject.clone();
+        let place = |d: Option<NaiveDate>| Place {
+            file: file.clone(),
+            line: Some(row),
+            subject: Some(subject.clone()),
+            date: d,
+            lesion: None,
+        };
+        if let Some(test) = &p.test {
+            let value = p.value.as_str();
+            let is = |name: &str| test == name;
+            let on = date(&p.date);
+            for category in
+                categories_of(p).unwrap_or_else(|cats| cats.into_iter().map(Some).collect())
+            {
+                let key = (subject.clone(), p.evaluator.clone(), category);
+                // TRGRESP `CR` with NTRGRESP `NE` on one date: Table 1's CR/NE row (an overall PR).
+                if let Some(d) = on.filter(|_| is("TRGRESP") && value.eq_ignore_ascii_case("CR")) {
+                    components.entry((key.clone(), d)).or_default().0 = true;
+                }
+                if let Some(d) =
+                    on.filter(|_| is("NTRGRESP") && response(value) == Some(OverallResponse::Ne))
+                {
+                    components.entry((key.clone(), d)).or_default().1 = true;
+                }
+                if let Some(d) = on.filter(|_| is("NEWLIND") && value.eq_ignore_ascii_case("Y")) {
+                    components.entry((key.clone(), d)).or_default().2 = true;
+                }
+                // TRGRESP tells whether the subject has target lesions (`NA`: none).
+                if is("TRGRESP") {
+                    let has = targets.entry(key).or_insert(false);
+                    *has |= !value.is_empty() && !value.eq_ignore_ascii_case("NA");
+                }
+            }
+            continue;
+        }
+        let category = match categories_of(p) {
+            Ok(mut cats) => cats.pop().flatten(),
+            Err(cats) => {
+                ambiguous
+                    .entry((subject.clone(), p.evaluator.clone()))
+                    .or_insert(row);
+                out.refused.push(CaseError::Invalid {
+                    place: place(date(&p.date)),
+                    message: format!(
+                        "no RSCAT, while this subject's other rows give several ({}): which reading this response is of is unknown",
+                        cats.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+                continue;
+            }
+        };
+        let key = (subject.clone(), p.evaluator.clone(), category.clone());
         if !groups.contains_key(&key) {
             order.push(key.clone());
         }
-        let category = key.2.clone();
         let entry = groups.entry(key).or_insert_with(|| {
             // An RSCAT says which reading, hence which words, when iRECIST's are read.
             let set = match (irecist, &category) {
@@ -472,13 +653,6 @@ pub fn read_recorded_with(
             };
             (None, Vec::new(), Vec::new(), set)
         });
-        let place = |d: Option<NaiveDate>| Place {
-            file: file.clone(),
-            line: Some(row),
-            subject: Some(subject.clone()),
-            date: d,
-            lesion: None,
-        };
         if subject.is_empty() {
             entry.2.push(CaseError::Invalid {
                 place: place(None),
@@ -486,33 +660,54 @@ pub fn read_recorded_with(
             });
             continue;
         }
-        let Some(d) = get(Some(dt)).and_then(date) else {
+        let Some(d) = date(&p.date) else {
             entry.2.push(CaseError::Invalid {
                 place: place(None),
                 message: format!(
                     "date `{}` is not a full ISO 8601 date (partial dates are not imputed)",
-                    get(Some(dt)).unwrap_or("")
+                    p.date
                 ),
             });
             continue;
         };
-        let Some(r) = get(Some(resp))
-            .and_then(OverallResponse::parse)
-            .filter(|r| irecist.is_some() || !r.is_irecist())
-        else {
-            let written = get(Some(resp)).unwrap_or("");
+        let Some(r) = response(&p.value).filter(|r| irecist.is_some() || !r.is_irecist()) else {
+            let written = p.value.as_str();
             let (expected, note) = match (entry.3, irecist) {
                 (Some((Vocabulary::Irecist, _)), _) => (IRECIST_WORDS, ""),
                 (Some((Vocabulary::Recist, _)), Some(_)) => (RECIST_WORDS, ""),
                 (None, Some(_)) => (EITHER_WORDS, ""),
                 (_, None) => (RECIST_WORDS, recist_model::irecist_note(written)),
             };
+            let message = if written.is_empty() {
+                let what = if sdtm {
+                    "RSSTRESC and RSORRES are empty"
+                } else {
+                    "the response is empty"
+                };
+                format!("no response: {what} (expected {expected})")
+            } else {
+                format!("unknown response `{written}` (expected {expected}){note}")
+            };
             entry.2.push(CaseError::Invalid {
                 place: place(Some(d)),
-                message: format!("unknown response `{written}` (expected {expected}){note}"),
+                message,
             });
             continue;
         };
+        // RSORRES and RSSTRESC both responses, and different ones: which holds is unknown. An
+        // RSORRES that is no response word (`Partial Response`) is what RSSTRESC standardises.
+        if let Some(orres) = &p.orres
+            && response(orres).is_some_and(|o| o != r)
+        {
+            entry.2.push(CaseError::Invalid {
+                place: place(Some(d)),
+                message: format!(
+                    "RSORRES `{orres}` and RSSTRESC `{}` disagree: which one holds is unknown",
+                    p.value
+                ),
+            });
+            continue;
+        }
         if let Some(v) = Vocabulary::of(r) {
             match entry.3 {
                 None => entry.3 = Some((v, Some(row))),
@@ -536,7 +731,17 @@ pub fn read_recorded_with(
                 Some(_) => {}
             }
         }
-        if let Some(rd) = get(refcol).and_then(date) {
+        if let Some(text) = &p.reference {
+            let Some(rd) = date(text) else {
+                // A reference date not read would change the SD minimum without a word.
+                entry.2.push(CaseError::Invalid {
+                    place: place(Some(d)),
+                    message: format!(
+                        "reference date `{text}` is not a full ISO 8601 date (partial dates are not imputed)"
+                    ),
+                });
+                continue;
+            };
             match entry.0 {
                 // Which reference date holds is unknown: the SD minimum depends on it.
                 Some(first) if first != rd => {
@@ -551,10 +756,12 @@ pub fn read_recorded_with(
                 _ => entry.0 = Some(rd),
             }
         }
-        if entry.1.iter().any(|(x, _, _)| *x == d) {
+        if let Some(&(_, other, first)) = entry.1.iter().find(|(x, _, _)| *x == d) {
             entry.2.push(CaseError::Invalid {
                 place: place(Some(d)),
-                message: "two responses on the same date".into(),
+                message: format!(
+                    "two responses on the same date: row {first} gives {other}, this row {r}"
+                ),
             });
             continue;
         }
@@ -568,7 +775,20 @@ pub fn read_recorded_with(
             out.refused.extend(errors);
             continue;
         }
-        if let Some(&line) = unreadable.get(&key.0) {
+        let refused_row = unreadable
+            .get(&key.0)
+            .map(|&line| (line, "could not be read"))
+            .or_else(|| {
+                no_evaluator
+                    .get(&key.0)
+                    .map(|&line| (line, "names no evaluator while its other rows do"))
+            })
+            .or_else(|| {
+                ambiguous
+                    .get(&(key.0.clone(), key.1.clone()))
+                    .map(|&line| (line, "gives no RSCAT among several"))
+            });
+        if let Some((line, why)) = refused_row {
             out.refused.push(CaseError::Invalid {
                 place: Place {
                     file: file.clone(),
@@ -578,7 +798,7 @@ pub fn read_recorded_with(
                     lesion: None,
                 },
                 message: format!(
-                    "row {line} of this subject could not be read: its best response could miss that visit, so the subject is refused"
+                    "row {line} of this subject {why}: its best response could miss that visit, so the subject is refused"
                 ),
             });
             continue;
@@ -607,5 +827,78 @@ pub fn read_recorded_with(
             visits,
         });
     }
+    // A subject × evaluator whose rows are all of other tests (TRGRESP, BESTRESP, …) has no
+    // overall response to derive from: said, never left out without a word.
+    for unit in unit_order {
+        let Some(&(line, false)) = units.get(&unit) else {
+            continue;
+        };
+        if unit.0.is_empty() || (unit.1.is_none() && no_evaluator.contains_key(&unit.0)) {
+            continue;
+        }
+        let evaluator = unit
+            .1
+            .as_deref()
+            .map(|e| format!(" (evaluator {e})"))
+            .unwrap_or_default();
+        out.refused.push(CaseError::Invalid {
+            place: Place {
+                file: file.clone(),
+                line: Some(line),
+                subject: Some(unit.0.clone()),
+                date: None,
+                lesion: None,
+            },
+            message: format!(
+                "no OVRLRESP row for this subject{evaluator}: its rows (the first on this line) are of other tests, so no best response is derived"
+            ),
+        });
+    }
     Ok(out)
+}
+
+/// A readable row of a recorded-responses file, before it is grouped.
+struct Parsed {
+    /// 1-based line.
+    line: usize,
+    /// Subject (empty when not given).
+    subject: String,
+    /// Evaluator (`RSEVAL`, with `RSEVALID` after a slash when given).
+    evaluator: Option<String>,
+    /// `RSCAT` as written, when given.
+    cat: Option<String>,
+    /// `RSTESTCD` (upper case) when it is not `OVRLRESP`; `None` for an overall response.
+    test: Option<String>,
+    /// The response: `RSSTRESC`, else `RSORRES` (SDTM RS), or `response`.
+    value: String,
+    /// `RSORRES`, when it and `RSSTRESC` are both given.
+    orres: Option<String>,
+    /// The date as written.
+    date: String,
+    /// The reference date as written, when given.
+    reference: Option<String>,
+}
+
+/// An overall response as recorded: a word of either vocabulary, case aside, with the
+/// spellings SDTM data use (`Non-CR / Non-PD`, `NOT EVALUABLE`) read as the recorded RS
+/// comparison reads them.
+fn response(text: &str) -> Option<OverallResponse> {
+    if let Some(r) = OverallResponse::parse(text) {
+        return Some(r);
+    }
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    match compact.as_str() {
+        "NONCR/NONPD" | "NON-CR/NONPD" | "NONCR/NON-PD" | "NON-CR/NON-PD" => {
+            Some(OverallResponse::NonCrNonPd)
+        }
+        "NONICR/NONIUPD" | "NON-ICR/NONIUPD" | "NONICR/NON-IUPD" | "NON-ICR/NON-IUPD" => {
+            Some(OverallResponse::NonICrNonIUpd)
+        }
+        "NOTEVALUABLE" | "NOTEVALUATED" | "UNABLETOEVALUATE" => Some(OverallResponse::Ne),
+        _ => None,
+    }
 }

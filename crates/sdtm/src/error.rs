@@ -110,6 +110,20 @@ pub enum Problem {
         /// The words of the test under that `RSCAT`.
         expected: &'static str,
     },
+    /// A recorded RS row whose `RSORRES` and `RSSTRESC` both name a response of its test
+    /// (after normalisation) and name different ones: which holds is unknown, so the row is
+    /// not compared (as TR's `TRORRES` and `TRSTRESC` must agree).
+    #[error(
+        "{test}: RSORRES `{orres}` and RSSTRESC `{stresc}` disagree: which one holds is unknown, so the row is not compared"
+    )]
+    RecordedDisagree {
+        /// The test (`RSTESTCD`).
+        test: &'static str,
+        /// `RSORRES` as written.
+        orres: String,
+        /// `RSSTRESC` as written.
+        stresc: String,
+    },
     /// A required value is empty.
     #[error("{0} is empty")]
     Empty(&'static str),
@@ -301,6 +315,7 @@ impl Problem {
             Problem::UnknownValue { .. } => "unknown-value",
             Problem::UnknownResponse { .. } => "unknown-response",
             Problem::MixedVocabulary { .. } => "mixed-vocabulary",
+            Problem::RecordedDisagree { .. } => "orres-stresc-disagree",
             Problem::Empty(_) => "empty-value",
             Problem::Duplicate { .. } => "duplicate-row",
             Problem::Conflict { .. } | Problem::ConflictingRecorded { .. } => "conflicting-values",

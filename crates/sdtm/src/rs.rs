@@ -807,16 +807,29 @@ pub fn read_recorded(
             out.other_category += 1;
             continue;
         }
-        let value = match g.get(r, rs::STRESC) {
-            "" => g.get(r, rs::ORRES),
-            s => s,
-        };
+        let (orres, stresc) = (g.get(r, rs::ORRES), g.get(r, rs::STRESC));
+        let value = if stresc.is_empty() { orres } else { stresc };
         let eval = EvalKey::new(g.get(r, rs::EVAL), g.get(r, rs::EVALID), mapping);
         let dtc = g.get(r, rs::DTC);
         let normalised = normalise(test, value);
         let mut row_cat = cat.to_ascii_uppercase();
         let checked = match parse_dtc(dtc, "RSDTC", partial_dates) {
             Err(problem) => Err(problem),
+            // Both results given, both words of the test, naming different responses: which
+            // holds is unknown. An RSORRES that is no word (`Partial Response`) is the
+            // collected text RSSTRESC standardises, and RSSTRESC holds.
+            Ok(_)
+                if !stresc.is_empty() && !orres.is_empty() && {
+                    let o = normalise(test, orres);
+                    o != normalised && is_word(test, &o)
+                } =>
+            {
+                Err(Problem::RecordedDisagree {
+                    test: test.code(),
+                    orres: orres.to_string(),
+                    stresc: stresc.to_string(),
+                })
+            }
             Ok(d) => words_of(test, &normalised, category, categories)
                 .map(|reading| {
                     if let Some(rscat) = reading {
@@ -862,6 +875,12 @@ pub fn read_recorded(
         out.refused.sort_by_key(|e| e.place.row);
     }
     out
+}
+
+/// Whether a normalised recorded value is a word of its test in either vocabulary
+/// (RECIST 1.1's or iRECIST's).
+fn is_word(test: RsTest, value: &str) -> bool {
+    test.vocabulary().0.contains(&value) || test.irecist_vocabulary().0.contains(&value)
 }
 
 /// Why a recorded response is not read.
