@@ -261,6 +261,23 @@ impl IrecistState {
             parts.join("; ")
         };
 
+        // R11-NEW-EQUIV with IR-CPD-DATE: an equivocal new lesion first counted while an iUPD
+        // is pending was there since its first sighting. It is evidence, so this scan confirms
+        // or the iUPD stays; either way the block's progression date moves back to that
+        // sighting when it is earlier, as it does when such a lesion starts the iUPD.
+        if let (Some(b), Some(p)) = (o.backdate, self.pending.as_mut())
+            && !additional.is_empty()
+            && b < p.dated
+        {
+            ex.note("IR-CPD-DATE", || {
+                format!(
+                    "a confirmed equivocal new lesion was first seen {b}: the iUPD of {} is dated back to then",
+                    p.assessed
+                )
+            });
+            p.dated = b;
+        }
+
         let outcome = if let Some(dated) = self.confirmed {
             ex.note("IR-CPD-DATE", || {
                 format!("progression confirmed earlier (dated {dated}) stands: iCPD")

@@ -601,12 +601,12 @@ impl<'r> Tracker<'r> {
                 self.rewrite_from(first);
             }
         } else if let (Some(first), Some(p)) = (backdate, self.progression.as_mut())
-            && doc.irecist.is_none()
             && follow_up
             && first < p.date
         {
             // R11-NEW-EQUIV: an equivocal new lesion confirmed after another cause already
-            // made a later scan PD still dates progression to the scan that first showed it.
+            // made a later scan PD (under iRECIST: iCPD) still dates progression to the scan
+            // that first showed it.
             p.date = first;
             p.day = (first - self.day0).num_days();
             ex.note("R11-NEW-EQUIV", || {
