@@ -21,8 +21,10 @@
 //!   sum recorded since the NLT set last grew, or the sum when it grew
 //!   (`irecist.nlt_reference`, AMB-I2), never the baseline target sum.
 //! - A new lesion "still there" is one listed again at the assessment.
-//! - Non-target increase (IR-CPD-NT) is the reader's `increased: true`; `progression` alone
-//!   repeats the status that started the iUPD and is not a further increase.
+//! - Non-target increase (IR-CPD-NT) is the reader's `increased: true`, or `progression` of a
+//!   non-target that was evaluated and not progressing at the iUPD assessment; `progression`
+//!   of one already progressing there repeats the status that started the iUPD and is not a
+//!   further increase.
 //! - iCR needs every new lesion gone: with a counted new lesion listed, a RECIST 1.1 CR of the
 //!   baseline disease is iPR (NON-iCR/NON-iUPD without targets).
 //! - After iCPD every later timepoint is iCPD: progression is confirmed.
@@ -36,7 +38,8 @@
 
 use chrono::NaiveDate;
 use recist_model::{
-    Assessment, Lesion, Mm, NewLesion, NonTargetResponse, OverallResponse, Role, TargetResponse,
+    Assessment, Lesion, Mm, NewLesion, NonTargetResponse, NonTargetStatus, OverallResponse, Role,
+    TargetResponse,
 };
 use recist_rules::{
     CpdIncrease, EarlyScanConfirms, IrecistRules, MissingTarget, NltReference, ResetWithNewLesions,
@@ -63,6 +66,9 @@ pub(crate) struct Observed<'a> {
     pub non_target: Option<NonTargetResponse>,
     /// Non-targets the reader marks `increased`.
     pub non_target_increased: Vec<&'a str>,
+    /// Every non-target of the scope with the status the reader gives it here (not evaluated
+    /// when it is not listed).
+    pub non_target_status: Vec<(&'a str, NonTargetStatus)>,
     /// New lesions listed at this assessment, in scope, that count (unequivocal).
     pub new_counted: Vec<&'a NewLesion>,
     /// For a confirmed equivocal new lesion: its first sighting (R11-NEW-EQUIV).
@@ -111,6 +117,9 @@ struct Pending {
     new: bool,
     /// Target sum at the iUPD assessment.
     target_sum: Option<Mm>,
+    /// The non-targets evaluated and not unequivocally progressing at the iUPD assessment:
+    /// one of them progressing later is a further increase (IR-CPD-NT).
+    nt_not_progressing: Vec<String>,
     /// NLT sum at the iUPD assessment, and how many NLT it held.
     nlt_sum: Option<(Mm, usize)>,
     /// How many new lesions were counted at the iUPD: those counted later are additional.
@@ -336,6 +345,27 @@ impl IrecistState {
                         format!(
                             "further increase of non-target {}",
                             ids(o.non_target_increased.iter().copied())
+                        ),
+                    ));
+                }
+                // A non-target not progressing at the iUPD and unequivocally progressing now
+                // has increased since (iR Table 2: any further increase).
+                let newly: Vec<&str> = o
+                    .non_target_status
+                    .iter()
+                    .filter(|(id, status)| {
+                        *status == NonTargetStatus::Progression
+                            && p.nt_not_progressing.iter().any(|n| n == id)
+                    })
+                    .map(|(id, _)| *id)
+                    .collect();
+                if !newly.is_empty() {
+                    evidence.push((
+                        "IR-CPD-NT",
+                        format!(
+                            "non-target {} not progressing at the iUPD of {}, unequivocal progression now: a further increase",
+                            ids(newly.iter().copied()),
+                            p.assessed
                         ),
                     ));
                 }
@@ -580,6 +610,14 @@ impl IrecistState {
                         non_target,
                         new,
                         target_sum: o.sum,
+                        nt_not_progressing: o
+                            .non_target_status
+                            .iter()
+                            .filter(|(_, status)| {
+                                matches!(status, NonTargetStatus::Present | NonTargetStatus::Absent)
+                            })
+                            .map(|(id, _)| (*id).to_string())
+                            .collect(),
                         nlt_sum: nlt_sum_now.map(|s| (s, nlt_now)),
                         known: self.known.len(),
                     });

@@ -541,6 +541,15 @@ impl<'r> Tracker<'r> {
                         _ => None,
                     })
                     .collect(),
+                non_target_status: self
+                    .prepared
+                    .non_targets
+                    .iter()
+                    .map(|l| match assessment.findings.get(&l.id) {
+                        Some(Finding::NonTarget(f)) => (l.id.as_str(), f.status),
+                        _ => (l.id.as_str(), NonTargetStatus::NotEvaluated),
+                    })
+                    .collect(),
                 new_counted: assessment
                     .new_lesions
                     .iter()
@@ -2224,6 +2233,7 @@ impl<'r> Tracker<'r> {
                     sum_at_least: None,
                     non_target: None,
                     non_target_increased: Vec::new(),
+                    non_target_status: Vec::new(),
                     new_counted: a
                         .new_lesions
                         .iter()

@@ -100,3 +100,68 @@ fn ir_cpd_date_equivocal_lesion_confirmed_after_icpd_moves_the_date_back() {
     let r11 = run_with(&rules("recist-1.1", &[]), &scans);
     assert_eq!(progression(&r11), Some(date("2021-02-01")));
 }
+
+// --- IR-CPD-NT: a second non-target progressing after a non-target iUPD ---
+
+/// A subject with targets T1, T2 (50 mm each) and non-targets NT1 (bone) and NT2 (pleura);
+/// each scan: (date, NT1, NT2).
+fn two_non_targets(scans: &[(&str, &str, &str)]) -> String {
+    let mut y = String::from(
+        "subject: IRA-2\ntreatment_start: 2021-01-05\nlesions:\n  - {id: T1, site: lung, role: target}\n  - {id: T2, site: liver, role: target}\n  - {id: NT1, site: bone, role: non-target}\n  - {id: NT2, site: pleura, role: non-target}\nassessments:\n  - date: 2021-01-04\n    findings: {T1: {long_axis: 50}, T2: {long_axis: 50}, NT1: present, NT2: present}\n",
+    );
+    for (d, nt1, nt2) in scans {
+        y.push_str(&format!(
+            "  - date: {d}\n    findings: {{T1: {{long_axis: 50}}, T2: {{long_axis: 50}}, NT1: {nt1}, NT2: {nt2}}}\n"
+        ));
+    }
+    y
+}
+
+/// IR-CPD-NT: NT1 progresses unequivocally (iUPD); at the next assessment NT2, present at the
+/// iUPD, progresses unequivocally too. That is a further increase of the non-target disease
+/// (iR Table 2: "any further increase", need not be marked `increased`): iCPD, dated to the
+/// iUPD. NT1 alone still `progression` is the same status and stays iUPD; a non-target
+/// already progressing, or not evaluated, at the iUPD does not count.
+#[test]
+fn ir_cpd_nt_another_non_target_newly_progressing_confirms() {
+    let ir = rules("irecist", &[]);
+    let run2 =
+        |scans: &[(&str, &str, &str)]| common::assess(&ir, &two_non_targets(scans)).remove(0);
+    let r = run2(&[
+        ("2021-03-01", "progression", "present"),
+        ("2021-04-05", "progression", "progression"),
+    ]);
+    assert_eq!(overall(&r), [O::IUpd, O::ICpd]);
+    assert_eq!(progression(&r), Some(date("2021-03-01")));
+    let tp = &r.timepoints[2].follow_up.as_ref().unwrap();
+    assert!(
+        tp.reasons.contains(&"IR-CPD-NT".to_string()),
+        "{:?}",
+        tp.reasons
+    );
+    // Seen on a scan too early to confirm, it still confirms at the next one in the window.
+    let r = run2(&[
+        ("2021-03-01", "progression", "present"),
+        ("2021-03-15", "progression", "progression"),
+        ("2021-04-05", "progression", "progression"),
+    ]);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::ICpd]);
+    for same in [
+        [
+            ("2021-03-01", "progression", "present"),
+            ("2021-04-05", "progression", "present"),
+        ],
+        [
+            ("2021-03-01", "progression", "progression"),
+            ("2021-04-05", "progression", "progression"),
+        ],
+        [
+            ("2021-03-01", "progression", "not-evaluated"),
+            ("2021-04-05", "progression", "progression"),
+        ],
+    ] {
+        let r = run2(&same);
+        assert_eq!(overall(&r), [O::IUpd, O::IUpd], "{same:?}");
+        assert_eq!(r.progression, None);
+    }
+}
