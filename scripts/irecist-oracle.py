@@ -4,7 +4,7 @@ AMB-I1/AMB-I2, section 7) and the readings docs/DESIGN.md names, not from the en
 against `recist assess --rules irecist` on random subjects.
 
 Subjects: targets T1 (lung) and T2 (liver), 10-60 mm at baseline, never 0 (no CR, so AMB-01
-stays out); one bone non-target (present, unequivocal progression, `increased`, absent or not
+stays out); non-targets in bone and pleura (present, unequivocal progression, `increased`, absent or not
 evaluated); new lesions in lung, brain, skin or neck nodes that appear, grow or shrink, are
 sometimes not listed, are sometimes equivocal first (R11-NEW-EQUIV: progression dated back),
 and are sometimes marked `increased` or `progression`; follow-up every
@@ -64,9 +64,10 @@ def gen_case(k):
         for t in ("T1", "T2"):
             size[t] = max(5, size[t] + R.choice(TREND[t]))
             f[t] = "not-evaluated" if R.random() < 0.07 else {"long_axis": size[t]}
-        f["NT1"] = R.choices(
-            ["present", "progression", {"status": "present", "increased": True}, "absent", "not-evaluated"],
-            [10, 3, 2, 1, 1])[0]
+        for n in ("NT1", "NT2"):
+            f[n] = R.choices(
+                ["present", "progression", {"status": "present", "increased": True}, "absent", "not-evaluated"],
+                [12, 2, 2, 1, 1])[0]
         news = []
         for i, (site, s, nodal, equivocal) in list(alive.items()):
             s = max(3, s + R.choice([-5, -2, 0, 0, 1, 3, 4, 5, 6]))
@@ -116,8 +117,9 @@ def gen_case(k):
             {"id": "T1", "site": "lung", "role": "target"},
             {"id": "T2", "site": "liver", "role": "target"},
             {"id": "NT1", "site": "bone", "role": "non-target"},
+            {"id": "NT2", "site": "pleura", "role": "non-target"},
         ],
-        "assessments": [{"date": "2024-01-01", "findings": {"T1": {"long_axis": base["T1"]}, "T2": {"long_axis": base["T2"]}, "NT1": "present"}}] + visits,
+        "assessments": [{"date": "2024-01-01", "findings": {"T1": {"long_axis": base["T1"]}, "T2": {"long_axis": base["T2"]}, "NT1": "present", "NT2": "present"}}] + visits,
     }
 
 
@@ -155,16 +157,17 @@ def model(c):
             s = None
             s_least = sum(measured)
             tgt = "PD" if meets_pd(s_least, nadir) else "NE"
-        nt_f = f["NT1"]
-        if nt_f == "progression":
+        nts = {n: f[n] for n in ("NT1", "NT2")}  # R11-NT-*, section 7.1 "with gaps"
+        if "progression" in nts.values():
             nt = "PD"
-        elif nt_f == "not-evaluated":
+        elif "not-evaluated" in nts.values():
             nt = "NE"
-        elif nt_f == "absent":
+        elif all(v == "absent" for v in nts.values()):
             nt = "CR"
         else:
             nt = "NON-CR/NON-PD"
-        nt_increased = isinstance(nt_f, dict) and nt_f.get("increased")
+        nt_increased = any(isinstance(v, dict) and v.get("increased") for v in nts.values())
+        nt_quiet = [n for n, v in nts.items() if v not in ("progression", "not-evaluated")]
         # RECIST 1.1 Table 1 with new lesions NO (no target CR here).
         if tgt == "PD" or nt == "PD":
             base = "PD"
@@ -238,8 +241,8 @@ def model(c):
                     ev = True
             elif tgt == "PD":
                 ev = True
-            if p["nt"]:
-                ev = ev or bool(nt_increased)
+            if p["nt"]:  # IR-CPD-NT: `increased`, or one quiet at the iUPD now progressing
+                ev = ev or bool(nt_increased) or any(nts[n] == "progression" for n in p["nt_quiet"])
             elif nt == "PD":
                 ev = True
             if p["new"]:
@@ -285,7 +288,7 @@ def model(c):
                 o = "iUPD"
                 dated = min(date, backdate) if (new_prog and backdate is not None) else date
                 pending = {"at": date, "last": date, "dated": dated, "target": tgt == "PD", "nt": nt == "PD",
-                           "new": new_prog, "sum": s,
+                           "new": new_prog, "sum": s, "nt_quiet": nt_quiet,
                            "nlt": (nlt_now, cnt_now) if nlt_now is not None else None,
                            "known": len(known)}
             else:
