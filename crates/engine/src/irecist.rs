@@ -75,6 +75,9 @@ pub(crate) struct Observed<'a> {
     pub backdate: Option<NaiveDate>,
     /// The RECIST 1.1 overall response of the baseline disease alone (new lesions `NO`).
     pub base: OverallResponse,
+    /// AMB-01: an earlier timepoint's overall response was CR and
+    /// `timepoint.disease_after_cr` is `progression`.
+    pub after_cr: bool,
     /// Whether the assessment is after the start of a new anticancer therapy (the case's
     /// `follow_up.new_therapy`; a scan on that day is not after it).
     pub after_new_therapy: bool,
@@ -133,6 +136,9 @@ pub(crate) struct IrecistState {
     /// AMB-I2: smallest NLT sum since the NLT set last grew, with the set's size.
     nlt_nadir: Option<(Mm, usize)>,
     pending: Option<Pending>,
+    /// AMB-01: the new lesions counted before the latest iCR (none of them listed there) and
+    /// not seen again since.
+    gone_at_cr: Vec<String>,
     /// The iCPD: the date progression is dated to.
     confirmed: Option<NaiveDate>,
 }
@@ -216,6 +222,37 @@ impl IrecistState {
             .filter(|nl| self.known.iter().any(|k| k.id == nl.id && !k.nlt))
             .map(|nl| nl.id.as_str())
             .collect();
+        // AMB-01: a counted new lesion gone at an iCR and listed again is disease seen again
+        // after a CR, RECIST 1.1 progression (IR-UPD). It is counted again from here: moved to
+        // the end of the known lesions, so that a pending iUPD takes it as additional while
+        // it is listed, as a lesion first counted after the iUPD (IR-CPD-NEW).
+        let back: Vec<&NewLesion> = if o.after_cr {
+            listed_before
+                .iter()
+                .copied()
+                .filter(|nl| self.gone_at_cr.iter().any(|g| *g == nl.id))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for nl in &back {
+            if let Some(i) = self.known.iter().position(|k| k.id == nl.id) {
+                let k = self.known.remove(i);
+                self.known.push(k);
+                if let Some(p) = self.pending.as_mut()
+                    && i < p.known
+                {
+                    p.known -= 1;
+                }
+            }
+            self.gone_at_cr.retain(|g| *g != nl.id);
+            ex.note("AMB-01", || {
+                format!(
+                    "new lesion `{}`, gone at an iCR, seen again: disease after a CR (timepoint.disease_after_cr: progression)",
+                    nl.id
+                )
+            });
+        }
         // The NLT sum of the lesions known before this assessment.
         let nlt_before = self.known.iter().filter(|k| k.nlt).count();
         let nlt_sum_before = self.nlt_sum(o.assessment);
@@ -234,7 +271,7 @@ impl IrecistState {
                 .copied()
                 .filter(|nl| self.known.iter().skip(p.known).any(|k| k.id == nl.id))
                 .collect(),
-            None => additional.clone(),
+            None => additional.iter().chain(back.iter()).copied().collect(),
         };
 
         // RECIST 1.1 progression of the new lesions already known (after a reset, IR-RESET):
@@ -638,6 +675,9 @@ impl IrecistState {
             }
         };
 
+        if outcome.overall == OverallResponse::ICr {
+            self.gone_at_cr = self.known.iter().map(|k| k.id.clone()).collect();
+        }
         // AMB-I2: the NLT reference, restarted when the set grows; lowered with the sum under
         // `nadir`, kept at the sum when the set grew under `first-appearance`.
         if let Some(s) = nlt_sum_now {

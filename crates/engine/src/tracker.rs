@@ -558,6 +558,7 @@ impl<'r> Tracker<'r> {
                     .collect(),
                 backdate,
                 base: base.overall,
+                after_cr,
                 after_new_therapy: self
                     .follow_up
                     .as_ref()
@@ -2243,6 +2244,7 @@ impl<'r> Tracker<'r> {
                     backdate,
                     // No baseline disease in the scope: nothing but new lesions can be seen.
                     base: OverallResponse::Cr,
+                    after_cr: false,
                     after_new_therapy: tracker
                         .follow_up
                         .as_ref()

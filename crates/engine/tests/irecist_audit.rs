@@ -165,3 +165,90 @@ fn ir_cpd_nt_another_non_target_newly_progressing_confirms() {
         assert_eq!(r.progression, None);
     }
 }
+
+// --- AMB-01 with IR-UPD: a new lesion seen before an iCR, seen again after it ---
+
+/// Targets and NT1 gone (CR) with, per scan, new lesions (a YAML flow list, or "").
+fn after_cr(scans: &[(&str, bool, &str)]) -> String {
+    let mut y = String::from(
+        "subject: IRA-3\ntreatment_start: 2021-01-05\nlesions:\n  - {id: T1, site: lung, role: target}\n  - {id: T2, site: liver, role: target}\n  - {id: NT1, site: bone, role: non-target}\nassessments:\n  - date: 2021-01-04\n    findings: {T1: {long_axis: 50}, T2: {long_axis: 50}, NT1: present}\n",
+    );
+    for (d, gone, new) in scans {
+        if *gone {
+            y.push_str(&format!(
+                "  - date: {d}\n    findings: {{T1: absent, T2: absent, NT1: absent}}\n"
+            ));
+        } else {
+            y.push_str(&format!(
+                "  - date: {d}\n    findings: {{T1: {{long_axis: 50}}, T2: {{long_axis: 50}}, NT1: present}}\n"
+            ));
+        }
+        if !new.is_empty() {
+            y.push_str(&format!("    new_lesions: {new}\n"));
+        }
+    }
+    y
+}
+
+/// IR-UPD with AMB-01 (`timepoint.disease_after_cr: progression`): N1 (iUPD) goes, the
+/// disease resets to iCR; N1 seen again after the iCR is disease after a CR, RECIST 1.1
+/// progression: iUPD (it was iPR, a CR followed by a partial response). The same N1 at the
+/// next scan is no further progression (iUPD); N1 grown by 5 mm confirms (iCPD), dated to the
+/// scan it came back on. Under `arithmetic` nothing changes (iPR).
+#[test]
+fn ir_upd_amb_01_new_lesion_seen_again_after_icr() {
+    let scans = [
+        (
+            "2021-03-01",
+            false,
+            "[{id: N1, site: brain, long_axis: 15}]",
+        ),
+        ("2021-04-05", true, ""),
+        ("2021-05-10", true, ""),
+        ("2021-06-14", true, "[{id: N1, site: brain, long_axis: 15}]"),
+        ("2021-07-19", true, "[{id: N1, site: brain, long_axis: 15}]"),
+        ("2021-08-23", true, "[{id: N1, site: brain, long_axis: 20}]"),
+    ];
+    let r = common::assess(&rules("irecist", &[]), &after_cr(&scans)).remove(0);
+    assert_eq!(
+        overall(&r),
+        [O::IUpd, O::ICr, O::ICr, O::IUpd, O::IUpd, O::ICpd]
+    );
+    assert!(
+        r.timepoints[4]
+            .follow_up
+            .as_ref()
+            .unwrap()
+            .reasons
+            .contains(&"IR-UPD".to_string())
+    );
+    assert_eq!(progression(&r), Some(date("2021-06-14")));
+    // A reappearance on a scan too early to confirm an iUPD the new lesion N2 started after
+    // the iCR still counts at the next scan, as an additional new lesion does.
+    let early = [
+        (
+            "2021-03-01",
+            false,
+            "[{id: N1, site: brain, long_axis: 15}]",
+        ),
+        ("2021-04-05", true, ""),
+        ("2021-05-10", true, "[{id: N2, site: skin, long_axis: 12}]"),
+        (
+            "2021-05-20",
+            true,
+            "[{id: N1, site: brain, long_axis: 15}, {id: N2, site: skin, long_axis: 12}]",
+        ),
+        (
+            "2021-06-14",
+            true,
+            "[{id: N1, site: brain, long_axis: 15}, {id: N2, site: skin, long_axis: 12}]",
+        ),
+    ];
+    let never = rules("irecist", &[("irecist.early_scan_confirms", "never")]);
+    let r = common::assess(&never, &after_cr(&early)).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::ICr, O::IUpd, O::IUpd, O::ICpd]);
+    assert_eq!(progression(&r), Some(date("2021-05-10")));
+    let arithmetic = rules("irecist", &[("timepoint.disease_after_cr", "arithmetic")]);
+    let r = common::assess(&arithmetic, &after_cr(&scans[..4])).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::ICr, O::ICr, O::IPr]);
+}
