@@ -3,8 +3,9 @@
 AMB-I1/AMB-I2, section 7) and the readings docs/DESIGN.md names, not from the engine, run
 against `recist assess --rules irecist` on random subjects.
 
-Subjects: targets T1 (lung) and T2 (liver), 10-60 mm at baseline, never 0 (no CR, so AMB-01
-stays out); non-targets in bone and pleura (present, unequivocal progression, `increased`, absent or not
+Subjects: targets T1 (lung) and T2 (liver), 10-60 mm at baseline; some subjects have a spell
+of complete response (everything gone) from which disease may come back (AMB-01: targets,
+non-targets and new lesions gone at an iCR and seen again); non-targets in bone and pleura (present, unequivocal progression, `increased`, absent or not
 evaluated); new lesions in lung, brain, skin or neck nodes that appear, grow or shrink, are
 sometimes not listed, are sometimes equivocal first (R11-NEW-EQUIV: progression dated back),
 and are sometimes marked `increased` or `progression`; follow-up every
@@ -58,18 +59,28 @@ def gen_case(k):
     TREND = {t: R.choice([[-10, -6, -5, -3, 0, 0, 2, 4, 5, 6, 8, 12, 20], [-12, -8, -5, -3, -1, 0, 1, 3, 5, 6]]) for t in ("T1", "T2")}
     alive = {}  # new lesion id -> [site, size, nodal]
     nid = 0
-    for _ in range(R.randint(2, 7)):
+    # Some subjects have a spell of complete response (everything gone, new lesions unlisted)
+    # from which disease may come back (AMB-01).
+    cr_from = R.randint(1, 4) if R.random() < 0.3 else 99
+    cr_to = cr_from + R.randint(1, 3)
+    for v in range(R.randint(2, 7)):
         d = d + dt.timedelta(days=R.choice([10, 20, 25, 26, 27, 30, 35, 42, 56, 58, 59, 70]))
         f = {}
+        in_cr = cr_from <= v < cr_to
         for t in ("T1", "T2"):
             size[t] = max(5, size[t] + R.choice(TREND[t]))
-            f[t] = "not-evaluated" if R.random() < 0.07 else {"long_axis": size[t]}
+            if in_cr or (v >= cr_to and R.random() < 0.5):
+                f[t] = "absent"
+            else:
+                f[t] = "not-evaluated" if R.random() < 0.07 else {"long_axis": size[t]}
         for n in ("NT1", "NT2"):
-            f[n] = R.choices(
+            f[n] = "absent" if in_cr or (v >= cr_to and R.random() < 0.6) else R.choices(
                 ["present", "progression", {"status": "present", "increased": True}, "absent", "not-evaluated"],
                 [12, 2, 2, 1, 1])[0]
         news = []
         for i, (site, s, nodal, equivocal) in list(alive.items()):
+            if in_cr:
+                continue
             s = max(3, s + R.choice([-5, -2, 0, 0, 1, 3, 4, 5, 6]))
             alive[i][1] = s
             if R.random() < 0.1:
@@ -138,17 +149,21 @@ def model(c):
     out = []
     progression = None
     counted, equivocal_since = set(), {}
+    after_cr, gone_at_cr = False, set()
     inc_ok = (lambda d: d >= 5) if OPT["irecist.cpd_increase"] == "at-least" else (lambda d: d > 5)
     for a in c["assessments"][1:]:
         date = dt.date.fromisoformat(a["date"])
         f = a["findings"]
         vals = [f[t] for t in ("T1", "T2")]
-        measured = [F(v["long_axis"]) for v in vals if isinstance(v, dict)]
+        measured = [F(0) if v == "absent" else m for v, m in zip(vals, [F(v["long_axis"]) if isinstance(v, dict) else None for v in vals])]
+        measured = [m for m in measured if m is not None]
         if len(measured) == 2:
             s = sum(measured)
             s_least = None
-            if meets_pd(s, nadir):
+            if meets_pd(s, nadir) or (after_cr and s > 0):  # AMB-01: disease after a CR
                 tgt = "PD"
+            elif s == 0:
+                tgt = "CR"
             elif 10 * s <= 7 * base_sum:
                 tgt = "PR"
             else:
@@ -156,9 +171,9 @@ def model(c):
         else:
             s = None
             s_least = sum(measured)
-            tgt = "PD" if meets_pd(s_least, nadir) else "NE"
+            tgt = "PD" if meets_pd(s_least, nadir) or (after_cr and s_least > 0) else "NE"
         nts = {n: f[n] for n in ("NT1", "NT2")}  # R11-NT-*, section 7.1 "with gaps"
-        if "progression" in nts.values():
+        if "progression" in nts.values() or (after_cr and any(v != "absent" and v != "not-evaluated" for v in nts.values())):
             nt = "PD"
         elif "not-evaluated" in nts.values():
             nt = "NE"
@@ -168,11 +183,13 @@ def model(c):
             nt = "NON-CR/NON-PD"
         nt_increased = any(isinstance(v, dict) and v.get("increased") for v in nts.values())
         nt_quiet = [n for n, v in nts.items() if v not in ("progression", "not-evaluated")]
-        # RECIST 1.1 Table 1 with new lesions NO (no target CR here).
+        # RECIST 1.1 Table 1 with new lesions NO.
         if tgt == "PD" or nt == "PD":
             base = "PD"
         elif tgt == "NE":
             base = "NE"
+        elif tgt == "CR":
+            base = "CR" if nt == "CR" else "PR"
         elif tgt == "PR":
             base = "PR"
         else:
@@ -203,6 +220,13 @@ def model(c):
                 return None, len(ids)
             return sum(F(listed[i].get("long_axis", listed[i].get("short_axis", 0))) for i in ids), len(ids)
 
+        back = [i for i in before if after_cr and i in gone_at_cr]
+        for i in back:  # counted again from here (moved to the end of the known lesions)
+            j = [k[0] for k in known].index(i)
+            known.append(known.pop(j))
+            if pending is not None and j < pending["known"]:
+                pending["known"] -= 1
+            gone_at_cr.discard(i)
         nlnt_inc = [i for i in before if not nlt_of[i] and (listed[i].get("increased") or listed[i].get("progression"))]
         nlnt_pd = [i for i in before if not nlt_of[i] and listed[i].get("progression")]
         nlt_before, cnt_before = nlt_sum()
@@ -218,12 +242,14 @@ def model(c):
         if pending is not None:
             since = [i for i in listed if i in [k[0] for k in known[pending["known"]:]]]
         else:
-            since = list(additional)
+            since = list(additional) + back
         nlt_prog = (nlt_before is not None and nlt_ref is not None and nlt_ref[1] == cnt_before
                     and cnt_before > 0 and meets_pd(nlt_before, nlt_ref[0]))
         new_prog = bool(since) or nlt_prog or bool(nlnt_pd)
 
         def category():
+            if base == "CR" and before:
+                return "iPR"
             return {"PR": "iPR", "SD": "iSD", "NE": "NE", "CR": "iCR"}[base]
 
         if pending is not None and backdate is not None and additional:
@@ -268,7 +294,7 @@ def model(c):
                 progression = (p["dated"], date)
                 pending = None
             else:
-                stable = base in ("CR", "PR", "SD")
+                stable = base in ("CR", "PR", "SD")  # (no NON-CR/NON-PD: there are targets)
                 blocked = False
                 if p["new"] and before:
                     if OPT["irecist.reset_with_new_lesions"] == "never":
@@ -301,6 +327,11 @@ def model(c):
                 nlt_ref = (nlt_now, cnt_now)
         if s is not None and s < nadir:
             nadir = s
+        # The RECIST 1.1 overall response (new lesions counted): CR sets AMB-01's flag.
+        if base == "CR" and not listed:  # an equivocal new lesion is no PD (section 7.1)
+            after_cr = True
+        if o == "iCR":
+            gone_at_cr = set(k[0] for k in known)
         out.append(o)
     # iBOR (IR-BOR): window to the first iCPD; the iUPDs of its block count as iCPD; iSD needs
     # day 42 from treatment start.
