@@ -28,6 +28,11 @@
 //! - iCR needs every new lesion gone: with a counted new lesion listed, a RECIST 1.1 CR of the
 //!   baseline disease is iPR (NON-iCR/NON-iUPD without targets).
 //! - After iCPD every later timepoint is iCPD: progression is confirmed.
+//! - AMB-01 (`timepoint.disease_after_cr: progression`): a counted new lesion gone at an iCR
+//!   and listed again is disease after a CR, RECIST 1.1 progression; it is counted again from
+//!   there.
+//! - An equivocal new lesion later unequivocal dates the progression of the block it starts or
+//!   confirms back to its first sighting (R11-NEW-EQUIV with IR-CPD-DATE).
 //! - The earliest confirmation counts from the first iUPD of the block, the latest from the
 //!   last assessment of the block that stayed iUPD (IR-REMAIN); an early scan confirms only
 //!   as `irecist.early_scan_confirms` says. A new lesion first counted after the iUPD stays
@@ -230,7 +235,7 @@ impl IrecistState {
             listed_before
                 .iter()
                 .copied()
-                .filter(|nl| self.gone_at_cr.iter().any(|g| *g == nl.id))
+                .filter(|nl| self.gone_at_cr.contains(&nl.id))
                 .collect()
         } else {
             Vec::new()
