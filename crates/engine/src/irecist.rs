@@ -21,11 +21,18 @@
 //!   sum recorded since the NLT set last grew, or the sum when it grew
 //!   (`irecist.nlt_reference`, AMB-I2), never the baseline target sum.
 //! - A new lesion "still there" is one listed again at the assessment.
-//! - Non-target increase (IR-CPD-NT) is the reader's `increased: true`; `progression` alone
-//!   repeats the status that started the iUPD and is not a further increase.
+//! - Non-target increase (IR-CPD-NT) is the reader's `increased: true`, or `progression` of a
+//!   non-target that was evaluated and not progressing at the iUPD assessment; `progression`
+//!   of one already progressing there repeats the status that started the iUPD and is not a
+//!   further increase.
 //! - iCR needs every new lesion gone: with a counted new lesion listed, a RECIST 1.1 CR of the
 //!   baseline disease is iPR (NON-iCR/NON-iUPD without targets).
 //! - After iCPD every later timepoint is iCPD: progression is confirmed.
+//! - AMB-01 (`timepoint.disease_after_cr: progression`): a counted new lesion gone at an iCR
+//!   and listed again is disease after a CR, RECIST 1.1 progression; it is counted again from
+//!   there.
+//! - An equivocal new lesion later unequivocal dates the progression of the block it starts or
+//!   confirms back to its first sighting (R11-NEW-EQUIV with IR-CPD-DATE).
 //! - The earliest confirmation counts from the first iUPD of the block, the latest from the
 //!   last assessment of the block that stayed iUPD (IR-REMAIN); an early scan confirms only
 //!   as `irecist.early_scan_confirms` says. A new lesion first counted after the iUPD stays
@@ -36,7 +43,8 @@
 
 use chrono::NaiveDate;
 use recist_model::{
-    Assessment, Lesion, Mm, NewLesion, NonTargetResponse, OverallResponse, Role, TargetResponse,
+    Assessment, Lesion, Mm, NewLesion, NonTargetResponse, NonTargetStatus, OverallResponse, Role,
+    TargetResponse,
 };
 use recist_rules::{
     CpdIncrease, EarlyScanConfirms, IrecistRules, MissingTarget, NltReference, ResetWithNewLesions,
@@ -63,12 +71,18 @@ pub(crate) struct Observed<'a> {
     pub non_target: Option<NonTargetResponse>,
     /// Non-targets the reader marks `increased`.
     pub non_target_increased: Vec<&'a str>,
+    /// Every non-target of the scope with the status the reader gives it here (not evaluated
+    /// when it is not listed).
+    pub non_target_status: Vec<(&'a str, NonTargetStatus)>,
     /// New lesions listed at this assessment, in scope, that count (unequivocal).
     pub new_counted: Vec<&'a NewLesion>,
     /// For a confirmed equivocal new lesion: its first sighting (R11-NEW-EQUIV).
     pub backdate: Option<NaiveDate>,
     /// The RECIST 1.1 overall response of the baseline disease alone (new lesions `NO`).
     pub base: OverallResponse,
+    /// AMB-01: an earlier timepoint's overall response was CR and
+    /// `timepoint.disease_after_cr` is `progression`.
+    pub after_cr: bool,
     /// Whether the assessment is after the start of a new anticancer therapy (the case's
     /// `follow_up.new_therapy`; a scan on that day is not after it).
     pub after_new_therapy: bool,
@@ -111,6 +125,9 @@ struct Pending {
     new: bool,
     /// Target sum at the iUPD assessment.
     target_sum: Option<Mm>,
+    /// The non-targets evaluated and not unequivocally progressing at the iUPD assessment:
+    /// one of them progressing later is a further increase (IR-CPD-NT).
+    nt_not_progressing: Vec<String>,
     /// NLT sum at the iUPD assessment, and how many NLT it held.
     nlt_sum: Option<(Mm, usize)>,
     /// How many new lesions were counted at the iUPD: those counted later are additional.
@@ -124,6 +141,9 @@ pub(crate) struct IrecistState {
     /// AMB-I2: smallest NLT sum since the NLT set last grew, with the set's size.
     nlt_nadir: Option<(Mm, usize)>,
     pending: Option<Pending>,
+    /// AMB-01: the new lesions counted before the latest iCR (none of them listed there) and
+    /// not seen again since.
+    gone_at_cr: Vec<String>,
     /// The iCPD: the date progression is dated to.
     confirmed: Option<NaiveDate>,
 }
@@ -207,6 +227,37 @@ impl IrecistState {
             .filter(|nl| self.known.iter().any(|k| k.id == nl.id && !k.nlt))
             .map(|nl| nl.id.as_str())
             .collect();
+        // AMB-01: a counted new lesion gone at an iCR and listed again is disease seen again
+        // after a CR, RECIST 1.1 progression (IR-UPD). It is counted again from here: moved to
+        // the end of the known lesions, so that a pending iUPD takes it as additional while
+        // it is listed, as a lesion first counted after the iUPD (IR-CPD-NEW).
+        let back: Vec<&NewLesion> = if o.after_cr {
+            listed_before
+                .iter()
+                .copied()
+                .filter(|nl| self.gone_at_cr.contains(&nl.id))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for nl in &back {
+            if let Some(i) = self.known.iter().position(|k| k.id == nl.id) {
+                let k = self.known.remove(i);
+                self.known.push(k);
+                if let Some(p) = self.pending.as_mut()
+                    && i < p.known
+                {
+                    p.known -= 1;
+                }
+            }
+            self.gone_at_cr.retain(|g| *g != nl.id);
+            ex.note("AMB-01", || {
+                format!(
+                    "new lesion `{}`, gone at an iCR, seen again: disease after a CR (timepoint.disease_after_cr: progression)",
+                    nl.id
+                )
+            });
+        }
         // The NLT sum of the lesions known before this assessment.
         let nlt_before = self.known.iter().filter(|k| k.nlt).count();
         let nlt_sum_before = self.nlt_sum(o.assessment);
@@ -225,7 +276,7 @@ impl IrecistState {
                 .copied()
                 .filter(|nl| self.known.iter().skip(p.known).any(|k| k.id == nl.id))
                 .collect(),
-            None => additional.clone(),
+            None => additional.iter().chain(back.iter()).copied().collect(),
         };
 
         // RECIST 1.1 progression of the new lesions already known (after a reset, IR-RESET):
@@ -260,6 +311,23 @@ impl IrecistState {
             }
             parts.join("; ")
         };
+
+        // R11-NEW-EQUIV with IR-CPD-DATE: an equivocal new lesion first counted while an iUPD
+        // is pending was there since its first sighting. It is evidence, so this scan confirms
+        // or the iUPD stays; either way the block's progression date moves back to that
+        // sighting when it is earlier, as it does when such a lesion starts the iUPD.
+        if let (Some(b), Some(p)) = (o.backdate, self.pending.as_mut())
+            && !additional.is_empty()
+            && b < p.dated
+        {
+            ex.note("IR-CPD-DATE", || {
+                format!(
+                    "a confirmed equivocal new lesion was first seen {b}: the iUPD of {} is dated back to then",
+                    p.assessed
+                )
+            });
+            p.dated = b;
+        }
 
         let outcome = if let Some(dated) = self.confirmed {
             ex.note("IR-CPD-DATE", || {
@@ -319,6 +387,27 @@ impl IrecistState {
                         format!(
                             "further increase of non-target {}",
                             ids(o.non_target_increased.iter().copied())
+                        ),
+                    ));
+                }
+                // A non-target not progressing at the iUPD and unequivocally progressing now
+                // has increased since (iR Table 2: any further increase).
+                let newly: Vec<&str> = o
+                    .non_target_status
+                    .iter()
+                    .filter(|(id, status)| {
+                        *status == NonTargetStatus::Progression
+                            && p.nt_not_progressing.iter().any(|n| n == id)
+                    })
+                    .map(|(id, _)| *id)
+                    .collect();
+                if !newly.is_empty() {
+                    evidence.push((
+                        "IR-CPD-NT",
+                        format!(
+                            "non-target {} not progressing at the iUPD of {}, unequivocal progression now: a further increase",
+                            ids(newly.iter().copied()),
+                            p.assessed
                         ),
                     ));
                 }
@@ -563,6 +652,14 @@ impl IrecistState {
                         non_target,
                         new,
                         target_sum: o.sum,
+                        nt_not_progressing: o
+                            .non_target_status
+                            .iter()
+                            .filter(|(_, status)| {
+                                matches!(status, NonTargetStatus::Present | NonTargetStatus::Absent)
+                            })
+                            .map(|(id, _)| (*id).to_string())
+                            .collect(),
                         nlt_sum: nlt_sum_now.map(|s| (s, nlt_now)),
                         known: self.known.len(),
                     });
@@ -583,6 +680,9 @@ impl IrecistState {
             }
         };
 
+        if outcome.overall == OverallResponse::ICr {
+            self.gone_at_cr = self.known.iter().map(|k| k.id.clone()).collect();
+        }
         // AMB-I2: the NLT reference, restarted when the set grows; lowered with the sum under
         // `nadir`, kept at the sum when the set grew under `first-appearance`.
         if let Some(s) = nlt_sum_now {

@@ -541,6 +541,15 @@ impl<'r> Tracker<'r> {
                         _ => None,
                     })
                     .collect(),
+                non_target_status: self
+                    .prepared
+                    .non_targets
+                    .iter()
+                    .map(|l| match assessment.findings.get(&l.id) {
+                        Some(Finding::NonTarget(f)) => (l.id.as_str(), f.status),
+                        _ => (l.id.as_str(), NonTargetStatus::NotEvaluated),
+                    })
+                    .collect(),
                 new_counted: assessment
                     .new_lesions
                     .iter()
@@ -549,6 +558,7 @@ impl<'r> Tracker<'r> {
                     .collect(),
                 backdate,
                 base: base.overall,
+                after_cr,
                 after_new_therapy: self
                     .follow_up
                     .as_ref()
@@ -601,12 +611,12 @@ impl<'r> Tracker<'r> {
                 self.rewrite_from(first);
             }
         } else if let (Some(first), Some(p)) = (backdate, self.progression.as_mut())
-            && doc.irecist.is_none()
             && follow_up
             && first < p.date
         {
             // R11-NEW-EQUIV: an equivocal new lesion confirmed after another cause already
-            // made a later scan PD still dates progression to the scan that first showed it.
+            // made a later scan PD (under iRECIST: iCPD) still dates progression to the scan
+            // that first showed it.
             p.date = first;
             p.day = (first - self.day0).num_days();
             ex.note("R11-NEW-EQUIV", || {
@@ -2224,6 +2234,7 @@ impl<'r> Tracker<'r> {
                     sum_at_least: None,
                     non_target: None,
                     non_target_increased: Vec::new(),
+                    non_target_status: Vec::new(),
                     new_counted: a
                         .new_lesions
                         .iter()
@@ -2233,6 +2244,7 @@ impl<'r> Tracker<'r> {
                     backdate,
                     // No baseline disease in the scope: nothing but new lesions can be seen.
                     base: OverallResponse::Cr,
+                    after_cr: false,
                     after_new_therapy: tracker
                         .follow_up
                         .as_ref()

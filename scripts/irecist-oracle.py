@@ -1,0 +1,413 @@
+#!/usr/bin/env python3
+"""An independent model of the iRECIST layer, written from the rules reference (section 3,
+AMB-I1/AMB-I2, section 7) and the readings docs/DESIGN.md names, not from the engine, run
+against `recist assess --rules irecist` on random subjects.
+
+Subjects: targets T1 (lung) and T2 (liver), 10-60 mm at baseline; some subjects have a spell
+of complete response (everything gone) from which disease may come back (AMB-01: targets,
+non-targets and new lesions gone at an iCR and seen again); non-targets in bone and pleura (present, unequivocal progression, `increased`, absent or not
+evaluated); new lesions in lung, brain, skin or neck nodes that appear, grow or shrink, are
+sometimes not listed, are sometimes equivocal first (R11-NEW-EQUIV: progression dated back),
+and are sometimes marked `increased` or `progression`; follow-up every
+10-70 days, so that scans fall before, inside and after the confirmation window. Targets are
+sometimes not evaluated. For every follow-up it compares the iRECIST overall response; for the
+subject, the progression date, the confirming scan and the (unconfirmed) best overall response.
+
+Usage: scripts/irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
+  KEY=VALUE are overrides the model also reads (protocol parameters through `--set`, the
+  others through a modified copy of rules/irecist.yaml): irecist.cpd_increase,
+  irecist.early_scan_confirms, irecist.late_scan_confirms, irecist.reset_with_new_lesions,
+  irecist.nlt_reference.
+The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
+their case; exit 1 if any.
+"""
+
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from fractions import Fraction as F
+
+SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+SETS = sys.argv[3:]
+RECIST = os.environ.get("RECIST", "target/debug/recist")
+R = random.Random(SEED)
+OPT = {
+    "irecist.cpd_increase": "at-least",
+    "irecist.early_scan_confirms": "additional-new-lesion",
+    "irecist.late_scan_confirms": "true",
+    "irecist.reset_with_new_lesions": "target-decrease",
+    "irecist.nlt_reference": "nadir",
+}
+DEFAULTS = dict(OPT)
+for kv in SETS:
+    k, v = kv.split("=", 1)
+    OPT[k] = v
+RANK = {"iCR": 8, "iPR": 7, "iSD": 6, "NON-iCR/NON-iUPD": 5, "iUPD": 3, "iCPD": 2, "NE": 1}
+NEW_SITES = ["lung", "brain", "skin", "neck node"]
+
+
+def gen_case(k):
+    d = dt.date(2024, 1, 1)
+    base = {"T1": R.choice([10, 15, 20, 30, 50]), "T2": R.choice([10, 20, 30, 40, 60])}
+    size = dict(base)
+    visits = []
+    TREND = {t: R.choice([[-10, -6, -5, -3, 0, 0, 2, 4, 5, 6, 8, 12, 20], [-12, -8, -5, -3, -1, 0, 1, 3, 5, 6]]) for t in ("T1", "T2")}
+    alive = {}  # new lesion id -> [site, size, nodal]
+    nid = 0
+    # Some subjects have a spell of complete response (everything gone, new lesions unlisted)
+    # from which disease may come back (AMB-01).
+    cr_from = R.randint(1, 4) if R.random() < 0.3 else 99
+    cr_to = cr_from + R.randint(1, 3)
+    for v in range(R.randint(2, 7)):
+        d = d + dt.timedelta(days=R.choice([10, 20, 25, 26, 27, 30, 35, 42, 56, 58, 59, 70]))
+        f = {}
+        in_cr = cr_from <= v < cr_to
+        for t in ("T1", "T2"):
+            size[t] = max(5, size[t] + R.choice(TREND[t]))
+            if in_cr or (v >= cr_to and R.random() < 0.5):
+                f[t] = "absent"
+            else:
+                f[t] = "not-evaluated" if R.random() < 0.07 else {"long_axis": size[t]}
+        for n in ("NT1", "NT2"):
+            f[n] = "absent" if in_cr or (v >= cr_to and R.random() < 0.6) else R.choices(
+                ["present", "progression", {"status": "present", "increased": True}, "absent", "not-evaluated"],
+                [12, 2, 2, 1, 1])[0]
+        news = []
+        for i, (site, s, nodal, equivocal) in list(alive.items()):
+            if in_cr:
+                continue
+            s = max(3, s + R.choice([-5, -2, 0, 0, 1, 3, 4, 5, 6]))
+            alive[i][1] = s
+            if R.random() < 0.1:
+                del alive[i]
+                continue
+            if R.random() < 0.1:
+                continue  # not listed
+            x = {"id": i, "site": site}
+            if nodal:
+                x["nodal"] = True
+            x["short_axis" if nodal else "long_axis"] = s
+            if equivocal and R.random() < 0.5:
+                x["equivocal"] = True
+            else:
+                alive[i][3] = False
+            if R.random() < 0.12:
+                x["increased"] = True
+            if R.random() < 0.05:
+                x["progression"] = True
+            news.append(x)
+        if R.random() < 0.2:
+            nid += 1
+            site = R.choice(NEW_SITES)
+            nodal = site == "neck node"
+            s = R.choice([10, 12, 15, 16, 20]) if nodal else R.choice([6, 8, 10, 12, 15, 25])
+            i = "N%d" % nid
+            alive[i] = [site, s, nodal, R.random() < 0.3]
+            x = {"id": i, "site": site}
+            if alive[i][3]:
+                x["equivocal"] = True
+            if nodal:
+                x["nodal"] = True
+                x["short_axis"] = s
+            else:
+                x["long_axis"] = s
+            news.append(x)
+        a = {"date": d.isoformat(), "findings": f}
+        if news:
+            a["new_lesions"] = news
+        visits.append(a)
+    return {
+        "subject": "IRO-%d" % k,
+        "treatment_start": "2024-01-02",
+        "lesions": [
+            {"id": "T1", "site": "lung", "role": "target"},
+            {"id": "T2", "site": "liver", "role": "target"},
+            {"id": "NT1", "site": "bone", "role": "non-target"},
+            {"id": "NT2", "site": "pleura", "role": "non-target"},
+        ],
+        "assessments": [{"date": "2024-01-01", "findings": {"T1": {"long_axis": base["T1"]}, "T2": {"long_axis": base["T2"]}, "NT1": "present", "NT2": "present"}}] + visits,
+    }
+
+
+def meets_pd(s, ref):  # R11-TGT-PD with section 7.1: growth, +20 %, +5 mm
+    return s > ref and 5 * s >= 6 * ref and s - ref >= 5
+
+
+def model(c):
+    base_sum = sum(F(c["assessments"][0]["findings"][t]["long_axis"]) for t in ("T1", "T2"))
+    nadir = base_sum
+    day0 = dt.date.fromisoformat(c["treatment_start"])
+    known = []  # [id, nlt, organ]
+    nlt_ref = None  # (sum, count)
+    pending = None
+    confirmed = None
+    out = []
+    progression = None
+    counted, equivocal_since = set(), {}
+    after_cr, gone_at_cr = False, set()
+    inc_ok = (lambda d: d >= 5) if OPT["irecist.cpd_increase"] == "at-least" else (lambda d: d > 5)
+    for a in c["assessments"][1:]:
+        date = dt.date.fromisoformat(a["date"])
+        f = a["findings"]
+        vals = [f[t] for t in ("T1", "T2")]
+        measured = [F(0) if v == "absent" else m for v, m in zip(vals, [F(v["long_axis"]) if isinstance(v, dict) else None for v in vals])]
+        measured = [m for m in measured if m is not None]
+        if len(measured) == 2:
+            s = sum(measured)
+            s_least = None
+            if meets_pd(s, nadir) or (after_cr and s > 0):  # AMB-01: disease after a CR
+                tgt = "PD"
+            elif s == 0:
+                tgt = "CR"
+            elif 10 * s <= 7 * base_sum:
+                tgt = "PR"
+            else:
+                tgt = "SD"
+        else:
+            s = None
+            s_least = sum(measured)
+            tgt = "PD" if meets_pd(s_least, nadir) or (after_cr and s_least > 0) else "NE"
+        nts = {n: f[n] for n in ("NT1", "NT2")}  # R11-NT-*, section 7.1 "with gaps"
+        if "progression" in nts.values() or (after_cr and any(v != "absent" and v != "not-evaluated" for v in nts.values())):
+            nt = "PD"
+        elif "not-evaluated" in nts.values():
+            nt = "NE"
+        elif all(v == "absent" for v in nts.values()):
+            nt = "CR"
+        else:
+            nt = "NON-CR/NON-PD"
+        nt_increased = any(isinstance(v, dict) and v.get("increased") for v in nts.values())
+        nt_quiet = [n for n, v in nts.items() if v not in ("progression", "not-evaluated")]
+        # RECIST 1.1 Table 1 with new lesions NO.
+        if tgt == "PD" or nt == "PD":
+            base = "PD"
+        elif tgt == "NE":
+            base = "NE"
+        elif tgt == "CR":
+            base = "CR" if nt == "CR" else "PR"
+        elif tgt == "PR":
+            base = "PR"
+        else:
+            base = "SD"
+        listed = {}
+        backdate = None
+        for x in a.get("new_lesions", []):
+            if x.get("equivocal"):  # R11-NEW-EQUIV: not counted; first sighting kept
+                if x["id"] not in counted:
+                    equivocal_since.setdefault(x["id"], date)
+                continue
+            if x["id"] not in counted:
+                if x.get("nodal") and x.get("short_axis", 0) < 10:
+                    continue  # R11-NEW-NODE, AMB-13: a new node counts from 10 mm
+                counted.add(x["id"])
+                if x["id"] in equivocal_since:
+                    b = equivocal_since[x["id"]]
+                    backdate = b if backdate is None else min(backdate, b)
+            listed[x["id"]] = x
+        known_ids = [k[0] for k in known]
+        additional = [i for i in listed if i not in known_ids]
+        before = [i for i in listed if i in known_ids]
+        nlt_of = {k[0]: k[1] for k in known}
+
+        def nlt_sum():
+            ids = [k[0] for k in known if k[1]]
+            if not ids or any(i not in listed for i in ids):
+                return None, len(ids)
+            return sum(F(listed[i].get("long_axis", listed[i].get("short_axis", 0))) for i in ids), len(ids)
+
+        back = [i for i in before if after_cr and i in gone_at_cr]
+        for i in back:  # counted again from here (moved to the end of the known lesions)
+            j = [k[0] for k in known].index(i)
+            known.append(known.pop(j))
+            if pending is not None and j < pending["known"]:
+                pending["known"] -= 1
+            gone_at_cr.discard(i)
+        nlnt_inc = [i for i in before if not nlt_of[i] and (listed[i].get("increased") or listed[i].get("progression"))]
+        nlnt_pd = [i for i in before if not nlt_of[i] and listed[i].get("progression")]
+        nlt_before, cnt_before = nlt_sum()
+        for i in additional:  # admit: NLT when measurable, 5 in all, 2 per organ (nodes one organ)
+            x = listed[i]
+            nodal = x.get("nodal", False)
+            organ = "lymph node" if nodal else x["site"]
+            meas = (x.get("short_axis", 0) >= 15) if nodal else (x.get("long_axis", 0) >= 10)
+            n_t = sum(1 for k in known if k[1])
+            n_o = sum(1 for k in known if k[1] and k[2] == organ)
+            known.append([i, meas and n_t < 5 and n_o < 2, organ])
+        nlt_now, cnt_now = nlt_sum()
+        if pending is not None:
+            since = [i for i in listed if i in [k[0] for k in known[pending["known"]:]]]
+        else:
+            since = list(additional) + back
+        nlt_prog = (nlt_before is not None and nlt_ref is not None and nlt_ref[1] == cnt_before
+                    and cnt_before > 0 and meets_pd(nlt_before, nlt_ref[0]))
+        new_prog = bool(since) or nlt_prog or bool(nlnt_pd)
+
+        def category():
+            if base == "CR" and before:
+                return "iPR"
+            return {"PR": "iPR", "SD": "iSD", "NE": "NE", "CR": "iCR"}[base]
+
+        if pending is not None and backdate is not None and additional:
+            pending["dated"] = min(pending["dated"], backdate)
+        if confirmed is not None:
+            o = "iCPD"
+            if backdate is not None and backdate < progression[0]:  # R11-NEW-EQUIV after iCPD
+                progression = (backdate, progression[1])
+        elif pending is not None:
+            p = pending
+            ev = False
+            if p["target"]:
+                ss = s if s is not None else s_least
+                if ss is not None and p["sum"] is not None and inc_ok(ss - p["sum"]):
+                    ev = True
+            elif tgt == "PD":
+                ev = True
+            if p["nt"]:  # IR-CPD-NT: `increased`, or one quiet at the iUPD now progressing
+                ev = ev or bool(nt_increased) or any(nts[n] == "progression" for n in p["nt_quiet"])
+            elif nt == "PD":
+                ev = True
+            if p["new"]:
+                if since or nlnt_inc:
+                    ev = True
+                if nlt_before is not None and p["nlt"] is not None and p["nlt"][1] == cnt_before and inc_ok(nlt_before - p["nlt"][0]):
+                    ev = True
+            elif new_prog:
+                ev = True
+            days = (date - p["at"]).days
+            since_last = (date - p["last"]).days
+            early = days < 26
+            late = since_last > 58
+            if ev and early and (not additional or OPT["irecist.early_scan_confirms"] == "never"):
+                o = "iUPD"
+                p["last"] = date
+            elif ev and late and OPT["irecist.late_scan_confirms"] == "false":
+                o = "iUPD"
+                p["last"] = date
+            elif ev:
+                o = "iCPD"
+                confirmed = p["dated"]
+                progression = (p["dated"], date)
+                pending = None
+            else:
+                stable = base in ("CR", "PR", "SD")  # (no NON-CR/NON-PD: there are targets)
+                blocked = False
+                if p["new"] and before:
+                    if OPT["irecist.reset_with_new_lesions"] == "never":
+                        blocked = True
+                    else:
+                        blocked = not (s is not None and p["sum"] is not None and s < p["sum"])
+                if stable and not blocked:
+                    o = category()
+                    pending = None
+                elif base == "NE" and not blocked:
+                    o = "NE"
+                else:
+                    o = "iUPD"
+                    p["last"] = date
+        else:
+            if tgt == "PD" or nt == "PD" or new_prog:
+                o = "iUPD"
+                dated = min(date, backdate) if (new_prog and backdate is not None) else date
+                pending = {"at": date, "last": date, "dated": dated, "target": tgt == "PD", "nt": nt == "PD",
+                           "new": new_prog, "sum": s, "nt_quiet": nt_quiet,
+                           "nlt": (nlt_now, cnt_now) if nlt_now is not None else None,
+                           "known": len(known)}
+            else:
+                o = category()
+        if nlt_now is not None:
+            if nlt_ref is not None and nlt_ref[1] == cnt_now:
+                if OPT["irecist.nlt_reference"] == "nadir":
+                    nlt_ref = (min(nlt_ref[0], nlt_now), cnt_now)
+            else:
+                nlt_ref = (nlt_now, cnt_now)
+        if s is not None and s < nadir:
+            nadir = s
+        # The RECIST 1.1 overall response (new lesions counted): CR sets AMB-01's flag.
+        if base == "CR" and not listed:  # an equivocal new lesion is no PD (section 7.1)
+            after_cr = True
+        if o == "iCR":
+            gone_at_cr = set(k[0] for k in known)
+        out.append(o)
+    # iBOR (IR-BOR): window to the first iCPD; the iUPDs of its block count as iCPD; iSD needs
+    # day 42 from treatment start.
+    dates = [dt.date.fromisoformat(a["date"]) for a in c["assessments"][1:]]
+    seq = list(out)
+    if "iCPD" in seq:
+        j = seq.index("iCPD")
+        seq = seq[: j + 1]
+        i = j - 1
+        while i >= 0 and seq[i] in ("iUPD", "NE"):
+            if seq[i] == "iUPD":
+                seq[i] = "iCPD"
+            i -= 1
+    best = "NE"
+    for o, d in zip(seq, dates):
+        if o in ("iSD", "NON-iCR/NON-iUPD") and (d - day0).days < 42:
+            o = "NE"
+        if RANK[o] > RANK[best]:
+            best = o
+    return out, progression, best
+
+
+def main():
+    cases = [gen_case(k) for k in range(COUNT)]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
+        for c in cases:
+            fh.write(json.dumps(c) + "\n")
+        path = fh.name
+    # Protocol parameters go through `--set`; the others through a copy of the rule set.
+    text = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rules", "irecist.yaml")).read()
+    sets = []
+    for kv in SETS:
+        k, v = kv.split("=", 1)
+        if k in ("irecist.early_scan_confirms", "irecist.late_scan_confirms"):
+            sets += ["--set", kv]
+        else:
+            key = k.split(".", 1)[1]
+            old = "  %s: %s\n" % (key, DEFAULTS[k])
+            assert old in text, old
+            text = text.replace(old, "  %s: %s\n" % (key, v))
+    text = text.replace("\nid: irecist\n", "\nid: irecist-oracle\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as fh:
+        fh.write(text)
+        rules = fh.name
+    cmd = [RECIST, "assess", path, "--rules", rules, "--format", "jsonl"] + sets
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        print(p.stderr[:3000])
+        sys.exit(2)
+    results = {}
+    for line in p.stdout.splitlines():
+        r = json.loads(line)
+        if r["scope"] == "all":
+            results[r["subject"]] = r
+    bad = 0
+    for c in cases:
+        r = results.get(c["subject"])
+        if r is None:
+            print("no result for", c["subject"])
+            bad += 1
+            continue
+        out, prog, best = model(c)
+        got = [t["overall"] for t in r["timepoints"][1:]]
+        gp = r["progression"]
+        gprog = (dt.date.fromisoformat(gp["date"]), dt.date.fromisoformat(gp["first_pd_assessment"])) if gp else None
+        if got != out or gprog != prog or r["best_overall_response"] != best:
+            bad += 1
+            if bad <= 5:
+                print("MISMATCH", c["subject"])
+                print("  model ", out, prog, best)
+                print("  engine", got, gprog, r["best_overall_response"])
+                for a, t in zip(c["assessments"][1:], r["timepoints"][1:]):
+                    print("   ", a["date"], json.dumps(a["findings"]), json.dumps(a.get("new_lesions", [])),
+                          "|", t.get("sum_mm"), t.get("target"), t.get("non_target"), t["overall"])
+    print("%d subjects, %d mismatches" % (len(cases), bad))
+    sys.exit(1 if bad else 0)
+
+
+main()
