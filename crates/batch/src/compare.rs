@@ -592,6 +592,35 @@ fn kappa(m: &BTreeMap<(String, String), u64>, labels: &[String]) -> Option<f64> 
     Some(((po - pe) / (1.0 - pe) * 10_000.0).round() / 10_000.0)
 }
 
+/// Whether a response is a word of iRECIST's vocabulary (`iPR`, `NON-iCR/NON-iUPD`).
+fn irecist_word(v: &str) -> bool {
+    let mut c = v.chars();
+    (c.next() == Some('i') && c.next().is_some_and(|c| c.is_ascii_uppercase()))
+        || v.contains("NON-iCR")
+}
+
+/// Whether one side answers in iRECIST's words and the other in RECIST 1.1's (say
+/// `--rules recist-1.1` against `--against-rules irecist`): agreement then counts identical
+/// words only, so PR and iPR disagree.
+pub fn vocabularies_differ(t: &CompareTally) -> bool {
+    let mut sides = [[false; 2]; 2]; // [reference, candidate] × [RECIST 1.1 word, iRECIST word]
+    for m in t.confusion.values() {
+        for (a, b) in m.keys() {
+            for (side, v) in [a, b].into_iter().enumerate() {
+                match v.as_str() {
+                    "CR" | "PR" | "SD" | "PD" | "NON-CR/NON-PD" => sides[side][0] = true,
+                    v if irecist_word(v) => sides[side][1] = true,
+                    _ => {}
+                }
+            }
+        }
+    }
+    (sides[0][0] && sides[1][1]) || (sides[0][1] && sides[1][0])
+}
+
+/// What [`vocabularies_differ`] means for the figures, for the reports.
+const VOCABULARIES_DIFFER: &str = "the reference and the candidate answer in different vocabularies (RECIST 1.1 and iRECIST): agreement and kappa count identical words only, so PR and iPR disagree; read the confusion matrix, where iUPD is progression not yet confirmed and iCPD confirmed";
+
 /// The JSON report of one comparison.
 pub fn report_json(pair: &ComparePair, t: &CompareTally) -> Value {
     let mut tests = serde_json::Map::new();
@@ -629,6 +658,9 @@ pub fn report_json(pair: &ComparePair, t: &CompareTally) -> Value {
         "reference_rows_of_refused_subjects": t.reference_refused,
         "tests": tests,
     });
+    if let (true, Value::Object(m)) = (vocabularies_differ(t), &mut out) {
+        m.insert("note".into(), json!(VOCABULARIES_DIFFER));
+    }
     if let (Reference::RuleSet(_), Value::Object(m)) = (&pair.reference, &mut out) {
         m.insert(
             "candidate_values_of_refused_subjects".into(),
@@ -660,6 +692,13 @@ pub fn report_markdown(pairs: &[ComparePair], tallies: &[CompareTally]) -> Strin
             "{} discordant values (listed in discordant.jsonl with the engine's rules and numbers); {} reference rows of refused subjects not compared.\n",
             t.discordant, t.reference_refused
         );
+        if vocabularies_differ(t) {
+            let mut note = VOCABULARIES_DIFFER.to_string();
+            if let Some(first) = note.get(..1) {
+                note.replace_range(..1, &first.to_uppercase());
+            }
+            let _ = writeln!(s, "{note}.\n");
+        }
         if let Reference::RuleSet(_) = pair.reference {
             let u = &t.units_refused;
             let _ = writeln!(

@@ -357,6 +357,33 @@ fn two_protocol_settings_are_compared_over_the_same_data() {
 }
 
 #[test]
+fn a_comparison_across_vocabularies_says_that_agreement_counts_identical_words() {
+    // RECIST 1.1 against iRECIST: PR and iPR are different words, so agreement is low by
+    // construction; both reports say so. Between two RECIST 1.1 settings there is no note.
+    let dir = study("vocabularies", 200, 0.0);
+    let note = |against: recist_rules::RuleSet, name: &str| {
+        let out = dir.join(name);
+        let mut cfg = study_config(&dir, &out);
+        cfg.against = vec![against];
+        run(&cfg);
+        let c: serde_json::Value =
+            serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
+        let md = read(&out.join("comparison.md"));
+        (
+            c["comparisons"][0]["note"].as_str().map(str::to_string),
+            md.contains("different vocabularies"),
+        )
+    };
+    let (json_note, md_note) = note(recist_rules::RuleSet::bundled("irecist").unwrap(), "ir");
+    assert!(json_note.unwrap().contains("PR and iPR disagree"));
+    assert!(md_note);
+    let amended = recist()
+        .with_overrides(None, &[("best_response.sd_min_days".into(), "84".into())])
+        .unwrap();
+    assert_eq!(note(amended, "r11"), (None, false));
+}
+
+#[test]
 fn outputs_are_renamed_into_place_and_no_temporary_file_remains() {
     let dir = study("atomic", 50, 0.0);
     let out = dir.join("out");
