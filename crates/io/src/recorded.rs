@@ -883,22 +883,6 @@ struct Parsed {
 /// spellings SDTM data use (`Non-CR / Non-PD`, `NOT EVALUABLE`) read as the recorded RS
 /// comparison reads them.
 fn response(text: &str) -> Option<OverallResponse> {
-    if let Some(r) = OverallResponse::parse(text) {
-        return Some(r);
-    }
-    let compact: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    match compact.as_str() {
-        "NONCR/NONPD" | "NON-CR/NONPD" | "NONCR/NON-PD" | "NON-CR/NON-PD" => {
-            Some(OverallResponse::NonCrNonPd)
-        }
-        "NONICR/NONIUPD" | "NON-ICR/NONIUPD" | "NONICR/NON-IUPD" | "NON-ICR/NON-IUPD" => {
-            Some(OverallResponse::NonICrNonIUpd)
-        }
-        "NOTEVALUABLE" | "NOTEVALUATED" | "UNABLETOEVALUATE" => Some(OverallResponse::Ne),
-        _ => None,
-    }
+    OverallResponse::parse(text)
+        .or_else(|| recist_model::standard_spelling(text).and_then(OverallResponse::parse))
 }

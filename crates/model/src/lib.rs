@@ -22,7 +22,7 @@ pub use case::{
 pub use length::{LengthError, Mm, Pct};
 pub use response::{
     IRECIST_WORDS, NewLesions, NonTargetResponse, OverallResponse, RECIST_WORDS, TargetResponse,
-    irecist_note, is_irecist_word,
+    irecist_note, is_irecist_word, standard_spelling,
 };
 pub use result::{
     Abscopal, AbscopalLesion, AppliedOverride, CourseDose, Endpoint, Endpoints, Explanation,

@@ -115,6 +115,33 @@ pub const RECIST_WORDS: &str = "CR, PR, SD, NON-CR/NON-PD, PD or NE";
 /// iRECIST's overall responses (IR-BASE), as an error lists them.
 pub const IRECIST_WORDS: &str = "iCR, iPR, iSD, NON-iCR/NON-iUPD, iUPD, iCPD or NE";
 
+/// The standard spelling of a recorded response written loosely (case, spaces and missing
+/// hyphens aside: `Non-CR / Non-PD`, `NONCR/NONPD`, `Not evaluable`): `NON-CR/NON-PD`,
+/// `NON-iCR/NON-iUPD` or `NE`; `None` for any other text (read it as it is).
+///
+/// ```
+/// use recist_model::standard_spelling;
+/// assert_eq!(standard_spelling("Non-CR / Non-PD"), Some("NON-CR/NON-PD"));
+/// assert_eq!(standard_spelling("nonicr/noniupd"), Some("NON-iCR/NON-iUPD"));
+/// assert_eq!(standard_spelling("Not evaluable"), Some("NE"));
+/// assert_eq!(standard_spelling("PR"), None);
+/// ```
+pub fn standard_spelling(text: &str) -> Option<&'static str> {
+    let compact = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    Some(match compact.as_str() {
+        "NON-CR/NON-PD" | "NONCR/NONPD" | "NON-CR/NONPD" | "NONCR/NON-PD" => "NON-CR/NON-PD",
+        "NON-ICR/NON-IUPD" | "NONICR/NONIUPD" | "NON-ICR/NONIUPD" | "NONICR/NON-IUPD" => {
+            "NON-iCR/NON-iUPD"
+        }
+        "NE" | "NOTEVALUABLE" | "NOTEVALUATED" | "UNABLETOEVALUATE" => "NE",
+        _ => return None,
+    })
+}
+
 impl OverallResponse {
     /// Whether this is one of iRECIST's categories (`NE` is shared and is not).
     pub const fn is_irecist(self) -> bool {

@@ -456,18 +456,22 @@ pub fn normalise(test: RsTest, value: &str) -> String {
             "ISD" => Some("iSD"),
             "IUPD" => Some("iUPD"),
             "ICPD" => Some("iCPD"),
-            "NON-ICR/NON-IUPD" | "NONICR/NONIUPD" | "NON-ICR/NONIUPD" | "NONICR/NON-IUPD" => {
-                Some("NON-iCR/NON-iUPD")
-            }
             _ => None,
         };
         if let Some(w) = irecist {
             return w.into();
         }
     }
+    // iRECIST's NON-iCR/NON-iUPD is a word of OVRLRESP and BESTRESP only.
+    match recist_model::standard_spelling(&compact) {
+        Some(w)
+            if w != "NON-iCR/NON-iUPD" || matches!(test, RsTest::Ovrlresp | RsTest::Bestresp) =>
+        {
+            return w.into();
+        }
+        _ => {}
+    }
     match compact.as_str() {
-        "NON-CR/NON-PD" | "NONCR/NONPD" | "NON-CR/NONPD" | "NONCR/NON-PD" => "NON-CR/NON-PD".into(),
-        "NE" | "NOTEVALUABLE" | "NOTEVALUATED" | "UNABLETOEVALUATE" => "NE".into(),
         "NA" | "NOTAPPLICABLE" => "NA".into(),
         _ => v,
     }
