@@ -12,10 +12,6 @@ use common::*;
 use recist_rules::RuleSet;
 use serde_json::Value;
 
-const TU_HEADER: &str =
-    "STUDYID,DOMAIN,USUBJID,TULNKID,TUTESTCD,TUORRES,TUSTRESC,TULOC,VISITNUM,VISIT,TUDTC";
-const TR_HEADER: &str = "STUDYID,DOMAIN,USUBJID,TRGRPID,TRLNKID,TRTESTCD,TRORRES,TRORRESU,TRSTRESC,TRSTRESN,TRSTRESU,TRSTAT,VISITNUM,VISIT,TRDTC";
-
 fn mr_fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sdtm-mrecist")
 }
@@ -30,13 +26,7 @@ struct Out {
 impl Out {
     /// `(VISIT, value)` of each rs.csv row of a subject and test, in file order.
     fn rs(&self, subject: &str, test: &str) -> Vec<(String, String)> {
-        self.rs
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|f| f[2] == subject && f[4] == test)
-            .map(|f| (f[11].to_string(), f[8].to_string()))
-            .collect()
+        rs_values(&self.rs, subject, test)
     }
 
     fn result(&self, subject: &str) -> &Value {
@@ -60,12 +50,6 @@ impl Out {
         assert_eq!(found.len(), 1, "{:#?}", self.errors);
         found[0]
     }
-}
-
-fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
 }
 
 /// Runs `recist batch --rules RULES --mapping fixtures/sdtm-mrecist/mapping.yaml` over TU, TR

@@ -12,10 +12,6 @@ use common::*;
 use recist_sdtm::PartialDates;
 use serde_json::Value;
 
-const TU_HEADER: &str =
-    "STUDYID,DOMAIN,USUBJID,TULNKID,TUTESTCD,TUORRES,TUSTRESC,TULOC,VISITNUM,VISIT,TUDTC";
-const TR_HEADER: &str = "STUDYID,DOMAIN,USUBJID,TRGRPID,TRLNKID,TRTESTCD,TRORRES,TRORRESU,TRSTRESC,TRSTRESN,TRSTRESU,TRSTAT,VISITNUM,VISIT,TRDTC";
-
 /// What a run wrote.
 struct Out {
     summary: Value,
@@ -28,13 +24,7 @@ struct Out {
 impl Out {
     /// `(VISIT, value)` of each rs.csv row of a subject and test, in file order.
     fn rs(&self, subject: &str, test: &str) -> Vec<(String, String)> {
-        self.rs
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|f| f[2] == subject && f[4] == test)
-            .map(|f| (f[11].to_string(), f[8].to_string()))
-            .collect()
+        rs_values(&self.rs, subject, test)
     }
 
     /// The result (all scope) of a subject.
@@ -107,12 +97,6 @@ fn run_rows(name: &str, tu: &[&str], tr: &[&str], partial: PartialDates) -> Out 
 
 fn reason(e: &Value) -> &str {
     e["reason"].as_str().unwrap()
-}
-
-fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
 }
 
 // --- 1. VISITNUM and TRDTC must agree on the order of visits ---

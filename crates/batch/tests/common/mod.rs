@@ -126,3 +126,26 @@ pub fn assert_reconciles(s: &serde_json::Value) {
     }
     assert_eq!(s["reconciliation"]["all"], true, "{}", s["reconciliation"]);
 }
+
+/// TU columns of the tests that write their rows inline.
+pub const TU_HEADER: &str =
+    "STUDYID,DOMAIN,USUBJID,TULNKID,TUTESTCD,TUORRES,TUSTRESC,TULOC,VISITNUM,VISIT,TUDTC";
+/// TR columns of the tests that write their rows inline.
+pub const TR_HEADER: &str = "STUDYID,DOMAIN,USUBJID,TRGRPID,TRLNKID,TRTESTCD,TRORRES,TRORRESU,TRSTRESC,TRSTRESN,TRSTRESU,TRSTAT,VISITNUM,VISIT,TRDTC";
+
+/// `(VISIT, value)` of each rs.csv row of a subject and test, in file order.
+pub fn rs_values(rs: &str, subject: &str, test: &str) -> Vec<(String, String)> {
+    rs.lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[2] == subject && f[4] == test)
+        .map(|f| (f[11].to_string(), f[8].to_string()))
+        .collect()
+}
+
+/// Owned pairs, to compare with [`rs_values`].
+pub fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
