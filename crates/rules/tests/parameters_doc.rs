@@ -17,6 +17,8 @@
 //! - an entry table's header starts with `Field of` and names the list keys (or the shared type,
 //!   e.g. `LesionCondition`) in backticks; each row's first cell is a field in backticks.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -82,9 +84,7 @@ impl Schema {
 /// Every key a rule set has, as `--set` and protocol files address keys: dotted through
 /// mappings, a list or a map being one key. With it, the entry tables expected: list key (or
 /// shared type) → the fields of one entry.
-fn schema_keys(
-    schema: &Schema,
-) -> (BTreeSet<String>, BTreeMap<String, BTreeSet<String>>) {
+fn schema_keys(schema: &Schema) -> (BTreeSet<String>, BTreeMap<String, BTreeSet<String>>) {
     fn walk(
         schema: &Schema,
         node: &Value,
@@ -208,10 +208,7 @@ fn same(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x
-                    .iter()
-                    .all(|(k, a)| y.get(k).is_some_and(|b| same(a, b)))
+            x.len() == y.len() && x.iter().all(|(k, a)| y.get(k).is_some_and(|b| same(a, b)))
         }
         _ => a == b,
     }
@@ -242,16 +239,16 @@ fn parse(text: &str) -> Parsed {
         if head.first().map(String::as_str) == Some("Key") {
             for id in &ids {
                 if !head.contains(id) {
-                    parsed
-                        .problems
-                        .push(format!("a parameter table has no column for `{id}`: {head:?}"));
+                    parsed.problems.push(format!(
+                        "a parameter table has no column for `{id}`: {head:?}"
+                    ));
                 }
             }
             for (line, row) in &table.rows {
                 let Some(key) = row.first().and_then(|c| code(c)) else {
-                    parsed
-                        .problems
-                        .push(format!("line {line}: the first cell is not a key in backticks"));
+                    parsed.problems.push(format!(
+                        "line {line}: the first cell is not a key in backticks"
+                    ));
                     continue;
                 };
                 if row.len() != head.len() {
@@ -272,14 +269,22 @@ fn parse(text: &str) -> Parsed {
                         .push(format!("line {line}: `{key}` has two rows"));
                 }
             }
-        } else if table.header.first().is_some_and(|h| h.starts_with("Field of")) {
+        } else if table
+            .header
+            .first()
+            .is_some_and(|h| h.starts_with("Field of"))
+        {
             let fields: BTreeSet<String> = table
                 .rows
                 .iter()
                 .filter_map(|(_, row)| row.first().and_then(|c| code(c)).map(String::from))
                 .collect();
             for name in codes(&table.header[0]) {
-                if parsed.entries.insert(name.to_string(), fields.clone()).is_some() {
+                if parsed
+                    .entries
+                    .insert(name.to_string(), fields.clone())
+                    .is_some()
+                {
                     parsed
                         .problems
                         .push(format!("two entry tables for `{name}`"));
@@ -320,12 +325,14 @@ fn every_dotted_key_named_in_the_text_exists() {
                     continue;
                 };
                 if !sections.contains(first)
-                    || !word.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+                    || !word
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
                 {
                     continue;
                 }
-                let known = keys.contains(word)
-                    || keys.iter().any(|k| k.starts_with(&format!("{word}.")));
+                let known =
+                    keys.contains(word) || keys.iter().any(|k| k.starts_with(&format!("{word}.")));
                 if !known {
                     bad.push(word.to_string());
                 }
@@ -335,7 +342,10 @@ fn every_dotted_key_named_in_the_text_exists() {
     // The reference's names are kept apart: see the `Rules reference` table.
     let reference = reference_names(&text);
     bad.retain(|w| !reference.contains(w));
-    assert!(bad.is_empty(), "docs/parameters.md names keys that do not exist: {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "docs/parameters.md names keys that do not exist: {bad:?}"
+    );
 }
 
 /// Names quoted in a column headed `Rules reference` (the reference's section 4 spellings).
@@ -379,8 +389,9 @@ fn the_defaults_stated_are_the_bundled_values() {
                             Value::Object(o) => o.len() == n,
                             _ => false,
                         },
-                        (None, Some(yaml)) => recist_yaml::parse_value(yaml)
-                            .is_ok_and(|stated| same(&stated, v)),
+                        (None, Some(yaml)) => {
+                            recist_yaml::parse_value(yaml).is_ok_and(|stated| same(&stated, v))
+                        }
                         (None, None) => false,
                     }
                 }
@@ -450,7 +461,9 @@ fn the_fields_of_every_list_entry_are_listed() {
     }
     for name in parsed.entries.keys() {
         if !expected.contains_key(name) {
-            wrong.push(format!("a `Field of` table names `{name}`, which has no entries"));
+            wrong.push(format!(
+                "a `Field of` table names `{name}`, which has no entries"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -462,5 +475,20 @@ fn the_protocol_parameters_are_keys_of_every_bundled_rule_set_that_opens_them() 
     let (keys, _) = schema_keys(&Schema::load());
     for key in PROTOCOL_PARAMETERS {
         assert!(keys.contains(*key), "`{key}` is not a key of the format");
+    }
+}
+
+#[test]
+fn rules_params_lists_the_keys_this_page_does() {
+    // `recist rules params` walks the format in the library; it names the keys walked here.
+    let (keys, _) = schema_keys(&Schema::load());
+    for id in bundled_ids() {
+        let listed: BTreeSet<String> = RuleSet::bundled(&id)
+            .unwrap()
+            .parameters()
+            .into_iter()
+            .map(|p| p.key)
+            .collect();
+        assert_eq!(listed, keys, "{id}");
     }
 }
