@@ -40,7 +40,7 @@ impl RuleSet {
                     .try_fold(&values, |v, part| v.get(part))
                     .cloned();
                 let protocol = PROTOCOL_PARAMETERS.contains(&key.as_str())
-                    || self.doc().protocol_parameters.iter().any(|k| *k == key);
+                    || self.doc().protocol_parameters.contains(&key);
                 Parameter {
                     meaning: first_sentence(&description),
                     key,
