@@ -147,6 +147,18 @@ enum RulesCommand {
     },
     /// Print the JSON Schema of the rule-set format.
     Schema,
+    /// List a rule set's parameters a protocol may change (`--all`: every key), with their
+    /// values and meanings (docs/parameters.md says more).
+    Params {
+        /// Rule file or bundled id.
+        #[arg(default_value = "recist-1.1")]
+        file: String,
+        /// Every key of the rule set, the fixed criteria too.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+    },
 }
 
 #[derive(clap::Args, Clone)]
@@ -455,10 +467,78 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(0)
         }
         Command::Rules {
+            command:
+                RulesCommand::Params {
+                    file,
+                    all,
+                    overrides,
+                },
+        } => {
+            let rules = load_rules(&RuleArgs {
+                rules: vec![file],
+                protocol: overrides.protocol,
+                set: overrides.set,
+            })?;
+            for r in rules {
+                let params: Vec<_> = r
+                    .parameters()
+                    .into_iter()
+                    .filter(|p| all || p.protocol)
+                    .collect();
+                let values: Vec<String> = params
+                    .iter()
+                    .map(|p| p.value.as_ref().map_or_else(|| "—".into(), param_value))
+                    .collect();
+                let key_width = params.iter().map(|p| p.key.len()).max().unwrap_or(0);
+                let value_width = values.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+                let mut text = format!("{} {}\n", r.doc().id, r.doc().version);
+                for (p, value) in params.iter().zip(&values) {
+                    let change = if p.protocol { "protocol" } else { "fixed" };
+                    let pad = value_width.saturating_sub(value.chars().count());
+                    text.push_str(&format!(
+                        "{:<key_width$}  {value}{:pad$}  {change:<8}  {}\n",
+                        p.key, "", p.meaning
+                    ));
+                }
+                write(&mut stdout, &text)?;
+            }
+            Ok(0)
+        }
+        Command::Rules {
             command: RulesCommand::Schema,
         } => {
             write(&mut stdout, &recist::json_schema())?;
             Ok(0)
         }
+    }
+}
+
+/// A parameter's value on one line: a scalar or a list of scalars as YAML would write it, a
+/// list of entries or a map by its size.
+fn param_value(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    fn scalar(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(match n.as_f64() {
+                Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => {
+                    format!("{}", f as i64)
+                }
+                _ => n.to_string(),
+            }),
+            Value::Bool(_) | Value::Null => Some(v.to_string()),
+            Value::Array(_) | Value::Object(_) => None,
+        }
+    }
+    match value {
+        // A long list (the organs) by its size too, so that the columns stay narrow.
+        Value::Array(items) => match items.iter().map(scalar).collect::<Option<Vec<_>>>() {
+            Some(words) if words.iter().map(|w| w.len() + 2).sum::<usize>() <= 48 => {
+                format!("[{}]", words.join(", "))
+            }
+            _ => format!("{} entries", items.len()),
+        },
+        Value::Object(map) => format!("{} entries", map.len()),
+        v => scalar(v).unwrap_or_default(),
     }
 }

@@ -167,6 +167,69 @@ fn overrides_are_recorded_in_rules_check() {
 }
 
 #[test]
+fn rules_params_lists_the_protocol_parameters_with_their_values() {
+    let out = recist(&["rules", "params", "irecist"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let row = |key: &str| {
+        stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .unwrap_or_else(|| panic!("no `{key}` in {stdout}"))
+    };
+    assert_eq!(
+        row("irecist.confirm_window_days")[1..4],
+        ["[28,", "56]", "protocol"]
+    );
+    assert_eq!(
+        row("confirmation.min_interval_days")[1..3],
+        ["28", "protocol"]
+    );
+    // Fixed criteria only with --all.
+    assert!(
+        !stdout.contains("target_response.pd_increase_pct"),
+        "{stdout}"
+    );
+    let out = recist(&[
+        "rules",
+        "params",
+        "mrecist",
+        "--all",
+        "--set",
+        "target_response.pd_min_increase_mm=5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = |key: &str| {
+        stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("no `{key}` in {stdout}"))
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        line("target_response.pd_min_increase_mm"),
+        "target_response.pd_min_increase_mm 5 protocol"
+    );
+    assert_eq!(
+        line("target_response.pd_increase_pct"),
+        "target_response.pd_increase_pct 20 fixed"
+    );
+    assert_eq!(
+        line("measurement.selectors"),
+        "measurement.selectors 3 entries"
+    );
+    assert_eq!(
+        line("irecist.nlt_reference"),
+        "irecist.nlt_reference — fixed"
+    );
+}
+
+#[test]
 fn explain_shows_numbers_and_rules() {
     let out = recist(&["explain", "examples/hcc-001.yaml"]);
     assert_eq!(out.status.code(), Some(0));

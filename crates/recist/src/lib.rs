@@ -91,6 +91,6 @@ pub use recist_io::{
 };
 pub use recist_model::*;
 pub use recist_rules::{
-    Override, PROTOCOL_PARAMETERS, Problem, RuleSet, RuleSetDoc, RuleSetError, bundled_ids,
-    json_schema,
+    Override, PROTOCOL_PARAMETERS, Parameter, Problem, RuleSet, RuleSetDoc, RuleSetError,
+    bundled_ids, json_schema,
 };

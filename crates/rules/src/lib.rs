@@ -19,6 +19,7 @@
 
 mod doc;
 mod error;
+mod params;
 mod table;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 pub use doc::*;
 pub use error::{Problem, RuleSetError};
+pub use params::Parameter;
 pub use table::{Decision, DecisionTable, NonTargetColumn};
 
 /// Bundled rule sets: (file name, text), compiled into the binary.
