@@ -12,6 +12,7 @@
 //!   used + refused + tests not compared + other RSCATs; subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
 //!   their hashes, input hashes, a run id and the exact command;
 //! - with a comparison: `discordant.jsonl`, `unmatched.jsonl` (values on one side only),
+//!   `date_mismatches.jsonl` (recorded rows dated outside the scans of their visit),
 //!   `comparison.json`, `comparison.md`.
 //!
 //! Each file is written under a temporary name and renamed when complete; `summary.json` is
