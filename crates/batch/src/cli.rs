@@ -59,7 +59,7 @@ pub struct BatchArgs {
     /// Partial dates (2014-03): refused, or imputed to the first or last day.
     #[arg(long, value_enum, default_value = "refuse")]
     pub partial_dates: PartialArg,
-    /// Recorded RS to compare with the engine's responses (writes comparison.*, discordant.jsonl and unmatched.jsonl).
+    /// Recorded RS to compare with the engine's responses (writes comparison.*, discordant.jsonl, unmatched.jsonl and date_mismatches.jsonl).
     #[arg(long, value_name = "RS.csv")]
     pub recorded: Option<PathBuf>,
     /// Worker threads (default: RAYON_NUM_THREADS, else one per core).

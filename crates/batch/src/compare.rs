@@ -59,6 +59,9 @@ pub struct CompareTally {
     pub units_refused: UnitsRefused,
     /// Discordant values written to `discordant.jsonl`.
     pub discordant: u64,
+    /// Recorded rows compared at the engine's visit their `VISITNUM` (or `VISIT`) names whose
+    /// `RSDTC` is outside that visit's scan dates: each a line of `date_mismatches.jsonl`.
+    pub date_mismatches: u64,
 }
 
 impl CompareTally {
@@ -77,6 +80,7 @@ impl CompareTally {
         self.units_refused.candidate_only += o.units_refused.candidate_only;
         self.units_refused.both += o.units_refused.both;
         self.discordant += o.discordant;
+        self.date_mismatches += o.date_mismatches;
     }
 
     /// Counts a matched (reference, candidate) pair under `test`, and as discordant when it
@@ -108,8 +112,9 @@ pub struct UnitsRefused {
     pub both: u64,
 }
 
-/// The lines comparisons write: discordant values (`discordant.jsonl`) and values on one side
-/// only (`unmatched.jsonl`), each with its number of lines.
+/// The lines comparisons write: discordant values (`discordant.jsonl`), values on one side
+/// only (`unmatched.jsonl`) and recorded rows dated outside their visit
+/// (`date_mismatches.jsonl`), each with its number of lines.
 #[derive(Debug, Default)]
 pub struct CompareLines {
     /// `discordant.jsonl` lines.
@@ -120,6 +125,10 @@ pub struct CompareLines {
     pub unmatched: Vec<u8>,
     /// How many.
     pub unmatched_n: u64,
+    /// `date_mismatches.jsonl` lines.
+    pub date_mismatches: Vec<u8>,
+    /// How many.
+    pub date_mismatches_n: u64,
 }
 
 /// Which side a value on one side only is on.
@@ -180,6 +189,39 @@ impl OneSide<'_> {
         out.unmatched_n += 1;
     }
 
+    /// Counts, and writes to `date_mismatches.jsonl`, a recorded row of the engine's visit
+    /// `v` (named by its `VISITNUM`, else its `VISIT`) whose `RSDTC` names no day from the
+    /// visit's first scan to its last (a partial `RSDTC`, imputed, agrees when its month or
+    /// year holds one of them). The row is compared at that visit all the same.
+    fn check_date(
+        &self,
+        tally: &mut CompareTally,
+        out: &mut CompareLines,
+        row: &RecordedRow,
+        v: &RsVisit,
+    ) {
+        let Some((from, to)) = row.dates else { return };
+        if to >= v.date && from <= v.last_scan {
+            return;
+        }
+        tally.date_mismatches += 1;
+        let line = json!({
+            "comparison": self.pair.0,
+            "subject": self.subject,
+            "evaluator": self.evaluator,
+            "test": row.test,
+            "visit": row.visit,
+            "visitnum": row.visitnum,
+            "recorded_date": row.date,
+            "engine_date": v.date,
+            "engine_scan_dates": [v.date, v.last_scan],
+            "reference_source": {"file": self.recorded_file, "row": row.line},
+            "candidate_rule_set": self.pair.1.candidate_label,
+        });
+        push_json(&mut out.date_mismatches, &line);
+        out.date_mismatches_n += 1;
+    }
+
     /// A value of a rule set's result with no value on the other side.
     fn result(
         &self,
@@ -238,7 +280,15 @@ struct Entry {
     test: RsTest,
     tp: Option<usize>,
     value: String,
+    /// Whether the engine writes it in rs.csv. Not written: `NA`, the TRGRESP or NTRGRESP of
+    /// a follow-up of a subject with no lesion of that kind (results' `null`), compared only
+    /// with a recorded row of its visit and test, never a value on the engine's side only.
+    written: bool,
 }
+
+/// The value of a TRGRESP or NTRGRESP the engine does not write, the subject having no lesion
+/// of that kind: `NA`, as recorded RS gives it (RS's "not applicable").
+const NOT_APPLICABLE: &str = "NA";
 
 /// The candidate values of one comparison, each matched to at most one reference value.
 struct Candidates<'e> {
@@ -278,41 +328,44 @@ impl<'e> Candidates<'e> {
     }
 }
 
-fn entries(result: &SubjectResult, best: Option<OverallResponse>) -> Vec<Entry> {
+/// The values of a result, as rs.csv writes them; with `not_applicable`, also the `NA` of
+/// each follow-up's TRGRESP or NTRGRESP that the subject has no lesion of (not written, see
+/// [`Entry::written`]).
+fn entries(
+    result: &SubjectResult,
+    best: Option<OverallResponse>,
+    not_applicable: bool,
+) -> Vec<Entry> {
     let mut out = Vec::new();
+    let entry = |test, tp, value: &str| Entry {
+        test,
+        tp,
+        value: value.into(),
+        written: true,
+    };
+    let na = |test, tp| Entry {
+        test,
+        tp,
+        value: NOT_APPLICABLE.into(),
+        written: false,
+    };
     for (i, tp) in result.timepoints.iter().enumerate() {
         let Some(f) = &tp.follow_up else { continue };
-        if let Some(t) = f.target {
-            out.push(Entry {
-                test: RsTest::Trgresp,
-                tp: Some(i),
-                value: t.as_str().into(),
-            });
+        match f.target {
+            Some(t) => out.push(entry(RsTest::Trgresp, Some(i), t.as_str())),
+            None if not_applicable => out.push(na(RsTest::Trgresp, Some(i))),
+            None => {}
         }
-        if let Some(n) = f.non_target {
-            out.push(Entry {
-                test: RsTest::Ntrgresp,
-                tp: Some(i),
-                value: n.as_str().into(),
-            });
+        match f.non_target {
+            Some(n) => out.push(entry(RsTest::Ntrgresp, Some(i), n.as_str())),
+            None if not_applicable => out.push(na(RsTest::Ntrgresp, Some(i))),
+            None => {}
         }
-        out.push(Entry {
-            test: RsTest::Newlind,
-            tp: Some(i),
-            value: newlind(f.new_lesions).into(),
-        });
-        out.push(Entry {
-            test: RsTest::Ovrlresp,
-            tp: Some(i),
-            value: f.overall.as_str().into(),
-        });
+        out.push(entry(RsTest::Newlind, Some(i), newlind(f.new_lesions)));
+        out.push(entry(RsTest::Ovrlresp, Some(i), f.overall.as_str()));
     }
     if let Some(b) = best {
-        out.push(Entry {
-            test: RsTest::Bestresp,
-            tp: None,
-            value: b.as_str().into(),
-        });
+        out.push(entry(RsTest::Bestresp, None, b.as_str()));
     }
     out
 }
@@ -369,7 +422,7 @@ pub fn compare_recorded(
     result: &SubjectResult,
     best: Option<OverallResponse>,
 ) {
-    let ents = entries(result, best);
+    let ents = entries(result, best, true);
     let mut cands = Candidates::new(&ents);
     let one_side = OneSide {
         pair,
@@ -383,14 +436,15 @@ pub fn compare_recorded(
         } else {
             // The visit the row names, found when it was read against these visits (so that
             // no other row of the unit names it for the same test and RSCAT).
-            let found = row
-                .at
-                .and_then(|v| id.visits.get(v))
-                .and_then(|v| result.timepoints.iter().position(|t| t.date == v.date));
-            let Some(i) = found else {
+            let found = row.at.and_then(|v| id.visits.get(v)).and_then(|v| {
+                let i = result.timepoints.iter().position(|t| t.date == v.date)?;
+                Some((i, v))
+            });
+            let Some((i, v)) = found else {
                 one_side.recorded(tally, out, row);
                 continue;
             };
+            one_side.check_date(tally, out, row, v);
             Some(i)
         };
         let Some(e) = cands.take(row.test, |e| e.tp == tp) else {
@@ -429,7 +483,7 @@ pub fn compare_recorded(
             push_json(&mut out.discordant, &line);
         }
     }
-    for e in cands.unmatched() {
+    for e in cands.unmatched().filter(|e| e.written) {
         one_side.result(tally, out, Side::Candidate, id, e, result);
     }
 }
@@ -445,8 +499,8 @@ pub fn compare_results(
     (ref_rules, reference, ref_best): (&RuleSet, &SubjectResult, Option<OverallResponse>),
     (rules, candidate, best): (&RuleSet, &SubjectResult, Option<OverallResponse>),
 ) {
-    let a = entries(reference, ref_best);
-    let b = entries(candidate, best);
+    let a = entries(reference, ref_best, false);
+    let b = entries(candidate, best, false);
     let date_of =
         |r: &SubjectResult, e: &Entry| e.tp.and_then(|i| r.timepoints.get(i)).map(|t| t.date);
     let mut cands = Candidates::new(&b);
@@ -509,11 +563,11 @@ pub fn count_refused_by_rule_set(
         (Some(_), Some(_)) => {}
         (Some((r, best)), None) => {
             tally.units_refused.candidate_only += 1;
-            tally.reference_refused += entries(r, best).len() as u64;
+            tally.reference_refused += entries(r, best, false).len() as u64;
         }
         (None, Some((r, best))) => {
             tally.units_refused.reference_only += 1;
-            tally.candidate_refused += entries(r, best).len() as u64;
+            tally.candidate_refused += entries(r, best, false).len() as u64;
         }
         (None, None) => tally.units_refused.both += 1,
     }
@@ -661,6 +715,9 @@ pub fn report_json(pair: &ComparePair, t: &CompareTally) -> Value {
     if let (true, Value::Object(m)) = (vocabularies_differ(t), &mut out) {
         m.insert("note".into(), json!(VOCABULARIES_DIFFER));
     }
+    if let (Reference::Recorded { .. }, Value::Object(m)) = (&pair.reference, &mut out) {
+        m.insert("date_mismatches".into(), json!(t.date_mismatches));
+    }
     if let (Reference::RuleSet(_), Value::Object(m)) = (&pair.reference, &mut out) {
         m.insert(
             "candidate_values_of_refused_subjects".into(),
@@ -692,6 +749,13 @@ pub fn report_markdown(pairs: &[ComparePair], tallies: &[CompareTally]) -> Strin
             "{} discordant values (listed in discordant.jsonl with the engine's rules and numbers); {} reference rows of refused subjects not compared.\n",
             t.discordant, t.reference_refused
         );
+        if let Reference::Recorded { .. } = pair.reference {
+            let _ = writeln!(
+                s,
+                "{} recorded rows dated outside the scan dates of the visit their VISITNUM (or VISIT) names (listed in date_mismatches.jsonl with both dates); they are compared at that visit all the same.\n",
+                t.date_mismatches
+            );
+        }
         if vocabularies_differ(t) {
             let mut note = VOCABULARIES_DIFFER.to_string();
             if let Some(first) = note.get(..1) {
@@ -762,4 +826,309 @@ pub fn report_markdown(pairs: &[ComparePair], tallies: &[CompareTally]) -> Strin
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use std::path::Path;
+
+    use chrono::{Days, NaiveDate};
+    use recist_model::Scope;
+    use recist_sdtm::{EvalKey, Mapping};
+
+    use super::*;
+
+    fn rules() -> RuleSet {
+        RuleSet::bundled("recist-1.1").unwrap()
+    }
+
+    /// The `all` result of a fixture of `fixtures/recist-1.1`, and its visits (`V0`, `V1` …,
+    /// VISITNUM 0, 1 …), each scanned on one day.
+    fn fixture(name: &str) -> (SubjectResult, Vec<RsVisit>) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/recist-1.1")
+            .join(name);
+        let case = recist_io::read_case_file(&path)
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap()
+            .unwrap();
+        let result = recist_engine::assess_scope(&rules(), &case.subject, Scope::All)
+            .unwrap()
+            .unwrap();
+        let visits = case
+            .subject
+            .assessments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| RsVisit {
+                visit: format!("V{i}"),
+                visitnum: i.to_string(),
+                date: a.date,
+                last_scan: a.date,
+                dtc: None,
+            })
+            .collect();
+        (result, visits)
+    }
+
+    /// A recorded row of visit `at` (named by its VISITNUM), dated `date` (the visit's date
+    /// when `None`).
+    fn row(
+        visits: &[RsVisit],
+        test: RsTest,
+        value: &str,
+        at: usize,
+        date: Option<NaiveDate>,
+    ) -> RecordedRow {
+        let date = date.unwrap_or(visits[at].date);
+        RecordedRow {
+            line: 2 + at as u64,
+            eval: EvalKey::new("", "", &Mapping::bundled().unwrap()),
+            test,
+            value: value.into(),
+            cat: String::new(),
+            visit: visits[at].visit.clone(),
+            visitnum: visits[at].visitnum.clone(),
+            date: Some(date),
+            dates: Some((date, date)),
+            at: Some(at),
+        }
+    }
+
+    fn pair() -> ComparePair {
+        ComparePair {
+            reference: Reference::Recorded {
+                rscat: "RECIST 1.1".into(),
+                irecist: false,
+            },
+            candidate: 0,
+            reference_label: "RS.csv".into(),
+            candidate_label: "recist-1.1".into(),
+        }
+    }
+
+    /// Compares `rows` with the result; the tally and the lines written.
+    fn compare(
+        result: &SubjectResult,
+        visits: &[RsVisit],
+        rows: &[RecordedRow],
+    ) -> (CompareTally, CompareLines) {
+        let (mut tally, mut out) = (CompareTally::default(), CompareLines::default());
+        let p = pair();
+        let id = UnitId {
+            subject: &result.subject,
+            evaluator: "INVESTIGATOR",
+            visits,
+        };
+        let rows: Vec<&RecordedRow> = rows.iter().collect();
+        let rules = rules();
+        compare_recorded(
+            (0, &p),
+            &mut tally,
+            &mut out,
+            &id,
+            &rows,
+            "RS.csv",
+            &rules,
+            result,
+            bestresp(&rules, result),
+        );
+        (tally, out)
+    }
+
+    fn lines(out: &[u8]) -> Vec<Value> {
+        std::str::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn counts(t: &CompareTally, test: RsTest) -> Vec<((String, String), u64)> {
+        t.confusion
+            .get(&test)
+            .map(|m| m.iter().map(|(k, n)| (k.clone(), *n)).collect())
+            .unwrap_or_default()
+    }
+
+    fn na_na(n: u64) -> Vec<((String, String), u64)> {
+        vec![(("NA".into(), "NA".into()), n)]
+    }
+
+    use recist_sdtm::bestresp;
+
+    #[test]
+    fn r11_measdis_a_recorded_trgresp_na_agrees_with_a_subject_without_target_lesions() {
+        let (result, visits) = fixture("R11-MEASDIS.yaml");
+        let rows: Vec<RecordedRow> = (1..visits.len())
+            .map(|i| row(&visits, RsTest::Trgresp, "NA", i, None))
+            .collect();
+        let (t, out) = compare(&result, &visits, &rows);
+        assert_eq!(counts(&t, RsTest::Trgresp), na_na(3));
+        assert_eq!(t.reference_only.get(&RsTest::Trgresp), None);
+        assert_eq!(t.candidate_only.get(&RsTest::Trgresp), None);
+        assert_eq!(t.discordant, 0);
+        assert!(
+            lines(&out.unmatched).iter().all(|l| l["test"] != "TRGRESP"),
+            "{:?}",
+            lines(&out.unmatched)
+        );
+        let report = report_json(&pair(), &t);
+        assert_eq!(report["tests"]["TRGRESP"]["agreed"], 3, "{report}");
+        assert_eq!(
+            report["tests"]["TRGRESP"]["agreement_pct"], 100.0,
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn r11_measdis_no_recorded_trgresp_leaves_the_engines_na_uncounted() {
+        // The engine writes no TRGRESP for a subject without targets: with no recorded row
+        // either, nothing is on one side only.
+        let (result, visits) = fixture("R11-MEASDIS.yaml");
+        let rows = [row(&visits, RsTest::Ntrgresp, "NON-CR/NON-PD", 1, None)];
+        let (t, out) = compare(&result, &visits, &rows);
+        assert_eq!(t.confusion.get(&RsTest::Trgresp), None);
+        assert_eq!(t.candidate_only.get(&RsTest::Trgresp), None);
+        assert!(lines(&out.unmatched).iter().all(|l| l["test"] != "TRGRESP"));
+        // The other engine values with no recorded row are on its side only, as before.
+        assert_eq!(t.candidate_only.get(&RsTest::Ntrgresp), Some(&2));
+    }
+
+    #[test]
+    fn r11_measdis_a_recorded_target_response_where_the_engine_has_no_targets_is_discordant() {
+        let (result, visits) = fixture("R11-MEASDIS.yaml");
+        let rows = [row(&visits, RsTest::Trgresp, "PR", 1, None)];
+        let (t, out) = compare(&result, &visits, &rows);
+        assert_eq!(
+            counts(&t, RsTest::Trgresp),
+            vec![(("PR".into(), "NA".into()), 1)]
+        );
+        assert_eq!(t.reference_only.get(&RsTest::Trgresp), None);
+        assert_eq!(t.discordant, 1);
+        let d = lines(&out.discordant);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            (&d[0]["test"], &d[0]["reference"], &d[0]["candidate"]),
+            (&json!("TRGRESP"), &json!("PR"), &json!("NA"))
+        );
+    }
+
+    #[test]
+    fn r11_tgt_cr_a_recorded_na_where_the_engine_has_lesions_of_that_kind_is_discordant() {
+        // R11-TGT-CR has targets and no non-target: NTRGRESP NA agrees, TRGRESP NA does not.
+        let (result, visits) = fixture("R11-TGT-CR.yaml");
+        let rows = [
+            row(&visits, RsTest::Trgresp, "NA", 1, None),
+            row(&visits, RsTest::Ntrgresp, "NA", 1, None),
+            row(&visits, RsTest::Ntrgresp, "NA", 2, None),
+        ];
+        let (t, out) = compare(&result, &visits, &rows);
+        assert_eq!(
+            counts(&t, RsTest::Trgresp),
+            vec![(("NA".into(), "PR".into()), 1)]
+        );
+        assert_eq!(counts(&t, RsTest::Ntrgresp), na_na(2));
+        assert_eq!(t.discordant, 1);
+        assert_eq!(t.reference_only.get(&RsTest::Trgresp), None);
+        let d = lines(&out.discordant);
+        assert_eq!(
+            (&d[0]["reference"], &d[0]["candidate"]),
+            (&json!("NA"), &json!("PR"))
+        );
+        // The engine's other TRGRESP values have no recorded row: on its side only.
+        assert_eq!(t.candidate_only.get(&RsTest::Trgresp), Some(&2));
+        assert_eq!(t.candidate_only.get(&RsTest::Ntrgresp), None);
+    }
+
+    #[test]
+    fn r11_measdis_two_rule_sets_compare_only_the_values_they_write() {
+        // Between rule sets nothing changes: neither side writes a TRGRESP.
+        let (result, visits) = fixture("R11-MEASDIS.yaml");
+        let (mut tally, mut out) = (CompareTally::default(), CompareLines::default());
+        let mut p = pair();
+        p.reference = Reference::RuleSet(0);
+        let id = UnitId {
+            subject: &result.subject,
+            evaluator: "INVESTIGATOR",
+            visits: &visits,
+        };
+        let rules = rules();
+        let best = bestresp(&rules, &result);
+        compare_results(
+            (0, &p),
+            &mut tally,
+            &mut out,
+            &id,
+            (&rules, &result, best),
+            (&rules, &result, best),
+        );
+        assert_eq!(tally.confusion.get(&RsTest::Trgresp), None);
+        assert_eq!(tally.discordant, 0);
+        assert_eq!(out.unmatched_n, 0);
+    }
+
+    #[test]
+    fn a_recorded_row_dated_outside_its_visits_scans_is_a_date_mismatch_still_compared() {
+        let (result, mut visits) = fixture("R11-TGT-CR.yaml");
+        // Visit 2's scans span a week: RSDTC on any of those days agrees with it.
+        visits[2].last_scan = visits[2].date.checked_add_days(Days::new(7)).unwrap();
+        let later = |i: usize, d: u64| visits[i].date.checked_add_days(Days::new(d));
+        let mut partial = row(&visits, RsTest::Newlind, "N", 3, None);
+        // `2022-09`, imputed to the first: its month holds the visit's date.
+        let first = NaiveDate::from_ymd_opt(2022, 9, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(2022, 9, 30).unwrap();
+        (partial.date, partial.dates) = (Some(first), Some((first, last)));
+        let rows = [
+            // VISITNUM 1 with the date of visit 2: a mismatch, still compared at visit 1.
+            row(&visits, RsTest::Ovrlresp, "PR", 1, Some(visits[2].date)),
+            row(&visits, RsTest::Ovrlresp, "CR", 2, later(2, 7)),
+            row(&visits, RsTest::Trgresp, "CR", 2, later(2, 8)),
+            partial,
+        ];
+        let (t, out) = compare(&result, &visits, &rows);
+        assert_eq!(t.date_mismatches, 2);
+        assert_eq!(out.date_mismatches_n, 2);
+        let m = lines(&out.date_mismatches);
+        let seen: Vec<_> = m
+            .iter()
+            .map(|l| {
+                (
+                    l["test"].as_str().unwrap(),
+                    l["visitnum"].as_str().unwrap(),
+                    l["recorded_date"].as_str().unwrap(),
+                    l["engine_date"].as_str().unwrap(),
+                    l["reference_source"]["row"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("OVRLRESP", "1", "2022-08-08", "2022-06-20", 3),
+                ("TRGRESP", "2", "2022-08-16", "2022-08-08", 4),
+            ]
+        );
+        assert_eq!(
+            m[1]["engine_scan_dates"],
+            json!(["2022-08-08", "2022-08-15"])
+        );
+        // The match is unchanged: every row compared at its VISITNUM's visit, and agreeing.
+        assert_eq!(t.discordant, 0);
+        assert!(t.reference_only.is_empty(), "{:?}", t.reference_only);
+        assert_eq!(
+            counts(&t, RsTest::Ovrlresp)
+                .iter()
+                .map(|c| c.1)
+                .sum::<u64>(),
+            2
+        );
+        let report = report_json(&pair(), &t);
+        assert_eq!(report["date_mismatches"], 2, "{report}");
+        let md = report_markdown(&[pair()], &[t]);
+        assert!(md.contains("2 recorded rows dated outside"), "{md}");
+    }
 }

@@ -12,6 +12,7 @@
 //!   used + refused + tests not compared + other RSCATs; subject × evaluator seen = adjudicated + refused), tallies per response, rule sets with
 //!   their hashes, input hashes, a run id and the exact command;
 //! - with a comparison: `discordant.jsonl`, `unmatched.jsonl` (values on one side only),
+//!   `date_mismatches.jsonl` (recorded rows dated outside the scans of their visit),
 //!   `comparison.json`, `comparison.md`.
 //!
 //! Each file is written under a temporary name and renamed when complete; `summary.json` is
@@ -604,9 +605,10 @@ fn sdtm_error_value(level: &str, e: &SdtmError) -> Value {
 }
 
 /// The files only a comparison writes.
-const COMPARISON_FILES: [&str; 4] = [
+const COMPARISON_FILES: [&str; 5] = [
     "discordant.jsonl",
     "unmatched.jsonl",
+    "date_mismatches.jsonl",
     "comparison.json",
     "comparison.md",
 ];
@@ -998,6 +1000,7 @@ impl Ctx<'_> {
                             visit: std::mem::take(&mut v.visit),
                             visitnum: std::mem::take(&mut v.visitnum),
                             date: v.date,
+                            last_scan: v.last_date,
                             dtc: v.date_collected.take(),
                         })
                         .collect(),
@@ -1223,6 +1226,7 @@ impl Ctx<'_> {
                     visit: a.visit.clone().unwrap_or_default(),
                     visitnum: a.visit_number.map(fmt_visitnum).unwrap_or_default(),
                     date: a.date,
+                    last_scan: a.date,
                     dtc: None,
                 })
                 .collect();
@@ -1627,6 +1631,7 @@ struct Outputs {
     errors: AtomicFile,
     discordant: Option<AtomicFile>,
     unmatched: Option<AtomicFile>,
+    date_mismatches: Option<AtomicFile>,
     dir: PathBuf,
     /// Case mode: RS rows written so far of each subject with cases of several evaluators.
     case_rsseq: HashMap<String, u32>,
@@ -1648,6 +1653,11 @@ impl Outputs {
             } else {
                 None
             },
+            date_mismatches: if compare {
+                Some(AtomicFile::create(dir, "date_mismatches.jsonl", b"")?)
+            } else {
+                None
+            },
             dir: dir.to_path_buf(),
             case_rsseq: HashMap::new(),
         })
@@ -1664,6 +1674,9 @@ impl Outputs {
         if let Some(u) = self.unmatched.as_mut() {
             u.reset()?;
         }
+        if let Some(m) = self.date_mismatches.as_mut() {
+            m.reset()?;
+        }
         Ok(())
     }
 
@@ -1678,6 +1691,9 @@ impl Outputs {
         self.errors.write(&p.errors, p.errors_n)?;
         if let Some(d) = self.discordant.as_mut() {
             d.write(&p.compared.discordant, p.compared.discordant_n)?;
+        }
+        if let Some(m) = self.date_mismatches.as_mut() {
+            m.write(&p.compared.date_mismatches, p.compared.date_mismatches_n)?;
         }
         self.write_unmatched(&p.compared)
     }
@@ -1699,6 +1715,9 @@ impl Outputs {
         if let Some(u) = self.unmatched.as_mut() {
             u.abandon();
         }
+        if let Some(m) = self.date_mismatches.as_mut() {
+            m.abandon();
+        }
     }
 
     fn commit(&mut self, ctx: &Ctx<'_>, tally: &Tally, summary: &Value) -> Result<(), BatchError> {
@@ -1707,6 +1726,9 @@ impl Outputs {
         self.errors.commit()?;
         if let Some(u) = self.unmatched.as_mut() {
             u.commit()?;
+        }
+        if let Some(m) = self.date_mismatches.as_mut() {
+            m.commit()?;
         }
         if let Some(d) = self.discordant.as_mut() {
             d.commit()?;
@@ -1874,16 +1896,31 @@ pub fn run_warnings(cfg: &BatchConfig) -> Vec<String> {
 /// What the run found that the user may not have meant, known only once it has run: a
 /// comparison with recorded RS in which no recorded value was compared (a file with only a
 /// header, every row refused, of other tests, or of another `RSCAT` than the rule set's):
-/// its statistics are then empty and every engine value is on one side only. Each is in
-/// `summary.json`'s `warnings` after [`run_warnings`]'s, and printed on standard error.
+/// its statistics are then empty and every engine value is on one side only; and recorded
+/// rows whose `RSDTC` is outside the scan dates of the visit their `VISITNUM` (or `VISIT`)
+/// names (`date_mismatches.jsonl`). Each is in `summary.json`'s `warnings` after
+/// [`run_warnings`]'s, and printed on standard error.
 pub fn outcome_warnings(cfg: &BatchConfig, pairs: &[ComparePair], t: &Tally) -> Vec<String> {
     let Some(file) = &cfg.recorded else {
         return Vec::new();
     };
-    pairs
-        .iter()
-        .zip(&t.compare)
-        .filter(|(p, _)| matches!(p.reference, Reference::Recorded { .. }))
+    let recorded = || {
+        pairs
+            .iter()
+            .zip(&t.compare)
+            .filter(|(p, _)| matches!(p.reference, Reference::Recorded { .. }))
+    };
+    let dates = recorded()
+        .filter(|(_, c)| c.date_mismatches > 0)
+        .map(|(p, c)| {
+            format!(
+                "{} recorded rows of {} compared with {} give an RSDTC outside the scan dates of the visit their VISITNUM (or VISIT) names: compared at that visit all the same, each listed in date_mismatches.jsonl",
+                c.date_mismatches,
+                file.display(),
+                p.candidate_label,
+            )
+        });
+    recorded()
         .filter(|(_, c)| c.confusion.values().all(|m| m.values().all(|&n| n == 0)))
         .map(|(p, c)| {
             let rscat = match &p.reference {
@@ -1903,6 +1940,7 @@ pub fn outcome_warnings(cfg: &BatchConfig, pairs: &[ComparePair], t: &Tally) -> 
                 t.recorded_other_category,
             )
         })
+        .chain(dates)
         .collect()
 }
 
@@ -1978,6 +2016,9 @@ fn summary_json(
         m.insert("discordant.jsonl".into(), json!({"lines": d.lines()}));
         if let Some(u) = &outs.unmatched {
             m.insert("unmatched.jsonl".into(), json!({"lines": u.lines()}));
+        }
+        if let Some(d) = &outs.date_mismatches {
+            m.insert("date_mismatches.jsonl".into(), json!({"lines": d.lines()}));
         }
     }
     let comparisons: Vec<Value> = ctx

@@ -470,7 +470,12 @@ fn compare_an_amendment_then_rerun_without_comparing() {
         shown.contains("confirmation.min_interval_days=35"),
         "{shown}"
     );
-    for name in ["comparison.md", "discordant.jsonl", "unmatched.jsonl"] {
+    for name in [
+        "comparison.md",
+        "discordant.jsonl",
+        "unmatched.jsonl",
+        "date_mismatches.jsonl",
+    ] {
         assert!(dir.join(name).exists(), "{name}");
     }
     let mut args = vec!["batch"];
@@ -484,6 +489,7 @@ fn compare_an_amendment_then_rerun_without_comparing() {
         "comparison.md",
         "discordant.jsonl",
         "unmatched.jsonl",
+        "date_mismatches.jsonl",
     ] {
         assert!(!dir.join(name).exists(), "{name} left from the first run");
     }

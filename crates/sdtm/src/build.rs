@@ -116,6 +116,9 @@ pub struct VisitMeta {
     pub visitnum: String,
     /// The assessment date (earliest `TRDTC` of the visit).
     pub date: NaiveDate,
+    /// The latest `TRDTC` of the visit (`date` when its scans are all of one day): recorded
+    /// RS dated from `date` to this is of the visit's scans.
+    pub last_date: NaiveDate,
     /// That date as collected when it was partial and imputed (`--partial-dates`): `2021-02`
     /// or `2021`, what RS's `RSDTC` holds; `None` for a full date.
     pub date_collected: Option<String>,
@@ -2596,6 +2599,7 @@ fn finish_unit(
             visit: std::mem::take(&mut v.label),
             visitnum: std::mem::take(&mut v.visitnum),
             date,
+            last_date: v.max.map_or(date, |m| m.max(date)),
             date_collected: v.min_partial.map(|d| d.as_collected()),
             row: v.row,
             recorded_sum: v.sum,

@@ -71,6 +71,20 @@ impl Dtc {
             Precision::Year => self.date.format("%Y").to_string(),
         }
     }
+
+    /// The first and last day the value may name: the date itself when it is full, else
+    /// every day of its month (`2021-02`) or year (`2021`), whatever the imputation chose.
+    pub fn period(&self) -> (NaiveDate, NaiveDate) {
+        let (y, m) = (self.date.year(), self.date.month());
+        let period = match self.precision {
+            Precision::Day => None,
+            Precision::Month => NaiveDate::from_ymd_opt(y, m, 1).zip(last_of_month(y, m)),
+            Precision::Year => {
+                NaiveDate::from_ymd_opt(y, 1, 1).zip(NaiveDate::from_ymd_opt(y, 12, 31))
+            }
+        };
+        period.unwrap_or((self.date, self.date))
+    }
 }
 
 fn num(s: &str) -> Option<u32> {

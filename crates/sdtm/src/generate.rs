@@ -924,6 +924,7 @@ fn one_subject(opts: &GenerateOptions, rules: &RuleSet, index: u64, width: usize
                 visit: v.name.clone(),
                 visitnum: v.num.to_string(),
                 date: v.date,
+                last_scan: v.date,
                 dtc: None,
             })
             .collect();

@@ -149,6 +149,10 @@ pub struct RsVisit {
     pub visitnum: String,
     /// The assessment date.
     pub date: NaiveDate,
+    /// The latest scan date of the assessment (`date` when its scans are all of one day, and
+    /// for a case file's assessment, which has one date): a recorded row of the visit dated
+    /// from `date` to this agrees with it.
+    pub last_scan: NaiveDate,
     /// `RSDTC` when it is not `date`: the date as collected when it was partial and imputed
     /// (`2021-02`); SDTM keeps what was collected, the imputation is in the results' warnings.
     pub dtc: Option<String>,
@@ -427,6 +431,9 @@ pub struct RecordedRow {
     pub visitnum: String,
     /// `RSDTC` as a date, when it is one.
     pub date: Option<NaiveDate>,
+    /// The first and last day `RSDTC` may name: `date` twice for a full date, the whole month
+    /// or year of a partial one imputed (`--partial-dates`); `None` without a date.
+    pub dates: Option<(NaiveDate, NaiveDate)>,
     /// The index, among the engine's visits of its evaluator as [`read_recorded`] was given
     /// them, of the visit the row is of ([`RecordedRow::visit_in`]); `None` when they were not
     /// given, the row names none of them, or it is a `BESTRESP`.
@@ -839,12 +846,12 @@ pub fn read_recorded(
                     if let Some(rscat) = reading {
                         row_cat = rscat.to_string();
                     }
-                    d.map(|d| d.date)
+                    d.map(|d| (d.date, d.period()))
                 })
                 .map_err(|w| w.problem(test, value, cat)),
         };
-        let date = match checked {
-            Ok(date) => date,
+        let (date, dates) = match checked {
+            Ok(d) => (d.map(|d| d.0), d.map(|d| d.1)),
             Err(problem) => {
                 let (visit, visitnum) = (g.get(r, rs::VISIT), g.get(r, rs::VISITNUM));
                 let mut place = place(g.line(r), true);
@@ -863,6 +870,7 @@ pub fn read_recorded(
             visit: g.get(r, rs::VISIT).to_string(),
             visitnum: g.get(r, rs::VISITNUM).to_string(),
             date,
+            dates,
             at: None,
         });
     }
@@ -1189,6 +1197,7 @@ mod tests {
             visit: visit.into(),
             visitnum: visitnum.into(),
             date: NaiveDate::from_ymd_opt(2020, 2, day).unwrap(),
+            last_scan: NaiveDate::from_ymd_opt(2020, 2, day).unwrap(),
             dtc: None,
         };
         vec![
@@ -1231,6 +1240,9 @@ mod tests {
             visit: visit.into(),
             visitnum: visitnum.into(),
             date: date.and_then(|d| NaiveDate::from_ymd_opt(2020, 2, d)),
+            dates: date
+                .and_then(|d| NaiveDate::from_ymd_opt(2020, 2, d))
+                .map(|d| (d, d)),
             at: None,
         }
     }
