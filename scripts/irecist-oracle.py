@@ -3,7 +3,9 @@
 AMB-I1/AMB-I2, section 7) and the readings docs/DESIGN.md names, not from the engine, run
 against `recist assess --rules irecist` on random subjects.
 
-Subjects: targets T1 (lung) and T2 (liver), 10-60 mm at baseline; some subjects have a spell
+Subjects: targets T1 (lung) and T2 (liver), 10-60 mm at baseline (about one in seven subjects
+has non-target disease only: no target sum, so IR-RESET with new lesions still listed follows
+irecist.reset_without_target_sum); some subjects have a spell
 of complete response (everything gone) from which disease may come back (AMB-01: targets,
 non-targets and new lesions gone at an iCR and seen again); non-targets in bone and pleura (present, unequivocal progression, `increased`, absent or not
 evaluated); new lesions in lung, brain, skin or neck nodes that appear, grow or shrink, are
@@ -17,7 +19,7 @@ Usage: scripts/irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are overrides the model also reads (protocol parameters through `--set`, the
   others through a modified copy of rules/irecist.yaml): irecist.cpd_increase,
   irecist.early_scan_confirms, irecist.late_scan_confirms, irecist.reset_with_new_lesions,
-  irecist.nlt_reference.
+  irecist.reset_without_target_sum, irecist.nlt_reference.
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any.
 """
@@ -41,6 +43,7 @@ OPT = {
     "irecist.early_scan_confirms": "additional-new-lesion",
     "irecist.late_scan_confirms": "true",
     "irecist.reset_with_new_lesions": "target-decrease",
+    "irecist.reset_without_target_sum": "stays-iupd",
     "irecist.nlt_reference": "nadir",
 }
 DEFAULTS = dict(OPT)
@@ -62,12 +65,14 @@ def gen_case(k):
     # Some subjects have a spell of complete response (everything gone, new lesions unlisted)
     # from which disease may come back (AMB-01).
     cr_from = R.randint(1, 4) if R.random() < 0.3 else 99
+    # Some subjects have non-target disease only (IR-BASE, IR-RESET without a target sum).
+    nt_only = R.random() < 0.15
     cr_to = cr_from + R.randint(1, 3)
     for v in range(R.randint(2, 7)):
         d = d + dt.timedelta(days=R.choice([10, 20, 25, 26, 27, 30, 35, 42, 56, 58, 59, 70]))
         f = {}
         in_cr = cr_from <= v < cr_to
-        for t in ("T1", "T2"):
+        for t in () if nt_only else ("T1", "T2"):
             size[t] = max(5, size[t] + R.choice(TREND[t]))
             if in_cr or (v >= cr_to and R.random() < 0.5):
                 f[t] = "absent"
@@ -121,16 +126,19 @@ def gen_case(k):
         if news:
             a["new_lesions"] = news
         visits.append(a)
+    targets = [] if nt_only else [
+        {"id": "T1", "site": "lung", "role": "target"},
+        {"id": "T2", "site": "liver", "role": "target"},
+    ]
+    base_findings = {} if nt_only else {"T1": {"long_axis": base["T1"]}, "T2": {"long_axis": base["T2"]}}
     return {
         "subject": "IRO-%d" % k,
         "treatment_start": "2024-01-02",
-        "lesions": [
-            {"id": "T1", "site": "lung", "role": "target"},
-            {"id": "T2", "site": "liver", "role": "target"},
+        "lesions": targets + [
             {"id": "NT1", "site": "bone", "role": "non-target"},
             {"id": "NT2", "site": "pleura", "role": "non-target"},
         ],
-        "assessments": [{"date": "2024-01-01", "findings": {"T1": {"long_axis": base["T1"]}, "T2": {"long_axis": base["T2"]}, "NT1": "present", "NT2": "present"}}] + visits,
+        "assessments": [{"date": "2024-01-01", "findings": dict(base_findings, NT1="present", NT2="present")}] + visits,
     }
 
 
@@ -139,7 +147,8 @@ def meets_pd(s, ref):  # R11-TGT-PD with section 7.1: growth, +20 %, +5 mm
 
 
 def model(c):
-    base_sum = sum(F(c["assessments"][0]["findings"][t]["long_axis"]) for t in ("T1", "T2"))
+    has_targets = "T1" in c["assessments"][0]["findings"]
+    base_sum = sum(F(c["assessments"][0]["findings"][t]["long_axis"]) for t in ("T1", "T2")) if has_targets else F(0)
     nadir = base_sum
     day0 = dt.date.fromisoformat(c["treatment_start"])
     known = []  # [id, nlt, organ]
@@ -154,10 +163,12 @@ def model(c):
     for a in c["assessments"][1:]:
         date = dt.date.fromisoformat(a["date"])
         f = a["findings"]
-        vals = [f[t] for t in ("T1", "T2")]
+        vals = [f[t] for t in ("T1", "T2")] if has_targets else []
         measured = [F(0) if v == "absent" else m for v, m in zip(vals, [F(v["long_axis"]) if isinstance(v, dict) else None for v in vals])]
         measured = [m for m in measured if m is not None]
-        if len(measured) == 2:
+        if not has_targets:
+            s = s_least = tgt = None
+        elif len(measured) == 2:
             s = sum(measured)
             s_least = None
             if meets_pd(s, nadir) or (after_cr and s > 0):  # AMB-01: disease after a CR
@@ -183,8 +194,10 @@ def model(c):
             nt = "NON-CR/NON-PD"
         nt_increased = any(isinstance(v, dict) and v.get("increased") for v in nts.values())
         nt_quiet = [n for n, v in nts.items() if v not in ("progression", "not-evaluated")]
-        # RECIST 1.1 Table 1 with new lesions NO.
-        if tgt == "PD" or nt == "PD":
+        # RECIST 1.1 Table 1 with new lesions NO (Table 2 without targets).
+        if not has_targets:
+            base = nt if nt in ("PD", "NE", "CR") else "NON-CR/NON-PD"
+        elif tgt == "PD" or nt == "PD":
             base = "PD"
         elif tgt == "NE":
             base = "NE"
@@ -249,8 +262,8 @@ def model(c):
 
         def category():
             if base == "CR" and before:
-                return "iPR"
-            return {"PR": "iPR", "SD": "iSD", "NE": "NE", "CR": "iCR"}[base]
+                return "iPR" if has_targets else "NON-iCR/NON-iUPD"
+            return {"PR": "iPR", "SD": "iSD", "NE": "NE", "CR": "iCR", "NON-CR/NON-PD": "NON-iCR/NON-iUPD"}[base]
 
         if pending is not None and backdate is not None and additional:
             pending["dated"] = min(pending["dated"], backdate)
@@ -294,13 +307,26 @@ def model(c):
                 progression = (p["dated"], date)
                 pending = None
             else:
-                stable = base in ("CR", "PR", "SD")  # (no NON-CR/NON-PD: there are targets)
+                stable = base in ("CR", "PR", "SD", "NON-CR/NON-PD")
                 blocked = False
                 if p["new"] and before:
                     if OPT["irecist.reset_with_new_lesions"] == "never":
                         blocked = True
+                    elif s is not None and p["sum"] is not None:
+                        blocked = not s < p["sum"]
+                    elif (s is None and has_targets) or not stable:
+                        blocked = True  # nothing here to reset with: the new lesions keep the iUPD
                     else:
-                        blocked = not (s is not None and p["sum"] is not None and s < p["sum"])
+                        # No target sum to compare (no targets, or a target not evaluated at
+                        # the iUPD).
+                        how = OPT["irecist.reset_without_target_sum"]
+                        if how == "resets":
+                            blocked = False
+                        elif how == "new-lesion-decrease":
+                            blocked = not (nlt_before is not None and p["nlt"] is not None
+                                           and p["nlt"][1] == cnt_before and nlt_before < p["nlt"][0])
+                        else:
+                            blocked = True
                 if stable and not blocked:
                     o = category()
                     pending = None

@@ -27,6 +27,14 @@
 //!   further increase.
 //! - iCR needs every new lesion gone: with a counted new lesion listed, a RECIST 1.1 CR of the
 //!   baseline disease is iPR (NON-iCR/NON-iUPD without targets).
+//! - IR-RESET with the new lesions of a new-lesion iUPD still listed, under
+//!   `irecist.reset_with_new_lesions: target-decrease`: the target sum must be below its
+//!   value at the iUPD; with no target sum to compare (no target lesions, or a target not
+//!   evaluated at the iUPD) `irecist.reset_without_target_sum` decides (`stays-iupd`: no reset
+//!   while they are listed; `new-lesion-decrease`: the NLT sum below its value at the iUPD;
+//!   `resets`). A scan whose baseline disease is not evaluable, with those lesions listed,
+//!   stays iUPD. Once reset, the new lesions seen before start a new iUPD only by growing or
+//!   by further new lesions (IR-RESET), whatever made the reset.
 //! - After iCPD every later timepoint is iCPD: progression is confirmed.
 //! - AMB-01 (`timepoint.disease_after_cr: progression`): a counted new lesion gone at an iCR
 //!   and listed again is disease after a CR, RECIST 1.1 progression; it is counted again from
@@ -48,7 +56,7 @@ use recist_model::{
 };
 use recist_rules::{
     CpdIncrease, EarlyScanConfirms, IrecistRules, MissingTarget, NltReference, ResetWithNewLesions,
-    RuleSet,
+    ResetWithoutTargetSum, RuleSet,
 };
 
 use crate::notes::Notes;
@@ -564,12 +572,51 @@ impl IrecistState {
                                 .to_string(),
                         ),
                         ResetWithNewLesions::TargetDecrease => match (o.sum, p.target_sum) {
-                            (Some(s), Some(at)) if s < at => None,
-                            (s, at) => Some(format!(
-                                "the new lesions are still there and the target sum {} is not below {} at the iUPD (irecist.reset_with_new_lesions: target-decrease)",
-                                s.map_or("unknown".into(), |s| format!("{s} mm")),
-                                at.map_or("unknown".into(), |s| format!("{s} mm")),
+                            (Some(s), Some(at)) => (s >= at).then(|| format!(
+                                "the new lesions are still there and the target sum {s} mm is not below {at} mm at the iUPD (irecist.reset_with_new_lesions: target-decrease)"
                             )),
+                            // Nothing here to reset with (targets not evaluated, or the baseline
+                            // disease not evaluable): the new lesions still there keep the
+                            // iUPD (iR Table 2).
+                            (None, _) if o.has_targets || !stable => Some(
+                                "the new lesions are still there and the baseline disease is not evaluated as a response or stable disease here".to_string(),
+                            ),
+                            // No target sum to compare with the one at the iUPD.
+                            (_, _) => {
+                                let why = if o.has_targets {
+                                    format!("the target sum was not known at the iUPD of {}", p.assessed)
+                                } else {
+                                    "no target lesions".to_string()
+                                };
+                                match ir.reset_without_target_sum {
+                                    ResetWithoutTargetSum::StaysIupd => Some(format!(
+                                        "the new lesions are still there and there is no target sum to compare ({why}; irecist.reset_without_target_sum: stays-iupd)"
+                                    )),
+                                    ResetWithoutTargetSum::Resets => {
+                                        ex.note("IR-RESET", || format!(
+                                            "no target sum to compare ({why}): the new lesions still there do not prevent a reset (irecist.reset_without_target_sum: resets)"
+                                        ));
+                                        None
+                                    }
+                                    ResetWithoutTargetSum::NewLesionDecrease => {
+                                        match (nlt_sum_before, p.nlt_sum) {
+                                            (Some(s), Some((at, count)))
+                                                if count == nlt_before && s < at =>
+                                            {
+                                                ex.note("IR-RESET", || format!(
+                                                    "no target sum to compare ({why}): the new-lesion target sum {s} mm is below {at} mm at the iUPD (irecist.reset_without_target_sum: new-lesion-decrease)"
+                                                ));
+                                                None
+                                            }
+                                            (s, at) => Some(format!(
+                                                "the new lesions are still there, there is no target sum to compare ({why}) and the new-lesion target sum {} is not below {} at the iUPD (irecist.reset_without_target_sum: new-lesion-decrease)",
+                                                s.map_or("unknown".into(), |s| format!("{s} mm")),
+                                                at.map_or("unknown".into(), |(s, _)| format!("{s} mm")),
+                                            )),
+                                        }
+                                    }
+                                }
+                            }
                         },
                     }
                 } else {

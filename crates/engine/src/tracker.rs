@@ -2193,10 +2193,14 @@ impl<'r> Tracker<'r> {
     }
 
     /// Watches a scope that holds no baseline lesion for new lesions only, and returns its
-    /// first progression: the first unequivocal new lesion in the scope (dated back for a
-    /// confirmed equivocal one, as anywhere else); under iRECIST, the first progression a
-    /// later assessment confirms (iCPD), dated to its iUPD. Used for relapse-free survival and the
-    /// progression site when all disease is irradiated (or none is).
+    /// progression as a tracker of a scope with lesions would: the first unequivocal new lesion
+    /// in the scope (dated back for a confirmed equivocal one); under iRECIST, the first
+    /// progression a later assessment confirms (iCPD), dated to its iUPD. As in
+    /// [`assess`](Self::assess), an equivocal new lesion confirmed after that progression
+    /// still moves it back to its first sighting (R11-NEW-EQUIV, IR-CPD-DATE; under AMB-07
+    /// `rewrite-earlier` the first PD assessment too), so the scope's date is the one the
+    /// `all` scope gives the same lesions. Used for relapse-free survival and the progression
+    /// site when all disease is irradiated (or none is).
     pub fn watch(
         rules: &'r RuleSet,
         subject: &Subject,
@@ -2214,10 +2218,15 @@ impl<'r> Tracker<'r> {
         // Only the progression is kept: no explanation is made.
         tracker.explanations = false;
         let day0 = tracker.day0;
+        let rewrite =
+            rules.doc().new_lesions.equivocal_confirmed == EquivocalConfirmed::RewriteEarlier;
+        let mut progression: Option<Progression> = None;
         for a in subject.assessments.iter().skip(1) {
             tracker.check(a)?;
             tracker.last_date = a.date;
             tracker.record_fields(a);
+            // Follow-up starts with treatment (R11-BOR-DEF), as in `assess`.
+            let follow_up = a.date > day0;
             let mut ex = Notes::new(false);
             let (indicator, backdate) = tracker.new_lesions(a, &mut ex);
             // iRECIST: the scope's first new lesion is an iUPD; its relapse is the progression
@@ -2227,7 +2236,7 @@ impl<'r> Tracker<'r> {
                     rules.doc().radiotherapy.marginal_lesions == MarginalLesions::InField;
                 let observed = crate::irecist::Observed {
                     assessment: a,
-                    follow_up: a.date > day0,
+                    follow_up,
                     has_targets: false,
                     target: None,
                     sum: None,
@@ -2253,29 +2262,41 @@ impl<'r> Tracker<'r> {
                 };
                 let step = tracker.irecist.step(rules, ir, &observed, &mut ex);
                 if let Some(dated) = step.confirmed
-                    && a.date > day0
+                    && progression.is_none()
+                    && follow_up
                 {
-                    return Ok(Some(Progression {
+                    progression = Some(Progression {
                         date: dated,
                         day: (dated - day0).num_days(),
                         first_pd_assessment: a.date,
                         site: None,
-                    }));
+                    });
                 }
-                continue;
-            }
-            // Follow-up starts with treatment (R11-BOR-DEF), as in `assess`.
-            if indicator == NewLesions::Yes && a.date > day0 {
+            } else if indicator == NewLesions::Yes && progression.is_none() && follow_up {
                 let date = backdate.map_or(a.date, |d| d.min(a.date));
-                return Ok(Some(Progression {
+                progression = Some(Progression {
                     date,
                     day: (date - day0).num_days(),
-                    first_pd_assessment: a.date,
+                    // AMB-07 `rewrite-earlier`: the first sighting becomes the first PD.
+                    first_pd_assessment: if rewrite { date } else { a.date },
                     site: None,
-                }));
+                });
+                continue;
+            }
+            // R11-NEW-EQUIV (IR-CPD-DATE): an equivocal new lesion confirmed after the
+            // progression still dates it back to the scan that first showed it.
+            if let (Some(first), Some(p)) = (backdate, progression.as_mut())
+                && follow_up
+                && first < p.date
+            {
+                p.date = first;
+                p.day = (first - day0).num_days();
+                if rewrite {
+                    p.first_pd_assessment = first;
+                }
             }
         }
-        Ok(None)
+        Ok(progression)
     }
 }
 

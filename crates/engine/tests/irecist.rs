@@ -440,6 +440,162 @@ fn ir_reset_scenarios_b_and_f() {
     assert_eq!(overall(&run_with(&never, &b)), [O::IPr, O::IUpd, O::IUpd]);
 }
 
+/// A subject with non-target disease only (NT1, bone): a brain lesion N1 (12 mm, a new-lesion
+/// target) on 03-01 is an iUPD; `later` are the two scans after it, (NT1 finding, N1's long
+/// axis, or 0 when N1 is not listed).
+fn non_target_only_new_lesion_iupd(later: &[(&str, &str, i64)]) -> String {
+    let mut y = "subject: IR-NTN\ntreatment_start: 2021-01-05\nlesions:\n  - {id: NT1, site: bone, role: non-target}\nassessments:\n  - date: 2021-01-04\n    findings: {NT1: present}\n  - date: 2021-03-01\n    findings: {NT1: present}\n    new_lesions: [{id: N1, site: brain, long_axis: 12}]\n".to_string();
+    for (d, nt, n1) in later {
+        y.push_str(&format!("  - date: {d}\n    findings: {{NT1: {nt}}}\n"));
+        if *n1 > 0 {
+            y.push_str(&format!(
+                "    new_lesions: [{{id: N1, site: brain, long_axis: {n1}}}]\n"
+            ));
+        }
+    }
+    y
+}
+
+/// IR-RESET with the new lesions of a new-lesion iUPD still listed and no target sum to
+/// compare (a subject without target lesions): under the default
+/// `irecist.reset_without_target_sum: stays-iupd` (iR Table 2: with prior iUPD and new
+/// lesions still there, iUPD remains unless they grow) the subject stays iUPD, and the reason
+/// names the parameter; it resets as soon as the new lesion is no longer listed, and the
+/// lesion seen before starts no new iUPD when it is listed again unchanged (IR-RESET's
+/// new-lesion clause).
+#[test]
+fn ir_reset_non_target_only_stays_iupd_while_the_new_lesion_is_listed() {
+    let ir = rules("irecist", &[]);
+    let y = non_target_only_new_lesion_iupd(&[
+        ("2021-04-05", "present", 12),
+        ("2021-05-10", "absent", 6),
+    ]);
+    let r = assess(&ir, &y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::IUpd]);
+    let ex = &r.timepoints[2].follow_up.as_ref().unwrap().explanations;
+    assert!(
+        ex.iter().any(|e| e.rule == "IR-REMAIN"
+            && e.detail.contains("reset_without_target_sum: stays-iupd")
+            && e.detail.contains("no target lesions")),
+        "{ex:?}"
+    );
+    // N1 gone (not listed): reset; N1 back unchanged: no new iUPD.
+    let y = non_target_only_new_lesion_iupd(&[
+        ("2021-04-05", "present", 0),
+        ("2021-05-10", "present", 12),
+    ]);
+    let r = assess(&ir, &y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::NonICrNonIUpd, O::NonICrNonIUpd]);
+    assert!(reasons(&r, 1).contains(&"IR-RESET".to_string()));
+    assert_eq!(r.progression, None);
+}
+
+/// IR-RESET, `irecist.reset_without_target_sum: new-lesion-decrease`: without targets, the new
+/// lesions' own sum (NLT) falling below its value at the iUPD stands for the target sum's
+/// decrease of the FAQ's scenario B: N1 12 → 12 stays iUPD, 12 → 8 resets (the non-target CR
+/// with N1 still listed is NON-iCR/NON-iUPD); afterwards N1 is a lesion seen before: 8 → 9
+/// starts nothing, 8 → 14 (+75 %, +6 mm over its nadir 8) meets RECIST 1.1 progression on its
+/// own and is a new iUPD (IR-RESET, AMB-I2).
+#[test]
+fn ir_reset_non_target_only_new_lesion_decrease() {
+    let nl = variant(
+        "reset_without_target_sum: stays-iupd",
+        "reset_without_target_sum: new-lesion-decrease",
+    );
+    let y = non_target_only_new_lesion_iupd(&[
+        ("2021-04-05", "present", 12),
+        ("2021-05-10", "absent", 8),
+    ]);
+    let r = assess(&nl, &y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::NonICrNonIUpd]);
+    assert!(reasons(&r, 2).contains(&"IR-RESET".to_string()));
+    let mut y = non_target_only_new_lesion_iupd(&[("2021-04-05", "present", 8)]);
+    y.push_str("  - date: 2021-05-10\n    findings: {NT1: present}\n    new_lesions: [{id: N1, site: brain, long_axis: 9}]\n");
+    let r = assess(&nl, &y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::NonICrNonIUpd, O::NonICrNonIUpd]);
+    let mut y = non_target_only_new_lesion_iupd(&[("2021-04-05", "present", 8)]);
+    y.push_str("  - date: 2021-05-10\n    findings: {NT1: present}\n    new_lesions: [{id: N1, site: brain, long_axis: 14}]\n");
+    let r = assess(&nl, &y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::NonICrNonIUpd, O::IUpd]);
+}
+
+/// IR-RESET, `irecist.reset_without_target_sum: resets`: IR-RESET's words alone: the baseline
+/// disease without progression resets although the new lesion is still there.
+#[test]
+fn ir_reset_non_target_only_resets_under_resets() {
+    let any = variant(
+        "reset_without_target_sum: stays-iupd",
+        "reset_without_target_sum: resets",
+    );
+    let y = non_target_only_new_lesion_iupd(&[
+        ("2021-04-05", "present", 12),
+        ("2021-05-10", "present", 12),
+    ]);
+    let r = assess(&any, &y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::NonICrNonIUpd, O::NonICrNonIUpd]);
+    // A non-target not evaluated is no response to reset with: the new lesion still there
+    // keeps the iUPD (iR Table 2), whatever the parameter.
+    let y = non_target_only_new_lesion_iupd(&[
+        ("2021-04-05", "not-evaluated", 12),
+        ("2021-05-10", "present", 0),
+    ]);
+    let r = assess(&any, &y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::NonICrNonIUpd]);
+}
+
+/// IR-RESET with a target not evaluated at the new-lesion iUPD (no target sum there to
+/// compare): `stays-iupd` keeps the iUPD while N1 is listed even though the targets shrink
+/// (sum 80), and a target not evaluated later with N1 still there is iUPD too (iR Table 2);
+/// `new-lesion-decrease` resets once N1 shrank below its 12 mm at the iUPD, `resets` at once;
+/// after a reset, the target not evaluated is NE (N1, seen before and not growing, starts
+/// nothing).
+#[test]
+fn ir_reset_target_sum_unknown_at_the_iupd() {
+    let y = "
+subject: IR-NE
+treatment_start: 2021-01-05
+lesions:
+  - {id: T1, site: lung, role: target}
+  - {id: T2, site: liver, role: target}
+assessments:
+  - date: 2021-01-04
+    findings: {T1: {long_axis: 50}, T2: {long_axis: 50}}
+  - date: 2021-03-01
+    findings: {T1: not-evaluated, T2: {long_axis: 50}}
+    new_lesions: [{id: N1, site: brain, long_axis: 12}]
+  - date: 2021-04-05
+    findings: {T1: {long_axis: 30}, T2: {long_axis: 50}}
+    new_lesions: [{id: N1, site: brain, long_axis: 12}]
+  - date: 2021-05-10
+    findings: {T1: {long_axis: 30}, T2: {long_axis: 50}}
+    new_lesions: [{id: N1, site: brain, long_axis: 10}]
+  - date: 2021-06-14
+    findings: {T1: not-evaluated, T2: {long_axis: 50}}
+    new_lesions: [{id: N1, site: brain, long_axis: 10}]
+";
+    let r = assess(&rules("irecist", &[]), y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::IUpd, O::IUpd]);
+    let ex = &r.timepoints[2].follow_up.as_ref().unwrap().explanations;
+    assert!(
+        ex.iter().any(|e| e.rule == "IR-REMAIN"
+            && e.detail.contains("reset_without_target_sum: stays-iupd")
+            && e.detail.contains("not known at the iUPD")),
+        "{ex:?}"
+    );
+    let nl = variant(
+        "reset_without_target_sum: stays-iupd",
+        "reset_without_target_sum: new-lesion-decrease",
+    );
+    let r = assess(&nl, y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::ISd, O::Ne]);
+    let any = variant(
+        "reset_without_target_sum: stays-iupd",
+        "reset_without_target_sum: resets",
+    );
+    let r = assess(&any, y).remove(0);
+    assert_eq!(overall(&r), [O::IUpd, O::ISd, O::ISd, O::Ne]);
+}
+
 /// IR-CPD-DATE: progression is dated to the iUPD that started the unbroken block, and the
 /// result says which assessment confirmed it.
 #[test]

@@ -294,6 +294,78 @@ fn ir_upd_scope_without_lesions_needs_confirmation() {
     assert_eq!(out.date, date("2021-03-01"));
 }
 
+/// All disease irradiated (RT1: T1, T2, NT1), so the out-of-field scope holds no baseline
+/// lesion and is only watched for new lesions. N3 is equivocal outside the field from 02-01;
+/// N1 (03-01) starts an iUPD that N2 confirms on 04-05 (iCPD dated 03-01); N3 turns
+/// unequivocal on 05-10.
+fn equivocal_after_icpd_outside_the_field() -> String {
+    let rt = "radiotherapy:\n  - {id: RT1, site: lung, start: 2021-01-05, end: 2021-01-20, total_dose_gy: 50, fractions: 5, lesions: [T1, T2, NT1]}\n";
+    let n3e = "{id: N3, site: skin, long_axis: 11, equivocal: true}";
+    let n3 = "{id: N3, site: skin, long_axis: 14}";
+    let n1 = "{id: N1, site: brain, long_axis: 12}";
+    let n2 = "{id: N2, site: adrenal, long_axis: 15}";
+    case_with(
+        rt,
+        &[
+            ("2021-02-01", 50, "present", &format!("[{n3e}]")),
+            ("2021-03-01", 50, "present", &format!("[{n1}, {n3e}]")),
+            ("2021-04-05", 50, "present", &format!("[{n1}, {n2}, {n3e}]")),
+            ("2021-05-10", 50, "present", &format!("[{n1}, {n2}, {n3}]")),
+        ],
+    )
+}
+
+/// IR-CPD-DATE with R11-NEW-EQUIV in a scope without baseline lesions: the `all` scope moves
+/// its confirmed progression back to 02-01 when N3, first seen equivocal then, turns
+/// unequivocal after the iCPD (`ir_cpd_date_equivocal_lesion_confirmed_after_icpd_moves_the_date_back`).
+/// Every new lesion is outside the field, so the out-of-field relapse is the same event and
+/// carries the same date, not the 03-01 of the iUPD the watch stopped at.
+#[test]
+fn ir_cpd_date_scope_without_lesions_follows_an_equivocal_lesion_confirmed_after_icpd() {
+    let all = assess_both(
+        &rules("irecist", &[]),
+        &equivocal_after_icpd_outside_the_field(),
+    );
+    let a = common::scope(&all, Scope::All);
+    assert_eq!(overall(a), [O::ISd, O::IUpd, O::ICpd, O::ICpd]);
+    assert_eq!(progression(a), Some(date("2021-02-01")));
+    let p = a.progression.as_ref().unwrap();
+    assert_eq!(p.first_pd_assessment, date("2021-04-05"));
+    assert_eq!(p.site.as_deref(), Some("out-of-field"));
+    let e = a.endpoints.as_ref().unwrap();
+    let out = e.out_of_field_relapse_free_survival.as_ref().unwrap();
+    assert!(out.event);
+    assert_eq!(out.date, date("2021-02-01"));
+    assert_eq!(out.date, e.progression_free_survival.date);
+    assert!(!e.in_field_relapse_free_survival.as_ref().unwrap().event);
+}
+
+/// R11-NEW-EQUIV, the same case under RECIST 1.1: N1 makes 03-01 PD, N3 confirmed on 05-10
+/// moves progression of the `all` scope back to 02-01, and the watched out-of-field scope's
+/// relapse with it. Under AMB-07 `rewrite-earlier` the first PD assessment moves too, in both.
+#[test]
+fn r11_new_equiv_scope_without_lesions_follows_a_confirmation_after_pd() {
+    let y = equivocal_after_icpd_outside_the_field();
+    for (sets, first_pd) in [
+        (vec![], "2021-03-01"),
+        (
+            vec![("new_lesions.equivocal_confirmed", "rewrite-earlier")],
+            "2021-02-01",
+        ),
+    ] {
+        let all = common::assess(&rules("recist-1.1", &sets), &y);
+        let a = common::scope(&all, Scope::All);
+        let p = a.progression.as_ref().unwrap();
+        assert_eq!(p.date, date("2021-02-01"), "{sets:?}");
+        assert_eq!(p.first_pd_assessment, date(first_pd), "{sets:?}");
+        assert_eq!(p.site.as_deref(), Some("out-of-field"), "{sets:?}");
+        let e = a.endpoints.as_ref().unwrap();
+        let out = e.out_of_field_relapse_free_survival.as_ref().unwrap();
+        assert!(out.event, "{sets:?}");
+        assert_eq!(out.date, date("2021-02-01"), "{sets:?}");
+    }
+}
+
 // --- 8. The last scan is iUPD ---
 
 #[test]

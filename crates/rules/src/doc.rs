@@ -91,6 +91,11 @@ pub struct IrecistRules {
     /// Whether an assessment after iUPD that still shows the new lesions seen before may
     /// reset (IR-RESET; the FAQ's scenarios B and F).
     pub reset_with_new_lesions: ResetWithNewLesions,
+    /// Under `reset_with_new_lesions: target-decrease`, when there is no target sum to compare
+    /// (a subject without target lesions, or a target not evaluated at the iUPD assessment):
+    /// whether an assessment whose baseline disease meets iCR/iPR/iSD/NON-iCR/NON-iUPD, with the
+    /// new lesions of a new-lesion iUPD still listed, resets (IR-RESET).
+    pub reset_without_target_sum: ResetWithoutTargetSum,
     /// What the new-lesion-target sum is compared with for RECIST 1.1 progression after a
     /// reset (IR-RESET, AMB-I2).
     pub nlt_reference: NltReference,
@@ -162,6 +167,25 @@ pub enum ResetWithNewLesions {
     TargetDecrease,
     /// Never while a new lesion seen before is still listed.
     Never,
+}
+
+/// What an assessment with the new lesions of a new-lesion iUPD still listed does when the
+/// target sum cannot be compared with the one at the iUPD (IR-RESET, a reading of the FAQ's
+/// scenario B for subjects without a target sum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResetWithoutTargetSum {
+    /// No reset while those new lesions are listed: the iUPD stays (iR Table 2: with a prior
+    /// iUPD and new lesions still there, iUPD remains unless they grow or increase in number).
+    /// A subject without targets resets once they are no longer listed.
+    StaysIupd,
+    /// Resets when the new-lesion-target sum of the lesions followed at the iUPD fell below
+    /// its value there (the new lesions' own shrinkage stands for the target decrease); no
+    /// reset without a new-lesion target, or with one not measured.
+    NewLesionDecrease,
+    /// Resets (IR-RESET's words alone: the baseline disease meets a response or stable
+    /// disease).
+    Resets,
 }
 
 /// Time-to-event endpoints (PFS, duration of response).

@@ -313,6 +313,10 @@ fn ir_base_irecist_extends_recist_1_1() {
         ir.reset_with_new_lesions,
         ResetWithNewLesions::TargetDecrease
     );
+    assert_eq!(
+        ir.reset_without_target_sum,
+        ResetWithoutTargetSum::StaysIupd
+    );
     assert!(ir.late_scan_confirms);
     assert_eq!(ir.nlt_reference, NltReference::Nadir);
     // IR-CLIN: a scan after a new anticancer therapy does not confirm an iUPD; IR-CONF-WIN: an
