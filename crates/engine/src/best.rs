@@ -425,6 +425,31 @@ pub fn derive_best(
                 );
                 OverallResponse::Ne
             }
+            // The stable category is one for a subject (R11-OR-T2 has no SD, R11-OR-T1 no
+            // NON-CR/NON-PD): a recorded SD for non-target-only disease (SDTM RS TRGRESP `NA`)
+            // counts as NON-CR/NON-PD, and NON-CR/NON-PD with targets as SD, in the
+            // unconfirmed best response as in the confirmed one (section 7.1).
+            r if (r == w.sd || r == w.non_cr_non_pd) && r != stable => {
+                note(
+                    if non_target_only {
+                        "R11-OR-T2"
+                    } else {
+                        "R11-OR-T1"
+                    },
+                    Text::with_capacity(96)
+                        .s(r.as_str())
+                        .s(" on ")
+                        .date(date)
+                        .s(if non_target_only {
+                            " recorded for non-target-only disease (no target response): counts as "
+                        } else {
+                            " recorded for disease with targets: counts as "
+                        })
+                        .s(stable.as_str())
+                        .done(),
+                );
+                stable
+            }
             r => r,
         };
         if (r == w.cr || r == w.pr) && first_response_date.is_none() {
