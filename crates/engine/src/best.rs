@@ -324,7 +324,9 @@ pub(crate) fn first_confirmed(
 /// least `confirmation.min_interval_days` later (R11-CONF-INT), with at most
 /// `confirmation.max_ne_between` NE between and, unless `confirmation.accept_sd_between`, no
 /// SD (with it, one SD). An unconfirmed CR or PR counts as the stable category when the SD
-/// minimum is met (R11-BOR-T3).
+/// minimum is met (R11-BOR-T3). An SD given for non-target-only disease, or a NON-CR/NON-PD
+/// for disease with targets, counts as the subject's stable category in both best responses,
+/// with a reason (R11-OR-T2, R11-OR-T1).
 pub fn derive_best(
     rules: &RuleSet,
     visits: &[(NaiveDate, OverallResponse)],
