@@ -129,7 +129,7 @@ fn rules_list_and_check() {
     assert!(text(&out.stdout).starts_with("recist-1.1"));
     let out = recist(&["rules", "check", "rules/recist-1.1.yaml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("ok: recist-1.1 1.4.0"));
+    assert!(text(&out.stdout).contains("ok: recist-1.1 1.5.0"));
     let broken = std::fs::read_to_string(root().join("rules/recist-1.1.yaml"))
         .unwrap()
         .replace("max_targets: 5 ", "max_targets: 0 ");
@@ -689,6 +689,71 @@ fn bor_reads_non_target_only_disease_from_trgresp_na() {
     };
     assert_eq!(confirmed("NA"), "NON-CR/NON-PD");
     assert_eq!(confirmed("CR"), "SD");
+}
+
+/// R11-OR-T2 / R11-SD-MIN through `recist bor`: SDTM RS rows with TRGRESP `NA` (no target
+/// lesion) and OVRLRESP `SD` (which Table 2 does not have) gave SD as the best overall
+/// response but NON-CR/NON-PD as the confirmed one. Both are now NON-CR/NON-PD, with the
+/// recoding among the reasons; before the SD minimum (day 28 alone) both are NE.
+#[test]
+fn r11_or_t2_bor_reads_recorded_sd_without_targets_as_non_cr_non_pd_in_both_responses() {
+    let rs = |name: &str, rows: &[(&str, &str, &str, u32, &str)]| {
+        let mut text = "STUDYID,DOMAIN,USUBJID,RSSEQ,RSTESTCD,RSTEST,RSCAT,RSORRES,RSSTRESC,RSEVAL,RSEVALID,VISIT,VISITNUM,RSDTC\n".to_string();
+        for (seq, (test, value, visit, num, date)) in rows.iter().enumerate() {
+            text.push_str(&format!(
+                "S,RS,N-2,{},{test},x,RECIST 1.1,{value},{value},INVESTIGATOR,,{visit},{num},{date}\n",
+                seq + 1
+            ));
+        }
+        temp_file(name, &text)
+    };
+    let dm = temp_file("dm-n2.csv", "USUBJID,RFSTDTC\nN-2,2021-01-04\n");
+    let bor = |path: &std::path::Path| {
+        let out = recist(&[
+            "bor",
+            "--responses",
+            &path.display().to_string(),
+            "--dm",
+            &dm.display().to_string(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            line["best_overall_response"].as_str().unwrap().to_string(),
+            line["confirmed_best_overall_response"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            line["best_response_reasons"].to_string(),
+        )
+    };
+    let sd = rs(
+        "rs-na-sd.csv",
+        &[
+            ("TRGRESP", "NA", "WEEK 6", 2, "2021-02-15"),
+            ("NTRGRESP", "NON-CR/NON-PD", "WEEK 6", 2, "2021-02-15"),
+            ("OVRLRESP", "SD", "WEEK 6", 2, "2021-02-15"),
+            ("TRGRESP", "NA", "WEEK 12", 3, "2021-03-29"),
+            ("OVRLRESP", "SD", "WEEK 12", 3, "2021-03-29"),
+        ],
+    );
+    let (unconfirmed, confirmed, reasons) = bor(&sd);
+    assert_eq!(unconfirmed, "NON-CR/NON-PD", "{reasons}");
+    assert_eq!(confirmed, "NON-CR/NON-PD", "{reasons}");
+    assert!(reasons.contains("R11-OR-T2"), "{reasons}");
+    let early = rs(
+        "rs-na-sd-early.csv",
+        &[
+            ("TRGRESP", "NA", "WEEK 4", 2, "2021-02-01"),
+            ("OVRLRESP", "SD", "WEEK 4", 2, "2021-02-01"),
+        ],
+    );
+    let (unconfirmed, confirmed, reasons) = bor(&early);
+    assert_eq!(
+        (unconfirmed.as_str(), confirmed.as_str()),
+        ("NE", "NE"),
+        "{reasons}"
+    );
 }
 
 /// `summary.json` records the exact command (`docs/batch.md`): an argument that is not UTF-8

@@ -324,7 +324,9 @@ pub(crate) fn first_confirmed(
 /// least `confirmation.min_interval_days` later (R11-CONF-INT), with at most
 /// `confirmation.max_ne_between` NE between and, unless `confirmation.accept_sd_between`, no
 /// SD (with it, one SD). An unconfirmed CR or PR counts as the stable category when the SD
-/// minimum is met (R11-BOR-T3).
+/// minimum is met (R11-BOR-T3). An SD given for non-target-only disease, or a NON-CR/NON-PD
+/// for disease with targets, counts as the subject's stable category in both best responses,
+/// with a reason (R11-OR-T2, R11-OR-T1).
 pub fn derive_best(
     rules: &RuleSet,
     visits: &[(NaiveDate, OverallResponse)],
@@ -424,6 +426,31 @@ pub fn derive_best(
                         .done(),
                 );
                 OverallResponse::Ne
+            }
+            // The stable category is one for a subject (R11-OR-T2 has no SD, R11-OR-T1 no
+            // NON-CR/NON-PD): a recorded SD for non-target-only disease (SDTM RS TRGRESP `NA`)
+            // counts as NON-CR/NON-PD, and NON-CR/NON-PD with targets as SD, in the
+            // unconfirmed best response as in the confirmed one (section 7.1).
+            r if (r == w.sd || r == w.non_cr_non_pd) && r != stable => {
+                note(
+                    if non_target_only {
+                        "R11-OR-T2"
+                    } else {
+                        "R11-OR-T1"
+                    },
+                    Text::with_capacity(96)
+                        .s(r.as_str())
+                        .s(" on ")
+                        .date(date)
+                        .s(if non_target_only {
+                            " recorded for non-target-only disease (no target response): counts as "
+                        } else {
+                            " recorded for disease with targets: counts as "
+                        })
+                        .s(stable.as_str())
+                        .done(),
+                );
+                stable
             }
             r => r,
         };

@@ -13,7 +13,7 @@ use recist_model::{
 };
 use recist_rules::{
     AtypicalDating, DiseaseAfterCr, EndpointsAtNewTherapy, EquivocalConfirmed, GrowthWithinCr,
-    MarginalLesions, Measure, MissingTarget, NodeWithoutShortAxis, NonTargetComplete,
+    MarginalLesions, Measure, MissingTarget, NadirFrom, NodeWithoutShortAxis, NonTargetComplete,
     PrPersistence, ReferenceDate, RuleSet, ViabilityUnstated,
 };
 
@@ -73,6 +73,13 @@ pub struct Tracker<'r> {
     reference: NaiveDate,
     prepared: Prepared<'r>,
     nadir: Mm,
+    /// Under `target_response.nadir_from: baseline-and-all-assessments`, the date of the scan
+    /// before treatment start (day ≤ 0) whose sum is the nadir now, named in explanations.
+    nadir_before_start: Option<NaiveDate>,
+    /// Under `baseline-and-on-treatment`, the smallest sum of a scan before treatment start,
+    /// with its date, below the baseline sum: not the nadir, named in explanations while it
+    /// is below the nadir.
+    ignored_before_start: Option<(NaiveDate, Mm)>,
     last_date: NaiveDate,
     earlier_overall_cr: bool,
     earlier_target_pr: bool,
@@ -573,10 +580,17 @@ impl<'r> Tracker<'r> {
 
         // Running state.
         let nadir_used = self.nadir;
+        // R11-NE-NADIR: only a fully evaluated sum; a scan before treatment start only under
+        // `target_response.nadir_from: baseline-and-all-assessments`.
         if let Some(s) = sum
             && s < self.nadir
         {
-            self.nadir = s;
+            if follow_up || doc.target_response.nadir_from == NadirFrom::BaselineAndAllAssessments {
+                self.nadir = s;
+                self.nadir_before_start = (!follow_up).then_some(assessment.date);
+            } else if self.ignored_before_start.is_none_or(|(_, m)| s < m) {
+                self.ignored_before_start = Some((assessment.date, s));
+            }
         }
         if r11_overall == OverallResponse::Cr {
             self.earlier_overall_cr = true;
@@ -1103,6 +1117,22 @@ impl<'r> Tracker<'r> {
         let rule_pr = cite.pr.as_deref().unwrap_or("R11-TGT-PR");
         let rule_pd = cite.pd.as_deref().unwrap_or("R11-TGT-PD");
         let rule_sd = cite.sd.as_deref().unwrap_or("R11-TGT-SD");
+        // Where the nadir's reading of a scan before treatment start changed it, say so.
+        let nadir_reading = |ex: &mut Notes| {
+            if let Some(date) = self.nadir_before_start {
+                ex.note(rule_pd, || {
+                    format!(
+                        "nadir {nadir} mm is the sum of {date}, after the baseline but on or before treatment start (target_response.nadir_from: baseline-and-all-assessments)"
+                    )
+                });
+            } else if let Some((date, m)) = self.ignored_before_start.filter(|&(_, m)| m < nadir) {
+                ex.note(rule_pd, || {
+                    format!(
+                        "the sum {m} mm of {date}, on or before treatment start, does not set the nadir (target_response.nadir_from: baseline-and-on-treatment)"
+                    )
+                });
+            }
+        };
         let cite_pd_min = |ex: &mut Notes| {
             if let Some(rule) = &cite.pd_min_increase {
                 ex.note(rule, || match tr.pd_min_increase_mm {
@@ -1137,6 +1167,7 @@ impl<'r> Tracker<'r> {
                 ex.note("R11-MISS-NOSCAN", || "no target lesion evaluated".into());
                 return (TargetResponse::Ne, None);
             }
+            nadir_reading(ex);
             if tr.missing_target == MissingTarget::PdIfCertain {
                 if !reappeared.is_empty() {
                     ex.note("AMB-01", || {
@@ -1179,6 +1210,7 @@ impl<'r> Tracker<'r> {
         ex.note("R11-SUM", || {
             format!("sum of diameters {s} mm (baseline {baseline} mm, nadir {nadir} mm)")
         });
+        nadir_reading(ex);
         if !reappeared.is_empty() {
             ex.note("AMB-01", || {
                 "after an overall CR, disease seen again is PD".into()
@@ -2175,6 +2207,8 @@ impl<'r> Tracker<'r> {
             day0: subject.reference_date().unwrap_or(baseline.date),
             reference,
             nadir: prepared.baseline_sum,
+            nadir_before_start: None,
+            ignored_before_start: None,
             last_date: baseline.date,
             warnings: prepared.warnings.clone(),
             prepared,

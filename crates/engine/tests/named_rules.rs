@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use recist_engine::{assess_subject, derive_best, derive_best_recorded};
+use recist_engine::{assess_subject, derive_best, derive_best_recorded, derive_best_recorded_as};
 use recist_model::{OverallResponse, Scope, SubjectResult};
 
 mod common;
@@ -105,6 +105,80 @@ fn amb_08_cr_then_pr_recorded() {
     );
     assert_eq!(b.confirmed, OverallResponse::Pr);
     assert!(warnings.is_empty());
+}
+
+/// R11-OR-T2 / R11-BOR-DEF: a subject with non-target disease only (SDTM RS TRGRESP `NA`,
+/// so `non_target_only`) whose recorded overall response is `SD` (which Table 2 does not
+/// have) got SD as its unconfirmed best response but NON-CR/NON-PD as its confirmed one.
+/// The stable category is NON-CR/NON-PD throughout (section 7.1): both are NON-CR/NON-PD,
+/// with the recoding explained; a mix of SD and NON-CR/NON-PD recordings gives the same.
+#[test]
+fn r11_or_t2_recorded_sd_for_non_target_only_disease_is_non_cr_non_pd_confirmed_or_not() {
+    let rules = rules("recist-1.1", &[]);
+    let reference = date("2021-01-04");
+    for visits in [
+        vec![(date("2021-02-15"), OverallResponse::Sd)],
+        vec![
+            (date("2021-02-15"), OverallResponse::Sd),
+            (date("2021-03-29"), OverallResponse::NonCrNonPd),
+        ],
+        vec![
+            (date("2021-02-15"), OverallResponse::NonCrNonPd),
+            (date("2021-03-29"), OverallResponse::Sd),
+            (date("2021-05-10"), OverallResponse::Pd),
+        ],
+    ] {
+        let (b, _) = derive_best_recorded_as(&rules, &visits, reference, true);
+        assert_eq!(b.unconfirmed, OverallResponse::NonCrNonPd, "{visits:?}");
+        assert_eq!(b.confirmed, OverallResponse::NonCrNonPd, "{visits:?}");
+        assert!(
+            b.explanations
+                .iter()
+                .any(|e| e.rule == "R11-OR-T2" && e.detail.contains("counts as NON-CR/NON-PD")),
+            "{:?}",
+            b.explanations
+        );
+    }
+    // With targets, SD stays SD and nothing is recoded.
+    let visits = [(date("2021-02-15"), OverallResponse::Sd)];
+    let (b, _) = derive_best_recorded_as(&rules, &visits, reference, false);
+    assert_eq!(
+        (b.unconfirmed, b.confirmed),
+        (OverallResponse::Sd, OverallResponse::Sd)
+    );
+    assert!(b.explanations.iter().all(|e| e.rule != "R11-OR-T2"));
+}
+
+/// R11-SD-MIN for non-target-only disease: a recorded SD (TRGRESP `NA`) before the SD minimum
+/// counts as NE in both best responses, as NON-CR/NON-PD would; at or after it, as
+/// NON-CR/NON-PD in both. Followed by PD before the minimum's next visit, both are PD.
+#[test]
+fn r11_sd_min_recorded_sd_for_non_target_only_disease_is_read_alike_confirmed_or_not() {
+    let rules = rules("recist-1.1", &[]);
+    let reference = date("2021-01-04");
+    // Day 28, then PD on day 70.
+    let early = [
+        (date("2021-02-01"), OverallResponse::Sd),
+        (date("2021-03-15"), OverallResponse::Pd),
+    ];
+    let (b, _) = derive_best_recorded_as(&rules, &early, reference, true);
+    assert_eq!(
+        (b.unconfirmed, b.confirmed),
+        (OverallResponse::Pd, OverallResponse::Pd)
+    );
+    // Day 28 alone: NE.
+    let (b, _) = derive_best_recorded_as(&rules, &early[..1], reference, true);
+    assert_eq!(
+        (b.unconfirmed, b.confirmed),
+        (OverallResponse::Ne, OverallResponse::Ne)
+    );
+    // Day 42 exactly (inclusive): NON-CR/NON-PD.
+    let on_time = [(date("2021-02-15"), OverallResponse::Sd)];
+    let (b, _) = derive_best_recorded_as(&rules, &on_time, reference, true);
+    assert_eq!(
+        (b.unconfirmed, b.confirmed),
+        (OverallResponse::NonCrNonPd, OverallResponse::NonCrNonPd)
+    );
 }
 
 /// AMB-10: lengths are exact hundredths of a millimetre; a third decimal is refused rather

@@ -453,6 +453,22 @@ pub enum GrowthWithinCr {
     Cr,
 }
 
+/// Which assessments the nadir, the sum PD is measured against, is the smallest of
+/// (R11-TGT-PD, R11-NE-NADIR). Only a fully evaluated sum counts either way; the two readings
+/// differ only for a subject with a scan after the baseline but on or before treatment start
+/// (day ≤ 0, no follow-up) whose sum is smaller than the baseline sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NadirFrom {
+    /// The baseline and every earlier assessment, a scan before treatment start included:
+    /// the rules reference's notation (`N_t` = the smallest sum over the baseline and all
+    /// evaluable earlier timepoints).
+    BaselineAndAllAssessments,
+    /// The baseline and the follow-up assessments only (after treatment start, day > 0): the
+    /// committee FAQ's "smallest sum on study" (R11-TGT-SD).
+    BaselineAndOnTreatment,
+}
+
 /// Target lesion response thresholds (R11-TGT-*).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -473,6 +489,9 @@ pub struct TargetRules {
     /// A sum grown by the PD amounts while every target meets CR (R11-TGT-ORDER against
     /// R11-REAPPEAR-NODE).
     pub growth_within_cr: GrowthWithinCr,
+    /// Which assessments set the nadir: whether a scan before treatment start counts
+    /// (R11-TGT-PD against the FAQ's "smallest sum on study").
+    pub nadir_from: NadirFrom,
     /// Rule IDs the target categories cite, where they differ from RECIST 1.1's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<TargetCitations>,

@@ -62,6 +62,7 @@ pub const PROTOCOL_PARAMETERS: &[&str] = &[
     "timepoint.pr_persistence",
     "target_response.missing_target",
     "target_response.growth_within_cr",
+    "target_response.nadir_from",
     "new_lesions.equivocal_confirmed",
     "new_lesions.node_without_short_axis",
     "baseline.max_days_before_treatment",
