@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// The fixture study with its DM rows (after the header) and, when given, recorded RS rows
 /// (after the header) replaced; returns the study directory.
-fn fixture_with(name: &str, dm: impl Fn(Vec<String>) -> Vec<String>) -> PathBuf {
+fn fixture_with(name: &str, dm: impl Fn(Vec<String>) -> Vec<String>) -> TestDir {
     let dir = tmp(name);
     let f = fixtures();
     for file in ["TU.csv", "TR.csv"] {

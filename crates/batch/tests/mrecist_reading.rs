@@ -441,7 +441,8 @@ fn mr_nt_cr_an_enhancement_row_on_a_target_is_a_warning_not_a_finding() {
 fn mr_tgt_elig_mrecist_without_the_study_s_codes_is_a_run_warning() {
     let f = mr_fixtures();
     let warned = |name: &str, rules: &str, mapped: bool| {
-        let out = tmp(name).join("out");
+        let dir = tmp(name);
+        let out = dir.join("out");
         let mut cfg = sdtm_config(&f.join("TU.csv"), &f.join("TR.csv"), None, &out);
         cfg.rule_sets = vec![RuleSet::bundled(rules).unwrap()];
         if mapped {

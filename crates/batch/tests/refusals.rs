@@ -34,7 +34,7 @@ fn study(dir: &Path, tu_rows: &[&str], tr_rows: &[&str]) -> (PathBuf, PathBuf) {
 }
 
 /// Runs a study; returns the summary and the error lines.
-fn run_study(name: &str, tu_rows: &[&str], tr_rows: &[&str]) -> (Value, Vec<Value>, PathBuf) {
+fn run_study(name: &str, tu_rows: &[&str], tr_rows: &[&str]) -> (Value, Vec<Value>, TestDir) {
     let dir = tmp(name);
     let (tu, tr) = study(&dir, tu_rows, tr_rows);
     let out = dir.join("out");
@@ -43,7 +43,7 @@ fn run_study(name: &str, tu_rows: &[&str], tr_rows: &[&str]) -> (Value, Vec<Valu
     assert_reconciles(&s);
     let e = errors(&out);
     assert_eq!(report.exit_code(), u8::from(!e.is_empty()));
-    (s, e, out)
+    (s, e, dir.child("out"))
 }
 
 fn the<'a>(errors: &'a [Value], level: &str, code: &str) -> &'a Value {
@@ -413,7 +413,7 @@ fn case_json(subject: &str, evaluator: &str) -> String {
 }
 
 /// A fresh test directory and its empty `cases` folder.
-fn cases_dir(name: &str) -> (PathBuf, PathBuf) {
+fn cases_dir(name: &str) -> (TestDir, PathBuf) {
     let dir = tmp(name);
     let cases = dir.join("cases");
     std::fs::create_dir_all(&cases).unwrap();

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::*;
 use recist_sdtm::PartialDates;
 use serde_json::Value;
@@ -18,7 +16,7 @@ struct Out {
     errors: Vec<Value>,
     rs: String,
     results: Vec<Value>,
-    dir: PathBuf,
+    dir: TestDir,
 }
 
 impl Out {

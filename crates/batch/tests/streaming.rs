@@ -5,13 +5,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use recist_batch::Input;
 use recist_sdtm::generate::{GenerateOptions, generate};
 
-fn study(name: &str, subjects: u64, discordance: f64) -> PathBuf {
+fn study(name: &str, subjects: u64, discordance: f64) -> TestDir {
     let dir = tmp(name);
     let opts = GenerateOptions {
         subjects,

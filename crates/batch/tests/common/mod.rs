@@ -6,12 +6,56 @@ use std::path::{Path, PathBuf};
 use recist_batch::{BatchConfig, BatchReport, Input, run_batch};
 use recist_rules::RuleSet;
 
-/// A fresh, empty directory for one test.
-pub fn tmp(name: &str) -> PathBuf {
+/// A fresh, empty directory for one test, removed when the value is dropped (at the end of
+/// the test, passed or failed), so that test runs leave nothing in the temporary directory.
+/// It dereferences to its path, or to a path within it ([`TestDir::child`]).
+pub struct TestDir {
+    /// Removed on drop (empty once handed to a child).
+    root: PathBuf,
+    path: PathBuf,
+}
+
+impl TestDir {
+    /// The same directory, kept as long as the value returned, which names `name` within it.
+    pub fn child(mut self, name: &str) -> TestDir {
+        let path = self.path.join(name);
+        TestDir {
+            root: std::mem::take(&mut self.root),
+            path,
+        }
+    }
+}
+
+impl std::ops::Deref for TestDir {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TestDir {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        if !self.root.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+/// A fresh, empty directory for one test (see [`TestDir`]).
+pub fn tmp(name: &str) -> TestDir {
     let dir = std::env::temp_dir().join(format!("recist-batch-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TestDir {
+        root: dir.clone(),
+        path: dir,
+    }
 }
 
 /// The repository's `fixtures/sdtm`.
