@@ -1267,7 +1267,10 @@ mod tests {
                 ("portal vein", "portal vein"),
                 ("portal vein tumour thrombus", "portal vein tumour thrombus"),
                 ("right portal vein branch", "right portal vein branch"),
-                ("lymph node of the liver hilum", "lymph node of the liver hilum"),
+                (
+                    "lymph node of the liver hilum",
+                    "lymph node of the liver hilum",
+                ),
                 ("liver hilum lymph node", "liver hilum lymph node"),
                 ("hepatic hilum lymph node", "hepatic hilum lymph node"),
                 ("mass in the lower lobe of the right lung", "lung"),

@@ -1317,7 +1317,11 @@ assessments:
             "{third}"
         );
     }
-    for third in ["right lobe of the liver", "liver", "metastasis in the caudate lobe"] {
+    for third in [
+        "right lobe of the liver",
+        "liver",
+        "metastasis in the caudate lobe",
+    ] {
         let err = assess_subject(&rules, &subject(&text(third))).unwrap_err();
         assert!(err.to_string().contains("organ `liver`"), "{third}: {err}");
     }
