@@ -182,6 +182,11 @@ pub struct GenerateArgs {
     /// STUDYID.
     #[arg(long, value_name = "ID", default_value = "RECIST-SYN")]
     pub study: String,
+    /// mRECIST readings: liver lesions get a baseline pattern (mostly typical HCC), viable
+    /// diameters (targets) and arterial enhancement (non-targets) under study test codes, and
+    /// DIR gets a mapping.yaml naming them; use with `--rules mrecist`.
+    #[arg(long)]
+    pub mrecist: bool,
 }
 
 /// The command line as typed, quoted where a word needs it: a word that is not UTF-8 (a
@@ -384,7 +389,21 @@ pub fn generate(args: &GenerateArgs, rule_sets: Vec<RuleSet>) -> Result<u8, Stri
         discordance: args.discordance,
         independent: args.independent,
         study: args.study.clone(),
+        mrecist: args.mrecist,
     };
+    if args.mrecist
+        && !rules
+            .doc()
+            .measurement
+            .selectors
+            .iter()
+            .any(|m| m.measure == recist_rules::Measure::Viable)
+    {
+        eprintln!(
+            "recist generate: warning: --mrecist writes viable diameters, but RS is adjudicated under `{}`, which does not measure them: add `--rules mrecist`",
+            rules.doc().id
+        );
+    }
     let start = Instant::now();
     let s = generate_study(&opts, rules, &args.out).map_err(|e| e.to_string())?;
     eprintln!(

@@ -465,3 +465,67 @@ fn mr_tgt_elig_mrecist_without_the_study_s_codes_is_a_run_warning() {
     assert!(!warned("mr-mapped", "mrecist", true));
     assert!(!warned("r11-unmapped", "recist-1.1", false));
 }
+
+/// MR-MEAS, MR-TGT-ELIG, MR-NT-CR, MR-NEW-TYPICAL on a generated mRECIST study (`recist
+/// generate --mrecist`): read back with the `mapping.yaml` written beside it, every subject
+/// is adjudicated (none refused), few liver targets are demoted (MR-TGT-ELIG: the atypical
+/// tenth), BESTRESP spreads over CR, PR, SD and PD, and with no discordance the rs.csv of the
+/// run is the generated RS.csv byte for byte (the reader rebuilds the viable diameters,
+/// patterns and enhancement the generator drew).
+#[test]
+fn mr_meas_mr_tgt_elig_a_generated_mrecist_study_adjudicates_realistically() {
+    use recist_sdtm::generate::{GenerateOptions, MRECIST_MAPPING, generate};
+    let dir = tmp("mrecist-generated");
+    let rules = RuleSet::bundled("mrecist").unwrap();
+    let opts = GenerateOptions {
+        subjects: 300,
+        seed: 9,
+        discordance: 0.0,
+        mrecist: true,
+        ..GenerateOptions::default()
+    };
+    let g = generate(&opts, &rules, &dir).unwrap();
+    assert_eq!(g.refused, 0);
+    assert_eq!(read(&dir.join("mapping.yaml")), MRECIST_MAPPING);
+    let tr = read(&dir.join("TR.csv"));
+    for code in [",VIABDIAM,", ",HCCPATT,", ",ARTENH,"] {
+        assert!(tr.contains(code), "{code}");
+    }
+
+    let out = dir.join("out");
+    let mut cfg = study_config(&dir, &out);
+    cfg.rule_sets = vec![rules];
+    let mapping = dir.join("mapping.yaml");
+    cfg.mapping
+        .extend_text(&read(&mapping), &mapping.display().to_string())
+        .unwrap();
+    run(&cfg);
+    let s = summary(&out);
+    assert_reconciles(&s);
+    assert!(errors(&out).is_empty(), "{:?}", errors(&out));
+    assert_eq!(read(&out.join("rs.csv")), read(&dir.join("RS.csv")));
+
+    let results: Vec<Value> = read(&out.join("results.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len() as u64, g.units);
+    let demoted = results
+        .iter()
+        .filter(|r| r.to_string().contains("(MR-TGT-ELIG"))
+        .count();
+    let liver_targets = read(&dir.join("TU.csv"))
+        .lines()
+        .filter(|l| l.contains(",TARGET,TARGET,LIVER,"))
+        .count();
+    assert!(liver_targets > 50, "{liver_targets}");
+    assert!(
+        demoted * 4 < liver_targets,
+        "{demoted} of {liver_targets} liver targets demoted"
+    );
+    let best = &s["rule_sets"][0]["responses"]["BESTRESP"];
+    let count = |r: &str| best[r].as_u64().unwrap_or(0);
+    for r in ["CR", "PR", "SD", "PD"] {
+        assert!(count(r) * 50 > g.units, "{r}: {best}");
+    }
+}

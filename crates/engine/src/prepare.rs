@@ -35,10 +35,102 @@ impl<'a> LesionFacts<'a> {
 }
 
 /// Whether a site text names one of the listed sites, or one of the rule set's aliases of
-/// one (`site_aliases`): case-insensitive, whole words.
+/// one (`site_aliases`): case-insensitive, whole words. A name that is one of the rule set's
+/// `baseline.organs` is read as an organ ([`read_as_organ`]: `hepatic segment of the IVC` is
+/// not the liver); any other name (a node site such as `porta hepatis`) wherever its words
+/// appear.
 pub(crate) fn site_matches(rules: &RuleSet, site: &str, names: &[String]) -> bool {
-    let site = Site::new(site);
-    names.iter().any(|name| site_names(rules, &site, name))
+    let whole = Site::new(site);
+    names.iter().any(|name| {
+        if is_organ(rules, name) {
+            read_as_organ(rules, site, |s| site_names(rules, s, name).then_some(())).is_some()
+        } else {
+            site_names(rules, &whole, name)
+        }
+    })
+}
+
+/// Whether a name is one of the rule set's `baseline.organs` (as words, ignoring case).
+fn is_organ(rules: &RuleSet, name: &str) -> bool {
+    rules
+        .doc()
+        .baseline
+        .organs
+        .iter()
+        .any(|o| o.eq_ignore_ascii_case(name) || phrase_equal(o, name))
+}
+
+/// Whether two names have the same words, ignoring case.
+fn phrase_equal(a: &str, b: &str) -> bool {
+    let mut x = SiteWords::new(a).map(|(w, _)| w);
+    let mut y = SiteWords::new(b).map(|(w, _)| w);
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if same_word(p, q) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Reads a site text as an organ through the rule set's `site_reading`: `read` is asked about
+/// the phrases of the site that may name its organ, in order, and the first answer is the
+/// site's. A site `X <link> Y` is read from its head `X`: an `X` naming a structure
+/// (`lymph node`, `vein`) names no organ; an `X` ending with a part word (`segment`, `lobe`)
+/// is a part of `Y`, so only `Y` is read; otherwise `X`, then `Y` when `X` names none. `Y` is
+/// read in the same way. Without `site_reading` (or without a link) the whole site is read.
+pub(crate) fn read_as_organ<'t, T>(
+    rules: &RuleSet,
+    text: &'t str,
+    mut read: impl FnMut(&Site<'t>) -> Option<T>,
+) -> Option<T> {
+    let reading = &rules.doc().site_reading;
+    let mut rest = text;
+    loop {
+        let (head, tail) = split_at_link(rest, &reading.links);
+        let site = Site::new(head);
+        if reading.structures.iter().any(|s| site.names(s)) {
+            return None;
+        }
+        let Some(tail) = tail else {
+            return read(&site);
+        };
+        if !last_word_in(head, &reading.parts)
+            && let Some(found) = read(&site)
+        {
+            return Some(found);
+        }
+        rest = tail;
+    }
+}
+
+/// A site split at its first link word (not its first word): the words before it and the
+/// text after it; the whole text and `None` without one.
+fn split_at_link<'t>(text: &'t str, links: &[String]) -> (&'t str, Option<&'t str>) {
+    if links.is_empty() {
+        return (text, None);
+    }
+    let mut words = SiteWords::new(text);
+    let mut first = true;
+    while let Some((w, _)) = words.next() {
+        let end = words.at;
+        if !first && links.iter().any(|l| same_word(l.trim(), w)) {
+            let start = end - w.len();
+            if let (Some(head), Some(tail)) = (text.get(..start), text.get(end..)) {
+                return (head, Some(tail));
+            }
+        }
+        first = false;
+    }
+    (text, None)
+}
+
+/// Whether the last word of a text is one of `words` (ignoring case).
+fn last_word_in(text: &str, words: &[String]) -> bool {
+    !words.is_empty()
+        && SiteWords::new(text)
+            .last()
+            .is_some_and(|(w, _)| words.iter().any(|p| same_word(p.trim(), w)))
 }
 
 /// Whether a site names `name` or one of the rule set's aliases of it. An alias must not start
@@ -944,8 +1036,8 @@ fn describe(c: &LesionCondition) -> String {
 
 /// The organ a lesion counts toward for the per-organ target limit (R11-TGT-MAX,
 /// R11-NODE-ORGAN): every node is `lymph node` when nodes are one organ; a site naming one of
-/// the rule set's organs (or an alias of one) counts toward it; any other site is its own
-/// organ.
+/// the rule set's organs (or an alias of one), read as [`read_as_organ`] does, counts toward
+/// it; any other site is its own organ.
 pub(crate) fn organ_of<'a>(
     rules: &RuleSet,
     lesion: &'a Lesion,
@@ -955,23 +1047,25 @@ pub(crate) fn organ_of<'a>(
     if lesion.nodal && nodes_one_organ {
         return Cow::Borrowed("lymph node");
     }
-    let site = Site::new(&lesion.site);
-    let found = match organ_candidates(rules, &site, organs) {
+    let found = read_as_organ(rules, &lesion.site, |site| organ_named(rules, site, organs));
+    lowercase(found.map_or_else(|| lesion.site.trim(), String::as_str))
+}
+
+/// The first of `organs` a site (or phrase of one) names, through the organ index.
+fn organ_named<'a>(rules: &RuleSet, site: &Site<'_>, organs: &'a [String]) -> Option<&'a String> {
+    match organ_candidates(rules, site, organs) {
         Some(mut candidates) => {
-            let mut found = None;
             while candidates != 0 {
                 let i = candidates.trailing_zeros() as usize;
                 candidates &= candidates - 1;
-                if let Some(o) = organs.get(i).filter(|o| site_names(rules, &site, o)) {
-                    found = Some(o);
-                    break;
+                if let Some(o) = organs.get(i).filter(|o| site_names(rules, site, o)) {
+                    return Some(o);
                 }
             }
-            found
+            None
         }
-        None => organs.iter().find(|o| site_names(rules, &site, o)),
-    };
-    lowercase(found.map_or_else(|| lesion.site.trim(), String::as_str))
+        None => organs.iter().find(|o| site_names(rules, site, o)),
+    }
 }
 
 /// The organs (bit `i` for `baseline.organs[i]`) that a site can name: those whose name or an
@@ -1132,10 +1226,10 @@ mod tests {
                 ];
                 for site in &variants {
                     let lesion = Lesion::new("T1", site.as_str(), Role::Target);
-                    let full = organs
-                        .iter()
-                        .find(|o| super::site_names(rules, &Site::new(site), o))
-                        .map_or_else(|| super::lowercase(site.trim()), |o| super::lowercase(o));
+                    let full = super::read_as_organ(rules, site, |s| {
+                        organs.iter().find(|o| super::site_names(rules, s, o))
+                    })
+                    .map_or_else(|| super::lowercase(site.trim()), |o| super::lowercase(o));
                     assert_eq!(
                         super::organ_of(rules, &lesion, organs, false),
                         full,
@@ -1147,6 +1241,71 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked} sites checked");
+    }
+
+    /// R11-TGT-MAX, MR-TGT-ELIG: the organ a site is read as under the bundled rule sets'
+    /// `site_reading` (a head naming a structure is no organ; a part word before a link
+    /// reads what follows it), and `site_in: [liver]` agrees with it.
+    #[test]
+    fn r11_tgt_max_mr_tgt_elig_sites_are_read_from_their_head() {
+        use recist_model::{Lesion, Role};
+        for id in ["recist-1.1", "mrecist", "irecist"] {
+            let rules = RuleSet::bundled(id).expect("bundled");
+            let organs = &rules.doc().baseline.organs;
+            for (site, organ) in [
+                ("liver", "liver"),
+                ("Liver segment 7", "liver"),
+                ("right hepatic lobe", "liver"),
+                ("right lobe of the liver", "liver"),
+                ("segment 7 of the liver", "liver"),
+                ("metastasis in the caudate lobe", "liver"),
+                ("liver metastasis of HCC", "liver"),
+                ("liver lesion at the IVC", "liver"),
+                ("liver lesion abutting the IVC", "liver"),
+                ("hepatic mass adjacent to the portal vein", "liver"),
+                ("mass involving the right hepatic lobe", "liver"),
+                (
+                    "tumour thrombus invading the portal vein",
+                    "tumour thrombus invading the portal vein",
+                ),
+                ("dome of the liver", "liver"),
+                ("hepatic segment of the IVC", "hepatic segment of the ivc"),
+                ("hepatic segment IVC", "hepatic segment ivc"),
+                ("portal vein", "portal vein"),
+                ("portal vein tumour thrombus", "portal vein tumour thrombus"),
+                ("right portal vein branch", "right portal vein branch"),
+                (
+                    "lymph node of the liver hilum",
+                    "lymph node of the liver hilum",
+                ),
+                ("liver hilum lymph node", "liver hilum lymph node"),
+                ("hepatic hilum lymph node", "hepatic hilum lymph node"),
+                ("mass in the lower lobe of the right lung", "lung"),
+                ("soft tissue of the thigh", "soft tissue"),
+                ("lesion in segment 7", "lesion in segment 7"),
+                ("in liver", "liver"),
+            ] {
+                let lesion = Lesion::new("T1", site, Role::Target);
+                assert_eq!(
+                    super::organ_of(&rules, &lesion, organs, false),
+                    organ,
+                    "{site:?} under {id}"
+                );
+                assert_eq!(
+                    site_matches(&rules, site, &names(&["liver"])),
+                    organ == "liver",
+                    "{site:?} under {id}"
+                );
+            }
+            // A node site threshold is where a node lies, found anywhere in its site.
+            for site in ["lymph node of the liver hilum", "hepatic hilum lymph node"] {
+                assert!(site_matches(
+                    &rules,
+                    site,
+                    &names(&["liver hilum", "hepatic hilum"])
+                ));
+            }
+        }
     }
 
     /// The ASCII comparison answers as the general one.

@@ -1299,3 +1299,144 @@ assessments:
         recist_rules::NodeWithoutShortAxis::New
     );
 }
+
+/// MR-TGT-ELIG, MR-MEAS with the rule set's `site_reading`: `hepatic segment of the IVC` holds
+/// the liver's alias `hepatic segment` but is the inferior vena cava (a part word before `of`
+/// reads what follows it), so a non-typical target there is no liver target: it is not
+/// demoted to a non-target and it is measured on its long axis (PR). Read as the liver, it
+/// was demoted (MR-TGT-ELIG: not typical HCC), which left no target at all.
+#[test]
+fn mr_tgt_elig_hepatic_segment_of_the_ivc_is_not_the_liver() {
+    let text = |site: &str| {
+        format!(
+            "
+subject: IVC-1
+treatment_start: 2024-01-03
+lesions:
+  - {{id: T1, site: {site}, role: target}}
+assessments:
+  - date: 2024-01-01
+    findings: {{T1: {{long_axis: 30}}}}
+  - date: 2024-02-14
+    findings: {{T1: {{long_axis: 18}}}}
+"
+        )
+    };
+    let run = |site: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(site));
+        let all = scope(&r, Scope::All);
+        let demoted = r[0].warnings.iter().any(|w| w.contains("MR-TGT-ELIG"))
+            || all.timepoints[1]
+                .follow_up
+                .as_ref()
+                .unwrap()
+                .target
+                .is_none();
+        let fu = all.timepoints[1].follow_up.as_ref().unwrap();
+        (demoted, fu.overall)
+    };
+    for site in [
+        "hepatic segment of the IVC",
+        "Hepatic Segment of the inferior vena cava",
+        "portal vein",
+        "right portal vein branch",
+        "hepatic segment IVC",
+    ] {
+        assert_eq!(run(site), (false, OverallResponse::Pr), "{site}");
+    }
+    // The liver itself, however named, is a liver site: a non-typical target is demoted.
+    for site in [
+        "liver",
+        "right hepatic lobe",
+        "right lobe of the liver",
+        "segment 7 of the liver",
+        "lesion in the hepatic dome",
+        "liver lesion at the IVC",
+    ] {
+        assert!(run(site).0, "{site}");
+    }
+}
+
+/// R11-TGT-MAX with `site_reading`: a site whose head is a node or a vessel is that structure,
+/// not the organ named beside it. With `liver segment 4` and `hepatic segment 8` as targets,
+/// a third target at `hepatic segment of the IVC`, `lymph node of the liver hilum` (given
+/// here without `nodal`, as a free-text site) or `liver hilum lymph node` is not a third liver
+/// target; `right lobe of the liver` is.
+#[test]
+fn r11_tgt_max_a_vessel_or_node_beside_the_liver_is_not_the_liver() {
+    let text = |third: &str| {
+        format!(
+            "
+subject: HEP-4
+treatment_start: 2024-01-03
+lesions:
+  - {{id: T1, site: liver segment 4, role: target}}
+  - {{id: T2, site: hepatic segment 8, role: target}}
+  - {{id: T3, site: {third}, role: target}}
+assessments:
+  - date: 2024-01-01
+    findings: {{T1: {{long_axis: 30}}, T2: {{long_axis: 20}}, T3: {{long_axis: 25}}}}
+"
+        )
+    };
+    let rules = rules("recist-1.1", &[]);
+    for third in [
+        "hepatic segment of the IVC",
+        "lymph node of the liver hilum",
+        "liver hilum lymph node",
+        "hepatic hilum lymph node",
+    ] {
+        assert!(
+            assess_subject(&rules, &subject(&text(third))).is_ok(),
+            "{third}"
+        );
+    }
+    for third in [
+        "right lobe of the liver",
+        "liver",
+        "metastasis in the caudate lobe",
+    ] {
+        let err = assess_subject(&rules, &subject(&text(third))).unwrap_err();
+        assert!(err.to_string().contains("organ `liver`"), "{third}: {err}");
+    }
+}
+
+/// R11-NODE-ORGAN and MR-PHNODE with `site_reading`: `lymph node of the liver hilum` and
+/// `hepatic hilum lymph node` are nodes (one organ with the other nodes), and the node site
+/// thresholds still find `liver hilum` / `hepatic hilum` in them: a 16 mm target node there
+/// is below mRECIST's 20 mm and is followed as a non-target (MR-PHNODE), as at `porta
+/// hepatis`; a mediastinal node of 16 mm stays a target.
+#[test]
+fn r11_node_organ_mr_phnode_a_node_of_the_liver_hilum_is_a_hilar_node() {
+    let text = |site: &str| {
+        format!(
+            "
+subject: PH-1
+treatment_start: 2024-01-03
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: N1, site: {site}, role: target, nodal: true}}
+assessments:
+  - date: 2024-01-01
+    findings: {{T1: {{long_axis: 40, viable: 30}}, N1: {{short_axis: 16}}}}
+  - date: 2024-02-14
+    findings: {{T1: {{long_axis: 40, viable: 28}}, N1: {{short_axis: 16}}}}
+"
+        )
+    };
+    let sum = |site: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(site));
+        scope(&r, Scope::All).timepoints[0].sum_mm
+    };
+    for site in [
+        "lymph node of the liver hilum",
+        "hepatic hilum lymph node",
+        "porta hepatis node",
+    ] {
+        assert_eq!(sum(site), Some(recist_model::Mm::from_mm(30)), "{site}");
+    }
+    assert_eq!(
+        sum("mediastinal lymph node"),
+        Some(recist_model::Mm::from_mm(46))
+    );
+}

@@ -41,6 +41,13 @@ pub struct RuleSetDoc {
     /// the other), so `hepatic segment` does not catch `hepatic flexure`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub site_aliases: BTreeMap<String, Vec<String>>,
+    /// How a site text is read as one of `baseline.organs` (the organ of the per-organ target
+    /// limit, and an organ named by a lesion condition's `site_in`, such as mRECIST's liver):
+    /// which words link a lesion's own structure to where it lies (`X of Y`), which words make
+    /// `X` a part of `Y`, and which structures are no organ. Empty (the default), a site names
+    /// an organ when the organ's name or an alias appears anywhere in it.
+    #[serde(default, skip_serializing_if = "SiteReading::is_empty")]
+    pub site_reading: SiteReading,
     /// Which diameter counts for which lesion.
     pub measurement: MeasurementRules,
     /// Baseline checks: measurability, node thresholds, target limits.
@@ -68,6 +75,41 @@ pub struct RuleSetDoc {
     /// components this rule set computes; absent, the rule set adjudicates RECIST 1.1 style.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub irecist: Option<IrecistRules>,
+}
+
+/// How a site text is read as an organ ([`RuleSetDoc::site_reading`]). A site `X <link> Y`
+/// (`link` one of `links`, not the site's first word) is read from its head `X`:
+/// - `X` names one of `structures` (a vessel, a node): the site is that structure and names
+///   no organ (`lymph node of the liver hilum`, `portal vein tumour thrombus`);
+/// - `X` ends with one of `parts`: `X` is a part of `Y`, and only `Y` is read
+///   (`hepatic segment of the IVC` is the IVC's, `right lobe of the liver` the liver's);
+/// - otherwise `X` is read, and `Y` when `X` names no organ (`lesion in the liver`).
+///
+/// `Y` is read the same way (it may hold a link of its own). A site without a link is its own
+/// head. Sites listed elsewhere that are not organs (node site thresholds such as `porta
+/// hepatis`) are matched as words anywhere in the site, as before: they say where a lesion
+/// lies, not what organ it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteReading {
+    /// Single words that join a lesion's own structure to where it lies: `of`, `in`, `at`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+    /// Single words naming a part of what follows the link: with `segment` listed, `hepatic
+    /// segment of the IVC` is read as the IVC, not as the liver's alias `hepatic segment`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+    /// Structures that are no organ (words one after the other): a site whose head names one
+    /// names no organ, whatever organ word is beside it (`liver hilum lymph node`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub structures: Vec<String>,
+}
+
+impl SiteReading {
+    /// Whether nothing is listed (a site names an organ wherever its words appear).
+    pub fn is_empty(&self) -> bool {
+        self.links.is_empty() && self.parts.is_empty() && self.structures.is_empty()
+    }
 }
 
 /// iRECIST: confirmation of progression (IR-UPD … IR-BOR, AMB-I1, AMB-I2).

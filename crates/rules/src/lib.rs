@@ -776,6 +776,7 @@ fn validate(doc: &RuleSetDoc) -> Vec<Problem> {
         bad("rscat", "rscat is empty".into());
     }
     site_aliases(&mut bad, &doc.site_aliases);
+    site_reading(&mut bad, &doc.site_reading);
     // An alias that is another organ of the per-organ limit makes that organ's lesions count
     // toward two organs (which one wins would be the list's order).
     for (site, list) in &doc.site_aliases {
@@ -1279,6 +1280,22 @@ fn site_aliases(bad: &mut impl FnMut(&str, String), aliases: &BTreeMap<String, V
             }
         }
     }
+}
+
+/// `site_reading`'s lists: links and parts are single words (they are compared with one word
+/// of the site), structures have a word.
+fn site_reading(bad: &mut impl FnMut(&str, String), r: &crate::doc::SiteReading) {
+    for (key, list) in [("links", &r.links), ("parts", &r.parts)] {
+        for (i, w) in list.iter().enumerate() {
+            if words_of(w).split(' ').filter(|x| !x.is_empty()).count() != 1 {
+                bad(
+                    &format!("site_reading.{key}[{i}]"),
+                    format!("`{w}` must be one word (it is compared with one word of a site)"),
+                );
+            }
+        }
+    }
+    sites(bad, "site_reading.structures", &r.structures);
 }
 
 /// Site names must contain a word, or they never match.

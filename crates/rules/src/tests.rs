@@ -837,6 +837,26 @@ fn site_aliases_are_validated(
     );
 }
 
+/// `site_reading`'s links and parts are single words, its structures have a word: anything
+/// else is refused at its path.
+#[rstest]
+#[case(
+    "links: [of, in, at, within,",
+    "links: [of, next to,",
+    "site_reading.links[1]"
+)]
+#[case("parts: [segment,", "parts: [\"\", segment,", "site_reading.parts[0]")]
+#[case(
+    "structures: [node,",
+    "structures: [\"--\", node,",
+    "site_reading.structures[0]"
+)]
+fn site_reading_is_validated(#[case] from: &str, #[case] to: &str, #[case] path: &str) {
+    assert!(RECIST.contains(from), "{from}");
+    let p = problems(&RECIST.replace(from, to));
+    assert!(p.iter().any(|p| p.path == path), "{p:?}");
+}
+
 /// A site name is looked up as its words, ignoring case; an unknown one has no alias.
 #[test]
 fn site_aliases_are_found_by_the_site_s_words() {

@@ -12,6 +12,10 @@
 //! a tenth of the subjects. RS is what the engine answers under the given rule set, with a
 //! fraction of follow-up timepoints (and best responses) changed to a neighbouring response,
 //! as readers do.
+//!
+//! With [`GenerateOptions::mrecist`], liver lesions also carry mRECIST readings (viable
+//! diameters, the HCC pattern, arterial enhancement) under the study codes of
+//! [`MRECIST_MAPPING`], which is written beside the study as `mapping.yaml`.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -41,6 +45,12 @@ pub struct GenerateOptions {
     pub independent: f64,
     /// STUDYID.
     pub study: String,
+    /// mRECIST readings: liver lesions carry a baseline pattern (mostly typical HCC), typical
+    /// liver targets a viable diameter at every visit, liver non-targets their arterial
+    /// enhancement and new liver lesions the typical pattern, in TR rows with the study codes
+    /// of [`MRECIST_MAPPING`] (written as `mapping.yaml`). Off, the files are those of a study
+    /// without them, byte for byte: the readings come from a random stream of their own.
+    pub mrecist: bool,
 }
 
 impl Default for GenerateOptions {
@@ -51,6 +61,7 @@ impl Default for GenerateOptions {
             discordance: 0.03,
             independent: 0.1,
             study: "RECIST-SYN".into(),
+            mrecist: false,
         }
     }
 }
@@ -89,6 +100,73 @@ pub enum GenerateError {
         /// The reason.
         source: std::io::Error,
     },
+}
+
+/// The mapping file written beside an mRECIST study ([`GenerateOptions::mrecist`]): the
+/// study's test codes for the readings SDTM has no standard code for.
+pub const MRECIST_MAPPING: &str = "\
+# The study's mRECIST test codes (SDTM has no standard ones), written by `recist generate
+# --mrecist`: pass this file to `recist batch --mapping` (see docs/batch.md).
+tests:
+  VIABDIAM: viable        # longest diameter of the viable, arterially enhancing tumour
+  HCCPATT: pattern        # TYPICAL (arterial hyperenhancement with washout) or ATYPICAL
+  ARTENH: enhancement     # ENHANCING or NON-ENHANCING (non-targets)
+";
+
+/// The mRECIST test codes of [`MRECIST_MAPPING`], with their TRTEST.
+const VIABLE_TEST: (&str, &str) = ("VIABDIAM", "Viable Tumor Longest Diameter");
+const PATTERN_TEST: (&str, &str) = ("HCCPATT", "HCC Imaging Pattern");
+const ENHANCEMENT_TEST: (&str, &str) = ("ARTENH", "Arterial Enhancement");
+
+/// The random stream of the mRECIST readings: apart from the subject's own, so that a study
+/// with them has the same lesions, courses and responses drawn as one without.
+const MRECIST_STREAM: u64 = 0x6D52_4543_4953_5421;
+
+/// One lesion's mRECIST readings ([`GenerateOptions::mrecist`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct MrLesion {
+    /// Typical HCC pattern at baseline (MR-TGT-ELIG, MR-MEAS).
+    typical: bool,
+    /// Viable diameter over the long axis, for a typical liver target.
+    viable_ratio: Option<f64>,
+}
+
+/// The mRECIST readings of a subject's lesions (`None` for a lesion outside the liver or a
+/// node): liver targets mostly typical HCC (9 in 10) with a viable diameter of 60–95 % of the
+/// long axis and at least 10 mm at baseline; liver non-targets typical (read by their
+/// enhancement, MR-NT-CR).
+fn draw_mrecist(rng: &mut Rng, lesions: &[GLesion]) -> Vec<Option<MrLesion>> {
+    lesions
+        .iter()
+        .map(|l| {
+            if l.nodal || l.site != "LIVER" {
+                return None;
+            }
+            match l.role {
+                Role::Target => {
+                    let typical = rng.chance(0.9);
+                    let ratio = 0.6 + rng.unit() * 0.35;
+                    let base = l.base as f64;
+                    let viable = (base * ratio).round().max(10.0).min(base);
+                    Some(MrLesion {
+                        typical,
+                        viable_ratio: typical.then_some(viable / base),
+                    })
+                }
+                Role::NonTarget => Some(MrLesion {
+                    typical: true,
+                    viable_ratio: None,
+                }),
+            }
+        })
+        .collect()
+}
+
+/// A typical liver target's viable diameter where its long axis measures `mm`.
+fn viable_mm(ratio: f64, mm: i64) -> i64 {
+    ((mm as f64) * ratio)
+        .round()
+        .max(if mm > 0 { 1.0 } else { 0.0 }) as i64
 }
 
 /// The TU header written.
@@ -202,6 +280,8 @@ const NEW_SITES: [&str; 4] = ["LIVER", "LUNG", "BONE", "BRAIN"];
 
 struct GSubject {
     usubjid: String,
+    /// Each lesion's mRECIST readings (all `None` without [`GenerateOptions::mrecist`]).
+    mr: Vec<Option<MrLesion>>,
     rfstdtc: NaiveDate,
     method: &'static str,
     cm: bool,
@@ -410,6 +490,7 @@ fn draw_subject(rng: &mut Rng, usubjid: String) -> GSubject {
         }
     }
     GSubject {
+        mr: vec![None; lesions.len()],
         usubjid,
         rfstdtc,
         method,
@@ -438,7 +519,7 @@ fn second_reader(rng: &mut Rng, s: &GSubject) -> Vec<GVisit> {
         .collect()
 }
 
-fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
+fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit], mrecist: bool) -> Subject {
     let modality = if s.method == "MRI" {
         Modality::Mri
     } else {
@@ -447,12 +528,13 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
     let lesions = s
         .lesions
         .iter()
-        .map(|l| Lesion {
+        .zip(&s.mr)
+        .map(|(l, mr)| Lesion {
             id: l.id.clone(),
             site: l.site.to_string(),
             role: l.role,
             nodal: l.nodal,
-            hcc_typical: false,
+            hcc_typical: mr.is_some_and(|m| m.typical),
             kind: if l.site.contains("EFFUSION") {
                 Some(LesionKind::Effusion)
             } else if l.nodal {
@@ -469,7 +551,9 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
         .iter()
         .map(|v| {
             let mut findings = std::collections::BTreeMap::new();
-            for (l, val) in s.lesions.iter().zip(&v.values) {
+            for ((l, val), mr) in s.lesions.iter().zip(&v.values).zip(&s.mr) {
+                let ratio = mr.and_then(|m| m.viable_ratio);
+                let enhancing = mr.map(|_| !matches!(val, GVal::State("ABSENT")));
                 let f = match (l.role, val) {
                     (Role::Target, GVal::Mm(0)) => Finding::Target(TargetFinding::Absent),
                     (Role::Target, GVal::Mm(m)) => {
@@ -482,6 +566,7 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
                         } else {
                             Diameters {
                                 long_axis: mm,
+                                viable: ratio.map(|r| Mm::from_mm(viable_mm(r, *m))),
                                 ..Diameters::default()
                             }
                         }))
@@ -494,7 +579,7 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
                             "UNEQUIVOCAL PROGRESSION" => NonTargetStatus::Progression,
                             _ => NonTargetStatus::Present,
                         },
-                        viable: None,
+                        viable: enhancing,
                         cytology: None,
                         short_axis: None,
                         increased: false,
@@ -527,7 +612,7 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit]) -> Subject {
                             ..Diameters::default()
                         },
                         equivocal: n.state == "EQUIVOCAL",
-                        hcc_typical: false,
+                        hcc_typical: mrecist && n.site == "LIVER",
                         field: FieldPlacement::None,
                         cytology: None,
                         increased: false,
@@ -721,7 +806,7 @@ fn emit_unit(
     s: &GSubject,
     study: &str,
     (eval, evalid): (&str, &str),
-    visits: &[GVisit],
+    (visits, mrecist): (&[GVisit], bool),
     tr_seq: &mut u32,
     tu_seq: &mut u32,
 ) {
@@ -760,7 +845,8 @@ fn emit_unit(
             date: &date,
         };
         let mut sum: Option<i64> = Some(0);
-        for (l, val) in s.lesions.iter().zip(&v.values) {
+        let baseline = v.num == base.num;
+        for ((l, val), mr) in s.lesions.iter().zip(&v.values).zip(&s.mr) {
             let (grp, testcd, test) = match (l.role, l.nodal) {
                 (Role::Target, false) => ("TARGET", "LDIAM", "Longest Diameter"),
                 (Role::Target, true) => ("TARGET", "LPERP", "Longest Perpendicular"),
@@ -784,7 +870,18 @@ fn emit_unit(
                     } else {
                         rows.tr(at, row.mm(&mm));
                     }
-                    sum = sum.map(|x| x + m);
+                    // An mRECIST study records the sum mRECIST counts: the viable diameter of
+                    // a typical liver target (MR-MEAS), nothing for an atypical one (followed
+                    // as a non-target, MR-TGT-ELIG).
+                    let counted = match mr {
+                        Some(MrLesion {
+                            viable_ratio: Some(r),
+                            ..
+                        }) => viable_mm(*r, *m),
+                        Some(MrLesion { typical: false, .. }) => 0,
+                        _ => *m,
+                    };
+                    sum = sum.map(|x| x + counted);
                 }
                 GVal::TooSmall => {
                     rows.tr(
@@ -795,7 +892,9 @@ fn emit_unit(
                             ..row.mm("5")
                         },
                     );
-                    sum = sum.map(|x| x + 5);
+                    if !mr.is_some_and(|m| !m.typical) {
+                        sum = sum.map(|x| x + 5);
+                    }
                 }
                 GVal::NotDone => {
                     rows.tr(
@@ -810,6 +909,9 @@ fn emit_unit(
                 }
                 GVal::State(st) => rows.tr(at, row.state(st)),
             }
+            if let Some(mr) = mr {
+                mrecist_rows(&mut rows, at, (grp, &l.id), *mr, *val, baseline);
+            }
         }
         for n in &v.new {
             if !new_identified.contains(&n.id.as_str()) {
@@ -820,6 +922,9 @@ fn emit_unit(
                 at,
                 TrRow::new("NEW", &n.id, ("TUMSTATE", "Tumor State")).state(n.state),
             );
+            if mrecist && n.site == "LIVER" {
+                rows.tr(at, TrRow::new("NEW", &n.id, PATTERN_TEST).state("TYPICAL"));
+            }
             if let Some(size) = n.size {
                 let mm = size.to_string();
                 rows.tr(
@@ -838,10 +943,54 @@ fn emit_unit(
     }
 }
 
+/// A liver lesion's mRECIST rows at a visit: its pattern at baseline; a typical target's
+/// viable diameter beside its long axis (none beside a long axis too small to measure, which
+/// holds no viable diameter: the target is then not evaluated, MR-IMG); a non-target's
+/// arterial enhancement (enhancing while present).
+fn mrecist_rows(
+    rows: &mut UnitRows<'_>,
+    at: At<'_>,
+    (grp, id): (&str, &str),
+    mr: MrLesion,
+    val: GVal,
+    baseline: bool,
+) {
+    if baseline {
+        let pattern = if mr.typical { "TYPICAL" } else { "ATYPICAL" };
+        rows.tr(at, TrRow::new(grp, id, PATTERN_TEST).state(pattern));
+    }
+    match (mr.viable_ratio, val) {
+        (Some(r), GVal::Mm(m)) => {
+            let mm = viable_mm(r, m).to_string();
+            rows.tr(at, TrRow::new(grp, id, VIABLE_TEST).mm(&mm));
+        }
+        (Some(_), GVal::NotDone) => rows.tr(
+            at,
+            TrRow {
+                stat: "NOT DONE",
+                reas: "SCAN NOT PERFORMED",
+                ..TrRow::new(grp, id, VIABLE_TEST)
+            },
+        ),
+        (None, GVal::State(st)) => {
+            let word = if st == "ABSENT" {
+                "NON-ENHANCING"
+            } else {
+                "ENHANCING"
+            };
+            rows.tr(at, TrRow::new(grp, id, ENHANCEMENT_TEST).state(word));
+        }
+        _ => {}
+    }
+}
+
 fn one_subject(opts: &GenerateOptions, rules: &RuleSet, index: u64, width: usize) -> Text {
     let mut rng = Rng::new(opts.seed, index);
     let usubjid = format!("{}-{:0width$}", opts.study, index + 1);
-    let s = draw_subject(&mut rng, usubjid);
+    let mut s = draw_subject(&mut rng, usubjid);
+    if opts.mrecist {
+        s.mr = draw_mrecist(&mut Rng::new(opts.seed ^ MRECIST_STREAM, index), &s.lesions);
+    }
     let mut t = Text::default();
     t.counts.subjects = 1;
     let study = opts.study.as_str();
@@ -880,7 +1029,7 @@ fn one_subject(opts: &GenerateOptions, rules: &RuleSet, index: u64, width: usize
             &s,
             study,
             (eval, evalid),
-            visits,
+            (visits, opts.mrecist),
             &mut tr_seq,
             &mut tu_seq,
         );
@@ -889,7 +1038,7 @@ fn one_subject(opts: &GenerateOptions, rules: &RuleSet, index: u64, width: usize
         } else {
             format!("{eval}/{evalid}")
         };
-        let subject = model_subject(&s, &label, visits);
+        let subject = model_subject(&s, &label, visits, opts.mrecist);
         let Ok(results) = recist_engine::assess_subject(rules, &subject) else {
             t.counts.refused += 1;
             continue;
@@ -1024,6 +1173,14 @@ pub fn generate(
         start = end;
     }
     total.files = vec![tu.commit()?, tr.commit()?, dm.commit()?, rs.commit()?];
+    if opts.mrecist {
+        let path = dir.join("mapping.yaml");
+        std::fs::write(&path, MRECIST_MAPPING).map_err(|source| GenerateError::Io {
+            file: path.display().to_string(),
+            source,
+        })?;
+        total.files.push(path.display().to_string());
+    }
     Ok(total)
 }
 
@@ -1046,6 +1203,39 @@ mod tests {
         assert_eq!(a.rs, b.rs);
         let c = one_subject(&opts, &rules, 4, 4);
         assert_ne!(a.tr, c.tr);
+    }
+
+    /// The mRECIST readings come from a stream of their own: the same lesions, courses and
+    /// DM rows are drawn with or without them (TU is the same), and TR only gains rows.
+    #[test]
+    fn mr_meas_mrecist_readings_leave_the_drawn_study_alone() {
+        let rules = RuleSet::bundled("mrecist").unwrap();
+        let plain = GenerateOptions {
+            subjects: 60,
+            seed: 5,
+            ..GenerateOptions::default()
+        };
+        let mr = GenerateOptions {
+            mrecist: true,
+            ..plain.clone()
+        };
+        let (mut liver, mut viable) = (0, 0);
+        for i in 0..plain.subjects {
+            let a = one_subject(&plain, &rules, i, 4);
+            let b = one_subject(&mr, &rules, i, 4);
+            assert_eq!(a.tu, b.tu);
+            assert_eq!(a.dm, b.dm);
+            assert!(b.counts.tr_rows >= a.counts.tr_rows);
+            let (ta, tb) = (
+                String::from_utf8(a.tr).unwrap(),
+                String::from_utf8(b.tr).unwrap(),
+            );
+            assert!(!ta.contains("VIABDIAM") && !ta.contains("HCCPATT"));
+            liver += usize::from(String::from_utf8(b.tu).unwrap().contains(",LIVER,"));
+            viable += usize::from(tb.contains(",VIABDIAM,"));
+            assert_eq!(b.counts.refused, 0);
+        }
+        assert!(liver > 10 && viable > 5, "{liver} {viable}");
     }
 
     #[test]

@@ -597,6 +597,38 @@ mod tests {
         }
     }
 
+    /// R11-NODE-RECORD, MR-PHNODE, MR-PVT: a TULOC naming a node beside the liver is a node
+    /// (`LYMPH NODE OF THE LIVER HILUM`, `HEPATIC HILUM LYMPH NODE`), a portal vein site a
+    /// tumour thrombus, and a vascular site with liver words (`HEPATIC SEGMENT OF THE IVC`)
+    /// neither: which organ such a site is, the rule set's `site_reading` says (the engine).
+    #[test]
+    fn r11_node_record_mr_pvt_sites_beside_the_liver() {
+        let m = Mapping::bundled().unwrap();
+        for (site, nodal) in [
+            ("LYMPH NODE OF THE LIVER HILUM", true),
+            ("HEPATIC HILUM LYMPH NODE", true),
+            ("PORTA HEPATIS LYMPH NODES", true),
+            ("HEPATIC SEGMENT OF THE IVC", false),
+            ("RIGHT HEPATIC LOBE", false),
+            ("PORTAL VEIN", false),
+        ] {
+            assert_eq!(m.is_nodal_site(site), nodal, "{site:?}");
+        }
+        for site in [
+            "PORTAL VEIN",
+            "RIGHT PORTAL VEIN BRANCH",
+            "MAIN PORTAL VEIN THROMBUS",
+        ] {
+            assert_eq!(
+                m.site_kind(site),
+                Some(LesionKind::TumourThrombus),
+                "{site}"
+            );
+        }
+        assert_eq!(m.site_kind("HEPATIC SEGMENT OF THE IVC"), None);
+        assert_eq!(m.site_kind("LIVER"), None);
+    }
+
     #[test]
     fn a_site_name_counts_where_it_begins_a_word() {
         let m = Mapping::bundled().unwrap();
