@@ -78,13 +78,7 @@ fn run_files(name: &str, tu: &Path, tr: &Path, dm: Option<&Path>, rules: &str) -
 /// [`run_files`] under mRECIST over rows written here (headers added).
 fn run_rows(name: &str, tu: &[&str], tr: &[&str]) -> Out {
     let dir = tmp(&format!("{name}-in"));
-    let write = |file: &str, header: &str, rows: &[&str]| {
-        let mut text = vec![header];
-        text.extend(rows);
-        let path = dir.join(file);
-        std::fs::write(&path, text.join("\n") + "\n").unwrap();
-        path
-    };
+    let write = |file: &str, header: &str, rows: &[&str]| write_csv(&dir, file, header, rows);
     let (tu, tr) = (
         write("TU.csv", TU_HEADER, tu),
         write("TR.csv", TR_HEADER, tr),

@@ -20,13 +20,7 @@ fn jsonl(text: &str) -> Vec<Value> {
 #[test]
 fn r11_measdis_recorded_na_agrees_with_no_lesion_of_its_kind_and_dates_are_checked() {
     let dir = tmp("recorded-na-dates");
-    let write = |file: &str, header: &str, rows: &[&str]| {
-        let mut text = vec![header];
-        text.extend(rows);
-        let path = dir.join(file);
-        std::fs::write(&path, text.join("\n") + "\n").unwrap();
-        path
-    };
+    let write = |file: &str, header: &str, rows: &[&str]| write_csv(&dir, file, header, rows);
     // N1: non-targets only (R11-MEASDIS). T1: targets only; WEEK 6's scans span 2021-02-15
     // to 2021-02-17.
     let tu = write(

@@ -57,13 +57,7 @@ impl Out {
 /// wrote; the counts must reconcile.
 fn run_rows(name: &str, tu: &[&str], tr: &[&str], partial: PartialDates) -> Out {
     let dir = tmp(name);
-    let write = |file: &str, header: &str, rows: &[&str]| {
-        let mut text = vec![header];
-        text.extend(rows);
-        let path = dir.join(file);
-        std::fs::write(&path, text.join("\n") + "\n").unwrap();
-        path
-    };
+    let write = |file: &str, header: &str, rows: &[&str]| write_csv(&dir, file, header, rows);
     let (tu, tr) = (
         write("TU.csv", TU_HEADER, tu),
         write("TR.csv", TR_HEADER, tr),

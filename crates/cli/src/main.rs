@@ -171,6 +171,17 @@ struct OverrideArgs {
     set: Vec<String>,
 }
 
+impl OverrideArgs {
+    /// The rule file or bundled id `file` with these overrides applied.
+    fn load(self, file: String) -> Result<Vec<RuleSet>, String> {
+        load_rules(&RuleArgs {
+            rules: vec![file],
+            protocol: self.protocol,
+            set: self.set,
+        })
+    }
+}
+
 /// Exit status of `results.md`: 0 success, 1 some input refused, 2 usage or rule-set error.
 const REFUSED: u8 = 1;
 const USAGE: u8 = 2;
@@ -435,11 +446,7 @@ fn run(cli: Cli) -> Result<u8, String> {
         Command::Rules {
             command: RulesCommand::Check { file, overrides },
         } => {
-            let rules = load_rules(&RuleArgs {
-                rules: vec![file],
-                protocol: overrides.protocol,
-                set: overrides.set,
-            })?;
+            let rules = overrides.load(file)?;
             for r in rules {
                 let mut text = format!(
                     "ok: {} {} from {}\nsha256: {}\n",
@@ -474,11 +481,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                     overrides,
                 },
         } => {
-            let rules = load_rules(&RuleArgs {
-                rules: vec![file],
-                protocol: overrides.protocol,
-                set: overrides.set,
-            })?;
+            let rules = overrides.load(file)?;
             for r in rules {
                 let params: Vec<_> = r
                     .parameters()

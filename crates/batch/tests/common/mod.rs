@@ -58,6 +58,15 @@ pub fn tmp(name: &str) -> TestDir {
     }
 }
 
+/// Writes `dir/file`: the header line, then the rows; returns its path.
+pub fn write_csv(dir: &Path, file: &str, header: &str, rows: &[&str]) -> PathBuf {
+    let mut text = vec![header];
+    text.extend(rows);
+    let path = dir.join(file);
+    std::fs::write(&path, text.join("\n") + "\n").unwrap();
+    path
+}
+
 /// The repository's `fixtures/sdtm`.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sdtm")
