@@ -490,6 +490,12 @@ pub fn compare_recorded(
 
 /// Compares two results of one unit (two rule sets or two protocol settings); appends
 /// discordance lines, and a line per value on one side only, to `out`.
+///
+/// A TRGRESP or NTRGRESP that one side writes where the other has no lesion of that kind
+/// (mRECIST demoting every target of a subject RECIST 1.1 measures, say) is compared with
+/// that side's `NA` ([`NOT_APPLICABLE`]): a discordance in the confusion matrix, as against
+/// recorded RS, not a value on one side only. `NA` against `NA` (neither writes one) is not
+/// counted.
 #[allow(clippy::too_many_arguments)]
 pub fn compare_results(
     pair: (usize, &ComparePair),
@@ -499,8 +505,8 @@ pub fn compare_results(
     (ref_rules, reference, ref_best): (&RuleSet, &SubjectResult, Option<OverallResponse>),
     (rules, candidate, best): (&RuleSet, &SubjectResult, Option<OverallResponse>),
 ) {
-    let a = entries(reference, ref_best, false);
-    let b = entries(candidate, best, false);
+    let a = entries(reference, ref_best, true);
+    let b = entries(candidate, best, true);
     let date_of =
         |r: &SubjectResult, e: &Entry| e.tp.and_then(|i| r.timepoints.get(i)).map(|t| t.date);
     let mut cands = Candidates::new(&b);
@@ -513,9 +519,14 @@ pub fn compare_results(
     for ea in &a {
         let da = date_of(reference, ea);
         let Some(eb) = cands.take(ea.test, |eb| date_of(candidate, eb) == da) else {
-            one_side.result(tally, out, Side::Reference, id, ea, reference);
+            if ea.written {
+                one_side.result(tally, out, Side::Reference, id, ea, reference);
+            }
             continue;
         };
+        if !ea.written && !eb.written {
+            continue;
+        }
         let key = (normalise(ea.test, &ea.value), eb.value.clone());
         if tally.matched(ea.test, key, ea.value != eb.value) {
             out.discordant_n += 1;
@@ -540,7 +551,7 @@ pub fn compare_results(
             push_json(&mut out.discordant, &line);
         }
     }
-    for e in cands.unmatched() {
+    for e in cands.unmatched().filter(|e| e.written) {
         one_side.result(tally, out, Side::Candidate, id, e, candidate);
     }
 }
@@ -1069,6 +1080,111 @@ mod tests {
         assert_eq!(tally.confusion.get(&RsTest::Trgresp), None);
         assert_eq!(tally.discordant, 0);
         assert_eq!(out.unmatched_n, 0);
+    }
+
+    #[test]
+    fn r11_measdis_a_rule_set_without_targets_is_compared_by_its_na_not_left_unmatched() {
+        // The same subject under a rule set that measures its targets (the reference) and one
+        // that keeps none (the candidate: mRECIST demoting every target, say).
+        let (reference, visits) = fixture("R11-TGT-PR.yaml");
+        let mut candidate = reference.clone();
+        let follow_ups = candidate
+            .timepoints
+            .iter_mut()
+            .filter_map(|t| t.follow_up.as_mut());
+        let mut written = Vec::new();
+        for f in follow_ups {
+            written.push(f.target.take().map(|t| t.as_str().to_string()));
+        }
+        let written: Vec<String> = written.into_iter().flatten().collect();
+        assert!(written.len() >= 2, "{written:?}");
+        let (mut tally, mut out) = (CompareTally::default(), CompareLines::default());
+        let mut p = pair();
+        p.reference = Reference::RuleSet(0);
+        let id = UnitId {
+            subject: &reference.subject,
+            evaluator: "INVESTIGATOR",
+            visits: &visits,
+        };
+        let rules = rules();
+        compare_results(
+            (0, &p),
+            &mut tally,
+            &mut out,
+            &id,
+            (&rules, &reference, bestresp(&rules, &reference)),
+            (&rules, &candidate, bestresp(&rules, &candidate)),
+        );
+        // Each of the reference's TRGRESP values meets the candidate's NA: discordant.
+        let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for v in &written {
+            *expected.entry((v.clone(), "NA".into())).or_default() += 1;
+        }
+        assert_eq!(
+            counts(&tally, RsTest::Trgresp),
+            expected.into_iter().collect::<Vec<_>>()
+        );
+        assert_eq!(tally.reference_only.get(&RsTest::Trgresp), None);
+        assert_eq!(tally.candidate_only.get(&RsTest::Trgresp), None);
+        assert!(
+            lines(&out.unmatched).iter().all(|l| l["test"] != "TRGRESP"),
+            "{:?}",
+            lines(&out.unmatched)
+        );
+        let trg: Vec<Value> = lines(&out.discordant)
+            .into_iter()
+            .filter(|l| l["test"] == "TRGRESP")
+            .collect();
+        assert_eq!(trg.len(), written.len());
+        assert!(trg.iter().all(|l| l["candidate"] == "NA"), "{trg:?}");
+        // NTRGRESP, which both sides write alike, agrees throughout.
+        assert!(
+            counts(&tally, RsTest::Ntrgresp)
+                .iter()
+                .all(|((a, b), _)| a == b)
+        );
+    }
+
+    #[test]
+    fn r11_tgt_pr_a_timepoint_of_one_rule_set_only_is_on_its_side_only() {
+        // The candidate has no last timepoint (a rule set that refuses that scan, say): the
+        // reference's values there are lines on its side only, naming both rule sets.
+        let (reference, visits) = fixture("R11-TGT-PR.yaml");
+        let mut candidate = reference.clone();
+        let last = candidate.timepoints.pop().unwrap();
+        let (mut tally, mut out) = (CompareTally::default(), CompareLines::default());
+        let mut p = pair();
+        p.reference = Reference::RuleSet(0);
+        p.reference_label = "recist-1.1 A".into();
+        let id = UnitId {
+            subject: &reference.subject,
+            evaluator: "INVESTIGATOR",
+            visits: &visits,
+        };
+        let rules = rules();
+        compare_results(
+            (0, &p),
+            &mut tally,
+            &mut out,
+            &id,
+            (&rules, &reference, None),
+            (&rules, &candidate, None),
+        );
+        let one_side = lines(&out.unmatched);
+        let tests: Vec<&str> = one_side
+            .iter()
+            .map(|l| l["test"].as_str().unwrap())
+            .collect();
+        assert_eq!(tests, ["TRGRESP", "NTRGRESP", "NEWLIND", "OVRLRESP"]);
+        for l in &one_side {
+            assert_eq!(l["side"], "reference", "{l}");
+            assert_eq!(l["reference_rule_set"], "recist-1.1 A", "{l}");
+            assert_eq!(l["date"], json!(last.date), "{l}");
+            assert!(l.get("reference_source").is_none(), "{l}");
+        }
+        assert_eq!(out.unmatched_n, 4);
+        assert_eq!(tally.reference_only.values().sum::<u64>(), 4);
+        assert_eq!(tally.candidate_only.values().sum::<u64>(), 0);
     }
 
     #[test]

@@ -397,14 +397,23 @@ fn values_on_one_side_only_are_each_a_line_of_unmatched_jsonl() {
 }
 
 #[test]
-fn values_on_one_side_only_of_two_rule_sets_are_lines_too() {
+fn r11_measdis_targets_mrecist_demotes_meet_its_na_between_rule_sets() {
+    // mRECIST demotes some of the study's RECIST 1.1 targets (MR-TGT-ELIG), leaving a subject
+    // with none: its RECIST 1.1 TRGRESP meets mRECIST's NA, a discordance, not a value on
+    // one side only.
     let out = tmp("rules-unmatched");
     let mut cfg = study_config(&fixtures(), &out);
     cfg.against = vec![recist_rules::RuleSet::bundled("mrecist").unwrap()];
     run(&cfg);
     let lines = assert_unmatched_counted(&out);
-    assert!(!lines.is_empty());
-    for l in &lines {
+    assert!(lines.is_empty(), "{lines:?}");
+    let na: Vec<Value> = read(&out.join("discordant.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l["test"] == "TRGRESP" && l["candidate"] == "NA")
+        .collect();
+    assert!(!na.is_empty());
+    for l in &na {
         assert!(
             l["reference_rule_set"]
                 .as_str()
@@ -420,9 +429,25 @@ fn values_on_one_side_only_of_two_rule_sets_are_lines_too() {
             "{l}"
         );
         assert!(l["subject"].as_str().unwrap().starts_with("FIX-"), "{l}");
-        assert!(l["value"].is_string(), "{l}");
-        assert!(l.get("reference_source").is_none(), "{l}");
+        assert!(l["reference"].is_string(), "{l}");
+        assert_ne!(l["reference"], "NA", "{l}");
+        assert!(l["visit"].is_string(), "{l}");
     }
+    let report: Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
+    let trg = &report["comparisons"][0]["tests"]["TRGRESP"];
+    assert_eq!(trg["reference_only"], 0, "{trg}");
+    assert_eq!(trg["candidate_only"], 0, "{trg}");
+    let columns = trg["confusion"]["reference_rows_candidate_columns"]
+        .as_array()
+        .unwrap();
+    assert_eq!(columns.last().unwrap(), "NA", "{trg}");
+    let na_column: u64 = trg["confusion"]["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row.as_array().unwrap().last().unwrap().as_u64().unwrap())
+        .sum();
+    assert_eq!(na_column, na.len() as u64, "{trg}");
 }
 
 #[test]
