@@ -950,6 +950,34 @@ mod tests {
         (tally, out)
     }
 
+    /// Compares two results of one unit as two rule sets (the reference labelled
+    /// `recist-1.1 A`), each with its best response; the tally and the lines written.
+    fn compare_rule_sets(
+        reference: &SubjectResult,
+        candidate: &SubjectResult,
+        visits: &[RsVisit],
+    ) -> (CompareTally, CompareLines) {
+        let (mut tally, mut out) = (CompareTally::default(), CompareLines::default());
+        let mut p = pair();
+        p.reference = Reference::RuleSet(0);
+        p.reference_label = "recist-1.1 A".into();
+        let id = UnitId {
+            subject: &reference.subject,
+            evaluator: "INVESTIGATOR",
+            visits,
+        };
+        let rules = rules();
+        compare_results(
+            (0, &p),
+            &mut tally,
+            &mut out,
+            &id,
+            (&rules, reference, bestresp(&rules, reference)),
+            (&rules, candidate, bestresp(&rules, candidate)),
+        );
+        (tally, out)
+    }
+
     fn lines(out: &[u8]) -> Vec<Value> {
         std::str::from_utf8(out)
             .unwrap()
@@ -1059,24 +1087,7 @@ mod tests {
     fn r11_measdis_two_rule_sets_compare_only_the_values_they_write() {
         // Between rule sets nothing changes: neither side writes a TRGRESP.
         let (result, visits) = fixture("R11-MEASDIS.yaml");
-        let (mut tally, mut out) = (CompareTally::default(), CompareLines::default());
-        let mut p = pair();
-        p.reference = Reference::RuleSet(0);
-        let id = UnitId {
-            subject: &result.subject,
-            evaluator: "INVESTIGATOR",
-            visits: &visits,
-        };
-        let rules = rules();
-        let best = bestresp(&rules, &result);
-        compare_results(
-            (0, &p),
-            &mut tally,
-            &mut out,
-            &id,
-            (&rules, &result, best),
-            (&rules, &result, best),
-        );
+        let (tally, out) = compare_rule_sets(&result, &result, &visits);
         assert_eq!(tally.confusion.get(&RsTest::Trgresp), None);
         assert_eq!(tally.discordant, 0);
         assert_eq!(out.unmatched_n, 0);
@@ -1098,23 +1109,7 @@ mod tests {
         }
         let written: Vec<String> = written.into_iter().flatten().collect();
         assert!(written.len() >= 2, "{written:?}");
-        let (mut tally, mut out) = (CompareTally::default(), CompareLines::default());
-        let mut p = pair();
-        p.reference = Reference::RuleSet(0);
-        let id = UnitId {
-            subject: &reference.subject,
-            evaluator: "INVESTIGATOR",
-            visits: &visits,
-        };
-        let rules = rules();
-        compare_results(
-            (0, &p),
-            &mut tally,
-            &mut out,
-            &id,
-            (&rules, &reference, bestresp(&rules, &reference)),
-            (&rules, &candidate, bestresp(&rules, &candidate)),
-        );
+        let (tally, out) = compare_rule_sets(&reference, &candidate, &visits);
         // Each of the reference's TRGRESP values meets the candidate's NA: discordant.
         let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
         for v in &written {
@@ -1152,24 +1147,7 @@ mod tests {
         let (reference, visits) = fixture("R11-TGT-PR.yaml");
         let mut candidate = reference.clone();
         let last = candidate.timepoints.pop().unwrap();
-        let (mut tally, mut out) = (CompareTally::default(), CompareLines::default());
-        let mut p = pair();
-        p.reference = Reference::RuleSet(0);
-        p.reference_label = "recist-1.1 A".into();
-        let id = UnitId {
-            subject: &reference.subject,
-            evaluator: "INVESTIGATOR",
-            visits: &visits,
-        };
-        let rules = rules();
-        compare_results(
-            (0, &p),
-            &mut tally,
-            &mut out,
-            &id,
-            (&rules, &reference, None),
-            (&rules, &candidate, None),
-        );
+        let (tally, out) = compare_rule_sets(&reference, &candidate, &visits);
         let one_side = lines(&out.unmatched);
         let tests: Vec<&str> = one_side
             .iter()
