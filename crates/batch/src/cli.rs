@@ -467,8 +467,11 @@ mod tests {
                 "confirmation.min_interval_days=35"
             ]
         );
-        let dir = std::env::temp_dir().join(format!("recist-against-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("recist-against-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path();
         let protocol = dir.join("amendment.yaml");
         std::fs::write(
             &protocol,

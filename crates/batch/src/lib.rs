@@ -2105,11 +2105,11 @@ mod tests {
 
     #[test]
     fn generated_study_results_are_serde_json_bytes() {
-        let dir = std::env::temp_dir().join(format!(
-            "recist-batch-unit-{}-results-json",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::Builder::new()
+            .prefix("recist-batch-unit-results-json-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path().join("study");
         let opts = recist_sdtm::generate::GenerateOptions {
             subjects: 600,
             seed: 7,
@@ -2141,7 +2141,6 @@ mod tests {
         SERDE_RESULTS.store(false, Ordering::Relaxed);
         assert!(ours.iter().filter(|&&b| b == b'\n').count() >= 600 * sets.len());
         assert!(ours == theirs, "results.jsonl differs from serde_json's");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

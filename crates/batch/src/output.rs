@@ -370,11 +370,12 @@ mod tests {
 
     /// Whether files in the temporary directory can be opened for direct writes.
     fn direct_opens() -> Result<bool, BatchError> {
-        let probe = std::env::temp_dir().join(format!("recist-probe-{}", std::process::id()));
-        let plain = File::create(&probe).map_err(|e| BatchError::io(&probe, e))?;
-        let opens = open_direct(&probe, &plain).is_some();
-        let _ = std::fs::remove_file(&probe);
-        Ok(opens)
+        let probe = tempfile::Builder::new()
+            .prefix("recist-probe-")
+            .tempfile()
+            .map_err(|e| BatchError::io(&std::env::temp_dir(), e))?;
+        // The probe is removed when dropped.
+        Ok(open_direct(probe.path(), probe.as_file()).is_some())
     }
 
     /// Writes, into a fresh directory, a block and a half that a reset discards, then lines, a
@@ -383,8 +384,11 @@ mod tests {
     /// file appears under its name only when committed and holds every byte in order, and
     /// nothing of what came before the reset.
     fn write_blocks(test: &str, tune: impl Fn(&mut AtomicFile)) -> Result<Seen, BatchError> {
-        let dir = std::env::temp_dir().join(format!("recist-output-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| BatchError::io(&dir, e))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!("recist-output-{test}-"))
+            .tempdir()
+            .map_err(|e| BatchError::io(&std::env::temp_dir(), e))?;
+        let dir = tmp.path().to_path_buf();
         let mut f = AtomicFile::create(&dir, "out.txt", b"head\n")?;
         tune(&mut f);
         f.write(&vec![b'-'; BLOCK + BLOCK / 2], 0)?;
@@ -433,7 +437,7 @@ mod tests {
         );
         assert_eq!(f.lines(), 80_000);
         assert!(!dir.join(".out.txt.partial").exists());
-        std::fs::remove_dir_all(&dir).map_err(|e| BatchError::io(&dir, e))?;
+        tmp.close().map_err(|e| BatchError::io(&dir, e))?;
         Ok(seen)
     }
 

@@ -5,15 +5,25 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use tempfile::TempDir;
+
 mod common;
 use common::{json_lines, recist, root, text};
 
-fn temp_file(name: &str, content: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("recist-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// A fresh directory of its own for a test, removed when the value is dropped.
+fn temp_dir(name: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("recist-cli-{name}-"))
+        .tempdir()
+        .unwrap()
+}
+
+/// `content` written as `name` in a fresh directory, kept as long as the directory returned.
+fn temp_file(name: &str, content: &str) -> (TempDir, PathBuf) {
+    let dir = temp_dir("test");
+    let path = dir.path().join(name);
     std::fs::write(&path, content).unwrap();
-    path
+    (dir, path)
 }
 
 #[test]
@@ -48,7 +58,7 @@ fn output_is_byte_identical_across_runs() {
 
 #[test]
 fn a_refused_subject_exits_1_and_the_others_are_still_reported() {
-    let bad = temp_file(
+    let (_bad_dir, bad) = temp_file(
         "bad.yaml",
         "subject: B-1\nlesions:\n  - {id: T1, site: lung, role: target}\nassessments:\n  - date: 2020-01-01\n    findings: {T1: {long_axis: 4}}\n",
     );
@@ -81,7 +91,7 @@ fn a_document_not_utf8_refuses_its_subject_only() {
             "subject: {s}\nlesions:\n  - {{id: T1, site: {site}, role: target}}\nassessments:\n  - date: 2020-01-01\n    findings: {{T1: {{long_axis: 40}}}}\n"
         )
     };
-    let path = temp_file("latin1.yaml", "");
+    let (_path_dir, path) = temp_file("latin1.yaml", "");
     let mut bytes = case("C-1", "lung").into_bytes();
     bytes.extend(b"---\n");
     bytes.extend(case("C-2", "caf@").into_bytes());
@@ -133,7 +143,7 @@ fn rules_list_and_check() {
     let broken = std::fs::read_to_string(root().join("rules/recist-1.1.yaml"))
         .unwrap()
         .replace("max_targets: 5 ", "max_targets: 0 ");
-    let path = temp_file("broken.yaml", &broken);
+    let (_path_dir, path) = temp_file("broken.yaml", &broken);
     let out = recist(&["rules", "check", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let line = broken
@@ -285,7 +295,7 @@ fn bor_from_recorded_responses() {
 
 #[test]
 fn bor_refuses_unknown_responses_with_the_row() {
-    let path = temp_file(
+    let (_path_dir, path) = temp_file(
         "rs.csv",
         "subject,date,response,reference_date\nX-1,2021-02-01,PR,2021-01-01\nX-1,2021-03-01,GOOD,2021-01-01\nX-2,2021-03-01,SD,2021-01-01\n",
     );
@@ -301,7 +311,7 @@ fn bor_refuses_unknown_responses_with_the_row() {
 
 #[test]
 fn bor_reads_sdtm_rs_per_evaluator() {
-    let path = temp_file(
+    let (_path_dir, path) = temp_file(
         "rs-sdtm.csv",
         "STUDYID,DOMAIN,USUBJID,RSSEQ,RSTESTCD,RSTEST,RSCAT,RSORRES,RSSTRESC,RSEVAL,RSEVALID,VISIT,RSDTC\n\
          S,RS,U-1,1,OVRLRESP,Overall Response,RECIST 1.1,PR,PR,INVESTIGATOR,,WEEK 6,2021-02-15\n\
@@ -309,7 +319,7 @@ fn bor_reads_sdtm_rs_per_evaluator() {
          S,RS,U-1,3,OVRLRESP,Overall Response,RECIST 1.1,PR,PR,INVESTIGATOR,,WEEK 12,2021-03-29\n\
          S,RS,U-1,4,OVRLRESP,Overall Response,RECIST 1.1,SD,SD,INDEPENDENT ASSESSOR,RADIOLOGIST 1,WEEK 6,2021-02-15\n",
     );
-    let dm = temp_file("dm.csv", "USUBJID,RFSTDTC\nU-1,2021-01-04\n");
+    let (_dm_dir, dm) = temp_file("dm.csv", "USUBJID,RFSTDTC\nU-1,2021-01-04\n");
     let out = recist(&[
         "bor",
         "--responses",
@@ -334,8 +344,8 @@ fn assess_refuses_a_subject_given_twice() {
             "subject: TWICE\nlesions:\n  - {{id: T1, site: liver, role: target}}\nassessments:\n  - date: 2019-03-01\n    findings: {{T1: {{long_axis: 40}}}}\n  - date: 2019-04-12\n    findings: {{T1: {{long_axis: {mm}}}}}\n"
         )
     };
-    let a = temp_file("twice-a.yaml", &case(26));
-    let b = temp_file(
+    let (_a_dir, a) = temp_file("twice-a.yaml", &case(26));
+    let (_b_dir, b) = temp_file(
         "twice-b.yaml",
         &format!("{}---\n{}", case(56).replace("TWICE", "ONCE"), case(56)),
     );
@@ -399,8 +409,8 @@ fn the_same_rule_set_twice_is_a_usage_error() {
 /// results.md: "results to stdout or `--out`"; the file is whole or absent.
 #[test]
 fn assess_explain_and_bor_write_to_out() {
-    let dir = std::env::temp_dir().join(format!("recist-cli-out-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = temp_dir("out");
+    let dir = tmp.path();
     for (args, name) in [
         (
             vec!["assess", "examples/cohort.yaml", "--format", "jsonl"],
@@ -437,8 +447,8 @@ fn assess_explain_and_bor_write_to_out() {
 /// same directory that does not compare leaves none of the comparison's files behind.
 #[test]
 fn compare_an_amendment_then_rerun_without_comparing() {
-    let dir = std::env::temp_dir().join(format!("recist-cli-amend-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = temp_dir("amend");
+    let dir = tmp.path().join("out");
     let out = dir.display().to_string();
     let study = [
         "--tu",
@@ -508,8 +518,8 @@ fn compare_an_amendment_then_rerun_without_comparing() {
 /// error line, and no subject; unreadable `--cases` and an `--out` inside it are usage errors.
 #[test]
 fn batch_cases_reads_regular_files_only_and_keeps_its_outputs_apart() {
-    let dir = std::env::temp_dir().join(format!("recist-cli-cases-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = temp_dir("cases");
+    let dir = tmp.path();
     let cases = dir.join("cases");
     std::fs::create_dir_all(cases.join("dir.yaml")).unwrap();
     std::fs::copy(
@@ -562,7 +572,7 @@ fn batch_cases_reads_regular_files_only_and_keeps_its_outputs_apart() {
 /// are read in RECIST 1.1's words; `assess --rules irecist` adjudicates iRECIST.
 #[test]
 fn bor_names_irecist_words_it_does_not_read() {
-    let csv = temp_file(
+    let (_csv_dir, csv) = temp_file(
         "irecist.csv",
         "subject,date,response,reference_date\nX-1,2021-03-01,iUPD,2021-01-01\nX-1,2021-04-12,PD,2021-01-01\n",
     );
@@ -576,7 +586,7 @@ fn bor_names_irecist_words_it_does_not_read() {
         "{err}"
     );
     // Other unknown words are refused without the note.
-    let csv = temp_file(
+    let (_csv_dir, csv) = temp_file(
         "plain.csv",
         "subject,date,response,reference_date\nX-2,2021-03-01,STABLE,2021-01-01\n",
     );
@@ -592,7 +602,7 @@ fn bor_names_irecist_words_it_does_not_read() {
 /// it), so the subject is refused rather than the last one taken.
 #[test]
 fn bor_refuses_a_subject_with_two_reference_dates() {
-    let csv = temp_file(
+    let (_csv_dir, csv) = temp_file(
         "two-refs.csv",
         "subject,date,response,reference_date\nR-1,2021-03-01,SD,2021-01-01\nR-1,2021-04-12,SD,2021-02-01\nR-2,2021-03-01,SD,2021-01-01\n",
     );
@@ -615,7 +625,7 @@ fn bor_refuses_a_subject_with_two_reference_dates() {
 /// is refused, with the subject it names, and the rows after it are read.
 #[test]
 fn bor_refuses_a_quote_left_open_alone_and_reads_the_rows_after_it() {
-    let csv = temp_file(
+    let (_csv_dir, csv) = temp_file(
         "stray-quote.csv",
         "subject,date,response,reference_date\nR-1,2021-03-01,\"SD\nR-2,2021-02-01,PD,2021-01-01\nR-3,2021-03-01,SD,2021-01-01\nR-3,2021-05-01,SD,2021-01-01\nR-4,2021-03-01,\"PR\",2021-01-01\nR-2,2021-05-01,PR,2021-01-01\nR-5,2021-03-01,SD,2021-01-01,extra\nR-5,2021-05-01,SD,2021-01-01\n",
     );
@@ -671,12 +681,13 @@ fn bor_reads_non_target_only_disease_from_trgresp_na() {
         }
         temp_file(&format!("rs-{trgresp}.csv"), &text)
     };
-    let dm = temp_file("dm-n1.csv", "USUBJID,RFSTDTC\nN-1,2021-01-04\n");
+    let (_dm_dir, dm) = temp_file("dm-n1.csv", "USUBJID,RFSTDTC\nN-1,2021-01-04\n");
     let confirmed = |trgresp: &str| {
+        let (_rs_dir, rs) = rs(trgresp);
         let out = recist(&[
             "bor",
             "--responses",
-            &rs(trgresp).display().to_string(),
+            &rs.display().to_string(),
             "--dm",
             &dm.display().to_string(),
         ]);
@@ -707,7 +718,7 @@ fn r11_or_t2_bor_reads_recorded_sd_without_targets_as_non_cr_non_pd_in_both_resp
         }
         temp_file(name, &text)
     };
-    let dm = temp_file("dm-n2.csv", "USUBJID,RFSTDTC\nN-2,2021-01-04\n");
+    let (_dm_dir, dm) = temp_file("dm-n2.csv", "USUBJID,RFSTDTC\nN-2,2021-01-04\n");
     let bor = |path: &std::path::Path| {
         let out = recist(&[
             "bor",
@@ -727,7 +738,7 @@ fn r11_or_t2_bor_reads_recorded_sd_without_targets_as_non_cr_non_pd_in_both_resp
             line["best_response_reasons"].to_string(),
         )
     };
-    let sd = rs(
+    let (_sd_dir, sd) = rs(
         "rs-na-sd.csv",
         &[
             ("TRGRESP", "NA", "WEEK 6", 2, "2021-02-15"),
@@ -741,7 +752,7 @@ fn r11_or_t2_bor_reads_recorded_sd_without_targets_as_non_cr_non_pd_in_both_resp
     assert_eq!(unconfirmed, "NON-CR/NON-PD", "{reasons}");
     assert_eq!(confirmed, "NON-CR/NON-PD", "{reasons}");
     assert!(reasons.contains("R11-OR-T2"), "{reasons}");
-    let early = rs(
+    let (_early_dir, early) = rs(
         "rs-na-sd-early.csv",
         &[
             ("TRGRESP", "NA", "WEEK 4", 2, "2021-02-01"),
@@ -763,8 +774,8 @@ fn r11_or_t2_bor_reads_recorded_sd_without_targets_as_non_cr_non_pd_in_both_resp
 fn batch_records_a_command_whose_argument_is_not_utf8() {
     use std::ffi::OsString;
     use std::os::unix::ffi::OsStringExt;
-    let dir = std::env::temp_dir().join(format!("recist-cli-nonutf8-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = temp_dir("nonutf8");
+    let dir = tmp.path();
     let cases = dir.join(OsString::from_vec(b"cases-\xff'x".to_vec()));
     std::fs::create_dir_all(&cases).unwrap();
     std::fs::copy(
@@ -789,7 +800,6 @@ fn batch_records_a_command_whose_argument_is_not_utf8() {
     let command = summary["command"].as_str().unwrap();
     let want = format!("--cases $'{}/cases-\\xff\\'x' --out", dir.display());
     assert!(command.contains(&want), "{command}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// AMB-08 / AMB-01 in `bor`: a PR recorded after a CR is recoded to PD because it may be disease
@@ -821,8 +831,8 @@ fn amb_08_bor_keeps_a_pr_that_rs_records_as_target_cr_non_target_ne() {
             seq + 1
         ));
     }
-    let rs = temp_file("rs-cr-ntne.csv", &rs);
-    let dm = temp_file("dm-c1.csv", "USUBJID,RFSTDTC\nC-1,2024-01-01\n");
+    let (_rs_dir, rs) = temp_file("rs-cr-ntne.csv", &rs);
+    let (_dm_dir, dm) = temp_file("dm-c1.csv", "USUBJID,RFSTDTC\nC-1,2024-01-01\n");
     let out = recist(&[
         "bor",
         "--responses",
@@ -837,7 +847,7 @@ fn amb_08_bor_keeps_a_pr_that_rs_records_as_target_cr_non_target_ne() {
     assert_eq!(line["response_dates"]["confirmation"], "2024-04-08");
     assert_eq!(line["warnings"], serde_json::json!([]), "{line}");
     // The same overall responses without components: recoded, as documented.
-    let csv = temp_file(
+    let (_csv_dir, csv) = temp_file(
         "plain-cr-pr.csv",
         "subject,date,response,reference_date\nC-1,2024-02-26,CR,2024-01-01\nC-1,2024-04-08,PR,2024-01-01\nC-1,2024-05-20,CR,2024-01-01\n",
     );
@@ -850,7 +860,7 @@ fn amb_08_bor_keeps_a_pr_that_rs_records_as_target_cr_non_target_ne() {
         "NEWLIND,x,RECIST 1.1,Y,Y,INVESTIGATOR,,,,2024-04-08",
     );
     assert!(text.contains("NEWLIND,x,RECIST 1.1,Y,Y"), "{text}");
-    let rs = temp_file("rs-cr-ntne-new.csv", &text);
+    let (_rs_dir, rs) = temp_file("rs-cr-ntne-new.csv", &text);
     let out = recist(&[
         "bor",
         "--responses",
@@ -866,7 +876,7 @@ fn amb_08_bor_keeps_a_pr_that_rs_records_as_target_cr_non_target_ne() {
 /// result's warnings, by `assess` and `explain` alike.
 #[test]
 fn a_kind_read_from_the_site_is_a_warning_of_each_result() {
-    let case = temp_file(
+    let (_case_dir, case) = temp_file(
         "kind-from-site.yaml",
         "\
 subject: S-KIND

@@ -20,12 +20,12 @@ fn read_lines(path: &Path) -> Vec<Value> {
     json_lines(&std::fs::read_to_string(path).unwrap())
 }
 
-/// A fresh directory of this test.
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("recist-ir-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh directory of this test, removed when the value is dropped.
+fn dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("recist-ir-test-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn s(p: &Path) -> String {
@@ -117,7 +117,8 @@ fn test_of<'c>(c: &'c Value, test: &str) -> &'c Value {
 
 #[test]
 fn ir_recorded_rs_in_irecist_words_agrees_fully_with_the_engines_own() {
-    let d = dir("agree");
+    let tmp = dir("agree");
+    let d = tmp.path().to_path_buf();
     let (g, own) = study(&d);
     let out = d.join("cmp");
     let run = batch(&g, &out, Some(&own));
@@ -154,7 +155,8 @@ fn ir_recorded_rs_in_irecist_words_agrees_fully_with_the_engines_own() {
 
 #[test]
 fn ir_a_discordant_recorded_irecist_row_is_a_line_of_discordant_jsonl() {
-    let d = dir("discordant");
+    let tmp = dir("discordant");
+    let d = tmp.path().to_path_buf();
     let (g, own) = study(&d);
     let mut lines = rs_lines(&own);
     let i = first_ovrlresp(&lines, "iSD");
@@ -194,7 +196,8 @@ fn ir_a_discordant_recorded_irecist_row_is_a_line_of_discordant_jsonl() {
 
 #[test]
 fn ir_recist11_words_under_rscat_irecist_are_refused_with_the_row() {
-    let d = dir("mixed");
+    let tmp = dir("mixed");
+    let d = tmp.path().to_path_buf();
     let (g, own) = study(&d);
     let mut lines = rs_lines(&own);
     let i = first_ovrlresp(&lines, "iSD");
@@ -233,7 +236,8 @@ fn ir_recist11_words_under_rscat_irecist_are_refused_with_the_row() {
 
 #[test]
 fn ir_irecist_words_without_rscat_are_compared_under_irecist_only() {
-    let d = dir("no-rscat");
+    let tmp = dir("no-rscat");
+    let d = tmp.path().to_path_buf();
     let (g, own) = study(&d);
     let lines: Vec<String> = rs_lines(&own)
         .into_iter()
@@ -293,7 +297,8 @@ fn plain(d: &Path, rows: &str) -> PathBuf {
 
 #[test]
 fn ir_bor_derives_the_ibor_from_recorded_irecist_responses() {
-    let d = dir("bor");
+    let tmp = dir("bor");
+    let d = tmp.path().to_path_buf();
     let p = plain(
         &d,
         // A: an iPR confirmed, then an iUPD confirmed by an iCPD.
@@ -345,7 +350,8 @@ fn ir_bor_derives_the_ibor_from_recorded_irecist_responses() {
 
 #[test]
 fn ir_bor_refuses_recist11_words_under_rscat_irecist_naming_the_row() {
-    let d = dir("bor-mixed");
+    let tmp = dir("bor-mixed");
+    let d = tmp.path().to_path_buf();
     let p = d.join("rs.csv");
     std::fs::write(
         &p,
@@ -373,7 +379,8 @@ fn ir_bor_refuses_recist11_words_under_rscat_irecist_naming_the_row() {
 
 #[test]
 fn ir_bor_reads_one_vocabulary_per_reading_and_irecist_words_under_irecist_only() {
-    let d = dir("bor-rule-sets");
+    let tmp = dir("bor-rule-sets");
+    let d = tmp.path().to_path_buf();
     let p = plain(
         &d,
         "A,2021-02-15,iSD,2021-01-04\nA,2021-03-29,iSD,2021-01-04\n\

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use recist_io::{Recorded, read_recorded, read_reference_dates};
 use recist_model::OverallResponse;
+use tempfile::TempDir;
 
 const RS_HEAD: &str = "STUDYID,DOMAIN,USUBJID,RSSEQ,RSTESTCD,RSTEST,RSCAT,RSORRES,RSSTRESC,RSEVAL,RSEVALID,VISIT,VISITNUM,RSDTC,RFSTDTC";
 
@@ -17,18 +18,21 @@ fn rs(test: &str, cat: &str, orres: &str, stresc: &str, date: &str) -> String {
     format!("S,RS,A,1,{test},x,{cat},{orres},{stresc},INVESTIGATOR,,V,,{date},2020-01-01")
 }
 
-fn write(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("recist-io-recorded-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// `text` written as `name` in a fresh directory, kept as long as the directory returned.
+fn write(name: &str, text: &str) -> (TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix("recist-io-recorded-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
-    path
+    (dir, path)
 }
 
 fn read_rs(name: &str, rows: &[String]) -> (Recorded, String) {
     let mut text = vec![RS_HEAD.to_string()];
     text.extend(rows.iter().cloned());
-    let path = write(name, &(text.join("\n") + "\n"));
+    let (_dir, path) = write(name, &(text.join("\n") + "\n"));
     (
         read_recorded(&path, &BTreeMap::new()).unwrap(),
         path.display().to_string(),
@@ -181,7 +185,7 @@ fn r11_bor_def_a_file_with_only_a_header_is_an_error() {
         ("header.csv", "subject,date,response\n"),
         ("blank.csv", "subject,date,response\r\n\r\n\r\n"),
     ] {
-        let path = write(name, text);
+        let (_dir, path) = write(name, text);
         let r = read_recorded(&path, &BTreeMap::new()).unwrap();
         assert!(r.subjects.is_empty());
         assert_eq!(
@@ -199,7 +203,7 @@ fn r11_bor_def_a_file_with_only_a_header_is_an_error() {
 /// text after it is no date (a time after `T` is).
 #[test]
 fn r11_sd_min_a_reference_or_response_date_that_is_not_a_date_is_refused() {
-    let path = write(
+    let (_dir, path) = write(
         "dates.csv",
         "subject,date,response,reference_date\n\
          A,2020-02-12,SD,2020-13-01\n\
@@ -229,7 +233,7 @@ fn r11_sd_min_a_reference_or_response_date_that_is_not_a_date_is_refused() {
 #[test]
 fn r11_sd_min_a_dm_reference_date_not_read_or_given_twice_is_an_error() {
     let head = "STUDYID,DOMAIN,USUBJID,RFSTDTC\n";
-    let path = write(
+    let (_dir, path) = write(
         "dm-bad.csv",
         &format!("{head}S,DM,A,2020-01-01\nS,DM,B,2020-01\n"),
     );
@@ -241,7 +245,7 @@ fn r11_sd_min_a_dm_reference_date_not_read_or_given_twice_is_an_error() {
             path.display()
         )
     );
-    let path = write(
+    let (_dir, path) = write(
         "dm-twice.csv",
         &format!("{head}S,DM,A,2020-01-01\nS,DM,A,2020-01-01\nS,DM,A,2020-02-01\n"),
     );
@@ -253,7 +257,7 @@ fn r11_sd_min_a_dm_reference_date_not_read_or_given_twice_is_an_error() {
             path.display()
         )
     );
-    let path = write("dm-ok.csv", &format!("{head}S,DM,A,2020-01-01\nS,DM,B,\n"));
+    let (_dir, path) = write("dm-ok.csv", &format!("{head}S,DM,A,2020-01-01\nS,DM,B,\n"));
     let dates = read_reference_dates(&path).unwrap();
     assert_eq!(dates, [("A".to_string(), d("2020-01-01"))].into());
 }
@@ -261,7 +265,7 @@ fn r11_sd_min_a_dm_reference_date_not_read_or_given_twice_is_an_error() {
 /// Two responses on one date name each other's row and value.
 #[test]
 fn r11_bor_def_two_responses_on_one_date_name_the_other_row() {
-    let path = write(
+    let (_dir, path) = write(
         "same-date.csv",
         "subject,date,response,reference_date\nA,2020-02-12,PR,2020-01-01\nA,2020-02-12,PD,2020-01-01\n",
     );

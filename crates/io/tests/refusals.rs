@@ -465,8 +465,11 @@ fn shown(cases: Vec<Result<recist_io::LoadedCase, recist_io::CaseError>>) -> Vec
 /// byte where it is; the file's other cases are read.
 #[test]
 fn a_byte_not_utf8_refuses_its_case_at_its_line_and_the_other_cases_are_read() {
-    let dir = std::env::temp_dir().join(format!("recist-io-utf8-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("recist-io-utf8-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
     let case = |s: &str| {
         format!(
             "subject: {s}\nlesions:\n  - {{id: T1, site: liver, role: target}}\nassessments:\n  - date: 2021-01-04\n    findings: {{T1: {{long_axis: 40}}}}\n"
@@ -556,7 +559,7 @@ fn a_byte_not_utf8_refuses_its_case_at_its_line_and_the_other_cases_are_read() {
             "ok J-3 line 4".to_string(),
         ]
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    tmp.close().unwrap();
 }
 
 /// A document that is a list or a text is named as such, not as a Rust type's shape.

@@ -496,13 +496,15 @@ fn mrecist_vocabulary_is_validated(#[case] from: &str, #[case] to: &str, #[case]
     assert!(p.iter().any(|p| p.path == path), "{p:?}");
 }
 
-/// A fresh directory under the system temp dir for rule files that extend each other.
-fn rule_dir(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("recist-rules-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// A fresh directory under the system temp dir for rule files that extend each other,
+/// removed when the value is dropped.
+fn rule_dir(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("recist-rules-{name}-"))
+        .tempdir()
+        .unwrap();
     for (file, text) in files {
-        let path = dir.join(file);
+        let path = dir.path().join(file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
@@ -526,13 +528,13 @@ fn a_cycle_of_extends_is_refused_with_the_cycle_named() {
             ("me.yaml", "extends: me\nid: me\n"),
         ],
     );
-    let err = file_error(&dir.join("a.yaml"));
+    let err = file_error(&dir.path().join("a.yaml"));
     assert!(
         err.contains("b.yaml") && err.contains("line 2: `extends`"),
         "{err}"
     );
     assert!(err.contains("a.yaml → b.yaml → a.yaml"), "{err}");
-    let err = file_error(&dir.join("me.yaml"));
+    let err = file_error(&dir.path().join("me.yaml"));
     assert!(err.contains("me.yaml → me.yaml"), "{err}");
 }
 
@@ -557,17 +559,17 @@ fn a_rule_file_with_a_bundled_id_must_be_that_rule_set() {
             ("same/trial.yaml", "extends: recist-1.1\nid: trial\n"),
         ],
     );
-    let err = file_error(&dir.join("alone/noid.yaml"));
+    let err = file_error(&dir.path().join("alone/noid.yaml"));
     assert!(
         err.contains("line 1: `id`") && err.contains("differs from the bundled `recist-1.1`"),
         "{err}"
     );
-    let err = file_error(&dir.join("trial.yaml"));
+    let err = file_error(&dir.path().join("trial.yaml"));
     assert!(
         err.contains("recist-1.1.yaml") && err.contains("`id`"),
         "{err}"
     );
-    let trial = RuleSet::from_file(&dir.join("same/trial.yaml")).unwrap();
+    let trial = RuleSet::from_file(&dir.path().join("same/trial.yaml")).unwrap();
     assert_eq!(
         trial.doc().target_response.pr_decrease_pct.to_string(),
         "30"

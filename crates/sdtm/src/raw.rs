@@ -1811,17 +1811,25 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
-    fn write(name: &str, text: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("recist-sdtm-raw-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(name);
+    /// A fresh directory of its own for a test, removed when the value is dropped.
+    fn temp_dir() -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix("recist-sdtm-raw-")
+            .tempdir()
+            .unwrap()
+    }
+
+    /// `text` written as `name` in a fresh directory, kept as long as the directory returned.
+    fn write(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = temp_dir();
+        let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
-        p
+        (dir, p)
     }
 
     #[test]
     fn groups_rows_by_subject_and_keeps_lines() {
-        let p = write(
+        let (_dir, p) = write(
             "dm1.csv",
             "STUDYID,USUBJID,RFSTDTC\nS,A,2020-01-01\nS,A,2020-01-02\n,,\nS,B,2020-02-01,extra\nS,C,2020-03-01\n",
         );
@@ -1860,7 +1868,7 @@ mod tests {
         let text = "STUDYID,USUBJID,RFSTDTC\nS,A,2020-01-01\nS,A,\"2020-01-02\nS,B,2020-02-01\nS,C,2020-03-01\nS,D,\"2020-04-01\"\nS,E,\"2020-05-01\n,E2\"\nS,F,\"2020-06-01\n";
         type Group = (String, Vec<(u64, String)>, Vec<(u64, String)>);
         let read = |capacity: usize, multiline: bool| -> Vec<Group> {
-            let p = write("stray-quote.csv", text);
+            let (_dir, p) = write("stray-quote.csv", text);
             let mut s =
                 GroupStream::open_with(&p, &Spec::dm("RFSTDTC"), true, Arc::default(), capacity)
                     .unwrap()
@@ -2086,8 +2094,8 @@ mod tests {
 
     #[test]
     fn a_record_longer_than_the_limit_is_an_error_naming_its_line() {
-        let dir = std::env::temp_dir().join(format!("recist-raw-long-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = temp_dir();
+        let dir = tmp.path();
         let long = "x".repeat(5000);
         for (name, text, line) in [
             ("plain.csv", format!("A,B\nx,y\n{long},z\nq,r\n"), 3),
@@ -2118,7 +2126,6 @@ mod tests {
                 "{name}: {message}"
             );
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -2169,11 +2176,9 @@ mod tests {
             }
             cases.push(t);
         }
+        let dir = temp_dir();
         for (i, case) in cases.iter().enumerate() {
-            let p = std::env::temp_dir().join(format!(
-                "recist-sdtm-records-{}-{i}.csv",
-                std::process::id()
-            ));
+            let p = dir.path().join(format!("records-{i}.csv"));
             std::fs::write(&p, case).unwrap();
             for multiline in [false, true] {
                 let want = reference_records(case, multiline);
@@ -2256,7 +2261,7 @@ mod tests {
                 }
                 text.push_str(["\n", "\n", "\n", "\r\n", "\n\n"][rnd(5)]);
             }
-            let p = write(&format!("groups-{case}.csv"), &text);
+            let (_dir, p) = write(&format!("groups-{case}.csv"), &text);
             let want = groups(&p, 1 << 20);
             if !malformed {
                 // Against the csv crate: the rows with a USUBJID, in order.
@@ -2304,7 +2309,8 @@ mod tests {
             text.extend_from_slice(v);
             text.push(b'\n');
         }
-        let p = std::env::temp_dir().join(format!("recist-sdtm-early-{}.csv", std::process::id()));
+        let dir = temp_dir();
+        let p = dir.path().join("early.csv");
         std::fs::write(&p, &text).unwrap();
         for capacity in [4, 16, 64, 1 << 20] {
             let mut s = GroupStream::open_with(&p, &Spec::dm("V"), false, Arc::default(), capacity)
@@ -2371,7 +2377,7 @@ mod tests {
         // 10 (with a field too many) and 12; two blank lines before the header.
         let text = "\n\nUSUBJID,V\nA,1\nA,2\n\nB,3\nB,\"x\ny\"\nC,4,extra\n\nD,5\n";
         for (name, end) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
-            let p = write(&format!("lines-{name}.csv"), &text.replace('\n', end));
+            let (_dir, p) = write(&format!("lines-{name}.csv"), &text.replace('\n', end));
             for capacity in [4, 7, 64, 1 << 20] {
                 let read = groups(&p, capacity);
                 let rows: Vec<(u64, &str)> = read
@@ -2396,7 +2402,8 @@ mod tests {
     /// subject it names, shown with `\xNN`, and the subject is a group (refused, counted).
     #[test]
     fn a_usubjid_not_utf8_refuses_the_rows_of_the_subject_it_names() {
-        let p = std::env::temp_dir().join(format!("recist-sdtm-key-{}.csv", std::process::id()));
+        let dir = temp_dir();
+        let p = dir.path().join("key.csv");
         std::fs::write(
             &p,
             b"USUBJID,RFSTDTC\nA,2020-01-01\nB\xe9,2020-01-01\nB\xe9,2020-01-02\nB\xe9,x,extra\nc,2020-01-01\n",
@@ -2428,7 +2435,7 @@ mod tests {
             assert_eq!(s.finish().unwrap().rows, 5);
         }
         // Ordered as shown: before the previous subject, it makes the file unsorted.
-        let p = write("dm-key-unsorted.csv", "USUBJID,RFSTDTC\nB,2020-01-01\n");
+        let (_dir, p) = write("dm-key-unsorted.csv", "USUBJID,RFSTDTC\nB,2020-01-01\n");
         let mut text = std::fs::read(&p).unwrap();
         text.extend_from_slice(b"A\xff,2020-01-01\n");
         std::fs::write(&p, &text).unwrap();
@@ -2446,7 +2453,7 @@ mod tests {
 
     #[test]
     fn an_earlier_subject_after_a_later_one_is_unsorted() {
-        let p = write("dm2.csv", "USUBJID,RFSTDTC\nB,2020-01-01\nA,2020-01-01\n");
+        let (_dir, p) = write("dm2.csv", "USUBJID,RFSTDTC\nB,2020-01-01\nA,2020-01-01\n");
         let mut s = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
         let err = s.next_group().unwrap_err();
         assert!(matches!(err, InputError::Unsorted { row: 3, .. }), "{err}");
@@ -2459,7 +2466,7 @@ mod tests {
     fn a_malformed_row_out_of_order_is_its_subjects_only_when_read_unsorted() {
         // Sorted reading: a row of the wrong length whose USUBJID breaks the order is no
         // subject's (its USUBJID cannot be trusted). Unsorted reading: it is A's.
-        let p = write(
+        let (_dir, p) = write(
             "dm-unsorted-malformed.csv",
             "USUBJID,RFSTDTC\nA,2020-01-01\nB,2020-01-01\nA,2020-01-01,extra\n",
         );
@@ -2498,7 +2505,7 @@ mod tests {
             ("dm-dup2.csv", "USUBJID, Usubjid ,RFSTDTC", "USUBJID", 1, 2),
             ("dm-dup3.csv", "USUBJID,RFSTDTC,AGE,,Age,", "AGE", 3, 5),
         ] {
-            let p = write(name, &format!("{header}\nA,2020-01-01,3,,,\n"));
+            let (_dir, p) = write(name, &format!("{header}\nA,2020-01-01,3,,,\n"));
             let err = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default())
                 .err()
                 .unwrap();
@@ -2517,13 +2524,13 @@ mod tests {
                 "{message}"
             );
         }
-        let p = write("dm-unnamed.csv", "USUBJID,RFSTDTC,,\nA,2020-01-01,,\n");
+        let (_dir, p) = write("dm-unnamed.csv", "USUBJID,RFSTDTC,,\nA,2020-01-01,,\n");
         GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default()).unwrap();
     }
 
     #[test]
     fn a_missing_column_is_refused() {
-        let p = write("dm3.csv", "USUBJID,AGE\nA,3\n");
+        let (_dir, p) = write("dm3.csv", "USUBJID,AGE\nA,3\n");
         let err = GroupStream::open(&p, &Spec::dm("RFSTDTC"), true, Arc::default())
             .err()
             .unwrap();
@@ -2546,7 +2553,7 @@ mod tests {
                 "holding tabs",
             ),
         ] {
-            let p = write(name, text);
+            let (_dir, p) = write(name, text);
             let err = GroupStream::open(&p, &Spec::tu(), true, Arc::default())
                 .err()
                 .unwrap();
