@@ -51,6 +51,10 @@ EXCLUDED = {}
 # 20 mm). Targets it follows as non-targets: atyp (liver, not typical), small (liver, typical,
 # viable < 10 mm at baseline), phdem (porta hepatis node of 15-19 mm).
 NODE_MIN = {"node": 10, "ph": 20, "phdem": 20}
+# Sites the rule set reads as the liver (site_aliases, site_reading) and sites it does not.
+LIVER_SITES = ["liver", "liver segment 8", "right hepatic lobe", "caudate lobe", "right lobe of the liver",
+               "hepatic segment 6"]
+NOT_LIVER = ["perihepatic", "hepatic segment of the IVC", "lung"]
 TGT_KEPT = ("liver", "extra", "node", "ph")
 
 
@@ -68,12 +72,12 @@ def gen_case(k):
     for i in range(n_liver):
         cls = R.choices(["liver", "atyp", "small"], [8, 1, 1])[0]
         lesions.append(dict(id="T%d" % (i + 1), cls=cls, role="target",
-                            site=R.choice(["liver", "liver segment %d" % R.randint(2, 8)]),
+                            site=R.choice(LIVER_SITES),
                             nodal=False, typical=cls != "atyp"))
     for i, site in enumerate(R.sample(["lung", "adrenal", "peritoneum"], R.choice([0, 0, 1, 2]))):
         lesions.append(dict(id="X%d" % (i + 1), cls="extra", role="target", site=site, nodal=False,
                             typical=R.random() < 0.1))
-    for i in range(R.choice([0, 0, 1, 2])):
+    for i in range(min(R.choice([0, 0, 1, 2]), 5 - len(lesions))):  # R11-TGT-MAX: 5 in all
         cls = R.choices(["node", "ph", "phdem"], [3, 2, 1])[0]
         lesions.append(dict(id="N%d" % (i + 1), cls=cls, role="target", nodal=True, typical=False,
                             site="porta hepatis lymph node" if cls != "node" else "mediastinal lymph node"))
@@ -105,7 +109,8 @@ def gen_case(k):
         elif c == "small":
             base[L["id"]] = ("m", F(R.choice([12, 20, 30])), F(R.choice([4, 6, 8, F(999, 100)])))
         elif c == "atyp":
-            base[L["id"]] = ("m", F(R.choice([12, 20, 35])), F(R.choice([15, 20])) if R.random() < 0.3 else None)
+            la = F(R.choice([12, 20, 35]))
+            base[L["id"]] = ("m", la, min(la, F(R.choice([15, 20]))) if R.random() < 0.3 else None)
         elif c == "extra":
             base[L["id"]] = ("m", F(R.choice([10, 12, 15, 20, 30])), None)
         elif c == "node":
@@ -174,6 +179,14 @@ def gen_case(k):
                 f[i] = ("m", v, rnd(v * F(R.choice([0, 1, 1]), 2)) if R.random() < 0.4 else None)
             else:
                 f[i] = ("m", v, None)
+        if vi > 0 and R.random() < 0.08:  # R11-COALESCE: a kept non-nodal target into another
+            a = [L["id"] for L in lesions if L["cls"] in ("liver", "extra")]
+            b = [L["id"] for L in lesions if L["cls"] in ("liver", "extra", "atyp", "small")]
+            if a and len(b) >= 2:
+                x = R.choice(a)
+                y = R.choice([i for i in b if i != x])
+                if f[y][0] == "m":
+                    f[x] = ("merge", y)
         new = []
         if vi > 0:
             for nid, n in list(news.items()):
@@ -182,7 +195,7 @@ def gen_case(k):
                 n["size"] += R.choice([0, 0, 2, 4, 5, 6, 10, 12])
                 if n["kind"] == "atyp" and R.random() < 0.1:
                     n["typical"] = True
-                if n["kind"] == "extra" and n["eq"] and R.random() < 0.5:
+                if n["kind"] in ("extra", "typ") and n["eq"] and R.random() < 0.5:
                     n["eq"] = False
                 if n["kind"] == "eff" and not n["cyto"] and R.random() < 0.3:
                     n["cyto"] = True
@@ -190,10 +203,14 @@ def gen_case(k):
             if R.random() < 0.2:
                 nn += 1
                 kind = R.choices(["typ", "atyp", "extra", "node", "phnode", "eff"], [3, 3, 2, 1, 1, 1])[0]
-                n = dict(kind=kind, typical=kind == "typ", eq=kind == "extra" and R.random() < 0.4,
+                n = dict(kind=kind, typical=kind == "typ", eq=kind in ("extra", "typ") and R.random() < 0.4,
+                         site=R.choice(LIVER_SITES) if kind in ("typ", "atyp") else R.choice(NOT_LIVER),
                          cyto=False, size=F({"typ": R.choice([6, 8, 10, 15]), "atyp": R.choice([6, 10, 15]),
                                              "extra": R.choice([5, 12]), "node": R.choice([8, 10, 12]),
                                              "phnode": R.choice([12, 18, 20, 22]), "eff": 0}[kind]))
+                if kind == "typ" and n["size"] < 10:
+                    n["eq"] = False  # an equivocal typical nodule is one already >= 10 mm (DESIGN.md)
+                n["typical_extra"] = kind == "extra" and R.random() < 0.2
                 news["NEW%d" % nn] = n
                 new.append(("NEW%d" % nn, dict(n)))
         visits.append((day, f, new))
@@ -225,6 +242,8 @@ def to_yaml(c):
                 items.append(f"{k}: {{{', '.join(parts)}}}")
             elif t == "n":
                 items.append(f"{k}: {{short_axis: {mm(v[1])}}}")
+            elif t == "merge":
+                items.append(f"{k}: {{merged_into: {v[1]}}}")
             elif t == "frag":
                 items.append(f"{k}: {{fragments: [{{long_axis: {mm(v[1])}}}, {{long_axis: {mm(v[2])}}}]}}")
             else:
@@ -239,10 +258,12 @@ def to_yaml(c):
             for nid, n in new:
                 kd = n["kind"]
                 if kd in ("typ", "atyp"):
-                    s = f"{{id: {nid}, site: liver segment 3, long_axis: {mm(n['size'])}"
-                    s += ", hcc_typical: true}" if n["typical"] else "}"
+                    s = f"{{id: {nid}, site: {n['site']}, long_axis: {mm(n['size'])}"
+                    s += ", hcc_typical: true" if n["typical"] else ""
+                    s += ", equivocal: true}" if n["eq"] else "}"
                 elif kd == "extra":
-                    s = f"{{id: {nid}, site: lung, long_axis: {mm(n['size'])}"
+                    s = f"{{id: {nid}, site: {n['site']}, long_axis: {mm(n['size'])}"
+                    s += ", hcc_typical: true" if n["typical_extra"] else ""
                     s += ", equivocal: true}" if n["eq"] else "}"
                 elif kd == "node":
                     s = f"{{id: {nid}, site: axillary lymph node, nodal: true, short_axis: {mm(n['size'])}}}"
@@ -272,6 +293,8 @@ def model(c):
             return None
         if t == "absent":
             return F(0)
+        if t == "merge":  # R11-COALESCE; into a lesion followed as a non-target: NE (DESIGN.md)
+            return F(0) if les[v[1]]["cls"] in TGT_KEPT else None
         if t == "tstm":
             return F(5)
         if t == "frag":
@@ -378,11 +401,19 @@ def model(c):
             if nid in counted:
                 NEW = "YES"
                 continue
+            if kd == "typ" and n["eq"]:  # typical, >= 10 mm, equivocal: dated back (AMB-07)
+                if NEW == "NO":
+                    NEW = "EQUIVOCAL"
+                if nid not in eq_since and (day - d0).days > 0:
+                    eq_since[nid] = day
+                continue
             if kd in ("typ", "atyp"):  # MR-NEW-TYPICAL, MR-NEW-ATYPICAL (at-growth)
                 ok = n["size"] >= 10 if n["typical"] else n["size"] - first_seen[nid] >= 10
                 if ok:
                     counted.add(nid)
                     NEW = "YES"
+                    if nid in eq_since:
+                        back = eq_since[nid] if back is None else min(back, eq_since[nid])
                 elif NEW == "NO":
                     NEW = "EQUIVOCAL"
                 continue
