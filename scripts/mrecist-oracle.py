@@ -22,7 +22,8 @@ nadir; for the subject, best and confirmed best overall response and progression
 Usage: scripts/mrecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are `--set` overrides the model also reads: target_response.pd_min_increase_mm
   (null or a number, AMB-M1), non_target_response.viability_unstated (enhancing |
-  not-evaluated).
+  not-evaluated), target_response.nadir_from (baseline-and-all-assessments |
+  baseline-and-on-treatment).
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any. Subjects the engine refuses are skipped (and counted).
 """
@@ -42,7 +43,7 @@ SETS = sys.argv[3:]
 RECIST = os.environ.get("RECIST", "target/debug/recist")
 R = random.Random(SEED)
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
-OPT = dict(pd_min_mm=None, unstated="enhancing")
+OPT = dict(pd_min_mm=None, unstated="enhancing", on_treatment=False)
 # Known engine disagreements the model skips, each counted and printed at the end.
 EXCLUDED = {}
 
@@ -215,6 +216,8 @@ def gen_case(k):
                 new.append(("NEW%d" % nn, dict(n)))
         visits.append((day, f, new))
     ts = dates[0] + dt.timedelta(days=R.choice([0, 2, 7]))
+    if len(dates) > 2 and R.random() < 0.12:  # a rescan on or before treatment start (day <= 0)
+        ts = dates[1] + dt.timedelta(days=R.choice([0, 5]))
     return dict(subject="MRO%d" % k, lesions=lesions, visits=visits, ts=ts)
 
 
@@ -443,13 +446,15 @@ def model(c):
             prog = min(back, day) if back else day
         elif back and prog is not None and back < prog:  # AMB-07
             prog = back
-        if S is not None and S < N:
-            N = S
+        if S is not None and S < N and ((day - d0).days > 0 or not OPT["on_treatment"]):
+            N = S  # target_response.nadir_from
         if O == "CR":
             earlier_cr = True
 
-    window = []
+    window = []  # follow-ups after day 0 up to the first PD (R11-BOR-DEF, DESIGN.md)
     for tp in out:
+        if tp["day"] <= 0:
+            continue
         window.append(tp)
         if tp["overall"] == "PD":
             break
@@ -505,6 +510,8 @@ def main():
         k, v = kv.split("=", 1)
         if k == "target_response.pd_min_increase_mm":
             OPT["pd_min_mm"] = None if v == "null" else F(v)
+        elif k == "target_response.nadir_from":
+            OPT["on_treatment"] = v == "baseline-and-on-treatment"
         elif k == "non_target_response.viability_unstated":
             OPT["unstated"] = v
         else:
