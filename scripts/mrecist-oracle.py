@@ -144,7 +144,7 @@ def gen_case(k):
                 opts = ["present", "nv", "vt", "absent", "progression"]
                 w = [5, 4 * pzero * 2, 1, 4 * pzero * 2, 1]
                 if c == "ascites":
-                    opts, w = ["present", "absent", "progression", "prog+", "prog-"], [5, 3, 1, 1, 1]
+                    opts, w = ["present", "absent", "progression", "prog+", "prog-", "pres+"], [5, 3, 1, 1, 1, 1]
                 f[i] = (R.choices(opts, w)[0],)
                 continue
             b = base[i]
@@ -164,8 +164,10 @@ def gen_case(k):
             if y < pzero * 0.5 + 0.05:
                 f[i] = ("tstm",)
                 continue
-            if c == "extra" and R.random() < 0.05:
-                f[i] = ("frag", F(R.choice([2, 4, 6])), F(R.choice([0, 3, 5])))
+            if c in ("extra", "liver") and R.random() < 0.05:
+                a, b2 = F(R.choice([2, 4, 6])), F(R.choice([0, 3, 5]))
+                via = None if c == "extra" or R.random() < 0.2 else (a / 2, b2 / 2)
+                f[i] = ("frag", a, b2, via)
                 continue
             ref = b[2] if c in ("liver", "small") or (c == "atyp" and b[2] is not None) else b[1]
             v = rnd(R.choice([2, 3, 5, 8, 10, 12, ref * F(1, 2), ref * F(7, 10), ref * F(71, 100),
@@ -179,7 +181,7 @@ def gen_case(k):
             elif c == "atyp":
                 f[i] = ("m", v, rnd(v * F(R.choice([0, 1, 1]), 2)) if R.random() < 0.4 else None)
             else:
-                f[i] = ("m", v, None)
+                f[i] = ("m", v, rnd(v / 3) if R.random() < 0.1 else None)  # extra: viable ignored
         if vi > 0 and R.random() < 0.08:  # R11-COALESCE: a kept non-nodal target into another
             a = [L["id"] for L in lesions if L["cls"] in ("liver", "extra")]
             b = [L["id"] for L in lesions if L["cls"] in ("liver", "extra", "atyp", "small")]
@@ -198,15 +200,15 @@ def gen_case(k):
                     n["typical"] = True
                 if n["kind"] in ("extra", "typ") and n["eq"] and R.random() < 0.5:
                     n["eq"] = False
-                if n["kind"] == "eff" and not n["cyto"] and R.random() < 0.3:
-                    n["cyto"] = True
+                if n["kind"] == "eff" and n["cyto"] is not True:
+                    n["cyto"] = R.choices([None, False, True], [4, 2, 3])[0]
                 new.append((nid, dict(n)))
             if R.random() < 0.2:
                 nn += 1
                 kind = R.choices(["typ", "atyp", "extra", "node", "phnode", "eff"], [3, 3, 2, 1, 1, 1])[0]
                 n = dict(kind=kind, typical=kind == "typ", eq=kind in ("extra", "typ") and R.random() < 0.4,
                          site=R.choice(LIVER_SITES) if kind in ("typ", "atyp") else R.choice(NOT_LIVER),
-                         cyto=False, size=F({"typ": R.choice([6, 8, 10, 15]), "atyp": R.choice([6, 10, 15]),
+                         cyto=None, size=F({"typ": R.choice([6, 8, 10, 15]), "atyp": R.choice([6, 10, 15]),
                                              "extra": R.choice([5, 12]), "node": R.choice([8, 10, 12]),
                                              "phnode": R.choice([12, 18, 20, 22]), "eff": 0}[kind]))
                 if kind == "typ" and n["size"] < 10:
@@ -248,13 +250,17 @@ def to_yaml(c):
             elif t == "merge":
                 items.append(f"{k}: {{merged_into: {v[1]}}}")
             elif t == "frag":
-                items.append(f"{k}: {{fragments: [{{long_axis: {mm(v[1])}}}, {{long_axis: {mm(v[2])}}}]}}")
+                fr = [f"long_axis: {mm(v[1])}", f"long_axis: {mm(v[2])}"]
+                if v[3] is not None:
+                    fr = [fr[0] + f", viable: {mm(v[3][0])}", fr[1] + f", viable: {mm(v[3][1])}"]
+                items.append(f"{k}: {{fragments: [{{{fr[0]}}}, {{{fr[1]}}}]}}")
             else:
                 items.append(f"{k}: " + {"ne": "not-evaluated", "tstm": "too-small",
                                          "nv": "{status: present, viable: false}",
                                          "vt": "{status: present, viable: true}",
                                          "prog+": "{status: progression, cytology: positive}",
-                                         "prog-": "{status: progression, cytology: negative}"}.get(t, t))
+                                         "prog-": "{status: progression, cytology: negative}",
+                                         "pres+": "{status: present, cytology: positive}"}.get(t, t))
         text = f"  - date: {day}\n    findings: {{{', '.join(items)}}}"
         if new:
             out = []
@@ -274,7 +280,7 @@ def to_yaml(c):
                     s = f"{{id: {nid}, site: porta hepatis, nodal: true, short_axis: {mm(n['size'])}}}"
                 else:
                     s = f"{{id: {nid}, site: right pleura, kind: effusion"
-                    s += ", cytology: positive}" if n["cyto"] else "}"
+                    s += {True: ", cytology: positive}", False: ", cytology: negative}", None: "}"}[n["cyto"]]
                 out.append(s)
             text += "\n    new_lesions: [" + ", ".join(out) + "]"
         lines.append(text)
@@ -300,7 +306,9 @@ def model(c):
             return F(0) if les[v[1]]["cls"] in TGT_KEPT else None
         if t == "tstm":
             return F(5)
-        if t == "frag":
+        if t == "frag":  # R11-SPLIT; a typical liver target sums the fragments' viable diameters
+            if cls == "liver":
+                return None if v[3] is None else v[3][0] + v[3][1]
             return v[1] + v[2]
         if t == "n":
             return v[1]
@@ -339,7 +347,7 @@ def model(c):
         if t == "absent":
             return "gone"
         if cls == "ascites":  # MR-EFFUSION: proven malignant by a positive cytology, then or before
-            if t == "prog+":
+            if t in ("prog+", "pres+"):
                 proven.add(i)
             if i not in proven:
                 return "present-unproven"
@@ -421,6 +429,10 @@ def model(c):
                     NEW = "EQUIVOCAL"
                 continue
             # extrahepatic (R11-NEW-EQUIV) and effusion (MR-EFFUSION): dated back
+            if kd == "eff" and n["cyto"] is False:  # not proven then: no dating back past it
+                eq_since.pop(nid, None)
+                NEW = "EQUIVOCAL" if NEW == "NO" else NEW
+                continue
             if (kd == "extra" and n["eq"]) or (kd == "eff" and not n["cyto"]):
                 if NEW == "NO":
                     NEW = "EQUIVOCAL"
