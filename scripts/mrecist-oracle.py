@@ -82,14 +82,16 @@ def gen_case(k):
         cls = R.choices(["node", "ph", "phdem"], [3, 2, 1])[0]
         lesions.append(dict(id="N%d" % (i + 1), cls=cls, role="target", nodal=True, typical=False,
                             site="porta hepatis lymph node" if cls != "node" else "mediastinal lymph node"))
-    for i, cls in enumerate(R.sample(["ntliver", "ntlivertyp", "pvt", "bone", "ntnode", "ascites"],
+    for i, cls in enumerate(R.sample(["ntliver", "ntlivertyp", "pvt", "bone", "ntnode", "ascites", "omental"],
                                      R.choice([0, 0, 1, 1, 2, 3]))):
         d = dict(id="NT%d" % (i + 1), cls=cls, role="non-target", nodal=cls == "ntnode",
                  typical=cls == "ntlivertyp",
                  site={"ntliver": "liver", "ntlivertyp": "liver segment 7", "pvt": "portal vein",
                        "bone": "bone", "ntnode": "retroperitoneal lymph node",
-                       "ascites": "peritoneum"}[cls])
+                       "ascites": "peritoneum", "omental": "omental cake with ascites"}[cls])
         d["kind"] = {"pvt": "tumour-thrombus", "ascites": "ascites"}.get(cls)
+        if cls == "ascites" and R.random() < 0.5:  # the kind read from the site (DESIGN.md)
+            d["site"], d["kind"] = "malignant ascites", None
         lesions.append(d)
     if not lesions:
         lesions.append(dict(id="T1", cls="liver", role="target", site="liver", nodal=False, typical=True))
@@ -141,8 +143,8 @@ def gen_case(k):
                 f[i] = ("omit",)
                 continue
             if L["role"] == "non-target":
-                opts = ["present", "nv", "vt", "absent", "progression"]
-                w = [5, 4 * pzero * 2, 1, 4 * pzero * 2, 1]
+                opts = ["present", "nv", "vt", "absent", "progression", "pm"]
+                w = [5, 4 * pzero * 2, 1, 4 * pzero * 2, 1, 1]
                 if c == "ascites":
                     opts, w = ["present", "absent", "progression", "prog+", "prog-", "pres+"], [5, 3, 1, 1, 1, 1]
                 f[i] = (R.choices(opts, w)[0],)
@@ -195,7 +197,8 @@ def gen_case(k):
             for nid, n in list(news.items()):
                 if R.random() < 0.15:
                     continue  # not listed this time
-                n["size"] += R.choice([0, 0, 2, 4, 5, 6, 10, 12])
+                if n["size"] is not None:
+                    n["size"] += R.choice([0, 0, 2, 4, 5, 6, 10, 12])
                 if n["kind"] == "atyp" and R.random() < 0.1:
                     n["typical"] = True
                 if n["kind"] in ("extra", "typ") and n["eq"] and R.random() < 0.5:
@@ -211,6 +214,10 @@ def gen_case(k):
                          cyto=None, size=F({"typ": R.choice([6, 8, 10, 15]), "atyp": R.choice([6, 10, 15]),
                                              "extra": R.choice([5, 12]), "node": R.choice([8, 10, 12]),
                                              "phnode": R.choice([12, 18, 20, 22]), "eff": 0}[kind]))
+                if kind == "eff" and R.random() < 0.5:
+                    n["site"] = "right pleural effusion"
+                if kind in ("node", "phnode") and R.random() < 0.15:
+                    n["size"] = None
                 if kind == "typ" and n["size"] < 10:
                     n["eq"] = False  # an equivocal typical nodule is one already >= 10 mm (DESIGN.md)
                 n["typical_extra"] = kind == "extra" and R.random() < 0.2
@@ -229,6 +236,8 @@ def to_yaml(c):
         extra = ""
         if L["typical"]:
             extra += ", hcc_typical: true"
+        elif L["cls"] == "atyp" and L["id"].endswith("1"):
+            extra += ", hcc_typical: false"
         if L.get("kind"):
             extra += f", kind: {L['kind']}"
         lines.append(f"  - {{id: {L['id']}, site: {L['site']}, role: {L['role']}, "
@@ -260,7 +269,8 @@ def to_yaml(c):
                                          "vt": "{status: present, viable: true}",
                                          "prog+": "{status: progression, cytology: positive}",
                                          "prog-": "{status: progression, cytology: negative}",
-                                         "pres+": "{status: present, cytology: positive}"}.get(t, t))
+                                         "pres+": "{status: present, cytology: positive}",
+                                         "pm": "{status: present}"}.get(t, t))
         text = f"  - date: {day}\n    findings: {{{', '.join(items)}}}"
         if new:
             out = []
@@ -274,12 +284,16 @@ def to_yaml(c):
                     s = f"{{id: {nid}, site: {n['site']}, long_axis: {mm(n['size'])}"
                     s += ", hcc_typical: true" if n["typical_extra"] else ""
                     s += ", equivocal: true}" if n["eq"] else "}"
+                elif kd in ("node", "phnode") and n["size"] is None:  # node_without_short_axis: new
+                    s = f"{{id: {nid}, site: {'porta hepatis' if kd == 'phnode' else 'axillary lymph node'}, nodal: true}}"
                 elif kd == "node":
                     s = f"{{id: {nid}, site: axillary lymph node, nodal: true, short_axis: {mm(n['size'])}}}"
                 elif kd == "phnode":
                     s = f"{{id: {nid}, site: porta hepatis, nodal: true, short_axis: {mm(n['size'])}}}"
-                else:
+                else:  # the kind given, or read from the site
                     s = f"{{id: {nid}, site: right pleura, kind: effusion"
+                    if n["site"] == "right pleural effusion":
+                        s = f"{{id: {nid}, site: right pleural effusion"
                     s += {True: ", cytology: positive}", False: ", cytology: negative}", None: "}"}[n["cyto"]]
                 out.append(s)
             text += "\n    new_lesions: [" + ", ".join(out) + "]"
@@ -356,7 +370,7 @@ def model(c):
             return "pd"
         if t == "nv":
             return "present" if les[i]["nodal"] else "gone"  # MR-NT-CR; nodes by size
-        if t == "present" and cls == "ntlivertyp" and OPT["unstated"] == "not-evaluated":
+        if t in ("present", "pm") and cls == "ntlivertyp" and OPT["unstated"] == "not-evaluated":
             return "ne"
         return "present"
 
@@ -405,7 +419,7 @@ def model(c):
         for nid, n in new:
             kd = n["kind"]
             if kd in ("node", "phnode"):  # R11-NEW-NODE, MR-PHNODE
-                if n["size"] >= (20 if kd == "phnode" else 10):
+                if n["size"] is None or n["size"] >= (20 if kd == "phnode" else 10):
                     NEW = "YES"
                 continue
             first_seen.setdefault(nid, n["size"])
