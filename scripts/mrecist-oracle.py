@@ -1,23 +1,40 @@
 #!/usr/bin/env python3
 """An independent model of mRECIST, written from the rules reference (section 2 MR-*, the
-RECIST 1.1 rules it inherits, section 7 and 7.1), the case format, rules/mrecist.yaml and
-docs/parameters.md, and not from the engine, run against `recist assess --rules mrecist`
-on random subjects.
+RECIST 1.1 rules it inherits, section 7 and 7.1), the case format, rules/mrecist.yaml,
+docs/parameters.md and the readings docs/DESIGN.md names, and not from the engine, run
+against `recist assess --rules mrecist` on random subjects.
 
-Subjects have 0-2 liver targets (typical HCC measured on the viable diameter, MR-MEAS, that
-shrinks, grows, stops enhancing or is read without its arterial phase, MR-IMG; some atypical
-or under 10 mm viable at baseline, followed as non-targets, MR-TGT-ELIG / AMB-M3), 0-2
-extrahepatic targets (long axis, sometimes split), 0-2 nodal targets (some at the porta
-hepatis: a target from 20 mm, normal below it, or a 15-19 mm one followed as a non-target,
-MR-PHNODE), non-targets in the liver (typical or not), portal vein, bone, nodes and ascites
-(present, no longer enhancing, absent, progression with or without cytology, MR-NT-*,
-MR-EFFUSION), and new lesions: typical liver nodules from 6 mm (count from 10 mm,
-MR-NEW-TYPICAL), atypical ones (count after 10 mm of growth since first seen, dated there,
-MR-NEW-ATYPICAL, AMB-M4; some turn typical), extrahepatic lesions (some equivocal first,
-dated back, MR-NEW-EXTRA / R11-NEW-EQUIV), new nodes around 10 and 20 mm (porta hepatis) and
-new effusions that count only with positive cytology (dated back to the first sighting).
+Subjects have 0-2 liver targets (at `liver`, `caudate lobe`, `right lobe of the liver`, ...:
+typical HCC measured on the viable diameter, MR-MEAS, that shrinks, grows, stops enhancing,
+splits or coalesces, or is read without its arterial phase, MR-IMG; some atypical or under
+10 mm viable at baseline, followed as non-targets, MR-TGT-ELIG / AMB-M3), 0-2 extrahepatic
+targets (long axis; a viable diameter or `hcc_typical` there is ignored, also at `segment
+VIII` or `hepatic segment of the IVC`, which name no liver word), 0-2 nodal targets (some at
+the porta hepatis: a target from 20 mm and normal below it, or a 15-19 mm one followed as a
+non-target that counts as normal below 20 mm, MR-PHNODE), non-targets in the liver (typical
+or not), portal vein, bone, nodes, ascites (kind given or read from the site) and `omental
+cake with ascites` (an ordinary lesion): present, no longer enhancing (`viable: false`, not for
+nodes), absent, progression with or without cytology (MR-NT-*, MR-EFFUSION). New lesions:
+typical liver nodules from 6 mm (count from 10 mm, MR-NEW-TYPICAL; some first equivocal,
+dated back), atypical ones (count after 10 mm of growth since first seen, dated there,
+MR-NEW-ATYPICAL, AMB-M4; some turn typical), extrahepatic lesions, also at `perihepatic` and
+`hepatic segment of the IVC` (some equivocal first, dated back, MR-NEW-EXTRA / R11-NEW-EQUIV),
+new nodes around 10 and 20 mm (porta hepatis) or without a short axis, and new effusions that
+count only with positive cytology (dated back to the first sighting after the last negative
+one). Some subjects have a rescan on or before treatment start (it sets the nadir under the
+default `nadir_from`, is left out of the best response and starts no progression).
 For every follow-up it compares target, non-target, new-lesion and overall responses, sum and
 nadir; for the subject, best and confirmed best overall response and progression date.
+
+Readings the model takes where the reference leaves room (each the engine's, as its
+explanations say): an effusion or ascites once proven malignant by positive cytology stays
+proven, so its later `progression` is PD even with a later negative sample; one seen again
+after an overall CR without that proof is not PD (MR-EFFUSION over AMB-01); a porta hepatis
+target node is disease seen again after a CR (AMB-01) only from 20 mm (MR-PHNODE).
+
+Skipped and counted (an engine disagreement, reported): a porta hepatis node followed as a
+non-target and reported `too-small` is read by the engine as persisting; the model reads it
+as normal (5 mm, below 20 mm).
 
 Usage: scripts/mrecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are `--set` overrides the model also reads: target_response.pd_min_increase_mm
@@ -75,9 +92,12 @@ def gen_case(k):
         lesions.append(dict(id="T%d" % (i + 1), cls=cls, role="target",
                             site=R.choice(LIVER_SITES),
                             nodal=False, typical=cls != "atyp"))
-    for i, site in enumerate(R.sample(["lung", "adrenal", "peritoneum"], R.choice([0, 0, 1, 2]))):
+    # Extrahepatic targets; `segment VIII` and `hepatic segment of the IVC` name no liver word
+    # the rule set reads (site_aliases, site_reading): outside the liver even when typical.
+    for i, site in enumerate(R.sample(["lung", "adrenal", "peritoneum", "segment VIII",
+                                       "hepatic segment of the IVC"], R.choice([0, 0, 1, 2]))):
         lesions.append(dict(id="X%d" % (i + 1), cls="extra", role="target", site=site, nodal=False,
-                            typical=R.random() < 0.1))
+                            typical=R.random() < (0.1 if site in ("lung", "adrenal", "peritoneum") else 0.7)))
     for i in range(min(R.choice([0, 0, 1, 2]), 5 - len(lesions))):  # R11-TGT-MAX: 5 in all
         cls = R.choices(["node", "ph", "phdem"], [3, 2, 1])[0]
         lesions.append(dict(id="N%d" % (i + 1), cls=cls, role="target", nodal=True, typical=False,
@@ -285,7 +305,8 @@ def to_yaml(c):
                     s += ", hcc_typical: true" if n["typical_extra"] else ""
                     s += ", equivocal: true}" if n["eq"] else "}"
                 elif kd in ("node", "phnode") and n["size"] is None:  # node_without_short_axis: new
-                    s = f"{{id: {nid}, site: {'porta hepatis' if kd == 'phnode' else 'axillary lymph node'}, nodal: true}}"
+                    site = "porta hepatis" if kd == "phnode" else "axillary lymph node"
+                    s = f"{{id: {nid}, site: {site}, nodal: true}}"
                 elif kd == "node":
                     s = f"{{id: {nid}, site: axillary lymph node, nodal: true, short_axis: {mm(n['size'])}}}"
                 elif kd == "phnode":
