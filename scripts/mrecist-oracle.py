@@ -32,9 +32,8 @@ proven, so its later `progression` is PD even with a later negative sample; one 
 after an overall CR without that proof is not PD (MR-EFFUSION over AMB-01); a porta hepatis
 target node is disease seen again after a CR (AMB-01) only from 20 mm (MR-PHNODE).
 
-Skipped and counted (an engine disagreement, reported): a porta hepatis node followed as a
-non-target and reported `too-small` is read by the engine as persisting; the model reads it
-as normal (5 mm, below 20 mm).
+A porta hepatis node followed as a non-target and reported `too-small` counts 5 mm (R11-TSTM),
+so it is normal (below 20 mm); the engine read it as persisting until this model found it.
 
 Usage: scripts/mrecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are `--set` overrides the model also reads: target_response.pd_min_increase_mm
@@ -61,8 +60,6 @@ RECIST = os.environ.get("RECIST", "target/debug/recist")
 R = random.Random(SEED)
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
 OPT = dict(pd_min_mm=None, unstated="enhancing", on_treatment=False)
-# Known engine disagreements the model skips, each counted and printed at the end.
-EXCLUDED = {}
 
 # Lesion classes. Targets the rule set keeps: liver (typical, viable >= 10 mm at baseline),
 # extra (extrahepatic non-nodal), node (pathological from 10 mm), ph (porta hepatis node, from
@@ -543,15 +540,6 @@ def model(c):
     return out, best, confirmed, (str(prog) if prog else None)
 
 
-def known_disagreement(c):
-    """The reported engine disagreement a differing subject shows, if any (counted, skipped)."""
-    for L in c["lesions"]:
-        if L["cls"] == "phdem" and any(f.get(L["id"], ("omit",))[0] == "tstm" for _, f, _ in c["visits"][1:]):
-            return ("MR-PHNODE: a porta hepatis node followed as a non-target (15-19 mm at baseline) "
-                    "reported too-small is read as persisting, not as normal (5 mm < 20 mm)")
-    return None
-
-
 def main():
     for kv in SETS:
         k, v = kv.split("=", 1)
@@ -595,16 +583,11 @@ def main():
                 diffs.append((k, want, r[k]))
         if prog != (r.get("progression") or {}).get("date"):
             diffs.append(("progression", prog, (r.get("progression") or {}).get("date")))
-        why = known_disagreement(c) if diffs else None
-        if why:
-            EXCLUDED[why] = EXCLUDED.get(why, 0) + 1
-        elif diffs:
+        if diffs:
             bad += 1
             if bad <= 5:
                 print("== model vs engine:", c["subject"], diffs)
                 print(to_yaml(c))
-    for why, n in EXCLUDED.items():
-        print(f"excluded (known engine disagreement, see the report): {n} subjects: {why}")
     print(f"{len(got)} subjects assessed ({COUNT - len(got)} refused), {bad} differ from the model")
     sys.exit(1 if bad else 0)
 

@@ -1463,7 +1463,20 @@ impl<'r> Tracker<'r> {
                     match f {
                         TargetFinding::Absent => (NonTargetStatus::Absent, None, None),
                         TargetFinding::NotEvaluated => (NonTargetStatus::NotEvaluated, None, None),
-                        TargetFinding::TooSmall => (NonTargetStatus::Present, None, None),
+                        // Too small to measure counts `too_small_mm` (R11-TSTM), as it
+                        // would for a target: a demoted node below its pathological
+                        // threshold there is normal, as when measured below it.
+                        TargetFinding::TooSmall => match &l.node_normal_below {
+                            Some((below, rule)) if doc.measurement.too_small_mm < *below => {
+                                let counted = doc.measurement.too_small_mm;
+                                ex.note(*rule, || format!(
+                                    "`{}` too small to measure, counted {counted} mm short axis (R11-TSTM), below {below} mm: not pathological, counted as gone",
+                                    l.id
+                                ));
+                                (NonTargetStatus::Absent, None, None)
+                            }
+                            _ => (NonTargetStatus::Present, None, None),
+                        },
                         // Coalesced (R11-COALESCE): the carrier holds the whole mass, so this
                         // lesion enhances as the carrier's finding says, where it says.
                         TargetFinding::MergedInto(carrier) => {

@@ -333,3 +333,56 @@ assessments:
         );
     }
 }
+
+/// MR-PHNODE with R11-TSTM: a porta hepatis target node below 20 mm, followed as a
+/// non-target under mRECIST, reported too small to measure counts 5 mm
+/// (`measurement.too_small_mm`), so it is a normal node, gone, as at 12 mm. It was read as
+/// present: NON-CR/NON-PD, and after a CR a non-target seen again, PD (a false progression).
+#[test]
+fn mr_phnode_a_demoted_node_too_small_to_measure_is_normal() {
+    let text = |second: &str, third: &str| {
+        format!(
+            "
+subject: N1
+treatment_start: 2024-01-01
+lesions:
+  - {{id: T1, site: liver, role: target, hcc_typical: true}}
+  - {{id: N1, site: porta hepatis lymph node, role: target, nodal: true}}
+assessments:
+  - date: 2024-01-01
+    findings: {{T1: {{long_axis: 40, viable: 30}}, N1: {{short_axis: 17}}}}
+  - date: 2024-02-12
+    findings: {{T1: {{long_axis: 40, viable: 0}}, N1: {second}}}
+  - date: 2024-03-25
+    findings: {{T1: {{long_axis: 40, viable: 0}}, N1: {third}}}
+"
+        )
+    };
+    let responses = |second: &str, third: &str| {
+        let r = assess(&rules("mrecist", &[]), &text(second, third));
+        let s = scope(&r, Scope::All);
+        let tps: Vec<(NonTargetResponse, OverallResponse)> = s
+            .timepoints
+            .iter()
+            .filter_map(|t| t.follow_up.as_ref())
+            .map(|f| (f.non_target.unwrap(), f.overall))
+            .collect();
+        (tps, s.progression.is_some())
+    };
+    use NonTargetResponse::Cr as NtCr;
+    use OverallResponse::Cr;
+    // Too small from the first follow-up.
+    assert_eq!(
+        responses("too-small", "too-small"),
+        (vec![(NtCr, Cr), (NtCr, Cr)], false)
+    );
+    // 12 mm (normal), then too small: no disease seen again after the CR.
+    assert_eq!(
+        responses("{short_axis: 12}", "too-small"),
+        (vec![(NtCr, Cr), (NtCr, Cr)], false)
+    );
+    // At 20 mm it is pathological again: after the CR, PD (AMB-01).
+    let (tps, progressed) = responses("too-small", "{short_axis: 20}");
+    assert_eq!(tps[1].1, OverallResponse::Pd);
+    assert!(progressed);
+}
