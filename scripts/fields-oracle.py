@@ -76,6 +76,8 @@ def gen_case(k):
         d = d + dt.timedelta(days=R.choice([14, 21, 28, 30, 35, 41, 42, 43, 56, 60]))
         dates.append(d)
     ts = dates[0] + dt.timedelta(days=R.choice([0, 0, 0, 3, 7, 13]))
+    if R.random() < 0.08:  # a rescan on or before treatment start
+        ts = dates[1] + dt.timedelta(days=R.choice([0, 3]))
     # courses: RT1 near treatment start; sometimes RT2, sometimes after the first follow-up
     courses = []
     with_end = R.random() < 0.9
@@ -84,7 +86,7 @@ def gen_case(k):
         if ci == 0:
             start = ts + dt.timedelta(days=R.choice([0, 0, 2, 5, 10]))
         elif R.random() < 0.5 and len(dates) > 2:
-            start = dates[R.randint(1, len(dates) - 2)] + dt.timedelta(days=R.choice([1, 5]))
+            start = dates[R.randint(1, len(dates) - 2)] + dt.timedelta(days=R.choice([0, 1, 5]))
         else:
             start = ts + dt.timedelta(days=R.choice([7, 14, 21]))
         end = start + dt.timedelta(days=R.choice([0, 4, 7, 20, 30, 45])) if with_end else None
@@ -151,11 +153,15 @@ def gen_case(k):
                     confirmed.add(i)
                 new.append((i, eq, place(i)))
         visits.append((day, f, new))
-    death = None
+    death = new_therapy = None
     if R.random() < 0.15:
-        death = dates[-1] + dt.timedelta(days=R.choice([0, 1, 30, 90]))
+        death = max(dates[-1], ts) + dt.timedelta(days=R.choice([0, 1, 30, 90]))
+    if R.random() < 0.15:  # a new anticancer therapy, on a scan's day or between scans
+        new_therapy = max(R.choice(dates[1:]) + dt.timedelta(days=R.choice([0, 0, 5])), ts)
+        if death and new_therapy > death:
+            new_therapy = death
     return dict(subject="F%d" % k, targets=targets, nts=nts, visits=visits, ts=ts,
-                courses=courses, death=death)
+                courses=courses, death=death, new_therapy=new_therapy)
 
 
 def mm(v):
@@ -164,8 +170,13 @@ def mm(v):
 
 def to_yaml(c):
     lines = [f"subject: {c['subject']}", f"treatment_start: {c['ts']}"]
+    fu = []
     if c["death"]:
-        lines.append(f"follow_up: {{last_known_alive: {c['death']}, death: {c['death']}}}")
+        fu += [f"last_known_alive: {c['death']}", f"death: {c['death']}"]
+    if c["new_therapy"]:
+        fu.append(f"new_therapy: {c['new_therapy']}")
+    if fu:
+        lines.append(f"follow_up: {{{', '.join(fu)}}}")
     lines.append("radiotherapy:")
     for co in c["courses"]:
         end = f", end: {co['end']}" if co["end"] else ""
@@ -342,6 +353,10 @@ def scope_model(c, tids, nids, new_of_scope):
 
     window = []
     for tp in out:
+        if tp["day"] <= 0:  # follow-up starts with treatment (DESIGN.md, best response window)
+            continue
+        if c["new_therapy"] and tp["date"] > str(c["new_therapy"]):  # best_response.stop_at
+            break
         window.append(tp)
         if tp["overall"] == "PD":
             break
@@ -414,8 +429,23 @@ def model(c):
         if ts_ or ns_:
             res[name] = m
         watched[name] = m
+    # late courses (radiotherapy.late_courses: field-from-baseline): every result warns, naming
+    # the course, and each new lesion placed in its field before it starts
+    follow = [day for day, _, _ in c["visits"][1:]]
+    early = {lid for co in c["courses"] if not any(d < co["start"] for d in follow) for lid in co["lesions"]}
+    warn = []
+    for co in c["courses"]:
+        if any(d < co["start"] for d in follow):
+            own = [x for x in co["lesions"] if x not in early]
+            if own:  # a late course holding no lesion of its own moves nothing: no warning
+                warn.append(("course", co["id"], own))
+            for day, _, new in c["visits"][1:]:
+                for x in new:
+                    if x[2] == co["id"] and day < co["start"]:
+                        warn.append(("new", x[0], co["id"]))
     death = str(c["death"]) if c["death"] else None
     for name, m in res.items():
+        m["warn"] = list(warn)
         m["pfs"] = endpoint(m["prog"] or death, m["last_eval"], c)
     a = res["all"]
     # AMB-RT3 (section 7.1): at the all scope's first PD timepoint, a scope counts when its own
@@ -440,12 +470,15 @@ def model(c):
         base = c["visits"][0][1]
         lesions, evaluable = [], False
         for t in parts["out-of-field"][0]:
-            seen = [v[t] for day, v in res["out-of-field"]["values"] if t in v and (cut is None or day > cut)]
+            seen = [v[t] for day, v in res["out-of-field"]["values"] if t in v and (cut is None or day > cut)
+                    and not (c["new_therapy"] and day > c["new_therapy"])]
             b = base[t][1]
             small = min(seen) if seen else None
             evaluable = evaluable or bool(seen)
             lesions.append(dict(id=t, baseline_mm=float(b), smallest_mm=None if small is None else float(small),
                                 responded=small is not None and small * 100 <= b * (100 - ABS_PCT)))
+        if cut is None:
+            res["out-of-field"]["warn"].append(("no-end",))
         res["out-of-field"]["abscopal"] = dict(any=any(x["responded"] for x in lesions),
                                                evaluable=evaluable, lesions=lesions)
     return res
@@ -486,6 +519,23 @@ def compare(m, r):
                                  responded=x["responded"]) for x in a.get("lesions", [])])
         if m["abscopal"] != got:
             diffs.append(("abscopal", m["abscopal"], got))
+    ws = r.get("warnings") or []
+    for w in m["warn"]:
+        if w[0] == "course":
+            ok = any(f"`{w[1]}`" in x and "after the assessment" in x and all(f"`{i}`" in x for i in w[2])
+                     for x in ws)
+        elif w[0] == "new":
+            ok = any(f"`{w[1]}`" in x and f"`{w[2]}`" in x for x in ws)
+        else:
+            ok = any("no radiotherapy end date" in x for x in ws)
+        if not ok:
+            diffs.append(("warning missing", w, ws))
+    late = {w[1] for w in m["warn"] if w[0] == "course"}
+    for x in ws:
+        if "after the assessment" in x and not any(f"course `{i}`" in x for i in late):
+            diffs.append(("warning unexpected", x))
+        if "no radiotherapy end date" in x and ("no-end",) not in m["warn"]:
+            diffs.append(("warning unexpected", x))
     return diffs
 
 
