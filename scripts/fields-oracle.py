@@ -90,6 +90,9 @@ def gen_case(k):
         else:
             start = ts + dt.timedelta(days=R.choice([7, 14, 21]))
         end = start + dt.timedelta(days=R.choice([0, 4, 7, 20, 30, 45])) if with_end else None
+        later = [d for d in dates[1:] if d >= start]
+        if end and later and R.random() < 0.2:
+            end = later[0]  # the course ends on a scan's day: that scan is no abscopal evidence
         courses.append(dict(id="RT%d" % (ci + 1), start=start, end=end, lesions=[]))
     mode = R.choices(["mixed", "all", "none"], [6, 2, 2])[0]
     for lid, _, _ in targets + nts:
