@@ -38,7 +38,10 @@ Readings the model takes where the contract leaves room:
 - abscopal response: the smallest value a target was given (measured, fragments summed, 0 when
   absent, 5 mm when too small) at a scan strictly after the latest course end.
 
-Usage: scripts/fields-oracle.py [SEED [COUNT]]
+Usage: scripts/fields-oracle.py [SEED [COUNT [KEY=VALUE...]]]
+  KEY=VALUE are `--set` overrides the model also reads: radiotherapy.marginal_lesions
+  (in-field | out-of-field), radiotherapy.late_courses (field-from-baseline | no-field),
+  radiotherapy.abscopal_shrink_pct.
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any.
 """
@@ -54,11 +57,13 @@ from fractions import Fraction as F
 
 SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+SETS = sys.argv[3:]
 RECIST = os.environ.get("RECIST", "target/debug/recist")
 R = random.Random(SEED)
 SITES = ["liver", "lung", "kidney", "spleen", "brain"]
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
-SD_MIN, MIN_INT, MAX_NE, ABS_PCT = 42, 28, 1, 30
+SD_MIN, MIN_INT, MAX_NE = 42, 28, 1
+OPT = dict(marginal="in-field", late="field-from-baseline", abs_pct=F(30))
 
 
 def gen_case(k):
@@ -223,11 +228,6 @@ def to_yaml(c):
             text += "\n    new_lesions: [" + ", ".join(new_lesion(x) for x in new) + "]"
         lines.append(text)
     return "\n".join(lines) + "\n"
-
-
-def in_field_new(x):
-    """AMB-RT1 (marginal counts in-field) and AMB-RT2 (one scope per new lesion)."""
-    return bool(x[2]) and x[2] != "none"
 
 
 def scope_model(c, tids, nids, new_of_scope):
@@ -417,7 +417,21 @@ def endpoint(event_date, censor_date, c):
 
 def model(c):
     """Every scope's expectations, keyed by scope name."""
-    inside = {lid for co in c["courses"] for lid in co["lesions"]}
+    follow = [day for day, _, _ in c["visits"][1:]]
+    late = {co["id"] for co in c["courses"] if any(d < co["start"] for d in follow)}
+    # radiotherapy.late_courses: no-field makes no field of a course starting after a follow-up
+    fields = [co for co in c["courses"] if OPT["late"] == "field-from-baseline" or co["id"] not in late]
+    field_ids = {co["id"] for co in fields}
+    inside = {lid for co in fields for lid in co["lesions"]}
+
+    def in_field_new(x):
+        """AMB-RT1 (radiotherapy.marginal_lesions) and AMB-RT2 (one scope per new lesion)."""
+        if not x[2] or x[2] == "none":
+            return False
+        if x[2].startswith("marginal:"):
+            return OPT["marginal"] == "in-field" and x[2][len("marginal:"):] in field_ids
+        return x[2] in field_ids
+
     tids = [t[0] for t in c["targets"]]
     nids = [n[0] for n in c["nts"]]
     res = {"all": scope_model(c, tids, nids, lambda x: True)}
@@ -434,17 +448,18 @@ def model(c):
         watched[name] = m
     # late courses (radiotherapy.late_courses: field-from-baseline): every result warns, naming
     # the course, and each new lesion placed in its field before it starts
-    follow = [day for day, _, _ in c["visits"][1:]]
     early = {lid for co in c["courses"] if not any(d < co["start"] for d in follow) for lid in co["lesions"]}
     warn = []
     for co in c["courses"]:
-        if any(d < co["start"] for d in follow):
+        if co["id"] in late and OPT["late"] == "no-field":
+            warn.append(("course", co["id"], []))  # it makes no field: always said
+        elif co["id"] in late:
             own = [x for x in co["lesions"] if x not in early]
             if own:  # a late course holding no lesion of its own moves nothing: no warning
                 warn.append(("course", co["id"], own))
             for day, _, new in c["visits"][1:]:
                 for x in new:
-                    if x[2] == co["id"] and day < co["start"]:
+                    if x[2] in (co["id"], "marginal:" + co["id"]) and in_field_new(x) and day < co["start"]:
                         warn.append(("new", x[0], co["id"]))
     death = str(c["death"]) if c["death"] else None
     for name, m in res.items():
@@ -473,17 +488,19 @@ def model(c):
         base = c["visits"][0][1]
         lesions, evaluable = [], False
         for t in parts["out-of-field"][0]:
+            if any(t in co["lesions"] for co in c["courses"]):
+                continue  # irradiated by a course that makes no field: no abscopal lesion
             seen = [v[t] for day, v in res["out-of-field"]["values"] if t in v and (cut is None or day > cut)
                     and not (c["new_therapy"] and day > c["new_therapy"])]
             b = base[t][1]
             small = min(seen) if seen else None
             evaluable = evaluable or bool(seen)
             lesions.append(dict(id=t, baseline_mm=float(b), smallest_mm=None if small is None else float(small),
-                                responded=small is not None and small * 100 <= b * (100 - ABS_PCT)))
-        if cut is None:
+                                responded=small is not None and small * 100 <= b * (100 - OPT["abs_pct"])))
+        if cut is None and lesions:
             res["out-of-field"]["warn"].append(("no-end",))
-        res["out-of-field"]["abscopal"] = dict(any=any(x["responded"] for x in lesions),
-                                               evaluable=evaluable, lesions=lesions)
+        res["out-of-field"]["abscopal"] = dict(any=any(x["responded"] for x in lesions) if lesions else None,
+                                               evaluable=evaluable if lesions else None, lesions=lesions)
     return res
 
 
@@ -543,11 +560,22 @@ def compare(m, r):
 
 
 def main():
+    for kv in SETS:
+        k, v = kv.split("=", 1)
+        if k == "radiotherapy.marginal_lesions":
+            OPT["marginal"] = v
+        elif k == "radiotherapy.late_courses":
+            OPT["late"] = v
+        elif k == "radiotherapy.abscopal_shrink_pct":
+            OPT["abs_pct"] = F(v)
+        else:
+            sys.exit(f"the model does not read {k}")
     cases = [gen_case(k) for k in range(COUNT)]
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         f.write("---\n".join(to_yaml(c) for c in cases))
         path = f.name
-    res = subprocess.run([RECIST, "assess", path, "--rules", "recist-1.1"], capture_output=True, text=True)
+    args = [RECIST, "assess", path, "--rules", "recist-1.1"] + sum((["--set", kv] for kv in SETS), [])
+    res = subprocess.run(args, capture_output=True, text=True)
     os.unlink(path)
     if res.returncode not in (0, 1):
         sys.exit(res.stderr)
