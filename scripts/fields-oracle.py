@@ -102,8 +102,13 @@ def gen_case(k):
     mode = R.choices(["mixed", "all", "none"], [6, 2, 2])[0]
     for lid, _, _ in targets + nts:
         inside = mode == "all" or (mode == "mixed" and R.random() < 0.5)
-        if inside:
+        if inside and n_courses == 2 and R.random() < 0.15:
+            for co in courses:  # in both fields
+                co["lesions"].append(lid)
+        elif inside:
             R.choice(courses)["lesions"].append(lid)
+    if R.random() < 0.05:  # no radiotherapy: the `all` result alone (section 7.1)
+        courses = []
     base = {t: F(R.choice([15, 16, 20, 25, 30, 40]) if nodal else R.choice([10, 12, 15, 20, 25, 30, 50]))
             for t, _, nodal in targets}
     new_field = {}
@@ -111,6 +116,8 @@ def gen_case(k):
     def place(i):
         if i not in new_field:
             opts = ["none", None, "RT1", "marginal:RT1"] + (["RT2", "marginal:RT2"] if n_courses > 1 else [])
+            if not courses:
+                opts = ["none", None]
             new_field[i] = R.choice(opts)
         return new_field[i]
 
@@ -185,7 +192,8 @@ def to_yaml(c):
         fu.append(f"new_therapy: {c['new_therapy']}")
     if fu:
         lines.append(f"follow_up: {{{', '.join(fu)}}}")
-    lines.append("radiotherapy:")
+    if c["courses"]:
+        lines.append("radiotherapy:")
     for co in c["courses"]:
         end = f", end: {co['end']}" if co["end"] else ""
         lines.append(f"  - {{id: {co['id']}, site: chest, start: {co['start']}{end}, total_dose_gy: 50, "
@@ -435,6 +443,12 @@ def model(c):
     tids = [t[0] for t in c["targets"]]
     nids = [n[0] for n in c["nts"]]
     res = {"all": scope_model(c, tids, nids, lambda x: True)}
+    death = str(c["death"]) if c["death"] else None
+    if not c["courses"]:  # scopes exist only with radiotherapy
+        res["all"]["warn"] = []
+        res["all"]["pfs"] = endpoint(res["all"]["prog"] or death, res["all"]["last_eval"], c)
+        res["all"]["site"] = None
+        return res
     parts = {
         "in-field": ([t for t in tids if t in inside], [n for n in nids if n in inside], in_field_new),
         "out-of-field": ([t for t in tids if t not in inside], [n for n in nids if n not in inside],
@@ -454,7 +468,9 @@ def model(c):
         if co["id"] in late and OPT["late"] == "no-field":
             warn.append(("course", co["id"], []))  # it makes no field: always said
         elif co["id"] in late:
-            own = [x for x in co["lesions"] if x not in early]
+            # a lesion is named by the earliest-starting course that holds it
+            own = [x for x in co["lesions"] if x not in early and not any(
+                x in o["lesions"] and o["start"] < co["start"] for o in c["courses"])]
             if own:  # a late course holding no lesion of its own moves nothing: no warning
                 warn.append(("course", co["id"], own))
             for day, _, new in c["visits"][1:]:
