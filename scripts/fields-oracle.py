@@ -41,7 +41,7 @@ Readings the model takes where the contract leaves room:
 Usage: scripts/fields-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are `--set` overrides the model also reads: radiotherapy.marginal_lesions
   (in-field | out-of-field), radiotherapy.late_courses (field-from-baseline | no-field),
-  radiotherapy.abscopal_shrink_pct.
+  radiotherapy.abscopal_shrink_pct, endpoints.new_therapy (count | censor).
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any.
 """
@@ -63,7 +63,7 @@ R = random.Random(SEED)
 SITES = ["liver", "lung", "kidney", "spleen", "brain"]
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
 SD_MIN, MIN_INT, MAX_NE = 42, 28, 1
-OPT = dict(marginal="in-field", late="field-from-baseline", abs_pct=F(30))
+OPT = dict(marginal="in-field", late="field-from-baseline", abs_pct=F(30), nt_censor=False)
 
 
 def gen_case(k):
@@ -406,20 +406,21 @@ def scope_model(c, tids, nids, new_of_scope):
             else:
                 v = r
         confirmed = v if RANK[v] > RANK[confirmed] else confirmed
-    last_eval = None
-    for tp in out:
-        if tp["overall"] != "NE" and tp["day"] > 0:
-            last_eval = tp["date"]
+    evaluable = [tp["date"] for tp in out if tp["overall"] != "NE" and tp["day"] > 0]
     return dict(out=out, best=best, confirmed=confirmed, prog=str(prog) if prog else None,
                 first_pd=str(first_pd) if first_pd else None,
-                last_eval=last_eval, values=values)
+                evaluable=evaluable, values=values)
 
 
-def endpoint(event_date, censor_date, c):
+def endpoint(event_date, evaluable, c):
+    """{event, date, days}: censored at the last evaluable follow-up, else at day 0; under
+    endpoints.new_therapy: censor, an event after a new therapy is censored at the last
+    evaluable follow-up on or before it."""
     d0 = c["ts"]
-    if event_date:
+    nt = str(c["new_therapy"]) if c["new_therapy"] and OPT["nt_censor"] else None
+    if event_date and not (nt and event_date > nt):
         return dict(event=True, date=event_date, days=(dt.date.fromisoformat(event_date) - d0).days)
-    cd = censor_date or str(d0)
+    cd = max([d for d in evaluable if not nt or d <= nt], default=str(d0))
     return dict(event=False, date=cd, days=(dt.date.fromisoformat(cd) - d0).days)
 
 
@@ -446,7 +447,7 @@ def model(c):
     death = str(c["death"]) if c["death"] else None
     if not c["courses"]:  # scopes exist only with radiotherapy
         res["all"]["warn"] = []
-        res["all"]["pfs"] = endpoint(res["all"]["prog"] or death, res["all"]["last_eval"], c)
+        res["all"]["pfs"] = endpoint(res["all"]["prog"] or death, res["all"]["evaluable"], c)
         res["all"]["site"] = None
         return res
     parts = {
@@ -480,7 +481,7 @@ def model(c):
     death = str(c["death"]) if c["death"] else None
     for name, m in res.items():
         m["warn"] = list(warn)
-        m["pfs"] = endpoint(m["prog"] or death, m["last_eval"], c)
+        m["pfs"] = endpoint(m["prog"] or death, m["evaluable"], c)
     a = res["all"]
     # AMB-RT3 (section 7.1): at the all scope's first PD timepoint, a scope counts when its own
     # first PD timepoint is at or before it (timepoints, not the dates moved back)
@@ -495,7 +496,7 @@ def model(c):
     for name, key in (("in-field", "in_field_relapse_free_survival"),
                       ("out-of-field", "out_of_field_relapse_free_survival")):
         m = watched[name]
-        cens = m["last_eval"] if name in res else a["last_eval"]
+        cens = m["evaluable"] if name in res else a["evaluable"]
         a[key] = endpoint(m["prog"], cens, c)
     # RT-ABS-2 on the out-of-field scope with targets
     if "out-of-field" in res and parts["out-of-field"][0]:
@@ -582,6 +583,8 @@ def main():
             OPT["marginal"] = v
         elif k == "radiotherapy.late_courses":
             OPT["late"] = v
+        elif k == "endpoints.new_therapy":
+            OPT["nt_censor"] = v == "censor"
         elif k == "radiotherapy.abscopal_shrink_pct":
             OPT["abs_pct"] = F(v)
         else:
