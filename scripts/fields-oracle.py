@@ -384,7 +384,7 @@ def scope_model(c, tids, nids, new_of_scope):
         for tp in window[i + 1:]:
             r = tp["overall"]
             if r in accept and tp["day"] - window[i]["day"] >= MIN_INT:
-                return True
+                return tp["date"]
             if r == "NE":
                 ne += 1
             elif r not in accept:
@@ -394,12 +394,18 @@ def scope_model(c, tids, nids, new_of_scope):
         return False
 
     confirmed = "NE"
+    dates = dict(first_response=None, confirmed_response=None, confirmation=None)
     for i, tp in enumerate(window):
         r, v = tp["overall"], None
+        if r in ("CR", "PR") and dates["first_response"] is None:
+            dates["first_response"] = tp["date"]
         if r == "CR":
             v = "CR" if confirmed_by(i, ["CR"]) else "PR" if confirmed_by(i, ["CR", "PR"]) else None
         elif r == "PR":
             v = "PR" if confirmed_by(i, ["CR", "PR"]) else None
+        if v and dates["confirmed_response"] is None:
+            dates["confirmed_response"] = tp["date"]
+            dates["confirmation"] = confirmed_by(i, [v] if v == "CR" else ["CR", "PR"])
         if v is None:
             if r in ("CR", "PR", "SD", "NON-CR/NON-PD"):
                 v = stable if tp["rday"] >= SD_MIN else "NE"
@@ -409,7 +415,7 @@ def scope_model(c, tids, nids, new_of_scope):
     evaluable = [tp["date"] for tp in out if tp["overall"] != "NE" and tp["day"] > 0]
     return dict(out=out, best=best, confirmed=confirmed, prog=str(prog) if prog else None,
                 first_pd=str(first_pd) if first_pd else None,
-                evaluable=evaluable, values=values)
+                evaluable=evaluable, values=values, response_dates=dates)
 
 
 def endpoint(event_date, evaluable, c):
@@ -422,6 +428,17 @@ def endpoint(event_date, evaluable, c):
         return dict(event=True, date=event_date, days=(dt.date.fromisoformat(event_date) - d0).days)
     cd = max([d for d in evaluable if not nt or d <= nt], default=str(d0))
     return dict(event=False, date=cd, days=(dt.date.fromisoformat(cd) - d0).days)
+
+
+def duration_of_response(m, c):
+    """From the first confirmed CR/PR (confirmation.required) to progression (death does not
+    end it), else censored at the last evaluable follow-up; `duration_days` from the response."""
+    start = m["response_dates"]["confirmed_response"]
+    if start is None:
+        return None
+    e = endpoint(m["prog"], m["evaluable"], c)
+    e["duration_days"] = (dt.date.fromisoformat(e["date"]) - dt.date.fromisoformat(start)).days
+    return e
 
 
 def model(c):
@@ -448,6 +465,7 @@ def model(c):
     if not c["courses"]:  # scopes exist only with radiotherapy
         res["all"]["warn"] = []
         res["all"]["pfs"] = endpoint(res["all"]["prog"] or death, res["all"]["evaluable"], c)
+        res["all"]["dor"] = duration_of_response(res["all"], c)
         res["all"]["site"] = None
         return res
     parts = {
@@ -482,6 +500,7 @@ def model(c):
     for name, m in res.items():
         m["warn"] = list(warn)
         m["pfs"] = endpoint(m["prog"] or death, m["evaluable"], c)
+        m["dor"] = duration_of_response(m, c)
     a = res["all"]
     # AMB-RT3 (section 7.1): at the all scope's first PD timepoint, a scope counts when its own
     # first PD timepoint is at or before it (timepoints, not the dates moved back)
@@ -542,6 +561,10 @@ def compare(m, r):
         if want != (r.get("progression") or {}).get(k):
             diffs.append(("progression " + k, want, (r.get("progression") or {}).get(k)))
     ep = r.get("endpoints") or {}
+    if m["response_dates"] != r.get("response_dates"):
+        diffs.append(("response_dates", m["response_dates"], r.get("response_dates")))
+    if m["dor"] != ep.get("duration_of_response"):
+        diffs.append(("duration_of_response", m["dor"], ep.get("duration_of_response")))
     if m["pfs"] != ep.get("progression_free_survival"):
         diffs.append(("pfs", m["pfs"], ep.get("progression_free_survival")))
     if "site" in m and m["site"] != (r.get("progression") or {}).get("site"):
