@@ -112,6 +112,7 @@ def gen_case(k):
     base = {t: F(R.choice([15, 16, 20, 25, 30, 40]) if nodal else R.choice([10, 12, 15, 20, 25, 30, 50]))
             for t, _, nodal in targets}
     new_field = {}
+    quiet = R.random() < 0.2
 
     def place(i):
         if i not in new_field:
@@ -129,6 +130,10 @@ def gen_case(k):
                 f[tid] = ("m", base[tid])
                 continue
             x = R.random()
+            if quiet:  # slow drift around the baseline: sums near the PD thresholds (AMB-RT3 combined)
+                b = base[tid]
+                f[tid] = ("m", b + R.choice([-3, -2, -1, 0, 1, 2, 3, 3, 4, 5]))
+                continue
             if x < 0.05:
                 f[tid] = ("frag", F(R.choice([0, 2, 3, 5, 6, 8, 12])), F(R.choice([2, 4, 5, 7, 10])))
             elif x < 0.08:
@@ -143,10 +148,10 @@ def gen_case(k):
                 b = base[tid]
                 v = R.choice([0, 2, 3, 4, 5, 6, 8, 9, 9.5, 10, 11, 12, b * F(1, 2), b * F(7, 10),
                               b * F(71, 100), b * F(69, 100), b, b * F(6, 5), b * F(5, 4), b + 5,
-                              b + F(499, 100), b * F(3, 2)])
+                              b + F(499, 100), b * F(3, 2), b + 2, b + 3, b + 3, b + 4])
                 f[tid] = ("m", F(round(v * 100), 100))
         for nid, _, _ in nts:
-            f[nid] = ("present",) if vi == 0 else (R.choices(
+            f[nid] = ("present",) if vi == 0 or (quiet and R.random() < 0.9) else (R.choices(
                 ["present", "absent", "progression", "not-evaluated", "omit"], [5, 4, 1, 1, 1])[0],)
         non_nodal = [t for t, _, nodal in targets if not nodal]
         if vi > 0 and len(non_nodal) >= 2 and R.random() < 0.15:
@@ -436,7 +441,9 @@ def duration_of_response(m, c):
     start = m["response_dates"]["confirmed_response"]
     if start is None:
         return None
-    e = endpoint(m["prog"], m["evaluable"], c)
+    # a progression dated back (R11-NEW-EQUIV) before the response ends it on the response's
+    # own date: duration 0, never negative (the engine's reading; the contract is silent)
+    e = endpoint(max(m["prog"], start) if m["prog"] else None, m["evaluable"], c)
     e["duration_days"] = (dt.date.fromisoformat(e["date"]) - dt.date.fromisoformat(start)).days
     return e
 
