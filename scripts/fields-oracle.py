@@ -5,27 +5,32 @@ of sections 1, 5 and 7 that each scope reuses), results.md, the case format,
 rules/recist-1.1.yaml and the readings docs/DESIGN.md names ("Radiotherapy fields"), and not
 from the engine, run against `recist assess --rules recist-1.1` on random subjects.
 
-Subjects have one radiotherapy course (one in five a second one, some starting after the first
-follow-up: `late_courses: field-from-baseline` keeps its lesions in-field from baseline), 0-4
-targets (up to 2 nodal) and 0-3 non-targets (some nodal), each inside a course's field or
-outside; some subjects have all disease irradiated, some none. Targets are measured, absent,
-too small, not evaluated or left out, split into fragments, merged into another target (also
-across the field edge); non-targets present, absent, progressing or not evaluated. New lesions
-(unequivocal, equivocal then confirmed, nodes around 10 mm) are placed in a field (`RT1`,
-`RT2`), at its margin (`marginal:RT1`, in-field by AMB-RT1's default), outside it (`none`) or
-with no `field` (outside). Treatment starts 0-13 days after the baseline; some subjects die
-after their last scan.
+Subjects have one radiotherapy course (one in five a second one, some starting after a
+follow-up: a late course, RT-IN-PTV), one in twenty none (the `all` result alone); 0-4 targets
+(up to 2 nodal) and 0-3 non-targets (some nodal), each inside a course's field (some in both)
+or outside; some subjects have all disease irradiated, some none. Targets are measured,
+absent, too small, not evaluated or left out, split into fragments, merged into another
+target (also across the field edge); one subject in five drifts a few mm around its baseline
+(whole-disease PD that neither scope reaches alone: site `combined`). Non-targets are present,
+absent, progressing or not evaluated. New lesions (unequivocal, equivocal then confirmed,
+nodes around 10 mm) are placed in a field (`RT1`, `RT2`), at its margin (`marginal:RT1`),
+outside it (`none`) or with no `field` (outside). Treatment starts 0-13 days after the
+baseline, or after a rescan (on or before day 0: no follow-up); courses end before, on or
+between scans, or have no end date; some subjects die after their last scan, some start a new
+anticancer therapy.
 
 For each scope (`all`, `in-field`, `out-of-field`) the model adjudicates the scope's lesions as
 the whole disease (baseline sum and nadir on the subset, Table 2 without a target) with only
-the new lesions of that scope (AMB-RT2), and compares per follow-up target, non-target,
-new-lesion and overall responses, sum and nadir; best and confirmed best overall response,
-progression date and the scope's progression-free survival. On the `all` result it compares
-`progression.site` (AMB-RT3) and the in-field and out-of-field relapse-free survivals (a
-scope without baseline lesions is watched for its new lesions); on the `out-of-field` result
-with targets, the abscopal response (RT-ABS-2) lesion by lesion.
+the new lesions of that scope (AMB-RT1, AMB-RT2), and compares per follow-up target,
+non-target, new-lesion and overall responses, sum and nadir; best and confirmed best overall
+response, response dates, progression date and first PD assessment, progression-free survival
+and duration of response. On the `all` result it compares `progression.site` (AMB-RT3) and the
+in-field and out-of-field relapse-free survivals (a scope without baseline lesions is watched
+for its new lesions); on the `out-of-field` result with targets, the abscopal response
+(RT-ABS-2) lesion by lesion; on every result, the warnings for late courses (and new lesions
+placed in their field before they start) and, on the out-of-field one, for no end date.
 
-Readings the model takes where the contract leaves room:
+Readings the model takes where the contract leaves room (each the engine's too):
 - a target merged into a lesion of the other scope is not evaluated in its own scope, and the
   carrier is not evaluated in its scope (DESIGN.md, `merged_into`); neither counts for the
   abscopal response at that scan;
@@ -35,8 +40,15 @@ Readings the model takes where the contract leaves room:
   as the `all` progression can still be left out of the site);
 - relapse-free survival is censored at the scope's last follow-up whose overall response is not
   NE (the `all` scope's for a scope without baseline lesions), or at day 0 when there is none;
+  under `endpoints.new_therapy: censor` it is censored like PFS (DESIGN.md "Radiotherapy
+  fields"; its best-response section says the relapse-free survivals are not affected);
 - abscopal response: the smallest value a target was given (measured, fragments summed, 0 when
-  absent, 5 mm when too small) at a scan strictly after the latest course end.
+  absent, 5 mm when too small) at a scan strictly after the latest end of any course (a
+  `no-field` course's too), none after a new therapy; no abscopal lesion left: `any` null;
+- a late course is named in a warning with the lesions it is the earliest course to hold;
+  one holding none warns only under `no-field`;
+- duration of response: a progression dated back before the confirmed response ends it on the
+  response's date (0 days).
 
 Usage: scripts/fields-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are `--set` overrides the model also reads: radiotherapy.marginal_lesions
@@ -251,10 +263,9 @@ def scope_model(c, tids, nids, new_of_scope):
     """
     nodal = {t[0]: t[2] for t in c["targets"]}
     scope = set(tids)
-    baseline_date = c["visits"][0][0]
     B = sum((c["visits"][0][1][t][1] for t in tids), F(0))
     N = B
-    earlier_cr = earlier_target_pr = False
+    earlier_cr = False
     eq_since, counted, prog, first_pd, out, values = {}, set(), None, None, [], []
     d0 = c["ts"]
 
@@ -350,9 +361,7 @@ def scope_model(c, tids, nids, new_of_scope):
             O = "PD" if NT == "PD" or NEW == "YES" else NT
         else:  # a scope without baseline lesions, watched for new lesions only
             O = "PD" if NEW == "YES" else "NE"
-        if T == "PR":
-            earlier_target_pr = True
-        out.append(dict(date=str(day), rday=(day - d0).days, day=(day - d0).days, target=T,
+        out.append(dict(date=str(day), day=(day - d0).days, target=T,
                         non_target=NT, new_lesions=NEW, overall=O, sum=S,
                         nadir=N if tids else None))
         values.append((day, vals))
@@ -365,7 +374,6 @@ def scope_model(c, tids, nids, new_of_scope):
             N = S
         if O == "CR":
             earlier_cr = True
-    del earlier_target_pr, baseline_date
 
     window = []
     for tp in out:
@@ -380,7 +388,7 @@ def scope_model(c, tids, nids, new_of_scope):
     best = "NE"
     for tp in window:
         r = tp["overall"]
-        if r in ("SD", "NON-CR/NON-PD") and tp["rday"] < SD_MIN:
+        if r in ("SD", "NON-CR/NON-PD") and tp["day"] < SD_MIN:
             r = "NE"
         best = r if RANK[r] > RANK[best] else best
 
@@ -413,7 +421,7 @@ def scope_model(c, tids, nids, new_of_scope):
             dates["confirmation"] = confirmed_by(i, [v] if v == "CR" else ["CR", "PR"])
         if v is None:
             if r in ("CR", "PR", "SD", "NON-CR/NON-PD"):
-                v = stable if tp["rday"] >= SD_MIN else "NE"
+                v = stable if tp["day"] >= SD_MIN else "NE"
             else:
                 v = r
         confirmed = v if RANK[v] > RANK[confirmed] else confirmed
@@ -538,7 +546,8 @@ def model(c):
             b = base[t][1]
             small = min(seen) if seen else None
             evaluable = evaluable or bool(seen)
-            lesions.append(dict(id=t, baseline_mm=float(b), smallest_mm=None if small is None else float(small),
+            lesions.append(dict(id=t, baseline_mm=float(b),
+                                smallest_mm=None if small is None else float(small),
                                 responded=small is not None and small * 100 <= b * (100 - OPT["abs_pct"])))
         if cut is None and lesions:
             res["out-of-field"]["warn"].append(("no-end",))
