@@ -134,7 +134,7 @@ def gen_case(k):
             new_field[i] = R.choice(opts)
         return new_field[i]
 
-    visits, confirmed = [], set()
+    visits, confirmed, seen_before = [], set(), []
     for vi, day in enumerate(dates):
         f = {}
         for tid, _, _ in targets:
@@ -172,6 +172,9 @@ def gen_case(k):
                 f[a] = ("merge", b)
         new = []
         if vi > 0:
+            for x in seen_before:  # lesions seen before are often listed again (same id, same field)
+                if R.random() < 0.6:
+                    new.append(x if len(x) == 3 else x[:3] + (F(R.choice([8, 10, 12, 15])),))
             if R.random() < 0.06:
                 i = "X%d" % vi
                 new.append((i, False, place(i)))
@@ -184,6 +187,7 @@ def gen_case(k):
                 if not eq:
                     confirmed.add(i)
                 new.append((i, eq, place(i)))
+            seen_before += [x for x in new if x[0][0] in "XN" and x[0] not in {y[0] for y in seen_before}]
         visits.append((day, f, new))
     death = new_therapy = None
     if R.random() < 0.15:
