@@ -318,7 +318,7 @@ fn values_on_one_side_only_are_each_a_line_of_unmatched_jsonl() {
     assert_eq!(s["rows"]["RS_recorded"]["used"], 59);
     let lines = assert_unmatched_counted(&out);
     let file = rs.display().to_string();
-    let label = "recist-1.1 1.5.0";
+    let label = "recist-1.1 1.5.1";
     let summary: Vec<(String, String, String, String, String, Value)> = lines
         .iter()
         .map(|l| {

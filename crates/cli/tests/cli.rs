@@ -139,7 +139,7 @@ fn rules_list_and_check() {
     assert!(text(&out.stdout).starts_with("recist-1.1"));
     let out = recist(&["rules", "check", "rules/recist-1.1.yaml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("ok: recist-1.1 1.5.0"));
+    assert!(text(&out.stdout).contains("ok: recist-1.1 1.5.1"));
     let broken = std::fs::read_to_string(root().join("rules/recist-1.1.yaml"))
         .unwrap()
         .replace("max_targets: 5 ", "max_targets: 0 ");
