@@ -313,6 +313,8 @@ def to_yaml(c):
                     if n["site"] == "right pleural effusion":
                         s = f"{{id: {nid}, site: right pleural effusion"
                     s += {True: ", cytology: positive}", False: ", cytology: negative}", None: "}"}[n["cyto"]]
+                if n.get("field"):  # radiotherapy field (scripts/fields-mrecist-oracle.py)
+                    s = s[:-1] + f", field: \"{n['field']}\"}}"
                 out.append(s)
             text += "\n    new_lesions: [" + ", ".join(out) + "]"
         lines.append(text)
