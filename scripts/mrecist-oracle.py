@@ -59,7 +59,8 @@ SETS = sys.argv[3:]
 RECIST = os.environ.get("RECIST", "target/debug/recist")
 R = random.Random(SEED)
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
-OPT = dict(pd_min_mm=None, unstated="enhancing", on_treatment=False)
+# carrier_ne: a non-target holding the mass of another scope's target is not evaluated there
+OPT = dict(pd_min_mm=None, unstated="enhancing", on_treatment=False, carrier_ne=True)
 
 # Lesion classes. Targets the rule set keeps: liver (typical, viable >= 10 mm at baseline),
 # extra (extrahepatic non-nodal), node (pathological from 10 mm), ph (porta hepatis node, from
@@ -340,8 +341,9 @@ def timepoints(c, tids=None, nids=None, new_of_scope=lambda n: True, value_only=
 
     Returns the timepoints, per scan the value counted for each target (merged ones left out),
     the progression date and the first PD timepoint's date. A target merged into a lesion
-    outside `tids`, and a target holding the mass of one outside the scope, is not evaluated
-    (the radiotherapy-field reading of `merged_into`, DESIGN.md).
+    outside `tids`, and a lesion (target or followed as a non-target) holding the mass of one
+    outside the scope, is not evaluated (the radiotherapy-field reading of `merged_into`,
+    DESIGN.md).
     """
     les = {L["id"]: L for L in c["lesions"]}
     if tids is None:
@@ -453,7 +455,10 @@ def timepoints(c, tids=None, nids=None, new_of_scope=lambda n: True, value_only=
                     T = "SD"
         NT = None
         if nids:
-            st = [nt_state(n, f.get(n, ("omit",))) for n in nids]
+            # a lesion followed as a non-target holding the mass of a target of another scope is
+            # not evaluated there either (DESIGN.md, `merged_into`); never so in the all scope
+            st = ["ne" if n in foreign and OPT["carrier_ne"] else nt_state(n, f.get(n, ("omit",)))
+                  for n in nids]
             if "pd" in st or (after_cr and "present" in st):
                 NT = "PD"
             elif "ne" in st:
