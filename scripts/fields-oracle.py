@@ -78,23 +78,10 @@ SD_MIN, MIN_INT, MAX_NE = 42, 28, 1
 OPT = dict(marginal="in-field", late="field-from-baseline", abs_pct=F(30), nt_censor=False)
 
 
-def gen_case(k):
-    nt_n = R.choice([0, 0, 1, 2, 3])
-    tg_n = R.choice([0, 1, 2, 3, 4]) if nt_n else R.choice([1, 2, 3, 4])
-    targets, nodal_n = [], 0
-    for i in range(tg_n):
-        nodal = nodal_n < 2 and R.random() < 0.3
-        nodal_n += nodal
-        targets.append(("T%d" % i, "axilla node %d" % i if nodal else SITES[i], nodal))
-    nts = [("NT%d" % i, "bone", R.random() < 0.4) for i in range(nt_n)]
-    d = dt.date(2024, 1, 1)
-    dates = [d]
-    for _ in range(R.randint(1, 6)):
-        d = d + dt.timedelta(days=R.choice([14, 21, 28, 30, 35, 41, 42, 43, 56, 60]))
-        dates.append(d)
-    ts = dates[0] + dt.timedelta(days=R.choice([0, 0, 0, 3, 7, 13]))
-    if R.random() < 0.08:  # a rescan on or before treatment start
-        ts = dates[1] + dt.timedelta(days=R.choice([0, 3]))
+def gen_courses(dates, ts, ids):
+    """One radiotherapy course near treatment start (one in five a second one, some starting
+    after a follow-up), each baseline lesion of `ids` inside a field or not; one subject in
+    twenty none. Returns the courses and how many were drawn."""
     # courses: RT1 near treatment start; sometimes RT2, sometimes after the first follow-up
     courses = []
     with_end = R.random() < 0.9
@@ -112,7 +99,7 @@ def gen_case(k):
             end = later[0]  # the course ends on a scan's day: that scan is no abscopal evidence
         courses.append(dict(id="RT%d" % (ci + 1), start=start, end=end, lesions=[]))
     mode = R.choices(["mixed", "all", "none"], [6, 2, 2])[0]
-    for lid, _, _ in targets + nts:
+    for lid in ids:
         inside = mode == "all" or (mode == "mixed" and R.random() < 0.5)
         if inside and n_courses == 2 and R.random() < 0.15:
             for co in courses:  # in both fields
@@ -121,6 +108,39 @@ def gen_case(k):
             R.choice(courses)["lesions"].append(lid)
     if R.random() < 0.05:  # no radiotherapy: the `all` result alone (section 7.1)
         courses = []
+    return courses, n_courses
+
+
+def gen_follow_up(dates, ts):
+    """Death after the last scan (15 %) and a new anticancer therapy (15 %), or None."""
+    death = new_therapy = None
+    if R.random() < 0.15:
+        death = max(dates[-1], ts) + dt.timedelta(days=R.choice([0, 1, 30, 90]))
+    if R.random() < 0.15:  # a new anticancer therapy, on a scan's day or between scans
+        new_therapy = max(R.choice(dates[1:]) + dt.timedelta(days=R.choice([0, 0, 5])), ts)
+        if death and new_therapy > death:
+            new_therapy = death
+    return death, new_therapy
+
+
+def gen_case(k):
+    nt_n = R.choice([0, 0, 1, 2, 3])
+    tg_n = R.choice([0, 1, 2, 3, 4]) if nt_n else R.choice([1, 2, 3, 4])
+    targets, nodal_n = [], 0
+    for i in range(tg_n):
+        nodal = nodal_n < 2 and R.random() < 0.3
+        nodal_n += nodal
+        targets.append(("T%d" % i, "axilla node %d" % i if nodal else SITES[i], nodal))
+    nts = [("NT%d" % i, "bone", R.random() < 0.4) for i in range(nt_n)]
+    d = dt.date(2024, 1, 1)
+    dates = [d]
+    for _ in range(R.randint(1, 6)):
+        d = d + dt.timedelta(days=R.choice([14, 21, 28, 30, 35, 41, 42, 43, 56, 60]))
+        dates.append(d)
+    ts = dates[0] + dt.timedelta(days=R.choice([0, 0, 0, 3, 7, 13]))
+    if R.random() < 0.08:  # a rescan on or before treatment start
+        ts = dates[1] + dt.timedelta(days=R.choice([0, 3]))
+    courses, n_courses = gen_courses(dates, ts, [lid for lid, _, _ in targets + nts])
     base = {t: F(R.choice([15, 16, 20, 25, 30, 40]) if nodal else R.choice([10, 12, 15, 20, 25, 30, 50]))
             for t, _, nodal in targets}
     new_field = {}
@@ -189,13 +209,7 @@ def gen_case(k):
                 new.append((i, eq, place(i)))
             seen_before += [x for x in new if x[0][0] in "XN" and x[0] not in {y[0] for y in seen_before}]
         visits.append((day, f, new))
-    death = new_therapy = None
-    if R.random() < 0.15:
-        death = max(dates[-1], ts) + dt.timedelta(days=R.choice([0, 1, 30, 90]))
-    if R.random() < 0.15:  # a new anticancer therapy, on a scan's day or between scans
-        new_therapy = max(R.choice(dates[1:]) + dt.timedelta(days=R.choice([0, 0, 5])), ts)
-        if death and new_therapy > death:
-            new_therapy = death
+    death, new_therapy = gen_follow_up(dates, ts)
     return dict(subject="F%d" % k, targets=targets, nts=nts, visits=visits, ts=ts,
                 courses=courses, death=death, new_therapy=new_therapy)
 
@@ -259,11 +273,11 @@ def to_yaml(c):
     return "\n".join(lines) + "\n"
 
 
-def scope_model(c, tids, nids, new_of_scope):
+def r11_timepoints(c, tids, nids, new_of_scope):
     """RECIST 1.1 on the scope's lesions only (sections 1, 5, 7, 7.1), as r11-oracle.py does.
 
-    Returns per-follow-up timepoints, best, confirmed best, progression date, last evaluable
-    follow-up date and, per target, the values counted at each scan (for the abscopal response).
+    Returns the per-follow-up timepoints, per scan the values counted for each target (for the
+    abscopal response), the progression date and the first PD timepoint's date.
     """
     nodal = {t[0]: t[2] for t in c["targets"]}
     scope = set(tids)
@@ -378,7 +392,16 @@ def scope_model(c, tids, nids, new_of_scope):
             N = S
         if O == "CR":
             earlier_cr = True
+    return out, values, prog, first_pd
 
+
+def scope_model(c, tids, nids, new_of_scope, timepoints=r11_timepoints):
+    """A scope's timepoints (RECIST 1.1 by default; `timepoints` is the per-scan model), with
+    best, confirmed best, progression date, last evaluable follow-up date and, per target, the
+    values counted at each scan (for the abscopal response).
+    """
+    out, values, prog, first_pd = timepoints(c, tids, nids, new_of_scope)
+    d0 = c["ts"]
     window = []
     for tp in out:
         if tp["day"] <= 0:  # follow-up starts with treatment (DESIGN.md, best response window)
@@ -460,8 +483,14 @@ def duration_of_response(m, c):
     return e
 
 
-def model(c):
-    """Every scope's expectations, keyed by scope name."""
+def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
+    """Every scope's expectations, keyed by scope name.
+
+    `timepoints` is the per-scan model of a scope (RECIST 1.1 by default), `field_of` a new
+    lesion's `field` and `baseline(t)` a target's baseline value for the abscopal response.
+    """
+    if baseline is None:
+        baseline = lambda t: c["visits"][0][1][t][1]  # noqa: E731
     follow = [day for day, _, _ in c["visits"][1:]]
     late = {co["id"] for co in c["courses"] if any(d < co["start"] for d in follow)}
     # radiotherapy.late_courses: no-field makes no field of a course starting after a follow-up
@@ -471,15 +500,16 @@ def model(c):
 
     def in_field_new(x):
         """AMB-RT1 (radiotherapy.marginal_lesions) and AMB-RT2 (one scope per new lesion)."""
-        if not x[2] or x[2] == "none":
+        fld = field_of(x)
+        if not fld or fld == "none":
             return False
-        if x[2].startswith("marginal:"):
-            return OPT["marginal"] == "in-field" and x[2][len("marginal:"):] in field_ids
-        return x[2] in field_ids
+        if fld.startswith("marginal:"):
+            return OPT["marginal"] == "in-field" and fld[len("marginal:"):] in field_ids
+        return fld in field_ids
 
     tids = [t[0] for t in c["targets"]]
     nids = [n[0] for n in c["nts"]]
-    res = {"all": scope_model(c, tids, nids, lambda x: True)}
+    res = {"all": scope_model(c, tids, nids, lambda x: True, timepoints)}
     death = str(c["death"]) if c["death"] else None
     if not c["courses"]:  # scopes exist only with radiotherapy
         res["all"]["warn"] = []
@@ -494,7 +524,7 @@ def model(c):
     }
     watched = {}
     for name, (ts_, ns_, pred) in parts.items():
-        m = scope_model(c, ts_, ns_, pred)
+        m = scope_model(c, ts_, ns_, pred, timepoints)
         if ts_ or ns_:
             res[name] = m
         watched[name] = m
@@ -513,7 +543,7 @@ def model(c):
                 warn.append(("course", co["id"], own))
             for day, _, new in c["visits"][1:]:
                 for x in new:
-                    if x[2] in (co["id"], "marginal:" + co["id"]) and in_field_new(x) and day < co["start"]:
+                    if field_of(x) in (co["id"], "marginal:" + co["id"]) and in_field_new(x) and day < co["start"]:
                         warn.append(("new", x[0], co["id"]))
     death = str(c["death"]) if c["death"] else None
     for name, m in res.items():
@@ -540,14 +570,13 @@ def model(c):
     if "out-of-field" in res and parts["out-of-field"][0]:
         ends = [co["end"] for co in c["courses"] if co["end"]]
         cut = max(ends) if len(ends) == len(c["courses"]) else None
-        base = c["visits"][0][1]
         lesions, evaluable = [], False
         for t in parts["out-of-field"][0]:
             if any(t in co["lesions"] for co in c["courses"]):
                 continue  # irradiated by a course that makes no field: no abscopal lesion
             seen = [v[t] for day, v in res["out-of-field"]["values"] if t in v and (cut is None or day > cut)
                     and not (c["new_therapy"] and day > c["new_therapy"])]
-            b = base[t][1]
+            b = baseline(t)
             small = min(seen) if seen else None
             evaluable = evaluable or bool(seen)
             lesions.append(dict(id=t, baseline_mm=float(b),

@@ -59,7 +59,8 @@ SETS = sys.argv[3:]
 RECIST = os.environ.get("RECIST", "target/debug/recist")
 R = random.Random(SEED)
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
-OPT = dict(pd_min_mm=None, unstated="enhancing", on_treatment=False)
+# carrier_ne: a non-target holding the mass of another scope's target is not evaluated there
+OPT = dict(pd_min_mm=None, unstated="enhancing", on_treatment=False, carrier_ne=True)
 
 # Lesion classes. Targets the rule set keeps: liver (typical, viable >= 10 mm at baseline),
 # extra (extrahepatic non-nodal), node (pathological from 10 mm), ph (porta hepatis node, from
@@ -313,17 +314,41 @@ def to_yaml(c):
                     if n["site"] == "right pleural effusion":
                         s = f"{{id: {nid}, site: right pleural effusion"
                     s += {True: ", cytology: positive}", False: ", cytology: negative}", None: "}"}[n["cyto"]]
+                if n.get("field"):  # radiotherapy field (scripts/fields-mrecist-oracle.py)
+                    s = s[:-1] + f", field: \"{n['field']}\"}}"
                 out.append(s)
             text += "\n    new_lesions: [" + ", ".join(out) + "]"
         lines.append(text)
     return "\n".join(lines) + "\n"
 
 
-def model(c):
-    """Timepoints, best, confirmed best and progression date, from the rules reference."""
+def kept(c):
+    """The targets the rule set keeps and the lesions it follows as non-targets (MR-TGT-ELIG,
+    MR-PHNODE), as two id lists."""
+    return ([L["id"] for L in c["lesions"] if L["cls"] in TGT_KEPT],
+            [L["id"] for L in c["lesions"] if L["cls"] not in TGT_KEPT])
+
+
+def counted_value(c, i, v):
+    """A kept target's counted diameter (MR-MEAS) in finding `v`, or None when not evaluated
+    (a merge into a lesion followed as a non-target is not evaluated, DESIGN.md)."""
+    return timepoints(c, value_only=(i, v))
+
+
+def timepoints(c, tids=None, nids=None, new_of_scope=lambda n: True, value_only=None):
+    """Per-follow-up timepoints of the lesions `tids` (kept targets) and `nids` (followed as
+    non-targets) with the new lesions `new_of_scope` accepts, the whole disease by default.
+
+    Returns the timepoints, per scan the value counted for each target (merged ones left out),
+    the progression date and the first PD timepoint's date. A target merged into a lesion
+    outside `tids`, and a lesion (target or followed as a non-target) holding the mass of one
+    outside the scope, is not evaluated (the radiotherapy-field reading of `merged_into`,
+    DESIGN.md).
+    """
     les = {L["id"]: L for L in c["lesions"]}
-    tids = [L["id"] for L in c["lesions"] if L["cls"] in TGT_KEPT]
-    nids = [L["id"] for L in c["lesions"] if L["cls"] not in TGT_KEPT]  # MR-TGT-ELIG, MR-PHNODE
+    if tids is None:
+        tids, nids = kept(c)
+    scope = set(tids) | set(nids)
     d0 = c["ts"]
     v0 = c["visits"][0][1]
 
@@ -335,7 +360,7 @@ def model(c):
         if t == "absent":
             return F(0)
         if t == "merge":  # R11-COALESCE; into a lesion followed as a non-target: NE (DESIGN.md)
-            return F(0) if les[v[1]]["cls"] in TGT_KEPT else None
+            return F(0) if v[1] in tids else None
         if t == "tstm":
             return F(5)
         if t == "frag":  # R11-SPLIT; a typical liver target sums the fragments' viable diameters
@@ -348,10 +373,13 @@ def model(c):
             return v[2]  # viable; None: no arterial phase read (MR-IMG)
         return v[1]
 
+    if value_only:
+        return value(*value_only)
     B = sum((value(t, v0[t]) for t in tids), F(0))
     N = B
     earlier_cr = False
     first_seen, counted, eq_since, prog, out = {}, set(), {}, None, []
+    first_pd, values = None, []
     proven = set()
 
     def meets_pd(s):  # MR-TGT-PD, AMB-M1, section 7.1 (PD needs growth)
@@ -395,14 +423,17 @@ def model(c):
     for day, f, new in c["visits"][1:]:
         after_cr = earlier_cr
         T = S = None
+        vals = {}
+        foreign = {v[1] for t, v in f.items() if v[0] == "merge" and t not in scope}
         if tids:
             known, missing = {}, []
             for t in tids:
                 x = value(t, f.get(t, ("omit",)))
-                if x is None:
+                if x is None or t in foreign:
                     missing.append(t)
                 else:
                     known[t] = x
+            vals = {t: known[t] for t in known if f[t][0] != "merge"}
 
             def disease(t):  # AMB-01, section 7.1
                 if les[t]["nodal"]:
@@ -424,7 +455,10 @@ def model(c):
                     T = "SD"
         NT = None
         if nids:
-            st = [nt_state(n, f.get(n, ("omit",))) for n in nids]
+            # a lesion followed as a non-target holding the mass of a target of another scope is
+            # not evaluated there either (DESIGN.md, `merged_into`); never so in the all scope
+            st = ["ne" if n in foreign and OPT["carrier_ne"] else nt_state(n, f.get(n, ("omit",)))
+                  for n in nids]
             if "pd" in st or (after_cr and "present" in st):
                 NT = "PD"
             elif "ne" in st:
@@ -435,6 +469,8 @@ def model(c):
                 NT = "NON-CR/NON-PD"
         NEW, back = "NO", None
         for nid, n in new:
+            if not new_of_scope((nid, n)):
+                continue
             kd = n["kind"]
             if kd in ("node", "phnode"):  # R11-NEW-NODE, MR-PHNODE
                 if n["size"] is None or n["size"] >= (20 if kd == "phnode" else 10):
@@ -482,19 +518,29 @@ def model(c):
                 O = {"CR": "CR", None: "CR", "NON-CR/NON-PD": "PR", "NE": "PR"}[NT]
             else:
                 O = T if T in ("PR", "SD") else "NE"
-        else:  # AMB-M6: non-target-only table
+        elif nids:  # AMB-M6: non-target-only table
             O = "PD" if NT == "PD" or NEW == "YES" else NT
+        else:  # a field scope without baseline lesions, watched for new lesions only
+            O = "PD" if NEW == "YES" else "NE"
         out.append(dict(date=str(day), day=(day - d0).days, target=T, non_target=NT,
                         new_lesions=NEW, overall=O, sum=S, nadir=N if tids else None))
+        values.append((day, vals))
         if O == "PD" and prog is None and (day - d0).days > 0:
             prog = min(back, day) if back else day
+            first_pd = day
         elif back and prog is not None and back < prog:  # AMB-07
             prog = back
         if S is not None and S < N and ((day - d0).days > 0 or not OPT["on_treatment"]):
             N = S  # target_response.nadir_from
         if O == "CR":
             earlier_cr = True
+    return out, values, prog, first_pd
 
+
+def model(c):
+    """Timepoints, best, confirmed best and progression date, from the rules reference."""
+    out, _, prog, _ = timepoints(c)
+    tids, _ = kept(c)
     window = []  # follow-ups after day 0 up to the first PD (R11-BOR-DEF, DESIGN.md)
     for tp in out:
         if tp["day"] <= 0:
