@@ -59,8 +59,7 @@ SETS = sys.argv[3:]
 RECIST = os.environ.get("RECIST", "target/debug/recist")
 R = random.Random(SEED)
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
-# carrier_ne: a non-target holding the mass of another scope's target is not evaluated there
-OPT = dict(pd_min_mm=None, unstated="enhancing", on_treatment=False, carrier_ne=True)
+OPT = dict(pd_min_mm=None, unstated="enhancing", on_treatment=False)
 
 # Lesion classes. Targets the rule set keeps: liver (typical, viable >= 10 mm at baseline),
 # extra (extrahepatic non-nodal), node (pathological from 10 mm), ph (porta hepatis node, from
@@ -457,7 +456,7 @@ def timepoints(c, tids=None, nids=None, new_of_scope=lambda n: True, value_only=
         if nids:
             # a lesion followed as a non-target holding the mass of a target of another scope is
             # not evaluated there either (DESIGN.md, `merged_into`); never so in the all scope
-            st = ["ne" if n in foreign and OPT["carrier_ne"] else nt_state(n, f.get(n, ("omit",)))
+            st = ["ne" if n in foreign else nt_state(n, f.get(n, ("omit",)))
                   for n in nids]
             if "pd" in st or (after_cr and "present" in st):
                 NT = "PD"

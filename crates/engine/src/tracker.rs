@@ -1416,7 +1416,29 @@ impl<'r> Tracker<'r> {
         // Present after a CR without saying whether they enhance, read as enhancing.
         let mut unstated = Ids::new(on);
         for l in &self.prepared.non_targets {
+            // R11-COALESCE across a field edge, as for a target carrier: a demoted target
+            // holding the merged mass of a lesion of another scope cannot be read for this
+            // scope alone.
+            let foreign = if self.scope == Scope::All {
+                None
+            } else {
+                self.merged_from_outside(a, &l.id)
+            };
             let (status, viable, cytology) = match (a.findings.get(&l.id), l.from_target) {
+                _ if foreign.is_some() => {
+                    let foreign = foreign.unwrap_or_default();
+                    ex.note("R11-COALESCE", || {
+                        format!(
+                            "`{}` carries the merged mass of `{foreign}` (outside this scope): not evaluated here",
+                            l.id
+                        )
+                    });
+                    warnings.push(format!(
+                        "assessment {}: `{foreign}` coalesced into `{}` across the {} scope's edge: `{}` is not evaluated in this scope (R11-COALESCE)",
+                        a.date, l.id, self.scope, l.id
+                    ));
+                    (NonTargetStatus::NotEvaluated, None, None)
+                }
                 (None, _) => (NonTargetStatus::NotEvaluated, None, None),
                 (Some(Finding::NonTarget(f)), _) => {
                     match (f.status, f.short_axis, &l.node_normal_below) {
