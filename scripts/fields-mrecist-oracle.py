@@ -39,12 +39,11 @@ their case; exit 1 if any.
 """
 
 import importlib.util
-import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
+
+import oracle_run
 
 
 def load(name, file):
@@ -150,16 +149,9 @@ def main():
         else:
             sys.exit(f"the model does not read {k}")
     cases = [gen_case(k) for k in range(COUNT)]
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
-        f.write("---\n".join(to_yaml(c) for c in cases))
-        path = f.name
-    args = [RECIST, "assess", path, "--rules", "mrecist"] + sum((["--set", kv] for kv in SETS), [])
-    res = subprocess.run(args, capture_output=True, text=True)
-    os.unlink(path)
-    if res.returncode not in (0, 1):
-        sys.exit(res.stderr)
+    results, res = oracle_run.assess(RECIST, [to_yaml(c) for c in cases], ["mrecist"], SETS)
     got = {}
-    for r in json.loads(res.stdout):
+    for r in results:
         got.setdefault(r["subject"], {})[r["scope"]] = r
     bad = 0
     for c in cases:

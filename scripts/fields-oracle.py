@@ -59,12 +59,11 @@ their case; exit 1 if any.
 """
 
 import datetime as dt
-import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
+
+import oracle_run
 from fractions import Fraction as F
 
 SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 1
@@ -662,16 +661,9 @@ def main():
         else:
             sys.exit(f"the model does not read {k}")
     cases = [gen_case(k) for k in range(COUNT)]
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
-        f.write("---\n".join(to_yaml(c) for c in cases))
-        path = f.name
-    args = [RECIST, "assess", path, "--rules", "recist-1.1"] + sum((["--set", kv] for kv in SETS), [])
-    res = subprocess.run(args, capture_output=True, text=True)
-    os.unlink(path)
-    if res.returncode not in (0, 1):
-        sys.exit(res.stderr)
+    results, res = oracle_run.assess(RECIST, [to_yaml(c) for c in cases], ["recist-1.1"], SETS)
     got = {}
-    for r in json.loads(res.stdout):
+    for r in results:
         got.setdefault(r["subject"], {})[r["scope"]] = r
     bad = 0
     for c in cases:

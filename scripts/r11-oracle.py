@@ -20,12 +20,11 @@ their case; exit 1 if any. Subjects the engine refuses (e.g. three nodal targets
 """
 
 import datetime as dt
-import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
+
+import oracle_run
 from fractions import Fraction as F
 
 SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 1
@@ -331,15 +330,8 @@ def main():
         else:
             sys.exit(f"the model does not read {k}")
     cases = [gen_case(k) for k in range(COUNT)]
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
-        f.write("---\n".join(to_yaml(c) for c in cases))
-        path = f.name
-    args = [RECIST, "assess", path] + sum((["--set", kv] for kv in SETS), [])
-    res = subprocess.run(args, capture_output=True, text=True)
-    os.unlink(path)
-    if res.returncode not in (0, 1):
-        sys.exit(res.stderr)
-    got = {r["subject"]: r for r in json.loads(res.stdout) if r["scope"] == "all"}
+    results, res = oracle_run.assess(RECIST, [to_yaml(c) for c in cases], [], SETS)
+    got = {r["subject"]: r for r in results if r["scope"] == "all"}
     bad = 0
     for c in cases:
         r = got.get(c["subject"])
