@@ -36,10 +36,38 @@ pub(crate) fn subject(subject: &Subject) -> Result<(), AdjudicationError> {
                 format!("radiotherapy course `{}` listed twice", c.id),
             ));
         }
-        if let Some(l) = c.lesions.iter().find(|l| subject.lesion(l).is_none()) {
+        if let Some(l) = c
+            .lesions
+            .iter()
+            .chain(&c.marginal_lesions)
+            .find(|l| subject.lesion(l).is_none())
+        {
             return Err(malformed(
                 Some(l),
                 format!("radiotherapy field `{}` names unknown lesion `{l}`", c.id),
+            ));
+        }
+        if let Some(l) = c.marginal_lesions.iter().find(|l| c.lesions.contains(l)) {
+            return Err(malformed(
+                Some(l),
+                format!(
+                    "radiotherapy field `{}` lists lesion `{l}` both inside the field and at its margin",
+                    c.id
+                ),
+            ));
+        }
+        if let Some(l) = c
+            .lesions
+            .iter()
+            .chain(&c.marginal_lesions)
+            .find(|l| subject.lesion(l).is_some_and(|l| l.field_unknown))
+        {
+            return Err(malformed(
+                Some(l),
+                format!(
+                    "lesion `{l}` has an unknown field status, yet radiotherapy field `{}` places it",
+                    c.id
+                ),
             ));
         }
         if let (Some(s), Some(e)) = (c.start, c.end)

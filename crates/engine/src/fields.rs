@@ -125,6 +125,7 @@ pub(crate) fn late_courses(rules: &RuleSet, subject: &Subject) -> Vec<String> {
             let lesions: Vec<String> = c
                 .lesions
                 .iter()
+                .chain(&c.marginal_lesions)
                 .filter(|l| {
                     !subject
                         .radiotherapy
@@ -146,9 +147,13 @@ pub(crate) fn late_courses(rules: &RuleSet, subject: &Subject) -> Vec<String> {
         }
         // Lesions an earlier course (or one without a start date) already irradiated are
         // in-field anyway: re-irradiation moves nothing.
+        // Lesions at its margin move with it when marginal lesions count in-field (AMB-RT1).
+        let marginal_in =
+            rules.doc().radiotherapy.marginal_lesions == recist_rules::MarginalLesions::InField;
         let first_here: Vec<String> = c
             .lesions
             .iter()
+            .chain(c.marginal_lesions.iter().filter(|_| marginal_in))
             .filter(|l| {
                 !subject.radiotherapy.iter().any(|o| {
                     o.id != c.id && o.lesions.contains(l) && o.start.is_none_or(|s| s < start)
@@ -189,6 +194,62 @@ pub(crate) fn late_courses(rules: &RuleSet, subject: &Subject) -> Vec<String> {
     warnings
 }
 
+/// The warning for lesions whose field status is unknown (section 6: `field: unknown`; the
+/// engine does not guess): they are in neither field scope, so the scopes, the progression
+/// site and the relapse-free survivals leave them out. `None` when there is no such lesion.
+pub(crate) fn unknown_field(subject: &Subject) -> Option<String> {
+    let mut named: Vec<String> = subject
+        .lesions
+        .iter()
+        .filter(|l| l.field_unknown)
+        .map(|l| format!("`{}`", l.id))
+        .collect();
+    let mut new_ids: Vec<&str> = Vec::new();
+    for a in subject.assessments.iter().skip(1) {
+        for nl in &a.new_lesions {
+            if nl.field == recist_model::FieldPlacement::Unknown
+                && !new_ids.contains(&nl.id.as_str())
+            {
+                new_ids.push(&nl.id);
+                named.push(format!("new `{}` (seen {})", nl.id, a.date));
+            }
+        }
+    }
+    if named.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "field status unknown for {}: in neither the in-field nor the out-of-field scope, so they count in the `all` scope only; the progression site and the relapse-free survivals do not attribute them (AMB-RT1, rules reference section 6)",
+        named.join(", ")
+    ))
+}
+
+/// The note for baseline lesions at a field's margin: the scope
+/// `radiotherapy.marginal_lesions` gives them (AMB-RT1), and that they are no abscopal
+/// lesions. `None` when there is no such lesion.
+pub(crate) fn marginal_baseline(rules: &RuleSet, subject: &Subject) -> Option<String> {
+    let named: Vec<String> = subject
+        .radiotherapy
+        .iter()
+        .flat_map(|c| {
+            c.marginal_lesions
+                .iter()
+                .map(move |l| format!("`{l}` of `{}`", c.id))
+        })
+        .collect();
+    if named.is_empty() {
+        return None;
+    }
+    let scope = match rules.doc().radiotherapy.marginal_lesions {
+        recist_rules::MarginalLesions::InField => "in-field",
+        recist_rules::MarginalLesions::OutOfField => "out-of-field",
+    };
+    Some(format!(
+        "baseline lesions at a field's margin ({}) count {scope} (radiotherapy.marginal_lesions: {scope}, AMB-RT1), and are left out of the abscopal response, having received part of the dose (RT-ABS-1)",
+        named.join(", ")
+    ))
+}
+
 /// The abscopal response of a subject's non-irradiated targets (RT-ABS-2): per target, the
 /// smallest diameter at an assessment after the last radiotherapy end date, and whether it is
 /// at least `radiotherapy.abscopal_shrink_pct` below baseline. `None` when the out-of-field
@@ -200,7 +261,8 @@ pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_mode
 
     let prepared = crate::prepare::prepare(rules, subject, Scope::OutOfField).ok()??;
     // A lesion a course irradiates is no abscopal one, even when the course makes no field
-    // (`radiotherapy.late_courses: no-field`).
+    // (`radiotherapy.late_courses: no-field`), nor is one at a field's margin, which received
+    // part of the dose, whatever scope `radiotherapy.marginal_lesions` gives it (RT-ABS-1).
     let targets: Vec<&crate::prepare::TargetLesion> = prepared
         .targets
         .iter()
@@ -208,7 +270,7 @@ pub(crate) fn abscopal(rules: &RuleSet, subject: &Subject) -> Option<recist_mode
             !subject
                 .radiotherapy
                 .iter()
-                .any(|c| c.lesions.contains(&t.id))
+                .any(|c| c.lesions.contains(&t.id) || c.marginal_lesions.contains(&t.id))
         })
         .collect();
     if targets.is_empty() {
@@ -313,6 +375,7 @@ mod tests {
                 total_dose_gy: Some(total),
                 fractions: Some(n),
                 lesions: vec![],
+                marginal_lesions: vec![],
             }],
             lesions: vec![],
             assessments: vec![],

@@ -22,9 +22,7 @@
 //! let subject = Subject {
 //!     subject: "S-001".into(), evaluator: None, treatment_start: None, covariates: BTreeMap::new(),
 //!     follow_up: None, radiotherapy: vec![],
-//!     lesions: vec![Lesion { id: "T1".into(), site: "liver".into(), role: Role::Target, nodal: false,
-//!         hcc_typical: false, kind: None, method: None, prior_local_therapy: false,
-//!         progressed_after_local_therapy: false }],
+//!     lesions: vec![Lesion::new("T1", "liver", Role::Target)],
 //!     assessments: vec![scan("2019-03-01", 50), scan("2019-05-01", 35)],
 //! };
 //! let results = assess_subject(&rules, &subject).unwrap();
@@ -242,7 +240,9 @@ pub fn assess_subject_reusing(
     let mut results = vec![all];
     results.extend(in_field);
     results.extend(out_of_field);
-    let late = fields::late_courses(rules, subject);
+    let mut late = fields::late_courses(rules, subject);
+    late.extend(fields::marginal_baseline(rules, subject));
+    late.extend(fields::unknown_field(subject));
     for r in &mut results {
         r.radiotherapy = doses.clone();
         r.warnings.extend(late.iter().cloned());

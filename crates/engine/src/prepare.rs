@@ -549,15 +549,22 @@ pub(crate) struct Prepared<'r> {
 
 /// Which baseline lesions a scope holds.
 pub(crate) fn in_scope(rules: &RuleSet, subject: &Subject, lesion: &Lesion, scope: Scope) -> bool {
-    // Only courses that make a field count (`radiotherapy.late_courses`).
-    let irradiated = subject.radiotherapy.iter().any(|rt| {
-        rt.lesions.iter().any(|l| l == &lesion.id) && crate::fields::makes_field(rules, subject, rt)
-    });
-    match scope {
-        Scope::All => true,
-        Scope::InField => irradiated,
-        Scope::OutOfField => !irradiated,
+    if scope == Scope::All {
+        return true;
     }
+    // Section 6: a lesion whose field status is unknown is in neither field scope.
+    if lesion.field_unknown {
+        return false;
+    }
+    // Only courses that make a field count (`radiotherapy.late_courses`); a lesion at a
+    // field's margin counts as `radiotherapy.marginal_lesions` says (AMB-RT1).
+    let marginal_in =
+        rules.doc().radiotherapy.marginal_lesions == recist_rules::MarginalLesions::InField;
+    let in_field = subject.radiotherapy.iter().any(|rt| {
+        (rt.lesions.contains(&lesion.id) || marginal_in && rt.marginal_lesions.contains(&lesion.id))
+            && crate::fields::makes_field(rules, subject, rt)
+    });
+    (scope == Scope::InField) == in_field
 }
 
 /// Runs the baseline checks and prepares a scope. `Ok(None)`: the scope holds no lesion.

@@ -336,17 +336,11 @@ impl<'r> Tracker<'r> {
             if let Some((first, placed)) = self.first_fields.get(&nl.id)
                 && *placed != nl.field
             {
-                let place = |f: &FieldPlacement| match f {
-                    FieldPlacement::None => "outside every field".to_string(),
-                    FieldPlacement::Inside(rt) => format!("inside the field of `{rt}`"),
-                    FieldPlacement::Marginal(rt) => format!("at the margin of `{rt}`"),
-                };
                 return Err(fail(
                     Some(&nl.id),
                     format!(
-                        "new lesion first seen on {first} {}, now {}: a new lesion's field is set where it first appears (rules reference section 6)",
-                        place(placed),
-                        place(&nl.field)
+                        "new lesion first seen on {first} {placed}, now {}: a new lesion's field is set where it first appears (rules reference section 6)",
+                        nl.field
                     ),
                 ));
             }
@@ -1730,6 +1724,10 @@ impl<'r> Tracker<'r> {
                     ("AMB-RT2", detail!(ex.on(), "inside the field of {rt}"))
                 }
                 FieldPlacement::None => ("AMB-RT2", "outside every field".to_string()),
+                FieldPlacement::Unknown => (
+                    "AMB-RT1",
+                    "with its field unknown, in neither field scope".to_string(),
+                ),
             };
             ex.note(rule, || {
                 format!(
@@ -2084,6 +2082,10 @@ fn new_lesion_in_scope(
         FieldPlacement::None => false,
         FieldPlacement::Inside(rt) => !no_field.contains(rt),
         FieldPlacement::Marginal(rt) => marginal_in && !no_field.contains(rt),
+        // Section 6: the engine does not guess; the lesion counts in the `all` scope only.
+        FieldPlacement::Unknown => {
+            return scope == Scope::All;
+        }
     };
     match scope {
         Scope::All => true,

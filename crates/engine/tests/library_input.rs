@@ -128,6 +128,7 @@ fn course(id: &str, lesions: &[&str]) -> RadiotherapyCourse {
         total_dose_gy: Some(40.0),
         fractions: Some(10),
         lesions: lesions.iter().map(|l| l.to_string()).collect(),
+        marginal_lesions: vec![],
     }
 }
 
@@ -345,6 +346,45 @@ fn lib_input_malformed_subjects_are_refused_naming_the_lesion() {
                 s
             },
             None,
+        ),
+        (
+            "radiotherapy field names a lesion both inside and at its margin",
+            {
+                let mut s = subject(vec![follow_up()]);
+                s.radiotherapy.push(RadiotherapyCourse {
+                    marginal_lesions: vec!["T1".into()],
+                    ..course("RT1", &["T1"])
+                });
+                s
+            },
+            Some("T1"),
+        ),
+        (
+            "radiotherapy field margin names an unknown lesion",
+            {
+                let mut s = subject(vec![follow_up()]);
+                s.radiotherapy.push(RadiotherapyCourse {
+                    marginal_lesions: vec!["T9".into()],
+                    ..course("RT1", &["T1"])
+                });
+                s
+            },
+            Some("T9"),
+        ),
+        (
+            "radiotherapy field places a lesion of unknown field status",
+            {
+                let mut s = subject(vec![follow_up()]);
+                if let Some(l) = s.lesions.iter_mut().find(|l| l.id == "NT1") {
+                    l.field_unknown = true;
+                }
+                s.radiotherapy.push(RadiotherapyCourse {
+                    marginal_lesions: vec!["NT1".into()],
+                    ..course("RT1", &["T1"])
+                });
+                s
+            },
+            Some("NT1"),
         ),
         (
             "new lesion reuses a baseline id",

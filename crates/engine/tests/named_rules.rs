@@ -355,6 +355,99 @@ fn rt_abs_1_rt_abs_2_rt_abs_3_abscopal_response() {
     );
 }
 
+/// AMB-RT1, RT-MARGINAL for a baseline lesion: the lung target T2 given at the margin of RT1
+/// (`field: "marginal:RT1"`) counts in-field by default and out-of-field with
+/// `radiotherapy.marginal_lesions: out-of-field`, as a marginal new lesion does (the baseline
+/// sums move with it); RT-ABS-1: either way it is no abscopal lesion (it received part of the
+/// dose), so the out-of-field scope's abscopal response has no target left.
+#[test]
+fn amb_rt1_rt_marginal_a_baseline_lesion_at_the_margin_follows_the_parameter() {
+    let marginal = HCC.replace(
+        "role: target}\nassessments",
+        "role: target, field: \"marginal:RT1\"}\nassessments",
+    );
+    assert_ne!(marginal, HCC);
+    let baseline_sum = |r: &[SubjectResult], s: Scope| {
+        r.iter()
+            .find(|x| x.scope == s)
+            .and_then(|x| x.timepoints[0].sum_mm)
+            .map(|m| m.to_string())
+    };
+    let default = assess(&rules("recist-1.1", &[]), &marginal);
+    assert_eq!(baseline_sum(&default, Scope::InField), Some("80".into()));
+    assert_eq!(
+        baseline_sum(&default, Scope::OutOfField),
+        None,
+        "no lesion left out of the field"
+    );
+    let out = assess(
+        &rules(
+            "recist-1.1",
+            &[("radiotherapy.marginal_lesions", "out-of-field")],
+        ),
+        &marginal,
+    );
+    assert_eq!(baseline_sum(&out, Scope::InField), Some("60".into()));
+    assert_eq!(baseline_sum(&out, Scope::OutOfField), Some("20".into()));
+    let out_of_field = scope(&out, Scope::OutOfField);
+    assert!(
+        out_of_field.abscopal.is_none(),
+        "{:?}",
+        out_of_field.abscopal
+    );
+    assert!(
+        out_of_field
+            .warnings
+            .iter()
+            .any(|w| w.contains("`T2` of `RT1`") && w.contains("count out-of-field")),
+        "{:?}",
+        out_of_field.warnings
+    );
+}
+
+/// Section 6 (field status `unknown`; AMB-RT1 has no standard to guess by): a lesion whose
+/// place relative to the field is unknown is in neither field scope. T2 grows 20 → 13 → 40 mm:
+/// the `all` sum 80 → 71 → 95 (+24 mm from the nadir, +33.8 %) is PD, which out of the field
+/// would be out-of-field PD; in neither scope, the site is `combined`, no relapse-free
+/// survival has an event, the out-of-field scope has no lesion, and every result names T2.
+#[test]
+fn amb_rt1_unknown_field_status_is_in_neither_scope() {
+    let unknown = HCC
+        .replace(
+            "role: target}\nassessments",
+            "role: target, field: unknown}\nassessments",
+        )
+        .replace("T2: {long_axis: 15}", "T2: {long_axis: 40}");
+    let r = assess(&rules("recist-1.1", &[]), &unknown);
+    let all = scope(&r, Scope::All);
+    assert_eq!(
+        all.timepoints[2].follow_up.as_ref().unwrap().overall,
+        OverallResponse::Pd
+    );
+    let p = all.progression.as_ref().unwrap();
+    assert_eq!(p.site.as_deref(), Some("combined"));
+    let e = all.endpoints.as_ref().unwrap();
+    assert!(!e.in_field_relapse_free_survival.as_ref().unwrap().event);
+    assert!(!e.out_of_field_relapse_free_survival.as_ref().unwrap().event);
+    assert!(
+        r.iter().all(|x| x.scope != Scope::OutOfField),
+        "T2 is in no scope"
+    );
+    assert_eq!(
+        scope(&r, Scope::InField).timepoints[0]
+            .sum_mm
+            .map(|m| m.to_string()),
+        Some("60".into())
+    );
+    assert!(
+        r.iter().all(|x| x
+            .warnings
+            .iter()
+            .any(|w| w.contains("field status unknown for `T2`"))),
+        "{r:?}"
+    );
+}
+
 /// R11-COALESCE: one lesion carries the merged mass. Two lesions merged into each other (no
 /// carrier: the mass would count nowhere, a false CR), a chain, and a non-nodal lesion merged
 /// into a node (measured on another axis) are refused at the assessment and lesion; a plain

@@ -436,6 +436,7 @@ fn build(spec: &CaseSpec, k: i64) -> Subject {
                 .filter(|(_, in_field)| **in_field)
                 .map(|(l, _)| l.id.clone())
                 .collect(),
+            marginal_lesions: vec![],
         })
         .into_iter()
         .collect();

@@ -118,6 +118,8 @@ struct RawLesion {
     prior_local_therapy: bool,
     #[serde(default)]
     progressed_after_local_therapy: bool,
+    #[serde(default)]
+    field: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -687,6 +689,64 @@ impl Ctx<'_> {
     }
 }
 
+/// A baseline lesion's `field` (section 6: `RT1` inside that course's field, `marginal:RT1`
+/// at its margin, `none` outside every field, `unknown`), written into the courses' lists and
+/// the lesion. A `field` that contradicts a course's `lesions` is refused, naming both.
+fn place_baseline_lesions(
+    ctx: &Ctx<'_>,
+    fields: &[(usize, String, String)],
+    lesions: &mut [Lesion],
+    courses: &mut [RadiotherapyCourse],
+) -> Result<(), CaseError> {
+    for (i, id, field) in fields {
+        let path = [key("lesions"), PathSegment::Index(*i), key("field")];
+        let err = |message: String| ctx.err(&path, None, Some(id), message);
+        let listed_by = |courses: &[RadiotherapyCourse]| {
+            courses
+                .iter()
+                .find(|c| c.lesions.contains(id))
+                .map(|c| c.id.clone())
+        };
+        match field.as_str() {
+            "none" | "unknown" => {
+                if let Some(rt) = listed_by(courses) {
+                    return Err(err(format!(
+                        "lesion has `field: {field}` but radiotherapy course `{rt}` lists it among the lesions inside its field"
+                    )));
+                }
+                if field == "unknown"
+                    && let Some(l) = lesions.iter_mut().find(|l| &l.id == id)
+                {
+                    l.field_unknown = true;
+                }
+            }
+            f => {
+                let (marginal, rt) = match f.strip_prefix("marginal:") {
+                    Some(rt) => (true, rt.trim()),
+                    None => (false, f),
+                };
+                let Some(course) = courses.iter_mut().find(|c| c.id == rt) else {
+                    return Err(err(format!(
+                        "lesion names unknown radiotherapy field `{rt}` (give a course id, `marginal:` and a course id, `none` or `unknown`)"
+                    )));
+                };
+                if !marginal {
+                    if !course.lesions.contains(id) {
+                        course.lesions.push(id.clone());
+                    }
+                } else if course.lesions.contains(id) {
+                    return Err(err(format!(
+                        "lesion has `field: marginal:{rt}` but radiotherapy course `{rt}` lists it among the lesions inside its field"
+                    )));
+                } else {
+                    course.marginal_lesions.push(id.clone());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Lesion kinds a site names by the kind's own words, for a lesion given without `kind`:
 /// `right pleural effusion` is an effusion, `tumour thrombus of the portal vein` a tumour
 /// thrombus. These kinds are not measurable disease (R11-NONMEAS) and effusions and ascites
@@ -786,6 +846,8 @@ fn convert(
     let mut lesions = Vec::new();
     let mut notes = Vec::new();
     let mut ids = BTreeSet::new();
+    // Each lesion's `field`, where given, read once the courses are known.
+    let mut fields: Vec<(usize, String, String)> = Vec::new();
     for (i, l) in raw.lesions.into_iter().enumerate() {
         let path = [key("lesions"), PathSegment::Index(i), key("id")];
         if l.id.trim().is_empty() {
@@ -797,6 +859,9 @@ fn convert(
         let nodal = l.nodal || l.kind == Some(LesionKind::LymphNode);
         let kind = kind_or_from_site(l.kind, &l.site);
         note_kind_from_site(&mut notes, "lesion", &l.id, l.kind, kind, &l.site);
+        if let Some(f) = &l.field {
+            fields.push((i, l.id.clone(), f.trim().to_string()));
+        }
         lesions.push(Lesion {
             id: l.id,
             site: l.site,
@@ -807,6 +872,7 @@ fn convert(
             method: l.method,
             prior_local_therapy: l.prior_local_therapy,
             progressed_after_local_therapy: l.progressed_after_local_therapy,
+            field_unknown: false,
         });
     }
     if lesions.is_empty() {
@@ -885,8 +951,10 @@ fn convert(
             total_dose_gy: rt.total_dose_gy,
             fractions: rt.fractions,
             lesions: rt.lesions,
+            marginal_lesions: Vec::new(),
         });
     }
+    place_baseline_lesions(&ctx, &fields, &mut lesions, &mut courses)?;
 
     // Assessments.
     if raw.assessments.is_empty() {
@@ -1024,6 +1092,7 @@ fn convert(
                     FieldPlacement::None
                 }
                 Some("none") | Some("") => FieldPlacement::None,
+                Some("unknown") => FieldPlacement::Unknown,
                 Some(f) => {
                     let (marginal, rt) = match f.strip_prefix("marginal:") {
                         Some(rt) => (true, rt.trim()),
@@ -1068,19 +1137,12 @@ fn convert(
             }
             match new_ids_seen.get(&nl.id) {
                 Some((first, placed)) if *placed != field => {
-                    let place = |f: &FieldPlacement| match f {
-                        FieldPlacement::None => "outside every field".to_string(),
-                        FieldPlacement::Inside(rt) => format!("inside the field of `{rt}`"),
-                        FieldPlacement::Marginal(rt) => format!("at the margin of `{rt}`"),
-                    };
                     return Err(ctx.err(
                         &path("field"),
                         Some(date),
                         Some(&nl.id),
                         format!(
-                            "new lesion first seen on {first} {}, now {}: a new lesion's field is set where it first appears (rules reference section 6); give the same `field` at every sighting",
-                            place(placed),
-                            place(&field)
+                            "new lesion first seen on {first} {placed}, now {field}: a new lesion's field is set where it first appears (rules reference section 6); give the same `field` at every sighting"
                         ),
                     ));
                 }

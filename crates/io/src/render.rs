@@ -101,13 +101,18 @@ pub fn explain(results: &[SubjectResult]) -> String {
             };
             let _ = writeln!(
                 out,
-                "radiotherapy {} ({}{dates}): {dose}{figures}; field holds {}",
+                "radiotherapy {} ({}{dates}): {dose}{figures}; field holds {}{}",
                 c.id,
                 c.site,
                 if c.lesions.is_empty() {
                     "no baseline lesion".to_string()
                 } else {
                     c.lesions.join(", ")
+                },
+                if c.marginal_lesions.is_empty() {
+                    String::new()
+                } else {
+                    format!("; at its margin {}", c.marginal_lesions.join(", "))
                 }
             );
         }

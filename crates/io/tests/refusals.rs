@@ -170,6 +170,38 @@ fn the_base_case_is_accepted() {
     Some("T9"),
     "names unknown lesion `T9`"
 )]
+#[case::baseline_lesion_names_unknown_field(
+    "  - {id: N1, site: lymph node, role: target, nodal: true}",
+    "  - {id: N1, site: lymph node, role: target, nodal: true, field: \"marginal:RT7\"}",
+    "  - {id: N1, site: lymph node, role: target, nodal: true, field",
+    None,
+    Some("N1"),
+    "lesion names unknown radiotherapy field `RT7`"
+)]
+#[case::baseline_lesion_outside_yet_listed_by_a_course(
+    "  - {id: T1, site: liver, role: target}",
+    "  - {id: T1, site: liver, role: target, field: none}",
+    "  - {id: T1, site: liver, role: target, field",
+    None,
+    Some("T1"),
+    "lesion has `field: none` but radiotherapy course `RT1` lists it"
+)]
+#[case::baseline_lesion_unknown_yet_listed_by_a_course(
+    "  - {id: T1, site: liver, role: target}",
+    "  - {id: T1, site: liver, role: target, field: unknown}",
+    "  - {id: T1, site: liver, role: target, field",
+    None,
+    Some("T1"),
+    "lesion has `field: unknown` but radiotherapy course `RT1` lists it"
+)]
+#[case::baseline_lesion_marginal_yet_listed_inside(
+    "  - {id: T1, site: liver, role: target}",
+    "  - {id: T1, site: liver, role: target, field: \"marginal:RT1\"}",
+    "  - {id: T1, site: liver, role: target, field",
+    None,
+    Some("T1"),
+    "lesion has `field: marginal:RT1` but radiotherapy course `RT1` lists it among the lesions inside its field"
+)]
 #[case::new_lesion_names_unknown_field(
     "field: none}",
     "field: RT7}",

@@ -84,6 +84,10 @@ pub struct RadiotherapyCourse {
     pub fractions: Option<u32>,
     /// Baseline lesions inside the field.
     pub lesions: Vec<String>,
+    /// Baseline lesions at the field's margin, scoped by `radiotherapy.marginal_lesions`
+    /// (AMB-RT1, RT-MARGINAL).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marginal_lesions: Vec<String>,
 }
 
 /// Whether a baseline lesion is followed by measurement or qualitatively.
@@ -219,6 +223,10 @@ pub struct Lesion {
     pub prior_local_therapy: bool,
     /// Has progressed since that local therapy, so may be a target (R11-PRIORTX).
     pub progressed_after_local_therapy: bool,
+    /// Whether the lesion lies inside a radiotherapy field is not known (field status
+    /// `unknown`, rules reference section 6): it belongs to neither field scope.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub field_unknown: bool,
 }
 
 impl Lesion {
@@ -237,6 +245,7 @@ impl Lesion {
             method: None,
             prior_local_therapy: false,
             progressed_after_local_therapy: false,
+            field_unknown: false,
         }
     }
 }
@@ -354,6 +363,21 @@ pub enum FieldPlacement {
     Inside(String),
     /// At the margin of this course's field (AMB-RT1).
     Marginal(String),
+    /// Not known (section 6): in neither field scope.
+    Unknown,
+}
+
+impl std::fmt::Display for FieldPlacement {
+    /// Where the lesion lies, in words: `outside every field`, ``inside the field of `RT1` ``,
+    /// ``at the margin of `RT1` ``, `with its field unknown`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldPlacement::None => f.write_str("outside every field"),
+            FieldPlacement::Inside(rt) => write!(f, "inside the field of `{rt}`"),
+            FieldPlacement::Marginal(rt) => write!(f, "at the margin of `{rt}`"),
+            FieldPlacement::Unknown => f.write_str("with its field unknown"),
+        }
+    }
 }
 
 /// A lesion seen for the first time after baseline (or seen again, under the same id).

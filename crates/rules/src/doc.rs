@@ -867,7 +867,8 @@ pub enum BorStopAt {
     NewTherapy,
 }
 
-/// How marginal new lesions are scoped (AMB-RT1).
+/// How lesions at a field's margin are scoped (AMB-RT1): new lesions given `field:
+/// marginal:RT1`, and baseline lesions given the same (a course's `marginal_lesions`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum MarginalLesions {
@@ -899,7 +900,7 @@ pub enum LateCourses {
 pub struct RadiotherapyRules {
     /// α/β ratio for BED and EQD2, gray.
     pub alpha_beta_gy: f64,
-    /// Marginal new lesions (AMB-RT1).
+    /// Lesions at a field's margin, baseline or new (AMB-RT1).
     pub marginal_lesions: MarginalLesions,
     /// A course that starts after a follow-up assessment (RT-IN-PTV, RT-OUT).
     pub late_courses: LateCourses,

@@ -2582,6 +2582,7 @@ fn finish_unit(
             method: l.method,
             prior_local_therapy: false,
             progressed_after_local_therapy: false,
+            field_unknown: false,
         });
     }
     // The visits' names move into their metadata (the assessments have their copies).

@@ -545,6 +545,7 @@ fn model_subject(s: &GSubject, evaluator: &str, visits: &[GVisit], mrecist: bool
             method: Some(modality),
             prior_local_therapy: false,
             progressed_after_local_therapy: false,
+            field_unknown: false,
         })
         .collect();
     let assessments = visits
