@@ -74,10 +74,8 @@ def gen_case(k):
     c["subject"] = "FM%d" % k
     dates = [day for day, _, _ in c["visits"]]
     ids = [L["id"] for L in c["lesions"]]
-    c["courses"], n_courses = fields.gen_courses(dates, c["ts"], ids)
-    opts = ["none", None, "RT1", "marginal:RT1"] + (["RT2", "marginal:RT2"] if n_courses > 1 else [])
-    if not c["courses"]:
-        opts = ["none", None]
+    c["courses"], n_courses, c["unknown"] = fields.gen_courses(dates, c["ts"], ids)
+    opts = fields.new_field_options(c["courses"], n_courses)
     placed = {}
     for _, _, new in c["visits"]:
         for nid, n in new:  # a new lesion's field is set where it first appears
@@ -96,6 +94,13 @@ def to_yaml(c):
     """The mRECIST oracle's case text with the follow-up and the radiotherapy courses."""
     text = mrecist.to_yaml(c)
     head, rest = text.split("lesions:\n", 1)
+    lesion_lines, assessments = rest.split("assessments:\n", 1)
+    # each baseline lesion's `field` where it is at a margin or unknown (section 6)
+    lesion_lines = "".join(
+        line[:-2] + fields.lesion_field(c, line.split("id: ", 1)[1].split(",", 1)[0]) + "}\n"
+        if line.startswith("  - {id: ") and line.endswith("}\n") else line
+        for line in lesion_lines.splitlines(keepends=True))
+    rest = lesion_lines + "assessments:\n" + assessments
     fu = []
     if c["death"]:
         fu += [f"last_known_alive: {c['death']}", f"death: {c['death']}"]

@@ -8,13 +8,15 @@ from the engine, run against `recist assess --rules recist-1.1` on random subjec
 Subjects have one radiotherapy course (one in five a second one, some starting after a
 follow-up: a late course, RT-IN-PTV), one in twenty none (the `all` result alone); 0-4 targets
 (up to 2 nodal) and 0-3 non-targets (some nodal), each inside a course's field (some in both)
-or outside; some subjects have all disease irradiated, some none. Targets are measured,
+or outside; some subjects have all disease irradiated, some none. One lesion outside the fields
+in ten is at a field's margin instead (`field: "marginal:RT1"` on the lesion), one in sixteen of
+unknown field status (`field: unknown`). Targets are measured,
 absent, too small, not evaluated or left out, split into fragments, merged into another
 target (also across the field edge); one subject in five drifts a few mm around its baseline
 (whole-disease PD that neither scope reaches alone: site `combined`). Non-targets are present,
 absent, progressing or not evaluated. New lesions (unequivocal, equivocal then confirmed,
 nodes around 10 mm) are placed in a field (`RT1`, `RT2`), at its margin (`marginal:RT1`),
-outside it (`none`) or with no `field` (outside). Treatment starts 0-13 days after the
+outside it (`none`), with their field unknown (`unknown`) or with no `field` (outside). Treatment starts 0-13 days after the
 baseline, or after a rescan (on or before day 0: no follow-up); courses end before, on or
 between scans, or have no end date; some subjects die after their last scan, some start a new
 anticancer therapy.
@@ -31,6 +33,10 @@ for its new lesions); on the `out-of-field` result with targets, the abscopal re
 placed in their field before they start) and, on the out-of-field one, for no end date.
 
 Readings the model takes where the contract leaves room (each the engine's too):
+- section 6 field status: a baseline lesion at a field's margin is scoped by
+  `radiotherapy.marginal_lesions` as a marginal new lesion is (AMB-RT1) and is never an
+  abscopal lesion (part of the dose); a lesion of unknown field status, baseline or new, is in
+  neither field scope; every result names both kinds in a warning;
 - a target merged into a lesion of the other scope is not evaluated in its own scope, and the
   carrier is not evaluated in its scope (DESIGN.md, `merged_into`); neither counts for the
   abscopal response at that scan;
@@ -79,8 +85,9 @@ OPT = dict(marginal="in-field", late="field-from-baseline", abs_pct=F(30), nt_ce
 
 def gen_courses(dates, ts, ids):
     """One radiotherapy course near treatment start (one in five a second one, some starting
-    after a follow-up), each baseline lesion of `ids` inside a field or not; one subject in
-    twenty none. Returns the courses and how many were drawn."""
+    after a follow-up), each baseline lesion of `ids` inside a field, at one field's margin
+    (`marginal`), of unknown field status, or outside; one subject in twenty none. Returns the
+    courses, how many were drawn, and the lesions of unknown field status."""
     # courses: RT1 near treatment start; sometimes RT2, sometimes after the first follow-up
     courses = []
     with_end = R.random() < 0.9
@@ -96,7 +103,7 @@ def gen_courses(dates, ts, ids):
         later = [d for d in dates[1:] if d >= start]
         if end and later and R.random() < 0.2:
             end = later[0]  # the course ends on a scan's day: that scan is no abscopal evidence
-        courses.append(dict(id="RT%d" % (ci + 1), start=start, end=end, lesions=[]))
+        courses.append(dict(id="RT%d" % (ci + 1), start=start, end=end, lesions=[], marginal=[]))
     mode = R.choices(["mixed", "all", "none"], [6, 2, 2])[0]
     for lid in ids:
         inside = mode == "all" or (mode == "mixed" and R.random() < 0.5)
@@ -105,9 +112,34 @@ def gen_courses(dates, ts, ids):
                 co["lesions"].append(lid)
         elif inside:
             R.choice(courses)["lesions"].append(lid)
+    unknown = []
+    for lid in ids:  # section 6: at a field's margin, or of unknown field status
+        if any(lid in co["lesions"] for co in courses):
+            continue
+        x = R.random()
+        if x < 0.1:
+            R.choice(courses)["marginal"].append(lid)
+        elif x < 0.16:
+            unknown.append(lid)
     if R.random() < 0.05:  # no radiotherapy: the `all` result alone (section 7.1)
-        courses = []
-    return courses, n_courses
+        courses, unknown = [], []
+    return courses, n_courses, unknown
+
+
+def new_field_options(courses, n_courses):
+    """The `field` a new lesion may be given (None: no `field` key, outside)."""
+    if not courses:
+        return ["none", None]
+    return ["none", None, "RT1", "marginal:RT1", "unknown"] + (["RT2", "marginal:RT2"] if n_courses > 1 else [])
+
+
+def lesion_field(c, lid):
+    """A baseline lesion's `field` key in the case text: `marginal:RTn`, `unknown`, or none
+    (inside a field is said by the course's `lesions`, outside by nothing)."""
+    for co in c["courses"]:
+        if lid in co["marginal"]:
+            return ', field: "marginal:%s"' % co["id"]
+    return ", field: unknown" if lid in c["unknown"] else ""
 
 
 def gen_follow_up(dates, ts):
@@ -139,7 +171,7 @@ def gen_case(k):
     ts = dates[0] + dt.timedelta(days=R.choice([0, 0, 0, 3, 7, 13]))
     if R.random() < 0.08:  # a rescan on or before treatment start
         ts = dates[1] + dt.timedelta(days=R.choice([0, 3]))
-    courses, n_courses = gen_courses(dates, ts, [lid for lid, _, _ in targets + nts])
+    courses, n_courses, unknown = gen_courses(dates, ts, [lid for lid, _, _ in targets + nts])
     base = {t: F(R.choice([15, 16, 20, 25, 30, 40]) if nodal else R.choice([10, 12, 15, 20, 25, 30, 50]))
             for t, _, nodal in targets}
     new_field = {}
@@ -147,10 +179,7 @@ def gen_case(k):
 
     def place(i):
         if i not in new_field:
-            opts = ["none", None, "RT1", "marginal:RT1"] + (["RT2", "marginal:RT2"] if n_courses > 1 else [])
-            if not courses:
-                opts = ["none", None]
-            new_field[i] = R.choice(opts)
+            new_field[i] = R.choice(new_field_options(courses, n_courses))
         return new_field[i]
 
     visits, confirmed, seen_before = [], set(), []
@@ -210,7 +239,7 @@ def gen_case(k):
         visits.append((day, f, new))
     death, new_therapy = gen_follow_up(dates, ts)
     return dict(subject="F%d" % k, targets=targets, nts=nts, visits=visits, ts=ts,
-                courses=courses, death=death, new_therapy=new_therapy)
+                courses=courses, unknown=unknown, death=death, new_therapy=new_therapy)
 
 
 def mm(v):
@@ -234,10 +263,11 @@ def to_yaml(c):
                      f"fractions: 5, lesions: [{', '.join(co['lesions'])}]}}")
     lines.append("lesions:")
     for tid, site, nodal in c["targets"]:
-        lines.append(f"  - {{id: {tid}, site: {site}, role: target, nodal: {str(nodal).lower()}}}")
+        lines.append(f"  - {{id: {tid}, site: {site}, role: target, nodal: {str(nodal).lower()}"
+                     f"{lesion_field(c, tid)}}}")
     for nid, site, nodal in c["nts"]:
         lines.append(f"  - {{id: {nid}, site: {'hilar node' if nodal else site}, role: non-target, "
-                     f"nodal: {str(nodal).lower()}}}")
+                     f"nodal: {str(nodal).lower()}{lesion_field(c, nid)}}}")
     lines.append("assessments:")
     nodal = {t[0]: t[2] for t in c["targets"]}
     for day, f, new in c["visits"]:
@@ -495,12 +525,16 @@ def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
     # radiotherapy.late_courses: no-field makes no field of a course starting after a follow-up
     fields = [co for co in c["courses"] if OPT["late"] == "field-from-baseline" or co["id"] not in late]
     field_ids = {co["id"] for co in fields}
-    inside = {lid for co in fields for lid in co["lesions"]}
+    marginal_in = OPT["marginal"] == "in-field"
+    # AMB-RT1: a baseline lesion at a field's margin goes where the parameter says
+    inside = {lid for co in fields for lid in co["lesions"] + (co["marginal"] if marginal_in else [])}
+    # section 6: a lesion of unknown field status is in neither field scope
+    unknown = set(c.get("unknown", []))
 
     def in_field_new(x):
         """AMB-RT1 (radiotherapy.marginal_lesions) and AMB-RT2 (one scope per new lesion)."""
         fld = field_of(x)
-        if not fld or fld == "none":
+        if not fld or fld in ("none", "unknown"):
             return False
         if fld.startswith("marginal:"):
             return OPT["marginal"] == "in-field" and fld[len("marginal:"):] in field_ids
@@ -518,8 +552,9 @@ def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
         return res
     parts = {
         "in-field": ([t for t in tids if t in inside], [n for n in nids if n in inside], in_field_new),
-        "out-of-field": ([t for t in tids if t not in inside], [n for n in nids if n not in inside],
-                         lambda x: not in_field_new(x)),
+        "out-of-field": ([t for t in tids if t not in inside | unknown],
+                         [n for n in nids if n not in inside | unknown],
+                         lambda x: not in_field_new(x) and field_of(x) != "unknown"),
     }
     watched = {}
     for name, (ts_, ns_, pred) in parts.items():
@@ -536,7 +571,7 @@ def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
             warn.append(("course", co["id"], []))  # it makes no field: always said
         elif co["id"] in late:
             # a lesion is named by the earliest-starting course that holds it
-            own = [x for x in co["lesions"] if x not in early and not any(
+            own = [x for x in co["lesions"] + (co["marginal"] if marginal_in else []) if x not in early and not any(
                 x in o["lesions"] and o["start"] < co["start"] for o in c["courses"])]
             if own:  # a late course holding no lesion of its own moves nothing: no warning
                 warn.append(("course", co["id"], own))
@@ -544,6 +579,13 @@ def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
                 for x in new:
                     if field_of(x) in (co["id"], "marginal:" + co["id"]) and in_field_new(x) and day < co["start"]:
                         warn.append(("new", x[0], co["id"]))
+    marginal = [x for co in c["courses"] for x in co["marginal"]]
+    if marginal:  # every result says where the baseline lesions at a margin count
+        warn.append(("marginal", marginal))
+    unknown_named = sorted(unknown) + sorted({x[0] for _, _, new in c["visits"][1:] for x in new
+                                              if field_of(x) == "unknown"})
+    if unknown_named:  # and names the lesions of unknown field status
+        warn.append(("unknown", unknown_named))
     death = str(c["death"]) if c["death"] else None
     for name, m in res.items():
         m["warn"] = list(warn)
@@ -571,8 +613,8 @@ def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
         cut = max(ends) if len(ends) == len(c["courses"]) else None
         lesions, evaluable = [], False
         for t in parts["out-of-field"][0]:
-            if any(t in co["lesions"] for co in c["courses"]):
-                continue  # irradiated by a course that makes no field: no abscopal lesion
+            if any(t in co["lesions"] or t in co["marginal"] for co in c["courses"]):
+                continue  # irradiated (by a course that makes no field, or at a margin): no abscopal lesion
             seen = [v[t] for day, v in res["out-of-field"]["values"] if t in v and (cut is None or day > cut)
                     and not (c["new_therapy"] and day > c["new_therapy"])]
             b = baseline(t)
@@ -634,6 +676,11 @@ def compare(m, r):
                      for x in ws)
         elif w[0] == "new":
             ok = any(f"`{w[1]}`" in x and f"`{w[2]}`" in x for x in ws)
+        elif w[0] == "marginal":
+            ok = any("at a field's margin" in x and f"count {OPT['marginal']}" in x
+                     and all(f"`{i}`" in x for i in w[1]) for x in ws)
+        elif w[0] == "unknown":
+            ok = any("field status unknown" in x and all(f"`{i}`" in x for i in w[1]) for x in ws)
         else:
             ok = any("no radiotherapy end date" in x for x in ws)
         if not ok:
@@ -644,6 +691,9 @@ def compare(m, r):
             diffs.append(("warning unexpected", x))
         if "no radiotherapy end date" in x and ("no-end",) not in m["warn"]:
             diffs.append(("warning unexpected", x))
+        for kind, text in (("marginal", "at a field's margin"), ("unknown", "field status unknown")):
+            if text in x and not any(w[0] == kind for w in m["warn"]):
+                diffs.append(("warning unexpected", x))
     return diffs
 
 
