@@ -4,7 +4,8 @@
 
 It generates subjects with 0-3 targets (some nodal; measured, absent, too small, not evaluated
 or left out, split into fragments, merged into another target), 0-2 non-targets (some nodal),
-new lesions (unequivocal, nodal with a short axis around 10 mm, equivocal then confirmed) and
+new lesions (unequivocal; nodes with a short axis around 10 mm or none, some equivocal, some
+seen again under the same id; equivocal then confirmed) and
 a treatment start up to 13 days after the baseline. For every follow-up it compares target,
 non-target, new-lesion and overall responses, sum and nadir; for the subject, best and
 confirmed best overall response and the progression date (`scope: all` only).
@@ -14,7 +15,14 @@ Usage: scripts/r11-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   timepoint.pr_persistence (strict|sticky), target_response.missing_target,
   new_lesions.equivocal_confirmed, confirmation.max_ne_between,
   confirmation.min_interval_days, confirmation.accept_sd_between,
-  best_response.sd_min_days, best_response.reference.
+  best_response.sd_min_days, best_response.reference, new_lesions.node_without_short_axis.
+
+Readings (DESIGN.md, AMB-13): a new node under 10 mm short axis is no lesion, equivocal or not,
+and starts no equivocal spell; one without a short axis is the reader's word (`new`), or, with
+`node_without_short_axis: equivocal`, equivocal until a short axis of 10 mm or more is given;
+a listing marked equivocal (or, under `equivocal`, a node listed without a short axis) is
+EQUIVOCAL at that assessment even when the lesion was counted before: the reader's word at each
+listing (a lesion counted on follow-up has already made PD, so no progression date moves).
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any. Subjects the engine refuses (e.g. three nodal targets) are skipped.
 """
@@ -35,7 +43,7 @@ R = random.Random(SEED)
 SITES = ["liver", "lung", "kidney", "spleen", "brain"]
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
 OPT = dict(sticky=False, rewrite=False, ref_baseline=False, arith=False, always_ne=False,
-           max_ne=1, min_int=28, accept_sd=False, sd_min=42)
+           max_ne=1, min_int=28, accept_sd=False, sd_min=42, node_no_sa="new")
 
 
 def gen_case(k):
@@ -89,8 +97,9 @@ def gen_case(k):
         if vi > 0:
             if R.random() < 0.06:
                 new.append(("X%d" % vi, False))
-            if R.random() < 0.05:
-                new.append(("NN%d" % vi, False, F(R.choice([8, F(999, 100), 10, 12]))))
+            if R.random() < 0.08:  # a new node, once or seen again, sized or not, sure or not
+                i = "NN%d" % (vi if R.random() < 0.5 else R.randint(1, 2))
+                new.append((i, R.random() < 0.3, R.choice([None, 8, F(999, 100), 10, 12, 15])))
             if R.random() < 0.12:
                 i = "E%d" % R.randint(1, 2)
                 eq = R.random() < 0.6 and i not in confirmed
@@ -137,7 +146,8 @@ def to_yaml(c):
 
         def new_lesion(x):
             if len(x) == 3:
-                return f"{{id: {x[0]}, site: axilla, nodal: true, short_axis: {mm(x[2])}}}"
+                sa = "" if x[2] is None else f", short_axis: {mm(x[2])}"
+                return f"{{id: {x[0]}, site: axilla, nodal: true{sa}{', equivocal: true' if x[1] else ''}}}"
             return f"{{id: {x[0]}, site: lung, long_axis: 12{', equivocal: true' if x[1] else ''}}}"
 
         if new:
@@ -217,14 +227,15 @@ def model(c):
                 NT = "NON-CR/NON-PD"
         NEW, back = "NO", None
         for x in new:
-            if len(x) == 3:  # R11-NEW-NODE
-                if x[2] >= 10:
-                    NEW = "YES"
-                continue
-            i, eq = x
-            if eq and i not in counted:  # R11-NEW-EQUIV
+            i, eq = x[:2]
+            if len(x) == 3:  # R11-NEW-NODE: a new node counts from a short axis of 10 mm
+                if x[2] is not None and x[2] < 10:
+                    continue  # normal-sized: not a lesion
+                if x[2] is None and not eq and OPT["node_no_sa"] == "equivocal":
+                    eq = True  # AMB-13: equivocal until a short axis of 10 mm or more is given
+            if eq:  # R11-NEW-EQUIV: the reader's word at each listing, even once counted
                 NEW = NEW if NEW == "YES" else "EQUIVOCAL"
-                if i not in eq_since and (day - d0).days > 0:
+                if i not in eq_since and i not in counted and (day - d0).days > 0:
                     eq_since[i] = day
             else:
                 NEW = "YES"
@@ -327,6 +338,8 @@ def main():
             OPT["accept_sd"] = v == "true"
         elif k == "best_response.sd_min_days":
             OPT["sd_min"] = int(v)
+        elif k == "new_lesions.node_without_short_axis":
+            OPT["node_no_sa"] = v
         else:
             sys.exit(f"the model does not read {k}")
     cases = [gen_case(k) for k in range(COUNT)]
