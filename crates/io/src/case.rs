@@ -708,8 +708,10 @@ fn place_baseline_lesions(
                 .map(|c| c.id.clone())
         };
         match field.as_str() {
-            "none" | "unknown" => {
+            // `""` reads as `none`, as on a new lesion.
+            "none" | "unknown" | "" => {
                 if let Some(rt) = listed_by(courses) {
+                    let field = if field.is_empty() { "none" } else { field };
                     return Err(err(format!(
                         "lesion has `field: {field}` but radiotherapy course `{rt}` lists it among the lesions inside its field"
                     )));
