@@ -16,8 +16,9 @@ or not), portal vein, bone, nodes, ascites (kind given or read from the site) an
 cake with ascites` (an ordinary lesion): present, no longer enhancing (`viable: false`, not for
 nodes), absent, progression with or without cytology (MR-NT-*, MR-EFFUSION). New lesions:
 typical liver nodules from 6 mm (count from 10 mm, MR-NEW-TYPICAL; some first equivocal,
-dated back), atypical ones (count after 10 mm of growth since first seen, dated there,
-MR-NEW-ATYPICAL, AMB-M4; some turn typical), extrahepatic lesions, also at `perihepatic` and
+below or above 10 mm: dated back to the first sighting typical, >= 10 mm and equivocal), atypical
+ones (count after 10 mm of growth since first seen, dated there, MR-NEW-ATYPICAL, AMB-M4; some
+marked equivocal, some turn typical), extrahepatic lesions, also at `perihepatic` and
 `hepatic segment of the IVC` (some equivocal first, dated back, MR-NEW-EXTRA / R11-NEW-EQUIV),
 new nodes around 10 and 20 mm (porta hepatis) or without a short axis, and new effusions that
 count only with positive cytology (dated back to the first sighting after the last negative
@@ -217,7 +218,7 @@ def gen_case(k):
                     n["size"] += R.choice([0, 0, 2, 4, 5, 6, 10, 12])
                 if n["kind"] == "atyp" and R.random() < 0.1:
                     n["typical"] = True
-                if n["kind"] in ("extra", "typ") and n["eq"] and R.random() < 0.5:
+                if n["kind"] in ("extra", "typ", "atyp") and n["eq"] and R.random() < 0.5:
                     n["eq"] = False
                 if n["kind"] == "eff" and n["cyto"] is not True:
                     n["cyto"] = R.choices([None, False, True], [4, 2, 3])[0]
@@ -225,7 +226,7 @@ def gen_case(k):
             if R.random() < 0.2:
                 nn += 1
                 kind = R.choices(["typ", "atyp", "extra", "node", "phnode", "eff"], [3, 3, 2, 1, 1, 1])[0]
-                n = dict(kind=kind, typical=kind == "typ", eq=kind in ("extra", "typ") and R.random() < 0.4,
+                n = dict(kind=kind, typical=kind == "typ", eq=kind in ("extra", "typ", "atyp") and R.random() < 0.4,
                          site=R.choice(LIVER_SITES) if kind in ("typ", "atyp") else R.choice(NOT_LIVER),
                          cyto=None, size=F({"typ": R.choice([6, 8, 10, 15]), "atyp": R.choice([6, 10, 15]),
                                              "extra": R.choice([5, 12]), "node": R.choice([8, 10, 12]),
@@ -234,8 +235,6 @@ def gen_case(k):
                     n["site"] = "right pleural effusion"
                 if kind in ("node", "phnode") and R.random() < 0.15:
                     n["size"] = None
-                if kind == "typ" and n["size"] < 10:
-                    n["eq"] = False  # an equivocal typical nodule is one already >= 10 mm (DESIGN.md)
                 n["typical_extra"] = kind == "extra" and R.random() < 0.2
                 news["NEW%d" % nn] = n
                 new.append(("NEW%d" % nn, dict(n)))
@@ -478,10 +477,12 @@ def timepoints(c, tids=None, nids=None, new_of_scope=lambda n: True, value_only=
             if nid in counted:
                 NEW = "YES"
                 continue
-            if kd == "typ" and n["eq"]:  # typical, >= 10 mm, equivocal: dated back (AMB-07)
+            if kd in ("typ", "atyp") and n["eq"]:  # the reader's doubt: it does not count yet
                 if NEW == "NO":
                     NEW = "EQUIVOCAL"
-                if nid not in eq_since and (day - d0).days > 0:
+                # typical and >= 10 mm, held back only by the doubt: a confirmation dates back
+                # to here (R11-NEW-EQUIV), not to an earlier sighting too small or not typical
+                if n["typical"] and n["size"] >= 10 and nid not in eq_since and (day - d0).days > 0:
                     eq_since[nid] = day
                 continue
             if kd in ("typ", "atyp"):  # MR-NEW-TYPICAL, MR-NEW-ATYPICAL (at-growth)
@@ -489,7 +490,7 @@ def timepoints(c, tids=None, nids=None, new_of_scope=lambda n: True, value_only=
                 if ok:
                     counted.add(nid)
                     NEW = "YES"
-                    if nid in eq_since:
+                    if nid in eq_since and n["typical"]:
                         back = eq_since[nid] if back is None else min(back, eq_since[nid])
                 elif NEW == "NO":
                     NEW = "EQUIVOCAL"

@@ -108,14 +108,13 @@ pub struct Tracker<'r> {
 #[derive(Debug, Clone)]
 struct Sighting {
     first_date: NaiveDate,
-    first_long_axis: Option<Mm>,
     /// The first sighting that gave a long axis, and that long axis: an atypical lesion's
     /// growth is measured from it (MR-NEW-ATYPICAL).
     measured_from: Option<(NaiveDate, Mm)>,
-    /// The viable diameter given when first seen: without a long axis, a lower bound of it.
-    first_viable: Option<Mm>,
-    /// Reported with the typical pattern when first seen.
-    first_typical: bool,
+    /// The first follow-up assessment where a patterned lesion had the typical pattern and
+    /// the size to count and was held back only by the reader's doubt (`equivocal`): its
+    /// confirmation dates progression back to it (MR-NEW-TYPICAL with R11-NEW-EQUIV).
+    qualified_since: Option<NaiveDate>,
     /// The first assessment where it was reported EQUIVOCAL: a later confirmation dates
     /// progression back to it. A sighting that did not count for another reason (a node
     /// under the size minimum) is not back-dated.
@@ -130,6 +129,11 @@ struct Classified {
     text: String,
     /// A later confirmation moves progression back to the first sighting.
     dated_back: bool,
+    /// Moved back to the first sighting that qualified ([`Sighting::qualified_since`]), not
+    /// the first one reported equivocal.
+    from_qualified: bool,
+    /// Typical and large enough here, marked equivocal: this sighting qualifies.
+    qualifies: bool,
     /// Rule cited when progression is moved back (default `R11-NEW-EQUIV`).
     dating_rule: Option<String>,
     /// A further citation for this decision.
@@ -1756,10 +1760,8 @@ impl<'r> Tracker<'r> {
             }
             let first = seen.clone().unwrap_or(Sighting {
                 first_date: a.date,
-                first_long_axis: nl.diameters.long_axis,
                 measured_from: nl.diameters.long_axis.map(|l| (a.date, l)),
-                first_viable: nl.diameters.viable,
-                first_typical: nl.hcc_typical,
+                qualified_since: None,
                 equivocal_since: None,
                 counted: false,
             });
@@ -1768,6 +1770,8 @@ impl<'r> Tracker<'r> {
                 rule,
                 text,
                 dated_back,
+                from_qualified,
+                qualifies,
                 dating_rule,
                 also,
             } = self.classify(nl, &first, rules);
@@ -1775,6 +1779,15 @@ impl<'r> Tracker<'r> {
                 .as_ref()
                 .filter(|s| !s.counted)
                 .and_then(|s| s.equivocal_since);
+            // A typical lesion dates back to the sighting where only the reader's doubt held
+            // it back, not to an earlier one too small to count.
+            let dated_from = if from_qualified {
+                seen.as_ref()
+                    .filter(|s| !s.counted)
+                    .and_then(|s| s.qualified_since)
+            } else {
+                equivocal_since
+            };
             let confirmed_later = status == NewLesions::Yes && equivocal_since.is_some();
             ex.note(rule, || text);
             if let Some(also) = also {
@@ -1806,6 +1819,9 @@ impl<'r> Tracker<'r> {
             {
                 entry.equivocal_since = Some(a.date);
             }
+            if qualifies && entry.qualified_since.is_none() && a.date > self.day0 {
+                entry.qualified_since = Some(a.date);
+            }
             // A new effusion sampled negative was not proven malignant then: a later positive
             // sampling dates progression back no further than the sighting after it
             // (MR-EFFUSION, R11-NEW-EQUIV).
@@ -1813,11 +1829,20 @@ impl<'r> Tracker<'r> {
                 entry.equivocal_since = None;
             }
             if status == NewLesions::Yes {
-                if let (true, true, Some(since)) = (confirmed_later, dated_back, equivocal_since) {
-                    ex.note(dating_rule.unwrap_or_else(|| "R11-NEW-EQUIV".into()), || format!(
-                            "`{}` first reported equivocal {since}: progression dated back to then",
-                            nl.id
-                        ));
+                if let (true, true, Some(since)) = (confirmed_later, dated_back, dated_from) {
+                    ex.note(dating_rule.unwrap_or_else(|| "R11-NEW-EQUIV".into()), || {
+                        if from_qualified {
+                            format!(
+                                "`{}` typical and large enough to count from {since}, held back only by the reader's doubt: progression dated back to then",
+                                nl.id
+                            )
+                        } else {
+                            format!(
+                                "`{}` first reported equivocal {since}: progression dated back to then",
+                                nl.id
+                            )
+                        }
+                    });
                     backdate = Some(backdate.map_or(since, |d: NaiveDate| d.min(since)));
                 }
                 entry.counted = true;
@@ -1844,6 +1869,8 @@ impl<'r> Tracker<'r> {
             rule: rule.to_string(),
             text,
             dated_back,
+            from_qualified: false,
+            qualifies: false,
             dating_rule: None,
             also: None,
         };
@@ -1936,27 +1963,30 @@ impl<'r> Tracker<'r> {
             // The longest diameter; without it the viable one, which it is at least.
             let size = la.or(nl.diameters.viable);
             if nl.hcc_typical && typical_size(size) && !nl.equivocal {
-                // Typical and large enough when first seen: only the reader's doubt delayed it,
-                // so a confirmation dates back as for any equivocal lesion (R11-NEW-EQUIV).
-                // Its size then as now: the long axis, else the viable diameter (MR-NEW-TYPICAL).
-                let qualified_at_first = first.first_typical
-                    && typical_size(first.first_long_axis.or(first.first_viable));
-                return done(
-                    NewLesions::Yes,
-                    &p.rules[0],
-                    detail!(
-                        on,
-                        "new `{id}` with the typical pattern, {}{} mm ≥ {} mm",
-                        if la.is_some() {
-                            ""
-                        } else {
-                            "viable diameter (the long axis is at least as long) "
-                        },
-                        size.unwrap_or_default(),
-                        p.typical_min_mm
-                    ),
-                    equivocal_back && qualified_at_first,
-                );
+                // Typical and large enough at an earlier sighting, held back only by the
+                // reader's doubt: a confirmation dates back to that sighting, as for any
+                // equivocal lesion (R11-NEW-EQUIV), but not to one before it, too small or not
+                // yet typical, where it did not count (MR-NEW-TYPICAL). Its size then as now:
+                // the long axis, else the viable diameter.
+                return Classified {
+                    from_qualified: true,
+                    ..done(
+                        NewLesions::Yes,
+                        &p.rules[0],
+                        detail!(
+                            on,
+                            "new `{id}` with the typical pattern, {}{} mm ≥ {} mm",
+                            if la.is_some() {
+                                ""
+                            } else {
+                                "viable diameter (the long axis is at least as long) "
+                            },
+                            size.unwrap_or_default(),
+                            p.typical_min_mm
+                        ),
+                        equivocal_back,
+                    )
+                };
             }
             // Growth since the first sighting with a long axis (none before it: nothing to
             // grow from).
@@ -1985,6 +2015,8 @@ impl<'r> Tracker<'r> {
                         p.atypical_growth_mm
                     ),
                     dated_back: back,
+                    from_qualified: false,
+                    qualifies: false,
                     dating_rule: p.dating_rule.clone(),
                     also: p.dating_rule.clone().filter(|_| !back).map(|rule| {
                         (
@@ -2014,12 +2046,15 @@ impl<'r> Tracker<'r> {
                     p.atypical_growth_mm
                 )
             };
-            return done(
-                NewLesions::Equivocal,
-                &p.rules[if nl.hcc_typical { 0 } else { 1 }],
-                detail!(on, "new `{id}` does not count yet ({why})"),
-                false,
-            );
+            return Classified {
+                qualifies: nl.hcc_typical && typical_size(size) && nl.equivocal,
+                ..done(
+                    NewLesions::Equivocal,
+                    &p.rules[if nl.hcc_typical { 0 } else { 1 }],
+                    detail!(on, "new `{id}` does not count yet ({why})"),
+                    false,
+                )
+            };
         }
         if nl.equivocal {
             return done(
