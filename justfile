@@ -31,7 +31,8 @@ bench-batch subjects="100000":
 
 # The RECIST 1.1 core, the iRECIST layer, mRECIST and the radiotherapy-field scopes against
 # independent models on random subjects (CI runs seed 1, 2000 each; the field scopes under
-# mRECIST, up to three scope results a subject, half as many to stay near the others' time).
+# mRECIST, up to three scope results a subject, half as many to stay near the others' time;
+# under iRECIST three quarters).
 oracle seed="1" count="2000":
     cargo build -q -p recist-cli
     RECIST=target/debug/recist python3 scripts/r11-oracle.py {{seed}} {{count}}
@@ -39,6 +40,7 @@ oracle seed="1" count="2000":
     RECIST=target/debug/recist python3 scripts/mrecist-oracle.py {{seed}} {{count}}
     RECIST=target/debug/recist python3 scripts/fields-oracle.py {{seed}} {{count}}
     RECIST=target/debug/recist python3 scripts/fields-mrecist-oracle.py {{seed}} $(( {{count}} / 2 ))
+    RECIST=target/debug/recist python3 scripts/fields-irecist-oracle.py {{seed}} $(( {{count}} * 3 / 4 ))
 
 # Regenerate the JSON Schema of the rule-set format after changing crates/rules/src/doc.rs.
 schema:

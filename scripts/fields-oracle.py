@@ -512,14 +512,11 @@ def duration_of_response(m, c):
     return e
 
 
-def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
-    """Every scope's expectations, keyed by scope name.
-
-    `timepoints` is the per-scan model of a scope (RECIST 1.1 by default), `field_of` a new
-    lesion's `field` and `baseline(t)` a target's baseline value for the abscopal response.
-    """
-    if baseline is None:
-        baseline = lambda t: c["visits"][0][1][t][1]  # noqa: E731
+def field_scopes(c, field_of=lambda x: x[2]):
+    """The field scopes' lesions: {"in-field": (targets, non-targets, new_of_scope), "out-of-field":
+    (...)}, with `new_of_scope(x)` whether a new lesion counts in the scope (`field_of(x)` is its
+    `field`), and what the warnings need (the late courses, the baseline lesions of unknown
+    field status, whether marginal lesions count in-field, and the in-field new-lesion test)."""
     follow = [day for day, _, _ in c["visits"][1:]]
     late = {co["id"] for co in c["courses"] if any(d < co["start"] for d in follow)}
     # radiotherapy.late_courses: no-field makes no field of a course starting after a follow-up
@@ -542,6 +539,26 @@ def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
 
     tids = [t[0] for t in c["targets"]]
     nids = [n[0] for n in c["nts"]]
+    parts = {
+        "in-field": ([t for t in tids if t in inside], [n for n in nids if n in inside], in_field_new),
+        "out-of-field": ([t for t in tids if t not in inside | unknown],
+                         [n for n in nids if n not in inside | unknown],
+                         lambda x: not in_field_new(x) and field_of(x) != "unknown"),
+    }
+    return parts, dict(late=late, unknown=unknown, marginal_in=marginal_in, in_field_new=in_field_new)
+
+
+def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
+    """Every scope's expectations, keyed by scope name.
+
+    `timepoints` is the per-scan model of a scope (RECIST 1.1 by default), `field_of` a new
+    lesion's `field` and `baseline(t)` a target's baseline value for the abscopal response.
+    """
+    if baseline is None:
+        baseline = lambda t: c["visits"][0][1][t][1]  # noqa: E731
+    follow = [day for day, _, _ in c["visits"][1:]]
+    tids = [t[0] for t in c["targets"]]
+    nids = [n[0] for n in c["nts"]]
     res = {"all": scope_model(c, tids, nids, lambda x: True, timepoints)}
     death = str(c["death"]) if c["death"] else None
     if not c["courses"]:  # scopes exist only with radiotherapy
@@ -550,12 +567,8 @@ def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
         res["all"]["dor"] = duration_of_response(res["all"], c)
         res["all"]["site"] = None
         return res
-    parts = {
-        "in-field": ([t for t in tids if t in inside], [n for n in nids if n in inside], in_field_new),
-        "out-of-field": ([t for t in tids if t not in inside | unknown],
-                         [n for n in nids if n not in inside | unknown],
-                         lambda x: not in_field_new(x) and field_of(x) != "unknown"),
-    }
+    parts, f = field_scopes(c, field_of)
+    late, unknown, marginal_in, in_field_new = f["late"], f["unknown"], f["marginal_in"], f["in_field_new"]
     watched = {}
     for name, (ts_, ns_, pred) in parts.items():
         m = scope_model(c, ts_, ns_, pred, timepoints)

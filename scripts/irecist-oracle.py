@@ -47,9 +47,6 @@ OPT = {
     "irecist.nlt_reference": "nadir",
 }
 DEFAULTS = dict(OPT)
-for kv in SETS:
-    k, v = kv.split("=", 1)
-    OPT[k] = v
 RANK = {"iCR": 8, "iPR": 7, "iSD": 6, "NON-iCR/NON-iUPD": 5, "iUPD": 3, "iCPD": 2, "NE": 1}
 NEW_SITES = ["lung", "brain", "skin", "neck node"]
 
@@ -146,9 +143,18 @@ def meets_pd(s, ref):  # R11-TGT-PD with section 7.1: growth, +20 %, +5 mm
     return s > ref and 5 * s >= 6 * ref and s - ref >= 5
 
 
-def model(c):
-    has_targets = "T1" in c["assessments"][0]["findings"]
-    base_sum = sum(F(c["assessments"][0]["findings"][t]["long_axis"]) for t in ("T1", "T2")) if has_targets else F(0)
+def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True):
+    """Per follow-up iRECIST responses, the progression (date, confirming scan) and the iBOR.
+
+    `tids` and `nids` are the targets and non-targets taken as the whole disease (the baseline
+    sum and nadir are theirs; default: all of the subject's), `new_of_scope(x)` whether a new
+    lesion `x` counts (default: every one); scripts/fields-irecist-oracle.py runs the model
+    on a radiotherapy field's lesions so.
+    """
+    if tids is None:
+        tids = ("T1", "T2") if "T1" in c["assessments"][0]["findings"] else ()
+    has_targets = bool(tids)
+    base_sum = sum(F(c["assessments"][0]["findings"][t]["long_axis"]) for t in tids) if has_targets else F(0)
     nadir = base_sum
     day0 = dt.date.fromisoformat(c["treatment_start"])
     known = []  # [id, nlt, organ]
@@ -163,12 +169,12 @@ def model(c):
     for a in c["assessments"][1:]:
         date = dt.date.fromisoformat(a["date"])
         f = a["findings"]
-        vals = [f[t] for t in ("T1", "T2")] if has_targets else []
+        vals = [f[t] for t in tids]
         measured = [F(0) if v == "absent" else m for v, m in zip(vals, [F(v["long_axis"]) if isinstance(v, dict) else None for v in vals])]
         measured = [m for m in measured if m is not None]
         if not has_targets:
             s = s_least = tgt = None
-        elif len(measured) == 2:
+        elif len(measured) == len(tids):
             s = sum(measured)
             s_least = None
             if meets_pd(s, nadir) or (after_cr and s > 0):  # AMB-01: disease after a CR
@@ -183,7 +189,7 @@ def model(c):
             s = None
             s_least = sum(measured)
             tgt = "PD" if meets_pd(s_least, nadir) or (after_cr and s_least > 0) else "NE"
-        nts = {n: f[n] for n in ("NT1", "NT2")}  # R11-NT-*, section 7.1 "with gaps"
+        nts = {n: f[n] for n in nids}  # R11-NT-*, section 7.1 "with gaps"
         if "progression" in nts.values() or (after_cr and any(v != "absent" and v != "not-evaluated" for v in nts.values())):
             nt = "PD"
         elif "not-evaluated" in nts.values():
@@ -209,7 +215,7 @@ def model(c):
             base = "SD"
         listed = {}
         backdate = None
-        for x in a.get("new_lesions", []):
+        for x in filter(new_of_scope, a.get("new_lesions", [])):
             if x.get("equivocal"):  # R11-NEW-EQUIV: not counted; first sighting kept
                 if x["id"] not in counted:
                     equivocal_since.setdefault(x["id"], date)
@@ -380,19 +386,22 @@ def model(c):
     return out, progression, best
 
 
-def main():
-    cases = [gen_case(k) for k in range(COUNT)]
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
-        for c in cases:
-            fh.write(json.dumps(c) + "\n")
-        path = fh.name
-    # Protocol parameters go through `--set`; the others through a copy of the rule set.
+def set_options(sets):
+    """The model reads the overrides `sets` (KEY=VALUE)."""
+    for kv in sets:
+        k, v = kv.split("=", 1)
+        OPT[k] = v
+
+
+def engine_rules(sets):
+    """The rule-set file and the `--set` arguments that give the engine the overrides `sets`:
+    protocol parameters go through `--set`; the others through a copy of the rule set."""
     text = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rules", "irecist.yaml")).read()
-    sets = []
-    for kv in SETS:
+    args = []
+    for kv in sets:
         k, v = kv.split("=", 1)
         if k in ("irecist.early_scan_confirms", "irecist.late_scan_confirms"):
-            sets += ["--set", kv]
+            args += ["--set", kv]
         else:
             key = k.split(".", 1)[1]
             old = "  %s: %s\n" % (key, DEFAULTS[k])
@@ -401,7 +410,17 @@ def main():
     text = text.replace("\nid: irecist\n", "\nid: irecist-oracle\n")
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as fh:
         fh.write(text)
-        rules = fh.name
+    return fh.name, args
+
+
+def main():
+    set_options(SETS)
+    cases = [gen_case(k) for k in range(COUNT)]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
+        for c in cases:
+            fh.write(json.dumps(c) + "\n")
+        path = fh.name
+    rules, sets = engine_rules(SETS)
     cmd = [RECIST, "assess", path, "--rules", rules, "--format", "jsonl"] + sets
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
@@ -436,4 +455,5 @@ def main():
     sys.exit(1 if bad else 0)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""The radiotherapy-field scopes under iRECIST: the iRECIST model of scripts/irecist-oracle.py
+(iUPD, confirmation window, iCPD by category, reset, NLT/NLNT, disease after an iCR, iBOR) run
+on each scope's lesions as the field model of scripts/fields-oracle.py divides them (RT-*,
+AMB-RT1/AMB-RT2, section 6 field status, `radiotherapy.late_courses`), against `recist assess
+--rules irecist`. Both models are imported, not copied; neither was written from the engine.
+
+Subjects are the iRECIST oracle's (targets T1 lung and T2 liver or none, non-targets NT1 bone
+and NT2 pleura, spells of complete response, new lesions in lung, brain, skin or neck nodes,
+some equivocal first, `increased` or `progression`), given the field oracle's radiotherapy
+courses (one in twenty none) over their baseline lesions (some at a field's margin, some of
+unknown field status) and a field for each new lesion where it first appears (`RT1`, `RT2`,
+`marginal:RT1`, `marginal:RT2`, `none`, `unknown` or no `field`).
+
+For each scope (`all`, and with radiotherapy `in-field` and `out-of-field` when the scope has
+a baseline lesion) it runs the iRECIST model on the scope's targets and non-targets only (the
+baseline sum and the nadir are theirs) with only the new lesions of that scope, and compares
+per follow-up the overall response; per scope the progression date, the confirming scan and
+the best overall response; and which scopes have a result.
+
+Readings, beyond those the two models name (each the engine's too, by DESIGN.md "iRECIST as a
+third rule set" and "Radiotherapy fields"):
+- each scope runs its own iRECIST state: its own iUPD, confirmation, reset and iCPD, so a
+  progression confirmed in `all` only by combining in-field and out-of-field categories is
+  confirmed in neither field scope;
+- a scope's new-lesion targets (IR-CPD-NEW: 5 in all, 2 per organ) are chosen among that
+  scope's counted new lesions in order of appearance, as if they were the subject's only new
+  lesions (the scope is adjudicated as the whole disease), so a new lesion may be an NLT in
+  its field scope and an NLNT in `all`; "an additional new lesion" is one of the scope;
+- disease after an iCR (AMB-01) follows the scope's own iCR (and, for a scope without
+  targets, its own CR of the non-targets), not the subject's;
+- a lesion of unknown field status (baseline or new) counts in `all` only; a marginal one
+  where `radiotherapy.marginal_lesions` puts it (the field model's readings).
+A scope without baseline lesions has no result; its watch for new lesions (relapse-free
+survival, progression site) is not compared here.
+
+Usage: scripts/fields-irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
+  KEY=VALUE are overrides: radiotherapy.marginal_lesions, radiotherapy.late_courses (the field
+  model reads them; `--set`), and irecist.cpd_increase, irecist.early_scan_confirms,
+  irecist.late_scan_confirms, irecist.reset_with_new_lesions, irecist.reset_without_target_sum,
+  irecist.nlt_reference (the iRECIST model reads them; given to the engine as that oracle does).
+The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
+their case; exit 1 if any.
+"""
+
+import datetime as dt
+import importlib.util
+import json
+import os
+import random
+import sys
+
+import oracle_run
+
+
+def load(name, file):
+    """A sibling script imported as a module (its file name has hyphens)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(__file__), file))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+fields = load("fields_oracle", "fields-oracle.py")
+irecist = load("irecist_oracle", "irecist-oracle.py")
+
+SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+SETS = sys.argv[3:]
+RECIST = os.environ.get("RECIST", "target/debug/recist")
+R = random.Random(SEED)
+# the two generators draw from one stream
+fields.R = irecist.R = R
+
+
+def field_of(x):
+    """A new lesion's `field` (None: no `field` key, outside)."""
+    return x.get("field")
+
+
+def gen_case(k):
+    """An iRECIST oracle subject with radiotherapy courses and new lesions placed in fields.
+    Returns the case and its view for the field model (lesions as (id, site, nodal), visits as
+    (date, _, _), the courses and the baseline lesions of unknown field status)."""
+    c = irecist.gen_case(k)
+    c["subject"] = "FI%d" % k
+    dates = [dt.date.fromisoformat(a["date"]) for a in c["assessments"]]
+    ts = dt.date.fromisoformat(c["treatment_start"])
+    ids = [L["id"] for L in c["lesions"]]
+    courses, n_courses, unknown = fields.gen_courses(dates, ts, ids)
+    opts = fields.new_field_options(courses, n_courses)
+    placed = {}
+    for a in c["assessments"][1:]:
+        for x in a.get("new_lesions", []):  # a new lesion's field is set where it first appears
+            if x["id"] not in placed:
+                placed[x["id"]] = R.choice(opts)
+            if placed[x["id"]] is not None:
+                x["field"] = placed[x["id"]]
+    if courses:
+        c["radiotherapy"] = [dict(id=co["id"], site="chest", start=str(co["start"]),
+                                  **({"end": str(co["end"])} if co["end"] else {}),
+                                  total_dose_gy=50, fractions=5, lesions=co["lesions"])
+                             for co in courses]
+    view = dict(targets=[(L["id"], L["site"], False) for L in c["lesions"] if L["role"] == "target"],
+                nts=[(L["id"], L["site"], False) for L in c["lesions"] if L["role"] == "non-target"],
+                visits=[(d, None, None) for d in dates], courses=courses, unknown=unknown)
+    return c, view
+
+
+def to_text(c, view):
+    """The case as one line of YAML flow (JSON, with each baseline lesion's `field` where it is
+    at a margin or unknown, section 6, as the field oracle writes it)."""
+    lesions = ", ".join(json.dumps(L)[:-1] + fields.lesion_field(view, L["id"]) + "}" for L in c["lesions"])
+    return json.dumps(dict(c, lesions="@LESIONS@")).replace('"@LESIONS@"', "[" + lesions + "]") + "\n"
+
+
+def model(c, view):
+    """Every scope's expectations: (overall responses, (progression date, confirming scan) or
+    None, best overall response), keyed by scope name."""
+    exp = {"all": irecist.model(c)}
+    if not view["courses"]:  # scopes exist only with radiotherapy
+        return exp
+    parts, _ = fields.field_scopes(view, field_of)
+    for name, (tids, nids, new_of_scope) in parts.items():
+        if tids or nids:  # a field scope without baseline lesions has no result
+            exp[name] = irecist.model(c, tuple(tids), tuple(nids), new_of_scope)
+    return exp
+
+
+def engine(r):
+    """The same three things from an engine result."""
+    gp = r.get("progression")
+    prog = (dt.date.fromisoformat(gp["date"]), dt.date.fromisoformat(gp["first_pd_assessment"])) if gp else None
+    return [t["overall"] for t in r["timepoints"][1:]], prog, r["best_overall_response"]
+
+
+def differences(exp, rs):
+    """Every difference between the model's and the engine's results, scope by scope."""
+    diffs = []
+    if set(exp) != set(rs):
+        diffs.append(("scopes", sorted(exp), sorted(rs)))
+    for scope in sorted(set(exp) & set(rs)):
+        for what, want, got in zip(("overall", "progression", "best"), exp[scope], engine(rs[scope])):
+            if want != got:
+                diffs.append((scope, what, want, got))
+    return diffs
+
+
+def main():
+    ir_sets, rt_sets = [], []
+    for kv in SETS:
+        k, v = kv.split("=", 1)
+        if k == "radiotherapy.marginal_lesions":
+            fields.OPT["marginal"] = v
+            rt_sets.append(kv)
+        elif k == "radiotherapy.late_courses":
+            fields.OPT["late"] = v
+            rt_sets.append(kv)
+        elif k in irecist.OPT:
+            ir_sets.append(kv)
+        else:
+            sys.exit(f"the model does not read {k}")
+    irecist.set_options(ir_sets)
+    rules, args = irecist.engine_rules(ir_sets)
+    cases = [gen_case(k) for k in range(COUNT)]
+    results, res = oracle_run.assess(RECIST, [to_text(c, v) for c, v in cases], [rules], args[1::2] + rt_sets)
+    os.unlink(rules)
+    got = {}
+    for r in results:
+        got.setdefault(r["subject"], {})[r["scope"]] = r
+    bad = 0
+    for c, view in cases:
+        rs = got.get(c["subject"])
+        if rs is None:
+            continue
+        diffs = differences(model(c, view), rs)
+        if diffs:
+            bad += 1
+            if bad <= 5:
+                print("== model vs engine:", c["subject"], diffs)
+                print(to_text(c, view))
+    print(f"{len(got)} subjects assessed ({COUNT - len(got)} refused), {bad} differ from the model")
+    if res.returncode == 1 and len(got) < COUNT:
+        print(res.stderr[:2000])
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
