@@ -31,8 +31,15 @@ third rule set" and "Radiotherapy fields"):
   targets, its own CR of the non-targets), not the subject's;
 - a lesion of unknown field status (baseline or new) counts in `all` only; a marginal one
   where `radiotherapy.marginal_lesions` puts it (the field model's readings).
-A scope without baseline lesions has no result; its watch for new lesions (relapse-free
-survival, progression site) is not compared here.
+- a scope without baseline lesions has no result and is watched for its new lesions: at a
+  scan that evaluated the subject's baseline disease (the `all` model's target and non-target
+  responses not NE) it is seen clear apart from them (an iUPD may reset; a clear scan with no
+  counted new lesion listed is its CR, for AMB-01), at one that did not it is NE (IR-REMAIN)
+  (DESIGN.md, iRECIST "Radiotherapy scopes").
+On the `all` result it also compares the progression site (AMB-RT3: a field scope counts when
+its confirming scan is at or before the `all` one's) and which relapse-free survivals are
+events, and their dates (the scope's progression, dated to its iUPD); censoring dates are not
+compared.
 
 Usage: scripts/fields-irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are overrides: radiotherapy.marginal_lesions, radiotherapy.late_courses (the field
@@ -116,14 +123,32 @@ def to_text(c, view):
 
 def model(c, view):
     """Every scope's expectations: (overall responses, (progression date, confirming scan) or
-    None, best overall response), keyed by scope name."""
-    exp = {"all": irecist.model(c)}
+    None, best overall response), keyed by scope name; with radiotherapy, under "fields" the
+    `all` result's progression site and relapse-free survival events."""
+    unevaluated = {}
+    exp = {"all": irecist.model(c, record=unevaluated)}
     if not view["courses"]:  # scopes exist only with radiotherapy
         return exp
     parts, _ = fields.field_scopes(view, field_of)
+    progression = {}
     for name, (tids, nids, new_of_scope) in parts.items():
         if tids or nids:  # a field scope without baseline lesions has no result
             exp[name] = irecist.model(c, tuple(tids), tuple(nids), new_of_scope)
+            progression[name] = exp[name][1]
+        else:
+            # Watched for its new lesions only: nothing else to see where the scan evaluated
+            # the subject's baseline disease, not evaluable where it did not (DESIGN.md).
+            progression[name] = irecist.model(
+                c, (), (), new_of_scope,
+                base_of=lambda d, b: "NE" if unevaluated.get(d) else "CR")[1]
+    site = None
+    if exp["all"][1]:  # AMB-RT3: a scope counts when its first PD timepoint is at or before the all one's
+        first = exp["all"][1][1]
+        inn, out = (progression[n] is not None and progression[n][1] <= first
+                    for n in ("in-field", "out-of-field"))
+        site = "both" if inn and out else "in-field" if inn else "out-of-field" if out else "combined"
+    rfs = {n: progression[n][0] if progression[n] else None for n in ("in-field", "out-of-field")}
+    exp["fields"] = (site, rfs)
     return exp
 
 
@@ -137,8 +162,21 @@ def engine(r):
 def differences(exp, rs):
     """Every difference between the model's and the engine's results, scope by scope."""
     diffs = []
+    fields_exp = exp.pop("fields", None)
     if set(exp) != set(rs):
         diffs.append(("scopes", sorted(exp), sorted(rs)))
+    if fields_exp and "all" in rs:
+        a = rs["all"]
+        site = (a.get("progression") or {}).get("site")
+        if fields_exp[0] != site:
+            diffs.append(("all", "progression site", fields_exp[0], site))
+        ep = a.get("endpoints") or {}
+        for name, key in (("in-field", "in_field_relapse_free_survival"),
+                          ("out-of-field", "out_of_field_relapse_free_survival")):
+            e = ep.get(key) or {}
+            got = dt.date.fromisoformat(e["date"]) if e.get("event") else None
+            if fields_exp[1][name] != got:
+                diffs.append(("all", key, fields_exp[1][name], got))
     for scope in sorted(set(exp) & set(rs)):
         for what, want, got in zip(("overall", "progression", "best"), exp[scope], engine(rs[scope])):
             if want != got:

@@ -143,13 +143,16 @@ def meets_pd(s, ref):  # R11-TGT-PD with section 7.1: growth, +20 %, +5 mm
     return s > ref and 5 * s >= 6 * ref and s - ref >= 5
 
 
-def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True):
+def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_of=None, record=None):
     """Per follow-up iRECIST responses, the progression (date, confirming scan) and the iBOR.
 
     `tids` and `nids` are the targets and non-targets taken as the whole disease (the baseline
     sum and nadir are theirs; default: all of the subject's), `new_of_scope(x)` whether a new
     lesion `x` counts (default: every one); scripts/fields-irecist-oracle.py runs the model
-    on a radiotherapy field's lesions so.
+    on a radiotherapy field's lesions so. `base_of(date, base)`, where given, replaces the
+    RECIST 1.1 response of the baseline disease at a follow-up (a scope without baseline
+    lesions), and `record`, a dict, receives per follow-up date whether the baseline disease
+    was left unevaluated (target or non-target response NE).
     """
     if tids is None:
         tids = ("T1", "T2") if "T1" in c["assessments"][0]["findings"] else ()
@@ -213,6 +216,10 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True):
             base = "PR"
         else:
             base = "SD"
+        if record is not None:
+            record[date] = tgt == "NE" or (bool(nids) and nt == "NE")
+        if base_of is not None:
+            base = base_of(date, base)
         listed = {}
         backdate = None
         for x in filter(new_of_scope, a.get("new_lesions", [])):

@@ -2306,11 +2306,14 @@ impl<'r> Tracker<'r> {
     /// still moves it back to its first sighting (R11-NEW-EQUIV, IR-CPD-DATE; under AMB-07
     /// `rewrite-earlier` the first PD assessment too), so the scope's date is the one the
     /// `all` scope gives the same lesions. Used for relapse-free survival and the progression
-    /// site when all disease is irradiated (or none is).
+    /// site when all disease is irradiated (or none is). `not_evaluated`: the assessments where
+    /// the subject's baseline disease was not evaluated (the `all` scope's target or
+    /// non-target response NE); under iRECIST these neither confirm nor reset an iUPD.
     pub fn watch(
         rules: &'r RuleSet,
         subject: &Subject,
         scope: Scope,
+        not_evaluated: &[NaiveDate],
     ) -> Result<Option<Progression>, AdjudicationError> {
         let empty = Prepared {
             targets: Vec::new(),
@@ -2327,6 +2330,12 @@ impl<'r> Tracker<'r> {
         let rewrite =
             rules.doc().new_lesions.equivocal_confirmed == EquivocalConfirmed::RewriteEarlier;
         let mut progression: Option<Progression> = None;
+        // AMB-01: once the scope was clear (its baseline disease, nothing, seen on an evaluated
+        // scan with no counted new lesion listed), a new lesion gone then and seen again is
+        // disease after a CR, as in the `all` scope.
+        let disease_after_cr =
+            rules.doc().timepoint.disease_after_cr == DiseaseAfterCr::Progression;
+        let mut earlier_cr = false;
         for a in subject.assessments.iter().skip(1) {
             tracker.check(a)?;
             tracker.last_date = a.date;
@@ -2340,6 +2349,7 @@ impl<'r> Tracker<'r> {
             if let Some(ir) = rules.doc().irecist.as_ref() {
                 let marginal_in =
                     rules.doc().radiotherapy.marginal_lesions == MarginalLesions::InField;
+                let evaluated = !not_evaluated.contains(&a.date);
                 let observed = crate::irecist::Observed {
                     assessment: a,
                     follow_up,
@@ -2357,9 +2367,16 @@ impl<'r> Tracker<'r> {
                         .filter(|nl| tracker.sightings.get(&nl.id).is_some_and(|s| s.counted))
                         .collect(),
                     backdate,
-                    // No baseline disease in the scope: nothing but new lesions can be seen.
-                    base: OverallResponse::Cr,
-                    after_cr: false,
+                    // No baseline disease in the scope: nothing but new lesions can be seen,
+                    // where the scan evaluated the subject's baseline disease; where it did
+                    // not, the scan is not evaluable for the scope either, so it neither
+                    // confirms nor resets an iUPD (IR-REMAIN).
+                    base: if evaluated {
+                        OverallResponse::Cr
+                    } else {
+                        OverallResponse::Ne
+                    },
+                    after_cr: earlier_cr && disease_after_cr,
                     after_new_therapy: tracker
                         .follow_up
                         .as_ref()
@@ -2367,6 +2384,9 @@ impl<'r> Tracker<'r> {
                         .is_some_and(|d| a.date > d),
                 };
                 let step = tracker.irecist.step(rules, ir, &observed, &mut ex);
+                if evaluated && indicator != NewLesions::Yes {
+                    earlier_cr = true;
+                }
                 if let Some(dated) = step.confirmed
                     && progression.is_none()
                     && follow_up
