@@ -51,30 +51,18 @@ their case; exit 1 if any.
 """
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import random
 import sys
 
 import oracle_run
-
-
-def load(name, file):
-    """A sibling script imported as a module (its file name has hyphens)."""
-    spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(__file__), file))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
+from oracle_run import load
 
 fields = load("fields_oracle", "fields-oracle.py")
 irecist = load("irecist_oracle", "irecist-oracle.py")
 
-SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 500
-SETS = sys.argv[3:]
-RECIST = os.environ.get("RECIST", "target/debug/recist")
+SEED, COUNT, SETS, RECIST = oracle_run.arguments()
 R = random.Random(SEED)
 # the two generators draw from one stream
 fields.R = irecist.R = R
@@ -203,24 +191,9 @@ def main():
     cases = [gen_case(k) for k in range(COUNT)]
     results, res = oracle_run.assess(RECIST, [to_text(c, v) for c, v in cases], [rules], args[1::2] + rt_sets)
     os.unlink(rules)
-    got = {}
-    for r in results:
-        got.setdefault(r["subject"], {})[r["scope"]] = r
-    bad = 0
-    for c, view in cases:
-        rs = got.get(c["subject"])
-        if rs is None:
-            continue
-        diffs = differences(model(c, view), rs)
-        if diffs:
-            bad += 1
-            if bad <= 5:
-                print("== model vs engine:", c["subject"], diffs)
-                print(to_text(c, view))
-    print(f"{len(got)} subjects assessed ({COUNT - len(got)} refused), {bad} differ from the model")
-    if res.returncode == 1 and len(got) < COUNT:
-        print(res.stderr[:2000])
-    sys.exit(1 if bad else 0)
+    got = oracle_run.by_subject_and_scope(results)
+    oracle_run.report(((c["subject"], differences(model(c, view), got[c["subject"]]), to_text(c, view))
+                       for c, view in cases if c["subject"] in got), COUNT, res)
 
 
 if __name__ == "__main__":

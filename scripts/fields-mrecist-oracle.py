@@ -38,29 +38,16 @@ The engine binary is $RECIST (default target/debug/recist). Prints the first mis
 their case; exit 1 if any.
 """
 
-import importlib.util
-import os
 import random
 import sys
 
 import oracle_run
-
-
-def load(name, file):
-    """A sibling script imported as a module (its file name has hyphens)."""
-    spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(__file__), file))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
+from oracle_run import load
 
 fields = load("fields_oracle", "fields-oracle.py")
 mrecist = load("mrecist_oracle", "mrecist-oracle.py")
 
-SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 500
-SETS = sys.argv[3:]
-RECIST = os.environ.get("RECIST", "target/debug/recist")
+SEED, COUNT, SETS, RECIST = oracle_run.arguments()
 R = random.Random(SEED)
 # the two generators draw from one stream
 fields.R = mrecist.R = R
@@ -124,16 +111,6 @@ def model(c):
                         baseline=lambda t: mrecist.counted_value(c, t, v0[t]))
 
 
-def differences(exp, rs):
-    """Every difference between the model's and the engine's results, scope by scope."""
-    diffs = []
-    if set(exp) != set(rs):
-        diffs.append(("scopes", sorted(exp), sorted(rs)))
-    for scope in set(exp) & set(rs):
-        diffs += [(scope,) + d for d in fields.compare(exp[scope], rs[scope])]
-    return diffs
-
-
 def main():
     for kv in SETS:
         k, v = kv.split("=", 1)
@@ -155,24 +132,9 @@ def main():
             sys.exit(f"the model does not read {k}")
     cases = [gen_case(k) for k in range(COUNT)]
     results, res = oracle_run.assess(RECIST, [to_yaml(c) for c in cases], ["mrecist"], SETS)
-    got = {}
-    for r in results:
-        got.setdefault(r["subject"], {})[r["scope"]] = r
-    bad = 0
-    for c in cases:
-        rs = got.get(c["subject"])
-        if rs is None:
-            continue
-        diffs = differences(model(c), rs)
-        if diffs:
-            bad += 1
-            if bad <= 5:
-                print("== model vs engine:", c["subject"], diffs)
-                print(to_yaml(c))
-    print(f"{len(got)} subjects assessed ({COUNT - len(got)} refused), {bad} differ from the model")
-    if res.returncode == 1 and len(got) < COUNT:
-        print(res.stderr[:2000])
-    sys.exit(1 if bad else 0)
+    got = oracle_run.by_subject_and_scope(results)
+    oracle_run.report(((c["subject"], fields.differences(model(c), got[c["subject"]]), to_yaml(c))
+                       for c in cases if c["subject"] in got), COUNT, res)
 
 
 if __name__ == "__main__":

@@ -65,17 +65,13 @@ their case; exit 1 if any.
 """
 
 import datetime as dt
-import os
 import random
 import sys
 
 import oracle_run
 from fractions import Fraction as F
 
-SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 500
-SETS = sys.argv[3:]
-RECIST = os.environ.get("RECIST", "target/debug/recist")
+SEED, COUNT, SETS, RECIST = oracle_run.arguments()
 R = random.Random(SEED)
 SITES = ["liver", "lung", "kidney", "spleen", "brain"]
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
@@ -644,16 +640,7 @@ def model(c, timepoints=r11_timepoints, field_of=lambda x: x[2], baseline=None):
 
 
 def compare(m, r):
-    diffs = []
-    for tm, e in zip(m["out"], r["timepoints"][1:]):
-        for k in ("target", "non_target", "new_lesions", "overall"):
-            if tm[k] != e.get(k):
-                diffs.append((tm["date"], k, tm[k], e.get(k)))
-        s = e.get("sum_mm")
-        if (tm["sum"] is None) != (s is None) or (s is not None and float(tm["sum"]) != s):
-            diffs.append((tm["date"], "sum", tm["sum"] and float(tm["sum"]), s))
-        if tm["nadir"] is not None and float(tm["nadir"]) != e.get("nadir_mm"):
-            diffs.append((tm["date"], "nadir", float(tm["nadir"]), e.get("nadir_mm")))
+    diffs = oracle_run.timepoint_diffs(m["out"], r["timepoints"])
     if len(m["out"]) + 1 != len(r["timepoints"]):
         diffs.append(("timepoints", len(m["out"]) + 1, len(r["timepoints"])))
     for k, want in (("best_overall_response", m["best"]),
@@ -725,29 +712,19 @@ def main():
             sys.exit(f"the model does not read {k}")
     cases = [gen_case(k) for k in range(COUNT)]
     results, res = oracle_run.assess(RECIST, [to_yaml(c) for c in cases], ["recist-1.1"], SETS)
-    got = {}
-    for r in results:
-        got.setdefault(r["subject"], {})[r["scope"]] = r
-    bad = 0
-    for c in cases:
-        rs = got.get(c["subject"])
-        if rs is None:
-            continue
-        exp = model(c)
-        diffs = []
-        if set(exp) != set(rs):
-            diffs.append(("scopes", sorted(exp), sorted(rs)))
-        for scope in set(exp) & set(rs):
-            diffs += [(scope,) + d for d in compare(exp[scope], rs[scope])]
-        if diffs:
-            bad += 1
-            if bad <= 5:
-                print("== model vs engine:", c["subject"], diffs)
-                print(to_yaml(c))
-    print(f"{len(got)} subjects assessed ({COUNT - len(got)} refused), {bad} differ from the model")
-    if res.returncode == 1 and len(got) < COUNT:
-        print(res.stderr[:2000])
-    sys.exit(1 if bad else 0)
+    got = oracle_run.by_subject_and_scope(results)
+    oracle_run.report(((c["subject"], differences(model(c), got[c["subject"]]), to_yaml(c))
+                       for c in cases if c["subject"] in got), COUNT, res)
+
+
+def differences(exp, rs):
+    """Every difference between the model's and the engine's results, scope by scope."""
+    diffs = []
+    if set(exp) != set(rs):
+        diffs.append(("scopes", sorted(exp), sorted(rs)))
+    for scope in sorted(set(exp) & set(rs)):
+        diffs += [(scope,) + d for d in compare(exp[scope], rs[scope])]
+    return diffs
 
 
 if __name__ == "__main__":

@@ -28,17 +28,13 @@ their case; exit 1 if any. Subjects the engine refuses (e.g. three nodal targets
 """
 
 import datetime as dt
-import os
 import random
 import sys
 
 import oracle_run
 from fractions import Fraction as F
 
-SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 500
-SETS = sys.argv[3:]
-RECIST = os.environ.get("RECIST", "target/debug/recist")
+SEED, COUNT, SETS, RECIST = oracle_run.arguments()
 R = random.Random(SEED)
 SITES = ["liver", "lung", "kidney", "spleen", "brain"]
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
@@ -345,35 +341,8 @@ def main():
     cases = [gen_case(k) for k in range(COUNT)]
     results, res = oracle_run.assess(RECIST, [to_yaml(c) for c in cases], [], SETS)
     got = {r["subject"]: r for r in results if r["scope"] == "all"}
-    bad = 0
-    for c in cases:
-        r = got.get(c["subject"])
-        if r is None:
-            continue
-        out, best, confirmed, prog = model(c)
-        diffs = []
-        for m, e in zip(out, r["timepoints"][1:]):
-            for k in ("target", "non_target", "new_lesions", "overall"):
-                if m[k] != e.get(k):
-                    diffs.append((m["date"], k, m[k], e.get(k)))
-            s = e.get("sum_mm")
-            if (m["sum"] is None) != (s is None) or (s is not None and float(m["sum"]) != s):
-                diffs.append((m["date"], "sum", m["sum"] and float(m["sum"]), s))
-            if m["nadir"] is not None and float(m["nadir"]) != e.get("nadir_mm"):
-                diffs.append((m["date"], "nadir", float(m["nadir"]), e.get("nadir_mm")))
-        for k, want in (("best_overall_response", best),
-                        ("confirmed_best_overall_response", confirmed)):
-            if want != r[k]:
-                diffs.append((k, want, r[k]))
-        if prog != (r.get("progression") or {}).get("date"):
-            diffs.append(("progression", prog, (r.get("progression") or {}).get("date")))
-        if diffs:
-            bad += 1
-            if bad <= 5:
-                print("== model vs engine:", c["subject"], diffs)
-                print(to_yaml(c))
-    print(f"{len(got)} subjects assessed ({COUNT - len(got)} refused), {bad} differ from the model")
-    sys.exit(1 if bad else 0)
+    oracle_run.report(((c["subject"], oracle_run.subject_diffs(model(c), got[c["subject"]]), to_yaml(c))
+                       for c in cases if c["subject"] in got), COUNT)
 
 
 if __name__ == "__main__":
