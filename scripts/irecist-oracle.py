@@ -10,7 +10,9 @@ of complete response (everything gone) from which disease may come back (AMB-01:
 non-targets and new lesions gone at an iCR and seen again); non-targets in bone and pleura (present, unequivocal progression, `increased`, absent or not
 evaluated); new lesions in lung, brain, skin or neck nodes that appear, grow or shrink, are
 sometimes not listed, are sometimes equivocal first (R11-NEW-EQUIV: progression dated back),
-and are sometimes marked `increased` or `progression`; follow-up every
+and are sometimes marked `increased` or `progression`. New neck nodes have a short axis around
+10 mm (8, 9.99, 10, 12, 15, 16, 20 mm) or none, and are listed again under the same id growing,
+shrinking below 10 mm, without a short axis, or (sometimes) marked equivocal again; follow-up every
 10-70 days, so that scans fall before, inside and after the confirmation window. Targets are
 sometimes not evaluated. For every follow-up it compares the iRECIST overall response; for the
 subject, the progression date, the confirming scan and the (unconfirmed) best overall response.
@@ -19,7 +21,26 @@ Usage: scripts/irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are overrides the model also reads (protocol parameters through `--set`, the
   others through a modified copy of rules/irecist.yaml): irecist.cpd_increase,
   irecist.early_scan_confirms, irecist.late_scan_confirms, irecist.reset_with_new_lesions,
-  irecist.reset_without_target_sum, irecist.nlt_reference.
+  irecist.reset_without_target_sum, irecist.nlt_reference, new_lesions.node_without_short_axis
+  (`new` | `equivocal`, through `--set`); and oracle.counted_node_below_10, the model's alone
+  (below).
+
+Readings of new nodes (DESIGN.md: AMB-13, "A new node without a short axis", "Each listing of
+a new lesion is read as the reader gives it"; IR-BASE, IR-CPD-NEW): a node listed with a short
+axis under 10 mm is no lesion at that listing, equivocal or not, and starts no equivocal spell;
+one listed without a short axis counts (`new`, the reader's word) or, under `equivocal`, is
+equivocal until a short axis of 10 mm or more is given, then dated back to its first sighting.
+A counted node is an NLT when its short axis was at least 15 mm where it first counted (none
+given: NLNT); the NLT sum is known only when every NLT is listed with its diameter (an NLT node
+listed without a short axis leaves it unknown). A lesion once counted and listed again is the
+lesion followed, still there (it holds an iUPD, keeps iCR off, its `increased` counts), also
+where that listing is marked equivocal (the documents do not say; the engine reads it so too).
+Where the documents and the engine part: a counted node listed again under 10 mm is, here, no
+lesion at that listing (R11-NODE-NORMAL, R11-REAPPEAR-NODE, IR-BASE: the timepoint's own
+new-lesion component is NO), so it neither holds an iUPD, nor keeps iCR off, nor is disease
+seen again after an iCR; the engine (3243c0a) still follows it. See
+scripts/oracle-findings/irecist-counted-node-below-10.yaml. `oracle.counted_node_below_10=
+followed` gives the model the engine's reading (then seeds 1-5 x 2000: 0 differences).
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any.
 """
@@ -45,10 +66,17 @@ OPT = {
     "irecist.reset_with_new_lesions": "target-decrease",
     "irecist.reset_without_target_sum": "stays-iupd",
     "irecist.nlt_reference": "nadir",
+    "new_lesions.node_without_short_axis": "new",
+    "oracle.counted_node_below_10": "no-lesion",  # the model's alone, never given to the engine
 }
 DEFAULTS = dict(OPT)
 RANK = {"iCR": 8, "iPR": 7, "iSD": 6, "NON-iCR/NON-iUPD": 5, "iUPD": 3, "iCPD": 2, "NE": 1}
 NEW_SITES = ["lung", "brain", "skin", "neck node"]
+
+
+def mm(v):
+    """A diameter for the case file: an integer, or a float with at most two decimals."""
+    return int(v) if v == int(v) else float(round(v, 2))
 
 
 def gen_case(k):
@@ -83,7 +111,7 @@ def gen_case(k):
         for i, (site, s, nodal, equivocal) in list(alive.items()):
             if in_cr:
                 continue
-            s = max(3, s + R.choice([-5, -2, 0, 0, 1, 3, 4, 5, 6]))
+            s = max(3, s + R.choice([-5, -2, 0, 0, 1, 3, 4, 5, 6]) + (R.choice([0, 0, -F(1, 100), F(1, 100)]) if nodal else 0))
             alive[i][1] = s
             if R.random() < 0.1:
                 del alive[i]
@@ -93,9 +121,16 @@ def gen_case(k):
             x = {"id": i, "site": site}
             if nodal:
                 x["nodal"] = True
-            x["short_axis" if nodal else "long_axis"] = s
+                if R.random() < 0.15:
+                    pass  # listed again without a short axis (AMB-13)
+                else:
+                    x["short_axis"] = mm(s)
+            else:
+                x["long_axis"] = mm(s)
             if equivocal and R.random() < 0.5:
                 x["equivocal"] = True
+            elif nodal and R.random() < 0.08:
+                x["equivocal"] = True  # the reader unsure again at this listing
             else:
                 alive[i][3] = False
             if R.random() < 0.12:
@@ -107,7 +142,8 @@ def gen_case(k):
             nid += 1
             site = R.choice(NEW_SITES)
             nodal = site == "neck node"
-            s = R.choice([10, 12, 15, 16, 20]) if nodal else R.choice([6, 8, 10, 12, 15, 25])
+            # A new node has a short axis around 10 mm (R11-NEW-NODE) or none (AMB-13).
+            s = R.choice([8, F(999, 100), 10, 12, 15, 16, 20]) if nodal else R.choice([6, 8, 10, 12, 15, 25])
             i = "N%d" % nid
             alive[i] = [site, s, nodal, R.random() < 0.3]
             x = {"id": i, "site": site}
@@ -115,7 +151,10 @@ def gen_case(k):
                 x["equivocal"] = True
             if nodal:
                 x["nodal"] = True
-                x["short_axis"] = s
+                if R.random() < 0.2:
+                    alive[i][1] = R.choice([8, 10, 12, 15])  # its size when next given
+                else:
+                    x["short_axis"] = mm(s)
             else:
                 x["long_axis"] = s
             news.append(x)
@@ -137,6 +176,16 @@ def gen_case(k):
         ],
         "assessments": [{"date": "2024-01-01", "findings": dict(base_findings, NT1="present", NT2="present")}] + visits,
     }
+
+
+def size(x, key):
+    """A diameter of a listing as an exact number, or None when not given."""
+    return None if x.get(key) is None else F(str(x[key]))
+
+
+def diameter(x):
+    """The diameter a new lesion is followed by: a node's short axis, another's long axis."""
+    return size(x, "short_axis" if x.get("nodal") else "long_axis")
 
 
 def meets_pd(s, ref):  # R11-TGT-PD with section 7.1: growth, +20 %, +5 mm
@@ -223,17 +272,25 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
         listed = {}
         backdate = None
         for x in filter(new_of_scope, a.get("new_lesions", [])):
-            if x.get("equivocal"):  # R11-NEW-EQUIV: not counted; first sighting kept
-                if x["id"] not in counted:
-                    equivocal_since.setdefault(x["id"], date)
+            nodal, sa = x.get("nodal", False), size(x, "short_axis")
+            if x["id"] in counted and OPT["oracle.counted_node_below_10"] == "followed":
+                listed[x["id"]] = x  # the engine's reading (see the docstring)
                 continue
-            if x["id"] not in counted:
-                if x.get("nodal") and x.get("short_axis", 0) < 10:
-                    continue  # R11-NEW-NODE, AMB-13: a new node counts from 10 mm
-                counted.add(x["id"])
-                if x["id"] in equivocal_since:
-                    b = equivocal_since[x["id"]]
-                    backdate = b if backdate is None else min(backdate, b)
+            if nodal and sa is not None and sa < 10:
+                # R11-NEW-NODE, R11-NODE-NORMAL, R11-REAPPEAR-NODE: a normal node, no lesion at
+                # this listing (counted before or not), and no equivocal spell
+                continue
+            if x["id"] in counted:  # a counted lesion followed (an equivocal listing too)
+                listed[x["id"]] = x
+                continue
+            if x.get("equivocal") or (nodal and sa is None and OPT["new_lesions.node_without_short_axis"] == "equivocal"):
+                # R11-NEW-EQUIV, AMB-13: not counted yet; its first sighting is kept
+                equivocal_since.setdefault(x["id"], date)
+                continue
+            counted.add(x["id"])
+            if x["id"] in equivocal_since:
+                b = equivocal_since[x["id"]]
+                backdate = b if backdate is None else min(backdate, b)
             listed[x["id"]] = x
         known_ids = [k[0] for k in known]
         additional = [i for i in listed if i not in known_ids]
@@ -242,9 +299,9 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
 
         def nlt_sum():
             ids = [k[0] for k in known if k[1]]
-            if not ids or any(i not in listed for i in ids):
-                return None, len(ids)
-            return sum(F(listed[i].get("long_axis", listed[i].get("short_axis", 0))) for i in ids), len(ids)
+            if not ids or any(i not in listed or diameter(listed[i]) is None for i in ids):
+                return None, len(ids)  # known only when every NLT is listed with its diameter
+            return sum(diameter(listed[i]) for i in ids), len(ids)
 
         back = [i for i in before if after_cr and i in gone_at_cr]
         for i in back:  # counted again from here (moved to the end of the known lesions)
@@ -260,7 +317,7 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
             x = listed[i]
             nodal = x.get("nodal", False)
             organ = "lymph node" if nodal else x["site"]
-            meas = (x.get("short_axis", 0) >= 15) if nodal else (x.get("long_axis", 0) >= 10)
+            meas = (diameter(x) or 0) >= (15 if nodal else 10)  # no short axis: NLNT
             n_t = sum(1 for k in known if k[1])
             n_o = sum(1 for k in known if k[1] and k[2] == organ)
             known.append([i, meas and n_t < 5 and n_o < 2, organ])
@@ -407,7 +464,9 @@ def engine_rules(sets):
     args = []
     for kv in sets:
         k, v = kv.split("=", 1)
-        if k in ("irecist.early_scan_confirms", "irecist.late_scan_confirms"):
+        if k.startswith("oracle."):
+            continue
+        if k in ("irecist.early_scan_confirms", "irecist.late_scan_confirms", "new_lesions.node_without_short_axis"):
             args += ["--set", kv]
         else:
             key = k.split(".", 1)[1]
