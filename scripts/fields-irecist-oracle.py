@@ -45,9 +45,8 @@ Usage: scripts/fields-irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are overrides: radiotherapy.marginal_lesions, radiotherapy.late_courses (the field
   model reads them; `--set`), and irecist.cpd_increase, irecist.early_scan_confirms,
   irecist.late_scan_confirms, irecist.reset_with_new_lesions, irecist.reset_without_target_sum,
-  irecist.nlt_reference, new_lesions.node_without_short_axis and the model-only
-  oracle.counted_node_below_10 (the iRECIST model reads them; given to the engine as that
-  oracle does).
+  irecist.nlt_reference and new_lesions.node_without_short_axis (the iRECIST model reads
+  them; given to the engine as that oracle does).
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any.
 """

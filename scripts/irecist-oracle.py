@@ -22,8 +22,7 @@ Usage: scripts/irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   others through a modified copy of rules/irecist.yaml): irecist.cpd_increase,
   irecist.early_scan_confirms, irecist.late_scan_confirms, irecist.reset_with_new_lesions,
   irecist.reset_without_target_sum, irecist.nlt_reference, new_lesions.node_without_short_axis
-  (`new` | `equivocal`, through `--set`); and oracle.counted_node_below_10, the model's alone
-  (below).
+  (`new` | `equivocal`, through `--set`).
 
 Readings of new nodes (DESIGN.md: AMB-13, "A new node without a short axis", "Each listing of
 a new lesion is read as the reader gives it"; IR-BASE, IR-CPD-NEW): a node listed with a short
@@ -35,12 +34,12 @@ given: NLNT); the NLT sum is known only when every NLT is listed with its diamet
 listed without a short axis leaves it unknown). A lesion once counted and listed again is the
 lesion followed, still there (it holds an iUPD, keeps iCR off, its `increased` counts), also
 where that listing is marked equivocal (the documents do not say; the engine reads it so too).
-Where the documents and the engine part: a counted node listed again under 10 mm is, here, no
-lesion at that listing (R11-NODE-NORMAL, R11-REAPPEAR-NODE, IR-BASE: the timepoint's own
-new-lesion component is NO), so it neither holds an iUPD, nor keeps iCR off, nor is disease
-seen again after an iCR; the engine (3243c0a) still follows it. See
-scripts/oracle-findings/irecist-counted-node-below-10.yaml. `oracle.counted_node_below_10=
-followed` gives the model the engine's reading (then seeds 1-5 x 2000: 0 differences).
+A counted node listed again under 10 mm is no lesion at that listing (R11-NODE-NORMAL,
+R11-REAPPEAR-NODE, IR-BASE: the timepoint's own new-lesion component is NO), so it neither
+holds an iUPD, nor keeps iCR off, nor is disease seen again after an iCR, nor does its
+`increased` count; its short axis still counts in the NLT sum, as a target node's does
+(R11-NODE-RECORD). This model found the engine following such a node as present (fixture
+irecist/IR-NEW-NODE-below-10).
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any.
 """
@@ -67,7 +66,6 @@ OPT = {
     "irecist.reset_without_target_sum": "stays-iupd",
     "irecist.nlt_reference": "nadir",
     "new_lesions.node_without_short_axis": "new",
-    "oracle.counted_node_below_10": "no-lesion",  # the model's alone, never given to the engine
 }
 DEFAULTS = dict(OPT)
 RANK = {"iCR": 8, "iPR": 7, "iSD": 6, "NON-iCR/NON-iUPD": 5, "iUPD": 3, "iCPD": 2, "NE": 1}
@@ -270,12 +268,12 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
         if base_of is not None:
             base = base_of(date, base)
         listed = {}
+        measured = {}  # every listing of a counted lesion, a normal-sized node's too: NLT sums
         backdate = None
         for x in filter(new_of_scope, a.get("new_lesions", [])):
             nodal, sa = x.get("nodal", False), size(x, "short_axis")
-            if x["id"] in counted and OPT["oracle.counted_node_below_10"] == "followed":
-                listed[x["id"]] = x  # the engine's reading (see the docstring)
-                continue
+            if x["id"] in counted:
+                measured[x["id"]] = x
             if nodal and sa is not None and sa < 10:
                 # R11-NEW-NODE, R11-NODE-NORMAL, R11-REAPPEAR-NODE: a normal node, no lesion at
                 # this listing (counted before or not), and no equivocal spell
@@ -291,7 +289,7 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
             if x["id"] in equivocal_since:
                 b = equivocal_since[x["id"]]
                 backdate = b if backdate is None else min(backdate, b)
-            listed[x["id"]] = x
+            listed[x["id"]] = measured[x["id"]] = x
         known_ids = [k[0] for k in known]
         additional = [i for i in listed if i not in known_ids]
         before = [i for i in listed if i in known_ids]
@@ -299,9 +297,10 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
 
         def nlt_sum():
             ids = [k[0] for k in known if k[1]]
-            if not ids or any(i not in listed or diameter(listed[i]) is None for i in ids):
+            if not ids or any(i not in measured or diameter(measured[i]) is None for i in ids):
                 return None, len(ids)  # known only when every NLT is listed with its diameter
-            return sum(diameter(listed[i]) for i in ids), len(ids)
+            # a node NLT under 10 mm counts its short axis, as a target node does (R11-NODE-RECORD)
+            return sum(diameter(measured[i]) for i in ids), len(ids)
 
         back = [i for i in before if after_cr and i in gone_at_cr]
         for i in back:  # counted again from here (moved to the end of the known lesions)
@@ -464,8 +463,6 @@ def engine_rules(sets):
     args = []
     for kv in sets:
         k, v = kv.split("=", 1)
-        if k.startswith("oracle."):
-            continue
         if k in ("irecist.early_scan_confirms", "irecist.late_scan_confirms", "new_lesions.node_without_short_axis"):
             args += ["--set", kv]
         else:

@@ -559,7 +559,7 @@ impl<'r> Tracker<'r> {
                     .new_lesions
                     .iter()
                     .filter(|nl| new_lesion_in_scope(nl, self.scope, marginal_in, &self.no_field))
-                    .filter(|nl| self.sightings.get(&nl.id).is_some_and(|s| s.counted))
+                    .filter(|nl| self.counted_here(nl))
                     .collect(),
                 backdate,
                 base: base.overall,
@@ -1853,6 +1853,20 @@ impl<'r> Tracker<'r> {
         (indicator, backdate)
     }
 
+    /// Whether a new lesion listed at this assessment is a counted one that is there: counted
+    /// at this or an earlier listing, and not a node listed here with a short axis below the
+    /// new-node minimum, which is normal at this listing (R11-NEW-NODE, R11-NODE-NORMAL): it
+    /// holds no iUPD, keeps no iCR off and is no disease seen again after one. Its short axis
+    /// still counts in the new-lesion target sum, as a target node's does (R11-NODE-RECORD).
+    fn counted_here(&self, nl: &NewLesion) -> bool {
+        let normal = nl.nodal
+            && nl.diameters.short_axis.is_some_and(|sa| {
+                let min = self.rules.doc().new_lesions.node_min_short_axis_mm;
+                sa < node_threshold(self.rules, &nl.site, min).0
+            });
+        !normal && self.sightings.get(&nl.id).is_some_and(|s| s.counted)
+    }
+
     /// Classifies one new lesion at this assessment.
     fn classify(
         &self,
@@ -2364,7 +2378,7 @@ impl<'r> Tracker<'r> {
                         .new_lesions
                         .iter()
                         .filter(|nl| new_lesion_in_scope(nl, scope, marginal_in, &tracker.no_field))
-                        .filter(|nl| tracker.sightings.get(&nl.id).is_some_and(|s| s.counted))
+                        .filter(|nl| tracker.counted_here(nl))
                         .collect(),
                     backdate,
                     // No baseline disease in the scope: nothing but new lesions can be seen,
