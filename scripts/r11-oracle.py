@@ -20,9 +20,9 @@ Usage: scripts/r11-oracle.py [SEED [COUNT [KEY=VALUE...]]]
 Readings (DESIGN.md, AMB-13): a new node under 10 mm short axis is no lesion, equivocal or not,
 and starts no equivocal spell; one without a short axis is the reader's word (`new`), or, with
 `node_without_short_axis: equivocal`, equivocal until a short axis of 10 mm or more is given;
-a listing marked equivocal (or, under `equivocal`, a node listed without a short axis) is
-EQUIVOCAL at that assessment even when the lesion was counted before: the reader's word at each
-listing (a lesion counted on follow-up has already made PD, so no progression date moves).
+a lesion once counted stays counted: listed again marked equivocal (or, under `equivocal`, a
+node listed without a short axis) it is YES there; only a node listed under 10 mm is no
+lesion at that listing.
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any. Subjects the engine refuses (e.g. three nodal targets) are skipped.
 """
@@ -229,9 +229,9 @@ def model(c):
                     continue  # normal-sized: not a lesion
                 if x[2] is None and not eq and OPT["node_no_sa"] == "equivocal":
                     eq = True  # AMB-13: equivocal until a short axis of 10 mm or more is given
-            if eq:  # R11-NEW-EQUIV: the reader's word at each listing, even once counted
+            if eq and i not in counted:  # R11-NEW-EQUIV; a lesion once counted stays counted
                 NEW = NEW if NEW == "YES" else "EQUIVOCAL"
-                if i not in eq_since and i not in counted and (day - d0).days > 0:
+                if i not in eq_since and (day - d0).days > 0:
                     eq_since[i] = day
             else:
                 NEW = "YES"

@@ -1775,6 +1775,25 @@ impl<'r> Tracker<'r> {
                 dating_rule,
                 also,
             } = self.classify(nl, &first, rules);
+            // A lesion once counted stays counted: listed again, it is still a new lesion,
+            // whatever doubt this listing records (`equivocal`, a node without a short axis
+            // under `node_without_short_axis: equivocal`, a typical nodule now under 10 mm),
+            // as iRECIST reads it still there. Only a node under the new-node minimum is
+            // normal at a listing (`NO`, above).
+            let counted_before = seen.as_ref().is_some_and(|s| s.counted);
+            let (status, rule, text) = if status == NewLesions::Equivocal && counted_before {
+                (
+                    NewLesions::Yes,
+                    rules.rule.clone().unwrap_or_else(|| "R11-NEW-PD".into()),
+                    detail!(
+                        self.explanations,
+                        "new `{}` was counted as a new lesion before: still one, though this listing alone would not count it",
+                        nl.id
+                    ),
+                )
+            } else {
+                (status, rule, text)
+            };
             let equivocal_since = seen
                 .as_ref()
                 .filter(|s| !s.counted)
