@@ -158,23 +158,25 @@ pub fn assess_subject_reusing(
     // Under iRECIST the watch cannot reset an iUPD at a scan that did not evaluate the
     // subject's baseline disease (the `all` scope's target or non-target response NE): such a
     // scan says nothing of the scope either.
-    let not_evaluated: Vec<chrono::NaiveDate> = all
-        .timepoints
-        .iter()
-        .filter(|t| {
-            t.follow_up.as_ref().is_some_and(|f| {
-                f.target == Some(recist_model::TargetResponse::Ne)
-                    || f.non_target == Some(recist_model::NonTargetResponse::Ne)
-            })
-        })
-        .map(|t| t.date)
-        .collect();
     let first_pd = |r: &Option<SubjectResult>,
                     scope|
      -> Result<Option<recist_model::Progression>, AdjudicationError> {
         match r {
             Some(r) => Ok(r.progression.clone()),
-            None => Tracker::watch(rules, subject, scope, &not_evaluated),
+            None => {
+                let not_evaluated: Vec<chrono::NaiveDate> = all
+                    .timepoints
+                    .iter()
+                    .filter(|t| {
+                        t.follow_up.as_ref().is_some_and(|f| {
+                            f.target == Some(recist_model::TargetResponse::Ne)
+                                || f.non_target == Some(recist_model::NonTargetResponse::Ne)
+                        })
+                    })
+                    .map(|t| t.date)
+                    .collect();
+                Tracker::watch(rules, subject, scope, &not_evaluated)
+            }
         }
     };
     let in_pd = first_pd(&in_field, Scope::InField)?;
