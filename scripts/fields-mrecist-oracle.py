@@ -88,19 +88,7 @@ def to_yaml(c):
         if line.startswith("  - {id: ") and line.endswith("}\n") else line
         for line in lesion_lines.splitlines(keepends=True))
     rest = lesion_lines + "assessments:\n" + assessments
-    fu = []
-    if c["death"]:
-        fu += [f"last_known_alive: {c['death']}", f"death: {c['death']}"]
-    if c["new_therapy"]:
-        fu.append(f"new_therapy: {c['new_therapy']}")
-    if fu:
-        head += f"follow_up: {{{', '.join(fu)}}}\n"
-    if c["courses"]:
-        head += "radiotherapy:\n"
-    for co in c["courses"]:
-        end = f", end: {co['end']}" if co["end"] else ""
-        head += (f"  - {{id: {co['id']}, site: liver, start: {co['start']}{end}, total_dose_gy: 50, "
-                 f"fractions: 5, lesions: [{', '.join(co['lesions'])}]}}\n")
+    head += "".join(line + "\n" for line in fields.follow_up_and_courses(c, "liver"))
     return head + "lesions:\n" + rest
 
 

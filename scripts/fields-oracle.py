@@ -242,8 +242,10 @@ def mm(v):
     return f"{float(v):.2f}".rstrip("0").rstrip(".")
 
 
-def to_yaml(c):
-    lines = [f"subject: {c['subject']}", f"treatment_start: {c['ts']}"]
+def follow_up_and_courses(c, site):
+    """The case text's `follow_up` (death, new therapy) and `radiotherapy` lines, the courses
+    treating `site`."""
+    lines = []
     fu = []
     if c["death"]:
         fu += [f"last_known_alive: {c['death']}", f"death: {c['death']}"]
@@ -255,8 +257,13 @@ def to_yaml(c):
         lines.append("radiotherapy:")
     for co in c["courses"]:
         end = f", end: {co['end']}" if co["end"] else ""
-        lines.append(f"  - {{id: {co['id']}, site: chest, start: {co['start']}{end}, total_dose_gy: 50, "
+        lines.append(f"  - {{id: {co['id']}, site: {site}, start: {co['start']}{end}, total_dose_gy: 50, "
                      f"fractions: 5, lesions: [{', '.join(co['lesions'])}]}}")
+    return lines
+
+
+def to_yaml(c):
+    lines = [f"subject: {c['subject']}", f"treatment_start: {c['ts']}"] + follow_up_and_courses(c, "chest")
     lines.append("lesions:")
     for tid, site, nodal in c["targets"]:
         lines.append(f"  - {{id: {tid}, site: {site}, role: target, nodal: {str(nodal).lower()}"
