@@ -21,7 +21,8 @@ Usage: scripts/irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are overrides the model also reads (protocol parameters through `--set`, the
   others through a modified copy of rules/irecist.yaml): irecist.cpd_increase,
   irecist.early_scan_confirms, irecist.late_scan_confirms, irecist.reset_with_new_lesions,
-  irecist.reset_without_target_sum, irecist.nlt_reference, new_lesions.node_without_short_axis
+  irecist.reset_without_target_sum, irecist.nlt_reference, irecist.cpd_reference,
+  new_lesions.node_without_short_axis
   (`new` | `equivocal`, through `--set`).
 
 Readings of new nodes (DESIGN.md: AMB-13, "A new node without a short axis", "Each listing of
@@ -65,6 +66,7 @@ OPT = {
     "irecist.reset_with_new_lesions": "target-decrease",
     "irecist.reset_without_target_sum": "stays-iupd",
     "irecist.nlt_reference": "nadir",
+    "irecist.cpd_reference": "iupd",
     "new_lesions.node_without_short_axis": "new",
 }
 DEFAULTS = dict(OPT)
@@ -345,7 +347,8 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
             ev = False
             if p["target"]:
                 ss = s if s is not None else s_least
-                if ss is not None and p["sum"] is not None and inc_ok(ss - p["sum"]):
+                ref = p["sum"] if OPT["irecist.cpd_reference"] == "iupd" else p["low"]
+                if ss is not None and ref is not None and inc_ok(ss - ref):
                     ev = True
             elif tgt == "PD":
                 ev = True
@@ -356,7 +359,8 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
             if p["new"]:
                 if since or nlnt_inc:
                     ev = True
-                if nlt_before is not None and p["nlt"] is not None and p["nlt"][1] == cnt_before and inc_ok(nlt_before - p["nlt"][0]):
+                nref = None if p["nlt"] is None else p["nlt"][0] if OPT["irecist.cpd_reference"] == "iupd" else p["nlt_low"]
+                if nlt_before is not None and p["nlt"] is not None and p["nlt"][1] == cnt_before and inc_ok(nlt_before - nref):
                     ev = True
             elif new_prog:
                 ev = True
@@ -409,11 +413,16 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
                 o = "iUPD"
                 dated = min(date, backdate) if (new_prog and backdate is not None) else date
                 pending = {"at": date, "last": date, "dated": dated, "target": tgt == "PD", "nt": nt == "PD",
-                           "new": new_prog, "sum": s, "nt_quiet": nt_quiet,
-                           "nlt": (nlt_now, cnt_now) if nlt_now is not None else None,
+                           "new": new_prog, "sum": s, "low": s, "nt_quiet": nt_quiet,
+                           "nlt": (nlt_now, cnt_now) if nlt_now is not None else None, "nlt_low": nlt_now,
                            "known": len(known)}
             else:
                 o = category()
+        if pending is not None:  # irecist.cpd_reference: nadir-since-iupd
+            if s is not None and (pending["low"] is None or s < pending["low"]):
+                pending["low"] = s
+            if nlt_now is not None and pending["nlt"] is not None and pending["nlt"][1] == cnt_now:
+                pending["nlt_low"] = min(pending["nlt_low"], nlt_now)
         if nlt_now is not None:
             if nlt_ref is not None and nlt_ref[1] == cnt_now:
                 if OPT["irecist.nlt_reference"] == "nadir":

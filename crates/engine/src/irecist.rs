@@ -20,6 +20,9 @@
 //!   diameter. Its own reference for RECIST 1.1 progression after a reset is the smallest NLT
 //!   sum recorded since the NLT set last grew, or the sum when it grew
 //!   (`irecist.nlt_reference`, AMB-I2), never the baseline target sum.
+//! - The further increase that confirms (IR-CPD-TGT, IR-CPD-NEW) is measured from the target
+//!   sum and the NLT sum at the iUPD assessment, or from their smallest values while the iUPD
+//!   is pending (`irecist.cpd_reference`).
 //! - A new lesion "still there" is one listed again at the assessment.
 //! - Non-target increase (IR-CPD-NT) is the reader's `increased: true`, or `progression` of a
 //!   non-target that was evaluated and not progressing at the iUPD assessment; `progression`
@@ -55,8 +58,8 @@ use recist_model::{
     TargetResponse,
 };
 use recist_rules::{
-    CpdIncrease, EarlyScanConfirms, IrecistRules, MissingTarget, NltReference, ResetWithNewLesions,
-    ResetWithoutTargetSum, RuleSet,
+    CpdIncrease, CpdReference, EarlyScanConfirms, IrecistRules, MissingTarget, NltReference,
+    ResetWithNewLesions, ResetWithoutTargetSum, RuleSet,
 };
 
 use crate::notes::Notes;
@@ -133,11 +136,17 @@ struct Pending {
     new: bool,
     /// Target sum at the iUPD assessment.
     target_sum: Option<Mm>,
+    /// The smallest target sum since the iUPD assessment (inclusive) while it is pending, with
+    /// its date (`irecist.cpd_reference: nadir-since-iupd`).
+    target_low: Option<(Mm, NaiveDate)>,
     /// The non-targets evaluated and not unequivocally progressing at the iUPD assessment:
     /// one of them progressing later is a further increase (IR-CPD-NT).
     nt_not_progressing: Vec<String>,
     /// NLT sum at the iUPD assessment, and how many NLT it held.
     nlt_sum: Option<(Mm, usize)>,
+    /// The smallest NLT sum of those lesions since the iUPD assessment (inclusive), with its
+    /// date (`irecist.cpd_reference: nadir-since-iupd`).
+    nlt_low: Option<(Mm, NaiveDate)>,
     /// How many new lesions were counted at the iUPD: those counted later are additional.
     known: usize,
 }
@@ -363,16 +372,24 @@ impl IrecistState {
                 let partial = o.sum.is_none()
                     && rules.doc().target_response.missing_target == MissingTarget::PdIfCertain;
                 let s = o.sum.or(o.sum_at_least.filter(|_| partial));
-                if let (Some(s), Some(at)) = (s, p.target_sum)
+                let reference = match ir.cpd_reference {
+                    CpdReference::Iupd => p.target_sum.map(|at| (at, p.assessed)),
+                    CpdReference::NadirSinceIupd => p.target_low,
+                };
+                if let (Some(s), Some((at, on))) = (s, reference)
                     && increase_ok(s - at)
                 {
                     evidence.push((
                         "IR-CPD-TGT",
                         format!(
-                            "target sum {}{s} mm, {:+} mm from {at} mm at the iUPD of {} (needs {word} +{} mm)",
-                            if partial { "of the evaluated targets alone " } else { "" },
+                            "target sum {}{s} mm, {:+} mm from {at} mm {} (needs {word} +{} mm)",
+                            if partial {
+                                "of the evaluated targets alone "
+                            } else {
+                                ""
+                            },
                             s - at,
-                            p.assessed,
+                            reference_words(&p, on),
                             ir.cpd_min_increase_mm
                         ),
                     ));
@@ -435,16 +452,20 @@ impl IrecistState {
                         ),
                     ));
                 }
-                if let (Some(s), Some((at, count))) = (nlt_sum_before, p.nlt_sum)
-                    && count == nlt_before
+                let reference = match (ir.cpd_reference, p.nlt_sum) {
+                    (_, Some((_, count))) if count != nlt_before => None,
+                    (CpdReference::Iupd, sum) => sum.map(|(at, _)| (at, p.assessed)),
+                    (CpdReference::NadirSinceIupd, _) => p.nlt_low,
+                };
+                if let (Some(s), Some((at, on))) = (nlt_sum_before, reference)
                     && increase_ok(s - at)
                 {
                     evidence.push((
                         "IR-CPD-NEW",
                         format!(
-                            "new-lesion target sum {s} mm, {:+} mm from {at} mm at the iUPD of {} (needs {word} +{} mm, cumulative)",
+                            "new-lesion target sum {s} mm, {:+} mm from {at} mm {} (needs {word} +{} mm, cumulative)",
                             s - at,
-                            p.assessed,
+                            reference_words(&p, on),
                             ir.cpd_min_increase_mm
                         ),
                     ));
@@ -699,6 +720,7 @@ impl IrecistState {
                         non_target,
                         new,
                         target_sum: o.sum,
+                        target_low: o.sum.map(|s| (s, date)),
                         nt_not_progressing: o
                             .non_target_status
                             .iter()
@@ -708,6 +730,7 @@ impl IrecistState {
                             .map(|(id, _)| (*id).to_string())
                             .collect(),
                         nlt_sum: nlt_sum_now.map(|s| (s, nlt_now)),
+                        nlt_low: nlt_sum_now.map(|s| (s, date)),
                         known: self.known.len(),
                     });
                 }
@@ -727,6 +750,21 @@ impl IrecistState {
             }
         };
 
+        // `irecist.cpd_reference: nadir-since-iupd`: the smallest sums while the iUPD is
+        // pending (the NLT sum only while its lesions are those followed at the iUPD).
+        if let Some(p) = self.pending.as_mut() {
+            if let Some(s) = o.sum
+                && p.target_low.is_none_or(|(low, _)| s < low)
+            {
+                p.target_low = Some((s, date));
+            }
+            if let (Some(s), Some((_, count))) = (nlt_sum_now, p.nlt_sum)
+                && count == nlt_now
+                && p.nlt_low.is_none_or(|(low, _)| s < low)
+            {
+                p.nlt_low = Some((s, date));
+            }
+        }
         if outcome.overall == OverallResponse::ICr {
             self.gone_at_cr = self.known.iter().map(|k| k.id.clone()).collect();
         }
@@ -850,4 +888,17 @@ fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     ids.map(|id| format!("`{id}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Where the sum a further increase is measured from was taken (IR-CPD-TGT, IR-CPD-NEW): at
+/// the iUPD assessment itself, or at a later assessment of the block (its smallest since).
+fn reference_words(p: &Pending, on: NaiveDate) -> String {
+    if on == p.assessed {
+        format!("at the iUPD of {}", p.assessed)
+    } else {
+        format!(
+            "on {on}, the smallest since the iUPD of {} (irecist.cpd_reference: nadir-since-iupd)",
+            p.assessed
+        )
+    }
 }

@@ -123,6 +123,36 @@ fn amb_i1_exactly_five_mm() {
     assert_eq!(overall(&run_with(&strict, &scans)), [O::IUpd, O::IUpd]);
 }
 
+/// IR-CPD-TGT with IR-REMAIN: a target sum that fell after the iUPD but still meets RECIST
+/// 1.1 progression stays iUPD; growing again, it is measured from the sum at the iUPD
+/// (`irecist.cpd_reference: iupd`, the default: 130 → 120 → 126 is −4 mm, no iCPD) or from
+/// its smallest value since (`nadir-since-iupd`: +6 mm from 120, iCPD dated to the iUPD).
+#[test]
+fn ir_cpd_tgt_further_increase_measured_from_the_iupd_or_the_nadir_since() {
+    let scans = [
+        ("2021-03-01", 80, "present", ""),
+        ("2021-04-05", 70, "present", ""),
+        ("2021-05-10", 74, "present", ""),
+        ("2021-06-14", 76, "present", ""),
+    ];
+    let r = run(&scans);
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::IUpd, O::IUpd]);
+    assert!(reasons(&r, 1).contains(&"IR-REMAIN".to_string()));
+    assert_eq!(r.progression, None);
+    let nadir = variant("cpd_reference: iupd", "cpd_reference: nadir-since-iupd");
+    let r = run_with(&nadir, &scans);
+    // 124 is +4 mm from 120: not yet; 126 is +6 mm.
+    assert_eq!(overall(&r), [O::IUpd, O::IUpd, O::IUpd, O::ICpd]);
+    assert_eq!(progression(&r), Some(date("2021-03-01")));
+    let why = &r.timepoints[4].follow_up.as_ref().unwrap().explanations;
+    assert!(
+        why.iter().any(|n| n.rule == "IR-CPD-TGT"
+            && n.detail.contains("+6 mm from 120 mm on 2021-04-05")
+            && n.detail.contains("nadir-since-iupd")),
+        "{why:?}"
+    );
+}
+
 /// IR-CPD-NT: after a non-target iUPD, a further increase (the reader's `increased`) confirms;
 /// the same unequivocal status again does not.
 #[test]

@@ -128,6 +128,9 @@ pub struct IrecistRules {
     pub cpd_min_increase_mm: Mm,
     /// Whether that increase must be at least or more than `cpd_min_increase_mm` (AMB-I1).
     pub cpd_increase: CpdIncrease,
+    /// What that further increase is measured from (IR-CPD-TGT, IR-CPD-NEW, IR-REMAIN): the
+    /// sums at the iUPD assessment, or their smallest values while the iUPD is pending.
+    pub cpd_reference: CpdReference,
     /// How many new lesions are followed as new-lesion targets (IR-CPD-NEW).
     pub new_lesion_targets: NewLesionTargetLimits,
     /// Whether an assessment after iUPD that still shows the new lesions seen before may
@@ -176,6 +179,19 @@ pub enum CpdIncrease {
     AtLeast,
     /// Only an increase of more than the minimum confirms ("> 5 mm", one row of Table 2).
     MoreThan,
+}
+
+/// What the further increase that confirms an iUPD is measured from (IR-CPD-TGT, IR-CPD-NEW).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CpdReference {
+    /// The target sum and the new-lesion-target sum at the iUPD assessment that started the
+    /// block (iR Table 2: "compared to iUPD").
+    Iupd,
+    /// Their smallest values at any assessment since the iUPD assessment (inclusive) while the
+    /// iUPD is pending: a sum that fell after the iUPD without a reset (IR-REMAIN) and grows
+    /// again by the minimum confirms.
+    NadirSinceIupd,
 }
 
 /// Limits of the new-lesion targets (NLT, IR-CPD-NEW).

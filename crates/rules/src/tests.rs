@@ -302,6 +302,7 @@ fn ir_base_irecist_extends_recist_1_1() {
     assert_eq!(ir.window_tolerance_days, 2);
     assert_eq!(ir.cpd_min_increase_mm, recist_model::Mm::from_mm(5));
     assert_eq!(ir.cpd_increase, CpdIncrease::AtLeast);
+    assert_eq!(ir.cpd_reference, CpdReference::Iupd);
     assert_eq!(
         (
             ir.new_lesion_targets.max_total,
