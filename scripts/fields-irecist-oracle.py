@@ -37,9 +37,12 @@ third rule set" and "Radiotherapy fields"):
   counted new lesion listed is its CR, for AMB-01), at one that did not it is NE (IR-REMAIN)
   (DESIGN.md, iRECIST "Radiotherapy scopes").
 On the `all` result it also compares the progression site (AMB-RT3: a field scope counts when
-its confirming scan is at or before the `all` one's) and which relapse-free survivals are
-events, and their dates (the scope's progression, dated to its iUPD); censoring dates are not
-compared.
+its confirming scan is at or before the `all` one's) and both relapse-free survivals whole
+(`event`, `date`, `days`; DESIGN.md "Relapse-free survival"): an event at the scope's
+progression (its iCPD, dated to the iUPD of the confirmed block, IR-CPD-DATE; an iUPD never
+confirmed is no event), else censored at the scope's last follow-up whose overall response is
+not NE (an iUPD or iCPD scan is evaluable), for a scope without baseline lesions the `all`
+scope's, or at day 0 when there is none. (Subjects have no death or new therapy here.)
 
 Usage: scripts/fields-irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are overrides: radiotherapy.marginal_lesions, radiotherapy.late_courses (the field
@@ -99,7 +102,8 @@ def gen_case(k):
                              for co in courses]
     view = dict(targets=[(L["id"], L["site"], False) for L in c["lesions"] if L["role"] == "target"],
                 nts=[(L["id"], L["site"], False) for L in c["lesions"] if L["role"] == "non-target"],
-                visits=[(d, None, None) for d in dates], courses=courses, unknown=unknown)
+                visits=[(d, None, None) for d in dates], courses=courses, unknown=unknown,
+                ts=ts, new_therapy=None)  # day 0, and no new therapy (the endpoints' model)
     return c, view
 
 
@@ -110,21 +114,34 @@ def to_text(c, view):
     return json.dumps(dict(c, lesions="@LESIONS@")).replace('"@LESIONS@"', "[" + lesions + "]") + "\n"
 
 
+def evaluable(c, out):
+    """The follow-up dates (ISO text) whose overall response is not NE: an iUPD or iCPD scan
+    is evaluable (DESIGN.md, endpoints: "the last evaluable assessment (overall not NE)"; an
+    iUPD never confirmed is "PFS censored as usual"), and only scans after day 0 count."""
+    day0 = dt.date.fromisoformat(c["treatment_start"])
+    return [a["date"] for a, o in zip(c["assessments"][1:], out)
+            if o != "NE" and dt.date.fromisoformat(a["date"]) > day0]
+
+
 def model(c, view):
     """Every scope's expectations: (overall responses, (progression date, confirming scan) or
     None, best overall response), keyed by scope name; with radiotherapy, under "fields" the
-    `all` result's progression site and relapse-free survival events."""
+    `all` result's progression site and relapse-free survivals ({event, date, days})."""
     unevaluated = {}
     exp = {"all": irecist.model(c, record=unevaluated)}
     if not view["courses"]:  # scopes exist only with radiotherapy
         return exp
     parts, _ = fields.field_scopes(view, field_of)
-    progression = {}
+    progression, cens = {}, {}
     for name, (tids, nids, new_of_scope) in parts.items():
         if tids or nids:  # a field scope without baseline lesions has no result
             exp[name] = irecist.model(c, tuple(tids), tuple(nids), new_of_scope)
             progression[name] = exp[name][1]
+            cens[name] = evaluable(c, exp[name][0])  # censored at the scope's last evaluable scan
         else:
+            # censored at the subject's last evaluable scan: every scan is watched for the
+            # scope's new lesions (DESIGN.md "Relapse-free survival")
+            cens[name] = evaluable(c, exp["all"][0])
             # Watched for its new lesions only: nothing else to see where the scan evaluated
             # the subject's baseline disease, not evaluable where it did not (DESIGN.md).
             progression[name] = irecist.model(
@@ -136,7 +153,11 @@ def model(c, view):
         inn, out = (progression[n] is not None and progression[n][1] <= first
                     for n in ("in-field", "out-of-field"))
         site = "both" if inn and out else "in-field" if inn else "out-of-field" if out else "combined"
-    rfs = {n: progression[n][0] if progression[n] else None for n in ("in-field", "out-of-field")}
+    # DESIGN.md "Relapse-free survival": event at the scope's progression (its iCPD, dated to
+    # the iUPD of the confirmed block, IR-CPD-DATE; an iUPD never confirmed is none); death is
+    # no relapse; otherwise censored as PFS is, at day 0 when no evaluable scan is later
+    rfs = {n: fields.endpoint(str(progression[n][0]) if progression[n] else None, cens[n], view)
+           for n in ("in-field", "out-of-field")}
     exp["fields"] = (site, rfs)
     return exp
 
@@ -162,10 +183,8 @@ def differences(exp, rs):
         ep = a.get("endpoints") or {}
         for name, key in (("in-field", "in_field_relapse_free_survival"),
                           ("out-of-field", "out_of_field_relapse_free_survival")):
-            e = ep.get(key) or {}
-            got = dt.date.fromisoformat(e["date"]) if e.get("event") else None
-            if fields_exp[1][name] != got:
-                diffs.append(("all", key, fields_exp[1][name], got))
+            if fields_exp[1][name] != ep.get(key):
+                diffs.append(("all", key, fields_exp[1][name], ep.get(key)))
     for scope in sorted(set(exp) & set(rs)):
         for what, want, got in zip(("overall", "progression", "best"), exp[scope], engine(rs[scope])):
             if want != got:
