@@ -15,8 +15,8 @@ unknown field status) and a field for each new lesion where it first appears (`R
 For each scope (`all`, and with radiotherapy `in-field` and `out-of-field` when the scope has
 a baseline lesion) it runs the iRECIST model on the scope's targets and non-targets only (the
 baseline sum and the nadir are theirs) with only the new lesions of that scope, and compares
-per follow-up the overall response; per scope the progression date, the confirming scan and
-the best overall response; and which scopes have a result.
+per follow-up the overall response; per scope the progression date, the confirming scan,
+the best overall response and the progression-free survival; and which scopes have a result.
 
 Readings, beyond those the two models name (each the engine's too, by DESIGN.md "iRECIST as a
 third rule set" and "Radiotherapy fields"):
@@ -42,7 +42,10 @@ its confirming scan is at or before the `all` one's) and both relapse-free survi
 progression (its iCPD, dated to the iUPD of the confirmed block, IR-CPD-DATE; an iUPD never
 confirmed is no event), else censored at the scope's last follow-up whose overall response is
 not NE (an iUPD or iCPD scan is evaluable), for a scope without baseline lesions the `all`
-scope's, or at day 0 when there is none. (Subjects have no death or new therapy here.)
+scope's, or at day 0 when there is none; death is no relapse. On every result it compares the
+progression-free survival whole: the scope's progression or the death, whichever is first,
+else censored as above. One subject in seven dies on or after the last scan (drawn from a
+stream of its own, so a seed's subjects are otherwise the same); none starts a new therapy.
 
 Usage: scripts/fields-irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are overrides: radiotherapy.marginal_lesions, radiotherapy.late_courses (the field
@@ -70,6 +73,8 @@ SEED, COUNT, SETS, RECIST = oracle_run.arguments()
 R = random.Random(SEED)
 # the two generators draw from one stream
 fields.R = irecist.R = R
+# deaths draw from a stream of their own, so that the subjects of a seed stay as they were
+DEATHS = random.Random(-SEED)
 
 
 def field_of(x):
@@ -100,10 +105,14 @@ def gen_case(k):
                                   **({"end": str(co["end"])} if co["end"] else {}),
                                   total_dose_gy=50, fractions=5, lesions=co["lesions"])
                              for co in courses]
+    death = None
+    if DEATHS.random() < 0.15:  # some subjects die on or after their last scan
+        death = dates[-1] + dt.timedelta(days=DEATHS.choice([0, 1, 30, 90]))
+        c["follow_up"] = {"last_known_alive": str(death), "death": str(death)}
     view = dict(targets=[(L["id"], L["site"], False) for L in c["lesions"] if L["role"] == "target"],
                 nts=[(L["id"], L["site"], False) for L in c["lesions"] if L["role"] == "non-target"],
                 visits=[(d, None, None) for d in dates], courses=courses, unknown=unknown,
-                ts=ts, new_therapy=None)  # day 0, and no new therapy (the endpoints' model)
+                ts=ts, new_therapy=None, death=death)  # day 0, no new therapy (the endpoints' model)
     return c, view
 
 
@@ -123,19 +132,30 @@ def evaluable(c, out):
             if o != "NE" and dt.date.fromisoformat(a["date"]) > day0]
 
 
+def with_pfs(c, view, m):
+    """An iRECIST model's (overall responses, progression, best) with the scope's PFS added
+    (DESIGN.md "Endpoints"; on a field scope's result, "the scope's PFS (progression of its
+    lesions, or death)"): an event at the progression (dated to the iUPD of the confirmed
+    block) or the death, whichever is first, else censored at the scope's last evaluable scan
+    (an iUPD never confirmed: "PFS censored as usual"), or at day 0 when there is none."""
+    out, prog, _ = m
+    events = [str(d) for d in (prog[0] if prog else None, view["death"]) if d]
+    return m + (fields.endpoint(min(events, default=None), evaluable(c, out), view),)
+
+
 def model(c, view):
     """Every scope's expectations: (overall responses, (progression date, confirming scan) or
-    None, best overall response), keyed by scope name; with radiotherapy, under "fields" the
+    None, best overall response, PFS), keyed by scope name; with radiotherapy, under "fields" the
     `all` result's progression site and relapse-free survivals ({event, date, days})."""
     unevaluated = {}
-    exp = {"all": irecist.model(c, record=unevaluated)}
+    exp = {"all": with_pfs(c, view, irecist.model(c, record=unevaluated))}
     if not view["courses"]:  # scopes exist only with radiotherapy
         return exp
     parts, _ = fields.field_scopes(view, field_of)
     progression, cens = {}, {}
     for name, (tids, nids, new_of_scope) in parts.items():
         if tids or nids:  # a field scope without baseline lesions has no result
-            exp[name] = irecist.model(c, tuple(tids), tuple(nids), new_of_scope)
+            exp[name] = with_pfs(c, view, irecist.model(c, tuple(tids), tuple(nids), new_of_scope))
             progression[name] = exp[name][1]
             cens[name] = evaluable(c, exp[name][0])  # censored at the scope's last evaluable scan
         else:
@@ -163,10 +183,11 @@ def model(c, view):
 
 
 def engine(r):
-    """The same three things from an engine result."""
+    """The same four things from an engine result."""
     gp = r.get("progression")
     prog = (dt.date.fromisoformat(gp["date"]), dt.date.fromisoformat(gp["first_pd_assessment"])) if gp else None
-    return [t["overall"] for t in r["timepoints"][1:]], prog, r["best_overall_response"]
+    pfs = (r.get("endpoints") or {}).get("progression_free_survival")
+    return [t["overall"] for t in r["timepoints"][1:]], prog, r["best_overall_response"], pfs
 
 
 def differences(exp, rs):
@@ -186,7 +207,7 @@ def differences(exp, rs):
             if fields_exp[1][name] != ep.get(key):
                 diffs.append(("all", key, fields_exp[1][name], ep.get(key)))
     for scope in sorted(set(exp) & set(rs)):
-        for what, want, got in zip(("overall", "progression", "best"), exp[scope], engine(rs[scope])):
+        for what, want, got in zip(("overall", "progression", "best", "pfs"), exp[scope], engine(rs[scope])):
             if want != got:
                 diffs.append((scope, what, want, got))
     return diffs
