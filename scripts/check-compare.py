@@ -294,7 +294,7 @@ def run_recorded(a, P):
         cnt["read"] += 1
         if r is None:
             cnt["refused"] += 1
-            my_err[(line, "malformed")] += 1
+            my_err[(line, "malformed-row")] += 1
             continue
         test = r.get("RSTESTCD", "").strip().upper()
         if test not in TESTS:
@@ -313,7 +313,7 @@ def run_recorded(a, P):
         if not subj:
             code = "no-subject"
         elif dtc and d is None:
-            code = "bad-date"
+            code = "partial-date" if re.match(r"^\d{4}(-\d{2})?$", dtc) else "bad-date"
         elif val not in WORDS[test]:
             code = "unknown-response"
         elif orres in WORDS[test] and stresc in WORDS[test] and orres != stresc:
