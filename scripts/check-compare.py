@@ -14,6 +14,9 @@ scan dates), following docs/batch.md, section "Comparison" (not the engine's cod
 - one record per subject, evaluator (RSEVAL[/RSEVALID], default INVESTIGATOR), RSCAT, test,
   visit: different values -> all refused (conflicting-values), same value -> best-named kept
   (VISITNUM > VISIT > date; RSCAT before none; first in file), others duplicate-row;
+- a date names the visit dated by it (the earliest scan), as the engine reads it; with
+  --date-in-scan-range any day of the visit's scans does (the reading of "recorded RS may be
+  dated by any of those days" that the engine does not follow for matching);
 - NA: the engine writing no TRGRESP/NTRGRESP at a follow-up visit is its NA; compared only
   where a recorded row of that test and visit exists;
 - per test: compared, agreed, agreement %, kappa, reference_only, candidate_only, confusion
@@ -24,7 +27,7 @@ The same for two rule sets: the reference and candidate rs.csv of two separate b
 iRECIST vocabularies are not modelled.
 
 Usage:
-  scripts/check-compare.py recorded --tr TR.csv --recorded RS.csv --out CMPDIR
+  scripts/check-compare.py recorded --tr TR.csv --recorded RS.csv --out CMPDIR [--partial-dates first|last] [--date-in-scan-range]
       (CMPDIR from `recist batch|compare ... --recorded RS.csv --out CMPDIR`)
   scripts/check-compare.py against --ref REFDIR --cand CANDDIR --out CMPDIR
       (REFDIR, CANDDIR from two `recist batch` runs; CMPDIR from `recist compare --against-*`)
@@ -58,6 +61,19 @@ def parse_date(s):
         return datetime.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
     except ValueError:
         return None
+
+
+def partial_span(s):
+    """First and last day of a partial date (2014-03, 2014), or None."""
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?$", s.strip())
+    if not m:
+        return None
+    y, mo = int(m[1]), int(m[2]) if m[2] else None
+    if mo is not None and not 1 <= mo <= 12:
+        return None
+    a = datetime.date(y, mo or 1, 1)
+    b = datetime.date(y + (mo is None or mo == 12), 1 if mo in (None, 12) else mo + 1, 1) - datetime.timedelta(days=1)
+    return a.isoformat(), b.isoformat()
 
 
 def num(s):
@@ -168,6 +184,15 @@ def refused_units(d, rule_set=None):
     return out
 
 
+SCAN_RANGE = False  # --date-in-scan-range: any day of a visit's scans names it, not only its first
+
+
+def names_date(v, date):
+    if not date:
+        return False
+    return v.lo() <= date <= v.hi() if SCAN_RANGE and v.dates else v.date == date
+
+
 def resolve(visits, visitnum, visit, date):
     """The engine visit (a Visit of `visits`) a row names, or None."""
     vs = list(visits.values())
@@ -177,9 +202,9 @@ def resolve(visits, visitnum, visit, date):
     elif visit.strip():
         cand = [v for v in vs if visit.strip().upper() in v.names]
     else:
-        cand = [v for v in vs if date and v.date == date]
+        cand = [v for v in vs if names_date(v, date)]
     if len(cand) > 1:
-        cand = [v for v in cand if date and v.date == date]
+        cand = [v for v in cand if names_date(v, date)]
     return cand[0] if len(cand) == 1 else None
 
 
@@ -190,7 +215,7 @@ def kappa(counts, labels):
     po = sum(counts[(a, a)] for a in labels) / n
     pe = sum(sum(counts[(a, b)] for b in labels) * sum(counts[(b, a)] for b in labels)
              for a in labels) / (n * n)
-    return 1.0 if pe == 1 else (po - pe) / (1 - pe)
+    return None if pe == 1 else (po - pe) / (1 - pe)  # undefined (0/0) with one category
 
 
 class Stats:
@@ -243,8 +268,8 @@ def compare_stats(P, label, mine, got, cmpdir, index, subject_visits):
             if g.get("agreement_pct") is None or abs(g["agreement_pct"] - pct) > 0.006:
                 P(f"{label}: {test} agreement_pct engine {g.get('agreement_pct')} model {pct}")
             k = kappa(m["confusion"], mlabels)
-            if g.get("kappa") is None or abs(g["kappa"] - k) > 0.00006:
-                P(f"{label}: {test} kappa engine {g.get('kappa')} model {k:.5f}")
+            if (g.get("kappa") is None) != (k is None) or (k is not None and abs(g["kappa"] - k) > 0.00006):
+                P(f"{label}: {test} kappa engine {g.get('kappa')} model {k}")
     nd = sum(mine.discordant.values())
     if c.get("discordant") != nd:
         P(f"{label}: discordant engine {c.get('discordant')} model {nd}")
@@ -274,7 +299,30 @@ def compare_stats(P, label, mine, got, cmpdir, index, subject_visits):
     for side, mc in (("reference", mine.ref_only), ("candidate", mine.cand_only)):
         if +gu[side] != +mc:
             P(f"{label}: unmatched.jsonl {side} lines per test {dict(gu[side])} model {dict(mc)}")
+    check_md(P, label, c, cmpdir, index)
     return c
+
+
+def check_md(P, label, c, cmpdir, index):
+    """comparison.md's table and sentences of comparison `index` say what comparison.json does."""
+    md = open(f"{cmpdir}/comparison.md", encoding="utf-8").read()
+    parts = re.split(r"^## Comparison (\d+)", md, flags=re.M)
+    sec = dict(zip(parts[1::2], parts[2::2])).get(str(index))
+    if sec is None:
+        P(f"{label}: comparison.md has no section {index}")
+        return
+    for test, g in c["tests"].items():
+        m = re.search(rf"^\| {test} \| (\d+) \| (\d+) \| [^|]* \| [^|]* \| (\d+) \| (\d+) \|", sec, re.M)
+        want = (g["compared"], g["agreed"], g["reference_only"], g["candidate_only"])
+        if not m or tuple(map(int, m.groups())) != want:
+            P(f"{label}: comparison.md row of {test} {m and m.group(0)!r} != comparison.json {want}")
+    m = re.search(r"(\d+) discordant values", sec)
+    if not m or int(m[1]) != c["discordant"]:
+        P(f"{label}: comparison.md discordant sentence != {c['discordant']}")
+    if "date_mismatches" in c:
+        m = re.search(r"(\d+) recorded rows dated outside", sec)
+        if c["date_mismatches"] and (not m or int(m[1]) != c["date_mismatches"]):
+            P(f"{label}: comparison.md date-mismatch sentence != {c['date_mismatches']}")
 
 
 def run_recorded(a, P):
@@ -309,6 +357,11 @@ def run_recorded(a, P):
         val = stresc or orres
         dtc = r.get("RSDTC", "").strip()
         d = parse_date(dtc) if dtc else None
+        span = (d, d)
+        if dtc and d is None and a.partial_dates != "refuse":
+            span = partial_span(dtc)
+            if span:
+                d = span[0] if a.partial_dates == "first" else span[1]
         code = None
         if not subj:
             code = "no-subject"
@@ -324,7 +377,7 @@ def run_recorded(a, P):
             continue
         rows.append(dict(line=line, subj=subj, ev=evaluator(r.get("RSEVAL", ""), r.get("RSEVALID", "")),
                          test=test, cat=cat, val=val, vnum=r.get("VISITNUM", "").strip(),
-                         visit=r.get("VISIT", "").strip(), dtc=d or "", dtc_raw=dtc))
+                         visit=r.get("VISIT", "").strip(), dtc=d or "", dtc_raw=dtc, span=span))
     # ---- pass 2: records (per rule set) and duplicates
     recs = defaultdict(list)  # (ci, subj, ev, test, visit key) -> rows
     for row in rows:
@@ -408,8 +461,8 @@ def run_recorded(a, P):
                 continue
             v = row["v"]
             ev_visit = u["visits"].get(v.key) if (u and v) else None
-            if v is not None and row["dtc"] and not (v.lo() <= row["dtc"] <= v.hi()):
-                mmm[(ci, row["subj"], row["ev"], t, v.key, row["dtc_raw"], v.date, (v.lo(), v.hi()))] += 1
+            if v is not None and row["dtc"] and (row["span"][1] < v.lo() or row["span"][0] > v.hi()):
+                mmm[(ci, row["subj"], row["ev"], t, v.key, row["dtc"] if row["span"][0] != row["span"][1] else row["dtc_raw"], v.date, (v.lo(), v.hi()))] += 1
             if ev_visit is None or (t not in ev_visit.values and t not in ("TRGRESP", "NTRGRESP")):
                 st.t[t]["reference_only"] += 1
                 st.ref_only[t] += 1
@@ -535,11 +588,17 @@ def main():
     r.add_argument("--tr", required=True)
     r.add_argument("--recorded", required=True)
     r.add_argument("--out", required=True)
+    r.add_argument("--partial-dates", choices=["refuse", "first", "last"], default="refuse")
+    r.add_argument("--date-in-scan-range", action="store_true",
+                   help="a row named by RSDTC alone (or two visits sharing its VISIT) is of the visit "
+                        "whose scans span its date, not only the one dated by it (see the report)")
     g = sub.add_parser("against")
     g.add_argument("--ref", required=True)
     g.add_argument("--cand", required=True)
     g.add_argument("--out", required=True)
     a = ap.parse_args()
+    global SCAN_RANGE
+    SCAN_RANGE = getattr(a, "date_in_scan_range", False)
     probs = []
     (run_recorded if a.mode == "recorded" else run_against)(a, probs.append)
     print(f"== {a.out}: {len(probs)} difference(s)")
