@@ -32,7 +32,7 @@ Usage:
   scripts/check-compare.py against --ref REFDIR --cand CANDDIR --out CMPDIR
       (REFDIR, CANDDIR from two `recist batch` runs; CMPDIR from `recist compare --against-*`)
 Prints each difference; exit 1 if any."""
-import csv, json, re, sys, argparse, datetime
+import csv, json, os, re, sys, argparse, datetime
 from collections import Counter, defaultdict
 
 TESTS = ["TRGRESP", "NTRGRESP", "NEWLIND", "OVRLRESP", "BESTRESP"]
@@ -420,7 +420,8 @@ def run_recorded(a, P):
     ge = Counter()
     for l in open(f"{a.out}/errors.jsonl", encoding="utf-8"):
         e = json.loads(l)
-        if e.get("level") == "row" and e.get("file") == a.recorded:
+        if e.get("level") == "row" and e.get("file") and (
+                e["file"] == a.recorded or os.path.basename(e["file"]) == os.path.basename(a.recorded)):
             ge[(e["row"], e["code"])] += 1
     mine_lines = Counter(l for l, _ in my_err.elements())
     got_lines = Counter(l for l, _ in ge.elements())
@@ -440,6 +441,8 @@ def run_recorded(a, P):
         gmm[(e["comparison"], e["subject"], e["evaluator"].upper(), e["test"], v.key if v else None,
              e["recorded_date"], e["engine_date"], tuple(e["engine_scan_dates"]))] += 1
     mmm = Counter()
+    idx_of = {ci: next((i for i, x in enumerate(got["comparisons"]) if x["reference"].startswith("recorded ")
+                        and x["candidate"].startswith(s["id"] + " ")), None) for ci, s in enumerate(sets)}
     for ci, c in enumerate(cats):
         st = Stats()
         units = eng.get(c, {})
@@ -462,7 +465,7 @@ def run_recorded(a, P):
             v = row["v"]
             ev_visit = u["visits"].get(v.key) if (u and v) else None
             if v is not None and row["dtc"] and (row["span"][1] < v.lo() or row["span"][0] > v.hi()):
-                mmm[(ci, row["subj"], row["ev"], t, v.key, row["dtc"] if row["span"][0] != row["span"][1] else row["dtc_raw"], v.date, (v.lo(), v.hi()))] += 1
+                mmm[(idx_of[ci], row["subj"], row["ev"], t, v.key, row["dtc"] if row["span"][0] != row["span"][1] else row["dtc_raw"], v.date, (v.lo(), v.hi()))] += 1
             if ev_visit is None or (t not in ev_visit.values and t not in ("TRGRESP", "NTRGRESP")):
                 st.t[t]["reference_only"] += 1
                 st.ref_only[t] += 1
@@ -481,12 +484,17 @@ def run_recorded(a, P):
             if u["best"] is not None and (unit, None, "BESTRESP") not in matched:
                 st.t["BESTRESP"]["candidate_only"] += 1
                 st.cand_only["BESTRESP"] += 1
-        label = f"{a.out} comparison {ci} ({c})"
-        gc = compare_stats(P, label, st, got, a.out, ci, lambda s, e: tr.get((s, e), {}))
+        idx = [i for i, x in enumerate(got["comparisons"]) if x["reference"].startswith("recorded ")
+               and x["candidate"].startswith(sets[ci]["id"] + " ")]
+        if len(idx) != 1:
+            P(f"comparison.json: {len(idx)} comparisons of recorded RS with {sets[ci]['id']}")
+            continue
+        label = f"{a.out} comparison {idx[0]} ({c})"
+        gc = compare_stats(P, label, st, got, a.out, idx[0], lambda s, e: tr.get((s, e), {}))
         if gc.get("reference_rows_of_refused_subjects") != st.refused_rows:
             P(f"{label}: reference_rows_of_refused_subjects engine "
               f"{gc.get('reference_rows_of_refused_subjects')} model {st.refused_rows}")
-        nmm = sum(n for k, n in mmm.items() if k[0] == ci)
+        nmm = sum(n for k, n in mmm.items() if k[0] == idx[0])
         if gc.get("date_mismatches") != nmm:
             P(f"{label}: date_mismatches engine {gc.get('date_mismatches')} model {nmm}")
         print(f"   {label}: model " + ", ".join(
@@ -563,8 +571,14 @@ def run_against(a, P):
             if v.num is None and v.key[0] == "N":
                 v.num = v.key[1]
         return vs
-    label = f"{a.out} comparison 0"
-    gc = compare_stats(P, label, st, got, a.out, 0, subject_visits)
+    idx = [i for i, x in enumerate(got["comparisons"]) if not x["reference"].startswith("recorded ")]
+    if a.index is not None:
+        idx = [a.index]
+    if len(idx) != 1:
+        P(f"comparison.json: {len(idx)} comparisons of rule sets; give --index")
+        return
+    label = f"{a.out} comparison {idx[0]}"
+    gc = compare_stats(P, label, st, got, a.out, idx[0], subject_visits)
     for k, m in (("reference_rows_of_refused_subjects", ref_vals_refused),
                  ("candidate_values_of_refused_subjects", cand_vals_refused)):
         if gc.get(k, 0) != m:
@@ -596,6 +610,7 @@ def main():
     g.add_argument("--ref", required=True)
     g.add_argument("--cand", required=True)
     g.add_argument("--out", required=True)
+    g.add_argument("--index", type=int, help="the comparison in comparison.json (default: the one rule-set comparison)")
     a = ap.parse_args()
     global SCAN_RANGE
     SCAN_RANGE = getattr(a, "date_in_scan_range", False)
