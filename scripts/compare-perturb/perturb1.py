@@ -8,6 +8,7 @@ the baseline visit, empty and lower-case RSEVAL, an unknown and an empty USUBJID
 RSORRES only, a blank value. Prints which subject got which case.
 Usage: scripts/compare-perturb/perturb1.py STUDY/RS.csv OUT.csv
 then recist batch ... --recorded OUT.csv --out DIR; scripts/check-compare.py recorded ..."""
+import csv, sys, datetime
 src, dst = sys.argv[1], sys.argv[2]
 rows = list(csv.reader(open(src, newline="")))
 H = rows[0]; I = {h: i for i, h in enumerate(H)}

@@ -7,6 +7,7 @@ row with RSCAT and one without, a spelling duplicate, iPR with no RSCAT, an eval
 data, empty RSDTC, a BESTRESP repeated under lower-case RSCAT, NA where it is no word, prose
 RSSTRESC, a date-only row dated by no visit. Writes OUTDIR/RS.csv and OUTDIR/TR.csv (copy TU, DM).
 Usage: scripts/compare-perturb/perturb2.py STUDYDIR OUTDIR"""
+import csv, sys, datetime, os
 src, dst = sys.argv[1], sys.argv[2]
 os.makedirs(dst, exist_ok=True)
 def load(p):
