@@ -587,7 +587,7 @@ def run_against(a, P):
     for k in ("reference_only", "candidate_only", "both"):
         if gs.get(k, 0) != sr[k]:
             P(f"{label}: subject_evaluators_refused.{k} engine {gs.get(k)} model {sr[k]}")
-    n_dm = sum(1 for _ in open(f"{a.out}/date_mismatches.jsonl"))
+    n_dm = sum(1 for l in open(f"{a.out}/date_mismatches.jsonl") if json.loads(l)["comparison"] == idx[0])
     if n_dm:
         P(f"{label}: date_mismatches.jsonl has {n_dm} lines comparing rule sets")
     print(f"   {label}: model " + ", ".join(
