@@ -615,6 +615,11 @@ def main():
     global SCAN_RANGE
     SCAN_RANGE = getattr(a, "date_in_scan_range", False)
     probs = []
+    try:
+        if json.load(open(f"{a.out}/summary.json")).get("comparisons") != json.load(open(f"{a.out}/comparison.json"))["comparisons"]:
+            probs.append("summary.json comparisons != comparison.json comparisons")
+    except FileNotFoundError as e:
+        probs.append(f"missing output: {e.filename}")
     (run_recorded if a.mode == "recorded" else run_against)(a, probs.append)
     print(f"== {a.out}: {len(probs)} difference(s)")
     for p in probs[:60]:
