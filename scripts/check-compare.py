@@ -14,9 +14,9 @@ scan dates), following docs/batch.md, section "Comparison" (not the engine's cod
 - one record per subject, evaluator (RSEVAL[/RSEVALID], default INVESTIGATOR), RSCAT, test,
   visit: different values -> all refused (conflicting-values), same value -> best-named kept
   (VISITNUM > VISIT > date; RSCAT before none; first in file), others duplicate-row;
-- a date names the visit dated by it (the earliest scan), as the engine reads it; with
-  --date-in-scan-range any day of the visit's scans does (the reading of "recorded RS may be
-  dated by any of those days" that the engine does not follow for matching);
+- a date names the visit whose scans (first to last TRDTC) span it ("recorded RS may be dated
+  by any of those days"); of two visits answering, the one whose scans span RSDTC, else the
+  one dated it;
 - NA: the engine writing no TRGRESP/NTRGRESP at a follow-up visit is its NA; compared only
   where a recorded row of that test and visit exists;
 - per test: compared, agreed, agreement %, kappa, reference_only, candidate_only, confusion
@@ -27,7 +27,7 @@ The same for two rule sets: the reference and candidate rs.csv of two separate b
 iRECIST vocabularies are not modelled.
 
 Usage:
-  scripts/check-compare.py recorded --tr TR.csv --recorded RS.csv --out CMPDIR [--partial-dates first|last] [--date-in-scan-range]
+  scripts/check-compare.py recorded --tr TR.csv --recorded RS.csv --out CMPDIR [--partial-dates first|last]
       (CMPDIR from `recist batch|compare ... --recorded RS.csv --out CMPDIR`)
   scripts/check-compare.py against --ref REFDIR --cand CANDDIR --out CMPDIR
       (REFDIR, CANDDIR from two `recist batch` runs; CMPDIR from `recist compare --against-*`)
@@ -184,13 +184,11 @@ def refused_units(d, rule_set=None):
     return out
 
 
-SCAN_RANGE = False  # --date-in-scan-range: any day of a visit's scans names it, not only its first
-
-
-def names_date(v, date):
+def spans(v, date):
+    """Whether `date` is a day of the visit's scans (first to last TRDTC)."""
     if not date:
         return False
-    return v.lo() <= date <= v.hi() if SCAN_RANGE and v.dates else v.date == date
+    return v.lo() <= date <= v.hi() if v.dates else v.date == date
 
 
 def resolve(visits, visitnum, visit, date):
@@ -202,9 +200,10 @@ def resolve(visits, visitnum, visit, date):
     elif visit.strip():
         cand = [v for v in vs if visit.strip().upper() in v.names]
     else:
-        cand = [v for v in vs if names_date(v, date)]
-    if len(cand) > 1:
-        cand = [v for v in cand if names_date(v, date)]
+        cand = [v for v in vs if spans(v, date)]
+    if len(cand) > 1:  # the one whose scans span RSDTC, else the one dated it
+        spanning = [v for v in cand if spans(v, date)]
+        cand = spanning if len(spanning) == 1 else [v for v in cand if date and v.date == date]
     return cand[0] if len(cand) == 1 else None
 
 
@@ -603,17 +602,12 @@ def main():
     r.add_argument("--recorded", required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--partial-dates", choices=["refuse", "first", "last"], default="refuse")
-    r.add_argument("--date-in-scan-range", action="store_true",
-                   help="a row named by RSDTC alone (or two visits sharing its VISIT) is of the visit "
-                        "whose scans span its date, not only the one dated by it (see the report)")
     g = sub.add_parser("against")
     g.add_argument("--ref", required=True)
     g.add_argument("--cand", required=True)
     g.add_argument("--out", required=True)
     g.add_argument("--index", type=int, help="the comparison in comparison.json (default: the one rule-set comparison)")
     a = ap.parse_args()
-    global SCAN_RANGE
-    SCAN_RANGE = getattr(a, "date_in_scan_range", False)
     probs = []
     try:
         if json.load(open(f"{a.out}/summary.json")).get("comparisons") != json.load(open(f"{a.out}/comparison.json"))["comparisons"]:

@@ -587,24 +587,37 @@ fn a_recorded_row_whose_rsorres_and_rsstresc_name_different_responses_is_refused
         rows[0] = rows[0].replace(",SD,SD,", ",Stable Disease,SD,");
         // WEEK 6 NTRGRESP: only RSORRES given: read.
         rows[1] = rows[1].replace(",NON-CR/NON-PD,NON-CR/NON-PD,", ",Non-CR / Non-PD,,");
+        // WEEK 6 NEWLIND: collected N, standardised as prose: RSSTRESC is read, and is no
+        // word of the test (an unknown response, not two responses that disagree).
+        rows[2] = rows[2].replace(",N,N,", ",N,None per investigator,");
         rows
     });
     let (s, e, c) = compare(&rs, &dir.join("out"));
-    assert_eq!(places(&e), [tuple(5, "WEEK 6", "orres-stresc-disagree")]);
-    let reason = e[0]["reason"].as_str().unwrap();
+    assert_eq!(
+        places(&e),
+        [
+            tuple(4, "WEEK 6", "unknown-response"),
+            tuple(5, "WEEK 6", "orres-stresc-disagree")
+        ]
+    );
+    let reason = e[1]["reason"].as_str().unwrap();
     assert!(
         reason.contains("OVRLRESP: RSORRES `PD` and RSSTRESC `SD` disagree"),
         "{reason}"
     );
+    let reason = e[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("None per investigator"), "{reason}");
     let rows = &s["rows"]["RS_recorded"];
     assert_eq!(
         (rows["read"].as_u64(), rows["refused"].as_u64()),
-        (Some(56), Some(1))
+        (Some(56), Some(2))
     );
-    // Not compared: the engine's WEEK 6 value is on its side only.
-    let ovrl = &c["tests"]["OVRLRESP"];
-    assert_eq!(ovrl["candidate_only"], 1, "{ovrl}");
-    assert_eq!(ovrl["agreed"], ovrl["compared"], "{ovrl}");
+    // Not compared: the engine's WEEK 6 values are on its side only.
+    for t in ["OVRLRESP", "NEWLIND"] {
+        let t = &c["tests"][t];
+        assert_eq!(t["candidate_only"], 1, "{t}");
+        assert_eq!(t["agreed"], t["compared"], "{t}");
+    }
     for t in ["TRGRESP", "NTRGRESP"] {
         let t = &c["tests"][t];
         assert_eq!(t["agreed"], t["compared"], "{t}");

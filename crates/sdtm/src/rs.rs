@@ -580,9 +580,11 @@ impl RecordedRow {
     /// The index in `visits` (the engine's visits of the row's subject and evaluator) of the
     /// visit this row is of: the one with its `VISITNUM` (compared as a number, so `2` and
     /// `2.0` are one) when it gives one; else the one named its `VISIT` (case-insensitively);
-    /// else the one dated its `RSDTC`. When several visits answer (two `UNSCHEDULED` visits,
-    /// say), `RSDTC` picks the one of that date; failing that, none: which visit the row is
-    /// of is unknown. `BESTRESP` is of no visit.
+    /// else the one whose scans span its `RSDTC` (any day from the visit's first scan to its
+    /// last: RS is often dated by the last scan of a visit spanning several days). When several
+    /// visits answer (two `UNSCHEDULED` visits, say), `RSDTC` picks the one whose scans span
+    /// it, else the one dated it; failing that, none: which visit the row is of is unknown.
+    /// `BESTRESP` is of no visit.
     pub fn visit_in(&self, visits: &[RsVisit]) -> Option<usize> {
         if self.test == RsTest::Bestresp
             || (self.visitnum.is_empty() && self.visit.is_empty() && self.date.is_none())
@@ -596,6 +598,7 @@ impl RecordedRow {
         } else {
             self.visitnum.parse::<f64>().ok()
         };
+        let spans = |v: &RsVisit| self.date.is_some_and(|d| v.date <= d && d <= v.last_scan);
         let named = |v: &RsVisit| {
             if !self.visitnum.is_empty() {
                 v.visitnum == self.visitnum
@@ -603,23 +606,24 @@ impl RecordedRow {
             } else if !self.visit.is_empty() {
                 self.visit.eq_ignore_ascii_case(&v.visit)
             } else {
-                self.date == Some(v.date)
+                spans(v)
             }
         };
-        let mut found = visits.iter().enumerate().filter(|(_, v)| named(v));
-        let (first, _) = found.next()?;
-        if found.next().is_none() {
-            return Some(first);
-        }
-        let mut dated = visits
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| named(v) && Some(v.date) == self.date)
-            .map(|(i, _)| i);
-        match (dated.next(), dated.next()) {
-            (Some(i), None) => Some(i),
-            _ => None,
-        }
+        // The one visit named that also passes `also`, if exactly one does.
+        let only = |also: &dyn Fn(&RsVisit) -> bool| {
+            let mut found = visits
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| named(v) && also(v))
+                .map(|(i, _)| i);
+            match (found.next(), found.next()) {
+                (Some(i), None) => Some(i),
+                _ => None,
+            }
+        };
+        only(&|_| true)
+            .or_else(|| only(&spans))
+            .or_else(|| only(&|v| Some(v.date) == self.date))
     }
 
     /// How fully the row names its record, best first: a `VISITNUM`, else a `VISIT`, else
@@ -828,9 +832,10 @@ pub fn read_recorded(
             Err(problem) => Err(problem),
             // Both results given, both words of the test, naming different responses: which
             // holds is unknown. An RSORRES that is no word (`Partial Response`) is the
-            // collected text RSSTRESC standardises, and RSSTRESC holds.
+            // collected text RSSTRESC standardises, and RSSTRESC holds; an RSSTRESC that is
+            // no word is read, and refused as an unknown response whatever RSORRES says.
             Ok(_)
-                if !stresc.is_empty() && !orres.is_empty() && {
+                if !stresc.is_empty() && !orres.is_empty() && is_word(test, &normalised) && {
                     let o = normalise(test, orres);
                     o != normalised && is_word(test, &o)
                 } =>
@@ -1269,6 +1274,33 @@ mod tests {
         assert_eq!(at("", "", Some(17)), Some(4));
         assert_eq!(at("", "", Some(18)), None);
         assert_eq!(row(RsTest::Bestresp, "", "", None).visit_in(&v), None);
+    }
+
+    /// The visit of a recorded OVRLRESP row with `VISIT` and `RSDTC` (a day of February 2020).
+    fn at(v: &[RsVisit], visit: &str, date: Option<u32>) -> Option<usize> {
+        row(RsTest::Ovrlresp, visit, "", date).visit_in(v)
+    }
+
+    /// RS is often dated by the last scan of a visit spanning several days: a row named by
+    /// `RSDTC` alone is of the visit whose scans span that day, and so is the choice between
+    /// two visits of one `VISIT` name.
+    #[test]
+    fn a_row_dated_by_any_scan_day_of_a_visit_is_of_that_visit() {
+        let mut v = visits();
+        // WEEK 6's scans run from the 5th to the 7th, the second UNSCHEDULED's from the 13th
+        // to the 15th.
+        v[1].last_scan = NaiveDate::from_ymd_opt(2020, 2, 7).unwrap();
+        v[3].last_scan = NaiveDate::from_ymd_opt(2020, 2, 15).unwrap();
+        assert_eq!(at(&v, "", Some(5)), Some(1));
+        assert_eq!(at(&v, "", Some(7)), Some(1));
+        assert_eq!(at(&v, "", Some(8)), None);
+        assert_eq!(at(&v, "UNSCHEDULED", Some(15)), Some(3));
+        assert_eq!(at(&v, "UNSCHEDULED", Some(10)), None);
+        // Spans that overlap (a visit whose scans run into the next one's first day): the
+        // visit dated that day.
+        v[1].last_scan = NaiveDate::from_ymd_opt(2020, 2, 9).unwrap();
+        assert_eq!(at(&v, "", Some(9)), Some(2));
+        assert_eq!(at(&v, "", Some(8)), Some(1));
     }
 
     #[test]
