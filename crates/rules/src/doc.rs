@@ -128,8 +128,9 @@ pub struct IrecistRules {
     pub cpd_min_increase_mm: Mm,
     /// Whether that increase must be at least or more than `cpd_min_increase_mm` (AMB-I1).
     pub cpd_increase: CpdIncrease,
-    /// What that further increase is measured from (IR-CPD-TGT, IR-CPD-NEW, IR-REMAIN): the
-    /// sums at the iUPD assessment, or their smallest values while the iUPD is pending.
+    /// What the further increase that confirms an iUPD (`cpd_min_increase_mm`) is measured
+    /// from (IR-CPD-TGT, IR-CPD-NEW, IR-REMAIN): the target and new-lesion-target sums at the
+    /// iUPD assessment, or their smallest values while the iUPD is pending.
     pub cpd_reference: CpdReference,
     /// How many new lesions are followed as new-lesion targets (IR-CPD-NEW).
     pub new_lesion_targets: NewLesionTargetLimits,
