@@ -1,0 +1,549 @@
+#!/usr/bin/env python3
+"""An independent model of `recist batch` reading SDTM TU/TR/DM under RECIST 1.1, written from
+the contract (cdisc.md) and docs/batch.md, not from the reader (crates/sdtm), run against the
+engine's rs.csv, errors.jsonl and summary.json.
+
+It writes random subjects as SDTM rows directly: 0-5 targets (at most two per organ, at most two
+nodes; nodes recognised from TULOC: `LYMPH NODE`, `NODAL`, beside decoys `EXTRANODAL`,
+`NON-NODAL`) measured by `LDIAM`, `LPERP` or `DIAMETER`, in mm or cm (standard result in mm,
+in cm, or none), absent (0 mm or `TUMSTATE ABSENT`), `TOO SMALL TO MEASURE`, `TRSTAT NOT DONE`
+or without a TR row at a follow-up (not evaluated); 0-3 non-targets by `TUMSTATE` (`PRESENT`,
+`ABSENT`, `UNEQUIVOCAL PROGRESSION`, `UNEQUIVOCAL`, `EQUIVOCAL`: present), `LNSTATE`, or a
+node's short axis alone (R11-NODE-NORMAL: under 10 mm or too small is gone); new lesions
+identified in TU at a follow-up, with no TR row there (new), `PRESENT`, a length, `EQUIVOCAL`
+(NEWLIND `U`) and later rows confirming, absent or not done; new nodes by short axis (under
+10 mm: no lesion); a second evaluator (`INDEPENDENT ASSESSOR`/`RADIOLOGIST 1`) for some
+subjects, an empty `TREVAL`/`TUEVAL` for the investigator on some rows; `VISITNUM` written `2`
+or `2.0`, `VISIT` missing on some rows, scans of a visit over up to three days (RSDTC: the
+earliest), SUMDIAM rows, DM's RFSTDTC 0-13 days after baseline or no DM row; each subject's
+rows shuffled (subjects in USUBJID order). Every subject is valid: errors.jsonl must be
+empty. With PLANT (the default), a few invalid subjects are added (unknown TRTESTCD,
+conflicting values for one lesion/visit/test, a lesion in TR but not in TU) and an exact
+duplicate TR row in some valid subjects: exactly those must be refused and every other subject
+adjudicated, and summary.json's counts must reconcile.
+
+The expected responses come from the RECIST 1.1 model of scripts/r11-oracle.py (`model`), fed a
+case built here from the SDTM semantics of cdisc.md/docs/batch.md. Compared per subject,
+evaluator, visit and test: RSORRES/RSSTRESC, VISIT, RSDTC, and BESTRESP (the confirmed best
+response: RECIST 1.1 requires confirmation); RSSEQ must run 1..n per USUBJID.
+
+Usage: scripts/sdtm-oracle.py [SEED [COUNT]]   (engine: $RECIST, default target/debug/recist)
+Prints the first mismatches with the subject's rows; exit 1 if any.
+"""
+
+import csv
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction as F
+
+import oracle_run
+
+SEED, COUNT, _, RECIST = oracle_run.arguments()
+R11 = oracle_run.load("r11", "r11-oracle.py")
+R = random.Random(SEED * 7919 + 13)
+PLANT = os.environ.get("PLANT", "1") != "0"
+
+TU_COLS = ["STUDYID", "DOMAIN", "USUBJID", "TUSEQ", "TULNKID", "TUTESTCD", "TUTEST", "TUORRES",
+           "TUSTRESC", "TULOC", "TUMETHOD", "TUEVAL", "TUEVALID", "VISITNUM", "VISIT", "TUDTC"]
+LNK = "TRLINKID" if SEED % 3 == 2 else "TRLNKID"  # the alias seen in the wild, on some seeds
+TR_COLS = ["STUDYID", "DOMAIN", "USUBJID", "TRSEQ", "TRGRPID", LNK, "TRTESTCD", "TRTEST",
+           "TRORRES", "TRORRESU", "TRSTRESC", "TRSTRESN", "TRSTRESU", "TRSTAT", "TRREASND",
+           "TRMETHOD", "TREVAL", "TREVALID", "VISITNUM", "VISIT", "TRDTC"]
+DM_COLS = ["STUDYID", "DOMAIN", "USUBJID", "SUBJID", "RFSTDTC", "SITEID", "AGE", "AGEU", "SEX"]
+ORGANS = ["LIVER", "LUNG", "KIDNEY", "SPLEEN", "ADRENAL GLAND", "BRAIN", "EXTRANODAL MASS",
+          "NON-NODAL SOFT TISSUE", "PANCREAS"]
+NODES = ["MEDIASTINAL LYMPH NODE", "AXILLARY NODAL MASS", "LYMPH NODES, PELVIC",
+         "Inguinal Lymph Node"]
+NT_SITES = ["BONE", "PERITONEUM", "LUNG", "LIVER", "SKIN"]
+TESTNAME = {"LDIAM": "Longest Diameter", "LPERP": "Longest Perpendicular", "DIAMETER": "Diameter",
+            "TUMSTATE": "Tumor State", "LNSTATE": "Lymph Node State", "SUMDIAM": "Sum of Diameter"}
+NEWL = {"NO": "N", "YES": "Y", "EQUIVOCAL": "U"}
+TESTS = ("TRGRESP", "NTRGRESP", "NEWLIND", "OVRLRESP")
+
+
+def num(v):
+    """A length in the file: at most two decimals, no trailing zeros."""
+    s = f"{float(v):.3f}".rstrip("0").rstrip(".")
+    return s
+
+
+class Subject:
+    def __init__(self, k):
+        self.id = "SO-%05d" % k
+        self.tu, self.tr, self.dm = [], [], []
+        self.cases = {}  # evaluator name -> r11 case (built while the rows are written)
+        self.rs = {}  # (evaluator, visitnum, test) -> (value, visit, date)
+        self.best = {}
+        self.eval_rows = {}  # evaluator -> (RSEVAL, RSEVALID)
+        self.planted = None  # why the subject must be refused, when it must
+
+    # ---- rows
+    def tu_row(self, ev, lid, role, loc, vnum, vname, day):
+        self.tu.append(dict(STUDYID="SORC", DOMAIN="TU", USUBJID=self.id, TULNKID=lid,
+                            TUTESTCD="TUMIDENT", TUTEST="Tumor Identification",
+                            TUORRES=role if R.random() < 0.9 else "",
+                            TUSTRESC=role if R.random() < 0.8 else "", TULOC=loc,
+                            TUMETHOD="CT SCAN", TUEVAL=ev[0], TUEVALID=ev[1],
+                            VISITNUM=vnum, VISIT=vname, TUDTC=str(day)))
+        if not self.tu[-1]["TUORRES"] and not self.tu[-1]["TUSTRESC"]:
+            self.tu[-1]["TUSTRESC"] = role
+
+    def tr_row(self, ev, grp, lid, test, vnum, vname, day, res=None, mm=None, status=None):
+        """One TR row: `res` a word (state or too small) or None, `mm` a length in mm (written
+        in mm or cm), `status` NOT DONE."""
+        r = dict(STUDYID="SORC", DOMAIN="TR", USUBJID=self.id, TRGRPID=grp, TRLNKID=lid,
+                 TRTESTCD=test, TRTEST=TESTNAME[test], TRORRES="", TRORRESU="", TRSTRESC="",
+                 TRSTRESN="", TRSTRESU="", TRSTAT="", TRREASND="", TRMETHOD="CT SCAN",
+                 TREVAL=ev[0], TREVALID=ev[1], VISITNUM=vnum, VISIT=vname, TRDTC=str(day))
+        if status:
+            r["TRSTAT"], r["TRREASND"] = "NOT DONE", "SCAN NOT PERFORMED"
+        elif mm is not None:
+            unit = self.unit
+            r["TRORRES"] = num(mm / 10 if unit == "cm" else mm)
+            r["TRORRESU"] = unit if R.random() < 0.7 else unit.upper()
+            std = R.choice(["mm", "mm", "same", "none"])
+            if std == "mm":
+                r["TRSTRESC"] = r["TRSTRESN"] = num(mm)
+                r["TRSTRESU"] = "mm"
+            elif std == "same":
+                r["TRSTRESC"] = r["TRSTRESN"] = r["TRORRES"]
+                r["TRSTRESU"] = unit
+        else:
+            r["TRORRES"] = res
+            if R.random() < 0.7:
+                r["TRSTRESC"] = res
+        self.tr.append(r)
+
+
+def visit_name(i):
+    return "SCREENING" if i == 0 else "WEEK %d" % (6 * i)
+
+
+def vnum_text(i):
+    n = i + 1
+    return f"{n}.0" if n > 1 and R.random() < 0.05 else str(n)
+
+
+def gen_subject(k):
+    s = Subject(k)
+    s.unit = "cm" if R.random() < 0.1 else "mm"
+    base_day = dt.date(2021, 1, 4) + dt.timedelta(days=R.randint(0, 700))
+    days = [base_day]
+    for _ in range(R.randint(1, 7)):
+        days.append(days[-1] + dt.timedelta(days=R.choice([28, 35, 41, 42, 43, 49, 56, 63])))
+    ts = base_day + dt.timedelta(days=R.choice([0, 0, 0, 3, 7, 13]))
+    has_dm = R.random() < 0.9
+    if has_dm:
+        s.dm.append(dict(STUDYID="SORC", DOMAIN="DM", USUBJID=s.id, SUBJID=str(k), RFSTDTC=str(ts),
+                         SITEID="101", AGE="60", AGEU="YEARS", SEX=R.choice("FM")))
+    else:
+        ts = base_day  # no DM row: days from the baseline scan
+    evals = [("INVESTIGATOR", "")]
+    if R.random() < 0.2:
+        evals.append(("INDEPENDENT ASSESSOR", "RADIOLOGIST 1"))
+    for ev in evals:
+        gen_evaluator(s, ev, days, ts)
+    return s
+
+
+def gen_evaluator(s, ev, days, ts):
+    name = ev[0] if not ev[1] else f"{ev[0]}/{ev[1]}"
+    inv = ev[0] == "INVESTIGATOR"
+
+    def evw():  # the investigator is also the default evaluator: TREVAL may be empty
+        return ("", "") if inv and R.random() < 0.15 else ev
+
+    nt_n = R.choice([0, 0, 1, 1, 2, 3])
+    tg_n = R.choice([0, 1, 2, 3, 4, 5]) if nt_n else R.choice([1, 2, 3, 4, 5])
+    organs = R.sample(ORGANS, len(ORGANS))
+    targets = []  # (id, loc, nodal, test, base mm)
+    n_nodes = 0
+    for i in range(tg_n):
+        nodal = n_nodes < 2 and R.random() < 0.25
+        if nodal:
+            n_nodes += 1
+            loc = NODES[(n_nodes - 1 + R.randint(0, 1) * 2) % len(NODES)]
+            test = "LPERP" if R.random() < 0.8 else "DIAMETER"
+            b = F(R.choice([15, 16, 18, 20, 25, 30, 42]))
+        else:
+            loc = organs.pop()
+            test = "LDIAM" if R.random() < 0.8 else "DIAMETER"
+            b = F(R.choice([10, 12, 15, 20, 25, 30, 41, 50, 65])) + R.choice([0, 0, 0, F(1, 2)])
+        targets.append(("T%02d" % (i + 1), loc, nodal, test, b))
+    nts = []  # (id, loc, nodal, how)
+    for i in range(nt_n):
+        nodal = R.random() < 0.3
+        if nodal:
+            how = R.choice(["TUMSTATE", "LNSTATE", "LPERP", "LPERP"])
+            nts.append(("NT%02d" % (i + 1), "HILAR LYMPH NODE", True, how))
+        else:
+            nts.append(("NT%02d" % (i + 1), R.choice(NT_SITES), False, "TUMSTATE"))
+    trend = R.choice([F(1, 2), F(3, 5), F(4, 5), F(1), F(1), F(6, 5), F(3, 2), F(0)])
+    vnums = [vnum_text(i) for i in range(len(days))]
+    for tid, loc, nodal, _, _ in targets:
+        s.tu_row(evw(), tid, "TARGET", loc, "1", "SCREENING", days[0])
+    for nid, loc, nodal, _ in nts:
+        s.tu_row(evw(), nid, "NON-TARGET", loc, "1", "SCREENING", days[0])
+
+    visits = []  # (visit index, model findings, model new lesions)
+    news = []  # (id, loc, nodal, TU visit index)
+    for vi, day in enumerate(days):
+        f, new = {}, []
+        rows_before = len(s.tr)
+
+        def when():
+            return day + dt.timedelta(days=R.choice([0] * 8 + [1, 2]))
+
+        def vname():
+            return visit_name(vi) if R.random() < 0.95 else ""
+
+        def row(grp, lid, test, **kw):
+            s.tr_row(evw(), grp, lid, test, vnums[vi] if R.random() < 0.9 else str(vi + 1),
+                     vname(), when(), **kw)
+
+        # targets
+        frac = F(1) + (trend - 1) * F(vi, max(1, len(days) - 1))
+        for tid, loc, nodal, test, b in targets:
+            if vi == 0:
+                f[tid] = ("m", b)
+                row("TARGET", tid, test, mm=b)
+                continue
+            x = R.random()
+            if x < 0.04:
+                f[tid] = ("ne",)
+                row("TARGET", tid, test, status=True)
+            elif x < 0.08:
+                f[tid] = ("omit",)
+            elif x < 0.13:
+                f[tid] = ("absent",)
+                row("TARGET", tid, "TUMSTATE", res="ABSENT")
+            elif x < 0.2:
+                f[tid] = ("tstm",)
+                row("TARGET", tid, test, res=R.choice(["TOO SMALL TO MEASURE", "Too small to measure"]))
+            else:
+                v = b * frac * R.choice([F(9, 10), F(1), F(1), F(11, 10)])
+                if R.random() < 0.15:
+                    v = R.choice([F(0), F(5), F(8), F(9), F(10), F(12), b * F(7, 10), b * F(6, 5),
+                                  b + 5])
+                v = F(round(v * 2), 2)  # half millimetres: two decimals in cm
+                f[tid] = ("absent",) if v == 0 else ("m", v)
+                row("TARGET", tid, test, mm=v)
+        # non-targets
+        for nid, loc, nodal, how in nts:
+            if vi == 0:
+                f[nid] = ("present",)
+                if how == "LPERP":
+                    row("NON-TARGET", nid, "LPERP", mm=F(R.choice([10, 11, 12, 14])))
+                else:
+                    row("NON-TARGET", nid, how, res="PRESENT")
+                continue
+            st = R.choices(["present", "absent", "progression", "ne", "omit", "equivocal"],
+                           [6, 4, 1, 1, 1, 1])[0]
+            if st == "omit":
+                f[nid] = ("omit",)
+            elif st == "ne":
+                f[nid] = ("not-evaluated",)
+                row("NON-TARGET", nid, how if how != "LPERP" else "LPERP", status=True)
+            elif how == "LPERP" and st in ("present", "absent", "equivocal"):
+                v = R.choice([F(0), F(5), F(8), F(19, 2), F(10), F(12), F(15), None])
+                if v is None:
+                    f[nid] = ("absent",)  # too small is below any node threshold
+                    row("NON-TARGET", nid, "LPERP", res="TOO SMALL TO MEASURE")
+                else:
+                    f[nid] = ("present",) if v >= 10 else ("absent",)
+                    row("NON-TARGET", nid, "LPERP", mm=v)
+            else:
+                word = {"present": "PRESENT", "absent": "ABSENT", "equivocal": "EQUIVOCAL",
+                        "progression": R.choice(["UNEQUIVOCAL PROGRESSION", "UNEQUIVOCAL"])}[st]
+                f[nid] = ("progression",) if st == "progression" else (
+                    ("absent",) if st == "absent" else ("present",))
+                row("NON-TARGET", nid, "TUMSTATE" if how == "LPERP" else how, res=word)
+        # new lesions: earlier ones seen again, then one identified here
+        if vi > 0:
+            for lid, loc, nodal, tv in news:
+                x = R.random()
+                if x < 0.35:
+                    continue  # no row: not seen
+                test = "LPERP" if nodal else "LDIAM"
+                if x < 0.55:
+                    row("NEW", lid, "TUMSTATE", res="PRESENT")
+                    new.append((lid, False, None) if nodal else (lid, False))
+                elif x < 0.7:
+                    row("NEW", lid, "TUMSTATE", res="EQUIVOCAL")
+                    new.append((lid, True, None) if nodal else (lid, True))
+                elif x < 0.85:
+                    row("NEW", lid, "TUMSTATE", res="ABSENT")
+                elif x < 0.9:
+                    row("NEW", lid, test, status=True)
+                else:
+                    v = F(R.choice([8, 12, 15, 20]))
+                    row("NEW", lid, test, mm=v)
+                    new.append((lid, False, v) if nodal else (lid, False))
+            if R.random() < 0.15:
+                lid = "NEW%02d" % (len(news) + 1)
+                nodal = R.random() < 0.25
+                loc = "AXILLARY LYMPH NODE" if nodal else R.choice(["LUNG", "LIVER", "BONE", "BRAIN"])
+                news.append((lid, loc, nodal, vi))
+                s.tu_row(evw(), lid, "NEW", loc, vnums[vi], visit_name(vi), day)
+                x = R.random()
+                test = "LPERP" if nodal else "LDIAM"
+                if x < 0.3:
+                    new.append((lid, False, None) if nodal else (lid, False))  # TU alone
+                elif x < 0.4:
+                    row("NEW", lid, test, status=True)  # not done: still new at its TU visit
+                    new.append((lid, False, None) if nodal else (lid, False))
+                elif x < 0.6:
+                    row("NEW", lid, "TUMSTATE", res="PRESENT")
+                    new.append((lid, False, None) if nodal else (lid, False))
+                elif x < 0.8:
+                    row("NEW", lid, "TUMSTATE", res="EQUIVOCAL")
+                    new.append((lid, True, None) if nodal else (lid, True))
+                else:
+                    v = F(R.choice([8, 10, 12, 15, 22]))
+                    row("NEW", lid, test, mm=v)
+                    new.append((lid, False, v) if nodal else (lid, False))
+        lesion_rows = s.tr[rows_before:]
+        if vi > 0 and not lesion_rows:
+            # a visit with no row of this evaluator is no assessment of it; a new lesion
+            # identified in TU there would match no assessment: give it a TR row
+            if new:
+                lid = new[0][0]
+                row("NEW", lid, "TUMSTATE", res="EQUIVOCAL" if new[0][1] else "PRESENT")
+                lesion_rows = s.tr[rows_before:]
+            else:
+                continue
+        if targets and R.random() < 0.3 and all(f[t[0]][0] in ("m", "absent") for t in targets):
+            tot = sum((f[t[0]][1] if f[t[0]][0] == "m" else F(0)) for t in targets)
+            row("TARGET", "", "SUMDIAM", mm=tot)
+            lesion_rows = s.tr[rows_before:]  # a SUMDIAM row is a row of the visit too
+        date = min(r["TRDTC"] for r in lesion_rows)
+        visits.append((dt.date.fromisoformat(date), f, new, vi,
+                       min({r["VISITNUM"] for r in lesion_rows}),
+                       min({r["VISIT"] for r in lesion_rows if r["VISIT"]} or {""})))
+    case = dict(subject=s.id, targets=[t[:3] for t in targets], nts=[n[:3] for n in nts],
+                visits=[v[:3] for v in visits], ts=ts)
+    s.cases[name] = case
+    s.eval_rows[name] = ev
+    out, best, confirmed, prog = R11.model(case)
+    for (day, f, new, vi, vnum, vis), tp in zip(visits[1:], out):
+        for test, key, want in (("TRGRESP", "target", bool(targets)),
+                                ("NTRGRESP", "non_target", bool(nts)),
+                                ("NEWLIND", "new_lesions", True), ("OVRLRESP", "overall", True)):
+            if want:
+                v = tp[key]
+                s.rs[(name, vnum, test)] = (NEWL.get(v, v), vis, str(day))
+    s.best[name] = confirmed
+
+
+def write_csv(path, cols, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([r.get("TRLNKID" if c == "TRLINKID" else c, "") for c in cols])
+
+
+def plant(s, kind):
+    """Makes a valid subject invalid in one way; the reason it must be refused."""
+    trs = [r for r in s.tr if r["TRLNKID"] and r["TRTESTCD"] != "SUMDIAM"]
+    r = R.choice(trs)
+    if kind == "unknown-test":
+        r2 = dict(r, TRTESTCD="LVOLUME", TRTEST="Volume")
+        s.tr.append(r2)
+    elif kind == "conflict":
+        r2 = dict(r)
+        if r["TRSTAT"]:
+            r2.update(TRSTAT="", TRREASND="", TRORRES="ABSENT", TRSTRESC="ABSENT")
+        elif r["TRORRESU"]:
+            r2.update(TRORRES="77", TRORRESU="mm", TRSTRESC="77", TRSTRESN="77", TRSTRESU="mm")
+        else:
+            w = "ABSENT" if r["TRORRES"].upper() != "ABSENT" else "PRESENT"
+            r2.update(TRORRES=w, TRSTRESC=w)
+        s.tr.append(r2)
+    elif kind == "not-in-tu":
+        s.tr.append(dict(r, TRLNKID="NT99", TRGRPID="NON-TARGET", TRTESTCD="TUMSTATE",
+                         TRTEST="Tumor State", TRORRES="PRESENT", TRORRESU="", TRSTRESC="PRESENT",
+                         TRSTRESN="", TRSTRESU="", TRSTAT="", TRREASND=""))
+    s.planted = kind
+    ev = (r["TREVAL"] or "INVESTIGATOR", r["TREVALID"])
+    s.planted_eval = ev[0] + ("/" + ev[1] if ev[1] else "")
+    return r
+
+
+def main():
+    t0 = time.time()
+    subjects = [gen_subject(k) for k in range(COUNT)]
+    dup_rows = {}  # subject -> number of exact duplicate TR rows added
+    if PLANT:
+        for s in R.sample(subjects, min(len(subjects), max(3, COUNT // 100))):
+            plant(s, R.choice(["unknown-test", "conflict", "not-in-tu"]))
+        for s in R.sample(subjects, min(len(subjects), max(2, COUNT // 100))):
+            if s.planted is None:
+                r = R.choice(s.tr)
+                s.tr.append(dict(r))
+                dup_rows[s.id] = 1
+    for s in subjects:
+        R.shuffle(s.tu)
+        R.shuffle(s.tr)
+        for i, r in enumerate(s.tu):
+            r["TUSEQ"] = str(i + 1)
+        for i, r in enumerate(s.tr):
+            r["TRSEQ"] = str(i + 1)
+    tmp = tempfile.mkdtemp(prefix="sdtm-oracle-")
+    write_csv(f"{tmp}/TU.csv", TU_COLS, [r for s in subjects for r in s.tu])
+    write_csv(f"{tmp}/TR.csv", TR_COLS, [r for s in subjects for r in s.tr])
+    write_csv(f"{tmp}/DM.csv", DM_COLS, [r for s in subjects for r in s.dm])
+    t1 = time.time()
+    res = subprocess.run([RECIST, "batch", "--tu", f"{tmp}/TU.csv", "--tr", f"{tmp}/TR.csv",
+                          "--dm", f"{tmp}/DM.csv", "--out", f"{tmp}/out"],
+                         capture_output=True, text=True)
+    t2 = time.time()
+    if res.returncode not in (0, 1) or not os.path.exists(f"{tmp}/out/rs.csv"):
+        sys.exit(f"engine failed ({res.returncode}): {res.stderr[:3000]}")
+    problems = []  # (subject or None, text)
+    with open(f"{tmp}/out/rs.csv", newline="") as f:
+        rs = list(csv.DictReader(f))
+    errors = [json.loads(l) for l in open(f"{tmp}/out/errors.jsonl")]
+    summ = json.load(open(f"{tmp}/out/summary.json"))
+
+    # refusals: exactly the planted subjects (subject level) and the duplicate rows (row level)
+    planted = {s.id: s.planted for s in subjects if s.planted}
+    refused_subj, row_errs = {}, {}
+    for e in errors:
+        if e.get("level") == "subject":
+            refused_subj.setdefault(e.get("subject"), []).append(e)
+        elif e.get("level") == "row":
+            row_errs.setdefault(e.get("subject"), []).append(e)
+        else:
+            problems.append((None, f"unexpected error line {e}"))
+    for sid, kind in planted.items():
+        if sid not in refused_subj:
+            problems.append((sid, f"planted {kind}, not refused"))
+    for sid, es in refused_subj.items():
+        if sid not in planted:
+            problems.append((sid, "refused: " + "; ".join(
+                f"{e.get('code')} {e.get('reason')} {e.get('problems', '')}"[:600] for e in es)))
+    for sid, es in row_errs.items():
+        want = dup_rows.get(sid, 0) + (1 if planted.get(sid) == "unknown-test" else 0)
+        if len(es) != want:
+            problems.append((sid, f"{len(es)} row errors, expected {want}: " + "; ".join(
+                f"{e.get('code')} {e.get('reason')}"[:300] for e in es)))
+    for sid, n in dup_rows.items():
+        if sid not in row_errs:
+            problems.append((sid, "exact duplicate TR row not refused"))
+
+    # rs.csv against the model
+    got, best, seq = {}, {}, {}
+    for r in rs:
+        ev = r["RSEVAL"] + ("/" + r["RSEVALID"] if r["RSEVALID"] else "")
+        seq.setdefault(r["USUBJID"], []).append(int(r["RSSEQ"]))
+        if r["RSORRES"] != r["RSSTRESC"] or r["RSCAT"] != "RECIST 1.1" or r["DOMAIN"] != "RS":
+            problems.append((r["USUBJID"], f"odd row {r}"))
+        if r["RSTESTCD"] == "BESTRESP":
+            best[(r["USUBJID"], ev)] = r["RSSTRESC"]
+        else:
+            key = (r["USUBJID"], ev, r["VISITNUM"], r["RSTESTCD"])
+            if key in got:
+                problems.append((r["USUBJID"], f"two rows for {key}"))
+            got[key] = (r["RSSTRESC"], r["VISIT"], r["RSDTC"])
+    for sid, q in seq.items():
+        if q != list(range(1, len(q) + 1)):
+            problems.append((sid, f"RSSEQ {q}"))
+    by_id = {s.id: s for s in subjects}
+    compared = 0
+    for s in subjects:
+        if s.planted:  # the evaluator it was planted in is refused, any other adjudicated
+            if any(k[:2] == (s.id, s.planted_eval) for k in list(best) + list(got)):
+                problems.append((s.id, f"refused evaluator {s.planted_eval} has RS rows"))
+            for ev in list(s.rs):
+                if ev[0] == s.planted_eval:
+                    del s.rs[ev]
+            s.best.pop(s.planted_eval, None)
+        compared += 1
+        diffs = []
+        want = {(s.id,) + k: v for k, v in s.rs.items()}
+        for k in sorted(set(want) | {k for k in got if k[0] == s.id}):
+            if want.get(k) != got.get(k):
+                diffs.append(f"{k[1:]}: model {want.get(k)} engine {got.get(k)}")
+        for ev, b in s.best.items():
+            if best.get((s.id, ev)) != b:
+                diffs.append(f"BESTRESP {ev}: model {b} engine {best.get((s.id, ev))}")
+        if diffs:
+            problems.append((s.id, "\n  ".join(diffs)))
+
+    # summary counts
+    rec = summ.get("reconciliation", {})
+    if not all(v is True for v in _leaves(rec)):
+        problems.append((None, f"reconciliation {rec}"))
+    n_tu = sum(len(s.tu) for s in subjects)
+    n_tr = sum(len(s.tr) for s in subjects)
+    rows = summ.get("rows", {})
+    for dom, n in (("TU", n_tu), ("TR", n_tr)):
+        if rows.get(dom, {}).get("read") != n:
+            problems.append((None, f"summary rows.{dom}.read {rows.get(dom)} != {n}"))
+    if rows.get("TR", {}).get("refused") != sum(dup_rows.values()) + sum(
+            1 for k in planted.values() if k == "unknown-test"):
+        problems.append((None, f"summary rows.TR {rows.get('TR')}"))
+    n_dm = sum(len(s.dm) for s in subjects)
+    if rows.get("DM", {}).get("read") != n_dm or rows.get("DM", {}).get("refused") != 0:
+        problems.append((None, f"summary rows.DM {rows.get('DM')}: expected read {n_dm}"))
+    subj, se = summ.get("subjects", {}), summ.get("subject_evaluators", {})
+    if subj.get("seen") != COUNT or subj.get("refused") != len(planted):
+        problems.append((None, f"summary subjects {subj}: expected seen {COUNT}, refused {len(planted)}"))
+    n_se = sum(len(s.cases) for s in subjects)
+    if se.get("seen") != n_se or se.get("refused_while_reading") != len(planted) \
+            or se.get("refused_by_engine") != 0:
+        problems.append((None, f"summary subject_evaluators {se}: expected seen {n_se}, "
+                               f"refused while reading {len(planted)}"))
+    codes = {"unknown-test": "unknown-test", "conflict": "conflicting-values",
+             "not-in-tu": "lesion-not-in-tu"}
+    for sid, kind in planted.items():
+        got_codes = {e.get("code") for e in refused_subj.get(sid, [])}
+        if refused_subj.get(sid) and got_codes != {codes[kind]}:
+            problems.append((sid, f"planted {kind}, refused with {got_codes}"))
+
+    shown = 0
+    for sid, text in problems:
+        shown += 1
+        if shown > 5:
+            break
+        print("== model vs engine:", sid or "(run)", text)
+        if sid in by_id:
+            s = by_id[sid]
+            for r in s.tu:
+                print("TU", ",".join(r.get(c, "") for c in TU_COLS[2:]))
+            for r in s.tr:
+                print("TR", ",".join(r.get(c if c != "TRLINKID" else "TRLNKID", "") for c in TR_COLS[4:]))
+            for r in s.dm:
+                print("DM", ",".join(r.get(c, "") for c in DM_COLS[2:]))
+    bad = len({sid for sid, _ in problems})
+    print(f"{COUNT} subjects ({len(planted)} planted invalid, {len(dup_rows)} with a duplicate row), "
+          f"{compared} compared, {len(problems)} problems in {bad} subjects/run; "
+          f"generate {t1 - t0:.1f}s, engine {t2 - t1:.1f}s")
+    if problems or os.environ.get("KEEP"):
+        print("files kept in", tmp)
+    else:
+        shutil.rmtree(tmp)
+    sys.exit(1 if problems else 0)
+
+
+def _leaves(x):
+    if isinstance(x, dict):
+        for v in x.values():
+            yield from _leaves(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from _leaves(v)
+    else:
+        yield x
+
+
+if __name__ == "__main__":
+    main()
