@@ -122,29 +122,33 @@ class Subject:
         self.tr.append(r)
 
 
-def visit_name(i):
-    return "SCREENING" if i == 0 else "WEEK %d" % (6 * i)
-
-
-def vnum_text(i):
-    n = i + 1
-    return f"{n}.0" if n > 1 and R.random() < 0.05 else str(n)
+def vnum_variant(n):
+    """VISITNUM as some rows write it: `2.0` for `2`, `03` for `3`, `3.10` for `3.1`."""
+    if "." in n:
+        return n + "0"
+    return R.choice([n + ".0", "0" + n])
 
 
 def gen_subject(k):
     s = Subject(k)
     s.unit = "cm" if R.random() < 0.1 else "mm"
     base_day = dt.date(2021, 1, 4) + dt.timedelta(days=R.randint(0, 700))
-    days = [base_day]
-    for _ in range(R.randint(1, 7)):
-        days.append(days[-1] + dt.timedelta(days=R.choice([28, 35, 41, 42, 43, 49, 56, 63])))
+    days = [(base_day, "1", "SCREENING")]  # (scan day, VISITNUM, VISIT)
+    last = days[0]
+    for i in range(R.randint(1, 7)):
+        gap = R.choice([28, 35, 41, 42, 43, 49, 56, 63])
+        if gap >= 35 and R.random() < 0.07:  # an unscheduled visit between two scheduled ones
+            days.append((last[0] + dt.timedelta(days=R.randint(14, gap - 17)), last[1] + ".1",
+                         "UNSCHEDULED"))
+        last = (last[0] + dt.timedelta(days=gap), str(i + 2), "WEEK %d" % (6 * (i + 1)))
+        days.append(last)
     ts = base_day + dt.timedelta(days=R.choice([0, 0, 0, 3, 7, 13]))
     has_dm = R.random() < 0.9
     if has_dm:
         s.dm.append(dict(STUDYID="SORC", DOMAIN="DM", USUBJID=s.id, SUBJID=str(k), RFSTDTC=str(ts),
                          SITEID="101", AGE="60", AGEU="YEARS", SEX=R.choice("FM")))
     else:
-        ts = base_day  # no DM row: days from the baseline scan
+        ts = None  # no DM row: days from the baseline scan (its assessment's date)
     evals = [("INVESTIGATOR", "")]
     if R.random() < 0.2:
         evals.append(("INDEPENDENT ASSESSOR", "RADIOLOGIST 1"))
@@ -186,15 +190,16 @@ def gen_evaluator(s, ev, days, ts):
         else:
             nts.append(("NT%02d" % (i + 1), R.choice(NT_SITES), False, "TUMSTATE"))
     trend = R.choice([F(1, 2), F(3, 5), F(4, 5), F(1), F(1), F(6, 5), F(3, 2), F(0)])
-    vnums = [vnum_text(i) for i in range(len(days))]
+    vnums = [n if i == 0 or R.random() < 0.95 else vnum_variant(n)
+             for i, (_, n, _) in enumerate(days)]
     for tid, loc, nodal, _, _ in targets:
-        s.tu_row(evw(), tid, "TARGET", loc, "1", "SCREENING", days[0])
+        s.tu_row(evw(), tid, "TARGET", loc, "1", "SCREENING", days[0][0])
     for nid, loc, nodal, _ in nts:
-        s.tu_row(evw(), nid, "NON-TARGET", loc, "1", "SCREENING", days[0])
+        s.tu_row(evw(), nid, "NON-TARGET", loc, "1", "SCREENING", days[0][0])
 
     visits = []  # (visit index, model findings, model new lesions)
     news = []  # (id, loc, nodal, TU visit index)
-    for vi, day in enumerate(days):
+    for vi, (day, vnum0, vname0) in enumerate(days):
         f, new = {}, []
         rows_before = len(s.tr)
 
@@ -202,10 +207,10 @@ def gen_evaluator(s, ev, days, ts):
             return day + dt.timedelta(days=R.choice([0] * 8 + [1, 2]))
 
         def vname():
-            return visit_name(vi) if R.random() < 0.95 else ""
+            return vname0 if R.random() < 0.95 else ""
 
         def row(grp, lid, test, **kw):
-            s.tr_row(evw(), grp, lid, test, vnums[vi] if R.random() < 0.9 else str(vi + 1),
+            s.tr_row(evw(), grp, lid, test, vnums[vi] if R.random() < 0.9 else vnum0,
                      vname(), when(), **kw)
 
         # targets
@@ -291,7 +296,7 @@ def gen_evaluator(s, ev, days, ts):
                 nodal = R.random() < 0.25
                 loc = "AXILLARY LYMPH NODE" if nodal else R.choice(["LUNG", "LIVER", "BONE", "BRAIN"])
                 news.append((lid, loc, nodal, vi))
-                s.tu_row(evw(), lid, "NEW", loc, vnums[vi], visit_name(vi), day)
+                s.tu_row(evw(), lid, "NEW", loc, vnums[vi], vname0, day)
                 x = R.random()
                 test = "LPERP" if nodal else "LDIAM"
                 if x < 0.3:
@@ -328,7 +333,7 @@ def gen_evaluator(s, ev, days, ts):
                        min({r["VISITNUM"] for r in lesion_rows}),
                        min({r["VISIT"] for r in lesion_rows if r["VISIT"]} or {""})))
     case = dict(subject=s.id, targets=[t[:3] for t in targets], nts=[n[:3] for n in nts],
-                visits=[v[:3] for v in visits], ts=ts)
+                visits=[v[:3] for v in visits], ts=ts or visits[0][0])
     s.cases[name] = case
     s.eval_rows[name] = ev
     out, best, confirmed, prog = R11.model(case)
@@ -358,10 +363,8 @@ def plant(s, kind):
         r2 = dict(r, TRTESTCD="LVOLUME", TRTEST="Volume")
         s.tr.append(r2)
     elif kind == "conflict":
-        r2 = dict(r)
-        if r["TRSTAT"]:
-            r2.update(TRSTAT="", TRREASND="", TRORRES="ABSENT", TRSTRESC="ABSENT")
-        elif r["TRORRESU"]:
+        r2 = dict(r, TRSTAT="", TRREASND="")
+        if r["TRTESTCD"] in ("LDIAM", "LPERP", "DIAMETER"):  # another length
             r2.update(TRORRES="77", TRORRESU="mm", TRSTRESC="77", TRSTRESN="77", TRSTRESU="mm")
         else:
             w = "ABSENT" if r["TRORRES"].upper() != "ABSENT" else "PRESENT"
