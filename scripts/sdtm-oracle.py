@@ -68,6 +68,13 @@ NEWL = {"NO": "N", "YES": "Y", "EQUIVOCAL": "U"}
 TESTS = ("TRGRESP", "NTRGRESP", "NEWLIND", "OVRLRESP")
 
 
+def vary(w, p=0.08):
+    """A word as some rows write it: values are compared trimmed and case-insensitively."""
+    if not w or R.random() >= p:
+        return w
+    return R.choice([w.lower(), w.title(), " " + w, w + " "])
+
+
 def num(v):
     """A length in the file: at most two decimals, no trailing zeros."""
     s = f"{float(v):.3f}".rstrip("0").rstrip(".")
@@ -88,8 +95,8 @@ class Subject:
     def tu_row(self, ev, lid, role, loc, vnum, vname, day):
         self.tu.append(dict(STUDYID="SORC", DOMAIN="TU", USUBJID=self.id, TULNKID=lid,
                             TUTESTCD="TUMIDENT", TUTEST="Tumor Identification",
-                            TUORRES=role if R.random() < 0.9 else "",
-                            TUSTRESC=role if R.random() < 0.8 else "", TULOC=loc,
+                            TUORRES=vary(role) if R.random() < 0.9 else "",
+                            TUSTRESC=vary(role) if R.random() < 0.8 else "", TULOC=vary(loc),
                             TUMETHOD="CT SCAN", TUEVAL=ev[0], TUEVALID=ev[1],
                             VISITNUM=vnum, VISIT=vname, TUDTC=str(day)))
         if not self.tu[-1]["TUORRES"] and not self.tu[-1]["TUSTRESC"]:
@@ -98,12 +105,12 @@ class Subject:
     def tr_row(self, ev, grp, lid, test, vnum, vname, day, res=None, mm=None, status=None):
         """One TR row: `res` a word (state or too small) or None, `mm` a length in mm (written
         in mm or cm), `status` NOT DONE."""
-        r = dict(STUDYID="SORC", DOMAIN="TR", USUBJID=self.id, TRGRPID=grp, TRLNKID=lid,
-                 TRTESTCD=test, TRTEST=TESTNAME[test], TRORRES="", TRORRESU="", TRSTRESC="",
+        r = dict(STUDYID="SORC", DOMAIN="TR", USUBJID=self.id, TRGRPID=vary(grp), TRLNKID=lid,
+                 TRTESTCD=vary(test, 0.03), TRTEST=TESTNAME[test], TRORRES="", TRORRESU="", TRSTRESC="",
                  TRSTRESN="", TRSTRESU="", TRSTAT="", TRREASND="", TRMETHOD="CT SCAN",
                  TREVAL=ev[0], TREVALID=ev[1], VISITNUM=vnum, VISIT=vname, TRDTC=str(day))
         if status:
-            r["TRSTAT"], r["TRREASND"] = "NOT DONE", "SCAN NOT PERFORMED"
+            r["TRSTAT"], r["TRREASND"] = vary("NOT DONE"), "SCAN NOT PERFORMED"
         elif mm is not None:
             unit = self.unit
             r["TRORRES"] = num(mm / 10 if unit == "cm" else mm)
@@ -116,9 +123,9 @@ class Subject:
                 r["TRSTRESC"] = r["TRSTRESN"] = r["TRORRES"]
                 r["TRSTRESU"] = unit
         else:
-            r["TRORRES"] = res
+            r["TRORRES"] = vary(res)
             if R.random() < 0.7:
-                r["TRSTRESC"] = res
+                r["TRSTRESC"] = vary(res)
         self.tr.append(r)
 
 
@@ -202,6 +209,7 @@ def gen_evaluator(s, ev, days, ts):
     for vi, (day, vnum0, vname0) in enumerate(days):
         f, new = {}, []
         rows_before = len(s.tr)
+        tu_new = None
 
         def when():
             return day + dt.timedelta(days=R.choice([0] * 8 + [1, 2]))
@@ -255,7 +263,22 @@ def gen_evaluator(s, ev, days, ts):
                 f[nid] = ("omit",)
             elif st == "ne":
                 f[nid] = ("not-evaluated",)
-                row("NON-TARGET", nid, how if how != "LPERP" else "LPERP", status=True)
+                if R.random() < 0.3:
+                    row("NON-TARGET", nid, "TUMSTATE" if how == "LPERP" else how,
+                        res=R.choice(["NOT EVALUABLE", "NE"]))
+                else:
+                    row("NON-TARGET", nid, how, status=True)
+            elif how == "LPERP" and R.random() < 0.15:
+                # a status given wins over a measurement; a node's long axis alone says
+                # nothing of its short axis and reads as present
+                if R.random() < 0.5:
+                    row("NON-TARGET", nid, "LDIAM", mm=F(R.choice([6, 9, 14, 20])))
+                    f[nid] = ("present",)
+                else:
+                    word = R.choice(["PRESENT", "ABSENT"])
+                    row("NON-TARGET", nid, "LPERP", mm=F(R.choice([5, 8, 12, 16])))
+                    row("NON-TARGET", nid, R.choice(["TUMSTATE", "LNSTATE"]), res=word)
+                    f[nid] = (word.lower(),)
             elif how == "LPERP" and st in ("present", "absent", "equivocal"):
                 v = R.choice([F(0), F(5), F(8), F(19, 2), F(10), F(12), F(15), None])
                 if v is None:
@@ -275,11 +298,16 @@ def gen_evaluator(s, ev, days, ts):
             for lid, loc, nodal, tv in news:
                 x = R.random()
                 if x < 0.35:
+                    if R.random() < 0.1:  # listed in TU again, no TR row: new here too
+                        s.tu_row(evw(), lid, "NEW", loc, vnums[vi], vname0, day)
+                        new.append((lid, False, None) if nodal else (lid, False))
                     continue  # no row: not seen
                 test = "LPERP" if nodal else "LDIAM"
                 if x < 0.55:
                     row("NEW", lid, "TUMSTATE", res="PRESENT")
                     new.append((lid, False, None) if nodal else (lid, False))
+                    if R.random() < 0.2:  # listed in TU again (not a duplicate: another visit)
+                        s.tu_row(evw(), lid, "NEW", loc, vnums[vi], vname0, day)
                 elif x < 0.7:
                     row("NEW", lid, "TUMSTATE", res="EQUIVOCAL")
                     new.append((lid, True, None) if nodal else (lid, True))
@@ -297,6 +325,7 @@ def gen_evaluator(s, ev, days, ts):
                 loc = "AXILLARY LYMPH NODE" if nodal else R.choice(["LUNG", "LIVER", "BONE", "BRAIN"])
                 news.append((lid, loc, nodal, vi))
                 s.tu_row(evw(), lid, "NEW", loc, vnums[vi], vname0, day)
+                tu_new = s.tu[-1]  # named by VISIT or TUDTC alone on some rows (below)
                 x = R.random()
                 test = "LPERP" if nodal else "LDIAM"
                 if x < 0.3:
@@ -329,9 +358,14 @@ def gen_evaluator(s, ev, days, ts):
             row("TARGET", "", "SUMDIAM", mm=tot)
             lesion_rows = s.tr[rows_before:]  # a SUMDIAM row is a row of the visit too
         date = min(r["TRDTC"] for r in lesion_rows)
+        vis = min({r["VISIT"] for r in lesion_rows if r["VISIT"]} or {""})
+        if tu_new is not None and R.random() < 0.15:
+            if R.random() < 0.5 and vis and vname0 != "UNSCHEDULED":
+                tu_new["VISITNUM"] = ""  # the one assessment with its VISIT
+            else:
+                tu_new.update(VISITNUM="", VISIT="", TUDTC=date)  # the one dated its TUDTC
         visits.append((dt.date.fromisoformat(date), f, new, vi,
-                       min({r["VISITNUM"] for r in lesion_rows}),
-                       min({r["VISIT"] for r in lesion_rows if r["VISIT"]} or {""})))
+                       min({r["VISITNUM"] for r in lesion_rows}), vis))
     case = dict(subject=s.id, targets=[t[:3] for t in targets], nts=[n[:3] for n in nts],
                 visits=[v[:3] for v in visits], ts=ts or visits[0][0])
     s.cases[name] = case
@@ -367,7 +401,7 @@ def plant(s, kind):
         if r["TRTESTCD"] in ("LDIAM", "LPERP", "DIAMETER"):  # another length
             r2.update(TRORRES="77", TRORRESU="mm", TRSTRESC="77", TRSTRESN="77", TRSTRESU="mm")
         else:
-            w = "ABSENT" if r["TRORRES"].upper() != "ABSENT" else "PRESENT"
+            w = "ABSENT" if r["TRORRES"].strip().upper() != "ABSENT" else "PRESENT"
             r2.update(TRORRES=w, TRSTRESC=w)
         s.tr.append(r2)
     elif kind == "not-in-tu":
@@ -461,6 +495,7 @@ def main():
             problems.append((sid, f"RSSEQ {q}"))
     by_id = {s.id: s for s in subjects}
     compared = 0
+    tally = {}  # (test, value) -> count, to show what was compared
     for s in subjects:
         if s.planted:  # the evaluator it was planted in is refused, any other adjudicated
             if any(k[:2] == (s.id, s.planted_eval) for k in list(best) + list(got)):
@@ -473,9 +508,12 @@ def main():
         diffs = []
         want = {(s.id,) + k: v for k, v in s.rs.items()}
         for k in sorted(set(want) | {k for k in got if k[0] == s.id}):
+            if k in want:
+                tally[(k[3], want[k][0])] = tally.get((k[3], want[k][0]), 0) + 1
             if want.get(k) != got.get(k):
                 diffs.append(f"{k[1:]}: model {want.get(k)} engine {got.get(k)}")
         for ev, b in s.best.items():
+            tally[("BESTRESP", b)] = tally.get(("BESTRESP", b), 0) + 1
             if best.get((s.id, ev)) != b:
                 diffs.append(f"BESTRESP {ev}: model {b} engine {best.get((s.id, ev))}")
         if diffs:
@@ -530,6 +568,8 @@ def main():
     print(f"{COUNT} subjects ({len(planted)} planted invalid, {len(dup_rows)} with a duplicate row), "
           f"{compared} compared, {len(problems)} problems in {bad} subjects/run; "
           f"generate {t1 - t0:.1f}s, engine {t2 - t1:.1f}s")
+    for t in TESTS + ("BESTRESP",):
+        print(f"  {t}: " + ", ".join(f"{v} {n}" for (tt, v), n in sorted(tally.items()) if tt == t))
     if problems or os.environ.get("KEEP"):
         print("files kept in", tmp)
     else:
