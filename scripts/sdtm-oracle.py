@@ -383,7 +383,7 @@ def gen_evaluator(s, ev, days, ts):
 
 def write_csv(path, cols, rows):
     with open(path, "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
+        w = csv.writer(f, lineterminator="\r\n" if SEED % 5 == 3 else "\n")
         w.writerow(cols)
         for r in rows:
             w.writerow([r.get("TRLNKID" if c == "TRLINKID" else c, "") for c in cols])
@@ -426,6 +426,13 @@ def main():
                 r = R.choice(s.tr)
                 s.tr.append(dict(r))
                 dup_rows[s.id] = 1
+    dm_dups = 0
+    for s in R.sample(subjects, max(1, COUNT // 50)):  # a further DM row with the same date
+        if s.dm:
+            s.dm.append(dict(s.dm[0]))
+            dm_dups += 1
+    extra_dm = [dict(STUDYID="SORC", DOMAIN="DM", USUBJID="SO-99999", SUBJID="99999",
+                     RFSTDTC="2021-01-04", SITEID="101", AGE="60", AGEU="YEARS", SEX="F")]
     for s in subjects:
         R.shuffle(s.tu)
         R.shuffle(s.tr)
@@ -434,9 +441,16 @@ def main():
         for i, r in enumerate(s.tr):
             r["TRSEQ"] = str(i + 1)
     tmp = tempfile.mkdtemp(prefix="sdtm-oracle-")
-    write_csv(f"{tmp}/TU.csv", TU_COLS, [r for s in subjects for r in s.tu])
-    write_csv(f"{tmp}/TR.csv", TR_COLS, [r for s in subjects for r in s.tr])
-    write_csv(f"{tmp}/DM.csv", DM_COLS, [r for s in subjects for r in s.dm])
+    tu_rows = [r for s in subjects for r in s.tu]
+    tr_rows = [r for s in subjects for r in s.tr]
+    dm_rows = [r for s in subjects for r in s.dm] + extra_dm  # a subject with no TU/TR row
+    unsorted = SEED % 4 == 0  # rows of all subjects shuffled: the engine reads into memory
+    if unsorted:
+        for rows in (tu_rows, tr_rows, dm_rows):
+            R.shuffle(rows)
+    write_csv(f"{tmp}/TU.csv", TU_COLS, tu_rows)
+    write_csv(f"{tmp}/TR.csv", TR_COLS, tr_rows)
+    write_csv(f"{tmp}/DM.csv", DM_COLS, dm_rows)
     t1 = time.time()
     res = subprocess.run([RECIST, "batch", "--tu", f"{tmp}/TU.csv", "--tr", f"{tmp}/TR.csv",
                           "--dm", f"{tmp}/DM.csv", "--out", f"{tmp}/out"],
@@ -532,9 +546,12 @@ def main():
     if rows.get("TR", {}).get("refused") != sum(dup_rows.values()) + sum(
             1 for k in planted.values() if k == "unknown-test"):
         problems.append((None, f"summary rows.TR {rows.get('TR')}"))
-    n_dm = sum(len(s.dm) for s in subjects)
-    if rows.get("DM", {}).get("read") != n_dm or rows.get("DM", {}).get("refused") != 0:
-        problems.append((None, f"summary rows.DM {rows.get('DM')}: expected read {n_dm}"))
+    n_dm = len(dm_rows)
+    dmc = rows.get("DM", {})
+    if dmc.get("read") != n_dm or dmc.get("refused") != 0 or \
+            dmc.get("in_subjects_without_tumour_data") != 1 or dmc.get("subjects_without_tumour_data") != 1:
+        problems.append((None, f"summary rows.DM {dmc}: expected read {n_dm}, one subject without "
+                               "tumour data"))
     subj, se = summ.get("subjects", {}), summ.get("subject_evaluators", {})
     if subj.get("seen") != COUNT or subj.get("refused") != len(planted):
         problems.append((None, f"summary subjects {subj}: expected seen {COUNT}, refused {len(planted)}"))
@@ -565,6 +582,8 @@ def main():
             for r in s.dm:
                 print("DM", ",".join(r.get(c, "") for c in DM_COLS[2:]))
     bad = len({sid for sid, _ in problems})
+    print(f"mode {summ.get('mode')}, {'CRLF' if SEED % 5 == 3 else 'LF'}, {LNK}, "
+          f"{dm_dups} subjects with a repeated DM row")
     print(f"{COUNT} subjects ({len(planted)} planted invalid, {len(dup_rows)} with a duplicate row), "
           f"{compared} compared, {len(problems)} problems in {bad} subjects/run; "
           f"generate {t1 - t0:.1f}s, engine {t2 - t1:.1f}s")
