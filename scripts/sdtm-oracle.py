@@ -108,7 +108,8 @@ class Subject:
         r = dict(STUDYID="SORC", DOMAIN="TR", USUBJID=self.id, TRGRPID=vary(grp), TRLNKID=lid,
                  TRTESTCD=vary(test, 0.03), TRTEST=TESTNAME[test], TRORRES="", TRORRESU="", TRSTRESC="",
                  TRSTRESN="", TRSTRESU="", TRSTAT="", TRREASND="", TRMETHOD="CT SCAN",
-                 TREVAL=ev[0], TREVALID=ev[1], VISITNUM=vnum, VISIT=vname, TRDTC=str(day))
+                 TREVAL=ev[0], TREVALID=ev[1], VISITNUM=vnum, VISIT=vname,
+                 TRDTC=str(day) + (R.choice(["T09:30", "T14:05:00"]) if R.random() < 0.05 else ""))
         if status:
             r["TRSTAT"], r["TRREASND"] = vary("NOT DONE"), "SCAN NOT PERFORMED"
         elif mm is not None:
@@ -122,6 +123,11 @@ class Subject:
             elif std == "same":
                 r["TRSTRESC"] = r["TRSTRESN"] = r["TRORRES"]
                 r["TRSTRESU"] = unit
+        elif res.upper().startswith("TOO SMALL") and R.random() < 0.4:
+            if R.random() < 0.5:  # the standard value of too small: 5 mm
+                r.update(TRORRES=vary(res), TRSTRESC="5", TRSTRESN="5", TRSTRESU="mm")
+            else:  # standardised only
+                r["TRSTRESC"] = vary(res)
         else:
             r["TRORRES"] = vary(res)
             if R.random() < 0.7:
@@ -236,7 +242,8 @@ def gen_evaluator(s, ev, days, ts):
                 f[tid] = ("omit",)
             elif x < 0.13:
                 f[tid] = ("absent",)
-                row("TARGET", tid, "TUMSTATE", res="ABSENT")
+                row("TARGET", tid, "LNSTATE" if nodal and R.random() < 0.5 else "TUMSTATE",
+                    res="ABSENT")
             elif x < 0.2:
                 f[tid] = ("tstm",)
                 row("TARGET", tid, test, res=R.choice(["TOO SMALL TO MEASURE", "Too small to measure"]))
@@ -248,6 +255,8 @@ def gen_evaluator(s, ev, days, ts):
                 v = F(round(v * 2), 2)  # half millimetres: two decimals in cm
                 f[tid] = ("absent",) if v == 0 else ("m", v)
                 row("TARGET", tid, test, mm=v)
+                if v > 0 and R.random() < 0.05:  # a status beside the measurement, agreeing
+                    row("TARGET", tid, "TUMSTATE", res="PRESENT")
         # non-targets
         for nid, loc, nodal, how in nts:
             if vi == 0:
@@ -357,7 +366,7 @@ def gen_evaluator(s, ev, days, ts):
             tot = sum((f[t[0]][1] if f[t[0]][0] == "m" else F(0)) for t in targets)
             row("TARGET", "", "SUMDIAM", mm=tot)
             lesion_rows = s.tr[rows_before:]  # a SUMDIAM row is a row of the visit too
-        date = min(r["TRDTC"] for r in lesion_rows)
+        date = min(r["TRDTC"][:10] for r in lesion_rows)
         vis = min({r["VISIT"] for r in lesion_rows if r["VISIT"]} or {""})
         if tu_new is not None and R.random() < 0.15:
             if R.random() < 0.5 and vis and vname0 != "UNSCHEDULED":
@@ -425,6 +434,8 @@ def main():
             if s.planted is None:
                 r = R.choice(s.tr)
                 s.tr.append(dict(r))
+                if "T" not in r["TRDTC"] and R.random() < 0.5:  # the time of day is not read
+                    s.tr[-1]["TRDTC"] += "T23:59"
                 dup_rows[s.id] = 1
     dm_dups = 0
     for s in R.sample(subjects, max(1, COUNT // 50)):  # a further DM row with the same date
