@@ -398,25 +398,129 @@ def write_csv(path, cols, rows):
             w.writerow([r.get("TRLNKID" if c == "TRLINKID" else c, "") for c in cols])
 
 
+LENGTHS = ("LDIAM", "LPERP", "DIAMETER")
+# the code each planted kind must be refused with (None: any; the codes seen are printed)
+PLANTS = {"unknown-test": "unknown-test", "conflict": "conflicting-values",
+          "not-in-tu": "lesion-not-in-tu", "no-baseline-row": "no-baseline-row",
+          "new-without-visit": "new-without-visit", "missing-baseline": "missing-baseline",
+          "visit-order": "visit-order", "not-done-with-value": None, "orres-stresc": None,
+          "zero-with-present": None, "grpid": None, "node-ldiam": None, "ne-new": None}
+
+
 def plant(s, kind):
-    """Makes a valid subject invalid in one way; the reason it must be refused."""
-    trs = [r for r in s.tr if r["TRLNKID"] and r["TRTESTCD"] != "SUMDIAM"]
-    r = R.choice(trs)
+    """Makes a valid subject invalid in one way (docs/batch.md's refusals); the row it is
+    about, or None when the subject has nothing to plant it in."""
+    def lesion_rows(pred):
+        return [r for r in s.tr if r["TRLNKID"] and r["TRTESTCD"].strip().upper() != "SUMDIAM"
+                and pred(r)]
+
+    def up(r, k):
+        return r[k].strip().upper()
+
+    def ev(r, p="TR"):
+        return (r[p + "EVAL"] or "INVESTIGATOR", r[p + "EVALID"])
+
+    def num_ok(r):
+        return up(r, "TRTESTCD") in LENGTHS and r["TRORRESU"] and not r["TRSTAT"]
+
+    cands = lesion_rows(lambda r: True)
     if kind == "unknown-test":
-        r2 = dict(r, TRTESTCD="LVOLUME", TRTEST="Volume")
-        s.tr.append(r2)
+        r = R.choice(cands)
+        s.tr.append(dict(r, TRTESTCD="LVOLUME", TRTEST="Volume"))
     elif kind == "conflict":
+        r = R.choice(cands)
         r2 = dict(r, TRSTAT="", TRREASND="")
-        if r["TRTESTCD"] in ("LDIAM", "LPERP", "DIAMETER"):  # another length
-            r2.update(TRORRES="77", TRORRESU="mm", TRSTRESC="77", TRSTRESN="77", TRSTRESU="mm")
+        if up(r, "TRTESTCD") in LENGTHS:  # another length
+            r2.update(TRORRES="77.7", TRORRESU="mm", TRSTRESC="77.7", TRSTRESN="77.7", TRSTRESU="mm")
         else:
-            w = "ABSENT" if r["TRORRES"].strip().upper() != "ABSENT" else "PRESENT"
+            w = "ABSENT" if up(r, "TRORRES") != "ABSENT" else "PRESENT"
             r2.update(TRORRES=w, TRSTRESC=w)
         s.tr.append(r2)
     elif kind == "not-in-tu":
+        r = R.choice(cands)
         s.tr.append(dict(r, TRLNKID="NT99", TRGRPID="NON-TARGET", TRTESTCD="TUMSTATE",
                          TRTEST="Tumor State", TRORRES="PRESENT", TRORRESU="", TRSTRESC="PRESENT",
                          TRSTRESN="", TRSTRESU="", TRSTAT="", TRREASND=""))
+    elif kind == "no-baseline-row":  # a non-target with TR rows, none at the baseline visit
+        nts = {r["TRLNKID"] for r in lesion_rows(lambda r: up(r, "TRGRPID") == "NON-TARGET"
+                                                 and r["VISITNUM"] != "1")}
+        base = [r for r in lesion_rows(lambda r: r["TRLNKID"] in nts and r["VISITNUM"] == "1")]
+        if not base:
+            return None
+        r = R.choice(base)
+        s.tr = [x for x in s.tr if not (x["TRLNKID"] == r["TRLNKID"] and x["VISITNUM"] == "1"
+                                        and ev(x) == ev(r))]
+        if not any(x["VISITNUM"] == "1" and ev(x) == ev(r) for x in s.tr):
+            return None  # no baseline visit left: that is missing-baseline
+    elif kind == "new-without-visit":
+        r = R.choice(cands)
+        s.tu.append(dict(s.tu[0], TULNKID="NEW99", TUORRES="NEW", TUSTRESC="NEW", TULOC="LUNG",
+                         TUEVAL=r["TREVAL"], TUEVALID=r["TREVALID"], VISITNUM="99",
+                         VISIT="WEEK 99", TUDTC="2029-01-01"))
+    elif kind == "missing-baseline":  # TU identifies a baseline lesion before TR's first visit
+        tus = [t for t in s.tu if up(t, "TUSTRESC") in ("TARGET", "NON-TARGET")
+               or up(t, "TUORRES") in ("TARGET", "NON-TARGET")]
+        t = R.choice(tus)
+        r = next(x for x in cands if x["TRLNKID"] == t["TULNKID"] and ev(x) == ev(t, "TU"))
+        day = dt.date.fromisoformat(t["TUDTC"]) - dt.timedelta(days=10)
+        t.update(VISITNUM="0", VISIT="PRE-SCREENING", TUDTC=str(day))
+    elif kind == "visit-order":  # visit 2 dated after the last visit
+        nums = sorted({float(x["VISITNUM"]) for x in cands})
+        if len(nums) < 3:
+            return None
+        last = max(x["TRDTC"][:10] for x in s.tr)
+        late = str(dt.date.fromisoformat(last) + dt.timedelta(days=30))
+        for x in s.tr:
+            if float(x["VISITNUM"]) == nums[1]:
+                x["TRDTC"] = late
+        r = next(x for x in cands if float(x["VISITNUM"]) == nums[1])
+    elif kind == "not-done-with-value":
+        c = [x for x in cands if num_ok(x)]
+        if not c:
+            return None
+        r = R.choice(c)
+        r.update(TRSTAT="NOT DONE", TRREASND="SCAN NOT PERFORMED")
+    elif kind == "orres-stresc":  # TRORRES and TRSTRESC lengths that differ
+        c = [x for x in cands if num_ok(x)]
+        if not c:
+            return None
+        r = R.choice(c)
+        v = float(r["TRORRES"]) * (10 if r["TRORRESU"].lower() == "cm" else 1) + 3
+        r.update(TRSTRESC=num(v), TRSTRESN=num(v), TRSTRESU="mm")
+    elif kind == "zero-with-present":  # 0 mm on a target with a status saying it is there
+        c = [x for x in cands if num_ok(x) and up(x, "TRGRPID") == "TARGET" and x["VISITNUM"] != "1"]
+        if not c:
+            return None
+        r = R.choice(c)
+        r.update(TRORRES="0", TRORRESU="mm", TRSTRESC="0", TRSTRESN="0", TRSTRESU="mm")
+        s.tr = [x for x in s.tr if not (x["TRLNKID"] == r["TRLNKID"] and ev(x) == ev(r) and
+                                        x["VISITNUM"] == r["VISITNUM"] and up(x, "TRTESTCD") == "TUMSTATE")]
+        s.tr.append(dict(r, TRTESTCD="TUMSTATE", TRTEST="Tumor State", TRORRES="PRESENT",
+                         TRORRESU="", TRSTRESC="PRESENT", TRSTRESN="", TRSTRESU=""))
+    elif kind == "grpid":  # TRGRPID contradicting TU
+        r = R.choice(cands)
+        r["TRGRPID"] = "NON-TARGET" if up(r, "TRGRPID") == "TARGET" else "TARGET"
+    elif kind == "node-ldiam":  # a node measured only by its long axis
+        c = [x for x in cands if up(x, "TRTESTCD") == "LPERP" and up(x, "TRGRPID") == "TARGET"]
+        if not c:
+            return None
+        r = R.choice(c)
+        for x in s.tr:
+            if x["TRLNKID"] == r["TRLNKID"] and x["TREVAL"] == r["TREVAL"] and up(x, "TRTESTCD") == "LPERP":
+                x["TRTESTCD"] = "LDIAM"
+    elif kind == "ne-new":  # TR says only NOT EVALUABLE at a new lesion's TU visit
+        news = [t for t in s.tu if "NEW" in (up(t, "TUSTRESC"), up(t, "TUORRES")) and t["VISITNUM"]]
+        if not news:
+            return None
+        t = R.choice(news)
+        s.tr = [x for x in s.tr if not (x["TRLNKID"] == t["TULNKID"] and x["VISITNUM"] == t["VISITNUM"])]
+        vis = [x for x in s.tr if x["VISITNUM"] == t["VISITNUM"]]
+        if not vis:
+            return None
+        r = dict(vis[0], TRGRPID="NEW", TRLNKID=t["TULNKID"], TRTESTCD="TUMSTATE", TRTEST="Tumor State",
+                 TRORRES="NOT EVALUABLE", TRORRESU="", TRSTRESC="NOT EVALUABLE", TRSTRESN="",
+                 TRSTRESU="", TRSTAT="", TRREASND="", TREVAL=t["TUEVAL"], TREVALID=t["TUEVALID"])
+        s.tr.append(r)
     s.planted = kind
     ev = (r["TREVAL"] or "INVESTIGATOR", r["TREVALID"])
     s.planted_eval = ev[0] + ("/" + ev[1] if ev[1] else "")
@@ -428,8 +532,12 @@ def main():
     subjects = [gen_subject(k) for k in range(COUNT)]
     dup_rows = {}  # subject -> number of exact duplicate TR rows added
     if PLANT:
-        for s in R.sample(subjects, min(len(subjects), max(3, COUNT // 100))):
-            plant(s, R.choice(["unknown-test", "conflict", "not-in-tu"]))
+        for s in R.sample(subjects, min(len(subjects), max(3, COUNT // 50))):
+            for _ in range(10):
+                saved = ([dict(r) for r in s.tu], [dict(r) for r in s.tr])
+                if plant(s, R.choice(list(PLANTS))):
+                    break
+                s.tu, s.tr = saved
         for s in R.sample(subjects, min(len(subjects), max(2, COUNT // 100))):
             if s.planted is None:
                 r = R.choice(s.tr)
@@ -571,11 +679,11 @@ def main():
             or se.get("refused_by_engine") != 0:
         problems.append((None, f"summary subject_evaluators {se}: expected seen {n_se}, "
                                f"refused while reading {len(planted)}"))
-    codes = {"unknown-test": "unknown-test", "conflict": "conflicting-values",
-             "not-in-tu": "lesion-not-in-tu"}
+    seen_codes = {}
     for sid, kind in planted.items():
-        got_codes = {e.get("code") for e in refused_subj.get(sid, [])}
-        if refused_subj.get(sid) and got_codes != {codes[kind]}:
+        got_codes = {c.get("code") for e in refused_subj.get(sid, []) for c in e.get("problems", [e])}
+        seen_codes.setdefault(kind, set()).update(got_codes)
+        if refused_subj.get(sid) and PLANTS[kind] and PLANTS[kind] not in got_codes:
             problems.append((sid, f"planted {kind}, refused with {got_codes}"))
 
     shown = 0
@@ -598,6 +706,8 @@ def main():
     print(f"{COUNT} subjects ({len(planted)} planted invalid, {len(dup_rows)} with a duplicate row), "
           f"{compared} compared, {len(problems)} problems in {bad} subjects/run; "
           f"generate {t1 - t0:.1f}s, engine {t2 - t1:.1f}s")
+    print("  refused as planted:", "; ".join(f"{k} -> {', '.join(sorted(map(str, v)))}"
+                                         for k, v in sorted(seen_codes.items())))
     for t in TESTS + ("BESTRESP",):
         print(f"  {t}: " + ", ".join(f"{v} {n}" for (tt, v), n in sorted(tally.items()) if tt == t))
     if problems or os.environ.get("KEEP"):
