@@ -465,15 +465,16 @@ def plant(s, kind):
         day = dt.date.fromisoformat(t["TUDTC"]) - dt.timedelta(days=10)
         t.update(VISITNUM="0", VISIT="PRE-SCREENING", TUDTC=str(day))
     elif kind == "visit-order":  # visit 2 dated after the last visit
-        nums = sorted({float(x["VISITNUM"]) for x in cands})
+        e = ev(R.choice(cands))
+        nums = sorted({float(x["VISITNUM"]) for x in cands if ev(x) == e})
         if len(nums) < 3:
             return None
         last = max(x["TRDTC"][:10] for x in s.tr)
         late = str(dt.date.fromisoformat(last) + dt.timedelta(days=30))
         for x in s.tr:
-            if float(x["VISITNUM"]) == nums[1]:
+            if float(x["VISITNUM"]) == nums[1] and ev(x) == e:
                 x["TRDTC"] = late
-        r = next(x for x in cands if float(x["VISITNUM"]) == nums[1])
+        r = next(x for x in cands if float(x["VISITNUM"]) == nums[1] and ev(x) == e)
     elif kind == "not-done-with-value":
         c = [x for x in cands if num_ok(x)]
         if not c:
@@ -506,15 +507,16 @@ def plant(s, kind):
             return None
         r = R.choice(c)
         for x in s.tr:
-            if x["TRLNKID"] == r["TRLNKID"] and x["TREVAL"] == r["TREVAL"] and up(x, "TRTESTCD") == "LPERP":
+            if x["TRLNKID"] == r["TRLNKID"] and ev(x) == ev(r) and up(x, "TRTESTCD") == "LPERP":
                 x["TRTESTCD"] = "LDIAM"
     elif kind == "ne-new":  # TR says only NOT EVALUABLE at a new lesion's TU visit
         news = [t for t in s.tu if "NEW" in (up(t, "TUSTRESC"), up(t, "TUORRES")) and t["VISITNUM"]]
         if not news:
             return None
         t = R.choice(news)
-        s.tr = [x for x in s.tr if not (x["TRLNKID"] == t["TULNKID"] and x["VISITNUM"] == t["VISITNUM"])]
-        vis = [x for x in s.tr if x["VISITNUM"] == t["VISITNUM"]]
+        s.tr = [x for x in s.tr if not (x["TRLNKID"] == t["TULNKID"] and ev(x) == ev(t, "TU") and
+                                        float(x["VISITNUM"]) == float(t["VISITNUM"]))]
+        vis = [x for x in s.tr if x["VISITNUM"] == t["VISITNUM"] and ev(x) == ev(t, "TU")]
         if not vis:
             return None
         r = dict(vis[0], TRGRPID="NEW", TRLNKID=t["TULNKID"], TRTESTCD="TUMSTATE", TRTEST="Tumor State",
