@@ -58,7 +58,7 @@ TR_COLS = ["STUDYID", "DOMAIN", "USUBJID", "TRSEQ", "TRGRPID", LNK, "TRTESTCD", 
            "TRMETHOD", "TREVAL", "TREVALID", "VISITNUM", "VISIT", "TRDTC"]
 DM_COLS = ["STUDYID", "DOMAIN", "USUBJID", "SUBJID", "RFSTDTC", "SITEID", "AGE", "AGEU", "SEX"]
 ORGANS = ["LIVER", "LUNG", "KIDNEY", "SPLEEN", "ADRENAL GLAND", "BRAIN", "EXTRANODAL MASS",
-          "NON-NODAL SOFT TISSUE", "PANCREAS"]
+          "NON-NODAL SOFT TISSUE", "PANCREAS", "NON NODAL MASS"]
 NODES = ["MEDIASTINAL LYMPH NODE", "AXILLARY NODAL MASS", "LYMPH NODES, PELVIC",
          "Inguinal Lymph Node"]
 NT_SITES = ["BONE", "PERITONEUM", "LUNG", "LIVER", "SKIN"]
@@ -116,9 +116,15 @@ class Subject:
             unit = self.unit
             r["TRORRES"] = num(mm / 10 if unit == "cm" else mm)
             r["TRORRESU"] = unit if R.random() < 0.7 else unit.upper()
-            std = R.choice(["mm", "mm", "same", "none"])
+            std = R.choice(["mm", "mm", "mm", "same", "none", "n-only", "c-only", "padded"])
             if std == "mm":
                 r["TRSTRESC"] = r["TRSTRESN"] = num(mm)
+                r["TRSTRESU"] = "mm"
+            elif std in ("n-only", "c-only"):  # one standard result only
+                r["TRSTRESN" if std == "n-only" else "TRSTRESC"] = num(mm)
+                r["TRSTRESU"] = "mm"
+            elif std == "padded":  # the same number written another way
+                r["TRSTRESC"] = r["TRSTRESN"] = f"{float(mm):.2f}"
                 r["TRSTRESU"] = "mm"
             elif std == "same":
                 r["TRSTRESC"] = r["TRSTRESN"] = r["TRORRES"]
@@ -165,6 +171,8 @@ def gen_subject(k):
     evals = [("INVESTIGATOR", "")]
     if R.random() < 0.2:
         evals.append(("INDEPENDENT ASSESSOR", "RADIOLOGIST 1"))
+        if R.random() < 0.25:
+            evals.append(("INDEPENDENT ASSESSOR", "RADIOLOGIST 2"))
     for ev in evals:
         gen_evaluator(s, ev, days, ts)
     return s
@@ -198,7 +206,7 @@ def gen_evaluator(s, ev, days, ts):
     for i in range(nt_n):
         nodal = R.random() < 0.3
         if nodal:
-            how = R.choice(["TUMSTATE", "LNSTATE", "LPERP", "LPERP"])
+            how = R.choice(["TUMSTATE", "LNSTATE", "LPERP", "LPERP", "DIAMETER"])
             nts.append(("NT%02d" % (i + 1), "HILAR LYMPH NODE", True, how))
         else:
             nts.append(("NT%02d" % (i + 1), R.choice(NT_SITES), False, "TUMSTATE"))
@@ -206,9 +214,11 @@ def gen_evaluator(s, ev, days, ts):
     vnums = [n if i == 0 or R.random() < 0.95 else vnum_variant(n)
              for i, (_, n, _) in enumerate(days)]
     for tid, loc, nodal, _, _ in targets:
-        s.tu_row(evw(), tid, "TARGET", loc, "1", "SCREENING", days[0][0])
+        s.tu_row(evw(), tid, "TARGET", loc, R.choice(["1"] * 8 + ["1.0", "01"]), "SCREENING",
+                 days[0][0])
     for nid, loc, nodal, _ in nts:
-        s.tu_row(evw(), nid, "NON-TARGET", loc, "1", "SCREENING", days[0][0])
+        s.tu_row(evw(), nid, "NON-TARGET", loc, R.choice(["1"] * 8 + ["1.0", "01"]), "SCREENING",
+                 days[0][0])
 
     visits = []  # (visit index, model findings, model new lesions)
     news = []  # (id, loc, nodal, TU visit index)
@@ -220,8 +230,8 @@ def gen_evaluator(s, ev, days, ts):
         def when():
             return day + dt.timedelta(days=R.choice([0] * 8 + [1, 2]))
 
-        def vname():
-            return vname0 if R.random() < 0.95 else ""
+        def vname():  # VISIT missing on some rows, in other case on others
+            return vname0 if R.random() < 0.93 else R.choice(["", vname0.title()])
 
         def row(grp, lid, test, **kw):
             s.tr_row(evw(), grp, lid, test, vnums[vi] if R.random() < 0.9 else vnum0,
@@ -261,8 +271,8 @@ def gen_evaluator(s, ev, days, ts):
         for nid, loc, nodal, how in nts:
             if vi == 0:
                 f[nid] = ("present",)
-                if how == "LPERP":
-                    row("NON-TARGET", nid, "LPERP", mm=F(R.choice([10, 11, 12, 14])))
+                if how in ("LPERP", "DIAMETER"):
+                    row("NON-TARGET", nid, how, mm=F(R.choice([10, 11, 12, 14])))
                 else:
                     row("NON-TARGET", nid, how, res="PRESENT")
                 continue
@@ -273,11 +283,11 @@ def gen_evaluator(s, ev, days, ts):
             elif st == "ne":
                 f[nid] = ("not-evaluated",)
                 if R.random() < 0.3:
-                    row("NON-TARGET", nid, "TUMSTATE" if how == "LPERP" else how,
+                    row("NON-TARGET", nid, "TUMSTATE" if how in ("LPERP", "DIAMETER") else how,
                         res=R.choice(["NOT EVALUABLE", "NE"]))
                 else:
                     row("NON-TARGET", nid, how, status=True)
-            elif how == "LPERP" and R.random() < 0.15:
+            elif how in ("LPERP", "DIAMETER") and R.random() < 0.15:
                 # a status given wins over a measurement; a node's long axis alone says
                 # nothing of its short axis and reads as present
                 if R.random() < 0.5:
@@ -285,23 +295,23 @@ def gen_evaluator(s, ev, days, ts):
                     f[nid] = ("present",)
                 else:
                     word = R.choice(["PRESENT", "ABSENT"])
-                    row("NON-TARGET", nid, "LPERP", mm=F(R.choice([5, 8, 12, 16])))
+                    row("NON-TARGET", nid, how, mm=F(R.choice([5, 8, 12, 16])))
                     row("NON-TARGET", nid, R.choice(["TUMSTATE", "LNSTATE"]), res=word)
                     f[nid] = (word.lower(),)
-            elif how == "LPERP" and st in ("present", "absent", "equivocal"):
+            elif how in ("LPERP", "DIAMETER") and st in ("present", "absent", "equivocal"):
                 v = R.choice([F(0), F(5), F(8), F(19, 2), F(10), F(12), F(15), None])
                 if v is None:
                     f[nid] = ("absent",)  # too small is below any node threshold
-                    row("NON-TARGET", nid, "LPERP", res="TOO SMALL TO MEASURE")
+                    row("NON-TARGET", nid, how, res="TOO SMALL TO MEASURE")
                 else:
                     f[nid] = ("present",) if v >= 10 else ("absent",)
-                    row("NON-TARGET", nid, "LPERP", mm=v)
+                    row("NON-TARGET", nid, how, mm=v)
             else:
                 word = {"present": "PRESENT", "absent": "ABSENT", "equivocal": "EQUIVOCAL",
                         "progression": R.choice(["UNEQUIVOCAL PROGRESSION", "UNEQUIVOCAL"])}[st]
                 f[nid] = ("progression",) if st == "progression" else (
                     ("absent",) if st == "absent" else ("present",))
-                row("NON-TARGET", nid, "TUMSTATE" if how == "LPERP" else how, res=word)
+                row("NON-TARGET", nid, "TUMSTATE" if how in ("LPERP", "DIAMETER") else how, res=word)
         # new lesions: earlier ones seen again, then one identified here
         if vi > 0:
             for lid, loc, nodal, tv in news:
@@ -353,6 +363,17 @@ def gen_evaluator(s, ev, days, ts):
                     row("NEW", lid, test, mm=v)
                     new.append((lid, False, v) if nodal else (lid, False))
         lesion_rows = s.tr[rows_before:]
+        if vi > 0 and not new and R.random() < 0.03:
+            # not an assessment: rows all NOT DONE and undated, or SUMDIAM rows alone
+            del s.tr[rows_before:]
+            if R.random() < 0.5:
+                for lid in [t[0] for t in targets] + [n[0] for n in nts]:
+                    row("TARGET" if lid.startswith("T") else "NON-TARGET", lid,
+                        "TUMSTATE", status=True)
+                    s.tr[-1]["TRDTC"] = ""
+            elif targets:
+                row("TARGET", "", "SUMDIAM", mm=F(R.choice([10, 33, 50])))
+            continue
         if vi > 0 and not lesion_rows:
             # a visit with no row of this evaluator is no assessment of it; a new lesion
             # identified in TU there would match no assessment: give it a TR row
@@ -544,7 +565,7 @@ def main():
             if s.planted is None:
                 r = R.choice(s.tr)
                 s.tr.append(dict(r))
-                if "T" not in r["TRDTC"] and R.random() < 0.5:  # the time of day is not read
+                if r["TRDTC"] and "T" not in r["TRDTC"] and R.random() < 0.5:  # time of day: not read
                     s.tr[-1]["TRDTC"] += "T23:59"
                 dup_rows[s.id] = 1
     dm_dups = 0
