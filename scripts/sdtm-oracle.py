@@ -3,24 +3,40 @@
 the contract (cdisc.md) and docs/batch.md, not from the reader (crates/sdtm), run against the
 engine's rs.csv, errors.jsonl and summary.json.
 
-It writes random subjects as SDTM rows directly: 0-5 targets (at most two per organ, at most two
-nodes; nodes recognised from TULOC: `LYMPH NODE`, `NODAL`, beside decoys `EXTRANODAL`,
-`NON-NODAL`) measured by `LDIAM`, `LPERP` or `DIAMETER`, in mm or cm (standard result in mm,
-in cm, or none), absent (0 mm or `TUMSTATE ABSENT`), `TOO SMALL TO MEASURE`, `TRSTAT NOT DONE`
-or without a TR row at a follow-up (not evaluated); 0-3 non-targets by `TUMSTATE` (`PRESENT`,
-`ABSENT`, `UNEQUIVOCAL PROGRESSION`, `UNEQUIVOCAL`, `EQUIVOCAL`: present), `LNSTATE`, or a
-node's short axis alone (R11-NODE-NORMAL: under 10 mm or too small is gone); new lesions
-identified in TU at a follow-up, with no TR row there (new), `PRESENT`, a length, `EQUIVOCAL`
-(NEWLIND `U`) and later rows confirming, absent or not done; new nodes by short axis (under
-10 mm: no lesion); a second evaluator (`INDEPENDENT ASSESSOR`/`RADIOLOGIST 1`) for some
-subjects, an empty `TREVAL`/`TUEVAL` for the investigator on some rows; `VISITNUM` written `2`
-or `2.0`, `VISIT` missing on some rows, scans of a visit over up to three days (RSDTC: the
-earliest), SUMDIAM rows, DM's RFSTDTC 0-13 days after baseline or no DM row; each subject's
-rows shuffled (subjects in USUBJID order). Every subject is valid: errors.jsonl must be
-empty. With PLANT (the default), a few invalid subjects are added (unknown TRTESTCD,
-conflicting values for one lesion/visit/test, a lesion in TR but not in TU) and an exact
-duplicate TR row in some valid subjects: exactly those must be refused and every other subject
-adjudicated, and summary.json's counts must reconcile.
+It writes random subjects as SDTM rows directly (its own generator, not `recist generate`):
+- 0-5 targets (at most two per organ, at most two nodes; nodes recognised from TULOC:
+  `LYMPH NODE(S)`, `NODAL`, beside the decoys `EXTRANODAL`, `NON-NODAL`, `NON NODAL`) measured
+  by `LDIAM`, `LPERP` or `DIAMETER`, in mm or cm (the standard result in mm, in cm, by TRSTRESN
+  or TRSTRESC alone, padded `15.00`, or none); absent (0 mm, `TUMSTATE`/`LNSTATE` `ABSENT`);
+  `TOO SMALL TO MEASURE` (in TRORRES, with TRSTRESN 5, or in TRSTRESC alone); `TRSTAT NOT
+  DONE`; no TR row at a follow-up (not evaluated); an agreeing `PRESENT` beside a length;
+- 0-3 non-targets by `TUMSTATE` (`PRESENT`, `ABSENT`, `UNEQUIVOCAL PROGRESSION`, `UNEQUIVOCAL`,
+  `EQUIVOCAL`: present, `NOT EVALUABLE`/`NE`), `LNSTATE`, or a node's short axis (`LPERP`,
+  `DIAMETER`) alone (R11-NODE-NORMAL: under 10 mm or too small is gone), with a status beside
+  it (the status wins) or a long axis alone (present);
+- new lesions identified in TU at a follow-up (by VISITNUM, by VISIT alone or by TUDTC alone),
+  with no TR row there (new), `NOT DONE` (new), `PRESENT`, a length, `EQUIVOCAL` (NEWLIND `U`),
+  and later rows confirming, absent, not done or none; listed in TU again later; new nodes by
+  short axis (under 10 mm: no lesion) or by state;
+- up to three evaluators (`INVESTIGATOR`, `INDEPENDENT ASSESSOR`/`RADIOLOGIST 1|2`), an empty
+  `TREVAL`/`TUEVAL` for the investigator on some rows; `VISITNUM` written `2`, `2.0` or `02`
+  (RS: the smallest text), unscheduled visits `3.1`, `VISIT` missing or in another case on some
+  rows (RS: the smallest name), scans of a visit over up to three days (RSDTC: the earliest),
+  times of day in TRDTC, visits that are no assessment (rows all NOT DONE and undated, SUMDIAM
+  alone), SUMDIAM rows; values and codes in other case or with spaces;
+- DM's RFSTDTC 0-13 days after baseline, a repeated DM row with the same date, no DM row (days
+  from the baseline assessment), a DM subject with no tumour data;
+- each subject's rows shuffled, subjects in USUBJID order (on seeds divisible by 4 all rows
+  shuffled: the engine's in-memory mode), CRLF line ends on seeds 3 mod 5, the column
+  `TRLINKID` for `TRLNKID` on seeds 2 mod 3.
+Every generated subject is valid. Unless PLANT=0, 2 % of subjects are then made invalid in one
+evaluator (`PLANTS`: unknown TRTESTCD, conflicting values, lesion in TR not in TU, a
+non-target without a baseline row, a new lesion of no visit, a baseline lesion before TR's
+first visit, visits out of order, NOT DONE with a value, TRORRES and TRSTRESC disagreeing, 0 mm
+with PRESENT, TRGRPID against TU, a node by LDIAM alone, a new lesion NOT EVALUABLE at its TU
+visit) and 1 % get an exact duplicate TR row: exactly those evaluators must be refused (with the
+code docs/batch.md names, where it names one) and those rows refused by themselves, everything
+else adjudicated, and summary.json's counts must reconcile with what was written.
 
 The expected responses come from the RECIST 1.1 model of scripts/r11-oracle.py (`model`), fed a
 case built here from the SDTM semantics of cdisc.md/docs/batch.md. Compared per subject,
@@ -28,7 +44,9 @@ evaluator, visit and test: RSORRES/RSSTRESC, VISIT, RSDTC, and BESTRESP (the con
 response: RECIST 1.1 requires confirmation); RSSEQ must run 1..n per USUBJID.
 
 Usage: scripts/sdtm-oracle.py [SEED [COUNT]]   (engine: $RECIST, default target/debug/recist)
-Prints the first mismatches with the subject's rows; exit 1 if any.
+  PLANT=0 writes valid subjects only; KEEP=1 keeps the files and outputs (printed).
+Prints the first mismatches with the subject's rows, the refusal codes met per planted kind and
+a tally of the values compared; exit 1 if any mismatch.
 """
 
 import csv
