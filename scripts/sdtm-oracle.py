@@ -668,11 +668,14 @@ def main():
         if q != list(range(1, len(q) + 1)):
             problems.append((sid, f"RSSEQ {q}"))
     by_id = {s.id: s for s in subjects}
+    got_of = {}  # subject -> its keys in rs.csv
+    for k in list(got) + list(best):
+        got_of.setdefault(k[0], set()).add(k)
     compared = 0
     tally = {}  # (test, value) -> count, to show what was compared
     for s in subjects:
         if s.planted:  # the evaluator it was planted in is refused, any other adjudicated
-            if any(k[:2] == (s.id, s.planted_eval) for k in list(best) + list(got)):
+            if any(k[:2] == (s.id, s.planted_eval) for k in got_of.get(s.id, ())):
                 problems.append((s.id, f"refused evaluator {s.planted_eval} has RS rows"))
             for ev in list(s.rs):
                 if ev[0] == s.planted_eval:
@@ -681,7 +684,7 @@ def main():
         compared += 1
         diffs = []
         want = {(s.id,) + k: v for k, v in s.rs.items()}
-        for k in sorted(set(want) | {k for k in got if k[0] == s.id}):
+        for k in sorted(set(want) | {k for k in got_of.get(s.id, ()) if k in got}):
             if k in want:
                 tally[(k[3], want[k][0])] = tally.get((k[3], want[k][0]), 0) + 1
             if want.get(k) != got.get(k):
