@@ -44,7 +44,9 @@ evaluator, visit and test: RSORRES/RSSTRESC, VISIT, RSDTC, and BESTRESP (the con
 response: RECIST 1.1 requires confirmation); RSSEQ must run 1..n per USUBJID.
 
 Usage: scripts/sdtm-oracle.py [SEED [COUNT]]   (engine: $RECIST, default target/debug/recist)
-  PLANT=0 writes valid subjects only; KEEP=1 keeps the files and outputs (printed).
+  PLANT=0 writes valid subjects only; KEEP=1 keeps the files and outputs (printed); STRICT=1
+  fails a planted refusal that lists further problems derived from the planted one (a
+  malformed baseline row also reported as `missing-baseline`/`no-baseline-row`).
 Prints the first mismatches with the subject's rows, the refusal codes met per planted kind and
 a tally of the values compared; exit 1 if any mismatch.
 """
@@ -67,6 +69,7 @@ SEED, COUNT, _, RECIST = oracle_run.arguments()
 R11 = oracle_run.load("r11", "r11-oracle.py")
 R = random.Random(SEED * 7919 + 13)
 PLANT = os.environ.get("PLANT", "1") != "0"
+STRICT = os.environ.get("STRICT", "0") != "0"  # a planted refusal must list its problem alone
 
 TU_COLS = ["STUDYID", "DOMAIN", "USUBJID", "TUSEQ", "TULNKID", "TUTESTCD", "TUTEST", "TUORRES",
            "TUSTRESC", "TULOC", "TUMETHOD", "TUEVAL", "TUEVALID", "VISITNUM", "VISIT", "TUDTC"]
@@ -729,6 +732,9 @@ def main():
         seen_codes.setdefault(kind, set()).update(got_codes)
         if refused_subj.get(sid) and PLANTS[kind] and PLANTS[kind] not in got_codes:
             problems.append((sid, f"planted {kind}, refused with {got_codes}"))
+        elif STRICT and len(got_codes) > 1:  # a problem derived from the planted one
+            problems.append((sid, f"planted {kind}, refused with {got_codes}: " + "; ".join(
+                c.get("reason", "")[:300] for e in refused_subj[sid] for c in e.get("problems", [e]))))
 
     shown = 0
     for sid, text in problems:
