@@ -133,6 +133,8 @@ class Subject:
                  TRDTC=str(day) + (R.choice(["T09:30", "T14:05:00"]) if R.random() < 0.05 else ""))
         if status:
             r["TRSTAT"], r["TRREASND"] = vary("NOT DONE"), "SCAN NOT PERFORMED"
+            if R.random() < 0.15:
+                r["TRDTC"] = ""  # a test not done, undated
         elif mm is not None:
             unit = self.unit
             r["TRORRES"] = num(mm / 10 if unit == "cm" else mm)
@@ -408,7 +410,11 @@ def gen_evaluator(s, ev, days, ts):
             tot = sum((f[t[0]][1] if f[t[0]][0] == "m" else F(0)) for t in targets)
             row("TARGET", "", "SUMDIAM", mm=tot)
             lesion_rows = s.tr[rows_before:]  # a SUMDIAM row is a row of the visit too
-        date = min(r["TRDTC"][:10] for r in lesion_rows)
+        if not any(r["TRDTC"] for r in lesion_rows):
+            if not new:
+                continue  # rows all NOT DONE and undated: no assessment
+            lesion_rows[0]["TRDTC"] = str(day)
+        date = min(r["TRDTC"][:10] for r in lesion_rows if r["TRDTC"])
         vis = min({r["VISIT"] for r in lesion_rows if r["VISIT"]} or {""})
         if tu_new is not None and R.random() < 0.15:
             if R.random() < 0.5 and vis and vname0 != "UNSCHEDULED":
@@ -671,6 +677,35 @@ def main():
         if q != list(range(1, len(q) + 1)):
             problems.append((sid, f"RSSEQ {q}"))
     by_id = {s.id: s for s in subjects}
+
+    # the order of rs.csv: subjects as first met in TR, a subject's evaluators as first met in
+    # its TR rows; per evaluator its visits by date, each visit's tests in the order
+    # TRGRESP, NTRGRESP, NEWLIND, OVRLRESP, then BESTRESP
+    first = {}
+    for r in tr_rows:
+        e = (r["TREVAL"] or "INVESTIGATOR") + ("/" + r["TREVALID"] if r["TREVALID"] else "")
+        first.setdefault(r["USUBJID"], []).append(e) if e not in first.get(r["USUBJID"], []) else None
+    subj_order = [u for u in first if any(k[0] == u for k in best)]
+    rs_subjects = list(dict.fromkeys(r["USUBJID"] for r in rs))
+    if rs_subjects != subj_order:
+        problems.append((None, f"rs.csv subject order differs from TR's first-met order "
+                               f"(first differing at {next((a, b) for a, b in zip(rs_subjects + [None], subj_order + [None]) if a != b)})"))
+    blocks = {}
+    for r in rs:
+        e = r["RSEVAL"] + ("/" + r["RSEVALID"] if r["RSEVALID"] else "")
+        blocks.setdefault(r["USUBJID"], []).append((e, r))
+    for u, rows_u in blocks.items():
+        evs = list(dict.fromkeys(e for e, _ in rows_u))
+        want_evs = [e for e in first.get(u, []) if e in evs]
+        if evs != want_evs or [e for e, _ in rows_u] != sorted((e for e, _ in rows_u), key=evs.index):
+            problems.append((u, f"evaluators in rs.csv {evs}, first met in TR {first.get(u)}"))
+            continue
+        for e in evs:
+            seq_e = [(r["RSDTC"], r["RSTESTCD"]) for ee, r in rows_u if ee == e]
+            keyed = [(d if t != "BESTRESP" else "9999", TESTS.index(t) if t in TESTS else 9)
+                     for d, t in seq_e]
+            if keyed != sorted(keyed) or seq_e[-1][1] != "BESTRESP":
+                problems.append((u, f"rows of {e} out of order: {seq_e}"))
     got_of = {}  # subject -> its keys in rs.csv
     for k in list(got) + list(best):
         got_of.setdefault(k[0], set()).add(k)
