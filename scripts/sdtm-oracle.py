@@ -96,6 +96,13 @@ def vary(w, p=0.08):
     return R.choice([w.lower(), w.title(), " " + w, w + " "])
 
 
+def spell(role):
+    """A role as some rows spell it (the mapping's `roles`)."""
+    if role == "NON-TARGET" and R.random() < 0.1:
+        return R.choice(["NON TARGET", "NONTARGET"])
+    return role
+
+
 def num(v):
     """A length in the file: at most two decimals, no trailing zeros."""
     s = f"{float(v):.3f}".rstrip("0").rstrip(".")
@@ -116,8 +123,8 @@ class Subject:
     def tu_row(self, ev, lid, role, loc, vnum, vname, day):
         self.tu.append(dict(STUDYID="SORC", DOMAIN="TU", USUBJID=self.id, TULNKID=lid,
                             TUTESTCD="TUMIDENT", TUTEST="Tumor Identification",
-                            TUORRES=vary(role) if R.random() < 0.9 else "",
-                            TUSTRESC=vary(role) if R.random() < 0.8 else "", TULOC=vary(loc),
+                            TUORRES=vary(spell(role)) if R.random() < 0.9 else "",
+                            TUSTRESC=vary(spell(role)) if R.random() < 0.8 else "", TULOC=vary(loc),
                             TUMETHOD="CT SCAN", TUEVAL=ev[0], TUEVALID=ev[1],
                             VISITNUM=vnum, VISIT=vname, TUDTC=str(day)))
         if not self.tu[-1]["TUORRES"] and not self.tu[-1]["TUSTRESC"]:
@@ -126,7 +133,7 @@ class Subject:
     def tr_row(self, ev, grp, lid, test, vnum, vname, day, res=None, mm=None, status=None):
         """One TR row: `res` a word (state or too small) or None, `mm` a length in mm (written
         in mm or cm), `status` NOT DONE."""
-        r = dict(STUDYID="SORC", DOMAIN="TR", USUBJID=self.id, TRGRPID=vary(grp), TRLNKID=lid,
+        r = dict(STUDYID="SORC", DOMAIN="TR", USUBJID=self.id, TRGRPID=vary(spell(grp)), TRLNKID=lid,
                  TRTESTCD=vary(test, 0.03), TRTEST=TESTNAME[test], TRORRES="", TRORRESU="", TRSTRESC="",
                  TRSTRESN="", TRSTRESU="", TRSTAT="", TRREASND="", TRMETHOD="CT SCAN",
                  TREVAL=ev[0], TREVALID=ev[1], VISITNUM=vnum, VISIT=vname,
@@ -205,8 +212,9 @@ def gen_evaluator(s, ev, days, ts):
     name = ev[0] if not ev[1] else f"{ev[0]}/{ev[1]}"
     inv = ev[0] == "INVESTIGATOR"
 
-    def evw():  # the investigator is also the default evaluator: TREVAL may be empty
-        return ("", "") if inv and R.random() < 0.15 else ev
+    def evw():  # the investigator is also the default evaluator: TREVAL may be empty; the
+        # evaluator is a value, compared trimmed and case-insensitively
+        return ("", "") if inv and R.random() < 0.15 else (vary(ev[0], 0.05), vary(ev[1], 0.05))
 
     nt_n = R.choice([0, 0, 1, 1, 2, 3])
     tg_n = R.choice([0, 1, 2, 3, 4, 5]) if nt_n else R.choice([1, 2, 3, 4, 5])
@@ -466,7 +474,7 @@ def plant(s, kind):
         return r[k].strip().upper()
 
     def ev(r, p="TR"):
-        return (r[p + "EVAL"] or "INVESTIGATOR", r[p + "EVALID"])
+        return ((r[p + "EVAL"].strip() or "INVESTIGATOR").upper(), r[p + "EVALID"].strip().upper())
 
     def num_ok(r):
         return up(r, "TRTESTCD") in LENGTHS and r["TRORRESU"] and not r["TRSTAT"]
@@ -572,7 +580,7 @@ def plant(s, kind):
                  TRSTRESU="", TRSTAT="", TRREASND="", TREVAL=t["TUEVAL"], TREVALID=t["TUEVALID"])
         s.tr.append(r)
     s.planted = kind
-    ev = (r["TREVAL"] or "INVESTIGATOR", r["TREVALID"])
+    ev = ((r["TREVAL"].strip() or "INVESTIGATOR").upper(), r["TREVALID"].strip().upper())
     s.planted_eval = ev[0] + ("/" + ev[1] if ev[1] else "")
     return r
 
@@ -683,7 +691,8 @@ def main():
     # TRGRESP, NTRGRESP, NEWLIND, OVRLRESP, then BESTRESP
     first = {}
     for r in tr_rows:
-        e = (r["TREVAL"] or "INVESTIGATOR") + ("/" + r["TREVALID"] if r["TREVALID"] else "")
+        e = (r["TREVAL"].strip() or "INVESTIGATOR").upper() + (
+            "/" + r["TREVALID"].strip().upper() if r["TREVALID"].strip() else "")
         first.setdefault(r["USUBJID"], []).append(e) if e not in first.get(r["USUBJID"], []) else None
     subj_order = [u for u in first if any(k[0] == u for k in best)]
     rs_subjects = list(dict.fromkeys(r["USUBJID"] for r in rs))
