@@ -190,6 +190,51 @@ fn a_missing_baseline_is_refused() {
     assert_eq!(s["subject_evaluators"]["refused_while_reading"], 1);
 }
 
+/// A baseline row refused by itself (a result beside NOT DONE; TRORRES and TRSTRESC that
+/// disagree) refuses its subject for that reason alone: the lesion is not also reported as
+/// having no baseline row, or its baseline as missing, when the file has that row; nor a new
+/// lesion whose row is refused as seen at no visit.
+#[test]
+fn a_refused_baseline_row_is_not_also_reported_missing() {
+    let (_, e, _) = run_study(
+        "refused-baseline-row",
+        &[
+            T1,
+            "ST,TU,S-Y,T01,TUMIDENT,TARGET,TARGET,LIVER,,1,SCREENING,2021-01-04",
+            "ST,TU,S-Y,NT01,TUMIDENT,NON-TARGET,NON-TARGET,HILAR LYMPH NODE,,1,SCREENING,2021-01-04",
+            "ST,TU,S-Z,T01,TUMIDENT,TARGET,TARGET,LIVER,,1,SCREENING,2021-01-04",
+            "ST,TU,S-Z,NEW01,TUMIDENT,NEW,NEW,AXILLARY LYMPH NODE,,3,WEEK 12,2021-04-07",
+        ],
+        &[
+            // S-X: the target's only baseline row has a result beside NOT DONE.
+            "ST,TR,S-X,TARGET,T01,LDIAM,30,mm,30,30,mm,NOT DONE,,1,SCREENING,2021-01-04",
+            X_W6,
+            // S-Y: the non-target node's baseline short axis is 12 mm collected, 15 standard.
+            "ST,TR,S-Y,TARGET,T01,LDIAM,40,mm,40,40,mm,,,1,SCREENING,2021-01-04",
+            "ST,TR,S-Y,NON-TARGET,NT01,LPERP,12,mm,15,15,mm,,,1,SCREENING,2021-01-04",
+            "ST,TR,S-Y,TARGET,T01,LDIAM,30,mm,30,30,mm,,,2,WEEK 6,2021-02-24",
+            "ST,TR,S-Y,NON-TARGET,NT01,LPERP,12,mm,12,12,mm,,,2,WEEK 6,2021-02-24",
+            // S-Z: a new node's only row, at the visit TU identifies it, is refused (22 mm
+            // collected, 25 standard): no "new lesion at no TR visit" besides.
+            "ST,TR,S-Z,TARGET,T01,LDIAM,40,mm,40,40,mm,,,1,SCREENING,2021-01-04",
+            "ST,TR,S-Z,TARGET,T01,LDIAM,30,mm,30,30,mm,,,2,WEEK 6,2021-02-24",
+            "ST,TR,S-Z,NEW,NEW01,LPERP,22,mm,25,25,mm,,,3,WEEK 12,2021-04-07",
+        ],
+    );
+    for subject in ["S-X", "S-Y", "S-Z"] {
+        let lines: Vec<&Value> = e.iter().filter(|e| e["subject"] == subject).collect();
+        assert_eq!(lines.len(), 1, "{subject}: {e:#?}");
+        assert_eq!(lines[0]["code"], "invalid", "{subject}: {e:#?}");
+        let problems: Vec<&str> = lines[0]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(problems, ["invalid"], "{subject}: {e:#?}");
+    }
+}
+
 #[test]
 fn a_lesion_in_tr_but_not_tu_is_refused() {
     let (_, e, _) = run_study(

@@ -2071,10 +2071,18 @@ fn finish_unit(
     treatment_start: &Result<Option<NaiveDate>, SdtmError>,
     dm_warning: Option<&str>,
 ) -> Result<Built, Vec<SdtmError>> {
+    // A unit with a TU or TR row refused is refused for those rows alone: the checks of its
+    // visits and lesions as a whole (a missing baseline, a lesion with no TR row, a new lesion
+    // at no visit or at the baseline, visits undated or out of order) would be made without
+    // the refused rows, and could say the file lacks a row it has.
+    let rows_refused = !u.problems.is_empty();
     if let Err(e) = treatment_start {
         let mut e = e.clone();
         e.place.evaluator = Some(eval.label());
         u.problems.push(e);
+    }
+    if rows_refused {
+        return Err(std::mem::take(&mut u.problems));
     }
     if !u.has_tr && u.problems.is_empty() {
         u.problems.push(ctx.err(
