@@ -9,13 +9,10 @@ RSORRES only, a blank value. Prints which subject got which case.
 Usage: scripts/compare-perturb/perturb1.py STUDY/RS.csv OUT.csv
 then recist batch ... --recorded OUT.csv --out DIR; scripts/check-compare.py recorded ..."""
 import csv, sys, datetime
+from rows import load, by_unit, Edits
 src, dst = sys.argv[1], sys.argv[2]
-rows = list(csv.reader(open(src, newline="")))
-H = rows[0]; I = {h: i for i, h in enumerate(H)}
-body = rows[1:]
-units = {}
-for r in body:
-    units.setdefault((r[I["USUBJID"]], r[I["RSEVAL"]]), []).append(r)
+H, I, body = load(src)
+units = by_unit(body, I)
 invs = [u for u in units if u[1] == "INVESTIGATOR"]
 no_nt = [u for u in invs if not any(r[I["RSTESTCD"]] == "NTRGRESP" for r in units[u])]
 with_nt = [u for u in invs if any(r[I["RSTESTCD"]] == "NTRGRESP" for r in units[u])]
@@ -24,12 +21,8 @@ def pick(pool):
     for u in pool:
         if u not in used and len({r[I["VISITNUM"]] for r in units[u]}) >= 4:
             used.add(u); return units[u]
-def first(rs, test, vn=None):
-    return next(r for r in rs if r[I["RSTESTCD"]] == test and (vn is None or r[I["VISITNUM"]] == vn))
-def set_(r, **kw):
-    for k, v in kw.items(): r[I[k]] = v
-def add(r, **kw):
-    n = list(r); set_(n, **kw); body.append(n); return n
+E = Edits(I, body)
+first, set_, add = E.first, E.set, E.add
 log = []
 # 1 recorded NA for NTRGRESP where engine has none -> agreed NA
 rs = pick(no_nt); o = first(rs, "OVRLRESP"); add(o, RSTESTCD="NTRGRESP", RSTEST="Non-target Response", RSORRES="NA", RSSTRESC="NA"); log.append(("NA agreed", o[I["USUBJID"]]))

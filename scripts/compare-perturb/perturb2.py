@@ -8,28 +8,20 @@ data, empty RSDTC, a BESTRESP repeated under lower-case RSCAT, NA where it is no
 RSSTRESC, a date-only row dated by no visit. Writes OUTDIR/RS.csv and OUTDIR/TR.csv (copy TU, DM).
 Usage: scripts/compare-perturb/perturb2.py STUDYDIR OUTDIR"""
 import csv, sys, datetime, os
+from rows import load, by_unit, Edits
 src, dst = sys.argv[1], sys.argv[2]
 os.makedirs(dst, exist_ok=True)
-def load(p):
-    rows = list(csv.reader(open(p, newline="")))
-    return rows[0], {h: i for i, h in enumerate(rows[0])}, rows[1:]
 H, I, rs = load(f"{src}/RS.csv")
 TH, TI, tr = load(f"{src}/TR.csv")
-units = {}
-for r in rs:
-    units.setdefault((r[I["USUBJID"]], r[I["RSEVAL"]]), []).append(r)
+units = by_unit(rs, I)
 subj_evals = {}
 for s, e in units: subj_evals.setdefault(s, set()).add(e)
 cands = [u for u in units if u[1] == "INVESTIGATOR" and len(subj_evals[u[0]]) == 1
          and len({r[I["VISITNUM"]] for r in units[u]}) >= 5 and any(r[I["RSTESTCD"]] == "NTRGRESP" for r in units[u])]
 it = iter(cands)
 def nxt(): return units[next(it)]
-def first(rows, test, vn=None):
-    return next(r for r in rows if r[I["RSTESTCD"]] == test and (vn is None or r[I["VISITNUM"]] == vn))
-def set_(r, **kw):
-    for k, v in kw.items(): r[I[k]] = v
-def add(r, **kw):
-    n = list(r); set_(n, **kw); rs.append(n); return n
+E = Edits(I, rs)
+first, set_, add = E.first, E.set, E.add
 def d(s, k): return (datetime.date.fromisoformat(s) + datetime.timedelta(days=k)).isoformat()
 log = []
 def L(what, rows): log.append((what, rows[0][I["USUBJID"]]))

@@ -5,25 +5,18 @@ at the baseline visit, at a visit the engine lacks and NE against the engine's N
 VISIT-only row dated outside its visit's scans. Prints which subject got which case.
 Usage: scripts/compare-perturb/perturb3.py STUDY/RS.csv OUT.csv"""
 import csv, sys, datetime
+from rows import load, by_unit, Edits
 src, dst = sys.argv[1], sys.argv[2]
-rows = list(csv.reader(open(src, newline="")))
-H = rows[0]; I = {h: i for i, h in enumerate(H)}
-body = rows[1:]
-units = {}
-for r in body:
-    units.setdefault((r[I["USUBJID"]], r[I["RSEVAL"]]), []).append(r)
+H, I, body = load(src)
+units = by_unit(body, I)
 evs = {}
 for s, e in units: evs.setdefault(s, set()).add(e)
 def ok(u): return len({r[I["VISITNUM"]] for r in units[u]}) >= 4
 indep = iter([u for u in units if u[1] != "INVESTIGATOR" and ok(u)])
 no_nt = iter([u for u in units if u[1] == "INVESTIGATOR" and len(evs[u[0]]) == 1 and ok(u) and not any(r[I["RSTESTCD"]] == "NTRGRESP" for r in units[u])])
 with_nt = iter([u for u in units if u[1] == "INVESTIGATOR" and len(evs[u[0]]) == 1 and ok(u) and any(r[I["RSTESTCD"]] == "NTRGRESP" for r in units[u])])
-def first(rs, test, vn=None):
-    return next(r for r in rs if r[I["RSTESTCD"]] == test and (vn is None or r[I["VISITNUM"]] == vn))
-def set_(r, **kw):
-    for k, v in kw.items(): r[I[k]] = v
-def add(r, **kw):
-    n = list(r); set_(n, **kw); body.append(n); return n
+E = Edits(I, body)
+first, set_, add = E.first, E.set, E.add
 log = []
 u = next(indep); [set_(r, RSEVALID=r[I["RSEVALID"]].lower()) for r in units[u]]; log.append(("RSEVALID lower", u[0]))
 u = next(with_nt); [set_(r, USUBJID=r[I["USUBJID"]] + " ") for r in units[u]]; log.append(("USUBJID padded", u[0]))
