@@ -45,14 +45,22 @@ not NE (an iUPD or iCPD scan is evaluable), for a scope without baseline lesions
 scope's, or at day 0 when there is none; death is no relapse. On every result it compares the
 progression-free survival whole: the scope's progression or the death, whichever is first,
 else censored as above. One subject in seven dies on or after the last scan (drawn from a
-stream of its own, so a seed's subjects are otherwise the same); none starts a new therapy.
+stream of its own, so a seed's subjects are otherwise the same). About one in six starts a new
+anticancer therapy (the iRECIST oracle's draw, from its own stream; moved to the death's day
+where it would be after it, which is refused): each scope's iRECIST model applies IR-CLIN
+and the best response's window to it, and PFS and both relapse-free survivals follow
+`endpoints.new_therapy` (`count`: an event after the therapy stays; `censor`: it is censored
+at the last evaluable scan on or before the therapy, as is the censoring date without an
+event; the field model's `endpoint`, DESIGN.md "Endpoints" and "Relapse-free survival is
+censored like PFS"). The new-therapy paths taken are counted and printed.
 
 Usage: scripts/fields-irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
-  KEY=VALUE are overrides: radiotherapy.marginal_lesions, radiotherapy.late_courses (the field
-  model reads them; `--set`), and irecist.cpd_increase, irecist.early_scan_confirms,
-  irecist.late_scan_confirms, irecist.reset_with_new_lesions, irecist.reset_without_target_sum,
-  irecist.nlt_reference and new_lesions.node_without_short_axis (the iRECIST model reads
-  them; given to the engine as that oracle does).
+  KEY=VALUE are overrides: radiotherapy.marginal_lesions, radiotherapy.late_courses,
+  endpoints.new_therapy (the field model reads them; `--set`), and irecist.cpd_increase,
+  irecist.early_scan_confirms, irecist.late_scan_confirms, irecist.reset_with_new_lesions,
+  irecist.reset_without_target_sum, irecist.nlt_reference, irecist.cpd_reference,
+  irecist.confirm_after_new_therapy and new_lesions.node_without_short_axis (the iRECIST
+  model reads them; given to the engine as that oracle does).
 The engine binary is $RECIST (default target/debug/recist). Prints the first mismatches with
 their case; exit 1 if any.
 """
@@ -106,13 +114,20 @@ def gen_case(k):
                                   total_dose_gy=50, fractions=5, lesions=co["lesions"])
                              for co in courses]
     death = None
+    fu = c.pop("follow_up", {})  # the iRECIST oracle's new therapy, if any
+    nt = dt.date.fromisoformat(fu["new_therapy"]) if fu.get("new_therapy") else None
     if DEATHS.random() < 0.15:  # some subjects die on or after their last scan
         death = dates[-1] + dt.timedelta(days=DEATHS.choice([0, 1, 30, 90]))
-        c["follow_up"] = {"last_known_alive": str(death), "death": str(death)}
+        fu.update(last_known_alive=str(death), death=str(death))
+        if nt is not None and nt > death:  # a new therapy after the death is refused
+            nt = death
+            fu["new_therapy"] = str(nt)
+    if fu:
+        c["follow_up"] = fu
     view = dict(targets=[(L["id"], L["site"], False) for L in c["lesions"] if L["role"] == "target"],
                 nts=[(L["id"], L["site"], False) for L in c["lesions"] if L["role"] == "non-target"],
                 visits=[(d, None, None) for d in dates], courses=courses, unknown=unknown,
-                ts=ts, new_therapy=None, death=death)  # day 0, no new therapy (the endpoints' model)
+                ts=ts, new_therapy=nt, death=death)  # day 0 and the new therapy (the endpoints' model)
     return c, view
 
 
@@ -140,7 +155,16 @@ def with_pfs(c, view, m):
     (an iUPD never confirmed: "PFS censored as usual"), or at day 0 when there is none."""
     out, prog, _ = m
     events = [str(d) for d in (prog[0] if prog else None, view["death"]) if d]
-    return m + (fields.endpoint(min(events, default=None), evaluable(c, out), view),)
+    return m + (endpoint(min(events, default=None), evaluable(c, out), view, "PFS"),)
+
+
+def endpoint(event, cens, view, what):
+    """The field model's endpoint ({event, date, days}; `endpoints.new_therapy` censors an event
+    after the new therapy at the last evaluable scan on or before it), counting for the path
+    counts the events after a new therapy."""
+    if view["new_therapy"] and event and event > str(view["new_therapy"]):
+        irecist.STATS["%s event after the therapy (%s)" % (what, "censored" if fields.OPT["nt_censor"] else "counted")] += 1
+    return fields.endpoint(event, cens, view)
 
 
 def model(c, view):
@@ -176,7 +200,7 @@ def model(c, view):
     # DESIGN.md "Relapse-free survival": event at the scope's progression (its iCPD, dated to
     # the iUPD of the confirmed block, IR-CPD-DATE; an iUPD never confirmed is none); death is
     # no relapse; otherwise censored as PFS is, at day 0 when no evaluable scan is later
-    rfs = {n: fields.endpoint(str(progression[n][0]) if progression[n] else None, cens[n], view)
+    rfs = {n: endpoint(str(progression[n][0]) if progression[n] else None, cens[n], view, "RFS")
            for n in ("in-field", "out-of-field")}
     exp["fields"] = (site, rfs)
     return exp
@@ -223,6 +247,9 @@ def main():
         elif k == "radiotherapy.late_courses":
             fields.OPT["late"] = v
             rt_sets.append(kv)
+        elif k == "endpoints.new_therapy":
+            fields.OPT["nt_censor"] = v == "censor"
+            rt_sets.append(kv)
         elif k in irecist.OPT:
             ir_sets.append(kv)
         else:
@@ -233,8 +260,10 @@ def main():
     results, res = oracle_run.assess(RECIST, [to_text(c, v) for c, v in cases], [rules], args[1::2] + rt_sets)
     os.unlink(rules)
     got = oracle_run.by_subject_and_scope(results)
-    oracle_run.report(((c["subject"], differences(model(c, view), got[c["subject"]]), to_text(c, view))
-                       for c, view in cases if c["subject"] in got), COUNT, res)
+    rows = [(c["subject"], differences(model(c, view), got[c["subject"]]), to_text(c, view))
+            for c, view in cases if c["subject"] in got]
+    print("new-therapy paths (model runs: each scope of a subject counts):", dict(sorted(irecist.STATS.items())))
+    oracle_run.report(rows, COUNT, res)
 
 
 if __name__ == "__main__":

@@ -14,16 +14,34 @@ and are sometimes marked `increased` or `progression`. New neck nodes have a sho
 10 mm (8, 9.99, 10, 12, 15, 16, 20 mm) or none, and are listed again under the same id growing,
 shrinking below 10 mm, without a short axis, or (sometimes) marked equivocal again; follow-up every
 10-70 days, so that scans fall before, inside and after the confirmation window. Targets are
-sometimes not evaluated. For every follow-up it compares the iRECIST overall response; for the
-subject, the progression date, the confirming scan and the (unconfirmed) best overall response.
+sometimes not evaluated. About one subject in six starts a new anticancer therapy
+(`follow_up: {new_therapy: DATE}`): on a follow-up's day, a few days before or after one, or
+weeks after (drawn from a stream of its own, so a seed's subjects are otherwise as they were
+before). For every follow-up it compares the iRECIST overall response; for the subject, the
+progression date, the confirming scan, the (unconfirmed) best overall response, and the
+warnings that IR-CLIN names (below).
+
+A new anticancer therapy (IR-CLIN; DESIGN.md, iRECIST readings and "A new anticancer
+therapy"; docs/parameters.md `irecist.confirm_after_new_therapy`, `best_response.stop_at`):
+- a scan after its start (a scan on its day is not after it: taken before the therapy) does
+  not confirm a pending iUPD (`irecist.confirm_after_new_therapy: false`): evidence there
+  leaves the iUPD (iUPD; a new lesion stays additional to it), with a warning naming the scan,
+  and no progression is dated to it; such a scan still resets the iUPD, and may start a new
+  one (never confirmed either); under `true` it confirms as any scan;
+- an iUPD still unconfirmed at the last scan (for any reason) is named in a warning;
+- the iBOR leaves out the scans after it (`best_response.stop_at: new-therapy`, the
+  default): they "do not enter the best response", so an iCPD after it (under `true`) does
+  not make the iUPDs of its block before the therapy count as iCPD there: the iBOR is iUPD;
+- the progression (date, confirming scan) is as computed, after the therapy too.
 
 Usage: scripts/irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are overrides the model also reads (protocol parameters through `--set`, the
   others through a modified copy of rules/irecist.yaml): irecist.cpd_increase,
   irecist.early_scan_confirms, irecist.late_scan_confirms, irecist.reset_with_new_lesions,
   irecist.reset_without_target_sum, irecist.nlt_reference, irecist.cpd_reference,
-  new_lesions.node_without_short_axis
-  (`new` | `equivocal`, through `--set`).
+  new_lesions.node_without_short_axis (`new` | `equivocal`, through `--set`),
+  irecist.confirm_after_new_therapy (`false` | `true`, a protocol parameter of
+  rules/irecist.yaml: through `--set`).
 
 Readings of new nodes (DESIGN.md: AMB-13, "A new node without a short axis", "Each listing of
 a new lesion is read as the reader gives it"; IR-BASE, IR-CPD-NEW): a node listed with a short
@@ -45,6 +63,7 @@ The engine binary is $RECIST (default target/debug/recist). Prints the first mis
 their case; exit 1 if any.
 """
 
+import collections
 import datetime as dt
 import json
 import os
@@ -59,6 +78,11 @@ COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 500
 SETS = sys.argv[3:]
 RECIST = os.environ.get("RECIST", "target/debug/recist")
 R = random.Random(SEED)
+# new anticancer therapies draw from a stream of their own, so that a seed's subjects are
+# otherwise the same as before the model gave any
+NTR = random.Random("irecist-new-therapy-%d" % SEED)
+# how often the new-therapy paths were taken (printed with the counts)
+STATS = collections.Counter()
 OPT = {
     "irecist.cpd_increase": "at-least",
     "irecist.early_scan_confirms": "additional-new-lesion",
@@ -68,6 +92,7 @@ OPT = {
     "irecist.nlt_reference": "nadir",
     "irecist.cpd_reference": "iupd",
     "new_lesions.node_without_short_axis": "new",
+    "irecist.confirm_after_new_therapy": "false",
 }
 DEFAULTS = dict(OPT)
 RANK = {"iCR": 8, "iPR": 7, "iSD": 6, "NON-iCR/NON-iUPD": 5, "iUPD": 3, "iCPD": 2, "NE": 1}
@@ -167,7 +192,7 @@ def gen_case(k):
         {"id": "T2", "site": "liver", "role": "target"},
     ]
     base_findings = {} if nt_only else {"T1": {"long_axis": base["T1"]}, "T2": {"long_axis": base["T2"]}}
-    return {
+    case = {
         "subject": "IRO-%d" % k,
         "treatment_start": "2024-01-02",
         "lesions": targets + [
@@ -176,6 +201,20 @@ def gen_case(k):
         ],
         "assessments": [{"date": "2024-01-01", "findings": dict(base_findings, NT1="present", NT2="present")}] + visits,
     }
+    nt = gen_new_therapy([dt.date.fromisoformat(a["date"]) for a in visits])
+    if nt is not None:
+        case["follow_up"] = {"new_therapy": nt.isoformat()}
+    return case
+
+
+def gen_new_therapy(dates):
+    """About one subject in six starts a new anticancer therapy: on a follow-up's day (the most
+    often, so that a scan on that day confirms or resets), a few days before or after one, or
+    weeks after (None: no new therapy). From the stream NTR only; every follow-up is after
+    treatment start, so the date is never before day 0."""
+    if NTR.random() >= 1 / 6:
+        return None
+    return NTR.choice(dates) + dt.timedelta(days=NTR.choice([-3, -1, 0, 0, 0, 1, 5, 20]))
 
 
 def size(x, key):
@@ -192,7 +231,8 @@ def meets_pd(s, ref):  # R11-TGT-PD with section 7.1: growth, +20 %, +5 mm
     return s > ref and 5 * s >= 6 * ref and s - ref >= 5
 
 
-def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_of=None, record=None):
+def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_of=None, record=None,
+          trace=None):
     """Per follow-up iRECIST responses, the progression (date, confirming scan) and the iBOR.
 
     `tids` and `nids` are the targets and non-targets taken as the whole disease (the baseline
@@ -201,8 +241,19 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
     on a radiotherapy field's lesions so. `base_of(date, base)`, where given, replaces the
     RECIST 1.1 response of the baseline disease at a follow-up (a scope without baseline
     lesions), and `record`, a dict, receives per follow-up date whether the baseline disease
-    was left unevaluated (target or non-target response NE).
+    was left unevaluated (target or non-target response NE). `trace`, a dict, where given,
+    receives the scans whose confirmation IR-CLIN held back: "clin" those where only the new
+    therapy did (the engine must warn), "clin_any" those where it was one reason of several
+    (it may warn), and "pending" the iUPD still unconfirmed at the last scan (its date) or None.
     """
+    nt_date = (c.get("follow_up") or {}).get("new_therapy")
+    nt_date = dt.date.fromisoformat(nt_date) if nt_date else None  # follow_up.new_therapy
+    clin_confirms = OPT["irecist.confirm_after_new_therapy"] == "true"
+    if trace is None:
+        trace = {}
+    trace.update(clin=[], clin_any=[], pending=None)
+    if nt_date is not None:
+        STATS["subjects with a new therapy"] += 1
     if tids is None:
         tids = ("T1", "T2") if "T1" in c["assessments"][0]["findings"] else ()
     has_targets = bool(tids)
@@ -368,10 +419,25 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
             since_last = (date - p["last"]).days
             early = days < 26
             late = since_last > 58
-            if ev and early and (not additional or OPT["irecist.early_scan_confirms"] == "never"):
-                o = "iUPD"
-                p["last"] = date
-            elif ev and late and OPT["irecist.late_scan_confirms"] == "false":
+            # IR-CLIN: a scan after the start of a new anticancer therapy does not confirm (one
+            # on the therapy's own day is not after it: DESIGN.md, the best response's window)
+            after_nt = nt_date is not None and date > nt_date
+            held_early = ev and early and (not additional or OPT["irecist.early_scan_confirms"] == "never")
+            held_late = ev and late and OPT["irecist.late_scan_confirms"] == "false"
+            held_clin = ev and after_nt and not clin_confirms
+            if after_nt:
+                STATS["scans after the therapy with an iUPD pending"] += 1
+            if held_clin:
+                trace["clin_any"].append(date)
+                if not (held_early or held_late):
+                    trace["clin"].append(date)
+                    STATS["confirmation held back by IR-CLIN"] += 1
+            if ev and nt_date == date:
+                STATS["evidence at a scan on the therapy's day"] += 1
+            if ev and after_nt and clin_confirms and not (held_early or held_late):
+                STATS["confirmed after the therapy (confirm_after_new_therapy: true)"] += 1
+            if held_early or held_late or held_clin:
+                # the iUPD stays (IR-REMAIN); an additional new lesion stays additional to it
                 o = "iUPD"
                 p["last"] = date
             elif ev:
@@ -403,6 +469,8 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
                 if stable and not blocked:
                     o = category()
                     pending = None
+                    if after_nt:  # IR-CLIN: such a scan may still reset it
+                        STATS["reset after the therapy"] += 1
                 elif base == "NE" and not blocked:
                     o = "NE"
                 else:
@@ -411,6 +479,8 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
         else:
             if tgt == "PD" or nt == "PD" or new_prog:
                 o = "iUPD"
+                if nt_date is not None and date > nt_date:
+                    STATS["iUPD started after the therapy"] += 1
                 dated = min(date, backdate) if (new_prog and backdate is not None) else date
                 pending = {"at": date, "last": date, "dated": dated, "target": tgt == "PD", "nt": nt == "PD",
                            "new": new_prog, "sum": s, "low": s, "nt_quiet": nt_quiet,
@@ -437,10 +507,21 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
         if o == "iCR":
             gone_at_cr = set(k[0] for k in known)
         out.append(o)
+    trace["pending"] = pending["at"] if pending is not None else None
     # iBOR (IR-BOR): window to the first iCPD; the iUPDs of its block count as iCPD; iSD needs
-    # day 42 from treatment start.
+    # day 42 from treatment start. A new anticancer therapy ends the window too
+    # (best_response.stop_at: new-therapy; a scan on its day counts): the scans after it "do not
+    # enter the best response" (DESIGN.md), so an iCPD after it (confirm_after_new_therapy:
+    # true) does not make the iUPDs before it count as iCPD: the iBOR is iUPD.
     dates = [dt.date.fromisoformat(a["date"]) for a in c["assessments"][1:]]
     seq = list(out)
+    if nt_date is not None:
+        kept = [d for d in dates if d <= nt_date]
+        if len(kept) < len(seq):
+            STATS["iBOR window ended by the therapy"] += 1
+            if "iCPD" in seq and seq.index("iCPD") >= len(kept) and "iUPD" in seq[: len(kept)]:
+                STATS["iBOR: iUPD before the therapy, iCPD after it"] += 1
+        seq = seq[: len(kept)]
     if "iCPD" in seq:
         j = seq.index("iCPD")
         seq = seq[: j + 1]
@@ -472,7 +553,8 @@ def engine_rules(sets):
     args = []
     for kv in sets:
         k, v = kv.split("=", 1)
-        if k in ("irecist.early_scan_confirms", "irecist.late_scan_confirms", "new_lesions.node_without_short_axis"):
+        if k in ("irecist.early_scan_confirms", "irecist.late_scan_confirms", "new_lesions.node_without_short_axis",
+                 "irecist.confirm_after_new_therapy"):
             args += ["--set", kv]
         else:
             key = k.split(".", 1)[1]
@@ -483,6 +565,26 @@ def engine_rules(sets):
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as fh:
         fh.write(text)
     return fh.name, args
+
+
+def warning_diffs(trace, warnings):
+    """The IR-CLIN warnings the engine gave that the model's `trace` does not expect, and those
+    it expects that are missing: one for each scan whose confirmation only the new therapy held
+    back (one held back for another reason too, too early or too late, may say either), and one
+    naming an iUPD still unconfirmed at the last scan (DESIGN.md: "an iUPD never confirmed is
+    no progression ... and a warning names it")."""
+    diffs = []
+    said = [w for w in warnings if "new anticancer therapy" in w and "IR-CLIN" in w]
+    for d in trace["clin"]:
+        if not any("assessment %s:" % d in w for w in said):
+            diffs.append(("IR-CLIN warning missing", str(d)))
+    for w in said:
+        if not any("assessment %s:" % d in w for d in trace["clin_any"]):
+            diffs.append(("IR-CLIN warning unexpected", w))
+    never = [w for w in warnings if "never confirmed" in w]
+    if (trace["pending"] is not None) != bool(never):
+        diffs.append(("unconfirmed iUPD warning", trace["pending"] and str(trace["pending"]), never))
+    return diffs
 
 
 def main():
@@ -510,19 +612,24 @@ def main():
             print("no result for", c["subject"])
             bad += 1
             continue
-        out, prog, best = model(c)
+        trace = {}
+        out, prog, best = model(c, trace=trace)
         got = [t["overall"] for t in r["timepoints"][1:]]
         gp = r["progression"]
         gprog = (dt.date.fromisoformat(gp["date"]), dt.date.fromisoformat(gp["first_pd_assessment"])) if gp else None
-        if got != out or gprog != prog or r["best_overall_response"] != best:
+        warn = warning_diffs(trace, r.get("warnings") or [])
+        if got != out or gprog != prog or r["best_overall_response"] != best or warn:
             bad += 1
             if bad <= 5:
-                print("MISMATCH", c["subject"])
+                print("MISMATCH", c["subject"], "follow_up:", json.dumps(c.get("follow_up")))
                 print("  model ", out, prog, best)
                 print("  engine", got, gprog, r["best_overall_response"])
+                for w in warn:
+                    print("  warning", w)
                 for a, t in zip(c["assessments"][1:], r["timepoints"][1:]):
                     print("   ", a["date"], json.dumps(a["findings"]), json.dumps(a.get("new_lesions", [])),
                           "|", t.get("sum_mm"), t.get("target"), t.get("non_target"), t["overall"])
+    print("new-therapy paths:", dict(sorted(STATS.items())))
     print("%d subjects, %d mismatches" % (len(cases), bad))
     sys.exit(1 if bad else 0)
 
