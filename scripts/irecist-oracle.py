@@ -254,6 +254,8 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
     trace.update(clin=[], clin_any=[], pending=None)
     if nt_date is not None:
         STATS["subjects with a new therapy"] += 1
+        if any(a["date"] == nt_date.isoformat() for a in c["assessments"][1:]):
+            STATS["new therapy on a scan's day"] += 1
     if tids is None:
         tids = ("T1", "T2") if "T1" in c["assessments"][0]["findings"] else ()
     has_targets = bool(tids)
