@@ -18,8 +18,9 @@ sometimes not evaluated. About one subject in six starts a new anticancer therap
 (`follow_up: {new_therapy: DATE}`): on a follow-up's day, a few days before or after one, or
 weeks after (drawn from a stream of its own, so a seed's subjects are otherwise as they were
 before). For every follow-up it compares the iRECIST overall response; for the subject, the
-progression date, the confirming scan, the (unconfirmed) best overall response, and the
-warnings that IR-CLIN names (below).
+progression date, the confirming scan, the (unconfirmed) best overall response, the
+warnings that IR-CLIN names and the best response's reason naming the scans it leaves out
+after a new therapy (below).
 
 A new anticancer therapy (IR-CLIN; DESIGN.md, iRECIST readings and "A new anticancer
 therapy"; docs/parameters.md `irecist.confirm_after_new_therapy`, `best_response.stop_at`):
@@ -251,7 +252,7 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
     clin_confirms = OPT["irecist.confirm_after_new_therapy"] == "true"
     if trace is None:
         trace = {}
-    trace.update(clin=[], clin_any=[], pending=None)
+    trace.update(clin=[], clin_any=[], pending=None, left_out=[])
     if nt_date is not None:
         STATS["subjects with a new therapy"] += 1
         if any(a["date"] == nt_date.isoformat() for a in c["assessments"][1:]):
@@ -521,6 +522,7 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
         kept = [d for d in dates if d <= nt_date]
         if len(kept) < len(seq):
             STATS["iBOR window ended by the therapy"] += 1
+            trace["left_out"] = dates[len(kept):]
             if "iCPD" in seq and seq.index("iCPD") >= len(kept) and "iUPD" in seq[: len(kept)]:
                 STATS["iBOR: iUPD before the therapy, iCPD after it"] += 1
         seq = seq[: len(kept)]
@@ -569,12 +571,14 @@ def engine_rules(sets):
     return fh.name, args
 
 
-def warning_diffs(trace, warnings):
+def warning_diffs(trace, warnings, reasons):
     """The IR-CLIN warnings the engine gave that the model's `trace` does not expect, and those
     it expects that are missing: one for each scan whose confirmation only the new therapy held
     back (one held back for another reason too, too early or too late, may say either), and one
     naming an iUPD still unconfirmed at the last scan (DESIGN.md: "an iUPD never confirmed is
-    no progression ... and a warning names it")."""
+    no progression ... and a warning names it"), and the best response's reason naming the
+    scans after the therapy that it leaves out (R11-BOR-DEF; DESIGN.md: `best_response_reasons`
+    lists them)."""
     diffs = []
     said = [w for w in warnings if "new anticancer therapy" in w and "IR-CLIN" in w]
     for d in trace["clin"]:
@@ -584,6 +588,11 @@ def warning_diffs(trace, warnings):
         if not any("assessment %s:" % d in w for d in trace["clin_any"]):
             diffs.append(("IR-CLIN warning unexpected", w))
     never = [w for w in warnings if "never confirmed" in w]
+    left = [x["detail"] for x in reasons if x["rule"] == "R11-BOR-DEF" and "new anticancer therapy" in x["detail"]]
+    if trace["left_out"] and not any(all(str(d) in x for d in trace["left_out"]) for x in left):
+        diffs.append(("R11-BOR-DEF reason missing", [str(d) for d in trace["left_out"]], left))
+    if left and not trace["left_out"]:
+        diffs.append(("R11-BOR-DEF reason unexpected", left))
     if (trace["pending"] is not None) != bool(never):
         diffs.append(("unconfirmed iUPD warning", trace["pending"] and str(trace["pending"]), never))
     return diffs
@@ -619,7 +628,7 @@ def main():
         got = [t["overall"] for t in r["timepoints"][1:]]
         gp = r["progression"]
         gprog = (dt.date.fromisoformat(gp["date"]), dt.date.fromisoformat(gp["first_pd_assessment"])) if gp else None
-        warn = warning_diffs(trace, r.get("warnings") or [])
+        warn = warning_diffs(trace, r.get("warnings") or [], r.get("best_response_reasons") or [])
         if got != out or gprog != prog or r["best_overall_response"] != best or warn:
             bad += 1
             if bad <= 5:
