@@ -411,6 +411,33 @@ fn ir_clin_no_confirmation_after_new_therapy() {
     );
 }
 
+/// IR-BOR with IR-CLIN under `irecist.confirm_after_new_therapy: true`: an iUPD before a new
+/// therapy confirmed by a scan after it is progression dated to the iUPD (PFS event), but the
+/// iBOR window stops at the therapy (`best_response.stop_at: new-therapy`), so the iCPD is
+/// outside it and the iUPD inside it stays iUPD in the iBOR (DESIGN.md, iBOR).
+#[test]
+fn ir_bor_an_iupd_confirmed_after_a_new_therapy_is_iupd_in_the_ibor() {
+    let fu = "follow_up: {new_therapy: 2021-03-15, last_known_alive: 2021-07-01}\n";
+    let scans = [
+        ("2021-03-01", 72, "present", ""),
+        ("2021-04-05", 80, "present", ""),
+    ];
+    let confirm = rules(
+        "irecist",
+        &[
+            ("irecist.confirm_after_new_therapy", "true"),
+            ("best_response.stop_at", "new-therapy"),
+        ],
+    );
+    let r = run_with(&confirm, fu, &scans);
+    assert_eq!(overall(&r), [O::IUpd, O::ICpd]);
+    assert_eq!(progression(&r), Some(date("2021-03-01")));
+    assert_eq!(r.best_overall_response, Some(O::IUpd));
+    let pfs = &r.endpoints.as_ref().unwrap().progression_free_survival;
+    assert!(pfs.event);
+    assert_eq!(pfs.date, date("2021-03-01"));
+}
+
 // --- 10. Non-target-only disease: a new lesion iUPD and its reset ---
 
 #[test]
