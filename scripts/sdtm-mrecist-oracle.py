@@ -25,7 +25,8 @@ scripts/mrecist-oracle.py (`model`) reads, and the mapping file naming the study
   0-7 days after baseline.
 Every subject is valid: errors.jsonl must be empty and every subject adjudicated, unless
 PLANT=1 (default), where 2 % of subjects get one of the mRECIST refusals docs/batch.md names
-(`MR_PLANTS`: a viable diameter above 0 mm on a target gone or too small, an unknown pattern
+(`MR_PLANTS`: a viable diameter longer than the long axis (the engine's
+refusal, `engine`; docs/batch.md names none), a viable diameter above 0 mm on a target gone or too small, an unknown pattern
 word, a viable diameter too small to measure, a non-target ABSENT with enhancing tumour, its
 viable diameter and enhancement disagreeing, an enhancement given on a non-target not
 evaluated): exactly those subjects must be refused, nothing else.
@@ -93,10 +94,13 @@ def gen_subject(k):
         cls = R.choices(["node", "ph", "phdem"], [3, 2, 1])[0]
         les.append(dict(id="T%02d" % (len(les) + 1), cls=cls, role="target", nodal=True, typical=False,
                         site="PORTA HEPATIS LYMPH NODE" if cls != "node" else "MEDIASTINAL LYMPH NODE"))
-    for cls in R.sample(["ntliver", "bone", "ntnode"], R.choice([0, 0, 1, 1, 2, 3])):
-        les.append(dict(id="NT%02d" % (len(les) + 1), cls=cls, role="non-target", nodal=cls == "ntnode",
-                        typical=False, site={"ntliver": R.choice(LIVER), "bone": "BONE",
-                                             "ntnode": "RETROPERITONEAL LYMPH NODE"}[cls]))
+    for cls in R.sample(["ntliver", "bone", "ntnode", "phdem"], R.choice([0, 0, 1, 1, 2, 3])):
+        # phdem here: a porta hepatis node listed as a non-target and measured on its short
+        # axis alone (normal below mRECIST's 20 mm, R11-NODE-NORMAL, MR-PHNODE)
+        les.append(dict(id="NT%02d" % (len(les) + 1), cls=cls, role="non-target",
+                        nodal=cls in ("ntnode", "phdem"), typical=False,
+                        site={"ntliver": R.choice(LIVER), "bone": "BONE", "phdem": "PORTA HEPATIS LYMPH NODE",
+                              "ntnode": "RETROPERITONEAL LYMPH NODE"}[cls]))
     if not les:
         les.append(dict(id="T01", cls="liver", role="target", site="LIVER", nodal=False, typical=True))
     base_day = dt.date(2021, 1, 4) + dt.timedelta(days=R.randint(0, 700))
@@ -133,6 +137,8 @@ def gen_subject(k):
                     f[i] = ("m", la, min(la, F(R.choice([15, 20]))) if R.random() < 0.3 else None)
                 elif c == "extra":
                     f[i] = ("m", F(R.choice([10, 12, 15, 20, 30])), None)
+                elif c == "phdem" and L["role"] == "non-target":
+                    f[i] = ("n", F(R.choice([20, 22, 25])))
                 elif c in ("node", "ph", "phdem"):
                     f[i] = ("n", F(R.choice({"node": [15, 16, 20, 25], "ph": [20, 22, 25, 30],
                                              "phdem": [15, 17, 19]}[c])))
@@ -146,6 +152,8 @@ def gen_subject(k):
                 row(i, grp, "HCCPATT", 0, res="TYPICAL")
             elif vi == 0 and c == "atyp" and R.random() < 0.6:
                 row(i, grp, "HCCPATT", 0, res="ATYPICAL")
+            elif vi == 0 and c in ("extra", "ntliver") and R.random() < 0.15:
+                row(i, grp, "HCCPATT", 0, res="TYPICAL")  # extrahepatic: ignored; non-target: as read
         if vi > 0:
             for nid, n in list(news.items()):
                 if R.random() < 0.15:
@@ -153,11 +161,13 @@ def gen_subject(k):
                 n["size"] += R.choice([0, 0, 2, 4, 5, 6, 10, 12])
                 if n["kind"] in ("typ", "atyp"):
                     n["typical"] = R.random() < (0.9 if n["kind"] == "typ" else 0.1)
+                if n["eq"] and R.random() < 0.5:
+                    n["eq"] = False
                 new.append((nid, dict(n)))
             if R.random() < 0.25:
                 nn += 1
                 kind = R.choices(["typ", "atyp", "extra", "node"], [3, 3, 2, 1])[0]
-                n = dict(kind=kind, typical=kind == "typ", eq=False, cyto=None, typical_extra=False,
+                n = dict(kind=kind, typical=kind == "typ", eq=kind != "node" and R.random() < 0.2, cyto=None, typical_extra=False,
                          site=R.choice(LIVER) if kind in ("typ", "atyp") else
                          ("LUNG" if kind == "extra" else "AXILLARY LYMPH NODE"),
                          size=F({"typ": R.choice([6, 8, 10, 12, 15]), "atyp": R.choice([6, 10, 15]),
@@ -171,6 +181,8 @@ def gen_subject(k):
                     row(nid, "NEW", "LPERP", vi, mm=n["size"])
                     continue
                 row(nid, "NEW", "LDIAM", vi, mm=n["size"])
+                if n["eq"]:
+                    row(nid, "NEW", "TUMSTATE", vi, res="EQUIVOCAL")
                 if n["kind"] in ("typ", "atyp"):
                     if n["typical"]:
                         row(nid, "NEW", "HCCPATT", vi, res="TYPICAL")
@@ -197,6 +209,13 @@ def follow(L, b, pzero):
         return ("ne",)  # NOT DONE
     if x < 0.08:
         return ("omit",)  # no row
+    if L["role"] == "non-target" and c == "phdem":
+        y = R.random()
+        if y < 0.05:
+            return ("tstm",)
+        if y < 0.1:
+            return ("absent",)
+        return ("n", r1(R.choice([8, 15, 19, F(199, 10), 20, 22, 26, b[1]])))
     if L["role"] == "non-target":
         t = R.choices(["present", "nv", "vt", "absent", "progression", "pm"], [5, 8 * pzero, 1, 8 * pzero, 1, 1])[0]
         if t in ("nv", "vt") and (L["nodal"] or c == "bone"):
@@ -230,6 +249,12 @@ def write_finding(row, L, v, vi):
     """The TR rows of one finding (see the module docstring)."""
     i, c, grp, t = L["id"], L["cls"], L["role"].upper(), v[0]
     if t == "omit":
+        return
+    if L["role"] == "non-target" and c == "phdem" and t != "ne":
+        if t == "absent":
+            row(i, grp, "LNSTATE", vi, res="ABSENT")
+        else:
+            row(i, grp, "LPERP", vi, mm=v[1] if t == "n" else None, res="TOO SMALL TO MEASURE")
         return
     if L["role"] == "non-target":
         if t == "ne":
@@ -277,6 +302,12 @@ def write_finding(row, L, v, vi):
         row(i, grp, "LDIAM", vi, mm=la)
     if via is not None:
         row(i, grp, "VIABDIAM", vi, mm=via)
+    elif c == "extra" and R.random() < 0.1:  # outside the liver: the long axis counts
+        row(i, grp, "VIABDIAM", vi, mm=r1(la / 3))
+    if c in ("liver", "small") and R.random() < 0.04:  # on a target: not used (a warning)
+        row(i, grp, "ARTENH", vi, res=R.choice(["ENHANCING", "NON-ENHANCING"]))
+    if vi > 0 and c in ("liver", "small", "atyp") and R.random() < 0.04:  # decided at baseline
+        row(i, grp, "HCCPATT", vi, res=R.choice(["TYPICAL", "ATYPICAL"]))
 
 
 # mRECIST refusals docs/batch.md names (subject × evaluator); each returns True when planted
@@ -335,6 +366,16 @@ def plant(s, kind):
         r = R.choice(rs)
         w = "ENHANCING" if "NON" in r["TRORRES"].upper() + r["TRSTRESC"].upper() else "NON-ENHANCING"
         r.update(TRORRES=w, TRSTRESC=w if r["TRSTRESC"] else "")
+    elif kind == "viable-above-long-axis":  # not named by docs/batch.md: the engine's refusal
+        rs = [(r, q) for r in fu if r["TRGRPID"].strip().upper() == "TARGET" and r["TRTESTCD"].strip().upper() == "LDIAM"
+              and length_mm(r) for q in s.tr if q["TRLNKID"] == r["TRLNKID"] and q["VISITNUM"] == r["VISITNUM"]
+              and q["TRTESTCD"].strip().upper() == "VIABDIAM" and length_mm(q) is not None]
+        if not rs:
+            return False
+        r, q = R.choice(rs)
+        s.tr.remove(q)
+        s.tr_row(EV, "TARGET", r["TRLNKID"], "VIABDIAM", r["VISITNUM"], r["VISIT"], r["TRDTC"][:10],
+                 mm=length_mm(r) + 3)
     elif kind == "enhancement-on-ne":
         rs = [r for r in fu if r["TRGRPID"].strip().upper() not in ("TARGET", "NEW")
               and r["TRTESTCD"].strip().upper() == "TUMSTATE" and r["TRLNKID"].startswith("NT")
@@ -350,7 +391,17 @@ def plant(s, kind):
     return True
 
 
-MR_PLANTS = ["viable-on-gone", "viable-on-too-small", "unknown-pattern", "viable-too-small",
+def length_mm(r):
+    """A TR row's length in mm, or None (not a number)."""
+    for v, u in ((r["TRSTRESN"], r["TRSTRESU"]), (r["TRSTRESC"], r["TRSTRESU"]), (r["TRORRES"], r["TRORRESU"])):
+        try:
+            return F(v.strip()) * (10 if u.strip().lower() == "cm" else 1)
+        except (ValueError, ZeroDivisionError):
+            continue
+    return None
+
+
+MR_PLANTS = ["viable-above-long-axis", "viable-on-gone", "viable-on-too-small", "unknown-pattern", "viable-too-small",
              "absent-enhancing", "viable-vs-enhancement", "enhancement-on-ne"]
 
 
