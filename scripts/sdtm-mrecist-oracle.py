@@ -59,12 +59,21 @@ SO.R = R  # the row writer's variations drawn from this script's stream
 SO.TESTNAME.update(VIABDIAM="Viable Tumor Diameter", HCCPATT="HCC Pattern",
                    ARTENH="Arterial Enhancement")
 PLANT = os.environ.get("PLANT", "1") != "0"
-MAPPING = """# The study's mRECIST test codes (docs/batch.md)
+# The study's codes: docs/batch.md's on odd seeds, others on even ones, with result words the
+# mapping adds (`patterns: {LR-5: typical}`, `enhancement: {APHE: enhancing}`) on some rows.
+CODES = ({"VIABDIAM": "VIABDIAM", "HCCPATT": "HCCPATT", "ARTENH": "ARTENH"} if SEED % 2 else
+         {"VIABDIAM": "VIABLD", "HCCPATT": "LIRADS", "ARTENH": "APHE"})
+MAPPING = f"""# The study's mRECIST test codes (docs/batch.md)
 tests:
-  VIABDIAM: viable
-  HCCPATT: pattern
-  ARTENH: enhancement
+  {CODES['VIABDIAM']}: viable
+  {CODES['HCCPATT']}: pattern
+  {CODES['ARTENH']}: enhancement
+patterns:
+  LR-5: typical
+enhancement:
+  WASH-IN: enhancing
 """
+WORDS = {"TYPICAL": "LR-5", "ENHANCING": "WASH-IN"}
 EV = ("INVESTIGATOR", "")
 LIVER = ["LIVER", "LIVER SEGMENT 8", "RIGHT HEPATIC LOBE"]
 NEWL = {"NO": "N", "YES": "Y", "EQUIVOCAL": "U"}
@@ -294,7 +303,7 @@ def write_finding(row, L, v, vi):
         row(i, grp, "LPERP", vi, mm=v[1])
         return
     la, via = v[1], v[2]
-    viable_alone = via is not None and c == "liver" and vi > 0 and R.random() < 0.1
+    viable_alone = via is not None and c == "liver" and R.random() < 0.1
     if viable_alone:  # measured by the viable diameter alone (docs/batch.md)
         if R.random() < 0.5:
             row(i, grp, "LDIAM", vi, status=True)
@@ -302,6 +311,8 @@ def write_finding(row, L, v, vi):
         row(i, grp, "LDIAM", vi, mm=la)
     if via is not None:
         row(i, grp, "VIABDIAM", vi, mm=via)
+    elif c in ("liver", "small") and R.random() < 0.5:  # MR-IMG: the viable diameter not done
+        row(i, grp, "VIABDIAM", vi, status=True)
     elif c == "extra" and R.random() < 0.1:  # outside the liver: the long axis counts
         row(i, grp, "VIABDIAM", vi, mm=r1(la / 3))
     if c in ("liver", "small") and R.random() < 0.04:  # on a target: not used (a warning)
@@ -415,7 +426,18 @@ def main():
                 if plant(s, R.choice(MR_PLANTS)):
                     break
                 s.tr = saved
-    for s in subjects:
+    for s in subjects:  # the study's codes and words (after planting, which looks for ours)
+        for r in s.tr:
+            c = r["TRTESTCD"].strip().upper()
+            if c in CODES:
+                new = r["TRTESTCD"].upper().replace(c, CODES[c])
+                r["TRTESTCD"] = new.lower() if r["TRTESTCD"].islower() else \
+                    new.title() if r["TRTESTCD"].strip() == c.title() else new
+                w = (r["TRORRES"] or r["TRSTRESC"]).strip().upper()
+                if w in WORDS and R.random() < 0.2:
+                    for k in ("TRORRES", "TRSTRESC"):
+                        if r[k]:
+                            r[k] = WORDS[w]
         R.shuffle(s.tr)
         for i, r in enumerate(s.tu):
             r["TUSEQ"] = str(i + 1)
