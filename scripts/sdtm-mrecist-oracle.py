@@ -192,6 +192,8 @@ def gen_subject(k):
                 row(nid, "NEW", "LDIAM", vi, mm=n["size"])
                 if n["eq"]:
                     row(nid, "NEW", "TUMSTATE", vi, res="EQUIVOCAL")
+                if n["kind"] in ("typ", "atyp") and R.random() < 0.2:  # MR-NEW-TYPICAL counts the LD
+                    row(nid, "NEW", "VIABDIAM", vi, mm=r1(n["size"] * F(R.choice([5, 7, 10]), 10)))
                 if n["kind"] in ("typ", "atyp"):
                     if n["typical"]:
                         row(nid, "NEW", "HCCPATT", vi, res="TYPICAL")
