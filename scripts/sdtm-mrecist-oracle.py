@@ -34,7 +34,10 @@ Compared per subject and visit: TRGRESP, NTRGRESP, NEWLIND, OVRLRESP (RSSTRESC),
 (the confirmed best response).
 
 Usage: scripts/sdtm-mrecist-oracle.py [SEED [COUNT]]   (engine: $RECIST, default
-  target/debug/recist). KEEP=1 keeps the files (printed). Exit 1 on any difference.
+  target/debug/recist). PLANT=0 writes valid subjects only; KEEP=1 keeps the files (printed);
+  STRICT=1 fails a planted refusal that lists further problems beside the planted one.
+Prints the first differences with the subject's rows, the refusal codes met per planted kind
+and a tally of the values compared; exit 1 on any difference.
 """
 
 import csv
@@ -59,6 +62,7 @@ SO.R = R  # the row writer's variations drawn from this script's stream
 SO.TESTNAME.update(VIABDIAM="Viable Tumor Diameter", HCCPATT="HCC Pattern",
                    ARTENH="Arterial Enhancement")
 PLANT = os.environ.get("PLANT", "1") != "0"
+STRICT = os.environ.get("STRICT", "0") != "0"  # a planted refusal must list its problem alone
 # The study's codes: docs/batch.md's on odd seeds, others on even ones, with result words the
 # mapping adds (`patterns: {LR-5: typical}`, `enhancement: {APHE: enhancing}`) on some rows.
 CODES = ({"VIABDIAM": "VIABDIAM", "HCCPATT": "HCCPATT", "ARTENH": "ARTENH"} if SEED % 2 else
@@ -476,8 +480,11 @@ def main():
         if sid not in refused:
             problems.append((sid, f"planted {kind}, not refused"))
         else:
-            codes.setdefault(kind, set()).update(
-                c.get("code") for e in refused[sid] for c in e.get("problems", [e]))
+            probs = [c for e in refused[sid] for c in e.get("problems", [e])]
+            codes.setdefault(kind, set()).update(c.get("code") for c in probs)
+            if STRICT and len(probs) > 1:
+                problems.append((sid, f"planted {kind}, refused with {len(probs)} problems: " + "; ".join(
+                    c.get("reason", "")[:300] for c in probs)))
     got, best = {}, {}
     for r in rs:
         if r["RSCAT"] != "mRECIST" or r["RSORRES"] != r["RSSTRESC"]:
@@ -513,6 +520,8 @@ def main():
     se = summ.get("subject_evaluators", {})
     if se.get("seen") != COUNT or se.get("refused_while_reading", 0) + se.get("refused_by_engine", 0) != len(planted):
         problems.append((None, f"summary subject_evaluators {se}, expected seen {COUNT}, refused {len(planted)}"))
+    if summ.get("warnings"):  # the mapping names the viable and pattern tests
+        problems.append((None, f"summary warnings {summ['warnings']}"))
     by_id = {s.id: s for s in subjects}
     for n, (sid, text) in enumerate(problems):
         if n >= 5:
