@@ -22,7 +22,9 @@ scripts/mrecist-oracle.py (`model`) reads, and the mapping file naming the study
   sighting (`HCCPATT` at each sighting: MR-NEW-TYPICAL, MR-NEW-ATYPICAL), lung lesions, axillary
   nodes by short axis; not listed at some later visits;
 - `TRSTAT NOT DONE` rows (not evaluated), missing rows at follow-ups, mm and cm, DM's RFSTDTC
-  0-7 days after baseline.
+  0-7 days after baseline; each subject's rows shuffled (all rows on seeds divisible by 4: the
+  engine's in-memory mode), and sdtm-oracle's writing: CRLF on seeds 3 mod 5, `TRLINKID` on
+  seeds 2 mod 3, values in other case or with spaces.
 Every subject is valid: errors.jsonl must be empty and every subject adjudicated, unless
 PLANT=1 (default), where 2 % of subjects get one of the mRECIST refusals docs/batch.md names
 (`MR_PLANTS`: a viable diameter longer than the long axis (the engine's
@@ -176,6 +178,8 @@ def gen_subject(k):
                     n["typical"] = R.random() < (0.9 if n["kind"] == "typ" else 0.1)
                 if n["eq"] and R.random() < 0.5:
                     n["eq"] = False
+                if R.random() < 0.1:  # listed in TU again: new there as well (docs/batch.md)
+                    s.tu_row(EV, nid, "NEW", n["site"], vn, vname, day)
                 new.append((nid, dict(n)))
             if R.random() < 0.25:
                 nn += 1
@@ -289,7 +293,10 @@ def write_finding(row, L, v, vi):
             if how in ("enh", "both"):
                 row(i, grp, "ARTENH", vi, res="NON-ENHANCING" if t == "nv" else "ENHANCING")
             if how in ("via", "both"):
-                row(i, grp, "VIABDIAM", vi, mm=F(0) if t == "nv" else F(R.choice([5, 12])))
+                if t == "vt" and R.random() < 0.3:  # too small to measure: viable
+                    row(i, grp, "VIABDIAM", vi, res="TOO SMALL TO MEASURE")
+                else:
+                    row(i, grp, "VIABDIAM", vi, mm=F(0) if t == "nv" else F(R.choice([5, 12])))
         return
     if t == "ne":
         row(i, grp, "LPERP" if L["nodal"] else "LDIAM", vi, status=True)
@@ -450,9 +457,12 @@ def main():
         for i, r in enumerate(s.tr):
             r["TRSEQ"] = str(i + 1)
     tmp = tempfile.mkdtemp(prefix="sdtm-mrecist-oracle-")
-    SO.write_csv(f"{tmp}/TU.csv", SO.TU_COLS, [r for s in subjects for r in s.tu])
-    SO.write_csv(f"{tmp}/TR.csv", SO.TR_COLS, [r for s in subjects for r in s.tr])
-    SO.write_csv(f"{tmp}/DM.csv", SO.DM_COLS, [r for s in subjects for r in s.dm])
+    tables = [[r for s in subjects for r in getattr(s, t)] for t in ("tu", "tr", "dm")]
+    if SEED % 4 == 0:  # rows of all subjects shuffled: the engine reads into memory
+        for rows in tables:
+            R.shuffle(rows)
+    for name, cols, rows in zip(("TU", "TR", "DM"), (SO.TU_COLS, SO.TR_COLS, SO.DM_COLS), tables):
+        SO.write_csv(f"{tmp}/{name}.csv", cols, rows)  # CRLF on seeds 3 mod 5, TRLINKID on 2 mod 3
     with open(f"{tmp}/mapping.yaml", "w") as f:
         f.write(MAPPING)
     t1 = time.time()
