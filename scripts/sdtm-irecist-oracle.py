@@ -23,8 +23,9 @@ anticancer therapy (SDTM TU/TR/DM hold none), written as SDTM (cdisc.md, docs/ba
   `UNEQUIVOCAL PROGRESSION` by a TUMSTATE row beside its `LDIAM` (docs/batch.md: growth and
   unequivocal progression of a new lesion under iRECIST, present under RECIST 1.1); a node's
   short axis never has a state beside it (a state wins over a measurement);
-- DM: RFSTDTC 0-13 days after baseline (the model's treatment start), or no DM row (days from
-  the baseline assessment); TREVAL empty or `INVESTIGATOR`.
+- DM: RFSTDTC 0-13 days after baseline and before the first follow-up (the model's treatment
+  start; a scan on or before it is no follow-up, R11-BOR-DEF, which neither model reads), or no
+  DM row (days from the baseline assessment); TREVAL empty or `INVESTIGATOR`.
 Not modelled here: several evaluators, refusals, units (scripts/sdtm-oracle.py covers them).
 
 Compared per subject and follow-up visit (VISITNUM): TRGRESP (when the subject has targets),
@@ -39,8 +40,11 @@ response confirms iCR/iPR as CR/PR are; an iUPD between breaks the confirmation"
 unconfirmed, iSD (NON-iCR/NON-iUPD without targets) from day 42, else NE. RSSEQ must run 1..n
 per subject, RSCAT be the rule set's.
 
-Usage: scripts/sdtm-irecist-oracle.py [SEED [COUNT]]   (engine: $RECIST, default
-  target/debug/recist). BOTH=0 skips the run with both rule sets; KEEP=1 keeps the files.
+Usage: scripts/sdtm-irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]   (engine: $RECIST,
+  default target/debug/recist). KEY=VALUE are the iRECIST oracle's overrides (its usage lists
+  them), read by the model and given to the engine as that oracle does (protocol parameters by
+  `--set`, the others by a modified copy of rules/irecist.yaml, RSCAT still `iRECIST`).
+  BOTH=0 skips the run with both rule sets; KEEP=1 keeps the files.
 Prints the first mismatches with the subject's rows and a tally of the values compared; exit 1
 if any mismatch.
 """
@@ -59,11 +63,12 @@ from fractions import Fraction as F
 
 import oracle_run
 
-SEED, COUNT, _, RECIST = oracle_run.arguments()
+SEED, COUNT, SETS, RECIST = oracle_run.arguments()
 IR = oracle_run.load("irecist_oracle", "irecist-oracle.py")  # draws its subjects from SEED
 R11 = oracle_run.load("r11_oracle", "r11-oracle.py")
 R = random.Random("sdtm-irecist-%d" % SEED)
 BOTH = os.environ.get("BOTH", "1") != "0"
+COVER = {}  # iRECIST paths taken (printed)
 
 TU_COLS = ["STUDYID", "DOMAIN", "USUBJID", "TUSEQ", "TULNKID", "TUTESTCD", "TUTEST", "TUORRES",
            "TUSTRESC", "TULOC", "TUMETHOD", "TUEVAL", "TUEVALID", "VISITNUM", "VISIT", "TUDTC"]
@@ -78,6 +83,37 @@ TESTNAME = {"LDIAM": "Longest Diameter", "LPERP": "Longest Perpendicular",
 NEWL = {"NO": "N", "YES": "Y", "EQUIVOCAL": "U"}
 TESTS = ("TRGRESP", "NTRGRESP", "NEWLIND", "OVRLRESP")
 RANK = {"iCR": 8, "iPR": 7, "iSD": 6, "NON-iCR/NON-iUPD": 5, "iUPD": 3, "iCPD": 2, "NE": 1}
+
+
+def vary(w):
+    """A word as some rows write it: values are compared trimmed and case-insensitively."""
+    return w if R.random() >= 0.1 else R.choice([w.lower(), w.title(), " " + w])
+
+
+def cover(out, parts, c):
+    """Counts the iRECIST paths a subject takes: what started each iUPD (from the RECIST 1.1
+    components there), whether it was confirmed, reset or left pending, and how far after it."""
+    dates = [dt.date.fromisoformat(a["date"]) for a in c["assessments"][1:]]
+    start = None
+    for i, (o, (tg, nt, nl)) in enumerate(zip(out, parts)):
+        prev = out[i - 1] if i else None
+        if o == "iUPD" and prev != "iUPD":
+            start = i
+            why = "+".join(w for w, on in (("target", tg == "PD"), ("non-target", nt == "PD"),
+                                           ("new lesion", nl == "YES")) if on) or "other"
+            COVER["iUPD by " + why] = COVER.get("iUPD by " + why, 0) + 1
+        elif start is not None and o != "iUPD":
+            days = (dates[i] - dates[start]).days
+            when = "before the window" if days < 26 else "inside it" if days <= 58 else "after it"
+            key = ("confirmed (iCPD) " if o == "iCPD" else "reset " if o != "NE" else "NE ") + when
+            COVER[key] = COVER.get(key, 0) + 1
+            start = None if o != "NE" else start
+            if o == "iCPD":
+                break
+    if start is not None and out[-1] == "iUPD":
+        COVER["iUPD pending at the last scan"] = COVER.get("iUPD pending at the last scan", 0) + 1
+    if any(o == "iCR" for o in out) and any(o == "iUPD" for o in out[out.index("iCR"):]):
+        COVER["iUPD after an iCR"] = COVER.get("iUPD after an iCR", 0) + 1
 
 
 def num(v):
@@ -104,8 +140,11 @@ def prepare(k):
                 x.pop("increased", None)
     base = dt.date.fromisoformat(c["assessments"][0]["date"])
     c["has_dm"] = R.random() < 0.9
-    c["treatment_start"] = str(base + dt.timedelta(days=R.choice([0, 1, 1, 1, 3, 7, 13]))
-                               if c["has_dm"] else base)
+    # before the first follow-up (a scan on or before treatment start is no follow-up,
+    # R11-BOR-DEF: neither model reads such a scan)
+    first = (dt.date.fromisoformat(c["assessments"][1]["date"]) - base).days
+    c["treatment_start"] = str(base + dt.timedelta(days=R.choice(
+        [d for d in (0, 1, 1, 1, 3, 7, 13) if d < first])) if c["has_dm"] else base)
     return c
 
 
@@ -168,7 +207,8 @@ def write_subject(c, sid):
             v = f[n]
             if isinstance(v, dict):
                 tr_row("NON-TARGET", n, "TUMSTATE", vnum, vname, day,
-                       res=R.choice(["INCREASED", "INCREASED", "FURTHER INCREASE"]))
+                       res=vary(R.choice(["INCREASED", "INCREASED", "FURTHER INCREASE",
+                                          "INCREASED FROM LAST ASSESSMENT"])))
                 f11[n] = ("present",)
             elif v == "not-evaluated":
                 x = R.random()
@@ -183,7 +223,7 @@ def write_subject(c, sid):
             else:
                 word = {"present": "PRESENT", "absent": "ABSENT",
                         "progression": R.choice(["UNEQUIVOCAL PROGRESSION", "UNEQUIVOCAL"])}[v]
-                tr_row("NON-TARGET", n, "TUMSTATE", vnum, vname, day, res=word)
+                tr_row("NON-TARGET", n, "TUMSTATE", vnum, vname, day, res=vary(word))
                 f11[n] = (v,)
         for x in a.get("new_lesions", []):
             i, nodal = x["id"], x.get("nodal", False)
@@ -193,7 +233,7 @@ def write_subject(c, sid):
                 tu_row(i, "NEW", LOC[x["site"]], vnum if how < 0.85 else "",
                        vname if how < 0.93 else "", day)
             if x.get("equivocal"):
-                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res="EQUIVOCAL")
+                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res=vary("EQUIVOCAL"))
                 new11.append((i, True, None) if nodal else (i, True))
                 continue
             sa = x.get("short_axis")
@@ -204,15 +244,22 @@ def write_subject(c, sid):
             if nodal:
                 state = ("UNEQUIVOCAL PROGRESSION" if x.get("progression") else
                          "INCREASED" if x.get("increased") else "PRESENT")
-                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res=state)
+                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res=vary(state))
                 new11.append((i, False, None))
                 continue
             tr_row("NEW", i, "LDIAM", vnum, vname, day, mm=F(str(x["long_axis"])))
             if x.get("progression"):
-                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res="UNEQUIVOCAL PROGRESSION")
+                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res=vary("UNEQUIVOCAL PROGRESSION"))
             elif x.get("increased"):
-                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res="INCREASED")
+                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res=vary(R.choice(
+                    ["INCREASED", "FURTHER INCREASE"])))
             new11.append((i, False))
+        if vi > 0 and any(r["TRGRPID"] != "NEW" and r["TRDTC"] == day for r in tr[n_rows:]) \
+                and R.random() < 0.2:  # new lesions on a scan a day later: RSDTC the earliest
+            later = str(dt.date.fromisoformat(day) + dt.timedelta(days=1))
+            for r in tr[n_rows:]:
+                if r["TRGRPID"] == "NEW":
+                    r["TRDTC"] = later
         if len(tr) == n_rows:  # every lesion omitted: a dated NOT DONE row keeps the assessment
             n = nids[0]
             tr_row("NON-TARGET", n, "TUMSTATE", vnum, vname, day, not_done=True)
@@ -283,9 +330,10 @@ def write_csv(path, cols, rows):
             w.writerow([r.get(c, "") for c in cols])
 
 
-def run(tmp, rules, out):
+def run(tmp, rules, out, sets=()):
     args = [RECIST, "batch", "--tu", f"{tmp}/TU.csv", "--tr", f"{tmp}/TR.csv", "--dm",
             f"{tmp}/DM.csv", "--out", f"{tmp}/{out}"] + sum((["--rules", r] for r in rules), [])
+    args += list(sets)
     t = time.time()
     res = subprocess.run(args, capture_output=True, text=True)
     took = time.time() - t
@@ -335,6 +383,7 @@ def compare(rs, want, best_want, rscat, problems, tally):
 
 
 def main():
+    IR.set_options(SETS)
     t0 = time.time()
     subjects = []  # (sid, case, tu, tr, dm, visits, r11 case)
     for k in range(COUNT):
@@ -351,6 +400,7 @@ def main():
                 if v is not None:
                     want_ir[(sid, vnum, test)] = (v, vname, day)
         best_ir[sid] = confirmed_ibor(c, out)
+        cover(out, parts, c)
         out11, _, confirmed11, _ = R11.model(r11)
         for (vnum, vname, day), tp in zip(visits[1:], out11):
             for test, key in (("TRGRESP", "target"), ("NTRGRESP", "non_target"),
@@ -375,7 +425,8 @@ def main():
     write_csv(f"{tmp}/DM.csv", DM_COLS, [r for s in subjects for r in s[4]])
     t1 = time.time()
     problems, tally = [], {}
-    rs, errors, summ, took, cmd = run(tmp, ["irecist"], "out")
+    rules, sets = IR.engine_rules(SETS) if SETS else ("irecist", [])
+    rs, errors, summ, took, cmd = run(tmp, [rules], "out", sets)
     print(f"{cmd}: {took:.1f}s")
     for e in errors:
         problems.append((e.get("subject"), f"error line {json.dumps(e)[:800]}"))
@@ -392,7 +443,7 @@ def main():
     if subj.get("seen") != COUNT or subj.get("refused") != 0:
         problems.append((None, f"summary subjects {subj}"))
     if BOTH:
-        rs2, errors2, _, took2, cmd2 = run(tmp, ["recist-1.1", "irecist"], "out2")
+        rs2, errors2, _, took2, cmd2 = run(tmp, ["recist-1.1", rules], "out2", sets)
         print(f"{cmd2}: {took2:.1f}s")
         for e in errors2:
             problems.append((e.get("subject"), f"error line (both) {json.dumps(e)[:800]}"))
@@ -425,6 +476,7 @@ def main():
     bad = len({sid for sid, _ in problems})
     print(f"{COUNT} subjects, {len(problems)} problems in {bad} subjects/run; generate "
           f"{t1 - t0:.1f}s, engine {took:.1f}s (irecist)" + (f", {took2:.1f}s (both)" if BOTH else ""))
+    print("  iRECIST paths:", ", ".join(f"{k} {v}" for k, v in sorted(COVER.items())))
     for cat in ("iRECIST", "RECIST 1.1"):
         for t in TESTS + ("BESTRESP",):
             vals = sorted((v, n) for (c, tt, v), n in tally.items() if c == cat and tt == t)
