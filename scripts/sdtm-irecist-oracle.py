@@ -384,6 +384,9 @@ def compare(rs, want, best_want, rscat, problems, tally):
 
 def main():
     IR.set_options(SETS)
+    for kv in SETS:  # RECIST 1.1's own key, read by both rule sets
+        if kv.startswith("new_lesions.node_without_short_axis="):
+            R11.OPT["node_no_sa"] = kv.split("=", 1)[1]
     t0 = time.time()
     subjects = []  # (sid, case, tu, tr, dm, visits, r11 case)
     for k in range(COUNT):
@@ -442,7 +445,10 @@ def main():
     subj = summ.get("subjects", {})
     if subj.get("seen") != COUNT or subj.get("refused") != 0:
         problems.append((None, f"summary subjects {subj}"))
-    if BOTH:
+    both = BOTH and not any(a.startswith("irecist.") for a in sets)
+    if BOTH and not both:  # `--set` applies to every rule set: recist-1.1 refuses irecist.*
+        print("  (no run with both rule sets: --set irecist.* is no parameter of recist-1.1)")
+    if both:
         rs2, errors2, _, took2, cmd2 = run(tmp, ["recist-1.1", rules], "out2", sets)
         print(f"{cmd2}: {took2:.1f}s")
         for e in errors2:
@@ -475,7 +481,7 @@ def main():
         shown.add(sid)
     bad = len({sid for sid, _ in problems})
     print(f"{COUNT} subjects, {len(problems)} problems in {bad} subjects/run; generate "
-          f"{t1 - t0:.1f}s, engine {took:.1f}s (irecist)" + (f", {took2:.1f}s (both)" if BOTH else ""))
+          f"{t1 - t0:.1f}s, engine {took:.1f}s (irecist)" + (f", {took2:.1f}s (both)" if both else ""))
     print("  iRECIST paths:", ", ".join(f"{k} {v}" for k, v in sorted(COVER.items())))
     for cat in ("iRECIST", "RECIST 1.1"):
         for t in TESTS + ("BESTRESP",):
