@@ -25,8 +25,12 @@ anticancer therapy (SDTM TU/TR/DM hold none), written as SDTM (cdisc.md, docs/ba
   short axis never has a state beside it (a state wins over a measurement);
 - DM: RFSTDTC 0-13 days after baseline and before the first follow-up (the model's treatment
   start; a scan on or before it is no follow-up, R11-BOR-DEF, which neither model reads), or no
-  DM row (days from the baseline assessment); TREVAL empty or `INVESTIGATOR`.
-Not modelled here: several evaluators, refusals, units (scripts/sdtm-oracle.py covers them).
+  DM row (days from the baseline assessment);
+- TREVAL empty or `INVESTIGATOR`; for one subject in six an `INDEPENDENT ASSESSOR` (TREVALID
+  `RADIOLOGIST 1` or none) reading a course of its own, adjudicated apart;
+- each subject's rows shuffled; on seeds divisible by 4 all rows shuffled (the engine's
+  in-memory mode).
+Not modelled here: refusals, units, visit spellings (scripts/sdtm-oracle.py covers them).
 
 Compared per subject and follow-up visit (VISITNUM): TRGRESP (when the subject has targets),
 NTRGRESP, NEWLIND (RECIST 1.1's words under every reading, docs/batch.md: the model's RECIST 1.1
@@ -38,7 +42,8 @@ day 42 NE) with iCR/iPR confirmed as R11-CONF-* confirms CR/PR (DESIGN.md: "The 
 response confirms iCR/iPR as CR/PR are; an iUPD between breaks the confirmation"): a later iCR
 (iCR or iPR for iPR) at least 28 days on, at most one NE between, anything else breaking it;
 unconfirmed, iSD (NON-iCR/NON-iUPD without targets) from day 42, else NE. RSSEQ must run 1..n
-per subject, RSCAT be the rule set's.
+per subject, RSCAT be the rule set's, summary.json count every subject and subject × evaluator
+adjudicated and reconcile, errors.jsonl be empty.
 
 Usage: scripts/sdtm-irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]   (engine: $RECIST,
   default target/debug/recist). KEY=VALUE are the iRECIST oracle's overrides (its usage lists
@@ -121,12 +126,32 @@ def num(v):
 
 
 def prepare(k):
-    """The iRECIST oracle's case `k`, made what SDTM can say: dates moved, no new therapy, an
-    equivocal listing with no diameter, no state beside a node's short axis, `progression`
-    rather than both words. Returns the case and its TREVAL."""
+    """The iRECIST oracle's cases of subject `k`, one per evaluator (an independent reader
+    beside the investigator for one subject in six, reading a course of its own), made what
+    SDTM can say: dates moved (alike), no new therapy, an equivocal listing with no diameter,
+    no state beside a node's short axis, `progression` rather than both words; one treatment
+    start (DM) for all."""
+    evs = [R.choice([("INVESTIGATOR", ""), ("", ""), ("INVESTIGATOR", "")])]
+    if R.random() < 1 / 6:
+        evs.append(("INDEPENDENT ASSESSOR", R.choice(["RADIOLOGIST 1", ""])))
+    shift = dt.timedelta(days=R.randint(0, 900))
+    cases = [one_case(k, shift, ev) for ev in evs]
+    base = dt.date.fromisoformat(cases[0]["assessments"][0]["date"])
+    has_dm = R.random() < 0.9
+    # before the first follow-up (a scan on or before treatment start is no follow-up,
+    # R11-BOR-DEF: neither model reads such a scan)
+    first = min((dt.date.fromisoformat(c["assessments"][1]["date"]) - base).days for c in cases)
+    ts = str(base + dt.timedelta(days=R.choice(
+        [d for d in (0, 1, 1, 1, 3, 7, 13) if d < first])) if has_dm else base)
+    for i, c in enumerate(cases):
+        c["treatment_start"], c["dm_row"] = ts, has_dm and i == 0
+    return cases
+
+
+def one_case(k, shift, ev):
     c = IR.gen_case(k)
     c.pop("follow_up", None)
-    shift = dt.timedelta(days=R.randint(0, 900))
+    c["ev"] = ev
     for a in c["assessments"]:
         a["date"] = str(dt.date.fromisoformat(a["date"]) + shift)
         for x in a.get("new_lesions", []):
@@ -138,13 +163,6 @@ def prepare(k):
                 x.pop("progression", None)
             if x.get("progression"):
                 x.pop("increased", None)
-    base = dt.date.fromisoformat(c["assessments"][0]["date"])
-    c["has_dm"] = R.random() < 0.9
-    # before the first follow-up (a scan on or before treatment start is no follow-up,
-    # R11-BOR-DEF: neither model reads such a scan)
-    first = (dt.date.fromisoformat(c["assessments"][1]["date"]) - base).days
-    c["treatment_start"] = str(base + dt.timedelta(days=R.choice(
-        [d for d in (0, 1, 1, 1, 3, 7, 13) if d < first])) if c["has_dm"] else base)
     return c
 
 
@@ -152,7 +170,7 @@ def write_subject(c, sid):
     """TU, TR and DM rows of case `c` for subject `sid`, and (per follow-up) the visit's
     VISITNUM, VISIT and date; also the RECIST 1.1 model's case (scripts/r11-oracle.py)."""
     tu, tr, dm = [], [], []
-    ev = R.choice([("INVESTIGATOR", ""), ("", ""), ("INVESTIGATOR", "")])
+    ev = c["ev"]
     first = c["assessments"][0]["findings"]
     tids = [t for t in ("T1", "T2") if t in first]
     nids = ["NT1", "NT2"]
@@ -266,7 +284,7 @@ def write_subject(c, sid):
             f11[n] = ("not-evaluated",)
         visits.append((vnum, vname, day))
         r11_visits.append((dt.date.fromisoformat(day), f11, new11))
-    if c["has_dm"]:
+    if c["dm_row"]:
         dm.append(dict(STUDYID="SIRC", DOMAIN="DM", USUBJID=sid, SUBJID=sid[-5:],
                        RFSTDTC=c["treatment_start"], SITEID="101", AGE="60", AGEU="YEARS", SEX="F"))
     r11 = dict(subject=sid, targets=[(t, LOC[t], False) for t in tids],
@@ -354,12 +372,13 @@ def compare(rs, want, best_want, rscat, problems, tally):
             continue
         if r["RSORRES"] != r["RSSTRESC"] or r["DOMAIN"] != "RS":
             problems.append((r["USUBJID"], f"odd row {r}"))
+        u = (r["USUBJID"], r["RSEVAL"] + ("/" + r["RSEVALID"] if r["RSEVALID"] else ""))
         if r["RSTESTCD"] == "BESTRESP":
-            if r["USUBJID"] in best:
-                problems.append((r["USUBJID"], f"two {rscat} BESTRESP rows"))
-            best[r["USUBJID"]] = r["RSSTRESC"]
+            if u in best:
+                problems.append((r["USUBJID"], f"two {rscat} BESTRESP rows of {u[1]}"))
+            best[u] = r["RSSTRESC"]
         else:
-            key = (r["USUBJID"], r["VISITNUM"], r["RSTESTCD"])
+            key = (u, r["VISITNUM"], r["RSTESTCD"])
             if key in got:
                 problems.append((r["USUBJID"], f"two {rscat} rows for {key}"))
             got[key] = (r["RSSTRESC"], r["VISIT"], r["RSDTC"])
@@ -367,19 +386,19 @@ def compare(rs, want, best_want, rscat, problems, tally):
     by = {}
     for k in set(want) | set(got):
         by.setdefault(k[0], []).append(k)
-    for sid in subjects:
+    for u in subjects:
         diffs = []
-        for k in sorted(by.get(sid, [])):
+        for k in sorted(by.get(u, [])):
             if k in want:
                 tally[(rscat, k[2], want[k][0])] = tally.get((rscat, k[2], want[k][0]), 0) + 1
             if want.get(k) != got.get(k):
-                diffs.append(f"{rscat} {k[1:]}: model {want.get(k)} engine {got.get(k)}")
-        b = best_want.get(sid)
+                diffs.append(f"{rscat} {u[1]} {k[1:]}: model {want.get(k)} engine {got.get(k)}")
+        b = best_want.get(u)
         tally[(rscat, "BESTRESP", b)] = tally.get((rscat, "BESTRESP", b), 0) + 1
-        if best.get(sid) != b:
-            diffs.append(f"{rscat} BESTRESP: model {b} engine {best.get(sid)}")
+        if best.get(u) != b:
+            diffs.append(f"{rscat} {u[1]} BESTRESP: model {b} engine {best.get(u)}")
         if diffs:
-            problems.append((sid, "\n  ".join(diffs)))
+            problems.append((u[0], "\n  ".join(diffs)))
 
 
 def main():
@@ -388,21 +407,31 @@ def main():
         if kv.startswith("new_lesions.node_without_short_axis="):
             R11.OPT["node_no_sa"] = kv.split("=", 1)[1]
     t0 = time.time()
-    subjects = []  # (sid, case, tu, tr, dm, visits, r11 case)
+    subjects = []  # (sid, [(evaluator, case, visits, r11 case)], tu, tr, dm)
+    n_se = 0
     for k in range(COUNT):
         sid = "SI-%05d" % k
-        c = prepare(k)
-        subjects.append((sid, c) + write_subject(c, sid))
+        evs, tu, tr, dm = [], [], [], []
+        for c in prepare(k):
+            tu1, tr1, dm1, visits, r11 = write_subject(c, sid)
+            tu += tu1
+            tr += tr1
+            dm += dm1
+            evs.append(((c["ev"][0] or "INVESTIGATOR") + ("/" + c["ev"][1] if c["ev"][1] else ""),
+                        c, visits, r11))
+        n_se += len(evs)
+        subjects.append((sid, evs, tu, tr, dm))
     want_ir, best_ir, want_11, best_11 = {}, {}, {}, {}
-    for sid, c, tu, tr, dm, visits, r11 in subjects:
+    for sid, evname, c, visits, r11 in ((s[0],) + e for s in subjects for e in s[1]):
+        u = (sid, evname)
         parts = []
         out, _, _ = IR.model(dict(c, assessments=c["assessments"]), parts=parts)
         for (vnum, vname, day), o, (tg, nt, nl) in zip(visits[1:], out, parts):
             for test, v in (("TRGRESP", tg), ("NTRGRESP", nt), ("NEWLIND", NEWL[nl]),
                             ("OVRLRESP", o)):
                 if v is not None:
-                    want_ir[(sid, vnum, test)] = (v, vname, day)
-        best_ir[sid] = confirmed_ibor(c, out)
+                    want_ir[(u, vnum, test)] = (v, vname, day)
+        best_ir[u] = confirmed_ibor(c, out)
         cover(out, parts, c)
         out11, _, confirmed11, _ = R11.model(r11)
         for (vnum, vname, day), tp in zip(visits[1:], out11):
@@ -410,10 +439,10 @@ def main():
                               ("NEWLIND", "new_lesions"), ("OVRLRESP", "overall")):
                 if test == "TRGRESP" and not r11["targets"]:
                     continue
-                want_11[(sid, vnum, test)] = (NEWL.get(tp[key], tp[key]), vname, day)
-        best_11[sid] = confirmed11
+                want_11[(u, vnum, test)] = (NEWL.get(tp[key], tp[key]), vname, day)
+        best_11[u] = confirmed11
     tmp = tempfile.mkdtemp(prefix="sdtm-irecist-")
-    tu_rows, tr_rows = [], []
+    tu_rows, tr_rows, dm_rows = [], [], [r for s in subjects for r in s[4]]
     for s in subjects:
         R.shuffle(s[2])
         R.shuffle(s[3])
@@ -423,9 +452,12 @@ def main():
             r["TRSEQ"] = str(i + 1)
         tu_rows += s[2]
         tr_rows += s[3]
+    if SEED % 4 == 0:  # rows of all subjects shuffled: the engine reads into memory
+        for rows in (tu_rows, tr_rows, dm_rows):
+            R.shuffle(rows)
     write_csv(f"{tmp}/TU.csv", TU_COLS, tu_rows)
     write_csv(f"{tmp}/TR.csv", TR_COLS, tr_rows)
-    write_csv(f"{tmp}/DM.csv", DM_COLS, [r for s in subjects for r in s[4]])
+    write_csv(f"{tmp}/DM.csv", DM_COLS, dm_rows)
     t1 = time.time()
     problems, tally = [], {}
     rules, sets = IR.engine_rules(SETS) if SETS else ("irecist", [])
@@ -442,9 +474,13 @@ def main():
     for sid, q in seq.items():
         if q != list(range(1, len(q) + 1)):
             problems.append((sid, f"RSSEQ {q}"))
-    subj = summ.get("subjects", {})
+    subj, se = summ.get("subjects", {}), summ.get("subject_evaluators", {})
     if subj.get("seen") != COUNT or subj.get("refused") != 0:
         problems.append((None, f"summary subjects {subj}"))
+    if se.get("seen") != n_se or se.get("refused") != 0:
+        problems.append((None, f"summary subject_evaluators {se}: expected seen {n_se}"))
+    if not all(v is True for v in _leaves(summ.get("reconciliation", {}))):
+        problems.append((None, f"reconciliation {summ.get('reconciliation')}"))
     both = BOTH and not any(a.startswith("irecist.") for a in sets)
     if BOTH and not both:  # `--set` applies to every rule set: recist-1.1 refuses irecist.*
         print("  (no run with both rule sets: --set irecist.* is no parameter of recist-1.1)")
@@ -493,6 +529,17 @@ def main():
     else:
         shutil.rmtree(tmp)
     sys.exit(1 if problems else 0)
+
+
+def _leaves(x):
+    if isinstance(x, dict):
+        for v in x.values():
+            yield from _leaves(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from _leaves(v)
+    else:
+        yield x
 
 
 if __name__ == "__main__":
