@@ -14,6 +14,9 @@ non-target progression, confirmed or reset), moved to a random baseline date, wi
 anticancer therapy (SDTM TU/TR/DM hold none), written as SDTM (cdisc.md, docs/batch.md):
 - TU: `TARGET`/`NON-TARGET` at the baseline visit, a `NEW` row at the visit where a new lesion
   is first listed (by VISITNUM; on some rows VISIT alone or TUDTC alone), sometimes again later;
+  one in ten new lesions has no TR finding at its TU visit (no row, or `NOT DONE`): new there
+  with no diameter (the model's listing has none: an NLNT, a node without a short axis); a new
+  lesion not listed at a later visit has a `TUMSTATE ABSENT` row, a `NOT DONE` row or none;
 - TR: targets by `LDIAM` (0 mm or `TUMSTATE ABSENT` when gone, `TRSTAT NOT DONE` when not
   evaluated); non-targets by `TUMSTATE` `PRESENT`, `ABSENT`, `UNEQUIVOCAL PROGRESSION`,
   `INCREASED` (iRECIST: grew since the previous assessment, IR-CPD-NT; RECIST 1.1: present),
@@ -152,9 +155,17 @@ def one_case(k, shift, ev):
     c = IR.gen_case(k)
     c.pop("follow_up", None)
     c["ev"] = ev
+    first_seen = set()
     for a in c["assessments"]:
         a["date"] = str(dt.date.fromisoformat(a["date"]) + shift)
         for x in a.get("new_lesions", []):
+            if x["id"] not in first_seen and not x.get("equivocal") and R.random() < 0.1:
+                # identified in TU with no TR finding there (no row, or NOT DONE): new at its
+                # TU visit, with no diameter (docs/batch.md)
+                x["tu_only"] = R.choice(["no row", "not done"])
+                for key in ("long_axis", "short_axis", "increased", "progression"):
+                    x.pop(key, None)
+            first_seen.add(x["id"])
             if x.get("equivocal"):
                 for key in ("long_axis", "short_axis", "increased", "progression"):
                     x.pop(key, None)
@@ -250,6 +261,11 @@ def write_subject(c, sid):
                 how = R.random()
                 tu_row(i, "NEW", LOC[x["site"]], vnum if how < 0.85 else "",
                        vname if how < 0.93 else "", day)
+            if x.get("tu_only"):
+                if x["tu_only"] == "not done":
+                    tr_row("NEW", i, "LPERP" if nodal else "LDIAM", vnum, vname, day, not_done=True)
+                new11.append((i, False, None) if nodal else (i, False))
+                continue
             if x.get("equivocal"):
                 tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res=vary("EQUIVOCAL"))
                 new11.append((i, True, None) if nodal else (i, True))
@@ -272,6 +288,13 @@ def write_subject(c, sid):
                 tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res=vary(R.choice(
                     ["INCREASED", "FURTHER INCREASE"])))
             new11.append((i, False))
+        listed = {x["id"] for x in a.get("new_lesions", [])}
+        for i in sorted(seen_new - listed):  # a new lesion not seen here: ABSENT, NOT DONE or no row
+            x = R.random()
+            if x < 0.4:
+                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res=vary("ABSENT"))
+            elif x < 0.5:
+                tr_row("NEW", i, "TUMSTATE", vnum, vname, day, not_done=True)
         if vi > 0 and any(r["TRGRPID"] != "NEW" and r["TRDTC"] == day for r in tr[n_rows:]) \
                 and R.random() < 0.2:  # new lesions on a scan a day later: RSDTC the earliest
             later = str(dt.date.fromisoformat(day) + dt.timedelta(days=1))
