@@ -502,13 +502,15 @@ def main():
         problems.append((None, f"summary subjects {subj}"))
     if se.get("seen") != n_se or se.get("refused") != 0:
         problems.append((None, f"summary subject_evaluators {se}: expected seen {n_se}"))
+    problems += tally_diffs(rs, summ)
     if not all(v is True for v in _leaves(summ.get("reconciliation", {}))):
         problems.append((None, f"reconciliation {summ.get('reconciliation')}"))
     both = BOTH and not any(a.startswith("irecist.") for a in sets)
     if BOTH and not both:  # `--set` applies to every rule set: recist-1.1 refuses irecist.*
         print("  (no run with both rule sets: --set irecist.* is no parameter of recist-1.1)")
     if both:
-        rs2, errors2, _, took2, cmd2 = run(tmp, ["recist-1.1", rules], "out2", sets)
+        rs2, errors2, summ2, took2, cmd2 = run(tmp, ["recist-1.1", rules], "out2", sets)
+        problems += tally_diffs(rs2, summ2)
         print(f"{cmd2}: {took2:.1f}s")
         for e in errors2:
             problems.append((e.get("subject"), f"error line (both) {json.dumps(e)[:800]}"))
@@ -552,6 +554,24 @@ def main():
     else:
         shutil.rmtree(tmp)
     sys.exit(1 if problems else 0)
+
+
+def tally_diffs(rs, summ):
+    """summary.json's responses per rule set against the rows of its RSCAT in rs.csv, and its
+    best response named the confirmed one."""
+    out = []
+    for rset in summ.get("rule_sets", []):
+        counts = {}
+        for r in rs:
+            if r["RSCAT"] == rset.get("rscat"):
+                d = counts.setdefault(r["RSTESTCD"], {})
+                d[r["RSSTRESC"]] = d.get(r["RSSTRESC"], 0) + 1
+        if counts != rset.get("responses"):
+            out.append((None, f"summary responses of {rset.get('id')} {rset.get('responses')} "
+                              f"differ from rs.csv {counts}"))
+        if "confirmed" not in rset.get("bestresp", "") or not rset.get("confirmation", {}).get("required"):
+            out.append((None, f"summary bestresp of {rset.get('id')}: {rset.get('bestresp')}"))
+    return out
 
 
 def _leaves(x):
