@@ -52,7 +52,10 @@ Usage: scripts/sdtm-irecist-oracle.py [SEED [COUNT [KEY=VALUE...]]]   (engine: $
   default target/debug/recist). KEY=VALUE are the iRECIST oracle's overrides (its usage lists
   them), read by the model and given to the engine as that oracle does (protocol parameters by
   `--set`, the others by a modified copy of rules/irecist.yaml, RSCAT still `iRECIST`).
-  BOTH=0 skips the run with both rule sets; KEEP=1 keeps the files.
+  BOTH=0 skips the run with both rule sets; RECORDED=0 the comparisons with recorded RS giving
+  the model's values (RSCAT iRECIST, IRECIST or none; with both rule sets RECIST 1.1 rows too;
+  spelled `ICR`, `Non-iCR / Non-iUPD`, `NOT EVALUABLE`, `YES`...: every value must be compared
+  and agree, and no note say the sides answer in two vocabularies); KEEP=1 keeps the files.
 Prints the first mismatches with the subject's rows and a tally of the values compared; exit 1
 if any mismatch.
 """
@@ -77,6 +80,7 @@ R11 = oracle_run.load("r11_oracle", "r11-oracle.py")
 R = random.Random("sdtm-irecist-%d" % SEED)
 BOTH = os.environ.get("BOTH", "1") != "0"
 COVER = {}  # iRECIST paths taken (printed)
+RECORDED = os.environ.get("RECORDED", "1") != "0"
 
 TU_COLS = ["STUDYID", "DOMAIN", "USUBJID", "TUSEQ", "TULNKID", "TUTESTCD", "TUTEST", "TUORRES",
            "TUSTRESC", "TULOC", "TUMETHOD", "TUEVAL", "TUEVALID", "VISITNUM", "VISIT", "TUDTC"]
@@ -525,6 +529,18 @@ def main():
         for sid, q in seq.items():
             if q != list(range(1, len(q) + 1)):
                 problems.append((sid, f"RSSEQ (both) {q}"))
+    if RECORDED:  # recorded RS giving the model's values, compared by the engine
+        rec = recorded_rows(want_ir, best_ir, ["iRECIST", "IRECIST", ""])
+        write_csv(f"{tmp}/RS.csv", RS_COLS, rec)
+        run(tmp, [rules], "cmp", list(sets) + ["--recorded", f"{tmp}/RS.csv"])
+        problems += comparison_diffs(tmp, "cmp", len(rec))
+        if both:
+            rec2 = recorded_rows(want_ir, best_ir, ["iRECIST", "irecist"]) + recorded_rows(
+                want_11, best_11, ["RECIST 1.1", "recist 1.1"])
+            rec2.sort(key=lambda r: r["USUBJID"])
+            write_csv(f"{tmp}/RS2.csv", RS_COLS, rec2)
+            run(tmp, ["recist-1.1", rules], "cmp2", list(sets) + ["--recorded", f"{tmp}/RS2.csv"])
+            problems += comparison_diffs(tmp, "cmp2", len(rec2))
     by_id = {s[0]: s for s in subjects}
     shown = set()
     for sid, text in problems:
@@ -554,6 +570,60 @@ def main():
     else:
         shutil.rmtree(tmp)
     sys.exit(1 if problems else 0)
+
+
+SPELL = {"iCR": ["ICR", "icr"], "iPR": ["IPR"], "iSD": ["ISD"], "iUPD": ["IUPD"], "iCPD": ["ICPD"],
+         "NON-iCR/NON-iUPD": ["Non-iCR / Non-iUPD", "NON-ICR/NON-IUPD"], "NE": ["NOT EVALUABLE"],
+         "NON-CR/NON-PD": ["Non-CR / Non-PD"], "Y": ["YES"], "N": ["NO"], "U": ["EQUIVOCAL"]}
+RS_COLS = ["STUDYID", "DOMAIN", "USUBJID", "RSSEQ", "RSTESTCD", "RSTEST", "RSCAT", "RSORRES",
+           "RSSTRESC", "RSEVAL", "RSEVALID", "VISIT", "VISITNUM", "RSDTC"]
+
+
+def recorded_rows(want, best, cats):
+    """Recorded RS giving the model's values (what a sponsor recorded under iRECIST, spelled as
+    recorded RS may spell them: docs/batch.md "Comparison" normalises `ICR`, `Non-iCR /
+    Non-iUPD`, `NOT EVALUABLE`, `YES`...), RSCAT one of `cats` (an empty one: iRECIST's words
+    are then a record of the iRECIST rule set, RECIST 1.1's of every compared one)."""
+    rows = []
+    items = [(u, vnum, test, v) for (u, vnum, test), v in want.items()]
+    items += [(u, None, "BESTRESP", (b, "", "")) for u, b in best.items()]
+    for u, vnum, test, (v, vname, day) in items:
+        ev, _, evid = u[1].partition("/")
+        w = R.choice(SPELL[v]) if v in SPELL and R.random() < 0.15 else v
+        rows.append(dict(STUDYID="SIRC", DOMAIN="RS", USUBJID=u[0], RSTESTCD=test, RSTEST=test,
+                         RSCAT=R.choice(cats), RSORRES=w, RSSTRESC=w if R.random() < 0.7 else "",
+                         RSEVAL=ev, RSEVALID=evid, VISIT=vname, VISITNUM=vnum or "", RSDTC=day))
+    rows.sort(key=lambda r: r["USUBJID"])
+    for i, r in enumerate(rows):
+        r["RSSEQ"] = str(i + 1)
+    return rows
+
+
+def comparison_diffs(tmp, out, n_rows):
+    """A comparison with recorded RS giving the model's values: every value compared and agreed,
+    nothing on one side only, no error; and no note of two vocabularies where both sides answer
+    in one (docs/batch.md: the note is for one side in RECIST 1.1's words, the other in
+    iRECIST's)."""
+    diffs = []
+    comp = json.load(open(f"{tmp}/{out}/comparison.json"))["comparisons"]
+    compared = 0
+    for c in comp:
+        for test, x in c["tests"].items():
+            compared += x["compared"]
+            if x["agreed"] != x["compared"] or x["reference_only"] or x["candidate_only"]:
+                diffs.append((None, f"{out}: {c['reference']} vs {c['candidate']} {test}: "
+                                    f"compared {x['compared']}, agreed {x['agreed']}, reference only "
+                                    f"{x['reference_only']}, candidate only {x['candidate_only']}"))
+        if c.get("note") and "vocabular" in c["note"]:
+            diffs.append((None, f"{out}: comparison.json note for {c['reference']} vs "
+                                f"{c['candidate']}: {c['note']}"))
+    if compared != n_rows:
+        diffs.append((None, f"{out}: {compared} values compared, {n_rows} recorded rows"))
+    for f in ("discordant.jsonl", "unmatched.jsonl", "errors.jsonl", "date_mismatches.jsonl"):
+        lines = open(f"{tmp}/{out}/{f}").read().splitlines()
+        if lines:
+            diffs.append((None, f"{out}/{f}: {len(lines)} lines, first {lines[0][:600]}"))
+    return diffs
 
 
 def tally_diffs(rs, summ):
