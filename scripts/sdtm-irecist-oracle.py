@@ -17,15 +17,18 @@ anticancer therapy (SDTM TU/TR/DM hold none), written as SDTM (cdisc.md, docs/ba
   one in ten new lesions has no TR finding at its TU visit (no row, or `NOT DONE`): new there
   with no diameter (the model's listing has none: an NLNT, a node without a short axis); a new
   lesion not listed at a later visit has a `TUMSTATE ABSENT` row, a `NOT DONE` row or none;
-- TR: targets by `LDIAM` (0 mm or `TUMSTATE ABSENT` when gone, `TRSTAT NOT DONE` when not
+- TR: targets by `LDIAM` (`DIAMETER` on some rows; 0 mm or `TUMSTATE ABSENT` when gone, `TRSTAT NOT DONE` when not
   evaluated); non-targets by `TUMSTATE` `PRESENT`, `ABSENT`, `UNEQUIVOCAL PROGRESSION`,
   `INCREASED` (iRECIST: grew since the previous assessment, IR-CPD-NT; RECIST 1.1: present),
+  `EQUIVOCAL` (present, with a warning),
   `NOT DONE` or `NOT EVALUABLE`; new lesions at every listing by `LDIAM` (a node by `LPERP`, or
   `TUMSTATE PRESENT` without a short axis), `TUMSTATE EQUIVOCAL` while equivocal (no diameter:
   the model's listing is given none either), and a lesion with a diameter marked `INCREASED` or
   `UNEQUIVOCAL PROGRESSION` by a TUMSTATE row beside its `LDIAM` (docs/batch.md: growth and
   unequivocal progression of a new lesion under iRECIST, present under RECIST 1.1); a node's
-  short axis never has a state beside it (a state wins over a measurement);
+  short axis never has a state beside it (a state wins over a measurement); a lesion listed
+  again is on some rows given by its state alone (`PRESENT`, `INCREASED`, `UNEQUIVOCAL
+  PROGRESSION`: no diameter, so an NLT sum is unknown there);
 - DM: RFSTDTC 0-13 days after baseline and before the first follow-up (the model's treatment
   start; a scan on or before it is no follow-up, R11-BOR-DEF, which neither model reads), or no
   DM row (days from the baseline assessment);
@@ -90,7 +93,7 @@ TR_COLS = ["STUDYID", "DOMAIN", "USUBJID", "TRSEQ", "TRGRPID", "TRLNKID", "TRTES
 DM_COLS = ["STUDYID", "DOMAIN", "USUBJID", "SUBJID", "RFSTDTC", "SITEID", "AGE", "AGEU", "SEX"]
 LOC = {"T1": "LUNG", "T2": "LIVER", "NT1": "BONE", "NT2": "PLEURA", "lung": "LUNG",
        "brain": "BRAIN", "skin": "SKIN", "neck node": "CERVICAL LYMPH NODE"}
-TESTNAME = {"LDIAM": "Longest Diameter", "LPERP": "Longest Perpendicular",
+TESTNAME = {"LDIAM": "Longest Diameter", "LPERP": "Longest Perpendicular", "DIAMETER": "Diameter",
             "TUMSTATE": "Tumor State"}
 NEWL = {"NO": "N", "YES": "Y", "EQUIVOCAL": "U"}
 TESTS = ("TRGRESP", "NTRGRESP", "NEWLIND", "OVRLRESP")
@@ -169,6 +172,10 @@ def one_case(k, shift, ev):
                 x["tu_only"] = R.choice(["no row", "not done"])
                 for key in ("long_axis", "short_axis", "increased", "progression"):
                     x.pop(key, None)
+            elif x["id"] in first_seen and not x.get("nodal") and not x.get("equivocal") \
+                    and R.random() < 0.1:
+                x["state_only"] = True  # listed again by its state alone, no diameter
+                x.pop("long_axis", None)
             first_seen.add(x["id"])
             if x.get("equivocal"):
                 for key in ("long_axis", "short_axis", "increased", "progression"):
@@ -222,7 +229,8 @@ def write_subject(c, sid):
         for t in tids:
             v = f[t]
             if isinstance(v, dict):
-                tr_row("TARGET", t, "LDIAM", vnum, vname, day, mm=F(str(v["long_axis"])))
+                tr_row("TARGET", t, "LDIAM" if R.random() < 0.9 else "DIAMETER", vnum, vname, day,
+                       mm=F(str(v["long_axis"])))
                 f11[t] = ("m", F(str(v["long_axis"]))) if v["long_axis"] else ("absent",)
             elif v == "absent":
                 if R.random() < 0.5:
@@ -254,7 +262,7 @@ def write_subject(c, sid):
                 else:
                     f11[n] = ("omit",)
             else:
-                word = {"present": "PRESENT", "absent": "ABSENT",
+                word = {"present": "PRESENT" if R.random() < 0.95 else "EQUIVOCAL", "absent": "ABSENT",
                         "progression": R.choice(["UNEQUIVOCAL PROGRESSION", "UNEQUIVOCAL"])}[v]
                 tr_row("NON-TARGET", n, "TUMSTATE", vnum, vname, day, res=vary(word))
                 f11[n] = (v,)
@@ -279,11 +287,11 @@ def write_subject(c, sid):
                 tr_row("NEW", i, "LPERP", vnum, vname, day, mm=F(str(sa)))
                 new11.append((i, False, F(str(sa))))
                 continue
-            if nodal:
+            if nodal or x.get("state_only"):
                 state = ("UNEQUIVOCAL PROGRESSION" if x.get("progression") else
                          "INCREASED" if x.get("increased") else "PRESENT")
                 tr_row("NEW", i, "TUMSTATE", vnum, vname, day, res=vary(state))
-                new11.append((i, False, None))
+                new11.append((i, False, None) if nodal else (i, False))
                 continue
             tr_row("NEW", i, "LDIAM", vnum, vname, day, mm=F(str(x["long_axis"])))
             if x.get("progression"):
