@@ -233,7 +233,7 @@ def meets_pd(s, ref):  # R11-TGT-PD with section 7.1: growth, +20 %, +5 mm
 
 
 def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_of=None, record=None,
-          trace=None):
+          trace=None, parts=None):
     """Per follow-up iRECIST responses, the progression (date, confirming scan) and the iBOR.
 
     `tids` and `nids` are the targets and non-targets taken as the whole disease (the baseline
@@ -246,6 +246,10 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
     receives the scans whose confirmation IR-CLIN held back: "clin" those where only the new
     therapy did (the engine must warn), "clin_any" those where it was one reason of several
     (it may warn), and "pending" the iUPD still unconfirmed at the last scan (its date) or None.
+    `parts`, a list, where given, receives per follow-up the RECIST 1.1 components in their
+    words (target response or None without targets, non-target response or None without
+    non-targets, new lesions `YES`/`EQUIVOCAL`/`NO`): what rs.csv writes as TRGRESP, NTRGRESP
+    and NEWLIND under iRECIST (scripts/sdtm-irecist-oracle.py).
     """
     nt_date = (c.get("follow_up") or {}).get("new_therapy")
     nt_date = dt.date.fromisoformat(nt_date) if nt_date else None  # follow_up.new_therapy
@@ -324,6 +328,7 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
         if base_of is not None:
             base = base_of(date, base)
         listed = {}
+        equivocal_here = False
         measured = {}  # every listing of a counted lesion, a normal-sized node's too: NLT sums
         backdate = None
         for x in filter(new_of_scope, a.get("new_lesions", [])):
@@ -340,12 +345,16 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
             if x.get("equivocal") or (nodal and sa is None and OPT["new_lesions.node_without_short_axis"] == "equivocal"):
                 # R11-NEW-EQUIV, AMB-13: not counted yet; its first sighting is kept
                 equivocal_since.setdefault(x["id"], date)
+                equivocal_here = True
                 continue
             counted.add(x["id"])
             if x["id"] in equivocal_since:
                 b = equivocal_since[x["id"]]
                 backdate = b if backdate is None else min(backdate, b)
             listed[x["id"]] = measured[x["id"]] = x
+        if parts is not None:
+            parts.append((tgt, nt if nids else None,
+                          "YES" if listed else "EQUIVOCAL" if equivocal_here else "NO"))
         known_ids = [k[0] for k in known]
         additional = [i for i in listed if i not in known_ids]
         before = [i for i in listed if i in known_ids]
