@@ -664,12 +664,19 @@ fn irecist_word(v: &str) -> bool {
         || v.contains("NON-iCR")
 }
 
-/// Whether one side answers in iRECIST's words and the other in RECIST 1.1's (say
-/// `--rules recist-1.1` against `--against-rules irecist`): agreement then counts identical
-/// words only, so PR and iPR disagree.
+/// Whether, in the overall and best responses (the tests iRECIST answers in its own words;
+/// TRGRESP, NTRGRESP and NEWLIND are in RECIST 1.1's words under every reading), one side
+/// answers in iRECIST's words and the other in RECIST 1.1's (say `--rules recist-1.1` against
+/// `--against-rules irecist`, or recorded rows in RECIST 1.1's words compared with `irecist`):
+/// agreement then counts identical words only, so PR and iPR disagree.
 pub fn vocabularies_differ(t: &CompareTally) -> bool {
     let mut sides = [[false; 2]; 2]; // [reference, candidate] × [RECIST 1.1 word, iRECIST word]
-    for m in t.confusion.values() {
+    let overall = t
+        .confusion
+        .iter()
+        .filter(|(test, _)| matches!(test, RsTest::Ovrlresp | RsTest::Bestresp))
+        .map(|(_, m)| m);
+    for m in overall {
         for (a, b) in m.keys() {
             for (side, v) in [a, b].into_iter().enumerate() {
                 match v.as_str() {

@@ -1927,17 +1927,24 @@ pub fn outcome_warnings(cfg: &BatchConfig, pairs: &[ComparePair], t: &Tally) -> 
                 Reference::Recorded { rscat, .. } => rscat.as_str(),
                 Reference::RuleSet(_) => "",
             };
+            // The rows read for this comparison: nothing compared, each is on the recorded side
+            // only or of a refused subject; the other rows read were of the other compared
+            // rule sets' RSCATs (with several --rules), so of another RSCAT than this one's.
+            let reference_only = c.reference_only.values().sum::<u64>();
+            let read_here = reference_only + c.reference_refused;
+            let other_category =
+                t.recorded_other_category + t.recorded_used.saturating_sub(read_here);
             format!(
                 "no recorded value of {} was compared with {}: of its {} rows, {} were read for comparison ({} of them on the recorded side only, {} of refused subjects), {} refused, {} of tests recist does not write, {} of an RSCAT other than `{rscat}` (or empty)",
                 file.display(),
                 p.candidate_label,
                 t.recorded_rows,
-                t.recorded_used,
-                c.reference_only.values().sum::<u64>(),
+                read_here,
+                reference_only,
                 c.reference_refused,
                 t.recorded_refused,
                 t.recorded_skipped,
-                t.recorded_other_category,
+                other_category,
             )
         })
         .chain(dates)

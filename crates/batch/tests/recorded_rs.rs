@@ -674,6 +674,43 @@ fn a_comparison_in_which_no_recorded_value_was_compared_is_a_warning() {
             && w.contains("56 of an RSCAT other than `RECIST 1.1` (or empty)"),
         "{w}"
     );
+    // Two rule sets, every recorded row of iRECIST's RSCAT: they are read for the iRECIST
+    // comparison, and for RECIST 1.1's they are of another RSCAT (not "read for comparison").
+    let dir3 = tmp("rs-nothing-compared-two");
+    let kept = std::cell::Cell::new(0);
+    let irecist_rows = recorded(&dir3, |rows| {
+        let rows: Vec<String> = rows
+            .into_iter()
+            .filter(|r| !r.contains(",OVRLRESP,") && !r.contains(",BESTRESP,"))
+            .map(|r| r.replace(",RECIST 1.1,", ",iRECIST,"))
+            .collect();
+        kept.set(rows.len());
+        rows
+    });
+    let out = dir3.join("two");
+    let mut cfg = study_config(&fixtures(), &out);
+    cfg.rule_sets = vec![recist(), recist_rules::RuleSet::bundled("irecist").unwrap()];
+    cfg.recorded = Some(irecist_rows);
+    run(&cfg);
+    let s = summary(&out);
+    assert_reconciles(&s);
+    let w: Vec<&str> = s["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .filter(|w| w.starts_with("no recorded value"))
+        .collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    let n = kept.get();
+    assert!(
+        w[0].contains("compared with recist-1.1")
+            && w[0].contains(&format!("of its {n} rows, 0 were read"))
+            && w[0].contains(&format!(
+                "{n} of an RSCAT other than `RECIST 1.1` (or empty)"
+            )),
+        "{w:?}"
+    );
     // A comparison that compared something says nothing.
     let out = dir.join("clean");
     let mut cfg = study_config(&fixtures(), &out);

@@ -381,6 +381,28 @@ fn a_comparison_across_vocabularies_says_that_agreement_counts_identical_words()
         .with_overrides(None, &[("best_response.sd_min_days".into(), "84".into())])
         .unwrap();
     assert_eq!(note(amended, "r11"), (None, false));
+    // iRECIST against an iRECIST amendment: both answer in iRECIST's words (their TRGRESP in
+    // RECIST 1.1's, as under every reading), so no note.
+    let out = dir.join("ir-ir");
+    let mut cfg = study_config(&dir, &out);
+    let irecist = recist_rules::RuleSet::bundled("irecist").unwrap();
+    cfg.against = vec![
+        irecist
+            .with_overrides(
+                None,
+                &[("irecist.late_scan_confirms".into(), "false".into())],
+            )
+            .unwrap(),
+    ];
+    cfg.rule_sets = vec![irecist];
+    run(&cfg);
+    let c: serde_json::Value = serde_json::from_str(&read(&out.join("comparison.json"))).unwrap();
+    assert!(
+        c["comparisons"][0]["note"].is_null(),
+        "{}",
+        c["comparisons"][0]
+    );
+    assert!(!read(&out.join("comparison.md")).contains("different vocabularies"));
 }
 
 #[test]
