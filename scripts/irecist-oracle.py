@@ -535,14 +535,7 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
             if "iCPD" in seq and seq.index("iCPD") >= len(kept) and "iUPD" in seq[: len(kept)]:
                 STATS["iBOR: iUPD before the therapy, iCPD after it"] += 1
         seq = seq[: len(kept)]
-    if "iCPD" in seq:
-        j = seq.index("iCPD")
-        seq = seq[: j + 1]
-        i = j - 1
-        while i >= 0 and seq[i] in ("iUPD", "NE"):
-            if seq[i] == "iUPD":
-                seq[i] = "iCPD"
-            i -= 1
+    seq = icpd_block(seq)
     best = "NE"
     for o, d in zip(seq, dates):
         if o in ("iSD", "NON-iCR/NON-iUPD") and (d - day0).days < 42:
@@ -550,6 +543,21 @@ def model(c, tids=None, nids=("NT1", "NT2"), new_of_scope=lambda x: True, base_o
         if RANK[o] > RANK[best]:
             best = o
     return out, progression, best
+
+
+def icpd_block(seq):
+    """The iBOR window of a sequence of iRECIST responses (IR-BOR): up to the first iCPD, the
+    iUPDs of the block it confirms (NE between them) counted as iCPD."""
+    if "iCPD" not in seq:
+        return list(seq)
+    j = seq.index("iCPD")
+    seq = list(seq[: j + 1])
+    i = j - 1
+    while i >= 0 and seq[i] in ("iUPD", "NE"):
+        if seq[i] == "iUPD":
+            seq[i] = "iCPD"
+        i -= 1
+    return seq
 
 
 def set_options(sets):

@@ -19,6 +19,15 @@ def arguments():
     return seed, count, sys.argv[3:], os.environ.get("RECIST", "target/debug/recist")
 
 
+def all_true(tree):
+    """Whether every leaf of a JSON value (summary.json's `reconciliation`) is `true`."""
+    if isinstance(tree, dict):
+        return all(all_true(v) for v in tree.values())
+    if isinstance(tree, list):
+        return all(all_true(v) for v in tree)
+    return tree is True
+
+
 def load(name, file):
     """A sibling script imported as a module (its file name has hyphens)."""
     spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(__file__), file))

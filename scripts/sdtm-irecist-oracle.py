@@ -333,15 +333,7 @@ def confirmed_ibor(c, out):
     CR/PR (min 28 days, at most one NE between, anything else breaks it)."""
     day0 = dt.date.fromisoformat(c["treatment_start"])
     dates = [dt.date.fromisoformat(a["date"]) for a in c["assessments"][1:]]
-    seq = list(out)
-    if "iCPD" in seq:
-        j = seq.index("iCPD")
-        seq = seq[: j + 1]
-        i = j - 1
-        while i >= 0 and seq[i] in ("iUPD", "NE"):
-            if seq[i] == "iUPD":
-                seq[i] = "iCPD"
-            i -= 1
+    seq = IR.icpd_block(out)
     has_targets = "T1" in c["assessments"][0]["findings"]
     stable = "iSD" if has_targets else "NON-iCR/NON-iUPD"
 
@@ -515,7 +507,7 @@ def main():
     if se.get("seen") != n_se or se.get("refused") != 0:
         problems.append((None, f"summary subject_evaluators {se}: expected seen {n_se}"))
     problems += tally_diffs(rs, summ)
-    if not all(v is True for v in _leaves(summ.get("reconciliation", {}))):
+    if not oracle_run.all_true(summ.get("reconciliation", {})):
         problems.append((None, f"reconciliation {summ.get('reconciliation')}"))
     both = BOTH and not any(a.startswith("irecist.") for a in sets)
     if BOTH and not both:  # `--set` applies to every rule set: recist-1.1 refuses irecist.*
@@ -650,17 +642,6 @@ def tally_diffs(rs, summ):
         if "confirmed" not in rset.get("bestresp", "") or not rset.get("confirmation", {}).get("required"):
             out.append((None, f"summary bestresp of {rset.get('id')}: {rset.get('bestresp')}"))
     return out
-
-
-def _leaves(x):
-    if isinstance(x, dict):
-        for v in x.values():
-            yield from _leaves(v)
-    elif isinstance(x, list):
-        for v in x:
-            yield from _leaves(v)
-    else:
-        yield x
 
 
 if __name__ == "__main__":

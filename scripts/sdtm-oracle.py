@@ -745,7 +745,7 @@ def main():
 
     # summary counts
     rec = summ.get("reconciliation", {})
-    if not all(v is True for v in _leaves(rec)):
+    if not oracle_run.all_true(rec):
         problems.append((None, f"reconciliation {rec}"))
     n_tu = sum(len(s.tu) for s in subjects)
     n_tr = sum(len(s.tr) for s in subjects)
@@ -809,17 +809,6 @@ def main():
     else:
         shutil.rmtree(tmp)
     sys.exit(1 if problems else 0)
-
-
-def _leaves(x):
-    if isinstance(x, dict):
-        for v in x.values():
-            yield from _leaves(v)
-    elif isinstance(x, list):
-        for v in x:
-            yield from _leaves(v)
-    else:
-        yield x
 
 
 if __name__ == "__main__":
