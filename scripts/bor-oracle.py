@@ -47,6 +47,8 @@ SEED, COUNT, SETS, RECIST = oracle_run.arguments()
 R = random.Random(SEED)
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
 OPT = dict(min_int=28, max_ne=1, accept_sd=False, sd_min=42, arith=False)
+PROSE = {"CR": "Complete Response", "PR": "Partial Response", "SD": "Stable Disease",
+         "PD": "Progressive Disease", "NE": "NOT EVALUABLE", "NON-CR/NON-PD": "Non-CR / Non-PD"}
 GAPS = [1, 7, 14, 21, 27, 28, 29, 35, 41, 42, 43, 56, 84]
 
 
@@ -64,9 +66,14 @@ def gen_subject(k):
         rows.append([str(d), w])
         d += dt.timedelta(days=R.choice(GAPS))
     bad = None
-    if R.random() < 0.01:  # a malformed row: the subject is refused, the others derived
+    if R.random() < 0.015:  # a malformed row: the subject is refused, the others derived
         i = R.randrange(len(rows))
-        if R.random() < 0.5:
+        x = R.random()
+        if x < 0.33 and len(rows) > 1:  # two responses on one date
+            j = R.choice([j for j in range(len(rows)) if j != i])
+            rows[i][0] = rows[j][0]
+            bad = "same date"
+        elif x < 0.66:
             rows[i][1] = R.choice(["XR", "PRR", "progressive"])
             bad = "unknown response"
         else:
@@ -150,13 +157,21 @@ def engine_view(r):
                 warned=warned)
 
 
+def shuffled(subjects):
+    """Every (subject, row index), in a random order: the order of the rows does not matter."""
+    rows = [(s, i) for s in subjects for i in range(len(s["rows"]))]
+    R.shuffle(rows)
+    return rows
+
+
 def write_plain(subjects, d):
     path = os.path.join(d, "responses.csv")
     lines, where = ["subject,date,response,reference_date"], {}
-    for s in subjects:
-        for day, w in s["rows"]:
-            lines.append(f"{s['subject']},{day},{w},{s['ref']}")
-            where.setdefault(s["subject"], []).append(len(lines))
+    for s, i in shuffled(subjects):
+        day, w = s["rows"][i]
+        w = w.lower() if R.random() < 0.1 else w  # words are read case aside
+        lines.append(f"{s['subject']},{day},{w},{s['ref']}")
+        where.setdefault(s["subject"], {})[i] = len(lines)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     return [path], where
@@ -165,10 +180,14 @@ def write_plain(subjects, d):
 def write_sdtm(subjects, d):
     rs, dm = os.path.join(d, "rs.csv"), os.path.join(d, "dm.csv")
     lines, where = ["STUDYID,DOMAIN,USUBJID,RSSEQ,RSTESTCD,RSTEST,RSORRES,RSSTRESC,RSDTC"], {}
-    for s in subjects:
-        for i, (day, w) in enumerate(s["rows"]):
-            lines.append(f"ST,RS,{s['subject']},{i + 1},OVRLRESP,Overall Response,{w},{w},{day}")
-            where.setdefault(s["subject"], []).append(len(lines))
+    for s, i in shuffled(subjects):
+        day, w = s["rows"][i]
+        orres = PROSE.get(w, w) if R.random() < 0.5 else w  # RSORRES in prose, RSSTRESC coded
+        # no RSSTRESC: RSORRES is read, when it is a response word or one of the two SDTM
+        # spellings read (`Partial Response` alone is no response word: DESIGN.md)
+        stresc = "" if R.random() < 0.2 and (orres == w or w in ("NE", "NON-CR/NON-PD")) else w
+        lines.append(f"ST,RS,{s['subject']},{i + 1},OVRLRESP,Overall Response,{orres},{stresc},{day}")
+        where.setdefault(s["subject"], {})[i] = len(lines)
     with open(rs, "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(dm, "w") as f:
@@ -199,9 +218,10 @@ def run(subjects, writer):
         for s in subjects:
             sub = s["subject"]
             if s["bad"]:
+                days = [day for day, _ in s["rows"]]
                 bad_lines = [where[sub][i] for i, (day, w) in enumerate(s["rows"])
                              if w not in RANK or not re.fullmatch(r"\d{4}-\d\d-\d\d", day)
-                             or not valid(day)]
+                             or not valid(day) or days.count(day) > 1]
                 if sub in got:
                     diffs.append((sub, "malformed row derived", s["bad"], got[sub]))
                 elif not any(os.path.basename(f) == name and ln in bad_lines
