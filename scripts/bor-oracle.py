@@ -6,11 +6,13 @@ from the engine, run against `recist bor` on random subjects.
 
 It generates subjects with 1-8 recorded overall responses (with targets: CR, PR, SD, PD, NE;
 non-target only: CR, NON-CR/NON-PD, PD, NE and now and then an SD) at varied intervals, some
-dated on or before the reference date, and writes them twice: as a plain CSV
-(`subject,date,response,reference_date`) and as an SDTM RS CSV (OVRLRESP rows) with a DM CSV
-(`RFSTDTC`) given with `--dm`. A few subjects get a malformed row (an unknown response word,
-a date that is not a full ISO 8601 date): the engine must refuse them naming the file and line
-and derive every other subject. For every subject it compares best and confirmed best overall
+dated on or before the reference date, and writes them three times: as a plain CSV
+(`subject,date,response,reference_date`), as one without `reference_date` and with a DM CSV
+(`RFSTDTC`) given with `--dm`, and as an SDTM RS CSV (OVRLRESP rows; RSORRES in prose or
+alone) with that DM CSV; rows in random order, words in any case. A few subjects get a
+malformed row (an unknown response word, a date that is not a full ISO 8601 date, two responses
+on one date): the engine must refuse them naming the file and line and derive every other
+subject. For every subject it compares best and confirmed best overall
 response, `reference_date`, `response_dates` (first response, first confirmed response, its
 confirmation) and the dates its warnings name (responses left out as no follow-up, responses
 recoded to PD after a CR).
@@ -22,7 +24,10 @@ window) is PD; a subject with any NON-CR/NON-PD recorded is non-target only, and
 as NON-CR/NON-PD; SD/NON-CR/NON-PD (and an unconfirmed CR/PR, as the stable category) count only
 at `best_response.sd_min_days` or more after the reference date; CR is confirmed by a later CR,
 PR (or a CR as PR) by a later CR or PR, at least `confirmation.min_interval_days` later, with at
-most `confirmation.max_ne_between` NE and (with `confirmation.accept_sd_between`) one SD between.
+most `confirmation.max_ne_between` NE and (with `confirmation.accept_sd_between`) one SD between;
+an SD recorded for non-target-only disease is NON-CR/NON-PD there too, so it is no "SD between"
+(with `disease_after_cr: arithmetic` and `accept_sd_between: true` the engine, 1.5.1, still
+takes it as one: reported by the bor-oracle helper).
 
 Usage: scripts/bor-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are `--set` overrides the model also reads: confirmation.min_interval_days,
@@ -164,21 +169,31 @@ def shuffled(subjects):
     return rows
 
 
-def write_plain(subjects, d):
+def write_plain(subjects, d, dm=False):
     path = os.path.join(d, "responses.csv")
-    lines, where = ["subject,date,response,reference_date"], {}
+    lines, where = ["subject,date,response" + ("" if dm else ",reference_date")], {}
     for s, i in shuffled(subjects):
         day, w = s["rows"][i]
         w = w.lower() if R.random() < 0.1 else w  # words are read case aside
-        lines.append(f"{s['subject']},{day},{w},{s['ref']}")
+        lines.append(f"{s['subject']},{day},{w}" + ("" if dm else f",{s['ref']}"))
         where.setdefault(s["subject"], {})[i] = len(lines)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
-    return [path], where
+    if not dm:
+        return [path], where
+    return [path, "--dm", write_dm(subjects, d)], where
+
+
+def write_dm(subjects, d):
+    dm = os.path.join(d, "dm.csv")
+    with open(dm, "w") as f:
+        f.write("STUDYID,DOMAIN,USUBJID,RFSTDTC\n")
+        f.write("".join(f"ST,DM,{s['subject']},{s['ref']}\n" for s in subjects))
+    return dm
 
 
 def write_sdtm(subjects, d):
-    rs, dm = os.path.join(d, "rs.csv"), os.path.join(d, "dm.csv")
+    rs = os.path.join(d, "rs.csv")
     lines, where = ["STUDYID,DOMAIN,USUBJID,RSSEQ,RSTESTCD,RSTEST,RSORRES,RSSTRESC,RSDTC"], {}
     for s, i in shuffled(subjects):
         day, w = s["rows"][i]
@@ -190,10 +205,7 @@ def write_sdtm(subjects, d):
         where.setdefault(s["subject"], {})[i] = len(lines)
     with open(rs, "w") as f:
         f.write("\n".join(lines) + "\n")
-    with open(dm, "w") as f:
-        f.write("STUDYID,DOMAIN,USUBJID,RFSTDTC\n")
-        f.write("".join(f"ST,DM,{s['subject']},{s['ref']}\n" for s in subjects))
-    return [rs, "--dm", dm], where
+    return [rs, "--dm", write_dm(subjects, d)], where
 
 
 def run(subjects, writer):
@@ -266,7 +278,9 @@ def main():
             sys.exit(f"the model does not read {k}")
     subjects = [gen_subject(k) for k in range(COUNT)]
     bad = 0
-    for fmt, writer in (("plain CSV", write_plain), ("SDTM RS + DM", write_sdtm)):
+    for fmt, writer in (("plain CSV", write_plain),
+                        ("plain CSV + DM", lambda subjects, d: write_plain(subjects, d, True)),
+                        ("SDTM RS + DM", write_sdtm)):
         diffs = run(subjects, writer)
         subs = sorted({d[0] for d in diffs}, key=lambda x: (len(x), x))
         bad += len(subs)
