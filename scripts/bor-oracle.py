@@ -19,8 +19,8 @@ recoded to PD after a CR).
 
 Readings modelled (DESIGN.md, "Recorded responses"): a response on or before the reference date
 is left out; the window runs up to and including the first PD; with
-`timepoint.disease_after_cr: progression` a PR, SD or NON-CR/NON-PD after an earlier CR (in the
-window) is PD; a subject with any NON-CR/NON-PD recorded is non-target only, and its SD counts
+`timepoint.disease_after_cr: progression` a PR, SD or NON-CR/NON-PD after an earlier follow-up
+CR is PD (with a warning, after the window too); a subject with any NON-CR/NON-PD recorded is non-target only, and its SD counts
 as NON-CR/NON-PD; SD/NON-CR/NON-PD (and an unconfirmed CR/PR, as the stable category) count only
 at `best_response.sd_min_days` or more after the reference date; CR is confirmed by a later CR,
 PR (or a CR as PR) by a later CR or PR, at least `confirmation.min_interval_days` later, with at
