@@ -44,6 +44,7 @@ oracle seed="1" count="2000":
     STRICT=1 RECIST=target/debug/recist python3 scripts/sdtm-oracle.py {{seed}} $(( {{count}} / 2 ))
     STRICT=1 RECIST=target/debug/recist python3 scripts/sdtm-mrecist-oracle.py {{seed}} $(( {{count}} / 2 ))
     RECIST=target/debug/recist python3 scripts/sdtm-irecist-oracle.py {{seed}} $(( {{count}} / 2 ))
+    RECIST=target/debug/recist python3 scripts/bor-oracle.py {{seed}} {{count}}
 
 # Regenerate the JSON Schema of the rule-set format after changing crates/rules/src/doc.rs.
 schema:

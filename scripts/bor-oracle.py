@@ -26,8 +26,8 @@ at `best_response.sd_min_days` or more after the reference date; CR is confirmed
 PR (or a CR as PR) by a later CR or PR, at least `confirmation.min_interval_days` later, with at
 most `confirmation.max_ne_between` NE and (with `confirmation.accept_sd_between`) one SD between;
 an SD recorded for non-target-only disease is NON-CR/NON-PD there too, so it is no "SD between"
-(with `disease_after_cr: arithmetic` and `accept_sd_between: true` the engine, 1.5.1, still
-takes it as one: reported by the bor-oracle helper).
+(the engine took it as one until this model found it, with `disease_after_cr: arithmetic` and
+`accept_sd_between: true`).
 
 Usage: scripts/bor-oracle.py [SEED [COUNT [KEY=VALUE...]]]
   KEY=VALUE are `--set` overrides the model also reads: confirmation.min_interval_days,

@@ -462,13 +462,27 @@ pub fn derive_best(
         }
     }
 
-    // Confirmed.
+    // Confirmed. The stable category is the subject's for confirmation too: a recorded SD for
+    // non-target-only disease is NON-CR/NON-PD between a response and its confirmation (not
+    // the SD that `confirmation.accept_sd_between` lets through), and a NON-CR/NON-PD with
+    // targets is SD (a copy only when some response needs it).
+    let off_category = |r: OverallResponse| (r == w.sd || r == w.non_cr_non_pd) && r != stable;
+    let confirming: std::borrow::Cow<'_, [(NaiveDate, OverallResponse)]> =
+        if window.iter().any(|&(_, r)| off_category(r)) {
+            window
+                .iter()
+                .map(|&(d, r)| (d, if off_category(r) { stable } else { r }))
+                .collect::<Vec<_>>()
+                .into()
+        } else {
+            window.into()
+        };
     let mut confirmed = OverallResponse::Ne;
     let mut confirmed_response_date = None;
     let mut confirmation_date = None;
     for (i, &(date, r)) in window.iter().enumerate() {
         let day = day(date);
-        let candidate = confirmation(conf, window, i).map(|c| (c.response, (c.by, c.days)));
+        let candidate = confirmation(conf, &confirming, i).map(|c| (c.response, (c.by, c.days)));
         let value = match (candidate, r) {
             (Some((v, (by, days))), _) => {
                 note(
@@ -778,6 +792,34 @@ mod tests {
     #[case::protocol_35(&[("best_response.sd_min_days", "35")], Sd)]
     fn amb_12_sd_min_days(#[case] sets: &[(&str, &str)], #[case] want: OverallResponse) {
         assert_eq!(best(sets, &[(40, Sd), (80, Pd)]), (want, want));
+    }
+
+    /// R11-OR-T2 with AMB-11: an SD recorded for non-target-only disease is NON-CR/NON-PD
+    /// between a CR and its confirmation too, so `accept_sd_between` does not let it through
+    /// (the same answer as with NON-CR/NON-PD recorded); with targets, a NON-CR/NON-PD
+    /// recorded between is SD, and is let through.
+    #[test]
+    fn r11_or_t2_a_recorded_sd_between_for_non_target_only_disease_is_non_cr_non_pd() {
+        let r = rules(&[
+            ("timepoint.disease_after_cr", "arithmetic"),
+            ("confirmation.accept_sd_between", "true"),
+        ]);
+        let at = |visits: &[(i64, OverallResponse)], non_target_only: bool| {
+            let visits: Vec<_> = visits.iter().map(|&(d, r)| (day(d), r)).collect();
+            let b = derive_best(&r, &visits, day(0), non_target_only);
+            (b.unconfirmed, b.confirmed, b.confirmation_date)
+        };
+        let nt_sd = at(&[(28, Cr), (35, Sd), (76, Cr), (105, NonCrNonPd)], true);
+        let nt_ncnp = at(
+            &[(28, Cr), (35, NonCrNonPd), (76, Cr), (105, NonCrNonPd)],
+            true,
+        );
+        assert_eq!(nt_sd, (Cr, NonCrNonPd, None));
+        assert_eq!(nt_sd, nt_ncnp);
+        let t_ncnp = at(&[(28, Cr), (35, NonCrNonPd), (76, Cr)], false);
+        let t_sd = at(&[(28, Cr), (35, Sd), (76, Cr)], false);
+        assert_eq!(t_sd, (Cr, Pr, Some(day(76))));
+        assert_eq!(t_ncnp, t_sd);
     }
 
     #[test]
