@@ -899,7 +899,7 @@ impl Ctx<'_> {
                     ..Place::default()
                 };
                 let message = format!("{place}: byte {byte}: not valid UTF-8");
-                self.refuse_unreadable_case(p, &place, &message);
+                self.refuse_unreadable_case(p, &place, &message, None);
             }
             Item::CaseFileError { file, message } => {
                 let place = Place {
@@ -1154,15 +1154,21 @@ impl Ctx<'_> {
 
     /// A case that could not be read (not UTF-8, not JSON or YAML, not a valid case): one
     /// subject × evaluator seen and refused while reading, named by its subject when known,
-    /// else by `file:line`.
-    fn refuse_unreadable_case(&self, p: &mut Piece, place: &Place, message: &str) {
+    /// else by `file:line`, and by its evaluator (`eval`) when its key reads plainly.
+    fn refuse_unreadable_case(
+        &self,
+        p: &mut Piece,
+        place: &Place,
+        message: &str,
+        eval: Option<EvalKey>,
+    ) {
         for t in &mut p.tally.per_set {
             t.refused += 1;
         }
         p.tally.units_seen += 1;
         p.tally.units_refused += 1;
         p.tally.units_refused_reading += 1;
-        let key = EvalKey::new("", "", &self.cfg.mapping);
+        let key = eval.unwrap_or_else(|| EvalKey::new("", "", &self.cfg.mapping));
         let subject = place
             .subject
             .clone()
@@ -1186,11 +1192,11 @@ impl Ctx<'_> {
         for (key, case) in text.read_keyed(file, jsonl) {
             p.tally.cases += 1;
             if !self.duplicates.is_empty()
-                && let Some(key) = key
+                && let Some(key) = &key
             {
                 let eval =
                     EvalKey::from_label(key.evaluator.as_deref().unwrap_or(""), &self.cfg.mapping);
-                let unit = (key.subject, eval);
+                let unit = (key.subject.clone(), eval);
                 if let Some(d) = self.duplicates.get(&unit) {
                     let here = (file.to_string(), if jsonl { line } else { key.line });
                     // The first case stands for the subject × evaluator; the others are
@@ -1209,8 +1215,17 @@ impl Ctx<'_> {
                     c
                 }
                 Err(e) => {
-                    let (place, message) = case_error_place(&e, file, jsonl.then_some(line));
-                    self.refuse_unreadable_case(p, &place, &message);
+                    let (mut place, message) = case_error_place(&e, file, jsonl.then_some(line));
+                    // Its evaluator, where its key reads plainly (none given: the default).
+                    let eval = key.as_ref().map(|k| {
+                        let eval = EvalKey::from_label(
+                            k.evaluator.as_deref().unwrap_or(""),
+                            &self.cfg.mapping,
+                        );
+                        place.evaluator = Some(k.evaluator.clone().unwrap_or_else(|| eval.label()));
+                        eval
+                    });
+                    self.refuse_unreadable_case(p, &place, &message, eval);
                     continue;
                 }
             };

@@ -648,6 +648,42 @@ fn case_files_that_hold_no_case_or_cannot_be_read_are_reported() {
     );
 }
 
+/// A case that cannot be read (a YAML syntax error, an unknown key) is refused as the subject ×
+/// evaluator its plain `subject:` and `evaluator:` lines name: its errors.jsonl line names
+/// both (none given: the default evaluator), as every other subject refusal does.
+#[test]
+fn an_unreadable_case_is_refused_naming_its_subject_and_evaluator() {
+    let (dir, cases) = cases_dir("unreadable-case-evaluator");
+    std::fs::write(cases.join("a.yaml"), case_yaml("OK-1", "", 20)).unwrap();
+    std::fs::write(
+        cases.join("b.yaml"),
+        "subject: BY\nevaluator: central\nlesions: [{id: T0, site: lung, role: target\nassessments: []\n---\nsubject: BK\nevaluator: central\nfoo: 1\nlesions: []\nassessments: []\n---\nsubject: BN\nfoo: 1\nlesions: []\nassessments: []\n",
+    )
+    .unwrap();
+    let (report, out) = run_cases(&dir, &cases);
+    assert_eq!(report.exit_code(), 1);
+    let got: Vec<(String, String, String)> = errors(&out)
+        .iter()
+        .map(|x| {
+            (
+                x["code"].as_str().unwrap().to_string(),
+                x["subject"].as_str().unwrap().to_string(),
+                x["evaluator"].as_str().unwrap_or("null").to_string(),
+            )
+        })
+        .collect();
+    let want = |s: &str, e: &str| ("invalid-case".to_string(), s.to_string(), e.to_string());
+    assert_eq!(
+        got,
+        [
+            want("BY", "central"),
+            want("BK", "central"),
+            want("BN", "INVESTIGATOR")
+        ]
+    );
+    assert_reconciles(&summary(&out));
+}
+
 #[test]
 fn a_jsonl_line_not_utf8_is_refused_alone_and_the_lines_after_it_are_read() {
     // Line 2 of three holds a Latin-1 `é` (0xe9): that line is refused, naming file, line and
