@@ -51,6 +51,7 @@ import oracle_run
 SEED, COUNT, SETS, RECIST = oracle_run.arguments()
 R = random.Random(SEED)
 RANK = {"CR": 7, "PR": 6, "SD": 5, "NON-CR/NON-PD": 4, "PD": 2, "NE": 1}
+R11 = oracle_run.load("r11_oracle", "r11-oracle.py")  # its R11-CONF-INT confirmation
 OPT = dict(min_int=28, max_ne=1, accept_sd=False, sd_min=42, arith=False)
 PROSE = {"CR": "Complete Response", "PR": "Partial Response", "SD": "Stable Disease",
          "PD": "Progressive Disease", "NE": "NOT EVALUABLE", "NON-CR/NON-PD": "Non-CR / Non-PD"}
@@ -113,20 +114,11 @@ def model(s):
             r = "NE"
         best = r if RANK[r] > RANK[best] else best
 
+    days = [(date.toordinal(), r) for date, r, _ in tps]
+
     def confirmation(i, accept):  # R11-CONF-INT, AMB-11: the confirming date or None
-        ne = sd = 0
-        for date, r, _ in tps[i + 1:]:
-            if r in accept and (date - tps[i][0]).days >= OPT["min_int"]:
-                return date
-            if r == "NE":
-                ne += 1
-            elif r == "SD" and OPT["accept_sd"] and "PR" in accept:
-                sd += 1
-            elif r not in accept:
-                return None
-            if ne > OPT["max_ne"] or sd > 1:
-                return None
-        return None
+        j = R11.confirming(days, i, accept, OPT)
+        return None if j is None else tps[j][0]
 
     confirmed, first, conf = "NE", None, None
     for i, (date, r, rday) in enumerate(tps):

@@ -281,21 +281,10 @@ def model(c):
             r = "NE"
         best = r if RANK[r] > RANK[best] else best
 
+    days = [(tp["day"], tp["overall"]) for tp in window]
+
     def confirmed_by(i, accept):  # R11-CONF-INT, AMB-11
-        ne = sd = 0
-        for tp in window[i + 1:]:
-            r = tp["overall"]
-            if r in accept and tp["day"] - window[i]["day"] >= OPT["min_int"]:
-                return True
-            if r == "NE":
-                ne += 1
-            elif r == "SD" and OPT["accept_sd"] and "PR" in accept:
-                sd += 1
-            elif r not in accept:
-                return False
-            if ne > OPT["max_ne"] or sd > 1:
-                return False
-        return False
+        return confirming(days, i, accept, OPT) is not None
 
     confirmed = "NE"
     for i, tp in enumerate(window):
@@ -311,6 +300,27 @@ def model(c):
                 v = r
         confirmed = v if RANK[v] > RANK[confirmed] else confirmed
     return out, best, confirmed, (str(prog) if prog else None)
+
+
+def confirming(seq, i, accept, opt):
+    """R11-CONF-INT with AMB-11: the index in `seq` ((day, response) pairs in date order) of the
+    first response after `seq[i]` that is in `accept` and at least `opt["min_int"]` days later,
+    with at most `opt["max_ne"]` NE between and, with `opt["accept_sd"]` when confirming as PR,
+    one SD; None when there is none (the recist bor model uses it too)."""
+    ne = sd = 0
+    for j in range(i + 1, len(seq)):
+        day, r = seq[j]
+        if r in accept and day - seq[i][0] >= opt["min_int"]:
+            return j
+        if r == "NE":
+            ne += 1
+        elif r == "SD" and opt["accept_sd"] and "PR" in accept:
+            sd += 1
+        elif r not in accept:
+            return None
+        if ne > opt["max_ne"] or sd > 1:
+            return None
+    return None
 
 
 def main():
