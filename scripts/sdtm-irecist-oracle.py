@@ -80,6 +80,7 @@ import oracle_run
 SEED, COUNT, SETS, RECIST = oracle_run.arguments()
 IR = oracle_run.load("irecist_oracle", "irecist-oracle.py")  # draws its subjects from SEED
 R11 = oracle_run.load("r11_oracle", "r11-oracle.py")
+SO = oracle_run.load("sdtm_oracle", "sdtm-oracle.py")  # write_study (its own columns and writer)
 R = random.Random("sdtm-irecist-%d" % SEED)
 BOTH = os.environ.get("BOTH", "1") != "0"
 COVER = {}  # iRECIST paths taken (printed)
@@ -479,12 +480,7 @@ def main():
             r["TRSEQ"] = str(i + 1)
         tu_rows += s[2]
         tr_rows += s[3]
-    if SEED % 4 == 0:  # rows of all subjects shuffled: the engine reads into memory
-        for rows in (tu_rows, tr_rows, dm_rows):
-            R.shuffle(rows)
-    write_csv(f"{tmp}/TU.csv", TU_COLS, tu_rows)
-    write_csv(f"{tmp}/TR.csv", TR_COLS, tr_rows)
-    write_csv(f"{tmp}/DM.csv", DM_COLS, dm_rows)
+    SO.write_study(tmp, [tu_rows, tr_rows, dm_rows], R, (TU_COLS, TR_COLS, DM_COLS), write_csv)
     t1 = time.time()
     problems, tally = [], {}
     rules, sets = IR.engine_rules(SETS) if SETS else ("irecist", [])

@@ -458,11 +458,7 @@ def main():
             r["TRSEQ"] = str(i + 1)
     tmp = tempfile.mkdtemp(prefix="sdtm-mrecist-oracle-")
     tables = [[r for s in subjects for r in getattr(s, t)] for t in ("tu", "tr", "dm")]
-    if SEED % 4 == 0:  # rows of all subjects shuffled: the engine reads into memory
-        for rows in tables:
-            R.shuffle(rows)
-    for name, cols, rows in zip(("TU", "TR", "DM"), (SO.TU_COLS, SO.TR_COLS, SO.DM_COLS), tables):
-        SO.write_csv(f"{tmp}/{name}.csv", cols, rows)  # CRLF on seeds 3 mod 5, TRLINKID on 2 mod 3
+    SO.write_study(tmp, tables, R)  # CRLF on seeds 3 mod 5, TRLINKID on 2 mod 3
     with open(f"{tmp}/mapping.yaml", "w") as f:
         f.write(MAPPING)
     t1 = time.time()

@@ -454,6 +454,17 @@ def write_csv(path, cols, rows):
             w.writerow([r.get("TRLNKID" if c == "TRLINKID" else c, "") for c in cols])
 
 
+def write_study(tmp, tables, rng, cols=(TU_COLS, TR_COLS, DM_COLS), write=write_csv):
+    """Writes `tables` (the TU, TR and DM rows) to TU.csv, TR.csv and DM.csv in `tmp`; on seeds
+    divisible by 4 the rows of all subjects are shuffled first (with `rng`), so that the engine
+    reads them into memory."""
+    if SEED % 4 == 0:
+        for rows in tables:
+            rng.shuffle(rows)
+    for name, c, rows in zip(("TU", "TR", "DM"), cols, tables):
+        write(f"{tmp}/{name}.csv", c, rows)
+
+
 LENGTHS = ("LDIAM", "LPERP", "DIAMETER")
 # the code each planted kind must be refused with (None: any; the codes seen are printed)
 PLANTS = {"unknown-test": "unknown-test", "conflict": "conflicting-values",
@@ -621,13 +632,7 @@ def main():
     tu_rows = [r for s in subjects for r in s.tu]
     tr_rows = [r for s in subjects for r in s.tr]
     dm_rows = [r for s in subjects for r in s.dm] + extra_dm  # a subject with no TU/TR row
-    unsorted = SEED % 4 == 0  # rows of all subjects shuffled: the engine reads into memory
-    if unsorted:
-        for rows in (tu_rows, tr_rows, dm_rows):
-            R.shuffle(rows)
-    write_csv(f"{tmp}/TU.csv", TU_COLS, tu_rows)
-    write_csv(f"{tmp}/TR.csv", TR_COLS, tr_rows)
-    write_csv(f"{tmp}/DM.csv", DM_COLS, dm_rows)
+    write_study(tmp, (tu_rows, tr_rows, dm_rows), R)
     t1 = time.time()
     res = subprocess.run([RECIST, "batch", "--tu", f"{tmp}/TU.csv", "--tr", f"{tmp}/TR.csv",
                           "--dm", f"{tmp}/DM.csv", "--out", f"{tmp}/out"],
