@@ -69,7 +69,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -338,18 +337,10 @@ def confirmed_ibor(c, out):
     has_targets = "T1" in c["assessments"][0]["findings"]
     stable = "iSD" if has_targets else "NON-iCR/NON-iUPD"
 
-    def confirmed_by(i, accept):
-        ne = 0
-        for o, d in zip(seq[i + 1:], dates[i + 1:]):
-            if o in accept and (d - dates[i]).days >= 28:
-                return True
-            if o == "NE":
-                ne += 1
-            elif o not in accept:
-                return False
-            if ne > 1:
-                return False
-        return False
+    days = [(d.toordinal(), o) for o, d in zip(seq, dates)]
+
+    def confirmed_by(i, accept):  # R11-CONF-INT with the rule set's 28 days, one NE between
+        return R11.confirming(days, i, accept, dict(min_int=28, max_ne=1, accept_sd=False)) is not None
 
     best = "NE"
     for i, (o, d) in enumerate(zip(seq, dates)):
@@ -380,15 +371,7 @@ def run(tmp, rules, out, sets=()):
     args = [RECIST, "batch", "--tu", f"{tmp}/TU.csv", "--tr", f"{tmp}/TR.csv", "--dm",
             f"{tmp}/DM.csv", "--out", f"{tmp}/{out}"] + sum((["--rules", r] for r in rules), [])
     args += list(sets)
-    t = time.time()
-    res = subprocess.run(args, capture_output=True, text=True)
-    took = time.time() - t
-    if res.returncode not in (0, 1) or not os.path.exists(f"{tmp}/{out}/rs.csv"):
-        sys.exit(f"engine failed ({res.returncode}): {' '.join(args)}\n{res.stderr[:3000]}")
-    with open(f"{tmp}/{out}/rs.csv", newline="") as f:
-        rs = list(csv.DictReader(f))
-    errors = [json.loads(l) for l in open(f"{tmp}/{out}/errors.jsonl")]
-    summ = json.load(open(f"{tmp}/{out}/summary.json"))
+    rs, errors, summ, took = SO.run_batch(args, f"{tmp}/{out}")
     return rs, errors, summ, took, " ".join(args)
 
 

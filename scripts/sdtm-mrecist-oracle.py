@@ -42,13 +42,10 @@ Prints the first differences with the subject's rows, the refusal codes met per 
 and a tally of the values compared; exit 1 on any difference.
 """
 
-import csv
 import datetime as dt
-import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -464,14 +461,8 @@ def main():
     t1 = time.time()
     cmd = [RECIST, "batch", "--tu", f"{tmp}/TU.csv", "--tr", f"{tmp}/TR.csv", "--dm", f"{tmp}/DM.csv",
            "--mapping", f"{tmp}/mapping.yaml", "--rules", "mrecist", "--out", f"{tmp}/out"]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    rs, errors, summ, _ = SO.run_batch(cmd, f"{tmp}/out")
     t2 = time.time()
-    if res.returncode not in (0, 1) or not os.path.exists(f"{tmp}/out/rs.csv"):
-        sys.exit(f"engine failed ({res.returncode}): {res.stderr[:3000]}")
-    with open(f"{tmp}/out/rs.csv", newline="") as f:
-        rs = list(csv.DictReader(f))
-    errors = [json.loads(l) for l in open(f"{tmp}/out/errors.jsonl")]
-    summ = json.load(open(f"{tmp}/out/summary.json"))
     problems = []
     refused = {}
     for e in errors:

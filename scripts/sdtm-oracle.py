@@ -465,6 +465,21 @@ def write_study(tmp, tables, rng, cols=(TU_COLS, TR_COLS, DM_COLS), write=write_
         write(f"{tmp}/{name}.csv", c, rows)
 
 
+def run_batch(args, out):
+    """Runs `recist batch` with `args` (its --out is `out`); exits when it fails (neither 0 nor
+    1, or no rs.csv). Returns rs.csv's rows, errors.jsonl's lines, summary.json, seconds taken."""
+    t = time.time()
+    res = subprocess.run(args, capture_output=True, text=True)
+    took = time.time() - t
+    if res.returncode not in (0, 1) or not os.path.exists(f"{out}/rs.csv"):
+        sys.exit(f"engine failed ({res.returncode}): {' '.join(args)}\n{res.stderr[:3000]}")
+    with open(f"{out}/rs.csv", newline="") as f:
+        rs = list(csv.DictReader(f))
+    errors = [json.loads(l) for l in open(f"{out}/errors.jsonl")]
+    summ = json.load(open(f"{out}/summary.json"))
+    return rs, errors, summ, took
+
+
 LENGTHS = ("LDIAM", "LPERP", "DIAMETER")
 # the code each planted kind must be refused with (None: any; the codes seen are printed)
 PLANTS = {"unknown-test": "unknown-test", "conflict": "conflicting-values",
@@ -634,17 +649,11 @@ def main():
     dm_rows = [r for s in subjects for r in s.dm] + extra_dm  # a subject with no TU/TR row
     write_study(tmp, (tu_rows, tr_rows, dm_rows), R)
     t1 = time.time()
-    res = subprocess.run([RECIST, "batch", "--tu", f"{tmp}/TU.csv", "--tr", f"{tmp}/TR.csv",
-                          "--dm", f"{tmp}/DM.csv", "--out", f"{tmp}/out"],
-                         capture_output=True, text=True)
-    t2 = time.time()
-    if res.returncode not in (0, 1) or not os.path.exists(f"{tmp}/out/rs.csv"):
-        sys.exit(f"engine failed ({res.returncode}): {res.stderr[:3000]}")
+    rs, errors, summ, took = run_batch([RECIST, "batch", "--tu", f"{tmp}/TU.csv", "--tr",
+                                        f"{tmp}/TR.csv", "--dm", f"{tmp}/DM.csv", "--out",
+                                        f"{tmp}/out"], f"{tmp}/out")
+    t2 = t1 + took
     problems = []  # (subject or None, text)
-    with open(f"{tmp}/out/rs.csv", newline="") as f:
-        rs = list(csv.DictReader(f))
-    errors = [json.loads(l) for l in open(f"{tmp}/out/errors.jsonl")]
-    summ = json.load(open(f"{tmp}/out/summary.json"))
 
     # refusals: exactly the planted subjects (subject level) and the duplicate rows (row level)
     planted = {s.id: s.planted for s in subjects if s.planted}
